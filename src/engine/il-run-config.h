@@ -1,0 +1,45 @@
+/* il-run-config.h: what to run: executor, GIL, workers, CPU set, workload and task list size. */
+#pragma once
+
+#include <glib.h>
+#include "il-types.h"
+
+G_BEGIN_DECLS
+
+#define IL_MAX_WORKERS 256
+#define IL_MAX_TASKS 100000
+#define IL_MAX_TASK_MS 60000.0
+
+typedef struct
+{
+  char           *label;              /* NULL: il_run_config_describe() is used */
+  IlExecutorKind  executor;
+  gboolean        gil;                /* threads only */
+  double          switch_interval_ms; /* default 5 */
+  guint           workers;
+  GArray         *cpus;               /* of int, sorted; NULL or empty: every CPU */
+  IlWorkloadKind  workload;
+  guint           tasks;
+  double          task_ms;            /* 0 means an empty task (dispatch cost only) */
+  IlCaptureKind   capture;
+} IlRunConfig;
+
+#define IL_TYPE_RUN_CONFIG (il_run_config_get_type ())
+GType        il_run_config_get_type  (void) G_GNUC_CONST;
+
+/* Defaults: threads, 4 workers, cpu, 8 tasks of 100 ms, switch interval 5 ms, capture auto. */
+IlRunConfig *il_run_config_new       (void);
+IlRunConfig *il_run_config_copy      (const IlRunConfig *self);
+void         il_run_config_free      (IlRunConfig *self);
+/* Checks ranges and combinations; the message says what is wrong in words a user understands. */
+gboolean     il_run_config_validate  (const IlRunConfig *self, GError **error);
+/* "4 threads + GIL (5 ms) · cpu · 8 × 100 ms · CPUs 0-1" */
+char        *il_run_config_describe  (const IlRunConfig *self);
+/* The label, or the description when there is none. */
+char        *il_run_config_get_title (const IlRunConfig *self);
+/* TRUE when two configs run the same work (workload, tasks, task_ms): speedups compare them. */
+gboolean     il_run_config_same_work (const IlRunConfig *a, const IlRunConfig *b);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlRunConfig, il_run_config_free)
+
+G_END_DECLS

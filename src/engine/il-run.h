@@ -1,0 +1,46 @@
+/* il-run.h: one run of a configuration on its executor, as an async operation with live progress. */
+#pragma once
+
+#include <gio/gio.h>
+#include "il-run-config.h"
+#include "il-trace.h"
+
+G_BEGIN_DECLS
+
+#define IL_TYPE_RUN (il_run_get_type ())
+G_DECLARE_FINAL_TYPE (IlRun, il_run, IL, RUN, GObject)
+
+/* Properties: "config" (IlRunConfig, construct-only), "tasks-done", "tasks-total" (guint, notified
+ * on the owner's main context), "running" (gboolean).
+ * Signals: "spans-added" () — emitted on the owner's main context after the rings were drained into
+ * the trace, at most every few milliseconds while the run goes on; a viewer redraws then. */
+IlRun             *il_run_new             (const IlRunConfig *config);
+const IlRunConfig *il_run_get_config      (IlRun *self);
+/* The trace being recorded; valid (and growing) from il_run_start_async() on. */
+IlRunTrace        *il_run_get_trace       (IlRun *self);
+guint              il_run_get_tasks_done  (IlRun *self);
+guint              il_run_get_tasks_total (IlRun *self);
+gboolean           il_run_get_running     (IlRun *self);
+
+/* Starts the run. Must be called from the thread whose thread-default main context will drain the
+ * rings and deliver progress (the GUI's main loop, or the CLI's). Cancelling stops the workers,
+ * reaps child processes and completes with G_IO_ERROR_CANCELLED; the partial trace is marked
+ * cancelled and still available from il_run_get_trace(). */
+void               il_run_start_async     (IlRun               *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+/* Returns the finished trace (a new reference) with its summary computed, or NULL and an error. */
+IlRunTrace        *il_run_start_finish    (IlRun               *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+/* Convenience for the CLI, tests and benchmarks: runs to completion on a private main context. */
+IlRunTrace        *il_run_sync            (const IlRunConfig   *config,
+                                           GCancellable        *cancellable,
+                                           GError             **error);
+
+/* Where the interleave-worker binary is: $IL_WORKER_PATH, the build tree, or libexecdir. */
+const char        *il_run_get_worker_path (void);
+
+G_END_DECLS

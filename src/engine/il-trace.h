@@ -1,0 +1,150 @@
+/* il-trace.h: the trace model: spans stored per worker lane in chunks, runs, and the whole trace. */
+#pragma once
+
+#include <glib.h>
+#include "il-types.h"
+#include "il-run-config.h"
+
+G_BEGIN_DECLS
+
+/* One interval of one worker in one state. 24 bytes: a trace of 10 M spans fits in 240 MB.
+ * Times are nanoseconds from the run's start. */
+typedef struct
+{
+  gint64  start_ns;
+  gint64  end_ns;
+  gint32  task : 24;   /* -1 when none; up to 8 M tasks */
+  guint32 state : 8;   /* IlState */
+  guint16 worker;
+  gint16  cpu;         /* -1 when not on a CPU */
+} IlSpan;
+
+G_STATIC_ASSERT (sizeof (IlSpan) == 24);
+
+typedef struct
+{
+  guint         id;
+  IlWorkerKind  kind;
+  int           pid;
+  int           tid;
+  char         *name;
+} IlWorkerInfo;
+
+typedef struct
+{
+  guint         id;
+  int           worker;   /* -1 while not started */
+  gint64        start_ns;
+  gint64        end_ns;
+  IlTaskStatus  status;
+} IlTaskRecord;
+
+typedef struct
+{
+  gint64  wall_ns;
+  gint64  cpu_ns;            /* total running time of all workers */
+  double  avg_parallelism;   /* cpu_ns / wall_ns */
+  guint   max_parallelism;   /* most workers running at one instant */
+  gint64  gil_wait_ns;
+  gint64  io_wait_ns;
+  gint64  ready_ns;
+  double  speedup;           /* against a sequential run of the same work; NAN when unknown */
+} IlSummary;
+
+/* A lane: the spans of one worker, in time order, non-overlapping, stored in fixed-size chunks so
+ * appending never moves what is already recorded (a viewer may hold pointers while a run goes on). */
+typedef struct _IlLane IlLane;
+
+guint          il_lane_get_n_spans     (const IlLane *lane);
+const IlSpan  *il_lane_get_span        (const IlLane *lane, guint index);
+/* Index of the first span whose end is after @t_ns (il_lane_get_n_spans() when none). */
+guint          il_lane_find            (const IlLane *lane, gint64 t_ns);
+/* Calls @func for each span that intersects [@t0, @t1); stops early when it returns FALSE. */
+void           il_lane_foreach_in_range (const IlLane *lane, gint64 t0, gint64 t1,
+                                         gboolean (*func) (const IlSpan *span, gpointer data),
+                                         gpointer data);
+/* Contiguous run of spans starting at @index (within one chunk); returns how many, sets @out. */
+guint          il_lane_get_block       (const IlLane *lane, guint index, const IlSpan **out);
+
+/* One run: its configuration, workers, tasks, spans and summary. Reference counted, not a GObject:
+ * it is a plain data container that threads never touch (the owner appends drained spans). */
+typedef struct _IlRunTrace IlRunTrace;
+
+IlRunTrace    *il_run_trace_new             (const IlRunConfig *config);
+IlRunTrace    *il_run_trace_ref             (IlRunTrace *self);
+void           il_run_trace_unref           (IlRunTrace *self);
+
+const char    *il_run_trace_get_label       (IlRunTrace *self);
+void           il_run_trace_set_label       (IlRunTrace *self, const char *label);
+const IlRunConfig *il_run_trace_get_config  (IlRunTrace *self);
+IlCaptureKind  il_run_trace_get_capture     (IlRunTrace *self);
+void           il_run_trace_set_capture     (IlRunTrace *self, IlCaptureKind capture);
+gint64         il_run_trace_get_origin_ns   (IlRunTrace *self);
+void           il_run_trace_set_origin_ns   (IlRunTrace *self, gint64 origin_ns);
+gboolean       il_run_trace_get_cancelled   (IlRunTrace *self);
+void           il_run_trace_set_cancelled   (IlRunTrace *self, gboolean cancelled);
+/* Is the run still recording? (live views follow the newest time while it is) */
+gboolean       il_run_trace_get_live        (IlRunTrace *self);
+void           il_run_trace_set_live        (IlRunTrace *self, gboolean live);
+/* Number of CPUs of the machine the run ran on (lanes of the core view). */
+guint          il_run_trace_get_n_cpus      (IlRunTrace *self);
+void           il_run_trace_set_n_cpus      (IlRunTrace *self, guint n_cpus);
+
+/* Workers: adding one adds its lane. Ids are 0 … n-1 in order of addition. */
+guint          il_run_trace_add_worker      (IlRunTrace *self, IlWorkerKind kind, int pid, int tid,
+                                             const char *name);
+guint          il_run_trace_get_n_workers   (IlRunTrace *self);
+const IlWorkerInfo *il_run_trace_get_worker (IlRunTrace *self, guint worker);
+void           il_run_trace_set_worker_ids  (IlRunTrace *self, guint worker, int pid, int tid);
+const IlLane  *il_run_trace_get_lane        (IlRunTrace *self, guint worker);
+
+/* Tasks: created pending, ids 0 … n-1. */
+void           il_run_trace_set_n_tasks     (IlRunTrace *self, guint n_tasks);
+guint          il_run_trace_get_n_tasks     (IlRunTrace *self);
+IlTaskRecord  *il_run_trace_get_task        (IlRunTrace *self, guint task);
+
+/* Appends a span to its worker's lane. Spans of one worker must come in time order; a span that
+ * starts before the previous one ends is clipped. Zero-length spans are dropped. */
+void           il_run_trace_append          (IlRunTrace *self, const IlSpan *span);
+void           il_run_trace_append_many     (IlRunTrace *self, const IlSpan *spans, guint n_spans);
+guint64        il_run_trace_get_n_spans     (IlRunTrace *self);
+/* Latest end time of any span (the run's extent so far). */
+gint64         il_run_trace_get_end_ns      (IlRunTrace *self);
+/* Bumped on every append: caches (level-of-detail summaries) compare it to know they are stale. */
+guint64        il_run_trace_get_generation  (IlRunTrace *self);
+
+/* The summary: il_run_trace_compute_summary() derives it from the spans; speedup is kept. */
+const IlSummary *il_run_trace_get_summary   (IlRunTrace *self);
+void           il_run_trace_set_summary     (IlRunTrace *self, const IlSummary *summary);
+void           il_run_trace_compute_summary (IlRunTrace *self);
+void           il_run_trace_set_speedup     (IlRunTrace *self, double speedup);
+
+/* Attach data to a run (the painter keeps its level-of-detail summaries here). */
+gpointer       il_run_trace_get_data        (IlRunTrace *self, const char *key);
+void           il_run_trace_set_data        (IlRunTrace *self, const char *key, gpointer data,
+                                             GDestroyNotify destroy);
+/* Approximate memory held by the spans, in bytes. */
+gsize          il_run_trace_get_span_bytes  (IlRunTrace *self);
+
+/* A trace file: machine facts and one or more runs (a lesson's comparison). */
+typedef struct _IlTrace IlTrace;
+
+IlTrace       *il_trace_new                 (void);
+IlTrace       *il_trace_ref                 (IlTrace *self);
+void           il_trace_unref               (IlTrace *self);
+guint          il_trace_get_machine_cpus    (IlTrace *self);
+const char    *il_trace_get_machine_kernel  (IlTrace *self);
+const char    *il_trace_get_machine_hostname (IlTrace *self);
+void           il_trace_set_machine         (IlTrace *self, guint cpus, const char *kernel,
+                                             const char *hostname);
+/* Fills the machine facts from this machine. */
+void           il_trace_set_machine_local   (IlTrace *self);
+void           il_trace_add_run             (IlTrace *self, IlRunTrace *run);
+guint          il_trace_get_n_runs          (IlTrace *self);
+IlRunTrace    *il_trace_get_run             (IlTrace *self, guint index);
+GPtrArray     *il_trace_get_runs            (IlTrace *self);   /* of IlRunTrace, borrowed */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlRunTrace, il_run_trace_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlTrace, il_trace_unref)
+
+G_END_DECLS

@@ -1,0 +1,90 @@
+/* il-types.h: the shared vocabulary of the engine: states, executors, workloads, captures, errors. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* What a worker lane shows at a moment (DESIGN.md, "What a lane shows"). */
+typedef enum
+{
+  IL_STATE_RUNNING = 0,
+  IL_STATE_READY,
+  IL_STATE_GIL_WAIT,
+  IL_STATE_IO_WAIT,
+  IL_STATE_IDLE,
+  IL_STATE_STARTUP,
+  IL_N_STATES
+} IlState;
+
+typedef enum
+{
+  IL_EXECUTOR_SEQUENTIAL = 0,
+  IL_EXECUTOR_THREADS,
+  IL_EXECUTOR_PROCESSES,
+  IL_EXECUTOR_ASYNC,
+  IL_N_EXECUTORS
+} IlExecutorKind;
+
+typedef enum
+{
+  IL_WORKLOAD_CPU = 0,
+  IL_WORKLOAD_MEMORY,
+  IL_WORKLOAD_SLEEP,
+  IL_WORKLOAD_DISK,
+  IL_WORKLOAD_MIXED,
+  IL_N_WORKLOADS
+} IlWorkloadKind;
+
+typedef enum
+{
+  IL_CAPTURE_AUTO = 0,
+  IL_CAPTURE_KERNEL,
+  IL_CAPTURE_SELF,
+  IL_N_CAPTURES
+} IlCaptureKind;
+
+typedef enum
+{
+  IL_WORKER_THREAD = 0,
+  IL_WORKER_PROCESS,
+} IlWorkerKind;
+
+typedef enum
+{
+  IL_TASK_OK = 0,
+  IL_TASK_CANCELLED,
+  IL_TASK_FAILED,
+  IL_TASK_PENDING,
+} IlTaskStatus;
+
+#define IL_ERROR (il_error_quark ())
+
+typedef enum
+{
+  IL_ERROR_INVALID,     /* bad input: options, lesson files, trace files (CLI exit 2) */
+  IL_ERROR_FAILED,      /* a run or an I/O operation failed (CLI exit 1) */
+  IL_ERROR_CANCELLED,
+  IL_ERROR_UNSUPPORTED, /* e.g. kernel capture refused */
+} IlError;
+
+GQuark       il_error_quark          (void);
+
+/* Stable machine names, as written in traces, lessons and on the command line. */
+const char  *il_state_to_string      (IlState state);
+gboolean     il_state_from_string    (const char *str, IlState *out);
+const char  *il_executor_to_string   (IlExecutorKind kind);
+gboolean     il_executor_from_string (const char *str, IlExecutorKind *out);
+const char  *il_workload_to_string   (IlWorkloadKind kind);
+gboolean     il_workload_from_string (const char *str, IlWorkloadKind *out);
+const char  *il_capture_to_string    (IlCaptureKind kind);
+gboolean     il_capture_from_string  (const char *str, IlCaptureKind *out);
+const char  *il_task_status_to_string   (IlTaskStatus status);
+gboolean     il_task_status_from_string (const char *str, IlTaskStatus *out);
+
+/* Human, translated names for the UI and image legends. */
+const char  *il_state_get_title      (IlState state);
+const char  *il_executor_get_title   (IlExecutorKind kind);
+const char  *il_workload_get_title   (IlWorkloadKind kind);
+
+G_END_DECLS
