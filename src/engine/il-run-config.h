@@ -1,7 +1,7 @@
 /* il-run-config.h: what to run: executor, GIL, workers, CPU set, workload and task list size. */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 #include "il-types.h"
 
 G_BEGIN_DECLS

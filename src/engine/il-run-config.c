@@ -1,0 +1,183 @@
+/* il-run-config.c: run configurations: defaults, copies, validation and descriptions in words. */
+#include "config.h"
+
+#include <math.h>
+#include <glib/gi18n.h>
+
+#include "il-clock.h"
+#include "il-run-config.h"
+
+G_DEFINE_BOXED_TYPE (IlRunConfig, il_run_config, il_run_config_copy, il_run_config_free)
+
+IlRunConfig *
+il_run_config_new (void)
+{
+  IlRunConfig *self = g_new0 (IlRunConfig, 1);
+
+  self->executor = IL_EXECUTOR_THREADS;
+  self->gil = FALSE;
+  self->switch_interval_ms = 5.0;
+  self->workers = 4;
+  self->cpus = g_array_new (FALSE, FALSE, sizeof (int));
+  self->workload = IL_WORKLOAD_CPU;
+  self->tasks = 8;
+  self->task_ms = 100.0;
+  self->capture = IL_CAPTURE_AUTO;
+  return self;
+}
+
+IlRunConfig *
+il_run_config_copy (const IlRunConfig *self)
+{
+  IlRunConfig *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_memdup2 (self, sizeof *self);
+  copy->label = g_strdup (self->label);
+  copy->cpus = g_array_new (FALSE, FALSE, sizeof (int));
+  if (self->cpus != NULL && self->cpus->len > 0)
+    g_array_append_vals (copy->cpus, self->cpus->data, self->cpus->len);
+  return copy;
+}
+
+void
+il_run_config_free (IlRunConfig *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->label);
+  g_clear_pointer (&self->cpus, g_array_unref);
+  g_free (self);
+}
+
+gboolean
+il_run_config_validate (const IlRunConfig *self, GError **error)
+{
+  guint n_cpus = il_cpu_count ();
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if ((guint) self->executor >= IL_N_EXECUTORS)
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown executor"));
+      return FALSE;
+    }
+  if ((guint) self->workload >= IL_N_WORKLOADS)
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown workload"));
+      return FALSE;
+    }
+  if (self->workers < 1 || self->workers > IL_MAX_WORKERS)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("Workers must be between 1 and %d, not %u"), IL_MAX_WORKERS, self->workers);
+      return FALSE;
+    }
+  if (self->tasks > IL_MAX_TASKS)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("Tasks must be between 0 and %d, not %u"), IL_MAX_TASKS, self->tasks);
+      return FALSE;
+    }
+  if (!isfinite (self->task_ms) || self->task_ms < 0 || self->task_ms > IL_MAX_TASK_MS)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("Task duration must be between 0 and %.0f ms"), IL_MAX_TASK_MS);
+      return FALSE;
+    }
+  if (self->gil && self->executor != IL_EXECUTOR_THREADS)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("The GIL applies to threads only; %s has no GIL"),
+                   il_executor_get_title (self->executor));
+      return FALSE;
+    }
+  if (self->gil && (!isfinite (self->switch_interval_ms) || self->switch_interval_ms < 0.1 ||
+                    self->switch_interval_ms > 1000.0))
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID,
+                           _("The switch interval must be between 0.1 and 1000 ms"));
+      return FALSE;
+    }
+  if (self->cpus != NULL)
+    for (guint i = 0; i < self->cpus->len; i++)
+      {
+        int c = g_array_index (self->cpus, int, i);
+        if (c < 0 || (guint) c >= n_cpus)
+          {
+            g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                         _("CPU %d does not exist: this machine has CPUs 0 to %u"), c, n_cpus - 1);
+            return FALSE;
+          }
+      }
+  return TRUE;
+}
+
+static char *
+format_ms (double ms)
+{
+  if (ms == floor (ms))
+    return g_strdup_printf ("%.0f", ms);
+  return g_strdup_printf ("%g", ms);
+}
+
+char *
+il_run_config_describe (const IlRunConfig *self)
+{
+  GString *s = g_string_new (NULL);
+  g_autofree char *task_ms = format_ms (self->task_ms);
+
+  switch (self->executor)
+    {
+    case IL_EXECUTOR_SEQUENTIAL:
+      g_string_append (s, _("sequential"));
+      break;
+    case IL_EXECUTOR_THREADS:
+      g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "%u thread", "%u threads",
+                                              self->workers), self->workers);
+      if (self->gil)
+        {
+          g_autofree char *si = format_ms (self->switch_interval_ms);
+          g_string_append_printf (s, _(" + GIL (%s ms)"), si);
+        }
+      break;
+    case IL_EXECUTOR_PROCESSES:
+      g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "%u process", "%u processes",
+                                              self->workers), self->workers);
+      break;
+    case IL_EXECUTOR_ASYNC:
+      g_string_append (s, _("event loop (1 thread)"));
+      break;
+    case IL_N_EXECUTORS:
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_string_append_printf (s, " · %s · %u × %s ms", il_workload_to_string (self->workload),
+                          self->tasks, task_ms);
+
+  if (self->cpus != NULL && self->cpus->len > 0)
+    {
+      g_autofree char *cpus = il_cpu_set_to_string (self->cpus);
+      if (self->cpus->len == 1)
+        g_string_append_printf (s, _(" · CPU %s"), cpus);
+      else
+        g_string_append_printf (s, _(" · CPUs %s"), cpus);
+    }
+  return g_string_free (s, FALSE);
+}
+
+char *
+il_run_config_get_title (const IlRunConfig *self)
+{
+  if (self->label != NULL && *self->label != '\0')
+    return g_strdup (self->label);
+  return il_run_config_describe (self);
+}
+
+gboolean
+il_run_config_same_work (const IlRunConfig *a, const IlRunConfig *b)
+{
+  return a->workload == b->workload && a->tasks == b->tasks && a->task_ms == b->task_ms;
+}

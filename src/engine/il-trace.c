@@ -1,0 +1,700 @@
+/* il-trace.c: the trace model: chunked per-worker lanes, runs with workers/tasks/summary, traces. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "il-clock.h"
+#include "il-trace.h"
+
+/* 4096 spans × 24 bytes = 96 KiB per chunk: big enough that the chunk table stays tiny, small
+ * enough that a short run does not waste memory. Chunks never move once allocated. */
+#define CHUNK_SHIFT 12
+#define CHUNK_SIZE (1u << CHUNK_SHIFT)
+#define CHUNK_MASK (CHUNK_SIZE - 1)
+
+struct _IlLane
+{
+  GPtrArray *chunks;   /* of IlSpan[CHUNK_SIZE] */
+  guint      n_spans;
+};
+
+struct _IlRunTrace
+{
+  gatomicrefcount  ref_count;
+  IlRunConfig     *config;
+  char            *label;
+  IlCaptureKind    capture;
+  gint64           origin_ns;
+  gboolean         cancelled;
+  gboolean         live;
+  guint            n_cpus;
+  GArray          *workers;   /* of IlWorkerInfo */
+  GPtrArray       *lanes;     /* of IlLane* */
+  GArray          *tasks;     /* of IlTaskRecord */
+  guint64          n_spans;
+  gint64           end_ns;
+  guint64          generation;
+  IlSummary        summary;
+  GData           *data;
+};
+
+struct _IlTrace
+{
+  gatomicrefcount  ref_count;
+  guint            cpus;
+  char            *kernel;
+  char            *hostname;
+  GPtrArray       *runs;
+};
+
+/* Lanes */
+
+static IlLane *
+il_lane_new (void)
+{
+  IlLane *lane = g_new0 (IlLane, 1);
+  lane->chunks = g_ptr_array_new_with_free_func (g_free);
+  return lane;
+}
+
+static void
+il_lane_free (gpointer data)
+{
+  IlLane *lane = data;
+  g_ptr_array_unref (lane->chunks);
+  g_free (lane);
+}
+
+static inline IlSpan *
+lane_at (const IlLane *lane, guint index)
+{
+  IlSpan *chunk = g_ptr_array_index (lane->chunks, index >> CHUNK_SHIFT);
+  return &chunk[index & CHUNK_MASK];
+}
+
+guint
+il_lane_get_n_spans (const IlLane *lane)
+{
+  g_return_val_if_fail (lane != NULL, 0);
+  return lane->n_spans;
+}
+
+const IlSpan *
+il_lane_get_span (const IlLane *lane, guint index)
+{
+  g_return_val_if_fail (lane != NULL, NULL);
+  g_return_val_if_fail (index < lane->n_spans, NULL);
+  return lane_at (lane, index);
+}
+
+guint
+il_lane_find (const IlLane *lane, gint64 t_ns)
+{
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (lane != NULL, 0);
+
+  /* Spans of a lane do not overlap and come in time order, so their ends are sorted too. */
+  hi = lane->n_spans;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (lane_at (lane, mid)->end_ns <= t_ns)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+void
+il_lane_foreach_in_range (const IlLane *lane, gint64 t0, gint64 t1,
+                          gboolean (*func) (const IlSpan *span, gpointer data), gpointer data)
+{
+  g_return_if_fail (lane != NULL);
+  g_return_if_fail (func != NULL);
+
+  for (guint i = il_lane_find (lane, t0); i < lane->n_spans; i++)
+    {
+      const IlSpan *span = lane_at (lane, i);
+      if (span->start_ns >= t1)
+        break;
+      if (!func (span, data))
+        break;
+    }
+}
+
+guint
+il_lane_get_block (const IlLane *lane, guint index, const IlSpan **out)
+{
+  g_return_val_if_fail (lane != NULL, 0);
+  g_return_val_if_fail (out != NULL, 0);
+
+  if (index >= lane->n_spans)
+    {
+      *out = NULL;
+      return 0;
+    }
+  *out = lane_at (lane, index);
+  return MIN (CHUNK_SIZE - (index & CHUNK_MASK), lane->n_spans - index);
+}
+
+static void
+il_lane_append (IlLane *lane, const IlSpan *span)
+{
+  if ((lane->n_spans & CHUNK_MASK) == 0 && (lane->n_spans >> CHUNK_SHIFT) == lane->chunks->len)
+    g_ptr_array_add (lane->chunks, g_new (IlSpan, CHUNK_SIZE));
+  *lane_at (lane, lane->n_spans) = *span;
+  lane->n_spans++;
+}
+
+/* Runs */
+
+IlRunTrace *
+il_run_trace_new (const IlRunConfig *config)
+{
+  IlRunTrace *self = g_new0 (IlRunTrace, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->config = config != NULL ? il_run_config_copy (config) : il_run_config_new ();
+  self->capture = IL_CAPTURE_SELF;
+  self->n_cpus = il_cpu_count ();
+  self->workers = g_array_new (FALSE, TRUE, sizeof (IlWorkerInfo));
+  self->lanes = g_ptr_array_new_with_free_func (il_lane_free);
+  self->tasks = g_array_new (FALSE, TRUE, sizeof (IlTaskRecord));
+  self->summary.speedup = NAN;
+  g_datalist_init (&self->data);
+  return self;
+}
+
+IlRunTrace *
+il_run_trace_ref (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+il_run_trace_unref (IlRunTrace *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  g_datalist_clear (&self->data);
+  for (guint i = 0; i < self->workers->len; i++)
+    g_free (g_array_index (self->workers, IlWorkerInfo, i).name);
+  g_array_unref (self->workers);
+  g_ptr_array_unref (self->lanes);
+  g_array_unref (self->tasks);
+  il_run_config_free (self->config);
+  g_free (self->label);
+  g_free (self);
+}
+
+const char *
+il_run_trace_get_label (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->label == NULL)
+    self->label = il_run_config_get_title (self->config);
+  return self->label;
+}
+
+void
+il_run_trace_set_label (IlRunTrace *self, const char *label)
+{
+  g_return_if_fail (self != NULL);
+  g_free (self->label);
+  self->label = g_strdup (label);
+}
+
+const IlRunConfig *
+il_run_trace_get_config (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->config;
+}
+
+IlCaptureKind
+il_run_trace_get_capture (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, IL_CAPTURE_SELF);
+  return self->capture;
+}
+
+void
+il_run_trace_set_capture (IlRunTrace *self, IlCaptureKind capture)
+{
+  g_return_if_fail (self != NULL);
+  self->capture = capture;
+}
+
+gint64
+il_run_trace_get_origin_ns (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->origin_ns;
+}
+
+void
+il_run_trace_set_origin_ns (IlRunTrace *self, gint64 origin_ns)
+{
+  g_return_if_fail (self != NULL);
+  self->origin_ns = origin_ns;
+}
+
+gboolean
+il_run_trace_get_cancelled (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->cancelled;
+}
+
+void
+il_run_trace_set_cancelled (IlRunTrace *self, gboolean cancelled)
+{
+  g_return_if_fail (self != NULL);
+  self->cancelled = !!cancelled;
+}
+
+gboolean
+il_run_trace_get_live (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->live;
+}
+
+void
+il_run_trace_set_live (IlRunTrace *self, gboolean live)
+{
+  g_return_if_fail (self != NULL);
+  self->live = !!live;
+  self->generation++;
+}
+
+guint
+il_run_trace_get_n_cpus (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 1);
+  return self->n_cpus;
+}
+
+void
+il_run_trace_set_n_cpus (IlRunTrace *self, guint n_cpus)
+{
+  g_return_if_fail (self != NULL);
+  self->n_cpus = MAX (n_cpus, 1);
+}
+
+guint
+il_run_trace_add_worker (IlRunTrace *self, IlWorkerKind kind, int pid, int tid, const char *name)
+{
+  IlWorkerInfo info = { 0 };
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (self->workers->len < G_MAXUINT16, 0);
+
+  info.id = self->workers->len;
+  info.kind = kind;
+  info.pid = pid;
+  info.tid = tid;
+  info.name = name != NULL ? g_strdup (name) : g_strdup_printf ("worker %u", info.id);
+  g_array_append_val (self->workers, info);
+  g_ptr_array_add (self->lanes, il_lane_new ());
+  self->generation++;
+  return info.id;
+}
+
+guint
+il_run_trace_get_n_workers (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->workers->len;
+}
+
+const IlWorkerInfo *
+il_run_trace_get_worker (IlRunTrace *self, guint worker)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (worker < self->workers->len, NULL);
+  return &g_array_index (self->workers, IlWorkerInfo, worker);
+}
+
+void
+il_run_trace_set_worker_ids (IlRunTrace *self, guint worker, int pid, int tid)
+{
+  IlWorkerInfo *info;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+
+  info = &g_array_index (self->workers, IlWorkerInfo, worker);
+  info->pid = pid;
+  info->tid = tid;
+}
+
+const IlLane *
+il_run_trace_get_lane (IlRunTrace *self, guint worker)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (worker < self->lanes->len, NULL);
+  return g_ptr_array_index (self->lanes, worker);
+}
+
+void
+il_run_trace_set_n_tasks (IlRunTrace *self, guint n_tasks)
+{
+  guint old;
+
+  g_return_if_fail (self != NULL);
+
+  old = self->tasks->len;
+  g_array_set_size (self->tasks, n_tasks);
+  for (guint i = old; i < n_tasks; i++)
+    {
+      IlTaskRecord *t = &g_array_index (self->tasks, IlTaskRecord, i);
+      t->id = i;
+      t->worker = -1;
+      t->start_ns = -1;
+      t->end_ns = -1;
+      t->status = IL_TASK_PENDING;
+    }
+}
+
+guint
+il_run_trace_get_n_tasks (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->tasks->len;
+}
+
+IlTaskRecord *
+il_run_trace_get_task (IlRunTrace *self, guint task)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (task < self->tasks->len, NULL);
+  return &g_array_index (self->tasks, IlTaskRecord, task);
+}
+
+static inline void
+append_one (IlRunTrace *self, const IlSpan *span)
+{
+  IlLane *lane;
+  IlSpan copy;
+
+  if G_UNLIKELY (span->worker >= self->lanes->len)
+    {
+      g_critical ("Span for unknown worker %u dropped", span->worker);
+      return;
+    }
+
+  lane = g_ptr_array_index (self->lanes, span->worker);
+  copy = *span;
+
+  /* Keep the lane's invariant (ordered, non-overlapping) even if a recorder's clock reads race. */
+  if (lane->n_spans > 0)
+    {
+      const IlSpan *last = lane_at (lane, lane->n_spans - 1);
+      if (copy.start_ns < last->end_ns)
+        copy.start_ns = last->end_ns;
+    }
+  if (copy.end_ns <= copy.start_ns)
+    return;
+
+  il_lane_append (lane, &copy);
+  self->n_spans++;
+  if (copy.end_ns > self->end_ns)
+    self->end_ns = copy.end_ns;
+}
+
+void
+il_run_trace_append (IlRunTrace *self, const IlSpan *span)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (span != NULL);
+
+  append_one (self, span);
+  self->generation++;
+}
+
+void
+il_run_trace_append_many (IlRunTrace *self, const IlSpan *spans, guint n_spans)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (spans != NULL || n_spans == 0);
+
+  for (guint i = 0; i < n_spans; i++)
+    append_one (self, &spans[i]);
+  self->generation++;
+}
+
+guint64
+il_run_trace_get_n_spans (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_spans;
+}
+
+gint64
+il_run_trace_get_end_ns (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->end_ns;
+}
+
+guint64
+il_run_trace_get_generation (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->generation;
+}
+
+const IlSummary *
+il_run_trace_get_summary (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return &self->summary;
+}
+
+void
+il_run_trace_set_summary (IlRunTrace *self, const IlSummary *summary)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (summary != NULL);
+  self->summary = *summary;
+}
+
+void
+il_run_trace_set_speedup (IlRunTrace *self, double speedup)
+{
+  g_return_if_fail (self != NULL);
+  self->summary.speedup = speedup;
+}
+
+typedef struct
+{
+  gint64 t;
+  int    delta;
+} Edge;
+
+static int
+compare_edges (const void *a, const void *b)
+{
+  const Edge *x = a, *y = b;
+
+  if (x->t != y->t)
+    return x->t < y->t ? -1 : 1;
+  /* Ends before starts at the same instant: touching spans are not parallel. */
+  return x->delta - y->delta;
+}
+
+void
+il_run_trace_compute_summary (IlRunTrace *self)
+{
+  IlSummary s = { 0 };
+  g_autoptr(GArray) edges = g_array_new (FALSE, FALSE, sizeof (Edge));
+  int level = 0;
+
+  g_return_if_fail (self != NULL);
+
+  s.speedup = self->summary.speedup;
+  s.wall_ns = self->end_ns;
+  for (guint i = 0; i < self->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (self->tasks, IlTaskRecord, i);
+      if (t->end_ns > s.wall_ns)
+        s.wall_ns = t->end_ns;
+    }
+
+  for (guint w = 0; w < self->lanes->len; w++)
+    {
+      const IlLane *lane = g_ptr_array_index (self->lanes, w);
+      for (guint i = 0; i < lane->n_spans; i++)
+        {
+          const IlSpan *span = lane_at (lane, i);
+          gint64 d = span->end_ns - span->start_ns;
+          switch ((IlState) span->state)
+            {
+            case IL_STATE_RUNNING:
+              {
+                Edge a = { span->start_ns, +1 }, b = { span->end_ns, -1 };
+                s.cpu_ns += d;
+                g_array_append_val (edges, a);
+                g_array_append_val (edges, b);
+              }
+              break;
+            case IL_STATE_GIL_WAIT:
+              s.gil_wait_ns += d;
+              break;
+            case IL_STATE_IO_WAIT:
+              s.io_wait_ns += d;
+              break;
+            case IL_STATE_READY:
+              s.ready_ns += d;
+              break;
+            case IL_STATE_IDLE:
+            case IL_STATE_STARTUP:
+            case IL_N_STATES:
+            default:
+              break;
+            }
+        }
+    }
+
+  qsort (edges->data, edges->len, sizeof (Edge), compare_edges);
+  for (guint i = 0; i < edges->len; i++)
+    {
+      level += g_array_index (edges, Edge, i).delta;
+      if (level > 0 && (guint) level > s.max_parallelism)
+        s.max_parallelism = (guint) level;
+    }
+
+  s.avg_parallelism = s.wall_ns > 0 ? (double) s.cpu_ns / (double) s.wall_ns : 0.0;
+  self->summary = s;
+}
+
+gpointer
+il_run_trace_get_data (IlRunTrace *self, const char *key)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return g_datalist_get_data (&self->data, key);
+}
+
+void
+il_run_trace_set_data (IlRunTrace *self, const char *key, gpointer data, GDestroyNotify destroy)
+{
+  g_return_if_fail (self != NULL);
+  g_datalist_set_data_full (&self->data, key, data, destroy);
+}
+
+gsize
+il_run_trace_get_span_bytes (IlRunTrace *self)
+{
+  gsize bytes = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  for (guint w = 0; w < self->lanes->len; w++)
+    {
+      const IlLane *lane = g_ptr_array_index (self->lanes, w);
+      bytes += (gsize) lane->chunks->len * CHUNK_SIZE * sizeof (IlSpan);
+    }
+  return bytes;
+}
+
+/* Traces */
+
+IlTrace *
+il_trace_new (void)
+{
+  IlTrace *self = g_new0 (IlTrace, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->cpus = il_cpu_count ();
+  self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  return self;
+}
+
+IlTrace *
+il_trace_ref (IlTrace *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+il_trace_unref (IlTrace *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  g_ptr_array_unref (self->runs);
+  g_free (self->kernel);
+  g_free (self->hostname);
+  g_free (self);
+}
+
+guint
+il_trace_get_machine_cpus (IlTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->cpus;
+}
+
+const char *
+il_trace_get_machine_kernel (IlTrace *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->kernel;
+}
+
+const char *
+il_trace_get_machine_hostname (IlTrace *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->hostname;
+}
+
+void
+il_trace_set_machine (IlTrace *self, guint cpus, const char *kernel, const char *hostname)
+{
+  g_return_if_fail (self != NULL);
+
+  self->cpus = cpus;
+  g_free (self->kernel);
+  self->kernel = g_strdup (kernel);
+  g_free (self->hostname);
+  self->hostname = g_strdup (hostname);
+}
+
+void
+il_trace_set_machine_local (IlTrace *self)
+{
+  struct utsname u;
+
+  g_return_if_fail (self != NULL);
+
+  if (uname (&u) == 0)
+    il_trace_set_machine (self, il_cpu_count (), u.release, u.nodename);
+  else
+    il_trace_set_machine (self, il_cpu_count (), NULL, g_get_host_name ());
+}
+
+void
+il_trace_add_run (IlTrace *self, IlRunTrace *run)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (run != NULL);
+  g_ptr_array_add (self->runs, il_run_trace_ref (run));
+}
+
+guint
+il_trace_get_n_runs (IlTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->runs->len;
+}
+
+IlRunTrace *
+il_trace_get_run (IlTrace *self, guint index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->runs->len, NULL);
+  return g_ptr_array_index (self->runs, index);
+}
+
+GPtrArray *
+il_trace_get_runs (IlTrace *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->runs;
+}
