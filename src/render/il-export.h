@@ -1,0 +1,68 @@
+/* il-export.h: writing timelines and sweep curves to PNG, SVG and PDF files with the one painter. */
+#pragma once
+
+#include <glib.h>
+#include "il-trace.h"
+#include "il-sweep.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  IL_IMAGE_PNG,
+  IL_IMAGE_SVG,
+  IL_IMAGE_PDF,
+} IlImageFormat;
+
+typedef enum
+{
+  IL_THEME_LIGHT,
+  IL_THEME_DARK,
+} IlTheme;
+
+typedef enum
+{
+  IL_VIEW_WORKERS = 1 << 0,
+  IL_VIEW_CORES   = 1 << 1,
+  IL_VIEW_STRIP   = 1 << 2,
+  IL_VIEW_BOTH    = IL_VIEW_WORKERS | IL_VIEW_CORES | IL_VIEW_STRIP,
+} IlViewFlags;
+
+typedef struct
+{
+  int          width;         /* logical size: pixels for PNG (times @scale), points for SVG/PDF */
+  int          height;
+  double       scale;         /* PNG device scale: 1920×1080 at 2 gives 3840×2160 */
+  IlTheme      theme;
+  IlViewFlags  view;
+  gboolean     color_by_cpu;  /* running coloured by CPU instead of by task */
+  const char  *title;         /* NULL: derived from the runs */
+} IlExportOptions;
+
+/* 1920×1080, scale 1, light, both views, running coloured by task, derived title. */
+void          il_export_options_init     (IlExportOptions *options);
+
+/* From the file name's extension (.png, .svg, .pdf, any case); FALSE when unknown. */
+gboolean      il_image_format_from_path  (const char *path, IlImageFormat *out);
+/* "png", "svg", "pdf" */
+const char   *il_image_format_to_string  (IlImageFormat format);
+gboolean      il_theme_from_string       (const char *str, IlTheme *out);
+/* "workers", "cores", "both" (both also shows the parallelism strip) */
+gboolean      il_view_flags_from_string  (const char *str, IlViewFlags *out);
+
+/* Draws @runs (GPtrArray of IlRunTrace*) stacked, aligned at zero on one time scale, to a file.
+ * SVG and PDF are vector drawings (rectangles and glyph outlines, no embedded bitmap). */
+gboolean      il_export_runs             (GPtrArray              *runs,
+                                          const IlExportOptions  *options,
+                                          IlImageFormat           format,
+                                          const char             *path,
+                                          GError                **error);
+
+/* The sweep drawing: speedup curve per executor vs worker count, ideal line, Amdahl fit. */
+gboolean      il_export_sweep            (const IlSweep          *sweep,
+                                          const IlExportOptions  *options,
+                                          IlImageFormat           format,
+                                          const char             *path,
+                                          GError                **error);
+
+G_END_DECLS

@@ -1,0 +1,390 @@
+/* il-layout.c: pure geometry of the painter, shared by drawing and hit testing so they always agree. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "il-clock.h"
+#include "il-layout.h"
+
+void
+il_time_scale_init (IlTimeScale *s, gint64 t0_ns, gint64 t1_ns, double x0, double x1)
+{
+  g_return_if_fail (s != NULL);
+
+  s->t0_ns = t0_ns;
+  s->t1_ns = t1_ns > t0_ns ? t1_ns : t0_ns + 1;
+  s->x0 = x0;
+  s->x1 = x1 > x0 ? x1 : x0 + 1;
+}
+
+double
+il_time_scale_ns_per_x (const IlTimeScale *s)
+{
+  return (double) (s->t1_ns - s->t0_ns) / (s->x1 - s->x0);
+}
+
+double
+il_time_scale_to_x (const IlTimeScale *s, double t_ns)
+{
+  return s->x0 + (t_ns - (double) s->t0_ns) / il_time_scale_ns_per_x (s);
+}
+
+double
+il_time_scale_to_time (const IlTimeScale *s, double x)
+{
+  return (double) s->t0_ns + (x - s->x0) * il_time_scale_ns_per_x (s);
+}
+
+static const double unit_ns[] = { 1.0, 1e3, 1e6, 1e9 };
+static const char *const unit_names[] = { "ns", "µs", "ms", "s" };
+
+static IlTimeUnit
+unit_for_magnitude (double ns)
+{
+  if (ns >= 1e9)
+    return IL_TIME_UNIT_S;
+  if (ns >= 1e6)
+    return IL_TIME_UNIT_MS;
+  if (ns >= 1e3)
+    return IL_TIME_UNIT_US;
+  return IL_TIME_UNIT_NS;
+}
+
+static guint
+decimals_for_step (gint64 step_ns, IlTimeUnit unit)
+{
+  double v = (double) step_ns / unit_ns[unit];
+  int d = 0;
+
+  /* Enough digits that consecutive ticks print differently (steps are 1, 2 or 5 × 10^k). */
+  while (d < 9 && fabs (v * pow (10, d) - round (v * pow (10, d))) > 1e-6)
+    d++;
+  return (guint) d;
+}
+
+static void
+ticks_pick_unit (IlTicks *t, double magnitude_ns)
+{
+  t->unit = unit_for_magnitude (magnitude_ns);
+  t->decimals = decimals_for_step (t->step_ns, t->unit);
+  /* Zoomed far into a long run: "1234.56 ms" reads better than "1.23456 s". */
+  while (t->decimals > 2 && t->unit > IL_TIME_UNIT_NS)
+    {
+      t->unit--;
+      t->decimals = decimals_for_step (t->step_ns, t->unit);
+    }
+}
+
+char *
+il_ticks_format (const IlTicks *ticks, gint64 t_ns)
+{
+  g_return_val_if_fail (ticks != NULL, NULL);
+
+  if (t_ns == 0)
+    return g_strdup ("0");
+  return g_strdup_printf ("%.*f %s", (int) ticks->decimals, (double) t_ns / unit_ns[ticks->unit],
+                          unit_names[ticks->unit]);
+}
+
+static guint
+utf8_chars (const char *s)
+{
+  return (guint) g_utf8_strlen (s, -1);
+}
+
+void
+il_ticks_choose (const IlTimeScale *s, double char_w, double gap, IlTicks *out)
+{
+  static const int mantissa[] = { 1, 2, 5 };
+  double ns_per_x;
+
+  g_return_if_fail (s != NULL);
+  g_return_if_fail (out != NULL);
+
+  memset (out, 0, sizeof *out);
+  ns_per_x = il_time_scale_ns_per_x (s);
+
+  for (gint64 decade = 1; decade <= G_GINT64_CONSTANT (100000000000000); decade *= 10)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (mantissa); i++)
+        {
+          gint64 step = decade * mantissa[i];
+          double step_x = (double) step / ns_per_x;
+          double magnitude = MAX (llabs (s->t0_ns), llabs (s->t1_ns));
+          gint64 first, last;
+          double widest = 0;
+
+          if (step_x < gap)
+            continue;
+
+          out->step_ns = step;
+          ticks_pick_unit (out, magnitude);
+          /* The first tick at or after t0, rounding toward +inf also for negative times. */
+          first = s->t0_ns >= 0 ? (s->t0_ns + step - 1) / step * step : -((-s->t0_ns) / step * step);
+          last = s->t1_ns >= 0 ? s->t1_ns / step * step : -((-s->t1_ns + step - 1) / step * step);
+
+          /* The widest labels are at the ends (most digits); measure both ends and a middle one. */
+          {
+            gint64 probe[3] = { first, last, first + (last - first) / step / 2 * step + step };
+            for (guint k = 0; k < 3; k++)
+              {
+                g_autofree char *label = il_ticks_format (out, probe[k]);
+                widest = MAX (widest, utf8_chars (label) * char_w);
+              }
+          }
+
+          if (step_x >= widest + gap)
+            {
+              out->first_ns = first;
+              out->n_ticks = last >= first ? (guint) ((last - first) / step + 1) : 0;
+              out->label_w = widest;
+              return;
+            }
+        }
+    }
+
+  /* The whole range is narrower than one label: a single tick at the start. */
+  out->step_ns = MAX (s->t1_ns - s->t0_ns, 1);
+  out->first_ns = s->t0_ns;
+  out->n_ticks = 1;
+  ticks_pick_unit (out, MAX (llabs (s->t0_ns), llabs (s->t1_ns)));
+}
+
+char *
+il_format_duration (gint64 ns)
+{
+  IlTimeUnit unit = unit_for_magnitude (fabs ((double) ns));
+  double v = (double) ns / unit_ns[unit];
+  int decimals;
+
+  if (ns == 0)
+    return g_strdup ("0 s");
+  /* Three significant digits. */
+  decimals = fabs (v) >= 100 ? 0 : fabs (v) >= 10 ? 1 : 2;
+  if (unit == IL_TIME_UNIT_NS)
+    decimals = 0;
+  return g_strdup_printf ("%.*f %s", decimals, v, unit_names[unit]);
+}
+
+guint
+il_layout_run_n_cpus (IlRunTrace *run)
+{
+  guint n = il_run_trace_get_n_cpus (run);
+
+  if (n == 0)
+    n = il_cpu_count ();
+  return MAX (n, 1);
+}
+
+void
+il_layout_free (IlLayout *layout)
+{
+  if (layout == NULL)
+    return;
+  g_clear_pointer (&layout->rows, g_array_unref);
+  g_clear_pointer (&layout->blocks, g_array_unref);
+  g_free (layout);
+}
+
+/* Lane labels: "worker 12 · tid 4242424"; used to size the label column. */
+static guint
+max_label_chars (GPtrArray *runs)
+{
+  guint chars = 16;
+
+  for (guint r = 0; r < runs->len; r++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, r);
+      guint n = il_run_trace_get_n_workers (run);
+
+      for (guint w = 0; w < n; w++)
+        {
+          const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+          g_autofree char *ids = g_strdup_printf ("%d", MAX (info->tid, info->pid));
+          /* "worker " + id + " · tid " + tid */
+          chars = MAX (chars, 7 + (w >= 100 ? 3 : w >= 10 ? 2 : 1) + 7 + strlen (ids));
+        }
+    }
+  return chars;
+}
+
+IlLayout *
+il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
+{
+  IlLayout *l;
+  double f, y, fixed, avail, units = 0, pitch, gap, strip_units = 3.0;
+  gboolean workers, cores, strip;
+  gint64 t0, t1;
+
+  g_return_val_if_fail (runs != NULL, NULL);
+  g_return_val_if_fail (o != NULL, NULL);
+
+  l = g_new0 (IlLayout, 1);
+  l->rows = g_array_new (FALSE, TRUE, sizeof (IlLayoutRow));
+  l->blocks = g_array_new (FALSE, TRUE, sizeof (IlLayoutBlock));
+  l->width = MAX (width, 1);
+  l->height = MAX (height, 1);
+
+  /* Slides at 1080 rows get about 19 px text; a window of 600 rows the desktop's 11 px. */
+  f = o->font_px > 0 ? o->font_px : CLAMP (l->height / 56.0, 11.0, 24.0);
+  l->font_px = f;
+  l->margin = round (f * 1.2);
+
+  workers = (o->view & IL_VIEW_WORKERS) != 0;
+  cores = (o->view & IL_VIEW_CORES) != 0;
+  strip = (o->view & IL_VIEW_STRIP) != 0;
+
+  y = l->margin;
+  if (o->show_header)
+    {
+      l->title_y = y;
+      l->title_h = round (f * 2.1);
+      y += l->title_h + round (f * 0.4);
+    }
+
+  /* Everything that does not scale with the number of lanes. */
+  fixed = y + l->margin;
+  l->axis_h = round (f * 1.9);
+  fixed += l->axis_h;
+  if (o->show_legend)
+    {
+      l->legend_h = round (f * 1.7);
+      fixed += l->legend_h + round (f * 0.5);
+    }
+
+  for (guint r = 0; r < runs->len; r++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, r);
+
+      if (o->show_header)
+        fixed += round (f * 3.1);
+      if (r > 0)
+        fixed += round (f * 1.1);
+      if (workers)
+        units += il_run_trace_get_n_workers (run);
+      if (cores)
+        {
+          units += il_layout_run_n_cpus (run);
+          if (workers)
+            fixed += round (f * 0.5);
+        }
+      if (strip)
+        {
+          units += strip_units;
+          if (workers || cores)
+            fixed += round (f * 0.5);
+        }
+    }
+
+  avail = MAX (l->height - fixed, 0);
+  pitch = units > 0 ? avail / units : 0;
+  pitch = MIN (pitch, f * 2.6);
+  /* Thin lanes still get a visible gap; thick ones a gap that does not grow past a few pixels. */
+  gap = pitch >= 6 ? MIN (MAX (1.0, round (pitch * 0.14)), round (f * 0.3)) : 0;
+  l->label_font_px = MAX (6.0, MIN (f, pitch * 0.72));
+
+  l->label_x = l->margin;
+  l->label_w = MIN (round (max_label_chars (runs) * l->label_font_px * 0.58 + l->label_font_px * 1.6),
+                    l->width * 0.3);
+  l->lane_x0 = l->label_x + l->label_w + round (f * 0.6);
+  l->lane_x1 = MAX (l->lane_x0 + 1, l->width - l->margin - round (f * 0.8));
+
+  il_painter_get_time_range (runs, o, &t0, &t1);
+  il_time_scale_init (&l->scale, t0, t1, l->lane_x0, l->lane_x1);
+
+  l->lanes_y0 = y;
+  for (guint r = 0; r < runs->len; r++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, r);
+      IlLayoutBlock block = { 0 };
+      guint n_workers = il_run_trace_get_n_workers (run);
+      gboolean any = FALSE;
+
+      if (r > 0)
+        y += round (f * 1.1);
+
+      block.run = r;
+      block.y = y;
+      block.n_cpus = il_layout_run_n_cpus (run);
+      block.first_row = l->rows->len;
+      if (o->show_header)
+        {
+          block.header_y = y;
+          block.header_h = round (f * 2.8);
+          y += round (f * 3.1);
+        }
+
+      if (workers)
+        {
+          for (guint w = 0; w < n_workers; w++)
+            {
+              IlLayoutRow row = { IL_ROW_WORKER, r, (int) w, y, pitch - gap };
+              g_array_append_val (l->rows, row);
+              y += pitch;
+            }
+          any = TRUE;
+        }
+      if (cores)
+        {
+          if (any)
+            y += round (f * 0.5);
+          for (guint c = 0; c < block.n_cpus; c++)
+            {
+              IlLayoutRow row = { IL_ROW_CORE, r, (int) c, y, pitch - gap };
+              g_array_append_val (l->rows, row);
+              y += pitch;
+            }
+          any = TRUE;
+        }
+      if (strip)
+        {
+          IlLayoutRow row = { IL_ROW_STRIP, r, 0, 0, 0 };
+          if (any)
+            y += round (f * 0.5);
+          row.y = y;
+          row.h = pitch * strip_units - gap;
+          g_array_append_val (l->rows, row);
+          y += pitch * strip_units;
+        }
+
+      block.n_rows = l->rows->len - block.first_row;
+      block.h = y - block.y;
+      g_array_append_val (l->blocks, block);
+    }
+  l->lanes_y1 = y;
+
+  l->axis_y = y + round (f * 0.2);
+  if (o->show_legend)
+    l->legend_y = l->height - l->margin - l->legend_h;
+
+  return l;
+}
+
+const IlLayoutRow *
+il_layout_row_at (const IlLayout *layout, double y)
+{
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (layout != NULL, NULL);
+
+  /* Rows are in increasing y: binary search for the last row starting at or above y. */
+  hi = layout->rows->len;
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+      if (g_array_index (layout->rows, IlLayoutRow, mid).y <= y)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo == 0)
+    return NULL;
+
+  {
+    const IlLayoutRow *row = &g_array_index (layout->rows, IlLayoutRow, lo - 1);
+    if (y < row->y + row->h)
+      return row;
+  }
+  return NULL;
+}

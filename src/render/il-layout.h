@@ -1,0 +1,113 @@
+/* il-layout.h: the painter's geometry: time <-> x, tick choice, and where every lane of every run goes. */
+#pragma once
+
+#include <glib.h>
+#include "il-trace.h"
+#include "il-painter.h"
+
+G_BEGIN_DECLS
+
+/* A linear map from nanoseconds to x. Kept in doubles: zoomed far in, a pixel is a fraction of a ns. */
+typedef struct
+{
+  gint64 t0_ns;
+  gint64 t1_ns;
+  double x0;
+  double x1;
+} IlTimeScale;
+
+void      il_time_scale_init     (IlTimeScale *s, gint64 t0_ns, gint64 t1_ns, double x0, double x1);
+double    il_time_scale_to_x     (const IlTimeScale *s, double t_ns);
+double    il_time_scale_to_time  (const IlTimeScale *s, double x);
+/* Nanoseconds per unit of x. */
+double    il_time_scale_ns_per_x (const IlTimeScale *s);
+
+typedef enum
+{
+  IL_TIME_UNIT_NS,
+  IL_TIME_UNIT_US,
+  IL_TIME_UNIT_MS,
+  IL_TIME_UNIT_S,
+} IlTimeUnit;
+
+/* Ticks of the time axis: every @step_ns from @first_ns, @n_ticks of them inside the scale. */
+typedef struct
+{
+  gint64     step_ns;
+  gint64     first_ns;
+  guint      n_ticks;
+  IlTimeUnit unit;
+  guint      decimals;
+  double     label_w;   /* the estimated width of the widest label, in x units */
+} IlTicks;
+
+/* Picks the smallest 1-2-5 step whose labels, @char_w wide per character, leave at least @gap
+ * between neighbours, so labels never overlap; the unit follows the zoom. */
+void      il_ticks_choose        (const IlTimeScale *s, double char_w, double gap, IlTicks *out);
+/* "250 ms", "1.5 s", "0" */
+char     *il_ticks_format        (const IlTicks *ticks, gint64 t_ns);
+/* A duration with three significant digits and a fitting unit: "812 ms", "1.25 s", "35.2 µs". */
+char     *il_format_duration     (gint64 ns);
+
+typedef enum
+{
+  IL_ROW_WORKER,
+  IL_ROW_CORE,
+  IL_ROW_STRIP,
+} IlRowKind;
+
+typedef struct
+{
+  IlRowKind kind;
+  guint     run;
+  int       index;     /* worker id, CPU number, or 0 for the strip */
+  double    y;         /* top of the bar */
+  double    h;         /* height of the bar (the pitch minus the gap between lanes) */
+} IlLayoutRow;
+
+typedef struct
+{
+  guint  run;
+  double y;            /* top of the run's block, its header included */
+  double h;
+  double header_y;     /* baseline area of the header lines */
+  double header_h;
+  guint  first_row;    /* index into IlLayout.rows */
+  guint  n_rows;
+  guint  n_cpus;
+} IlLayoutBlock;
+
+typedef struct
+{
+  double      width;
+  double      height;
+  double      font_px;       /* base text size */
+  double      label_font_px; /* lane labels: smaller when lanes are thin */
+  double      margin;
+  double      title_y;
+  double      title_h;       /* 0 when no title */
+  double      label_x;
+  double      label_w;
+  double      lane_x0;       /* the time area */
+  double      lane_x1;
+  IlTimeScale scale;
+  GArray     *rows;          /* of IlLayoutRow, in drawing order */
+  GArray     *blocks;        /* of IlLayoutBlock, one per run */
+  double      lanes_y0;      /* top of the first block and bottom of the last (grid lines) */
+  double      lanes_y1;
+  double      axis_y;
+  double      axis_h;
+  double      legend_y;
+  double      legend_h;      /* 0 when no legend */
+} IlLayout;
+
+/* CPUs shown as core lanes for @run: its machine's count, at least one more than any CPU used. */
+guint     il_layout_run_n_cpus   (IlRunTrace *run);
+IlLayout *il_layout_new          (int width, int height, GPtrArray *runs, const IlPaintOptions *o);
+void      il_layout_free         (IlLayout *layout);
+/* The row at @y, or NULL between rows. */
+const IlLayoutRow *il_layout_row_at (const IlLayout *layout, double y);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlLayout, il_layout_free)
+
+G_END_DECLS

@@ -1,0 +1,260 @@
+/* il-painter-sweep.c: the sweep drawing: speedup per executor vs worker count, ideal line, Amdahl fits. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "il-painter.h"
+#include "il-painter-private.h"
+
+typedef struct
+{
+  double x0, x1, y0, y1;   /* plot area: y0 top */
+  double n_min, n_max;     /* worker counts */
+  double s_max;            /* speedup at the top */
+  gboolean log_x;
+} Plot;
+
+static double
+plot_x (const Plot *p, double n)
+{
+  double a, b, v;
+
+  if (p->log_x)
+    {
+      a = log2 (p->n_min);
+      b = log2 (p->n_max);
+      v = log2 (n);
+    }
+  else
+    {
+      a = p->n_min;
+      b = p->n_max;
+      v = n;
+    }
+  return b > a ? p->x0 + (v - a) / (b - a) * (p->x1 - p->x0) : (p->x0 + p->x1) / 2;
+}
+
+static double
+plot_y (const Plot *p, double s)
+{
+  return p->y1 - s / p->s_max * (p->y1 - p->y0);
+}
+
+static double
+nice_step (double range, double max_ticks)
+{
+  double raw = range / MAX (max_ticks, 1);
+  double mag = pow (10, floor (log10 (raw)));
+  double m = raw / mag;
+
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * mag;
+}
+
+void
+il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep, IlTheme theme)
+{
+  const IlPalette *pal = il_palette_get (theme);
+  g_autoptr(PangoLayout) text = NULL;
+  double f = CLAMP (height / 56.0, 11.0, 24.0);
+  double margin = round (f * 1.5);
+  double legend_w = 0, step, hair;
+  Plot p = { 0 };
+  guint n_counts;
+
+  g_return_if_fail (cr != NULL);
+  g_return_if_fail (sweep != NULL);
+
+  text = il_text_layout_new (cr);
+  hair = il_device_line_width (cr, 1);
+  n_counts = sweep->worker_counts != NULL ? sweep->worker_counts->len : 0;
+
+  cairo_save (cr);
+  il_rgb_set_source (cr, pal->background);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+
+  il_text_set (text, sweep->title != NULL ? sweep->title : _("Speedup against one sequential worker"),
+               f * 1.5, TRUE, width - 2 * margin);
+  il_text_draw (cr, text, margin, margin + f, IL_ALIGN_LEFT, pal->text);
+
+  if (n_counts == 0)
+    {
+      il_text_set (text, _("No worker counts in this sweep"), f * 1.2, FALSE, 0);
+      il_text_draw (cr, text, width / 2.0, height / 2.0, IL_ALIGN_CENTER, pal->text_dim);
+      cairo_restore (cr);
+      return;
+    }
+
+  p.n_min = G_MAXDOUBLE;
+  p.n_max = 0;
+  for (guint i = 0; i < n_counts; i++)
+    {
+      double n = g_array_index (sweep->worker_counts, guint, i);
+      p.n_min = MIN (p.n_min, n);
+      p.n_max = MAX (p.n_max, n);
+    }
+  p.n_min = MAX (p.n_min, 1);
+  p.log_x = p.n_max / p.n_min >= 8;
+  p.s_max = p.n_max;
+  for (guint k = 0; k < sweep->series->len; k++)
+    {
+      const IlSweepSeries *series = g_ptr_array_index (sweep->series, k);
+      g_autofree char *label = NULL;
+      for (guint i = 0; i < n_counts; i++)
+        {
+          double s = il_sweep_get_speedup (sweep, series, i);
+          if (!isnan (s))
+            p.s_max = MAX (p.s_max, s);
+        }
+      label = isnan (series->serial_fraction)
+                ? g_strdup (series->label)
+                : g_strdup_printf (_("%s (serial fraction %.2f)"), series->label, series->serial_fraction);
+      legend_w = MAX (legend_w, il_text_set (text, label, f * 0.9, FALSE, 0));
+    }
+  p.s_max *= 1.08;
+
+  legend_w = MIN (legend_w + f * 3, width * 0.38);
+  p.x0 = margin + f * 3.5;
+  p.x1 = width - margin - legend_w - f;
+  p.y0 = margin + f * 3.5;
+  p.y1 = height - margin - f * 3.2;
+
+  /* Grid and y labels. */
+  step = nice_step (p.s_max, (p.y1 - p.y0) / (f * 3));
+  cairo_set_line_width (cr, hair);
+  for (double s = 0; s <= p.s_max + 1e-9; s += step)
+    {
+      g_autofree char *label = g_strdup_printf (step < 1 ? "%.1f×" : "%.0f×", s);
+      il_rgb_set_source (cr, pal->grid);
+      cairo_move_to (cr, p.x0, plot_y (&p, s));
+      cairo_line_to (cr, p.x1, plot_y (&p, s));
+      cairo_stroke (cr);
+      il_text_set (text, label, f * 0.85, FALSE, 0);
+      il_text_draw (cr, text, p.x0 - f * 0.5, plot_y (&p, s), IL_ALIGN_RIGHT, pal->text_dim);
+    }
+  for (guint i = 0; i < n_counts; i++)
+    {
+      double n = g_array_index (sweep->worker_counts, guint, i);
+      g_autofree char *label = g_strdup_printf ("%g", n);
+      il_rgb_set_source (cr, pal->grid);
+      cairo_move_to (cr, plot_x (&p, n), p.y0);
+      cairo_line_to (cr, plot_x (&p, n), p.y1);
+      cairo_stroke (cr);
+      il_text_set (text, label, f * 0.85, FALSE, 0);
+      il_text_draw (cr, text, plot_x (&p, n), p.y1 + f * 0.9, IL_ALIGN_CENTER, pal->text_dim);
+    }
+  il_text_set (text, _("workers"), f * 0.9, FALSE, 0);
+  il_text_draw (cr, text, (p.x0 + p.x1) / 2, p.y1 + f * 2.2, IL_ALIGN_CENTER, pal->text);
+  il_text_set (text, _("speedup"), f * 0.9, FALSE, 0);
+  il_text_draw (cr, text, margin, p.y0 - f * 1.2, IL_ALIGN_LEFT, pal->text);
+
+  /* The ideal: n workers, n times faster. */
+  cairo_save (cr);
+  {
+    double dash[] = { f * 0.5, f * 0.35 };
+    cairo_set_dash (cr, dash, 2, 0);
+  }
+  il_rgb_set_source (cr, pal->text_dim);
+  cairo_set_line_width (cr, MAX (hair * 2, f * 0.1));
+  for (int i = 0; i <= 64; i++)
+    {
+      double n = p.log_x ? p.n_min * pow (p.n_max / p.n_min, i / 64.0)
+                         : p.n_min + (p.n_max - p.n_min) * i / 64.0;
+      if (i == 0)
+        cairo_move_to (cr, plot_x (&p, n), plot_y (&p, n));
+      else
+        cairo_line_to (cr, plot_x (&p, n), plot_y (&p, n));
+    }
+  cairo_stroke (cr);
+  cairo_restore (cr);
+
+  for (guint k = 0; k < sweep->series->len; k++)
+    {
+      const IlSweepSeries *series = g_ptr_array_index (sweep->series, k);
+      IlRgb color = il_palette_series_color (pal, k);
+      gboolean started = FALSE;
+      double ly = p.y0 + f * 1.8 * (k + 1);
+      g_autofree char *label = NULL;
+
+      /* The Amdahl fit, thin and dashed in the series' colour. */
+      if (!isnan (series->serial_fraction))
+        {
+          double s = series->serial_fraction;
+          double dash[] = { f * 0.25, f * 0.25 };
+
+          cairo_save (cr);
+          cairo_set_dash (cr, dash, 2, 0);
+          il_rgb_set_source_alpha (cr, color, 0.8);
+          cairo_set_line_width (cr, MAX (hair * 1.5, f * 0.08));
+          for (int i = 0; i <= 64; i++)
+            {
+              double n = p.log_x ? p.n_min * pow (p.n_max / p.n_min, i / 64.0)
+                                 : p.n_min + (p.n_max - p.n_min) * i / 64.0;
+              double sp = 1.0 / (s + (1.0 - s) / n);
+              if (i == 0)
+                cairo_move_to (cr, plot_x (&p, n), plot_y (&p, sp));
+              else
+                cairo_line_to (cr, plot_x (&p, n), plot_y (&p, sp));
+            }
+          cairo_stroke (cr);
+          cairo_restore (cr);
+        }
+
+      il_rgb_set_source (cr, color);
+      cairo_set_line_width (cr, MAX (hair * 2, f * 0.16));
+      for (guint i = 0; i < n_counts; i++)
+        {
+          double sp = il_sweep_get_speedup (sweep, series, i);
+          double n = g_array_index (sweep->worker_counts, guint, i);
+          if (isnan (sp))
+            {
+              started = FALSE;
+              continue;
+            }
+          if (!started)
+            cairo_move_to (cr, plot_x (&p, n), plot_y (&p, sp));
+          else
+            cairo_line_to (cr, plot_x (&p, n), plot_y (&p, sp));
+          started = TRUE;
+        }
+      cairo_stroke (cr);
+      for (guint i = 0; i < n_counts; i++)
+        {
+          double sp = il_sweep_get_speedup (sweep, series, i);
+          double n = g_array_index (sweep->worker_counts, guint, i);
+          if (isnan (sp))
+            continue;
+          cairo_arc (cr, plot_x (&p, n), plot_y (&p, sp), f * 0.32, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+
+      /* Legend entry on the right. */
+      cairo_rectangle (cr, p.x1 + f * 1.5, ly - f * 0.4, f * 0.8, f * 0.8);
+      cairo_fill (cr);
+      label = isnan (series->serial_fraction)
+                ? g_strdup (series->label)
+                : g_strdup_printf (_("%s (serial fraction %.2f)"), series->label, series->serial_fraction);
+      il_text_set (text, label, f * 0.9, FALSE, width - margin - (p.x1 + f * 2.7));
+      il_text_draw (cr, text, p.x1 + f * 2.7, ly, IL_ALIGN_LEFT, pal->text);
+    }
+
+  {
+    double ly = p.y0 + f * 1.8 * (sweep->series->len + 1);
+    double dash[] = { f * 0.5, f * 0.35 };
+    cairo_save (cr);
+    cairo_set_dash (cr, dash, 2, 0);
+    il_rgb_set_source (cr, pal->text_dim);
+    cairo_set_line_width (cr, MAX (hair * 2, f * 0.1));
+    cairo_move_to (cr, p.x1 + f * 1.5, ly);
+    cairo_line_to (cr, p.x1 + f * 2.3, ly);
+    cairo_stroke (cr);
+    cairo_restore (cr);
+    il_text_set (text, _("ideal (n workers, n× faster)"), f * 0.9, FALSE, width - margin - (p.x1 + f * 2.7));
+    il_text_draw (cr, text, p.x1 + f * 2.7, ly, IL_ALIGN_LEFT, pal->text_dim);
+    il_text_set (text, _("dashed: Amdahl's law fit"), f * 0.9, FALSE, width - margin - (p.x1 + f * 2.7));
+    il_text_draw (cr, text, p.x1 + f * 2.7, ly + f * 1.8, IL_ALIGN_LEFT, pal->text_dim);
+  }
+
+  cairo_restore (cr);
+}

@@ -1,0 +1,1050 @@
+/* il-painter.c: the one painter: headers, worker lanes, core lanes, parallelism strip, axis and legend. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "il-layout.h"
+#include "il-lod.h"
+#include "il-painter.h"
+#include "il-painter-private.h"
+
+/* A column touched by more spans than this is read from the summary, not span by span. */
+#define MAX_EXACT_SPANS 8
+/* Columns touched by at least this many spans are drawn as a mix (running share at the bottom). */
+#define DENSE_SPANS 3
+
+void
+il_paint_options_init (IlPaintOptions *o)
+{
+  g_return_if_fail (o != NULL);
+
+  memset (o, 0, sizeof *o);
+  o->theme = IL_THEME_LIGHT;
+  o->view = IL_VIEW_BOTH;
+  o->color_by_cpu = FALSE;
+  o->t0_ns = 0;
+  o->t1_ns = 0;
+  o->highlight_run = -1;
+  o->highlight_task = -1;
+  o->show_header = TRUE;
+  o->show_legend = TRUE;
+  o->title = NULL;
+  o->scale = 1.0;
+  o->font_px = 0;
+  o->exact = FALSE;
+}
+
+void
+il_painter_get_time_range (GPtrArray            *runs,
+                           const IlPaintOptions *o,
+                           gint64               *t0_ns,
+                           gint64               *t1_ns)
+{
+  gint64 end = 0;
+
+  g_return_if_fail (runs != NULL);
+  g_return_if_fail (o != NULL);
+
+  if (o->t1_ns > o->t0_ns)
+    {
+      *t0_ns = o->t0_ns;
+      *t1_ns = o->t1_ns;
+      return;
+    }
+
+  for (guint r = 0; r < runs->len; r++)
+    end = MAX (end, il_run_trace_get_end_ns (g_ptr_array_index (runs, r)));
+  *t0_ns = 0;
+  /* An empty run still gets a readable axis: one millisecond. */
+  *t1_ns = end > 0 ? end : G_GINT64_CONSTANT (1000000);
+}
+
+void
+il_painter_get_time_area (int                   width,
+                          int                   height,
+                          GPtrArray            *runs,
+                          const IlPaintOptions *o,
+                          double               *x0,
+                          double               *x1)
+{
+  g_autoptr(IlLayout) layout = NULL;
+
+  g_return_if_fail (runs != NULL);
+  g_return_if_fail (o != NULL);
+
+  layout = il_layout_new (width, height, runs, o);
+  if (x0 != NULL)
+    *x0 = layout->lane_x0;
+  if (x1 != NULL)
+    *x1 = layout->lane_x1;
+}
+
+/* Text helpers ---------------------------------------------------------------------------------- */
+
+PangoLayout *
+il_text_layout_new (cairo_t *cr)
+{
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoContext *context = pango_layout_get_context (layout);
+  cairo_font_options_t *fo = cairo_font_options_create ();
+
+  /* Unhinted metrics: text measures the same on screen, in PNG, SVG and PDF at any scale. */
+  cairo_font_options_set_hint_metrics (fo, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_hint_style (fo, CAIRO_HINT_STYLE_SLIGHT);
+  cairo_font_options_set_antialias (fo, CAIRO_ANTIALIAS_GRAY);
+  pango_cairo_context_set_font_options (context, fo);
+  pango_layout_context_changed (layout);
+  cairo_font_options_destroy (fo);
+  return layout;
+}
+
+double
+il_text_set (PangoLayout *layout, const char *text, double px, gboolean bold, double max_w)
+{
+  PangoFontDescription *desc = pango_font_description_new ();
+  PangoRectangle logical;
+
+  pango_font_description_set_family_static (desc, "Sans");
+  pango_font_description_set_absolute_size (desc, px * PANGO_SCALE);
+  pango_font_description_set_weight (desc, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+  pango_layout_set_font_description (layout, desc);
+  pango_font_description_free (desc);
+
+  pango_layout_set_ellipsize (layout, max_w > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
+  pango_layout_set_width (layout, max_w > 0 ? (int) (max_w * PANGO_SCALE) : -1);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_extents (layout, NULL, &logical);
+  return (double) logical.width / PANGO_SCALE;
+}
+
+void
+il_text_draw (cairo_t *cr, PangoLayout *layout, double x, double cy, IlAlign align, IlRgb color)
+{
+  PangoRectangle logical;
+  double w, h;
+
+  pango_layout_get_extents (layout, NULL, &logical);
+  w = (double) logical.width / PANGO_SCALE;
+  h = (double) logical.height / PANGO_SCALE;
+  if (align == IL_ALIGN_CENTER)
+    x -= w / 2;
+  else if (align == IL_ALIGN_RIGHT)
+    x -= w;
+
+  cairo_save (cr);
+  il_rgb_set_source (cr, color);
+  cairo_move_to (cr, x - (double) logical.x / PANGO_SCALE, cy - h / 2);
+  pango_cairo_show_layout (cr, layout);
+  cairo_restore (cr);
+}
+
+double
+il_device_line_width (cairo_t *cr, double device_px)
+{
+  double dx = device_px, dy = 0;
+
+  cairo_device_to_user_distance (cr, &dx, &dy);
+  return fabs (dx) > 0 ? fabs (dx) : device_px;
+}
+
+/* Words ----------------------------------------------------------------------------------------- */
+
+static char *
+run_title (IlRunTrace *run)
+{
+  const char *label = il_run_trace_get_label (run);
+
+  if (label != NULL && *label != '\0')
+    return g_strdup (label);
+  return il_run_config_get_title (il_run_trace_get_config (run));
+}
+
+static char *
+derive_title (GPtrArray *runs, const IlPaintOptions *o)
+{
+  GString *s;
+
+  if (o->title != NULL)
+    return g_strdup (o->title);
+  if (runs->len == 0)
+    return g_strdup (_("No run yet"));
+
+  s = g_string_new (NULL);
+  for (guint r = 0; r < runs->len; r++)
+    {
+      g_autofree char *t = run_title (g_ptr_array_index (runs, r));
+      if (r > 0)
+        /* TRANSLATORS: between run names in an image title: "4 threads + GIL vs 4 processes" */
+        g_string_append (s, _(" vs "));
+      g_string_append (s, t);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static const char *
+capture_words (IlCaptureKind capture)
+{
+  switch (capture)
+    {
+    case IL_CAPTURE_KERNEL:
+      return _("captured from kernel context switches");
+    case IL_CAPTURE_SELF:
+      return _("self-reported by the workers");
+    case IL_CAPTURE_AUTO:
+    case IL_N_CAPTURES:
+    default:
+      return NULL;
+    }
+}
+
+static char *
+summary_line (IlRunTrace *run)
+{
+  const IlSummary *sum = il_run_trace_get_summary (run);
+  GString *s = g_string_new (NULL);
+  const char *capture = capture_words (il_run_trace_get_capture (run));
+  gint64 wall = sum != NULL ? sum->wall_ns : 0;
+
+  if (il_run_trace_get_live (run) || wall <= 0)
+    {
+      g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
+      if (il_run_trace_get_live (run))
+        g_string_append_printf (s, _("running… %s so far"), so_far);
+      else
+        g_string_append_printf (s, _("wall %s"), so_far);
+    }
+  else
+    {
+      g_autofree char *wall_s = il_format_duration (wall);
+      g_autofree char *cpu_s = il_format_duration (sum->cpu_ns);
+
+      g_string_append_printf (s, _("wall %s · CPU %s · avg parallelism %.2f · max %u"),
+                              wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism);
+      if (!isnan (sum->speedup) && sum->speedup > 0)
+        g_string_append_printf (s, _(" · speedup %.2f×"), sum->speedup);
+      if (sum->gil_wait_ns > 0)
+        {
+          g_autofree char *v = il_format_duration (sum->gil_wait_ns);
+          g_string_append_printf (s, _(" · GIL wait %s"), v);
+        }
+      if (sum->ready_ns > 0)
+        {
+          g_autofree char *v = il_format_duration (sum->ready_ns);
+          g_string_append_printf (s, _(" · ready %s"), v);
+        }
+      if (sum->io_wait_ns > 0)
+        {
+          g_autofree char *v = il_format_duration (sum->io_wait_ns);
+          g_string_append_printf (s, _(" · I/O wait %s"), v);
+        }
+    }
+  if (il_run_trace_get_cancelled (run))
+    g_string_append (s, _(" · cancelled"));
+  if (capture != NULL)
+    g_string_append_printf (s, " · %s", capture);
+  return g_string_free (s, FALSE);
+}
+
+static char *
+worker_label (IlRunTrace *run, guint w)
+{
+  const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+
+  if (info->kind == IL_WORKER_PROCESS)
+    {
+      if (info->pid > 0)
+        return g_strdup_printf (_("process %u · pid %d"), w, info->pid);
+      return g_strdup_printf (_("process %u"), w);
+    }
+  if (info->tid > 0)
+    return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
+  return g_strdup_printf (_("worker %u"), w);
+}
+
+/* Frame state ----------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  cairo_t              *cr;
+  const IlPaintOptions *o;
+  const IlPalette      *pal;
+  IlLayout             *layout;
+  PangoLayout          *text;
+  GPtrArray            *runs;
+  double                col_w;       /* user units per column */
+  double                ns_per_col;
+  double                t0;
+  guint                 n_cols;
+  double                hairline;
+} Frame;
+
+typedef struct
+{
+  guint32 top;       /* packed colour, or G_MAXUINT32 for nothing */
+  guint32 bottom;    /* colour of the bottom bar */
+  guint16 bar;       /* bar height in device pixels (0: none) */
+  gboolean hl;       /* part of the highlighted task */
+} Cell;
+
+static IlRgb
+running_color (Frame *f, const IlColumn *col, gboolean dense)
+{
+  if (f->o->color_by_cpu && col->cpu >= 0)
+    return il_palette_cpu_color (f->pal, col->cpu);
+  if (dense || f->o->color_by_cpu)
+    return f->pal->states[IL_STATE_RUNNING];
+  return il_palette_task_color (f->pal, col->task);
+}
+
+static gboolean
+column_is_task (const IlColumn *col, int task)
+{
+  if (task < 0 || col->task < 0 || col->ns[IL_STATE_RUNNING] <= 0)
+    return FALSE;
+  if (col->task_low)
+    return (col->task & 0xff) == (task & 0xff);
+  return col->task == task;
+}
+
+/* Draws runs of equal cells as single rectangles: few drawing operations, and real vector shapes
+ * in SVG and PDF. */
+static void
+fill_cells (Frame *f, const Cell *cells, double y, double h)
+{
+  cairo_t *cr = f->cr;
+  double x0 = f->layout->lane_x0;
+  double dev = f->o->scale > 0 ? f->o->scale : 1;
+  guint c = 0;
+
+  while (c < f->n_cols)
+    {
+      guint e = c + 1;
+      const Cell *cell = &cells[c];
+
+      while (e < f->n_cols && cells[e].top == cell->top && cells[e].bottom == cell->bottom
+             && cells[e].bar == cell->bar)
+        e++;
+
+      if (cell->top != G_MAXUINT32 || cell->bar > 0)
+        {
+          double xa = x0 + c * f->col_w, xb = x0 + e * f->col_w;
+          double bar_h = MIN (h, cell->bar / dev);
+
+          if (cell->top != G_MAXUINT32 && bar_h < h)
+            {
+              il_rgb_set_source (cr, il_rgb_unpack (cell->top));
+              cairo_rectangle (cr, xa, y, xb - xa, h - bar_h);
+              cairo_fill (cr);
+            }
+          if (bar_h > 0)
+            {
+              il_rgb_set_source (cr, il_rgb_unpack (cell->bottom));
+              cairo_rectangle (cr, xa, y + h - bar_h, xb - xa, bar_h);
+              cairo_fill (cr);
+            }
+        }
+      c = e;
+    }
+}
+
+static void
+stroke_highlight (Frame *f, const Cell *cells, double y, double h)
+{
+  cairo_t *cr = f->cr;
+  double x0 = f->layout->lane_x0;
+  double lw = MAX (f->hairline * 2, f->layout->font_px * 0.14);
+  guint c = 0;
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, lw);
+  il_rgb_set_source (cr, f->pal->highlight);
+  while (c < f->n_cols)
+    {
+      guint e;
+
+      if (!cells[c].hl)
+        {
+          c++;
+          continue;
+        }
+      e = c + 1;
+      while (e < f->n_cols && cells[e].hl)
+        e++;
+      cairo_rectangle (cr, x0 + c * f->col_w + lw / 2, y + lw / 2,
+                       MAX ((e - c) * f->col_w - lw, lw), MAX (h - lw, lw));
+      cairo_stroke (cr);
+      c = e;
+    }
+  cairo_restore (cr);
+}
+
+static void
+draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayoutRow *row,
+                  GArray *boundaries, Cell *cells)
+{
+  double dev = f->o->scale > 0 ? f->o->scale : 1;
+  gboolean any_hl = FALSE;
+  int hl_task = (int) run_index == f->o->highlight_run ? f->o->highlight_task : -1;
+
+  for (guint c = 0; c < f->n_cols; c++)
+    {
+      const IlColumn *col = &cols[c];
+      Cell *cell = &cells[c];
+      double covered = 0;
+      guint dom = 0, other = G_MAXUINT;
+      gboolean dense = col->n_spans >= DENSE_SPANS;
+
+      for (guint s = 0; s < IL_N_STATES; s++)
+        {
+          covered += col->ns[s];
+          if (col->ns[s] > col->ns[dom])
+            dom = s;
+          if (s != IL_STATE_RUNNING && col->ns[s] > 0
+              && (other == G_MAXUINT || col->ns[s] > col->ns[other]))
+            other = s;
+        }
+
+      cell->top = G_MAXUINT32;
+      cell->bottom = 0;
+      cell->bar = 0;
+      cell->hl = FALSE;
+      if (covered < 0.5 * f->ns_per_col)
+        continue;
+
+      if (dense && other != G_MAXUINT && col->ns[IL_STATE_RUNNING] > 0)
+        {
+          /* A mix of states inside one column: the running share as a bar from the bottom,
+           * the strongest other state above it. */
+          double share = col->ns[IL_STATE_RUNNING] / covered;
+          cell->top = il_rgb_pack (f->pal->states[other]);
+          cell->bottom = il_rgb_pack (running_color (f, col, TRUE));
+          cell->bar = (guint16) MIN (round (share * row->h * dev), 65535);
+          if (cell->bar == 0)
+            cell->bottom = 0;
+        }
+      else if (dom == IL_STATE_RUNNING)
+        cell->top = il_rgb_pack (running_color (f, col, dense));
+      else
+        cell->top = il_rgb_pack (f->pal->states[dom]);
+
+      if (hl_task >= 0 && column_is_task (col, hl_task))
+        cell->hl = any_hl = TRUE;
+    }
+
+  fill_cells (f, cells, row->y, row->h);
+
+  if (boundaries != NULL && boundaries->len > 0)
+    {
+      cairo_t *cr = f->cr;
+
+      cairo_save (cr);
+      il_rgb_set_source (cr, f->pal->separator);
+      cairo_set_line_width (cr, MAX (f->hairline, f->layout->font_px * 0.08));
+      for (guint b = 0; b < boundaries->len; b++)
+        {
+          double x = il_time_scale_to_x (&f->layout->scale, g_array_index (boundaries, double, b));
+          cairo_move_to (cr, x, row->y);
+          cairo_line_to (cr, x, row->y + row->h);
+        }
+      cairo_stroke (cr);
+      cairo_restore (cr);
+    }
+
+  if (any_hl)
+    stroke_highlight (f, cells, row->y, row->h);
+}
+
+/* Core lane k: the running time of every worker whose column ran mostly on k. */
+static void
+draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *cols,
+                const IlLayoutRow *row, Cell *cells)
+{
+  guint n_workers = il_run_trace_get_n_workers (run);
+  double dev = f->o->scale > 0 ? f->o->scale : 1;
+  int hl_task = (int) run_index == f->o->highlight_run ? f->o->highlight_task : -1;
+  gboolean any_hl = FALSE;
+
+  for (guint c = 0; c < f->n_cols; c++)
+    {
+      double busy = 0, best = 0;
+      int best_worker = -1;
+      gboolean dense = FALSE;
+      Cell *cell = &cells[c];
+
+      for (guint w = 0; w < n_workers; w++)
+        {
+          const IlColumn *col = &cols[w][c];
+          if (col->cpu != row->index || col->ns[IL_STATE_RUNNING] <= 0)
+            continue;
+          busy += col->ns[IL_STATE_RUNNING];
+          dense |= col->n_spans >= DENSE_SPANS;
+          if (col->ns[IL_STATE_RUNNING] > best)
+            {
+              best = col->ns[IL_STATE_RUNNING];
+              best_worker = (int) w;
+            }
+        }
+
+      cell->top = G_MAXUINT32;
+      cell->bottom = 0;
+      cell->bar = 0;
+      cell->hl = FALSE;
+      if (best_worker < 0)
+        continue;
+
+      busy = MIN (busy / f->ns_per_col, 1.0);
+      if (dense && busy < 0.98)
+        {
+          cell->bottom = il_rgb_pack (il_palette_worker_color (f->pal, best_worker));
+          cell->bar = (guint16) MIN (round (busy * row->h * dev), 65535);
+        }
+      else if (busy >= 0.5)
+        cell->top = il_rgb_pack (il_palette_worker_color (f->pal, best_worker));
+
+      if (hl_task >= 0 && column_is_task (&cols[best_worker][c], hl_task))
+        cell->hl = any_hl = TRUE;
+    }
+
+  fill_cells (f, cells, row->y, row->h);
+  if (any_hl)
+    stroke_highlight (f, cells, row->y, row->h);
+}
+
+/* The strip: workers in flight (holding a task) and running, averaged per column, as step areas. */
+static void
+draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow *row)
+{
+  cairo_t *cr = f->cr;
+  guint n_workers = il_run_trace_get_n_workers (run);
+  guint n_cpus = il_layout_run_n_cpus (run);
+  double top = MAX (MAX (n_workers, n_cpus), 1) * 1.1;
+  double x0 = f->layout->lane_x0;
+  double dev = f->o->scale > 0 ? f->o->scale : 1;
+  g_autofree double *flight = g_new0 (double, f->n_cols);
+  g_autofree double *running = g_new0 (double, f->n_cols);
+  double y_base = row->y + row->h;
+  double ref_y;
+
+  for (guint w = 0; w < n_workers; w++)
+    for (guint c = 0; c < f->n_cols; c++)
+      {
+        const IlColumn *col = &cols[w][c];
+        running[c] += col->ns[IL_STATE_RUNNING];
+        flight[c] += col->ns[IL_STATE_RUNNING] + col->ns[IL_STATE_READY]
+                     + col->ns[IL_STATE_GIL_WAIT] + col->ns[IL_STATE_IO_WAIT];
+      }
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      double *v = pass == 0 ? flight : running;
+      guint c = 0;
+
+      /* Heights snap to device pixels so equal neighbours merge into one step. */
+      for (guint k = 0; k < f->n_cols; k++)
+        v[k] = round (v[k] / f->ns_per_col / top * row->h * dev) / dev;
+
+      cairo_move_to (cr, x0, y_base);
+      while (c < f->n_cols)
+        {
+          guint e = c + 1;
+          while (e < f->n_cols && v[e] == v[c])
+            e++;
+          cairo_line_to (cr, x0 + c * f->col_w, y_base - v[c]);
+          cairo_line_to (cr, x0 + e * f->col_w, y_base - v[c]);
+          c = e;
+        }
+      cairo_line_to (cr, x0 + f->n_cols * f->col_w, y_base);
+      cairo_close_path (cr);
+      il_rgb_set_source (cr, pass == 0 ? f->pal->in_flight : f->pal->running);
+      cairo_fill (cr);
+    }
+
+  /* The core count: running above this line is impossible; in flight above it means waiting. */
+  ref_y = round ((y_base - n_cpus / top * row->h) * dev) / dev;
+  cairo_save (cr);
+  il_rgb_set_source (cr, f->pal->reference);
+  cairo_set_line_width (cr, MAX (f->hairline * 2, f->layout->font_px * 0.1));
+  {
+    double dash[] = { f->layout->font_px * 0.5, f->layout->font_px * 0.3 };
+    cairo_set_dash (cr, dash, 2, 0);
+  }
+  cairo_move_to (cr, x0, ref_y);
+  cairo_line_to (cr, f->layout->lane_x1, ref_y);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+
+  {
+    g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u core", "%u cores", n_cpus),
+                                              n_cpus);
+    double px = MIN (f->layout->font_px * 0.8, row->h * 0.4);
+    double w = il_text_set (f->text, label, px, TRUE, 0);
+    double bx = f->layout->lane_x1 - w - px * 0.5;
+    double by = ref_y - px * 0.75;
+
+    if (by - px * 0.6 < row->y)
+      by = ref_y + px * 0.75;
+    il_rgb_set_source_alpha (cr, f->pal->background, 0.85);
+    cairo_rectangle (cr, bx - px * 0.25, by - px * 0.65, w + px * 0.5, px * 1.3);
+    cairo_fill (cr);
+    il_text_draw (cr, f->text, bx, by, IL_ALIGN_LEFT, f->pal->reference);
+  }
+}
+
+static void
+draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
+{
+  IlLayout *l = f->layout;
+  double px = l->label_font_px;
+  double cy = row->y + row->h / 2;
+  double x = l->label_x;
+  g_autofree char *text = NULL;
+
+  switch (row->kind)
+    {
+    case IL_ROW_WORKER:
+      {
+        /* The swatch is the worker's colour in the core lanes. */
+        double sw = MIN (px * 0.8, row->h * 0.8);
+        il_rgb_set_source (f->cr, il_palette_worker_color (f->pal, row->index));
+        cairo_rectangle (f->cr, x, cy - sw / 2, sw, sw);
+        cairo_fill (f->cr);
+        x += px * 1.2;
+        text = worker_label (run, (guint) row->index);
+      }
+      break;
+    case IL_ROW_CORE:
+      x += px * 1.2;
+      text = g_strdup_printf (_("core %d"), row->index);
+      break;
+    case IL_ROW_STRIP:
+    default:
+      text = g_strdup (_("workers in flight / running"));
+      break;
+    }
+
+  if (row->kind == IL_ROW_STRIP)
+    {
+      /* Two lines fit the strip; the long label wraps there. */
+      pango_layout_set_wrap (f->text, PANGO_WRAP_WORD);
+      il_text_set (f->text, text, MIN (l->font_px * 0.85, px * 1.0), FALSE, 0);
+      pango_layout_set_width (f->text, (int) ((l->label_x + l->label_w - x) * PANGO_SCALE));
+      pango_layout_set_ellipsize (f->text, PANGO_ELLIPSIZE_NONE);
+      il_text_draw (f->cr, f->text, x, cy, IL_ALIGN_LEFT, f->pal->text_dim);
+      pango_layout_set_width (f->text, -1);
+      return;
+    }
+  il_text_set (f->text, text, px, FALSE, l->label_x + l->label_w - x);
+  il_text_draw (f->cr, f->text, x, cy, IL_ALIGN_LEFT,
+                row->kind == IL_ROW_CORE ? f->pal->text_dim : f->pal->text);
+}
+
+static void
+draw_run (Frame *f, guint r)
+{
+  IlRunTrace *run = g_ptr_array_index (f->runs, r);
+  const IlLayoutBlock *block = &g_array_index (f->layout->blocks, IlLayoutBlock, r);
+  guint n_workers = il_run_trace_get_n_workers (run);
+  IlLodRun *lod = f->o->exact ? NULL : il_lod_run_ensure (run);
+  g_autofree IlColumn **cols = g_new0 (IlColumn *, MAX (n_workers, 1));
+  g_autofree Cell *cells = g_new0 (Cell, f->n_cols);
+  g_autoptr(GArray) boundaries = g_array_new (FALSE, FALSE, sizeof (double));
+  IlColumn *all = g_new0 (IlColumn, (gsize) MAX (n_workers, 1) * f->n_cols);
+  double min_boundary_ns = f->ns_per_col * 4 * (f->o->scale > 0 ? f->o->scale : 1);
+
+  if (f->o->show_header)
+    {
+      IlLayout *l = f->layout;
+      g_autofree char *title = run_title (run);
+      g_autofree char *config = il_run_config_describe (il_run_trace_get_config (run));
+      g_autofree char *summary = summary_line (run);
+      double line = l->font_px * 1.35;
+      double w;
+
+      w = il_text_set (f->text, title, l->font_px * 1.1, TRUE, l->width - 2 * l->margin);
+      il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 0.5, IL_ALIGN_LEFT, f->pal->text);
+      if (g_strcmp0 (title, config) != 0 && l->margin + w + l->font_px < l->width - l->margin)
+        {
+          il_text_set (f->text, config, l->font_px * 0.95, FALSE,
+                       l->width - 2 * l->margin - w - l->font_px);
+          il_text_draw (f->cr, f->text, l->margin + w + l->font_px, block->header_y + line * 0.5,
+                        IL_ALIGN_LEFT, f->pal->text_dim);
+        }
+      il_text_set (f->text, summary, l->font_px * 0.95, FALSE, l->width - 2 * l->margin);
+      il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 1.55, IL_ALIGN_LEFT,
+                    f->pal->text_dim);
+    }
+
+  for (guint w = 0; w < n_workers; w++)
+    {
+      const IlLane *lane = il_run_trace_get_lane (run, w);
+      cols[w] = all + (gsize) w * f->n_cols;
+      il_lod_lane_columns (lod != NULL ? il_lod_run_get_lane (lod, w) : NULL, lane, f->t0,
+                           f->ns_per_col, f->n_cols,
+                           f->o->exact ? G_MAXUINT : MAX_EXACT_SPANS, cols[w], NULL, 0);
+    }
+
+  for (guint i = 0; i < block->n_rows; i++)
+    {
+      const IlLayoutRow *row = &g_array_index (f->layout->rows, IlLayoutRow, block->first_row + i);
+
+      if (row->kind != IL_ROW_STRIP)
+        {
+          il_rgb_set_source (f->cr, f->pal->panel);
+          cairo_rectangle (f->cr, f->layout->lane_x0, row->y, f->layout->lane_x1 - f->layout->lane_x0,
+                           row->h);
+          cairo_fill (f->cr);
+        }
+      draw_lane_label (f, run, row);
+
+      switch (row->kind)
+        {
+        case IL_ROW_WORKER:
+          {
+            const IlLane *lane = il_run_trace_get_lane (run, (guint) row->index);
+            g_array_set_size (boundaries, 0);
+            /* Boundaries only where spans are wide enough to tell apart: walk the visible spans
+             * when there are few of them (the columns were already computed from the summary). */
+            if (il_lane_find (lane, (gint64) (f->t0 + f->ns_per_col * f->n_cols))
+                - il_lane_find (lane, (gint64) f->t0) <= f->n_cols / 4 + 1)
+              {
+                g_autofree IlColumn *scratch = g_new0 (IlColumn, f->n_cols);
+                il_lod_lane_columns (NULL, lane, f->t0, f->ns_per_col, f->n_cols, G_MAXUINT,
+                                     scratch, boundaries, min_boundary_ns);
+              }
+            draw_worker_lane (f, r, cols[row->index], row, boundaries, cells);
+          }
+          break;
+        case IL_ROW_CORE:
+          draw_core_lane (f, r, run, cols, row, cells);
+          break;
+        case IL_ROW_STRIP:
+        default:
+          draw_strip (f, run, cols, row);
+          break;
+        }
+    }
+
+  g_free (all);
+}
+
+static void
+draw_grid_and_axis (Frame *f, const IlTicks *ticks)
+{
+  cairo_t *cr = f->cr;
+  IlLayout *l = f->layout;
+  double px = l->font_px * 0.85;
+  double last_right = -G_MAXDOUBLE;
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, f->hairline);
+  il_rgb_set_source (cr, f->pal->grid);
+  for (guint i = 0; i < ticks->n_ticks; i++)
+    {
+      double x = round (il_time_scale_to_x (&l->scale, ticks->first_ns + (double) ticks->step_ns * i)
+                        * f->o->scale) / f->o->scale + f->hairline / 2;
+      cairo_move_to (cr, x, l->lanes_y0);
+      cairo_line_to (cr, x, l->axis_y + l->font_px * 0.35);
+    }
+  cairo_stroke (cr);
+
+  il_rgb_set_source (cr, f->pal->axis);
+  cairo_move_to (cr, l->lane_x0, l->axis_y);
+  cairo_line_to (cr, l->lane_x1, l->axis_y);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+
+  for (guint i = 0; i < ticks->n_ticks; i++)
+    {
+      gint64 t = ticks->first_ns + ticks->step_ns * (gint64) i;
+      double x = il_time_scale_to_x (&l->scale, (double) t);
+      g_autofree char *label = il_ticks_format (ticks, t);
+      double w = il_text_set (f->text, label, px, FALSE, 0);
+      double left = x - w / 2;
+
+      /* Keep the outer labels inside the image; never draw one that would touch its neighbour. */
+      left = MIN (left, l->width - l->margin * 0.5 - w);
+      if (left < last_right + px * 0.6)
+        continue;
+      il_text_draw (cr, f->text, left, l->axis_y + l->font_px * 0.95, IL_ALIGN_LEFT, f->pal->text_dim);
+      last_right = left + w;
+    }
+}
+
+typedef struct
+{
+  IlRgb  color;
+  IlRgb  color2;     /* second half of a split swatch */
+  gboolean split;
+  gboolean line;     /* a dashed line instead of a box */
+  char  *text;
+} LegendItem;
+
+static void
+legend_item_clear (gpointer data)
+{
+  LegendItem *item = data;
+  g_free (item->text);
+}
+
+static void
+draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
+{
+  cairo_t *cr = f->cr;
+  IlLayout *l = f->layout;
+  g_autoptr(GArray) items = g_array_new (FALSE, TRUE, sizeof (LegendItem));
+  double px = l->font_px * 0.85;
+  double total = 0, sw, gap, x, cy;
+
+  g_array_set_clear_func (items, legend_item_clear);
+
+  if (f->o->view & IL_VIEW_WORKERS)
+    {
+      for (guint s = 0; s < IL_N_STATES; s++)
+        {
+          LegendItem item = { f->pal->states[s], f->pal->states[s], FALSE, FALSE, NULL };
+
+          if (s == IL_STATE_RUNNING && f->o->color_by_cpu)
+            {
+              for (guint c = 0; c < MIN (max_cpus, 4); c++)
+                {
+                  LegendItem cpu_item = { il_palette_cpu_color (f->pal, (int) c), { 0 }, FALSE, FALSE,
+                                          g_strdup_printf (_("running on core %u"), c) };
+                  g_array_append_val (items, cpu_item);
+                }
+              continue;
+            }
+          if (s == IL_STATE_RUNNING)
+            {
+              /* Tasks alternate two shades of the running colour. */
+              item.color2 = il_palette_task_color (f->pal, 1);
+              item.split = TRUE;
+              item.text = g_strdup (_("running (a task)"));
+            }
+          else
+            item.text = g_strdup (il_state_get_title (s));
+          g_array_append_val (items, item);
+        }
+    }
+  if (f->o->view & IL_VIEW_CORES)
+    {
+      LegendItem item = { il_palette_worker_color (f->pal, 0), il_palette_worker_color (f->pal, 1),
+                          TRUE, FALSE, g_strdup (_("core lanes: colour of the worker on it")) };
+      g_array_append_val (items, item);
+    }
+  if (any_strip)
+    {
+      LegendItem flight = { f->pal->in_flight, { 0 }, FALSE, FALSE, g_strdup (_("in flight")) };
+      LegendItem cores = { f->pal->reference, { 0 }, FALSE, TRUE, g_strdup (_("core count")) };
+      g_array_append_val (items, flight);
+      g_array_append_val (items, cores);
+    }
+
+  /* Shrink the text until the row fits the width. */
+  for (int attempt = 0; attempt < 6; attempt++)
+    {
+      sw = px * 1.1;
+      gap = px * 1.3;
+      total = 0;
+      for (guint i = 0; i < items->len; i++)
+        total += sw + px * 0.4 + il_text_set (f->text, g_array_index (items, LegendItem, i).text, px,
+                                              FALSE, 0) + (i > 0 ? gap : 0);
+      if (total <= l->width - 2 * l->margin)
+        break;
+      px *= 0.9;
+    }
+
+  x = MAX (l->margin, (l->width - total) / 2);
+  cy = l->legend_y + l->legend_h / 2;
+  for (guint i = 0; i < items->len; i++)
+    {
+      LegendItem *item = &g_array_index (items, LegendItem, i);
+      double w = il_text_set (f->text, item->text, px, FALSE, 0);
+
+      if (item->line)
+        {
+          double dash[] = { px * 0.4, px * 0.25 };
+          cairo_save (cr);
+          il_rgb_set_source (cr, item->color);
+          cairo_set_line_width (cr, MAX (f->hairline * 2, px * 0.15));
+          cairo_set_dash (cr, dash, 2, 0);
+          cairo_move_to (cr, x, cy);
+          cairo_line_to (cr, x + sw, cy);
+          cairo_stroke (cr);
+          cairo_restore (cr);
+        }
+      else if (item->split)
+        {
+          il_rgb_set_source (cr, item->color);
+          cairo_rectangle (cr, x, cy - sw / 2, sw / 2, sw);
+          cairo_fill (cr);
+          il_rgb_set_source (cr, item->color2);
+          cairo_rectangle (cr, x + sw / 2, cy - sw / 2, sw / 2, sw);
+          cairo_fill (cr);
+        }
+      else
+        {
+          il_rgb_set_source (cr, item->color);
+          cairo_rectangle (cr, x, cy - sw / 2, sw, sw);
+          cairo_fill (cr);
+        }
+      il_text_draw (cr, f->text, x + sw + px * 0.4, cy, IL_ALIGN_LEFT, f->pal->text);
+      x += sw + px * 0.4 + w + gap;
+    }
+}
+
+void
+il_painter_draw (cairo_t              *cr,
+                 int                   width,
+                 int                   height,
+                 GPtrArray            *runs,
+                 const IlPaintOptions *o)
+{
+  g_autoptr(IlLayout) layout = NULL;
+  g_autoptr(PangoLayout) text = NULL;
+  IlPaintOptions opts;
+  Frame f = { 0 };
+  IlTicks ticks;
+  guint max_cpus = 1;
+  double dev;
+
+  g_return_if_fail (cr != NULL);
+  g_return_if_fail (runs != NULL);
+  g_return_if_fail (o != NULL);
+
+  opts = *o;
+  if (!(opts.scale > 0))
+    opts.scale = 1;
+  dev = opts.scale;
+
+  layout = il_layout_new (width, height, runs, &opts);
+  text = il_text_layout_new (cr);
+
+  f.cr = cr;
+  f.o = &opts;
+  f.pal = il_palette_get (opts.theme);
+  f.layout = layout;
+  f.text = text;
+  f.runs = runs;
+  f.hairline = 1.0 / dev;
+  /* One column per device pixel of the lane area. */
+  f.n_cols = (guint) MAX (1, ceil ((layout->lane_x1 - layout->lane_x0) * dev));
+  f.col_w = (layout->lane_x1 - layout->lane_x0) / f.n_cols;
+  f.ns_per_col = il_time_scale_ns_per_x (&layout->scale) * f.col_w;
+  f.t0 = (double) layout->scale.t0_ns;
+
+  cairo_save (cr);
+  il_rgb_set_source (cr, f.pal->background);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+
+  if (opts.show_header)
+    {
+      g_autofree char *title = derive_title (runs, &opts);
+      il_text_set (text, title, layout->font_px * 1.5, TRUE, layout->width - 2 * layout->margin);
+      il_text_draw (cr, text, layout->margin, layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT,
+                    f.pal->text);
+    }
+
+  il_ticks_choose (&layout->scale, layout->font_px * 0.85 * 0.62, layout->font_px * 1.5, &ticks);
+  draw_grid_and_axis (&f, &ticks);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, layout->lanes_y0 - layout->font_px * 4, width,
+                   layout->lanes_y1 - layout->lanes_y0 + layout->font_px * 4);
+  cairo_clip (cr);
+  for (guint r = 0; r < runs->len; r++)
+    {
+      max_cpus = MAX (max_cpus, il_layout_run_n_cpus (g_ptr_array_index (runs, r)));
+      draw_run (&f, r);
+    }
+  cairo_restore (cr);
+
+  if (runs->len == 0)
+    {
+      il_text_set (text, _("No run yet: press Run, or open a lesson"), layout->font_px * 1.2, FALSE, 0);
+      il_text_draw (cr, text, width / 2.0, height / 2.0, IL_ALIGN_CENTER, f.pal->text_dim);
+    }
+
+  if (opts.show_legend && runs->len > 0)
+    draw_legend (&f, (opts.view & IL_VIEW_STRIP) != 0, max_cpus);
+
+  cairo_restore (cr);
+}
+
+gboolean
+il_painter_hit_test (int                   width,
+                     int                   height,
+                     GPtrArray            *runs,
+                     const IlPaintOptions *o,
+                     double                x,
+                     double                y,
+                     IlPaintHit           *hit)
+{
+  g_autoptr(IlLayout) layout = NULL;
+  const IlLayoutRow *row;
+  IlRunTrace *run;
+  gint64 t;
+
+  g_return_val_if_fail (runs != NULL, FALSE);
+  g_return_val_if_fail (o != NULL, FALSE);
+  g_return_val_if_fail (hit != NULL, FALSE);
+
+  layout = il_layout_new (width, height, runs, o);
+  if (x < layout->lane_x0 || x >= layout->lane_x1)
+    return FALSE;
+  row = il_layout_row_at (layout, y);
+  if (row == NULL)
+    return FALSE;
+
+  memset (hit, 0, sizeof *hit);
+  hit->run = (int) row->run;
+  hit->worker = -1;
+  hit->cpu = -1;
+  run = g_ptr_array_index (runs, row->run);
+  t = (gint64) floor (il_time_scale_to_time (&layout->scale, x));
+
+  if (row->kind == IL_ROW_STRIP)
+    {
+      hit->in_strip = TRUE;
+      hit->span.start_ns = hit->span.end_ns = t;
+      hit->span.task = -1;
+      hit->span.cpu = -1;
+      return TRUE;
+    }
+
+  if (row->kind == IL_ROW_WORKER)
+    {
+      const IlLane *lane = il_run_trace_get_lane (run, (guint) row->index);
+      guint i = il_lane_find (lane, t);
+
+      if (i < il_lane_get_n_spans (lane) && il_lane_get_span (lane, i)->start_ns <= t)
+        {
+          hit->worker = row->index;
+          hit->span = *il_lane_get_span (lane, i);
+          return TRUE;
+        }
+      return FALSE;
+    }
+
+  /* A core lane: whichever worker was running on that CPU at t. */
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlLane *lane = il_run_trace_get_lane (run, w);
+      guint i = il_lane_find (lane, t);
+
+      if (i < il_lane_get_n_spans (lane))
+        {
+          const IlSpan *s = il_lane_get_span (lane, i);
+          if (s->start_ns <= t && s->state == IL_STATE_RUNNING && s->cpu == row->index)
+            {
+              hit->worker = (int) w;
+              hit->cpu = row->index;
+              hit->span = *s;
+              return TRUE;
+            }
+        }
+    }
+  return FALSE;
+}

@@ -1,0 +1,81 @@
+/* il-painter.h: the one painter: timelines (worker lanes, core lanes, parallelism strip) into any cairo_t. */
+#pragma once
+
+#include <cairo.h>
+#include <glib.h>
+#include "il-trace.h"
+#include "il-sweep.h"
+#include "il-export.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  IlTheme      theme;
+  IlViewFlags  view;
+  gboolean     color_by_cpu;
+  gint64       t0_ns, t1_ns;     /* visible time range; t1 <= t0 means fit the longest run */
+  int          highlight_run;    /* -1 none: clicking a task highlights it in worker and core lanes */
+  int          highlight_task;
+  gboolean     show_header;      /* title + configuration + one-line summary per run */
+  gboolean     show_legend;
+  const char  *title;            /* NULL: derived from the runs */
+  double       scale;            /* device scale: hairlines and the pixel columns of the level of detail */
+  double       font_px;          /* base text size in user units; 0 picks one from the height */
+  gboolean     exact;            /* ignore the level-of-detail summaries and read every span (tests) */
+} IlPaintOptions;
+
+/* Light theme, all views, by task, fit, no highlight, header and legend shown, scale 1, auto font. */
+void      il_paint_options_init       (IlPaintOptions *o);
+
+/* Draws @runs (GPtrArray of IlRunTrace*) stacked and aligned at zero into @cr, filling
+ * 0,0 … @width,@height (user units). Runs may be live: the level-of-detail summaries attached to
+ * them are brought up to date with only the spans added since the last frame. */
+void      il_painter_draw             (cairo_t              *cr,
+                                       int                   width,
+                                       int                   height,
+                                       GPtrArray            *runs,
+                                       const IlPaintOptions *o);
+
+/* The sweep drawing: speedup vs workers per series, the ideal line and each Amdahl fit. */
+void      il_painter_draw_sweep       (cairo_t              *cr,
+                                       int                   width,
+                                       int                   height,
+                                       const IlSweep        *sweep,
+                                       IlTheme               theme);
+
+/* Hit testing for hover/click, same geometry as the drawing. */
+typedef struct
+{
+  int       run;
+  int       worker;
+  int       cpu;        /* core lane or -1 */
+  IlSpan    span;
+  gboolean  in_strip;
+} IlPaintHit;
+
+/* Returns TRUE and fills @hit when (x, y) is over a span of a worker or core lane (or over the
+ * strip: then in_strip is TRUE, run is set and worker is -1). */
+gboolean  il_painter_hit_test         (int                   width,
+                                       int                   height,
+                                       GPtrArray            *runs,
+                                       const IlPaintOptions *o,
+                                       double                x,
+                                       double                y,
+                                       IlPaintHit           *hit);
+
+/* The x range of the lane area (for zoom around the pointer): time t0 is at @x0, t1 at @x1. */
+void      il_painter_get_time_area    (int                   width,
+                                       int                   height,
+                                       GPtrArray            *runs,
+                                       const IlPaintOptions *o,
+                                       double               *x0,
+                                       double               *x1);
+
+/* The time range drawn: o->t0_ns/t1_ns, or 0 … the end of the longest run when fitting. */
+void      il_painter_get_time_range   (GPtrArray            *runs,
+                                       const IlPaintOptions *o,
+                                       gint64               *t0_ns,
+                                       gint64               *t1_ns);
+
+G_END_DECLS
