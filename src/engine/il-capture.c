@@ -1,0 +1,63 @@
+/* il-capture.c: choosing a capture backend (kernel when allowed, self otherwise). */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "il-capture.h"
+
+IlCapture *
+il_capture_new (IlCaptureKind   kind,
+                GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  IlCapture *capture;
+
+  switch (kind)
+    {
+    case IL_CAPTURE_SELF:
+      return il_capture_self_new ();
+
+    case IL_CAPTURE_KERNEL:
+      return il_capture_kernel_new (error);
+
+    case IL_CAPTURE_AUTO:
+      /* The kernel knows more than we can observe; use it when it lets us, quietly fall back
+       * otherwise: the trace records which capture was used. */
+      capture = il_capture_kernel_new (&local_error);
+      if (capture != NULL)
+        return capture;
+      g_debug ("kernel capture unavailable, using self capture: %s", local_error->message);
+      return il_capture_self_new ();
+
+    case IL_N_CAPTURES:
+    default:
+      break;
+    }
+
+  g_set_error (error, IL_ERROR, IL_ERROR_INVALID, "Unknown capture kind %d", (int) kind);
+  return NULL;
+}
+
+void
+il_capture_free (IlCapture *capture)
+{
+  if (capture != NULL && capture->klass->free != NULL)
+    capture->klass->free (capture);
+}
+
+/* The perf_event_open backend (DESIGN.md, "Capture", 1) is not written yet. Saying so is what
+ * lets `auto` fall back to the self capture and `kernel` fail with a clear message. */
+IlCapture *
+il_capture_kernel_new (GError **error)
+{
+  g_set_error_literal (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
+                       _("Kernel capture is not available in this version of Interleave"));
+  return NULL;
+}
+
+IlCaptureKind
+il_capture_get_kind (const IlCapture *capture)
+{
+  g_return_val_if_fail (capture != NULL, IL_CAPTURE_SELF);
+  return capture->klass->kind;
+}

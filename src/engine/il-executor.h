@@ -1,0 +1,96 @@
+/* il-executor.h: what every executor shares: lanes with rings, the task counter, cancel and done. */
+#pragma once
+
+#include <glib.h>
+#include <stdatomic.h>
+#include "il-capture.h"
+#include "il-ring.h"
+#include "il-run-config.h"
+#include "il-workload.h"
+
+G_BEGIN_DECLS
+
+typedef struct _IlExecutor IlExecutor;
+
+/* One worker lane: its ring (one producer: the worker, or the pipe reader for a process) and the
+ * worker's OS ids, published by the worker once known (0 before) for the owner to copy. */
+typedef struct
+{
+  IlRing       *ring;
+  IlWorkerKind  kind;
+  _Atomic int   pid;
+  _Atomic int   tid;
+} IlExecLane;
+
+typedef struct
+{
+  const char *name;
+  /* Starts the workers; on failure nothing is left running. */
+  gboolean  (*start)    (IlExecutor *self, GError **error);
+  /* Thread-safe, from any thread: stop soon (the base class has already raised the cancel flag). */
+  void      (*cancel)   (IlExecutor *self);
+  /* Called on the owner once done: joins threads, reaps processes. */
+  void      (*join)     (IlExecutor *self);
+  void      (*finalize) (IlExecutor *self);
+} IlExecutorClass;
+
+struct _IlExecutor
+{
+  const IlExecutorClass *klass;
+  IlRunConfig   *config;
+  IlCalibration  calibration;
+  IlCapture     *capture;        /* borrowed from the run */
+  gint64         origin_ns;
+  guint          n_lanes;
+  IlExecLane    *lanes;
+
+  _Atomic int    next_task;
+  _Atomic int    cancel;
+  _Atomic int    n_alive;        /* workers (or reader threads) that have not finished */
+  gboolean       started;
+
+  /* Called from the last finishing worker's thread: the owner wakes up and drains. */
+  void         (*done_notify) (gpointer data);
+  /* Called from a producer's thread when a ring is more than half full: drain soon. */
+  void         (*drain_notify) (gpointer data);
+  gpointer       notify_data;
+
+  GMutex         error_mutex;
+  GError        *error;          /* first failure of any worker */
+};
+
+/* Creates the executor for config->executor; @capture is borrowed and must outlive it. */
+IlExecutor *il_executor_new          (const IlRunConfig *config, IlCapture *capture,
+                                      gint64 origin_ns, GError **error);
+void        il_executor_free         (IlExecutor *self);
+void        il_executor_set_notify   (IlExecutor *self, void (*done) (gpointer),
+                                      void (*drain) (gpointer), gpointer data);
+gboolean    il_executor_start        (IlExecutor *self, GError **error);
+void        il_executor_cancel       (IlExecutor *self);
+gboolean    il_executor_is_cancelled (IlExecutor *self);
+/* TRUE once every worker has finished (all tasks run, or cancelled, or failed). */
+gboolean    il_executor_is_done      (IlExecutor *self);
+void        il_executor_join         (IlExecutor *self);
+/* The first error a worker hit, or NULL. Transfer full. */
+GError     *il_executor_take_error   (IlExecutor *self);
+
+/* For executors. */
+/* Next task index to run, or -1 when every task was handed out or the run was cancelled. */
+int         il_executor_next_task    (IlExecutor *self);
+/* A worker (or reader) finished; the last one notifies the owner. */
+void        il_executor_worker_exited (IlExecutor *self);
+/* From any producer thread: asks the owner to drain now. (gpointer: usable as IlRecorder.wake) */
+void        il_executor_request_drain (gpointer self);
+/* Sets up a recorder for lane @lane of this executor (ring, capture, wake, cancel). */
+void        il_executor_init_recorder (IlExecutor *self, IlRecorder *rec, guint lane);
+/* Keeps the first error; thread-safe. Takes @error. */
+void        il_executor_set_error    (IlExecutor *self, GError *error);
+/* Pins the calling thread to config->cpus (nothing when the set is empty). */
+gboolean    il_executor_apply_affinity (IlExecutor *self, GError **error);
+
+/* The executors. */
+IlExecutor *il_executor_threads_new   (void);
+IlExecutor *il_executor_processes_new (void);
+IlExecutor *il_executor_async_new     (void);
+
+G_END_DECLS

@@ -1,0 +1,92 @@
+/* il-recorder.h: a worker's recording end: keeps its open span and pushes closed ones into its ring. */
+#pragma once
+
+#include <glib.h>
+#include "il-clock.h"
+#include "il-capture.h"
+#include "il-ring.h"
+
+G_BEGIN_DECLS
+
+/* Spans longer than this are closed and reopened so a live view sees progress (DESIGN: live). */
+#define IL_RECORDER_SPLIT_NS (16 * G_GINT64_CONSTANT (1000000))
+
+/* Lives on its worker's thread; only that thread touches it. Times are absolute CLOCK_MONOTONIC;
+ * they become run-relative when pushed. */
+struct _IlRecorder
+{
+  IlRing     *ring;
+  IlCapture  *capture;
+  gint64      origin_ns;
+  guint16     worker;
+
+  /* The open span. */
+  gboolean    open;
+  guint8      state;
+  gint32      task;
+  gint16      cpu;
+  gint64      start_ns;
+
+  /* Self capture: the last observation of clock and CPU in the work loop, and the gap beyond
+   * which the thread must have been off its CPU (far longer than one quantum). */
+  gint64      last_check_ns;
+  gint64      gap_ns;
+
+  /* Optional: called when a span was split for liveness (the worker process flushes its pipe). */
+  void      (*flush) (IlRecorder *rec, gpointer data);
+  gpointer    flush_data;
+
+  /* Asks the ring's consumer to drain soon (more than half full). Called rarely, from the
+   * worker's thread; without it a full ring is waited out by polling. */
+  void      (*wake) (gpointer data);
+  gpointer    wake_data;
+  /* While the ring is full the recorder waits for room (a trace with holes would lie), unless
+   * this flag is raised: then the entry is counted as dropped. */
+  _Atomic int *cancel;
+};
+
+void   il_recorder_init      (IlRecorder *rec, IlRing *ring, IlCapture *capture, guint worker,
+                              gint64 origin_ns);
+/* Closes the open span at @now_ns and opens @state. A running span takes the CPU it is on now. */
+void   il_recorder_enter     (IlRecorder *rec, IlState state, int task, gint64 now_ns);
+/* Closes the open span at @now_ns; nothing is open afterwards. */
+void   il_recorder_close     (IlRecorder *rec, gint64 now_ns);
+/* Pushes one closed span (absolute times). */
+void   il_recorder_emit      (IlRecorder *rec, IlState state, int task, int cpu, gint64 start_ns,
+                              gint64 end_ns);
+/* Records a finished task (absolute times). */
+void   il_recorder_task_done (IlRecorder *rec, int task, gint64 start_ns, gint64 end_ns,
+                              IlTaskStatus status);
+/* Outside the CPU loop (sleep slices, GIL waits): close and reopen the open span when it is long. */
+void   il_recorder_split_if_due (IlRecorder *rec, gint64 now_ns);
+
+/* Pushes one entry into the ring; waits for room when it is full. */
+void   il_recorder_push_slow (IlRecorder *rec, const IlSpan *span);
+
+static inline void
+il_recorder_push (IlRecorder   *rec,
+                  const IlSpan *span)
+{
+  if (G_UNLIKELY (!il_ring_push (rec->ring, span)))
+    il_recorder_push_slow (rec, span);
+  else if (G_UNLIKELY (il_ring_wants_drain (rec->ring)) && rec->wake != NULL)
+    rec->wake (rec->wake_data);
+}
+
+/* Self capture's observation, called by the capture at each quantum. */
+void   il_recorder_observe   (IlRecorder *rec, gint64 now_ns);
+
+/* Called in the CPU work loop once per work quantum: the capture observes, and long spans are
+ * split. Cheap: one clock read and, with the self capture, one sched_getcpu(). */
+static inline void
+il_recorder_quantum (IlRecorder *rec)
+{
+  gint64 now = il_clock_now_ns ();
+
+  if (rec->capture != NULL && rec->capture->klass->quantum != NULL)
+    rec->capture->klass->quantum (rec, now);
+  else
+    il_recorder_split_if_due (rec, now);
+}
+
+G_END_DECLS

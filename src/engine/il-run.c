@@ -1,0 +1,636 @@
+/* il-run.c: the IlRun object: starts an executor, drains its rings into the trace on the owner's
+ * main context while it runs, and completes with the finished, summarised trace. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <stdatomic.h>
+
+#include "il-capture.h"
+#include "il-clock.h"
+#include "il-executor.h"
+#include "il-ring.h"
+#include "il-run.h"
+#include "il-workload.h"
+
+/* How often the owner drains the rings: a little faster than a 60 Hz frame. */
+#define IL_RUN_DRAIN_INTERVAL_MS 12
+#define IL_RUN_SCRATCH 4096
+
+struct _IlRun
+{
+  GObject       parent_instance;
+
+  IlRunConfig  *config;
+  IlRunTrace   *trace;
+  IlCapture    *capture;
+  IlExecutor   *executor;
+  GTask        *task;
+  GMainContext *context;
+  GSource      *drain_source;
+  GCancellable *cancellable;
+  gulong        cancelled_id;
+  IlSpan       *scratch;
+  gboolean     *ids_known;
+
+  _Atomic int   drain_scheduled;
+  gboolean      spans_unannounced;
+
+  guint         tasks_done;
+  guint         tasks_total;
+  gboolean      running;
+};
+
+G_DEFINE_FINAL_TYPE (IlRun, il_run, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONFIG,
+  PROP_TASKS_DONE,
+  PROP_TASKS_TOTAL,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+enum {
+  SPANS_ADDED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+il_run_dispose (GObject *object)
+{
+  IlRun *self = IL_RUN (object);
+
+  if (self->drain_source != NULL)
+    {
+      g_source_destroy (self->drain_source);
+      g_clear_pointer (&self->drain_source, g_source_unref);
+    }
+  if (self->cancellable != NULL)
+    {
+      g_cancellable_disconnect (self->cancellable, self->cancelled_id);
+      self->cancelled_id = 0;
+      g_clear_object (&self->cancellable);
+    }
+  /* Frees (and if need be stops) the workers before the capture they borrow. */
+  g_clear_pointer (&self->executor, il_executor_free);
+  g_clear_pointer (&self->capture, il_capture_free);
+
+  G_OBJECT_CLASS (il_run_parent_class)->dispose (object);
+}
+
+static void
+il_run_finalize (GObject *object)
+{
+  IlRun *self = IL_RUN (object);
+
+  g_clear_pointer (&self->config, il_run_config_free);
+  g_clear_pointer (&self->trace, il_run_trace_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->scratch);
+  g_free (self->ids_known);
+
+  G_OBJECT_CLASS (il_run_parent_class)->finalize (object);
+}
+
+static void
+il_run_get_property (GObject    *object,
+                     guint       prop_id,
+                     GValue     *value,
+                     GParamSpec *pspec)
+{
+  IlRun *self = IL_RUN (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      g_value_set_boxed (value, self->config);
+      break;
+    case PROP_TASKS_DONE:
+      g_value_set_uint (value, self->tasks_done);
+      break;
+    case PROP_TASKS_TOTAL:
+      g_value_set_uint (value, self->tasks_total);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+il_run_set_property (GObject      *object,
+                     guint         prop_id,
+                     const GValue *value,
+                     GParamSpec   *pspec)
+{
+  IlRun *self = IL_RUN (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      {
+        const IlRunConfig *config = g_value_get_boxed (value);
+        self->config = config != NULL ? il_run_config_copy (config) : il_run_config_new ();
+        self->tasks_total = self->config->tasks;
+      }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+il_run_class_init (IlRunClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = il_run_dispose;
+  object_class->finalize = il_run_finalize;
+  object_class->get_property = il_run_get_property;
+  object_class->set_property = il_run_set_property;
+
+  properties[PROP_CONFIG] =
+    g_param_spec_boxed ("config", NULL, NULL, IL_TYPE_RUN_CONFIG,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TASKS_DONE] =
+    g_param_spec_uint ("tasks-done", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TASKS_TOTAL] =
+    g_param_spec_uint ("tasks-total", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SPANS_ADDED] =
+    g_signal_new ("spans-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+}
+
+static void
+il_run_init (IlRun *self)
+{
+}
+
+IlRun *
+il_run_new (const IlRunConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+
+  return g_object_new (IL_TYPE_RUN, "config", config, NULL);
+}
+
+const IlRunConfig *
+il_run_get_config (IlRun *self)
+{
+  g_return_val_if_fail (IL_IS_RUN (self), NULL);
+  return self->config;
+}
+
+IlRunTrace *
+il_run_get_trace (IlRun *self)
+{
+  g_return_val_if_fail (IL_IS_RUN (self), NULL);
+  return self->trace;
+}
+
+guint
+il_run_get_tasks_done (IlRun *self)
+{
+  g_return_val_if_fail (IL_IS_RUN (self), 0);
+  return self->tasks_done;
+}
+
+guint
+il_run_get_tasks_total (IlRun *self)
+{
+  g_return_val_if_fail (IL_IS_RUN (self), 0);
+  return self->tasks_total;
+}
+
+gboolean
+il_run_get_running (IlRun *self)
+{
+  g_return_val_if_fail (IL_IS_RUN (self), FALSE);
+  return self->running;
+}
+
+static void
+il_run_set_running (IlRun    *self,
+                    gboolean  running)
+{
+  if (self->running == running)
+    return;
+  self->running = running;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+/* Moves everything the workers recorded so far into the trace. Returns TRUE when spans came. */
+static gboolean
+il_run_drain_rings (IlRun *self)
+{
+  guint tasks_done = self->tasks_done;
+  gboolean added = FALSE;
+
+  for (guint lane = 0; lane < self->executor->n_lanes; lane++)
+    {
+      IlExecLane *l = &self->executor->lanes[lane];
+      guint n;
+
+      if (!self->ids_known[lane])
+        {
+          int tid = atomic_load (&l->tid);
+          if (tid != 0)
+            {
+              il_run_trace_set_worker_ids (self->trace, lane, atomic_load (&l->pid), tid);
+              self->ids_known[lane] = TRUE;
+            }
+        }
+
+      while ((n = il_ring_pop_many (l->ring, self->scratch, IL_RUN_SCRATCH)) > 0)
+        {
+          guint n_spans = 0;
+
+          for (guint i = 0; i < n; i++)
+            {
+              const IlSpan *e = &self->scratch[i];
+
+              if (e->state == IL_RING_TASK_MARK)
+                {
+                  IlTaskRecord *rec = il_run_trace_get_task (self->trace, (guint) e->task);
+
+                  if (rec != NULL)
+                    {
+                      rec->worker = (int) lane;
+                      rec->start_ns = e->start_ns;
+                      rec->end_ns = e->end_ns;
+                      rec->status = (IlTaskStatus) e->cpu;
+                      if (rec->status == IL_TASK_OK)
+                        tasks_done++;
+                    }
+                }
+              else
+                {
+                  /* Compact the spans in place: the trace takes them in one call. */
+                  self->scratch[n_spans] = *e;
+                  self->scratch[n_spans].worker = (guint16) lane;
+                  n_spans++;
+                }
+            }
+
+          if (n_spans > 0)
+            {
+              il_run_trace_append_many (self->trace, self->scratch, n_spans);
+              added = TRUE;
+            }
+        }
+    }
+
+  if (tasks_done != self->tasks_done)
+    {
+      self->tasks_done = tasks_done;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASKS_DONE]);
+    }
+
+  return added;
+}
+
+static void
+il_run_complete (IlRun *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  g_autoptr(GError) error = NULL;
+  gboolean cancelled;
+  guint64 dropped = 0;
+
+  il_executor_join (self->executor);
+  il_run_drain_rings (self);
+
+  if (self->drain_source != NULL)
+    {
+      g_source_destroy (self->drain_source);
+      g_clear_pointer (&self->drain_source, g_source_unref);
+    }
+
+  for (guint lane = 0; lane < self->executor->n_lanes; lane++)
+    dropped += il_ring_get_dropped (self->executor->lanes[lane].ring);
+  if (dropped > 0)
+    g_debug ("%" G_GUINT64_FORMAT " spans were dropped: the owner drained too slowly", dropped);
+
+  error = il_executor_take_error (self->executor);
+  cancelled = il_executor_is_cancelled (self->executor) && error == NULL;
+
+  /* Tasks that never finished say why. */
+  for (guint i = 0; i < il_run_trace_get_n_tasks (self->trace); i++)
+    {
+      IlTaskRecord *rec = il_run_trace_get_task (self->trace, i);
+      if (rec->status == IL_TASK_PENDING)
+        rec->status = error != NULL ? IL_TASK_FAILED : IL_TASK_CANCELLED;
+    }
+
+  il_run_trace_set_cancelled (self->trace, cancelled);
+  il_run_trace_set_live (self->trace, FALSE);
+  il_run_trace_compute_summary (self->trace);
+
+  g_signal_emit (self, signals[SPANS_ADDED], 0);
+  il_run_set_running (self, FALSE);
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else if (cancelled)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was cancelled"));
+  else
+    g_task_return_pointer (task, il_run_trace_ref (self->trace),
+                           (GDestroyNotify) il_run_trace_unref);
+}
+
+static gboolean
+il_run_drain_cb (gpointer data)
+{
+  IlRun *self = data;
+
+  if (self->task == NULL)
+    return G_SOURCE_REMOVE;
+
+  /* Read done first: everything recorded before the workers finished is then in the rings. */
+  if (il_executor_is_done (self->executor))
+    {
+      self->drain_source = NULL;
+      il_run_complete (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (il_run_drain_rings (self) || self->spans_unannounced)
+    {
+      self->spans_unannounced = FALSE;
+      g_signal_emit (self, signals[SPANS_ADDED], 0);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* A ring is filling up faster than the periodic drain empties it: drain now. The signal waits
+ * for the next tick so viewers are not flooded. */
+static gboolean
+il_run_pressure_idle_cb (gpointer data)
+{
+  IlRun *self = data;
+
+  atomic_store (&self->drain_scheduled, 0);
+  if (self->task != NULL && il_run_drain_rings (self))
+    self->spans_unannounced = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+il_run_executor_drain (gpointer data)
+{
+  IlRun *self = data;
+  GSource *source;
+
+  if (atomic_exchange (&self->drain_scheduled, 1) != 0)
+    return;
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, il_run_pressure_idle_cb, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (source, "[interleave] drain full rings");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+static gboolean
+il_run_done_idle_cb (gpointer data)
+{
+  IlRun *self = data;
+
+  if (self->task != NULL && il_executor_is_done (self->executor))
+    {
+      if (self->drain_source != NULL)
+        {
+          g_source_destroy (self->drain_source);
+          g_clear_pointer (&self->drain_source, g_source_unref);
+        }
+      il_run_complete (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* From the last worker's thread: wake the owner now rather than at the next drain tick, so short
+ * runs end as soon as their work does. */
+static void
+il_run_executor_done (gpointer data)
+{
+  IlRun *self = data;
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, il_run_done_idle_cb, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (source, "[interleave] run done");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+static void
+il_run_cancelled_cb (GCancellable *cancellable,
+                     gpointer      data)
+{
+  IlRun *self = data;
+
+  if (self->executor != NULL)
+    il_executor_cancel (self->executor);
+}
+
+static const char *
+il_run_worker_name_format (IlExecutorKind kind)
+{
+  switch (kind)
+    {
+    case IL_EXECUTOR_PROCESSES:
+      return "process %u";
+    case IL_EXECUTOR_ASYNC:
+      return "coroutine %u";
+    case IL_EXECUTOR_SEQUENTIAL:
+    case IL_EXECUTOR_THREADS:
+    case IL_N_EXECUTORS:
+    default:
+      return "worker %u";
+    }
+}
+
+void
+il_run_start_async (IlRun               *self,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  GSource *source;
+  gint64 origin;
+
+  g_return_if_fail (IL_IS_RUN (self));
+  g_return_if_fail (self->task == NULL && self->trace == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, il_run_start_async);
+
+  self->context = g_main_context_ref_thread_default ();
+
+  /* Calibrating (once per machine, cached) is not part of the run's time. */
+  il_calibration_get ();
+
+  origin = il_clock_now_ns ();
+  self->trace = il_run_trace_new (self->config);
+  il_run_trace_set_origin_ns (self->trace, origin);
+  il_run_trace_set_n_cpus (self->trace, il_cpu_count ());
+  il_run_trace_set_n_tasks (self->trace, self->config->tasks);
+  il_run_trace_set_live (self->trace, TRUE);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      il_run_trace_set_cancelled (self->trace, TRUE);
+      il_run_trace_set_live (self->trace, FALSE);
+      return;
+    }
+
+  self->capture = il_capture_new (self->config->capture, &error);
+  if (self->capture == NULL)
+    {
+      il_run_trace_set_live (self->trace, FALSE);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  il_run_trace_set_capture (self->trace, il_capture_get_kind (self->capture));
+
+  self->executor = il_executor_new (self->config, self->capture, origin, &error);
+  if (self->executor == NULL)
+    {
+      il_run_trace_set_live (self->trace, FALSE);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  for (guint i = 0; i < self->executor->n_lanes; i++)
+    {
+      g_autofree char *name = g_strdup_printf (il_run_worker_name_format (self->config->executor), i);
+      il_run_trace_add_worker (self->trace, self->executor->lanes[i].kind, 0, 0, name);
+    }
+  self->ids_known = g_new0 (gboolean, self->executor->n_lanes);
+  self->scratch = g_new (IlSpan, IL_RUN_SCRATCH);
+  il_executor_set_notify (self->executor, il_run_executor_done, il_run_executor_drain, self);
+
+  self->task = g_steal_pointer (&task);
+  il_run_set_running (self, TRUE);
+
+  if (!il_executor_start (self->executor, &error))
+    {
+      g_autoptr(GTask) failed = g_steal_pointer (&self->task);
+
+      il_run_trace_set_live (self->trace, FALSE);
+      il_run_set_running (self, FALSE);
+      g_task_return_error (failed, g_steal_pointer (&error));
+      return;
+    }
+
+  if (cancellable != NULL)
+    {
+      self->cancellable = g_object_ref (cancellable);
+      self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (il_run_cancelled_cb),
+                                                  self, NULL);
+    }
+
+  source = g_timeout_source_new (IL_RUN_DRAIN_INTERVAL_MS);
+  g_source_set_callback (source, il_run_drain_cb, self, NULL);
+  g_source_set_static_name (source, "[interleave] drain rings");
+  g_source_attach (source, self->context);
+  self->drain_source = source;
+}
+
+IlRunTrace *
+il_run_start_finish (IlRun         *self,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  g_return_val_if_fail (IL_IS_RUN (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == il_run_start_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  gboolean    done;
+  IlRunTrace *trace;
+  GError     *error;
+} IlRunSyncData;
+
+static void
+il_run_sync_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  IlRunSyncData *sync = data;
+
+  sync->trace = il_run_start_finish (IL_RUN (object), result, &sync->error);
+  sync->done = TRUE;
+}
+
+IlRunTrace *
+il_run_sync (const IlRunConfig  *config,
+             GCancellable       *cancellable,
+             GError            **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(IlRun) run = NULL;
+  IlRunSyncData sync = { FALSE, NULL, NULL };
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  g_main_context_push_thread_default (context);
+  run = il_run_new (config);
+  il_run_start_async (run, cancellable, il_run_sync_cb, &sync);
+  while (!sync.done)
+    g_main_context_iteration (context, TRUE);
+  /* Let the run's sources go before the context does. */
+  g_clear_object (&run);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+
+  if (sync.error != NULL)
+    {
+      g_propagate_error (error, sync.error);
+      return NULL;
+    }
+  return sync.trace;
+}
+
+static gpointer
+il_run_find_worker (gpointer data)
+{
+  const char *env = g_getenv ("IL_WORKER_PATH");
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (g_file_test (IL_BUILD_WORKER, G_FILE_TEST_IS_EXECUTABLE))
+    return g_strdup (IL_BUILD_WORKER);
+  return g_build_filename (IL_LIBEXECDIR, "interleave-worker", NULL);
+}
+
+const char *
+il_run_get_worker_path (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  return g_once (&once, il_run_find_worker, NULL);
+}
