@@ -1,0 +1,653 @@
+/* il-lesson.c: loads .lesson files (GKeyFile) into a title, texts and run configurations. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "il-clock.h"
+#include "il-lesson.h"
+
+#define LESSON_GROUP "Lesson"
+#define RUN_GROUP_PREFIX "Run "
+#define LESSON_SUFFIX ".lesson"
+
+struct _IlLesson
+{
+  GObject     parent_instance;
+
+  char       *path;
+  char       *id;
+  char       *title;
+  char       *explanation;
+  char       *question;
+  char       *answer;
+  GPtrArray  *run_ids;      /* of char * */
+  GPtrArray  *run_configs;  /* of IlRunConfig * */
+};
+
+G_DEFINE_FINAL_TYPE (IlLesson, il_lesson, G_TYPE_OBJECT)
+
+static const char *const lesson_keys[] = { "Title", "Explanation", "Question", "Answer", "Runs" };
+static const char *const run_keys[] = {
+  "Label", "Executor", "GIL", "SwitchIntervalMs", "Workers", "Cpus", "Workload", "Tasks", "TaskMs",
+  "Capture",
+};
+
+static void
+il_lesson_finalize (GObject *object)
+{
+  IlLesson *self = IL_LESSON (object);
+
+  g_free (self->path);
+  g_free (self->id);
+  g_free (self->title);
+  g_free (self->explanation);
+  g_free (self->question);
+  g_free (self->answer);
+  g_clear_pointer (&self->run_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->run_configs, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (il_lesson_parent_class)->finalize (object);
+}
+
+static void
+il_lesson_class_init (IlLessonClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = il_lesson_finalize;
+}
+
+static void
+il_lesson_init (IlLesson *self)
+{
+  self->run_ids = g_ptr_array_new_with_free_func (g_free);
+  self->run_configs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
+}
+
+typedef struct
+{
+  const char *name;     /* the file, for messages */
+  const char *locale;
+  GKeyFile   *kf;
+  GError    **error;
+} Parse;
+
+static gboolean G_GNUC_PRINTF (4, 5)
+fail (Parse *p, const char *group, const char *key, const char *format, ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (key != NULL)
+    g_set_error (p->error, IL_ERROR, IL_ERROR_INVALID, "%s: [%s] %s: %s", p->name, group, key, msg);
+  else
+    g_set_error (p->error, IL_ERROR, IL_ERROR_INVALID, "%s: [%s]: %s", p->name, group, msg);
+  return FALSE;
+}
+
+/* Key name without a locale suffix: "Title[de]" → "Title". */
+static char *
+key_base (const char *key)
+{
+  const char *bracket = strchr (key, '[');
+
+  return bracket != NULL ? g_strndup (key, (gsize) (bracket - key)) : g_strdup (key);
+}
+
+static gboolean
+check_keys (Parse *p, const char *group, const char *const *known, guint n_known,
+            const char *const *translatable, guint n_translatable)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (p->kf, group, NULL, NULL);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree char *base = key_base (keys[i]);
+      gboolean ok = FALSE;
+      gboolean localized = strchr (keys[i], '[') != NULL;
+
+      for (guint k = 0; k < n_known && !ok; k++)
+        ok = strcmp (base, known[k]) == 0;
+      if (ok && localized)
+        {
+          ok = FALSE;
+          for (guint k = 0; k < n_translatable && !ok; k++)
+            ok = strcmp (base, translatable[k]) == 0;
+          if (!ok)
+            return fail (p, group, keys[i], _("only text keys can have translations"));
+        }
+      if (!ok)
+        {
+          g_autoptr(GString) list = g_string_new (NULL);
+
+          for (guint k = 0; k < n_known; k++)
+            g_string_append_printf (list, "%s%s", k > 0 ? ", " : "", known[k]);
+          return fail (p, group, keys[i], _("unknown key (known keys: %s)"), list->str);
+        }
+    }
+  return TRUE;
+}
+
+/* A translated text; @required decides whether a missing key is an error. */
+static gboolean
+get_text (Parse *p, const char *group, const char *key, gboolean required, char **out)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *value = NULL;
+
+  *out = NULL;
+  if (!g_key_file_has_key (p->kf, group, key, NULL))
+    return required ? fail (p, group, key, _("is missing")) : TRUE;
+  value = g_key_file_get_locale_string (p->kf, group, key, p->locale, &local_error);
+  if (value == NULL)
+    return fail (p, group, key, "%s", local_error->message);
+  g_strstrip (value);
+  if (value[0] == '\0')
+    return required ? fail (p, group, key, _("is empty")) : TRUE;
+  *out = g_steal_pointer (&value);
+  return TRUE;
+}
+
+/* The raw value, stripped; NULL (no error) when the key is absent. */
+static char *
+get_raw (Parse *p, const char *group, const char *key)
+{
+  char *value = g_key_file_get_value (p->kf, group, key, NULL);
+
+  return value != NULL ? g_strstrip (value) : NULL;
+}
+
+static gboolean
+get_uint (Parse *p, const char *group, const char *key, guint64 min, guint64 max, guint *out)
+{
+  g_autofree char *raw = get_raw (p, group, key);
+  g_autoptr(GError) local_error = NULL;
+  guint64 v;
+
+  if (raw == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (raw, 10, min, max, &v, &local_error))
+    {
+      if (g_error_matches (local_error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
+        return fail (p, group, key, _("%s is out of range (%" G_GUINT64_FORMAT "…%" G_GUINT64_FORMAT ")"),
+                     raw, min, max);
+      return fail (p, group, key, _("“%s” is not a whole number"), raw);
+    }
+  *out = (guint) v;
+  return TRUE;
+}
+
+static gboolean
+get_ms (Parse *p, const char *group, const char *key, double min, double max, double *out)
+{
+  g_autofree char *raw = get_raw (p, group, key);
+  char *end = NULL;
+  double v;
+
+  if (raw == NULL)
+    return TRUE;
+  errno = 0;
+  v = g_ascii_strtod (raw, &end);
+  if (raw[0] == '\0' || end == NULL || *end != '\0' || errno != 0 || !isfinite (v))
+    return fail (p, group, key, _("“%s” is not a number of milliseconds"), raw);
+  if (v < min || v > max)
+    return fail (p, group, key, _("%s ms is out of range (%g…%g)"), raw, min, max);
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+get_bool (Parse *p, const char *group, const char *key, gboolean *out)
+{
+  g_autofree char *raw = get_raw (p, group, key);
+
+  if (raw == NULL)
+    return TRUE;
+  if (g_ascii_strcasecmp (raw, "true") == 0 || g_ascii_strcasecmp (raw, "yes") == 0 ||
+      strcmp (raw, "1") == 0)
+    *out = TRUE;
+  else if (g_ascii_strcasecmp (raw, "false") == 0 || g_ascii_strcasecmp (raw, "no") == 0 ||
+           strcmp (raw, "0") == 0)
+    *out = FALSE;
+  else
+    return fail (p, group, key, _("“%s” is not true or false"), raw);
+  return TRUE;
+}
+
+static char *
+executor_names (void)
+{
+  GString *s = g_string_new (NULL);
+
+  for (int i = 0; i < IL_N_EXECUTORS; i++)
+    g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", il_executor_to_string (i));
+  return g_string_free (s, FALSE);
+}
+
+static char *
+workload_names (void)
+{
+  GString *s = g_string_new (NULL);
+
+  for (int i = 0; i < IL_N_WORKLOADS; i++)
+    g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", il_workload_to_string (i));
+  return g_string_free (s, FALSE);
+}
+
+static IlRunConfig *
+parse_run (Parse *p, const char *group)
+{
+  static const char *const translatable[] = { "Label" };
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  g_autofree char *raw = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!check_keys (p, group, run_keys, G_N_ELEMENTS (run_keys), translatable,
+                   G_N_ELEMENTS (translatable)))
+    return NULL;
+
+  if (!get_text (p, group, "Label", FALSE, &config->label))
+    return NULL;
+
+  raw = get_raw (p, group, "Executor");
+  if (raw == NULL)
+    {
+      fail (p, group, "Executor", _("is missing"));
+      return NULL;
+    }
+  if (!il_executor_from_string (raw, &config->executor))
+    {
+      g_autofree char *known = executor_names ();
+      fail (p, group, "Executor", _("unknown executor “%s” (known: %s)"), raw, known);
+      return NULL;
+    }
+  g_clear_pointer (&raw, g_free);
+
+  if (!get_bool (p, group, "GIL", &config->gil) ||
+      !get_ms (p, group, "SwitchIntervalMs", 0.001, 10000.0, &config->switch_interval_ms) ||
+      !get_uint (p, group, "Workers", 1, IL_MAX_WORKERS, &config->workers) ||
+      !get_uint (p, group, "Tasks", 0, IL_MAX_TASKS, &config->tasks) ||
+      !get_ms (p, group, "TaskMs", 0.0, IL_MAX_TASK_MS, &config->task_ms))
+    return NULL;
+
+  if ((raw = get_raw (p, group, "Workload")) != NULL)
+    {
+      if (!il_workload_from_string (raw, &config->workload))
+        {
+          g_autofree char *known = workload_names ();
+          fail (p, group, "Workload", _("unknown workload “%s” (known: %s)"), raw, known);
+          return NULL;
+        }
+      g_clear_pointer (&raw, g_free);
+    }
+
+  if ((raw = get_raw (p, group, "Capture")) != NULL)
+    {
+      if (!il_capture_from_string (raw, &config->capture))
+        {
+          fail (p, group, "Capture", _("unknown capture “%s” (known: auto, kernel, self)"), raw);
+          return NULL;
+        }
+      g_clear_pointer (&raw, g_free);
+    }
+
+  if ((raw = get_raw (p, group, "Cpus")) != NULL)
+    {
+      GArray *cpus = il_cpu_set_parse (raw, &local_error);
+
+      if (cpus == NULL)
+        {
+          fail (p, group, "Cpus", "%s", local_error->message);
+          return NULL;
+        }
+      g_clear_pointer (&config->cpus, g_array_unref);
+      config->cpus = cpus;
+    }
+
+  if (!il_run_config_validate (config, &local_error))
+    {
+      fail (p, group, NULL, "%s", local_error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&config);
+}
+
+static gboolean
+parse_lesson (IlLesson *self, Parse *p)
+{
+  static const char *const translatable[] = { "Title", "Explanation", "Question", "Answer" };
+  g_auto(GStrv) groups = NULL;
+  g_auto(GStrv) runs = NULL;
+  gsize n_runs = 0;
+
+  if (!g_key_file_has_group (p->kf, LESSON_GROUP))
+    {
+      g_set_error (p->error, IL_ERROR, IL_ERROR_INVALID,
+                   _("%s: not a lesson: the [%s] group is missing"), p->name, LESSON_GROUP);
+      return FALSE;
+    }
+  if (!check_keys (p, LESSON_GROUP, lesson_keys, G_N_ELEMENTS (lesson_keys), translatable,
+                   G_N_ELEMENTS (translatable)) ||
+      !get_text (p, LESSON_GROUP, "Title", TRUE, &self->title) ||
+      !get_text (p, LESSON_GROUP, "Explanation", TRUE, &self->explanation) ||
+      !get_text (p, LESSON_GROUP, "Question", FALSE, &self->question) ||
+      !get_text (p, LESSON_GROUP, "Answer", FALSE, &self->answer))
+    return FALSE;
+
+  if (!g_key_file_has_key (p->kf, LESSON_GROUP, "Runs", NULL))
+    return fail (p, LESSON_GROUP, "Runs", _("is missing (a list of run names such as gil;procs)"));
+  runs = g_key_file_get_string_list (p->kf, LESSON_GROUP, "Runs", &n_runs, NULL);
+  if (runs == NULL || n_runs == 0)
+    return fail (p, LESSON_GROUP, "Runs", _("lists no runs"));
+
+  for (gsize i = 0; i < n_runs; i++)
+    {
+      g_autofree char *id = g_strstrip (g_strdup (runs[i]));
+      g_autofree char *group = g_strconcat (RUN_GROUP_PREFIX, id, NULL);
+      IlRunConfig *config;
+
+      if (id[0] == '\0')
+        return fail (p, LESSON_GROUP, "Runs", _("has an empty run name"));
+      for (guint k = 0; k < self->run_ids->len; k++)
+        if (strcmp (g_ptr_array_index (self->run_ids, k), id) == 0)
+          return fail (p, LESSON_GROUP, "Runs", _("lists “%s” twice"), id);
+      if (!g_key_file_has_group (p->kf, group))
+        return fail (p, LESSON_GROUP, "Runs", _("lists “%s” but there is no [%s] group"), id, group);
+      if ((config = parse_run (p, group)) == NULL)
+        return FALSE;
+      g_ptr_array_add (self->run_ids, g_steal_pointer (&id));
+      g_ptr_array_add (self->run_configs, config);
+    }
+
+  /* A group nobody runs is almost always a typo in Runs=; say so instead of ignoring it. */
+  groups = g_key_file_get_groups (p->kf, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      gboolean listed = FALSE;
+
+      if (strcmp (groups[i], LESSON_GROUP) == 0)
+        continue;
+      if (!g_str_has_prefix (groups[i], RUN_GROUP_PREFIX))
+        {
+          g_set_error (p->error, IL_ERROR, IL_ERROR_INVALID,
+                       _("%s: [%s]: unknown group (a lesson has [Lesson] and [Run NAME] groups)"),
+                       p->name, groups[i]);
+          return FALSE;
+        }
+      for (guint k = 0; k < self->run_ids->len && !listed; k++)
+        listed = strcmp (groups[i] + strlen (RUN_GROUP_PREFIX),
+                         g_ptr_array_index (self->run_ids, k)) == 0;
+      if (!listed)
+        {
+          g_set_error (p->error, IL_ERROR, IL_ERROR_INVALID,
+                       _("%s: [%s]: this run is not listed in Runs= of [Lesson]"), p->name,
+                       groups[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static char *
+id_from_name (const char *name)
+{
+  g_autofree char *base = g_path_get_basename (name);
+
+  if (g_str_has_suffix (base, LESSON_SUFFIX))
+    base[strlen (base) - strlen (LESSON_SUFFIX)] = '\0';
+  return g_steal_pointer (&base);
+}
+
+IlLesson *
+il_lesson_new_from_data (const char  *data,
+                         gsize        length,
+                         const char  *name,
+                         const char  *locale,
+                         GError     **error)
+{
+  g_autoptr(IlLesson) self = NULL;
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  Parse p;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (name == NULL)
+    name = "lesson";
+  if (!g_key_file_load_from_data (kf, data != NULL ? data : "", length,
+                                  G_KEY_FILE_KEEP_TRANSLATIONS,
+                                  &local_error))
+    {
+      /* GKeyFile's messages quote the offending line, which is what a teacher needs to find. */
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, "%s: %s", name, local_error->message);
+      return NULL;
+    }
+
+  self = g_object_new (IL_TYPE_LESSON, NULL);
+  self->id = id_from_name (name);
+  p.name = name;
+  p.locale = locale;
+  p.kf = kf;
+  p.error = error;
+  if (!parse_lesson (self, &p))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+IlLesson *
+il_lesson_new_from_file (const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+  IlLesson *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_get_contents (path, &data, &length, &local_error))
+    {
+      g_set_error (error, IL_ERROR,
+                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                     ? IL_ERROR_INVALID : IL_ERROR_FAILED,
+                   _("Cannot read lesson: %s"), local_error->message);
+      return NULL;
+    }
+  self = il_lesson_new_from_data (data, length, path, NULL, error);
+  if (self != NULL)
+    self->path = g_strdup (path);
+  return self;
+}
+
+const char *
+il_lesson_get_path (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->path;
+}
+
+const char *
+il_lesson_get_id (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->id;
+}
+
+const char *
+il_lesson_get_title (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->title;
+}
+
+const char *
+il_lesson_get_explanation (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->explanation;
+}
+
+const char *
+il_lesson_get_question (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->question;
+}
+
+const char *
+il_lesson_get_answer (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->answer;
+}
+
+guint
+il_lesson_get_n_runs (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), 0);
+  return self->run_configs->len;
+}
+
+const char *
+il_lesson_get_run_id (IlLesson *self, guint index)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  g_return_val_if_fail (index < self->run_ids->len, NULL);
+  return g_ptr_array_index (self->run_ids, index);
+}
+
+const IlRunConfig *
+il_lesson_get_run_config (IlLesson *self, guint index)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  g_return_val_if_fail (index < self->run_configs->len, NULL);
+  return g_ptr_array_index (self->run_configs, index);
+}
+
+int
+il_lesson_get_baseline (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), -1);
+
+  for (guint i = 0; i < self->run_configs->len; i++)
+    {
+      const IlRunConfig *config = g_ptr_array_index (self->run_configs, i);
+
+      if (config->executor == IL_EXECUTOR_SEQUENTIAL)
+        return (int) i;
+    }
+  return -1;
+}
+
+GStrv
+il_lesson_get_search_dirs (void)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char *candidates[] = { g_getenv ("IL_LESSONS_DIR"), IL_SOURCE_LESSONSDIR, IL_LESSONSDIR };
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    if (candidates[i] != NULL && candidates[i][0] != '\0' &&
+        g_file_test (candidates[i], G_FILE_TEST_IS_DIR))
+      g_strv_builder_add (builder, candidates[i]);
+  return g_strv_builder_end (builder);
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static GPtrArray *
+list_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, LESSON_SUFFIX))
+      g_ptr_array_add (paths, g_build_filename (dir, name, NULL));
+  g_ptr_array_sort (paths, compare_strings);
+  return paths;
+}
+
+GStrv
+il_lesson_list_shipped (void)
+{
+  g_auto(GStrv) dirs = il_lesson_get_search_dirs ();
+
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autoptr(GPtrArray) paths = list_dir (dirs[i]);
+
+      if (paths->len > 0)
+        {
+          g_ptr_array_add (paths, NULL);
+          return (GStrv) g_ptr_array_free (g_steal_pointer (&paths), FALSE);
+        }
+    }
+  return g_new0 (char *, 1);
+}
+
+char *
+il_lesson_find (const char *name, GError **error)
+{
+  g_auto(GStrv) dirs = NULL;
+  g_autofree char *where = NULL;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
+    return g_strdup (name);
+  if (strchr (name, G_DIR_SEPARATOR) != NULL || name[0] == '\0')
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Lesson file %s does not exist"), name);
+      return NULL;
+    }
+
+  dirs = il_lesson_get_search_dirs ();
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *file = g_str_has_suffix (name, LESSON_SUFFIX)
+                                ? g_strdup (name) : g_strconcat (name, LESSON_SUFFIX, NULL);
+      g_autofree char *path = g_build_filename (dirs[i], file, NULL);
+      g_autoptr(GPtrArray) all = NULL;
+      const char *match = NULL;
+      guint n_matches = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&path);
+
+      /* "01" or "01-gil" is enough when only one shipped lesson starts that way. */
+      all = list_dir (dirs[i]);
+      for (guint k = 0; k < all->len; k++)
+        {
+          g_autofree char *base = g_path_get_basename (g_ptr_array_index (all, k));
+
+          if (g_str_has_prefix (base, name))
+            {
+              match = g_ptr_array_index (all, k);
+              n_matches++;
+            }
+        }
+      if (n_matches == 1)
+        return g_strdup (match);
+      if (n_matches > 1)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                       _("Lesson name “%s” is ambiguous: %u lessons in %s start with it"), name,
+                       n_matches, dirs[i]);
+          return NULL;
+        }
+    }
+
+  where = dirs[0] != NULL ? g_strjoinv (", ", dirs) : g_strdup (_("no lesson directory found"));
+  g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+               _("No lesson file or shipped lesson named “%s” (looked in: %s)"), name, where);
+  return NULL;
+}

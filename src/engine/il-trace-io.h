@@ -1,0 +1,48 @@
+/* il-trace-io.h: trace files in and out: trace v1 JSON (read and write), CSV and Chrome Trace export. */
+#pragma once
+
+#include <gio/gio.h>
+#include "il-trace.h"
+
+G_BEGIN_DECLS
+
+#define IL_TRACE_FORMAT_NAME "interleave-trace"
+#define IL_TRACE_FORMAT_VERSION 1
+
+/* Writes @trace as trace v1 JSON (DESIGN.md, "Trace file, version 1") to @path, replacing it
+ * atomically. Errors name the file. */
+gboolean  il_trace_save         (IlTrace     *trace,
+                                 const char  *path,
+                                 GError     **error);
+
+/* Same, into a stream (the caller closes it). @name is used in error messages. */
+gboolean  il_trace_write        (IlTrace        *trace,
+                                 GOutputStream  *stream,
+                                 const char     *name,
+                                 GCancellable   *cancellable,
+                                 GError        **error);
+
+/* Reads a trace v1 file. Every field is validated; an IL_ERROR_INVALID error names the file, the
+ * line where that is known, and what is wrong. Loaded runs are not live and keep the saved
+ * summary. */
+IlTrace  *il_trace_load         (const char  *path,
+                                 GError     **error);
+
+/* Same, from memory; @name is used in error messages. */
+IlTrace  *il_trace_load_from_data (const char  *data,
+                                   gsize        length,
+                                   const char  *name,
+                                   GError     **error);
+
+/* One row per span: run,label,worker,state,cpu,task,start_ns,end_ns (with a header line). */
+gboolean  il_trace_export_csv   (IlTrace     *trace,
+                                 const char  *path,
+                                 GError     **error);
+
+/* Chrome Trace Event JSON (Perfetto, chrome://tracing): complete ("X") events, for every run one
+ * process with a track per worker and one with a track per CPU core. Times in microseconds. */
+gboolean  il_trace_export_chrome (IlTrace     *trace,
+                                  const char  *path,
+                                  GError     **error);
+
+G_END_DECLS

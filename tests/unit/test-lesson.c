@@ -1,0 +1,297 @@
+/* test-lesson.c: .lesson parsing, translations, malformed files with their exact errors, shipped lessons. */
+#include "config.h"
+
+#include <string.h>
+
+#include "il-lesson.h"
+
+static const char *design_example =
+  "[Lesson]\n"
+  "Title=CPU-bound work: threads under a GIL vs processes\n"
+  "Title[de]=Rechenlast: Threads mit GIL vs. Prozesse\n"
+  "Explanation=Four workers share the same eight tasks\n"
+  "Question=Which run finishes first, and why?\n"
+  "Runs=gil;procs\n"
+  "\n"
+  "[Run gil]\n"
+  "Label=4 threads + GIL\n"
+  "Label[de]=4 Threads + GIL\n"
+  "Executor=threads\n"
+  "GIL=true\n"
+  "SwitchIntervalMs=5\n"
+  "Workers=4\n"
+  "Workload=cpu\n"
+  "Tasks=8\n"
+  "TaskMs=100\n"
+  "\n"
+  "[Run procs]\n"
+  "Label=4 processes\n"
+  "Executor=processes\n"
+  "Workers=4\n"
+  "Cpus=0-1\n"
+  "Workload=cpu\n"
+  "Tasks=8\n"
+  "TaskMs=100\n";
+
+static void
+test_design_example (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlLesson) lesson = il_lesson_new_from_data (design_example, strlen (design_example),
+                                                        "example.lesson", "C", &error);
+  const IlRunConfig *gil, *procs;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (il_lesson_get_id (lesson), ==, "example");
+  g_assert_null (il_lesson_get_path (lesson));
+  g_assert_cmpstr (il_lesson_get_title (lesson), ==, "CPU-bound work: threads under a GIL vs processes");
+  g_assert_cmpstr (il_lesson_get_explanation (lesson), ==, "Four workers share the same eight tasks");
+  g_assert_cmpstr (il_lesson_get_question (lesson), ==, "Which run finishes first, and why?");
+  g_assert_null (il_lesson_get_answer (lesson));
+  g_assert_cmpuint (il_lesson_get_n_runs (lesson), ==, 2);
+  g_assert_cmpint (il_lesson_get_baseline (lesson), ==, -1);
+  g_assert_cmpstr (il_lesson_get_run_id (lesson, 0), ==, "gil");
+  g_assert_cmpstr (il_lesson_get_run_id (lesson, 1), ==, "procs");
+
+  gil = il_lesson_get_run_config (lesson, 0);
+  g_assert_cmpstr (gil->label, ==, "4 threads + GIL");
+  g_assert_cmpint (gil->executor, ==, IL_EXECUTOR_THREADS);
+  g_assert_true (gil->gil);
+  g_assert_cmpfloat (gil->switch_interval_ms, ==, 5.0);
+  g_assert_cmpuint (gil->workers, ==, 4);
+  g_assert_cmpint (gil->workload, ==, IL_WORKLOAD_CPU);
+  g_assert_cmpuint (gil->tasks, ==, 8);
+  g_assert_cmpfloat (gil->task_ms, ==, 100.0);
+  g_assert_true (gil->cpus == NULL || gil->cpus->len == 0);
+
+  procs = il_lesson_get_run_config (lesson, 1);
+  g_assert_cmpint (procs->executor, ==, IL_EXECUTOR_PROCESSES);
+  g_assert_false (procs->gil);
+  g_assert_nonnull (procs->cpus);
+  g_assert_cmpuint (procs->cpus->len, ==, 2);
+  g_assert_cmpint (g_array_index (procs->cpus, int, 0), ==, 0);
+  g_assert_cmpint (g_array_index (procs->cpus, int, 1), ==, 1);
+}
+
+static void
+test_translation (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlLesson) de = il_lesson_new_from_data (design_example, strlen (design_example),
+                                                    "example.lesson", "de_DE.UTF-8", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (il_lesson_get_title (de), ==, "Rechenlast: Threads mit GIL vs. Prozesse");
+  g_assert_cmpstr (il_lesson_get_run_config (de, 0)->label, ==, "4 Threads + GIL");
+  /* Untranslated keys fall back to the untranslated text. */
+  g_assert_cmpstr (il_lesson_get_run_config (de, 1)->label, ==, "4 processes");
+  g_assert_cmpstr (il_lesson_get_question (de), ==, "Which run finishes first, and why?");
+}
+
+/* Replaces the first occurrence of @from in the example with @to. */
+static char *
+edit_example (const char *from, const char *to)
+{
+  const char *at = strstr (design_example, from);
+
+  g_assert_nonnull (at);
+  return g_strdup_printf ("%.*s%s%s", (int) (at - design_example), design_example, to,
+                          at + strlen (from));
+}
+
+static void
+assert_error (const char *text, const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlLesson) lesson = il_lesson_new_from_data (text, strlen (text), "bad.lesson", "C",
+                                                        &error);
+
+  g_assert_null (lesson);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+static void
+assert_edit_error (const char *from, const char *to, const char *expected)
+{
+  g_autofree char *text = edit_example (from, to);
+
+  assert_error (text, expected);
+}
+
+static void
+test_malformed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlLesson) lesson = NULL;
+
+  assert_error ("", "bad.lesson: not a lesson: the [Lesson] group is missing");
+  /* GKeyFile's own syntax errors keep its wording, which quotes the line. */
+  lesson = il_lesson_new_from_data ("[Lesson]\nthis is not a key\n", 27, "bad.lesson", "C", &error);
+  g_assert_null (lesson);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "bad.lesson: "));
+  g_assert_nonnull (strstr (error->message, "this is not a key"));
+
+  assert_edit_error ("Title=CPU-bound work: threads under a GIL vs processes\n", "",
+                     "bad.lesson: [Lesson] Title: is missing");
+  assert_edit_error ("Title=CPU-bound work: threads under a GIL vs processes", "Title=  ",
+                     "bad.lesson: [Lesson] Title: is empty");
+  assert_edit_error ("Runs=gil;procs", "Runs=gil;proc",
+                     "bad.lesson: [Lesson] Runs: lists “proc” but there is no [Run proc] group");
+  assert_edit_error ("Runs=gil;procs", "Runs=gil;gil",
+                     "bad.lesson: [Lesson] Runs: lists “gil” twice");
+  assert_edit_error ("Runs=gil;procs", "Runs=gil",
+                     "bad.lesson: [Run procs]: this run is not listed in Runs= of [Lesson]");
+  assert_edit_error ("Runs=gil;procs\n", "",
+                     "bad.lesson: [Lesson] Runs: is missing (a list of run names such as gil;procs)");
+  assert_edit_error ("Question=", "Questoin=",
+                     "bad.lesson: [Lesson] Questoin: unknown key (known keys: Title, Explanation, Question, Answer, Runs)");
+  assert_edit_error ("Executor=threads", "Executor=fibers",
+                     "bad.lesson: [Run gil] Executor: unknown executor “fibers” (known: sequential, threads, processes, async)");
+  assert_edit_error ("Executor=threads\n", "",
+                     "bad.lesson: [Run gil] Executor: is missing");
+  assert_edit_error ("Workers=4", "Workers=four",
+                     "bad.lesson: [Run gil] Workers: “four” is not a whole number");
+  assert_edit_error ("Workers=4", "Workers=0",
+                     "bad.lesson: [Run gil] Workers: 0 is out of range (1…256)");
+  assert_edit_error ("Tasks=8", "Tasks=-3",
+                     "bad.lesson: [Run gil] Tasks: “-3” is not a whole number");
+  assert_edit_error ("TaskMs=100", "TaskMs=100ms",
+                     "bad.lesson: [Run gil] TaskMs: “100ms” is not a number of milliseconds");
+  assert_edit_error ("GIL=true", "GIL=maybe",
+                     "bad.lesson: [Run gil] GIL: “maybe” is not true or false");
+  assert_edit_error ("Workload=cpu", "Workload=gpu",
+                     "bad.lesson: [Run gil] Workload: unknown workload “gpu” (known: cpu, memory, sleep, disk, mixed)");
+  assert_edit_error ("Executor=processes", "Executor=processes\nGIL=true",
+                     "bad.lesson: [Run procs]: The GIL applies to threads only; Processes has no GIL");
+  assert_edit_error ("Workers=4", "Workers[de]=4",
+                     "bad.lesson: [Run gil] Workers[de]: only text keys can have translations");
+  assert_edit_error ("[Run procs]", "[Runs procs]",
+                     "bad.lesson: [Lesson] Runs: lists “procs” but there is no [Run procs] group");
+  assert_edit_error ("\n[Run procs]", "\n[Extra]\nA=b\n[Run procs]",
+                     "bad.lesson: [Extra]: unknown group (a lesson has [Lesson] and [Run NAME] groups)");
+}
+
+static void
+test_cpus_error (void)
+{
+  g_autofree char *text = edit_example ("Cpus=0-1", "Cpus=zero");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlLesson) lesson = il_lesson_new_from_data (text, strlen (text), "bad.lesson", "C",
+                                                        &error);
+
+  /* The CPU-set parser words the reason; the lesson names where it is. */
+  g_assert_null (lesson);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "bad.lesson: [Run procs] Cpus: "));
+}
+
+static void
+test_missing_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlLesson) lesson = il_lesson_new_from_file ("/nonexistent/x.lesson", &error);
+
+  g_assert_null (lesson);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/x.lesson"));
+}
+
+/* Every shipped lesson loads, in English and German, and is a real comparison. */
+static void
+test_shipped (void)
+{
+  g_auto(GStrv) paths = il_lesson_list_shipped ();
+
+  g_assert_cmpuint (g_strv_length (paths), ==, 7);
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IlLesson) lesson = il_lesson_new_from_file (paths[i], &error);
+      g_autoptr(IlLesson) de = NULL;
+      g_autofree char *data = NULL;
+      gsize len;
+
+      g_test_message ("%s", paths[i]);
+      g_assert_no_error (error);
+      g_assert_cmpstr (il_lesson_get_path (lesson), ==, paths[i]);
+      g_assert_true (g_ascii_isdigit (il_lesson_get_id (lesson)[0]));
+      g_assert_cmpuint (strlen (il_lesson_get_explanation (lesson)), >, 100);
+      g_assert_nonnull (il_lesson_get_question (lesson));
+      g_assert_nonnull (il_lesson_get_answer (lesson));
+      g_assert_cmpuint (il_lesson_get_n_runs (lesson), >=, 2);
+      for (guint r = 0; r < il_lesson_get_n_runs (lesson); r++)
+        {
+          const IlRunConfig *config = il_lesson_get_run_config (lesson, r);
+
+          g_assert_nonnull (config->label);
+          g_assert_true (il_run_config_validate (config, NULL));
+          /* A comparison compares the same work. */
+          g_assert_true (il_run_config_same_work (config, il_lesson_get_run_config (lesson, 0)));
+        }
+
+      g_assert_true (g_file_get_contents (paths[i], &data, &len, NULL));
+      de = il_lesson_new_from_data (data, len, paths[i], "de", &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (il_lesson_get_title (de), !=, il_lesson_get_title (lesson));
+      g_assert_cmpstr (il_lesson_get_explanation (de), !=, il_lesson_get_explanation (lesson));
+      g_assert_cmpstr (il_lesson_get_question (de), !=, il_lesson_get_question (lesson));
+      g_assert_cmpstr (il_lesson_get_answer (de), !=, il_lesson_get_answer (lesson));
+      for (guint r = 0; r < il_lesson_get_n_runs (lesson); r++)
+        g_assert_cmpstr (il_lesson_get_run_config (de, r)->label, !=,
+                         il_lesson_get_run_config (lesson, r)->label);
+    }
+}
+
+static void
+test_find (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *by_name = il_lesson_find ("01-gil-vs-processes", &error);
+  g_autofree char *by_file = NULL;
+  g_autofree char *by_prefix = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *ambiguous = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (by_name, "/01-gil-vs-processes.lesson"));
+  by_file = il_lesson_find ("03-one-core-vs-two.lesson", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (by_file, "/03-one-core-vs-two.lesson"));
+  by_prefix = il_lesson_find ("05", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (by_prefix, "/05-oversubscription.lesson"));
+  /* An existing path is taken as it is. */
+  {
+    g_autofree char *again = il_lesson_find (by_name, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (again, ==, by_name);
+  }
+
+  missing = il_lesson_find ("no-such-lesson", &error);
+  g_assert_null (missing);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "No lesson file or shipped lesson named “no-such-lesson”"));
+  g_clear_error (&error);
+
+  ambiguous = il_lesson_find ("0", &error);
+  g_assert_null (ambiguous);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "ambiguous"));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/lesson/design-example", test_design_example);
+  g_test_add_func ("/lesson/translation", test_translation);
+  g_test_add_func ("/lesson/malformed", test_malformed);
+  g_test_add_func ("/lesson/cpus-error", test_cpus_error);
+  g_test_add_func ("/lesson/missing-file", test_missing_file);
+  g_test_add_func ("/lesson/shipped", test_shipped);
+  g_test_add_func ("/lesson/find", test_find);
+  return g_test_run ();
+}

@@ -1,0 +1,620 @@
+/* test-trace-io.c: trace v1 round trips, malformed files with their exact errors, CSV and Chrome export. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "il-clock.h"
+#include "il-trace-io.h"
+
+static char *tmpdir;
+
+static char *
+tmp_path (const char *name)
+{
+  return g_build_filename (tmpdir, name, NULL);
+}
+
+/* A run with every kind of value the format has: all states, no CPU, no task, a process. */
+static IlRunTrace *
+make_run (const char *label, guint n_workers, guint spans_per_worker, gboolean cancelled)
+{
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  IlRunTrace *run;
+  IlSummary summary = { 0 };
+
+  config->executor = IL_EXECUTOR_PROCESSES;
+  config->workers = n_workers;
+  config->cpus = il_cpu_set_parse ("0-1", NULL);
+  config->workload = IL_WORKLOAD_MIXED;
+  config->tasks = 16;
+  config->task_ms = 12.5;
+  config->switch_interval_ms = 2.5;
+  run = il_run_trace_new (config);
+  il_run_trace_set_label (run, label);
+  il_run_trace_set_capture (run, IL_CAPTURE_SELF);
+  il_run_trace_set_origin_ns (run, G_GINT64_CONSTANT (605584958000000));
+  il_run_trace_set_cancelled (run, cancelled);
+  il_run_trace_set_n_cpus (run, 2);
+  for (guint w = 0; w < n_workers; w++)
+    {
+      g_autofree char *name = g_strdup_printf ("worker %u", w);
+      il_run_trace_add_worker (run, w % 2 ? IL_WORKER_PROCESS : IL_WORKER_THREAD, 4242 + (int) w,
+                               4250 + (int) w, name);
+    }
+  il_run_trace_set_n_tasks (run, 16);
+  for (guint t = 0; t < 16; t++)
+    {
+      IlTaskRecord *task = il_run_trace_get_task (run, t);
+      task->worker = t < 8 ? (int) (t % n_workers) : -1;
+      task->start_ns = t * 1000;
+      task->end_ns = t * 1000 + 500;
+      task->status = t < 8 ? IL_TASK_OK : (t < 12 ? IL_TASK_CANCELLED : IL_TASK_PENDING);
+    }
+  for (guint w = 0; w < n_workers; w++)
+    {
+      gint64 t = 100 * w;
+
+      for (guint i = 0; i < spans_per_worker; i++)
+        {
+          IlSpan span = { 0 };
+
+          span.worker = (guint16) w;
+          span.state = (i * 7 + w) % IL_N_STATES;
+          span.cpu = span.state == IL_STATE_RUNNING ? (gint16) ((i + w) % 2) : -1;
+          span.task = span.state == IL_STATE_IDLE ? -1 : (gint32) (i % 16);
+          span.start_ns = t;
+          span.end_ns = t + 1 + (gint64) (i % 13) * 997;
+          t = span.end_ns + (i % 3);
+          il_run_trace_append (run, &span);
+        }
+    }
+  summary.wall_ns = il_run_trace_get_end_ns (run);
+  summary.cpu_ns = 123456789;
+  summary.avg_parallelism = 1.25;
+  summary.max_parallelism = 2;
+  summary.gil_wait_ns = 11;
+  summary.io_wait_ns = 22;
+  summary.ready_ns = 33;
+  summary.speedup = cancelled ? NAN : 1.875;
+  il_run_trace_set_summary (run, &summary);
+  return run;
+}
+
+static IlTrace *
+make_trace (guint spans_per_worker)
+{
+  IlTrace *trace = il_trace_new ();
+  g_autoptr(IlRunTrace) a = NULL;
+  g_autoptr(IlRunTrace) b = NULL;
+
+  il_trace_set_machine (trace, 2, "6.1.0-test", "lab-07");
+  /* A label that looks like the structure the reader scans for must not confuse it. */
+  a = make_run ("4 \"spans\": [ [0, \"x\"] ] — Prozesse ✓\n\\", 4, spans_per_worker, FALSE);
+  b = make_run ("cancelled run", 3, spans_per_worker / 2, TRUE);
+  il_trace_add_run (trace, a);
+  il_trace_add_run (trace, b);
+  return trace;
+}
+
+static void
+assert_runs_equal (IlRunTrace *a, IlRunTrace *b)
+{
+  const IlRunConfig *ca = il_run_trace_get_config (a);
+  const IlRunConfig *cb = il_run_trace_get_config (b);
+  const IlSummary *sa = il_run_trace_get_summary (a);
+  const IlSummary *sb = il_run_trace_get_summary (b);
+
+  g_assert_cmpstr (il_run_trace_get_label (a), ==, il_run_trace_get_label (b));
+  g_assert_cmpint (ca->executor, ==, cb->executor);
+  g_assert_cmpint (ca->gil, ==, cb->gil);
+  g_assert_cmpfloat (ca->switch_interval_ms, ==, cb->switch_interval_ms);
+  g_assert_cmpuint (ca->workers, ==, cb->workers);
+  g_assert_cmpint (ca->workload, ==, cb->workload);
+  g_assert_cmpuint (ca->tasks, ==, cb->tasks);
+  g_assert_cmpfloat (ca->task_ms, ==, cb->task_ms);
+  g_assert_nonnull (cb->cpus);
+  g_assert_cmpuint (ca->cpus->len, ==, cb->cpus->len);
+  for (guint i = 0; i < ca->cpus->len; i++)
+    g_assert_cmpint (g_array_index (ca->cpus, int, i), ==, g_array_index (cb->cpus, int, i));
+
+  g_assert_cmpint (il_run_trace_get_capture (a), ==, il_run_trace_get_capture (b));
+  g_assert_cmpint (il_run_trace_get_origin_ns (a), ==, il_run_trace_get_origin_ns (b));
+  g_assert_cmpint (il_run_trace_get_cancelled (a), ==, il_run_trace_get_cancelled (b));
+  g_assert_false (il_run_trace_get_live (b));
+
+  g_assert_cmpint (sa->wall_ns, ==, sb->wall_ns);
+  g_assert_cmpint (sa->cpu_ns, ==, sb->cpu_ns);
+  g_assert_cmpfloat (sa->avg_parallelism, ==, sb->avg_parallelism);
+  g_assert_cmpuint (sa->max_parallelism, ==, sb->max_parallelism);
+  g_assert_cmpint (sa->gil_wait_ns, ==, sb->gil_wait_ns);
+  g_assert_cmpint (sa->io_wait_ns, ==, sb->io_wait_ns);
+  g_assert_cmpint (sa->ready_ns, ==, sb->ready_ns);
+  if (isnan (sa->speedup))
+    g_assert_true (isnan (sb->speedup));
+  else
+    g_assert_cmpfloat (sa->speedup, ==, sb->speedup);
+
+  g_assert_cmpuint (il_run_trace_get_n_workers (a), ==, il_run_trace_get_n_workers (b));
+  for (guint w = 0; w < il_run_trace_get_n_workers (a); w++)
+    {
+      const IlWorkerInfo *wa = il_run_trace_get_worker (a, w);
+      const IlWorkerInfo *wb = il_run_trace_get_worker (b, w);
+      const IlLane *la = il_run_trace_get_lane (a, w);
+      const IlLane *lb = il_run_trace_get_lane (b, w);
+
+      g_assert_cmpuint (wa->id, ==, wb->id);
+      g_assert_cmpint (wa->kind, ==, wb->kind);
+      g_assert_cmpint (wa->pid, ==, wb->pid);
+      g_assert_cmpint (wa->tid, ==, wb->tid);
+      g_assert_cmpstr (wa->name, ==, wb->name);
+      g_assert_cmpuint (il_lane_get_n_spans (la), ==, il_lane_get_n_spans (lb));
+      for (guint i = 0; i < il_lane_get_n_spans (la); i++)
+        g_assert_cmpmem (il_lane_get_span (la, i), sizeof (IlSpan), il_lane_get_span (lb, i),
+                         sizeof (IlSpan));
+    }
+
+  g_assert_cmpuint (il_run_trace_get_n_tasks (a), ==, il_run_trace_get_n_tasks (b));
+  for (guint t = 0; t < il_run_trace_get_n_tasks (a); t++)
+    {
+      const IlTaskRecord *ta = il_run_trace_get_task (a, t);
+      const IlTaskRecord *tb = il_run_trace_get_task (b, t);
+
+      g_assert_cmpuint (ta->id, ==, tb->id);
+      g_assert_cmpint (ta->worker, ==, tb->worker);
+      g_assert_cmpint (ta->start_ns, ==, tb->start_ns);
+      g_assert_cmpint (ta->end_ns, ==, tb->end_ns);
+      g_assert_cmpint (ta->status, ==, tb->status);
+    }
+  g_assert_cmpuint (il_run_trace_get_n_spans (a), ==, il_run_trace_get_n_spans (b));
+}
+
+static void
+test_round_trip (void)
+{
+  g_autoptr(IlTrace) trace = make_trace (500);
+  g_autoptr(IlTrace) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("round-trip.interleave.json");
+
+  g_assert_true (il_trace_save (trace, path, &error));
+  g_assert_no_error (error);
+  loaded = il_trace_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+
+  g_assert_cmpuint (il_trace_get_machine_cpus (loaded), ==, 2);
+  g_assert_cmpstr (il_trace_get_machine_kernel (loaded), ==, "6.1.0-test");
+  g_assert_cmpstr (il_trace_get_machine_hostname (loaded), ==, "lab-07");
+  g_assert_cmpuint (il_trace_get_n_runs (loaded), ==, 2);
+  for (guint r = 0; r < 2; r++)
+    assert_runs_equal (il_trace_get_run (trace, r), il_trace_get_run (loaded, r));
+}
+
+/* The file is what other tools read: check the schema with json-glib, independently of our reader. */
+static void
+test_schema (void)
+{
+  g_autoptr(IlTrace) trace = make_trace (20);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("schema.interleave.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *run, *config, *clock, *summary, *worker;
+  JsonArray *runs, *spans, *row, *columns;
+
+  g_assert_true (il_trace_save (trace, path, &error));
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, "interleave-trace");
+  g_assert_cmpint (json_object_get_int_member (root, "version"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root, "machine"), "cpus"), ==, 2);
+  runs = json_object_get_array_member (root, "runs");
+  g_assert_cmpuint (json_array_get_length (runs), ==, 2);
+  run = json_array_get_object_element (runs, 0);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (run, "label"), "4 \"spans\""));
+  config = json_object_get_object_member (run, "config");
+  g_assert_cmpstr (json_object_get_string_member (config, "executor"), ==, "processes");
+  g_assert_false (json_object_get_boolean_member (config, "gil"));
+  g_assert_cmpint (json_object_get_int_member (config, "workers"), ==, 4);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (config, "cpus")), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (config, "workload"), ==, "mixed");
+  g_assert_cmpint (json_object_get_int_member (config, "tasks"), ==, 16);
+  g_assert_cmpfloat (json_object_get_double_member (config, "task_ms"), ==, 12.5);
+  g_assert_cmpstr (json_object_get_string_member (run, "capture"), ==, "self");
+  g_assert_false (json_object_get_boolean_member (run, "cancelled"));
+  clock = json_object_get_object_member (run, "clock");
+  g_assert_cmpstr (json_object_get_string_member (clock, "id"), ==, "CLOCK_MONOTONIC");
+  g_assert_cmpint (json_object_get_int_member (clock, "origin_ns"), ==, G_GINT64_CONSTANT (605584958000000));
+  summary = json_object_get_object_member (run, "summary");
+  g_assert_cmpfloat (json_object_get_double_member (summary, "speedup"), ==, 1.875);
+  worker = json_array_get_object_element (json_object_get_array_member (run, "workers"), 1);
+  g_assert_cmpstr (json_object_get_string_member (worker, "kind"), ==, "process");
+  g_assert_cmpint (json_object_get_int_member (worker, "pid"), ==, 4243);
+  g_assert_cmpint (json_object_get_int_member (worker, "tid"), ==, 4251);
+  columns = json_object_get_array_member (run, "spans_columns");
+  g_assert_cmpstr (json_array_get_string_element (columns, 0), ==, "worker");
+  g_assert_cmpstr (json_array_get_string_element (columns, 5), ==, "end_ns");
+  spans = json_object_get_array_member (run, "spans");
+  g_assert_cmpuint (json_array_get_length (spans), ==, 4 * 20);
+  row = json_array_get_array_element (spans, 0);
+  g_assert_cmpuint (json_array_get_length (row), ==, 6);
+  g_assert_cmpint (json_array_get_int_element (row, 0), ==, 0);
+  g_assert_cmpstr (json_array_get_string_element (row, 1), ==, "running");
+  g_assert_cmpint (json_array_get_int_element (row, 4), ==, 0);
+
+  run = json_array_get_object_element (runs, 1);
+  g_assert_true (json_object_get_boolean_member (run, "cancelled"));
+  summary = json_object_get_object_member (run, "summary");
+  g_assert_true (json_object_get_null_member (summary, "speedup"));
+}
+
+/* The schema names the columns, so a file with them in another order means the same spans. */
+static void
+test_column_order (void)
+{
+  const char *text =
+    "{\"format\":\"interleave-trace\",\"version\":1,"
+    "\"machine\":{\"cpus\":2,\"kernel\":\"6.1\",\"hostname\":\"h\"},\"runs\":[{"
+    "\"label\":\"x\",\"spans\":[[5,10,\"running\",1,0,0],[10,20,\"io-wait\",-1,0,0]],"
+    "\"spans_columns\":[\"start_ns\",\"end_ns\",\"state\",\"cpu\",\"task\",\"worker\"],"
+    "\"config\":{\"executor\":\"threads\",\"gil\":true,\"switch_interval_ms\":5,\"workers\":1,"
+    "\"cpus\":[],\"workload\":\"cpu\",\"tasks\":1,\"task_ms\":1e2},"
+    "\"capture\":\"kernel\",\"clock\":{\"id\":\"CLOCK_MONOTONIC\",\"origin_ns\":7},"
+    "\"summary\":{\"wall_ns\":20,\"cpu_ns\":5,\"avg_parallelism\":0.25,\"max_parallelism\":1,"
+    "\"gil_wait_ns\":0,\"io_wait_ns\":10,\"ready_ns\":0,\"speedup\":null},"
+    "\"workers\":[{\"id\":0,\"kind\":\"thread\",\"pid\":1,\"tid\":2,\"name\":\"w\"}],"
+    "\"tasks\":[{\"id\":0,\"worker\":0,\"start_ns\":5,\"end_ns\":20,\"status\":\"ok\"}]}]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = il_trace_load_from_data (text, strlen (text), "inline", &error);
+  IlRunTrace *run;
+  const IlLane *lane;
+  const IlSpan *s;
+
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_true (il_run_trace_get_config (run)->gil);
+  /* An empty list means every CPU. */
+  g_assert_true (il_run_trace_get_config (run)->cpus == NULL ||
+                 il_run_trace_get_config (run)->cpus->len == 0);
+  g_assert_cmpfloat (il_run_trace_get_config (run)->task_ms, ==, 100.0);
+  g_assert_cmpint (il_run_trace_get_capture (run), ==, IL_CAPTURE_KERNEL);
+  g_assert_false (il_run_trace_get_cancelled (run));
+  lane = il_run_trace_get_lane (run, 0);
+  g_assert_cmpuint (il_lane_get_n_spans (lane), ==, 2);
+  s = il_lane_get_span (lane, 0);
+  g_assert_cmpint (s->start_ns, ==, 5);
+  g_assert_cmpint (s->end_ns, ==, 10);
+  g_assert_cmpint (s->state, ==, IL_STATE_RUNNING);
+  g_assert_cmpint (s->cpu, ==, 1);
+  g_assert_cmpint (s->task, ==, 0);
+  s = il_lane_get_span (lane, 1);
+  g_assert_cmpint (s->state, ==, IL_STATE_IO_WAIT);
+  g_assert_cmpint (s->cpu, ==, -1);
+}
+
+/* A minimal valid file, with @spans as the rows of its only run; the rows start on line 4. */
+static char *
+file_with_spans (const char *spans)
+{
+  return g_strdup_printf (
+    "{\"format\":\"interleave-trace\",\"version\":1,\n"
+    "\"machine\":{\"cpus\":2,\"kernel\":\"6.1\",\"hostname\":\"h\"},\"runs\":[{\"label\":\"x\",\n"
+    "\"spans_columns\":[\"worker\",\"state\",\"cpu\",\"task\",\"start_ns\",\"end_ns\"],\"spans\":[\n"
+    "%s],\n"
+    "\"config\":{\"executor\":\"threads\",\"gil\":false,\"switch_interval_ms\":5,\"workers\":2,"
+    "\"cpus\":[0],\"workload\":\"cpu\",\"tasks\":2,\"task_ms\":100},"
+    "\"capture\":\"self\",\"clock\":{\"id\":\"CLOCK_MONOTONIC\",\"origin_ns\":1},"
+    "\"summary\":{\"wall_ns\":20,\"cpu_ns\":5,\"avg_parallelism\":0.25,\"max_parallelism\":1,"
+    "\"gil_wait_ns\":0,\"io_wait_ns\":0,\"ready_ns\":0,\"speedup\":null},"
+    "\"workers\":[{\"id\":0,\"kind\":\"thread\",\"pid\":1,\"tid\":2,\"name\":\"w\"},"
+    "{\"id\":1,\"kind\":\"thread\",\"pid\":1,\"tid\":3,\"name\":\"v\"}],"
+    "\"tasks\":[{\"id\":0,\"worker\":0,\"start_ns\":5,\"end_ns\":20,\"status\":\"ok\"},"
+    "{\"id\":1,\"worker\":-1,\"start_ns\":0,\"end_ns\":0,\"status\":\"pending\"}]}]}\n",
+    spans);
+}
+
+static void
+assert_load_error (const char *text, const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = il_trace_load_from_data (text, strlen (text), "bad.json", &error);
+
+  g_assert_null (trace);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+static void
+assert_spans_error (const char *spans, const char *expected)
+{
+  g_autofree char *text = file_with_spans (spans);
+
+  assert_load_error (text, expected);
+}
+
+static void
+test_malformed (void)
+{
+  g_autofree char *good = file_with_spans ("[0, \"running\", 0, 0, 0, 10],\n[1, \"idle\", -1, -1, 0, 10]\n");
+  g_autofree char *bad_version = NULL;
+  g_autofree char *no_cpus = NULL;
+  g_autofree char *bad_kind = NULL;
+  g_autofree char *bad_executor = NULL;
+  g_autofree char *bad_json = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+
+  /* The template itself is valid, so every error below comes from the one thing changed. */
+  trace = il_trace_load_from_data (good, strlen (good), "good.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_run_trace_get_n_spans (il_trace_get_run (trace, 0)), ==, 2);
+
+  assert_load_error ("", "bad.json: the file is empty");
+  assert_load_error ("[1, 2]", "bad.json: not an Interleave trace (the file is not a JSON object)");
+  assert_load_error ("{\"format\": \"chrome\"}",
+                     "bad.json: not an Interleave trace (“format” must be “interleave-trace”)");
+
+  bad_version = g_strdup (good);
+  memcpy (strstr (bad_version, "\"version\":1") + strlen ("\"version\":"), "7", 1);
+  assert_load_error (bad_version,
+                     "bad.json: trace format version 7 is not supported (this Interleave reads version 1)");
+
+  no_cpus = g_strdup (good);
+  memcpy (strstr (no_cpus, "\"cpus\":2"), "\"cpuz\"", 6);
+  assert_load_error (no_cpus, "bad.json: machine: “cpus” is missing");
+
+  bad_kind = g_strdup (good);
+  memcpy (strstr (bad_kind, "\"kind\":\"thread\",\"pid\":1,\"tid\":3") + 8, "fiber!", 6);
+  assert_load_error (bad_kind,
+                     "bad.json: runs[0].workers[1]: unknown worker kind “fiber!” (thread or process)");
+
+  bad_executor = g_strdup (good);
+  memcpy (strstr (bad_executor, "\"threads\""), "\"thready\"", 9);
+  assert_load_error (bad_executor, "bad.json: runs[0].config: unknown executor “thready”");
+
+  /* json-glib's own syntax errors carry the file's line, also after the rows were cut out. */
+  bad_json = file_with_spans ("[0, \"running\", 0, 0, 0, 10]\n,\n[1, \"idle\", -1, -1, 0, 10]\n");
+  bad_json[strlen (bad_json) - 3] = ',';
+  trace = il_trace_load_from_data (bad_json, strlen (bad_json), "bad.json", &error);
+  g_assert_null (trace);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "bad.json:8:"));
+  g_clear_error (&error);
+
+  /* Rows: line 4 is the first row. */
+  assert_spans_error ("[0, \"running\", 0, 0, 0, 10],\n[0, \"flying\", 0, 0, 10, 20]\n",
+                      "bad.json:5: runs[0].spans: unknown state “flying”");
+  assert_spans_error ("[2, \"running\", 0, 0, 0, 10]\n",
+                      "bad.json:4: runs[0].spans: worker 2 does not exist (the run has 2 workers)");
+  assert_spans_error ("[0, \"running\", 2, 0, 0, 10]\n",
+                      "bad.json:4: runs[0].spans: CPU 2 does not exist (the machine has 2 CPUs; -1 means none)");
+  assert_spans_error ("[0, \"running\", 0, 5, 0, 10]\n",
+                      "bad.json:4: runs[0].spans: task 5 does not exist (the run has 2 tasks; -1 means none)");
+  assert_spans_error ("[0, \"running\", 0, 0, 10, 5]\n",
+                      "bad.json:4: runs[0].spans: the span ends before it starts");
+  assert_spans_error ("[0, \"running\", 0, 0, 0, 10],\n[1, \"running\", 1, 0, 0, 10],\n"
+                      "[0, \"idle\", -1, -1, 5, 20]\n",
+                      "bad.json:6: runs[0].spans: spans of worker 0 overlap or are not in time order");
+  assert_spans_error ("[0, \"running\", 0, 0, \"zero\", 10]\n",
+                      "bad.json:4: runs[0].spans: expected a whole number");
+  assert_spans_error ("[0, \"running\", 0, 0, 0.5, 10]\n",
+                      "bad.json:4: runs[0].spans: expected a whole number");
+  assert_spans_error ("[0, \"running\", 0, 0, 0]\n",
+                      "bad.json:4: runs[0].spans: expected “,”");
+  assert_spans_error ("[0, \"running\", 0, 0, 0, 10] [0, \"idle\", 0, 0, 10, 20]\n",
+                      "bad.json:4: runs[0].spans: expected “,” between spans");
+  assert_spans_error ("[0, \"running\", 0, 0, 0, 10],\n",
+                      "bad.json:5: runs[0].spans: expected “[”");
+}
+
+static void
+test_missing_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("does-not-exist.json");
+  g_autoptr(IlTrace) trace = il_trace_load (path, &error);
+
+  g_assert_null (trace);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "does-not-exist.json"));
+}
+
+static char **
+read_lines (const char *path, guint *n_lines)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  char **lines;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (text, "\n"));
+  text[strlen (text) - 1] = '\0';
+  lines = g_strsplit (text, "\n", -1);
+  *n_lines = g_strv_length (lines);
+  return lines;
+}
+
+static void
+test_csv (void)
+{
+  g_autoptr(IlTrace) trace = make_trace (50);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("spans.csv");
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) fields = NULL;
+  guint n_lines;
+  guint64 n_spans = 0;
+
+  g_assert_true (il_trace_export_csv (trace, path, &error));
+  g_assert_no_error (error);
+  for (guint r = 0; r < il_trace_get_n_runs (trace); r++)
+    n_spans += il_run_trace_get_n_spans (il_trace_get_run (trace, r));
+  /* Records end at line breaks outside quotes; the first run's label has one inside. */
+  {
+    g_autofree char *text = NULL;
+    gboolean quoted = FALSE;
+    guint64 n_records = 0;
+
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    for (const char *p = text; *p != '\0'; p++)
+      {
+        if (*p == '"')
+          quoted = !quoted;
+        else if (*p == '\n' && !quoted)
+          n_records++;
+      }
+    g_assert_false (quoted);
+    g_assert_cmpuint (n_records, ==, n_spans + 1);
+  }
+  lines = read_lines (path, &n_lines);
+  g_assert_cmpstr (lines[0], ==, "run,label,worker,pid,tid,state,cpu,task,start_ns,end_ns");
+  /* The label has a comma-free quote and a newline: it must be quoted, so rows stay rows. */
+  g_assert_true (g_str_has_prefix (lines[1], "0,\"4 \"\"spans\"\""));
+  fields = g_strsplit (lines[n_lines - 1], ",", -1);
+  g_assert_cmpuint (g_strv_length (fields), ==, 10);
+  g_assert_cmpstr (fields[0], ==, "1");
+  g_assert_cmpstr (fields[1], ==, "cancelled run");
+  g_assert_cmpstr (fields[2], ==, "2");
+  g_assert_cmpstr (fields[3], ==, "4244");
+  g_assert_cmpstr (fields[4], ==, "4252");
+}
+
+static void
+test_chrome (void)
+{
+  g_autoptr(IlTrace) trace = make_trace (40);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("chrome.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *events;
+  guint expected_x = 0, n_x = 0, n_core = 0, n_thread_names = 0;
+
+  g_assert_true (il_trace_export_chrome (trace, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+
+  for (guint r = 0; r < il_trace_get_n_runs (trace); r++)
+    {
+      IlRunTrace *run = il_trace_get_run (trace, r);
+
+      for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+        {
+          const IlLane *lane = il_run_trace_get_lane (run, w);
+
+          for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+            {
+              const IlSpan *s = il_lane_get_span (lane, i);
+
+              if (s->state != IL_STATE_IDLE)
+                expected_x++;
+              if (s->state == IL_STATE_RUNNING && s->cpu >= 0)
+                expected_x++;
+            }
+        }
+    }
+
+  events = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                         "traceEvents");
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *e = json_array_get_object_element (events, i);
+      const char *ph = json_object_get_string_member (e, "ph");
+
+      if (g_strcmp0 (ph, "X") == 0)
+        {
+          n_x++;
+          g_assert_true (json_object_has_member (e, "ts"));
+          g_assert_cmpfloat (json_object_get_double_member (e, "dur"), >, 0.0);
+          /* Core tracks are the even pids; their tid is the CPU. */
+          if (json_object_get_int_member (e, "pid") % 2 == 0)
+            {
+              n_core++;
+              g_assert_cmpint (json_object_get_int_member (e, "tid"), <, 2);
+              g_assert_cmpstr (json_object_get_string_member (e, "cat"), ==, "running");
+            }
+        }
+      else
+        {
+          g_assert_cmpstr (ph, ==, "M");
+          if (g_strcmp0 (json_object_get_string_member (e, "name"), "thread_name") == 0)
+            n_thread_names++;
+        }
+    }
+  g_assert_cmpuint (n_x, ==, expected_x);
+  g_assert_cmpuint (n_core, >, 0);
+  /* One named track per worker (4 + 3) and per CPU (2 per run). */
+  g_assert_cmpuint (n_thread_names, ==, 4 + 3 + 2 * 2);
+}
+
+/* Many spans across chunk boundaries survive a round trip (the rows are parsed by hand). */
+static void
+test_large (void)
+{
+  g_autoptr(IlTrace) trace = il_trace_new ();
+  g_autoptr(IlRunTrace) run = make_run ("large", 8, 30000, FALSE);
+  g_autoptr(IlTrace) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("large.interleave.json");
+
+  il_trace_set_machine (trace, 2, "6.1.0", "lab");
+  il_trace_add_run (trace, run);
+  g_assert_true (il_trace_save (trace, path, &error));
+  g_assert_no_error (error);
+  loaded = il_trace_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_run_trace_get_n_spans (il_trace_get_run (loaded, 0)), ==, 8 * 30000);
+  assert_runs_equal (run, il_trace_get_run (loaded, 0));
+}
+
+static void
+test_save_unwritable (void)
+{
+  g_autoptr(IlTrace) trace = make_trace (5);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("no-such-dir/trace.json");
+
+  g_assert_false (il_trace_save (trace, path, &error));
+  g_assert_error (error, IL_ERROR, IL_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "no-such-dir/trace.json"));
+}
+
+int
+main (int argc, char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp ("test-trace-io-XXXXXX", NULL);
+  g_assert_nonnull (tmpdir);
+
+  g_test_add_func ("/trace-io/round-trip", test_round_trip);
+  g_test_add_func ("/trace-io/schema", test_schema);
+  g_test_add_func ("/trace-io/column-order", test_column_order);
+  g_test_add_func ("/trace-io/malformed", test_malformed);
+  g_test_add_func ("/trace-io/missing-file", test_missing_file);
+  g_test_add_func ("/trace-io/csv", test_csv);
+  g_test_add_func ("/trace-io/chrome", test_chrome);
+  g_test_add_func ("/trace-io/large", test_large);
+  g_test_add_func ("/trace-io/save-unwritable", test_save_unwritable);
+  ret = g_test_run ();
+
+  /* Leave nothing behind in /tmp. */
+  {
+    g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *p = g_build_filename (tmpdir, name, NULL);
+        g_unlink (p);
+      }
+    g_rmdir (tmpdir);
+    g_free (tmpdir);
+  }
+  return ret;
+}
