@@ -1,0 +1,18 @@
+/* il-export-dialog.h: the export dialog: PNG/SVG/PDF of what is shown, or the trace data. */
+#pragma once
+
+#include <adwaita.h>
+#include "il-window.h"
+
+G_BEGIN_DECLS
+
+#define IL_TYPE_EXPORT_DIALOG (il_export_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (IlExportDialog, il_export_dialog, IL, EXPORT_DIALOG, AdwWindow)
+
+IlExportDialog *il_export_dialog_new (IlWindow *window);
+/* The machine name of the chosen format: png, svg, pdf, json, csv, chrome. */
+const char     *il_export_dialog_get_format (IlExportDialog *self);
+/* The file name suggested for the chosen format ("interleave.png"). */
+char           *il_export_dialog_suggest_name (IlExportDialog *self);
+
+G_END_DECLS

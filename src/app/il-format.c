@@ -1,0 +1,120 @@
+/* il-format.c: numbers of a run in words for labels, tooltips and screen readers. */
+#include "config.h"
+
+#include <math.h>
+#include <glib/gi18n.h>
+
+#include "il-format.h"
+
+const char *
+il_format_capture (IlCaptureKind capture)
+{
+  switch (capture)
+    {
+    case IL_CAPTURE_KERNEL:
+      return _("Scheduling was recorded by the kernel (context-switch events): the times each "
+               "worker went on and off a core, and which core, are exact.");
+    case IL_CAPTURE_SELF:
+      return _("The kernel did not allow recording context switches, so the workers observed "
+               "themselves: the core comes from sched_getcpu() and time off the core from gaps "
+               "in their work loop. Short interruptions may be missed.");
+    case IL_CAPTURE_AUTO:
+    case IL_N_CAPTURES:
+    default:
+      return _("Not yet known: the run has not started recording.");
+    }
+}
+
+double
+il_format_get_efficiency (IlRunTrace *run)
+{
+  const IlRunConfig *config = il_run_trace_get_config (run);
+  const IlSummary *summary = il_run_trace_get_summary (run);
+  guint cores = il_run_trace_get_n_cpus (run);
+  guint usable;
+
+  if (summary == NULL || !isfinite (summary->speedup))
+    return NAN;
+
+  if (config->cpus != NULL && config->cpus->len > 0)
+    cores = config->cpus->len;
+  usable = config->executor == IL_EXECUTOR_SEQUENTIAL || config->executor == IL_EXECUTOR_ASYNC
+           ? 1 : MIN (config->workers, MAX (cores, 1));
+  /* A GIL lets one thread compute at a time, but it still occupies the cores it was given:
+   * counting them is what shows the GIL's cost. */
+  return summary->speedup / MAX (usable, 1);
+}
+
+char *
+il_format_run_description (IlRunTrace *run)
+{
+  const IlSummary *summary = il_run_trace_get_summary (run);
+  const IlRunConfig *config = il_run_trace_get_config (run);
+  g_autofree char *title = il_run_config_get_title (config);
+  g_autofree char *wall = NULL;
+  g_autofree char *cpu = NULL;
+  g_autofree char *gil = NULL;
+  g_autofree char *io = NULL;
+  g_autofree char *ready = NULL;
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, _("Run “%s”."), title);
+  if (il_run_trace_get_live (run))
+    {
+      g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
+      g_string_append_printf (s, " %s", _("Still running."));
+      g_string_append_printf (s, " ");
+      g_string_append_printf (s, _("%s recorded so far."), so_far);
+      return g_string_free (s, FALSE);
+    }
+  if (summary == NULL)
+    return g_string_free (s, FALSE);
+
+  wall = il_format_duration (summary->wall_ns);
+  cpu = il_format_duration (summary->cpu_ns);
+  gil = il_format_duration (summary->gil_wait_ns);
+  io = il_format_duration (summary->io_wait_ns);
+  ready = il_format_duration (summary->ready_ns);
+
+  g_string_append_c (s, ' ');
+  g_string_append_printf (s, _("It took %s of wall time and %s of CPU time on %u workers."),
+                          wall, cpu, il_run_trace_get_n_workers (run));
+  g_string_append_c (s, ' ');
+  g_string_append_printf (s, _("On average %.2f workers were running at once, at most %u, "
+                               "on a machine with %u cores."),
+                          summary->avg_parallelism, summary->max_parallelism,
+                          il_run_trace_get_n_cpus (run));
+  g_string_append_c (s, ' ');
+  g_string_append_printf (s, _("Workers waited %s for the GIL, %s for I/O, and were ready but "
+                               "not running for %s."), gil, io, ready);
+  if (isfinite (summary->speedup))
+    {
+      g_string_append_c (s, ' ');
+      g_string_append_printf (s, _("Speedup against a sequential run: %.2f×."), summary->speedup);
+    }
+  for (guint w = 0; w < il_run_trace_get_n_workers (run) && w < 16; w++)
+    {
+      const IlLane *lane = il_run_trace_get_lane (run, w);
+      gint64 running = 0;
+      guint n_tasks = 0;
+      int last_task = -1;
+      g_autofree char *running_str = NULL;
+
+      for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+        {
+          const IlSpan *span = il_lane_get_span (lane, i);
+          if (span->state == IL_STATE_RUNNING)
+            running += span->end_ns - span->start_ns;
+          if (span->task >= 0 && span->task != last_task)
+            {
+              n_tasks++;
+              last_task = span->task;
+            }
+        }
+      running_str = il_format_duration (running);
+      g_string_append_c (s, ' ');
+      g_string_append_printf (s, _("Worker %u worked on %u tasks and ran for %s."),
+                              w, n_tasks, running_str);
+    }
+  return g_string_free (s, FALSE);
+}

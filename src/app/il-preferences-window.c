@@ -1,0 +1,80 @@
+/* il-preferences-window.c: preferences: capture method and timeline colouring, kept in GSettings. */
+#include "config.h"
+
+#include "il-types.h"
+#include "il-preferences-window.h"
+
+struct _IlPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GSettings            *settings;
+  AdwComboRow          *capture_row;
+  GtkSwitch            *color_by_cpu_switch;
+};
+
+G_DEFINE_FINAL_TYPE (IlPreferencesWindow, il_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+/* The combo row lists captures in IlCaptureKind order. */
+static gboolean
+capture_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
+{
+  IlCaptureKind kind;
+
+  if (!il_capture_from_string (g_variant_get_string (variant, NULL), &kind))
+    return FALSE;
+  g_value_set_uint (value, kind);
+  return TRUE;
+}
+
+static GVariant *
+capture_set_mapping (const GValue *value, const GVariantType *type, gpointer user_data)
+{
+  guint kind = g_value_get_uint (value);
+
+  return kind < IL_N_CAPTURES ? g_variant_new_string (il_capture_to_string (kind)) : NULL;
+}
+
+static void
+il_preferences_window_dispose (GObject *object)
+{
+  IlPreferencesWindow *self = IL_PREFERENCES_WINDOW (object);
+
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_PREFERENCES_WINDOW);
+
+  G_OBJECT_CLASS (il_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+il_preferences_window_class_init (IlPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = il_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/interleave/Interleave/il-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, capture_row);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, color_by_cpu_switch);
+}
+
+static void
+il_preferences_window_init (IlPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  g_settings_bind_with_mapping (self->settings, "capture", self->capture_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, capture_get_mapping, capture_set_mapping,
+                                NULL, NULL);
+  g_settings_bind (self->settings, "color-by-cpu", self->color_by_cpu_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+}
+
+IlPreferencesWindow *
+il_preferences_window_new (GtkWindow *parent)
+{
+  return g_object_new (IL_TYPE_PREFERENCES_WINDOW, "transient-for", parent, "modal", TRUE, NULL);
+}

@@ -1,0 +1,293 @@
+/* il-summary-view.c: the summary of the shown runs: wall, CPU, parallelism, speedup, waits, capture. */
+#include "config.h"
+
+#include <math.h>
+#include <glib/gi18n.h>
+
+#include "il-format.h"
+#include "il-summary-view.h"
+
+struct _IlSummaryView
+{
+  GtkBox       parent_instance;
+
+  GHashTable  *values;   /* "row:column" -> label text, for tests and screen readers */
+
+  GtkBox      *answer_box;
+  GtkLabel    *answer_label;
+  GtkGrid     *grid;
+  GtkLabel    *capture_label;
+  GtkButton   *speedup_button;
+};
+
+G_DEFINE_FINAL_TYPE (IlSummaryView, il_summary_view, GTK_TYPE_BOX)
+
+typedef enum
+{
+  ROW_WALL,
+  ROW_CPU,
+  ROW_AVG_PARALLELISM,
+  ROW_MAX_PARALLELISM,
+  ROW_SPEEDUP,
+  ROW_EFFICIENCY,
+  ROW_GIL_WAIT,
+  ROW_IO_WAIT,
+  ROW_READY,
+  N_ROWS
+} Row;
+
+static const struct
+{
+  const char *id;
+  const char *title;
+  const char *tooltip;
+} rows[N_ROWS] = {
+  { "wall", N_("Wall time"), N_("From the first task’s start to the last task’s end") },
+  { "cpu", N_("CPU time"), N_("Time the workers spent running on a core, added up") },
+  { "avg-parallelism", N_("Average parallelism"), N_("CPU time divided by wall time: how many workers ran at once on average") },
+  { "max-parallelism", N_("Maximum parallelism"), N_("The most workers running on cores at one instant") },
+  { "speedup", N_("Speedup"), N_("Wall time of a sequential run of the same work divided by this run’s") },
+  { "efficiency", N_("Efficiency"), N_("Speedup per core the run could use (the fewer of its workers and its CPUs)") },
+  { "gil-wait", N_("Waiting for the GIL"), N_("Time workers were blocked on the global interpreter lock, added up") },
+  { "io-wait", N_("Waiting for I/O"), N_("Time workers were blocked in I/O or a latency wait, added up") },
+  { "ready", N_("Ready, not running"), N_("Time workers wanted a core but the kernel ran something else, added up") },
+};
+
+static void
+il_summary_view_clear (IlSummaryView *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->grid))) != NULL)
+    gtk_grid_remove (self->grid, child);
+  g_hash_table_remove_all (self->values);
+}
+
+static void
+il_summary_view_put (IlSummaryView *self, Row row, guint column, const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_grid_attach (self->grid, label, 1 + column, 1 + row, 1, 1);
+  g_hash_table_insert (self->values, g_strdup_printf ("%s:%u", rows[row].id, column),
+                       g_strdup (text));
+}
+
+void
+il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
+{
+  GString *capture = g_string_new (NULL);
+  gboolean all_known_speedup = TRUE;
+
+  g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
+
+  il_summary_view_clear (self);
+  if (runs == NULL || runs->len == 0)
+    {
+      gtk_label_set_label (self->capture_label, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->speedup_button), FALSE);
+      g_string_free (capture, TRUE);
+      return;
+    }
+
+  for (guint r = 0; r < N_ROWS; r++)
+    {
+      GtkWidget *label = gtk_label_new (_(rows[r].title));
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      gtk_widget_set_tooltip_text (label, _(rows[r].tooltip));
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_grid_attach (self->grid, label, 0, 1 + r, 1, 1);
+    }
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, i);
+      const IlSummary *summary = il_run_trace_get_summary (run);
+      g_autofree char *title = il_run_config_get_title (il_run_trace_get_config (run));
+      GtkWidget *header = gtk_label_new (il_run_trace_get_label (run) ? il_run_trace_get_label (run) : title);
+      char buf[64];
+
+      gtk_label_set_xalign (GTK_LABEL (header), 1.0);
+      gtk_label_set_ellipsize (GTK_LABEL (header), PANGO_ELLIPSIZE_END);
+      gtk_label_set_width_chars (GTK_LABEL (header), 14);
+      gtk_label_set_max_width_chars (GTK_LABEL (header), 28);
+      gtk_widget_set_tooltip_text (header, title);
+      gtk_widget_add_css_class (header, "heading");
+      gtk_grid_attach (self->grid, header, 1 + i, 0, 1, 1);
+
+      if (il_run_trace_get_live (run) || summary == NULL)
+        {
+          g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
+          g_autofree char *text = g_strdup_printf (_("running… %s"), so_far);
+
+          il_summary_view_put (self, ROW_WALL, i, text);
+          all_known_speedup = FALSE;
+          continue;
+        }
+
+      {
+        g_autofree char *wall = il_format_duration (summary->wall_ns);
+        g_autofree char *cpu = il_format_duration (summary->cpu_ns);
+        g_autofree char *gil = il_format_duration (summary->gil_wait_ns);
+        g_autofree char *io = il_format_duration (summary->io_wait_ns);
+        g_autofree char *ready = il_format_duration (summary->ready_ns);
+        double efficiency = il_format_get_efficiency (run);
+
+        if (il_run_trace_get_cancelled (run))
+          {
+            g_autofree char *text = g_strdup_printf (_("%s (stopped)"), wall);
+            il_summary_view_put (self, ROW_WALL, i, text);
+          }
+        else
+          il_summary_view_put (self, ROW_WALL, i, wall);
+        il_summary_view_put (self, ROW_CPU, i, cpu);
+        g_snprintf (buf, sizeof buf, "%.2f", summary->avg_parallelism);
+        il_summary_view_put (self, ROW_AVG_PARALLELISM, i, buf);
+        g_snprintf (buf, sizeof buf, "%u", summary->max_parallelism);
+        il_summary_view_put (self, ROW_MAX_PARALLELISM, i, buf);
+        if (isfinite (summary->speedup))
+          {
+            g_snprintf (buf, sizeof buf, "%.2f×", summary->speedup);
+            il_summary_view_put (self, ROW_SPEEDUP, i, buf);
+          }
+        else
+          {
+            il_summary_view_put (self, ROW_SPEEDUP, i, _("not measured"));
+            all_known_speedup = FALSE;
+          }
+        if (isfinite (efficiency))
+          {
+            g_snprintf (buf, sizeof buf, "%.0f %%", efficiency * 100);
+            il_summary_view_put (self, ROW_EFFICIENCY, i, buf);
+          }
+        else
+          il_summary_view_put (self, ROW_EFFICIENCY, i, "—");
+        il_summary_view_put (self, ROW_GIL_WAIT, i, gil);
+        il_summary_view_put (self, ROW_IO_WAIT, i, io);
+        il_summary_view_put (self, ROW_READY, i, ready);
+      }
+    }
+
+  /* Say how the truth was captured once when all runs agree, per run otherwise. */
+  {
+    IlCaptureKind first = il_run_trace_get_capture (g_ptr_array_index (runs, 0));
+    gboolean same = TRUE;
+
+    for (guint i = 1; i < runs->len; i++)
+      same &= il_run_trace_get_capture (g_ptr_array_index (runs, i)) == first;
+    if (same)
+      g_string_append (capture, il_format_capture (first));
+    else
+      for (guint i = 0; i < runs->len; i++)
+        {
+          IlRunTrace *run = g_ptr_array_index (runs, i);
+          g_autofree char *title = il_run_config_get_title (il_run_trace_get_config (run));
+
+          g_string_append_printf (capture, "%s%s: %s", i > 0 ? "\n" : "", title,
+                                  il_format_capture (il_run_trace_get_capture (run)));
+        }
+  }
+  gtk_label_set_label (self->capture_label, capture->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->speedup_button), !all_known_speedup);
+  g_string_free (capture, TRUE);
+}
+
+void
+il_summary_view_set_answer (IlSummaryView *self, const char *question, const char *prediction,
+                            const char *answer)
+{
+  GString *markup;
+  g_autofree char *q = NULL;
+  g_autofree char *p = NULL;
+
+  g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
+
+  if (question == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->answer_box), FALSE);
+      gtk_label_set_label (self->answer_label, "");
+      return;
+    }
+  markup = g_string_new (NULL);
+  q = g_markup_escape_text (question, -1);
+  p = g_markup_escape_text (prediction != NULL && *prediction != '\0' ? prediction
+                            : _("(no prediction)"), -1);
+  g_string_append_printf (markup, "<b>%s</b>\n", q);
+  /* Translators: what the user predicted before running a lesson */
+  g_string_append_printf (markup, _("You predicted: %s"), p);
+  if (answer != NULL)
+    {
+      g_autofree char *a = g_markup_escape_text (answer, -1);
+
+      g_string_append (markup, "\n");
+      /* Translators: the lesson's own answer to its question, shown after the runs */
+      g_string_append_printf (markup, _("The lesson says: %s"), a);
+    }
+  gtk_label_set_markup (self->answer_label, markup->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->answer_box), TRUE);
+  g_string_free (markup, TRUE);
+}
+
+const char *
+il_summary_view_get_answer_text (IlSummaryView *self)
+{
+  g_return_val_if_fail (IL_IS_SUMMARY_VIEW (self), NULL);
+  return gtk_label_get_text (self->answer_label);
+}
+
+const char *
+il_summary_view_get_value (IlSummaryView *self, const char *row, guint column)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (IL_IS_SUMMARY_VIEW (self), NULL);
+
+  key = g_strdup_printf ("%s:%u", row, column);
+  return g_hash_table_lookup (self->values, key);
+}
+
+static void
+il_summary_view_dispose (GObject *object)
+{
+  IlSummaryView *self = IL_SUMMARY_VIEW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_SUMMARY_VIEW);
+  g_clear_pointer (&self->values, g_hash_table_unref);
+
+  G_OBJECT_CLASS (il_summary_view_parent_class)->dispose (object);
+}
+
+static void
+il_summary_view_class_init (IlSummaryViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = il_summary_view_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/interleave/Interleave/il-summary-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, answer_box);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, answer_label);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, grid);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, capture_label);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, speedup_button);
+}
+
+static void
+il_summary_view_init (IlSummaryView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  gtk_widget_set_visible (GTK_WIDGET (self->speedup_button), FALSE);
+}
+
+GtkWidget *
+il_summary_view_new (void)
+{
+  return g_object_new (IL_TYPE_SUMMARY_VIEW, NULL);
+}

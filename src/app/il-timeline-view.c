@@ -1,0 +1,904 @@
+/* il-timeline-view.c: the live Gantt timeline widget: the painter inside snapshot(), zoom, pan, hover. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "il-format.h"
+#include "il-timeline-view.h"
+
+/* Narrowest visible range: below a microsecond the clock's own resolution is all one sees. */
+#define MIN_RANGE_NS G_GINT64_CONSTANT (1000)
+
+struct _IlTimelineView
+{
+  GtkWidget       parent_instance;
+
+  GPtrArray      *runs;            /* of IlRunTrace (owned refs) */
+  IlPaintOptions  options;
+  gboolean        fit;             /* range follows the longest run (0 … end) */
+  gboolean        following;       /* zoomed in while live: the right edge tracks the newest time */
+  gboolean        dark_set;        /* "dark" was set explicitly: stop following the style manager */
+  gboolean        was_live;
+
+  guint           tick_id;
+  gulong          before_paint_id;
+  gulong          after_paint_id;
+  GdkFrameClock  *frame_clock;     /* borrowed while realized */
+  gint64          paint_begin_us;
+  IlFrameStats   *live_stats;       /* heap: the sample buffers are too big for an instance */
+  IlFrameStats   *snapshot_stats;
+
+  /* gestures: the range when a drag or pinch began */
+  gint64          drag_t0, drag_t1;
+  gint64          pinch_t0, pinch_t1;
+  double          pinch_x;
+  double          pointer_x;       /* -1 when the pointer is outside: Ctrl+scroll zooms around it */
+
+  guint           n_frames;
+  guint           n_frames_with_spans;
+};
+
+G_DEFINE_FINAL_TYPE (IlTimelineView, il_timeline_view, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_SHOW_WORKERS,
+  PROP_SHOW_CORES,
+  PROP_SHOW_STRIP,
+  PROP_COLOR_BY_CPU,
+  PROP_DARK,
+  PROP_FOLLOWING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+il_timeline_view_any_live (IlTimelineView *self)
+{
+  for (guint i = 0; i < self->runs->len; i++)
+    if (il_run_trace_get_live (g_ptr_array_index (self->runs, i)))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+il_timeline_view_get_live (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), FALSE);
+  return il_timeline_view_any_live (self);
+}
+
+static gint64
+il_timeline_view_get_extent (IlTimelineView *self)
+{
+  gint64 end = 0;
+
+  for (guint i = 0; i < self->runs->len; i++)
+    end = MAX (end, il_run_trace_get_end_ns (g_ptr_array_index (self->runs, i)));
+  return end;
+}
+
+void
+il_timeline_view_get_range (IlTimelineView *self, gint64 *t0_ns, gint64 *t1_ns, gboolean *fit)
+{
+  IlPaintOptions o;
+
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  o = self->options;
+  if (self->fit)
+    o.t0_ns = o.t1_ns = 0;
+  il_painter_get_time_range (self->runs, &o, t0_ns, t1_ns);
+  if (*t1_ns <= *t0_ns)
+    *t1_ns = *t0_ns + MIN_RANGE_NS;
+  if (fit)
+    *fit = self->fit;
+}
+
+static void
+il_timeline_view_set_following (IlTimelineView *self, gboolean following)
+{
+  if (self->following == following)
+    return;
+  self->following = following;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+}
+
+/* Every change of range goes through here, so clamping and the follow rule live in one place. */
+static void
+il_timeline_view_set_range (IlTimelineView *self, gint64 t0, gint64 t1)
+{
+  gint64 extent = MAX (il_timeline_view_get_extent (self), MIN_RANGE_NS);
+  gint64 width = MAX (t1 - t0, MIN_RANGE_NS);
+
+  /* Zoomed out to the whole run or further: that is "fit", which also follows a live run. */
+  if (width >= extent)
+    {
+      il_timeline_view_fit (self);
+      return;
+    }
+  t0 = CLAMP (t0, -width / 10, extent - width / 10);
+  self->fit = FALSE;
+  self->options.t0_ns = t0;
+  self->options.t1_ns = t0 + width;
+  /* Looking at the newest time keeps following it; scrolling away stops that. */
+  il_timeline_view_set_following (self, self->options.t1_ns >= extent - width / 50);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+il_timeline_view_fit (IlTimelineView *self)
+{
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  self->fit = TRUE;
+  self->options.t0_ns = self->options.t1_ns = 0;
+  il_timeline_view_set_following (self, TRUE);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+il_timeline_view_time_area (IlTimelineView *self, double *x0, double *x1)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  il_painter_get_time_area (width, height, self->runs, &self->options, x0, x1);
+  if (*x1 - *x0 < 1)
+    *x1 = *x0 + 1;
+}
+
+void
+il_timeline_view_zoom_at (IlTimelineView *self, double factor, double x)
+{
+  gint64 t0, t1;
+  double x0, x1, frac, t, width;
+
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+  g_return_if_fail (factor > 0);
+
+  il_timeline_view_get_range (self, &t0, &t1, NULL);
+  il_timeline_view_time_area (self, &x0, &x1);
+  frac = CLAMP ((x - x0) / (x1 - x0), 0.0, 1.0);
+  t = t0 + frac * (t1 - t0);
+  width = MAX ((t1 - t0) / factor, (double) MIN_RANGE_NS);
+  il_timeline_view_set_range (self, (gint64) (t - frac * width), (gint64) (t - frac * width + width));
+}
+
+void
+il_timeline_view_zoom (IlTimelineView *self, double factor)
+{
+  double x0, x1;
+  gint64 t0, t1;
+
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  il_timeline_view_time_area (self, &x0, &x1);
+  il_timeline_view_get_range (self, &t0, &t1, NULL);
+  /* While following a live run, zoom around the newest time so it stays in sight. */
+  if (self->following && il_timeline_view_any_live (self))
+    il_timeline_view_zoom_at (self, factor, x1);
+  else
+    il_timeline_view_zoom_at (self, factor, (x0 + x1) / 2);
+}
+
+void
+il_timeline_view_pan (IlTimelineView *self, double fraction)
+{
+  gint64 t0, t1;
+  gboolean fit;
+
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  il_timeline_view_get_range (self, &t0, &t1, &fit);
+  if (fit)
+    return;   /* everything is in sight: there is nowhere to pan to */
+  il_timeline_view_set_range (self, t0 + (gint64) (fraction * (t1 - t0)),
+                              t1 + (gint64) (fraction * (t1 - t0)));
+}
+
+void
+il_timeline_view_set_highlight (IlTimelineView *self, int run, int task)
+{
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  if (self->options.highlight_run == run && self->options.highlight_task == task)
+    return;
+  self->options.highlight_run = run;
+  self->options.highlight_task = task;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+il_timeline_view_get_highlight (IlTimelineView *self, int *run, int *task)
+{
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  *run = self->options.highlight_run;
+  *task = self->options.highlight_task;
+}
+
+const IlPaintOptions *
+il_timeline_view_get_paint_options (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), NULL);
+  return &self->options;
+}
+
+IlViewFlags
+il_timeline_view_get_view_flags (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), 0);
+  return self->options.view;
+}
+
+GPtrArray *
+il_timeline_view_get_runs (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), NULL);
+  return self->runs;
+}
+
+guint
+il_timeline_view_get_n_frames (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), 0);
+  return self->n_frames;
+}
+
+guint
+il_timeline_view_get_n_frames_with_spans (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), 0);
+  return self->n_frames_with_spans;
+}
+
+const IlFrameStats *
+il_timeline_view_get_live_frame_stats (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), NULL);
+  return self->live_stats;
+}
+
+static void
+il_timeline_view_update_description (IlTimelineView *self)
+{
+  GString *s = g_string_new (NULL);
+
+  if (self->runs->len == 0)
+    g_string_append (s, _("No run yet. Set up a run and press Run."));
+  if (self->runs->len > 1)
+    g_string_append_printf (s, ngettext ("%u run stacked on one time scale. ",
+                                         "%u runs stacked on one time scale. ",
+                                         self->runs->len), self->runs->len);
+  for (guint i = 0; i < self->runs->len; i++)
+    {
+      g_autofree char *text = il_format_run_description (g_ptr_array_index (self->runs, i));
+
+      if (i > 0)
+        g_string_append_c (s, ' ');
+      g_string_append (s, text);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  s->str, -1);
+  g_string_free (s, TRUE);
+}
+
+static void
+il_timeline_view_print_live_stats (IlTimelineView *self)
+{
+  if (!il_timing_enabled () || self->live_stats->n_frames == 0)
+    return;
+  printf ("live_frames: %u\n", self->live_stats->n_frames);
+  printf ("frame_ms_mean: %.2f\n", self->live_stats->sum_ms / self->live_stats->n_frames);
+  printf ("frame_ms_p95: %.2f\n", il_frame_stats_percentile (self->live_stats, 95));
+  printf ("frame_ms_max: %.2f\n", self->live_stats->max_ms);
+  if (self->snapshot_stats->n_frames > 0)
+    {
+      printf ("snapshot_ms_mean: %.2f\n", self->snapshot_stats->sum_ms / self->snapshot_stats->n_frames);
+      printf ("snapshot_ms_p95: %.2f\n", il_frame_stats_percentile (self->snapshot_stats, 95));
+    }
+  fflush (stdout);
+}
+
+/* Live redraw: once per display frame while a run records. The tick is removed when no shown run
+ * is live, so an idle window costs nothing. */
+static gboolean
+il_timeline_view_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  IlTimelineView *self = IL_TIMELINE_VIEW (widget);
+  gboolean live = il_timeline_view_any_live (self);
+
+  if (live && !self->fit && self->following)
+    {
+      gint64 extent = il_timeline_view_get_extent (self);
+      gint64 width = self->options.t1_ns - self->options.t0_ns;
+
+      self->options.t1_ns = MAX (extent, width);
+      self->options.t0_ns = self->options.t1_ns - width;
+    }
+  gtk_widget_queue_draw (widget);
+
+  if (!live)
+    {
+      self->tick_id = 0;
+      self->was_live = FALSE;
+      il_timeline_view_update_description (self);
+      il_timeline_view_print_live_stats (self);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+void
+il_timeline_view_runs_changed (IlTimelineView *self)
+{
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  if (il_timeline_view_any_live (self))
+    {
+      if (!self->was_live)
+        {
+          self->was_live = TRUE;
+          il_frame_stats_reset (self->live_stats);
+          il_frame_stats_reset (self->snapshot_stats);
+          il_timeline_view_update_description (self);
+        }
+      if (self->tick_id == 0)
+        self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), il_timeline_view_tick,
+                                                      NULL, NULL);
+    }
+  else if (self->tick_id == 0)
+    {
+      il_timeline_view_update_description (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+void
+il_timeline_view_set_runs (IlTimelineView *self, GPtrArray *runs)
+{
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  g_ptr_array_set_size (self->runs, 0);
+  if (runs != NULL)
+    for (guint i = 0; i < runs->len; i++)
+      g_ptr_array_add (self->runs, il_run_trace_ref (g_ptr_array_index (runs, i)));
+  self->options.highlight_run = -1;
+  self->options.highlight_task = -1;
+  il_timeline_view_fit (self);
+  il_timeline_view_runs_changed (self);
+}
+
+static void
+il_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  IlTimelineView *self = IL_TIMELINE_VIEW (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  cairo_t *cr;
+  gint64 begin = g_get_monotonic_time ();
+  guint64 n_spans = 0;
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  self->options.scale = gtk_widget_get_scale_factor (widget);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (self->runs->len > 0)
+    il_painter_draw (cr, width, height, self->runs, &self->options);
+  cairo_destroy (cr);
+
+  for (guint i = 0; i < self->runs->len; i++)
+    n_spans += il_run_trace_get_n_spans (g_ptr_array_index (self->runs, i));
+  self->n_frames++;
+  if (n_spans > 0)
+    {
+      self->n_frames_with_spans++;
+      il_timing_first_frame ();
+    }
+  if (self->was_live)
+    il_frame_stats_add (self->snapshot_stats, (g_get_monotonic_time () - begin) / 1000.0);
+}
+
+static void
+on_before_paint (GdkFrameClock *clock, IlTimelineView *self)
+{
+  self->paint_begin_us = g_get_monotonic_time ();
+}
+
+/* before-paint … after-paint spans snapshot and rendering of the whole window: the frame time a
+ * user feels, not only the painter's share. */
+static void
+on_after_paint (GdkFrameClock *clock, IlTimelineView *self)
+{
+  if (self->was_live && self->paint_begin_us != 0)
+    il_frame_stats_add (self->live_stats, (g_get_monotonic_time () - self->paint_begin_us) / 1000.0);
+  self->paint_begin_us = 0;
+}
+
+static void
+il_timeline_view_realize (GtkWidget *widget)
+{
+  IlTimelineView *self = IL_TIMELINE_VIEW (widget);
+
+  GTK_WIDGET_CLASS (il_timeline_view_parent_class)->realize (widget);
+
+  self->frame_clock = gtk_widget_get_frame_clock (widget);
+  self->before_paint_id = g_signal_connect (self->frame_clock, "before-paint",
+                                            G_CALLBACK (on_before_paint), self);
+  self->after_paint_id = g_signal_connect (self->frame_clock, "after-paint",
+                                           G_CALLBACK (on_after_paint), self);
+}
+
+static void
+il_timeline_view_unrealize (GtkWidget *widget)
+{
+  IlTimelineView *self = IL_TIMELINE_VIEW (widget);
+
+  if (self->frame_clock != NULL)
+    {
+      g_clear_signal_handler (&self->before_paint_id, self->frame_clock);
+      g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
+      self->frame_clock = NULL;
+    }
+  GTK_WIDGET_CLASS (il_timeline_view_parent_class)->unrealize (widget);
+}
+
+static void
+il_timeline_view_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
+                          int *minimum, int *natural, int *minimum_baseline, int *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 320;
+      *natural = 960;
+    }
+  else
+    {
+      *minimum = 200;
+      *natural = 560;
+    }
+}
+
+char *
+il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  IlPaintHit hit;
+  IlRunTrace *run;
+  GString *s;
+  g_autofree char *start = NULL;
+  g_autofree char *duration = NULL;
+
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), NULL);
+
+  if (self->runs->len == 0 ||
+      !il_painter_hit_test (width, height, self->runs, &self->options, x, y, &hit) ||
+      hit.run < 0 || (guint) hit.run >= self->runs->len)
+    return NULL;
+  run = g_ptr_array_index (self->runs, hit.run);
+  if (hit.in_strip || hit.worker < 0)
+    return NULL;
+
+  s = g_string_new (NULL);
+  if ((guint) hit.worker < il_run_trace_get_n_workers (run))
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, hit.worker);
+
+      if (info->kind == IL_WORKER_PROCESS)
+        g_string_append_printf (s, _("Process %u · pid %d"), info->id, info->pid);
+      else
+        g_string_append_printf (s, _("Worker %u · tid %d"), info->id, info->tid);
+    }
+  if (hit.span.task >= 0)
+    {
+      g_string_append (s, "\n");
+      g_string_append_printf (s, _("Task %d"), (int) hit.span.task);
+    }
+  g_string_append (s, "\n");
+  if (hit.span.cpu >= 0)
+    g_string_append_printf (s, _("%s on CPU %d"), il_state_get_title (hit.span.state),
+                            (int) hit.span.cpu);
+  else
+    g_string_append (s, il_state_get_title (hit.span.state));
+  start = il_format_duration (hit.span.start_ns);
+  duration = il_format_duration (hit.span.end_ns - hit.span.start_ns);
+  g_string_append (s, "\n");
+  g_string_append_printf (s, _("Starts at %s, lasts %s"), start, duration);
+  if (self->runs->len > 1)
+    {
+      g_autofree char *title = il_run_config_get_title (il_run_trace_get_config (run));
+      g_string_append (s, "\n");
+      g_string_append (s, title);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+il_timeline_view_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard_mode,
+                                 GtkTooltip *tooltip)
+{
+  g_autofree char *text = NULL;
+
+  if (keyboard_mode)
+    return FALSE;
+  text = il_timeline_view_describe_point (IL_TIMELINE_VIEW (widget), x, y);
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+on_click_released (GtkGestureClick *gesture, int n_press, double x, double y,
+                   IlTimelineView *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  IlPaintHit hit;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (self->runs->len > 0 &&
+      il_painter_hit_test (width, height, self->runs, &self->options, x, y, &hit) &&
+      !hit.in_strip && hit.span.task >= 0)
+    {
+      /* Clicking the highlighted task again clears it, like toggling a selection. */
+      if (self->options.highlight_run == hit.run && self->options.highlight_task == hit.span.task)
+        il_timeline_view_set_highlight (self, -1, -1);
+      else
+        il_timeline_view_set_highlight (self, hit.run, hit.span.task);
+    }
+  else
+    il_timeline_view_set_highlight (self, -1, -1);
+}
+
+static void
+on_drag_begin (GtkGestureDrag *gesture, double x, double y, IlTimelineView *self)
+{
+  il_timeline_view_get_range (self, &self->drag_t0, &self->drag_t1, NULL);
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture, double dx, double dy, IlTimelineView *self)
+{
+  double x0, x1;
+  gint64 shift;
+
+  if (fabs (dx) < 3 && self->fit)
+    return;   /* a click, not a drag */
+  il_timeline_view_time_area (self, &x0, &x1);
+  shift = (gint64) (-dx / (x1 - x0) * (self->drag_t1 - self->drag_t0));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  if (!self->fit || shift != 0)
+    {
+      gint64 width = self->drag_t1 - self->drag_t0;
+      gint64 extent = il_timeline_view_get_extent (self);
+
+      /* Dragging a fitted view would only snap back: drag pans once zoomed in. */
+      if (width < extent)
+        il_timeline_view_set_range (self, self->drag_t0 + shift, self->drag_t1 + shift);
+    }
+}
+
+static void
+on_motion (GtkEventControllerMotion *controller, double x, double y, IlTimelineView *self)
+{
+  self->pointer_x = x;
+}
+
+static void
+on_leave (GtkEventControllerMotion *controller, IlTimelineView *self)
+{
+  self->pointer_x = -1;
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *controller, double dx, double dy, IlTimelineView *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  gboolean wheel = gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL;
+
+  if (state & GDK_CONTROL_MASK)
+    {
+      double x = self->pointer_x >= 0 ? self->pointer_x
+                 : gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
+      double steps = wheel ? dy : dy / 20.0;
+
+      il_timeline_view_zoom_at (self, pow (1.25, -steps), x);
+      return TRUE;
+    }
+
+  /* Plain scrolling pans time; vertical wheels are the common case, so they pan too. */
+  {
+    double amount = fabs (dx) > fabs (dy) ? dx : dy;
+    double x0, x1;
+
+    if (wheel)
+      il_timeline_view_pan (self, amount * 0.1);
+    else
+      {
+        il_timeline_view_time_area (self, &x0, &x1);
+        il_timeline_view_pan (self, amount / (x1 - x0));
+      }
+  }
+  return TRUE;
+}
+
+static void
+on_zoom_begin (GtkGesture *gesture, GdkEventSequence *sequence, IlTimelineView *self)
+{
+  double y;
+
+  il_timeline_view_get_range (self, &self->pinch_t0, &self->pinch_t1, NULL);
+  if (!gtk_gesture_get_bounding_box_center (gesture, &self->pinch_x, &y))
+    self->pinch_x = gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
+}
+
+static void
+on_zoom_scale_changed (GtkGestureZoom *gesture, double scale, IlTimelineView *self)
+{
+  double x0, x1, frac, t, width;
+
+  if (scale <= 0)
+    return;
+  il_timeline_view_time_area (self, &x0, &x1);
+  frac = CLAMP ((self->pinch_x - x0) / (x1 - x0), 0.0, 1.0);
+  t = self->pinch_t0 + frac * (self->pinch_t1 - self->pinch_t0);
+  width = MAX ((self->pinch_t1 - self->pinch_t0) / scale, (double) MIN_RANGE_NS);
+  il_timeline_view_set_range (self, (gint64) (t - frac * width), (gint64) (t - frac * width + width));
+}
+
+static void
+action_zoom (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  if (g_str_equal (action_name, "timeline.zoom-in"))
+    il_timeline_view_zoom (IL_TIMELINE_VIEW (widget), 1.5);
+  else
+    il_timeline_view_zoom (IL_TIMELINE_VIEW (widget), 1 / 1.5);
+}
+
+static void
+action_fit (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  il_timeline_view_fit (IL_TIMELINE_VIEW (widget));
+}
+
+static void
+action_pan (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  il_timeline_view_pan (IL_TIMELINE_VIEW (widget), g_variant_get_double (param));
+}
+
+static void
+on_dark_changed (IlTimelineView *self, GParamSpec *pspec, AdwStyleManager *manager)
+{
+  if (self->dark_set)
+    return;
+  self->options.theme = adw_style_manager_get_dark (manager) ? IL_THEME_DARK : IL_THEME_LIGHT;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DARK]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+il_timeline_view_set_view_flag (IlTimelineView *self, IlViewFlags flag, gboolean on, guint prop)
+{
+  IlViewFlags view = on ? (self->options.view | flag) : (self->options.view & ~flag);
+
+  if (view == self->options.view)
+    return;
+  self->options.view = view;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+il_timeline_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  IlTimelineView *self = IL_TIMELINE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SHOW_WORKERS:
+      g_value_set_boolean (value, (self->options.view & IL_VIEW_WORKERS) != 0);
+      break;
+    case PROP_SHOW_CORES:
+      g_value_set_boolean (value, (self->options.view & IL_VIEW_CORES) != 0);
+      break;
+    case PROP_SHOW_STRIP:
+      g_value_set_boolean (value, (self->options.view & IL_VIEW_STRIP) != 0);
+      break;
+    case PROP_COLOR_BY_CPU:
+      g_value_set_boolean (value, self->options.color_by_cpu);
+      break;
+    case PROP_DARK:
+      g_value_set_boolean (value, self->options.theme == IL_THEME_DARK);
+      break;
+    case PROP_FOLLOWING:
+      g_value_set_boolean (value, self->following);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+il_timeline_view_set_property (GObject *object, guint prop_id, const GValue *value,
+                               GParamSpec *pspec)
+{
+  IlTimelineView *self = IL_TIMELINE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SHOW_WORKERS:
+      il_timeline_view_set_view_flag (self, IL_VIEW_WORKERS, g_value_get_boolean (value), prop_id);
+      break;
+    case PROP_SHOW_CORES:
+      il_timeline_view_set_view_flag (self, IL_VIEW_CORES, g_value_get_boolean (value), prop_id);
+      break;
+    case PROP_SHOW_STRIP:
+      il_timeline_view_set_view_flag (self, IL_VIEW_STRIP, g_value_get_boolean (value), prop_id);
+      break;
+    case PROP_COLOR_BY_CPU:
+      if (self->options.color_by_cpu != g_value_get_boolean (value))
+        {
+          self->options.color_by_cpu = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+          gtk_widget_queue_draw (GTK_WIDGET (self));
+        }
+      break;
+    case PROP_DARK:
+      self->dark_set = TRUE;
+      if ((self->options.theme == IL_THEME_DARK) != g_value_get_boolean (value))
+        {
+          self->options.theme = g_value_get_boolean (value) ? IL_THEME_DARK : IL_THEME_LIGHT;
+          g_object_notify_by_pspec (object, pspec);
+          gtk_widget_queue_draw (GTK_WIDGET (self));
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+il_timeline_view_dispose (GObject *object)
+{
+  IlTimelineView *self = IL_TIMELINE_VIEW (object);
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  if (self->runs != NULL)
+    g_ptr_array_set_size (self->runs, 0);
+
+  G_OBJECT_CLASS (il_timeline_view_parent_class)->dispose (object);
+}
+
+static void
+il_timeline_view_finalize (GObject *object)
+{
+  IlTimelineView *self = IL_TIMELINE_VIEW (object);
+
+  g_clear_pointer (&self->runs, g_ptr_array_unref);
+  g_clear_pointer (&self->live_stats, g_free);
+  g_clear_pointer (&self->snapshot_stats, g_free);
+
+  G_OBJECT_CLASS (il_timeline_view_parent_class)->finalize (object);
+}
+
+static void
+il_timeline_view_class_init (IlTimelineViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = il_timeline_view_dispose;
+  object_class->finalize = il_timeline_view_finalize;
+  object_class->get_property = il_timeline_view_get_property;
+  object_class->set_property = il_timeline_view_set_property;
+
+  widget_class->snapshot = il_timeline_view_snapshot;
+  widget_class->measure = il_timeline_view_measure;
+  widget_class->realize = il_timeline_view_realize;
+  widget_class->unrealize = il_timeline_view_unrealize;
+  widget_class->query_tooltip = il_timeline_view_query_tooltip;
+
+  properties[PROP_SHOW_WORKERS] = g_param_spec_boolean ("show-workers", NULL, NULL, TRUE, flags);
+  properties[PROP_SHOW_CORES] = g_param_spec_boolean ("show-cores", NULL, NULL, TRUE, flags);
+  properties[PROP_SHOW_STRIP] = g_param_spec_boolean ("show-strip", NULL, NULL, TRUE, flags);
+  properties[PROP_COLOR_BY_CPU] = g_param_spec_boolean ("color-by-cpu", NULL, NULL, FALSE, flags);
+  properties[PROP_DARK] = g_param_spec_boolean ("dark", NULL, NULL, FALSE, flags);
+  properties[PROP_FOLLOWING] =
+    g_param_spec_boolean ("following", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_install_action (widget_class, "timeline.zoom-in", NULL, action_zoom);
+  gtk_widget_class_install_action (widget_class, "timeline.zoom-out", NULL, action_zoom);
+  gtk_widget_class_install_action (widget_class, "timeline.fit", NULL, action_fit);
+  gtk_widget_class_install_action (widget_class, "timeline.pan", "d", action_pan);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, 0, "timeline.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_SHIFT_MASK, "timeline.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "timeline.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, 0, "timeline.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, 0, "timeline.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, 0, "timeline.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, 0, "timeline.fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0, 0, "timeline.fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "timeline.pan", "d", -0.1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "timeline.pan", "d", 0.1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "timeline.pan", "d", -1e6);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, 0, "timeline.pan", "d", 1e6);
+
+  gtk_widget_class_set_css_name (widget_class, "timeline");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+il_timeline_view_init (IlTimelineView *self)
+{
+  GtkEventController *controller;
+  GtkGesture *gesture;
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+
+  self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  self->live_stats = g_new0 (IlFrameStats, 1);
+  self->snapshot_stats = g_new0 (IlFrameStats, 1);
+  il_paint_options_init (&self->options);
+  self->options.highlight_run = -1;
+  self->options.highlight_task = -1;
+  self->fit = TRUE;
+  self->following = TRUE;
+  self->options.theme = adw_style_manager_get_dark (manager) ? IL_THEME_DARK : IL_THEME_LIGHT;
+  g_signal_connect_object (manager, "notify::dark", G_CALLBACK (on_dark_changed), self,
+                           G_CONNECT_SWAPPED);
+
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Timeline"), -1);
+  il_timeline_view_update_description (self);
+
+  gesture = gtk_gesture_click_new ();
+  g_signal_connect (gesture, "released", G_CALLBACK (on_click_released), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  gesture = gtk_gesture_drag_new ();
+  g_signal_connect (gesture, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (gesture, "drag-update", G_CALLBACK (on_drag_update), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  gesture = gtk_gesture_zoom_new ();
+  g_signal_connect (gesture, "begin", G_CALLBACK (on_zoom_begin), self);
+  g_signal_connect (gesture, "scale-changed", G_CALLBACK (on_zoom_scale_changed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  self->pointer_x = -1;
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "enter", G_CALLBACK (on_motion), self);
+  g_signal_connect (controller, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (controller, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  g_signal_connect (controller, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+GtkWidget *
+il_timeline_view_new (void)
+{
+  return g_object_new (IL_TYPE_TIMELINE_VIEW, NULL);
+}

@@ -1,0 +1,205 @@
+/* il-window-actions.c: the window's actions: run, stop, open, save, export, lessons, zoom. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "il-export-dialog.h"
+#include "il-window-private.h"
+
+void
+il_window_set_action_enabled (IlWindow *self, const char *name, gboolean enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  if (G_IS_SIMPLE_ACTION (action))
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
+run_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlWindow *self = user_data;
+  g_autoptr(GPtrArray) configs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
+  g_autoptr(GError) error = NULL;
+
+  if (self->run != NULL)
+    return;
+
+  if (self->lesson != NULL)
+    {
+      for (guint i = 0; i < il_lesson_get_n_runs (self->lesson); i++)
+        g_ptr_array_add (configs, il_run_config_copy (il_lesson_get_run_config (self->lesson, i)));
+      il_window_start_batch (self, configs, TRUE, FALSE);
+      return;
+    }
+
+  g_ptr_array_add (configs, il_setup_pane_get_config (self->setup_pane));
+  if (!il_run_config_validate (g_ptr_array_index (configs, 0), &error))
+    {
+      il_window_toast (self, error->message);
+      return;
+    }
+  il_window_start_batch (self, configs, FALSE, FALSE);
+}
+
+static void
+stop_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  il_window_stop (IL_WINDOW (user_data));
+}
+
+static void
+measure_speedup_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlWindow *self = user_data;
+  g_autoptr(GPtrArray) configs = il_window_missing_baselines (self);
+
+  if (configs->len > 0)
+    il_window_start_batch (self, configs, FALSE, TRUE);
+}
+
+static void
+on_open_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  g_autoptr(IlWindow) self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+
+      if (!il_window_open_file (self, file, &error))
+        il_window_toast (self, error->message);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+open_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlWindow *self = user_data;
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) lessons = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) traces = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Open Lesson or Trace"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (all, _("Lessons and traces"));
+  gtk_file_filter_add_pattern (all, "*.lesson");
+  gtk_file_filter_add_pattern (all, "*.json");
+  gtk_file_filter_set_name (lessons, _("Lessons"));
+  gtk_file_filter_add_pattern (lessons, "*.lesson");
+  gtk_file_filter_set_name (traces, _("Interleave traces"));
+  gtk_file_filter_add_pattern (traces, "*.json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lessons);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), traces);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_open_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+open_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!il_window_open_lesson (self, g_variant_get_string (param, NULL), &error))
+    il_window_toast (self, error->message);
+}
+
+static void
+close_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlWindow *self = user_data;
+
+  if (self->run != NULL)
+    return;
+  g_clear_object (&self->lesson);
+  self->queue_is_lesson = FALSE;
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "setup");
+  il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
+  gtk_window_set_title (GTK_WINDOW (self), _("Interleave"));
+  il_window_update_actions (self);
+}
+
+static void
+on_save_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  g_autoptr(IlWindow) self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr(GError) error = NULL;
+
+      if (path == NULL || !il_window_save_trace (self, path, &error))
+        il_window_toast (self, error ? error->message : _("Only local files can be written."));
+      else
+        {
+          g_autofree char *message = g_strdup_printf (_("Saved to %s"), path);
+          il_window_toast (self, message);
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+save_trace_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlWindow *self = user_data;
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Save Shown Runs"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("runs.interleave.json"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_save_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+export_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlWindow *self = user_data;
+  IlExportDialog *dialog = il_export_dialog_new (self);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+zoom_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlWindow *self = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
+
+  if (g_str_equal (name, "zoom-in"))
+    il_timeline_view_zoom (self->timeline, 1.5);
+  else if (g_str_equal (name, "zoom-out"))
+    il_timeline_view_zoom (self->timeline, 1 / 1.5);
+  else
+    il_timeline_view_fit (self->timeline);
+}
+
+static const GActionEntry entries[] = {
+  { .name = "run", .activate = run_action },
+  { .name = "stop", .activate = stop_action },
+  { .name = "measure-speedup", .activate = measure_speedup_action },
+  { .name = "open", .activate = open_action },
+  { .name = "open-lesson", .activate = open_lesson_action, .parameter_type = "s" },
+  { .name = "close-lesson", .activate = close_lesson_action },
+  { .name = "save-trace", .activate = save_trace_action },
+  { .name = "export", .activate = export_action },
+  { .name = "zoom-in", .activate = zoom_action },
+  { .name = "zoom-out", .activate = zoom_action },
+  { .name = "zoom-fit", .activate = zoom_action },
+};
+
+void
+il_window_add_actions (IlWindow *self)
+{
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+}

@@ -1,0 +1,73 @@
+/* il-window-private.h: the main window's state, shared by il-window.c and il-window-actions.c. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "il-lesson.h"
+#include "il-run.h"
+#include "il-setup-pane.h"
+#include "il-summary-view.h"
+#include "il-sweep-view.h"
+#include "il-timeline-view.h"
+#include "il-window.h"
+
+G_BEGIN_DECLS
+
+struct _IlWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* owned */
+  GSettings            *settings;
+  GPtrArray            *history;        /* of IlRunTrace: every run of the session, oldest first */
+  GPtrArray            *shown;          /* of IlRunTrace: what the timeline and summary show */
+  GPtrArray            *queue;          /* of IlRunConfig: runs still to start, in order */
+  IlRun                *run;            /* the run going on, or NULL */
+  GCancellable         *cancellable;    /* of the run queue */
+  IlLesson             *lesson;         /* the open lesson, or NULL */
+  char                 *prediction;     /* what the user answered before running the lesson */
+  guint                 queue_total;    /* runs in the current batch, for progress */
+  guint                 queue_done;
+  gboolean              queue_is_baseline;  /* the batch measures sequential baselines only */
+  gboolean              queue_is_lesson;
+  gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
+
+  /* template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwViewStack         *view_stack;
+  GtkButton            *run_button;
+  GtkButton            *stop_button;
+  GtkMenuButton        *lessons_button;
+  GtkProgressBar       *progress_bar;
+  IlSetupPane          *setup_pane;
+  GtkListBox           *history_list;
+  GtkStack             *sidebar_stack;
+  GtkLabel             *lesson_runs_label;
+  GtkLabel             *lesson_title_label;
+  GtkLabel             *lesson_explanation_label;
+  GtkBox               *lesson_question_box;
+  GtkLabel             *lesson_question_label;
+  GtkEntry             *lesson_answer_entry;
+  GtkStack             *timeline_stack;
+  IlTimelineView       *timeline;
+  IlSummaryView        *summary;
+  GtkLabel             *status_label;
+  IlSweepView          *sweep_view;
+};
+
+/* il-window.c */
+void     il_window_start_batch          (IlWindow *self, GPtrArray *configs, gboolean lesson,
+                                         gboolean baseline);
+void     il_window_stop                 (IlWindow *self);
+void     il_window_show_runs            (IlWindow *self, GPtrArray *runs);
+void     il_window_add_to_history       (IlWindow *self, IlRunTrace *run, gboolean checked);
+void     il_window_update_actions       (IlWindow *self);
+void     il_window_toast                (IlWindow *self, const char *message);
+GPtrArray *il_window_missing_baselines  (IlWindow *self);
+
+/* il-window-actions.c: the win.* actions live in the window's GActionMap, so tests and the
+ * application's accelerators reach them the same way. */
+void     il_window_add_actions          (IlWindow *self);
+void     il_window_set_action_enabled   (IlWindow *self, const char *name, gboolean enabled);
+
+G_END_DECLS

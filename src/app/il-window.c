@@ -1,0 +1,813 @@
+/* il-window.c: the main window: runs a batch of runs in turn, shows them live, keeps the history. */
+#include "config.h"
+
+#include <math.h>
+#include <glib/gi18n.h>
+
+#include "il-export.h"
+#include "il-format.h"
+#include "il-history-row.h"
+#include "il-trace-io.h"
+#include "il-window-private.h"
+
+G_DEFINE_FINAL_TYPE (IlWindow, il_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void il_window_start_next (IlWindow *self);
+
+void
+il_window_toast (IlWindow *self, const char *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_timeout (toast, 6);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+gboolean
+il_window_get_busy (IlWindow *self)
+{
+  g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
+  return self->run != NULL;
+}
+
+IlLesson *
+il_window_get_lesson (IlWindow *self)
+{
+  g_return_val_if_fail (IL_IS_WINDOW (self), NULL);
+  return self->lesson;
+}
+
+GPtrArray *
+il_window_get_history (IlWindow *self)
+{
+  g_return_val_if_fail (IL_IS_WINDOW (self), NULL);
+  return self->history;
+}
+
+GPtrArray *
+il_window_get_shown (IlWindow *self)
+{
+  g_return_val_if_fail (IL_IS_WINDOW (self), NULL);
+  return self->shown;
+}
+
+IlTimelineView *
+il_window_get_timeline (IlWindow *self)
+{
+  g_return_val_if_fail (IL_IS_WINDOW (self), NULL);
+  return self->timeline;
+}
+
+IlSummaryView *
+il_window_get_summary (IlWindow *self)
+{
+  g_return_val_if_fail (IL_IS_WINDOW (self), NULL);
+  return self->summary;
+}
+
+IlSweepView *
+il_window_get_sweep_view (IlWindow *self)
+{
+  g_return_val_if_fail (IL_IS_WINDOW (self), NULL);
+  return self->sweep_view;
+}
+
+void
+il_window_set_prediction (IlWindow *self, const char *text)
+{
+  g_return_if_fail (IL_IS_WINDOW (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->lesson_answer_entry), text);
+}
+
+/* Runs of the same work compare by wall time: a sequential run of that work is speedup 1. */
+static IlRunTrace *
+il_window_find_baseline (IlWindow *self, const IlRunConfig *config)
+{
+  for (guint i = 0; i < self->history->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (self->history, i);
+      const IlRunConfig *c = il_run_trace_get_config (run);
+      const IlSummary *summary = il_run_trace_get_summary (run);
+
+      if (c->executor == IL_EXECUTOR_SEQUENTIAL && !il_run_trace_get_live (run) &&
+          !il_run_trace_get_cancelled (run) && summary != NULL && summary->wall_ns > 0 &&
+          il_run_config_same_work (c, config))
+        return run;
+    }
+  return NULL;
+}
+
+static void
+il_window_apply_speedups (IlWindow *self)
+{
+  for (guint i = 0; i < self->history->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (self->history, i);
+      const IlSummary *summary = il_run_trace_get_summary (run);
+      IlRunTrace *baseline;
+
+      if (il_run_trace_get_live (run) || il_run_trace_get_cancelled (run) || summary == NULL ||
+          summary->wall_ns <= 0 || isfinite (summary->speedup))
+        continue;
+      baseline = il_window_find_baseline (self, il_run_trace_get_config (run));
+      if (baseline != NULL)
+        il_run_trace_set_speedup (run, (double) il_run_trace_get_summary (baseline)->wall_ns /
+                                       summary->wall_ns);
+    }
+}
+
+GPtrArray *
+il_window_missing_baselines (IlWindow *self)
+{
+  GPtrArray *configs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
+
+  for (guint i = 0; i < self->shown->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (self->shown, i);
+      const IlSummary *summary = il_run_trace_get_summary (run);
+      const IlRunConfig *config = il_run_trace_get_config (run);
+      gboolean have = FALSE;
+      IlRunConfig *seq;
+
+      if (il_run_trace_get_live (run) || summary == NULL || isfinite (summary->speedup))
+        continue;
+      for (guint j = 0; j < configs->len && !have; j++)
+        have = il_run_config_same_work (g_ptr_array_index (configs, j), config);
+      if (have)
+        continue;
+      seq = il_run_config_copy (config);
+      seq->executor = IL_EXECUTOR_SEQUENTIAL;
+      seq->gil = FALSE;
+      seq->workers = 1;
+      g_clear_pointer (&seq->cpus, g_array_unref);
+      g_clear_pointer (&seq->label, g_free);
+      seq->label = g_strdup (_("Sequential baseline"));
+      g_ptr_array_add (configs, seq);
+    }
+  return configs;
+}
+
+static GtkWidget *
+il_window_find_row (IlWindow *self, IlRunTrace *run)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (IL_IS_HISTORY_ROW (child) && il_history_row_get_run (IL_HISTORY_ROW (child)) == run)
+      return child;
+  return NULL;
+}
+
+static void
+il_window_update_history_rows (IlWindow *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (IL_IS_HISTORY_ROW (child))
+      il_history_row_update (IL_HISTORY_ROW (child));
+}
+
+/* Ticks in the history list mirror what is shown, so the list always says what one looks at. */
+static void
+il_window_sync_history_checks (IlWindow *self)
+{
+  self->syncing_history = TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (IL_IS_HISTORY_ROW (child))
+      {
+        IlRunTrace *run = il_history_row_get_run (IL_HISTORY_ROW (child));
+        gboolean shown = FALSE;
+
+        for (guint i = 0; i < self->shown->len && !shown; i++)
+          shown = g_ptr_array_index (self->shown, i) == run;
+        il_history_row_set_checked (IL_HISTORY_ROW (child), shown);
+      }
+  self->syncing_history = FALSE;
+}
+
+void
+il_window_show_runs (IlWindow *self, GPtrArray *runs)
+{
+  g_autoptr(GPtrArray) copy = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+
+  /* @runs may be self->shown itself: copy before clearing. */
+  for (guint i = 0; i < runs->len; i++)
+    g_ptr_array_add (copy, il_run_trace_ref (g_ptr_array_index (runs, i)));
+  g_ptr_array_set_size (self->shown, 0);
+  for (guint i = 0; i < copy->len; i++)
+    g_ptr_array_add (self->shown, il_run_trace_ref (g_ptr_array_index (copy, i)));
+
+  il_timeline_view_set_runs (self->timeline, self->shown);
+  il_summary_view_set_runs (self->summary, self->shown);
+  gtk_stack_set_visible_child_name (self->timeline_stack, self->shown->len > 0 ? "timeline" : "empty");
+  il_window_sync_history_checks (self);
+  il_window_update_actions (self);
+}
+
+static void
+on_history_check_changed (IlWindow *self, GParamSpec *pspec, IlHistoryRow *row)
+{
+  g_autoptr(GPtrArray) runs = NULL;
+
+  if (self->syncing_history)
+    return;
+  runs = g_ptr_array_new ();
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (IL_IS_HISTORY_ROW (child) && il_history_row_get_checked (IL_HISTORY_ROW (child)))
+      g_ptr_array_add (runs, il_history_row_get_run (IL_HISTORY_ROW (child)));
+  il_window_show_runs (self, runs);
+}
+
+static void
+on_history_row_activated (IlWindow *self, GtkListBoxRow *row, GtkListBox *list)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
+
+  if (!IL_IS_HISTORY_ROW (row))
+    return;
+  /* Clicking a row shows that run alone; the ticks are for comparing several. */
+  g_ptr_array_add (runs, il_history_row_get_run (IL_HISTORY_ROW (row)));
+  il_window_show_runs (self, runs);
+}
+
+void
+il_window_add_to_history (IlWindow *self, IlRunTrace *run, gboolean checked)
+{
+  GtkWidget *row = il_history_row_new (run);
+
+  g_ptr_array_add (self->history, il_run_trace_ref (run));
+  self->syncing_history = TRUE;
+  il_history_row_set_checked (IL_HISTORY_ROW (row), checked);
+  self->syncing_history = FALSE;
+  g_signal_connect_object (row, "notify::checked", G_CALLBACK (on_history_check_changed), self,
+                           G_CONNECT_SWAPPED);
+  gtk_list_box_append (self->history_list, row);
+}
+
+void
+il_window_update_actions (IlWindow *self)
+{
+  gboolean busy = self->run != NULL;
+  gboolean valid = self->lesson != NULL || il_setup_pane_get_valid (self->setup_pane);
+  g_autoptr(GPtrArray) missing = il_window_missing_baselines (self);
+
+  il_window_set_action_enabled (self, "run", !busy && valid);
+  il_window_set_action_enabled (self, "stop", busy);
+  il_window_set_action_enabled (self, "measure-speedup", !busy && missing->len > 0);
+  il_window_set_action_enabled (self, "save-trace", !busy && self->shown->len > 0);
+  il_window_set_action_enabled (self, "export",
+                                !busy && (self->shown->len > 0 ||
+                                          il_sweep_view_get_sweep (self->sweep_view) != NULL));
+  il_window_set_action_enabled (self, "close-lesson", self->lesson != NULL && !busy);
+  il_window_set_action_enabled (self, "open-lesson", !busy);
+  il_window_set_action_enabled (self, "open", !busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->setup_pane), !busy && self->lesson == NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_answer_entry), !busy);
+}
+
+static void
+il_window_update_progress (IlWindow *self)
+{
+  double fraction = 0;
+  g_autofree char *status = NULL;
+
+  if (self->run != NULL)
+    {
+      guint done = il_run_get_tasks_done (self->run);
+      guint total = il_run_get_tasks_total (self->run);
+      double within = total > 0 ? (double) done / total : 0;
+
+      fraction = (self->queue_done + within) / MAX (self->queue_total, 1);
+      if (self->queue_total > 1)
+        /* Translators: progress of a batch of runs, e.g. "Run 1 of 2 · 3 of 8 tasks done" */
+        status = g_strdup_printf (_("Run %u of %u · %u of %u tasks done"),
+                                  self->queue_done + 1, self->queue_total, done, total);
+      else
+        status = g_strdup_printf (_("%u of %u tasks done"), done, total);
+    }
+  gtk_progress_bar_set_fraction (self->progress_bar, fraction);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), self->run != NULL);
+  gtk_label_set_label (self->status_label, status ? status : "");
+}
+
+static void
+on_tasks_done (IlWindow *self, GParamSpec *pspec, IlRun *run)
+{
+  if (run != self->run)
+    return;
+  il_window_update_progress (self);
+  if (!self->queue_is_baseline)
+    il_summary_view_set_runs (self->summary, self->shown);
+}
+
+static void
+on_spans_added (IlWindow *self, IlRun *run)
+{
+  if (run == self->run && !self->queue_is_baseline)
+    il_timeline_view_runs_changed (self->timeline);
+}
+
+static void
+il_window_show_lesson_answer (IlWindow *self)
+{
+  if (self->lesson == NULL || !self->queue_is_lesson)
+    return;
+  il_summary_view_set_answer (self->summary, il_lesson_get_question (self->lesson),
+                              self->prediction, il_lesson_get_answer (self->lesson));
+}
+
+static void
+il_window_batch_finished (IlWindow *self)
+{
+  g_clear_object (&self->cancellable);
+  il_window_apply_speedups (self);
+  il_window_update_history_rows (self);
+  if (self->queue_is_baseline)
+    il_summary_view_set_runs (self->summary, self->shown);
+  else
+    il_window_show_runs (self, self->shown);
+  il_window_show_lesson_answer (self);
+  il_window_update_progress (self);
+  il_window_update_actions (self);
+}
+
+static void
+on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(IlWindow) self = user_data;
+  IlRun *run = IL_RUN (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlRunTrace) trace = il_run_start_finish (run, result, &error);
+  GtkWidget *row;
+
+  if (trace == NULL)
+    {
+      trace = il_run_trace_ref (il_run_get_trace (run));
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *message = g_strdup_printf (_("The run failed: %s"), error->message);
+          il_window_toast (self, message);
+        }
+      /* A failed or stopped run ends the batch: the next runs would compare against nothing. */
+      g_ptr_array_set_size (self->queue, 0);
+    }
+  if (trace != NULL && il_run_trace_get_live (trace))
+    il_run_trace_set_live (trace, FALSE);
+
+  g_signal_handlers_disconnect_by_data (run, self);
+  if (self->run == run)
+    g_clear_object (&self->run);
+  self->queue_done++;
+
+  if (trace != NULL && (row = il_window_find_row (self, trace)) != NULL)
+    il_history_row_update (IL_HISTORY_ROW (row));
+  il_timeline_view_runs_changed (self->timeline);
+
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+  il_window_start_next (self);
+}
+
+static void
+il_window_start_next (IlWindow *self)
+{
+  g_autoptr(IlRunConfig) config = NULL;
+  IlRunTrace *trace;
+
+  if (self->queue->len == 0)
+    {
+      il_window_batch_finished (self);
+      return;
+    }
+  config = g_ptr_array_steal_index (self->queue, 0);
+  self->run = il_run_new (config);
+  g_signal_connect_object (self->run, "notify::tasks-done", G_CALLBACK (on_tasks_done), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->run, "spans-added", G_CALLBACK (on_spans_added), self,
+                           G_CONNECT_SWAPPED);
+  il_run_start_async (self->run, self->cancellable, on_run_finished, g_object_ref (self));
+
+  trace = il_run_get_trace (self->run);
+  if (config->label != NULL)
+    il_run_trace_set_label (trace, config->label);
+  il_window_add_to_history (self, trace, !self->queue_is_baseline);
+  if (!self->queue_is_baseline)
+    {
+      g_ptr_array_add (self->shown, il_run_trace_ref (trace));
+      il_timeline_view_set_runs (self->timeline, self->shown);
+      il_summary_view_set_runs (self->summary, self->shown);
+      gtk_stack_set_visible_child_name (self->timeline_stack, "timeline");
+    }
+  il_window_update_progress (self);
+  il_window_update_actions (self);
+}
+
+void
+il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboolean baseline)
+{
+  g_return_if_fail (IL_IS_WINDOW (self));
+
+  if (self->run != NULL || configs->len == 0)
+    return;
+
+  g_ptr_array_set_size (self->queue, 0);
+  for (guint i = 0; i < configs->len; i++)
+    g_ptr_array_add (self->queue, il_run_config_copy (g_ptr_array_index (configs, i)));
+  self->queue_total = configs->len;
+  self->queue_done = 0;
+  self->queue_is_lesson = lesson;
+  self->queue_is_baseline = baseline;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  if (!baseline)
+    {
+      g_ptr_array_set_size (self->shown, 0);
+      il_window_sync_history_checks (self);
+      il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
+      g_clear_pointer (&self->prediction, g_free);
+      if (lesson)
+        self->prediction = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->lesson_answer_entry)));
+    }
+  il_window_start_next (self);
+}
+
+void
+il_window_stop (IlWindow *self)
+{
+  g_return_if_fail (IL_IS_WINDOW (self));
+
+  g_ptr_array_set_size (self->queue, 0);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+gboolean
+il_window_open_lesson (IlWindow *self, const char *path, GError **error)
+{
+  g_autoptr(IlLesson) lesson = NULL;
+  const char *question;
+
+  g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
+
+  if (self->run != NULL)
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_FAILED,
+                           _("A run is going on; stop it before opening a lesson."));
+      return FALSE;
+    }
+  if (!(lesson = il_lesson_new_from_file (path, error)))
+    return FALSE;
+
+  g_set_object (&self->lesson, lesson);
+  gtk_label_set_label (self->lesson_title_label, il_lesson_get_title (lesson));
+  gtk_label_set_label (self->lesson_explanation_label, il_lesson_get_explanation (lesson));
+  question = il_lesson_get_question (lesson);
+  gtk_widget_set_visible (GTK_WIDGET (self->lesson_question_box), question != NULL);
+  gtk_label_set_label (self->lesson_question_label, question ? question : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->lesson_answer_entry), "");
+  {
+    GString *runs = g_string_new (NULL);
+
+    for (guint i = 0; i < il_lesson_get_n_runs (lesson); i++)
+      {
+        g_autofree char *title = il_run_config_get_title (il_lesson_get_run_config (lesson, i));
+        g_string_append_printf (runs, "%s%u. %s", i > 0 ? "\n" : "", i + 1, title);
+      }
+    gtk_label_set_label (self->lesson_runs_label, runs->str);
+    g_string_free (runs, TRUE);
+  }
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "lesson");
+  adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
+  il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
+  gtk_window_set_title (GTK_WINDOW (self), il_lesson_get_title (lesson));
+  il_window_update_actions (self);
+  return TRUE;
+}
+
+gboolean
+il_window_open_trace (IlWindow *self, const char *path, GError **error)
+{
+  g_autoptr(IlTrace) trace = NULL;
+  GPtrArray *runs;
+
+  g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
+
+  if (!(trace = il_trace_load (path, error)))
+    return FALSE;
+  runs = il_trace_get_runs (trace);
+  for (guint i = 0; i < runs->len; i++)
+    il_window_add_to_history (self, g_ptr_array_index (runs, i), FALSE);
+  il_window_apply_speedups (self);
+  il_window_show_runs (self, runs);
+  adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
+  return TRUE;
+}
+
+gboolean
+il_window_open_file (IlWindow *self, GFile *file, GError **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Cannot open %s: not a local file"), uri);
+      return FALSE;
+    }
+  if (g_str_has_suffix (path, ".lesson"))
+    return il_window_open_lesson (self, path, error);
+  return il_window_open_trace (self, path, error);
+}
+
+static IlTrace *
+il_window_make_trace (IlWindow *self)
+{
+  IlTrace *trace = il_trace_new ();
+
+  il_trace_set_machine_local (trace);
+  for (guint i = 0; i < self->shown->len; i++)
+    il_trace_add_run (trace, g_ptr_array_index (self->shown, i));
+  return trace;
+}
+
+gboolean
+il_window_save_trace (IlWindow *self, const char *path, GError **error)
+{
+  g_autoptr(IlTrace) trace = NULL;
+
+  g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
+
+  if (self->shown->len == 0)
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID, _("There is no run to save."));
+      return FALSE;
+    }
+  trace = il_window_make_trace (self);
+  return il_trace_save (trace, path, error);
+}
+
+gboolean
+il_window_export_to (IlWindow *self, const char *format, const char *path, GError **error)
+{
+  IlExportOptions options;
+  IlImageFormat image_format;
+  g_autofree char *theme = NULL;
+  gboolean sweep_shown;
+  const IlSweep *sweep;
+
+  g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
+
+  sweep = il_sweep_view_get_sweep (self->sweep_view);
+  sweep_shown = sweep != NULL &&
+                g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "sweep") == 0;
+
+  if (g_str_equal (format, "json") || g_str_equal (format, "csv") || g_str_equal (format, "chrome"))
+    {
+      g_autoptr(IlTrace) trace = NULL;
+
+      if (self->shown->len == 0)
+        {
+          g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID, _("There is no run to export."));
+          return FALSE;
+        }
+      trace = il_window_make_trace (self);
+      if (g_str_equal (format, "json"))
+        return il_trace_save (trace, path, error);
+      if (g_str_equal (format, "csv"))
+        return il_trace_export_csv (trace, path, error);
+      return il_trace_export_chrome (trace, path, error);
+    }
+
+  if (g_str_equal (format, "png"))
+    image_format = IL_IMAGE_PNG;
+  else if (g_str_equal (format, "svg"))
+    image_format = IL_IMAGE_SVG;
+  else if (g_str_equal (format, "pdf"))
+    image_format = IL_IMAGE_PDF;
+  else
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown export format “%s”"), format);
+      return FALSE;
+    }
+
+  il_export_options_init (&options);
+  options.width = g_settings_get_int (self->settings, "export-width");
+  options.height = g_settings_get_int (self->settings, "export-height");
+  options.scale = g_settings_get_double (self->settings, "export-scale");
+  theme = g_settings_get_string (self->settings, "export-theme");
+  if (!il_theme_from_string (theme, &options.theme))
+    options.theme = IL_THEME_LIGHT;
+  /* "What is shown": the same lanes and colouring as the window. */
+  options.view = il_timeline_view_get_view_flags (self->timeline);
+  if (options.view == 0)
+    options.view = IL_VIEW_BOTH;
+  options.color_by_cpu = il_timeline_view_get_paint_options (self->timeline)->color_by_cpu;
+  if (self->lesson != NULL && self->queue_is_lesson)
+    options.title = il_lesson_get_title (self->lesson);
+
+  if (sweep_shown)
+    return il_export_sweep (sweep, &options, image_format, path, error);
+  if (self->shown->len == 0)
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID, _("There is no run to export."));
+      return FALSE;
+    }
+  return il_export_runs (self->shown, &options, image_format, path, error);
+}
+
+static void
+on_setup_changed (IlWindow *self)
+{
+  g_autoptr(IlRunConfig) config = il_setup_pane_get_config (self->setup_pane);
+
+  il_sweep_view_set_base_config (self->sweep_view, config);
+  il_window_update_actions (self);
+}
+
+static void
+on_sweep_changed (IlWindow *self)
+{
+  il_window_update_actions (self);
+}
+
+static gboolean
+il_window_close_request (GtkWindow *window)
+{
+  IlWindow *self = IL_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window))
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_apply (self->settings);
+
+  /* Closing while a run goes on stops it: workers and child processes must not outlive us. */
+  il_window_stop (self);
+  return GTK_WINDOW_CLASS (il_window_parent_class)->close_request (window);
+}
+
+static void
+il_window_dispose (GObject *object)
+{
+  IlWindow *self = IL_WINDOW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  if (self->run != NULL)
+    g_signal_handlers_disconnect_by_data (self->run, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_WINDOW);
+  g_clear_object (&self->run);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->lesson);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->prediction, g_free);
+
+  G_OBJECT_CLASS (il_window_parent_class)->dispose (object);
+}
+
+static void
+il_window_finalize (GObject *object)
+{
+  IlWindow *self = IL_WINDOW (object);
+
+  g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->shown, g_ptr_array_unref);
+  g_clear_pointer (&self->queue, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (il_window_parent_class)->finalize (object);
+}
+
+static void
+il_window_class_init (IlWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = il_window_dispose;
+  object_class->finalize = il_window_finalize;
+  window_class->close_request = il_window_close_request;
+
+  g_type_ensure (IL_TYPE_SETUP_PANE);
+  g_type_ensure (IL_TYPE_TIMELINE_VIEW);
+  g_type_ensure (IL_TYPE_SUMMARY_VIEW);
+  g_type_ensure (IL_TYPE_SWEEP_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/interleave/Interleave/il-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, run_button);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lessons_button);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, setup_pane);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, history_list);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, sidebar_stack);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_runs_label);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_title_label);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_explanation_label);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_question_box);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_question_label);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_answer_entry);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_stack);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, summary);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, sweep_view);
+
+}
+
+static GMenuModel *
+il_window_build_lessons_menu (void)
+{
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) shipped = g_menu_new ();
+  g_autoptr(GMenu) other = g_menu_new ();
+  g_auto(GStrv) paths = il_lesson_list_shipped ();
+
+  for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
+    {
+      g_autoptr(IlLesson) lesson = il_lesson_new_from_file (paths[i], NULL);
+      g_autoptr(GMenuItem) item = NULL;
+
+      /* A broken lesson file still gets an entry: opening it says what is wrong with it. */
+      if (lesson != NULL)
+        item = g_menu_item_new (il_lesson_get_title (lesson), NULL);
+      else
+        {
+          g_autofree char *base = g_path_get_basename (paths[i]);
+          item = g_menu_item_new (base, NULL);
+        }
+      g_menu_item_set_action_and_target_value (item, "win.open-lesson",
+                                               g_variant_new_string (paths[i]));
+      g_menu_append_item (shipped, item);
+    }
+  g_menu_append_section (menu, _("Shipped Lessons"), G_MENU_MODEL (shipped));
+  g_menu_append (other, _("_Open Lesson or Trace…"), "win.open");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (other));
+  return G_MENU_MODEL (menu);
+}
+
+static void
+il_window_init (IlWindow *self)
+{
+  g_autoptr(GMenuModel) lessons = NULL;
+  g_autoptr(IlRunConfig) config = NULL;
+  static const char *const view_keys[] = { "show-workers", "show-cores", "show-strip" };
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  self->shown = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
+  self->settings = g_settings_new (APP_ID);
+  il_window_add_actions (self);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (view_keys); i++)
+    {
+      g_autoptr(GAction) action = g_settings_create_action (self->settings, view_keys[i]);
+
+      g_action_map_add_action (G_ACTION_MAP (self), action);
+      g_settings_bind (self->settings, view_keys[i], self->timeline, view_keys[i], G_SETTINGS_BIND_GET);
+    }
+  g_settings_bind (self->settings, "color-by-cpu", self->timeline, "color-by-cpu", G_SETTINGS_BIND_GET);
+
+  lessons = il_window_build_lessons_menu ();
+  gtk_menu_button_set_menu_model (self->lessons_button, lessons);
+
+  g_signal_connect_object (self->setup_pane, "changed", G_CALLBACK (on_setup_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sweep_view, "notify::sweep", G_CALLBACK (on_sweep_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->history_list, "row-activated",
+                           G_CALLBACK (on_history_row_activated), self, G_CONNECT_SWAPPED);
+
+  config = il_setup_pane_get_config (self->setup_pane);
+  il_sweep_view_set_base_config (self->sweep_view, config);
+  il_summary_view_set_runs (self->summary, self->shown);
+  il_window_update_progress (self);
+  il_window_update_actions (self);
+}
+
+IlWindow *
+il_window_new (AdwApplication *application)
+{
+  return g_object_new (IL_TYPE_WINDOW, "application", application, NULL);
+}

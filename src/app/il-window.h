@@ -1,0 +1,36 @@
+/* il-window.h: the main window: set-up, live timeline, summary, history, lessons, sweep, export. */
+#pragma once
+
+#include <adwaita.h>
+#include "il-lesson.h"
+#include "il-summary-view.h"
+#include "il-sweep-view.h"
+#include "il-timeline-view.h"
+
+G_BEGIN_DECLS
+
+#define IL_TYPE_WINDOW (il_window_get_type ())
+G_DECLARE_FINAL_TYPE (IlWindow, il_window, IL, WINDOW, AdwApplicationWindow)
+
+IlWindow       *il_window_new             (AdwApplication *application);
+/* Opens a .lesson or a trace file (chosen by content: a trace is JSON). */
+gboolean        il_window_open_file       (IlWindow *self, GFile *file, GError **error);
+gboolean        il_window_open_lesson     (IlWindow *self, const char *path, GError **error);
+gboolean        il_window_open_trace      (IlWindow *self, const char *path, GError **error);
+/* Saves the shown runs as a trace file. */
+gboolean        il_window_save_trace      (IlWindow *self, const char *path, GError **error);
+/* Exports what is shown: images (png, svg, pdf) with the export settings, or trace data. */
+gboolean        il_window_export_to       (IlWindow *self, const char *format, const char *path,
+                                           GError **error);
+
+gboolean        il_window_get_busy        (IlWindow *self);
+IlLesson       *il_window_get_lesson      (IlWindow *self);
+GPtrArray      *il_window_get_history     (IlWindow *self);   /* of IlRunTrace, borrowed */
+GPtrArray      *il_window_get_shown       (IlWindow *self);   /* of IlRunTrace, borrowed */
+IlTimelineView *il_window_get_timeline    (IlWindow *self);
+IlSummaryView  *il_window_get_summary     (IlWindow *self);
+IlSweepView    *il_window_get_sweep_view  (IlWindow *self);
+/* The lesson's answer entry, so tests can type a prediction. */
+void            il_window_set_prediction  (IlWindow *self, const char *text);
+
+G_END_DECLS
