@@ -550,9 +550,17 @@ il_lesson_get_search_dirs (void)
   const char *candidates[] = { g_getenv ("IL_LESSONS_DIR"), IL_SOURCE_LESSONSDIR, IL_LESSONSDIR };
 
   for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
-    if (candidates[i] != NULL && candidates[i][0] != '\0' &&
-        g_file_test (candidates[i], G_FILE_TEST_IS_DIR))
-      g_strv_builder_add (builder, candidates[i]);
+    {
+      gboolean seen = FALSE;
+
+      if (candidates[i] == NULL || candidates[i][0] == '\0' ||
+          !g_file_test (candidates[i], G_FILE_TEST_IS_DIR))
+        continue;
+      for (guint k = 0; k < i && !seen; k++)
+        seen = g_strcmp0 (candidates[k], candidates[i]) == 0;
+      if (!seen)
+        g_strv_builder_add (builder, candidates[i]);
+    }
   return g_strv_builder_end (builder);
 }
 

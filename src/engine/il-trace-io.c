@@ -1704,7 +1704,7 @@ il_trace_load (const char *path, GError **error)
       g_set_error (error, IL_ERROR,
                    g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
                      ? IL_ERROR_INVALID : IL_ERROR_FAILED,
-                   _("Cannot read %s: %s"), path, local_error->message);
+                   _("Cannot read the trace: %s"), local_error->message);
       return NULL;
     }
   return il_trace_load_from_data (g_mapped_file_get_contents (mapped),

@@ -1,0 +1,500 @@
+/* il-cli-common.c: what interleave-cli's subcommands share: output files, numbers, summaries, signals. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+
+#include "il-cli.h"
+
+#define MIN_SIZE 64
+#define MAX_SIZE 16384
+
+void
+il_cli_outputs_add_group (GOptionContext *context, IlCliOutputs *o, gboolean with_trace)
+{
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->trace_path,
+      N_("Write the trace (Interleave trace v1 JSON) to FILE"), N_("FILE") },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o->csv_path,
+      N_("Write every span as a CSV row to FILE"), N_("FILE") },
+    { "chrome-trace", 0, 0, G_OPTION_ARG_FILENAME, &o->chrome_path,
+      N_("Write a Chrome Trace Event file (Perfetto, chrome://tracing) to FILE"), N_("FILE") },
+    { "png", 0, 0, G_OPTION_ARG_FILENAME, &o->png_path,
+      N_("Draw the timeline (runs stacked) to a PNG image"), N_("FILE") },
+    { "svg", 0, 0, G_OPTION_ARG_FILENAME, &o->svg_path,
+      N_("Draw the timeline to an SVG (vector) image"), N_("FILE") },
+    { "pdf", 0, 0, G_OPTION_ARG_FILENAME, &o->pdf_path,
+      N_("Draw the timeline to a PDF (vector) document"), N_("FILE") },
+    { "view", 0, 0, G_OPTION_ARG_STRING, &o->view,
+      N_("Lanes to draw: workers, cores or both (default: both, with the parallelism strip)"),
+      N_("VIEW") },
+    { "width", 0, 0, G_OPTION_ARG_STRING, &o->width,
+      N_("Image width in pixels (points for SVG/PDF); default 1920"), N_("PX") },
+    { "height", 0, 0, G_OPTION_ARG_STRING, &o->height,
+      N_("Image height in pixels (points for SVG/PDF); default 1080"), N_("PX") },
+    { "scale", 0, 0, G_OPTION_ARG_STRING, &o->scale,
+      N_("PNG scale for HiDPI and slides: 1920×1080 at 2 gives 3840×2160; default 1"), N_("S") },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &o->theme,
+      N_("Image colours: light or dark (default light)"), N_("THEME") },
+    { "title", 0, 0, G_OPTION_ARG_STRING, &o->title,
+      N_("Title of the image (default: from the runs)"), N_("TEXT") },
+    { "color-by-cpu", 0, 0, G_OPTION_ARG_NONE, &o->color_by_cpu,
+      N_("Colour running spans by CPU instead of by task"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
+      N_("Print nothing but errors"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  /* In the main group, so plain --help lists them. */
+  g_option_context_add_main_entries (context, with_trace ? entries : entries + 1, GETTEXT_PACKAGE);
+}
+
+gboolean
+il_cli_parse_uint (const char *option, const char *str, guint64 min, guint64 max, guint *out,
+                   GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint64 v;
+
+  g_assert (max <= G_MAXUINT);
+  if (!g_ascii_string_to_unsigned (str, 10, min, max, &v, &local_error))
+    {
+      if (g_error_matches (local_error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
+        g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                     _("%s must be between %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT ", not %s"),
+                     option, min, max, str);
+      else
+        g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                     _("%s needs a whole number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ", not “%s”"),
+                     option, min, max, str);
+      return FALSE;
+    }
+  *out = (guint) v;
+  return TRUE;
+}
+
+gboolean
+il_cli_parse_double (const char *option, const char *str, double min, double max, double *out,
+                     GError **error)
+{
+  char *end = NULL;
+  double v;
+
+  errno = 0;
+  v = g_ascii_strtod (str, &end);
+  if (str[0] == '\0' || g_ascii_isspace (str[0]) || end == NULL || *end != '\0' || errno != 0 ||
+      !isfinite (v))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("%s needs a number, not “%s”"), option, str);
+      return FALSE;
+    }
+  if (v < min || v > max)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("%s must be between %g and %g, not %s"),
+                   option, min, max, str);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+/* An output's folder must exist before a run of minutes starts, not be found missing after it. */
+static gboolean
+check_output_path (const char *option, const char *path, GError **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (path == NULL)
+    return TRUE;
+  if (path[0] == '\0')
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("%s needs a file name"), option);
+      return FALSE;
+    }
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("%s: %s is a folder, not a file"), option,
+                   path);
+      return FALSE;
+    }
+  dir = g_path_get_dirname (path);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("%s: the folder %s does not exist"), option,
+                   dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+il_cli_outputs_check (IlCliOutputs *o, GError **error)
+{
+  guint v;
+
+  il_export_options_init (&o->export);
+
+  if (o->view != NULL && !il_view_flags_from_string (o->view, &o->export.view))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("--view must be workers, cores or both, not “%s”"), o->view);
+      return FALSE;
+    }
+  if (o->theme != NULL && !il_theme_from_string (o->theme, &o->export.theme))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("--theme must be light or dark, not “%s”"), o->theme);
+      return FALSE;
+    }
+  if (o->width != NULL)
+    {
+      if (!il_cli_parse_uint ("--width", o->width, MIN_SIZE, MAX_SIZE, &v, error))
+        return FALSE;
+      o->export.width = (int) v;
+    }
+  if (o->height != NULL)
+    {
+      if (!il_cli_parse_uint ("--height", o->height, MIN_SIZE, MAX_SIZE, &v, error))
+        return FALSE;
+      o->export.height = (int) v;
+    }
+  if (o->scale != NULL &&
+      !il_cli_parse_double ("--scale", o->scale, 0.25, 8.0, &o->export.scale, error))
+    return FALSE;
+  if (o->png_path != NULL && o->export.width * o->export.scale * o->export.height * o->export.scale
+                               > 400.0e6)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("--png: %g × %g pixels is too large an image"),
+                   o->export.width * o->export.scale, o->export.height * o->export.scale);
+      return FALSE;
+    }
+  o->export.color_by_cpu = o->color_by_cpu;
+  o->export.title = o->title;
+
+  return check_output_path ("-o", o->trace_path, error) &&
+         check_output_path ("--csv", o->csv_path, error) &&
+         check_output_path ("--chrome-trace", o->chrome_path, error) &&
+         check_output_path ("--png", o->png_path, error) &&
+         check_output_path ("--svg", o->svg_path, error) &&
+         check_output_path ("--pdf", o->pdf_path, error);
+}
+
+gboolean
+il_cli_outputs_any (const IlCliOutputs *o)
+{
+  return o->trace_path || o->csv_path || o->chrome_path || o->png_path || o->svg_path ||
+         o->pdf_path;
+}
+
+static gboolean
+report_write (const IlCliOutputs *o, const char *prog, gboolean ok, GError *error,
+              const char *path)
+{
+  if (!ok)
+    {
+      il_cli_report_error (prog, error);
+      g_error_free (error);
+      return FALSE;
+    }
+  if (!o->quiet)
+    g_print (_("Wrote %s\n"), path);
+  return TRUE;
+}
+
+gboolean
+il_cli_outputs_write (IlCliOutputs *o, IlTrace *trace, const char *prog)
+{
+  const struct { const char *path; IlImageFormat format; } images[] = {
+    { o->png_path, IL_IMAGE_PNG },
+    { o->svg_path, IL_IMAGE_SVG },
+    { o->pdf_path, IL_IMAGE_PDF },
+  };
+  gboolean ok = TRUE;
+  GError *error = NULL;
+
+  if (o->trace_path != NULL)
+    ok &= report_write (o, prog, il_trace_save (trace, o->trace_path, &error), error,
+                        o->trace_path);
+  error = NULL;
+  if (o->csv_path != NULL)
+    ok &= report_write (o, prog, il_trace_export_csv (trace, o->csv_path, &error), error,
+                        o->csv_path);
+  error = NULL;
+  if (o->chrome_path != NULL)
+    ok &= report_write (o, prog, il_trace_export_chrome (trace, o->chrome_path, &error), error,
+                        o->chrome_path);
+  for (guint i = 0; i < G_N_ELEMENTS (images); i++)
+    {
+      error = NULL;
+      if (images[i].path != NULL)
+        ok &= report_write (o, prog,
+                            il_export_runs (il_trace_get_runs (trace), &o->export,
+                                            images[i].format, images[i].path, &error),
+                            error, images[i].path);
+    }
+  return ok;
+}
+
+void
+il_cli_outputs_clear (IlCliOutputs *o)
+{
+  g_clear_pointer (&o->trace_path, g_free);
+  g_clear_pointer (&o->csv_path, g_free);
+  g_clear_pointer (&o->chrome_path, g_free);
+  g_clear_pointer (&o->png_path, g_free);
+  g_clear_pointer (&o->svg_path, g_free);
+  g_clear_pointer (&o->pdf_path, g_free);
+  g_clear_pointer (&o->view, g_free);
+  g_clear_pointer (&o->width, g_free);
+  g_clear_pointer (&o->height, g_free);
+  g_clear_pointer (&o->scale, g_free);
+  g_clear_pointer (&o->theme, g_free);
+  g_clear_pointer (&o->title, g_free);
+}
+
+int
+il_cli_report_error (const char *prog, const GError *error)
+{
+  g_autofree char *msg = g_strdup (error->message);
+
+  /* One line, always: a multi-line message would break scripts that read the first line. */
+  g_strdelimit (msg, "\r\n", ' ');
+  g_printerr ("%s: %s\n", prog, msg);
+  if (error->domain == G_OPTION_ERROR ||
+      (error->domain == IL_ERROR && error->code == IL_ERROR_INVALID))
+    return IL_CLI_EXIT_USAGE;
+  return IL_CLI_EXIT_FAILED;
+}
+
+char *
+il_cli_format_ns (gint64 ns)
+{
+  double a = fabs ((double) ns);
+
+  if (a >= 1e9)
+    return g_strdup_printf ("%.2f s", ns / 1e9);
+  if (a >= 1e6 || ns == 0)
+    return g_strdup_printf ("%.1f ms", ns / 1e6);
+  return g_strdup_printf ("%.0f µs", ns / 1e3);
+}
+
+char *
+il_cli_pad (const char *str, guint width)
+{
+  glong len = g_utf8_strlen (str, -1);
+  GString *s = g_string_new (str);
+
+  for (glong i = len; i < (glong) width; i++)
+    g_string_append_c (s, ' ');
+  return g_string_free (s, FALSE);
+}
+
+/* Right-aligned in @width characters. */
+static char *
+rpad (const char *str, guint width)
+{
+  glong len = g_utf8_strlen (str, -1);
+  GString *s = g_string_new (NULL);
+
+  for (glong i = len; i < (glong) width; i++)
+    g_string_append_c (s, ' ');
+  g_string_append (s, str);
+  return g_string_free (s, FALSE);
+}
+
+static const char *
+capture_words (IlCaptureKind capture)
+{
+  switch (capture)
+    {
+    case IL_CAPTURE_KERNEL:
+      return _("kernel (context switches recorded by perf_event_open: exact CPUs and ready time)");
+    case IL_CAPTURE_SELF:
+      return _("self (workers stamped their own spans; off-CPU gaps detected in the work loop)");
+    case IL_CAPTURE_AUTO:
+    case IL_N_CAPTURES:
+    default:
+      return _("automatic");
+    }
+}
+
+static const char *
+run_label (IlRunTrace *run, char **to_free)
+{
+  const char *label = il_run_trace_get_label (run);
+
+  if (label != NULL)
+    return label;
+  *to_free = il_run_config_get_title (il_run_trace_get_config (run));
+  return *to_free;
+}
+
+static guint
+count_tasks (IlRunTrace *run, IlTaskStatus status)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < il_run_trace_get_n_tasks (run); i++)
+    if (il_run_trace_get_task (run, i)->status == status)
+      n++;
+  return n;
+}
+
+void
+il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
+{
+  const IlSummary *s = il_run_trace_get_summary (run);
+  const IlRunConfig *config = il_run_trace_get_config (run);
+  g_autofree char *free_label = NULL;
+  g_autofree char *describe = il_run_config_describe (config);
+  const char *label = run_label (run, &free_label);
+  g_autofree char *wall = il_cli_format_ns (s->wall_ns);
+  g_autofree char *cpu = il_cli_format_ns (s->cpu_ns);
+  g_autofree char *gil = il_cli_format_ns (s->gil_wait_ns);
+  g_autofree char *io = il_cli_format_ns (s->io_wait_ns);
+  g_autofree char *ready = il_cli_format_ns (s->ready_ns);
+  guint n_tasks = il_run_trace_get_n_tasks (run);
+
+  g_print ("%s\n", label);
+  if (g_strcmp0 (label, describe) != 0)
+    g_print ("  %s\n", describe);
+  g_print (_("  wall time      %s\n"), wall);
+  g_print (_("  CPU time       %s (running, all workers)\n"), cpu);
+  g_print (_("  parallelism    average %.2f · max %u · %u CPUs\n"), s->avg_parallelism,
+           s->max_parallelism, il_run_trace_get_n_cpus (run));
+  if (isfinite (s->speedup))
+    g_print (_("  speedup        %.2f× against %s\n"), s->speedup,
+             baseline_label ? baseline_label : _("a sequential run of the same work"));
+  else
+    g_print (_("  speedup        unknown (add --baseline to run the same work sequentially first)\n"));
+  g_print (_("  gil-wait       %s\n"), gil);
+  g_print (_("  io-wait        %s\n"), io);
+  g_print (_("  ready          %s (runnable, waiting for a CPU)\n"), ready);
+  g_print (_("  tasks          %u of %u done\n"), count_tasks (run, IL_TASK_OK), n_tasks);
+  if (count_tasks (run, IL_TASK_FAILED) > 0)
+    g_print (_("  failed tasks   %u\n"), count_tasks (run, IL_TASK_FAILED));
+  g_print (_("  capture        %s\n"), capture_words (il_run_trace_get_capture (run)));
+  if (il_run_trace_get_cancelled (run))
+    g_print (_("  CANCELLED: the trace is partial\n"));
+}
+
+void
+il_cli_print_comparison (GPtrArray *runs, int baseline)
+{
+  const char *headers[] = {
+    N_("wall"), N_("CPU"), N_("avg par"), N_("max"), N_("speedup"), N_("gil-wait"),
+    N_("io-wait"), N_("ready"),
+  };
+  const guint widths[] = { 10, 10, 8, 4, 8, 10, 10, 10 };
+  guint label_width = 4;
+  g_autofree char *pad = NULL;
+  gboolean first_pair = TRUE;
+
+  for (guint r = 0; r < runs->len; r++)
+    {
+      g_autofree char *free_label = NULL;
+      label_width = MAX (label_width, (guint) g_utf8_strlen (run_label (runs->pdata[r], &free_label), -1));
+    }
+  label_width = MIN (label_width, 48);
+
+  pad = il_cli_pad (_("run"), label_width);
+  g_print ("%s", pad);
+  for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
+    {
+      g_autofree char *h = rpad (_(headers[c]), widths[c]);
+      g_print (" %s", h);
+    }
+  g_print ("\n");
+
+  for (guint r = 0; r < runs->len; r++)
+    {
+      IlRunTrace *run = runs->pdata[r];
+      const IlSummary *s = il_run_trace_get_summary (run);
+      g_autofree char *free_label = NULL;
+      g_autofree char *label = il_cli_pad (run_label (run, &free_label), label_width);
+      char *cells[8];
+
+      cells[0] = il_cli_format_ns (s->wall_ns);
+      cells[1] = il_cli_format_ns (s->cpu_ns);
+      cells[2] = g_strdup_printf ("%.2f", s->avg_parallelism);
+      cells[3] = g_strdup_printf ("%u", s->max_parallelism);
+      cells[4] = isfinite (s->speedup) ? g_strdup_printf ("%.2f×", s->speedup) : g_strdup ("—");
+      cells[5] = il_cli_format_ns (s->gil_wait_ns);
+      cells[6] = il_cli_format_ns (s->io_wait_ns);
+      cells[7] = il_cli_format_ns (s->ready_ns);
+      g_print ("%s", label);
+      for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
+        {
+          g_autofree char *cell = rpad (cells[c], widths[c]);
+          g_print (" %s", cell);
+          g_free (cells[c]);
+        }
+      if (il_run_trace_get_cancelled (run))
+        g_print (_("  (cancelled)"));
+      g_print ("\n");
+    }
+
+  if (baseline >= 0)
+    {
+      g_autofree char *free_label = NULL;
+      g_print (_("speedup: wall time of “%s” divided by each run's\n"),
+               run_label (runs->pdata[baseline], &free_label));
+    }
+
+  /* Every pair, so "who wins, by how much" needs no arithmetic from the reader. */
+  for (guint a = 0; a < runs->len; a++)
+    for (guint b = a + 1; b < runs->len; b++)
+      {
+        IlRunTrace *ra = runs->pdata[a], *rb = runs->pdata[b];
+        gint64 wa = il_run_trace_get_summary (ra)->wall_ns;
+        gint64 wb = il_run_trace_get_summary (rb)->wall_ns;
+        g_autofree char *fa = NULL, *fb = NULL;
+        const char *la = run_label (ra, &fa), *lb = run_label (rb, &fb);
+
+        if (wa <= 0 || wb <= 0 ||
+            !il_run_config_same_work (il_run_trace_get_config (ra), il_run_trace_get_config (rb)))
+          continue;
+        if (first_pair)
+          g_print (_("between runs (same work, ratio of wall times):\n"));
+        first_pair = FALSE;
+        if (wb <= wa)
+          g_print (_("  “%s” is %.2f× as fast as “%s”\n"), lb, (double) wa / wb, la);
+        else
+          g_print (_("  “%s” is %.2f× as fast as “%s”\n"), la, (double) wb / wa, lb);
+      }
+}
+
+static GCancellable *signal_cancellable;
+static guint signal_ids[2];
+
+static gboolean
+on_signal (gpointer data)
+{
+  if (!g_cancellable_is_cancelled (signal_cancellable))
+    g_printerr (_("Cancelling: stopping the workers…\n"));
+  g_cancellable_cancel (signal_cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+il_cli_cancel_on_signals (GCancellable *cancellable)
+{
+  g_set_object (&signal_cancellable, cancellable);
+  signal_ids[0] = g_unix_signal_add (SIGINT, on_signal, NULL);
+  signal_ids[1] = g_unix_signal_add (SIGTERM, on_signal, NULL);
+}
+
+void
+il_cli_remove_signals (void)
+{
+  g_clear_handle_id (&signal_ids[0], g_source_remove);
+  g_clear_handle_id (&signal_ids[1], g_source_remove);
+  g_clear_object (&signal_cancellable);
+}

@@ -1,0 +1,437 @@
+/* il-cli-run.c: `interleave-cli run`: one configuration or a lesson's runs, summary and output files. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "il-cli.h"
+#include "il-clock.h"
+#include "il-lesson.h"
+#include "il-run.h"
+
+#define PROG "interleave-cli run"
+
+typedef struct
+{
+  char     *lesson;
+  char     *executor;
+  gboolean  gil;
+  char     *switch_interval;
+  char     *workers;
+  char     *cpus;
+  char     *workload;
+  char     *tasks;
+  char     *task_ms;
+  char     *capture;
+  gboolean  baseline;
+  IlCliOutputs out;
+} RunOptions;
+
+static void
+run_options_clear (RunOptions *o)
+{
+  g_free (o->lesson);
+  g_free (o->executor);
+  g_free (o->switch_interval);
+  g_free (o->workers);
+  g_free (o->cpus);
+  g_free (o->workload);
+  g_free (o->tasks);
+  g_free (o->task_ms);
+  g_free (o->capture);
+  il_cli_outputs_clear (&o->out);
+}
+
+/* Applies the run options to @config; only options that were given change it. */
+static gboolean
+apply_options (RunOptions *o, IlRunConfig *config, GError **error)
+{
+  guint u;
+
+  if (o->executor != NULL && !il_executor_from_string (o->executor, &config->executor))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("unknown executor “%s” (sequential, threads, processes or async; add --gil for threads under a GIL)"),
+                   o->executor);
+      return FALSE;
+    }
+  if (o->gil)
+    config->gil = TRUE;
+  if (o->switch_interval != NULL &&
+      !il_cli_parse_double ("--switch-interval", o->switch_interval, 0.1, 1000.0,
+                            &config->switch_interval_ms, error))
+    return FALSE;
+  if (o->workers != NULL)
+    {
+      if (!il_cli_parse_uint ("--workers", o->workers, 1, IL_MAX_WORKERS, &u, error))
+        return FALSE;
+      config->workers = u;
+    }
+  if (o->cpus != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+      GArray *cpus = il_cpu_set_parse (o->cpus, &local_error);
+
+      if (cpus == NULL)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_INVALID, "--cpus: %s", local_error->message);
+          return FALSE;
+        }
+      g_clear_pointer (&config->cpus, g_array_unref);
+      config->cpus = cpus;
+    }
+  if (o->workload != NULL && !il_workload_from_string (o->workload, &config->workload))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("unknown workload “%s” (cpu, memory, sleep, disk or mixed)"), o->workload);
+      return FALSE;
+    }
+  if (o->tasks != NULL)
+    {
+      if (!il_cli_parse_uint ("--tasks", o->tasks, 0, IL_MAX_TASKS, &u, error))
+        return FALSE;
+      config->tasks = u;
+    }
+  if (o->task_ms != NULL &&
+      !il_cli_parse_double ("--task-ms", o->task_ms, 0.0, IL_MAX_TASK_MS, &config->task_ms, error))
+    return FALSE;
+  return TRUE;
+}
+
+/* The configurations to run, in order: a lesson's runs, or one run from the options. */
+static GPtrArray *
+build_configs (RunOptions *o, IlLesson **lesson_out, GError **error)
+{
+  g_autoptr(GPtrArray) configs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
+  IlCaptureKind capture = IL_CAPTURE_AUTO;
+
+  if (o->capture != NULL && !il_capture_from_string (o->capture, &capture))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("--capture must be auto, kernel or self, not “%s”"), o->capture);
+      return NULL;
+    }
+
+  if (o->lesson != NULL)
+    {
+      const struct { const char *name; gboolean given; } conflicts[] = {
+        { "--executor", o->executor != NULL }, { "--gil", o->gil },
+        { "--switch-interval", o->switch_interval != NULL }, { "--workers", o->workers != NULL },
+        { "--cpus", o->cpus != NULL }, { "--workload", o->workload != NULL },
+        { "--tasks", o->tasks != NULL }, { "--task-ms", o->task_ms != NULL },
+      };
+      g_autofree char *path = NULL;
+      g_autoptr(IlLesson) lesson = NULL;
+
+      for (guint i = 0; i < G_N_ELEMENTS (conflicts); i++)
+        if (conflicts[i].given)
+          {
+            g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                         _("%s cannot be combined with --lesson: the lesson sets its runs"),
+                         conflicts[i].name);
+            return NULL;
+          }
+      if ((path = il_lesson_find (o->lesson, error)) == NULL ||
+          (lesson = il_lesson_new_from_file (path, error)) == NULL)
+        return NULL;
+      for (guint i = 0; i < il_lesson_get_n_runs (lesson); i++)
+        {
+          IlRunConfig *config = il_run_config_copy (il_lesson_get_run_config (lesson, i));
+
+          if (o->capture != NULL)
+            config->capture = capture;
+          g_ptr_array_add (configs, config);
+        }
+      *lesson_out = g_steal_pointer (&lesson);
+    }
+  else
+    {
+      g_autoptr(IlRunConfig) config = il_run_config_new ();
+
+      if (!apply_options (o, config, error))
+        return NULL;
+      config->capture = capture;
+      g_ptr_array_add (configs, g_steal_pointer (&config));
+    }
+
+  for (guint i = 0; i < configs->len; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!il_run_config_validate (configs->pdata[i], &local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+
+  /* --baseline: the same work, sequentially, first (unless a sequential run is there already). */
+  if (o->baseline)
+    {
+      const IlRunConfig *first = configs->pdata[0];
+      gboolean have = FALSE;
+
+      for (guint i = 0; i < configs->len; i++)
+        have |= ((const IlRunConfig *) configs->pdata[i])->executor == IL_EXECUTOR_SEQUENTIAL;
+      if (!have)
+        {
+          IlRunConfig *seq = il_run_config_copy (first);
+
+          seq->executor = IL_EXECUTOR_SEQUENTIAL;
+          seq->gil = FALSE;
+          seq->workers = 1;
+          g_clear_pointer (&seq->label, g_free);
+          seq->label = g_strdup (_("Sequential baseline"));
+          g_ptr_array_insert (configs, 0, seq);
+        }
+    }
+  return g_steal_pointer (&configs);
+}
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+  guint         index;
+  guint         n_runs;
+  const char   *label;
+  gboolean      progress;
+} RunWait;
+
+static void
+run_done_cb (GObject *object, GAsyncResult *result, gpointer data)
+{
+  RunWait *wait = data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+static void
+tasks_done_cb (IlRun *run, GParamSpec *pspec, RunWait *wait)
+{
+  /* One rewritten line on a terminal; nothing when stderr is a file or a pipe. */
+  g_printerr ("\r\033[K[%u/%u] %s: %u/%u tasks", wait->index + 1, wait->n_runs, wait->label,
+              il_run_get_tasks_done (run), il_run_get_tasks_total (run));
+}
+
+/* Runs @config on the default main context (so SIGINT is seen). Returns the trace, also when the
+ * run was cancelled or failed (then partial, and @error is set); NULL only if it never started. */
+static IlRunTrace *
+run_one (const IlRunConfig *config, GCancellable *cancellable, RunWait *wait, GError **error)
+{
+  g_autoptr(IlRun) run = il_run_new (config);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  IlRunTrace *trace;
+  gulong handler = 0;
+
+  wait->loop = loop;
+  wait->result = NULL;
+  if (wait->progress)
+    handler = g_signal_connect (run, "notify::tasks-done", G_CALLBACK (tasks_done_cb), wait);
+  il_run_start_async (run, cancellable, run_done_cb, wait);
+  g_main_loop_run (loop);
+  g_clear_signal_handler (&handler, run);
+  if (wait->progress)
+    g_printerr ("\r\033[K");
+
+  trace = il_run_start_finish (run, wait->result, error);
+  g_clear_object (&wait->result);
+  if (trace == NULL && il_run_get_trace (run) != NULL)
+    trace = il_run_trace_ref (il_run_get_trace (run));
+  return trace;
+}
+
+static gboolean
+is_cancel_error (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+         g_error_matches (error, IL_ERROR, IL_ERROR_CANCELLED);
+}
+
+int
+il_cli_run (int argc, char **argv)
+{
+  RunOptions o = { 0 };
+  const GOptionEntry entries[] = {
+    { "lesson", 'l', 0, G_OPTION_ARG_FILENAME, &o.lesson,
+      N_("Run a lesson: a .lesson file or a shipped lesson's name (e.g. 01-gil-vs-processes, or 01)"),
+      N_("FILE|NAME") },
+    { "executor", 'e', 0, G_OPTION_ARG_STRING, &o.executor,
+      N_("sequential, threads, processes or async (default threads)"), N_("E") },
+    { "gil", 0, 0, G_OPTION_ARG_NONE, &o.gil,
+      N_("Threads share one emulated global interpreter lock, like CPython"), NULL },
+    { "switch-interval", 0, 0, G_OPTION_ARG_STRING, &o.switch_interval,
+      N_("GIL switch interval in ms (default 5)"), N_("MS") },
+    { "workers", 'w', 0, G_OPTION_ARG_STRING, &o.workers,
+      N_("Number of workers, 1 to 256 (default 4)"), N_("N") },
+    { "cpus", 'c', 0, G_OPTION_ARG_STRING, &o.cpus,
+      N_("Allowed CPUs, e.g. 0 or 0-1 or 0,2 (default: all)"), N_("LIST") },
+    { "workload", 0, 0, G_OPTION_ARG_STRING, &o.workload,
+      N_("cpu, memory, sleep, disk or mixed (default cpu)"), N_("W") },
+    { "tasks", 't', 0, G_OPTION_ARG_STRING, &o.tasks,
+      N_("Number of tasks (default 8)"), N_("N") },
+    { "task-ms", 0, 0, G_OPTION_ARG_STRING, &o.task_ms,
+      N_("Length of one task in ms of work on one idle core; 0 is an empty task (default 100)"),
+      N_("MS") },
+    { "capture", 0, 0, G_OPTION_ARG_STRING, &o.capture,
+      N_("Where states come from: auto, kernel or self (default auto)"), N_("HOW") },
+    { "baseline", 'b', 0, G_OPTION_ARG_NONE, &o.baseline,
+      N_("Also run the same work sequentially first, for the speedup"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) configs = NULL;
+  g_autoptr(IlLesson) lesson = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) run_error = NULL;
+  gboolean cancelled = FALSE;
+  int baseline = -1;
+  int status;
+
+  context = g_option_context_new (_("— run work on an executor and trace it"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+    _("Runs tasks of real work on an executor, records what every worker did on which CPU, and\n"
+      "prints a summary: wall time, CPU time, average and maximum parallelism, speedup, and the\n"
+      "time spent in gil-wait, io-wait and ready. With --lesson, runs each of the lesson's runs\n"
+      "and compares them. Ctrl+C stops the run; the partial trace is still written."));
+  g_option_context_set_description (context,
+    _("Examples:\n"
+      "  interleave-cli run --executor threads --gil --workers 4 --tasks 8 --task-ms 100\n"
+      "  interleave-cli run --executor processes --workers 2 --baseline --png run.png\n"
+      "  interleave-cli run --lesson 01-gil-vs-processes --png lesson.png -o lesson.interleave.json\n"
+      "\n"
+      "Exit status: 0 ok, 1 the run or writing a file failed or was cancelled, 2 bad input."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  il_cli_outputs_add_group (context, &o.out, TRUE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      status = il_cli_report_error (PROG, error);
+      run_options_clear (&o);
+      return status;
+    }
+  if (argc > 1)
+    {
+      g_printerr (_("%s: unexpected argument “%s” (see --help)\n"), PROG, argv[1]);
+      run_options_clear (&o);
+      return IL_CLI_EXIT_USAGE;
+    }
+  if (!il_cli_outputs_check (&o.out, &error) ||
+      (configs = build_configs (&o, &lesson, &error)) == NULL)
+    {
+      status = il_cli_report_error (PROG, error);
+      run_options_clear (&o);
+      return status;
+    }
+
+  if (lesson != NULL && !o.out.quiet)
+    {
+      g_print ("%s\n\n", il_lesson_get_title (lesson));
+      if (il_lesson_get_question (lesson) != NULL)
+        g_print (_("Predict first: %s\n\n"), il_lesson_get_question (lesson));
+    }
+
+  trace = il_trace_new ();
+  il_trace_set_machine_local (trace);
+  il_cli_cancel_on_signals (cancellable);
+
+  for (guint i = 0; i < configs->len && !cancelled && run_error == NULL; i++)
+    {
+      const IlRunConfig *config = configs->pdata[i];
+      g_autofree char *title = il_run_config_get_title (config);
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(IlRunTrace) run = NULL;
+      RunWait wait = { NULL, NULL, i, configs->len, title, !o.out.quiet && isatty (2) };
+
+      run = run_one (config, cancellable, &wait, &local_error);
+      if (run != NULL)
+        {
+          if (il_run_trace_get_label (run) == NULL)
+            il_run_trace_set_label (run, title);
+          il_trace_add_run (trace, run);
+        }
+      if (local_error != NULL)
+        {
+          if (is_cancel_error (local_error) || g_cancellable_is_cancelled (cancellable))
+            {
+              cancelled = TRUE;
+              if (run != NULL)
+                il_run_trace_set_cancelled (run, TRUE);
+            }
+          else
+            {
+              g_prefix_error (&local_error, _("run “%s” failed: "), title);
+              run_error = g_steal_pointer (&local_error);
+            }
+        }
+    }
+  il_cli_remove_signals ();
+
+  /* Speedups against the first sequential run of the same work, which is what it means. */
+  for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
+    if (il_run_trace_get_config (il_trace_get_run (trace, i))->executor == IL_EXECUTOR_SEQUENTIAL &&
+        !il_run_trace_get_cancelled (il_trace_get_run (trace, i)))
+      {
+        baseline = (int) i;
+        break;
+      }
+  if (baseline >= 0)
+    {
+      IlRunTrace *base = il_trace_get_run (trace, (guint) baseline);
+      gint64 base_wall = il_run_trace_get_summary (base)->wall_ns;
+
+      for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
+        {
+          IlRunTrace *run = il_trace_get_run (trace, i);
+          gint64 wall = il_run_trace_get_summary (run)->wall_ns;
+
+          if (wall > 0 && base_wall > 0 && !il_run_trace_get_cancelled (run) &&
+              il_run_config_same_work (il_run_trace_get_config (base), il_run_trace_get_config (run)))
+            il_run_trace_set_speedup (run, (double) base_wall / (double) wall);
+        }
+    }
+
+  if (!o.out.quiet && il_trace_get_n_runs (trace) > 0)
+    {
+      if (il_trace_get_n_runs (trace) == 1)
+        il_cli_print_run_summary (il_trace_get_run (trace, 0), NULL);
+      else if (lesson == NULL && il_trace_get_n_runs (trace) == 2 && baseline == 0)
+        {
+          /* run --baseline: the run itself in detail, the baseline in one line. */
+          IlRunTrace *base = il_trace_get_run (trace, 0);
+          g_autofree char *wall = il_cli_format_ns (il_run_trace_get_summary (base)->wall_ns);
+
+          il_cli_print_run_summary (il_trace_get_run (trace, 1), il_run_trace_get_label (base));
+          g_print (_("  baseline       %s: %s\n"), il_run_trace_get_label (base), wall);
+        }
+      else
+        il_cli_print_comparison (il_trace_get_runs (trace), baseline);
+      if (lesson != NULL && il_lesson_get_answer (lesson) != NULL && !cancelled)
+        g_print (_("\nWhat to see: %s\n"), il_lesson_get_answer (lesson));
+      g_print ("\n");
+    }
+
+  status = IL_CLI_EXIT_OK;
+  if (il_trace_get_n_runs (trace) > 0 && !il_cli_outputs_write (&o.out, trace, PROG))
+    status = IL_CLI_EXIT_FAILED;
+  if (cancelled)
+    {
+      g_printerr (_("%s: cancelled; the trace written is partial and marked cancelled\n"), PROG);
+      status = IL_CLI_EXIT_FAILED;
+    }
+  if (run_error != NULL)
+    {
+      il_cli_report_error (PROG, run_error);
+      status = IL_CLI_EXIT_FAILED;
+    }
+
+  run_options_clear (&o);
+  return status;
+}

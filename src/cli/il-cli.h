@@ -1,0 +1,81 @@
+/* il-cli.h: interleave-cli's subcommands and what they share: outputs, number parsing, summaries. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "il-export.h"
+#include "il-trace.h"
+#include "il-trace-io.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes of DESIGN.md: 0 ok, 1 the run (or writing a file) failed, 2 bad usage or bad input. */
+enum
+{
+  IL_CLI_EXIT_OK = 0,
+  IL_CLI_EXIT_FAILED = 1,
+  IL_CLI_EXIT_USAGE = 2,
+};
+
+/* The file outputs and image options every subcommand shares, as typed on the command line. */
+typedef struct
+{
+  char     *trace_path;
+  char     *csv_path;
+  char     *chrome_path;
+  char     *png_path;
+  char     *svg_path;
+  char     *pdf_path;
+  char     *view;
+  char     *width;
+  char     *height;
+  char     *scale;
+  char     *theme;
+  char     *title;
+  gboolean  color_by_cpu;
+  gboolean  quiet;
+
+  /* Parsed by il_cli_outputs_check(). */
+  IlExportOptions export;
+} IlCliOutputs;
+
+/* Adds the output options to @context as their own group. @with_trace adds -o (not for render). */
+void      il_cli_outputs_add_group (GOptionContext *context, IlCliOutputs *outputs,
+                                    gboolean with_trace);
+/* Checks and parses the image options; FALSE with an IL_ERROR_INVALID error naming the option. */
+gboolean  il_cli_outputs_check     (IlCliOutputs *outputs, GError **error);
+gboolean  il_cli_outputs_any       (const IlCliOutputs *outputs);
+/* Writes every requested file; prints "wrote FILE" lines unless quiet. Keeps going after a
+ * failure so one bad path does not lose the others; returns FALSE if any failed (printed). */
+gboolean  il_cli_outputs_write     (IlCliOutputs *outputs, IlTrace *trace, const char *prog);
+void      il_cli_outputs_clear     (IlCliOutputs *outputs);
+
+/* Strict number parsing: the whole string, in range; the error names @option. */
+gboolean  il_cli_parse_uint        (const char *option, const char *str, guint64 min, guint64 max,
+                                    guint *out, GError **error);
+gboolean  il_cli_parse_double      (const char *option, const char *str, double min, double max,
+                                    double *out, GError **error);
+
+/* Prints one line "interleave-cli CMD: MESSAGE" on stderr and returns the exit code for @error:
+ * IL_ERROR_INVALID and option errors are usage errors (2), everything else a failure (1). */
+int       il_cli_report_error      (const char *prog, const GError *error);
+
+/* Human durations: "812.3 ms", "2.27 s", "850 µs". */
+char     *il_cli_format_ns         (gint64 ns);
+/* Pads a UTF-8 string to @width characters (left-aligned). */
+char     *il_cli_pad               (const char *str, guint width);
+
+/* Summaries: one run in detail, or a table of several with the speedups between them. */
+void      il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label);
+void      il_cli_print_comparison  (GPtrArray *runs, int baseline);
+
+/* SIGINT and SIGTERM cancel @cancellable; the handlers run on the default main context, so the
+ * caller must iterate it while it waits (a GMainLoop). */
+void      il_cli_cancel_on_signals (GCancellable *cancellable);
+void      il_cli_remove_signals    (void);
+
+int       il_cli_run               (int argc, char **argv);
+int       il_cli_render            (int argc, char **argv);
+int       il_cli_sweep             (int argc, char **argv);
+
+G_END_DECLS
