@@ -1,0 +1,582 @@
+/* test-cli.c: runs the built interleave-cli as a user would: exit codes, messages, files and the numbers in them. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "il-trace-io.h"
+
+static const char *cli_path;
+static char *tmpdir;
+
+typedef struct
+{
+  int   status;   /* exit code, or -1 when killed by a signal */
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static void
+run_cli (Result *r, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) cli_path);
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
+                &wait_status, &error);
+  g_assert_no_error (error);
+  r->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
+  if (r->status != 0)
+    g_test_message ("stderr: %s", r->err);
+}
+
+static char *
+tmp (const char *name)
+{
+  return g_build_filename (tmpdir, name, NULL);
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    if (*p == '\n')
+      n++;
+  return n;
+}
+
+/* Width and height from a PNG's IHDR chunk. */
+static void
+png_size (const char *path, guint *width, guint *height)
+{
+  g_autofree guchar *data = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, (char **) &data, &len, NULL));
+  g_assert_cmpuint (len, >, 24);
+  g_assert_cmpmem (data, 8, "\x89PNG\r\n\x1a\n", 8);
+  *width = (guint) data[16] << 24 | (guint) data[17] << 16 | (guint) data[18] << 8 | data[19];
+  *height = (guint) data[20] << 24 | (guint) data[21] << 16 | (guint) data[22] << 8 | data[23];
+}
+
+static char *
+read_text (const char *path)
+{
+  char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+static void
+test_help (void)
+{
+  const char *commands[] = { "run", "render", "sweep" };
+  g_auto(Result) top = { 0 };
+
+  run_cli (&top, "--help", NULL);
+  g_assert_cmpint (top.status, ==, 0);
+  g_assert_nonnull (strstr (top.out, "run"));
+  g_assert_nonnull (strstr (top.out, "sweep"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Result) r = { 0 };
+
+      run_cli (&r, commands[i], "--help", NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_nonnull (strstr (r.out, "--png"));
+      g_assert_nonnull (strstr (r.out, commands[i]));
+    }
+  {
+    g_auto(Result) r = { 0 };
+
+    run_cli (&r, "run", "--help", NULL);
+    for (guint i = 0; i < 20; i++)
+      {
+        const char *options[] = {
+          "--lesson", "--executor", "--gil", "--switch-interval", "--workers", "--cpus",
+          "--workload", "--tasks", "--task-ms", "--capture", "--output", "--csv",
+          "--chrome-trace", "--svg", "--pdf", "--view", "--width", "--height", "--scale",
+          "--theme",
+        };
+        g_assert_nonnull (strstr (r.out, options[i]));
+      }
+  }
+}
+
+/* Every bad input: exit 2 and exactly one line on stderr, before any work is done. */
+static void
+test_bad_input (void)
+{
+  g_autofree char *missing_dir = tmp ("no-such-dir/x.png");
+  g_autofree char *bad_lesson = tmp ("bad.lesson");
+  g_autofree char *bad_trace = tmp ("bad.interleave.json");
+  const char *cases[][8] = {
+    { "run", "--executor", "fibers", NULL },
+    { "run", "--workers", "0", NULL },
+    { "run", "--workers", "100000", NULL },
+    { "run", "--workers", "four", NULL },
+    { "run", "--tasks", "-3", NULL },
+    { "run", "--tasks", "8x", NULL },
+    { "run", "--task-ms", "abc", NULL },
+    { "run", "--switch-interval", "0", NULL },
+    { "run", "--cpus", "99", NULL },
+    { "run", "--workload", "gpu", NULL },
+    { "run", "--capture", "magic", NULL },
+    { "run", "--gil", "--executor", "processes", NULL },
+    { "run", "--lesson", "no-such-lesson", NULL },
+    { "run", "--lesson", bad_lesson, NULL },
+    { "run", "--lesson", "01", "--workers", "2", NULL },
+    { "run", "--view", "sideways", NULL },
+    { "run", "--theme", "pink", NULL },
+    { "run", "--width", "wide", NULL },
+    { "run", "--scale", "-1", NULL },
+    { "run", "--png", missing_dir, NULL },
+    { "run", "--no-such-option", NULL },
+    { "run", "stray", NULL },
+    { "render", NULL },
+    { "render", bad_trace, "--png", "x.png", NULL },
+    { "render", "/nonexistent/trace.json", "--png", "x.png", NULL },
+    { "sweep", "--workers-list", "1,two", NULL },
+    { "sweep", "--workers-list", "0,2", NULL },
+    { "sweep", "--executor", "fibers", NULL },
+    { "frobnicate", NULL },
+  };
+
+  g_assert_true (g_file_set_contents (bad_lesson, "[Lesson]\nTitle=x\nExplanation=y\nRuns=a\n[Run a]\nExecutor=threads\nWorkers=many\n", -1, NULL));
+  g_assert_true (g_file_set_contents (bad_trace, "{\"format\": \"interleave-trace\", \"version\": 1,\n\"machine\": {\"cpus\": 2},\n\"runs\": [ } ]\n", -1, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Result) r = { 0 };
+      g_autofree char *joined = g_strjoinv (" ", (char **) cases[i]);
+
+      run_cli (&r, cases[i][0], cases[i][1], cases[i][2], cases[i][3], cases[i][4], cases[i][5],
+               NULL);
+      g_test_message ("%s → %d: %s", joined, r.status, r.err);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_cmpuint (count_lines (r.err), ==, 1);
+      g_assert_true (g_str_has_prefix (r.err, "interleave-cli"));
+      g_assert_cmpstr (r.out, ==, "");
+    }
+
+  /* The messages name what is wrong. */
+  {
+    g_auto(Result) r = { 0 };
+    run_cli (&r, "run", "--lesson", bad_lesson, NULL);
+    g_assert_nonnull (strstr (r.err, "bad.lesson: [Run a] Workers: “many” is not a whole number"));
+  }
+  {
+    g_auto(Result) r = { 0 };
+    run_cli (&r, "render", bad_trace, "--png", "x.png", NULL);
+    g_assert_nonnull (strstr (r.err, "bad.interleave.json:3:"));
+  }
+}
+
+static JsonObject *
+load_json (JsonParser *parser, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* A plain run with every output: the files exist, have the right size and format, and agree. */
+static void
+test_run_outputs (void)
+{
+  g_autofree char *trace_path = tmp ("run.interleave.json");
+  g_autofree char *csv = tmp ("run.csv");
+  g_autofree char *chrome = tmp ("run.chrome.json");
+  g_autofree char *png = tmp ("run.png");
+  g_autofree char *svg = tmp ("run.svg");
+  g_autofree char *pdf = tmp ("run.pdf");
+  g_autofree char *svg_text = NULL;
+  g_autofree char *pdf_text = NULL;
+  g_autofree char *csv_text = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Result) r = { 0 };
+  IlRunTrace *run;
+  const IlSummary *s;
+  guint w, h;
+
+  run_cli (&r, "run", "--executor", "threads", "--workers", "2", "--tasks", "6", "--task-ms", "20",
+           "-o", trace_path, "--csv", csv, "--chrome-trace", chrome, "--png", png, "--svg", svg,
+           "--pdf", pdf, "--width", "800", "--height", "450", "--theme", "dark", "--view", "both",
+           NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_nonnull (strstr (r.out, "wall time"));
+  g_assert_nonnull (strstr (r.out, "parallelism"));
+  g_assert_nonnull (strstr (r.out, "6 of 6 done"));
+  g_assert_nonnull (strstr (r.out, trace_path));
+
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_trace_get_n_runs (trace), ==, 1);
+  run = il_trace_get_run (trace, 0);
+  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 2);
+  g_assert_cmpuint (il_run_trace_get_n_tasks (run), ==, 6);
+  for (guint t = 0; t < 6; t++)
+    g_assert_cmpint (il_run_trace_get_task (run, t)->status, ==, IL_TASK_OK);
+  for (guint k = 0; k < 2; k++)
+    {
+      /* Real OS ids: the CLI's own process, threads of it. */
+      g_assert_cmpint (il_run_trace_get_worker (run, k)->pid, >, 1);
+      g_assert_cmpint (il_run_trace_get_worker (run, k)->tid, >, 1);
+    }
+  g_assert_false (il_run_trace_get_cancelled (run));
+  g_assert_cmpint (il_run_trace_get_origin_ns (run), >, 0);
+  s = il_run_trace_get_summary (run);
+  /* 120 ms of work: wall at least the work split over 2 workers, CPU at least most of the work. */
+  g_assert_cmpint (s->wall_ns, >=, 55 * G_GINT64_CONSTANT (1000000));
+  g_assert_cmpint (s->cpu_ns, >=, 100 * G_GINT64_CONSTANT (1000000));
+  g_assert_cmpfloat (s->avg_parallelism, <=, 2.05);
+  g_assert_cmpuint (s->max_parallelism, <=, 2);
+  g_assert_cmpuint (il_run_trace_get_n_spans (run), >, 0);
+
+  csv_text = read_text (csv);
+  g_assert_true (g_str_has_prefix (csv_text, "run,label,worker,pid,tid,state,cpu,task,start_ns,end_ns\n"));
+  g_assert_cmpuint (count_lines (csv_text), ==, il_run_trace_get_n_spans (run) + 1);
+
+  {
+    JsonObject *root = load_json (parser, chrome);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "traceEvents")), >, 6);
+  }
+
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, ==, 800);
+  g_assert_cmpuint (h, ==, 450);
+  svg_text = read_text (svg);
+  g_assert_nonnull (strstr (svg_text, "<svg"));
+  /* Vector, not a picture of one. */
+  g_assert_null (strstr (svg_text, "<image"));
+  pdf_text = read_text (pdf);
+  g_assert_true (g_str_has_prefix (pdf_text, "%PDF"));
+}
+
+/* With no options at all, run uses the defaults and works. */
+static void
+test_run_defaults (void)
+{
+  g_auto(Result) r = { 0 };
+
+  run_cli (&r, "run", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "4 threads"));
+  g_assert_nonnull (strstr (r.out, "8 of 8 done"));
+}
+
+/* The GIL's promise, checked through the CLI on a machine that may be busy: average parallelism
+ * never exceeds 1 (plus rounding) and threads really waited for the lock. */
+static void
+test_run_gil (void)
+{
+  g_autofree char *trace_path = tmp ("gil.interleave.json");
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Result) r = { 0 };
+  const IlSummary *s;
+
+  run_cli (&r, "run", "--executor", "threads", "--gil", "--workers", "4", "--tasks", "8",
+           "--task-ms", "30", "--quiet", "-o", trace_path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "");
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  s = il_run_trace_get_summary (il_trace_get_run (trace, 0));
+  g_assert_cmpfloat (s->avg_parallelism, <=, 1.05);
+  g_assert_cmpuint (s->max_parallelism, ==, 1);
+  g_assert_cmpint (s->gil_wait_ns, >, 0);
+  g_assert_true (il_run_trace_get_config (il_trace_get_run (trace, 0))->gil);
+}
+
+/* --baseline runs the same work sequentially first and reports the speedup against it. */
+static void
+test_run_baseline (void)
+{
+  g_autofree char *trace_path = tmp ("baseline.interleave.json");
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Result) r = { 0 };
+  IlRunTrace *seq, *threads;
+  double expected;
+
+  run_cli (&r, "run", "--executor", "threads", "--workers", "2", "--tasks", "4", "--task-ms",
+           "20", "--baseline", "-o", trace_path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "speedup"));
+  g_assert_nonnull (strstr (r.out, "× against"));
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_trace_get_n_runs (trace), ==, 2);
+  seq = il_trace_get_run (trace, 0);
+  threads = il_trace_get_run (trace, 1);
+  g_assert_cmpint (il_run_trace_get_config (seq)->executor, ==, IL_EXECUTOR_SEQUENTIAL);
+  g_assert_cmpfloat (il_run_trace_get_summary (seq)->speedup, ==, 1.0);
+  expected = (double) il_run_trace_get_summary (seq)->wall_ns /
+             (double) il_run_trace_get_summary (threads)->wall_ns;
+  g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (threads)->speedup, expected, 1e-9);
+}
+
+/* A lesson by its shipped name: one row per run, the ratios between them, one image of all. */
+static void
+test_run_lesson (void)
+{
+  g_autofree char *trace_path = tmp ("lesson.interleave.json");
+  g_autofree char *png = tmp ("lesson.png");
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Result) r = { 0 };
+  guint w, h;
+
+  run_cli (&r, "run", "--lesson", "06-gil-vs-free-threaded", "-o", trace_path, "--png", png,
+           "--scale", "2", "--width", "640", "--height", "400", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "GIL vs free-threaded"));
+  g_assert_nonnull (strstr (r.out, "2 threads + GIL"));
+  g_assert_nonnull (strstr (r.out, "2 threads, no GIL (free-threaded)"));
+  g_assert_nonnull (strstr (r.out, "between runs"));
+  g_assert_nonnull (strstr (r.out, "× as fast as"));
+
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_trace_get_n_runs (trace), ==, 2);
+  g_assert_cmpstr (il_run_trace_get_label (il_trace_get_run (trace, 0)), ==, "2 threads + GIL");
+  g_assert_cmpfloat (il_run_trace_get_summary (il_trace_get_run (trace, 0))->avg_parallelism, <=, 1.05);
+  g_assert_false (il_run_trace_get_config (il_trace_get_run (trace, 1))->gil);
+
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, ==, 1280);
+  g_assert_cmpuint (h, ==, 800);
+}
+
+/* render re-draws a saved trace and re-exports it; the CSV says the same as the trace. */
+static void
+test_render (void)
+{
+  g_autofree char *trace_path = tmp ("render-src.interleave.json");
+  g_autofree char *png = tmp ("render.png");
+  g_autofree char *csv = tmp ("render.csv");
+  g_autofree char *csv_text = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_auto(Result) made = { 0 };
+  g_auto(Result) r = { 0 };
+  g_auto(Result) summary = { 0 };
+  g_auto(Result) nothing = { 0 };
+  guint w, h;
+  guint64 n_spans = 0;
+
+  run_cli (&made, "run", "--executor", "async", "--workload", "sleep", "--tasks", "4",
+           "--task-ms", "10", "--quiet", "-o", trace_path, NULL);
+  g_assert_cmpint (made.status, ==, 0);
+
+  run_cli (&r, "render", trace_path, "--png", png, "--csv", csv, "--width", "1000", "--height",
+           "500", "--view", "workers", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, ==, 1000);
+  g_assert_cmpuint (h, ==, 500);
+
+  trace = il_trace_load (trace_path, NULL);
+  g_assert_nonnull (trace);
+  for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
+    n_spans += il_run_trace_get_n_spans (il_trace_get_run (trace, i));
+  csv_text = read_text (csv);
+  g_assert_cmpuint (count_lines (csv_text), ==, n_spans + 1);
+
+  run_cli (&summary, "render", trace_path, "--summary", NULL);
+  g_assert_cmpint (summary.status, ==, 0);
+  g_assert_nonnull (strstr (summary.out, "wall time"));
+
+  run_cli (&nothing, "render", trace_path, NULL);
+  g_assert_cmpint (nothing.status, ==, 2);
+}
+
+/* A sweep writes its numbers and its curve. */
+static void
+test_sweep (void)
+{
+  g_autofree char *data = tmp ("sweep.json");
+  g_autofree char *csv = tmp ("sweep.csv");
+  g_autofree char *png = tmp ("sweep.png");
+  g_autofree char *csv_text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Result) r = { 0 };
+  g_auto(Result) r2 = { 0 };
+  JsonObject *root, *series;
+  JsonArray *walls, *speedups;
+  guint w, h;
+
+  run_cli (&r, "sweep", "--workers-list", "1,2", "--executor", "threads", "--executor",
+           "threads+gil", "--tasks", "4", "--task-ms", "20", "-o", data, "--png", png, "--width",
+           "900", "--height", "600", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "serial fraction"));
+  g_assert_nonnull (strstr (r.out, "threads + GIL"));
+
+  root = load_json (parser, data);
+  g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, "interleave-sweep");
+  g_assert_cmpint (json_object_get_int_member (root, "baseline_ns"), >, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "series")), ==, 2);
+  series = json_array_get_object_element (json_object_get_array_member (root, "series"), 1);
+  g_assert_true (json_object_get_boolean_member (series, "gil"));
+  walls = json_object_get_array_member (series, "wall_ns");
+  speedups = json_object_get_array_member (series, "speedup");
+  g_assert_cmpuint (json_array_get_length (walls), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpint (json_array_get_int_element (walls, i), >, 0);
+      /* Under the GIL two threads cannot beat one core by much, even with noise. */
+      g_assert_cmpfloat (json_array_get_double_element (speedups, i), <, 1.5);
+    }
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, ==, 900);
+  g_assert_cmpuint (h, ==, 600);
+
+  run_cli (&r2, "sweep", "--workers-list", "2", "--executor", "threads", "--tasks", "2",
+           "--task-ms", "5", "--quiet", "-o", csv, NULL);
+  g_assert_cmpint (r2.status, ==, 0);
+  csv_text = read_text (csv);
+  g_assert_true (g_str_has_prefix (csv_text, "executor,gil,label,workers,wall_ns,speedup,serial_fraction\nthreads,false,threads,2,"));
+}
+
+/* Any thread of the process may have spawned the workers, so look at every thread's children. */
+static gboolean
+has_children (GPid pid)
+{
+  g_autofree char *task_dir = g_strdup_printf ("/proc/%d/task", pid);
+  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
+  const char *tid;
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (task_dir, tid, "children", NULL);
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL) && text[0] != '\0')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Ctrl+C: the workers stop, the children are gone, the partial trace is written and says so. */
+static void
+test_cancel (void)
+{
+  g_autofree char *trace_path = tmp ("cancel.interleave.json");
+  const char *argv[] = { cli_path, "run", "--executor", "processes", "--workers", "2", "--tasks",
+                         "200", "--task-ms", "100", "-o", trace_path, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  IlRunTrace *run;
+  GPid pid;
+  int wait_status;
+  guint done = 0;
+
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                                G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+
+  /* Interrupt once the workers exist, i.e. the run (and its signal handling) has started. */
+  for (guint i = 0; i < 300 && !has_children (pid); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (has_children (pid));
+  g_usleep (300 * 1000);
+  kill (pid, SIGINT);
+  g_assert_cmpint (waitpid (pid, &wait_status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  g_assert_true (WIFEXITED (wait_status));
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 1);
+
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_true (il_run_trace_get_cancelled (run));
+  for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
+    if (il_run_trace_get_task (run, t)->status == IL_TASK_OK)
+      done++;
+  g_assert_cmpuint (done, <, 200);
+  for (guint k = 0; k < il_run_trace_get_n_workers (run); k++)
+    {
+      int worker_pid = il_run_trace_get_worker (run, k)->pid;
+
+      /* Real worker processes, not the CLI, and none of them left behind. */
+      g_assert_cmpint (worker_pid, >, 0);
+      g_assert_cmpint (worker_pid, !=, pid);
+      g_assert_true (kill (worker_pid, 0) == -1 && errno == ESRCH);
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  cli_path = argc > 1 ? argv[1] : g_getenv ("IL_CLI_PATH");
+  if (cli_path == NULL)
+    {
+      g_printerr ("usage: test-cli PATH-TO-interleave-cli\n");
+      return 1;
+    }
+  tmpdir = g_dir_make_tmp ("test-cli-XXXXXX", NULL);
+
+  g_test_add_func ("/cli/help", test_help);
+  g_test_add_func ("/cli/bad-input", test_bad_input);
+  g_test_add_func ("/cli/run-outputs", test_run_outputs);
+  g_test_add_func ("/cli/run-defaults", test_run_defaults);
+  g_test_add_func ("/cli/run-gil", test_run_gil);
+  g_test_add_func ("/cli/run-baseline", test_run_baseline);
+  g_test_add_func ("/cli/run-lesson", test_run_lesson);
+  g_test_add_func ("/cli/render", test_render);
+  g_test_add_func ("/cli/sweep", test_sweep);
+  g_test_add_func ("/cli/cancel", test_cancel);
+  ret = g_test_run ();
+
+  {
+    g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *p = g_build_filename (tmpdir, name, NULL);
+        g_unlink (p);
+      }
+    g_rmdir (tmpdir);
+    g_free (tmpdir);
+  }
+  return ret;
+}
