@@ -54,13 +54,17 @@ unit_for_magnitude (double ns)
 static guint
 decimals_for_step (gint64 step_ns, IlTimeUnit unit)
 {
-  double v = (double) step_ns / unit_ns[unit];
-  int d = 0;
+  gint64 q = (gint64) unit_ns[unit];
+  guint d = 0;
 
-  /* Enough digits that consecutive ticks print differently (steps are 1, 2 or 5 × 10^k). */
-  while (d < 9 && fabs (v * pow (10, d) - round (v * pow (10, d))) > 1e-6)
-    d++;
-  return (guint) d;
+  /* Enough digits that consecutive ticks print differently: in integers, so a step of 1 µs in
+   * seconds is 6 decimals, never rounded away. */
+  while (q > 1 && step_ns % q != 0)
+    {
+      q /= 10;
+      d++;
+    }
+  return d;
 }
 
 static void
@@ -209,6 +213,15 @@ max_label_chars (GPtrArray *runs)
   return chars;
 }
 
+/* Rows start and end on whole pixels: crisp edges at scale 1 and 2, and the same cells whether
+ * drawn as rectangles or written as pixels. */
+static void
+row_snap (IlLayoutRow *row, double y, double h)
+{
+  row->y = round (y);
+  row->h = MAX (1.0, round (y + h) - row->y);
+}
+
 IlLayout *
 il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
 {
@@ -287,7 +300,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
   l->label_x = l->margin;
   l->label_w = MIN (round (max_label_chars (runs) * l->label_font_px * 0.58 + l->label_font_px * 1.6),
                     l->width * 0.3);
-  l->lane_x0 = l->label_x + l->label_w + round (f * 0.6);
+  l->lane_x0 = round (l->label_x + l->label_w + f * 0.6);
   l->lane_x1 = MAX (l->lane_x0 + 1, l->width - l->margin - round (f * 0.8));
 
   il_painter_get_time_range (runs, o, &t0, &t1);
@@ -319,7 +332,8 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
         {
           for (guint w = 0; w < n_workers; w++)
             {
-              IlLayoutRow row = { IL_ROW_WORKER, r, (int) w, y, pitch - gap };
+              IlLayoutRow row = { IL_ROW_WORKER, r, (int) w, 0, 0 };
+              row_snap (&row, y, pitch - gap);
               g_array_append_val (l->rows, row);
               y += pitch;
             }
@@ -331,7 +345,8 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
             y += round (f * 0.5);
           for (guint c = 0; c < block.n_cpus; c++)
             {
-              IlLayoutRow row = { IL_ROW_CORE, r, (int) c, y, pitch - gap };
+              IlLayoutRow row = { IL_ROW_CORE, r, (int) c, 0, 0 };
+              row_snap (&row, y, pitch - gap);
               g_array_append_val (l->rows, row);
               y += pitch;
             }
@@ -342,8 +357,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
           IlLayoutRow row = { IL_ROW_STRIP, r, 0, 0, 0 };
           if (any)
             y += round (f * 0.5);
-          row.y = y;
-          row.h = pitch * strip_units - gap;
+          row_snap (&row, y, pitch * strip_units - gap);
           g_array_append_val (l->rows, row);
           y += pitch * strip_units;
         }

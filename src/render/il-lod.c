@@ -19,6 +19,9 @@ struct _IlLodLane
   guint     n_done;          /* spans folded in */
   int       shift;           /* level-0 bin width is 1 << shift ns; -1 before the first span */
   GPtrArray *levels;         /* of GArray of IlLodBin */
+  /* Per level-0 bin, the index of the first span ending after the bin's start: tells how many
+   * spans a column holds without reading the spans (a 10 M-span frame must not touch them). */
+  GArray    *first_span;     /* of guint32 */
   /* The open level-0 bin (the one the last span ended in), kept exact until it is closed. */
   gint64    open_bin;
   gint64    acc[IL_N_STATES];
@@ -41,6 +44,7 @@ il_lod_lane_new (void)
 
   lod->shift = -1;
   lod->levels = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  lod->first_span = g_array_new (FALSE, FALSE, sizeof (guint32));
   lod->open_bin = -1;
   return lod;
 }
@@ -51,6 +55,7 @@ il_lod_lane_free (IlLodLane *lod)
   if (lod == NULL)
     return;
   g_ptr_array_unref (lod->levels);
+  g_array_unref (lod->first_span);
   g_free (lod);
 }
 
@@ -66,22 +71,39 @@ il_lod_lane_get_bin_ns (const IlLodLane *lod)
   return lod->shift < 0 ? 0 : G_GINT64_CONSTANT (1) << lod->shift;
 }
 
+static gsize
+reserved_bytes (GArray *array)
+{
+  gsize reserved = 16;
+
+  /* GArray grows to powers of two: count what is reserved, not only what is used. */
+  while (reserved < array->len)
+    reserved *= 2;
+  return g_array_get_element_size (array) * reserved;
+}
+
 gsize
 il_lod_lane_get_bytes (const IlLodLane *lod)
 {
-  gsize bytes = sizeof *lod;
+  gsize bytes = sizeof *lod + reserved_bytes (lod->first_span);
 
   for (guint k = 0; k < lod->levels->len; k++)
-    {
-      GArray *level = g_ptr_array_index (lod->levels, k);
-      gsize reserved = 16;
-
-      /* GArray grows to powers of two: count what is reserved, not only what is used. */
-      while (reserved < level->len)
-        reserved *= 2;
-      bytes += g_array_get_element_size (level) * reserved;
-    }
+    bytes += reserved_bytes (g_ptr_array_index (lod->levels, k));
   return bytes;
+}
+
+const IlLodBin *
+il_lod_lane_get_level (const IlLodLane *lod, guint k, guint *n_bins)
+{
+  GArray *level;
+
+  g_return_val_if_fail (lod != NULL, NULL);
+  g_return_val_if_fail (k < lod->levels->len, NULL);
+
+  level = g_ptr_array_index (lod->levels, k);
+  if (n_bins != NULL)
+    *n_bins = level->len;
+  return (const IlLodBin *) (gpointer) level->data;
 }
 
 static void
@@ -184,8 +206,15 @@ open_bin_flush (IlLodLane *lod)
 }
 
 static void
-fold_span (IlLodLane *lod, const IlSpan *span)
+fold_span (IlLodLane *lod, const IlSpan *span, guint32 index)
 {
+  gint64 last_bin = (span->end_ns - 1) >> lod->shift;
+
+  /* Bins up to the one this span ends in: the first span reaching them is this one (bins of a
+   * gap before it included: it is the first to end after their start). */
+  while ((gint64) lod->first_span->len <= last_bin)
+    g_array_append_val (lod->first_span, index);
+
   int shift = lod->shift;
   gint64 t = MAX (span->start_ns, 0);
   gint64 end = span->end_ns;
@@ -305,6 +334,7 @@ il_lod_lane_update (IlLodLane *lod, const IlLane *lane)
   if (lod->shift < 0 || ABS (shift - lod->shift) >= 2)
     {
       g_ptr_array_set_size (lod->levels, 0);
+      g_array_set_size (lod->first_span, 0);
       lod->n_done = 0;
       lod->shift = shift;
       lod->open_bin = -1;
@@ -320,7 +350,7 @@ il_lod_lane_update (IlLodLane *lod, const IlLane *lane)
         {
           if (i + j == lod->n_done)
             first_dirty = MIN (first_dirty, MAX (block[j].start_ns, 0) >> lod->shift);
-          fold_span (lod, &block[j]);
+          fold_span (lod, &block[j], i + j);
         }
       i += len;
     }
@@ -389,75 +419,118 @@ il_lod_run_get_bytes (IlLodRun *lod)
 
 /* Column reduction ------------------------------------------------------------------------------ */
 
+/* Running time per CPU (a direct table for CPUs below 64, one slot for any other) and per task
+ * (a few tracked: a column rarely holds more) inside one column. */
 typedef struct
 {
-  gint32 task_id[N_TRACKED];
-  double task_ns[N_TRACKED];
-  gint16 cpu_id[N_TRACKED];
-  double cpu_ns[N_TRACKED];
+  guint64 cpu_mask;
+  double  cpu_ns[64];
+  gint16  far_cpu;
+  double  far_ns;
+  guint   n_tasks;
+  gint32  task_id[N_TRACKED];
+  double  task_ns[N_TRACKED];
 } Votes;
 
-static void
+static inline void
 votes_reset (Votes *v)
 {
-  for (guint i = 0; i < N_TRACKED; i++)
+  while (v->cpu_mask != 0)
     {
-      v->task_id[i] = -1;
-      v->task_ns[i] = 0;
-      v->cpu_id[i] = -1;
-      v->cpu_ns[i] = 0;
+      int bit = __builtin_ctzll (v->cpu_mask);
+      v->cpu_ns[bit] = 0;
+      v->cpu_mask &= v->cpu_mask - 1;
     }
+  v->far_cpu = -1;
+  v->far_ns = 0;
+  v->n_tasks = 0;
 }
 
-static void
+static inline void
 votes_add (Votes *v, gint32 task, gint16 cpu, double ns)
 {
-  guint small_t = 0, small_c = 0;
-  gboolean done_t = FALSE, done_c = FALSE;
+  guint smallest = 0;
 
-  for (guint i = 0; i < N_TRACKED; i++)
+  if (cpu >= 0 && cpu < 64)
     {
-      if (!done_t && v->task_id[i] == task)
+      v->cpu_ns[cpu] += ns;
+      v->cpu_mask |= G_GUINT64_CONSTANT (1) << cpu;
+    }
+  else if (cpu >= 0 && (v->far_cpu == cpu || ns > v->far_ns))
+    {
+      v->far_ns = v->far_cpu == cpu ? v->far_ns + ns : ns;
+      v->far_cpu = cpu;
+    }
+
+  for (guint i = 0; i < v->n_tasks; i++)
+    {
+      if (v->task_id[i] == task)
         {
           v->task_ns[i] += ns;
-          done_t = TRUE;
+          return;
         }
-      if (!done_c && v->cpu_id[i] == cpu)
-        {
-          v->cpu_ns[i] += ns;
-          done_c = TRUE;
-        }
-      if (v->task_ns[i] < v->task_ns[small_t])
-        small_t = i;
-      if (v->cpu_ns[i] < v->cpu_ns[small_c])
-        small_c = i;
+      if (v->task_ns[i] < v->task_ns[smallest])
+        smallest = i;
     }
-  if (!done_t)
-    {
-      v->task_id[small_t] = task;
-      v->task_ns[small_t] = ns;
-    }
-  if (!done_c)
-    {
-      v->cpu_id[small_c] = cpu;
-      v->cpu_ns[small_c] = ns;
-    }
+  if (v->n_tasks < N_TRACKED)
+    smallest = v->n_tasks++;
+  else if (v->task_ns[smallest] >= ns)
+    return;
+  v->task_id[smallest] = task;
+  v->task_ns[smallest] = ns;
 }
 
 static void
 votes_finish (const Votes *v, IlColumn *col)
 {
-  guint bt = 0, bc = 0;
+  double best = 0, second = 0;
+  int best_cpu = -1, second_cpu = -1;
+  guint64 mask = v->cpu_mask;
+  guint bt = 0;
 
-  for (guint i = 1; i < N_TRACKED; i++)
+  while (mask != 0)
     {
-      if (v->task_ns[i] > v->task_ns[bt])
-        bt = i;
-      if (v->cpu_ns[i] > v->cpu_ns[bc])
-        bc = i;
+      int bit = __builtin_ctzll (mask);
+      double ns = v->cpu_ns[bit];
+      mask &= mask - 1;
+      if (ns > best)
+        {
+          second = best;
+          second_cpu = best_cpu;
+          best = ns;
+          best_cpu = bit;
+        }
+      else if (ns > second)
+        {
+          second = ns;
+          second_cpu = bit;
+        }
     }
-  col->task = v->task_ns[bt] > 0 ? v->task_id[bt] : -1;
-  col->cpu = v->cpu_ns[bc] > 0 ? v->cpu_id[bc] : -1;
+  if (v->far_cpu >= 0 && v->far_ns > second)
+    {
+      if (v->far_ns > best)
+        {
+          second = best;
+          second_cpu = best_cpu;
+          best = v->far_ns;
+          best_cpu = v->far_cpu;
+        }
+      else
+        {
+          second = v->far_ns;
+          second_cpu = v->far_cpu;
+        }
+    }
+
+  for (guint i = 1; i < v->n_tasks; i++)
+    if (v->task_ns[i] > v->task_ns[bt])
+      bt = i;
+
+  col->task = v->n_tasks > 0 && v->task_ns[bt] > 0 ? v->task_id[bt] : -1;
+  col->cpu = (gint16) best_cpu;
+  col->cpu_ns = (float) best;
+  col->cpu2 = (gint16) second_cpu;
+  col->cpu2_ns = (float) second;
 }
 
 /* Sums the summary bins of level @k overlapping [a, b) into @col, each weighted by its overlap. */
@@ -468,6 +541,10 @@ column_from_level (const IlLodLane *lod, guint k, double a, double b, IlColumn *
   double w = ldexp (1.0, lod->shift + (int) k);
   gint64 first = (gint64) floor (a / w);
   gint64 last = (gint64) floor (b / w);
+
+  gint32 run_task = -1;
+  gint16 run_cpu = -1;
+  double run_ns = 0;
 
   first = MAX (first, 0);
   last = MIN (last, (gint64) level->len - 1);
@@ -483,10 +560,76 @@ column_from_level (const IlLodLane *lod, guint k, double a, double b, IlColumn *
       for (guint s = 0; s < IL_N_STATES; s++)
         col->ns[s] += (float) (bin->frac[s] * scale);
       if (bin->frac[IL_STATE_RUNNING] > 0)
-        votes_add (votes, bin->task, bin->cpu == 255 ? -1 : bin->cpu,
-                   bin->frac[IL_STATE_RUNNING] * scale);
+        {
+          gint16 cpu = bin->cpu == 255 ? -1 : bin->cpu;
+          /* Neighbouring bins mostly share CPU and task: vote once per stretch. */
+          if (run_ns > 0 && (cpu != run_cpu || bin->task != run_task))
+            {
+              votes_add (votes, run_task, run_cpu, run_ns);
+              run_ns = 0;
+            }
+          run_cpu = cpu;
+          run_task = bin->task;
+          run_ns += bin->frac[IL_STATE_RUNNING] * scale;
+        }
     }
+  if (run_ns > 0)
+    votes_add (votes, run_task, run_cpu, run_ns);
   col->task_low = TRUE;
+}
+
+/* Reads spans through the lane's contiguous blocks: no call and no check per span on the hot path. */
+typedef struct
+{
+  const IlLane *lane;
+  guint         base;
+  guint         len;
+  const IlSpan *block;
+} Cursor;
+
+static inline const IlSpan *
+cursor_get (Cursor *cur, guint i)
+{
+  /* Unsigned: an index before the block wraps around and reloads too. */
+  if (i - cur->base >= cur->len)
+    {
+      cur->len = il_lane_get_block (cur->lane, i, &cur->block);
+      cur->base = i;
+    }
+  return &cur->block[i - cur->base];
+}
+
+/* The first span at or after @i whose end is after @b: galloping from @i, so finding the next
+ * column's first span costs O(log spans-per-column), not O(log spans). */
+static guint
+cursor_find_end_after (Cursor *cur, guint n, guint i, double b)
+{
+  guint lo = i, hi, step = 1;
+
+  if ((double) cursor_get (cur, i)->end_ns > b)
+    return i;
+  for (;;)
+    {
+      hi = lo + step;
+      if (hi >= n)
+        {
+          hi = n;
+          break;
+        }
+      if ((double) cursor_get (cur, hi)->end_ns > b)
+        break;
+      lo = hi;
+      step *= 2;
+    }
+  while (hi - lo > 1)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if ((double) cursor_get (cur, mid)->end_ns > b)
+        hi = mid;
+      else
+        lo = mid;
+    }
+  return hi;
 }
 
 void
@@ -504,6 +647,9 @@ il_lod_lane_columns (const IlLodLane *lod,
   guint level = 0;
   gboolean have_level = FALSE;
   gint64 last_boundary_checked = -1;
+  gboolean dense_before = FALSE;
+  Cursor cur = { 0 };
+  Votes votes = { 0 };
 
   g_return_if_fail (lane != NULL);
   g_return_if_fail (cols != NULL);
@@ -512,12 +658,14 @@ il_lod_lane_columns (const IlLodLane *lod,
   for (guint c = 0; c < n_cols; c++)
     {
       cols[c].cpu = -1;
+      cols[c].cpu2 = -1;
       cols[c].task = -1;
     }
 
   n = il_lane_get_n_spans (lane);
   if (n == 0 || ns_per_col <= 0)
     return;
+  cur.lane = lane;
 
   /* The coarsest level whose bins are at most a quarter column: edge bins then misplace at most
    * a quarter of a column's time on each side. */
@@ -537,10 +685,41 @@ il_lod_lane_columns (const IlLodLane *lod,
       double a = t0_ns + c * ns_per_col;
       double b = a + ns_per_col;
       IlColumn *col = &cols[c];
-      const IlSpan *s = il_lane_get_span (lane, i);
+      const IlSpan *s;
       guint j, count;
-      Votes votes;
 
+      if (have_level && a >= 0)
+        {
+          /* Spans whose index lies between the first spans of the bins after a and of the bin
+           * of b all end inside (a, b]: a lower bound of the column's spans, read from the
+           * summary alone. */
+          const guint32 *first = (const guint32 *) (gpointer) lod->first_span->data;
+          gint64 ba = ((gint64) a >> lod->shift) + 1;
+          gint64 bb = (gint64) b >> lod->shift;
+          guint lo = ba < (gint64) lod->first_span->len ? first[ba] : n;
+          guint hi = bb < (gint64) lod->first_span->len ? first[bb] : n;
+
+          if (hi > lo && hi - lo > max_exact)
+            {
+              votes_reset (&votes);
+              column_from_level (lod, level, a, b, col, &votes);
+              col->n_spans = hi - lo;
+              votes_finish (&votes, col);
+              dense_before = TRUE;
+              continue;
+            }
+          if (dense_before)
+            {
+              /* Back to reading spans: start from the first span of a's bin. */
+              guint from = (ba - 1) < (gint64) lod->first_span->len ? first[ba - 1] : i;
+              i = cursor_find_end_after (&cur, n, MAX (from, i), a);
+              dense_before = FALSE;
+              if (i >= n)
+                break;
+            }
+        }
+
+      s = cursor_get (&cur, i);
       if (s->start_ns >= b)
         {
           /* Jump over empty columns up to the one the next span starts in. */
@@ -553,7 +732,7 @@ il_lod_lane_columns (const IlLodLane *lod,
       /* How many spans touch [a, b)? Count up to max_exact of them. */
       count = 0;
       j = i;
-      while (j < n && count <= max_exact && il_lane_get_span (lane, j)->start_ns < b)
+      while (j < n && count <= max_exact && cursor_get (&cur, j)->start_ns < b)
         {
           j++;
           count++;
@@ -562,7 +741,7 @@ il_lod_lane_columns (const IlLodLane *lod,
       votes_reset (&votes);
       if (count > max_exact && have_level)
         {
-          guint k = il_lane_find (lane, (gint64) ceil (b));
+          guint k = cursor_find_end_after (&cur, n, i, b);
           column_from_level (lod, level, a, b, col, &votes);
           col->n_spans = (k < n ? k : n - 1) - i + 1;
           votes_finish (&votes, col);
@@ -573,11 +752,11 @@ il_lod_lane_columns (const IlLodLane *lod,
 
       /* Exact: every span touching the column, however many. */
       if (count > max_exact)
-        while (j < n && il_lane_get_span (lane, j)->start_ns < b)
+        while (j < n && cursor_get (&cur, j)->start_ns < b)
           j++;
       for (guint k = i; k < j; k++)
         {
-          const IlSpan *sp = il_lane_get_span (lane, k);
+          const IlSpan *sp = cursor_get (&cur, k);
           double lo = MAX (a, (double) sp->start_ns), hi = MIN (b, (double) sp->end_ns);
           guint state = MIN (sp->state, IL_N_STATES - 1);
 
@@ -590,7 +769,7 @@ il_lod_lane_columns (const IlLodLane *lod,
 
           if (boundaries != NULL && k > 0 && (gint64) k > last_boundary_checked)
             {
-              const IlSpan *prev = il_lane_get_span (lane, k - 1);
+              const IlSpan *prev = cursor_get (&cur, k - 1);
               last_boundary_checked = k;
               if (sp->task >= 0 && prev->task >= 0 && sp->task != prev->task
                   && prev->end_ns == sp->start_ns
@@ -605,6 +784,6 @@ il_lod_lane_columns (const IlLodLane *lod,
       col->n_spans = j - i;
       votes_finish (&votes, col);
       /* The last span may reach into the next column. */
-      i = (j > i && il_lane_get_span (lane, j - 1)->end_ns > b) ? j - 1 : j;
+      i = (j > i && cursor_get (&cur, j - 1)->end_ns > b) ? j - 1 : j;
     }
 }

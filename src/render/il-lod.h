@@ -26,6 +26,9 @@ typedef struct
 {
   float  ns[IL_N_STATES];
   gint16 cpu;        /* -1: none */
+  gint16 cpu2;       /* the CPU that ran second most, -1: none */
+  float  cpu_ns;     /* running time on @cpu and on @cpu2 */
+  float  cpu2_ns;
   gint32 task;       /* -1: none */
   gboolean task_low; /* TRUE when @task is only the low 8 bits (from a summary) */
   guint  n_spans;
@@ -46,6 +49,8 @@ guint           il_lod_lane_get_n_levels (const IlLodLane *lod);
 /* Bin width of level 0 in ns (level k: << k). */
 gint64          il_lod_lane_get_bin_ns  (const IlLodLane *lod);
 gsize           il_lod_lane_get_bytes   (const IlLodLane *lod);
+/* The bins of level @k and how many there are. */
+const IlLodBin *il_lod_lane_get_level   (const IlLodLane *lod, guint k, guint *n_bins);
 
 /* Fills @cols[0 … @n_cols) for the columns [t0 + c·ns_per_col, t0 + (c+1)·ns_per_col). A column
  * touched by at most @max_exact spans is read from the spans; a denser one from the summary level

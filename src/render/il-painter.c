@@ -278,6 +278,11 @@ typedef struct
   double                t0;
   guint                 n_cols;
   double                hairline;
+  /* Pixel targets (PNG, the window): lanes are written as pixels into one reusable image and
+   * painted once per lane; vector targets get rectangles. Same cells either way. */
+  gboolean              vector;
+  cairo_surface_t      *raster;
+  int                   raster_h;
 } Frame;
 
 typedef struct
@@ -298,6 +303,21 @@ running_color (Frame *f, const IlColumn *col, gboolean dense)
   return il_palette_task_color (f->pal, col->task);
 }
 
+/* Running in a dense column: by CPU, the colours of its two busiest CPUs mixed by their time. */
+static IlRgb
+running_mix (Frame *f, const IlColumn *col)
+{
+  if (f->o->color_by_cpu && col->cpu >= 0)
+    {
+      IlRgb a = il_palette_cpu_color (f->pal, col->cpu);
+      if (col->cpu2 >= 0 && col->cpu2_ns > 0)
+        return il_rgb_mix (a, il_palette_cpu_color (f->pal, col->cpu2),
+                           col->cpu2_ns / (col->cpu_ns + col->cpu2_ns));
+      return a;
+    }
+  return f->pal->states[IL_STATE_RUNNING];
+}
+
 static gboolean
 column_is_task (const IlColumn *col, int task)
 {
@@ -308,15 +328,107 @@ column_is_task (const IlColumn *col, int task)
   return col->task == task;
 }
 
-/* Draws runs of equal cells as single rectangles: few drawing operations, and real vector shapes
- * in SVG and PDF. */
+static gboolean
+target_is_vector (cairo_t *cr)
+{
+  switch (cairo_surface_get_type (cairo_get_target (cr)))
+    {
+    case CAIRO_SURFACE_TYPE_IMAGE:
+    case CAIRO_SURFACE_TYPE_RECORDING:  /* GTK's cairo nodes: replayed onto pixels */
+    case CAIRO_SURFACE_TYPE_XLIB:
+    case CAIRO_SURFACE_TYPE_XCB:
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
+/* A pixel buffer as wide as the lane area and @h user units high, filled with @bg. */
+static guint32 *
+raster_begin (Frame *f, double h, IlRgb bg, gboolean fill_bg, int *rows, int *stride)
+{
+  double dev = f->o->scale;
+  int need = MAX (1, (int) round (h * dev));
+  guint32 fill = 0xff000000 | il_rgb_pack (bg);
+  guint32 *data;
+
+  if (f->raster == NULL || f->raster_h < need)
+    {
+      g_clear_pointer (&f->raster, cairo_surface_destroy);
+      f->raster = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) f->n_cols, need);
+      f->raster_h = need;
+    }
+  cairo_surface_flush (f->raster);
+  data = (guint32 *) (gpointer) cairo_image_surface_get_data (f->raster);
+  *stride = cairo_image_surface_get_stride (f->raster) / 4;
+  *rows = need;
+  if (fill_bg)
+    for (int y = 0; y < need; y++)
+      for (guint x = 0; x < f->n_cols; x++)
+        data[y * *stride + x] = fill;
+  return data;
+}
+
 static void
-fill_cells (Frame *f, const Cell *cells, double y, double h)
+raster_end (Frame *f, double y, double h)
+{
+  cairo_t *cr = f->cr;
+  cairo_pattern_t *pattern;
+  cairo_matrix_t m;
+  double dev = f->o->scale;
+
+  cairo_surface_mark_dirty (f->raster);
+  cairo_save (cr);
+  pattern = cairo_pattern_create_for_surface (f->raster);
+  /* One buffer pixel per device pixel: nearest filtering copies, never blurs. */
+  cairo_pattern_set_filter (pattern, CAIRO_FILTER_NEAREST);
+  cairo_matrix_init_scale (&m, dev, dev);
+  cairo_matrix_translate (&m, -f->layout->lane_x0, -y);
+  cairo_pattern_set_matrix (pattern, &m);
+  cairo_set_source (cr, pattern);
+  cairo_rectangle (cr, f->layout->lane_x0, y, f->n_cols * f->col_w, h);
+  cairo_fill (cr);
+  cairo_pattern_destroy (pattern);
+  cairo_restore (cr);
+}
+
+/* Draws runs of equal cells as single rectangles: few drawing operations, and real vector shapes
+ * in SVG and PDF. On pixel targets, writes the same cells as pixels. */
+static void
+fill_cells (Frame *f, const Cell *cells, double y, double h, IlRgb bg)
 {
   cairo_t *cr = f->cr;
   double x0 = f->layout->lane_x0;
-  double dev = f->o->scale > 0 ? f->o->scale : 1;
+  double dev = f->o->scale;
   guint c = 0;
+
+  if (!f->vector)
+    {
+      int rows, stride;
+      guint32 *data = raster_begin (f, h, bg, FALSE, &rows, &stride);
+      guint32 bg_px = 0xff000000 | il_rgb_pack (bg);
+
+      for (int yy = 0; yy < rows; yy++)
+        {
+          guint32 *line = data + yy * stride;
+          for (guint x = 0; x < f->n_cols; x++)
+            {
+              const Cell *cell = &cells[x];
+              if (rows - yy <= cell->bar)
+                line[x] = 0xff000000 | cell->bottom;
+              else if (cell->top != G_MAXUINT32)
+                line[x] = 0xff000000 | cell->top;
+              else
+                line[x] = bg_px;
+            }
+        }
+      raster_end (f, y, h);
+      return;
+    }
+
+  il_rgb_set_source (cr, bg);
+  cairo_rectangle (cr, x0, y, f->n_cols * f->col_w, h);
+  cairo_fill (cr);
 
   while (c < f->n_cols)
     {
@@ -413,16 +525,26 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
       if (covered < 0.5 * f->ns_per_col)
         continue;
 
-      if (dense && other != G_MAXUINT && col->ns[IL_STATE_RUNNING] > 0)
+      if (dense && other != G_MAXUINT)
         {
-          /* A mix of states inside one column: the running share as a bar from the bottom,
-           * the strongest other state above it. */
+          /* Many spans in one column: what an exact drawing blurs together. The running share is
+           * a bar from the bottom; above it the other states' colours mixed by their time. */
           double share = col->ns[IL_STATE_RUNNING] / covered;
-          cell->top = il_rgb_pack (f->pal->states[other]);
-          cell->bottom = il_rgb_pack (running_color (f, col, TRUE));
+          IlRgb mix = { 0, 0, 0 };
+          double rest = covered - col->ns[IL_STATE_RUNNING];
+
+          for (guint s = 0; s < IL_N_STATES; s++)
+            if (s != IL_STATE_RUNNING && col->ns[s] > 0)
+              {
+                double k = col->ns[s] / rest;
+                mix.r += f->pal->states[s].r * k;
+                mix.g += f->pal->states[s].g * k;
+                mix.b += f->pal->states[s].b * k;
+              }
+          cell->top = il_rgb_pack (mix);
           cell->bar = (guint16) MIN (round (share * row->h * dev), 65535);
-          if (cell->bar == 0)
-            cell->bottom = 0;
+          if (cell->bar > 0)
+            cell->bottom = il_rgb_pack (running_mix (f, col));
         }
       else if (dom == IL_STATE_RUNNING)
         cell->top = il_rgb_pack (running_color (f, col, dense));
@@ -433,7 +555,7 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
         cell->hl = any_hl = TRUE;
     }
 
-  fill_cells (f, cells, row->y, row->h);
+  fill_cells (f, cells, row->y, row->h, f->pal->panel);
 
   if (boundaries != NULL && boundaries->len > 0)
     {
@@ -471,18 +593,26 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
       double busy = 0, best = 0;
       int best_worker = -1;
       gboolean dense = FALSE;
+      IlRgb mix = { 0, 0, 0 };
       Cell *cell = &cells[c];
 
       for (guint w = 0; w < n_workers; w++)
         {
           const IlColumn *col = &cols[w][c];
-          if (col->cpu != row->index || col->ns[IL_STATE_RUNNING] <= 0)
+          double ns = col->cpu == row->index ? col->cpu_ns : col->cpu2 == row->index ? col->cpu2_ns : 0;
+          IlRgb wc;
+
+          if (ns <= 0)
             continue;
-          busy += col->ns[IL_STATE_RUNNING];
+          busy += ns;
           dense |= col->n_spans >= DENSE_SPANS;
-          if (col->ns[IL_STATE_RUNNING] > best)
+          wc = il_palette_worker_color (f->pal, (int) w);
+          mix.r += wc.r * ns;
+          mix.g += wc.g * ns;
+          mix.b += wc.b * ns;
+          if (ns > best)
             {
-              best = col->ns[IL_STATE_RUNNING];
+              best = ns;
               best_worker = (int) w;
             }
         }
@@ -494,20 +624,23 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
       if (best_worker < 0)
         continue;
 
-      busy = MIN (busy / f->ns_per_col, 1.0);
-      if (dense && busy < 0.98)
+      if (dense)
         {
-          cell->bottom = il_rgb_pack (il_palette_worker_color (f->pal, best_worker));
-          cell->bar = (guint16) MIN (round (busy * row->h * dev), 65535);
+          /* Several workers or gaps inside one column: their colours mixed by running time,
+           * as high as the core was busy. */
+          IlRgb c_mix = { mix.r / busy, mix.g / busy, mix.b / busy };
+          double share = MIN (busy / f->ns_per_col, 1.0);
+          cell->bottom = il_rgb_pack (c_mix);
+          cell->bar = (guint16) MIN (round (share * row->h * dev), 65535);
         }
-      else if (busy >= 0.5)
+      else if (busy >= 0.5 * f->ns_per_col)
         cell->top = il_rgb_pack (il_palette_worker_color (f->pal, best_worker));
 
       if (hl_task >= 0 && column_is_task (&cols[best_worker][c], hl_task))
         cell->hl = any_hl = TRUE;
     }
 
-  fill_cells (f, cells, row->y, row->h);
+  fill_cells (f, cells, row->y, row->h, f->pal->panel);
   if (any_hl)
     stroke_highlight (f, cells, row->y, row->h);
 }
@@ -536,30 +669,55 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
                      + col->ns[IL_STATE_GIL_WAIT] + col->ns[IL_STATE_IO_WAIT];
       }
 
-  for (guint pass = 0; pass < 2; pass++)
+  /* Heights snap to device pixels so equal neighbours merge into one step. */
+  for (guint k = 0; k < f->n_cols; k++)
     {
-      double *v = pass == 0 ? flight : running;
-      guint c = 0;
-
-      /* Heights snap to device pixels so equal neighbours merge into one step. */
-      for (guint k = 0; k < f->n_cols; k++)
-        v[k] = round (v[k] / f->ns_per_col / top * row->h * dev) / dev;
-
-      cairo_move_to (cr, x0, y_base);
-      while (c < f->n_cols)
-        {
-          guint e = c + 1;
-          while (e < f->n_cols && v[e] == v[c])
-            e++;
-          cairo_line_to (cr, x0 + c * f->col_w, y_base - v[c]);
-          cairo_line_to (cr, x0 + e * f->col_w, y_base - v[c]);
-          c = e;
-        }
-      cairo_line_to (cr, x0 + f->n_cols * f->col_w, y_base);
-      cairo_close_path (cr);
-      il_rgb_set_source (cr, pass == 0 ? f->pal->in_flight : f->pal->running);
-      cairo_fill (cr);
+      flight[k] = round (flight[k] / f->ns_per_col / top * row->h * dev) / dev;
+      running[k] = round (running[k] / f->ns_per_col / top * row->h * dev) / dev;
     }
+
+  if (!f->vector)
+    {
+      int rows, stride;
+      guint32 *data = raster_begin (f, row->h, f->pal->background, TRUE, &rows, &stride);
+      guint32 run_px = 0xff000000 | il_rgb_pack (f->pal->running);
+      guint32 flight_px = 0xff000000 | il_rgb_pack (f->pal->in_flight);
+
+      for (int yy = 0; yy < rows; yy++)
+        {
+          guint32 *line = data + yy * stride;
+          double from_bottom = (rows - yy) / dev;   /* top edge of this pixel row, from the base */
+          for (guint x = 0; x < f->n_cols; x++)
+            {
+              if (from_bottom <= running[x] + 1e-9)
+                line[x] = run_px;
+              else if (from_bottom <= flight[x] + 1e-9)
+                line[x] = flight_px;
+            }
+        }
+      raster_end (f, row->y, row->h);
+    }
+  else
+    for (guint pass = 0; pass < 2; pass++)
+      {
+        double *v = pass == 0 ? flight : running;
+        guint c = 0;
+
+        cairo_move_to (cr, x0, y_base);
+        while (c < f->n_cols)
+          {
+            guint e = c + 1;
+            while (e < f->n_cols && v[e] == v[c])
+              e++;
+            cairo_line_to (cr, x0 + c * f->col_w, y_base - v[c]);
+            cairo_line_to (cr, x0 + e * f->col_w, y_base - v[c]);
+            c = e;
+          }
+        cairo_line_to (cr, x0 + f->n_cols * f->col_w, y_base);
+        cairo_close_path (cr);
+        il_rgb_set_source (cr, pass == 0 ? f->pal->in_flight : f->pal->running);
+        cairo_fill (cr);
+      }
 
   /* The core count: running above this line is impossible; in flight above it means waiting. */
   ref_y = round ((y_base - n_cpus / top * row->h) * dev) / dev;
@@ -689,13 +847,6 @@ draw_run (Frame *f, guint r)
     {
       const IlLayoutRow *row = &g_array_index (f->layout->rows, IlLayoutRow, block->first_row + i);
 
-      if (row->kind != IL_ROW_STRIP)
-        {
-          il_rgb_set_source (f->cr, f->pal->panel);
-          cairo_rectangle (f->cr, f->layout->lane_x0, row->y, f->layout->lane_x1 - f->layout->lane_x0,
-                           row->h);
-          cairo_fill (f->cr);
-        }
       draw_lane_label (f, run, row);
 
       switch (row->kind)
@@ -928,6 +1079,7 @@ il_painter_draw (cairo_t              *cr,
   f.text = text;
   f.runs = runs;
   f.hairline = 1.0 / dev;
+  f.vector = target_is_vector (cr);
   /* One column per device pixel of the lane area. */
   f.n_cols = (guint) MAX (1, ceil ((layout->lane_x1 - layout->lane_x0) * dev));
   f.col_w = (layout->lane_x1 - layout->lane_x0) / f.n_cols;
@@ -971,6 +1123,7 @@ il_painter_draw (cairo_t              *cr,
     draw_legend (&f, (opts.view & IL_VIEW_STRIP) != 0, max_cpus);
 
   cairo_restore (cr);
+  g_clear_pointer (&f.raster, cairo_surface_destroy);
 }
 
 gboolean
