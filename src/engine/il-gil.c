@@ -118,22 +118,25 @@ il_gil_drop (IlGil      *gil,
              int         id,
              IlRecorder *rec,
              int         task,
+             IlState     then,
              gboolean    forced)
 {
   g_return_if_fail (gil != NULL);
 
+  if (forced)
+    then = IL_STATE_GIL_WAIT;
+
   g_mutex_lock (&gil->mutex);
 
   g_assert (gil->locked && gil->holder == id);
+  if (rec != NULL)
+    il_recorder_enter (rec, then, then == IL_STATE_IDLE ? -1 : task, il_clock_now_ns ());
   gil->locked = FALSE;
   gil->holder = -1;
   g_cond_signal (&gil->cond);
 
   if (forced && gil->n_waiters > 0)
     {
-      if (rec != NULL)
-        il_recorder_enter (rec, IL_STATE_GIL_WAIT, task, il_clock_now_ns ());
-
       /* Forced switching: do not compete again before a waiter has had the lock. Give up the
        * wait only if every waiter left (cancelled) so nobody can ever take it. */
       while (gil->last_holder == id && gil->n_waiters > 0)
@@ -155,6 +158,6 @@ il_gil_yield (IlGil      *gil,
               IlRecorder *rec,
               int         task)
 {
-  il_gil_drop (gil, id, rec, task, TRUE);
+  il_gil_drop (gil, id, rec, task, IL_STATE_GIL_WAIT, TRUE);
   return il_gil_take (gil, id, rec, task);
 }

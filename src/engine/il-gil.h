@@ -37,9 +37,12 @@ void     il_gil_set_cancel_flag (IlGil *gil, _Atomic int *cancel);
 /* Takes the lock for worker @id; while it must wait, @rec (may be NULL) records `gil-wait`.
  * Returns FALSE without the lock only when the cancel flag was raised while waiting. */
 gboolean il_gil_take  (IlGil *gil, int id, IlRecorder *rec, int task);
-/* Releases the lock. With @forced (a drop request was honoured), waits until another thread has
- * taken it, recording `gil-wait`, so the releasing thread cannot immediately retake it. */
-void     il_gil_drop  (IlGil *gil, int id, IlRecorder *rec, int task, gboolean forced);
+/* Releases the lock; @rec (may be NULL) enters state @then just before, so the next holder's
+ * running span never starts before this one's ended. With @forced (a drop request was honoured)
+ * it waits, in `gil-wait`, until another thread has taken the lock, so the releasing thread
+ * cannot immediately retake it. */
+void     il_gil_drop  (IlGil *gil, int id, IlRecorder *rec, int task, IlState then,
+                       gboolean forced);
 
 /* The holder's check at every quantum: cheap, no lock. */
 static inline gboolean

@@ -3,9 +3,9 @@
 
 #include "il-recorder.h"
 
-/* Far longer than one work quantum (~25 µs) yet shorter than a scheduler time slice, so a
- * preemption shows as `ready` while cache misses and interrupts do not. */
-#define IL_RECORDER_GAP_NS (200 * G_GINT64_CONSTANT (1000))
+/* Off-CPU time within one quantum beyond which the thread was switched out. A switch out and back
+ * costs more than this by itself, while clock-read jitter stays well below it. */
+#define IL_RECORDER_GAP_NS (4 * G_GINT64_CONSTANT (1000))
 
 void
 il_recorder_init (IlRecorder *rec,
@@ -79,7 +79,10 @@ il_recorder_push_slow (IlRecorder   *rec,
       if (rec->wake != NULL && (spins % 64) == 0)
         rec->wake (rec->wake_data);
       if (il_ring_push (rec->ring, span))
-        return;
+        {
+          rec->stalled = spins > 0 || rec->stalled;
+          return;
+        }
       if (rec->cancel != NULL && atomic_load (rec->cancel) != 0)
         {
           il_ring_count_drop (rec->ring);
@@ -95,8 +98,26 @@ il_recorder_close (IlRecorder *rec,
 {
   if (!rec->open)
     return;
-  il_recorder_emit (rec, rec->state, rec->task, rec->cpu, rec->start_ns, now_ns);
   rec->open = FALSE;
+
+  /* The last stretch of a running span, since the last observation, is checked like any other
+   * quantum: a thread preempted at the end of its work must not claim the CPU meanwhile. Too short
+   * a stretch to hide a switch needs no check (empty tasks stay cheap). */
+  if (rec->state == IL_STATE_RUNNING && now_ns - rec->last_check_ns > rec->gap_ns)
+    {
+      gint64 thread_ns = il_clock_thread_cpu_ns ();
+      gint64 off_cpu_ns = (now_ns - rec->last_check_ns) - (thread_ns - rec->last_thread_ns);
+
+      if (off_cpu_ns > rec->gap_ns || il_cpu_current () != rec->cpu)
+        {
+          il_recorder_emit (rec, IL_STATE_RUNNING, rec->task, rec->cpu, rec->start_ns,
+                            rec->last_check_ns);
+          il_recorder_emit (rec, IL_STATE_READY, rec->task, -1, rec->last_check_ns, now_ns);
+          return;
+        }
+    }
+
+  il_recorder_emit (rec, rec->state, rec->task, rec->cpu, rec->start_ns, now_ns);
 }
 
 void
@@ -106,13 +127,23 @@ il_recorder_enter (IlRecorder *rec,
                    gint64      now_ns)
 {
   il_recorder_close (rec, now_ns);
+  if (G_UNLIKELY (rec->stalled))
+    {
+      now_ns = il_clock_now_ns ();
+      rec->stalled = FALSE;
+    }
 
   rec->open = TRUE;
   rec->state = state;
   rec->task = task;
   rec->start_ns = now_ns;
-  rec->cpu = state == IL_STATE_RUNNING ? (gint16) il_cpu_current () : -1;
+  rec->cpu = -1;
   rec->last_check_ns = now_ns;
+  if (state == IL_STATE_RUNNING)
+    {
+      rec->cpu = (gint16) il_cpu_current ();
+      rec->last_thread_ns = il_clock_thread_cpu_ns ();
+    }
 }
 
 void
@@ -123,6 +154,17 @@ il_recorder_split_if_due (IlRecorder *rec,
     return;
 
   il_recorder_emit (rec, rec->state, rec->task, rec->cpu, rec->start_ns, now_ns);
+  if (G_UNLIKELY (rec->stalled))
+    {
+      now_ns = il_clock_now_ns ();
+      rec->stalled = FALSE;
+      if (rec->state == IL_STATE_RUNNING)
+        {
+          rec->cpu = (gint16) il_cpu_current ();
+          rec->last_thread_ns = il_clock_thread_cpu_ns ();
+        }
+      rec->last_check_ns = now_ns;
+    }
   rec->start_ns = now_ns;
   if (rec->flush != NULL)
     rec->flush (rec, rec->flush_data);
@@ -132,6 +174,7 @@ void
 il_recorder_observe (IlRecorder *rec,
                      gint64      now_ns)
 {
+  gint64 thread_ns, off_cpu_ns;
   int cpu;
 
   if (!rec->open || rec->state != IL_STATE_RUNNING)
@@ -141,8 +184,13 @@ il_recorder_observe (IlRecorder *rec,
     }
 
   cpu = il_cpu_current ();
+  /* One system call per quantum (~0.5 µs here), but exact: a wall-clock gap alone misses short
+   * preemptions, and then two threads would seem to run on one CPU at once. */
+  thread_ns = il_clock_thread_cpu_ns ();
+  off_cpu_ns = (now_ns - rec->last_check_ns) - (thread_ns - rec->last_thread_ns);
+  rec->last_thread_ns = thread_ns;
 
-  if (now_ns - rec->last_check_ns > rec->gap_ns || cpu != rec->cpu)
+  if (off_cpu_ns > rec->gap_ns || cpu != rec->cpu)
     {
       /* Between the last observation and this one the thread was off its CPU (a gap), or it
        * moved (a migration takes it off the CPU too). Only the two observations are facts, so
@@ -151,6 +199,13 @@ il_recorder_observe (IlRecorder *rec,
       il_recorder_emit (rec, IL_STATE_RUNNING, rec->task, rec->cpu, rec->start_ns,
                         rec->last_check_ns);
       il_recorder_emit (rec, IL_STATE_READY, rec->task, -1, rec->last_check_ns, now_ns);
+      if (G_UNLIKELY (rec->stalled))
+        {
+          now_ns = il_clock_now_ns ();
+          cpu = il_cpu_current ();
+          rec->last_thread_ns = il_clock_thread_cpu_ns ();
+          rec->stalled = FALSE;
+        }
       rec->start_ns = now_ns;
       rec->cpu = (gint16) cpu;
     }

@@ -27,9 +27,11 @@ struct _IlRecorder
   gint16      cpu;
   gint64      start_ns;
 
-  /* Self capture: the last observation of clock and CPU in the work loop, and the gap beyond
-   * which the thread must have been off its CPU (far longer than one quantum). */
+  /* Self capture: the last observation in the work loop: wall clock and the thread's own CPU
+   * clock. Their difference grows exactly when the thread is off its CPU; beyond @gap_ns it was
+   * preempted (or migrated) and that stretch is `ready`. */
   gint64      last_check_ns;
+  gint64      last_thread_ns;
   gint64      gap_ns;
 
   /* Optional: called when a span was split for liveness (the worker process flushes its pipe). */
@@ -43,6 +45,9 @@ struct _IlRecorder
   /* While the ring is full the recorder waits for room (a trace with holes would lie), unless
    * this flag is raised: then the entry is counted as dropped. */
   _Atomic int *cancel;
+  /* Set when a push had to wait for room: the time read before it is stale, and the thread may
+   * have moved, so the next span starts from a fresh observation (the wait stays a hole). */
+  gboolean    stalled;
 };
 
 void   il_recorder_init      (IlRecorder *rec, IlRing *ring, IlCapture *capture, guint worker,

@@ -66,7 +66,7 @@ il_ring_pop_many (IlRing *ring, IlSpan *out, guint max)
 
   g_return_val_if_fail (ring != NULL, 0);
 
-  if (ring->cached_head == tail)
+  if (ring->cached_head - tail < max)
     ring->cached_head = atomic_load_explicit (&ring->head, memory_order_acquire);
   avail = ring->cached_head - tail;
   n = (guint) MIN (avail, (guint64) max);

@@ -459,10 +459,10 @@ il_run_wait (const IlPhase *phase,
   /* Blocking calls release the GIL (Py_BEGIN_ALLOW_THREADS) and take it back after. */
   if (ctx->gil_held)
     {
-      il_gil_drop (ctx->gil, ctx->worker, ctx->rec, task, FALSE);
+      il_gil_drop (ctx->gil, ctx->worker, ctx->rec, task, IL_STATE_IO_WAIT, FALSE);
       ctx->gil_held = FALSE;
     }
-  if (ctx->rec != NULL)
+  else if (ctx->rec != NULL)
     il_recorder_enter (ctx->rec, IL_STATE_IO_WAIT, task, now);
 
   while (now < deadline)
@@ -548,18 +548,16 @@ il_workload_run_task (const IlCalibration *cal,
         status = il_run_wait (&phase, task, ctx);
     }
 
-  if (ctx->gil_held)
-    {
-      il_gil_drop (ctx->gil, ctx->worker, ctx->rec, task, FALSE);
-      ctx->gil_held = FALSE;
-    }
-
 out:
   end = il_clock_now_ns ();
-  if (ctx->rec != NULL)
+  if (ctx->gil_held)
     {
-      il_recorder_enter (ctx->rec, IL_STATE_IDLE, -1, end);
-      il_recorder_task_done (ctx->rec, task, start, end, status);
+      il_gil_drop (ctx->gil, ctx->worker, ctx->rec, task, IL_STATE_IDLE, FALSE);
+      ctx->gil_held = FALSE;
     }
+  else if (ctx->rec != NULL)
+    il_recorder_enter (ctx->rec, IL_STATE_IDLE, -1, end);
+  if (ctx->rec != NULL)
+    il_recorder_task_done (ctx->rec, task, start, end, status);
   return status;
 }

@@ -1,0 +1,259 @@
+/* test-gil.c: the emulated GIL's rules: never two holders, a waiter gets the lock within about one
+ * switch interval, blocking waits release it, forced switching hands it over. */
+#include "config.h"
+
+#include <stdatomic.h>
+
+#include "il-clock.h"
+#include "il-gil.h"
+#include "il-workload.h"
+
+#define INTERVAL_MS 5.0
+
+typedef struct
+{
+  IlGil       *gil;
+  _Atomic int  holders;
+  _Atomic int  max_holders;
+  _Atomic int  stop;
+  _Atomic int  acquisitions[4];
+} Shared;
+
+typedef struct
+{
+  Shared *shared;
+  int     id;
+} Worker;
+
+static void
+hold_begin (Shared *s)
+{
+  int h = atomic_fetch_add (&s->holders, 1) + 1;
+  int m = atomic_load (&s->max_holders);
+
+  while (h > m && !atomic_compare_exchange_weak (&s->max_holders, &m, h))
+    ;
+}
+
+static void
+hold_end (Shared *s)
+{
+  atomic_fetch_sub (&s->holders, 1);
+}
+
+/* Like a Python thread: CPU work in quanta, checking the drop request at each, and now and then a
+ * blocking call that releases the lock. */
+static gpointer
+worker_main (gpointer data)
+{
+  Worker *w = data;
+  Shared *s = w->shared;
+  guint64 sink = 0;
+  guint round = 0;
+  const IlCalibration *cal = il_calibration_get ();
+
+  while (!atomic_load (&s->stop))
+    {
+      g_assert_true (il_gil_take (s->gil, w->id, NULL, -1));
+      hold_begin (s);
+      atomic_fetch_add (&s->acquisitions[w->id], 1);
+
+      for (guint q = 0; q < 400 && !atomic_load (&s->stop); q++)
+        {
+          sink ^= il_work_cpu_blocks (il_work_cpu_quantum (cal), sink);
+          if (il_gil_drop_requested (s->gil))
+            {
+              hold_end (s);
+              g_assert_true (il_gil_yield (s->gil, w->id, NULL, -1));
+              hold_begin (s);
+              atomic_fetch_add (&s->acquisitions[w->id], 1);
+            }
+        }
+
+      hold_end (s);
+      if (++round % 3 == 0)
+        {
+          il_gil_drop (s->gil, w->id, NULL, -1, IL_STATE_IO_WAIT, FALSE);
+          g_usleep (500);
+        }
+      else
+        il_gil_drop (s->gil, w->id, NULL, -1, IL_STATE_IDLE, FALSE);
+    }
+
+  return GSIZE_TO_POINTER (sink | 1);
+}
+
+static void
+test_gil_never_two_holders (void)
+{
+  Shared s = { 0 };
+  Worker w[4];
+  GThread *threads[4];
+
+  s.gil = il_gil_new (INTERVAL_MS);
+  for (int i = 0; i < 4; i++)
+    {
+      w[i].shared = &s;
+      w[i].id = i;
+      threads[i] = g_thread_new ("gil-worker", worker_main, &w[i]);
+    }
+  g_usleep (400 * 1000);
+  atomic_store (&s.stop, 1);
+  for (int i = 0; i < 4; i++)
+    g_thread_join (threads[i]);
+
+  g_assert_cmpint (atomic_load (&s.max_holders), ==, 1);
+  g_assert_cmpint (atomic_load (&s.holders), ==, 0);
+  /* Switching really happens: every thread got the lock, more than once. */
+  for (int i = 0; i < 4; i++)
+    g_assert_cmpint (atomic_load (&s.acquisitions[i]), >=, 2);
+  g_assert_cmpuint (s.gil->n_switches, >=, 8);
+  g_assert_false (s.gil->locked);
+  il_gil_free (s.gil);
+}
+
+typedef struct
+{
+  IlGil       *gil;
+  _Atomic int  stop;
+  _Atomic int  holding;
+  guint        yields;
+} Hog;
+
+static gpointer
+hog_main (gpointer data)
+{
+  Hog *h = data;
+  const IlCalibration *cal = il_calibration_get ();
+  guint64 sink = 0;
+
+  g_assert_true (il_gil_take (h->gil, 0, NULL, -1));
+  atomic_store (&h->holding, 1);
+  while (!atomic_load (&h->stop))
+    {
+      sink ^= il_work_cpu_blocks (il_work_cpu_quantum (cal), sink);
+      if (il_gil_drop_requested (h->gil))
+        {
+          guint64 before = h->gil->n_switches;
+
+          h->yields++;
+          g_assert_true (il_gil_yield (h->gil, 0, NULL, -1));
+          /* Forced switching: the lock went to the waiter and came back, never straight back. */
+          g_assert_cmpuint (h->gil->n_switches, >=, before + 2);
+        }
+    }
+  il_gil_drop (h->gil, 0, NULL, -1, IL_STATE_IDLE, FALSE);
+  return GSIZE_TO_POINTER (sink | 1);
+}
+
+static void
+test_gil_waiter_latency (void)
+{
+  Hog hog = { 0 };
+  GThread *thread;
+  gint64 worst = 0, best = G_MAXINT64;
+  const gint64 interval = (gint64) (INTERVAL_MS * 1e6);
+
+  hog.gil = il_gil_new (INTERVAL_MS);
+  thread = g_thread_new ("hog", hog_main, &hog);
+  while (!atomic_load (&hog.holding))
+    g_thread_yield ();
+
+  for (int i = 0; i < 6; i++)
+    {
+      gint64 t0 = il_clock_now_ns (), waited;
+
+      g_assert_true (il_gil_take (hog.gil, 1, NULL, -1));
+      waited = il_clock_now_ns () - t0;
+      worst = MAX (worst, waited);
+      best = MIN (best, waited);
+      g_usleep (1000);
+      il_gil_drop (hog.gil, 1, NULL, -1, IL_STATE_IDLE, FALSE);
+      g_usleep (2000);
+    }
+
+  atomic_store (&hog.stop, 1);
+  g_thread_join (thread);
+
+  g_test_message ("waiter got the GIL after %.2f … %.2f ms (interval %.1f ms)", best / 1e6,
+                  worst / 1e6, INTERVAL_MS);
+  /* The holder never drops on its own, so the waiter waits at least about one interval ... */
+  g_assert_cmpint (best, >=, interval * 8 / 10);
+  /* ... and not much more: loose, for a busy machine. */
+  g_assert_cmpint (worst, <, 20 * interval);
+  g_assert_cmpuint (hog.yields, >=, 6);
+  g_assert_cmpuint (hog.gil->n_drop_requests, >=, 6);
+  il_gil_free (hog.gil);
+}
+
+typedef struct
+{
+  IlGil  *gil;
+  gint64  end_ns;
+} Sleeper;
+
+static gpointer
+sleeper_main (gpointer data)
+{
+  Sleeper *s = data;
+  IlWorkCtx ctx;
+
+  il_work_ctx_init (&ctx, NULL, s->gil, 0, NULL);
+  g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_SLEEP, 300, 0, &ctx),
+                   ==, IL_TASK_OK);
+  s->end_ns = il_clock_now_ns ();
+  il_work_ctx_clear (&ctx);
+  return NULL;
+}
+
+static void
+test_gil_io_releases (void)
+{
+  Sleeper s = { il_gil_new (INTERVAL_MS), 0 };
+  GThread *thread = g_thread_new ("sleeper", sleeper_main, &s);
+  IlWorkCtx ctx;
+  gint64 end;
+
+  /* Let the sleeper take the GIL and start its wait. */
+  g_usleep (20 * 1000);
+  il_work_ctx_init (&ctx, NULL, s.gil, 1, NULL);
+  g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_CPU, 30, 1, &ctx), ==,
+                   IL_TASK_OK);
+  end = il_clock_now_ns ();
+  g_thread_join (thread);
+
+  /* The CPU task ran while the other thread slept holding no lock. */
+  g_assert_cmpint (end, <, s.end_ns);
+  g_assert_false (s.gil->locked);
+  il_gil_free (s.gil);
+}
+
+static void
+test_gil_cancel_wakes_waiter (void)
+{
+  IlGil *gil = il_gil_new (INTERVAL_MS);
+  _Atomic int cancel = 1;
+
+  il_gil_set_cancel_flag (gil, &cancel);
+  g_assert_true (il_gil_take (gil, 0, NULL, -1));
+  /* The holder never drops; a cancelled waiter gives up instead of waiting forever. */
+  g_assert_false (il_gil_take (gil, 1, NULL, -1));
+  g_assert_cmpint (gil->holder, ==, 0);
+  il_gil_drop (gil, 0, NULL, -1, IL_STATE_IDLE, FALSE);
+  il_gil_free (gil);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  /* Calibrate (or load the cache) before any thread starts timing. */
+  il_calibration_get ();
+
+  g_test_add_func ("/gil/never-two-holders", test_gil_never_two_holders);
+  g_test_add_func ("/gil/waiter-latency", test_gil_waiter_latency);
+  g_test_add_func ("/gil/io-releases", test_gil_io_releases);
+  g_test_add_func ("/gil/cancel-wakes-waiter", test_gil_cancel_wakes_waiter);
+
+  return g_test_run ();
+}
