@@ -37,6 +37,7 @@ struct _IlTimelineView
   double          pinch_x;
   double          pointer_x;       /* -1 when the pointer is outside: Ctrl+scroll zooms around it */
 
+  char           *description;     /* the accessible description, kept for tests */
   guint           n_frames;
   guint           n_frames_with_spans;
 };
@@ -286,7 +287,15 @@ il_timeline_view_update_description (IlTimelineView *self)
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   s->str, -1);
-  g_string_free (s, TRUE);
+  g_free (self->description);
+  self->description = g_string_free (s, FALSE);
+}
+
+const char *
+il_timeline_view_get_description (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), NULL);
+  return self->description;
 }
 
 static void
@@ -790,6 +799,7 @@ il_timeline_view_finalize (GObject *object)
 
   g_clear_pointer (&self->runs, g_ptr_array_unref);
   g_clear_pointer (&self->live_stats, g_free);
+  g_clear_pointer (&self->description, g_free);
   g_clear_pointer (&self->snapshot_stats, g_free);
 
   G_OBJECT_CLASS (il_timeline_view_parent_class)->finalize (object);

@@ -35,6 +35,8 @@ void        il_timeline_view_get_highlight  (IlTimelineView *self, int *run, int
 const IlPaintOptions *il_timeline_view_get_paint_options (IlTimelineView *self);
 IlViewFlags il_timeline_view_get_view_flags (IlTimelineView *self);
 
+/* The text description of the shown runs given to screen readers. */
+const char *il_timeline_view_get_description (IlTimelineView *self);
 /* Tooltip text for a point of the widget, or NULL when nothing is there (hover and tests). */
 char       *il_timeline_view_describe_point (IlTimelineView *self, double x, double y);
 

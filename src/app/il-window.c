@@ -58,6 +58,13 @@ il_window_get_timeline (IlWindow *self)
   return self->timeline;
 }
 
+IlSetupPane *
+il_window_get_setup_pane (IlWindow *self)
+{
+  g_return_val_if_fail (IL_IS_WINDOW (self), NULL);
+  return self->setup_pane;
+}
+
 IlSummaryView *
 il_window_get_summary (IlWindow *self)
 {

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 #include "il-lesson.h"
+#include "il-setup-pane.h"
 #include "il-summary-view.h"
 #include "il-sweep-view.h"
 #include "il-timeline-view.h"
@@ -28,6 +29,7 @@ IlLesson       *il_window_get_lesson      (IlWindow *self);
 GPtrArray      *il_window_get_history     (IlWindow *self);   /* of IlRunTrace, borrowed */
 GPtrArray      *il_window_get_shown       (IlWindow *self);   /* of IlRunTrace, borrowed */
 IlTimelineView *il_window_get_timeline    (IlWindow *self);
+IlSetupPane    *il_window_get_setup_pane  (IlWindow *self);
 IlSummaryView  *il_window_get_summary     (IlWindow *self);
 IlSweepView    *il_window_get_sweep_view  (IlWindow *self);
 /* The lesson's answer entry, so tests can type a prediction. */

@@ -1,0 +1,529 @@
+/* test-window.c: the real window under Xvfb, driven through its actions like a user would. */
+#include "config.h"
+
+#include <math.h>
+#include <glib/gstdio.h>
+
+#include "il-application.h"
+#include "il-export-dialog.h"
+#include "il-format.h"
+#include "il-setup-pane.h"
+#include "il-summary-view.h"
+#include "il-sweep-view.h"
+#include "il-timeline-view.h"
+#include "il-trace-io.h"
+#include "il-window.h"
+
+static IlApplication *app;
+static IlWindow *window;
+static GSettings *settings;
+static char *tmpdir;
+
+static gboolean
+wake_up (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main loop until @done() holds; fails the test after @timeout_s. */
+static void
+wait_for (gboolean (*done) (gpointer), gpointer data, guint timeout_s, const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (timeout_s, wake_up, &timed_out);
+
+  while (!done (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  if (timed_out)
+    g_error ("timed out after %u s waiting for %s", timeout_s, what);
+}
+
+static gboolean
+window_idle (gpointer data)
+{
+  return !il_window_get_busy (window);
+}
+
+static gboolean
+sweep_done (gpointer data)
+{
+  return !il_sweep_view_get_running (il_window_get_sweep_view (window));
+}
+
+static gboolean
+count_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+ticked_twice (gpointer data)
+{
+  return *(guint *) data >= 2;
+}
+
+/* Let layout and drawing happen: two frames of the window. */
+static void
+settle (void)
+{
+  guint ticks = 0;
+  guint id = gtk_widget_add_tick_callback (GTK_WIDGET (window), count_tick, &ticks, NULL);
+
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  wait_for (ticked_twice, &ticks, 20, "two frames");
+  gtk_widget_remove_tick_callback (GTK_WIDGET (window), id);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+activate (const char *action)
+{
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), action));
+  g_action_group_activate_action (G_ACTION_GROUP (window), action, NULL);
+}
+
+/* Renders @widget as the screen shows it and counts its distinct colours: a drawn timeline has
+ * lanes in several state colours, an empty one is a flat background. */
+static guint
+count_colours (GtkWidget *widget, double *non_bg_fraction)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guint32 *pixels = NULL;
+  g_autoptr(GHashTable) colours = g_hash_table_new (NULL, NULL);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  guint32 bg;
+  guint non_bg = 0;
+
+  g_assert_cmpint (w, >, 100);
+  g_assert_cmpint (h, >, 100);
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  w = gdk_texture_get_width (texture);
+  h = gdk_texture_get_height (texture);
+  pixels = g_new (guint32, (gsize) w * h);
+  gdk_texture_download (texture, (guchar *) pixels, w * 4);
+  bg = pixels[0];
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    {
+      g_hash_table_add (colours, GUINT_TO_POINTER (pixels[i]));
+      non_bg += pixels[i] != bg;
+    }
+  *non_bg_fraction = (double) non_bg / ((double) w * h);
+  return g_hash_table_size (colours);
+}
+
+static gboolean
+saw_live_frame_cb (gpointer data)
+{
+  IlTimelineView *timeline = il_window_get_timeline (window);
+  guint *live_frames = data;
+
+  if (il_timeline_view_get_live (timeline) && il_timeline_view_get_n_frames_with_spans (timeline) > 0)
+    (*live_frames)++;
+  return !il_window_get_busy (window);
+}
+
+static void
+test_setup_and_run (void)
+{
+  IlTimelineView *timeline = il_window_get_timeline (window);
+  IlSummaryView *summary = il_window_get_summary (window);
+  GPtrArray *shown;
+  IlRunTrace *run;
+  const IlSummary *s;
+  const IlRunConfig *config;
+  guint live_frames = 0;
+  double fraction;
+  guint colours;
+  g_autofree char *tooltip = NULL;
+  int width, height;
+
+  /* Set up: 2 threads, CPU work, 8 tasks of 100 ms (GSettings is what the pane follows). */
+  g_settings_set_string (settings, "executor", "threads");
+  g_settings_set_boolean (settings, "gil", FALSE);
+  g_settings_set_uint (settings, "workers", 2);
+  g_settings_set_string (settings, "workload", "cpu");
+  g_settings_set_uint (settings, "tasks", 8);
+  g_settings_set_double (settings, "task-ms", 100);
+  g_settings_set_string (settings, "cpus", "");
+  settle ();
+
+  activate ("run");
+  g_assert_true (il_window_get_busy (window));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "stop"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
+  wait_for (saw_live_frame_cb, &live_frames, 60, "the run to finish");
+  /* The timeline redrew while the run was recording, from its tick callback. */
+  g_assert_cmpuint (live_frames, >, 0);
+  settle ();
+
+  shown = il_window_get_shown (window);
+  g_assert_cmpuint (shown->len, ==, 1);
+  run = g_ptr_array_index (shown, 0);
+  config = il_run_trace_get_config (run);
+  g_assert_cmpint (config->executor, ==, IL_EXECUTOR_THREADS);
+  g_assert_cmpuint (config->workers, ==, 2);
+  g_assert_cmpuint (config->tasks, ==, 8);
+  g_assert_false (il_run_trace_get_live (run));
+  g_assert_cmpuint (il_run_trace_get_n_tasks (run), ==, 8);
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpint (il_run_trace_get_task (run, i)->status, ==, IL_TASK_OK);
+
+  /* The summary shows the run's own numbers. */
+  s = il_run_trace_get_summary (run);
+  g_assert_nonnull (s);
+  g_assert_cmpint (s->wall_ns, >, 0);
+  g_assert_cmpint (s->cpu_ns, >, 0);
+  g_assert_cmpfloat (s->avg_parallelism, >, 0.0);
+  g_assert_cmpfloat (s->avg_parallelism, <=, 2.05);
+  g_assert_cmpuint (s->max_parallelism, >=, 1);
+  g_assert_cmpuint (s->max_parallelism, <=, 2);
+  {
+    g_autofree char *wall = il_format_duration (s->wall_ns);
+    char buf[32];
+
+    g_assert_cmpstr (il_summary_view_get_value (summary, "wall", 0), ==, wall);
+    g_snprintf (buf, sizeof buf, "%.2f", s->avg_parallelism);
+    g_assert_cmpstr (il_summary_view_get_value (summary, "avg-parallelism", 0), ==, buf);
+    g_snprintf (buf, sizeof buf, "%u", s->max_parallelism);
+    g_assert_cmpstr (il_summary_view_get_value (summary, "max-parallelism", 0), ==, buf);
+    g_assert_cmpstr (il_summary_view_get_value (summary, "speedup", 0), ==, "not measured");
+  }
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "measure-speedup"));
+
+  /* The timeline was drawn: many colours (state colours, text), not a flat background. */
+  g_assert_cmpuint (il_timeline_view_get_n_frames_with_spans (timeline), >, 0);
+  colours = count_colours (GTK_WIDGET (timeline), &fraction);
+  g_test_message ("timeline: %u colours, %.1f %% not background", colours, fraction * 100);
+  g_assert_cmpuint (colours, >, 8);
+  g_assert_cmpfloat (fraction, >, 0.05);
+
+  /* Hovering a lane says which worker, task, state and CPU. */
+  width = gtk_widget_get_width (GTK_WIDGET (timeline));
+  height = gtk_widget_get_height (GTK_WIDGET (timeline));
+  for (int y = 0; y < height && tooltip == NULL; y += 2)
+    {
+      tooltip = il_timeline_view_describe_point (timeline, width * 0.3, y);
+      if (tooltip != NULL && strstr (tooltip, "Task") == NULL)
+        g_clear_pointer (&tooltip, g_free);
+    }
+  g_assert_nonnull (tooltip);
+  g_test_message ("tooltip: %s", tooltip);
+  g_assert_nonnull (strstr (tooltip, "Worker"));
+  g_assert_nonnull (strstr (tooltip, "lasts"));
+
+  /* Zoom in, out and fit through the window's actions. */
+  {
+    gint64 t0, t1, f0, f1;
+    gboolean fit;
+
+    il_timeline_view_get_range (timeline, &f0, &f1, &fit);
+    g_assert_true (fit);
+    activate ("zoom-in");
+    il_timeline_view_get_range (timeline, &t0, &t1, &fit);
+    g_assert_false (fit);
+    g_assert_cmpint (t1 - t0, <, (f1 - f0) * 0.7);
+    il_timeline_view_pan (timeline, -0.5);
+    {
+      gint64 p0, p1;
+      il_timeline_view_get_range (timeline, &p0, &p1, NULL);
+      g_assert_cmpint (p0, <, t0);
+      g_assert_cmpint (p1 - p0, ==, t1 - t0);
+    }
+    activate ("zoom-fit");
+    il_timeline_view_get_range (timeline, &t0, &t1, &fit);
+    g_assert_true (fit);
+  }
+
+  /* Screen readers get the run in words, with its figures. */
+  {
+    const char *description = il_timeline_view_get_description (timeline);
+    g_autofree char *wall = il_format_duration (s->wall_ns);
+
+    g_test_message ("description: %s", description);
+    g_assert_nonnull (strstr (description, "wall time"));
+    g_assert_nonnull (strstr (description, wall));
+  }
+}
+
+static void
+test_invalid_setup (void)
+{
+  IlSetupPane *pane = il_window_get_setup_pane (window);
+
+  /* A GIL on processes is explained where it is made, and Run is off until it is fixed. */
+  g_settings_set_string (settings, "executor", "processes");
+  g_settings_set_boolean (settings, "gil", TRUE);
+  settle ();
+  g_assert_false (il_setup_pane_get_valid (pane));
+  g_assert_nonnull (il_setup_pane_get_problem (pane));
+  g_assert_nonnull (strstr (il_setup_pane_get_problem (pane), "GIL"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
+
+  g_settings_set_boolean (settings, "gil", FALSE);
+  g_settings_set_string (settings, "cpus", "none");
+  settle ();
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
+  g_assert_nonnull (il_setup_pane_get_problem (pane));
+
+  /* One click on a CPU toggle is "one core": the next run is pinned to it. */
+  g_settings_set_string (settings, "cpus", "0");
+  settle ();
+  {
+    g_autoptr(IlRunConfig) config = il_setup_pane_get_config (pane);
+    g_assert_true (il_setup_pane_get_valid (pane));
+    g_assert_cmpuint (config->cpus->len, ==, 1);
+    g_assert_cmpint (g_array_index (config->cpus, int, 0), ==, 0);
+  }
+
+  g_settings_set_string (settings, "cpus", "");
+  g_settings_set_string (settings, "executor", "threads");
+  settle ();
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
+}
+
+static void
+test_measure_speedup (void)
+{
+  GPtrArray *shown = il_window_get_shown (window);
+  IlRunTrace *run = g_ptr_array_index (shown, 0);
+  guint history_before = il_window_get_history (window)->len;
+  const IlSummary *s;
+  const char *text;
+
+  activate ("measure-speedup");
+  wait_for (window_idle, NULL, 60, "the sequential baseline");
+
+  /* The compared run stays shown; the baseline joins the history. */
+  g_assert_cmpuint (shown->len, ==, 1);
+  g_assert_true (g_ptr_array_index (shown, 0) == run);
+  g_assert_cmpuint (il_window_get_history (window)->len, ==, history_before + 1);
+  s = il_run_trace_get_summary (run);
+  g_assert_true (isfinite (s->speedup));
+  g_assert_cmpfloat (s->speedup, >, 0.2);
+  g_assert_cmpfloat (s->speedup, <, 3.0);
+  text = il_summary_view_get_value (il_window_get_summary (window), "speedup", 0);
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_suffix (text, "×"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "measure-speedup"));
+}
+
+static void
+test_lesson (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"), "03-one-core-vs-two.lesson", NULL);
+  g_autoptr(GError) error = NULL;
+  IlLesson *lesson;
+  GPtrArray *shown;
+  const char *answer;
+
+  g_assert_true (il_window_open_lesson (window, path, &error));
+  g_assert_no_error (error);
+  lesson = il_window_get_lesson (window);
+  g_assert_nonnull (lesson);
+  g_assert_cmpuint (il_lesson_get_n_runs (lesson), ==, 2);
+
+  il_window_set_prediction (window, "one core takes twice as long");
+  activate ("run");
+  wait_for (window_idle, NULL, 90, "the lesson's runs");
+  settle ();
+
+  /* Run ran every run of the lesson in turn, stacked on one time scale. */
+  shown = il_window_get_shown (window);
+  g_assert_cmpuint (shown->len, ==, 2);
+  for (guint i = 0; i < shown->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (shown, i);
+      const IlRunConfig *config = il_run_trace_get_config (run);
+
+      g_assert_false (il_run_trace_get_live (run));
+      g_assert_false (il_run_trace_get_cancelled (run));
+      g_assert_cmpuint (config->tasks, ==, il_lesson_get_run_config (lesson, i)->tasks);
+    }
+  /* The one-core run keeps every running span on CPU 0 and never runs two at once. */
+  {
+    IlRunTrace *one = g_ptr_array_index (shown, 0);
+
+    g_assert_cmpfloat (il_run_trace_get_summary (one)->avg_parallelism, <=, 1.05);
+    for (guint w = 0; w < il_run_trace_get_n_workers (one); w++)
+      {
+        const IlLane *lane = il_run_trace_get_lane (one, w);
+
+        for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+          if (il_lane_get_span (lane, i)->state == IL_STATE_RUNNING)
+            g_assert_cmpint (il_lane_get_span (lane, i)->cpu, ==, 0);
+      }
+  }
+  /* The prediction and the lesson's answer are shown beside the result. */
+  answer = il_summary_view_get_answer_text (il_window_get_summary (window));
+  g_assert_nonnull (strstr (answer, "one core takes twice as long"));
+  g_assert_nonnull (strstr (answer, il_lesson_get_answer (lesson)));
+  g_assert_nonnull (il_summary_view_get_value (il_window_get_summary (window), "wall", 1));
+}
+
+static guint32
+read_be32 (const guchar *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static void
+test_export (void)
+{
+  g_autofree char *png = g_build_filename (tmpdir, "lesson.png", NULL);
+  g_autofree char *svg = g_build_filename (tmpdir, "lesson.svg", NULL);
+  g_autofree char *json = g_build_filename (tmpdir, "lesson.interleave.json", NULL);
+  g_autofree char *csv = g_build_filename (tmpdir, "lesson.csv", NULL);
+  g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  IlExportDialog *dialog;
+  gsize len;
+  guint history_before;
+
+  /* The dialog remembers its choices in GSettings and suggests a name after the lesson. */
+  g_settings_set_string (settings, "export-format", "png");
+  dialog = il_export_dialog_new (window);
+  g_assert_cmpstr (il_export_dialog_get_format (dialog), ==, "png");
+  {
+    g_autofree char *name = il_export_dialog_suggest_name (dialog);
+    g_assert_cmpstr (name, ==, "03-one-core-vs-two.png");
+  }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_settings_set_int (settings, "export-width", 1000);
+  g_settings_set_int (settings, "export-height", 600);
+  g_settings_set_double (settings, "export-scale", 2.0);
+  g_settings_set_string (settings, "export-theme", "dark");
+  g_assert_true (il_window_export_to (window, "png", png, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (png, &data, &len, &error));
+  g_assert_cmpuint (len, >, 10000);
+  g_assert_cmpmem (data, 8, "\x89PNG\r\n\x1a\n", 8);
+  /* IHDR: width and height at the export scale */
+  g_assert_cmpuint (read_be32 ((guchar *) data + 16), ==, 2000);
+  g_assert_cmpuint (read_be32 ((guchar *) data + 20), ==, 1200);
+  g_clear_pointer (&data, g_free);
+
+  g_assert_true (il_window_export_to (window, "svg", svg, &error));
+  g_assert_true (g_file_get_contents (svg, &data, &len, &error));
+  g_assert_nonnull (strstr (data, "<svg"));
+  g_clear_pointer (&data, g_free);
+
+  g_assert_true (il_window_export_to (window, "csv", csv, &error));
+  g_assert_true (g_file_get_contents (csv, &data, &len, &error));
+  g_assert_true (g_str_has_prefix (data, "run,"));
+  g_clear_pointer (&data, g_free);
+
+  /* Saved runs open again into the history and are shown stacked. */
+  g_assert_true (il_window_export_to (window, "json", json, &error));
+  g_assert_no_error (error);
+  trace = il_trace_load (json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_trace_get_n_runs (trace), ==, 2);
+  history_before = il_window_get_history (window)->len;
+  g_assert_true (il_window_open_trace (window, json, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_window_get_history (window)->len, ==, history_before + 2);
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
+
+  g_unlink (png);
+  g_unlink (svg);
+  g_unlink (csv);
+  g_unlink (json);
+}
+
+static void
+test_sweep (void)
+{
+  IlSweepView *view = il_window_get_sweep_view (window);
+  g_autoptr(GError) error = NULL;
+  const IlSweep *sweep;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "close-lesson", NULL);
+  g_settings_set_uint (settings, "tasks", 4);
+  g_settings_set_double (settings, "task-ms", 20);
+  settle ();
+  il_sweep_view_set_counts (view, "1, 2");
+  g_assert_true (il_sweep_view_run (view, &error));
+  g_assert_no_error (error);
+  wait_for (sweep_done, NULL, 120, "the sweep");
+  sweep = il_sweep_view_get_sweep (view);
+  g_assert_nonnull (sweep);
+  g_assert_cmpuint (sweep->worker_counts->len, ==, 2);
+  g_assert_cmpuint (sweep->series->len, ==, 3);   /* threads, threads + GIL, processes */
+  g_assert_cmpint (sweep->baseline_ns, >, 0);
+
+  il_sweep_view_set_counts (view, "1, two");
+  g_assert_false (il_sweep_view_run (view, &error));
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+}
+
+int
+main (int argc, char *argv[])
+{
+  GTestDBus *bus = NULL;
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("no display (run under xvfb-run)");
+      return g_test_run ();
+    }
+
+  /* A private session bus: GtkApplication registers on it, and no warning about a missing bus. */
+  {
+    /* g_test_dbus_up() unsets DISPLAY (against D-Bus autolaunch); the window needs it back. */
+    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+
+    bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+    g_test_dbus_up (bus);
+    if (display != NULL)
+      g_setenv ("DISPLAY", display, TRUE);
+  }
+
+  tmpdir = g_dir_make_tmp ("interleave-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  settings = g_settings_new (APP_ID);
+
+  app = il_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  window = il_window_new (ADW_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_test_add_func ("/window/setup-and-run", test_setup_and_run);
+  g_test_add_func ("/window/invalid-setup", test_invalid_setup);
+  g_test_add_func ("/window/measure-speedup", test_measure_speedup);
+  g_test_add_func ("/window/lesson", test_lesson);
+  g_test_add_func ("/window/export", test_export);
+  g_test_add_func ("/window/sweep", test_sweep);
+  ret = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&settings);
+  g_clear_object (&app);
+  g_rmdir (tmpdir);
+  g_free (tmpdir);
+  /* The application keeps its bus connection to the end; stop the daemon without waiting for it. */
+  g_test_dbus_stop (bus);
+  /* Not unreffed on purpose: finalizing a GTestDBus that was up runs the same check again. */
+  return ret;
+}
