@@ -369,8 +369,9 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
   l->lanes_y1 = y;
 
   l->axis_y = y + round (f * 0.2);
+  /* The legend sits under the axis (where the eye goes next), not stranded at the bottom. */
   if (o->show_legend)
-    l->legend_y = l->height - l->margin - l->legend_h;
+    l->legend_y = MIN (l->height - l->margin - l->legend_h, l->axis_y + l->axis_h + round (f * 0.5));
 
   return l;
 }

@@ -95,8 +95,9 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
       p.n_max = MAX (p.n_max, n);
     }
   p.n_min = MAX (p.n_min, 1);
-  p.log_x = p.n_max / p.n_min >= 8;
-  p.s_max = p.n_max;
+  /* Linear worker axis: the ideal speedup is then a straight line, as students draw it. */
+  p.log_x = FALSE;
+  p.s_max = 1;
   for (guint k = 0; k < sweep->series->len; k++)
     {
       const IlSweepSeries *series = g_ptr_array_index (sweep->series, k);
@@ -112,16 +113,18 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
                 : g_strdup_printf (_("%s (serial fraction %.2f)"), series->label, series->serial_fraction);
       legend_w = MAX (legend_w, il_text_set (text, label, f * 0.9, FALSE, 0));
     }
-  p.s_max *= 1.08;
+  /* Room above the best measured speedup, and the ideal visible for a while before it leaves the
+   * top: measured curves must not be squashed to the bottom by the ideal at many workers. */
+  p.s_max = MIN (MAX (p.s_max * 1.35, 2.2), MAX (p.n_max * 1.05, 1.5));
 
   legend_w = MIN (legend_w + f * 3, width * 0.38);
   p.x0 = margin + f * 3.5;
   p.x1 = width - margin - legend_w - f;
-  p.y0 = margin + f * 3.5;
+  p.y0 = margin + f * 4.5;
   p.y1 = height - margin - f * 3.2;
 
   /* Grid and y labels. */
-  step = nice_step (p.s_max, (p.y1 - p.y0) / (f * 3));
+  step = nice_step (p.s_max, (p.y1 - p.y0) / (f * 5));
   cairo_set_line_width (cr, hair);
   for (double s = 0; s <= p.s_max + 1e-9; s += step)
     {
@@ -147,7 +150,12 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
   il_text_set (text, _("workers"), f * 0.9, FALSE, 0);
   il_text_draw (cr, text, (p.x0 + p.x1) / 2, p.y1 + f * 2.2, IL_ALIGN_CENTER, pal->text);
   il_text_set (text, _("speedup"), f * 0.9, FALSE, 0);
-  il_text_draw (cr, text, margin, p.y0 - f * 1.2, IL_ALIGN_LEFT, pal->text);
+  il_text_draw (cr, text, p.x0 - f * 0.5, p.y0 - f * 1.3, IL_ALIGN_LEFT, pal->text);
+
+  /* Curves stay inside the plot. */
+  cairo_save (cr);
+  cairo_rectangle (cr, p.x0, p.y0, p.x1 - p.x0, p.y1 - p.y0);
+  cairo_clip (cr);
 
   /* The ideal: n workers, n times faster. */
   cairo_save (cr);
@@ -229,7 +237,9 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
           cairo_fill (cr);
         }
 
-      /* Legend entry on the right. */
+      /* Legend entry on the right, outside the plot's clip. */
+      cairo_save (cr);
+      cairo_reset_clip (cr);
       cairo_rectangle (cr, p.x1 + f * 1.5, ly - f * 0.4, f * 0.8, f * 0.8);
       cairo_fill (cr);
       label = isnan (series->serial_fraction)
@@ -237,7 +247,9 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
                 : g_strdup_printf (_("%s (serial fraction %.2f)"), series->label, series->serial_fraction);
       il_text_set (text, label, f * 0.9, FALSE, width - margin - (p.x1 + f * 2.7));
       il_text_draw (cr, text, p.x1 + f * 2.7, ly, IL_ALIGN_LEFT, pal->text);
+      cairo_restore (cr);
     }
+  cairo_restore (cr);
 
   {
     double ly = p.y0 + f * 1.8 * (sweep->series->len + 1);

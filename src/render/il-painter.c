@@ -492,6 +492,52 @@ stroke_highlight (Frame *f, const Cell *cells, double y, double h)
   cairo_restore (cr);
 }
 
+/* Names stretches of equal @ids (-1: none) inside a lane where the text fits: "task 3" on a task's
+ * running, "worker 2" on a core, so a slide reads without the legend. */
+static void
+label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h, const char *long_fmt)
+{
+  double px = MIN (f->layout->font_px * 0.72, h * 0.62);
+  guint c = 0;
+
+  if (px < 7)
+    return;
+  while (c < f->n_cols)
+    {
+      guint e = c + 1;
+      double w, avail;
+      g_autofree char *text = NULL;
+
+      if (ids[c] < 0)
+        {
+          c++;
+          continue;
+        }
+      while (e < f->n_cols && ids[e] == ids[c])
+        e++;
+      avail = (e - c) * f->col_w - px * 0.8;
+      if (avail > px * 1.2)
+        {
+          text = g_strdup_printf (long_fmt, ids[c]);
+          w = il_text_set (f->text, text, px, FALSE, 0);
+          if (w > avail)
+            {
+              g_free (text);
+              text = g_strdup_printf ("%d", ids[c]);
+              w = il_text_set (f->text, text, px, FALSE, 0);
+            }
+          if (w <= avail)
+            {
+              IlRgb bg = il_rgb_unpack (cells[(c + e) / 2].top);
+              IlRgb ink = il_rgb_luminance (bg) > 0.45 ? (IlRgb) { 0.08, 0.08, 0.1 } : (IlRgb) { 1, 1, 1 };
+              il_text_draw (f->cr, f->text, f->layout->lane_x0 + (c + e) * f->col_w / 2, y + h / 2,
+                            IL_ALIGN_CENTER, ink);
+            }
+        }
+      c = e;
+    }
+}
+
 static void
 draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayoutRow *row,
                   GArray *boundaries, Cell *cells)
@@ -557,6 +603,18 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
 
   fill_cells (f, cells, row->y, row->h, f->pal->panel);
 
+  {
+    g_autofree int *ids = g_new (int, f->n_cols);
+    for (guint c = 0; c < f->n_cols; c++)
+      {
+        const IlColumn *col = &cols[c];
+        gboolean run_dom = col->ns[IL_STATE_RUNNING] >= 0.5 * f->ns_per_col && col->n_spans < DENSE_SPANS;
+        ids[c] = run_dom && !col->task_low ? col->task : -1;
+      }
+    /* TRANSLATORS: inside a task's stretch of running in a worker lane */
+    label_segments (f, ids, cells, row->y, row->h, _("task %d"));
+  }
+
   if (boundaries != NULL && boundaries->len > 0)
     {
       cairo_t *cr = f->cr;
@@ -583,6 +641,7 @@ static void
 draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *cols,
                 const IlLayoutRow *row, Cell *cells)
 {
+  g_autofree int *ids = g_new (int, f->n_cols);
   guint n_workers = il_run_trace_get_n_workers (run);
   double dev = f->o->scale > 0 ? f->o->scale : 1;
   int hl_task = (int) run_index == f->o->highlight_run ? f->o->highlight_task : -1;
@@ -621,6 +680,7 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
       cell->bottom = 0;
       cell->bar = 0;
       cell->hl = FALSE;
+      ids[c] = -1;
       if (best_worker < 0)
         continue;
 
@@ -634,13 +694,20 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
           cell->bar = (guint16) MIN (round (share * row->h * dev), 65535);
         }
       else if (busy >= 0.5 * f->ns_per_col)
-        cell->top = il_rgb_pack (il_palette_worker_color (f->pal, best_worker));
+        {
+          cell->top = il_rgb_pack (il_palette_worker_color (f->pal, best_worker));
+          ids[c] = best_worker;
+        }
 
       if (hl_task >= 0 && column_is_task (&cols[best_worker][c], hl_task))
         cell->hl = any_hl = TRUE;
     }
 
   fill_cells (f, cells, row->y, row->h, f->pal->panel);
+  /* TRANSLATORS: inside a stretch of a core lane: which worker ran there */
+  label_segments (f, ids, cells, row->y, row->h, il_run_trace_get_n_workers (run) > 0
+                  && il_run_trace_get_worker (run, 0)->kind == IL_WORKER_PROCESS ? _("process %d")
+                                                                                  : _("worker %d"));
   if (any_hl)
     stroke_highlight (f, cells, row->y, row->h);
 }
@@ -719,6 +786,34 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
         cairo_fill (cr);
       }
 
+  /* A count scale: a faint line at every worker when they are few, numbers for 0 and the top. */
+  {
+    guint n_lines = MAX (n_workers, n_cpus);
+    double px = MIN (f->layout->font_px * 0.7, row->h * 0.3);
+
+    cairo_save (cr);
+    cairo_set_line_width (cr, f->hairline);
+    il_rgb_set_source_alpha (cr, f->pal->text_dim, 0.35);
+    if (n_lines <= 16)
+      for (guint k = 1; k <= n_lines; k++)
+        {
+          double yk = round ((y_base - k / top * row->h) * dev) / dev + f->hairline / 2;
+          cairo_move_to (cr, x0, yk);
+          cairo_line_to (cr, f->layout->lane_x1, yk);
+        }
+    cairo_stroke (cr);
+    cairo_restore (cr);
+
+    for (guint k = 0; k < 2; k++)
+      {
+        guint value = k == 0 ? 0 : n_lines;
+        g_autofree char *label = g_strdup_printf ("%u", value);
+        il_text_set (f->text, label, px, FALSE, 0);
+        il_text_draw (cr, f->text, x0 - px * 0.4, y_base - value / top * row->h, IL_ALIGN_RIGHT,
+                      f->pal->text_dim);
+      }
+  }
+
   /* The core count: running above this line is impossible; in flight above it means waiting. */
   ref_y = round ((y_base - n_cpus / top * row->h) * dev) / dev;
   cairo_save (cr);
@@ -787,7 +882,8 @@ draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
       /* Two lines fit the strip; the long label wraps there. */
       pango_layout_set_wrap (f->text, PANGO_WRAP_WORD);
       il_text_set (f->text, text, MIN (l->font_px * 0.85, px * 1.0), FALSE, 0);
-      pango_layout_set_width (f->text, (int) ((l->label_x + l->label_w - x) * PANGO_SCALE));
+      /* Leave room at the right for the strip's count scale. */
+      pango_layout_set_width (f->text, (int) ((l->label_w - l->font_px * 1.6) * PANGO_SCALE));
       pango_layout_set_ellipsize (f->text, PANGO_ELLIPSIZE_NONE);
       il_text_draw (f->cr, f->text, x, cy, IL_ALIGN_LEFT, f->pal->text_dim);
       pango_layout_set_width (f->text, -1);

@@ -56,11 +56,12 @@ static const IlPalette dark_palette = {
 static const guint32 cpu_hex[] = { 0x0072b2, 0x009e73, 0x56b4e9, 0x2f6b4f, 0x7fa7d9, 0x35b69a };
 static const guint32 cpu_hex_dark[] = { 0x3d9fe0, 0x1fbf8f, 0x8fd0f5, 0x5fa383, 0xa9c4ec, 0x6fd8bd };
 
-/* Worker colours: the Okabe–Ito set, then the same hues lightened. */
-static const guint32 worker_hex[] = { 0x0072b2, 0xe69f00, 0x009e73, 0xcc79a7, 0x56b4e9, 0xd55e00,
-                                      0xf0e442, 0x6a6a74 };
-static const guint32 worker_hex_dark[] = { 0x3d9fe0, 0xf0b030, 0x1fbf8f, 0xd98cb8, 0x8fd0f5,
-                                           0xf0712a, 0xf0e442, 0xb0b0ba };
+/* Worker colours: the Okabe–Ito set, then the same hues lightened. The orange and vermillion of
+ * gil-wait and ready come last, so the first workers in core lanes never look like waiting. */
+static const guint32 worker_hex[] = { 0x0072b2, 0x009e73, 0xcc79a7, 0x56b4e9, 0x4d4d57, 0xf0e442,
+                                      0xe69f00, 0xd55e00 };
+static const guint32 worker_hex_dark[] = { 0x3d9fe0, 0x1fbf8f, 0xd98cb8, 0x8fd0f5, 0xc8c8d2,
+                                           0xf0e442, 0xf0b030, 0xf0712a };
 
 const IlPalette *
 il_palette_get (IlTheme theme)
@@ -73,6 +74,12 @@ il_rgb_mix (IlRgb a, IlRgb b, double t)
 {
   IlRgb c = { a.r + (b.r - a.r) * t, a.g + (b.g - a.g) * t, a.b + (b.b - a.b) * t };
   return c;
+}
+
+double
+il_rgb_luminance (IlRgb c)
+{
+  return 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b;
 }
 
 guint32

@@ -52,6 +52,8 @@ il_rgb_set_source_alpha (cairo_t *cr, IlRgb c, double alpha)
 
 /* Mixes @a toward @b by @t (0 … 1). */
 IlRgb            il_rgb_mix               (IlRgb a, IlRgb b, double t);
+/* Perceived brightness 0 … 1: picks dark or light text on a colour. */
+double           il_rgb_luminance         (IlRgb c);
 /* Packs to 0xRRGGBB (for comparing colours cheaply when merging columns). */
 guint32          il_rgb_pack              (IlRgb c);
 IlRgb            il_rgb_unpack            (guint32 packed);
