@@ -1,0 +1,228 @@
+/* test-render-paint.c: painter properties a user sees: highlight, themes, views, empty and live runs. */
+#include "config.h"
+
+#include <cairo.h>
+#include <math.h>
+
+#include "il-layout.h"
+#include "il-palette.h"
+#include "il-painter.h"
+#include "../export/il-test-traces.h"
+
+#define W 1280
+#define H 720
+
+static cairo_surface_t *
+draw (GPtrArray *runs, const IlPaintOptions *o)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
+  cairo_t *cr = cairo_create (surface);
+
+  il_painter_draw (cr, W, H, runs, o);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+static guint32
+pixel (cairo_surface_t *s, int x, int y)
+{
+  guint8 *data = cairo_image_surface_get_data (s);
+  return *(guint32 *) (data + y * cairo_image_surface_get_stride (s) + 4 * x) & 0xffffff;
+}
+
+static GPtrArray *
+gil_vs_processes (void)
+{
+  GPtrArray *runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  g_ptr_array_add (runs, il_test_trace_schedule ("gil", IL_EXECUTOR_THREADS, TRUE, 4, 2, 8, 100000000,
+                                                 5000000, 0));
+  g_ptr_array_add (runs, il_test_trace_schedule ("procs", IL_EXECUTOR_PROCESSES, FALSE, 4, 2, 8,
+                                                 100000000, 5000000, 30000000));
+  return runs;
+}
+
+/* Clicking a task highlights it: pixels change only in the lanes of that run, only where that
+ * task ran, and in its worker's lane as well as in the core lanes. */
+static void
+test_highlight (void)
+{
+  g_autoptr(GPtrArray) runs = gil_vs_processes ();
+  IlRunTrace *procs = g_ptr_array_index (runs, 1);
+  IlTaskRecord *task = il_run_trace_get_task (procs, 2);
+  IlPaintOptions o;
+  g_autoptr(IlLayout) l = NULL;
+  cairo_surface_t *plain, *lit;
+  double x_lo, x_hi;
+  gboolean in_worker = FALSE, in_core = FALSE;
+  guint changed = 0;
+
+  il_paint_options_init (&o);
+  l = il_layout_new (W, H, runs, &o);
+  plain = draw (runs, &o);
+  o.highlight_run = 1;
+  o.highlight_task = 2;
+  lit = draw (runs, &o);
+
+  g_assert_cmpint (task->worker, ==, 2);
+  x_lo = il_time_scale_to_x (&l->scale, 30000000) - 4;
+  x_hi = il_time_scale_to_x (&l->scale, (double) task->end_ns) + 4;
+
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      if (pixel (plain, x, y) != pixel (lit, x, y))
+        {
+          const IlLayoutRow *row = il_layout_row_at (l, y);
+          changed++;
+          g_assert_nonnull (row);
+          g_assert_cmpuint (row->run, ==, 1);
+          g_assert_cmpint (row->kind, !=, IL_ROW_STRIP);
+          if (row->kind == IL_ROW_WORKER)
+            {
+              g_assert_cmpint (row->index, ==, 2);
+              in_worker = TRUE;
+            }
+          else
+            in_core = TRUE;
+          g_assert_cmpfloat (x, >=, x_lo);
+          g_assert_cmpfloat (x, <=, x_hi);
+        }
+  g_assert_cmpuint (changed, >, 100);
+  g_assert_true (in_worker);
+  g_assert_true (in_core);
+
+  cairo_surface_destroy (plain);
+  cairo_surface_destroy (lit);
+}
+
+static void
+test_themes (void)
+{
+  g_autoptr(GPtrArray) runs = gil_vs_processes ();
+  IlPaintOptions o;
+  cairo_surface_t *light, *dark;
+
+  il_paint_options_init (&o);
+  light = draw (runs, &o);
+  o.theme = IL_THEME_DARK;
+  dark = draw (runs, &o);
+
+  g_assert_cmphex (pixel (light, 2, 2), ==, il_rgb_pack (il_palette_get (IL_THEME_LIGHT)->background));
+  g_assert_cmphex (pixel (dark, 2, 2), ==, il_rgb_pack (il_palette_get (IL_THEME_DARK)->background));
+  /* Dark is dark, light is light, over the whole picture. */
+  {
+    double sum_l = 0, sum_d = 0;
+    for (int y = 0; y < H; y += 3)
+      for (int x = 0; x < W; x += 3)
+        {
+          guint32 a = pixel (light, x, y), b = pixel (dark, x, y);
+          sum_l += ((a >> 16) & 0xff) + ((a >> 8) & 0xff) + (a & 0xff);
+          sum_d += ((b >> 16) & 0xff) + ((b >> 8) & 0xff) + (b & 0xff);
+        }
+    g_assert_cmpfloat (sum_l, >, 2 * sum_d);
+  }
+  cairo_surface_destroy (light);
+  cairo_surface_destroy (dark);
+}
+
+/* A running span's colour: by task (two shades alternate) or by the CPU it ran on. */
+static void
+test_running_colors (void)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  g_autoptr(IlRunTrace) run = il_run_trace_new (NULL);
+  const IlPalette *pal = il_palette_get (IL_THEME_LIGHT);
+  IlSpan spans[] = {
+    { 0, 100000000, 0, IL_STATE_RUNNING, 0, 1 },
+    { 100000000, 200000000, 1, IL_STATE_RUNNING, 0, 0 },
+    { 200000000, 300000000, 1, IL_STATE_GIL_WAIT, 0, -1 },
+  };
+  g_autoptr(IlLayout) l = NULL;
+  IlPaintOptions o;
+  cairo_surface_t *s;
+  int y;
+
+  il_run_trace_add_worker (run, IL_WORKER_THREAD, 1, 2, NULL);
+  il_run_trace_set_n_cpus (run, 2);
+  il_run_trace_append_many (run, spans, G_N_ELEMENTS (spans));
+  g_ptr_array_add (runs, il_run_trace_ref (run));
+
+  il_paint_options_init (&o);
+  l = il_layout_new (W, H, runs, &o);
+  y = (int) (g_array_index (l->rows, IlLayoutRow, 0).y + 3);
+
+#define X_AT(t) ((int) il_time_scale_to_x (&l->scale, (t)))
+  s = draw (runs, &o);
+  g_assert_cmphex (pixel (s, X_AT (10e6), y), ==, il_rgb_pack (il_palette_task_color (pal, 0)));
+  g_assert_cmphex (pixel (s, X_AT (110e6), y), ==, il_rgb_pack (il_palette_task_color (pal, 1)));
+  g_assert_cmphex (pixel (s, X_AT (210e6), y), ==, il_rgb_pack (pal->states[IL_STATE_GIL_WAIT]));
+  g_assert_cmphex (il_rgb_pack (il_palette_task_color (pal, 0)), !=, il_rgb_pack (il_palette_task_color (pal, 1)));
+  cairo_surface_destroy (s);
+
+  o.color_by_cpu = TRUE;
+  s = draw (runs, &o);
+  g_assert_cmphex (pixel (s, X_AT (10e6), y), ==, il_rgb_pack (il_palette_cpu_color (pal, 1)));
+  g_assert_cmphex (pixel (s, X_AT (110e6), y), ==, il_rgb_pack (il_palette_cpu_color (pal, 0)));
+  cairo_surface_destroy (s);
+
+  /* Core lane 1 holds worker 0's colour in the first 100 ms, and nothing after. */
+  {
+    const IlLayoutRow *core1 = &g_array_index (l->rows, IlLayoutRow, 2);
+    int yc = (int) (core1->y + 3);
+    g_assert_cmpint (core1->kind, ==, IL_ROW_CORE);
+    g_assert_cmpint (core1->index, ==, 1);
+    s = draw (runs, &o);
+    g_assert_cmphex (pixel (s, X_AT (10e6), yc), ==, il_rgb_pack (il_palette_worker_color (pal, 0)));
+    g_assert_cmphex (pixel (s, X_AT (150e6), yc), ==, il_rgb_pack (pal->panel));
+    cairo_surface_destroy (s);
+  }
+#undef X_AT
+}
+
+static void
+test_empty_and_live (void)
+{
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  IlRunTrace *live = il_run_trace_new (NULL);
+  IlPaintOptions o;
+  IlPaintHit hit;
+
+  il_paint_options_init (&o);
+  cairo_surface_destroy (draw (none, &o));
+  g_assert_false (il_painter_hit_test (W, H, none, &o, W / 2.0, H / 2.0, &hit));
+
+  /* A run that has just started: workers, no spans yet; then one span. */
+  il_run_trace_set_live (live, TRUE);
+  il_run_trace_add_worker (live, IL_WORKER_PROCESS, 0, 0, NULL);
+  il_run_trace_add_worker (live, IL_WORKER_PROCESS, 0, 0, NULL);
+  g_ptr_array_add (runs, live);
+  cairo_surface_destroy (draw (runs, &o));
+  {
+    IlSpan s = { 0, 1000, -1, IL_STATE_STARTUP, 1, -1 };
+    il_run_trace_append (live, &s);
+  }
+  cairo_surface_destroy (draw (runs, &o));
+
+  /* Views: each alone draws. */
+  o.view = IL_VIEW_STRIP;
+  cairo_surface_destroy (draw (runs, &o));
+  o.view = IL_VIEW_CORES;
+  o.show_header = FALSE;
+  o.show_legend = FALSE;
+  cairo_surface_destroy (draw (runs, &o));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/render/paint/highlight", test_highlight);
+  g_test_add_func ("/render/paint/themes", test_themes);
+  g_test_add_func ("/render/paint/running-colors", test_running_colors);
+  g_test_add_func ("/render/paint/empty-and-live", test_empty_and_live);
+
+  return g_test_run ();
+}
