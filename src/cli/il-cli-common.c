@@ -362,8 +362,11 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   g_autofree char *ready = il_cli_format_ns (s->ready_ns);
   guint n_tasks = il_run_trace_get_n_tasks (run);
 
+  /* A traced program (interleave-cli trace) has no executor or tasks to describe. */
+  gboolean has_tasks = n_tasks > 0 || il_run_trace_get_capture (run) != IL_CAPTURE_KERNEL;
+
   g_print ("%s\n", label);
-  if (g_strcmp0 (label, describe) != 0)
+  if (has_tasks && g_strcmp0 (label, describe) != 0)
     g_print ("  %s\n", describe);
   g_print (_("  wall time      %s\n"), wall);
   g_print (_("  CPU time       %s (running, all workers)\n"), cpu);
@@ -372,12 +375,13 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   if (isfinite (s->speedup))
     g_print (_("  speedup        %.2f× against %s\n"), s->speedup,
              baseline_label ? baseline_label : _("a sequential run of the same work"));
-  else
+  else if (has_tasks)
     g_print (_("  speedup        unknown (add --baseline to run the same work sequentially first)\n"));
   g_print (_("  gil-wait       %s\n"), gil);
   g_print (_("  io-wait        %s\n"), io);
   g_print (_("  ready          %s (runnable, waiting for a CPU)\n"), ready);
-  g_print (_("  tasks          %u of %u done\n"), count_tasks (run, IL_TASK_OK), n_tasks);
+  if (has_tasks)
+    g_print (_("  tasks          %u of %u done\n"), count_tasks (run, IL_TASK_OK), n_tasks);
   if (count_tasks (run, IL_TASK_FAILED) > 0)
     g_print (_("  failed tasks   %u\n"), count_tasks (run, IL_TASK_FAILED));
   g_print (_("  capture        %s\n"), capture_words (il_run_trace_get_capture (run)));

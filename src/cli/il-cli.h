@@ -77,5 +77,6 @@ void      il_cli_remove_signals    (void);
 int       il_cli_run               (int argc, char **argv);
 int       il_cli_render            (int argc, char **argv);
 int       il_cli_sweep             (int argc, char **argv);
+int       il_cli_trace             (int argc, char **argv);
 
 G_END_DECLS

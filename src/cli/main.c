@@ -20,6 +20,7 @@ print_usage (FILE *stream)
       "Commands:\n"
       "  run      Run work (or a lesson's runs), print a summary, write traces and images\n"
       "  render   Re-draw or re-export a saved trace file\n"
+      "  trace    Record any program's threads and processes: -- COMMAND [ARG…]\n"
       "  sweep    Run the same work at several worker counts; speedup curves and Amdahl fit\n"
       "\n"
       "Run “interleave-cli COMMAND --help” for a command's options.\n"
@@ -65,12 +66,17 @@ main (int argc, char *argv[])
       g_set_prgname ("interleave-cli render");
       return il_cli_render (argc - 1, argv + 1);
     }
+  if (strcmp (cmd, "trace") == 0)
+    {
+      g_set_prgname ("interleave-cli trace");
+      return il_cli_trace (argc - 1, argv + 1);
+    }
   if (strcmp (cmd, "sweep") == 0)
     {
       g_set_prgname ("interleave-cli sweep");
       return il_cli_sweep (argc - 1, argv + 1);
     }
 
-  g_printerr (_("interleave-cli: unknown command “%s” (run, render or sweep; see --help)\n"), cmd);
+  g_printerr (_("interleave-cli: unknown command “%s” (run, render, trace or sweep; see --help)\n"), cmd);
   return IL_CLI_EXIT_USAGE;
 }

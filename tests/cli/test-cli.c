@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -97,7 +98,7 @@ read_text (const char *path)
 static void
 test_help (void)
 {
-  const char *commands[] = { "run", "render", "sweep" };
+  const char *commands[] = { "run", "render", "sweep", "trace" };
   g_auto(Result) top = { 0 };
 
   run_cli (&top, "--help", NULL);
@@ -540,6 +541,107 @@ test_cancel (void)
     }
 }
 
+typedef struct
+{
+  gint64 start, end;
+} Interval;
+
+static int
+compare_intervals (gconstpointer a, gconstpointer b)
+{
+  const Interval *x = a, *y = b;
+
+  return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* trace records another program from the kernel's context switches: real pids, CPUs that exist,
+ * and never two running spans on one CPU at once. Skipped where the kernel forbids it. */
+static void
+test_trace (void)
+{
+  g_autofree char *trace_path = tmp ("traced.interleave.json");
+  g_autofree char *paranoid = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Result) r = { 0 };
+  g_auto(Result) fails = { 0 };
+  g_auto(Result) none = { 0 };
+  IlRunTrace *run;
+  GArray *per_cpu[64] = { NULL, };
+  guint n_cpus, n_running = 0, n_processes = 0;
+
+  if (g_file_get_contents ("/proc/sys/kernel/perf_event_paranoid", &paranoid, NULL, NULL) &&
+      atoi (paranoid) > 2)
+    {
+      g_test_skip ("perf_event_paranoid > 2: the kernel does not let users trace");
+      return;
+    }
+
+  run_cli (&r, "trace", "-o", trace_path, "--", "/bin/sh", "-c",
+           "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done & "
+           "j=0; while [ $j -lt 30000 ]; do j=$((j+1)); done & wait", NULL);
+  if (r.status == 1 && strstr (r.err, "refused") != NULL)
+    {
+      g_test_skip (r.err);
+      return;
+    }
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "kernel"));
+
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_cmpint (il_run_trace_get_capture (run), ==, IL_CAPTURE_KERNEL);
+  n_cpus = il_run_trace_get_n_cpus (run);
+  g_assert_cmpuint (n_cpus, <=, G_N_ELEMENTS (per_cpu));
+  /* The shell and its two background loops. */
+  g_assert_cmpuint (il_run_trace_get_n_workers (run), >=, 3);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+      const IlLane *lane = il_run_trace_get_lane (run, w);
+
+      g_assert_cmpint (info->pid, >, 1);
+      g_assert_cmpint (info->tid, >, 1);
+      if (info->kind == IL_WORKER_PROCESS)
+        n_processes++;
+      for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+        {
+          const IlSpan *s = il_lane_get_span (lane, i);
+          Interval iv = { s->start_ns, s->end_ns };
+
+          if (s->state != IL_STATE_RUNNING)
+            {
+              g_assert_cmpint (s->cpu, ==, -1);
+              continue;
+            }
+          g_assert_cmpint (s->cpu, >=, 0);
+          g_assert_cmpint (s->cpu, <, (int) n_cpus);
+          if (per_cpu[s->cpu] == NULL)
+            per_cpu[s->cpu] = g_array_new (FALSE, FALSE, sizeof (Interval));
+          g_array_append_val (per_cpu[s->cpu], iv);
+          n_running++;
+        }
+    }
+  g_assert_cmpuint (n_processes, >=, 3);
+  g_assert_cmpuint (n_running, >, 0);
+  for (guint c = 0; c < n_cpus; c++)
+    {
+      if (per_cpu[c] == NULL)
+        continue;
+      g_array_sort (per_cpu[c], compare_intervals);
+      for (guint i = 1; i < per_cpu[c]->len; i++)
+        g_assert_cmpint (g_array_index (per_cpu[c], Interval, i).start, >=,
+                         g_array_index (per_cpu[c], Interval, i - 1).end);
+      g_array_unref (per_cpu[c]);
+    }
+
+  run_cli (&fails, "trace", "--quiet", "--", "/bin/false", NULL);
+  g_assert_cmpint (fails.status, ==, 1);
+  run_cli (&none, "trace", NULL);
+  g_assert_cmpint (none.status, ==, 2);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -564,6 +666,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/render", test_render);
   g_test_add_func ("/cli/sweep", test_sweep);
   g_test_add_func ("/cli/cancel", test_cancel);
+  g_test_add_func ("/cli/trace", test_trace);
   ret = g_test_run ();
 
   {
