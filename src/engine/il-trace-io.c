@@ -41,6 +41,7 @@ typedef struct
   GCancellable  *cancellable;
   const char    *name;
   GError        *error;
+  gboolean       more;   /* Chrome export: an array element was written, the next needs a comma */
   gsize          len;
   char           buf[64 * 1024];
 } Writer;
@@ -595,7 +596,8 @@ il_trace_export_csv (IlTrace *trace, const char *path, GError **error)
 static void
 chrome_metadata (Writer *w, const char *what, int pid, int tid, const char *name, int sort_index)
 {
-  writer_puts (w, ",\n{\"ph\":\"M\",\"name\":\"");
+  writer_puts (w, w->more ? ",\n{\"ph\":\"M\",\"name\":\"" : "\n{\"ph\":\"M\",\"name\":\"");
+  w->more = TRUE;
   writer_puts (w, what);
   writer_puts (w, "\",\"pid\":");
   writer_int (w, pid);
@@ -621,7 +623,8 @@ static void
 chrome_event (Writer *w, const char *name, int pid, int tid, gint64 ts_ns, gint64 dur_ns,
               const IlSpan *s)
 {
-  writer_puts (w, ",\n{\"ph\":\"X\",\"name\":");
+  writer_puts (w, w->more ? ",\n{\"ph\":\"X\",\"name\":" : "\n{\"ph\":\"X\",\"name\":");
+  w->more = TRUE;
   writer_json_string (w, name);
   writer_puts (w, ",\"cat\":\"");
   writer_puts (w, il_state_to_string ((IlState) s->state));
@@ -651,10 +654,8 @@ write_chrome (IlTrace *trace, Writer *w)
   if (n_runs > 0)
     first_origin = il_run_trace_get_origin_ns (il_trace_get_run (trace, 0));
 
-  /* The first element is a harmless metadata record so every later one can start with a comma. */
-  writer_puts (w, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n"
-                  "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":0,\"tid\":0,"
-                  "\"args\":{\"name\":\"Interleave\"}}");
+  writer_puts (w, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[");
+  w->more = FALSE;
 
   for (guint r = 0; r < n_runs && w->error == NULL; r++)
     {
