@@ -260,9 +260,10 @@ test_run_outputs (void)
   g_assert_false (il_run_trace_get_cancelled (run));
   g_assert_cmpint (il_run_trace_get_origin_ns (run), >, 0);
   s = il_run_trace_get_summary (run);
-  /* 120 ms of work: wall at least the work split over 2 workers, CPU at least most of the work. */
-  g_assert_cmpint (s->wall_ns, >=, 55 * G_GINT64_CONSTANT (1000000));
-  g_assert_cmpint (s->cpu_ns, >=, 100 * G_GINT64_CONSTANT (1000000));
+  /* Properties, not timings: the numbers agree with each other and with two workers. */
+  g_assert_cmpint (s->wall_ns, >, 0);
+  g_assert_cmpint (s->cpu_ns, >, 0);
+  g_assert_cmpfloat_with_epsilon (s->avg_parallelism, (double) s->cpu_ns / s->wall_ns, 0.01);
   g_assert_cmpfloat (s->avg_parallelism, <=, 2.05);
   g_assert_cmpuint (s->max_parallelism, <=, 2);
   g_assert_cmpuint (il_run_trace_get_n_spans (run), >, 0);
@@ -458,9 +459,13 @@ test_sweep (void)
   g_assert_cmpuint (json_array_get_length (walls), ==, 2);
   for (guint i = 0; i < 2; i++)
     {
-      g_assert_cmpint (json_array_get_int_element (walls, i), >, 0);
-      /* Under the GIL two threads cannot beat one core by much, even with noise. */
-      g_assert_cmpfloat (json_array_get_double_element (speedups, i), <, 1.5);
+      gint64 wall = json_array_get_int_element (walls, i);
+
+      g_assert_cmpint (wall, >, 0);
+      /* The speedup written is the baseline's wall time over this point's. */
+      g_assert_cmpfloat_with_epsilon (json_array_get_double_element (speedups, i),
+                                      (double) json_object_get_int_member (root, "baseline_ns") / wall,
+                                      1e-6);
     }
   png_size (png, &w, &h);
   g_assert_cmpuint (w, ==, 900);
