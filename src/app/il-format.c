@@ -30,19 +30,14 @@ il_format_get_efficiency (IlRunTrace *run)
 {
   const IlRunConfig *config = il_run_trace_get_config (run);
   const IlSummary *summary = il_run_trace_get_summary (run);
-  guint cores = il_run_trace_get_n_cpus (run);
-  guint usable;
+  guint workers;
 
   if (summary == NULL || !isfinite (summary->speedup))
     return NAN;
-
-  if (config->cpus != NULL && config->cpus->len > 0)
-    cores = config->cpus->len;
-  usable = config->executor == IL_EXECUTOR_SEQUENTIAL || config->executor == IL_EXECUTOR_ASYNC
-           ? 1 : MIN (config->workers, MAX (cores, 1));
-  /* A GIL lets one thread compute at a time, but it still occupies the cores it was given:
-   * counting them is what shows the GIL's cost. */
-  return summary->speedup / MAX (usable, 1);
+  /* Parallel efficiency in its textbook sense, speedup per worker: 4 GIL threads at speedup 1
+   * are 25 % efficient, 8 threads overlapping 8 waits at speedup 8 are 100 %. */
+  workers = config->executor == IL_EXECUTOR_SEQUENTIAL ? 1 : MAX (config->workers, 1);
+  return summary->speedup / workers;
 }
 
 char *

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 const char *il_format_capture (IlCaptureKind capture);
 /* A paragraph describing one run for screen readers: what ran, how long, how parallel. */
 char *il_format_run_description (IlRunTrace *run);
-/* Efficiency of a run: speedup divided by the cores it could use (min of workers and CPUs). */
+/* Efficiency of a run: speedup divided by its number of workers (NAN when speedup is unknown). */
 double il_format_get_efficiency (IlRunTrace *run);
 
 G_END_DECLS

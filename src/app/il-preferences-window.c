@@ -11,6 +11,7 @@ struct _IlPreferencesWindow
   GSettings            *settings;
   AdwComboRow          *capture_row;
   GtkSwitch            *color_by_cpu_switch;
+  GtkSwitch            *responsive_switch;
 };
 
 G_DEFINE_FINAL_TYPE (IlPreferencesWindow, il_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -58,6 +59,7 @@ il_preferences_window_class_init (IlPreferencesWindowClass *klass)
                                                "/io/github/interleave/Interleave/il-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, capture_row);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, color_by_cpu_switch);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, responsive_switch);
 }
 
 static void
@@ -70,6 +72,8 @@ il_preferences_window_init (IlPreferencesWindow *self)
                                 G_SETTINGS_BIND_DEFAULT, capture_get_mapping, capture_set_mapping,
                                 NULL, NULL);
   g_settings_bind (self->settings, "color-by-cpu", self->color_by_cpu_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "responsive-runs", self->responsive_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 }
 

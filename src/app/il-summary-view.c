@@ -47,7 +47,7 @@ static const struct
   { "avg-parallelism", N_("Average parallelism"), N_("CPU time divided by wall time: how many workers ran at once on average") },
   { "max-parallelism", N_("Maximum parallelism"), N_("The most workers running on cores at one instant") },
   { "speedup", N_("Speedup"), N_("Wall time of a sequential run of the same work divided by this run’s") },
-  { "efficiency", N_("Efficiency"), N_("Speedup per core the run could use (the fewer of its workers and its CPUs)") },
+  { "efficiency", N_("Efficiency"), N_("Speedup divided by the number of workers: 100 % means every worker pulled its full weight") },
   { "gil-wait", N_("Waiting for the GIL"), N_("Time workers were blocked on the global interpreter lock, added up") },
   { "io-wait", N_("Waiting for I/O"), N_("Time workers were blocked in I/O or a latency wait, added up") },
   { "ready", N_("Ready, not running"), N_("Time workers wanted a core but the kernel ran something else, added up") },
@@ -112,9 +112,10 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
       char buf[64];
 
       gtk_label_set_xalign (GTK_LABEL (header), 1.0);
-      gtk_label_set_ellipsize (GTK_LABEL (header), PANGO_ELLIPSIZE_END);
-      gtk_label_set_width_chars (GTK_LABEL (header), 14);
-      gtk_label_set_max_width_chars (GTK_LABEL (header), 28);
+      gtk_label_set_wrap (GTK_LABEL (header), TRUE);
+      gtk_label_set_justify (GTK_LABEL (header), GTK_JUSTIFY_RIGHT);
+      gtk_label_set_max_width_chars (GTK_LABEL (header), 16);
+      gtk_widget_set_valign (header, GTK_ALIGN_END);
       gtk_widget_set_tooltip_text (header, title);
       gtk_widget_add_css_class (header, "heading");
       gtk_grid_attach (self->grid, header, 1 + i, 0, 1, 1);

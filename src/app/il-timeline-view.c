@@ -409,7 +409,7 @@ il_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (n_spans > 0)
     {
       self->n_frames_with_spans++;
-      il_timing_first_frame ();
+      il_timing_first_spans_frame ();
     }
   if (self->was_live)
     il_frame_stats_add (self->snapshot_stats, (g_get_monotonic_time () - begin) / 1000.0);

@@ -47,6 +47,21 @@ il_timing_first_frame (void)
     }
 }
 
+void
+il_timing_first_spans_frame (void)
+{
+  static gboolean done;
+
+  if (done || start_us == 0)
+    return;
+  done = TRUE;
+  if (il_timing_enabled ())
+    {
+      printf ("first_spans_frame_ms: %.1f\n", (g_get_monotonic_time () - start_us) / 1000.0);
+      fflush (stdout);
+    }
+}
+
 double
 il_timing_get_first_frame_ms (void)
 {

@@ -20,6 +20,8 @@ gint64   il_timing_get_start_us       (void);
 /* Milliseconds since il_timing_mark_start(); prints "first_frame_ms: N" the first time only. */
 void     il_timing_first_frame        (void);
 double   il_timing_get_first_frame_ms (void);
+/* Same for the first frame whose timeline showed recorded spans ("first_spans_frame_ms"). */
+void     il_timing_first_spans_frame  (void);
 
 void     il_frame_stats_reset         (IlFrameStats *stats);
 void     il_frame_stats_add           (IlFrameStats *stats, double ms);

@@ -31,6 +31,7 @@ struct _IlWindow
   gboolean              queue_is_baseline;  /* the batch measures sequential baselines only */
   gboolean              queue_is_lesson;
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
+  guint                 n_reniced;          /* workers of the current run given a lower priority */
 
   /* template widgets */
   AdwToastOverlay      *toast_overlay;

@@ -2,13 +2,19 @@
 #include "config.h"
 
 #include <math.h>
+#include <sys/resource.h>
 #include <glib/gi18n.h>
 
+#include "il-clock.h"
 #include "il-export.h"
 #include "il-format.h"
 #include "il-history-row.h"
+#include "il-timing.h"
 #include "il-trace-io.h"
 #include "il-window-private.h"
+
+/* Nice value of workers started from the window when "responsive-runs" is on. */
+#define IL_WORKER_NICE 10
 
 G_DEFINE_FINAL_TYPE (IlWindow, il_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -309,10 +315,39 @@ on_tasks_done (IlWindow *self, GParamSpec *pspec, IlRun *run)
     il_summary_view_set_runs (self->summary, self->shown);
 }
 
+/* 64 CPU-bound workers on 2 cores would leave the window a 65th share of the CPU and frames of
+ * a second. Workers started from the window run at a lower priority (a preference), so the
+ * window gets the little CPU it needs at once and the workers get everything else. */
+static void
+il_window_renice_workers (IlWindow *self, IlRunTrace *trace)
+{
+  const IlRunConfig *config = il_run_trace_get_config (trace);
+  guint n = il_run_trace_get_n_workers (trace);
+  guint cores = config->cpus != NULL && config->cpus->len > 0 ? config->cpus->len : il_cpu_count ();
+
+  /* Up to two workers per core the window still gets a fair share; only beyond that does it
+   * starve, and only then are the workers (and so the run's timing) touched. */
+  if (!g_settings_get_boolean (self->settings, "responsive-runs") || config->workers <= 2 * cores)
+    return;
+  for (; self->n_reniced < n; self->n_reniced++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (trace, self->n_reniced);
+      int id = info->kind == IL_WORKER_PROCESS ? info->pid : info->tid;
+
+      if (id <= 0)
+        break;   /* not started yet: try again at the next batch of spans */
+      /* Failing is harmless (the worker may have exited already): the run goes on as it is. */
+      (void) setpriority (PRIO_PROCESS, id, IL_WORKER_NICE);
+    }
+}
+
 static void
 on_spans_added (IlWindow *self, IlRun *run)
 {
-  if (run == self->run && !self->queue_is_baseline)
+  if (run != self->run)
+    return;
+  il_window_renice_workers (self, il_run_get_trace (run));
+  if (!self->queue_is_baseline)
     il_timeline_view_runs_changed (self->timeline);
 }
 
@@ -389,6 +424,7 @@ il_window_start_next (IlWindow *self)
       return;
     }
   config = g_ptr_array_steal_index (self->queue, 0);
+  self->n_reniced = 0;
   self->run = il_run_new (config);
   g_signal_connect_object (self->run, "notify::tasks-done", G_CALLBACK (on_tasks_done), self,
                            G_CONNECT_SWAPPED);
@@ -642,6 +678,23 @@ on_sweep_changed (IlWindow *self)
   il_window_update_actions (self);
 }
 
+static void
+on_first_paint (GdkFrameClock *clock, IlWindow *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_first_paint, self);
+  il_timing_first_frame ();
+}
+
+static void
+il_window_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (il_window_parent_class)->map (widget);
+
+  /* after-paint of the first frame: the window is on screen, which is what a user waits for. */
+  g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
+                           G_CALLBACK (on_first_paint), widget, 0);
+}
+
 static gboolean
 il_window_close_request (GtkWindow *window)
 {
@@ -704,6 +757,7 @@ il_window_class_init (IlWindowClass *klass)
   object_class->dispose = il_window_dispose;
   object_class->finalize = il_window_finalize;
   window_class->close_request = il_window_close_request;
+  widget_class->map = il_window_map;
 
   g_type_ensure (IL_TYPE_SETUP_PANE);
   g_type_ensure (IL_TYPE_TIMELINE_VIEW);
