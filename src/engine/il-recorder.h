@@ -72,9 +72,11 @@ static inline void
 il_recorder_push (IlRecorder   *rec,
                   const IlSpan *span)
 {
-  if (G_UNLIKELY (!il_ring_push (rec->ring, span)))
+  gboolean wants_drain = FALSE;
+
+  if (G_UNLIKELY (!il_ring_push_full (rec->ring, span, &wants_drain)))
     il_recorder_push_slow (rec, span);
-  else if (G_UNLIKELY (il_ring_wants_drain (rec->ring)) && rec->wake != NULL)
+  else if (G_UNLIKELY (wants_drain) && rec->wake != NULL)
     rec->wake (rec->wake_data);
 }
 

@@ -37,9 +37,12 @@ guint    il_ring_pop_many     (IlRing *ring, IlSpan *out, guint max);
 guint    il_ring_get_n_pending (IlRing *ring);
 
 /* Producer side, on the recording hot path: no lock, no allocation, no system call. Returns FALSE
- * when the consumer has fallen a whole ring behind (the caller decides: wait, or drop). */
+ * when the consumer has fallen a whole ring behind (the caller decides: wait, or drop). When
+ * @wants_drain is given, it is set once the ring is more than half full and nobody asked for a
+ * drain yet: the caller then wakes the consumer. Usually that costs one compare against the
+ * producer's own copy of the consumer's index. */
 static inline gboolean
-il_ring_push (IlRing *ring, const IlSpan *span)
+il_ring_push_full (IlRing *ring, const IlSpan *span, gboolean *wants_drain)
 {
   guint64 head = atomic_load_explicit (&ring->head, memory_order_relaxed);
 
@@ -52,11 +55,24 @@ il_ring_push (IlRing *ring, const IlSpan *span)
 
   ring->slots[head & ring->mask] = *span;
   atomic_store_explicit (&ring->head, head + 1, memory_order_release);
+
+  if (G_UNLIKELY (head + 1 - ring->cached_tail > (ring->mask + 1) / 2) && wants_drain != NULL &&
+      atomic_load_explicit (&ring->wake_pending, memory_order_relaxed) == 0)
+    {
+      ring->cached_tail = atomic_load_explicit (&ring->tail, memory_order_acquire);
+      *wants_drain = head + 1 - ring->cached_tail > (ring->mask + 1) / 2 &&
+                     atomic_exchange_explicit (&ring->wake_pending, 1, memory_order_relaxed) == 0;
+    }
   return TRUE;
 }
 
-/* Producer side: TRUE once more than half the ring is waiting and nobody asked for a drain yet;
- * the caller then wakes the consumer. Usually one compare against the producer's own copy. */
+static inline gboolean
+il_ring_push (IlRing *ring, const IlSpan *span)
+{
+  return il_ring_push_full (ring, span, NULL);
+}
+
+/* Producer side, for a producer that does not use il_ring_push_full(): the same question. */
 static inline gboolean
 il_ring_wants_drain (IlRing *ring)
 {
