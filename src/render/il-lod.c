@@ -19,9 +19,11 @@ struct _IlLodLane
   guint     n_done;          /* spans folded in */
   int       shift;           /* level-0 bin width is 1 << shift ns; -1 before the first span */
   GPtrArray *levels;         /* of GArray of IlLodBin */
-  /* Per level-0 bin, the index of the first span ending after the bin's start: tells how many
-   * spans a column holds without reading the spans (a 10 M-span frame must not touch them). */
-  GArray    *first_span;     /* of guint32 */
+  /* Per bin of each level, the index of the first span ending after the bin's start: tells how
+   * many spans a column holds without reading the spans (a 10 M-span frame must not touch them).
+   * Kept per level so a column reads it next to the bins it sums, in order, cache-friendly. */
+  GArray    *first_span;     /* level 0, of guint32 */
+  GPtrArray *first_levels;   /* levels 1…, of GArray of guint32 */
   /* The open level-0 bin (the one the last span ended in), kept exact until it is closed. */
   gint64    open_bin;
   gint64    acc[IL_N_STATES];
@@ -45,6 +47,7 @@ il_lod_lane_new (void)
   lod->shift = -1;
   lod->levels = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   lod->first_span = g_array_new (FALSE, FALSE, sizeof (guint32));
+  lod->first_levels = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   lod->open_bin = -1;
   return lod;
 }
@@ -56,6 +59,7 @@ il_lod_lane_free (IlLodLane *lod)
     return;
   g_ptr_array_unref (lod->levels);
   g_array_unref (lod->first_span);
+  g_ptr_array_unref (lod->first_levels);
   g_free (lod);
 }
 
@@ -86,6 +90,9 @@ gsize
 il_lod_lane_get_bytes (const IlLodLane *lod)
 {
   gsize bytes = sizeof *lod + reserved_bytes (lod->first_span);
+
+  for (guint k = 0; k < lod->first_levels->len; k++)
+    bytes += reserved_bytes (g_ptr_array_index (lod->first_levels, k));
 
   for (guint k = 0; k < lod->levels->len; k++)
     bytes += reserved_bytes (g_ptr_array_index (lod->levels, k));
@@ -279,12 +286,28 @@ rebuild_levels (IlLodLane *lod, gint64 first)
           /* Drop levels above that the data no longer needs (after a rebuild). */
           if (lod->levels->len > k)
             g_ptr_array_set_size (lod->levels, k);
+          if (lod->first_levels->len > k - 1)
+            g_ptr_array_set_size (lod->first_levels, k - 1);
           break;
         }
       level = level_get (lod, k);
       n = (below->len + 1) / 2;
       first /= 2;
       g_array_set_size (level, (guint) n);
+
+      /* The first span of a bin is the first span of its left half. */
+      {
+        GArray *first_below = k == 1 ? lod->first_span : g_ptr_array_index (lod->first_levels, k - 2);
+        GArray *first_here;
+
+        while (lod->first_levels->len < k)
+          g_ptr_array_add (lod->first_levels, g_array_new (FALSE, FALSE, sizeof (guint32)));
+        first_here = g_ptr_array_index (lod->first_levels, k - 1);
+        g_array_set_size (first_here, (guint) n);
+        for (gint64 i = first; i < n; i++)
+          g_array_index (first_here, guint32, i) =
+            2 * i < first_below->len ? g_array_index (first_below, guint32, 2 * i) : G_MAXUINT32;
+      }
       for (gint64 i = first; i < n; i++)
         {
           const IlLodBin *a = &g_array_index (below, IlLodBin, 2 * i);
@@ -335,6 +358,7 @@ il_lod_lane_update (IlLodLane *lod, const IlLane *lane)
     {
       g_ptr_array_set_size (lod->levels, 0);
       g_array_set_size (lod->first_span, 0);
+      g_ptr_array_set_size (lod->first_levels, 0);
       lod->n_done = 0;
       lod->shift = shift;
       lod->open_bin = -1;
@@ -650,6 +674,8 @@ il_lod_lane_columns (const IlLodLane *lod,
   gboolean dense_before = FALSE;
   Cursor cur = { 0 };
   Votes votes = { 0 };
+  const guint32 *first = NULL;
+  gint64 first_len = 0;
 
   g_return_if_fail (lane != NULL);
   g_return_if_fail (cols != NULL);
@@ -679,6 +705,13 @@ il_lod_lane_columns (const IlLodLane *lod,
           }
     }
 
+  if (have_level)
+    {
+      GArray *array = level == 0 ? lod->first_span : g_ptr_array_index (lod->first_levels, level - 1);
+      first = (const guint32 *) (gpointer) array->data;
+      first_len = array->len;
+    }
+
   i = il_lane_find (lane, (gint64) floor (MAX (t0_ns, 0)));
   for (guint c = 0; c < n_cols && i < n; c++)
     {
@@ -693,11 +726,10 @@ il_lod_lane_columns (const IlLodLane *lod,
           /* Spans whose index lies between the first spans of the bins after a and of the bin
            * of b all end inside (a, b]: a lower bound of the column's spans, read from the
            * summary alone. */
-          const guint32 *first = (const guint32 *) (gpointer) lod->first_span->data;
-          gint64 ba = ((gint64) a >> lod->shift) + 1;
-          gint64 bb = (gint64) b >> lod->shift;
-          guint lo = ba < (gint64) lod->first_span->len ? first[ba] : n;
-          guint hi = bb < (gint64) lod->first_span->len ? first[bb] : n;
+          gint64 ba = ((gint64) a >> (lod->shift + (int) level)) + 1;
+          gint64 bb = (gint64) b >> (lod->shift + (int) level);
+          guint lo = ba < first_len ? MIN (first[ba], n) : n;
+          guint hi = bb < first_len ? MIN (first[bb], n) : n;
 
           if (hi > lo && hi - lo > max_exact)
             {
@@ -711,7 +743,7 @@ il_lod_lane_columns (const IlLodLane *lod,
           if (dense_before)
             {
               /* Back to reading spans: start from the first span of a's bin. */
-              guint from = (ba - 1) < (gint64) lod->first_span->len ? first[ba - 1] : i;
+              guint from = (ba - 1) < first_len ? MIN (first[ba - 1], n) : i;
               i = cursor_find_end_after (&cur, n, MAX (from, i), a);
               dense_before = FALSE;
               if (i >= n)
