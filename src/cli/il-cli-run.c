@@ -351,6 +351,10 @@ il_cli_run (int argc, char **argv)
       RunWait wait = { NULL, NULL, i, configs->len, title, !o.out.quiet && isatty (2) };
 
       run = run_one (config, cancellable, &wait, &local_error);
+      /* A run that failed before recording anything has nothing to show or save. */
+      if (run != NULL && local_error != NULL && !is_cancel_error (local_error) &&
+          il_run_trace_get_n_spans (run) == 0)
+        g_clear_pointer (&run, il_run_trace_unref);
       if (run != NULL)
         {
           if (il_run_trace_get_label (run) == NULL)

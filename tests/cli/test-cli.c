@@ -32,11 +32,15 @@ result_clear (Result *r)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 
+/* The environment of the next run_cli() call only (NULL: ours). */
+static char **next_env;
+
 static void
 run_cli (Result *r, const char *first, ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = g_steal_pointer (&next_env);
   int wait_status = 0;
   va_list args;
 
@@ -47,7 +51,7 @@ run_cli (Result *r, const char *first, ...)
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
+  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
                 &wait_status, &error);
   g_assert_no_error (error);
   r->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
@@ -286,6 +290,22 @@ test_run_outputs (void)
   g_assert_null (strstr (svg_text, "<image"));
   pdf_text = read_text (pdf);
   g_assert_true (g_str_has_prefix (pdf_text, "%PDF"));
+}
+
+/* A run that fails (here: no worker program for processes) exits 1 with one line. */
+static void
+test_run_failed (void)
+{
+  g_autofree char *trace_path = tmp ("failed.interleave.json");
+  g_auto(Result) r = { 0 };
+
+  next_env = g_environ_setenv (g_get_environ (), "IL_WORKER_PATH", "/nonexistent/interleave-worker", TRUE);
+  run_cli (&r, "run", "--executor", "processes", "--workers", "2", "--tasks", "2", "--task-ms",
+           "5", "-o", trace_path, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpuint (count_lines (r.err), ==, 1);
+  g_assert_nonnull (strstr (r.err, "failed"));
+  g_assert_false (g_file_test (trace_path, G_FILE_TEST_EXISTS));
 }
 
 /* With no options at all, run uses the defaults and works. */
@@ -665,6 +685,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/run-outputs", test_run_outputs);
   g_test_add_func ("/cli/run-defaults", test_run_defaults);
+  g_test_add_func ("/cli/run-failed", test_run_failed);
   g_test_add_func ("/cli/run-gil", test_run_gil);
   g_test_add_func ("/cli/run-baseline", test_run_baseline);
   g_test_add_func ("/cli/run-lesson", test_run_lesson);
