@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "il-clock.h"
 #include "il-format.h"
 #include "il-timeline-view.h"
 
@@ -30,6 +31,8 @@ struct _IlTimelineView
   gint64          paint_begin_us;
   IlFrameStats   *live_stats;       /* heap: the sample buffers are too big for an instance */
   IlFrameStats   *snapshot_stats;
+  IlFrameStats   *cpu_stats;        /* thread CPU time per frame: the cost, without preemption */
+  gint64          paint_begin_cpu_ns;
 
   /* gestures: the range when a drag or pinch began */
   gint64          drag_t0, drag_t1;
@@ -307,6 +310,8 @@ il_timeline_view_print_live_stats (IlTimelineView *self)
   printf ("frame_ms_mean: %.2f\n", self->live_stats->sum_ms / self->live_stats->n_frames);
   printf ("frame_ms_p95: %.2f\n", il_frame_stats_percentile (self->live_stats, 95));
   printf ("frame_ms_max: %.2f\n", self->live_stats->max_ms);
+  printf ("frame_cpu_ms_mean: %.2f\n", self->cpu_stats->sum_ms / MAX (self->cpu_stats->n_frames, 1));
+  printf ("frame_cpu_ms_p95: %.2f\n", il_frame_stats_percentile (self->cpu_stats, 95));
   if (self->snapshot_stats->n_frames > 0)
     {
       printf ("snapshot_ms_mean: %.2f\n", self->snapshot_stats->sum_ms / self->snapshot_stats->n_frames);
@@ -356,6 +361,7 @@ il_timeline_view_runs_changed (IlTimelineView *self)
           self->was_live = TRUE;
           il_frame_stats_reset (self->live_stats);
           il_frame_stats_reset (self->snapshot_stats);
+          il_frame_stats_reset (self->cpu_stats);
           il_timeline_view_update_description (self);
         }
       if (self->tick_id == 0)
@@ -419,6 +425,7 @@ static void
 on_before_paint (GdkFrameClock *clock, IlTimelineView *self)
 {
   self->paint_begin_us = g_get_monotonic_time ();
+  self->paint_begin_cpu_ns = il_clock_thread_cpu_ns ();
 }
 
 /* before-paint … after-paint spans snapshot and rendering of the whole window: the frame time a
@@ -427,7 +434,10 @@ static void
 on_after_paint (GdkFrameClock *clock, IlTimelineView *self)
 {
   if (self->was_live && self->paint_begin_us != 0)
-    il_frame_stats_add (self->live_stats, (g_get_monotonic_time () - self->paint_begin_us) / 1000.0);
+    {
+      il_frame_stats_add (self->live_stats, (g_get_monotonic_time () - self->paint_begin_us) / 1000.0);
+      il_frame_stats_add (self->cpu_stats, (il_clock_thread_cpu_ns () - self->paint_begin_cpu_ns) / 1e6);
+    }
   self->paint_begin_us = 0;
 }
 
@@ -801,6 +811,7 @@ il_timeline_view_finalize (GObject *object)
   g_clear_pointer (&self->live_stats, g_free);
   g_clear_pointer (&self->description, g_free);
   g_clear_pointer (&self->snapshot_stats, g_free);
+  g_clear_pointer (&self->cpu_stats, g_free);
 
   G_OBJECT_CLASS (il_timeline_view_parent_class)->finalize (object);
 }
@@ -865,6 +876,7 @@ il_timeline_view_init (IlTimelineView *self)
   self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
   self->live_stats = g_new0 (IlFrameStats, 1);
   self->snapshot_stats = g_new0 (IlFrameStats, 1);
+  self->cpu_stats = g_new0 (IlFrameStats, 1);
   il_paint_options_init (&self->options);
   self->options.highlight_run = -1;
   self->options.highlight_task = -1;

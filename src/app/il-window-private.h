@@ -31,7 +31,8 @@ struct _IlWindow
   gboolean              queue_is_baseline;  /* the batch measures sequential baselines only */
   gboolean              queue_is_lesson;
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
-  guint                 n_reniced;          /* workers of the current run given a lower priority */
+  guint                 n_reniced;
+  gint64                summary_shown_us;   /* when the live summary was last rebuilt */          /* workers of the current run given a lower priority */
 
   /* template widgets */
   AdwToastOverlay      *toast_overlay;

@@ -311,8 +311,13 @@ on_tasks_done (IlWindow *self, GParamSpec *pspec, IlRun *run)
   if (run != self->run)
     return;
   il_window_update_progress (self);
-  if (!self->queue_is_baseline)
-    il_summary_view_set_runs (self->summary, self->shown);
+  /* Rebuilding the summary relayouts the window: a few times a second is plenty while live, and
+   * keeps a run of many short tasks from costing a relayout every frame. */
+  if (!self->queue_is_baseline && g_get_monotonic_time () - self->summary_shown_us > G_USEC_PER_SEC / 4)
+    {
+      self->summary_shown_us = g_get_monotonic_time ();
+      il_summary_view_set_runs (self->summary, self->shown);
+    }
 }
 
 /* 64 CPU-bound workers on 2 cores would leave the window a 65th share of the CPU and frames of
