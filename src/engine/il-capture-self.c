@@ -23,6 +23,7 @@ static const IlCaptureClass il_capture_self_class = {
   .worker_begin = NULL,
   .quantum = il_capture_self_quantum,
   .worker_end = NULL,
+  .filter = NULL,
   .free = il_capture_self_free,
 };
 

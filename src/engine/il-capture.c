@@ -1,8 +1,6 @@
 /* il-capture.c: choosing a capture backend (kernel when allowed, self otherwise). */
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "il-capture.h"
 
 IlCapture *
@@ -45,14 +43,18 @@ il_capture_free (IlCapture *capture)
     capture->klass->free (capture);
 }
 
-/* The perf_event_open backend (DESIGN.md, "Capture", 1) is not written yet. Saying so is what
- * lets `auto` fall back to the self capture and `kernel` fail with a clear message. */
-IlCapture *
-il_capture_kernel_new (GError **error)
+void
+il_capture_filter (IlCapture    *capture,
+                   guint         lane,
+                   gint64        origin_ns,
+                   const IlSpan *spans,
+                   guint         n_spans,
+                   GArray       *out)
 {
-  g_set_error_literal (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
-                       _("Kernel capture is not available in this version of Interleave"));
-  return NULL;
+  if (capture != NULL && capture->klass->filter != NULL)
+    capture->klass->filter (capture, lane, origin_ns, spans, n_spans, out);
+  else
+    g_array_append_vals (out, spans, n_spans);
 }
 
 IlCaptureKind

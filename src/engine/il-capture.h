@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include "il-types.h"
+#include "il-trace.h"
 
 G_BEGIN_DECLS
 
@@ -13,7 +14,10 @@ typedef struct _IlCapture IlCapture;
  * - worker_begin/worker_end run on the worker's own thread around its life;
  * - quantum runs in the CPU work loop at every work quantum (self capture observes the CPU and
  *   detects off-CPU gaps there; a kernel capture leaves it NULL because the kernel reports
- *   switches itself). */
+ *   switches itself);
+ * - filter, when set, runs where a lane's spans are drained (the owner, or a worker process
+ *   before it sends): it turns the application's spans into the spans the trace stores, e.g.
+ *   splitting `running` by the kernel's switch records. Spans come in time order per lane. */
 typedef struct
 {
   IlCaptureKind kind;
@@ -21,6 +25,8 @@ typedef struct
   gboolean    (*worker_begin) (IlCapture *capture, IlRecorder *rec, GError **error);
   void        (*quantum)      (IlRecorder *rec, gint64 now_ns);
   void        (*worker_end)   (IlCapture *capture, IlRecorder *rec);
+  void        (*filter)       (IlCapture *capture, guint lane, gint64 origin_ns,
+                               const IlSpan *spans, guint n_spans, GArray *out);
   void        (*free)         (IlCapture *capture);
 } IlCaptureClass;
 
@@ -37,8 +43,14 @@ IlCaptureKind  il_capture_get_kind  (const IlCapture *capture);
 
 /* The self capture (il-capture-self.c); always available. */
 IlCapture     *il_capture_self_new  (void);
-/* The kernel capture; NULL and an error when the kernel refuses. */
+/* The kernel capture (il-capture-kernel.c): perf_event_open context-switch records per worker
+ * thread. NULL and an error when the kernel refuses. */
 IlCapture     *il_capture_kernel_new (GError **error);
+
+/* Runs the capture's filter on @spans of @lane into @out (of IlSpan), or copies them when the
+ * capture has none. */
+void           il_capture_filter    (IlCapture *capture, guint lane, gint64 origin_ns,
+                                     const IlSpan *spans, guint n_spans, GArray *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlCapture, il_capture_free)
 

@@ -297,6 +297,16 @@ il_async_thread_main (gpointer data)
           slot->mem_offset = (gsize) i * 4096 * 1024;
           il_executor_init_recorder (ex, &slot->rec, i);
         }
+      /* Each coroutine's lane gets its own capture stream of this one thread. */
+      for (guint i = 0; i < ex->n_lanes && error == NULL; i++)
+        if (ex->capture->klass->worker_begin != NULL)
+          ex->capture->klass->worker_begin (ex->capture, &self->slots[i].rec, &error);
+      if (error != NULL)
+        {
+          il_executor_set_error (ex, error);
+          il_executor_cancel (ex);
+        }
+
       /* Like asyncio.gather: every coroutine is started, then the loop runs them. */
       for (guint i = 0; i < ex->n_lanes; i++)
         il_slot_next_task (&self->slots[i]);

@@ -7,6 +7,13 @@
  * costs more than this by itself, while clock-read jitter stays well below it. */
 #define IL_RECORDER_GAP_NS (4 * G_GINT64_CONSTANT (1000))
 
+/* Does this recorder observe the CPU itself (self capture), rather than leave it to the kernel? */
+static inline gboolean
+il_recorder_observes (IlRecorder *rec)
+{
+  return rec->capture != NULL && rec->capture->klass->quantum != NULL;
+}
+
 void
 il_recorder_init (IlRecorder *rec,
                   IlRing     *ring,
@@ -103,7 +110,8 @@ il_recorder_close (IlRecorder *rec,
   /* The last stretch of a running span, since the last observation, is checked like any other
    * quantum: a thread preempted at the end of its work must not claim the CPU meanwhile. Too short
    * a stretch to hide a switch needs no check (empty tasks stay cheap). */
-  if (rec->state == IL_STATE_RUNNING && now_ns - rec->last_check_ns > rec->gap_ns)
+  if (rec->state == IL_STATE_RUNNING && il_recorder_observes (rec) &&
+      now_ns - rec->last_check_ns > rec->gap_ns)
     {
       gint64 thread_ns = il_clock_thread_cpu_ns ();
       gint64 off_cpu_ns = (now_ns - rec->last_check_ns) - (thread_ns - rec->last_thread_ns);
@@ -142,7 +150,8 @@ il_recorder_enter (IlRecorder *rec,
   if (state == IL_STATE_RUNNING)
     {
       rec->cpu = (gint16) il_cpu_current ();
-      rec->last_thread_ns = il_clock_thread_cpu_ns ();
+      if (il_recorder_observes (rec))
+        rec->last_thread_ns = il_clock_thread_cpu_ns ();
     }
 }
 

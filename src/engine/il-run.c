@@ -31,6 +31,7 @@ struct _IlRun
   GCancellable *cancellable;
   gulong        cancelled_id;
   IlSpan       *scratch;
+  GArray       *filtered;
   gboolean     *ids_known;
 
   _Atomic int   drain_scheduled;
@@ -92,6 +93,7 @@ il_run_finalize (GObject *object)
   g_clear_pointer (&self->trace, il_run_trace_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->scratch);
+  g_clear_pointer (&self->filtered, g_array_unref);
   g_free (self->ids_known);
 
   G_OBJECT_CLASS (il_run_parent_class)->finalize (object);
@@ -288,7 +290,13 @@ il_run_drain_rings (IlRun *self)
 
           if (n_spans > 0)
             {
-              il_run_trace_append_many (self->trace, self->scratch, n_spans);
+              /* The capture turns the application's spans into the trace's (the kernel capture
+               * splits `running` by the real switches). */
+              g_array_set_size (self->filtered, 0);
+              il_capture_filter (self->capture, lane, self->executor->origin_ns, self->scratch,
+                                 n_spans, self->filtered);
+              il_run_trace_append_many (self->trace, (const IlSpan *) self->filtered->data,
+                                        self->filtered->len);
               added = TRUE;
             }
         }
@@ -526,6 +534,7 @@ il_run_start_async (IlRun               *self,
     }
   self->ids_known = g_new0 (gboolean, self->executor->n_lanes);
   self->scratch = g_new (IlSpan, IL_RUN_SCRATCH);
+  self->filtered = g_array_sized_new (FALSE, FALSE, sizeof (IlSpan), IL_RUN_SCRATCH);
   il_executor_set_notify (self->executor, il_run_executor_done, il_run_executor_drain, self);
 
   self->task = g_steal_pointer (&task);

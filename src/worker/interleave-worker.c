@@ -23,8 +23,13 @@
 
 typedef struct
 {
-  IlRing  *ring;
-  IlSpan  *batch;
+  IlRing    *ring;
+  IlSpan    *batch;
+  IlCapture *capture;
+  guint      lane;
+  gint64     origin_ns;
+  GArray    *filtered;
+  IlSpan    *marks;
   gint64   last_flush_ns;
   gboolean broken;
 } Worker;
@@ -36,12 +41,25 @@ worker_flush (void)
 {
   guint n;
 
-  while (!worker.broken && (n = il_ring_pop_many (worker.ring, worker.batch, IL_MSG_MAX_SPANS)) > 0)
+  while (!worker.broken && (n = il_ring_pop_many (worker.ring, worker.batch, IL_MSG_MAX_SPANS / 2)) > 0)
     {
       g_autoptr(GError) error = NULL;
+      guint n_spans = 0, n_marks = 0;
 
-      if (!il_worker_write_msg (STDOUT_FILENO, IL_MSG_SPANS, worker.batch, n * sizeof (IlSpan),
-                                &error))
+      /* Spans go through the capture's filter (the kernel's switches split `running`); task
+       * marks follow the spans they close. */
+      g_array_set_size (worker.filtered, 0);
+      for (guint i = 0; i < n; i++)
+        if (worker.batch[i].state != IL_RING_TASK_MARK)
+          worker.batch[n_spans++] = worker.batch[i];
+        else
+          worker.marks[n_marks++] = worker.batch[i];
+      il_capture_filter (worker.capture, worker.lane, worker.origin_ns, worker.batch, n_spans,
+                         worker.filtered);
+      g_array_append_vals (worker.filtered, worker.marks, n_marks);
+
+      if (!il_worker_write_msg (STDOUT_FILENO, IL_MSG_SPANS, worker.filtered->data,
+                                worker.filtered->len * sizeof (IlSpan), &error))
         {
           /* The parent is gone: nothing left to report to. */
           worker.broken = TRUE;
@@ -146,13 +164,34 @@ main (int   argc,
   cal.memory_bytes_per_ms = setup.memory_bytes_per_ms;
   il_calibration_set (&cal);
 
-  /* The parent has chosen the capture; a process records itself the same way a thread does. */
-  capture = il_capture_self_new ();
+  /* The parent has chosen the capture (and checked that the kernel allows it). */
+  if (setup.capture == IL_CAPTURE_KERNEL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      capture = il_capture_kernel_new (&error);
+      if (capture == NULL)
+        worker_fail (error->message);
+    }
+  else
+    capture = il_capture_self_new ();
 
   worker.ring = il_ring_new (16384);
   worker.batch = g_new (IlSpan, IL_MSG_MAX_SPANS);
+  worker.marks = g_new (IlSpan, IL_MSG_MAX_SPANS);
+  worker.filtered = g_array_sized_new (FALSE, FALSE, sizeof (IlSpan), IL_MSG_MAX_SPANS);
 
   il_recorder_init (&rec, worker.ring, capture, setup.worker, setup.origin_ns);
+  if (capture->klass->worker_begin != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!capture->klass->worker_begin (capture, &rec, &error))
+        worker_fail (error->message);
+    }
+  worker.capture = capture;
+  worker.lane = setup.worker;
+  worker.origin_ns = setup.origin_ns;
   rec.flush = worker_split_flush;
   /* This process is the ring's only producer and consumer: "drain" means write to the pipe. */
   rec.wake = worker_wake_flush;
@@ -206,5 +245,7 @@ main (int   argc,
   il_msg_reader_clear (&reader);
   il_ring_free (worker.ring);
   g_free (worker.batch);
+  g_free (worker.marks);
+  g_array_unref (worker.filtered);
   return 0;
 }

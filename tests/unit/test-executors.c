@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "il-clock.h"
+#include "il-capture.h"
 #include "il-run.h"
 
 static IlRunConfig *
@@ -45,7 +46,10 @@ check_trace (IlRunTrace *trace, const IlRunConfig *config)
   g_assert_false (il_run_trace_get_live (trace));
   g_assert_false (il_run_trace_get_cancelled (trace));
   g_assert_cmpuint (il_run_trace_get_n_tasks (trace), ==, config->tasks);
-  g_assert_cmpint (il_run_trace_get_capture (trace), ==, IL_CAPTURE_SELF);
+  if (config->capture != IL_CAPTURE_AUTO)
+    g_assert_cmpint (il_run_trace_get_capture (trace), ==, config->capture);
+  else
+    g_assert_cmpint (il_run_trace_get_capture (trace), !=, IL_CAPTURE_AUTO);
   g_assert_cmpint (il_run_trace_get_origin_ns (trace), >, 0);
   g_assert_cmpint (il_run_trace_get_origin_ns (trace), <=, il_clock_now_ns ());
 
@@ -475,6 +479,51 @@ test_executors_worker_missing (void)
   g_test_trap_assert_passed ();
 }
 
+/* The same properties with the kernel's own switch records, where the kernel allows them. */
+static void
+test_executors_kernel_capture (void)
+{
+  g_autoptr(GError) error = NULL;
+  IlCapture *probe = il_capture_kernel_new (&error);
+  struct { IlExecutorKind executor; gboolean gil; IlWorkloadKind workload; guint workers; } runs[] = {
+    { IL_EXECUTOR_THREADS, FALSE, IL_WORKLOAD_MIXED, 4 },
+    { IL_EXECUTOR_THREADS, TRUE, IL_WORKLOAD_CPU, 4 },
+    { IL_EXECUTOR_PROCESSES, FALSE, IL_WORKLOAD_MIXED, 3 },
+    { IL_EXECUTOR_ASYNC, FALSE, IL_WORKLOAD_MIXED, 3 },
+  };
+
+  if (probe == NULL)
+    {
+      g_test_skip (error->message);
+      return;
+    }
+  il_capture_free (probe);
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autoptr(IlRunConfig) c = config_new (runs[i].executor, runs[i].workers, runs[i].workload,
+                                             8, 20);
+      g_autoptr(IlRunTrace) t = NULL;
+      const IlSummary *sum;
+      int last = (int) il_cpu_count () - 1;
+
+      c->capture = IL_CAPTURE_KERNEL;
+      c->gil = runs[i].gil;
+      t = run_checked (c);
+      sum = il_run_trace_get_summary (t);
+      g_assert_cmpint (sum->cpu_ns, >, 0);
+      if (runs[i].gil || runs[i].executor == IL_EXECUTOR_ASYNC)
+        g_assert_cmpfloat (sum->avg_parallelism, <=, 1.05);
+      if (runs[i].gil)
+        g_assert_cmpint (sum->gil_wait_ns, >, 0);
+
+      /* Pinned: the kernel's CPU numbers must all be the allowed one. */
+      g_clear_pointer (&t, il_run_trace_unref);
+      g_array_append_val (c->cpus, last);
+      t = run_checked (c);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -493,6 +542,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/executors/zero-tasks", test_executors_zero_tasks);
   g_test_add_func ("/executors/live", test_executors_live);
   g_test_add_func ("/executors/cancel", test_executors_cancel);
+  g_test_add_func ("/executors/kernel-capture", test_executors_kernel_capture);
   g_test_add_func ("/executors/bad-config", test_executors_bad_config);
   g_test_add_func ("/executors/worker-missing", test_executors_worker_missing);
 
