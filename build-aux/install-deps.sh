@@ -7,7 +7,7 @@ packages=(
   libcairo2-dev libpango1.0-dev
   libgtk-4-dev libadwaita-1-dev
   desktop-file-utils appstream
-  xvfb xauth imagemagick python3
+  xvfb xauth imagemagick python3 dbus-daemon
   fonts-dejavu-core
 )
 missing=()
