@@ -407,20 +407,23 @@ fill_cells (Frame *f, const Cell *cells, double y, double h, IlRgb bg)
       int rows, stride;
       guint32 *data = raster_begin (f, h, bg, FALSE, &rows, &stride);
       guint32 bg_px = 0xff000000 | il_rgb_pack (bg);
+      guint max_bar = 0;
 
-      for (int yy = 0; yy < rows; yy++)
+      /* The first row holds every cell's top colour; rows above the tallest bar are copies of
+       * it, and only the bars are patched in below. */
+      for (guint x = 0; x < f->n_cols; x++)
+        {
+          data[x] = cells[x].top != G_MAXUINT32 ? 0xff000000 | cells[x].top : bg_px;
+          max_bar = MAX (max_bar, cells[x].bar);
+        }
+      for (int yy = 1; yy < rows; yy++)
+        memcpy (data + yy * stride, data, f->n_cols * sizeof (guint32));
+      for (int yy = MAX (0, rows - (int) max_bar); yy < rows; yy++)
         {
           guint32 *line = data + yy * stride;
           for (guint x = 0; x < f->n_cols; x++)
-            {
-              const Cell *cell = &cells[x];
-              if (rows - yy <= cell->bar)
-                line[x] = 0xff000000 | cell->bottom;
-              else if (cell->top != G_MAXUINT32)
-                line[x] = 0xff000000 | cell->top;
-              else
-                line[x] = bg_px;
-            }
+            if (rows - yy <= cells[x].bar)
+              line[x] = 0xff000000 | cells[x].bottom;
         }
       raster_end (f, y, h);
       return;
@@ -903,7 +906,7 @@ draw_run (Frame *f, guint r)
   IlLodRun *lod = f->o->exact ? NULL : il_lod_run_ensure (run);
   g_autofree IlColumn **cols = g_new0 (IlColumn *, MAX (n_workers, 1));
   g_autofree Cell *cells = g_new0 (Cell, f->n_cols);
-  g_autoptr(GArray) boundaries = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree GArray **bounds = g_new0 (GArray *, MAX (n_workers, 1));
   IlColumn *all = g_new0 (IlColumn, (gsize) MAX (n_workers, 1) * f->n_cols);
   double min_boundary_ns = f->ns_per_col * 4 * (f->o->scale > 0 ? f->o->scale : 1);
 
@@ -933,10 +936,18 @@ draw_run (Frame *f, guint r)
   for (guint w = 0; w < n_workers; w++)
     {
       const IlLane *lane = il_run_trace_get_lane (run, w);
+      gint64 t_end = (gint64) (f->t0 + f->ns_per_col * f->n_cols);
+      /* Task boundaries only where spans are wide enough to tell apart: on lanes with few
+       * visible spans (every column is then read span by span anyway). */
+      gboolean sparse = il_lane_find (lane, t_end) - il_lane_find (lane, (gint64) f->t0)
+                        <= f->n_cols / 4 + 1;
+
       cols[w] = all + (gsize) w * f->n_cols;
+      bounds[w] = sparse ? g_array_new (FALSE, FALSE, sizeof (double)) : NULL;
       il_lod_lane_columns (lod != NULL ? il_lod_run_get_lane (lod, w) : NULL, lane, f->t0,
                            f->ns_per_col, f->n_cols,
-                           f->o->exact ? G_MAXUINT : MAX_EXACT_SPANS, cols[w], NULL, 0);
+                           f->o->exact ? G_MAXUINT : MAX_EXACT_SPANS, cols[w], bounds[w],
+                           min_boundary_ns);
     }
 
   for (guint i = 0; i < block->n_rows; i++)
@@ -948,20 +959,7 @@ draw_run (Frame *f, guint r)
       switch (row->kind)
         {
         case IL_ROW_WORKER:
-          {
-            const IlLane *lane = il_run_trace_get_lane (run, (guint) row->index);
-            g_array_set_size (boundaries, 0);
-            /* Boundaries only where spans are wide enough to tell apart: walk the visible spans
-             * when there are few of them (the columns were already computed from the summary). */
-            if (il_lane_find (lane, (gint64) (f->t0 + f->ns_per_col * f->n_cols))
-                - il_lane_find (lane, (gint64) f->t0) <= f->n_cols / 4 + 1)
-              {
-                g_autofree IlColumn *scratch = g_new0 (IlColumn, f->n_cols);
-                il_lod_lane_columns (NULL, lane, f->t0, f->ns_per_col, f->n_cols, G_MAXUINT,
-                                     scratch, boundaries, min_boundary_ns);
-              }
-            draw_worker_lane (f, r, cols[row->index], row, boundaries, cells);
-          }
+          draw_worker_lane (f, r, cols[row->index], row, bounds[row->index], cells);
           break;
         case IL_ROW_CORE:
           draw_core_lane (f, r, run, cols, row, cells);
@@ -973,6 +971,8 @@ draw_run (Frame *f, guint r)
         }
     }
 
+  for (guint w = 0; w < n_workers; w++)
+    g_clear_pointer (&bounds[w], g_array_unref);
   g_free (all);
 }
 
