@@ -1420,7 +1420,7 @@ row_int (RowParser *rp, gint64 *out)
       double d;
       gsize n;
 
-      while (rp->p < rp->end && (g_ascii_isdigit (*rp->p) || strchr (".eE+-", *rp->p) != NULL))
+      while (rp->p < rp->end && (g_ascii_isdigit (*rp->p) || memchr (".eE+-", *rp->p, 5) != NULL))
         rp->p++;
       n = MIN ((gsize) (rp->p - start), sizeof buf - 1);
       memcpy (buf, start, n);
