@@ -258,7 +258,7 @@ il_cli_run (int argc, char **argv)
   RunOptions o = { 0 };
   const GOptionEntry entries[] = {
     { "lesson", 'l', 0, G_OPTION_ARG_FILENAME, &o.lesson,
-      N_("Run a lesson: a .lesson file or a shipped lesson's name (e.g. 01-gil-vs-processes, or 01)"),
+      N_("Run a lesson: a .lesson file or a shipped lesson's name (e.g. 01-gil-vs-processes, or 01); combines only with --capture, --baseline and the outputs"),
       N_("FILE|NAME") },
     { "executor", 'e', 0, G_OPTION_ARG_STRING, &o.executor,
       N_("sequential, threads, processes or async (default threads)"), N_("E") },
