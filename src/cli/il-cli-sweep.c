@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -130,8 +131,11 @@ progress_cb (guint done, guint total, gpointer data)
 {
   SweepJob *job = data;
 
-  if (!job->quiet)
-    g_printerr (_("sweep: %u of %u runs done\n"), done, total);
+  /* One rewritten line on a terminal; nothing when stderr is a file or a pipe. */
+  if (!job->quiet && isatty (2))
+    g_printerr ("\r\033[K");
+  if (!job->quiet && isatty (2) && done < total)
+    g_printerr (_("sweep: %u of %u runs done"), done, total);
 }
 
 static void
