@@ -555,13 +555,28 @@ il_timeline_view_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboa
   return TRUE;
 }
 
+gboolean
+il_timeline_view_get_ticking (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), FALSE);
+  return self->tick_id != 0;
+}
+
 static void
 on_click_released (GtkGestureClick *gesture, int n_press, double x, double y,
                    IlTimelineView *self)
 {
+  il_timeline_view_click (self, x, y);
+}
+
+void
+il_timeline_view_click (IlTimelineView *self, double x, double y)
+{
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
   IlPaintHit hit;
+
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
   if (self->runs->len > 0 &&

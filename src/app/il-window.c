@@ -142,7 +142,9 @@ il_window_missing_baselines (IlWindow *self)
       gboolean have = FALSE;
       IlRunConfig *seq;
 
-      if (il_run_trace_get_live (run) || summary == NULL || isfinite (summary->speedup))
+      /* A stopped run did only part of the work: no speedup to measure for it. */
+      if (il_run_trace_get_live (run) || il_run_trace_get_cancelled (run) || summary == NULL ||
+          isfinite (summary->speedup))
         continue;
       for (guint j = 0; j < configs->len && !have; j++)
         have = il_run_config_same_work (g_ptr_array_index (configs, j), config);

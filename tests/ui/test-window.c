@@ -7,6 +7,7 @@
 #include "il-application.h"
 #include "il-export-dialog.h"
 #include "il-format.h"
+#include "il-history-row.h"
 #include "il-setup-pane.h"
 #include "il-summary-view.h"
 #include "il-sweep-view.h"
@@ -223,6 +224,30 @@ test_setup_and_run (void)
   g_assert_nonnull (strstr (tooltip, "Worker"));
   g_assert_nonnull (strstr (tooltip, "lasts"));
 
+  /* Clicking a task highlights it; clicking it again clears the highlight. */
+  {
+    int hr, ht, found_y = -1;
+
+    for (int y = 0; y < height && found_y < 0; y += 2)
+      {
+        g_autofree char *text = il_timeline_view_describe_point (timeline, width * 0.3, y);
+        if (text != NULL && strstr (text, "Task") != NULL)
+          found_y = y;
+      }
+    g_assert_cmpint (found_y, >=, 0);
+    il_timeline_view_click (timeline, width * 0.3, found_y);
+    il_timeline_view_get_highlight (timeline, &hr, &ht);
+    g_assert_cmpint (hr, ==, 0);
+    g_assert_cmpint (ht, >=, 0);
+    g_assert_cmpint (ht, <, 8);
+    il_timeline_view_click (timeline, width * 0.3, found_y);
+    il_timeline_view_get_highlight (timeline, &hr, &ht);
+    g_assert_cmpint (ht, ==, -1);
+  }
+
+  /* The live redraw stopped with the run. */
+  g_assert_false (il_timeline_view_get_ticking (timeline));
+
   /* Zoom in, out and fit through the window's actions. */
   {
     gint64 t0, t1, f0, f1;
@@ -255,6 +280,112 @@ test_setup_and_run (void)
     g_assert_nonnull (strstr (description, "wall time"));
     g_assert_nonnull (strstr (description, wall));
   }
+}
+
+static gboolean
+has_spans (gpointer data)
+{
+  GPtrArray *shown = il_window_get_shown (window);
+
+  return shown->len > 0 && il_run_trace_get_n_spans (g_ptr_array_index (shown, 0)) > 20;
+}
+
+static void
+test_stop (void)
+{
+  IlRunTrace *run;
+  const char *wall;
+
+  /* 64 tasks of 100 ms on 2 threads would take 3 s; Stop ends it early and keeps what ran. */
+  g_settings_set_uint (settings, "tasks", 64);
+  settle ();
+  activate ("run");
+  wait_for (has_spans, NULL, 60, "the first spans");
+  g_assert_true (il_timeline_view_get_ticking (il_window_get_timeline (window)));
+  activate ("stop");
+  wait_for (window_idle, NULL, 60, "the run to stop");
+  run = g_ptr_array_index (il_window_get_shown (window), 0);
+  g_assert_true (il_run_trace_get_cancelled (run));
+  g_assert_false (il_run_trace_get_live (run));
+  g_assert_cmpuint (il_run_trace_get_n_spans (run), >, 0);
+  wall = il_summary_view_get_value (il_window_get_summary (window), "wall", 0);
+  g_assert_nonnull (wall);
+  g_assert_nonnull (strstr (wall, "stopped"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "measure-speedup"));
+  g_settings_set_uint (settings, "tasks", 8);
+  settle ();
+}
+
+static void
+test_history_compare (void)
+{
+  GPtrArray *history = il_window_get_history (window);
+  GtkWidget *list, *row;
+  guint n_checked = 0;
+
+  /* Ticking a second run in the history stacks both on one time scale. */
+  g_assert_cmpuint (history->len, >=, 2);
+  list = gtk_widget_get_first_child (GTK_WIDGET (window));
+  (void) list;
+  row = NULL;
+  {
+    /* Find the history rows by walking the widget tree. */
+    GPtrArray *stack = g_ptr_array_new ();
+    GPtrArray *rows = g_ptr_array_new ();
+
+    g_ptr_array_add (stack, window);
+    while (stack->len > 0)
+      {
+        GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+
+        if (IL_IS_HISTORY_ROW (w))
+          g_ptr_array_add (rows, w);
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+          g_ptr_array_add (stack, c);
+      }
+    g_assert_cmpuint (rows->len, ==, history->len);
+    for (guint i = 0; i < rows->len; i++)
+      if (!il_history_row_get_checked (rows->pdata[i]))
+        {
+          row = rows->pdata[i];
+          break;
+        }
+    for (guint i = 0; i < rows->len; i++)
+      n_checked += il_history_row_get_checked (rows->pdata[i]);
+    g_ptr_array_unref (stack);
+    g_ptr_array_unref (rows);
+  }
+  g_assert_nonnull (row);
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, n_checked);
+  il_history_row_set_checked (IL_HISTORY_ROW (row), TRUE);
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, n_checked + 1);
+  g_assert_cmpuint (il_timeline_view_get_runs (il_window_get_timeline (window))->len, ==, n_checked + 1);
+  g_assert_nonnull (il_summary_view_get_value (il_window_get_summary (window), "wall", n_checked));
+
+  /* Activating a row shows that run alone. */
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 1);
+  g_assert_true (g_ptr_array_index (il_window_get_shown (window), 0) ==
+                 il_history_row_get_run (IL_HISTORY_ROW (row)));
+}
+
+static void
+test_run_lesson_action (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"), "04-event-loop.lesson", NULL);
+  GPtrArray *shown;
+
+  /* What `interleave --run FILE.lesson` does: open the lesson and run it at once. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "run-lesson", g_variant_new_string (path));
+  g_assert_true (il_window_get_busy (window));
+  g_assert_nonnull (il_window_get_lesson (window));
+  wait_for (window_idle, NULL, 90, "the lesson's runs");
+  shown = il_window_get_shown (window);
+  g_assert_cmpuint (shown->len, ==, il_lesson_get_n_runs (il_window_get_lesson (window)));
+  /* The lesson has a sequential run: every run got its speedup against it. */
+  for (guint i = 0; i < shown->len; i++)
+    g_assert_true (isfinite (il_run_trace_get_summary (g_ptr_array_index (shown, i))->speedup));
 }
 
 static void
@@ -512,8 +643,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/setup-and-run", test_setup_and_run);
   g_test_add_func ("/window/invalid-setup", test_invalid_setup);
   g_test_add_func ("/window/measure-speedup", test_measure_speedup);
+  g_test_add_func ("/window/stop", test_stop);
   g_test_add_func ("/window/lesson", test_lesson);
   g_test_add_func ("/window/export", test_export);
+  g_test_add_func ("/window/history-compare", test_history_compare);
+  g_test_add_func ("/window/run-lesson-action", test_run_lesson_action);
   g_test_add_func ("/window/sweep", test_sweep);
   ret = g_test_run ();
 
