@@ -493,8 +493,9 @@ il_run_start_async (IlRun               *self,
 
   self->context = g_main_context_ref_thread_default ();
 
-  /* Calibrating (once per machine, cached) is not part of the run's time. */
+  /* Calibrating (once per machine, cached) and one-time set-up are not part of the run's time. */
   il_calibration_get ();
+  il_workload_prepare (self->config->workload);
 
   origin = il_clock_now_ns ();
   self->trace = il_run_trace_new (self->config);

@@ -67,6 +67,13 @@ il_memory_buffer_get (void)
   return g_once (&once, il_memory_buffer_init, NULL);
 }
 
+void
+il_workload_prepare (IlWorkloadKind kind)
+{
+  if (kind == IL_WORKLOAD_MEMORY)
+    il_memory_buffer_get ();
+}
+
 guint64
 il_work_memory_bytes (gsize  n_bytes,
                       gsize *offset)

@@ -30,6 +30,10 @@ void                 il_calibration_set      (const IlCalibration *calibration);
 /* Measures now, without the cache (the benchmark and the cache use it). */
 void                 il_calibration_measure  (IlCalibration *out);
 
+/* Sets up what @kind needs once per process (the memory workload's buffer, whose first touch is
+ * not the work), so it happens before a run's clock starts. */
+void                 il_workload_prepare     (IlWorkloadKind kind);
+
 /* The phases of a task: CPU work (cpu, memory) and waits (sleep, disk). */
 typedef enum
 {

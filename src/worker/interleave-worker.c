@@ -163,6 +163,8 @@ main (int   argc,
   cal.cpu_blocks_per_ms = setup.cpu_blocks_per_ms;
   cal.memory_bytes_per_ms = setup.memory_bytes_per_ms;
   il_calibration_set (&cal);
+  /* Part of this process's start-up, before it says it is ready. */
+  il_workload_prepare ((IlWorkloadKind) setup.workload);
 
   /* The parent has chosen the capture (and checked that the kernel allows it). */
   if (setup.capture == IL_CAPTURE_KERNEL)
