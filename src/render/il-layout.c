@@ -72,8 +72,8 @@ ticks_pick_unit (IlTicks *t, double magnitude_ns)
 {
   t->unit = unit_for_magnitude (magnitude_ns);
   t->decimals = decimals_for_step (t->step_ns, t->unit);
-  /* Zoomed far into a long run: "1234.56 ms" reads better than "1.23456 s". */
-  while (t->decimals > 2 && t->unit > IL_TIME_UNIT_NS)
+  /* Zoomed far into a long run: "150.002 ms" reads better than "0.150002 s". */
+  while (t->decimals > 3 && t->unit > IL_TIME_UNIT_NS)
     {
       t->unit--;
       t->decimals = decimals_for_step (t->step_ns, t->unit);
@@ -222,11 +222,19 @@ row_snap (IlLayoutRow *row, double y, double h)
   row->h = MAX (1.0, round (y + h) - row->y);
 }
 
+/* Thin lanes still get a visible gap; thick ones a gap that does not grow past a few pixels. */
+static double
+lane_gap (double pitch, double f)
+{
+  return pitch >= 6 ? MIN (MAX (1.0, round (pitch * 0.14)), round (f * 0.3)) : 0;
+}
+
 IlLayout *
 il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
 {
   IlLayout *l;
-  double f, y, fixed, avail, units = 0, pitch, gap, strip_units = 3.0;
+  double f, y, fixed, avail, pitch, core_pitch, strip_pitch, lo, hi;
+  guint n_worker_lanes = 0, n_core_lanes = 0, n_strips = 0;
   gboolean workers, cores, strip;
   gint64 t0, t1;
 
@@ -275,27 +283,49 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
       if (r > 0)
         fixed += round (f * 1.1);
       if (workers)
-        units += il_run_trace_get_n_workers (run);
+        n_worker_lanes += il_run_trace_get_n_workers (run);
       if (cores)
         {
-          units += il_layout_run_n_cpus (run);
+          n_core_lanes += il_layout_run_n_cpus (run);
           if (workers)
             fixed += round (f * 0.5);
         }
       if (strip)
         {
-          units += strip_units;
+          n_strips++;
           if (workers || cores)
             fixed += round (f * 0.5);
         }
     }
 
+  /* Worker lanes share what is left; with many workers they get thin, but core lanes keep room
+   * for a label and the strip stays tall enough to read counts: find the largest worker pitch
+   * whose total fits (the total grows with it, so bisect). */
   avail = MAX (l->height - fixed, 0);
-  pitch = units > 0 ? avail / units : 0;
-  pitch = MIN (pitch, f * 2.6);
-  /* Thin lanes still get a visible gap; thick ones a gap that does not grow past a few pixels. */
-  gap = pitch >= 6 ? MIN (MAX (1.0, round (pitch * 0.14)), round (f * 0.3)) : 0;
+  lo = 0;
+  hi = f * 2.6;
+  for (int i = 0; i < 40; i++)
+    {
+      double mid = (lo + hi) / 2;
+      double total = n_worker_lanes * mid + n_core_lanes * MAX (mid, f * 1.3)
+                     + n_strips * MAX (3 * mid, f * 3.4);
+      if (total <= avail)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  pitch = lo;
+  core_pitch = MAX (pitch, f * 1.3);
+  strip_pitch = MAX (3 * pitch, f * 3.4);
+  /* When even the minimum core and strip heights do not fit, everything shrinks evenly. */
+  if (n_worker_lanes * pitch + n_core_lanes * core_pitch + n_strips * strip_pitch > avail + 0.5)
+    {
+      double units = n_worker_lanes + n_core_lanes + 3.0 * n_strips;
+      pitch = core_pitch = units > 0 ? avail / units : 0;
+      strip_pitch = 3 * pitch;
+    }
   l->label_font_px = MAX (6.0, MIN (f, pitch * 0.72));
+  l->core_label_font_px = MAX (6.0, MIN (f, core_pitch * 0.72));
 
   l->label_x = l->margin;
   l->label_w = MIN (round (max_label_chars (runs) * l->label_font_px * 0.58 + l->label_font_px * 1.6),
@@ -333,7 +363,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
           for (guint w = 0; w < n_workers; w++)
             {
               IlLayoutRow row = { IL_ROW_WORKER, r, (int) w, 0, 0 };
-              row_snap (&row, y, pitch - gap);
+              row_snap (&row, y, pitch - lane_gap (pitch, f));
               g_array_append_val (l->rows, row);
               y += pitch;
             }
@@ -346,9 +376,9 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
           for (guint c = 0; c < block.n_cpus; c++)
             {
               IlLayoutRow row = { IL_ROW_CORE, r, (int) c, 0, 0 };
-              row_snap (&row, y, pitch - gap);
+              row_snap (&row, y, core_pitch - lane_gap (core_pitch, f));
               g_array_append_val (l->rows, row);
-              y += pitch;
+              y += core_pitch;
             }
           any = TRUE;
         }
@@ -357,9 +387,9 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
           IlLayoutRow row = { IL_ROW_STRIP, r, 0, 0, 0 };
           if (any)
             y += round (f * 0.5);
-          row_snap (&row, y, pitch * strip_units - gap);
+          row_snap (&row, y, strip_pitch - lane_gap (pitch, f));
           g_array_append_val (l->rows, row);
-          y += pitch * strip_units;
+          y += strip_pitch;
         }
 
       block.n_rows = l->rows->len - block.first_row;

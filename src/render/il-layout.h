@@ -82,7 +82,8 @@ typedef struct
   double      width;
   double      height;
   double      font_px;       /* base text size */
-  double      label_font_px; /* lane labels: smaller when lanes are thin */
+  double      label_font_px; /* worker lane labels: smaller when lanes are thin */
+  double      core_label_font_px;
   double      margin;
   double      title_y;
   double      title_h;       /* 0 when no title */

@@ -852,20 +852,32 @@ static void
 draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
 {
   IlLayout *l = f->layout;
-  double px = l->label_font_px;
+  double px = row->kind == IL_ROW_CORE ? l->core_label_font_px : l->label_font_px;
   double cy = row->y + row->h / 2;
   double x = l->label_x;
   g_autofree char *text = NULL;
+
+  /* Lanes thinner than readable text: label every k-th lane only, so labels never overlap. */
+  if (row->kind != IL_ROW_STRIP && row->h + 1 < 8)
+    {
+      int step = (int) ceil (9.0 / (row->h + 1));
+      if (row->index % step != 0)
+        return;
+      px = 7;
+    }
 
   switch (row->kind)
     {
     case IL_ROW_WORKER:
       {
-        /* The swatch is the worker's colour in the core lanes. */
+        /* The swatch is the worker's colour in the core lanes (none when they are hidden). */
         double sw = MIN (px * 0.8, row->h * 0.8);
-        il_rgb_set_source (f->cr, il_palette_worker_color (f->pal, row->index));
-        cairo_rectangle (f->cr, x, cy - sw / 2, sw, sw);
-        cairo_fill (f->cr);
+        if (f->o->view & IL_VIEW_CORES)
+          {
+            il_rgb_set_source (f->cr, il_palette_worker_color (f->pal, row->index));
+            cairo_rectangle (f->cr, x, cy - sw / 2, sw, sw);
+            cairo_fill (f->cr);
+          }
         x += px * 1.2;
         text = worker_label (run, (guint) row->index);
       }

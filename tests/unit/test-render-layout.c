@@ -118,12 +118,21 @@ test_tick_units (void)
   il_ticks_choose (&s, 9, 15, &t);
   g_assert_cmpint (t.unit, ==, IL_TIME_UNIT_US);
 
-  /* Zoomed into a long run: no more than two decimals, a smaller unit instead. */
+  /* Zoomed into a long run: no more than three decimals, a smaller unit instead. */
   il_time_scale_init (&s, 1234500000, 1234600000, 0, 1500);
   il_ticks_choose (&s, 9, 15, &t);
-  g_assert_cmpuint (t.decimals, <=, 2);
+  g_assert_cmpuint (t.decimals, <=, 3);
   d = il_ticks_format (&t, t.first_ns);
   g_assert_true (g_str_has_suffix (d, " ms"));
+
+  /* 20 µs at 150 ms: "150.002 ms", not "150002 µs". */
+  {
+    g_autofree char *z = NULL;
+    il_time_scale_init (&s, 150000000, 150020000, 0, 1200);
+    il_ticks_choose (&s, 9, 15, &t);
+    z = il_ticks_format (&t, 150002000);
+    g_assert_cmpstr (z, ==, "150.002 ms");
+  }
 
   il_time_scale_init (&s, 0, 300, 0, 1500);
   il_ticks_choose (&s, 9, 15, &t);
