@@ -8,8 +8,9 @@
 
 G_BEGIN_DECLS
 
-/* Spans longer than this are closed and reopened so a live view sees progress (DESIGN: live). */
-#define IL_RECORDER_SPLIT_NS (16 * G_GINT64_CONSTANT (1000000))
+/* Spans longer than this are closed and reopened so a live view sees progress: with the owner
+ * draining every 12 ms, something new shows up at least every ~20 ms. */
+#define IL_RECORDER_SPLIT_NS (10 * G_GINT64_CONSTANT (1000000))
 
 /* Lives on its worker's thread; only that thread touches it. Times are absolute CLOCK_MONOTONIC;
  * they become run-relative when pushed. */

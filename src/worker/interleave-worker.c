@@ -18,7 +18,7 @@
 
 /* Send what was recorded at least this often while a task runs, and whenever the ring has this
  * many entries, so the parent's view stays live and its queue of tasks for us stays full. */
-#define FLUSH_INTERVAL_NS (16 * G_GINT64_CONSTANT (1000000))
+#define FLUSH_INTERVAL_NS (10 * G_GINT64_CONSTANT (1000000))
 #define FLUSH_ENTRIES 96
 
 typedef struct
