@@ -3,7 +3,10 @@
 
 #include <cairo.h>
 #include <math.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
+
+#include "il-export.h"
 
 #include "il-layout.h"
 #include "il-lod.h"
@@ -104,6 +107,32 @@ main (int argc, char *argv[])
     il_paint_options_init (&o);
     il_painter_draw (cr, 1920, 1080, runs, &o);
     printf ("live_append_16k_and_frame_ms: %.2f\n", (g_get_monotonic_time () - t1) / 1000.0);
+  }
+
+  /* Slide exports of the whole 10 M-span trace: a 3840×2160 PNG and a vector SVG. */
+  {
+    g_autofree char *png = g_build_filename (g_get_tmp_dir (), "bench-render.png", NULL);
+    g_autofree char *svg = g_build_filename (g_get_tmp_dir (), "bench-render.svg", NULL);
+    IlExportOptions options;
+    GStatBuf st;
+    gint64 t1;
+
+    il_run_trace_set_live (run, FALSE);
+    il_export_options_init (&options);
+    options.scale = 2;
+    t1 = g_get_monotonic_time ();
+    if (!il_export_runs (runs, &options, IL_IMAGE_PNG, png, NULL))
+      g_error ("PNG export failed");
+    printf ("export_png_ms_10m_3840x2160: %.1f\n", (g_get_monotonic_time () - t1) / 1000.0);
+    options.scale = 1;
+    t1 = g_get_monotonic_time ();
+    if (!il_export_runs (runs, &options, IL_IMAGE_SVG, svg, NULL))
+      g_error ("SVG export failed");
+    printf ("export_svg_ms_10m: %.1f\n", (g_get_monotonic_time () - t1) / 1000.0);
+    if (g_stat (svg, &st) == 0)
+      printf ("export_svg_kb_10m: %.0f\n", st.st_size / 1024.0);
+    g_unlink (png);
+    g_unlink (svg);
   }
 
   cairo_destroy (cr);

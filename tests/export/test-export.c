@@ -353,6 +353,27 @@ test_errors (void)
   g_assert_cmpint (format, ==, IL_IMAGE_PDF);
   g_assert_false (il_image_format_from_path ("x.jpeg", &format));
   g_assert_false (il_image_format_from_path ("png", &format));
+  g_assert_cmpstr (il_image_format_to_string (IL_IMAGE_SVG), ==, "svg");
+
+  {
+    IlTheme theme;
+    IlViewFlags view;
+
+    g_assert_true (il_theme_from_string ("dark", &theme));
+    g_assert_cmpint (theme, ==, IL_THEME_DARK);
+    g_assert_true (il_theme_from_string ("light", &theme));
+    g_assert_cmpint (theme, ==, IL_THEME_LIGHT);
+    g_assert_false (il_theme_from_string ("blue", &theme));
+    g_assert_true (il_view_flags_from_string ("both", &view));
+    g_assert_cmpint (view, ==, IL_VIEW_BOTH);
+    g_assert_true (il_view_flags_from_string ("cores", &view));
+    g_assert_true (view & IL_VIEW_CORES);
+    g_assert_false (view & IL_VIEW_WORKERS);
+    g_assert_true (il_view_flags_from_string ("workers", &view));
+    g_assert_true (view & IL_VIEW_WORKERS);
+    g_assert_false (view & IL_VIEW_CORES);
+    g_assert_false (il_view_flags_from_string ("all", &view));
+  }
 }
 
 int
