@@ -109,7 +109,7 @@ il_capture_kernel_worker_begin (IlCapture   *capture,
 
   if (rec->worker >= IL_MAX_LANES)
     {
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, "Too many workers for the kernel capture");
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Too many workers for the kernel capture"));
       return FALSE;
     }
 

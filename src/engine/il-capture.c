@@ -1,6 +1,8 @@
 /* il-capture.c: choosing a capture backend (kernel when allowed, self otherwise). */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "il-capture.h"
 
 IlCapture *
@@ -32,7 +34,7 @@ il_capture_new (IlCaptureKind   kind,
       break;
     }
 
-  g_set_error (error, IL_ERROR, IL_ERROR_INVALID, "Unknown capture kind %d", (int) kind);
+  g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown capture kind %d"), (int) kind);
   return NULL;
 }
 

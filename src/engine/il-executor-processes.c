@@ -228,7 +228,7 @@ il_proc_reader_main (gpointer data)
         {
           if (errno == EINTR)
             continue;
-          il_executor_set_error (ex, g_error_new (IL_ERROR, IL_ERROR_FAILED, "poll: %s",
+          il_executor_set_error (ex, g_error_new (IL_ERROR, IL_ERROR_FAILED, _("Waiting for the worker processes failed: %s"),
                                                   g_strerror (errno)));
           il_executor_cancel (ex);
           il_proc_kill_all (self);

@@ -1,6 +1,8 @@
 /* il-executor.c: the executor base: lanes, task hand-out, cancellation, completion and errors. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "il-clock.h"
 #include "il-executor.h"
 
@@ -41,7 +43,7 @@ il_executor_new (const IlRunConfig  *config,
       break;
     case IL_N_EXECUTORS:
     default:
-      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, "Unknown executor %d", (int) config->executor);
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown executor %d"), (int) config->executor);
       return NULL;
     }
 

@@ -1,6 +1,8 @@
 /* il-worker-protocol.c: writing messages and reassembling them from a pipe. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,7 +26,7 @@ il_worker_write_all (int          fd,
           int errsv = errno;
           if (errsv == EINTR)
             continue;
-          g_set_error (error, IL_ERROR, IL_ERROR_FAILED, "Writing to a worker pipe failed: %s",
+          g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Writing to a worker pipe failed: %s"),
                        g_strerror (errsv));
           return FALSE;
         }

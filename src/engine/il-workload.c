@@ -1,6 +1,8 @@
 /* il-workload.c: the work itself, its once-per-machine calibration, and the synchronous task runner. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -134,7 +136,7 @@ il_work_disk_step (int      *fd,
   if (pwrite (*fd, out, n, 0) != (gssize) n || fsync (*fd) != 0 || pread (*fd, in, n, 0) != (gssize) n)
     {
       int errsv = errno;
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, "Disk work failed: %s", g_strerror (errsv));
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Disk work failed: %s"), g_strerror (errsv));
       return FALSE;
     }
 
