@@ -931,9 +931,16 @@ draw_run (Frame *f, guint r)
       double line = l->font_px * 1.35;
       double w;
 
-      w = il_text_set (f->text, title, l->font_px * 1.1, TRUE, l->width - 2 * l->margin);
-      il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 0.5, IL_ALIGN_LEFT, f->pal->text);
-      if (g_strcmp0 (title, config) != 0 && l->margin + w + l->font_px < l->width - l->margin)
+      /* A single run under a derived title: the big title already names it. */
+      if (f->runs->len == 1 && f->o->title == NULL)
+        w = -l->font_px;
+      else
+        {
+          w = il_text_set (f->text, title, l->font_px * 1.1, TRUE, l->width - 2 * l->margin);
+          il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 0.5, IL_ALIGN_LEFT,
+                        f->pal->text);
+        }
+      if ((g_strcmp0 (title, config) != 0 || w < 0) && l->margin + w + l->font_px < l->width - l->margin)
         {
           il_text_set (f->text, config, l->font_px * 0.95, FALSE,
                        l->width - 2 * l->margin - w - l->font_px);

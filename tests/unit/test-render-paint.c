@@ -214,6 +214,43 @@ test_empty_and_live (void)
   cairo_surface_destroy (draw (runs, &o));
 }
 
+/* The GTK widget draws through gtk_snapshot_append_cairo(): into a recording surface replayed
+ * later. Lane pixels written into one reused buffer must still come out right there. */
+static void
+test_recording_surface (void)
+{
+  g_autoptr(GPtrArray) runs = gil_vs_processes ();
+  cairo_rectangle_t extents = { 0, 0, W, H };
+  cairo_surface_t *recording = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, &extents);
+  cairo_surface_t *direct, *replayed;
+  IlPaintOptions o;
+  cairo_t *cr;
+  guint differ = 0;
+
+  il_paint_options_init (&o);
+  direct = draw (runs, &o);
+
+  cr = cairo_create (recording);
+  il_painter_draw (cr, W, H, runs, &o);
+  cairo_destroy (cr);
+
+  replayed = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
+  cr = cairo_create (replayed);
+  cairo_set_source_surface (cr, recording, 0, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (replayed);
+
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      differ += pixel (direct, x, y) != pixel (replayed, x, y);
+  g_assert_cmpuint (differ, ==, 0);
+
+  cairo_surface_destroy (recording);
+  cairo_surface_destroy (direct);
+  cairo_surface_destroy (replayed);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -223,6 +260,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/render/paint/themes", test_themes);
   g_test_add_func ("/render/paint/running-colors", test_running_colors);
   g_test_add_func ("/render/paint/empty-and-live", test_empty_and_live);
+  g_test_add_func ("/render/paint/recording-surface", test_recording_surface);
 
   return g_test_run ();
 }
