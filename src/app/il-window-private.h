@@ -32,7 +32,8 @@ struct _IlWindow
   gboolean              queue_is_lesson;
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
   guint                 n_reniced;
-  gint64                summary_shown_us;   /* when the live summary was last rebuilt */          /* workers of the current run given a lower priority */
+  gint64                summary_shown_us;
+  gboolean              disposed;           /* a run's callback may come after the widgets went */   /* when the live summary was last rebuilt */          /* workers of the current run given a lower priority */
 
   /* template widgets */
   AdwToastOverlay      *toast_overlay;

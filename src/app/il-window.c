@@ -410,12 +410,14 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
     g_clear_object (&self->run);
   self->queue_done++;
 
+  /* Closed while the run was stopping: the widgets are gone, there is nothing to show it in. */
+  if (self->disposed)
+    return;
+
   if (trace != NULL && (row = il_window_find_row (self, trace)) != NULL)
     il_history_row_update (IL_HISTORY_ROW (row));
   il_timeline_view_runs_changed (self->timeline);
 
-  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
-    return;
   il_window_start_next (self);
 }
 
@@ -728,6 +730,8 @@ il_window_dispose (GObject *object)
 {
   IlWindow *self = IL_WINDOW (object);
 
+  self->disposed = TRUE;
+  g_ptr_array_set_size (self->queue, 0);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   if (self->run != NULL)

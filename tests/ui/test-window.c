@@ -388,6 +388,40 @@ test_run_lesson_action (void)
     g_assert_true (isfinite (il_run_trace_get_summary (g_ptr_array_index (shown, i))->speedup));
 }
 
+static gboolean
+trace_not_live (gpointer data)
+{
+  return !il_run_trace_get_live (data);
+}
+
+static gboolean
+window_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+test_close_while_running (void)
+{
+  IlWindow *second = il_window_new (ADW_APPLICATION (app));
+  g_autoptr(IlRunTrace) run = NULL;
+
+  /* Closing a window with a run going stops the run; its late callback must not touch the
+   * destroyed widgets (fatal-warnings turns any critical into a failure). */
+  gtk_window_present (GTK_WINDOW (second));
+  g_settings_set_uint (settings, "tasks", 32);
+  g_action_group_activate_action (G_ACTION_GROUP (second), "run", NULL);
+  g_assert_true (il_window_get_busy (second));
+  run = il_run_trace_ref (g_ptr_array_index (il_window_get_shown (second), 0));
+  gtk_window_close (GTK_WINDOW (second));
+  g_object_add_weak_pointer (G_OBJECT (second), (gpointer *) &second);
+  wait_for (trace_not_live, run, 60, "the stopped run to end");
+  g_assert_true (il_run_trace_get_cancelled (run));
+  /* The run's callback holds the last reference: the window goes once it has run. */
+  wait_for (window_gone, &second, 60, "the closed window to be finalized");
+  g_settings_set_uint (settings, "tasks", 8);
+}
+
 static void
 test_invalid_setup (void)
 {
@@ -649,6 +683,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/history-compare", test_history_compare);
   g_test_add_func ("/window/run-lesson-action", test_run_lesson_action);
   g_test_add_func ("/window/sweep", test_sweep);
+  g_test_add_func ("/window/close-while-running", test_close_while_running);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
