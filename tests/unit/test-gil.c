@@ -117,6 +117,7 @@ typedef struct
   IlGil       *gil;
   _Atomic int  stop;
   _Atomic int  holding;
+  _Atomic int  takes;     /* how often the hog has (re)gained the lock */
   guint        yields;
 } Hog;
 
@@ -138,6 +139,7 @@ hog_main (gpointer data)
 
           h->yields++;
           g_assert_true (il_gil_yield (h->gil, 0, NULL, -1));
+          atomic_fetch_add (&h->takes, 1);
           /* Forced switching: the lock went to the waiter and came back, never straight back. */
           g_assert_cmpuint (h->gil->n_switches, >=, before + 2);
         }
@@ -162,6 +164,7 @@ test_gil_waiter_latency (void)
   for (int i = 0; i < 6; i++)
     {
       gint64 t0 = il_clock_now_ns (), waited;
+      int takes = atomic_load (&hog.takes);
 
       g_assert_true (il_gil_take (hog.gil, 1, NULL, -1));
       waited = il_clock_now_ns () - t0;
@@ -169,7 +172,10 @@ test_gil_waiter_latency (void)
       best = MIN (best, waited);
       g_usleep (1000);
       il_gil_drop (hog.gil, 1, NULL, -1, IL_STATE_IDLE, FALSE);
-      g_usleep (2000);
+      /* Time the next take only once the hog holds the lock again (on a busy machine it may
+       * take a while to be scheduled). */
+      while (atomic_load (&hog.takes) == takes)
+        g_usleep (100);
     }
 
   atomic_store (&hog.stop, 1);
@@ -188,8 +194,9 @@ test_gil_waiter_latency (void)
 
 typedef struct
 {
-  IlGil  *gil;
-  gint64  end_ns;
+  IlGil       *gil;
+  _Atomic int  started;
+  gint64       end_ns;
 } Sleeper;
 
 static gpointer
@@ -199,7 +206,8 @@ sleeper_main (gpointer data)
   IlWorkCtx ctx;
 
   il_work_ctx_init (&ctx, NULL, s->gil, 0, NULL);
-  g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_SLEEP, 300, 0, &ctx),
+  atomic_store (&s->started, 1);
+  g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_SLEEP, 1000, 0, &ctx),
                    ==, IL_TASK_OK);
   s->end_ns = il_clock_now_ns ();
   il_work_ctx_clear (&ctx);
@@ -209,20 +217,24 @@ sleeper_main (gpointer data)
 static void
 test_gil_io_releases (void)
 {
-  Sleeper s = { il_gil_new (INTERVAL_MS), 0 };
+  Sleeper s = { il_gil_new (INTERVAL_MS), 0, 0 };
   GThread *thread = g_thread_new ("sleeper", sleeper_main, &s);
   IlWorkCtx ctx;
   gint64 end;
 
-  /* Let the sleeper take the GIL and start its wait. */
-  g_usleep (20 * 1000);
+  /* Wait until the sleeper has taken the GIL and released it for its wait. */
+  while (!atomic_load (&s.started))
+    g_usleep (1000);
+  g_usleep (5000);
+
   il_work_ctx_init (&ctx, NULL, s.gil, 1, NULL);
-  g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_CPU, 30, 1, &ctx), ==,
+  g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_CPU, 10, 1, &ctx), ==,
                    IL_TASK_OK);
   end = il_clock_now_ns ();
   g_thread_join (thread);
 
-  /* The CPU task ran while the other thread slept holding no lock. */
+  /* The CPU task ran while the other thread slept holding no lock: it did not have to wait for the
+   * second-long sleep to end (even a heavily loaded machine runs 10 ms of work in a second). */
   g_assert_cmpint (end, <, s.end_ns);
   g_assert_false (s.gil->locked);
   il_gil_free (s.gil);
