@@ -270,7 +270,10 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
   fixed += l->axis_h;
   if (o->show_legend)
     {
-      l->legend_h = round (f * 1.7);
+      /* Legend text is about 150 characters with ten swatches; narrow views get two rows. */
+      double legend_w = 150 * 0.52 * f * 0.85 + 10 * 2.8 * f * 0.85;
+      l->legend_rows = legend_w > l->width - 2 * l->margin ? 2 : 1;
+      l->legend_h = round (f * 1.7 * l->legend_rows);
       fixed += l->legend_h + round (f * 0.5);
     }
 

@@ -100,6 +100,7 @@ typedef struct
   double      axis_h;
   double      legend_y;
   double      legend_h;      /* 0 when no legend */
+  guint       legend_rows;
 } IlLayout;
 
 /* CPUs shown as core lanes for @run: its machine's count, at least one more than any CPU used. */

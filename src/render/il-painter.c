@@ -812,7 +812,10 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
         guint value = k == 0 ? 0 : n_lines;
         g_autofree char *label = g_strdup_printf ("%u", value);
         il_text_set (f->text, label, px, FALSE, 0);
-        il_text_draw (cr, f->text, x0 - px * 0.4, y_base - value / top * row->h, IL_ALIGN_RIGHT,
+        /* Kept inside the strip's height: "0" sits on the base, the top count under its line. */
+        il_text_draw (cr, f->text, x0 - px * 0.4,
+                      value == 0 ? y_base - px * 0.6 : MAX (y_base - value / top * row->h, row->y + px * 0.6),
+                      IL_ALIGN_RIGHT,
                       f->pal->text_dim);
       }
   }
@@ -1045,6 +1048,8 @@ typedef struct
   gboolean split;
   gboolean line;     /* a dashed line instead of a box */
   char  *text;
+  double w;          /* swatch and text */
+  guint  row;
 } LegendItem;
 
 static void
@@ -1107,26 +1112,47 @@ draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
       g_array_append_val (items, cores);
     }
 
-  /* Shrink the text until the row fits the width. */
-  for (int attempt = 0; attempt < 6; attempt++)
+  /* Items flow into the legend's rows; the text shrinks only if they still do not fit. */
+  for (int attempt = 0; attempt < 8; attempt++)
     {
+      guint row = 0;
+      double line = 0;
+
       sw = px * 1.1;
       gap = px * 1.3;
       total = 0;
       for (guint i = 0; i < items->len; i++)
-        total += sw + px * 0.4 + il_text_set (f->text, g_array_index (items, LegendItem, i).text, px,
-                                              FALSE, 0) + (i > 0 ? gap : 0);
-      if (total <= l->width - 2 * l->margin)
+        {
+          LegendItem *item = &g_array_index (items, LegendItem, i);
+          item->w = sw + px * 0.4 + il_text_set (f->text, item->text, px, FALSE, 0);
+          if (line > 0 && line + gap + item->w > l->width - 2 * l->margin)
+            {
+              row++;
+              line = 0;
+            }
+          line += (line > 0 ? gap : 0) + item->w;
+          item->row = row;
+          total = MAX (total, line);
+        }
+      if (row < MAX (l->legend_rows, 1))
         break;
-      px *= 0.9;
+      px *= 0.92;
     }
 
-  x = MAX (l->margin, (l->width - total) / 2);
-  cy = l->legend_y + l->legend_h / 2;
   for (guint i = 0; i < items->len; i++)
     {
       LegendItem *item = &g_array_index (items, LegendItem, i);
-      double w = il_text_set (f->text, item->text, px, FALSE, 0);
+      double row_w = 0, row_h = l->legend_h / MAX (l->legend_rows, 1);
+
+      /* Each row centred on its own. */
+      if (i == 0 || g_array_index (items, LegendItem, i - 1).row != item->row)
+        {
+          for (guint k = i; k < items->len && g_array_index (items, LegendItem, k).row == item->row; k++)
+            row_w += (k > i ? gap : 0) + g_array_index (items, LegendItem, k).w;
+          x = MAX (l->margin, (l->width - row_w) / 2);
+        }
+      cy = l->legend_y + row_h * (item->row + 0.5);
+      il_text_set (f->text, item->text, px, FALSE, 0);
 
       if (item->line)
         {
@@ -1156,7 +1182,7 @@ draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
           cairo_fill (cr);
         }
       il_text_draw (cr, f->text, x + sw + px * 0.4, cy, IL_ALIGN_LEFT, f->pal->text);
-      x += sw + px * 0.4 + w + gap;
+      x += item->w + gap;
     }
 }
 
