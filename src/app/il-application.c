@@ -98,7 +98,7 @@ run_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
       g_printerr ("%s\n", error->message);
       return;
     }
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  il_window_run_when_shown (window);
 }
 
 static void

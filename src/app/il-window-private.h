@@ -33,7 +33,9 @@ struct _IlWindow
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
   guint                 n_reniced;
   gint64                summary_shown_us;
-  gboolean              disposed;           /* a run's callback may come after the widgets went */   /* when the live summary was last rebuilt */          /* workers of the current run given a lower priority */
+  gboolean              disposed;
+  gboolean              painted;            /* the first frame is on screen */
+  gboolean              run_when_shown;     /* --run: press Run after the first frame */           /* a run's callback may come after the widgets went */   /* when the live summary was last rebuilt */          /* workers of the current run given a lower priority */
 
   /* template widgets */
   AdwToastOverlay      *toast_overlay;

@@ -691,7 +691,26 @@ static void
 on_first_paint (GdkFrameClock *clock, IlWindow *self)
 {
   g_signal_handlers_disconnect_by_func (clock, on_first_paint, self);
+  self->painted = TRUE;
   il_timing_first_frame ();
+  if (self->run_when_shown)
+    {
+      self->run_when_shown = FALSE;
+      g_action_group_activate_action (G_ACTION_GROUP (self), "run", NULL);
+    }
+}
+
+void
+il_window_run_when_shown (IlWindow *self)
+{
+  g_return_if_fail (IL_IS_WINDOW (self));
+
+  /* `--run` starts the lesson once the window is on screen: started earlier, 64 workers would
+   * take the CPU from the window's first frame. */
+  if (self->painted)
+    g_action_group_activate_action (G_ACTION_GROUP (self), "run", NULL);
+  else
+    self->run_when_shown = TRUE;
 }
 
 static void

@@ -32,6 +32,8 @@ IlTimelineView *il_window_get_timeline    (IlWindow *self);
 IlSetupPane    *il_window_get_setup_pane  (IlWindow *self);
 IlSummaryView  *il_window_get_summary     (IlWindow *self);
 IlSweepView    *il_window_get_sweep_view  (IlWindow *self);
+/* Presses Run once the window has drawn its first frame (at once when it has). */
+void            il_window_run_when_shown  (IlWindow *self);
 /* The lesson's answer entry, so tests can type a prediction. */
 void            il_window_set_prediction  (IlWindow *self, const char *text);
 

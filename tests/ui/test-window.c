@@ -378,6 +378,7 @@ test_run_lesson_action (void)
 
   /* What `interleave --run FILE.lesson` does: open the lesson and run it at once. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "run-lesson", g_variant_new_string (path));
+  /* The window is on screen already, so the run starts at once. */
   g_assert_true (il_window_get_busy (window));
   g_assert_nonnull (il_window_get_lesson (window));
   wait_for (window_idle, NULL, 90, "the lesson's runs");
