@@ -551,6 +551,7 @@ votes_finish (const Votes *v, IlColumn *col)
       bt = i;
 
   col->task = v->n_tasks > 0 && v->task_ns[bt] > 0 ? v->task_id[bt] : -1;
+  col->task_ns = col->task >= 0 ? (float) v->task_ns[bt] : 0;
   col->cpu = (gint16) best_cpu;
   col->cpu_ns = (float) best;
   col->cpu2 = (gint16) second_cpu;

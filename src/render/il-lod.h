@@ -30,6 +30,7 @@ typedef struct
   float  cpu_ns;     /* running time on @cpu and on @cpu2 */
   float  cpu2_ns;
   gint32 task;       /* -1: none */
+  float  task_ns;    /* running time of @task in the column */
   gboolean task_low; /* TRUE when @task is only the low 8 bits (from a summary) */
   guint  n_spans;
 } IlColumn;

@@ -293,12 +293,22 @@ typedef struct
   gboolean hl;       /* part of the highlighted task */
 } Cell;
 
+/* Does one task hold (nearly) all the running time of the column? A task cut into a few short
+ * spans by context switches is still one task. Only asked of columns read span by span in every
+ * mode, so the level-of-detail picture and the exact one agree. */
+static gboolean
+column_one_task (const IlColumn *col)
+{
+  return col->task >= 0 && !col->task_low && col->n_spans <= MAX_EXACT_SPANS
+         && col->task_ns >= 0.9 * col->ns[IL_STATE_RUNNING];
+}
+
 static IlRgb
 running_color (Frame *f, const IlColumn *col, gboolean dense)
 {
   if (f->o->color_by_cpu && col->cpu >= 0)
     return il_palette_cpu_color (f->pal, col->cpu);
-  if (dense || f->o->color_by_cpu)
+  if (f->o->color_by_cpu || (dense && !column_one_task (col)))
     return f->pal->states[IL_STATE_RUNNING];
   return il_palette_task_color (f->pal, col->task);
 }
@@ -315,6 +325,8 @@ running_mix (Frame *f, const IlColumn *col)
                            col->cpu2_ns / (col->cpu_ns + col->cpu2_ns));
       return a;
     }
+  if (!f->o->color_by_cpu && column_one_task (col))
+    return il_palette_task_color (f->pal, col->task);
   return f->pal->states[IL_STATE_RUNNING];
 }
 
@@ -531,7 +543,8 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
             }
           if (w <= avail)
             {
-              IlRgb bg = il_rgb_unpack (cells[(c + e) / 2].top);
+              const Cell *mid = &cells[(c + e) / 2];
+              IlRgb bg = il_rgb_unpack (mid->top != G_MAXUINT32 ? mid->top : mid->bottom);
               IlRgb ink = il_rgb_luminance (bg) > 0.45 ? (IlRgb) { 0.08, 0.08, 0.1 } : (IlRgb) { 1, 1, 1 };
               il_text_draw (f->cr, f->text, f->layout->lane_x0 + (c + e) * f->col_w / 2, y + h / 2,
                             IL_ALIGN_CENTER, ink);
@@ -611,8 +624,8 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
     for (guint c = 0; c < f->n_cols; c++)
       {
         const IlColumn *col = &cols[c];
-        gboolean run_dom = col->ns[IL_STATE_RUNNING] >= 0.5 * f->ns_per_col && col->n_spans < DENSE_SPANS;
-        ids[c] = run_dom && !col->task_low ? col->task : -1;
+        gboolean run_dom = col->ns[IL_STATE_RUNNING] >= 0.5 * f->ns_per_col;
+        ids[c] = run_dom && column_one_task (col) ? col->task : -1;
       }
     /* TRANSLATORS: inside a task's stretch of running in a worker lane */
     label_segments (f, ids, cells, row->y, row->h, _("task %d"));
@@ -697,10 +710,10 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
           cell->bar = (guint16) MIN (round (share * row->h * dev), 65535);
         }
       else if (busy >= 0.5 * f->ns_per_col)
-        {
-          cell->top = il_rgb_pack (il_palette_worker_color (f->pal, best_worker));
-          ids[c] = best_worker;
-        }
+        cell->top = il_rgb_pack (il_palette_worker_color (f->pal, best_worker));
+      /* Named where one worker had the core for most of the column. */
+      if (busy >= 0.5 * f->ns_per_col && best >= 0.9 * busy)
+        ids[c] = best_worker;
 
       if (hl_task >= 0 && column_is_task (&cols[best_worker][c], hl_task))
         cell->hl = any_hl = TRUE;

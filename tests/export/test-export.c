@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "il-export.h"
+#include "il-layout.h"
+#include "il-palette.h"
+#include "il-run.h"
 #include "il-painter.h"
 #include "il-sweep.h"
 #include "il-test-traces.h"
@@ -376,6 +379,117 @@ test_errors (void)
   }
 }
 
+static IlRunTrace *
+real_run (IlExecutorKind executor, gboolean gil)
+{
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  g_autoptr(GError) error = NULL;
+  IlRunTrace *run;
+
+  config->executor = executor;
+  config->gil = gil;
+  config->workers = 2;
+  config->workload = IL_WORKLOAD_CPU;
+  config->tasks = 4;
+  config->task_ms = 20;
+  run = il_run_sync (config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (run);
+  return run;
+}
+
+/* Real runs from the engine (not synthetic): the picture shows every worker's work where the
+ * trace has it, core lanes are filled where workers ran, and a click on a running span finds it. */
+static void
+test_real_runs (void)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  g_autofree char *png = out_path ("real-runs.png");
+  g_autofree char *svg = out_path ("real-runs.svg");
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlLayout) layout = NULL;
+  const IlPalette *pal = il_palette_get (IL_THEME_LIGHT);
+  IlExportOptions options;
+  IlPaintOptions po;
+  cairo_surface_t *image;
+  gsize len;
+
+  g_ptr_array_add (runs, real_run (IL_EXECUTOR_THREADS, TRUE));
+  g_ptr_array_add (runs, real_run (IL_EXECUTOR_PROCESSES, FALSE));
+
+  il_export_options_init (&options);
+  options.width = 960;
+  options.height = 540;
+  g_assert_true (il_export_runs (runs, &options, IL_IMAGE_PNG, png, &error));
+  g_assert_no_error (error);
+  g_assert_true (il_export_runs (runs, &options, IL_IMAGE_SVG, svg, &error));
+  g_assert_true (g_file_get_contents (svg, &contents, &len, NULL));
+  g_assert_null (strstr (contents, "<image"));
+
+  image = cairo_image_surface_create_from_png (png);
+  g_assert_cmpint (cairo_surface_status (image), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (image), ==, 960);
+
+  il_paint_options_init (&po);
+  layout = il_layout_new (960, 540, runs, &po);
+  for (guint i = 0; i < layout->rows->len; i++)
+    {
+      const IlLayoutRow *row = &g_array_index (layout->rows, IlLayoutRow, i);
+      IlRunTrace *run = g_ptr_array_index (runs, row->run);
+      const IlLane *lane;
+      gint64 busy_ns = 0;
+      int y = (int) (row->y + row->h / 2), drawn = 0, x0, x1;
+      guint8 *data = cairo_image_surface_get_data (image);
+      int stride = cairo_image_surface_get_stride (image);
+
+      if (row->kind != IL_ROW_WORKER)
+        continue;
+      lane = il_run_trace_get_lane (run, (guint) row->index);
+      g_assert_cmpuint (il_lane_get_n_spans (lane), >, 0);
+      for (guint k = 0; k < il_lane_get_n_spans (lane); k++)
+        if (il_lane_get_span (lane, k)->state != IL_STATE_IDLE)
+          busy_ns += il_lane_get_span (lane, k)->end_ns - il_lane_get_span (lane, k)->start_ns;
+
+      /* Between the lane's first and last span, the lane is painted (not the empty panel)
+       * roughly as much as the worker was not idle. */
+      x0 = (int) ceil (il_time_scale_to_x (&layout->scale, il_lane_get_span (lane, 0)->start_ns));
+      x1 = (int) il_time_scale_to_x (&layout->scale,
+                                     il_lane_get_span (lane, il_lane_get_n_spans (lane) - 1)->end_ns);
+      for (int x = x0; x < x1; x++)
+        {
+          guint32 p = *(guint32 *) (data + y * stride + 4 * x) & 0xffffff;
+          drawn += p != il_rgb_pack (pal->panel) && p != il_rgb_pack (pal->states[IL_STATE_IDLE]);
+        }
+      g_test_message ("run %u worker %d: %d of %d pixels drawn, busy %.0f%% of its extent", row->run,
+                      row->index, drawn, x1 - x0,
+                      100.0 * busy_ns / (il_lane_get_span (lane, il_lane_get_n_spans (lane) - 1)->end_ns
+                                         - il_lane_get_span (lane, 0)->start_ns));
+      g_assert_cmpint (x1 - x0, >, 10);
+      g_assert_cmpint (drawn, >, (x1 - x0) / 3);
+
+      /* A click in the middle of the lane's longest running span finds a running span. */
+      {
+        const IlSpan *best = NULL;
+        IlPaintHit hit;
+        for (guint k = 0; k < il_lane_get_n_spans (lane); k++)
+          {
+            const IlSpan *sp = il_lane_get_span (lane, k);
+            if (sp->state == IL_STATE_RUNNING
+                && (best == NULL || sp->end_ns - sp->start_ns > best->end_ns - best->start_ns))
+              best = sp;
+          }
+        g_assert_nonnull (best);
+        g_assert_true (il_painter_hit_test (960, 540, runs, &po,
+                                            il_time_scale_to_x (&layout->scale, (best->start_ns + best->end_ns) / 2.0),
+                                            y, &hit));
+        g_assert_cmpint (hit.worker, ==, row->index);
+        g_assert_cmpint (hit.span.start_ns, ==, best->start_ns);
+      }
+    }
+  cairo_surface_destroy (image);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -390,6 +504,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/png-scale", test_png_scale);
   g_test_add_func ("/export/vectors", test_vectors);
   g_test_add_func ("/export/errors", test_errors);
+  g_test_add_func ("/export/real-runs", test_real_runs);
 
   return g_test_run ();
 }
