@@ -71,7 +71,7 @@ il_summary_view_put (IlSummaryView *self, Row row, guint column, const char *tex
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_widget_add_css_class (label, "numeric");
-  gtk_grid_attach (self->grid, label, 1 + column, 1 + row, 1, 1);
+  gtk_grid_attach (self->grid, label, 1 + row, 1 + column, 1, 1);
   g_hash_table_insert (self->values, g_strdup_printf ("%s:%u", rows[row].id, column),
                        g_strdup (text));
 }
@@ -93,14 +93,21 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
       return;
     }
 
+  /* One row per run, one column per figure: a comparison reads across, and the window is wider
+   * than it is tall. */
   for (guint r = 0; r < N_ROWS; r++)
     {
       GtkWidget *label = gtk_label_new (_(rows[r].title));
 
-      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+      gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 11);
+      gtk_widget_set_valign (label, GTK_ALIGN_END);
       gtk_widget_set_tooltip_text (label, _(rows[r].tooltip));
       gtk_widget_add_css_class (label, "dim-label");
-      gtk_grid_attach (self->grid, label, 0, 1 + r, 1, 1);
+      gtk_widget_add_css_class (label, "caption-heading");
+      gtk_grid_attach (self->grid, label, 1 + r, 0, 1, 1);
     }
 
   for (guint i = 0; i < runs->len; i++)
@@ -111,14 +118,14 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
       GtkWidget *header = gtk_label_new (il_run_trace_get_label (run) ? il_run_trace_get_label (run) : title);
       char buf[64];
 
-      gtk_label_set_xalign (GTK_LABEL (header), 1.0);
-      gtk_label_set_wrap (GTK_LABEL (header), TRUE);
-      gtk_label_set_justify (GTK_LABEL (header), GTK_JUSTIFY_RIGHT);
-      gtk_label_set_max_width_chars (GTK_LABEL (header), 16);
-      gtk_widget_set_valign (header, GTK_ALIGN_END);
+      gtk_label_set_xalign (GTK_LABEL (header), 0.0);
+      gtk_label_set_ellipsize (GTK_LABEL (header), PANGO_ELLIPSIZE_END);
+      gtk_label_set_width_chars (GTK_LABEL (header), 22);
+      gtk_label_set_max_width_chars (GTK_LABEL (header), 30);
+      gtk_widget_set_hexpand (header, TRUE);
       gtk_widget_set_tooltip_text (header, title);
       gtk_widget_add_css_class (header, "heading");
-      gtk_grid_attach (self->grid, header, 1 + i, 0, 1, 1);
+      gtk_grid_attach (self->grid, header, 0, 1 + i, 1, 1);
 
       if (il_run_trace_get_live (run) || summary == NULL)
         {
