@@ -14,7 +14,7 @@
 #include "il-window-private.h"
 
 /* Nice value of workers started from the window when "responsive-runs" is on. */
-#define IL_WORKER_NICE 10
+#define IL_WORKER_NICE 19
 
 G_DEFINE_FINAL_TYPE (IlWindow, il_window, ADW_TYPE_APPLICATION_WINDOW)
 

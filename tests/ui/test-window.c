@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <glib/gstdio.h>
 
 #include "il-application.h"
@@ -423,6 +424,58 @@ test_close_while_running (void)
   g_settings_set_uint (settings, "tasks", 8);
 }
 
+static int
+thread_nice (int tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/stat", tid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return G_MININT;   /* the thread has ended */
+  /* Field 19 is the nice value; the name in parentheses may hold spaces, so count after it. */
+  after = strrchr (stat, ')');
+  fields = g_strsplit (after + 2, " ", -1);
+  return atoi (fields[16]);
+}
+
+static void
+test_oversubscribed_priority (void)
+{
+  IlRunTrace *run;
+  guint checked = 0;
+
+  /* 8 workers on one core: the window lowers their priority so it keeps drawing. */
+  g_settings_set_string (settings, "cpus", "0");
+  g_settings_set_uint (settings, "workers", 8);
+  g_settings_set_uint (settings, "tasks", 32);
+  g_settings_set_double (settings, "task-ms", 50);
+  settle ();
+  activate ("run");
+  wait_for (has_spans, NULL, 60, "the first spans");
+  run = g_ptr_array_index (il_window_get_shown (window), 0);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      int tid = il_run_trace_get_worker (run, w)->tid;
+      int nice = tid > 0 ? thread_nice (tid) : G_MININT;
+
+      if (nice != G_MININT && il_lane_get_n_spans (il_run_trace_get_lane (run, w)) > 0)
+        {
+          g_assert_cmpint (nice, ==, 19);
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, >, 0);
+  activate ("stop");
+  wait_for (window_idle, NULL, 60, "the run to stop");
+  g_settings_set_string (settings, "cpus", "");
+  g_settings_set_uint (settings, "workers", 2);
+  g_settings_set_uint (settings, "tasks", 8);
+  g_settings_set_double (settings, "task-ms", 100);
+  settle ();
+}
+
 static void
 test_invalid_setup (void)
 {
@@ -679,6 +732,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/invalid-setup", test_invalid_setup);
   g_test_add_func ("/window/measure-speedup", test_measure_speedup);
   g_test_add_func ("/window/stop", test_stop);
+  g_test_add_func ("/window/oversubscribed-priority", test_oversubscribed_priority);
   g_test_add_func ("/window/lesson", test_lesson);
   g_test_add_func ("/window/export", test_export);
   g_test_add_func ("/window/history-compare", test_history_compare);
