@@ -556,6 +556,13 @@ il_timeline_view_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboa
 }
 
 gboolean
+il_timeline_view_get_following (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), FALSE);
+  return self->following;
+}
+
+gboolean
 il_timeline_view_get_ticking (IlTimelineView *self)
 {
   g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), FALSE);

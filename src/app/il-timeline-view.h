@@ -46,6 +46,7 @@ guint       il_timeline_view_get_n_frames_with_spans (IlTimelineView *self);
 /* Frame times while a run was live (IL_DEBUG_TIMING prints them when it ends). */
 const IlFrameStats *il_timeline_view_get_live_frame_stats (IlTimelineView *self);
 gboolean    il_timeline_view_get_live           (IlTimelineView *self);
+gboolean    il_timeline_view_get_following      (IlTimelineView *self);
 /* Whether the live redraw tick callback is installed (only while a shown run records). */
 gboolean    il_timeline_view_get_ticking        (IlTimelineView *self);
 /* What a click at (x, y) does: highlights the task under it, or clears the highlight. */

@@ -476,6 +476,7 @@ il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboo
 
   if (!baseline)
     {
+      adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
       g_ptr_array_set_size (self->shown, 0);
       il_window_sync_history_checks (self);
       il_summary_view_set_answer (self->summary, NULL, NULL, NULL);

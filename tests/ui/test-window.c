@@ -303,6 +303,27 @@ test_stop (void)
   activate ("run");
   wait_for (has_spans, NULL, 60, "the first spans");
   g_assert_true (il_timeline_view_get_ticking (il_window_get_timeline (window)));
+
+  /* Zoomed in while live, the view follows the newest time; panning back stops that. */
+  {
+    IlTimelineView *timeline = il_window_get_timeline (window);
+    IlRunTrace *live = g_ptr_array_index (il_window_get_shown (window), 0);
+    gint64 t0, t1;
+    gboolean fit;
+
+    il_timeline_view_zoom (timeline, 4.0);
+    il_timeline_view_get_range (timeline, &t0, &t1, &fit);
+    if (!fit && il_run_trace_get_live (live))
+      {
+        g_assert_true (il_timeline_view_get_following (timeline));
+        settle ();
+        il_timeline_view_get_range (timeline, &t0, &t1, NULL);
+        if (il_run_trace_get_live (live))
+          g_assert_cmpint (t1, >=, il_run_trace_get_end_ns (live) - (t1 - t0) / 10);
+        il_timeline_view_pan (timeline, -0.5);
+        g_assert_false (il_timeline_view_get_following (timeline));
+      }
+  }
   activate ("stop");
   wait_for (window_idle, NULL, 60, "the run to stop");
   run = g_ptr_array_index (il_window_get_shown (window), 0);
