@@ -229,11 +229,58 @@ lane_gap (double pitch, double f)
   return pitch >= 6 ? MIN (MAX (1.0, round (pitch * 0.14)), round (f * 0.3)) : 0;
 }
 
+/* Lane heights for @avail units of height. */
+static void
+lane_pitches (double avail, double f, guint n_worker_lanes, guint n_core_lanes, guint n_strips,
+              double *out_pitch, double *out_core, double *out_strip)
+{
+  double lo, hi, pitch, core_pitch, strip_pitch;
+
+  /* Worker lanes share what is left; with many workers they get thin, but core lanes keep room
+   * for a label and the strip stays tall enough to read counts: find the largest worker pitch
+   * whose total fits (the total grows with it, so bisect). */
+  lo = 0;
+  hi = f * 2.6;
+  for (int i = 0; i < 40; i++)
+    {
+      double mid = (lo + hi) / 2;
+      double total = n_worker_lanes * mid + n_core_lanes * MAX (mid, f * 1.3)
+                     + n_strips * MAX (3 * mid, f * 3.4);
+      if (total <= avail)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  pitch = lo;
+  core_pitch = MAX (pitch, f * 1.3);
+  strip_pitch = MAX (3 * pitch, f * 3.4);
+  /* When the minimum core and strip heights would squash the worker lanes (a small window with
+   * several runs), or do not fit at all, every lane shrinks in proportion instead. */
+  if ((n_worker_lanes > 0 && pitch < f * 0.8)
+      || n_worker_lanes * pitch + n_core_lanes * core_pitch + n_strips * strip_pitch > avail + 0.5)
+    {
+      double units = n_worker_lanes + 1.3 * n_core_lanes + 3.4 * n_strips;
+      pitch = units > 0 ? MIN (avail / units, f * 2.6) : 0;
+      core_pitch = 1.3 * pitch;
+      strip_pitch = 3.4 * pitch;
+    }
+  if (n_worker_lanes * pitch + n_core_lanes * core_pitch + n_strips * strip_pitch > avail + 0.5)
+    {
+      double units = n_worker_lanes + n_core_lanes + 3.0 * n_strips;
+      pitch = core_pitch = units > 0 ? avail / units : 0;
+      strip_pitch = 3 * pitch;
+    }
+  *out_pitch = pitch;
+  *out_core = core_pitch;
+  *out_strip = strip_pitch;
+}
+
 IlLayout *
 il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
 {
   IlLayout *l;
-  double f, y, fixed, avail, pitch, core_pitch, strip_pitch, lo, hi;
+  double f, y, fixed, avail, pitch, core_pitch, strip_pitch;
+  gboolean compact = FALSE;
   guint n_worker_lanes = 0, n_core_lanes = 0, n_strips = 0;
   gboolean workers, cores, strip;
   gint64 t0, t1;
@@ -301,31 +348,14 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
         }
     }
 
-  /* Worker lanes share what is left; with many workers they get thin, but core lanes keep room
-   * for a label and the strip stays tall enough to read counts: find the largest worker pitch
-   * whose total fits (the total grows with it, so bisect). */
   avail = MAX (l->height - fixed, 0);
-  lo = 0;
-  hi = f * 2.6;
-  for (int i = 0; i < 40; i++)
+  lane_pitches (avail, f, n_worker_lanes, n_core_lanes, n_strips, &pitch, &core_pitch, &strip_pitch);
+  /* Several runs in a small view: one header line per run (title and summary) buys lane room. */
+  if (o->show_header && runs->len > 1 && pitch < f * 0.8)
     {
-      double mid = (lo + hi) / 2;
-      double total = n_worker_lanes * mid + n_core_lanes * MAX (mid, f * 1.3)
-                     + n_strips * MAX (3 * mid, f * 3.4);
-      if (total <= avail)
-        lo = mid;
-      else
-        hi = mid;
-    }
-  pitch = lo;
-  core_pitch = MAX (pitch, f * 1.3);
-  strip_pitch = MAX (3 * pitch, f * 3.4);
-  /* When even the minimum core and strip heights do not fit, everything shrinks evenly. */
-  if (n_worker_lanes * pitch + n_core_lanes * core_pitch + n_strips * strip_pitch > avail + 0.5)
-    {
-      double units = n_worker_lanes + n_core_lanes + 3.0 * n_strips;
-      pitch = core_pitch = units > 0 ? avail / units : 0;
-      strip_pitch = 3 * pitch;
+      compact = TRUE;
+      avail += runs->len * (round (f * 3.1) - round (f * 1.6));
+      lane_pitches (avail, f, n_worker_lanes, n_core_lanes, n_strips, &pitch, &core_pitch, &strip_pitch);
     }
   l->label_font_px = MAX (6.0, MIN (f, pitch * 0.72));
   l->core_label_font_px = MAX (6.0, MIN (f, core_pitch * 0.72));
@@ -357,8 +387,8 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
       if (o->show_header)
         {
           block.header_y = y;
-          block.header_h = round (f * 2.8);
-          y += round (f * 3.1);
+          block.header_h = compact ? round (f * 1.4) : round (f * 2.8);
+          y += compact ? round (f * 1.6) : round (f * 3.1);
         }
 
       if (workers)

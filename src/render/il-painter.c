@@ -912,7 +912,7 @@ draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
     {
       /* Two lines fit the strip; the long label wraps there. */
       pango_layout_set_wrap (f->text, PANGO_WRAP_WORD);
-      il_text_set (f->text, text, MIN (l->font_px * 0.85, px * 1.0), FALSE, 0);
+      il_text_set (f->text, text, MIN (l->font_px * 0.85, MAX (row->h * 0.25, 7.0)), FALSE, 0);
       /* Leave room at the right for the strip's count scale. */
       pango_layout_set_width (f->text, (int) ((l->label_w - l->font_px * 1.6) * PANGO_SCALE));
       pango_layout_set_ellipsize (f->text, PANGO_ELLIPSIZE_NONE);
@@ -947,25 +947,40 @@ draw_run (Frame *f, guint r)
       double line = l->font_px * 1.35;
       double w;
 
-      /* A single run under a derived title: the big title already names it. */
-      if (f->runs->len == 1 && f->o->title == NULL)
-        w = -l->font_px;
-      else
+      if (block->header_h < l->font_px * 2)
         {
-          w = il_text_set (f->text, title, l->font_px * 1.1, TRUE, l->width - 2 * l->margin);
-          il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 0.5, IL_ALIGN_LEFT,
+          /* Compact: the run's name and its summary on one line (small views, several runs). */
+          w = il_text_set (f->text, title, l->font_px * 1.0, TRUE, l->width * 0.4);
+          il_text_draw (f->cr, f->text, l->margin, block->header_y + block->header_h / 2, IL_ALIGN_LEFT,
                         f->pal->text);
-        }
-      if ((g_strcmp0 (title, config) != 0 || w < 0) && l->margin + w + l->font_px < l->width - l->margin)
-        {
-          il_text_set (f->text, config, l->font_px * 0.95, FALSE,
-                       l->width - 2 * l->margin - w - l->font_px);
-          il_text_draw (f->cr, f->text, l->margin + w + l->font_px, block->header_y + line * 0.5,
+          il_text_set (f->text, summary, l->font_px * 0.9, FALSE,
+                       MAX (1, l->width - 2 * l->margin - w - l->font_px));
+          il_text_draw (f->cr, f->text, l->margin + w + l->font_px, block->header_y + block->header_h / 2,
                         IL_ALIGN_LEFT, f->pal->text_dim);
         }
-      il_text_set (f->text, summary, l->font_px * 0.95, FALSE, l->width - 2 * l->margin);
-      il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 1.55, IL_ALIGN_LEFT,
-                    f->pal->text_dim);
+      else
+        {
+          /* A single run under a derived title: the big title already names it. */
+          if (f->runs->len == 1 && f->o->title == NULL)
+            w = -l->font_px;
+          else
+            {
+              w = il_text_set (f->text, title, l->font_px * 1.1, TRUE, l->width - 2 * l->margin);
+              il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 0.5, IL_ALIGN_LEFT,
+                            f->pal->text);
+            }
+          if ((g_strcmp0 (title, config) != 0 || w < 0)
+              && l->margin + w + l->font_px < l->width - l->margin)
+            {
+              il_text_set (f->text, config, l->font_px * 0.95, FALSE,
+                           l->width - 2 * l->margin - w - l->font_px);
+              il_text_draw (f->cr, f->text, l->margin + w + l->font_px, block->header_y + line * 0.5,
+                            IL_ALIGN_LEFT, f->pal->text_dim);
+            }
+          il_text_set (f->text, summary, l->font_px * 0.95, FALSE, l->width - 2 * l->margin);
+          il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 1.55, IL_ALIGN_LEFT,
+                        f->pal->text_dim);
+        }
     }
 
   for (guint w = 0; w < n_workers; w++)
