@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "il-application.h"
+#include "il-lesson.h"
 #include "il-preferences-window.h"
 #include "il-window-private.h"
 
@@ -73,8 +74,13 @@ il_application_handle_local_options (GApplication *app, GVariantDict *options)
   path = g_file_get_path (file);
   if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
-      g_printerr (_("interleave: cannot run %s: no such lesson file\n"), run);
-      return 2;
+      /* Not a file: a shipped lesson's name, like the CLI takes ("01-gil-vs-processes", "01"). */
+      g_free (path);
+      if (!(path = il_lesson_find (run, &error)))
+        {
+          g_printerr ("interleave: %s\n", error->message);
+          return 2;
+        }
     }
   if (!g_application_register (app, NULL, &error))
     {
@@ -188,8 +194,9 @@ static void
 il_application_init (IlApplication *self)
 {
   static const GOptionEntry entries[] = {
-    { "run", 'r', 0, G_OPTION_ARG_FILENAME, NULL, N_("Open a lesson and run it right away"),
-      N_("FILE.lesson") },
+    { "run", 'r', 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Open a lesson (a file or a shipped lesson’s name) and run it right away"),
+      N_("LESSON") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
     { NULL }
   };

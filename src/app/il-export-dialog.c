@@ -147,6 +147,18 @@ on_export_clicked (IlExportDialog *self)
   chooser = gtk_file_chooser_native_new (_("Export"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  {
+    /* Pictures go to Pictures, data to Documents, when the user has those folders. */
+    guint i = MIN (adw_combo_row_get_selected (self->format_row), G_N_ELEMENTS (formats) - 1);
+    const char *dir = g_get_user_special_dir (formats[i].image ? G_USER_DIRECTORY_PICTURES
+                                                               : G_USER_DIRECTORY_DOCUMENTS);
+
+    if (dir != NULL && g_file_test (dir, G_FILE_TEST_IS_DIR))
+      {
+        g_autoptr(GFile) folder = g_file_new_for_path (dir);
+        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+      }
+  }
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (on_file_chosen), g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
