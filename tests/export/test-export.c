@@ -263,6 +263,34 @@ test_sweep (void)
   assert_matches_reference (path, "sweep-light.png");
 }
 
+/* A sweep with a failed point and a series without a fit still draws, as vectors too. */
+static void
+test_sweep_gaps (void)
+{
+  g_autoptr(IlSweep) sweep = sample_sweep ();
+  IlSweepSeries *series = g_ptr_array_index (sweep->series, 1);
+  g_autofree char *svg = out_path ("sweep-gaps.svg");
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  IlExportOptions options;
+
+  g_array_index (series->wall_ns, gint64, 2) = -1;
+  series->serial_fraction = NAN;
+  g_assert_true (isnan (il_sweep_get_speedup (sweep, series, 2)));
+
+  il_export_options_init (&options);
+  g_assert_true (il_export_sweep (sweep, &options, IL_IMAGE_SVG, svg, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (svg, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, "<image"));
+  g_unlink (svg);
+
+  /* No worker counts at all: a message, not a crash. */
+  g_array_set_size (sweep->worker_counts, 0);
+  g_assert_true (il_export_sweep (sweep, &options, IL_IMAGE_SVG, svg, &error));
+  g_unlink (svg);
+}
+
 /* 1920×1080 at scale 2 is a 3840×2160 PNG. */
 static void
 test_png_scale (void)
@@ -501,6 +529,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/workers-only", test_workers_only);
   g_test_add_func ("/export/dense", test_dense);
   g_test_add_func ("/export/sweep", test_sweep);
+  g_test_add_func ("/export/sweep-gaps", test_sweep_gaps);
   g_test_add_func ("/export/png-scale", test_png_scale);
   g_test_add_func ("/export/vectors", test_vectors);
   g_test_add_func ("/export/errors", test_errors);

@@ -236,6 +236,46 @@ test_lane_geometry (void)
   check_geometry (many, 800, 500, IL_VIEW_BOTH);
 }
 
+/* A lesson's three runs in a small timeline widget: worker lanes stay as tall as most of a core
+ * lane (not squashed under fixed core and strip heights), run headers become one line. */
+static void
+test_small_view_balance (void)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  IlPaintOptions o;
+  g_autoptr(IlLayout) small = NULL;
+  g_autoptr(IlLayout) slide = NULL;
+  double worker_h = 0, core_h = 0;
+
+  g_ptr_array_add (runs, il_test_trace_schedule ("seq", IL_EXECUTOR_SEQUENTIAL, FALSE, 1, 2, 8, 100000000,
+                                                 5000000, 0));
+  g_ptr_array_add (runs, il_test_trace_schedule ("gil", IL_EXECUTOR_THREADS, TRUE, 4, 2, 8, 100000000,
+                                                 5000000, 0));
+  g_ptr_array_add (runs, il_test_trace_schedule ("procs", IL_EXECUTOR_PROCESSES, FALSE, 4, 2, 8,
+                                                 100000000, 5000000, 30000000));
+  il_paint_options_init (&o);
+  check_geometry (runs, 760, 420, IL_VIEW_BOTH);
+
+  small = il_layout_new (760, 420, runs, &o);
+  for (guint i = 0; i < small->rows->len; i++)
+    {
+      const IlLayoutRow *row = &g_array_index (small->rows, IlLayoutRow, i);
+      if (row->kind == IL_ROW_WORKER)
+        worker_h = MAX (worker_h, row->h);
+      else if (row->kind == IL_ROW_CORE)
+        core_h = MAX (core_h, row->h);
+    }
+  g_assert_cmpfloat (worker_h, >=, 0.6 * core_h);
+  g_assert_cmpfloat (worker_h, >=, 4);
+  g_assert_cmpfloat (g_array_index (small->blocks, IlLayoutBlock, 0).header_h, <, 2 * small->font_px);
+
+  /* At slide size there is room: two-line headers, lanes at least a text line tall. */
+  slide = il_layout_new (1920, 1080, runs, &o);
+  g_assert_cmpfloat (g_array_index (slide->blocks, IlLayoutBlock, 0).header_h, >=, 2 * slide->font_px);
+  for (guint i = 0; i < slide->rows->len; i++)
+    g_assert_cmpfloat (g_array_index (slide->rows, IlLayoutRow, i).h, >=, slide->font_px);
+}
+
 static void
 test_time_range (void)
 {
@@ -340,6 +380,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/render/layout/tick-units", test_tick_units);
   g_test_add_func ("/render/layout/format-duration", test_format_duration);
   g_test_add_func ("/render/layout/lane-geometry", test_lane_geometry);
+  g_test_add_func ("/render/layout/small-view-balance", test_small_view_balance);
   g_test_add_func ("/render/layout/time-range", test_time_range);
   g_test_add_func ("/render/layout/hit-test", test_hit_test);
 
