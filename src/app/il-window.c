@@ -394,11 +394,6 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   if (trace == NULL)
     {
       trace = il_run_trace_ref (il_run_get_trace (run));
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *message = g_strdup_printf (_("The run failed: %s"), error->message);
-          il_window_toast (self, message);
-        }
       /* A failed or stopped run ends the batch: the next runs would compare against nothing. */
       g_ptr_array_set_size (self->queue, 0);
     }
@@ -413,6 +408,12 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   /* Closed while the run was stopping: the widgets are gone, there is nothing to show it in. */
   if (self->disposed)
     return;
+
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = g_strdup_printf (_("The run failed: %s"), error->message);
+      il_window_toast (self, message);
+    }
 
   if (trace != NULL && (row = il_window_find_row (self, trace)) != NULL)
     il_history_row_update (IL_HISTORY_ROW (row));
