@@ -528,8 +528,21 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
           c++;
           continue;
         }
-      while (e < f->n_cols && ids[e] == ids[c])
-        e++;
+      /* A stretch split by a sliver (a few columns of something else) is still one stretch. */
+      for (;;)
+        {
+          guint gap_end;
+
+          while (e < f->n_cols && ids[e] == ids[c])
+            e++;
+          gap_end = e;
+          while (gap_end < f->n_cols && gap_end - e < 4 && ids[gap_end] != ids[c])
+            gap_end++;
+          if (gap_end < f->n_cols && gap_end - e < 4 && ids[gap_end] == ids[c])
+            e = gap_end;
+          else
+            break;
+        }
       avail = (e - c) * f->col_w - px * 0.8;
       if (avail > px * 1.2)
         {
