@@ -112,6 +112,7 @@ sweep_thread (GTask *task, gpointer source_object, gpointer task_data, GCancella
 static void
 il_sweep_view_set_running (IlSweepView *self, gboolean running)
 {
+  gtk_widget_queue_draw (GTK_WIDGET (self->drawing_area));
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->run_button), !running);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
@@ -328,6 +329,23 @@ draw_sweep (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer u
 
   if (self->sweep != NULL)
     il_painter_draw_sweep (cr, width, height, self->sweep, theme);
+  else
+    {
+      /* Say what will appear here rather than leave an empty box. */
+      g_autoptr(PangoLayout) layout =
+        gtk_widget_create_pango_layout (GTK_WIDGET (area), self->cancellable != NULL
+                                        ? _("Measuring… the curves appear when every run is done.")
+                                        : _("Press Run Sweep to measure the speedup curves."));
+      GdkRGBA color;
+      int lw, lh;
+
+      gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &color);
+      color.alpha *= 0.55;
+      pango_layout_get_pixel_size (layout, &lw, &lh);
+      gdk_cairo_set_source_rgba (cr, &color);
+      cairo_move_to (cr, (width - lw) / 2.0, (height - lh) / 2.0);
+      pango_cairo_show_layout (cr, layout);
+    }
 }
 
 static void
