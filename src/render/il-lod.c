@@ -672,11 +672,14 @@ il_lod_lane_columns (const IlLodLane *lod,
   guint level = 0;
   gboolean have_level = FALSE;
   gint64 last_boundary_checked = -1;
+  gint32 last_task = -1;
+  gint64 last_task_end = 0, last_task_len = 0;
   gboolean dense_before = FALSE;
   Cursor cur = { 0 };
   Votes votes = { 0 };
   const guint32 *first = NULL;
   gint64 first_len = 0;
+  guint probe = 0;
 
   g_return_if_fail (lane != NULL);
   g_return_if_fail (cols != NULL);
@@ -738,6 +741,23 @@ il_lod_lane_columns (const IlLodLane *lod,
               column_from_level (lod, level, a, b, col, &votes);
               col->n_spans = hi - lo;
               votes_finish (&votes, col);
+              /* Bins keep only a task's low byte. When one task had the column (a long task cut
+               * into many spans by context switches), the span in the middle names it. */
+              if (col->task >= 0 && col->ns[IL_STATE_RUNNING] > 0
+                  && col->task_ns >= 0.9f * col->ns[IL_STATE_RUNNING])
+                {
+                  double mid = (a + b) / 2;
+                  const IlSpan *sp;
+
+                  probe = cursor_find_end_after (&cur, n, MAX (probe, lo > 0 ? lo - 1 : 0), mid);
+                  sp = probe < n ? cursor_get (&cur, probe) : NULL;
+                  if (sp != NULL && sp->start_ns <= mid && sp->task >= 0
+                      && (sp->task & 0xff) == (col->task & 0xff))
+                    {
+                      col->task = sp->task;
+                      col->task_low = FALSE;
+                    }
+                }
               dense_before = TRUE;
               continue;
             }
@@ -800,17 +820,25 @@ il_lod_lane_columns (const IlLodLane *lod,
                 votes_add (&votes, sp->task, sp->cpu, hi - lo);
             }
 
-          if (boundaries != NULL && k > 0 && (gint64) k > last_boundary_checked)
+          if (boundaries != NULL && (gint64) k > last_boundary_checked)
             {
-              const IlSpan *prev = cursor_get (&cur, k - 1);
               last_boundary_checked = k;
-              if (sp->task >= 0 && prev->task >= 0 && sp->task != prev->task
-                  && prev->end_ns == sp->start_ns
-                  && sp->end_ns - sp->start_ns >= min_boundary_ns
-                  && prev->end_ns - prev->start_ns >= min_boundary_ns)
+              /* One task follows another on this worker: directly, or across a gap (the idle
+               * moment of fetching the next task) shorter than a column. */
+              if (sp->task >= 0)
                 {
-                  double at = (double) sp->start_ns;
-                  g_array_append_val (boundaries, at);
+                  if (last_task >= 0 && sp->task != last_task
+                      && sp->start_ns - last_task_end <= ns_per_col
+                      && sp->end_ns - sp->start_ns >= min_boundary_ns
+                      && last_task_len >= min_boundary_ns)
+                    {
+                      double at = (double) sp->start_ns;
+                      g_array_append_val (boundaries, at);
+                    }
+                  last_task_len = sp->task == last_task ? last_task_len + (sp->end_ns - sp->start_ns)
+                                                        : sp->end_ns - sp->start_ns;
+                  last_task = sp->task;
+                  last_task_end = sp->end_ns;
                 }
             }
         }

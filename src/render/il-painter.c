@@ -293,14 +293,12 @@ typedef struct
   gboolean hl;       /* part of the highlighted task */
 } Cell;
 
-/* Does one task hold (nearly) all the running time of the column? A task cut into a few short
- * spans by context switches is still one task. Only asked of columns read span by span in every
- * mode, so the level-of-detail picture and the exact one agree. */
+/* Does one task hold (nearly) all the running time of the column? A task cut into short spans
+ * by context switches is still one task (summary columns recover its full id, see il-lod.c). */
 static gboolean
 column_one_task (const IlColumn *col)
 {
-  return col->task >= 0 && !col->task_low && col->n_spans <= MAX_EXACT_SPANS
-         && col->task_ns >= 0.9 * col->ns[IL_STATE_RUNNING];
+  return col->task >= 0 && !col->task_low && col->task_ns >= 0.9 * col->ns[IL_STATE_RUNNING];
 }
 
 static IlRgb
@@ -568,6 +566,24 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
 }
 
 static void
+draw_worker_lane_boundaries (Frame *f, const IlLayoutRow *row, GArray *boundaries)
+{
+  cairo_t *cr = f->cr;
+
+  cairo_save (cr);
+  il_rgb_set_source (cr, f->pal->separator);
+  cairo_set_line_width (cr, MAX (f->hairline, f->layout->font_px * 0.08));
+  for (guint b = 0; b < boundaries->len; b++)
+    {
+      double x = il_time_scale_to_x (&f->layout->scale, g_array_index (boundaries, double, b));
+      cairo_move_to (cr, x, row->y);
+      cairo_line_to (cr, x, row->y + row->h);
+    }
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
+static void
 draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayoutRow *row,
                   GArray *boundaries, Cell *cells)
 {
@@ -637,29 +653,44 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
     for (guint c = 0; c < f->n_cols; c++)
       {
         const IlColumn *col = &cols[c];
-        gboolean run_dom = col->ns[IL_STATE_RUNNING] >= 0.5 * f->ns_per_col;
+        /* Names only on stretches that read as the task running, not on a mix. */
+        gboolean run_dom = col->ns[IL_STATE_RUNNING] >= 0.75 * f->ns_per_col;
         ids[c] = run_dom && column_one_task (col) ? col->task : -1;
       }
     /* TRANSLATORS: inside a task's stretch of running in a worker lane */
     label_segments (f, ids, cells, row->y, row->h, _("task %d"));
   }
 
-  if (boundaries != NULL && boundaries->len > 0)
+  /* On a lane too dense to walk span by span, a task boundary is where neighbouring columns
+   * each belong to one task, and to different ones. */
+  if (boundaries == NULL)
     {
-      cairo_t *cr = f->cr;
+      g_autoptr(GArray) derived = g_array_new (FALSE, FALSE, sizeof (double));
+      int last_task = -1;
+      guint last_c = 0;
 
-      cairo_save (cr);
-      il_rgb_set_source (cr, f->pal->separator);
-      cairo_set_line_width (cr, MAX (f->hairline, f->layout->font_px * 0.08));
-      for (guint b = 0; b < boundaries->len; b++)
+      for (guint c = 0; c < f->n_cols; c++)
         {
-          double x = il_time_scale_to_x (&f->layout->scale, g_array_index (boundaries, double, b));
-          cairo_move_to (cr, x, row->y);
-          cairo_line_to (cr, x, row->y + row->h);
+          const IlColumn *q = &cols[c];
+          if (!column_one_task (q) || q->ns[IL_STATE_RUNNING] < 0.5 * f->ns_per_col)
+            continue;
+          /* The column where one task ends and the next begins is mixed: look across up to
+           * two such columns and put the line in the middle of them. */
+          if (last_task >= 0 && q->task != last_task && c - last_c <= 3)
+            {
+              double at = f->t0 + (last_c + 1 + (c - last_c - 1) / 2.0) * f->ns_per_col;
+              g_array_append_val (derived, at);
+            }
+          last_task = q->task;
+          last_c = c;
         }
-      cairo_stroke (cr);
-      cairo_restore (cr);
+      /* Many of them is noise at this zoom, not boundaries anyone can read. */
+      if (derived->len > 0 && derived->len <= f->n_cols / 24)
+        draw_worker_lane_boundaries (f, row, derived);
     }
+
+  if (boundaries != NULL && boundaries->len > 0 && boundaries->len <= f->n_cols / 24)
+    draw_worker_lane_boundaries (f, row, boundaries);
 
   if (any_hl)
     stroke_highlight (f, cells, row->y, row->h);
@@ -949,7 +980,9 @@ draw_run (Frame *f, guint r)
   g_autofree Cell *cells = g_new0 (Cell, f->n_cols);
   g_autofree GArray **bounds = g_new0 (GArray *, MAX (n_workers, 1));
   IlColumn *all = g_new0 (IlColumn, (gsize) MAX (n_workers, 1) * f->n_cols);
-  double min_boundary_ns = f->ns_per_col * 4 * (f->o->scale > 0 ? f->o->scale : 1);
+  /* Any task change between touching spans counts (a task cut into slivers still ends
+   * somewhere); too many of them are dropped when drawing. */
+  double min_boundary_ns = 0;
 
   if (f->o->show_header)
     {
