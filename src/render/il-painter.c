@@ -511,6 +511,8 @@ static void
 label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h, const char *long_fmt)
 {
   double px = MIN (f->layout->font_px * 0.72, h * 0.62);
+  /* Gaps of nothing-in-particular (a mix, a sliver) up to 2 % of the lane do not split a stretch. */
+  guint max_gap = MAX (4, f->n_cols / 50);
   guint c = 0;
 
   if (px < 7)
@@ -526,7 +528,8 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
           c++;
           continue;
         }
-      /* A stretch split by a sliver (a few columns of something else) is still one stretch. */
+      /* A stretch split by a sliver (a few columns of no one in particular) is still one stretch;
+       * another task or worker in between does split it. */
       for (;;)
         {
           guint gap_end;
@@ -534,9 +537,9 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
           while (e < f->n_cols && ids[e] == ids[c])
             e++;
           gap_end = e;
-          while (gap_end < f->n_cols && gap_end - e < 4 && ids[gap_end] != ids[c])
+          while (gap_end < f->n_cols && gap_end - e < max_gap && ids[gap_end] < 0)
             gap_end++;
-          if (gap_end < f->n_cols && gap_end - e < 4 && ids[gap_end] == ids[c])
+          if (gap_end < f->n_cols && gap_end - e < max_gap && ids[gap_end] == ids[c])
             e = gap_end;
           else
             break;
