@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "il-clock.h"
 #include "il-painter.h"
 #include "il-painter-private.h"
 
@@ -156,6 +157,37 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
   cairo_save (cr);
   cairo_rectangle (cr, p.x0, p.y0, p.x1 - p.x0, p.y1 - p.y0);
   cairo_clip (cr);
+
+  /* The cores: CPU-bound work cannot run faster than on every core at once, whatever the ideal
+   * line says past them. The CPU set of the first series, or this machine's CPUs. */
+  {
+    guint n_cpus = il_cpu_count ();
+    if (sweep->series->len > 0)
+      {
+        const IlSweepSeries *first = g_ptr_array_index (sweep->series, 0);
+        if (first->config != NULL && first->config->cpus != NULL && first->config->cpus->len > 0)
+          n_cpus = first->config->cpus->len;
+      }
+    if (n_cpus < p.n_max && n_cpus <= p.s_max)
+      {
+        g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u core", "%u cores",
+                                                               n_cpus), n_cpus);
+        double dash[] = { f * 0.2, f * 0.3 };
+        double w;
+
+        cairo_save (cr);
+        cairo_set_dash (cr, dash, 2, 0);
+        il_rgb_set_source (cr, pal->reference);
+        cairo_set_line_width (cr, MAX (hair * 2, f * 0.1));
+        cairo_move_to (cr, p.x0, plot_y (&p, n_cpus));
+        cairo_line_to (cr, p.x1, plot_y (&p, n_cpus));
+        cairo_stroke (cr);
+        cairo_restore (cr);
+        w = il_text_set (text, label, f * 0.85, TRUE, 0);
+        il_text_draw (cr, text, p.x1 - w - f * 0.4, plot_y (&p, n_cpus) - f * 0.7, IL_ALIGN_LEFT,
+                      pal->reference);
+      }
+  }
 
   /* The ideal: n workers, n times faster. */
   cairo_save (cr);

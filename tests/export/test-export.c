@@ -71,6 +71,10 @@ sample_sweep (void)
       IlSweepSeries *series = g_new0 (IlSweepSeries, 1);
       series->label = g_strdup (labels[k]);
       series->config = il_run_config_new ();
+      /* Two cores, whatever machine draws the reference. */
+      series->config->cpus = g_array_new (FALSE, FALSE, sizeof (int));
+      for (int cpu = 0; cpu < 2; cpu++)
+        g_array_append_val (series->config->cpus, cpu);
       series->wall_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
       for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
         {
