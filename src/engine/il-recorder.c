@@ -129,10 +129,10 @@ il_recorder_close (IlRecorder *rec,
 }
 
 void
-il_recorder_enter (IlRecorder *rec,
-                   IlState     state,
-                   int         task,
-                   gint64      now_ns)
+il_recorder_enter_full (IlRecorder *rec,
+                        IlState     state,
+                        int         task,
+                        gint64      now_ns)
 {
   il_recorder_close (rec, now_ns);
   if (G_UNLIKELY (rec->stalled))

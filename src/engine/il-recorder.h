@@ -53,8 +53,9 @@ struct _IlRecorder
 
 void   il_recorder_init      (IlRecorder *rec, IlRing *ring, IlCapture *capture, guint worker,
                               gint64 origin_ns);
-/* Closes the open span at @now_ns and opens @state. A running span takes the CPU it is on now. */
-void   il_recorder_enter     (IlRecorder *rec, IlState state, int task, gint64 now_ns);
+/* Closes the open span at @now_ns and opens @state. A running span takes the CPU it is on now.
+ * (il_recorder_enter() below is the inline front; this does every case.) */
+void   il_recorder_enter_full (IlRecorder *rec, IlState state, int task, gint64 now_ns);
 /* Closes the open span at @now_ns; nothing is open afterwards. */
 void   il_recorder_close     (IlRecorder *rec, gint64 now_ns);
 /* Pushes one closed span (absolute times). */
@@ -79,6 +80,42 @@ il_recorder_push (IlRecorder   *rec,
     il_recorder_push_slow (rec, span);
   else if (G_UNLIKELY (wants_drain) && rec->wake != NULL)
     rec->wake (rec->wake_data);
+}
+
+/* The common state change between two waiting states (idle, io-wait, gil-wait…) in a ring with
+ * room: the closed span is written straight into its slot. Everything else (a running span to
+ * check, a CPU to read, a ring half full) takes il_recorder_enter_full(). */
+static inline void
+il_recorder_enter (IlRecorder *rec,
+                   IlState     state,
+                   int         task,
+                   gint64      now_ns)
+{
+  IlRing *ring = rec->ring;
+  guint64 head = atomic_load_explicit (&ring->head, memory_order_relaxed);
+
+  if (G_LIKELY (rec->open && rec->state != IL_STATE_RUNNING && state != IL_STATE_RUNNING &&
+                now_ns > rec->start_ns && !rec->stalled &&
+                head + 1 - ring->cached_tail <= (ring->mask + 1) / 2))
+    {
+      IlSpan *slot = &ring->slots[head & ring->mask];
+
+      slot->start_ns = rec->start_ns - rec->origin_ns;
+      slot->end_ns = now_ns - rec->origin_ns;
+      slot->task = rec->task;
+      slot->state = rec->state;
+      slot->worker = rec->worker;
+      slot->cpu = -1;
+      atomic_store_explicit (&ring->head, head + 1, memory_order_release);
+
+      rec->state = state;
+      rec->task = task;
+      rec->start_ns = now_ns;
+      rec->last_check_ns = now_ns;
+      return;
+    }
+
+  il_recorder_enter_full (rec, state, task, now_ns);
 }
 
 /* Self capture's observation, called by the capture at each quantum. */
