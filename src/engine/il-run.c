@@ -249,10 +249,16 @@ il_run_drain_rings (IlRun *self)
 
       if (!self->ids_known[lane])
         {
+          int pid = atomic_load (&l->pid);
           int tid = atomic_load (&l->tid);
+
+          /* A process's pid is known from its spawn, its tid once it says hello (the same number
+           * for our single-threaded worker), so a process cancelled during start-up keeps it. */
+          if (tid == 0 && pid != 0 && l->kind == IL_WORKER_PROCESS)
+            il_run_trace_set_worker_ids (self->trace, lane, pid, pid);
           if (tid != 0)
             {
-              il_run_trace_set_worker_ids (self->trace, lane, atomic_load (&l->pid), tid);
+              il_run_trace_set_worker_ids (self->trace, lane, pid, tid);
               self->ids_known[lane] = TRUE;
             }
         }
