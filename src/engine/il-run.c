@@ -377,7 +377,7 @@ il_run_drain_cb (gpointer data)
   /* Read done first: everything recorded before the workers finished is then in the rings. */
   if (il_executor_is_done (self->executor))
     {
-      self->drain_source = NULL;
+      /* il_run_complete() destroys this source and drops our reference to it. */
       il_run_complete (self);
       return G_SOURCE_REMOVE;
     }
