@@ -26,6 +26,7 @@ typedef struct
   gboolean     in_open;
   gboolean     out_open;
   gint64       spawn_ns;
+  gboolean     ready;       /* said hello */
   guint        outstanding; /* tasks sent, not yet reported done */
   IlMsgReader  reader;
 } IlProcWorker;
@@ -147,6 +148,7 @@ il_proc_handle (IlExecutorProcesses  *self,
         startup.cpu = -1;
         if (startup.end_ns > startup.start_ns)
           il_proc_push (self, lane, &startup);
+        w->ready = TRUE;
         return TRUE;
       }
 
@@ -265,6 +267,19 @@ il_proc_reader_main (gpointer data)
 
           if (n <= 0 && error == NULL)
             {
+              /* Ended (killed by a cancel) before it was ready: it was starting up until now. */
+              if (!w->ready)
+                {
+                  IlSpan startup = { 0 };
+
+                  startup.start_ns = w->spawn_ns - ex->origin_ns;
+                  startup.end_ns = il_clock_now_ns () - ex->origin_ns;
+                  startup.task = -1;
+                  startup.state = IL_STATE_STARTUP;
+                  startup.worker = (guint16) lane;
+                  startup.cpu = -1;
+                  il_proc_push (self, lane, &startup);
+                }
               w->out_open = FALSE;
               il_proc_close_stdin (w);
               if (w->outstanding > 0 && !il_executor_is_cancelled (ex))
