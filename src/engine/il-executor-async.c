@@ -296,6 +296,8 @@ il_async_thread_main (gpointer data)
           slot->disk_fd = -1;
           slot->mem_offset = (gsize) i * 4096 * 1024;
           il_executor_init_recorder (ex, &slot->rec, i);
+          /* One thread: its coroutines can never run at once, so on the CPU board they are one. */
+          slot->rec.board_owner = 0;
         }
       /* Each coroutine's lane gets its own capture stream of this one thread. */
       for (guint i = 0; i < ex->n_lanes && error == NULL; i++)

@@ -63,6 +63,7 @@ il_executor_new (const IlRunConfig  *config,
       atomic_init (&self->lanes[i].pid, 0);
       atomic_init (&self->lanes[i].tid, 0);
     }
+  self->board = il_cpu_board_new ();
   atomic_init (&self->next_task, 0);
   atomic_init (&self->cancel, 0);
   atomic_init (&self->n_alive, 0);
@@ -89,6 +90,7 @@ il_executor_free (IlExecutor *self)
   for (guint i = 0; i < self->n_lanes; i++)
     il_ring_free (self->lanes[i].ring);
   g_free (self->lanes);
+  il_cpu_board_free (self->board);
   il_run_config_free (self->config);
   g_clear_error (&self->error);
   g_mutex_clear (&self->error_mutex);
@@ -124,6 +126,7 @@ il_executor_init_recorder (IlExecutor *self,
   rec->wake = il_executor_request_drain;
   rec->wake_data = self;
   rec->cancel = &self->cancel;
+  rec->board = self->board;
 }
 
 gboolean

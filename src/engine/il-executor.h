@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <stdatomic.h>
 #include "il-capture.h"
+#include "il-recorder.h"
 #include "il-ring.h"
 #include "il-run-config.h"
 #include "il-workload.h"
@@ -43,6 +44,7 @@ struct _IlExecutor
   gint64         origin_ns;
   guint          n_lanes;
   IlExecLane    *lanes;
+  IlCpuBoard    *board;          /* shared by this process's workers (self capture) */
 
   _Atomic int    next_task;
   _Atomic int    cancel;

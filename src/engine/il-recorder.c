@@ -1,11 +1,53 @@
 /* il-recorder.c: opening, closing and splitting a worker's spans; the self capture's observation. */
 #include "config.h"
 
+#include <stdatomic.h>
+
 #include "il-recorder.h"
 
 /* Off-CPU time within one quantum beyond which the thread was switched out. A switch out and back
  * costs more than this by itself, while clock-read jitter stays well below it. */
 #define IL_RECORDER_GAP_NS (4 * G_GINT64_CONSTANT (1000))
+
+struct _IlCpuBoard
+{
+  guint  n_cpus;
+  struct
+  {
+    _Alignas (64) _Atomic int owner;
+  } *slots;
+};
+
+IlCpuBoard *
+il_cpu_board_new (void)
+{
+  IlCpuBoard *board = g_new0 (IlCpuBoard, 1);
+
+  board->n_cpus = MAX (il_cpu_count (), 1);
+  board->slots = g_aligned_alloc0 (board->n_cpus, sizeof board->slots[0], 64);
+  for (guint i = 0; i < board->n_cpus; i++)
+    atomic_init (&board->slots[i].owner, -1);
+  return board;
+}
+
+void
+il_cpu_board_free (IlCpuBoard *board)
+{
+  if (board == NULL)
+    return;
+  g_aligned_free (board->slots);
+  g_free (board);
+}
+
+/* Marks this thread as the last one seen on @cpu; returns who was before (-2 without a board). */
+static inline int
+il_recorder_claim (IlRecorder *rec,
+                   int         cpu)
+{
+  if (rec->board == NULL || cpu < 0 || (guint) cpu >= rec->board->n_cpus)
+    return -2;
+  return atomic_exchange (&rec->board->slots[cpu].owner, rec->board_owner);
+}
 
 /* Does this recorder observe the CPU itself (self capture), rather than leave it to the kernel? */
 static inline gboolean
@@ -33,6 +75,7 @@ il_recorder_init (IlRecorder *rec,
   rec->task = -1;
   rec->cpu = -1;
   rec->gap_ns = IL_RECORDER_GAP_NS;
+  rec->board_owner = (int) worker;
 }
 
 void
@@ -113,14 +156,19 @@ il_recorder_close (IlRecorder *rec,
   if (rec->state == IL_STATE_RUNNING && il_recorder_observes (rec) &&
       now_ns - rec->last_check_ns > rec->gap_ns)
     {
+      int cpu = il_cpu_current ();
+      int prev = il_recorder_claim (rec, cpu);
       gint64 thread_ns = il_clock_thread_cpu_ns ();
       gint64 off_cpu_ns = (now_ns - rec->last_check_ns) - (thread_ns - rec->last_thread_ns);
 
-      if (off_cpu_ns > rec->gap_ns || il_cpu_current () != rec->cpu)
+      if (off_cpu_ns > rec->gap_ns || cpu != rec->cpu)
         {
-          il_recorder_emit (rec, IL_STATE_RUNNING, rec->task, rec->cpu, rec->start_ns,
-                            rec->last_check_ns);
-          il_recorder_emit (rec, IL_STATE_READY, rec->task, -1, rec->last_check_ns, now_ns);
+          gint64 end = rec->last_check_ns;
+
+          if (cpu == rec->cpu && prev == rec->board_owner)
+            end = MAX (end, now_ns - off_cpu_ns);
+          il_recorder_emit (rec, IL_STATE_RUNNING, rec->task, rec->cpu, rec->start_ns, end);
+          il_recorder_emit (rec, IL_STATE_READY, rec->task, -1, end, now_ns);
           return;
         }
     }
@@ -151,7 +199,10 @@ il_recorder_enter_full (IlRecorder *rec,
     {
       rec->cpu = (gint16) il_cpu_current ();
       if (il_recorder_observes (rec))
-        rec->last_thread_ns = il_clock_thread_cpu_ns ();
+        {
+          il_recorder_claim (rec, rec->cpu);
+          rec->last_thread_ns = il_clock_thread_cpu_ns ();
+        }
     }
 }
 
@@ -170,6 +221,7 @@ il_recorder_split_if_due (IlRecorder *rec,
       if (rec->state == IL_STATE_RUNNING)
         {
           rec->cpu = (gint16) il_cpu_current ();
+          il_recorder_claim (rec, rec->cpu);
           rec->last_thread_ns = il_clock_thread_cpu_ns ();
         }
       rec->last_check_ns = now_ns;
@@ -184,7 +236,7 @@ il_recorder_observe (IlRecorder *rec,
                      gint64      now_ns)
 {
   gint64 thread_ns, off_cpu_ns;
-  int cpu;
+  int cpu, prev;
 
   if (!rec->open || rec->state != IL_STATE_RUNNING)
     {
@@ -193,6 +245,9 @@ il_recorder_observe (IlRecorder *rec,
     }
 
   cpu = il_cpu_current ();
+  prev = il_recorder_claim (rec, cpu);
+  /* Read after the claim, so a span that starts here never starts before its claim. */
+  now_ns = il_clock_now_ns ();
   /* One system call per quantum (~0.5 µs here), but exact: a wall-clock gap alone misses short
    * preemptions, and then two threads would seem to run on one CPU at once. */
   thread_ns = il_clock_thread_cpu_ns ();
@@ -201,17 +256,23 @@ il_recorder_observe (IlRecorder *rec,
 
   if (off_cpu_ns > rec->gap_ns || cpu != rec->cpu)
     {
-      /* Between the last observation and this one the thread was off its CPU (a gap), or it
-       * moved (a migration takes it off the CPU too). Only the two observations are facts, so
-       * the running spans end and start exactly there and the time between is `ready`: this
-       * keeps two threads' running spans on one CPU from overlapping. */
-      il_recorder_emit (rec, IL_STATE_RUNNING, rec->task, rec->cpu, rec->start_ns,
-                        rec->last_check_ns);
-      il_recorder_emit (rec, IL_STATE_READY, rec->task, -1, rec->last_check_ns, now_ns);
+      /* Between the last observation and this one the thread was off its CPU for off_cpu_ns
+       * (preempted), or it moved (a migration takes it off the CPU too). When it stayed on the
+       * same CPU and no other thread of the run was seen there meanwhile, it ran the rest of the
+       * quantum: `ready` is exactly the time it was off, placed at the end. Otherwise only the
+       * two observations are facts, so the running spans end and start exactly there and the
+       * time between is `ready`. Either way no two threads' running spans on one CPU overlap. */
+      gint64 end = rec->last_check_ns;
+
+      if (cpu == rec->cpu && prev == rec->board_owner)
+        end = MAX (end, now_ns - off_cpu_ns);
+      il_recorder_emit (rec, IL_STATE_RUNNING, rec->task, rec->cpu, rec->start_ns, end);
+      il_recorder_emit (rec, IL_STATE_READY, rec->task, -1, end, now_ns);
       if (G_UNLIKELY (rec->stalled))
         {
-          now_ns = il_clock_now_ns ();
           cpu = il_cpu_current ();
+          il_recorder_claim (rec, cpu);
+          now_ns = il_clock_now_ns ();
           rec->last_thread_ns = il_clock_thread_cpu_ns ();
           rec->stalled = FALSE;
         }

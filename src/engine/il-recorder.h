@@ -12,6 +12,15 @@ G_BEGIN_DECLS
  * draining every 12 ms, something new shows up at least every ~20 ms. */
 #define IL_RECORDER_SPLIT_NS (10 * G_GINT64_CONSTANT (1000000))
 
+/* Which of a run's threads last observed itself on each CPU. The self capture knows exactly how
+ * long a thread was off its CPU within a quantum, but not when; it may place that time at the
+ * quantum's end only if no other thread of the run was seen on the CPU meanwhile (it could have
+ * run there), and otherwise counts the whole quantum as `ready`. One padded slot per CPU. */
+typedef struct _IlCpuBoard IlCpuBoard;
+
+IlCpuBoard *il_cpu_board_new   (void);
+void        il_cpu_board_free  (IlCpuBoard *board);
+
 /* Lives on its worker's thread; only that thread touches it. Times are absolute CLOCK_MONOTONIC;
  * they become run-relative when pushed. */
 struct _IlRecorder
@@ -34,6 +43,10 @@ struct _IlRecorder
   gint64      last_check_ns;
   gint64      last_thread_ns;
   gint64      gap_ns;
+  /* Optional: the run's CPU board, and this thread's name on it (threads of one run differ;
+   * coroutines sharing a thread share it). */
+  IlCpuBoard *board;
+  int         board_owner;
 
   /* Optional: called when a span was split for liveness (the worker process flushes its pipe). */
   void      (*flush) (IlRecorder *rec, gpointer data);
