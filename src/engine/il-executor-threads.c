@@ -52,6 +52,10 @@ il_thread_worker_main (gpointer data)
       return NULL;
     }
 
+  /* Creating the thread, pinning it and setting up the capture come before its first task: shown
+   * as start-up, like a worker process's spawn, instead of a blank stretch at the run's start. */
+  il_recorder_emit (&rec, IL_STATE_STARTUP, -1, -1, ex->origin_ns, il_clock_now_ns ());
+
   il_work_ctx_init (&ctx, &rec, w->owner->gil, (int) w->index, &ex->cancel);
 
   while ((task = il_executor_next_task (ex)) >= 0)

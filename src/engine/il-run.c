@@ -526,6 +526,11 @@ il_run_start_async (IlRun               *self,
     }
   il_run_trace_set_capture (self->trace, il_capture_get_kind (self->capture));
 
+  /* The capture's first probe of the kernel can take milliseconds (perf's one-time set-up); it is
+   * not part of the run, so the clock starts after it. */
+  origin = il_clock_now_ns ();
+  il_run_trace_set_origin_ns (self->trace, origin);
+
   self->executor = il_executor_new (self->config, self->capture, origin, &error);
   if (self->executor == NULL)
     {
