@@ -291,6 +291,16 @@ has_spans (gpointer data)
   return shown->len > 0 && il_run_trace_get_n_spans (g_ptr_array_index (shown, 0)) > 20;
 }
 
+static gboolean
+view_caught_up (gpointer data)
+{
+  IlRunTrace *live = data;
+  gint64 t0, t1;
+
+  il_timeline_view_get_range (il_window_get_timeline (window), &t0, &t1, NULL);
+  return !il_run_trace_get_live (live) || t1 >= il_run_trace_get_end_ns (live) - (t1 - t0) / 10;
+}
+
 static void
 test_stop (void)
 {
@@ -316,10 +326,9 @@ test_stop (void)
     if (!fit && il_run_trace_get_live (live))
       {
         g_assert_true (il_timeline_view_get_following (timeline));
-        settle ();
-        il_timeline_view_get_range (timeline, &t0, &t1, NULL);
-        if (il_run_trace_get_live (live))
-          g_assert_cmpint (t1, >=, il_run_trace_get_end_ns (live) - (t1 - t0) / 10);
+        /* New spans arrive between frames, so the view can lag by a frame or two on a busy
+         * machine; following means it keeps catching up with the newest time. */
+        wait_for (view_caught_up, live, 30, "the view to follow the newest time");
         il_timeline_view_pan (timeline, -0.5);
         g_assert_false (il_timeline_view_get_following (timeline));
       }
