@@ -89,8 +89,8 @@ il_run_config_validate (const IlRunConfig *self, GError **error)
   if (self->gil && self->executor != IL_EXECUTOR_THREADS)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                   _("The GIL applies to threads only; %s has no GIL"),
-                   il_executor_get_title (self->executor));
+                   _("The GIL applies to threads only; the %s executor has no GIL"),
+                   il_executor_to_string (self->executor));
       return FALSE;
     }
   if (self->gil && (!isfinite (self->switch_interval_ms) || self->switch_interval_ms < 0.1 ||

@@ -164,7 +164,7 @@ test_malformed (void)
   assert_edit_error ("Workload=cpu", "Workload=gpu",
                      "bad.lesson: [Run gil] Workload: unknown workload “gpu” (known: cpu, memory, sleep, disk, mixed)");
   assert_edit_error ("Executor=processes", "Executor=processes\nGIL=true",
-                     "bad.lesson: [Run procs]: The GIL applies to threads only; Processes has no GIL");
+                     "bad.lesson: [Run procs]: The GIL applies to threads only; the processes executor has no GIL");
   assert_edit_error ("Workers=4", "Workers[de]=4",
                      "bad.lesson: [Run gil] Workers[de]: only text keys can have translations");
   assert_edit_error ("[Run procs]", "[Runs procs]",
