@@ -45,7 +45,8 @@ executor_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
 {
   IlExecutorKind kind;
 
-  if (!il_executor_from_string (g_variant_get_string (variant, NULL), &kind))
+  if (!il_executor_from_string (g_variant_get_string (variant, NULL), &kind) ||
+      kind == IL_EXECUTOR_EXTERNAL)
     return FALSE;
   g_value_set_uint (value, kind);
   return TRUE;
@@ -56,7 +57,7 @@ executor_set_mapping (const GValue *value, const GVariantType *type, gpointer us
 {
   guint kind = g_value_get_uint (value);
 
-  if (kind >= IL_N_EXECUTORS)
+  if (kind >= IL_EXECUTOR_EXTERNAL)
     return NULL;
   return g_variant_new_string (il_executor_to_string (kind));
 }
@@ -80,6 +81,19 @@ workload_set_mapping (const GValue *value, const GVariantType *type, gpointer us
   if (kind >= IL_N_WORKLOADS)
     return NULL;
   return g_variant_new_string (il_workload_to_string (kind));
+}
+
+/* TRUE when the settings key @key accepts the machine name @name as a value. */
+static gboolean
+settings_accept (GSettings *settings, const char *key, const char *name)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsSchemaKey) schema_key = NULL;
+  g_autoptr(GVariant) value = g_variant_ref_sink (g_variant_new_string (name));
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  schema_key = g_settings_schema_get_key (schema, key);
+  return g_settings_schema_key_range_check (schema_key, value);
 }
 
 static GArray *
@@ -253,30 +267,38 @@ il_setup_pane_set_config (IlSetupPane *self, const IlRunConfig *config)
   g_return_if_fail (config != NULL);
 
   g_settings_delay (self->settings);
-  g_settings_set_string (self->settings, "executor", il_executor_to_string (config->executor));
+  /* A traced program's configuration (or a value this schema is too old for) leaves the choice
+   * as it was: storing it would be refused. */
+  if (settings_accept (self->settings, "executor", il_executor_to_string (config->executor)))
+    g_settings_set_string (self->settings, "executor", il_executor_to_string (config->executor));
   g_settings_set_boolean (self->settings, "gil", config->gil);
   g_settings_set_double (self->settings, "switch-interval-ms",
                          CLAMP (config->switch_interval_ms, 0.1, 1000));
   g_settings_set_uint (self->settings, "workers", CLAMP (config->workers, 1, IL_MAX_WORKERS));
   cpus = config->cpus != NULL ? il_cpu_set_to_string (config->cpus) : g_strdup ("");
   g_settings_set_string (self->settings, "cpus", cpus);
-  g_settings_set_string (self->settings, "workload", il_workload_to_string (config->workload));
+  if (settings_accept (self->settings, "workload", il_workload_to_string (config->workload)))
+    g_settings_set_string (self->settings, "workload", il_workload_to_string (config->workload));
   g_settings_set_uint (self->settings, "tasks", MIN (config->tasks, IL_MAX_TASKS));
   g_settings_set_double (self->settings, "task-ms", CLAMP (config->task_ms, 0, IL_MAX_TASK_MS));
   g_settings_apply (self->settings);
 }
 
 static GListModel *
-make_title_model (gboolean executors)
+make_title_model (GSettings *settings, gboolean executors)
 {
   GtkStringList *list = gtk_string_list_new (NULL);
 
-  /* Model position = enum value, which the settings mappings rely on. */
+  /* Model position = enum value, which the settings mappings rely on, so the list stops at the
+   * first value that cannot be offered: a traced program is recorded, not run, and the schema
+   * may not list a value newer than itself (selecting it could not be stored). */
   if (executors)
-    for (int i = 0; i < IL_N_EXECUTORS; i++)
+    for (int i = 0; i < IL_EXECUTOR_EXTERNAL &&
+                    settings_accept (settings, "executor", il_executor_to_string (i)); i++)
       gtk_string_list_append (list, il_executor_get_title (i));
   else
-    for (int i = 0; i < IL_N_WORKLOADS; i++)
+    for (int i = 0; i < IL_N_WORKLOADS &&
+                    settings_accept (settings, "workload", il_workload_to_string (i)); i++)
       gtk_string_list_append (list, il_workload_get_title (i));
   return G_LIST_MODEL (list);
 }
@@ -376,8 +398,8 @@ il_setup_pane_init (IlSetupPane *self)
   self->cpu_toggles = g_ptr_array_new ();
   self->settings = g_settings_new (APP_ID);
 
-  executors = make_title_model (TRUE);
-  workloads = make_title_model (FALSE);
+  executors = make_title_model (self->settings, TRUE);
+  workloads = make_title_model (self->settings, FALSE);
   adw_combo_row_set_model (self->executor_row, executors);
   adw_combo_row_set_model (self->workload_row, workloads);
   il_setup_pane_build_cpu_toggles (self);

@@ -142,9 +142,10 @@ il_window_missing_baselines (IlWindow *self)
       gboolean have = FALSE;
       IlRunConfig *seq;
 
-      /* A stopped run did only part of the work: no speedup to measure for it. */
+      /* A stopped run did only part of the work: no speedup to measure for it. Neither has a
+       * traced program: it has no tasks that could be run sequentially. */
       if (il_run_trace_get_live (run) || il_run_trace_get_cancelled (run) || summary == NULL ||
-          isfinite (summary->speedup))
+          isfinite (summary->speedup) || config->executor == IL_EXECUTOR_EXTERNAL)
         continue;
       for (guint j = 0; j < configs->len && !have; j++)
         have = il_run_config_same_work (g_ptr_array_index (configs, j), config);

@@ -336,6 +336,23 @@ run_label (IlRunTrace *run, char **to_free)
   return *to_free;
 }
 
+/* The convoy's I/O task (task 0) from its start to its end, or -1 when it did not finish. The
+ * run's averages hide it, yet it is what a convoy is about: how late the I/O-bound work ends. */
+static gint64
+convoy_task_ns (IlRunTrace *run)
+{
+  const IlTaskRecord *task;
+
+  if (il_run_trace_get_config (run)->workload != IL_WORKLOAD_CONVOY ||
+      il_run_trace_get_config (run)->executor == IL_EXECUTOR_EXTERNAL ||
+      il_run_trace_get_n_tasks (run) == 0)
+    return -1;
+  task = il_run_trace_get_task (run, 0);
+  if (task->status != IL_TASK_OK)
+    return -1;
+  return task->end_ns - task->start_ns;
+}
+
 static guint
 count_tasks (IlRunTrace *run, IlTaskStatus status)
 {
@@ -362,11 +379,11 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   g_autofree char *ready = il_cli_format_ns (s->ready_ns);
   guint n_tasks = il_run_trace_get_n_tasks (run);
 
-  /* A traced program (interleave-cli trace) has no executor or tasks to describe. */
-  gboolean has_tasks = n_tasks > 0 || il_run_trace_get_capture (run) != IL_CAPTURE_KERNEL;
+  /* A traced program (interleave-cli trace) has no tasks or sequential baseline. */
+  gboolean has_tasks = config->executor != IL_EXECUTOR_EXTERNAL;
 
   g_print ("%s\n", label);
-  if (has_tasks && g_strcmp0 (label, describe) != 0)
+  if (g_strcmp0 (label, describe) != 0)
     g_print ("  %s\n", describe);
   g_print (_("  wall time      %s\n"), wall);
   g_print (_("  CPU time       %s (running, all workers)\n"), cpu);
@@ -382,6 +399,14 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   g_print (_("  ready          %s (runnable, waiting for a CPU)\n"), ready);
   if (has_tasks)
     g_print (_("  tasks          %u of %u done\n"), count_tasks (run, IL_TASK_OK), n_tasks);
+  if (convoy_task_ns (run) >= 0)
+    {
+      g_autofree char *io_task = il_cli_format_ns (convoy_task_ns (run));
+      g_autofree char *waits = il_cli_format_ns ((gint64) (config->task_ms * 1e6));
+
+      g_print (_("  I/O task 0     %s, start to end (its waits alone add up to %s)\n"), io_task,
+               waits);
+    }
   if (count_tasks (run, IL_TASK_FAILED) > 0)
     g_print (_("  failed tasks   %u\n"), count_tasks (run, IL_TASK_FAILED));
   g_print (_("  capture        %s\n"), capture_words (il_run_trace_get_capture (run)));
@@ -400,6 +425,15 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
   guint label_width = 4;
   g_autofree char *pad = NULL;
   gboolean first_pair = TRUE;
+  gboolean convoy = FALSE;
+  double convoy_task_ms = 0;
+
+  for (guint r = 0; r < runs->len; r++)
+    if (convoy_task_ns (runs->pdata[r]) >= 0)
+      {
+        convoy = TRUE;
+        convoy_task_ms = il_run_trace_get_config (runs->pdata[r])->task_ms;
+      }
 
   for (guint r = 0; r < runs->len; r++)
     {
@@ -413,6 +447,11 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
   for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
     {
       g_autofree char *h = rpad (_(headers[c]), widths[c]);
+      g_print (" %s", h);
+    }
+  if (convoy)
+    {
+      g_autofree char *h = rpad (_("I/O task 0"), 11);
       g_print (" %s", h);
     }
   g_print ("\n");
@@ -440,11 +479,26 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
           g_print (" %s", cell);
           g_free (cells[c]);
         }
+      if (convoy)
+        {
+          gint64 ns = convoy_task_ns (run);
+          g_autofree char *value = ns >= 0 ? il_cli_format_ns (ns) : g_strdup ("—");
+          g_autofree char *cell = rpad (value, 11);
+
+          g_print (" %s", cell);
+        }
       if (il_run_trace_get_cancelled (run))
         g_print (_("  (cancelled)"));
       g_print ("\n");
     }
 
+  if (convoy)
+    {
+      g_autofree char *waits = il_cli_format_ns ((gint64) (convoy_task_ms * 1e6));
+
+      g_print (_("I/O task 0: how long the one I/O-bound task took, start to end; its waits alone add up to %s\n"),
+               waits);
+    }
   if (baseline >= 0)
     {
       g_autofree char *free_label = NULL;

@@ -330,7 +330,7 @@ il_cli_sweep (int argc, char **argv)
     { "cpus", 'c', 0, G_OPTION_ARG_STRING, &o.cpus,
       N_("Allowed CPUs, e.g. 0-1 (default: all)"), N_("LIST") },
     { "workload", 0, 0, G_OPTION_ARG_STRING, &o.workload,
-      N_("cpu, memory, sleep, disk or mixed (default cpu)"), N_("W") },
+      N_("cpu, memory, sleep, disk, mixed or convoy (default cpu)"), N_("W") },
     { "tasks", 't', 0, G_OPTION_ARG_STRING, &o.tasks,
       N_("Number of tasks (default 8)"), N_("N") },
     { "task-ms", 0, 0, G_OPTION_ARG_STRING, &o.task_ms,
@@ -425,7 +425,7 @@ il_cli_sweep (int argc, char **argv)
   if (o.workload != NULL && !il_workload_from_string (o.workload, &base->workload))
     {
       g_set_error (&error, IL_ERROR, IL_ERROR_INVALID,
-                   _("unknown workload “%s” (cpu, memory, sleep, disk or mixed)"), o.workload);
+                   _("unknown workload “%s” (cpu, memory, sleep, disk, mixed or convoy)"), o.workload);
       goto fail;
     }
   if (o.tasks != NULL)

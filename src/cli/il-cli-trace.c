@@ -476,6 +476,7 @@ il_cli_trace (int argc, char **argv)
     }
 
   config->label = g_strdup (label ? label : cmdline);
+  config->executor = IL_EXECUTOR_EXTERNAL;
   config->workers = 1;
   config->tasks = 0;
   config->task_ms = 0;
@@ -551,6 +552,9 @@ il_cli_trace (int argc, char **argv)
       }
   }
 
+  /* Its threads are the workers: known only now that the program has ended. */
+  config->workers = il_run_trace_get_n_workers (tracer.run);
+  il_run_trace_set_config (tracer.run, config);
   il_run_trace_set_live (tracer.run, FALSE);
   il_run_trace_set_cancelled (tracer.run, interrupted != 0);
   il_run_trace_compute_summary (tracer.run);

@@ -12,6 +12,9 @@
 /* A CPU-bound coroutine yields to the loop after this much work, so the others get a turn (an
  * asyncio coroutine would `await asyncio.sleep(0)`). */
 #define IL_ASYNC_SLICE_NS (2 * G_GINT64_CONSTANT (1000000))
+/* A timer served later than this after its deadline was held up by the loop, not by the
+ * kernel's timer slack (50 µs by default). */
+#define IL_ASYNC_LATE_NS (100 * G_GINT64_CONSTANT (1000))
 
 typedef struct _IlExecutorAsync IlExecutorAsync;
 
@@ -143,6 +146,12 @@ il_slot_timer_cb (gpointer data)
       return G_SOURCE_CONTINUE;
     }
 
+  /* The wait ended at its deadline. When the loop came back much later (another coroutine was
+   * computing and does not yield before its slice ends), this one was runnable meanwhile: like
+   * a task in asyncio's ready queue, that is `ready`, not more waiting. */
+  if (now - slot->left > IL_ASYNC_LATE_NS)
+    il_recorder_enter (&slot->rec, IL_STATE_READY, slot->task, slot->left);
+
   g_clear_pointer (&slot->source, g_source_unref);
   il_slot_next_phase (slot);
   return G_SOURCE_REMOVE;
@@ -201,8 +210,8 @@ il_slot_next_phase (IlSlot *slot)
       return;
     }
 
-  il_workload_get_phase (&ex->calibration, ex->config->workload, ex->config->task_ms, slot->phase,
-                         &slot->current);
+  il_workload_get_phase (&ex->calibration, ex->config->workload, ex->config->task_ms, slot->task,
+                         slot->phase, &slot->current);
   slot->phase++;
 
   switch (slot->current.kind)
@@ -255,7 +264,7 @@ il_slot_next_task (IlSlot *slot)
   slot->task = task;
   slot->task_start = il_clock_now_ns ();
   slot->phase = 0;
-  slot->n_phases = il_workload_get_n_phases (ex->config->workload, ex->config->task_ms);
+  slot->n_phases = il_workload_get_n_phases (ex->config->workload, ex->config->task_ms, task);
   slot->status = IL_TASK_OK;
   /* A coroutine starts running when the loop gets to it; an empty task is just that. */
   il_recorder_enter (&slot->rec, IL_STATE_RUNNING, task, slot->task_start);

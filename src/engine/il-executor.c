@@ -41,6 +41,7 @@ il_executor_new (const IlRunConfig  *config,
     case IL_EXECUTOR_ASYNC:
       self = il_executor_async_new ();
       break;
+    case IL_EXECUTOR_EXTERNAL:   /* refused by il_run_config_validate() above */
     case IL_N_EXECUTORS:
     default:
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown executor %d"), (int) config->executor);

@@ -224,7 +224,8 @@ executor_names (void)
 {
   GString *s = g_string_new (NULL);
 
-  for (int i = 0; i < IL_N_EXECUTORS; i++)
+  /* A lesson runs what it names; a traced program cannot be run. */
+  for (int i = 0; i < IL_EXECUTOR_EXTERNAL; i++)
     g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", il_executor_to_string (i));
   return g_string_free (s, FALSE);
 }

@@ -63,6 +63,13 @@ il_run_config_validate (const IlRunConfig *self, GError **error)
       g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown executor"));
       return FALSE;
     }
+  if (self->executor == IL_EXECUTOR_EXTERNAL)
+    {
+      /* Such a configuration only describes a recording: there is nothing for the engine to run. */
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID,
+                           _("External programs are not run but recorded: use “interleave-cli trace -- COMMAND”"));
+      return FALSE;
+    }
   if ((guint) self->workload >= IL_N_WORKLOADS)
     {
       g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown workload"));
@@ -149,6 +156,13 @@ il_run_config_describe (const IlRunConfig *self)
     case IL_EXECUTOR_ASYNC:
       g_string_append (s, _("event loop (1 thread)"));
       break;
+    case IL_EXECUTOR_EXTERNAL:
+      /* Nothing of workload, tasks or CPU set applies to a program we only watched; its command
+       * is the label, which titles show already. */
+      g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "traced program · %u thread",
+                                              "traced program · %u threads", self->workers),
+                              self->workers);
+      return g_string_free (s, FALSE);
     case IL_N_EXECUTORS:
     default:
       g_assert_not_reached ();

@@ -31,9 +31,10 @@ GType        il_run_config_get_type  (void) G_GNUC_CONST;
 IlRunConfig *il_run_config_new       (void);
 IlRunConfig *il_run_config_copy      (const IlRunConfig *self);
 void         il_run_config_free      (IlRunConfig *self);
-/* Checks ranges and combinations; the message says what is wrong in words a user understands. */
+/* Checks ranges and combinations; the message says what is wrong in words a user understands.
+ * An external (traced) configuration is never valid to run. */
 gboolean     il_run_config_validate  (const IlRunConfig *self, GError **error);
-/* "4 threads + GIL (5 ms) · cpu · 8 × 100 ms · CPUs 0-1" */
+/* "4 threads + GIL (5 ms) · cpu · 8 × 100 ms · CPUs 0-1"; a traced program: "traced program · 3 threads". */
 char        *il_run_config_describe  (const IlRunConfig *self);
 /* The label, or the description when there is none. */
 char        *il_run_config_get_title (const IlRunConfig *self);

@@ -474,6 +474,7 @@ il_run_worker_name_format (IlExecutorKind kind)
       return "coroutine %u";
     case IL_EXECUTOR_SEQUENTIAL:
     case IL_EXECUTOR_THREADS:
+    case IL_EXECUTOR_EXTERNAL:
     case IL_N_EXECUTORS:
     default:
       return "worker %u";

@@ -222,6 +222,20 @@ il_run_trace_get_config (IlRunTrace *self)
   return self->config;
 }
 
+void
+il_run_trace_set_config (IlRunTrace        *self,
+                         const IlRunConfig *config)
+{
+  IlRunConfig *copy;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (config != NULL);
+
+  copy = il_run_config_copy (config);
+  il_run_config_free (self->config);
+  self->config = copy;
+}
+
 IlCaptureKind
 il_run_trace_get_capture (IlRunTrace *self)
 {

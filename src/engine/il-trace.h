@@ -77,6 +77,9 @@ void           il_run_trace_unref           (IlRunTrace *self);
 const char    *il_run_trace_get_label       (IlRunTrace *self);
 void           il_run_trace_set_label       (IlRunTrace *self, const char *label);
 const IlRunConfig *il_run_trace_get_config  (IlRunTrace *self);
+/* Replaces the configuration with a copy of @config, for a recorder that learns it while
+ * recording (a traced program's thread count); pointers from get_config() become invalid. */
+void           il_run_trace_set_config      (IlRunTrace *self, const IlRunConfig *config);
 IlCaptureKind  il_run_trace_get_capture     (IlRunTrace *self);
 void           il_run_trace_set_capture     (IlRunTrace *self, IlCaptureKind capture);
 gint64         il_run_trace_get_origin_ns   (IlRunTrace *self);

@@ -12,11 +12,11 @@ static const char *state_names[IL_N_STATES] = {
 };
 
 static const char *executor_names[IL_N_EXECUTORS] = {
-  "sequential", "threads", "processes", "async",
+  "sequential", "threads", "processes", "async", "external",
 };
 
 static const char *workload_names[IL_N_WORKLOADS] = {
-  "cpu", "memory", "sleep", "disk", "mixed",
+  "cpu", "memory", "sleep", "disk", "mixed", "convoy",
 };
 
 static const char *capture_names[IL_N_CAPTURES] = {
@@ -88,6 +88,7 @@ il_executor_get_title (IlExecutorKind kind)
     case IL_EXECUTOR_THREADS:    return _("Threads");
     case IL_EXECUTOR_PROCESSES:  return _("Processes");
     case IL_EXECUTOR_ASYNC:      return _("Event loop (async)");
+    case IL_EXECUTOR_EXTERNAL:   return _("Traced program");
     case IL_N_EXECUTORS:
     default:
       g_return_val_if_reached (NULL);
@@ -104,6 +105,7 @@ il_workload_get_title (IlWorkloadKind kind)
     case IL_WORKLOAD_SLEEP:  return _("Latency wait (sleep)");
     case IL_WORKLOAD_DISK:   return _("Disk (write, fsync, read)");
     case IL_WORKLOAD_MIXED:  return _("Mixed (compute and wait)");
+    case IL_WORKLOAD_CONVOY: return _("Convoy (one I/O task among CPU tasks)");
     case IL_N_WORKLOADS:
     default:
       g_return_val_if_reached (NULL);

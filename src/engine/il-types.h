@@ -23,6 +23,9 @@ typedef enum
   IL_EXECUTOR_THREADS,
   IL_EXECUTOR_PROCESSES,
   IL_EXECUTOR_ASYNC,
+  /* A program recorded from outside by `interleave-cli trace`: never run by the engine, so it is
+   * last, and the set-up pane and lessons (which run what they name) stop before it. */
+  IL_EXECUTOR_EXTERNAL,
   IL_N_EXECUTORS
 } IlExecutorKind;
 
@@ -33,6 +36,7 @@ typedef enum
   IL_WORKLOAD_SLEEP,
   IL_WORKLOAD_DISK,
   IL_WORKLOAD_MIXED,
+  IL_WORKLOAD_CONVOY,   /* task 0 waits in many short I/O waits, every other task computes */
   IL_N_WORKLOADS
 } IlWorkloadKind;
 

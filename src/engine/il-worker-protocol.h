@@ -11,7 +11,9 @@ G_BEGIN_DECLS
  * Parent → worker (stdin): SETUP once, then TASK messages; end of file means "no more tasks".
  * Worker → parent (stdout): HELLO once it is ready, then SPANS batches (task completions travel
  * in them as IL_RING_TASK_MARK entries, after the spans they cover), ERROR on failure. */
-#define IL_WORKER_PROTOCOL_VERSION 1
+/* 2: the convoy workload, whose tasks differ by their number (TASK carries it). A worker of
+ * another version refuses the set-up rather than run work it does not know. */
+#define IL_WORKER_PROTOCOL_VERSION 2
 #define IL_WORKER_MAX_CPUS 256
 
 typedef enum

@@ -17,6 +17,11 @@
 #define IL_MEMORY_BUFFER_BYTES (64 * 1024 * 1024)
 #define IL_DISK_BLOCK_BYTES (16 * 1024)
 #define IL_MIXED_CYCLE_MS 4.0
+/* The convoy's I/O task: one wait per request, like a socket read with a short round trip, and
+ * a sliver of computation (well under one work quantum) to handle each reply. Short waits are
+ * what make the convoy: every return from one needs the GIL back. */
+#define IL_CONVOY_WAIT_MS 1.0
+#define IL_CONVOY_CPU_MS 0.05
 
 /* ---- the work ---------------------------------------------------------------------------- */
 
@@ -324,21 +329,32 @@ il_work_memory_quantum (const IlCalibration *cal)
 /* ---- task plans -------------------------------------------------------------------------- */
 
 static guint
-il_mixed_cycles (double task_ms)
+il_cycles (double task_ms,
+           double cycle_ms)
 {
-  double cycles = task_ms / IL_MIXED_CYCLE_MS;
+  double cycles = task_ms / cycle_ms;
 
   return cycles < 1 ? 1 : (guint) (cycles + 0.5);
 }
 
+/* Only task 0 of a convoy run waits; with a single task that is the whole run. */
+static gboolean
+il_convoy_is_io_task (int task)
+{
+  return task == 0;
+}
+
 guint
 il_workload_get_n_phases (IlWorkloadKind kind,
-                          double         task_ms)
+                          double         task_ms,
+                          int            task)
 {
   if (task_ms <= 0)
     return 0;
   if (kind == IL_WORKLOAD_MIXED)
-    return 2 * il_mixed_cycles (task_ms);
+    return 2 * il_cycles (task_ms, IL_MIXED_CYCLE_MS);
+  if (kind == IL_WORKLOAD_CONVOY && il_convoy_is_io_task (task))
+    return 2 * il_cycles (task_ms, IL_CONVOY_WAIT_MS);
   return 1;
 }
 
@@ -346,6 +362,7 @@ void
 il_workload_get_phase (const IlCalibration *cal,
                        IlWorkloadKind       kind,
                        double               task_ms,
+                       int                  task,
                        guint                index,
                        IlPhase             *out)
 {
@@ -355,9 +372,25 @@ il_workload_get_phase (const IlCalibration *cal,
 
   if (kind == IL_WORKLOAD_MIXED)
     {
-      ms = task_ms / il_mixed_cycles (task_ms) / 2;
+      ms = task_ms / il_cycles (task_ms, IL_MIXED_CYCLE_MS) / 2;
       kind = index % 2 == 0 ? IL_WORKLOAD_CPU : IL_WORKLOAD_SLEEP;
     }
+  else if (kind == IL_WORKLOAD_CONVOY && il_convoy_is_io_task (task))
+    {
+      /* Wait first, then handle the reply: the waits alone add up to task_ms. */
+      if (index % 2 == 0)
+        {
+          ms = task_ms / il_cycles (task_ms, IL_CONVOY_WAIT_MS);
+          kind = IL_WORKLOAD_SLEEP;
+        }
+      else
+        {
+          ms = IL_CONVOY_CPU_MS;
+          kind = IL_WORKLOAD_CPU;
+        }
+    }
+  else if (kind == IL_WORKLOAD_CONVOY)
+    kind = IL_WORKLOAD_CPU;
 
   switch (kind)
     {
@@ -378,6 +411,7 @@ il_workload_get_phase (const IlCalibration *cal,
       out->amount = (gint64) (ms * 1e6);
       break;
     case IL_WORKLOAD_MIXED:
+    case IL_WORKLOAD_CONVOY:
     case IL_N_WORKLOADS:
     default:
       g_assert_not_reached ();
@@ -528,7 +562,7 @@ il_workload_run_task (const IlCalibration *cal,
                       IlWorkCtx           *ctx)
 {
   IlTaskStatus status = IL_TASK_OK;
-  guint n_phases = il_workload_get_n_phases (kind, task_ms);
+  guint n_phases = il_workload_get_n_phases (kind, task_ms, task);
   gint64 start = il_clock_now_ns (), end;
 
   g_return_val_if_fail (cal != NULL, IL_TASK_FAILED);
@@ -550,7 +584,7 @@ il_workload_run_task (const IlCalibration *cal,
     {
       IlPhase phase;
 
-      il_workload_get_phase (cal, kind, task_ms, i, &phase);
+      il_workload_get_phase (cal, kind, task_ms, task, i, &phase);
       if (phase.kind == IL_PHASE_CPU || phase.kind == IL_PHASE_MEMORY)
         status = il_run_compute (cal, &phase, task, ctx);
       else

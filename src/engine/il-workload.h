@@ -1,4 +1,4 @@
-/* il-workload.h: real, calibrated work: cpu, memory, sleep, disk and mixed tasks sized in time. */
+/* il-workload.h: real, calibrated work: cpu, memory, sleep, disk, mixed and convoy tasks sized in time. */
 #pragma once
 
 #include <glib.h>
@@ -49,11 +49,14 @@ typedef struct
   gint64      amount;   /* cpu: blocks; memory: bytes; sleep and disk: nanoseconds */
 } IlPhase;
 
-/* How many phases a task of @kind and @task_ms has, and the @index-th of them. Mixed work
- * alternates compute and wait in cycles of about 4 ms. An empty task (0 ms) has no phases. */
-guint    il_workload_get_n_phases (IlWorkloadKind kind, double task_ms);
+/* How many phases task number @task of @kind and @task_ms has, and the @index-th of them. Mixed
+ * work alternates compute and wait in cycles of about 4 ms. Convoy work depends on the task: task
+ * 0 is I/O-bound (waits of 1 ms adding up to @task_ms, each followed by a sliver of computation,
+ * like a thread that reads a socket and parses what came), every other task computes for
+ * @task_ms. An empty task (0 ms) has no phases. */
+guint    il_workload_get_n_phases (IlWorkloadKind kind, double task_ms, int task);
 void     il_workload_get_phase    (const IlCalibration *cal, IlWorkloadKind kind, double task_ms,
-                                   guint index, IlPhase *out);
+                                   int task, guint index, IlPhase *out);
 
 /* Raw work primitives (no recording), for the runners below, the async executor and benchmarks. */
 guint64  il_work_cpu_blocks       (guint64 n_blocks, guint64 seed);

@@ -108,7 +108,7 @@ read_setup (IlMsgReader *reader,
   if (header.type != IL_MSG_SETUP || header.size != sizeof *setup)
     return FALSE;
   memcpy (setup, payload, sizeof *setup);
-  return setup->version == IL_WORKER_PROTOCOL_VERSION;
+  return setup->version == IL_WORKER_PROTOCOL_VERSION && setup->workload < IL_N_WORKLOADS;
 }
 
 static void

@@ -156,6 +156,8 @@ test_bad_input (void)
     { "run", "--workload", "gpu", NULL },
     { "run", "--capture", "magic", NULL },
     { "run", "--gil", "--executor", "processes", NULL },
+    { "run", "--executor", "external", NULL },
+    { "sweep", "--executor", "external", NULL },
     { "run", "--lesson", "no-such-lesson", NULL },
     { "run", "--lesson", bad_lesson, NULL },
     { "run", "--lesson", "01", "--workers", "2", NULL },
@@ -202,6 +204,12 @@ test_bad_input (void)
     g_auto(Result) r = { 0 };
     run_cli (&r, "render", bad_trace, "--png", "x.png", NULL);
     g_assert_nonnull (strstr (r.err, "bad.interleave.json:3:"));
+  }
+  {
+    /* "external" is a real executor name, of recordings: the message says how to make one. */
+    g_auto(Result) r = { 0 };
+    run_cli (&r, "run", "--executor", "external", NULL);
+    g_assert_nonnull (strstr (r.err, "interleave-cli trace"));
   }
 }
 
@@ -617,6 +625,22 @@ test_trace (void)
   g_assert_no_error (error);
   run = il_trace_get_run (trace, 0);
   g_assert_cmpint (il_run_trace_get_capture (run), ==, IL_CAPTURE_KERNEL);
+  /* Saved as what it is, a traced program with its threads as workers, not as a run of tasks. */
+  g_assert_cmpint (il_run_trace_get_config (run)->executor, ==, IL_EXECUTOR_EXTERNAL);
+  g_assert_cmpuint (il_run_trace_get_config (run)->workers, ==, il_run_trace_get_n_workers (run));
+  g_assert_cmpuint (il_run_trace_get_n_tasks (run), ==, 0);
+  {
+    g_autofree char *describe = il_run_config_describe (il_run_trace_get_config (run));
+    g_assert_true (g_str_has_prefix (describe, "traced program · "));
+  }
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *root = load_json (parser, trace_path);
+    JsonObject *first = json_array_get_object_element (json_object_get_array_member (root, "runs"), 0);
+    JsonObject *config = json_object_get_object_member (first, "config");
+
+    g_assert_cmpstr (json_object_get_string_member (config, "executor"), ==, "external");
+  }
   n_cpus = il_run_trace_get_n_cpus (run);
   g_assert_cmpuint (n_cpus, <=, G_N_ELEMENTS (per_cpu));
   /* The shell and its two background loops. */

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -302,6 +303,78 @@ test_executors_workloads (void)
     }
 }
 
+/* Per task of a convoy run: time in io-wait and in gil-wait, from every lane. */
+static void
+convoy_waits (IlRunTrace *t, guint n_tasks, gint64 *io_wait, gint64 *gil_wait)
+{
+  for (guint k = 0; k < n_tasks; k++)
+    io_wait[k] = gil_wait[k] = 0;
+  for (guint w = 0; w < il_run_trace_get_n_workers (t); w++)
+    {
+      const IlLane *lane = il_run_trace_get_lane (t, w);
+
+      for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+        {
+          const IlSpan *s = il_lane_get_span (lane, i);
+
+          if (s->task < 0 || s->task >= (int) n_tasks)
+            continue;
+          if (s->state == IL_STATE_IO_WAIT)
+            io_wait[s->task] += s->end_ns - s->start_ns;
+          else if (s->state == IL_STATE_GIL_WAIT)
+            gil_wait[s->task] += s->end_ns - s->start_ns;
+        }
+    }
+}
+
+/* The convoy workload: task 0 is the only one that waits, on every executor; under the GIL its
+ * returns from I/O queue for the lock behind the computing tasks. */
+static void
+test_executors_convoy (void)
+{
+  struct { IlExecutorKind executor; gboolean gil; } runs[] = {
+    { IL_EXECUTOR_THREADS, FALSE },
+    { IL_EXECUTOR_THREADS, TRUE },
+    { IL_EXECUTOR_PROCESSES, FALSE },
+    { IL_EXECUTOR_ASYNC, FALSE },
+  };
+  const guint n_tasks = 4;
+  const double task_ms = 30;
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autoptr(IlRunConfig) c = config_new (runs[i].executor, 3, IL_WORKLOAD_CONVOY, n_tasks,
+                                             task_ms);
+      g_autoptr(IlRunTrace) t = NULL;
+      gint64 io_wait[4], gil_wait[4];
+      const IlTaskRecord *io_task;
+
+      c->gil = runs[i].gil;
+      t = run_checked (c);
+      convoy_waits (t, n_tasks, io_wait, gil_wait);
+      io_task = il_run_trace_get_task (t, 0);
+
+      g_test_message ("convoy on %s%s: task 0 took %.1f ms, io-wait %.1f ms, gil-wait %.1f ms",
+                      il_executor_to_string (c->executor), c->gil ? " + GIL" : "",
+                      (io_task->end_ns - io_task->start_ns) / 1e6, io_wait[0] / 1e6,
+                      gil_wait[0] / 1e6);
+
+      /* Task 0 waited all of its task_ms (every wait is at least as long as asked) … */
+      g_assert_cmpint (io_wait[0], >=, (gint64) (task_ms * 1e6) * 9 / 10);
+      g_assert_cmpint (io_task->end_ns - io_task->start_ns, >=, (gint64) (task_ms * 1e6));
+      /* … and the CPU-bound tasks never wait for I/O. */
+      for (guint k = 1; k < n_tasks; k++)
+        g_assert_cmpint (io_wait[k], ==, 0);
+
+      /* Each return from a wait needs the GIL back, held by a computing thread. */
+      if (runs[i].gil)
+        g_assert_cmpint (gil_wait[0], >, 0);
+      else
+        for (guint k = 0; k < n_tasks; k++)
+          g_assert_cmpint (gil_wait[k], ==, 0);
+    }
+}
+
 static void
 test_executors_empty_tasks (void)
 {
@@ -459,6 +532,15 @@ test_executors_bad_config (void)
   t = il_run_sync (c, NULL, &error);
   g_assert_null (t);
   g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* A traced program's configuration describes a recording; the engine cannot run it. */
+  c->gil = FALSE;
+  c->executor = IL_EXECUTOR_EXTERNAL;
+  t = il_run_sync (c, NULL, &error);
+  g_assert_null (t);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "interleave-cli trace"));
 }
 
 static void
@@ -538,6 +620,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/executors/async-cpu", test_executors_async_cpu);
   g_test_add_func ("/executors/affinity", test_executors_affinity);
   g_test_add_func ("/executors/workloads", test_executors_workloads);
+  g_test_add_func ("/executors/convoy", test_executors_convoy);
   g_test_add_func ("/executors/empty-tasks", test_executors_empty_tasks);
   g_test_add_func ("/executors/zero-tasks", test_executors_zero_tasks);
   g_test_add_func ("/executors/live", test_executors_live);

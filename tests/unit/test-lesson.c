@@ -151,6 +151,8 @@ test_malformed (void)
                      "bad.lesson: [Run gil] Executor: unknown executor “fibers” (known: sequential, threads, processes, async)");
   assert_edit_error ("Executor=threads\n", "",
                      "bad.lesson: [Run gil] Executor: is missing");
+  assert_edit_error ("Executor=threads", "Executor=external",
+                     "bad.lesson: [Run gil]: External programs are not run but recorded: use “interleave-cli trace -- COMMAND”");
   assert_edit_error ("Workers=4", "Workers=four",
                      "bad.lesson: [Run gil] Workers: “four” is not a whole number");
   assert_edit_error ("Workers=4", "Workers=0",
@@ -162,7 +164,7 @@ test_malformed (void)
   assert_edit_error ("GIL=true", "GIL=maybe",
                      "bad.lesson: [Run gil] GIL: “maybe” is not true or false");
   assert_edit_error ("Workload=cpu", "Workload=gpu",
-                     "bad.lesson: [Run gil] Workload: unknown workload “gpu” (known: cpu, memory, sleep, disk, mixed)");
+                     "bad.lesson: [Run gil] Workload: unknown workload “gpu” (known: cpu, memory, sleep, disk, mixed, convoy)");
   assert_edit_error ("Executor=processes", "Executor=processes\nGIL=true",
                      "bad.lesson: [Run procs]: The GIL applies to threads only; the processes executor has no GIL");
   assert_edit_error ("Workers=4", "Workers[de]=4",

@@ -193,6 +193,67 @@ test_round_trip (void)
     assert_runs_equal (il_trace_get_run (trace, r), il_trace_get_run (loaded, r));
 }
 
+/* A program recorded by `interleave-cli trace` is saved as executor "external" and read back as
+ * such: described as a traced program, never valid to run again. */
+static void
+test_external_round_trip (void)
+{
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  g_autoptr(IlTrace) trace = il_trace_new ();
+  g_autoptr(IlTrace) loaded = NULL;
+  g_autoptr(IlRunTrace) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("external.interleave.json");
+  g_autofree char *text = NULL;
+  g_autofree char *describe = NULL;
+  const IlRunConfig *back;
+  IlSpan span = { 0 };
+
+  config->executor = IL_EXECUTOR_EXTERNAL;
+  config->label = g_strdup ("python3 -c 'import threading'");
+  config->workers = 3;
+  config->tasks = 0;
+  config->task_ms = 0;
+  config->capture = IL_CAPTURE_KERNEL;
+  run = il_run_trace_new (config);
+  il_run_trace_set_label (run, config->label);
+  il_run_trace_set_capture (run, IL_CAPTURE_KERNEL);
+  il_run_trace_set_n_cpus (run, 2);
+  for (int w = 0; w < 3; w++)
+    il_run_trace_add_worker (run, w == 0 ? IL_WORKER_PROCESS : IL_WORKER_THREAD, 900, 900 + w,
+                             "thread");
+  span.state = IL_STATE_RUNNING;
+  span.cpu = 1;
+  span.task = -1;
+  span.start_ns = 10;
+  span.end_ns = 5000;
+  il_run_trace_append (run, &span);
+  il_run_trace_set_live (run, FALSE);
+  il_run_trace_compute_summary (run);
+  il_trace_add_run (trace, run);
+
+  g_assert_true (il_trace_save (trace, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"external\""));
+
+  loaded = il_trace_load (path, &error);
+  g_assert_no_error (error);
+  back = il_run_trace_get_config (il_trace_get_run (loaded, 0));
+  g_assert_cmpint (back->executor, ==, IL_EXECUTOR_EXTERNAL);
+  g_assert_cmpuint (back->workers, ==, 3);
+  g_assert_cmpuint (back->tasks, ==, 0);
+  g_assert_cmpstr (il_run_trace_get_label (il_trace_get_run (loaded, 0)), ==,
+                   "python3 -c 'import threading'");
+  g_assert_cmpuint (il_run_trace_get_n_workers (il_trace_get_run (loaded, 0)), ==, 3);
+
+  /* Not "3 threads · cpu · 0 × 0 ms": nothing of a run's work applies. */
+  describe = il_run_config_describe (back);
+  g_assert_cmpstr (describe, ==, "traced program · 3 threads");
+  g_assert_false (il_run_config_validate (back, &error));
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+}
+
 /* The file is what other tools read: check the schema with json-glib, independently of our reader. */
 static void
 test_schema (void)
@@ -593,6 +654,7 @@ main (int argc, char *argv[])
   g_assert_nonnull (tmpdir);
 
   g_test_add_func ("/trace-io/round-trip", test_round_trip);
+  g_test_add_func ("/trace-io/external-round-trip", test_external_round_trip);
   g_test_add_func ("/trace-io/schema", test_schema);
   g_test_add_func ("/trace-io/column-order", test_column_order);
   g_test_add_func ("/trace-io/malformed", test_malformed);

@@ -42,32 +42,32 @@ test_workload_phases (void)
   IlCalibration cal = { 1000, 1e6 };
   IlPhase ph;
 
-  g_assert_cmpuint (il_workload_get_n_phases (IL_WORKLOAD_CPU, 0), ==, 0);
-  g_assert_cmpuint (il_workload_get_n_phases (IL_WORKLOAD_CPU, 100), ==, 1);
-  il_workload_get_phase (&cal, IL_WORKLOAD_CPU, 100, 0, &ph);
+  g_assert_cmpuint (il_workload_get_n_phases (IL_WORKLOAD_CPU, 0, 0), ==, 0);
+  g_assert_cmpuint (il_workload_get_n_phases (IL_WORKLOAD_CPU, 100, 0), ==, 1);
+  il_workload_get_phase (&cal, IL_WORKLOAD_CPU, 100, 0, 0, &ph);
   g_assert_cmpint (ph.kind, ==, IL_PHASE_CPU);
   g_assert_cmpint (ph.amount, ==, 100000);
 
-  il_workload_get_phase (&cal, IL_WORKLOAD_MEMORY, 2, 0, &ph);
+  il_workload_get_phase (&cal, IL_WORKLOAD_MEMORY, 2, 0, 0, &ph);
   g_assert_cmpint (ph.kind, ==, IL_PHASE_MEMORY);
   g_assert_cmpint (ph.amount, ==, 2000000);
 
-  il_workload_get_phase (&cal, IL_WORKLOAD_SLEEP, 7.5, 0, &ph);
+  il_workload_get_phase (&cal, IL_WORKLOAD_SLEEP, 7.5, 0, 0, &ph);
   g_assert_cmpint (ph.kind, ==, IL_PHASE_SLEEP);
   g_assert_cmpint (ph.amount, ==, 7500000);
 
-  il_workload_get_phase (&cal, IL_WORKLOAD_DISK, 3, 0, &ph);
+  il_workload_get_phase (&cal, IL_WORKLOAD_DISK, 3, 0, 0, &ph);
   g_assert_cmpint (ph.kind, ==, IL_PHASE_DISK);
 
   /* Mixed: alternating compute and wait, half and half, adding up to the task. */
   {
-    guint n = il_workload_get_n_phases (IL_WORKLOAD_MIXED, 100);
+    guint n = il_workload_get_n_phases (IL_WORKLOAD_MIXED, 100, 0);
     gint64 cpu_blocks = 0, wait_ns = 0;
 
     g_assert_cmpuint (n, ==, 50);
     for (guint i = 0; i < n; i++)
       {
-        il_workload_get_phase (&cal, IL_WORKLOAD_MIXED, 100, i, &ph);
+        il_workload_get_phase (&cal, IL_WORKLOAD_MIXED, 100, 0, i, &ph);
         g_assert_cmpint (ph.kind, ==, i % 2 == 0 ? IL_PHASE_CPU : IL_PHASE_SLEEP);
         if (ph.kind == IL_PHASE_CPU)
           cpu_blocks += ph.amount;
@@ -76,6 +76,41 @@ test_workload_phases (void)
       }
     g_assert_cmpint (cpu_blocks, ==, 50000);
     g_assert_cmpint (wait_ns, ==, 50000000);
+  }
+
+  /* Convoy: task 0 waits task_ms in 1 ms waits, each followed by a sliver of computation far
+   * shorter than the wait; every other task is task_ms of computation. */
+  {
+    guint n = il_workload_get_n_phases (IL_WORKLOAD_CONVOY, 100, 0);
+    gint64 cpu_blocks = 0, wait_ns = 0;
+
+    g_assert_cmpuint (n, ==, 200);
+    for (guint i = 0; i < n; i++)
+      {
+        il_workload_get_phase (&cal, IL_WORKLOAD_CONVOY, 100, 0, i, &ph);
+        g_assert_cmpint (ph.kind, ==, i % 2 == 0 ? IL_PHASE_SLEEP : IL_PHASE_CPU);
+        if (ph.kind == IL_PHASE_CPU)
+          {
+            g_assert_cmpint (ph.amount, >, 0);
+            cpu_blocks += ph.amount;
+          }
+        else
+          {
+            g_assert_cmpint (ph.amount, ==, 1000000);
+            wait_ns += ph.amount;
+          }
+      }
+    g_assert_cmpint (wait_ns, ==, 100000000);
+    g_assert_cmpint (cpu_blocks, <, 100000 / 10);
+
+    for (int task = 1; task < 4; task++)
+      {
+        g_assert_cmpuint (il_workload_get_n_phases (IL_WORKLOAD_CONVOY, 100, task), ==, 1);
+        il_workload_get_phase (&cal, IL_WORKLOAD_CONVOY, 100, task, 0, &ph);
+        g_assert_cmpint (ph.kind, ==, IL_PHASE_CPU);
+        g_assert_cmpint (ph.amount, ==, 100000);
+      }
+    g_assert_cmpuint (il_workload_get_n_phases (IL_WORKLOAD_CONVOY, 0, 0), ==, 0);
   }
 }
 
