@@ -1168,7 +1168,7 @@ draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
               /* Tasks alternate two shades of the running colour. */
               item.color2 = il_palette_task_color (f->pal, 1);
               item.split = TRUE;
-              item.text = g_strdup (_("running (a task)"));
+              item.text = g_strdup (_("Running (a task)"));
             }
           else
             item.text = g_strdup (il_state_get_title (s));

@@ -56,12 +56,16 @@ static const IlPalette dark_palette = {
 static const guint32 cpu_hex[] = { 0x0072b2, 0x009e73, 0x56b4e9, 0x2f6b4f, 0x7fa7d9, 0x35b69a };
 static const guint32 cpu_hex_dark[] = { 0x3d9fe0, 0x1fbf8f, 0x8fd0f5, 0x5fa383, 0xa9c4ec, 0x6fd8bd };
 
-/* Worker colours: the Okabe–Ito set, then the same hues lightened. The orange and vermillion of
- * gil-wait and ready come last, so the first workers in core lanes never look like waiting. */
-static const guint32 worker_hex[] = { 0x0072b2, 0x009e73, 0xcc79a7, 0x56b4e9, 0x4d4d57, 0xf0e442,
-                                      0xe69f00, 0xd55e00 };
-static const guint32 worker_hex_dark[] = { 0x3d9fe0, 0x1fbf8f, 0xd98cb8, 0x8fd0f5, 0xc8c8d2,
-                                           0xf0e442, 0xf0b030, 0xf0712a };
+/* Worker identities (core lanes, lane keys). Only cool hues: orange, vermillion, reddish purple
+ * and grey already mean gil-wait, ready, io-wait and start-up, and a core lane in those colours
+ * would read as a waiting state. Okabe–Ito's blues and greens, then Paul Tol's muted cool hues. */
+static const guint32 worker_hex[] = { 0x0072b2, 0x009e73, 0x56b4e9, 0x332288, 0x44aa99, 0x117733,
+                                      0x88ccee, 0x999933 };
+static const guint32 series_hex[] = { 0x0072b2, 0x009e73, 0xcc79a7, 0xe69f00, 0x56b4e9, 0xd55e00 };
+static const guint32 series_hex_dark[] = { 0x3d9fe0, 0x1fbf8f, 0xd98cb8, 0xf0b030, 0x8fd0f5,
+                                           0xf0712a };
+static const guint32 worker_hex_dark[] = { 0x3d9fe0, 0x1fbf8f, 0x8fd0f5, 0x8a7fe0, 0x5cc4b0,
+                                           0x4cb868, 0xa8dcf2, 0xc4c45e };
 
 const IlPalette *
 il_palette_get (IlTheme theme)
@@ -141,5 +145,9 @@ il_palette_worker_color (const IlPalette *palette, int worker)
 IlRgb
 il_palette_series_color (const IlPalette *palette, guint index)
 {
-  return il_palette_worker_color (palette, (int) index);
+  gboolean dark = palette == &dark_palette;
+
+  /* Sweep curves stand alone on their chart, so they take the most distinct Okabe–Ito hues. */
+  return cycle_color (dark ? series_hex_dark : series_hex, G_N_ELEMENTS (series_hex), (int) index,
+                      palette->background, 0.4);
 }
