@@ -240,7 +240,7 @@ lane_pitches (double avail, double f, guint n_worker_lanes, guint n_core_lanes, 
    * for a label and the strip stays tall enough to read counts: find the largest worker pitch
    * whose total fits (the total grows with it, so bisect). */
   lo = 0;
-  hi = f * 2.6;
+  hi = f * 3.6;
   for (int i = 0; i < 40; i++)
     {
       double mid = (lo + hi) / 2;
@@ -260,7 +260,7 @@ lane_pitches (double avail, double f, guint n_worker_lanes, guint n_core_lanes, 
       || n_worker_lanes * pitch + n_core_lanes * core_pitch + n_strips * strip_pitch > avail + 0.5)
     {
       double units = n_worker_lanes + 1.3 * n_core_lanes + 3.4 * n_strips;
-      pitch = units > 0 ? MIN (avail / units, f * 2.6) : 0;
+      pitch = units > 0 ? MIN (avail / units, f * 3.6) : 0;
       core_pitch = 1.3 * pitch;
       strip_pitch = 3.4 * pitch;
     }

@@ -1018,8 +1018,8 @@ draw_run (Frame *f, guint r)
               il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 0.5, IL_ALIGN_LEFT,
                             f->pal->text);
             }
-          if ((g_strcmp0 (title, config) != 0 || w < 0)
-              && l->margin + w + l->font_px < l->width - l->margin)
+          /* The configuration in words, unless the run's title already is exactly that. */
+          if (g_strcmp0 (title, config) != 0 && l->margin + w + l->font_px < l->width - l->margin)
             {
               il_text_set (f->text, config, l->font_px * 0.95, FALSE,
                            l->width - 2 * l->margin - w - l->font_px);
