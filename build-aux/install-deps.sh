@@ -6,7 +6,7 @@ packages=(
   libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev
   libcairo2-dev libpango1.0-dev
   libgtk-4-dev libadwaita-1-dev
-  desktop-file-utils appstream
+  desktop-file-utils appstream libxml2-utils shared-mime-info libglib2.0-bin
   xvfb xauth imagemagick python3 dbus-daemon
   fonts-dejavu-core
 )
