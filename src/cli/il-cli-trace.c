@@ -16,6 +16,7 @@
 
 #include "il-cli.h"
 #include "il-clock.h"
+#include "il-perf.h"
 
 #define PROG "interleave-cli trace"
 #define DATA_PAGES 256   /* 1 MB ring per CPU: ~40 000 switch records between two drains */
@@ -306,23 +307,13 @@ open_perf (pid_t pid, int cpu, GError **error)
   struct perf_event_attr attr;
   int fd;
 
-  memset (&attr, 0, sizeof attr);
-  attr.size = sizeof attr;
-  attr.type = PERF_TYPE_SOFTWARE;
-  attr.config = PERF_COUNT_SW_DUMMY;
-  attr.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU;
-  attr.sample_id_all = 1;
-  attr.context_switch = 1;
+  il_perf_switch_attr_init (&attr);
+  /* Follow the program's threads and children from its exec on, with their names. */
   attr.comm = 1;
   attr.task = 1;
   attr.inherit = 1;
-  attr.use_clockid = 1;
-  attr.clockid = CLOCK_MONOTONIC;
   attr.disabled = 1;
   attr.enable_on_exec = 1;
-  /* Unprivileged users (perf_event_paranoid 2) may only observe user space. */
-  attr.exclude_kernel = 1;
-  attr.exclude_hv = 1;
   attr.watermark = 1;
   attr.wakeup_watermark = DATA_PAGES * 4096 / 4;
 

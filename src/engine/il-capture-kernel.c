@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "il-capture.h"
+#include "il-perf.h"
 #include "il-recorder.h"
 #include "il-run-config.h"
 
@@ -61,17 +62,7 @@ il_perf_open_self (GError **error)
   struct perf_event_attr attr;
   int fd;
 
-  memset (&attr, 0, sizeof attr);
-  attr.size = sizeof attr;
-  attr.type = PERF_TYPE_SOFTWARE;
-  attr.config = PERF_COUNT_SW_DUMMY;
-  attr.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU;
-  attr.sample_id_all = 1;
-  attr.context_switch = 1;
-  attr.use_clockid = 1;
-  attr.clockid = CLOCK_MONOTONIC;   /* the trace's clock: records line up with our spans */
-  attr.exclude_kernel = 1;          /* allowed at perf_event_paranoid 2 */
-  attr.exclude_hv = 1;
+  il_perf_switch_attr_init (&attr);
 
   fd = (int) syscall (SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
   if (fd < 0)
