@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "il-cli.h"
+#include "il-clock.h"
 
 #define MIN_SIZE 64
 #define MAX_SIZE 16384
@@ -101,6 +102,80 @@ il_cli_parse_double (const char *option, const char *str, double min, double max
       return FALSE;
     }
   *out = v;
+  return TRUE;
+}
+
+gboolean
+il_cli_work_options_apply (const IlCliWorkOptions *o, guint min_tasks, IlRunConfig *config,
+                           GError **error)
+{
+  guint u;
+
+  g_return_val_if_fail (o != NULL, FALSE);
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (o->switch_interval != NULL &&
+      !il_cli_parse_double ("--switch-interval", o->switch_interval, 0.1, 1000.0,
+                            &config->switch_interval_ms, error))
+    return FALSE;
+  if (o->workers != NULL)
+    {
+      if (!il_cli_parse_uint ("--workers", o->workers, 1, IL_MAX_WORKERS, &u, error))
+        return FALSE;
+      config->workers = u;
+    }
+  if (o->cpus != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+      GArray *cpus = il_cpu_set_parse (o->cpus, &local_error);
+
+      if (cpus == NULL)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_INVALID, "--cpus: %s", local_error->message);
+          return FALSE;
+        }
+      g_clear_pointer (&config->cpus, g_array_unref);
+      config->cpus = cpus;
+    }
+  if (o->workload != NULL && !il_workload_from_string (o->workload, &config->workload))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("unknown workload “%s” (cpu, memory, sleep, disk, mixed or convoy)"), o->workload);
+      return FALSE;
+    }
+  if (o->tasks != NULL)
+    {
+      if (!il_cli_parse_uint ("--tasks", o->tasks, min_tasks, IL_MAX_TASKS, &u, error))
+        return FALSE;
+      config->tasks = u;
+    }
+  if (o->task_ms != NULL &&
+      !il_cli_parse_double ("--task-ms", o->task_ms, 0.0, IL_MAX_TASK_MS, &config->task_ms, error))
+    return FALSE;
+  return TRUE;
+}
+
+void
+il_cli_work_options_clear (IlCliWorkOptions *o)
+{
+  g_clear_pointer (&o->switch_interval, g_free);
+  g_clear_pointer (&o->workers, g_free);
+  g_clear_pointer (&o->cpus, g_free);
+  g_clear_pointer (&o->workload, g_free);
+  g_clear_pointer (&o->tasks, g_free);
+  g_clear_pointer (&o->task_ms, g_free);
+  g_clear_pointer (&o->capture, g_free);
+}
+
+gboolean
+il_cli_parse_capture (const char *str, IlCaptureKind *out, GError **error)
+{
+  if (!il_capture_from_string (str, out))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("--capture must be auto, kernel or self, not “%s”"), str);
+      return FALSE;
+    }
   return TRUE;
 }
 

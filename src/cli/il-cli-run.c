@@ -19,13 +19,7 @@ typedef struct
   char     *lesson;
   char     *executor;
   gboolean  gil;
-  char     *switch_interval;
-  char     *workers;
-  char     *cpus;
-  char     *workload;
-  char     *tasks;
-  char     *task_ms;
-  char     *capture;
+  IlCliWorkOptions work;
   gboolean  baseline;
   IlCliOutputs out;
 } RunOptions;
@@ -35,13 +29,7 @@ run_options_clear (RunOptions *o)
 {
   g_free (o->lesson);
   g_free (o->executor);
-  g_free (o->switch_interval);
-  g_free (o->workers);
-  g_free (o->cpus);
-  g_free (o->workload);
-  g_free (o->tasks);
-  g_free (o->task_ms);
-  g_free (o->capture);
+  il_cli_work_options_clear (&o->work);
   il_cli_outputs_clear (&o->out);
 }
 
@@ -49,8 +37,6 @@ run_options_clear (RunOptions *o)
 static gboolean
 apply_options (RunOptions *o, IlRunConfig *config, GError **error)
 {
-  guint u;
-
   if (o->executor != NULL && !il_executor_from_string (o->executor, &config->executor))
     {
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
@@ -60,45 +46,8 @@ apply_options (RunOptions *o, IlRunConfig *config, GError **error)
     }
   if (o->gil)
     config->gil = TRUE;
-  if (o->switch_interval != NULL &&
-      !il_cli_parse_double ("--switch-interval", o->switch_interval, 0.1, 1000.0,
-                            &config->switch_interval_ms, error))
-    return FALSE;
-  if (o->workers != NULL)
-    {
-      if (!il_cli_parse_uint ("--workers", o->workers, 1, IL_MAX_WORKERS, &u, error))
-        return FALSE;
-      config->workers = u;
-    }
-  if (o->cpus != NULL)
-    {
-      g_autoptr(GError) local_error = NULL;
-      GArray *cpus = il_cpu_set_parse (o->cpus, &local_error);
-
-      if (cpus == NULL)
-        {
-          g_set_error (error, IL_ERROR, IL_ERROR_INVALID, "--cpus: %s", local_error->message);
-          return FALSE;
-        }
-      g_clear_pointer (&config->cpus, g_array_unref);
-      config->cpus = cpus;
-    }
-  if (o->workload != NULL && !il_workload_from_string (o->workload, &config->workload))
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                   _("unknown workload “%s” (cpu, memory, sleep, disk, mixed or convoy)"), o->workload);
-      return FALSE;
-    }
-  if (o->tasks != NULL)
-    {
-      if (!il_cli_parse_uint ("--tasks", o->tasks, 0, IL_MAX_TASKS, &u, error))
-        return FALSE;
-      config->tasks = u;
-    }
-  if (o->task_ms != NULL &&
-      !il_cli_parse_double ("--task-ms", o->task_ms, 0.0, IL_MAX_TASK_MS, &config->task_ms, error))
-    return FALSE;
-  return TRUE;
+  /* --tasks 0 is a valid run configuration (il_run_config_validate() allows it). */
+  return il_cli_work_options_apply (&o->work, 0, config, error);
 }
 
 /* The configurations to run, in order: a lesson's runs, or one run from the options. */
@@ -108,20 +57,17 @@ build_configs (RunOptions *o, IlLesson **lesson_out, GError **error)
   g_autoptr(GPtrArray) configs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
   IlCaptureKind capture = IL_CAPTURE_AUTO;
 
-  if (o->capture != NULL && !il_capture_from_string (o->capture, &capture))
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                   _("--capture must be auto, kernel or self, not “%s”"), o->capture);
-      return NULL;
-    }
+  if (o->work.capture != NULL && !il_cli_parse_capture (o->work.capture, &capture, error))
+    return NULL;
 
   if (o->lesson != NULL)
     {
       const struct { const char *name; gboolean given; } conflicts[] = {
         { "--executor", o->executor != NULL }, { "--gil", o->gil },
-        { "--switch-interval", o->switch_interval != NULL }, { "--workers", o->workers != NULL },
-        { "--cpus", o->cpus != NULL }, { "--workload", o->workload != NULL },
-        { "--tasks", o->tasks != NULL }, { "--task-ms", o->task_ms != NULL },
+        { "--switch-interval", o->work.switch_interval != NULL },
+        { "--workers", o->work.workers != NULL },
+        { "--cpus", o->work.cpus != NULL }, { "--workload", o->work.workload != NULL },
+        { "--tasks", o->work.tasks != NULL }, { "--task-ms", o->work.task_ms != NULL },
       };
       g_autofree char *path = NULL;
       g_autoptr(IlLesson) lesson = NULL;
@@ -141,7 +87,7 @@ build_configs (RunOptions *o, IlLesson **lesson_out, GError **error)
         {
           IlRunConfig *config = il_run_config_copy (il_lesson_get_run_config (lesson, i));
 
-          if (o->capture != NULL)
+          if (o->work.capture != NULL)
             config->capture = capture;
           g_ptr_array_add (configs, config);
         }
@@ -264,20 +210,20 @@ il_cli_run (int argc, char **argv)
       N_("sequential, threads, processes or async (default threads)"), N_("E") },
     { "gil", 0, 0, G_OPTION_ARG_NONE, &o.gil,
       N_("Threads share one emulated global interpreter lock, like CPython"), NULL },
-    { "switch-interval", 0, 0, G_OPTION_ARG_STRING, &o.switch_interval,
+    { "switch-interval", 0, 0, G_OPTION_ARG_STRING, &o.work.switch_interval,
       N_("GIL switch interval in ms (default 5)"), N_("MS") },
-    { "workers", 'w', 0, G_OPTION_ARG_STRING, &o.workers,
+    { "workers", 'w', 0, G_OPTION_ARG_STRING, &o.work.workers,
       N_("Number of workers, 1 to 256 (default 4)"), N_("N") },
-    { "cpus", 'c', 0, G_OPTION_ARG_STRING, &o.cpus,
+    { "cpus", 'c', 0, G_OPTION_ARG_STRING, &o.work.cpus,
       N_("Allowed CPUs, e.g. 0 or 0-1 or 0,2 (default: all)"), N_("LIST") },
-    { "workload", 0, 0, G_OPTION_ARG_STRING, &o.workload,
+    { "workload", 0, 0, G_OPTION_ARG_STRING, &o.work.workload,
       N_("cpu, memory, sleep, disk, mixed or convoy (default cpu)"), N_("W") },
-    { "tasks", 't', 0, G_OPTION_ARG_STRING, &o.tasks,
+    { "tasks", 't', 0, G_OPTION_ARG_STRING, &o.work.tasks,
       N_("Number of tasks (default 8)"), N_("N") },
-    { "task-ms", 0, 0, G_OPTION_ARG_STRING, &o.task_ms,
+    { "task-ms", 0, 0, G_OPTION_ARG_STRING, &o.work.task_ms,
       N_("Length of one task in ms of work on one idle core; 0 is an empty task (default 100)"),
       N_("MS") },
-    { "capture", 0, 0, G_OPTION_ARG_STRING, &o.capture,
+    { "capture", 0, 0, G_OPTION_ARG_STRING, &o.work.capture,
       N_("Where states come from: auto, kernel or self (default auto)"), N_("HOW") },
     { "baseline", 'b', 0, G_OPTION_ARG_NONE, &o.baseline,
       N_("Also run the same work sequentially first, for the speedup"), NULL },

@@ -20,12 +20,7 @@ typedef struct
   char     **executors;
   gboolean   gil;
   char      *workers_list;
-  char      *switch_interval;
-  char      *cpus;
-  char      *workload;
-  char      *tasks;
-  char      *task_ms;
-  char      *capture;
+  IlCliWorkOptions work;     /* workers stays NULL: the sweep sets the counts */
   char      *data_path;
   char      *png_path;
   char      *svg_path;
@@ -43,12 +38,7 @@ sweep_options_clear (SweepOptions *o)
 {
   g_strfreev (o->executors);
   g_free (o->workers_list);
-  g_free (o->switch_interval);
-  g_free (o->cpus);
-  g_free (o->workload);
-  g_free (o->tasks);
-  g_free (o->task_ms);
-  g_free (o->capture);
+  il_cli_work_options_clear (&o->work);
   g_free (o->data_path);
   g_free (o->png_path);
   g_free (o->svg_path);
@@ -325,17 +315,17 @@ il_cli_sweep (int argc, char **argv)
       N_("E") },
     { "gil", 0, 0, G_OPTION_ARG_NONE, &o.gil,
       N_("Run the threads executor under the GIL"), NULL },
-    { "switch-interval", 0, 0, G_OPTION_ARG_STRING, &o.switch_interval,
+    { "switch-interval", 0, 0, G_OPTION_ARG_STRING, &o.work.switch_interval,
       N_("GIL switch interval in ms (default 5)"), N_("MS") },
-    { "cpus", 'c', 0, G_OPTION_ARG_STRING, &o.cpus,
+    { "cpus", 'c', 0, G_OPTION_ARG_STRING, &o.work.cpus,
       N_("Allowed CPUs, e.g. 0-1 (default: all)"), N_("LIST") },
-    { "workload", 0, 0, G_OPTION_ARG_STRING, &o.workload,
+    { "workload", 0, 0, G_OPTION_ARG_STRING, &o.work.workload,
       N_("cpu, memory, sleep, disk, mixed or convoy (default cpu)"), N_("W") },
-    { "tasks", 't', 0, G_OPTION_ARG_STRING, &o.tasks,
+    { "tasks", 't', 0, G_OPTION_ARG_STRING, &o.work.tasks,
       N_("Number of tasks (default 8)"), N_("N") },
-    { "task-ms", 0, 0, G_OPTION_ARG_STRING, &o.task_ms,
+    { "task-ms", 0, 0, G_OPTION_ARG_STRING, &o.work.task_ms,
       N_("Length of one task in ms (default 100)"), N_("MS") },
-    { "capture", 0, 0, G_OPTION_ARG_STRING, &o.capture,
+    { "capture", 0, 0, G_OPTION_ARG_STRING, &o.work.capture,
       N_("auto, kernel or self (default auto)"), N_("HOW") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.data_path,
       N_("Write the measurements to FILE: JSON, or CSV when FILE ends in .csv"), N_("FILE") },
@@ -367,7 +357,6 @@ il_cli_sweep (int argc, char **argv)
   const char *const *names;
   int status = IL_CLI_EXIT_OK;
   SweepJob job;
-  guint u;
 
   context = g_option_context_new (_("— speedup by number of workers"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -406,43 +395,10 @@ il_cli_sweep (int argc, char **argv)
   if ((counts = parse_workers_list (o.workers_list ? o.workers_list : DEFAULT_WORKERS_LIST,
                                     &error)) == NULL)
     goto fail;
-  if (o.switch_interval != NULL &&
-      !il_cli_parse_double ("--switch-interval", o.switch_interval, 0.1, 1000.0,
-                            &base->switch_interval_ms, &error))
+  /* A sweep of no tasks would measure nothing, so --tasks starts at 1 here. */
+  if (!il_cli_work_options_apply (&o.work, 1, base, &error) ||
+      (o.work.capture != NULL && !il_cli_parse_capture (o.work.capture, &base->capture, &error)))
     goto fail;
-  if (o.cpus != NULL)
-    {
-      GArray *cpus = il_cpu_set_parse (o.cpus, &error);
-
-      if (cpus == NULL)
-        {
-          g_prefix_error (&error, "--cpus: ");
-          goto fail;
-        }
-      g_clear_pointer (&base->cpus, g_array_unref);
-      base->cpus = cpus;
-    }
-  if (o.workload != NULL && !il_workload_from_string (o.workload, &base->workload))
-    {
-      g_set_error (&error, IL_ERROR, IL_ERROR_INVALID,
-                   _("unknown workload “%s” (cpu, memory, sleep, disk, mixed or convoy)"), o.workload);
-      goto fail;
-    }
-  if (o.tasks != NULL)
-    {
-      if (!il_cli_parse_uint ("--tasks", o.tasks, 1, IL_MAX_TASKS, &u, &error))
-        goto fail;
-      base->tasks = u;
-    }
-  if (o.task_ms != NULL &&
-      !il_cli_parse_double ("--task-ms", o.task_ms, 0.0, IL_MAX_TASK_MS, &base->task_ms, &error))
-    goto fail;
-  if (o.capture != NULL && !il_capture_from_string (o.capture, &base->capture))
-    {
-      g_set_error (&error, IL_ERROR, IL_ERROR_INVALID,
-                   _("--capture must be auto, kernel or self, not “%s”"), o.capture);
-      goto fail;
-    }
 
   names = o.executors != NULL ? (const char *const *) o.executors : default_executors;
   for (guint i = 0; names[i] != NULL; i++)

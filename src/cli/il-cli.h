@@ -56,6 +56,27 @@ gboolean  il_cli_parse_uint        (const char *option, const char *str, guint64
 gboolean  il_cli_parse_double      (const char *option, const char *str, double min, double max,
                                     double *out, GError **error);
 
+/* The work options `run` and `sweep` share, as typed on the command line. */
+typedef struct
+{
+  char *switch_interval;
+  char *workers;           /* `run` only; NULL in `sweep` */
+  char *cpus;
+  char *workload;
+  char *tasks;
+  char *task_ms;
+  char *capture;
+} IlCliWorkOptions;
+
+/* Applies the given work options (all but --capture) to @config, in the order they are checked;
+ * options not given leave @config as it is. --tasks must be at least @min_tasks. FALSE with an
+ * IL_ERROR_INVALID error naming the option. */
+gboolean  il_cli_work_options_apply (const IlCliWorkOptions *options, guint min_tasks,
+                                     IlRunConfig *config, GError **error);
+void      il_cli_work_options_clear (IlCliWorkOptions *options);
+/* Parses --capture; FALSE with an IL_ERROR_INVALID error listing the choices. */
+gboolean  il_cli_parse_capture     (const char *str, IlCaptureKind *out, GError **error);
+
 /* Prints one line "interleave-cli CMD: MESSAGE" on stderr and returns the exit code for @error:
  * IL_ERROR_INVALID and option errors are usage errors (2), everything else a failure (1). */
 int       il_cli_report_error      (const char *prog, const GError *error);
