@@ -27,7 +27,7 @@ struct _IlLodLane
   /* The open level-0 bin (the one the last span ended in), kept exact until it is closed. */
   gint64    open_bin;
   gint64    acc[IL_N_STATES];
-  gint16    cpu_id[N_TRACKED];
+  gint32    cpu_id[N_TRACKED];   /* a CPU fits 16 bits; 32 so CPUs and tasks share track_add() */
   gint64    cpu_ns[N_TRACKED];
   gint32    task_id[N_TRACKED];
   gint64    task_ns[N_TRACKED];
@@ -148,25 +148,6 @@ track_add (gint32 *ids, gint64 *ns, gint32 id, gint64 add)
   ns[smallest] = add;
 }
 
-static void
-track_add16 (gint16 *ids, gint64 *ns, gint16 id, gint64 add)
-{
-  guint smallest = 0;
-
-  for (guint i = 0; i < N_TRACKED; i++)
-    {
-      if (ids[i] == id)
-        {
-          ns[i] += add;
-          return;
-        }
-      if (ns[i] < ns[smallest])
-        smallest = i;
-    }
-  ids[smallest] = id;
-  ns[smallest] = add;
-}
-
 static GArray *
 level_get (IlLodLane *lod, guint k)
 {
@@ -264,7 +245,7 @@ fold_span (IlLodLane *lod, const IlSpan *span, guint32 index)
       lod->acc[state] += piece_end - t;
       if (running)
         {
-          track_add16 (lod->cpu_id, lod->cpu_ns, span->cpu, piece_end - t);
+          track_add (lod->cpu_id, lod->cpu_ns, span->cpu, piece_end - t);
           track_add (lod->task_id, lod->task_ns, span->task, piece_end - t);
         }
       t = piece_end;
