@@ -78,6 +78,27 @@ il_recorder_init (IlRecorder *rec,
   rec->board_owner = (int) worker;
 }
 
+/* Spans and task marks travel in the same ring as IlSpan entries, relative to the run's origin;
+ * a mark carries the task's status where a span carries its CPU. */
+static inline void
+push_entry (IlRecorder *rec,
+            guint       state,
+            int         task,
+            int         cpu,
+            gint64      start_ns,
+            gint64      end_ns)
+{
+  IlSpan entry;
+
+  entry.start_ns = start_ns - rec->origin_ns;
+  entry.end_ns = end_ns - rec->origin_ns;
+  entry.task = task;
+  entry.state = state;
+  entry.worker = rec->worker;
+  entry.cpu = (gint16) cpu;
+  il_recorder_push (rec, &entry);
+}
+
 void
 il_recorder_emit (IlRecorder *rec,
                   IlState     state,
@@ -86,18 +107,10 @@ il_recorder_emit (IlRecorder *rec,
                   gint64      start_ns,
                   gint64      end_ns)
 {
-  IlSpan span;
-
   if (end_ns <= start_ns)
     return;
 
-  span.start_ns = start_ns - rec->origin_ns;
-  span.end_ns = end_ns - rec->origin_ns;
-  span.task = task;
-  span.state = state;
-  span.worker = rec->worker;
-  span.cpu = (gint16) cpu;
-  il_recorder_push (rec, &span);
+  push_entry (rec, state, task, cpu, start_ns, end_ns);
 }
 
 void
@@ -107,15 +120,7 @@ il_recorder_task_done (IlRecorder   *rec,
                        gint64        end_ns,
                        IlTaskStatus  status)
 {
-  IlSpan mark;
-
-  mark.start_ns = start_ns - rec->origin_ns;
-  mark.end_ns = end_ns - rec->origin_ns;
-  mark.task = task;
-  mark.state = IL_RING_TASK_MARK;
-  mark.worker = rec->worker;
-  mark.cpu = (gint16) status;
-  il_recorder_push (rec, &mark);
+  push_entry (rec, IL_RING_TASK_MARK, task, (int) status, start_ns, end_ns);
 }
 
 void
