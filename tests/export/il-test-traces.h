@@ -129,6 +129,19 @@ il_test_trace_schedule (const char *label, IlExecutorKind executor, gboolean gil
   return run;
 }
 
+/* The pair the painter's unit tests draw: four threads under the GIL and four processes (30 ms to
+ * start), on two CPUs, eight tasks of 100 ms each. */
+static inline GPtrArray *
+il_test_traces_gil_vs_processes (void)
+{
+  GPtrArray *runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  g_ptr_array_add (runs, il_test_trace_schedule ("gil", IL_EXECUTOR_THREADS, TRUE, 4, 2, 8, 100000000,
+                                                 5000000, 0));
+  g_ptr_array_add (runs, il_test_trace_schedule ("procs", IL_EXECUTOR_PROCESSES, FALSE, 4, 2, 8,
+                                                 100000000, 5000000, 30000000));
+  return runs;
+}
+
 /* A dense random trace: @n_workers lanes of @spans_per_lane spans of 200 ns … 20 µs in random
  * states, running on random CPUs of @n_cpus. Seeded, so the same every time. */
 static inline IlRunTrace *

@@ -155,17 +155,6 @@ test_format_duration (void)
     }
 }
 
-static GPtrArray *
-two_runs (void)
-{
-  GPtrArray *runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
-  g_ptr_array_add (runs, il_test_trace_schedule ("gil", IL_EXECUTOR_THREADS, TRUE, 4, 2, 8, 100000000,
-                                                 5000000, 0));
-  g_ptr_array_add (runs, il_test_trace_schedule ("procs", IL_EXECUTOR_PROCESSES, FALSE, 4, 2, 8,
-                                                 100000000, 5000000, 30000000));
-  return runs;
-}
-
 static void
 check_geometry (GPtrArray *runs, int width, int height, IlViewFlags view)
 {
@@ -222,7 +211,7 @@ check_geometry (GPtrArray *runs, int width, int height, IlViewFlags view)
 static void
 test_lane_geometry (void)
 {
-  g_autoptr(GPtrArray) runs = two_runs ();
+  g_autoptr(GPtrArray) runs = il_test_traces_gil_vs_processes ();
   g_autoptr(GPtrArray) many = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
 
   check_geometry (runs, 1920, 1080, IL_VIEW_BOTH);
@@ -279,7 +268,7 @@ test_small_view_balance (void)
 static void
 test_time_range (void)
 {
-  g_autoptr(GPtrArray) runs = two_runs ();
+  g_autoptr(GPtrArray) runs = il_test_traces_gil_vs_processes ();
   IlPaintOptions o;
   gint64 t0, t1;
   double x0, x1;
@@ -307,7 +296,7 @@ test_time_range (void)
 static void
 test_hit_test (void)
 {
-  g_autoptr(GPtrArray) runs = two_runs ();
+  g_autoptr(GPtrArray) runs = il_test_traces_gil_vs_processes ();
   IlRunTrace *gil = g_ptr_array_index (runs, 0);
   IlPaintOptions o;
   g_autoptr(IlLayout) l = NULL;

@@ -32,23 +32,12 @@ pixel (cairo_surface_t *s, int x, int y)
   return *(guint32 *) (data + y * cairo_image_surface_get_stride (s) + 4 * x) & 0xffffff;
 }
 
-static GPtrArray *
-gil_vs_processes (void)
-{
-  GPtrArray *runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
-  g_ptr_array_add (runs, il_test_trace_schedule ("gil", IL_EXECUTOR_THREADS, TRUE, 4, 2, 8, 100000000,
-                                                 5000000, 0));
-  g_ptr_array_add (runs, il_test_trace_schedule ("procs", IL_EXECUTOR_PROCESSES, FALSE, 4, 2, 8,
-                                                 100000000, 5000000, 30000000));
-  return runs;
-}
-
 /* Clicking a task highlights it: pixels change only in the lanes of that run, only where that
  * task ran, and in its worker's lane as well as in the core lanes. */
 static void
 test_highlight (void)
 {
-  g_autoptr(GPtrArray) runs = gil_vs_processes ();
+  g_autoptr(GPtrArray) runs = il_test_traces_gil_vs_processes ();
   IlRunTrace *procs = g_ptr_array_index (runs, 1);
   IlTaskRecord *task = il_run_trace_get_task (procs, 2);
   IlPaintOptions o;
@@ -99,7 +88,7 @@ test_highlight (void)
 static void
 test_themes (void)
 {
-  g_autoptr(GPtrArray) runs = gil_vs_processes ();
+  g_autoptr(GPtrArray) runs = il_test_traces_gil_vs_processes ();
   IlPaintOptions o;
   cairo_surface_t *light, *dark;
 
@@ -219,7 +208,7 @@ test_empty_and_live (void)
 static void
 test_recording_surface (void)
 {
-  g_autoptr(GPtrArray) runs = gil_vs_processes ();
+  g_autoptr(GPtrArray) runs = il_test_traces_gil_vs_processes ();
   cairo_rectangle_t extents = { 0, 0, W, H };
   cairo_surface_t *recording = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, &extents);
   cairo_surface_t *direct, *replayed;
