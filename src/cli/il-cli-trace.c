@@ -263,42 +263,28 @@ compare_events (gconstpointer a, gconstpointer b)
   return x->time < y->time ? -1 : x->time > y->time;
 }
 
+typedef struct
+{
+  Tracer *t;
+  GArray *events;
+} Collect;
+
+static void
+collect_cb (const struct perf_event_header *h, gpointer data)
+{
+  Collect *c = data;
+
+  collect_record (c->t, c->events, h);
+}
+
 /* Copies every complete record out of one ring (one consumer: us). */
 static void
 drain (Tracer *t, GArray *events, struct perf_event_mmap_page *meta)
 {
-  guchar *data = (guchar *) meta + meta->data_offset;
-  gsize data_size = meta->data_size;
-  guint64 head = __atomic_load_n (&meta->data_head, __ATOMIC_ACQUIRE);
-  guint64 tail = meta->data_tail;
-  guchar scratch[512];
+  Collect c = { t, events };
 
-  while (tail + sizeof (struct perf_event_header) <= head)
-    {
-      struct perf_event_header h;
-      gsize off = tail % data_size;
-      const struct perf_event_header *rec;
-
-      /* Records may wrap around the end of the ring: copy those out. */
-      for (gsize i = 0; i < sizeof h; i++)
-        ((guchar *) &h)[i] = data[(off + i) % data_size];
-      if (h.size < sizeof h || tail + h.size > head)
-        break;
-      if (off + h.size <= data_size)
-        rec = (const struct perf_event_header *) (data + off);
-      else if (h.size <= sizeof scratch)
-        {
-          for (gsize i = 0; i < h.size; i++)
-            scratch[i] = data[(off + i) % data_size];
-          rec = (const struct perf_event_header *) scratch;
-        }
-      else
-        rec = NULL;
-      if (rec != NULL)
-        collect_record (t, events, rec);
-      tail += h.size;
-    }
-  __atomic_store_n (&meta->data_tail, tail, __ATOMIC_RELEASE);
+  il_perf_ring_read (meta, (const guint8 *) meta + meta->data_offset, meta->data_size,
+                     collect_cb, &c);
 }
 
 static int

@@ -138,56 +138,39 @@ il_capture_kernel_worker_begin (IlCapture   *capture,
   return TRUE;
 }
 
+static void
+il_kernel_lane_record (const struct perf_event_header *header,
+                       gpointer                        user_data)
+{
+  IlKernelLane *kl = user_data;
+  const guint8 *record = (const guint8 *) header;
+
+  if (header->type == PERF_RECORD_SWITCH &&
+      header->size >= sizeof *header + 4 * sizeof (guint32) + sizeof (guint64))
+    {
+      /* sample_id: pid, tid (u32 each), time (u64), cpu, res (u32 each) */
+      const guint8 *id = record + sizeof *header;
+      IlSwitch sw;
+      guint64 time;
+      guint32 cpu;
+
+      memcpy (&time, id + 8, sizeof time);
+      memcpy (&cpu, id + 16, sizeof cpu);
+      sw.time_ns = (gint64) time;
+      sw.cpu = (gint16) cpu;
+      sw.in = (header->misc & PERF_RECORD_MISC_SWITCH_OUT) == 0;
+      sw.preempt = (header->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT) != 0;
+      g_array_append_val (kl->pending, sw);
+    }
+  else if (header->type == PERF_RECORD_LOST)
+    kl->lost++;
+}
+
 /* Moves new records from the kernel's buffer into kl->pending. */
 static void
 il_kernel_lane_read (IlKernelLane *kl)
 {
-  guint64 head = atomic_load_explicit ((_Atomic guint64 *) &kl->page->data_head, memory_order_acquire);
-  guint64 tail = kl->page->data_tail;
-
-  while (tail + sizeof (struct perf_event_header) <= head)
-    {
-      struct perf_event_header header;
-      guint8 record[256];
-      gsize off = tail % kl->data_size, first;
-
-      first = MIN (sizeof header, kl->data_size - off);
-      memcpy (&header, kl->data + off, first);
-      memcpy ((guint8 *) &header + first, kl->data, sizeof header - first);
-      if (header.size < sizeof header || tail + header.size > head)
-        break;
-
-      if (header.size <= sizeof record)
-        {
-          first = MIN (header.size, kl->data_size - off);
-          memcpy (record, kl->data + off, first);
-          memcpy (record + first, kl->data, header.size - first);
-
-          if (header.type == PERF_RECORD_SWITCH &&
-              header.size >= sizeof header + 4 * sizeof (guint32) + sizeof (guint64))
-            {
-              /* sample_id: pid, tid (u32 each), time (u64), cpu, res (u32 each) */
-              const guint8 *id = record + sizeof header;
-              IlSwitch sw;
-              guint64 time;
-              guint32 cpu;
-
-              memcpy (&time, id + 8, sizeof time);
-              memcpy (&cpu, id + 16, sizeof cpu);
-              sw.time_ns = (gint64) time;
-              sw.cpu = (gint16) cpu;
-              sw.in = (header.misc & PERF_RECORD_MISC_SWITCH_OUT) == 0;
-              sw.preempt = (header.misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT) != 0;
-              g_array_append_val (kl->pending, sw);
-            }
-          else if (header.type == PERF_RECORD_LOST)
-            kl->lost++;
-        }
-      tail += header.size;
-    }
-
-  /* Release: the kernel may reuse the bytes only after we copied them. */
-  atomic_store_explicit ((_Atomic guint64 *) &kl->page->data_tail, tail, memory_order_release);
+  il_perf_ring_read (kl->page, kl->data, kl->data_size, il_kernel_lane_record, kl);
 }
 
 static void

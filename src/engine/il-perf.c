@@ -24,3 +24,47 @@ il_perf_switch_attr_init (struct perf_event_attr *attr)
   attr->exclude_kernel = 1;
   attr->exclude_hv = 1;
 }
+
+void
+il_perf_ring_read (struct perf_event_mmap_page *page,
+                   const guint8                *data,
+                   gsize                        data_size,
+                   IlPerfRecordFunc             func,
+                   gpointer                     user_data)
+{
+  guint64 head, tail;
+  /* Room for a record that wraps around the ring's end, aligned like the ring's records. Switch,
+   * lost and task records are far smaller; a larger record is skipped. */
+  guint64 scratch[64];
+
+  g_return_if_fail (page != NULL);
+  g_return_if_fail (data != NULL);
+  g_return_if_fail (func != NULL);
+
+  head = __atomic_load_n (&page->data_head, __ATOMIC_ACQUIRE);
+  tail = page->data_tail;
+  while (tail + sizeof (struct perf_event_header) <= head)
+    {
+      struct perf_event_header header;
+      gsize off = tail % data_size;
+      gsize first = MIN (sizeof header, data_size - off);
+
+      memcpy (&header, data + off, first);
+      memcpy ((guint8 *) &header + first, data, sizeof header - first);
+      if (header.size < sizeof header || tail + header.size > head)
+        break;
+      if (off + header.size <= data_size)
+        func ((const struct perf_event_header *) (gconstpointer) (data + off), user_data);
+      else if (header.size <= sizeof scratch)
+        {
+          first = data_size - off;
+          memcpy (scratch, data + off, first);
+          memcpy ((guint8 *) scratch + first, data, header.size - first);
+          func ((const struct perf_event_header *) (gconstpointer) scratch, user_data);
+        }
+      tail += header.size;
+    }
+
+  /* Release: the kernel may reuse the bytes only after we copied them. */
+  __atomic_store_n (&page->data_tail, tail, __ATOMIC_RELEASE);
+}

@@ -13,4 +13,15 @@ G_BEGIN_DECLS
  * user space only. Callers add what differs (inherit, enable-on-exec, wake-ups) before opening. */
 void il_perf_switch_attr_init (struct perf_event_attr *attr);
 
+/* Called with one record of a perf ring; @record is only valid during the call. */
+typedef void (*IlPerfRecordFunc) (const struct perf_event_header *record, gpointer user_data);
+
+/* Hands every complete record of the ring @page (whose data area is @data, @data_size bytes) to
+ * @func, oldest first, then gives their space back to the kernel. One reader per ring. */
+void il_perf_ring_read (struct perf_event_mmap_page *page,
+                        const guint8                *data,
+                        gsize                        data_size,
+                        IlPerfRecordFunc             func,
+                        gpointer                     user_data);
+
 G_END_DECLS
