@@ -147,6 +147,32 @@ il_recorder_push_slow (IlRecorder   *rec,
     }
 }
 
+/* Ends the running span and records `ready` up to @now_ns when, since the last observation, the
+ * thread was off its CPU for more than a gap, or moved (a migration takes it off the CPU too).
+ * @cpu is where it is now and @prev who was seen on @cpu before it (il_recorder_claim()). When it stayed on the same CPU and no other thread of the
+ * run was seen there meanwhile, it ran the rest of the quantum: `ready` is exactly the time it was
+ * off, placed at the end. Otherwise only the two observations are facts, so the running spans end
+ * and start exactly there and the time between is `ready`. Either way no two threads' running
+ * spans on one CPU overlap. FALSE, emitting nothing, when the thread stayed on its CPU. */
+static inline gboolean
+emit_if_off_cpu (IlRecorder *rec,
+                 int         cpu,
+                 int         prev,
+                 gint64      now_ns,
+                 gint64      off_cpu_ns)
+{
+  gint64 end = rec->last_check_ns;
+
+  if (off_cpu_ns <= rec->gap_ns && cpu == rec->cpu)
+    return FALSE;
+
+  if (cpu == rec->cpu && prev == rec->board_owner)
+    end = MAX (end, now_ns - off_cpu_ns);
+  il_recorder_emit (rec, IL_STATE_RUNNING, rec->task, rec->cpu, rec->start_ns, end);
+  il_recorder_emit (rec, IL_STATE_READY, rec->task, -1, end, now_ns);
+  return TRUE;
+}
+
 void
 il_recorder_close (IlRecorder *rec,
                    gint64      now_ns)
@@ -166,16 +192,8 @@ il_recorder_close (IlRecorder *rec,
       gint64 thread_ns = il_clock_thread_cpu_ns ();
       gint64 off_cpu_ns = (now_ns - rec->last_check_ns) - (thread_ns - rec->last_thread_ns);
 
-      if (off_cpu_ns > rec->gap_ns || cpu != rec->cpu)
-        {
-          gint64 end = rec->last_check_ns;
-
-          if (cpu == rec->cpu && prev == rec->board_owner)
-            end = MAX (end, now_ns - off_cpu_ns);
-          il_recorder_emit (rec, IL_STATE_RUNNING, rec->task, rec->cpu, rec->start_ns, end);
-          il_recorder_emit (rec, IL_STATE_READY, rec->task, -1, end, now_ns);
-          return;
-        }
+      if (emit_if_off_cpu (rec, cpu, prev, now_ns, off_cpu_ns))
+        return;
     }
 
   il_recorder_emit (rec, rec->state, rec->task, rec->cpu, rec->start_ns, now_ns);
@@ -259,20 +277,8 @@ il_recorder_observe (IlRecorder *rec,
   off_cpu_ns = (now_ns - rec->last_check_ns) - (thread_ns - rec->last_thread_ns);
   rec->last_thread_ns = thread_ns;
 
-  if (off_cpu_ns > rec->gap_ns || cpu != rec->cpu)
+  if (emit_if_off_cpu (rec, cpu, prev, now_ns, off_cpu_ns))
     {
-      /* Between the last observation and this one the thread was off its CPU for off_cpu_ns
-       * (preempted), or it moved (a migration takes it off the CPU too). When it stayed on the
-       * same CPU and no other thread of the run was seen there meanwhile, it ran the rest of the
-       * quantum: `ready` is exactly the time it was off, placed at the end. Otherwise only the
-       * two observations are facts, so the running spans end and start exactly there and the
-       * time between is `ready`. Either way no two threads' running spans on one CPU overlap. */
-      gint64 end = rec->last_check_ns;
-
-      if (cpu == rec->cpu && prev == rec->board_owner)
-        end = MAX (end, now_ns - off_cpu_ns);
-      il_recorder_emit (rec, IL_STATE_RUNNING, rec->task, rec->cpu, rec->start_ns, end);
-      il_recorder_emit (rec, IL_STATE_READY, rec->task, -1, end, now_ns);
       if (G_UNLIKELY (rec->stalled))
         {
           cpu = il_cpu_current ();
