@@ -251,24 +251,44 @@ static void
 il_slot_next_task (IlSlot *slot)
 {
   IlExecutor *ex = il_slot_executor (slot);
-  int task = il_executor_next_task (ex);
 
-  if (task < 0)
+  /* Tasks that finish at once (empty, or the run was cancelled) are taken in this loop rather
+   * than through il_slot_finish_task(), which would recurse once per task and overflow the stack
+   * on a long list of empty tasks. */
+  for (;;)
     {
-      il_recorder_close (&slot->rec, il_clock_now_ns ());
-      slot->task = -1;
-      slot->owner->n_active--;
-      return;
-    }
+      int task = il_executor_next_task (ex);
+      gint64 end;
 
-  slot->task = task;
-  slot->task_start = il_clock_now_ns ();
-  slot->phase = 0;
-  slot->n_phases = il_workload_get_n_phases (ex->config->workload, ex->config->task_ms, task);
-  slot->status = IL_TASK_OK;
-  /* A coroutine starts running when the loop gets to it; an empty task is just that. */
-  il_recorder_enter (&slot->rec, IL_STATE_RUNNING, task, slot->task_start);
-  il_slot_next_phase (slot);
+      if (task < 0)
+        {
+          il_recorder_close (&slot->rec, il_clock_now_ns ());
+          slot->task = -1;
+          slot->owner->n_active--;
+          return;
+        }
+
+      slot->task = task;
+      slot->task_start = il_clock_now_ns ();
+      slot->phase = 0;
+      slot->n_phases = il_workload_get_n_phases (ex->config->workload, ex->config->task_ms, task);
+      slot->status = IL_TASK_OK;
+      /* A coroutine starts running when the loop gets to it; an empty task is just that. */
+      il_recorder_enter (&slot->rec, IL_STATE_RUNNING, task, slot->task_start);
+
+      if (il_executor_is_cancelled (ex))
+        slot->status = IL_TASK_CANCELLED;
+      if (slot->n_phases > 0 && slot->status == IL_TASK_OK)
+        {
+          il_slot_next_phase (slot);
+          return;
+        }
+
+      end = il_clock_now_ns ();
+      il_slot_clear_source (slot);
+      il_recorder_enter (&slot->rec, IL_STATE_IDLE, -1, end);
+      il_recorder_task_done (&slot->rec, slot->task, slot->task_start, end, slot->status);
+    }
 }
 
 static gpointer

@@ -391,6 +391,17 @@ test_executors_empty_tasks (void)
 }
 
 static void
+test_executors_async_many_empty (void)
+{
+  /* The most tasks a run may have, all empty, on one coroutine: each finishes at once, which must
+   * not cost a stack frame per task (it overflowed the loop thread's stack under ASan). */
+  g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_ASYNC, 1, IL_WORKLOAD_CPU, IL_MAX_TASKS, 0);
+  g_autoptr(IlRunTrace) t = run_checked (c);
+
+  g_assert_cmpuint (il_run_trace_get_n_tasks (t), ==, IL_MAX_TASKS);
+}
+
+static void
 test_executors_zero_tasks (void)
 {
   g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 2, IL_WORKLOAD_CPU, 0, 10);
@@ -622,6 +633,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/executors/workloads", test_executors_workloads);
   g_test_add_func ("/executors/convoy", test_executors_convoy);
   g_test_add_func ("/executors/empty-tasks", test_executors_empty_tasks);
+  g_test_add_func ("/executors/async-many-empty", test_executors_async_many_empty);
   g_test_add_func ("/executors/zero-tasks", test_executors_zero_tasks);
   g_test_add_func ("/executors/live", test_executors_live);
   g_test_add_func ("/executors/cancel", test_executors_cancel);
