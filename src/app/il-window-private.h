@@ -31,7 +31,6 @@ struct _IlWindow
   gboolean              queue_is_baseline;  /* the batch measures sequential baselines only */
   gboolean              queue_is_lesson;
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
-  guint                 n_reniced;
   gint64                summary_shown_us;
   gboolean              disposed;
   gboolean              painted;            /* the first frame is on screen */

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <sys/resource.h>
 #include <glib/gi18n.h>
 
 #include "il-clock.h"
@@ -324,29 +323,17 @@ on_tasks_done (IlWindow *self, GParamSpec *pspec, IlRun *run)
 }
 
 /* 64 CPU-bound workers on 2 cores would leave the window a 65th share of the CPU and frames of
- * a second. Workers started from the window run at a lower priority (a preference), so the
- * window gets the little CPU it needs at once and the workers get everything else. */
+ * a second. Workers started from the window take a lower priority before their first task (a
+ * preference), so the window gets the little CPU it needs and the workers get everything else. */
 static void
-il_window_renice_workers (IlWindow *self, IlRunTrace *trace)
+il_window_set_worker_priority (IlWindow *self, IlRunConfig *config)
 {
-  const IlRunConfig *config = il_run_trace_get_config (trace);
-  guint n = il_run_trace_get_n_workers (trace);
   guint cores = config->cpus != NULL && config->cpus->len > 0 ? config->cpus->len : il_cpu_count ();
 
   /* Up to two workers per core the window still gets a fair share; only beyond that does it
-   * starve, and only then are the workers (and so the run's timing) touched. */
-  if (!g_settings_get_boolean (self->settings, "responsive-runs") || config->workers <= 2 * cores)
-    return;
-  for (; self->n_reniced < n; self->n_reniced++)
-    {
-      const IlWorkerInfo *info = il_run_trace_get_worker (trace, self->n_reniced);
-      int id = info->kind == IL_WORKER_PROCESS ? info->pid : info->tid;
-
-      if (id <= 0)
-        break;   /* not started yet: try again at the next batch of spans */
-      /* Failing is harmless (the worker may have exited already): the run goes on as it is. */
-      (void) setpriority (PRIO_PROCESS, id, IL_WORKER_NICE);
-    }
+   * starve, and only then is the run's priority (and so its timing) touched. */
+  if (g_settings_get_boolean (self->settings, "responsive-runs") && config->workers > 2 * cores)
+    config->nice = IL_WORKER_NICE;
 }
 
 static void
@@ -354,7 +341,6 @@ on_spans_added (IlWindow *self, IlRun *run)
 {
   if (run != self->run)
     return;
-  il_window_renice_workers (self, il_run_get_trace (run));
   if (!self->queue_is_baseline)
     il_timeline_view_runs_changed (self->timeline);
 }
@@ -435,7 +421,7 @@ il_window_start_next (IlWindow *self)
       return;
     }
   config = g_ptr_array_steal_index (self->queue, 0);
-  self->n_reniced = 0;
+  il_window_set_worker_priority (self, config);
   self->run = il_run_new (config);
   g_signal_connect_object (self->run, "notify::tasks-done", G_CALLBACK (on_tasks_done), self,
                            G_CONNECT_SWAPPED);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -367,6 +368,9 @@ il_executor_processes_start (IlExecutor  *ex,
         const char *ident = g_subprocess_get_identifier (w->process);
         int pid = ident != NULL ? atoi (ident) : 0;
         atomic_store (&ex->lanes[i].pid, pid);
+        /* A worker process's threads inherit the priority it has before it reads its set-up. */
+        if (ex->config->nice > 0 && pid > 0)
+          (void) setpriority (PRIO_PROCESS, (id_t) pid, MIN (ex->config->nice, 19));
       }
 
       setup.worker = i;

@@ -1,6 +1,7 @@
 /* il-executor.c: the executor base: lanes, task hand-out, cancellation, completion and errors. */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <glib/gi18n.h>
 
 #include "il-clock.h"
@@ -219,6 +220,10 @@ gboolean
 il_executor_apply_affinity (IlExecutor  *self,
                             GError     **error)
 {
+  /* Each worker lowers its own priority before its first task, so a starved owner never has to
+   * catch up with workers that already run. Failing is harmless: the run goes on as it is. */
+  if (self->config->nice > 0)
+    (void) setpriority (PRIO_PROCESS, (id_t) il_gettid (), MIN (self->config->nice, 19));
   if (self->config->cpus == NULL || self->config->cpus->len == 0)
     return TRUE;
   return il_cpu_set_apply (self->config->cpus, 0, error);

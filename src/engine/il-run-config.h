@@ -22,6 +22,9 @@ typedef struct
   guint           tasks;
   double          task_ms;            /* 0 means an empty task (dispatch cost only) */
   IlCaptureKind   capture;
+  int             nice;               /* 0, or a lower priority (1-19) every worker takes before its
+                                       * first task: the window asks for it when a run has many more
+                                       * workers than cores, so drawing is not starved */
 } IlRunConfig;
 
 #define IL_TYPE_RUN_CONFIG (il_run_config_get_type ())
