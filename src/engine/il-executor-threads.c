@@ -23,7 +23,21 @@ struct _IlExecutorThreads
   IlGil          *gil;
   IlThreadWorker *workers;
   guint           n_started;
+  /* The start gate: workers that are ready wait here until every thread exists, so they begin
+   * together and the thread creating them is not competing with the first ones for a CPU. */
+  GMutex          gate_lock;
+  GCond           gate_cond;
+  gboolean        gate_open;
 };
+
+static void
+il_executor_threads_open_gate (IlExecutorThreads *self)
+{
+  g_mutex_lock (&self->gate_lock);
+  self->gate_open = TRUE;
+  g_cond_broadcast (&self->gate_cond);
+  g_mutex_unlock (&self->gate_lock);
+}
 
 static gpointer
 il_thread_worker_main (gpointer data)
@@ -52,8 +66,14 @@ il_thread_worker_main (gpointer data)
       return NULL;
     }
 
-  /* Creating the thread, pinning it and setting up the capture come before its first task: shown
-   * as start-up, like a worker process's spawn, instead of a blank stretch at the run's start. */
+  g_mutex_lock (&w->owner->gate_lock);
+  while (!w->owner->gate_open)
+    g_cond_wait (&w->owner->gate_cond, &w->owner->gate_lock);
+  g_mutex_unlock (&w->owner->gate_lock);
+
+  /* Creating the thread, pinning it, setting up the capture and waiting for the others come
+   * before its first task: shown as start-up, like a worker process's spawn, instead of a blank
+   * stretch at the run's start. */
   il_recorder_emit (&rec, IL_STATE_STARTUP, -1, -1, ex->origin_ns, il_clock_now_ns ());
 
   il_work_ctx_init (&ctx, &rec, w->owner->gil, (int) w->index, &ex->cancel);
@@ -98,6 +118,7 @@ il_executor_threads_start (IlExecutor  *ex,
         {
           /* Stop the ones already running and account for the ones that never started. */
           il_executor_cancel (ex);
+          il_executor_threads_open_gate (self);
           for (guint j = i; j < ex->n_lanes; j++)
             atomic_fetch_sub (&ex->n_alive, 1);
           self->n_started = i;
@@ -111,6 +132,7 @@ il_executor_threads_start (IlExecutor  *ex,
     }
 
   self->n_started = ex->n_lanes;
+  il_executor_threads_open_gate (self);
   return TRUE;
 }
 
@@ -130,6 +152,8 @@ il_executor_threads_finalize (IlExecutor *ex)
 
   g_clear_pointer (&self->gil, il_gil_free);
   g_free (self->workers);
+  g_mutex_clear (&self->gate_lock);
+  g_cond_clear (&self->gate_cond);
 }
 
 static const IlExecutorClass il_executor_threads_class = {
@@ -146,5 +170,7 @@ il_executor_threads_new (void)
   IlExecutorThreads *self = g_new0 (IlExecutorThreads, 1);
 
   self->parent.klass = &il_executor_threads_class;
+  g_mutex_init (&self->gate_lock);
+  g_cond_init (&self->gate_cond);
   return &self->parent;
 }
