@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <glib-unix.h>
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "il-cli.h"
@@ -68,11 +69,11 @@ il_cli_parse_uint (const char *option, const char *str, guint64 min, guint64 max
     {
       if (g_error_matches (local_error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
         g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                     _("%s must be between %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT ", not %s"),
+                     _("%s must be between %" PRIu64 " and %" PRIu64 ", not %s"),
                      option, min, max, str);
       else
         g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                     _("%s needs a whole number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ", not “%s”"),
+                     _("%s needs a whole number from %" PRIu64 " to %" PRIu64 ", not “%s”"),
                      option, min, max, str);
       return FALSE;
     }

@@ -309,7 +309,7 @@ il_cli_sweep (int argc, char **argv)
   SweepOptions o = { 0 };
   const GOptionEntry entries[] = {
     { "workers-list", 'W', 0, G_OPTION_ARG_STRING, &o.workers_list,
-      N_("Worker counts to run, comma-separated (default " DEFAULT_WORKERS_LIST ")"), N_("LIST") },
+      N_("Worker counts to run, comma-separated (default 1,2,4,8)"), N_("LIST") },
     { "executor", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o.executors,
       N_("An executor to sweep; repeat for several: sequential, threads, threads+gil, processes, async (default: threads, threads+gil, processes)"),
       N_("E") },

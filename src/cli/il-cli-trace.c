@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "il-cli.h"
@@ -544,7 +545,7 @@ il_cli_trace (int argc, char **argv)
       il_cli_print_run_summary (tracer.run, NULL);
       g_print (_("  threads        %u\n"), il_run_trace_get_n_workers (tracer.run));
       if (tracer.lost > 0)
-        g_print (_("  LOST           %" G_GUINT64_FORMAT " kernel records (the buffer overflowed)\n"),
+        g_print (_("  LOST           %" PRIu64 " kernel records (the buffer overflowed)\n"),
                  tracer.lost);
       g_print ("\n");
     }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "il-clock.h"
@@ -174,7 +175,7 @@ get_uint (Parse *p, const char *group, const char *key, guint64 min, guint64 max
   if (!g_ascii_string_to_unsigned (raw, 10, min, max, &v, &local_error))
     {
       if (g_error_matches (local_error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
-        return fail (p, group, key, _("%s is out of range (%" G_GUINT64_FORMAT "…%" G_GUINT64_FORMAT ")"),
+        return fail (p, group, key, _("%s is out of range (%" PRIu64 "…%" PRIu64 ")"),
                      raw, min, max);
       return fail (p, group, key, _("“%s” is not a whole number"), raw);
     }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
@@ -998,8 +999,8 @@ get_int (Ctx *ctx, JsonObject *obj, const char *path, const char *key, gint64 mi
     return fail (ctx, path, _("“%s” must be a whole number"), key);
   v = json_node_get_int (node);
   if (v < min || v > max)
-    return fail (ctx, path, _("“%s” is %" G_GINT64_FORMAT ", outside %" G_GINT64_FORMAT
-                              "…%" G_GINT64_FORMAT), key, v, min, max);
+    return fail (ctx, path, _("“%s” is %" PRId64 ", outside %" PRId64
+                              "…%" PRId64), key, v, min, max);
   *out = v;
   return TRUE;
 }
@@ -1263,7 +1264,7 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
         return NULL;
       if (id != i)
         {
-          fail (ctx, sub, _("“id” is %" G_GINT64_FORMAT " but workers must be numbered 0, 1, 2, … in order"), id);
+          fail (ctx, sub, _("“id” is %" PRId64 " but workers must be numbered 0, 1, 2, … in order"), id);
           return NULL;
         }
       if (g_strcmp0 (kind_str, "thread") == 0)
@@ -1303,7 +1304,7 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
         return NULL;
       if (id != i)
         {
-          fail (ctx, sub, _("“id” is %" G_GINT64_FORMAT " but tasks must be numbered 0, 1, 2, … in order"), id);
+          fail (ctx, sub, _("“id” is %" PRId64 " but tasks must be numbered 0, 1, 2, … in order"), id);
           return NULL;
         }
       if (!il_task_status_from_string (str, &task->status))
@@ -1523,18 +1524,18 @@ read_span_rows (const Source *src, const SpanRange *range, IlRunTrace *run,
       row_end = rp.p;
       rp.p = row_start;
       if (v[COL_WORKER] < 0 || v[COL_WORKER] >= n_workers)
-        return row_fail (&rp, _("worker %" G_GINT64_FORMAT " does not exist (the run has %u workers)"),
+        return row_fail (&rp, _("worker %" PRId64 " does not exist (the run has %u workers)"),
                          v[COL_WORKER], n_workers);
       if (v[COL_CPU] < -1 || v[COL_CPU] >= n_cpus)
-        return row_fail (&rp, _("CPU %" G_GINT64_FORMAT " does not exist (the machine has %u CPUs; -1 means none)"),
+        return row_fail (&rp, _("CPU %" PRId64 " does not exist (the machine has %u CPUs; -1 means none)"),
                          v[COL_CPU], n_cpus);
       if (v[COL_TASK] < -1 || v[COL_TASK] >= n_tasks)
-        return row_fail (&rp, _("task %" G_GINT64_FORMAT " does not exist (the run has %u tasks; -1 means none)"),
+        return row_fail (&rp, _("task %" PRId64 " does not exist (the run has %u tasks; -1 means none)"),
                          v[COL_TASK], n_tasks);
       if (v[COL_END] < v[COL_START])
         return row_fail (&rp, _("the span ends before it starts"));
       if (v[COL_START] < last_end[v[COL_WORKER]])
-        return row_fail (&rp, _("spans of worker %" G_GINT64_FORMAT " overlap or are not in time order"),
+        return row_fail (&rp, _("spans of worker %" PRId64 " overlap or are not in time order"),
                          v[COL_WORKER]);
       last_end[v[COL_WORKER]] = v[COL_END];
 
@@ -1637,7 +1638,7 @@ il_trace_load_from_data (const char *data, gsize length, const char *name, GErro
   if (version != IL_TRACE_FORMAT_VERSION)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                   _("%s: trace format version %" G_GINT64_FORMAT " is not supported (this Interleave reads version %d)"),
+                   _("%s: trace format version %" PRId64 " is not supported (this Interleave reads version %d)"),
                    src.name, version, IL_TRACE_FORMAT_VERSION);
       return NULL;
     }
