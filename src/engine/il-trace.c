@@ -37,6 +37,7 @@ struct _IlRunTrace
   guint64          n_spans;
   gint64           end_ns;
   guint64          generation;
+  guint            states_seen;   /* bit (1 << IlState) for every state a span has had */
   IlSummary        summary;
   GData           *data;
 };
@@ -424,6 +425,7 @@ append_one (IlRunTrace *self, const IlSpan *span)
 
   il_lane_append (lane, &copy);
   self->n_spans++;
+  self->states_seen |= 1u << MIN (copy.state, 31u);
   if (copy.end_ns > self->end_ns)
     self->end_ns = copy.end_ns;
 }
@@ -461,6 +463,13 @@ il_run_trace_get_end_ns (IlRunTrace *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->end_ns;
+}
+
+gboolean
+il_run_trace_has_state (IlRunTrace *self, IlState state)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return (self->states_seen & (1u << state)) != 0;
 }
 
 guint64
@@ -552,6 +561,12 @@ il_run_trace_compute_summary (IlRunTrace *self)
               break;
             case IL_STATE_READY:
               s.ready_ns += d;
+              break;
+            case IL_STATE_LOCK_WAIT:
+              s.lock_wait_ns += d;
+              break;
+            case IL_STATE_LOOP_WAIT:
+              s.loop_wait_ns += d;
               break;
             case IL_STATE_IDLE:
             case IL_STATE_STARTUP:

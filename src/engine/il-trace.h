@@ -48,6 +48,8 @@ typedef struct
   gint64  gil_wait_ns;
   gint64  io_wait_ns;
   gint64  ready_ns;
+  gint64  lock_wait_ns;      /* traced programs: blocked on a lock other than the GIL */
+  gint64  loop_wait_ns;      /* event loop: tasks ready while the loop thread ran another */
   double  speedup;           /* against a sequential run of the same work; NAN when unknown */
 } IlSummary;
 
@@ -113,6 +115,8 @@ void           il_run_trace_append_many     (IlRunTrace *self, const IlSpan *spa
 guint64        il_run_trace_get_n_spans     (IlRunTrace *self);
 /* Latest end time of any span (the run's extent so far). */
 gint64         il_run_trace_get_end_ns      (IlRunTrace *self);
+/* Has any span of the run been in @state? (legends list the rarer states only when they occur) */
+gboolean       il_run_trace_has_state       (IlRunTrace *self, IlState state);
 /* Bumped on every append: caches (level-of-detail summaries) compare it to know they are stale. */
 guint64        il_run_trace_get_generation  (IlRunTrace *self);
 

@@ -8,7 +8,7 @@
 G_DEFINE_QUARK (il-error-quark, il_error)
 
 static const char *state_names[IL_N_STATES] = {
-  "running", "ready", "gil-wait", "io-wait", "idle", "startup",
+  "running", "ready", "gil-wait", "lock-wait", "io-wait", "loop-wait", "idle", "startup",
 };
 
 static const char *executor_names[IL_N_EXECUTORS] = {
@@ -70,7 +70,9 @@ il_state_get_title (IlState state)
     case IL_STATE_RUNNING:  return _("Running");
     case IL_STATE_READY:    return _("Ready (waiting for a CPU)");
     case IL_STATE_GIL_WAIT: return _("Waiting for the GIL");
+    case IL_STATE_LOCK_WAIT: return _("Waiting for a lock");
     case IL_STATE_IO_WAIT:  return _("Waiting for I/O");
+    case IL_STATE_LOOP_WAIT: return _("Waiting for the event loop");
     case IL_STATE_IDLE:     return _("Idle");
     case IL_STATE_STARTUP:  return _("Starting up");
     case IL_N_STATES:

@@ -11,7 +11,9 @@ typedef enum
   IL_STATE_RUNNING = 0,
   IL_STATE_READY,
   IL_STATE_GIL_WAIT,
+  IL_STATE_LOCK_WAIT,  /* a traced program blocked on a lock other than the GIL (a futex) */
   IL_STATE_IO_WAIT,
+  IL_STATE_LOOP_WAIT,  /* an event-loop task ready to go on while the loop thread runs another */
   IL_STATE_IDLE,
   IL_STATE_STARTUP,
   IL_N_STATES

@@ -7,15 +7,18 @@
 G_BEGIN_DECLS
 
 /* One summary bin: the share of the bin's time in each state (1/255 units), and the CPU and task
- * (low 8 bits) that ran most in it. 8 bytes, so summaries stay a few bytes per span. */
+ * (low 8 bits) that ran most in it. 12 bytes (8 states, padded), so summaries stay a few bytes
+ * per span. */
 typedef struct
 {
   guint8 frac[IL_N_STATES];
   guint8 cpu;     /* 255: none */
   guint8 task;    /* low 8 bits of the dominant task; meaningful when frac[running] > 0 */
+  guint8 pad[2];
 } IlLodBin;
 
-G_STATIC_ASSERT (sizeof (IlLodBin) == 8);
+G_STATIC_ASSERT (IL_N_STATES == 8);
+G_STATIC_ASSERT (sizeof (IlLodBin) == 12);
 
 typedef struct _IlLodLane IlLodLane;
 typedef struct _IlLodRun IlLodRun;

@@ -796,7 +796,8 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
         const IlColumn *col = &cols[w][c];
         running[c] += col->ns[IL_STATE_RUNNING];
         flight[c] += col->ns[IL_STATE_RUNNING] + col->ns[IL_STATE_READY]
-                     + col->ns[IL_STATE_GIL_WAIT] + col->ns[IL_STATE_IO_WAIT];
+                     + col->ns[IL_STATE_GIL_WAIT] + col->ns[IL_STATE_IO_WAIT]
+                     + col->ns[IL_STATE_LOCK_WAIT] + col->ns[IL_STATE_LOOP_WAIT];
       }
 
   /* Heights snap to device pixels so equal neighbours merge into one step. */
@@ -1136,6 +1137,15 @@ legend_item_clear (gpointer data)
   g_free (item->text);
 }
 
+static gboolean
+any_run_has_state (Frame *f, IlState state)
+{
+  for (guint r = 0; r < f->runs->len; r++)
+    if (il_run_trace_has_state (g_ptr_array_index (f->runs, r), state))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
 {
@@ -1153,6 +1163,9 @@ draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
         {
           LegendItem item = { f->pal->states[s], f->pal->states[s], FALSE, FALSE, NULL };
 
+          /* Lock and event-loop waits occur only in traced programs and async runs. */
+          if ((s == IL_STATE_LOCK_WAIT || s == IL_STATE_LOOP_WAIT) && !any_run_has_state (f, s))
+            continue;
           if (s == IL_STATE_RUNNING && f->o->color_by_cpu)
             {
               for (guint c = 0; c < MIN (max_cpus, 4); c++)

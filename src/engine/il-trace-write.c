@@ -1,0 +1,294 @@
+/* il-trace-write.c: trace v1 JSON writer (json-glib for the run headers, span rows by hand). */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include <inttypes.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "il-trace-io-private.h"
+
+/* ------------------------------------------------------------------------------------------------
+ * Trace v1 writer */
+
+static void
+builder_add_time_or_null (JsonBuilder *b, const char *key, double value)
+{
+  json_builder_set_member_name (b, key);
+  if (isfinite (value))
+    json_builder_add_double_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static JsonNode *
+build_run_header (IlRunTrace *run)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const IlRunConfig *config = il_run_trace_get_config (run);
+  const IlSummary *summary = il_run_trace_get_summary (run);
+  const char *label = il_run_trace_get_label (run);
+  g_autofree char *title = NULL;
+  guint n_workers = il_run_trace_get_n_workers (run);
+  guint n_tasks = il_run_trace_get_n_tasks (run);
+
+  if (label == NULL)
+    label = title = il_run_config_get_title (config);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "label");
+  json_builder_add_string_value (b, label);
+
+  json_builder_set_member_name (b, "config");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "executor");
+  json_builder_add_string_value (b, il_executor_to_string (config->executor));
+  json_builder_set_member_name (b, "gil");
+  json_builder_add_boolean_value (b, config->gil);
+  json_builder_set_member_name (b, "switch_interval_ms");
+  json_builder_add_double_value (b, config->switch_interval_ms);
+  json_builder_set_member_name (b, "workers");
+  json_builder_add_int_value (b, config->workers);
+  json_builder_set_member_name (b, "cpus");
+  json_builder_begin_array (b);
+  for (guint i = 0; config->cpus != NULL && i < config->cpus->len; i++)
+    json_builder_add_int_value (b, g_array_index (config->cpus, int, i));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "workload");
+  json_builder_add_string_value (b, il_workload_to_string (config->workload));
+  json_builder_set_member_name (b, "tasks");
+  json_builder_add_int_value (b, config->tasks);
+  json_builder_set_member_name (b, "task_ms");
+  json_builder_add_double_value (b, config->task_ms);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "capture");
+  json_builder_add_string_value (b, il_capture_to_string (il_run_trace_get_capture (run)));
+  json_builder_set_member_name (b, "cancelled");
+  json_builder_add_boolean_value (b, il_run_trace_get_cancelled (run));
+
+  json_builder_set_member_name (b, "clock");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, "CLOCK_MONOTONIC");
+  json_builder_set_member_name (b, "origin_ns");
+  json_builder_add_int_value (b, il_run_trace_get_origin_ns (run));
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "summary");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "wall_ns");
+  json_builder_add_int_value (b, summary->wall_ns);
+  json_builder_set_member_name (b, "cpu_ns");
+  json_builder_add_int_value (b, summary->cpu_ns);
+  builder_add_time_or_null (b, "avg_parallelism", summary->avg_parallelism);
+  json_builder_set_member_name (b, "max_parallelism");
+  json_builder_add_int_value (b, summary->max_parallelism);
+  json_builder_set_member_name (b, "gil_wait_ns");
+  json_builder_add_int_value (b, summary->gil_wait_ns);
+  json_builder_set_member_name (b, "io_wait_ns");
+  json_builder_add_int_value (b, summary->io_wait_ns);
+  json_builder_set_member_name (b, "ready_ns");
+  json_builder_add_int_value (b, summary->ready_ns);
+  json_builder_set_member_name (b, "lock_wait_ns");
+  json_builder_add_int_value (b, summary->lock_wait_ns);
+  json_builder_set_member_name (b, "loop_wait_ns");
+  json_builder_add_int_value (b, summary->loop_wait_ns);
+  builder_add_time_or_null (b, "speedup", summary->speedup);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "workers");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n_workers; i++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, info->id);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, info->kind == IL_WORKER_PROCESS ? "process" : "thread");
+      json_builder_set_member_name (b, "pid");
+      json_builder_add_int_value (b, info->pid);
+      json_builder_set_member_name (b, "tid");
+      json_builder_add_int_value (b, info->tid);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, info->name != NULL ? info->name : "");
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "tasks");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      const IlTaskRecord *task = il_run_trace_get_task (run, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, task->id);
+      json_builder_set_member_name (b, "worker");
+      json_builder_add_int_value (b, task->worker);
+      json_builder_set_member_name (b, "start_ns");
+      json_builder_add_int_value (b, task->start_ns);
+      json_builder_set_member_name (b, "end_ns");
+      json_builder_add_int_value (b, task->end_ns);
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, il_task_status_to_string (task->status));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "spans_columns");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < N_COLS; i++)
+    json_builder_add_string_value (b, il_span_column_names[i]);
+  json_builder_end_array (b);
+
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* Generated JSON of an object, without its closing brace, so members can be appended by hand. */
+static char *
+generate_open_object (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  char *text;
+  gsize len;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 1);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, &len);
+  while (len > 0 && g_ascii_isspace (text[len - 1]))
+    len--;
+  g_assert (len > 0 && text[len - 1] == '}');
+  len--;
+  while (len > 0 && g_ascii_isspace (text[len - 1]))
+    len--;
+  text[len] = '\0';
+  return text;
+}
+
+static void
+write_span_rows (IlRunTrace *run, IlWriter *w)
+{
+  guint n_workers = il_run_trace_get_n_workers (run);
+  gboolean first = TRUE;
+
+  /* Lane by lane: every worker's spans are then in time order, which the reader checks. */
+  for (guint worker = 0; worker < n_workers && w->error == NULL; worker++)
+    {
+      const IlLane *lane = il_run_trace_get_lane (run, worker);
+      guint n = il_lane_get_n_spans (lane);
+      guint i = 0;
+
+      while (i < n && w->error == NULL)
+        {
+          const IlSpan *block;
+          guint len = il_lane_get_block (lane, i, &block);
+
+          g_assert (len > 0);
+          for (guint k = 0; k < len; k++)
+            {
+              const IlSpan *s = &block[k];
+
+              il_writer_puts (w, first ? "\n  [" : ",\n  [");
+              first = FALSE;
+              il_writer_int (w, s->worker);
+              il_writer_puts (w, ", \"");
+              il_writer_puts (w, il_state_to_string ((IlState) s->state));
+              il_writer_puts (w, "\", ");
+              il_writer_int (w, s->cpu);
+              il_writer_puts (w, ", ");
+              il_writer_int (w, s->task);
+              il_writer_puts (w, ", ");
+              il_writer_int (w, s->start_ns);
+              il_writer_puts (w, ", ");
+              il_writer_int (w, s->end_ns);
+              il_writer_putc (w, ']');
+            }
+          i += len;
+        }
+    }
+  il_writer_puts (w, first ? "]" : "\n ]");
+}
+
+static gboolean
+write_trace_v1 (IlTrace *trace, IlWriter *w)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *head = NULL;
+  guint n_runs = il_trace_get_n_runs (trace);
+  const char *kernel = il_trace_get_machine_kernel (trace);
+  const char *hostname = il_trace_get_machine_hostname (trace);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, IL_TRACE_FORMAT_NAME);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, IL_TRACE_FORMAT_VERSION);
+  json_builder_set_member_name (b, "machine");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "cpus");
+  json_builder_add_int_value (b, il_trace_get_machine_cpus (trace));
+  json_builder_set_member_name (b, "kernel");
+  json_builder_add_string_value (b, kernel != NULL ? kernel : "");
+  json_builder_set_member_name (b, "hostname");
+  json_builder_add_string_value (b, hostname != NULL ? hostname : "");
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+
+  head = generate_open_object (root);
+  il_writer_puts (w, head);
+  il_writer_puts (w, ",\n \"runs\" : [");
+  for (guint r = 0; r < n_runs && w->error == NULL; r++)
+    {
+      IlRunTrace *run = il_trace_get_run (trace, r);
+      g_autoptr(JsonNode) node = build_run_header (run);
+      g_autofree char *text = generate_open_object (node);
+
+      il_writer_puts (w, r == 0 ? "\n" : ",\n");
+      il_writer_puts (w, text);
+      il_writer_puts (w, ",\n \"spans\" : [");
+      write_span_rows (run, w);
+      il_writer_puts (w, "\n}");
+    }
+  il_writer_puts (w, "\n ]\n}\n");
+  return w->error == NULL;
+}
+
+gboolean
+il_trace_write (IlTrace       *trace,
+                GOutputStream *stream,
+                const char    *name,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree IlWriter *w = NULL;
+
+  g_return_val_if_fail (trace != NULL, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  w = g_new0 (IlWriter, 1);
+  w->stream = stream;
+  w->cancellable = cancellable;
+  w->name = name != NULL ? name : "trace";
+  write_trace_v1 (trace, w);
+  return il_writer_finish (w, error);
+}
+
+gboolean
+il_trace_save (IlTrace *trace, const char *path, GError **error)
+{
+  g_return_val_if_fail (trace != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return il_trace_write_file (trace, path, write_trace_v1, error);
+}
