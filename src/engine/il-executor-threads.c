@@ -193,9 +193,15 @@ il_threads_pool_func (gpointer data,
   task = GPOINTER_TO_INT (data) - 1;
   /* A queued task of a cancelled run is skipped: it never started, so it stays pending and the
    * run calls it cancelled. */
-  if (tl != NULL && tl->ok && !il_executor_is_cancelled (ex))
-    il_workload_run_task (&ex->calibration, ex->config->workload, ex->config->task_ms, task,
-                          &tl->ctx);
+  if (tl != NULL && tl->ok && !il_executor_is_cancelled (ex) &&
+      il_workload_run_task (&ex->calibration, ex->config->workload, ex->config->task_ms, task,
+                            &tl->ctx) == IL_TASK_FAILED && tl->ctx.error != NULL)
+    {
+      /* Disk work failed (a read-only or full $TMPDIR): every task would, so the run stops with
+       * the cause rather than fill the trace with failed tasks. */
+      il_executor_set_error (ex, g_steal_pointer (&tl->ctx.error));
+      il_executor_cancel (ex);
+    }
   il_threads_feed (self);
   il_threads_item_done (self);
 }

@@ -562,6 +562,27 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
           return NULL;
         }
       il_run_trace_add_worker (run, kind, (int) pid, (int) tid, name);
+      /* Process pool survival: the pids of the processes this lane had before (optional). */
+      if (json_object_has_member (o, "previous_pids"))
+        {
+          JsonArray *pids = get_array (ctx, o, sub, "previous_pids");
+
+          if (pids == NULL)
+            return NULL;
+          for (guint k = 0; k < json_array_get_length (pids); k++)
+            {
+              JsonNode *node = json_array_get_element (pids, k);
+              gint64 previous;
+
+              if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+                  (previous = json_node_get_int (node)) < 1 || previous > G_MAXINT32)
+                {
+                  fail (ctx, sub, _("“previous_pids” must hold process ids"));
+                  return NULL;
+                }
+              il_run_trace_add_previous_pid (run, i, (int) previous);
+            }
+        }
       g_clear_pointer (&sub, g_free);
     }
 
@@ -599,6 +620,15 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
         }
       task->id = i;
       task->worker = (int) worker;
+      /* Why it failed (optional, added after version 1). */
+      if (json_object_has_member (o, "error"))
+        {
+          const char *cause = get_string (ctx, o, sub, "error");
+
+          if (cause == NULL)
+            return NULL;
+          il_run_trace_set_task_error (run, i, cause);
+        }
       g_clear_pointer (&sub, g_free);
     }
 

@@ -117,6 +117,19 @@ build_run_header (IlRunTrace *run)
       json_builder_add_int_value (b, info->tid);
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, info->name != NULL ? info->name : "");
+      {
+        guint n_previous;
+        const int *previous = il_run_trace_get_previous_pids (run, i, &n_previous);
+
+        if (n_previous > 0)
+          {
+            json_builder_set_member_name (b, "previous_pids");
+            json_builder_begin_array (b);
+            for (guint k = 0; k < n_previous; k++)
+              json_builder_add_int_value (b, previous[k]);
+            json_builder_end_array (b);
+          }
+      }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -138,6 +151,11 @@ build_run_header (IlRunTrace *run)
       json_builder_add_int_value (b, task->end_ns);
       json_builder_set_member_name (b, "status");
       json_builder_add_string_value (b, il_task_status_to_string (task->status));
+      if (il_run_trace_get_task_error (run, i) != NULL)
+        {
+          json_builder_set_member_name (b, "error");
+          json_builder_add_string_value (b, il_run_trace_get_task_error (run, i));
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
