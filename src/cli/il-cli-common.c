@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <glib/gi18n.h>
 
+#include "il-atomic-file.h"
 #include "il-cli.h"
 #include "il-clock.h"
 
@@ -269,18 +270,24 @@ il_cli_outputs_any (const IlCliOutputs *o)
          o->pdf_path;
 }
 
+/* Reports one output's result and clears @error. */
 static gboolean
-report_write (const IlCliOutputs *o, const char *prog, gboolean ok, GError *error,
+report_write (const IlCliOutputs *o, const char *prog, gboolean ok, GError **error,
               const char *path)
 {
   if (!ok)
     {
-      il_cli_report_error (prog, error);
-      g_error_free (error);
+      g_assert (*error != NULL);
+      il_cli_report_error (prog, *error);
+      g_clear_error (error);
       return FALSE;
     }
   if (!o->quiet)
-    g_print (_("Wrote %s\n"), path);
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_print (_("Wrote %s\n"), display);
+    }
   return TRUE;
 }
 
@@ -293,28 +300,35 @@ il_cli_outputs_write (IlCliOutputs *o, IlTrace *trace, const char *prog)
     { o->pdf_path, IL_IMAGE_PDF },
   };
   gboolean ok = TRUE;
+  gboolean written;
   GError *error = NULL;
 
+  il_cli_clean_up_on_signals ();
+
+  /* Each call completes before its error is looked at: passing `error` and `&error` in one call
+   * leaves the order to the compiler, and gcc read the pointer before it was set. */
   if (o->trace_path != NULL)
-    ok &= report_write (o, prog, il_trace_save (trace, o->trace_path, &error), error,
-                        o->trace_path);
-  error = NULL;
-  if (o->csv_path != NULL)
-    ok &= report_write (o, prog, il_trace_export_csv (trace, o->csv_path, &error), error,
-                        o->csv_path);
-  error = NULL;
-  if (o->chrome_path != NULL)
-    ok &= report_write (o, prog, il_trace_export_chrome (trace, o->chrome_path, &error), error,
-                        o->chrome_path);
-  for (guint i = 0; i < G_N_ELEMENTS (images); i++)
     {
-      error = NULL;
-      if (images[i].path != NULL)
-        ok &= report_write (o, prog,
-                            il_export_runs (il_trace_get_runs (trace), &o->export,
-                                            images[i].format, images[i].path, &error),
-                            error, images[i].path);
+      written = il_trace_save (trace, o->trace_path, &error);
+      ok &= report_write (o, prog, written, &error, o->trace_path);
     }
+  if (o->csv_path != NULL)
+    {
+      written = il_trace_export_csv (trace, o->csv_path, &error);
+      ok &= report_write (o, prog, written, &error, o->csv_path);
+    }
+  if (o->chrome_path != NULL)
+    {
+      written = il_trace_export_chrome (trace, o->chrome_path, &error);
+      ok &= report_write (o, prog, written, &error, o->chrome_path);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (images); i++)
+    if (images[i].path != NULL)
+      {
+        written = il_export_runs (il_trace_get_runs (trace), &o->export, images[i].format,
+                                  images[i].path, &error);
+        ok &= report_write (o, prog, written, &error, images[i].path);
+      }
   return ok;
 }
 
@@ -625,10 +639,36 @@ il_cli_cancel_on_signals (GCancellable *cancellable)
   signal_ids[1] = g_unix_signal_add (SIGTERM, on_signal, NULL);
 }
 
+/* While files are written the run is over: a signal ends the process, after removing the
+ * temporary files of writes in progress (unlink is async-signal-safe), and then dies by the same
+ * signal so the caller sees why. */
+static void
+on_signal_while_writing (int signum)
+{
+  il_atomic_file_unlink_pending ();
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+void
+il_cli_clean_up_on_signals (void)
+{
+  struct sigaction action;
+
+  memset (&action, 0, sizeof action);
+  action.sa_handler = on_signal_while_writing;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGTERM, &action, NULL);
+}
+
 void
 il_cli_remove_signals (void)
 {
   g_clear_handle_id (&signal_ids[0], g_source_remove);
   g_clear_handle_id (&signal_ids[1], g_source_remove);
   g_clear_object (&signal_cancellable);
+  /* GLib's handlers are gone with their sources (back to the default action); what follows a
+   * run is writing files, which a signal must not leave half done. */
+  il_cli_clean_up_on_signals ();
 }

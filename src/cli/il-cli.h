@@ -94,6 +94,9 @@ void      il_cli_print_comparison  (GPtrArray *runs, int baseline);
  * caller must iterate it while it waits (a GMainLoop). */
 void      il_cli_cancel_on_signals (GCancellable *cancellable);
 void      il_cli_remove_signals    (void);
+/* From here on, SIGINT and SIGTERM remove the temporary files of writes in progress and end the
+ * process by that signal. il_cli_remove_signals() and il_cli_outputs_write() call it. */
+void      il_cli_clean_up_on_signals (void);
 
 int       il_cli_run               (int argc, char **argv);
 int       il_cli_render            (int argc, char **argv);
