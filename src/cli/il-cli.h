@@ -50,6 +50,9 @@ gboolean  il_cli_outputs_any       (const IlCliOutputs *outputs);
 gboolean  il_cli_outputs_write     (IlCliOutputs *outputs, IlTrace *trace, const char *prog);
 void      il_cli_outputs_clear     (IlCliOutputs *outputs);
 
+/* A command-line argument as UTF-8 text for a label or title: valid UTF-8 as it is, else from the
+ * locale's charset, else with U+FFFD for the bytes that are not text. Never fails. */
+char     *il_cli_text_from_arg     (const char *arg);
 /* Strict number parsing: the whole string, in range; the error names @option. */
 gboolean  il_cli_parse_uint        (const char *option, const char *str, guint64 min, guint64 max,
                                     guint *out, GError **error);

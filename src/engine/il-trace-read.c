@@ -602,6 +602,32 @@ read_config (Ctx *ctx, JsonObject *obj, const char *path)
   return g_steal_pointer (&config);
 }
 
+/* A loaded configuration is held to the limits of a typed one (il_run_config_validate(), but for
+ * CPU numbers, which are the recording machine's): the window runs a loaded run again as it is.
+ * A traced program (external) only describes a recording and keeps what was recorded. */
+static gboolean
+check_config (Ctx *ctx, const IlRunConfig *config, const char *path)
+{
+  if (config->executor == IL_EXECUTOR_EXTERNAL)
+    return TRUE;
+  if (config->workers < 1 || config->workers > IL_MAX_WORKERS)
+    return fail (ctx, path, _("“%s” is %" PRId64 ", outside %" PRId64 "…%" PRId64), "workers",
+                 (gint64) config->workers, (gint64) 1, (gint64) IL_MAX_WORKERS);
+  if (config->tasks > IL_MAX_TASKS)
+    return fail (ctx, path, _("“%s” is %" PRId64 ", outside %" PRId64 "…%" PRId64), "tasks",
+                 (gint64) config->tasks, (gint64) 0, (gint64) IL_MAX_TASKS);
+  if (!(config->task_ms >= 0.0 && config->task_ms <= IL_MAX_TASK_MS))
+    return fail (ctx, path, _("“%s” is %g, outside %g…%g"), "task_ms", config->task_ms, 0.0,
+                 IL_MAX_TASK_MS);
+  if (config->gil && config->executor != IL_EXECUTOR_THREADS)
+    return fail (ctx, path, _("The GIL applies to threads only; the %s executor has no GIL"),
+                 il_executor_to_string (config->executor));
+  if (config->gil && !(config->switch_interval_ms >= 0.1 && config->switch_interval_ms <= 1000.0))
+    return fail (ctx, path, _("“%s” is %g, outside %g…%g"), "switch_interval_ms",
+                 config->switch_interval_ms, 0.1, 1000.0);
+  return TRUE;
+}
+
 /* The header of one run: everything but the span rows. */
 static IlRunTrace *
 read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
@@ -621,7 +647,7 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
   if ((o = get_object (ctx, obj, path, "config")) == NULL)
     return NULL;
   sub = g_strdup_printf ("%s.config", path);
-  if ((config = read_config (ctx, o, sub)) == NULL)
+  if ((config = read_config (ctx, o, sub)) == NULL || !check_config (ctx, config, sub))
     return NULL;
   g_clear_pointer (&sub, g_free);
 

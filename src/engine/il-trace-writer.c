@@ -53,10 +53,15 @@ il_writer_us (IlWriter *w, gint64 ns)
   il_writer_append (w, frac, 4);
 }
 
-/* A JSON string literal (quotes included). */
+/* A JSON string literal (quotes included). Bytes that are not UTF-8 (a thread name or an argv
+ * taken as it was) become U+FFFD: JSON must be UTF-8, or no reader opens the file. */
 void
 il_writer_json_string (IlWriter *w, const char *str)
 {
+  g_autofree char *valid = NULL;
+
+  if (!g_utf8_validate (str, -1, NULL))
+    str = valid = g_utf8_make_valid (str, -1);
   il_writer_putc (w, '"');
   for (const char *p = str; *p != '\0'; p++)
     {
@@ -89,6 +94,10 @@ il_writer_json_string (IlWriter *w, const char *str)
 void
 il_writer_csv_string (IlWriter *w, const char *str)
 {
+  g_autofree char *valid = NULL;
+
+  if (!g_utf8_validate (str, -1, NULL))
+    str = valid = g_utf8_make_valid (str, -1);
   if (strpbrk (str, ",\"\r\n") == NULL)
     {
       il_writer_puts (w, str);

@@ -886,6 +886,37 @@ test_atomic_write (void)
   g_rmdir (dir);
 }
 
+/* A loaded configuration is held to the limits of a typed one; the message names file and field. */
+static void
+test_config_limits (void)
+{
+  g_autofree char *good = file_with_spans ("");
+  g_autofree char *many = replace_once (good, "\"workers\":2,", "\"workers\":2147483647,");
+  g_autofree char *negative = replace_once (good, "\"task_ms\":100", "\"task_ms\":-5");
+  g_autofree char *tasks = replace_once (good, "\"tasks\":2,", "\"tasks\":100001,");
+  g_autofree char *gil = replace_once (good, "\"gil\":false", "\"gil\":true");
+  g_autofree char *gil_interval = replace_once (gil, "\"switch_interval_ms\":5", "\"switch_interval_ms\":0");
+  g_autofree char *gil_async = replace_once (gil, "\"threads\"", "\"async\"");
+  g_autofree char *external = replace_once (negative, "\"threads\"", "\"external\"");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+
+  assert_load_error (many, "bad.json: runs[0].config: “workers” is 2147483647, outside 1…256");
+  assert_load_error (negative, "bad.json: runs[0].config: “task_ms” is -5, outside 0…60000");
+  assert_load_error (tasks, "bad.json: runs[0].config: “tasks” is 100001, outside 0…100000");
+  assert_load_error (gil_interval, "bad.json: runs[0].config: “switch_interval_ms” is 0, outside 0.1…1000");
+  assert_load_error (gil_async, "bad.json: runs[0].config: The GIL applies to threads only; the async executor has no GIL");
+
+  /* A traced program's configuration only describes the recording: it loads as it is. */
+  trace = il_trace_load_from_data (external, strlen (external), "good.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (il_run_trace_get_config (il_trace_get_run (trace, 0))->executor, ==,
+                   IL_EXECUTOR_EXTERNAL);
+  g_clear_pointer (&trace, il_trace_unref);
+  trace = il_trace_load_from_data (gil, strlen (gil), "good.json", &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -910,6 +941,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/trace-io/tasks-malformed", test_tasks_malformed);
   g_test_add_func ("/trace-io/not-regular", test_not_regular);
   g_test_add_func ("/trace-io/atomic-write", test_atomic_write);
+  g_test_add_func ("/trace-io/config-limits", test_config_limits);
   ret = g_test_run ();
 
   /* Leave nothing behind in /tmp. */
