@@ -32,13 +32,20 @@ struct _IlCpuLoad
   gint64     end_ns;
 };
 
+static void
+rows_free (gpointer data)
+{
+  if (data != NULL)
+    g_array_unref (data);
+}
+
 IlCpuLoad *
 il_cpu_load_new (gint64 interval_ns)
 {
   IlCpuLoad *self = g_new0 (IlCpuLoad, 1);
 
   self->interval_ns = MAX (interval_ns, 1);
-  self->cpus = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  self->cpus = g_ptr_array_new_with_free_func (rows_free);
   return self;
 }
 
@@ -710,4 +717,44 @@ il_cpu_load_describe_busy (double share)
   return g_strdup_printf (_("The machine is already busy: other programs use %d %% of the CPUs. "
                             "Close them first, or the runs will be slower and the comparison unsound."),
                           (int) round (share * 100));
+}
+
+static void
+measure_busy_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+  double share = il_cpu_load_measure_busy (*(gint64 *) data, &error);
+
+  if (share < 0)
+    g_task_return_error (task, error);
+  else
+    {
+      double *result = g_new (double, 1);
+      *result = share;
+      g_task_return_pointer (task, result, g_free);
+    }
+}
+
+void
+il_cpu_load_measure_busy_async (gint64 duration_ns, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  gint64 *d = g_new (gint64, 1);
+
+  *d = duration_ns;
+  g_task_set_source_tag (task, il_cpu_load_measure_busy_async);
+  g_task_set_task_data (task, d, g_free);
+  g_task_run_in_thread (task, measure_busy_thread);
+}
+
+double
+il_cpu_load_measure_busy_finish (GAsyncResult *result, GError **error)
+{
+  g_autofree double *share = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), -1);
+
+  share = g_task_propagate_pointer (G_TASK (result), error);
+  return share != NULL ? *share : -1;
 }

@@ -2,7 +2,7 @@
  * per-CPU "other programs" series (busy time minus the run's own workers, steal apart). */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -75,6 +75,10 @@ void       il_cpu_sampler_rewind      (IlCpuSampler *self);
 /* The quiet-machine check: samples /proc/stat over @duration_ns (blocking) and returns the share
  * of all CPUs that was busy (steal included), 0 … 1, or -1 and an error. */
 double     il_cpu_load_measure_busy   (gint64 duration_ns, GError **error);
+/* The same in a thread, for the window. */
+void       il_cpu_load_measure_busy_async  (gint64 duration_ns, GCancellable *cancellable,
+                                            GAsyncReadyCallback callback, gpointer user_data);
+double     il_cpu_load_measure_busy_finish (GAsyncResult *result, GError **error);
 
 /* The words every summary uses (CLI, window, image header), or NULL when there is nothing to say:
  * "other programs took 12 % of the CPUs (240 ms of CPU time)" for a run that measured it; the
