@@ -40,6 +40,7 @@ typedef enum
   ROW_GIL_WAIT,
   ROW_IO_WAIT,
   ROW_READY,
+  ROW_LOOP_WAIT,
   ROW_OTHER,
   N_ROWS
 } Row;
@@ -59,6 +60,7 @@ static const struct
   { "gil-wait", N_("Waiting for the GIL"), N_("Time workers were blocked on the global interpreter lock, added up") },
   { "io-wait", N_("Waiting for I/O"), N_("Time workers were blocked in I/O or a latency wait, added up") },
   { "ready", N_("Ready, not running"), N_("Time workers wanted a core but the kernel ran something else, added up") },
+  { "loop-wait", N_("Waiting for the event loop"), N_("Time event-loop tasks were ready to go on while the loop’s one thread ran another, added up") },
   { "other", N_("Other programs"), N_("Share of the run’s CPUs that other programs took while it ran, and their CPU time") },
 };
 
@@ -217,6 +219,10 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         il_summary_view_put (self, ROW_GIL_WAIT, i, gil);
         il_summary_view_put (self, ROW_IO_WAIT, i, io);
         il_summary_view_put (self, ROW_READY, i, ready);
+        {
+          g_autofree char *loop = il_format_duration (summary->loop_wait_ns);
+          il_summary_view_put (self, ROW_LOOP_WAIT, i, loop);
+        }
         il_summary_view_put_other (self, run, i);
       }
     }

@@ -520,6 +520,11 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   g_print (_("  gil-wait       %s\n"), gil);
   g_print (_("  io-wait        %s\n"), io);
   g_print (_("  ready          %s (runnable, waiting for a CPU)\n"), ready);
+  if (s->loop_wait_ns > 0)
+    {
+      g_autofree char *loop = il_cli_format_ns (s->loop_wait_ns);
+      g_print (_("  loop-wait      %s (ready to go on, waiting for the event loop's thread)\n"), loop);
+    }
   if (has_tasks)
     g_print (_("  tasks          %u of %u done\n"), count_tasks (run, IL_TASK_OK), n_tasks);
   if (convoy_task_ns (run) >= 0)

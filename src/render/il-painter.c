@@ -265,6 +265,11 @@ summary_line (IlRunTrace *run)
           g_autofree char *v = il_format_duration (sum->io_wait_ns);
           g_string_append_printf (s, _(" · I/O wait %s"), v);
         }
+      if (sum->loop_wait_ns > 0)
+        {
+          g_autofree char *v = il_format_duration (sum->loop_wait_ns);
+          g_string_append_printf (s, _(" · waiting for the loop %s"), v);
+        }
     }
   if (!il_run_trace_get_live (run) && wall > 0)
     {
