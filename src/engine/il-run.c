@@ -408,6 +408,10 @@ il_run_complete (IlRun *self)
     }
 
   il_run_update_cpu_load (self, TRUE);
+  if (il_capture_is_compare (self->capture))
+    il_run_trace_set_data (self->trace, "il-self-capture",
+                           il_capture_compare_build_self_trace (self->capture, self->trace),
+                           (GDestroyNotify) il_run_trace_unref);
   il_run_trace_set_cancelled (self->trace, cancelled);
   il_run_trace_set_live (self->trace, FALSE);
   il_run_trace_compute_summary (self->trace);
