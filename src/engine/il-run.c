@@ -8,6 +8,7 @@
 
 #include "il-capture.h"
 #include "il-clock.h"
+#include "il-cpu-load.h"
 #include "il-executor.h"
 #include "il-ring.h"
 #include "il-run.h"
@@ -30,6 +31,7 @@ struct _IlRun
   GSource      *drain_source;
   GCancellable *cancellable;
   gulong        cancelled_id;
+  IlCpuSampler *sampler;   /* NULL when /proc/stat cannot be read */
   IlSpan       *scratch;
   GArray       *filtered;
   guint        *n_previous;     /* per lane: previous pids already copied into the trace */
@@ -83,6 +85,7 @@ il_run_dispose (GObject *object)
   /* Frees (and if need be stops) the workers before the capture they borrow. */
   g_clear_pointer (&self->executor, il_executor_free);
   g_clear_pointer (&self->capture, il_capture_free);
+  g_clear_pointer (&self->sampler, il_cpu_sampler_free);
 
   G_OBJECT_CLASS (il_run_parent_class)->dispose (object);
 }
@@ -273,6 +276,60 @@ il_run_set_running (IlRun    *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
+/* The CPUs whose "other programs" series the run keeps: its CPU set, or every CPU. */
+static void
+il_run_start_cpu_load (IlRun *self)
+{
+  g_autoptr(GError) error = NULL;
+  IlCpuLoad *load;
+  GArray *cpus = self->config->cpus;
+  guint n = il_cpu_count ();
+
+  self->sampler = il_cpu_sampler_start (IL_CPU_LOAD_INTERVAL_NS, &error);
+  if (self->sampler == NULL)
+    {
+      /* Not Linux or no /proc: the run is still worth having, without the rest of the machine. */
+      g_debug ("%s", error->message);
+      return;
+    }
+  load = il_cpu_load_new (IL_CPU_LOAD_INTERVAL_NS);
+  for (guint i = 0; i < n; i++)
+    {
+      gboolean in_set = cpus == NULL || cpus->len == 0;
+      for (guint k = 0; !in_set && k < cpus->len; k++)
+        in_set = g_array_index (cpus, int, k) == (int) i;
+      if (in_set)
+        il_cpu_load_add_cpu (load, (int) i);
+    }
+  il_run_trace_set_cpu_load (self->trace, load);
+}
+
+/* Brings the "other programs" series up to date. While the run goes on, only intervals old enough
+ * that their workers' spans were surely drained (spans are cut every 10 ms); at the end, every
+ * interval again from the start, from the complete spans, so the stored series is exact. */
+#define IL_RUN_CPU_LOAD_LAG_NS (G_GINT64_CONSTANT (100000000))
+
+static void
+il_run_update_cpu_load (IlRun    *self,
+                        gboolean  final)
+{
+  IlCpuLoad *load = il_run_trace_get_cpu_load (self->trace);
+  gint64 origin = il_run_trace_get_origin_ns (self->trace);
+
+  if (self->sampler == NULL || load == NULL)
+    return;
+  if (final)
+    {
+      il_cpu_sampler_stop (self->sampler);
+      il_cpu_load_clear (load);
+      il_cpu_sampler_rewind (self->sampler);
+      il_cpu_sampler_update (self->sampler, load, self->trace, origin, G_MAXINT64);
+    }
+  else
+    il_cpu_sampler_update (self->sampler, load, self->trace, origin,
+                           il_clock_now_ns () - origin - IL_RUN_CPU_LOAD_LAG_NS);
+}
+
 /* Moves everything the workers recorded so far into the trace. Returns TRUE when spans came. */
 static gboolean
 il_run_drain_rings (IlRun *self)
@@ -411,6 +468,11 @@ il_run_complete (IlRun *self)
       }
   }
 
+  il_run_update_cpu_load (self, TRUE);
+  if (il_capture_is_compare (self->capture))
+    il_run_trace_set_data (self->trace, "il-self-capture",
+                           il_capture_compare_build_self_trace (self->capture, self->trace),
+                           (GDestroyNotify) il_run_trace_unref);
   il_run_trace_set_cancelled (self->trace, cancelled);
   il_run_trace_set_live (self->trace, FALSE);
   il_run_trace_compute_summary (self->trace);
@@ -443,6 +505,7 @@ il_run_drain_cb (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
+  il_run_update_cpu_load (self, FALSE);
   if (il_run_drain_rings (self) || self->spans_unannounced)
     {
       self->spans_unannounced = FALSE;
@@ -613,6 +676,7 @@ il_run_start_async (IlRun               *self,
 
   self->task = g_steal_pointer (&task);
   il_run_set_running (self, TRUE);
+  il_run_start_cpu_load (self);
 
   if (!il_executor_start (self->executor, &error))
     {

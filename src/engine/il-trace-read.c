@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "il-cpu-load.h"
 #include "il-trace-io-private.h"
 
 /* ------------------------------------------------------------------------------------------------
@@ -628,6 +629,85 @@ check_config (Ctx *ctx, const IlRunConfig *config, const char *path)
   return TRUE;
 }
 
+/* The summary's "other programs" figures (optional: added after version 1). */
+static gboolean
+read_summary_cpu_load (Ctx *ctx, JsonObject *o, const char *path, IlSummary *summary)
+{
+  summary->other_share = NAN;
+  if (json_object_has_member (o, "other_ns") &&
+      !get_int (ctx, o, path, "other_ns", 0, G_MAXINT64, &summary->other_ns))
+    return FALSE;
+  if (json_object_has_member (o, "steal_ns") &&
+      !get_int (ctx, o, path, "steal_ns", 0, G_MAXINT64, &summary->steal_ns))
+    return FALSE;
+  if (json_object_has_member (o, "other_share") &&
+      !get_double (ctx, o, path, "other_share", TRUE, &summary->other_share))
+    return FALSE;
+  if (isfinite (summary->other_share) && (summary->other_share < 0 || summary->other_share > 1.0001))
+    return fail (ctx, path, _("“other_share” must be between 0 and 1"));
+  return TRUE;
+}
+
+/* run.cpu_load (optional): the rows of what other programs took of each CPU. */
+static gboolean
+read_cpu_load (Ctx *ctx, JsonObject *obj, const char *run_path, IlRunTrace *run)
+{
+  static const char *const names[] = { "cpu", "start_ns", "end_ns", "other_ns", "steal_ns" };
+  g_autofree char *path = g_strdup_printf ("%s.cpu_load", run_path);
+  g_autoptr(IlCpuLoad) load = NULL;
+  int col[G_N_ELEMENTS (names)];
+  JsonObject *o;
+  JsonArray *columns, *rows;
+  gint64 interval;
+
+  if (!json_object_has_member (obj, "cpu_load"))
+    return TRUE;
+  if ((o = get_object (ctx, obj, run_path, "cpu_load")) == NULL ||
+      !get_int (ctx, o, path, "interval_ns", 1, G_MAXINT64, &interval) ||
+      (columns = get_array (ctx, o, path, "columns")) == NULL ||
+      (rows = get_array (ctx, o, path, "rows")) == NULL)
+    return FALSE;
+  if (json_array_get_length (columns) != G_N_ELEMENTS (names))
+    return fail (ctx, path, _("“columns” must name the 5 columns cpu, start_ns, end_ns, other_ns, steal_ns"));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      col[i] = -1;
+      for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+        if (JSON_NODE_HOLDS_VALUE (json_array_get_element (columns, k)) &&
+            g_strcmp0 (json_array_get_string_element (columns, k), names[i]) == 0)
+          col[i] = (int) k;
+      if (col[i] < 0)
+        return fail (ctx, path, _("“columns” must name the 5 columns cpu, start_ns, end_ns, other_ns, steal_ns"));
+    }
+
+  load = il_cpu_load_new (interval);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonNode *node = json_array_get_element (rows, i);
+      JsonArray *r;
+      gint64 v[G_N_ELEMENTS (names)];
+      IlCpuLoadRow row;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node) ||
+          json_array_get_length (r = json_node_get_array (node)) != G_N_ELEMENTS (names))
+        return fail (ctx, path, _("row %u must be an array of 5 integers"), i);
+      for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+        {
+          JsonNode *e = json_array_get_element (r, (guint) col[k]);
+          if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_INT64)
+            return fail (ctx, path, _("row %u must be an array of 5 integers"), i);
+          v[k] = json_node_get_int (e);
+        }
+      row = (IlCpuLoadRow) { v[1], v[2], v[3], v[4] };
+      if (v[0] < 0 || v[0] > 65535)
+        return fail (ctx, path, _("row %u: CPU %" PRId64 " does not exist"), i, v[0]);
+      if (!il_cpu_load_append (load, (int) v[0], &row))
+        return fail (ctx, path, _("row %u: the interval is empty, negative or overlaps the one before"), i);
+    }
+  il_run_trace_set_cpu_load (run, g_steal_pointer (&load));
+  return TRUE;
+}
+
 /* The header of one run: everything but the span rows. */
 static IlRunTrace *
 read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
@@ -709,6 +789,8 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
       (json_object_has_member (o, "loop_wait_ns") &&
        !get_int (ctx, o, sub, "loop_wait_ns", 0, G_MAXINT64, &summary.loop_wait_ns)))
     return NULL;
+  if (!read_summary_cpu_load (ctx, o, sub, &summary))
+    return NULL;
   g_clear_pointer (&sub, g_free);
 
   if ((a = get_array (ctx, obj, path, "workers")) == NULL)
@@ -771,7 +853,12 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
       g_clear_pointer (&sub, g_free);
     }
 
+  if (!read_cpu_load (ctx, obj, path, run))
+    return NULL;
   il_run_trace_set_summary (run, &summary);
+  /* A series without the summary's figures (written by hand): derive them. */
+  if (il_run_trace_get_cpu_load (run) != NULL && !isfinite (summary.other_share))
+    il_run_trace_summarise_cpu_load (run);
   return g_steal_pointer (&run);
 }
 

@@ -50,6 +50,9 @@ typedef struct
   gint64  ready_ns;
   gint64  lock_wait_ns;      /* traced programs: blocked on a lock other than the GIL */
   gint64  loop_wait_ns;      /* event loop: tasks ready while the loop thread ran another */
+  gint64  other_ns;          /* CPU time other programs took on the run's CPUs (run.cpu_load) */
+  gint64  steal_ns;          /* time the hypervisor took from the run's CPUs */
+  double  other_share;       /* other_ns / (wall_ns × CPUs in the set); NAN when not measured */
   double  speedup;           /* against a sequential run of the same work; NAN when unknown */
 } IlSummary;
 
@@ -132,6 +135,17 @@ const IlSummary *il_run_trace_get_summary   (IlRunTrace *self);
 void           il_run_trace_set_summary     (IlRunTrace *self, const IlSummary *summary);
 void           il_run_trace_compute_summary (IlRunTrace *self);
 void           il_run_trace_set_speedup     (IlRunTrace *self, double speedup);
+
+/* What other programs took of each CPU while the run went on (NULL when not measured, e.g. an
+ * older file). The run owns @load; il_run_trace_compute_summary() derives other_ns, steal_ns and
+ * other_share from it. */
+typedef struct _IlCpuLoad IlCpuLoad;
+IlCpuLoad     *il_run_trace_get_cpu_load    (IlRunTrace *self);
+void           il_run_trace_set_cpu_load    (IlRunTrace *self, IlCpuLoad *load);
+/* Fills the summary's other_ns, steal_ns and other_share from the series (NAN share without one). */
+void           il_run_trace_summarise_cpu_load (IlRunTrace *self);
+/* Did other programs take more than IL_CPU_LOAD_DISTURBED_SHARE of the run's CPUs? */
+gboolean       il_run_trace_is_disturbed    (IlRunTrace *self);
 
 /* Attach data to a run (the painter keeps its level-of-detail summaries here). */
 gpointer       il_run_trace_get_data        (IlRunTrace *self, const char *key);
