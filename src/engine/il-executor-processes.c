@@ -826,6 +826,30 @@ il_executor_processes_finalize (IlExecutor *ex)
     close (self->wake[1]);
 }
 
+char *
+il_executor_choose_worker_path (const char *env,
+                                const char *exe,
+                                const char *build_root,
+                                const char *build_worker,
+                                const char *installed_worker)
+{
+  g_return_val_if_fail (installed_worker != NULL, NULL);
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (exe != NULL && build_root != NULL && build_worker != NULL && *build_root != '\0')
+    {
+      g_autofree char *root = g_str_has_suffix (build_root, G_DIR_SEPARATOR_S)
+                                ? g_strdup (build_root)
+                                : g_strconcat (build_root, G_DIR_SEPARATOR_S, NULL);
+
+      /* A whole path component: /tmp/build-2 is not inside /tmp/build. */
+      if (g_str_has_prefix (exe, root))
+        return g_strdup (build_worker);
+    }
+  return g_strdup (installed_worker);
+}
+
 static const IlExecutorClass il_executor_processes_class = {
   .name = "processes",
   .start = il_executor_processes_start,
