@@ -345,6 +345,14 @@ on_spans_added (IlWindow *self, IlRun *run)
     il_timeline_view_runs_changed (self->timeline);
 }
 
+/* A worker process stopped, silent, or replaced after it died: said while the run goes on. */
+static void
+on_run_warning (IlWindow *self, GParamSpec *pspec, IlRun *run)
+{
+  if (run == self->run && il_run_get_warning (run) != NULL)
+    il_window_toast (self, il_run_get_warning (run));
+}
+
 static void
 il_window_show_lesson_answer (IlWindow *self)
 {
@@ -426,6 +434,8 @@ il_window_start_next (IlWindow *self)
   g_signal_connect_object (self->run, "notify::tasks-done", G_CALLBACK (on_tasks_done), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->run, "spans-added", G_CALLBACK (on_spans_added), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->run, "notify::warning", G_CALLBACK (on_run_warning), self,
                            G_CONNECT_SWAPPED);
   il_run_start_async (self->run, self->cancellable, on_run_finished, g_object_ref (self));
 
