@@ -9,6 +9,7 @@
 
 #include "il-cli.h"
 #include "il-clock.h"
+#include "il-cpu-load.h"
 #include "il-lesson.h"
 #include "il-run.h"
 
@@ -48,6 +49,25 @@ apply_options (RunOptions *o, IlRunConfig *config, GError **error)
     config->gil = TRUE;
   /* --tasks 0 is a valid run configuration (il_run_config_validate() allows it). */
   return il_cli_work_options_apply (&o->work, 0, config, error);
+}
+
+/* Before a lesson: a short look at /proc/stat, so a comparison on a busy machine is not a surprise. */
+static void
+quiet_machine_check (gboolean quiet)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  double busy = il_cpu_load_measure_busy (200 * G_GINT64_CONSTANT (1000000), &error);
+
+  if (busy < 0)
+    {
+      g_debug ("%s", error->message);
+      return;
+    }
+  if ((warning = il_cpu_load_describe_busy (busy)) != NULL)
+    g_printerr ("%s: %s\n", PROG, warning);
+  else if (!quiet)
+    g_debug ("quiet-machine check: %.1f %% busy", busy * 100);
 }
 
 /* The configurations to run, in order: a lesson's runs, or one run from the options. */
@@ -297,6 +317,8 @@ il_cli_run (int argc, char **argv)
       if (il_lesson_get_question (lesson) != NULL)
         g_print (_("Predict first: %s\n\n"), il_lesson_get_question (lesson));
     }
+  if (lesson != NULL)
+    quiet_machine_check (o.out.quiet);
 
   trace = il_trace_new ();
   il_trace_set_machine_local (trace);
@@ -379,6 +401,7 @@ il_cli_run (int argc, char **argv)
         il_cli_print_comparison (il_trace_get_runs (trace), baseline);
       if (lesson != NULL && il_lesson_get_answer (lesson) != NULL && !cancelled)
         g_print (_("\nWhat to see: %s\n"), il_lesson_get_answer (lesson));
+      il_cli_print_disturbed (il_trace_get_runs (trace));
       g_print ("\n");
     }
 
