@@ -598,6 +598,7 @@ il_proc_supervisor_main (gpointer data)
   g_autofree struct pollfd *fds = g_new0 (struct pollfd, ex->n_lanes + 1);
   g_autofree guint *lane_of = g_new0 (guint, ex->n_lanes + 1);
   gboolean killed = FALSE;
+  gint64 checked_ns = 0;
 
   for (;;)
     {
@@ -694,8 +695,12 @@ il_proc_supervisor_main (gpointer data)
             il_proc_ended (self, lane);
         }
 
-      if (!killed)
-        il_proc_check_stalls (self, now);
+      /* At most once a tick: with thousands of messages a second, not on every one. */
+      if (!killed && now - checked_ns >= IL_PROC_TICK_MS * G_GINT64_CONSTANT (1000000))
+        {
+          il_proc_check_stalls (self, now);
+          checked_ns = now;
+        }
     }
 
   /* Workers died under tasks and the run went on without them: it completes, but failed. */
