@@ -446,12 +446,11 @@ il_proc_ended (IlExecutorProcesses *self,
   if (!w->ready)
     il_proc_push_startup (self, lane, now);
 
-  if (il_executor_is_cancelled (ex) || w->failure != NULL)
-    return;   /* the cancel killed it, or it said why it stopped: the run's error */
-  if (!il_proc_reap (self, w))
+  /* The cancel killed it, or it said why it stopped (the run's error), or it was told there is
+   * no more work and had none left: the join reaps it. */
+  if (il_executor_is_cancelled (ex) || w->failure != NULL || finished_cleanly)
     return;
-  if (finished_cleanly && g_subprocess_get_if_exited (w->process) &&
-      g_subprocess_get_exit_status (w->process) == 0)
+  if (!il_proc_reap (self, w))
     return;
 
   cause = il_proc_describe_end (w->process);
