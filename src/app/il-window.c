@@ -350,8 +350,15 @@ on_spans_added (IlWindow *self, IlRun *run)
 static void
 on_run_warning (IlWindow *self, GParamSpec *pspec, IlRun *run)
 {
-  if (run == self->run && il_run_get_warning (run) != NULL)
-    il_window_toast (self, il_run_get_warning (run));
+  AdwToast *toast;
+
+  if (run != self->run || il_run_get_warning (run) == NULL)
+    return;
+  /* Ahead of any other notice: the run is waiting on it, or lost a task. */
+  toast = adw_toast_new (il_run_get_warning (run));
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void
