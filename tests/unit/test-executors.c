@@ -926,6 +926,62 @@ test_executors_worker_stopped (void)
 }
 
 static void
+silent_warning_cb (IlRun *run, GParamSpec *pspec, GCancellable *cancellable)
+{
+  if (il_run_get_warning (run) != NULL)
+    {
+      g_test_message ("warning: %s", il_run_get_warning (run));
+      g_assert_nonnull (strstr (il_run_get_warning (run), "has sent nothing"));
+      g_cancellable_cancel (cancellable);
+    }
+}
+
+/* A worker that is alive and not stopped but never answers (here: a program that only sleeps):
+ * reported as silent, and Stop ends the run. */
+static void
+test_executors_worker_silent (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 1, IL_WORKLOAD_CPU, 2, 10);
+      g_autoptr(IlRun) run = il_run_new (c);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      AsyncData d = { g_main_loop_new (NULL, FALSE), NULL, NULL, 0, 0, FALSE };
+      IlRunTrace *t;
+
+      g_signal_connect (run, "notify::warning", G_CALLBACK (silent_warning_cb), cancellable);
+      il_run_start_async (run, cancellable, run_done_cb, &d);
+      g_main_loop_run (d.loop);
+      g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      t = il_run_get_trace (run);
+      g_assert_true (il_run_trace_get_cancelled (t));
+      g_assert_cmpuint (count_status (t, IL_TASK_CANCELLED), ==, 2);
+      g_assert_true (process_gone (il_run_trace_get_worker (t, 0)->pid));
+      g_clear_error (&d.error);
+      g_main_loop_unref (d.loop);
+      return;
+    }
+  else
+    {
+      g_autofree char *dir = g_dir_make_tmp ("il-test-XXXXXX", NULL);
+      g_autofree char *script = g_build_filename (dir, "worker.sh", NULL);
+      g_autofree char *old_path = g_strdup (g_getenv ("IL_WORKER_PATH"));
+
+      g_assert_true (g_file_set_contents (script, "#!/bin/sh\nexec sleep 60\n", -1, NULL));
+      g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+      g_setenv ("IL_WORKER_PATH", script, TRUE);
+      g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      if (old_path != NULL)
+        g_setenv ("IL_WORKER_PATH", old_path, TRUE);
+      else
+        g_unsetenv ("IL_WORKER_PATH");
+      g_remove (script);
+      g_rmdir (dir);
+      g_test_trap_assert_passed ();
+    }
+}
+
+static void
 test_executors_spawn_interruptible (void)
 {
   g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, IL_MAX_WORKERS, IL_WORKLOAD_CPU,
@@ -1142,6 +1198,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/executors/worker-dies", test_executors_worker_dies);
   g_test_add_func ("/executors/worker-exits", test_executors_worker_exits);
   g_test_add_func ("/executors/worker-stopped", test_executors_worker_stopped);
+  g_test_add_func ("/executors/worker-silent", test_executors_worker_silent);
   g_test_add_func ("/executors/spawn-interruptible", test_executors_spawn_interruptible);
   g_test_add_func ("/executors/disk-error", test_executors_disk_error);
   g_test_add_func ("/executors/memory-bound", test_executors_memory_bound);
