@@ -344,12 +344,15 @@ il_proc_describe_end (GSubprocess *p)
   return g_strdup ("ended");
 }
 
-/* In the child between fork and exec: a Ctrl+C at the terminal reaches the whole process group;
- * the workers must not die of it before their parent cancels the run cleanly (it kills them
- * then). An ignored signal stays ignored across exec. Async-signal-safe. */
+/* In the child between fork and exec. A Ctrl+C at the terminal, or `timeout`'s SIGTERM, goes to
+ * the whole process group: the workers must not die of it before their parent cancels the run
+ * cleanly (it kills them then). So each worker gets a process group of its own, and ignores SIGINT
+ * besides (an ignored signal stays ignored across exec). A signal sent to a worker's own pid
+ * still reaches it. Async-signal-safe calls only. */
 static void
 il_proc_child_setup (gpointer data)
 {
+  setpgid (0, 0);
   signal (SIGINT, SIG_IGN);
 }
 

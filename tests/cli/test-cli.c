@@ -703,12 +703,14 @@ test_worker_killed (void)
   g_assert_cmpuint (n_replaced, ==, 1);
 }
 
-/* Ctrl+C at a terminal signals the whole process group, workers included: the run ends as
- * cleanly as with a SIGINT to the CLI alone. */
+/* Ctrl+C at a terminal signals the whole process group, workers included (and so does
+ * `timeout` with SIGTERM): the run ends as cleanly as with a SIGINT to the CLI alone. */
 static void
-test_group_sigint (void)
+test_group_signal (gconstpointer data)
 {
-  g_autofree char *trace_path = tmp ("group-sigint.interleave.json");
+  int sig = GPOINTER_TO_INT (data);
+  g_autofree char *name = g_strdup_printf ("group-%d.interleave.json", sig);
+  g_autofree char *trace_path = tmp (name);
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(IlTrace) trace = NULL;
@@ -717,7 +719,7 @@ test_group_sigint (void)
   guint n_ok = 0, n_cancelled = 0;
   GPid pid = start_processes_run (trace_path, TRUE, &err_fd);
 
-  g_assert_cmpint (kill (-pid, SIGINT), ==, 0);
+  g_assert_cmpint (kill (-pid, sig), ==, 0);
   g_assert_cmpint (wait_exit (pid, err_fd, &err), ==, 1);
   g_assert_nonnull (strstr (err, "cancelled"));
   g_assert_null (strstr (err, "failed"));
@@ -931,7 +933,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/sweep", test_sweep);
   g_test_add_func ("/cli/cancel", test_cancel);
   g_test_add_func ("/cli/worker-killed", test_worker_killed);
-  g_test_add_func ("/cli/group-sigint", test_group_sigint);
+  g_test_add_data_func ("/cli/group-sigint", GINT_TO_POINTER (SIGINT), test_group_signal);
+  g_test_add_data_func ("/cli/group-sigterm", GINT_TO_POINTER (SIGTERM), test_group_signal);
   g_test_add_func ("/cli/installed-worker-path", test_installed_worker_path);
   g_test_add_func ("/cli/trace", test_trace);
   ret = g_test_run ();
