@@ -666,7 +666,10 @@ il_run_trace_compute_summary (IlRunTrace *self)
         }
     }
 
-  qsort (edges->data, edges->len, sizeof (Edge), compare_edges);
+  /* A run without running spans (zero tasks) has no edges and edges->data is NULL: qsort's
+   * pointer must not be NULL even for zero elements. */
+  if (edges->len > 1)
+    qsort (edges->data, edges->len, sizeof (Edge), compare_edges);
   for (guint i = 0; i < edges->len; i++)
     {
       level += g_array_index (edges, Edge, i).delta;

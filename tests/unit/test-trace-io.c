@@ -779,6 +779,45 @@ test_tasks_malformed (void)
   g_assert_cmpint (il_run_trace_get_task (il_trace_get_run (trace, 0), 1)->worker, ==, -1);
 }
 
+/* Process pool survival: a lane's previous pids and a failed task's cause are written and read
+ * back; a malformed previous_pids is refused. */
+static void
+test_survival_fields (void)
+{
+  g_autofree char *good = file_with_spans ("");
+  g_autofree char *text = replace_once (good, "\"name\":\"v\"}",
+                                        "\"name\":\"v\",\"previous_pids\":[41,42]}");
+  g_autofree char *failed = replace_once (text, "\"status\":\"ok\"",
+                                          "\"status\":\"failed\",\"error\":\"killed by SIGKILL\"");
+  g_autofree char *bad = replace_once (good, "\"name\":\"v\"}",
+                                       "\"name\":\"v\",\"previous_pids\":[\"41\"]}");
+  g_autofree char *path = tmp_path ("survival.interleave.json");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = il_trace_load_from_data (failed, strlen (failed), "good.json", &error);
+  g_autoptr(IlTrace) again = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (il_trace_save (trace, path, &error));
+  again = il_trace_load (path, &error);
+  g_assert_no_error (error);
+  for (IlTrace *t = trace; t != NULL; t = t == trace ? again : NULL)
+    {
+      IlRunTrace *run = il_trace_get_run (t, 0);
+      guint n = 0;
+      const int *pids = il_run_trace_get_previous_pids (run, 1, &n);
+
+      g_assert_cmpuint (n, ==, 2);
+      g_assert_cmpint (pids[0], ==, 41);
+      g_assert_cmpint (pids[1], ==, 42);
+      g_assert_null (il_run_trace_get_previous_pids (run, 0, &n));
+      g_assert_cmpuint (n, ==, 0);
+      g_assert_cmpint (il_run_trace_get_task (run, 0)->status, ==, IL_TASK_FAILED);
+      g_assert_cmpstr (il_run_trace_get_task_error (run, 0), ==, "killed by SIGKILL");
+      g_assert_null (il_run_trace_get_task_error (run, 1));
+    }
+  assert_load_error (bad, "bad.json: runs[0].workers[1]: “previous_pids” must hold process ids");
+}
+
 /* A FIFO as the trace blocked forever in open(); it and devices are refused at once. */
 static void
 test_not_regular (void)
@@ -939,6 +978,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/trace-io/deep-nesting", test_deep_nesting);
   g_test_add_func ("/trace-io/duplicate-keys", test_duplicate_keys);
   g_test_add_func ("/trace-io/tasks-malformed", test_tasks_malformed);
+  g_test_add_func ("/trace-io/survival-fields", test_survival_fields);
   g_test_add_func ("/trace-io/not-regular", test_not_regular);
   g_test_add_func ("/trace-io/atomic-write", test_atomic_write);
   g_test_add_func ("/trace-io/config-limits", test_config_limits);
