@@ -577,7 +577,9 @@ il_run_trace_compute_summary (IlRunTrace *self)
         }
     }
 
-  qsort (edges->data, edges->len, sizeof (Edge), compare_edges);
+  /* qsort (NULL, 0) is undefined: a run without spans has no edges. */
+  if (edges->len > 0)
+    qsort (edges->data, edges->len, sizeof (Edge), compare_edges);
   for (guint i = 0; i < edges->len; i++)
     {
       level += g_array_index (edges, Edge, i).delta;
