@@ -14,6 +14,7 @@
 #include "il-atomic-file.h"
 #include "il-cli.h"
 #include "il-clock.h"
+#include "il-cpu-load.h"
 
 #define MIN_SIZE 64
 #define MAX_SIZE 16384
@@ -476,6 +477,52 @@ count_tasks (IlRunTrace *run, IlTaskStatus status)
   return n;
 }
 
+/* "other programs took 12 % of the CPUs (…)" under a run's figures, when the run measured it. */
+static void
+print_other_programs (IlRunTrace *run)
+{
+  g_autofree char *text = il_cpu_load_describe_run (run);
+
+  if (text != NULL)
+    g_print (_("  machine        %s\n"), text);
+}
+
+/* One line under a comparison: each run's share of the CPUs that other programs took. */
+static void
+print_comparison_other_programs (GPtrArray *runs)
+{
+  GString *line = g_string_new (NULL);
+
+  for (guint r = 0; r < runs->len; r++)
+    {
+      IlRunTrace *run = runs->pdata[r];
+      const IlSummary *s = il_run_trace_get_summary (run);
+      g_autofree char *free_label = NULL;
+
+      if (il_run_trace_get_cpu_load (run) == NULL || !isfinite (s->other_share))
+        continue;
+      if (line->len > 0)
+        g_string_append (line, ", ");
+      /* TRANSLATORS: a run's label and the share of the CPUs other programs took during it */
+      g_string_append_printf (line, _("“%s” %d %%"), run_label (run, &free_label),
+                              (int) round (s->other_share * 100));
+    }
+  if (line->len > 0)
+    g_print (_("other programs took of the CPUs during each run: %s\n"), line->str);
+  g_string_free (line, TRUE);
+}
+
+void
+il_cli_print_disturbed (GPtrArray *runs)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (runs != NULL);
+
+  if ((text = il_cpu_load_describe_disturbed (runs)) != NULL)
+    g_print ("\n%s\n", text);
+}
+
 void
 il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
 {
@@ -509,6 +556,11 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   g_print (_("  gil-wait       %s\n"), gil);
   g_print (_("  io-wait        %s\n"), io);
   g_print (_("  ready          %s (runnable, waiting for a CPU)\n"), ready);
+  if (s->loop_wait_ns > 0)
+    {
+      g_autofree char *loop = il_cli_format_ns (s->loop_wait_ns);
+      g_print (_("  loop-wait      %s (ready to go on, waiting for the event loop's thread)\n"), loop);
+    }
   if (has_tasks)
     g_print (_("  tasks          %u of %u done\n"), count_tasks (run, IL_TASK_OK), n_tasks);
   if (convoy_task_ns (run) >= 0)
@@ -521,6 +573,7 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
     }
   if (count_tasks (run, IL_TASK_FAILED) > 0)
     g_print (_("  failed tasks   %u\n"), count_tasks (run, IL_TASK_FAILED));
+  print_other_programs (run);
   g_print (_("  capture        %s\n"), capture_words (il_run_trace_get_capture (run)));
   if (il_run_trace_get_cancelled (run))
     g_print (_("  CANCELLED: the trace is partial\n"));
@@ -684,6 +737,7 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
       g_print ("\n");
     }
 
+  print_comparison_other_programs (runs);
   if (convoy)
     {
       g_autofree char *waits = il_cli_format_ns ((gint64) (convoy_task_ms * 1e6));

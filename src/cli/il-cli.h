@@ -92,6 +92,8 @@ char     *il_cli_pad               (const char *str, guint width);
 /* Summaries: one run in detail, or a table of several with the speedups between them. */
 void      il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label);
 void      il_cli_print_comparison  (GPtrArray *runs, int baseline);
+/* The warning that other programs disturbed the run or comparison (nothing when they did not). */
+void      il_cli_print_disturbed   (GPtrArray *runs);
 
 /* SIGINT and SIGTERM cancel @cancellable; the handlers run on the default main context, so the
  * caller must iterate it while it waits (a GMainLoop). */

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "il-cpu-load.h"
 #include "il-trace-io-private.h"
 
 /* ------------------------------------------------------------------------------------------------
@@ -543,6 +544,89 @@ array_object (Ctx *ctx, JsonArray *array, guint i, const char *path)
   return json_node_get_object (node);
 }
 
+/* Traced programs (DESIGN.md, "Trace file additions"): config.command and config.cwd. */
+static gboolean
+read_config_program (Ctx *ctx, JsonObject *obj, const char *path, IlRunConfig *config)
+{
+  JsonArray *a;
+  const char *str;
+
+  if (json_object_has_member (obj, "command"))
+    {
+      g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+
+      if ((a = get_array (ctx, obj, path, "command")) == NULL)
+        return FALSE;
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonNode *node = json_array_get_element (a, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+            return fail (ctx, path, _("“command” must list the program's arguments as strings"));
+          g_strv_builder_add (argv, json_node_get_string (node));
+        }
+      if (json_array_get_length (a) == 0)
+        return fail (ctx, path, _("“command” is empty"));
+      config->command = g_strv_builder_end (argv);
+    }
+  if (json_object_has_member (obj, "cwd"))
+    {
+      if ((str = get_string (ctx, obj, path, "cwd")) == NULL)
+        return FALSE;
+      config->cwd = g_strdup (str);
+    }
+  return TRUE;
+}
+
+/* Traced programs: worker "helper", run "processes" and "sample_interval_ns". */
+static gboolean
+read_worker_program (Ctx *ctx, JsonObject *obj, const char *path, IlRunTrace *run, guint worker)
+{
+  gboolean helper;
+
+  if (!get_bool (ctx, obj, path, "helper", FALSE, &helper))
+    return FALSE;
+  if (helper)
+    il_run_trace_set_worker_helper (run, worker, TRUE);
+  return TRUE;
+}
+
+static gboolean
+read_run_program (Ctx *ctx, JsonObject *obj, const char *path, IlRunTrace *run)
+{
+  gint64 v;
+
+  if (json_object_has_member (obj, "sample_interval_ns"))
+    {
+      if (!get_int (ctx, obj, path, "sample_interval_ns", 1, G_MAXINT64, &v))
+        return FALSE;
+      il_run_trace_set_sample_interval_ns (run, v);
+    }
+  if (json_object_has_member (obj, "processes"))
+    {
+      JsonArray *a = get_array (ctx, obj, path, "processes");
+
+      if (a == NULL)
+        return FALSE;
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          g_autofree char *sub = g_strdup_printf ("%s.processes[%u]", path, i);
+          JsonObject *o;
+          const char *command, *name;
+          gint64 pid, ppid;
+
+          if ((o = array_object (ctx, a, i, sub)) == NULL ||
+              !get_int (ctx, o, sub, "pid", 0, G_MAXINT32, &pid) ||
+              !get_int (ctx, o, sub, "ppid", 0, G_MAXINT32, &ppid) ||
+              (command = get_string (ctx, o, sub, "command")) == NULL ||
+              (name = get_string (ctx, o, sub, "name")) == NULL)
+            return FALSE;
+          il_run_trace_add_process (run, (int) pid, (int) ppid, command, name);
+        }
+    }
+  return TRUE;
+}
+
 static IlRunConfig *
 read_config (Ctx *ctx, JsonObject *obj, const char *path)
 {
@@ -587,6 +671,16 @@ read_config (Ctx *ctx, JsonObject *obj, const char *path)
         }
     }
 
+  /* A traced program has no workload, tasks or task length (older files wrote "cpu", 0, 0). */
+  if (config->executor == IL_EXECUTOR_EXTERNAL)
+    {
+      if (!read_config_program (ctx, obj, path, config))
+        return NULL;
+      config->tasks = 0;
+      config->task_ms = 0;
+      if (!json_object_has_member (obj, "workload"))
+        return g_steal_pointer (&config);
+    }
   if ((str = get_string (ctx, obj, path, "workload")) == NULL)
     return NULL;
   if (!il_workload_from_string (str, &config->workload))
@@ -625,6 +719,85 @@ check_config (Ctx *ctx, const IlRunConfig *config, const char *path)
   if (config->gil && !(config->switch_interval_ms >= 0.1 && config->switch_interval_ms <= 1000.0))
     return fail (ctx, path, _("“%s” is %g, outside %g…%g"), "switch_interval_ms",
                  config->switch_interval_ms, 0.1, 1000.0);
+  return TRUE;
+}
+
+/* The summary's "other programs" figures (optional: added after version 1). */
+static gboolean
+read_summary_cpu_load (Ctx *ctx, JsonObject *o, const char *path, IlSummary *summary)
+{
+  summary->other_share = NAN;
+  if (json_object_has_member (o, "other_ns") &&
+      !get_int (ctx, o, path, "other_ns", 0, G_MAXINT64, &summary->other_ns))
+    return FALSE;
+  if (json_object_has_member (o, "steal_ns") &&
+      !get_int (ctx, o, path, "steal_ns", 0, G_MAXINT64, &summary->steal_ns))
+    return FALSE;
+  if (json_object_has_member (o, "other_share") &&
+      !get_double (ctx, o, path, "other_share", TRUE, &summary->other_share))
+    return FALSE;
+  if (isfinite (summary->other_share) && (summary->other_share < 0 || summary->other_share > 1.0001))
+    return fail (ctx, path, _("“other_share” must be between 0 and 1"));
+  return TRUE;
+}
+
+/* run.cpu_load (optional): the rows of what other programs took of each CPU. */
+static gboolean
+read_cpu_load (Ctx *ctx, JsonObject *obj, const char *run_path, IlRunTrace *run)
+{
+  static const char *const names[] = { "cpu", "start_ns", "end_ns", "other_ns", "steal_ns" };
+  g_autofree char *path = g_strdup_printf ("%s.cpu_load", run_path);
+  g_autoptr(IlCpuLoad) load = NULL;
+  int col[G_N_ELEMENTS (names)];
+  JsonObject *o;
+  JsonArray *columns, *rows;
+  gint64 interval;
+
+  if (!json_object_has_member (obj, "cpu_load"))
+    return TRUE;
+  if ((o = get_object (ctx, obj, run_path, "cpu_load")) == NULL ||
+      !get_int (ctx, o, path, "interval_ns", 1, G_MAXINT64, &interval) ||
+      (columns = get_array (ctx, o, path, "columns")) == NULL ||
+      (rows = get_array (ctx, o, path, "rows")) == NULL)
+    return FALSE;
+  if (json_array_get_length (columns) != G_N_ELEMENTS (names))
+    return fail (ctx, path, _("“columns” must name the 5 columns cpu, start_ns, end_ns, other_ns, steal_ns"));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      col[i] = -1;
+      for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+        if (JSON_NODE_HOLDS_VALUE (json_array_get_element (columns, k)) &&
+            g_strcmp0 (json_array_get_string_element (columns, k), names[i]) == 0)
+          col[i] = (int) k;
+      if (col[i] < 0)
+        return fail (ctx, path, _("“columns” must name the 5 columns cpu, start_ns, end_ns, other_ns, steal_ns"));
+    }
+
+  load = il_cpu_load_new (interval);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonNode *node = json_array_get_element (rows, i);
+      JsonArray *r;
+      gint64 v[G_N_ELEMENTS (names)];
+      IlCpuLoadRow row;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node) ||
+          json_array_get_length (r = json_node_get_array (node)) != G_N_ELEMENTS (names))
+        return fail (ctx, path, _("row %u must be an array of 5 integers"), i);
+      for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+        {
+          JsonNode *e = json_array_get_element (r, (guint) col[k]);
+          if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_INT64)
+            return fail (ctx, path, _("row %u must be an array of 5 integers"), i);
+          v[k] = json_node_get_int (e);
+        }
+      row = (IlCpuLoadRow) { v[1], v[2], v[3], v[4] };
+      if (v[0] < 0 || v[0] > 65535)
+        return fail (ctx, path, _("row %u: CPU %" PRId64 " does not exist"), i, v[0]);
+      if (!il_cpu_load_append (load, (int) v[0], &row))
+        return fail (ctx, path, _("row %u: the interval is empty, negative or overlaps the one before"), i);
+    }
+  il_run_trace_set_cpu_load (run, g_steal_pointer (&load));
   return TRUE;
 }
 
@@ -709,6 +882,8 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
       (json_object_has_member (o, "loop_wait_ns") &&
        !get_int (ctx, o, sub, "loop_wait_ns", 0, G_MAXINT64, &summary.loop_wait_ns)))
     return NULL;
+  if (!read_summary_cpu_load (ctx, o, sub, &summary))
+    return NULL;
   g_clear_pointer (&sub, g_free);
 
   if ((a = get_array (ctx, obj, path, "workers")) == NULL)
@@ -747,10 +922,40 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
           return NULL;
         }
       il_run_trace_add_worker (run, kind, (int) pid, (int) tid, name);
+      /* Process pool survival: the pids of the processes this lane had before (optional). */
+      if (json_object_has_member (o, "previous_pids"))
+        {
+          JsonArray *pids = get_array (ctx, o, sub, "previous_pids");
+
+          if (pids == NULL)
+            return NULL;
+          for (guint k = 0; k < json_array_get_length (pids); k++)
+            {
+              JsonNode *node = json_array_get_element (pids, k);
+              gint64 previous;
+
+              if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+                  (previous = json_node_get_int (node)) < 1 || previous > G_MAXINT32)
+                {
+                  fail (ctx, sub, _("“previous_pids” must hold process ids"));
+                  return NULL;
+                }
+              il_run_trace_add_previous_pid (run, i, (int) previous);
+            }
+        }
+      if (!read_worker_program (ctx, o, sub, run, i))
+        return NULL;
       g_clear_pointer (&sub, g_free);
     }
 
+  if (!read_cpu_load (ctx, obj, path, run))
+    return NULL;
+  if (!read_run_program (ctx, obj, path, run))
+    return NULL;
   il_run_trace_set_summary (run, &summary);
+  /* A series without the summary's figures (written by hand): derive them. */
+  if (il_run_trace_get_cpu_load (run) != NULL && !isfinite (summary.other_share))
+    il_run_trace_summarise_cpu_load (run);
   return g_steal_pointer (&run);
 }
 
@@ -1297,10 +1502,13 @@ enum
   TASK_START,
   TASK_END,
   TASK_STATUS,
+  N_TASK_REQUIRED,
+  TASK_ERROR = N_TASK_REQUIRED,   /* optional, added after version 1: why a task failed */
   N_TASK_KEYS
 };
 
-static const char *const task_keys[N_TASK_KEYS] = { "id", "worker", "start_ns", "end_ns", "status" };
+static const char *const task_keys[N_TASK_KEYS] = { "id", "worker", "start_ns", "end_ns", "status",
+                                                    "error" };
 
 static gboolean
 task_int (TaskParser *tp, const Value *v, const char *key, gint64 min, gint64 max)
@@ -1378,6 +1586,11 @@ read_task (TaskParser *tp, IlRunTrace *run, IlTaskRecord *task, GString *key, GS
                 return task_fail (tp, _("unknown task status “%s”"), shown);
               }
             break;
+          case TASK_ERROR:
+            if (v.kind != VALUE_STRING)
+              return task_fail (tp, _("“%s” must be a string"), "error");
+            il_run_trace_set_task_error (run, tp->task, str->str);
+            break;
           default:
             /* A member this version does not know: ignored, like every reader of JSON does. */
             break;
@@ -1395,7 +1608,7 @@ read_task (TaskParser *tp, IlRunTrace *run, IlTaskRecord *task, GString *key, GS
         break;
       }
 
-  for (int k = 0; k < N_TASK_KEYS; k++)
+  for (int k = 0; k < N_TASK_REQUIRED; k++)
     if (!seen[k])
       {
         rp->p = obj_start;
