@@ -850,6 +850,13 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
   if (!get_bool (ctx, obj, path, "cancelled", FALSE, &cancelled))
     return NULL;
   il_run_trace_set_cancelled (run, cancelled);
+  /* Added after version 1: recording stopped keeping spans at this count. */
+  if (json_object_has_member (obj, "truncated_at_spans"))
+    {
+      if (!get_int (ctx, obj, path, "truncated_at_spans", 1, G_MAXINT64, &v))
+        return NULL;
+      il_run_trace_set_truncated_at_spans (run, (guint64) v);
+    }
 
   if ((o = get_object (ctx, obj, path, "clock")) == NULL)
     return NULL;

@@ -469,6 +469,37 @@ test_installed_paths (void)
   g_unlink (copy);
 }
 
+/* --max-spans: the run keeps its first N spans, says so in the summary and in the trace, and
+ * its tasks stay complete. */
+static void
+test_max_spans (void)
+{
+  g_autofree char *path = tmp ("capped.interleave.json");
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(GError) error = NULL;
+  IlRunTrace *run;
+  g_auto(Result) r = { 0 };
+  g_auto(Result) bad = { 0 };
+
+  run_cli (&r, "run", "--executor", "threads", "--workers", "2", "--tasks", "12", "--task-ms", "2",
+           "--max-spans", "10", "-o", path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "trace truncated at 10 spans"));
+  trace = il_trace_load (path, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_cmpuint (il_run_trace_get_n_spans (run), ==, 10);
+  g_assert_cmpuint (il_run_trace_get_truncated_at_spans (run), ==, 10);
+  for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
+    g_assert_cmpint (il_run_trace_get_task (run, t)->status, ==, IL_TASK_OK);
+  g_assert_cmpuint (il_run_trace_get_n_tasks (run), ==, 12);
+
+  run_cli (&bad, "run", "--max-spans", "lots", NULL);
+  g_assert_cmpint (bad.status, ==, 2);
+  assert_one_line_error (&bad, "run", "--max-spans");
+  g_unlink (path);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -491,6 +522,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli-files/many-runs", test_many_runs);
   g_test_add_func ("/cli-files/extreme-times", test_extreme_times);
   g_test_add_func ("/cli-files/installed-paths", test_installed_paths);
+  g_test_add_func ("/cli-files/max-spans", test_max_spans);
   ret = g_test_run ();
 
   g_rmdir (tmpdir);
