@@ -439,6 +439,8 @@ il_window_start_next (IlWindow *self)
     }
   config = g_ptr_array_steal_index (self->queue, 0);
   il_window_set_worker_priority (self, config);
+  /* Bounded memory whatever the run's length (a preference; the timeline says where it cut). */
+  config->max_spans = g_settings_get_uint64 (self->settings, "max-spans");
   self->run = il_run_new (config);
   g_signal_connect_object (self->run, "notify::tasks-done", G_CALLBACK (on_tasks_done), self,
                            G_CONNECT_SWAPPED);
