@@ -25,6 +25,8 @@ typedef struct
   int             nice;               /* 0, or a lower priority (1-19) every worker takes before its
                                        * first task: the window asks for it when a run has many more
                                        * workers than cores, so drawing is not starved */
+  char           *source;             /* NULL, or where an external run came from: "chrome-trace"
+                                       * for an imported Chrome Trace Event file */
 } IlRunConfig;
 
 #define IL_TYPE_RUN_CONFIG (il_run_config_get_type ())

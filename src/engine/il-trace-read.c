@@ -440,6 +440,13 @@ read_config (Ctx *ctx, JsonObject *obj, const char *path)
   config->tasks = (guint) v;
   if (!get_double (ctx, obj, path, "task_ms", FALSE, &config->task_ms))
     return NULL;
+  /* Optional (DESIGN.md, "Trace file additions"): where an external run came from. */
+  if (json_object_has_member (obj, "source"))
+    {
+      if ((str = get_string (ctx, obj, path, "source")) == NULL)
+        return NULL;
+      config->source = g_strdup (str);
+    }
   return g_steal_pointer (&config);
 }
 
@@ -596,6 +603,15 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
         {
           fail (ctx, sub, _("unknown task status “%s”"), str);
           return NULL;
+        }
+      /* Optional: an imported slice's name. */
+      if (json_object_has_member (o, "name"))
+        {
+          const char *name = get_string (ctx, o, sub, "name");
+
+          if (name == NULL)
+            return NULL;
+          il_run_trace_set_task_name (run, i, name);
         }
       task->id = i;
       task->worker = (int) worker;
@@ -876,6 +892,10 @@ il_trace_load_from_data (const char *data, gsize length, const char *name, GErro
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("%s: the file is empty"), src.name);
       return NULL;
     }
+
+  /* A Chrome Trace Event file (il-trace-chrome-read.c) opens wherever a trace does. */
+  if (il_trace_data_is_chrome (data, length))
+    return il_trace_load_chrome (data, length, src.name, error);
 
   ranges = find_span_ranges (&src);
   skeleton = build_skeleton (&src, ranges, &skeleton_len);

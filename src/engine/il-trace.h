@@ -37,6 +37,7 @@ typedef struct
   gint64        start_ns;
   gint64        end_ns;
   IlTaskStatus  status;
+  const char   *name;     /* NULL, or an imported slice's name; owned by the run (set_task_name) */
 } IlTaskRecord;
 
 typedef struct
@@ -107,16 +108,23 @@ const IlLane  *il_run_trace_get_lane        (IlRunTrace *self, guint worker);
 void           il_run_trace_set_n_tasks     (IlRunTrace *self, guint n_tasks);
 guint          il_run_trace_get_n_tasks     (IlRunTrace *self);
 IlTaskRecord  *il_run_trace_get_task        (IlRunTrace *self, guint task);
+/* Names a task (an imported trace's slice name); equal names share one copy. */
+void           il_run_trace_set_task_name   (IlRunTrace *self, guint task, const char *name);
 
 /* Appends a span to its worker's lane. Spans of one worker must come in time order; a span that
  * starts before the previous one ends is clipped. Zero-length spans are dropped. */
 void           il_run_trace_append          (IlRunTrace *self, const IlSpan *span);
 void           il_run_trace_append_many     (IlRunTrace *self, const IlSpan *spans, guint n_spans);
 guint64        il_run_trace_get_n_spans     (IlRunTrace *self);
+/* Removes every span (an importer that gets a run's spans in two parts merges them again). */
+void           il_run_trace_clear_spans     (IlRunTrace *self);
 /* Latest end time of any span (the run's extent so far). */
 gint64         il_run_trace_get_end_ns      (IlRunTrace *self);
 /* Has any span of the run been in @state? (legends list the rarer states only when they occur) */
 gboolean       il_run_trace_has_state       (IlRunTrace *self, IlState state);
+/* Has any span of the run been on a known CPU? (an imported trace without CPU data has no core
+ * lanes and no parallelism strip) */
+gboolean       il_run_trace_has_cpu_data    (IlRunTrace *self);
 /* Bumped on every append: caches (level-of-detail summaries) compare it to know they are stale. */
 guint64        il_run_trace_get_generation  (IlRunTrace *self);
 
