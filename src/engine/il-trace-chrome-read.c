@@ -1351,6 +1351,14 @@ finish_foreign (Import *im)
       else
         lane = g_steal_pointer (&tname);
       il_run_trace_add_worker (run, IL_WORKER_THREAD, pid, tid, lane);
+      /* Lanes belong to their process, as a traced program's do. */
+      if (il_run_trace_find_process (run, pid) == NULL)
+        {
+          g_autofree char *pname = p->name != NULL ? g_strdup (p->name)
+                                   : t->pid.is_string ? g_strdup (t->pid.str) : NULL;
+
+          il_run_trace_add_process (run, pid, 0, NULL, pname);
+        }
       flatten (run, i, t, &next_task, origin, im->names);
     }
 

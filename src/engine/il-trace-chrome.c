@@ -434,7 +434,9 @@ write_chrome (IlTrace *trace, IlWriter *w)
           /* A traced program's processes: named once, in the order their first thread comes. */
           if (traced && !g_hash_table_contains (named, GINT_TO_POINTER (pid)))
             {
-              const char *pname = NULL;
+              const IlProcessInfo *proc = il_run_trace_find_process (run, pid);
+              const char *pname = proc != NULL && proc->name != NULL && *proc->name != '\0'
+                                    ? proc->name : NULL;
               g_autofree char *ptitle = NULL;
 
               for (guint k = 0; k < n_workers && pname == NULL; k++)
