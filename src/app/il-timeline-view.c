@@ -535,15 +535,24 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
     {
       const IlWorkerInfo *info = il_run_trace_get_worker (run, hit.worker);
 
-      if (info->kind == IL_WORKER_PROCESS)
+      /* An imported trace's lanes are its threads, named as the file names them. */
+      if (il_run_trace_get_config (run)->source != NULL && info->name != NULL)
+        g_string_append (s, info->name);
+      else if (info->kind == IL_WORKER_PROCESS)
         g_string_append_printf (s, _("Process %u · pid %d"), info->id, info->pid);
       else
         g_string_append_printf (s, _("Worker %u · tid %d"), info->id, info->tid);
     }
   if (hit.span.task >= 0)
     {
+      const IlTaskRecord *task = (guint) hit.span.task < il_run_trace_get_n_tasks (run)
+                                   ? il_run_trace_get_task (run, (guint) hit.span.task) : NULL;
+
       g_string_append (s, "\n");
-      g_string_append_printf (s, _("Task %d"), (int) hit.span.task);
+      if (task != NULL && task->name != NULL)
+        g_string_append_printf (s, _("Task %d: %s"), (int) hit.span.task, task->name);
+      else
+        g_string_append_printf (s, _("Task %d"), (int) hit.span.task);
     }
   g_string_append (s, "\n");
   if (hit.span.cpu >= 0)

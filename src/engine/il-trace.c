@@ -40,7 +40,9 @@ struct _IlRunTrace
   guint64          truncated_at_spans; /* 0: nothing dropped */
   gint64           end_ns;
   guint64          generation;
-  guint            states_seen;   /* bit (1 << IlState) for every state a span has had */
+  guint            states_seen;   /* bit (1 << IlState) for every state a span has had, and
+                                   * STATES_SEEN_CPU once a span was on a known CPU */
+  GStringChunk    *task_names;    /* NULL until a task is named */
   IlSummary        summary;
   IlCpuLoad       *cpu_load;
   GData           *data;
@@ -225,6 +227,7 @@ il_run_trace_unref (IlRunTrace *self)
   g_array_unref (self->workers);
   g_ptr_array_unref (self->lanes);
   g_array_unref (self->tasks);
+  g_clear_pointer (&self->task_names, g_string_chunk_free);
   il_run_config_free (self->config);
   g_free (self->label);
   g_free (self);
@@ -449,6 +452,18 @@ il_run_trace_set_n_tasks (IlRunTrace *self, guint n_tasks)
 }
 
 void
+il_run_trace_set_task_name (IlRunTrace *self, guint task, const char *name)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (task < self->tasks->len);
+
+  if (name != NULL && self->task_names == NULL)
+    self->task_names = g_string_chunk_new (4096);
+  g_array_index (self->tasks, IlTaskRecord, task).name =
+    name != NULL ? g_string_chunk_insert_const (self->task_names, name) : NULL;
+}
+
+void
 il_run_trace_set_task_error (IlRunTrace *self, guint task, const char *error)
 {
   g_return_if_fail (self != NULL);
@@ -490,6 +505,8 @@ il_run_trace_get_task (IlRunTrace *self, guint task)
   return &g_array_index (self->tasks, IlTaskRecord, task);
 }
 
+#define STATES_SEEN_CPU (1u << 31)
+
 static inline void
 append_one (IlRunTrace *self, const IlSpan *span)
 {
@@ -525,7 +542,9 @@ append_one (IlRunTrace *self, const IlSpan *span)
 
   il_lane_append (lane, &copy);
   self->n_spans++;
-  self->states_seen |= 1u << MIN (copy.state, 31u);
+  self->states_seen |= 1u << MIN (copy.state, 30u);
+  if (copy.cpu >= 0)
+    self->states_seen |= STATES_SEEN_CPU;
   if (copy.end_ns > self->end_ns)
     self->end_ns = copy.end_ns;
 }
@@ -548,6 +567,24 @@ il_run_trace_append_many (IlRunTrace *self, const IlSpan *spans, guint n_spans)
 
   for (guint i = 0; i < n_spans; i++)
     append_one (self, &spans[i]);
+  self->generation++;
+}
+
+void
+il_run_trace_clear_spans (IlRunTrace *self)
+{
+  g_return_if_fail (self != NULL);
+
+  for (guint i = 0; i < self->lanes->len; i++)
+    {
+      IlLane *lane = g_ptr_array_index (self->lanes, i);
+
+      g_ptr_array_set_size (lane->chunks, 0);
+      lane->n_spans = 0;
+    }
+  self->n_spans = 0;
+  self->end_ns = 0;
+  self->states_seen = 0;
   self->generation++;
 }
 
@@ -591,6 +628,13 @@ il_run_trace_has_state (IlRunTrace *self, IlState state)
 {
   g_return_val_if_fail (self != NULL, FALSE);
   return (self->states_seen & (1u << state)) != 0;
+}
+
+gboolean
+il_run_trace_has_cpu_data (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return (self->states_seen & STATES_SEEN_CPU) != 0;
 }
 
 guint64
