@@ -185,6 +185,18 @@ tasks_done_cb (IlRun *run, GParamSpec *pspec, RunWait *wait)
               il_run_get_tasks_done (run), il_run_get_tasks_total (run));
 }
 
+/* A stopped or silent worker process, or one that died and was replaced: said at once, on
+ * stderr, whether or not progress is shown. */
+static void
+warning_cb (IlRun *run, GParamSpec *pspec, RunWait *wait)
+{
+  if (il_run_get_warning (run) == NULL)
+    return;
+  if (wait->progress)
+    g_printerr ("\r\033[K");
+  g_printerr ("%s: %s\n", PROG, il_run_get_warning (run));
+}
+
 /* Runs @config on the default main context (so SIGINT is seen). Returns the trace, also when the
  * run was cancelled or failed (then partial, and @error is set); NULL only if it never started. */
 static IlRunTrace *
@@ -199,9 +211,11 @@ run_one (const IlRunConfig *config, GCancellable *cancellable, RunWait *wait, GE
   wait->result = NULL;
   if (wait->progress)
     handler = g_signal_connect (run, "notify::tasks-done", G_CALLBACK (tasks_done_cb), wait);
+  g_signal_connect (run, "notify::warning", G_CALLBACK (warning_cb), wait);
   il_run_start_async (run, cancellable, run_done_cb, wait);
   g_main_loop_run (loop);
   g_clear_signal_handler (&handler, run);
+  g_signal_handlers_disconnect_by_func (run, warning_cb, wait);
   if (wait->progress)
     g_printerr ("\r\033[K");
 

@@ -325,7 +325,7 @@ il_cli_trace (int argc, char **argv)
   IlCliOutputs out = { 0 };
   g_autofree char *label = NULL;
   const GOptionEntry entries[] = {
-    { "label", 0, 0, G_OPTION_ARG_STRING, &label,
+    { "label", 0, 0, G_OPTION_ARG_FILENAME, &label,
       N_("Name of the run in the trace (default: the command line)"), N_("TEXT") },
     G_OPTION_ENTRY_NULL
   };
@@ -389,7 +389,12 @@ il_cli_trace (int argc, char **argv)
       status = IL_CLI_EXIT_USAGE;
       goto done;
     }
-  cmdline = g_strjoinv (" ", argv + 1);
+  {
+    /* Arguments are bytes; a label is UTF-8 (invalid bytes shown as U+FFFD). */
+    g_autofree char *raw = g_strjoinv (" ", argv + 1);
+
+    cmdline = g_filename_display_name (raw);
+  }
   /* A label is one line: scripts given with -c span many, which titles cannot show. */
   g_strdelimit (cmdline, "\t\r\n", ' ');
   if (g_utf8_strlen (cmdline, -1) > 60)
@@ -453,7 +458,7 @@ il_cli_trace (int argc, char **argv)
       goto done;
     }
 
-  config->label = g_strdup (label ? label : cmdline);
+  config->label = label ? il_cli_text_from_arg (label) : g_strdup (cmdline);
   config->executor = IL_EXECUTOR_EXTERNAL;
   config->workers = 1;
   config->tasks = 0;

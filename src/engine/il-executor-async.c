@@ -170,6 +170,8 @@ il_slot_disk_cb (gpointer data)
   if (!il_work_disk_step (&slot->disk_fd, &slot->sink, &error))
     {
       il_executor_set_error (ex, g_steal_pointer (&error));
+      /* Every task would fail the same way: stop with the cause, like the other executors. */
+      il_executor_cancel (ex);
       slot->status = IL_TASK_FAILED;
       il_slot_finish_task (slot);
       return G_SOURCE_REMOVE;

@@ -25,6 +25,18 @@ builder_add_time_or_null (JsonBuilder *b, const char *key, double value)
     json_builder_add_null_value (b);
 }
 
+/* Text from outside (labels from argv, thread names from /proc) as valid UTF-8: JSON must be
+ * UTF-8, or no reader opens the file again. */
+static void
+builder_add_text (JsonBuilder *b, const char *str)
+{
+  g_autofree char *valid = NULL;
+
+  if (!g_utf8_validate (str, -1, NULL))
+    str = valid = g_utf8_make_valid (str, -1);
+  json_builder_add_string_value (b, str);
+}
+
 /* The summary's "other programs" figures, when the run measured them (DESIGN.md, trace additions). */
 static void
 build_summary_cpu_load (JsonBuilder *b, IlRunTrace *run)
@@ -97,7 +109,7 @@ build_run_header (IlRunTrace *run)
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "label");
-  json_builder_add_string_value (b, label);
+  builder_add_text (b, label);
 
   json_builder_set_member_name (b, "config");
   json_builder_begin_object (b);
@@ -175,7 +187,20 @@ build_run_header (IlRunTrace *run)
       json_builder_set_member_name (b, "tid");
       json_builder_add_int_value (b, info->tid);
       json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, info->name != NULL ? info->name : "");
+      builder_add_text (b, info->name != NULL ? info->name : "");
+      {
+        guint n_previous;
+        const int *previous = il_run_trace_get_previous_pids (run, i, &n_previous);
+
+        if (n_previous > 0)
+          {
+            json_builder_set_member_name (b, "previous_pids");
+            json_builder_begin_array (b);
+            for (guint k = 0; k < n_previous; k++)
+              json_builder_add_int_value (b, previous[k]);
+            json_builder_end_array (b);
+          }
+      }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -197,6 +222,11 @@ build_run_header (IlRunTrace *run)
       json_builder_add_int_value (b, task->end_ns);
       json_builder_set_member_name (b, "status");
       json_builder_add_string_value (b, il_task_status_to_string (task->status));
+      if (il_run_trace_get_task_error (run, i) != NULL)
+        {
+          json_builder_set_member_name (b, "error");
+          builder_add_text (b, il_run_trace_get_task_error (run, i));
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -297,9 +327,9 @@ write_trace_v1 (IlTrace *trace, IlWriter *w)
   json_builder_set_member_name (b, "cpus");
   json_builder_add_int_value (b, il_trace_get_machine_cpus (trace));
   json_builder_set_member_name (b, "kernel");
-  json_builder_add_string_value (b, kernel != NULL ? kernel : "");
+  builder_add_text (b, kernel != NULL ? kernel : "");
   json_builder_set_member_name (b, "hostname");
-  json_builder_add_string_value (b, hostname != NULL ? hostname : "");
+  builder_add_text (b, hostname != NULL ? hostname : "");
   json_builder_end_object (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);

@@ -42,6 +42,10 @@ struct _IlRunTrace
   IlSummary        summary;
   IlCpuLoad       *cpu_load;
   GData           *data;
+  /* Rare facts kept beside the arrays, so a million tasks cost no more for them: a failed
+   * task's cause (task id → string) and a lane's replaced processes (worker → GArray of int). */
+  GHashTable      *task_errors;
+  GHashTable      *previous_pids;
 };
 
 struct _IlTrace
@@ -191,6 +195,8 @@ il_run_trace_unref (IlRunTrace *self)
     return;
 
   g_datalist_clear (&self->data);
+  g_clear_pointer (&self->task_errors, g_hash_table_unref);
+  g_clear_pointer (&self->previous_pids, g_hash_table_unref);
   g_clear_pointer (&self->cpu_load, il_cpu_load_free);
   for (guint i = 0; i < self->workers->len; i++)
     g_free (g_array_index (self->workers, IlWorkerInfo, i).name);
@@ -359,6 +365,39 @@ il_run_trace_set_worker_ids (IlRunTrace *self, guint worker, int pid, int tid)
   info->tid = tid;
 }
 
+void
+il_run_trace_add_previous_pid (IlRunTrace *self, guint worker, int pid)
+{
+  GArray *pids;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+
+  if (self->previous_pids == NULL)
+    self->previous_pids = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
+  pids = g_hash_table_lookup (self->previous_pids, GUINT_TO_POINTER (worker));
+  if (pids == NULL)
+    {
+      pids = g_array_new (FALSE, FALSE, sizeof (int));
+      g_hash_table_insert (self->previous_pids, GUINT_TO_POINTER (worker), pids);
+    }
+  g_array_append_val (pids, pid);
+}
+
+const int *
+il_run_trace_get_previous_pids (IlRunTrace *self, guint worker, guint *n_pids)
+{
+  GArray *pids;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (n_pids != NULL, NULL);
+
+  pids = self->previous_pids != NULL
+           ? g_hash_table_lookup (self->previous_pids, GUINT_TO_POINTER (worker)) : NULL;
+  *n_pids = pids != NULL ? pids->len : 0;
+  return pids != NULL ? (const int *) pids->data : NULL;
+}
+
 const IlLane *
 il_run_trace_get_lane (IlRunTrace *self, guint worker)
 {
@@ -385,6 +424,33 @@ il_run_trace_set_n_tasks (IlRunTrace *self, guint n_tasks)
       t->end_ns = -1;
       t->status = IL_TASK_PENDING;
     }
+}
+
+void
+il_run_trace_set_task_error (IlRunTrace *self, guint task, const char *error)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (task < self->tasks->len);
+
+  if (error == NULL)
+    {
+      if (self->task_errors != NULL)
+        g_hash_table_remove (self->task_errors, GUINT_TO_POINTER (task));
+      return;
+    }
+  if (self->task_errors == NULL)
+    self->task_errors = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_hash_table_insert (self->task_errors, GUINT_TO_POINTER (task), g_strdup (error));
+}
+
+const char *
+il_run_trace_get_task_error (IlRunTrace *self, guint task)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->task_errors == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->task_errors, GUINT_TO_POINTER (task));
 }
 
 guint

@@ -104,12 +104,19 @@ guint          il_run_trace_add_worker      (IlRunTrace *self, IlWorkerKind kind
 guint          il_run_trace_get_n_workers   (IlRunTrace *self);
 const IlWorkerInfo *il_run_trace_get_worker (IlRunTrace *self, guint worker);
 void           il_run_trace_set_worker_ids  (IlRunTrace *self, guint worker, int pid, int tid);
+/* A lane whose process died and was replaced keeps the dead ones' pids, oldest first (trace
+ * field worker "previous_pids"). NULL and 0 when none. */
+void           il_run_trace_add_previous_pid (IlRunTrace *self, guint worker, int pid);
+const int     *il_run_trace_get_previous_pids (IlRunTrace *self, guint worker, guint *n_pids);
 const IlLane  *il_run_trace_get_lane        (IlRunTrace *self, guint worker);
 
 /* Tasks: created pending, ids 0 … n-1. */
 void           il_run_trace_set_n_tasks     (IlRunTrace *self, guint n_tasks);
 guint          il_run_trace_get_n_tasks     (IlRunTrace *self);
 IlTaskRecord  *il_run_trace_get_task        (IlRunTrace *self, guint task);
+/* Why a failed task failed ("killed by SIGKILL"; trace field task "error"), NULL when unknown. */
+void           il_run_trace_set_task_error  (IlRunTrace *self, guint task, const char *error);
+const char    *il_run_trace_get_task_error  (IlRunTrace *self, guint task);
 
 /* Appends a span to its worker's lane. Spans of one worker must come in time order; a span that
  * starts before the previous one ends is clipped. Zero-length spans are dropped. */
