@@ -6,6 +6,8 @@
 
 #include "il-capture.h"
 
+static const char *il_capture_kernel_admin_words (void);
+
 IlCapture *
 il_capture_new (IlCaptureKind   kind,
                 GError        **error)
@@ -24,11 +26,9 @@ il_capture_new (IlCaptureKind   kind,
         capture = il_capture_compare_new (&local_error);
       else
         capture = il_capture_kernel_new (&local_error);
-      if (capture == NULL && il_capture_kernel_refusal () != NULL)
-        g_set_error (error, local_error->domain, local_error->code, "%s\n%s", local_error->message,
-                     il_capture_kernel_refusal ());
-      else if (capture == NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
+      if (capture == NULL)
+        g_set_error (error, local_error->domain, local_error->code, "%s. %s", local_error->message,
+                     il_capture_kernel_admin_words ());
       return capture;
 
     case IL_CAPTURE_AUTO:
@@ -47,6 +47,15 @@ il_capture_new (IlCaptureKind   kind,
 
   g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown capture kind %d"), (int) kind);
   return NULL;
+}
+
+/* The exact commands, in the words every refusal uses. */
+static const char *
+il_capture_kernel_admin_words (void)
+{
+  return _("An administrator can allow the exact capture with “sudo sysctl "
+           "kernel.perf_event_paranoid=2”, and keep it after a restart with “echo "
+           "kernel.perf_event_paranoid=2 | sudo tee /etc/sysctl.d/60-interleave-perf.conf”.");
 }
 
 static gpointer
@@ -74,15 +83,12 @@ il_capture_probe_kernel (gpointer data)
                               "(kernel.perf_event_paranoid is %d)."), paranoid);
   else
     text = g_strdup_printf ("%s.", error->message);
-  return g_strdup_printf ("%s %s", text,
+  return g_strdup_printf ("%s %s %s", text,
                           _("The workers observe themselves instead: their running and waiting "
                             "times agree with the kernel’s to within a few per cent, but time a "
                             "worker spent blocked inside the kernel (a page fault, a lock) counts "
-                            "as waiting for a CPU, and very short interruptions are missed. An "
-                            "administrator can allow the exact capture with “sudo sysctl "
-                            "kernel.perf_event_paranoid=2”, and keep it after a restart with “echo "
-                            "kernel.perf_event_paranoid=2 | sudo tee "
-                            "/etc/sysctl.d/60-interleave-perf.conf”."));
+                            "as waiting for a CPU, and very short interruptions are missed."),
+                          il_capture_kernel_admin_words ());
 }
 
 const char *
