@@ -245,8 +245,8 @@ main (int argc, char *argv[])
   ret = g_test_run ();
 
   {
-    g_autoptr(GFile) dir = g_file_new_for_path (tmpdir);
-    const char *names[] = { "hog.interleave.json", "hog.png", "quiet.interleave.json", "quiet.png" };
+    const char *names[] = { "hog.interleave.json", "hog.png", "quiet.interleave.json", "quiet.png",
+                            "refused.interleave.json" };
     for (guint i = 0; i < G_N_ELEMENTS (names); i++)
       {
         g_autofree char *p = g_build_filename (tmpdir, names[i], NULL);
