@@ -38,6 +38,9 @@ IlRunTrace        *il_run_start_finish    (IlRun               *self,
                                            GAsyncResult        *result,
                                            GError             **error);
 
+/* A traced program's wait status (as from waitpid) once it has ended; -1 for other runs. */
+int                il_run_get_exit_status (IlRun *self);
+
 /* Convenience for the CLI, tests and benchmarks: runs to completion on a private main context. */
 IlRunTrace        *il_run_sync            (const IlRunConfig   *config,
                                            GCancellable        *cancellable,

@@ -544,6 +544,89 @@ array_object (Ctx *ctx, JsonArray *array, guint i, const char *path)
   return json_node_get_object (node);
 }
 
+/* Traced programs (DESIGN.md, "Trace file additions"): config.command and config.cwd. */
+static gboolean
+read_config_program (Ctx *ctx, JsonObject *obj, const char *path, IlRunConfig *config)
+{
+  JsonArray *a;
+  const char *str;
+
+  if (json_object_has_member (obj, "command"))
+    {
+      g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+
+      if ((a = get_array (ctx, obj, path, "command")) == NULL)
+        return FALSE;
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonNode *node = json_array_get_element (a, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+            return fail (ctx, path, _("“command” must list the program's arguments as strings"));
+          g_strv_builder_add (argv, json_node_get_string (node));
+        }
+      if (json_array_get_length (a) == 0)
+        return fail (ctx, path, _("“command” is empty"));
+      config->command = g_strv_builder_end (argv);
+    }
+  if (json_object_has_member (obj, "cwd"))
+    {
+      if ((str = get_string (ctx, obj, path, "cwd")) == NULL)
+        return FALSE;
+      config->cwd = g_strdup (str);
+    }
+  return TRUE;
+}
+
+/* Traced programs: worker "helper", run "processes" and "sample_interval_ns". */
+static gboolean
+read_worker_program (Ctx *ctx, JsonObject *obj, const char *path, IlRunTrace *run, guint worker)
+{
+  gboolean helper;
+
+  if (!get_bool (ctx, obj, path, "helper", FALSE, &helper))
+    return FALSE;
+  if (helper)
+    il_run_trace_set_worker_helper (run, worker, TRUE);
+  return TRUE;
+}
+
+static gboolean
+read_run_program (Ctx *ctx, JsonObject *obj, const char *path, IlRunTrace *run)
+{
+  gint64 v;
+
+  if (json_object_has_member (obj, "sample_interval_ns"))
+    {
+      if (!get_int (ctx, obj, path, "sample_interval_ns", 1, G_MAXINT64, &v))
+        return FALSE;
+      il_run_trace_set_sample_interval_ns (run, v);
+    }
+  if (json_object_has_member (obj, "processes"))
+    {
+      JsonArray *a = get_array (ctx, obj, path, "processes");
+
+      if (a == NULL)
+        return FALSE;
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          g_autofree char *sub = g_strdup_printf ("%s.processes[%u]", path, i);
+          JsonObject *o;
+          const char *command, *name;
+          gint64 pid, ppid;
+
+          if ((o = array_object (ctx, a, i, sub)) == NULL ||
+              !get_int (ctx, o, sub, "pid", 0, G_MAXINT32, &pid) ||
+              !get_int (ctx, o, sub, "ppid", 0, G_MAXINT32, &ppid) ||
+              (command = get_string (ctx, o, sub, "command")) == NULL ||
+              (name = get_string (ctx, o, sub, "name")) == NULL)
+            return FALSE;
+          il_run_trace_add_process (run, (int) pid, (int) ppid, command, name);
+        }
+    }
+  return TRUE;
+}
+
 static IlRunConfig *
 read_config (Ctx *ctx, JsonObject *obj, const char *path)
 {
@@ -588,6 +671,16 @@ read_config (Ctx *ctx, JsonObject *obj, const char *path)
         }
     }
 
+  /* A traced program has no workload, tasks or task length (older files wrote "cpu", 0, 0). */
+  if (config->executor == IL_EXECUTOR_EXTERNAL)
+    {
+      if (!read_config_program (ctx, obj, path, config))
+        return NULL;
+      config->tasks = 0;
+      config->task_ms = 0;
+      if (!json_object_has_member (obj, "workload"))
+        return g_steal_pointer (&config);
+    }
   if ((str = get_string (ctx, obj, path, "workload")) == NULL)
     return NULL;
   if (!il_workload_from_string (str, &config->workload))
@@ -850,10 +943,14 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
               il_run_trace_add_previous_pid (run, i, (int) previous);
             }
         }
+      if (!read_worker_program (ctx, o, sub, run, i))
+        return NULL;
       g_clear_pointer (&sub, g_free);
     }
 
   if (!read_cpu_load (ctx, obj, path, run))
+    return NULL;
+  if (!read_run_program (ctx, obj, path, run))
     return NULL;
   il_run_trace_set_summary (run, &summary);
   /* A series without the summary's figures (written by hand): derive them. */

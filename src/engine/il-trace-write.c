@@ -93,6 +93,57 @@ build_cpu_load (JsonBuilder *b, IlRunTrace *run)
   json_builder_end_object (b);
 }
 
+/* Traced programs (DESIGN.md, "Trace file additions"): the command, its folder, its processes. */
+static void
+write_config_program (JsonBuilder *b, const IlRunConfig *config)
+{
+  if (config->command != NULL)
+    {
+      json_builder_set_member_name (b, "command");
+      json_builder_begin_array (b);
+      for (guint i = 0; config->command[i] != NULL; i++)
+        builder_add_text (b, config->command[i]);
+      json_builder_end_array (b);
+    }
+  if (config->cwd != NULL)
+    {
+      json_builder_set_member_name (b, "cwd");
+      builder_add_text (b, config->cwd);
+    }
+}
+
+static void
+write_run_program (JsonBuilder *b, IlRunTrace *run)
+{
+  guint n = il_run_trace_get_n_processes (run);
+
+  if (il_run_trace_get_sample_interval_ns (run) > 0)
+    {
+      json_builder_set_member_name (b, "sample_interval_ns");
+      json_builder_add_int_value (b, il_run_trace_get_sample_interval_ns (run));
+    }
+  if (n == 0)
+    return;
+  json_builder_set_member_name (b, "processes");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    {
+      const IlProcessInfo *p = il_run_trace_get_process (run, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "pid");
+      json_builder_add_int_value (b, p->pid);
+      json_builder_set_member_name (b, "ppid");
+      json_builder_add_int_value (b, p->ppid);
+      json_builder_set_member_name (b, "command");
+      builder_add_text (b, p->command);
+      json_builder_set_member_name (b, "name");
+      builder_add_text (b, p->name);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 static JsonNode *
 build_run_header (IlRunTrace *run)
 {
@@ -126,12 +177,17 @@ build_run_header (IlRunTrace *run)
   for (guint i = 0; config->cpus != NULL && i < config->cpus->len; i++)
     json_builder_add_int_value (b, g_array_index (config->cpus, int, i));
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "workload");
-  json_builder_add_string_value (b, il_workload_to_string (config->workload));
-  json_builder_set_member_name (b, "tasks");
-  json_builder_add_int_value (b, config->tasks);
-  json_builder_set_member_name (b, "task_ms");
-  json_builder_add_double_value (b, config->task_ms);
+  if (config->executor == IL_EXECUTOR_EXTERNAL)
+    write_config_program (b, config);
+  else
+    {
+      json_builder_set_member_name (b, "workload");
+      json_builder_add_string_value (b, il_workload_to_string (config->workload));
+      json_builder_set_member_name (b, "tasks");
+      json_builder_add_int_value (b, config->tasks);
+      json_builder_set_member_name (b, "task_ms");
+      json_builder_add_double_value (b, config->task_ms);
+    }
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "capture");
@@ -201,6 +257,11 @@ build_run_header (IlRunTrace *run)
             json_builder_end_array (b);
           }
       }
+      if (info->helper)
+        {
+          json_builder_set_member_name (b, "helper");
+          json_builder_add_boolean_value (b, TRUE);
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -230,6 +291,8 @@ build_run_header (IlRunTrace *run)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+
+  write_run_program (b, run);
 
   json_builder_set_member_name (b, "spans_columns");
   json_builder_begin_array (b);

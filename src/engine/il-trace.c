@@ -46,6 +46,8 @@ struct _IlRunTrace
    * task's cause (task id → string) and a lane's replaced processes (worker → GArray of int). */
   GHashTable      *task_errors;
   GHashTable      *previous_pids;
+  GArray          *processes;          /* of IlProcessInfo; NULL until a traced program has one */
+  gint64           sample_interval_ns;
 };
 
 struct _IlTrace
@@ -158,6 +160,22 @@ il_lane_append (IlLane *lane, const IlSpan *span)
   lane->n_spans++;
 }
 
+/* Traced programs: processes, helper threads, sampling (DESIGN.md, "Trace file additions"). */
+
+static void
+il_run_trace_clear_processes (IlRunTrace *self)
+{
+  if (self->processes == NULL)
+    return;
+  for (guint i = 0; i < self->processes->len; i++)
+    {
+      IlProcessInfo *p = &g_array_index (self->processes, IlProcessInfo, i);
+      g_free (p->command);
+      g_free (p->name);
+    }
+  g_clear_pointer (&self->processes, g_array_unref);
+}
+
 /* Runs */
 
 IlRunTrace *
@@ -198,6 +216,7 @@ il_run_trace_unref (IlRunTrace *self)
   g_clear_pointer (&self->task_errors, g_hash_table_unref);
   g_clear_pointer (&self->previous_pids, g_hash_table_unref);
   g_clear_pointer (&self->cpu_load, il_cpu_load_free);
+  il_run_trace_clear_processes (self);
   for (guint i = 0; i < self->workers->len; i++)
     g_free (g_array_index (self->workers, IlWorkerInfo, i).name);
   g_array_unref (self->workers);
@@ -845,4 +864,90 @@ il_trace_get_runs (IlTrace *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return self->runs;
+}
+
+void
+il_run_trace_add_process (IlRunTrace *self, int pid, int ppid, const char *command, const char *name)
+{
+  IlProcessInfo info = { pid, ppid, g_strdup (command ? command : ""), g_strdup (name ? name : "") };
+
+  g_return_if_fail (self != NULL);
+
+  if (self->processes == NULL)
+    self->processes = g_array_new (FALSE, TRUE, sizeof (IlProcessInfo));
+  for (guint i = 0; i < self->processes->len; i++)
+    {
+      IlProcessInfo *p = &g_array_index (self->processes, IlProcessInfo, i);
+      if (p->pid == pid)
+        {
+          g_free (p->command);
+          g_free (p->name);
+          *p = info;
+          self->generation++;
+          return;
+        }
+    }
+  g_array_append_val (self->processes, info);
+  self->generation++;
+}
+
+guint
+il_run_trace_get_n_processes (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->processes != NULL ? self->processes->len : 0;
+}
+
+const IlProcessInfo *
+il_run_trace_get_process (IlRunTrace *self, guint index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < il_run_trace_get_n_processes (self), NULL);
+  return &g_array_index (self->processes, IlProcessInfo, index);
+}
+
+const IlProcessInfo *
+il_run_trace_find_process (IlRunTrace *self, int pid)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  for (guint i = 0; i < il_run_trace_get_n_processes (self); i++)
+    if (g_array_index (self->processes, IlProcessInfo, i).pid == pid)
+      return &g_array_index (self->processes, IlProcessInfo, i);
+  return NULL;
+}
+
+void
+il_run_trace_set_worker_helper (IlRunTrace *self, guint worker, gboolean helper)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+  g_array_index (self->workers, IlWorkerInfo, worker).helper = helper;
+  self->generation++;
+}
+
+void
+il_run_trace_set_worker_name (IlRunTrace *self, guint worker, const char *name)
+{
+  IlWorkerInfo *info;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+  info = &g_array_index (self->workers, IlWorkerInfo, worker);
+  g_free (info->name);
+  info->name = g_strdup (name ? name : "");
+  self->generation++;
+}
+
+gint64
+il_run_trace_get_sample_interval_ns (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->sample_interval_ns;
+}
+
+void
+il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns)
+{
+  g_return_if_fail (self != NULL);
+  self->sample_interval_ns = MAX (interval_ns, 0);
 }

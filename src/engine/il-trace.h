@@ -28,7 +28,17 @@ typedef struct
   int           pid;
   int           tid;
   char         *name;
+  gboolean      helper;   /* traced programs: a thread that never ran a task-like stretch */
 } IlWorkerInfo;
+
+/* A process of a traced program whose threads are lanes (workers name it by pid). */
+typedef struct
+{
+  int   pid;
+  int   ppid;
+  char *command;   /* its final command line, arguments joined by spaces */
+  char *name;      /* the kernel's name of its main thread */
+} IlProcessInfo;
 
 typedef struct
 {
@@ -109,6 +119,20 @@ void           il_run_trace_set_worker_ids  (IlRunTrace *self, guint worker, int
 void           il_run_trace_add_previous_pid (IlRunTrace *self, guint worker, int pid);
 const int     *il_run_trace_get_previous_pids (IlRunTrace *self, guint worker, guint *n_pids);
 const IlLane  *il_run_trace_get_lane        (IlRunTrace *self, guint worker);
+
+/* Traced programs (il-trace.c, "program" helpers): the processes, helper threads, worker names
+ * learnt late, and the sampling interval of a "sampled" capture (0 otherwise). Adding a process
+ * whose pid is known already replaces it. */
+void           il_run_trace_add_process     (IlRunTrace *self, int pid, int ppid, const char *command,
+                                             const char *name);
+guint          il_run_trace_get_n_processes (IlRunTrace *self);
+const IlProcessInfo *il_run_trace_get_process (IlRunTrace *self, guint index);
+/* The process @pid, or NULL. */
+const IlProcessInfo *il_run_trace_find_process (IlRunTrace *self, int pid);
+void           il_run_trace_set_worker_helper (IlRunTrace *self, guint worker, gboolean helper);
+void           il_run_trace_set_worker_name (IlRunTrace *self, guint worker, const char *name);
+gint64         il_run_trace_get_sample_interval_ns (IlRunTrace *self);
+void           il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns);
 
 /* Tasks: created pending, ids 0 … n-1. */
 void           il_run_trace_set_n_tasks     (IlRunTrace *self, guint n_tasks);
