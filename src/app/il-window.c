@@ -4,6 +4,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "il-capture.h"
 #include "il-clock.h"
 #include "il-cpu-load.h"
 #include "il-export.h"
@@ -419,6 +420,16 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
       il_window_toast (self, message);
     }
 
+  /* Once a session: the kernel refused its capture (the summary says what that costs and the
+   * command an administrator runs). */
+  if (trace != NULL && il_run_trace_get_capture (trace) == IL_CAPTURE_SELF &&
+      il_capture_kernel_refusal () != NULL && !self->told_capture_refused)
+    {
+      self->told_capture_refused = TRUE;
+      il_window_toast (self, _("The kernel does not allow the exact capture here: the workers "
+                               "observed themselves. The summary says how an administrator "
+                               "allows it."));
+    }
   if (trace != NULL && (row = il_window_find_row (self, trace)) != NULL)
     il_history_row_update (IL_HISTORY_ROW (row));
   il_timeline_view_runs_changed (self->timeline);

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "il-cli.h"
+#include "il-capture.h"
 #include "il-clock.h"
 #include "il-cpu-load.h"
 #include "il-lesson.h"
@@ -407,6 +408,16 @@ il_cli_run (int argc, char **argv)
       il_cli_print_disturbed (il_trace_get_runs (trace));
       g_print ("\n");
     }
+
+  /* Said once: the runs fell back to the self capture because the kernel refused its own. */
+  for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
+    if (il_run_trace_get_capture (il_trace_get_run (trace, i)) == IL_CAPTURE_SELF &&
+        il_run_trace_get_config (il_trace_get_run (trace, i))->capture == IL_CAPTURE_AUTO &&
+        il_capture_kernel_refusal () != NULL)
+      {
+        g_printerr ("%s: %s\n", PROG, il_capture_kernel_refusal ());
+        break;
+      }
 
   status = IL_CLI_EXIT_OK;
   if (il_trace_get_n_runs (trace) > 0 && !il_cli_outputs_write (&o.out, trace, PROG))

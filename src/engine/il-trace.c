@@ -778,6 +778,13 @@ il_run_trace_set_cpu_load (IlRunTrace *self, IlCpuLoad *load)
 }
 
 void
+il_run_trace_cpu_load_changed (IlRunTrace *self)
+{
+  g_return_if_fail (self != NULL);
+  self->generation++;
+}
+
+void
 il_run_trace_summarise_cpu_load (IlRunTrace *self)
 {
   IlSummary *s;

@@ -180,6 +180,8 @@ void           il_run_trace_set_speedup     (IlRunTrace *self, double speedup);
 typedef struct _IlCpuLoad IlCpuLoad;
 IlCpuLoad     *il_run_trace_get_cpu_load    (IlRunTrace *self);
 void           il_run_trace_set_cpu_load    (IlRunTrace *self, IlCpuLoad *load);
+/* The series got new rows: bumps the generation so caches redraw. */
+void           il_run_trace_cpu_load_changed (IlRunTrace *self);
 /* Fills the summary's other_ns, steal_ns and other_share from the series (NAN share without one). */
 void           il_run_trace_summarise_cpu_load (IlRunTrace *self);
 /* Did other programs take more than IL_CPU_LOAD_DISTURBED_SHARE of the run's CPUs? */
