@@ -12,6 +12,7 @@ struct _IlSummaryView
   GtkBox       parent_instance;
 
   GHashTable  *values;   /* "row:column" -> label text, for tests and screen readers */
+  GHashTable  *live;     /* IlRunTrace* -> its "running…" GtkLabel (owned by the grid) */
 
   GtkBox      *answer_box;
   GtkLabel    *answer_label;
@@ -61,9 +62,10 @@ il_summary_view_clear (IlSummaryView *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->grid))) != NULL)
     gtk_grid_remove (self->grid, child);
   g_hash_table_remove_all (self->values);
+  g_hash_table_remove_all (self->live);
 }
 
-static void
+static GtkWidget *
 il_summary_view_put (IlSummaryView *self, Row row, guint column, const char *text)
 {
   GtkWidget *label = gtk_label_new (text);
@@ -74,6 +76,15 @@ il_summary_view_put (IlSummaryView *self, Row row, guint column, const char *tex
   gtk_grid_attach (self->grid, label, 1 + row, 1 + column, 1, 1);
   g_hash_table_insert (self->values, g_strdup_printf ("%s:%u", rows[row].id, column),
                        g_strdup (text));
+  return label;
+}
+
+static char *
+il_summary_view_live_text (IlRunTrace *run)
+{
+  g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
+
+  return g_strdup_printf (_("running… %s"), so_far);
 }
 
 void
@@ -129,10 +140,9 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
 
       if (il_run_trace_get_live (run) || summary == NULL)
         {
-          g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
-          g_autofree char *text = g_strdup_printf (_("running… %s"), so_far);
+          g_autofree char *text = il_summary_view_live_text (run);
 
-          il_summary_view_put (self, ROW_WALL, i, text);
+          g_hash_table_insert (self->live, il_run_trace_ref (run), il_summary_view_put (self, ROW_WALL, i, text));
           all_known_speedup = FALSE;
           continue;
         }
@@ -205,6 +215,29 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
 }
 
 void
+il_summary_view_update_live (IlSummaryView *self)
+{
+  GHashTableIter iter;
+  gpointer run, label;
+
+  g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
+
+  /* Only the live runs' time so far changes: their labels get new text, nothing is rebuilt,
+   * so following a run costs a label, not a relayout of the table. */
+  g_hash_table_iter_init (&iter, self->live);
+  while (g_hash_table_iter_next (&iter, &run, &label))
+    {
+      g_autofree char *text = il_summary_view_live_text (run);
+      int grid_row = 1;
+
+      gtk_label_set_label (label, text);
+      gtk_grid_query_child (self->grid, label, NULL, &grid_row, NULL, NULL);
+      g_hash_table_insert (self->values, g_strdup_printf ("%s:%d", rows[ROW_WALL].id, grid_row - 1),
+                           g_strdup (text));
+    }
+}
+
+void
 il_summary_view_set_answer (IlSummaryView *self, const char *question, const char *prediction,
                             const char *answer)
 {
@@ -265,6 +298,7 @@ il_summary_view_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_SUMMARY_VIEW);
   g_clear_pointer (&self->values, g_hash_table_unref);
+  g_clear_pointer (&self->live, g_hash_table_unref);
 
   G_OBJECT_CLASS (il_summary_view_parent_class)->dispose (object);
 }
@@ -291,6 +325,7 @@ il_summary_view_init (IlSummaryView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->live = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) il_run_trace_unref, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->speedup_button), FALSE);
 }
 

@@ -32,6 +32,7 @@ struct _IlWindow
   gboolean              queue_is_lesson;
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
   gint64                summary_shown_us;
+  gint64                progress_shown_us;  /* when the progress text was last set */
   gboolean              disposed;
   gboolean              painted;            /* the first frame is on screen */
   gboolean              run_when_shown;     /* --run: press Run after the first frame */           /* a run's callback may come after the widgets went */   /* when the live summary was last rebuilt */          /* workers of the current run given a lower priority */

@@ -312,14 +312,12 @@ on_tasks_done (IlWindow *self, GParamSpec *pspec, IlRun *run)
 {
   if (run != self->run)
     return;
+  /* A new status text relayouts the header bar: five times a second is plenty, and a run of
+   * many short tasks must not buy a relayout per task (the run's start and end update it). */
+  if (g_get_monotonic_time () - self->progress_shown_us < G_USEC_PER_SEC / 5)
+    return;
+  self->progress_shown_us = g_get_monotonic_time ();
   il_window_update_progress (self);
-  /* Rebuilding the summary relayouts the window: a few times a second is plenty while live, and
-   * keeps a run of many short tasks from costing a relayout every frame. */
-  if (!self->queue_is_baseline && g_get_monotonic_time () - self->summary_shown_us > G_USEC_PER_SEC / 4)
-    {
-      self->summary_shown_us = g_get_monotonic_time ();
-      il_summary_view_set_runs (self->summary, self->shown);
-    }
 }
 
 /* 64 CPU-bound workers on 2 cores would leave the window a 65th share of the CPU and frames of
@@ -342,7 +340,15 @@ on_spans_added (IlWindow *self, IlRun *run)
   if (run != self->run)
     return;
   if (!self->queue_is_baseline)
-    il_timeline_view_runs_changed (self->timeline);
+    {
+      il_timeline_view_runs_changed (self->timeline);
+      /* The summary follows the timeline: a few times a second, only the live runs' labels. */
+      if (g_get_monotonic_time () - self->summary_shown_us > G_USEC_PER_SEC / 4)
+        {
+          self->summary_shown_us = g_get_monotonic_time ();
+          il_summary_view_update_live (self->summary);
+        }
+    }
 }
 
 static void

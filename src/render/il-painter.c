@@ -566,10 +566,12 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
               text = g_strdup_printf ("%d", ids[c]);
               w = il_text_set (f->text, text, px, FALSE, 0);
             }
-          /* A label the clip would cut is left out: a strip repainted alone must not leave
-           * pieces of a label whose stretch goes on outside it. */
+          /* Only stretches wholly inside the clip are named: a strip repainted alone (the live
+           * window appends columns) must not name a stretch that goes on outside it, or the
+           * stretch would be named once per strip. */
           double cx = f->layout->lane_x0 + (c + e) * f->col_w / 2;
-          if (w <= avail && cx - w / 2 >= f->clip_x0 && cx + w / 2 <= f->clip_x1)
+          gboolean whole = (c > f->c_lo || f->c_lo == 0) && (e < f->c_hi || f->c_hi == f->n_cols);
+          if (w <= avail && whole && cx - w / 2 >= f->clip_x0 && cx + w / 2 <= f->clip_x1)
             {
               const Cell *mid = &cells[(c + e) / 2];
               IlRgb bg = il_rgb_unpack (mid->top != G_MAXUINT32 ? mid->top : mid->bottom);
