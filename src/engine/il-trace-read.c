@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "il-batch.h"
 #include "il-trace-io-private.h"
 
 /* ------------------------------------------------------------------------------------------------
@@ -603,6 +604,15 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
     }
 
   il_run_trace_set_summary (run, &summary);
+  {
+    g_autofree char *message = NULL;
+
+    if (!il_repeat_read_json (run, obj, &message))
+      {
+        fail (ctx, path, "%s", message);
+        return NULL;
+      }
+  }
   return g_steal_pointer (&run);
 }
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "il-batch.h"
 #include "il-trace-io-private.h"
 
 /* ------------------------------------------------------------------------------------------------
@@ -99,6 +100,7 @@ build_run_header (IlRunTrace *run)
   json_builder_add_int_value (b, summary->loop_wait_ns);
   builder_add_time_or_null (b, "speedup", summary->speedup);
   json_builder_end_object (b);
+  il_repeat_write_json (run, b);
 
   json_builder_set_member_name (b, "workers");
   json_builder_begin_array (b);
