@@ -12,6 +12,8 @@ struct _IlPreferencesWindow
   AdwComboRow          *capture_row;
   GtkSwitch            *color_by_cpu_switch;
   GtkSwitch            *responsive_switch;
+  GtkSpinButton        *lesson_repeat_spin;
+  GtkSpinButton        *sweep_repeat_spin;
 };
 
 G_DEFINE_FINAL_TYPE (IlPreferencesWindow, il_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -60,6 +62,8 @@ il_preferences_window_class_init (IlPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, capture_row);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, color_by_cpu_switch);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, responsive_switch);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, lesson_repeat_spin);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, sweep_repeat_spin);
 }
 
 static void
@@ -74,6 +78,10 @@ il_preferences_window_init (IlPreferencesWindow *self)
   g_settings_bind (self->settings, "color-by-cpu", self->color_by_cpu_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "responsive-runs", self->responsive_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "lesson-repeat", self->lesson_repeat_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "sweep-repeat", self->sweep_repeat_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
 }
 

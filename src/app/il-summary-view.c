@@ -4,6 +4,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "il-batch.h"
 #include "il-format.h"
 #include "il-summary-view.h"
 
@@ -87,6 +88,66 @@ il_summary_view_live_text (IlRunTrace *run)
   return g_strdup_printf (_("running… %s"), so_far);
 }
 
+/* A repeated run's figure: "median (min–max)", the median being the kept run's own. */
+static char *
+with_range (const char *median, const IlRepeat *repeat, const double range[2], char *(*format) (double))
+{
+  g_autofree char *lo = NULL, *hi = NULL;
+
+  if (repeat == NULL || !isfinite (range[0]) || !isfinite (range[1]))
+    return g_strdup (median);
+  lo = format (range[0]);
+  hi = format (range[1]);
+  /* Translators: a median with its range over repeated runs, e.g. "412 ms (398 ms–431 ms)" */
+  return g_strdup_printf (_("%s (%s–%s)"), median, lo, hi);
+}
+
+static char *
+format_ns (double ns)
+{
+  return il_format_duration ((gint64) ns);
+}
+
+static char *
+format_ratio (double v)
+{
+  return g_strdup_printf ("%.2f", v);
+}
+
+static char *
+format_speedup (double v)
+{
+  return g_strdup_printf ("%.2f×", v);
+}
+
+/* The speedup cell: against a sequential run of the same batch; of the latest one, said so;
+ * or, with no sequential run at all, the ratio to the first shown run of the same work. */
+static char *
+speedup_text (IlRunTrace *run, GPtrArray *runs)
+{
+  const IlSummary *summary = il_run_trace_get_summary (run);
+  const IlRepeat *repeat = il_run_trace_get_repeat (run);
+  IlRunTrace *first = g_ptr_array_index (runs, 0);
+
+  if (isfinite (summary->speedup))
+    {
+      g_autofree char *median = format_speedup (summary->speedup);
+      g_autofree char *text = with_range (median, repeat, repeat ? repeat->speedup : NULL, format_speedup);
+
+      if (il_run_trace_get_speedup_basis (run) == IL_SPEEDUP_EARLIER_RUN)
+        /* Translators: a speedup against the latest sequential run, not one of the same batch */
+        return g_strdup_printf (_("%s (latest baseline)"), text);
+      return g_steal_pointer (&text);
+    }
+  if (runs->len > 1 && il_run_trace_get_summary (first)->wall_ns > 0 &&
+      !il_run_trace_get_cancelled (first) && !il_run_trace_get_cancelled (run) &&
+      il_run_config_same_work (il_run_trace_get_config (first), il_run_trace_get_config (run)))
+    /* Translators: the ratio of the first run's wall time to this run's, when no sequential run was measured */
+    return g_strdup_printf (_("%.2f× vs first run"),
+                            (double) il_run_trace_get_summary (first)->wall_ns / summary->wall_ns);
+  return NULL;
+}
+
 void
 il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
 {
@@ -154,6 +215,8 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         g_autofree char *io = il_format_duration (summary->io_wait_ns);
         g_autofree char *ready = il_format_duration (summary->ready_ns);
         double efficiency = il_format_get_efficiency (run);
+        const IlRepeat *repeat = il_run_trace_get_repeat (run);
+        g_autofree char *speedup = speedup_text (run, runs);
 
         if (il_run_trace_get_cancelled (run))
           {
@@ -161,16 +224,26 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
             il_summary_view_put (self, ROW_WALL, i, text);
           }
         else
-          il_summary_view_put (self, ROW_WALL, i, wall);
-        il_summary_view_put (self, ROW_CPU, i, cpu);
+          {
+            g_autofree char *text = with_range (wall, repeat, repeat ? repeat->wall_ns : NULL, format_ns);
+            il_summary_view_put (self, ROW_WALL, i, text);
+          }
+        {
+          g_autofree char *text = with_range (cpu, repeat, repeat ? repeat->cpu_ns : NULL, format_ns);
+          il_summary_view_put (self, ROW_CPU, i, text);
+        }
         g_snprintf (buf, sizeof buf, "%.2f", summary->avg_parallelism);
-        il_summary_view_put (self, ROW_AVG_PARALLELISM, i, buf);
+        {
+          g_autofree char *text = with_range (buf, repeat, repeat ? repeat->avg_parallelism : NULL,
+                                              format_ratio);
+          il_summary_view_put (self, ROW_AVG_PARALLELISM, i, text);
+        }
         g_snprintf (buf, sizeof buf, "%u", summary->max_parallelism);
         il_summary_view_put (self, ROW_MAX_PARALLELISM, i, buf);
-        if (isfinite (summary->speedup))
+        if (speedup != NULL)
           {
-            g_snprintf (buf, sizeof buf, "%.2f×", summary->speedup);
-            il_summary_view_put (self, ROW_SPEEDUP, i, buf);
+            il_summary_view_put (self, ROW_SPEEDUP, i, speedup);
+            all_known_speedup &= isfinite (summary->speedup);
           }
         else
           {

@@ -7,6 +7,21 @@
 #include "il-batch.h"
 
 #define REPEAT_KEY "il-repeat"
+#define BASIS_KEY "il-speedup-basis"
+
+IlSpeedupBasis
+il_run_trace_get_speedup_basis (IlRunTrace *run)
+{
+  g_return_val_if_fail (run != NULL, IL_SPEEDUP_SAME_BATCH);
+  return (IlSpeedupBasis) GPOINTER_TO_INT (il_run_trace_get_data (run, BASIS_KEY));
+}
+
+void
+il_run_trace_set_speedup_basis (IlRunTrace *run, IlSpeedupBasis basis)
+{
+  g_return_if_fail (run != NULL);
+  il_run_trace_set_data (run, BASIS_KEY, GINT_TO_POINTER (basis), NULL);
+}
 
 const IlRepeat *
 il_run_trace_get_repeat (IlRunTrace *run)

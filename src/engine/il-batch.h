@@ -24,6 +24,18 @@ typedef struct
 const IlRepeat *il_run_trace_get_repeat (IlRunTrace *run);
 void            il_run_trace_set_repeat (IlRunTrace *run, const IlRepeat *repeat);
 
+/* Where a run's speedup comes from: a sequential run of the same batch (the rule), or, when the
+ * batch had none, the most recent earlier sequential run of the same work (said so wherever the
+ * speedup is shown). */
+typedef enum
+{
+  IL_SPEEDUP_SAME_BATCH = 0,
+  IL_SPEEDUP_EARLIER_RUN,
+} IlSpeedupBasis;
+
+IlSpeedupBasis  il_run_trace_get_speedup_basis (IlRunTrace *run);
+void            il_run_trace_set_speedup_basis (IlRunTrace *run, IlSpeedupBasis basis);
+
 /* Speedups of one round of a batch (@runs of IlRunTrace, in order): each run against a
  * sequential run of the same work from @runs itself; a sequential run is 1 by definition.
  * Runs with no such sequential run keep what they had. */
