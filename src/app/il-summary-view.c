@@ -4,6 +4,9 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "il-cpu-load.h"
+#include <adwaita.h>
+
 #include "il-batch.h"
 #include "il-format.h"
 #include "il-summary-view.h"
@@ -13,13 +16,22 @@ struct _IlSummaryView
   GtkBox       parent_instance;
 
   GHashTable  *values;   /* "row:column" -> label text, for tests and screen readers */
-  GHashTable  *live;     /* IlRunTrace* -> its "running…" GtkLabel (owned by the grid) */
+  GHashTable  *live;     /* IlRunTrace* -> its column + 1, while it records */
 
   GtkBox      *answer_box;
   GtkLabel    *answer_label;
-  GtkGrid     *grid;
+  GtkGrid     *grid;        /* one row per run, one column per figure */
+  GtkGrid     *tall_grid;   /* the same turned: one column per run, for narrow windows */
+  AdwSqueezer *squeezer;
+  gboolean     show_io_task;
   GtkLabel    *capture_label;
   GtkButton   *speedup_button;
+
+  /* The answer card is composed from the lesson's texts and the shown runs' disturbance. */
+  char        *question;
+  char        *prediction;
+  char        *answer;
+  char        *disturbed;   /* NULL when no shown run lost more than 10 % of its CPUs */
 };
 
 G_DEFINE_FINAL_TYPE (IlSummaryView, il_summary_view, GTK_TYPE_BOX)
@@ -35,6 +47,9 @@ typedef enum
   ROW_GIL_WAIT,
   ROW_IO_WAIT,
   ROW_READY,
+  ROW_LOOP_WAIT,
+  ROW_OTHER,
+  ROW_IO_TASK,    /* only when a run has the convoy workload's I/O task */
   N_ROWS
 } Row;
 
@@ -53,6 +68,9 @@ static const struct
   { "gil-wait", N_("Waiting for the GIL"), N_("Time workers were blocked on the global interpreter lock, added up") },
   { "io-wait", N_("Waiting for I/O"), N_("Time workers were blocked in I/O or a latency wait, added up") },
   { "ready", N_("Ready, not running"), N_("Time workers wanted a core but the kernel ran something else, added up") },
+  { "loop-wait", N_("Waiting for the event loop"), N_("Time event-loop tasks were ready to go on while the loop’s one thread ran another, added up") },
+  { "other", N_("Other programs"), N_("Share of the run’s CPUs that other programs took while it ran, and their CPU time") },
+  { "io-task", N_("Task 0 (the I/O task)"), N_("How long task 0, the task that waits for I/O among computing tasks, took from its start to its end") },
 };
 
 static void
@@ -62,23 +80,61 @@ il_summary_view_clear (IlSummaryView *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->grid))) != NULL)
     gtk_grid_remove (self->grid, child);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tall_grid))) != NULL)
+    gtk_grid_remove (self->tall_grid, child);
   g_hash_table_remove_all (self->values);
   g_hash_table_remove_all (self->live);
 }
 
-static GtkWidget *
-il_summary_view_put (IlSummaryView *self, Row row, guint column, const char *text)
+/* Puts a cell in both tables: at figure @figure (-1: the run names' column) of run @run (-1:
+ * the figures' header row); @make builds each copy. */
+static void
+il_summary_view_attach (IlSummaryView *self, int figure, int run,
+                        GtkWidget *(*make) (gpointer data), gpointer data)
 {
-  GtkWidget *label = gtk_label_new (text);
+  gtk_grid_attach (self->grid, make (data), 1 + figure, 1 + run, 1, 1);
+  gtk_grid_attach (self->tall_grid, make (data), 1 + run, 1 + figure, 1, 1);
+}
+
+static GtkWidget *
+make_value (gpointer data)
+{
+  GtkWidget *label = gtk_label_new (data);
 
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_widget_add_css_class (label, "numeric");
-  gtk_grid_attach (self->grid, label, 1 + row, 1 + column, 1, 1);
-  g_hash_table_insert (self->values, g_strdup_printf ("%s:%u", rows[row].id, column),
-                       g_strdup (text));
   return label;
 }
+
+static void
+il_summary_view_put (IlSummaryView *self, Row row, guint column, const char *text)
+{
+  il_summary_view_attach (self, (int) row, (int) column, make_value, (gpointer) text);
+  g_hash_table_insert (self->values, g_strdup_printf ("%s:%u", rows[row].id, column),
+                       g_strdup (text));
+}
+
+/* "35 % · 445 ms": how much of the run's CPUs other programs took, and their CPU time. */
+static void
+il_summary_view_put_other (IlSummaryView *self, IlRunTrace *run, guint column)
+{
+  const IlSummary *summary = il_run_trace_get_summary (run);
+  g_autofree char *time = NULL;
+  g_autofree char *text = NULL;
+
+  if (il_run_trace_get_cpu_load (run) == NULL || !isfinite (summary->other_share))
+    {
+      il_summary_view_put (self, ROW_OTHER, column, _("not measured"));
+      return;
+    }
+  time = il_format_duration (summary->other_ns);
+  /* TRANSLATORS: share of the CPUs other programs took, and their CPU time */
+  text = g_strdup_printf (_("%d %% · %s"), (int) round (summary->other_share * 100), time);
+  il_summary_view_put (self, ROW_OTHER, column, text);
+}
+
+static void il_summary_view_update_answer (IlSummaryView *self);
 
 static char *
 il_summary_view_live_text (IlRunTrace *run)
@@ -139,13 +195,40 @@ speedup_text (IlRunTrace *run, GPtrArray *runs)
         return g_strdup_printf (_("%s (latest baseline)"), text);
       return g_steal_pointer (&text);
     }
-  if (runs->len > 1 && il_run_trace_get_summary (first)->wall_ns > 0 &&
+  if (runs->len > 1 && il_run_trace_get_summary (first) != NULL &&
+      il_run_trace_get_summary (first)->wall_ns > 0 && !il_run_trace_get_live (first) &&
       !il_run_trace_get_cancelled (first) && !il_run_trace_get_cancelled (run) &&
       il_run_config_same_work (il_run_trace_get_config (first), il_run_trace_get_config (run)))
     /* Translators: the ratio of the first run's wall time to this run's, when no sequential run was measured */
     return g_strdup_printf (_("%.2f× vs first run"),
                             (double) il_run_trace_get_summary (first)->wall_ns / summary->wall_ns);
   return NULL;
+}
+
+void
+il_summary_view_update_live (IlSummaryView *self)
+{
+  GHashTableIter iter;
+  gpointer run, column;
+
+  g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
+
+  /* Only the live runs' time so far changes: their cells get new text, nothing is rebuilt, so
+   * following a run costs two labels, not a relayout of the tables. */
+  g_hash_table_iter_init (&iter, self->live);
+  while (g_hash_table_iter_next (&iter, &run, &column))
+    {
+      g_autofree char *text = il_summary_view_live_text (run);
+      int i = GPOINTER_TO_INT (column) - 1;
+      GtkWidget *wide = gtk_grid_get_child_at (self->grid, 1 + ROW_WALL, 1 + i);
+      GtkWidget *tall = gtk_grid_get_child_at (self->tall_grid, 1 + i, 1 + ROW_WALL);
+
+      if (GTK_IS_LABEL (wide))
+        gtk_label_set_label (GTK_LABEL (wide), text);
+      if (GTK_IS_LABEL (tall))
+        gtk_label_set_label (GTK_LABEL (tall), text);
+      g_hash_table_insert (self->values, g_strdup_printf ("%s:%d", rows[ROW_WALL].id, i), g_strdup (text));
+    }
 }
 
 void
@@ -157,6 +240,16 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
   g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
 
   il_summary_view_clear (self);
+  g_clear_pointer (&self->disturbed, g_free);
+  if (runs != NULL && runs->len > 0)
+    {
+      gboolean live = FALSE;
+      for (guint i = 0; i < runs->len; i++)
+        live |= il_run_trace_get_live (g_ptr_array_index (runs, i));
+      if (!live)
+        self->disturbed = il_cpu_load_describe_disturbed (runs);
+    }
+  il_summary_view_update_answer (self);
   if (runs == NULL || runs->len == 0)
     {
       gtk_label_set_label (self->capture_label, "");
@@ -166,11 +259,18 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
     }
 
   /* One row per run, one column per figure: a comparison reads across, and the window is wider
-   * than it is tall. */
+   * than it is tall. A narrow window shows the turned table (the squeezer picks). */
+  self->show_io_task = FALSE;
+  for (guint i = 0; i < runs->len; i++)
+    self->show_io_task |= il_run_trace_get_config (g_ptr_array_index (runs, i))->workload
+                          == IL_WORKLOAD_CONVOY;
   for (guint r = 0; r < N_ROWS; r++)
     {
-      GtkWidget *label = gtk_label_new (_(rows[r].title));
+      GtkWidget *label;
 
+      if (r == ROW_IO_TASK && !self->show_io_task)
+        continue;
+      label = gtk_label_new (_(rows[r].title));
       gtk_label_set_xalign (GTK_LABEL (label), 1.0);
       gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -180,6 +280,12 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
       gtk_widget_add_css_class (label, "dim-label");
       gtk_widget_add_css_class (label, "caption-heading");
       gtk_grid_attach (self->grid, label, 1 + r, 0, 1, 1);
+
+      label = gtk_label_new (_(rows[r].title));
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      gtk_widget_set_tooltip_text (label, _(rows[r].tooltip));
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_grid_attach (self->tall_grid, label, 0, 1 + r, 1, 1);
     }
 
   for (guint i = 0; i < runs->len; i++)
@@ -187,23 +293,33 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
       IlRunTrace *run = g_ptr_array_index (runs, i);
       const IlSummary *summary = il_run_trace_get_summary (run);
       g_autofree char *title = il_run_config_get_title (il_run_trace_get_config (run));
-      GtkWidget *header = gtk_label_new (il_run_trace_get_label (run) ? il_run_trace_get_label (run) : title);
+      const char *name = il_run_trace_get_label (run) ? il_run_trace_get_label (run) : title;
+      GtkWidget *header = gtk_label_new (name);
       char buf[64];
 
+      /* The whole name: the wide table is only chosen when it fits in full. */
       gtk_label_set_xalign (GTK_LABEL (header), 0.0);
-      gtk_label_set_ellipsize (GTK_LABEL (header), PANGO_ELLIPSIZE_END);
-      gtk_label_set_width_chars (GTK_LABEL (header), 22);
-      gtk_label_set_max_width_chars (GTK_LABEL (header), 30);
       gtk_widget_set_hexpand (header, TRUE);
       gtk_widget_set_tooltip_text (header, title);
       gtk_widget_add_css_class (header, "heading");
       gtk_grid_attach (self->grid, header, 0, 1 + i, 1, 1);
 
+      header = gtk_label_new (name);
+      gtk_label_set_xalign (GTK_LABEL (header), 1.0);
+      gtk_label_set_justify (GTK_LABEL (header), GTK_JUSTIFY_RIGHT);
+      gtk_label_set_wrap (GTK_LABEL (header), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (header), 16);
+      gtk_widget_set_valign (header, GTK_ALIGN_END);
+      gtk_widget_set_tooltip_text (header, title);
+      gtk_widget_add_css_class (header, "heading");
+      gtk_grid_attach (self->tall_grid, header, 1 + i, 0, 1, 1);
+
       if (il_run_trace_get_live (run) || summary == NULL)
         {
           g_autofree char *text = il_summary_view_live_text (run);
 
-          g_hash_table_insert (self->live, il_run_trace_ref (run), il_summary_view_put (self, ROW_WALL, i, text));
+          il_summary_view_put (self, ROW_WALL, i, text);
+          g_hash_table_insert (self->live, il_run_trace_ref (run), GINT_TO_POINTER (i + 1));
           all_known_speedup = FALSE;
           continue;
         }
@@ -260,6 +376,24 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         il_summary_view_put (self, ROW_GIL_WAIT, i, gil);
         il_summary_view_put (self, ROW_IO_WAIT, i, io);
         il_summary_view_put (self, ROW_READY, i, ready);
+        {
+          g_autofree char *loop = il_format_duration (summary->loop_wait_ns);
+          il_summary_view_put (self, ROW_LOOP_WAIT, i, loop);
+        }
+        il_summary_view_put_other (self, run, i);
+        if (self->show_io_task)
+          {
+            IlTaskRecord *task = il_run_trace_get_n_tasks (run) > 0
+                                   ? il_run_trace_get_task (run, 0) : NULL;
+
+            if (task != NULL && task->worker >= 0 && task->end_ns > task->start_ns)
+              {
+                g_autofree char *took = il_format_duration (task->end_ns - task->start_ns);
+                il_summary_view_put (self, ROW_IO_TASK, i, took);
+              }
+            else
+              il_summary_view_put (self, ROW_IO_TASK, i, "—");
+          }
       }
     }
 
@@ -282,68 +416,67 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
                                   il_format_capture (il_run_trace_get_capture (run)));
         }
   }
+  /* Outside a lesson the warning goes under the table; in a lesson, on its answer card. */
+  if (self->disturbed != NULL && self->question == NULL)
+    g_string_append_printf (capture, "\n%s", self->disturbed);
   gtk_label_set_label (self->capture_label, capture->str);
   gtk_widget_set_visible (GTK_WIDGET (self->speedup_button), !all_known_speedup);
   g_string_free (capture, TRUE);
 }
 
-void
-il_summary_view_update_live (IlSummaryView *self)
-{
-  GHashTableIter iter;
-  gpointer run, label;
-
-  g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
-
-  /* Only the live runs' time so far changes: their labels get new text, nothing is rebuilt,
-   * so following a run costs a label, not a relayout of the table. */
-  g_hash_table_iter_init (&iter, self->live);
-  while (g_hash_table_iter_next (&iter, &run, &label))
-    {
-      g_autofree char *text = il_summary_view_live_text (run);
-      int grid_row = 1;
-
-      gtk_label_set_label (label, text);
-      gtk_grid_query_child (self->grid, label, NULL, &grid_row, NULL, NULL);
-      g_hash_table_insert (self->values, g_strdup_printf ("%s:%d", rows[ROW_WALL].id, grid_row - 1),
-                           g_strdup (text));
-    }
-}
-
-void
-il_summary_view_set_answer (IlSummaryView *self, const char *question, const char *prediction,
-                            const char *answer)
+static void
+il_summary_view_update_answer (IlSummaryView *self)
 {
   GString *markup;
   g_autofree char *q = NULL;
   g_autofree char *p = NULL;
 
-  g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
-
-  if (question == NULL)
+  if (self->question == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->answer_box), FALSE);
       gtk_label_set_label (self->answer_label, "");
       return;
     }
   markup = g_string_new (NULL);
-  q = g_markup_escape_text (question, -1);
-  p = g_markup_escape_text (prediction != NULL && *prediction != '\0' ? prediction
+  q = g_markup_escape_text (self->question, -1);
+  p = g_markup_escape_text (self->prediction != NULL && *self->prediction != '\0' ? self->prediction
                             : _("(no prediction)"), -1);
   g_string_append_printf (markup, "<b>%s</b>\n", q);
   /* Translators: what the user predicted before running a lesson */
   g_string_append_printf (markup, _("You predicted: %s"), p);
-  if (answer != NULL)
+  if (self->answer != NULL)
     {
-      g_autofree char *a = g_markup_escape_text (answer, -1);
+      g_autofree char *a = g_markup_escape_text (self->answer, -1);
 
       g_string_append (markup, "\n");
       /* Translators: the lesson's own answer to its question, shown after the runs */
       g_string_append_printf (markup, _("The lesson says: %s"), a);
     }
+  if (self->answer != NULL && self->disturbed != NULL)
+    {
+      g_autofree char *d = g_markup_escape_text (self->disturbed, -1);
+
+      /* What this machine showed may contradict the lesson: say why, next to its answer. */
+      g_string_append_printf (markup, "\n<b>%s</b>", d);
+    }
   gtk_label_set_markup (self->answer_label, markup->str);
   gtk_widget_set_visible (GTK_WIDGET (self->answer_box), TRUE);
   g_string_free (markup, TRUE);
+}
+
+void
+il_summary_view_set_answer (IlSummaryView *self, const char *question, const char *prediction,
+                            const char *answer)
+{
+  g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
+
+  g_free (self->question);
+  self->question = g_strdup (question);
+  g_free (self->prediction);
+  self->prediction = g_strdup (prediction);
+  g_free (self->answer);
+  self->answer = g_strdup (answer);
+  il_summary_view_update_answer (self);
 }
 
 const char *
@@ -372,6 +505,10 @@ il_summary_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_SUMMARY_VIEW);
   g_clear_pointer (&self->values, g_hash_table_unref);
   g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->question, g_free);
+  g_clear_pointer (&self->prediction, g_free);
+  g_clear_pointer (&self->answer, g_free);
+  g_clear_pointer (&self->disturbed, g_free);
 
   G_OBJECT_CLASS (il_summary_view_parent_class)->dispose (object);
 }
@@ -389,6 +526,8 @@ il_summary_view_class_init (IlSummaryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, answer_box);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, answer_label);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, grid);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, tall_grid);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, squeezer);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, capture_label);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, speedup_button);
 }

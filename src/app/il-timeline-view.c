@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "il-clock.h"
+#include "il-cpu-load.h"
 #include "il-format.h"
 #include "il-layout.h"
 #include "il-timeline-view.h"
@@ -50,6 +51,8 @@ struct _IlTimelineView
   double          pinch_x;
   double          pointer_x;       /* -1 when the pointer is outside: Ctrl+scroll zooms around it */
 
+  guint           n_lanes;         /* lanes at the last check: a new one may need more height */
+
   char           *description;     /* the accessible description, kept for tests */
   guint           n_frames;
   guint           n_frames_with_spans;
@@ -61,6 +64,7 @@ struct _IlTimelineView
   GPtrArray      *cache_runs;       /* borrowed pointers: which runs it shows */
   IlLayout       *cache_layout;     /* the geometry it was painted in */
   GArray         *cache_spans;      /* guint per lane of every run: spans painted */
+  GArray         *cache_load_end;   /* gint64 per run: the end of its other-programs series painted */
   int             cache_width, cache_height;
   gint64          cache_full_us;    /* when it was last painted whole */
   GPtrArray      *tiles;            /* of GskRenderNode or NULL (stale), row-major */
@@ -103,6 +107,8 @@ il_timeline_view_drop_cache (IlTimelineView *self)
     g_ptr_array_set_size (self->cache_runs, 0);
   if (self->cache_spans != NULL)
     g_array_set_size (self->cache_spans, 0);
+  if (self->cache_load_end != NULL)
+    g_array_set_size (self->cache_load_end, 0);
 }
 
 /* The same geometry: every row, block and the time scale where they were. */
@@ -162,14 +168,28 @@ il_timeline_view_paint_cache (IlTimelineView *self, const IlPaintOptions *o, dou
       }
 }
 
-/* How many spans each lane of the shown runs has: what the cache holds. */
+/* The end of @run's other-programs series (it trails the spans by a sampling lag), or 0. */
+static gint64
+run_load_end (IlRunTrace *run)
+{
+  IlCpuLoad *load = il_run_trace_get_cpu_load (run);
+
+  return load != NULL ? il_cpu_load_get_end_ns (load) : 0;
+}
+
+/* How many spans each lane of the shown runs has, and how far their other-programs series go:
+ * what the cache holds. */
 static void
 il_timeline_view_note_spans (IlTimelineView *self)
 {
   g_array_set_size (self->cache_spans, 0);
+  g_array_set_size (self->cache_load_end, 0);
   for (guint r = 0; r < self->runs->len; r++)
     {
       IlRunTrace *run = g_ptr_array_index (self->runs, r);
+      gint64 load_end = run_load_end (run);
+
+      g_array_append_val (self->cache_load_end, load_end);
 
       for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
         {
@@ -191,7 +211,11 @@ il_timeline_view_first_new_ns (IlTimelineView *self)
   for (guint r = 0; r < self->runs->len; r++)
     {
       IlRunTrace *run = g_ptr_array_index (self->runs, r);
+      gint64 load_before = r < self->cache_load_end->len ? g_array_index (self->cache_load_end, gint64, r) : 0;
 
+      /* New rows of other programs' load colour the core lanes from where the series ended. */
+      if (run_load_end (run) > load_before)
+        first = MIN (first, load_before);
       for (guint w = 0; w < il_run_trace_get_n_workers (run); w++, k++)
         {
           const IlLane *lane = il_run_trace_get_lane (run, w);
@@ -565,11 +589,27 @@ il_timeline_view_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Asks for a new size when the number of lanes changed (a worker's first span, a view toggle). */
+static void
+il_timeline_view_check_lanes (IlTimelineView *self)
+{
+  guint n = self->options.view;
+
+  for (guint i = 0; i < self->runs->len; i++)
+    n += 1000 * il_run_trace_get_n_workers (g_ptr_array_index (self->runs, i)) + 1;
+  if (n != self->n_lanes)
+    {
+      self->n_lanes = n;
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
+}
+
 void
 il_timeline_view_runs_changed (IlTimelineView *self)
 {
   g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
 
+  il_timeline_view_check_lanes (self);
   if (il_timeline_view_any_live (self))
     {
       if (!self->was_live)
@@ -819,6 +859,8 @@ static void
 il_timeline_view_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
                           int *minimum, int *natural, int *minimum_baseline, int *natural_baseline)
 {
+  IlTimelineView *self = IL_TIMELINE_VIEW (widget);
+
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = 320;
@@ -826,8 +868,11 @@ il_timeline_view_measure (GtkWidget *widget, GtkOrientation orientation, int for
     }
   else
     {
-      *minimum = 200;
-      *natural = 560;
+      /* Never thinner lanes than a readable label needs: a shorter view scrolls (the window
+       * puts the timeline in a GtkScrolledWindow). */
+      *minimum = MAX (120, il_layout_min_height (for_size > 0 ? for_size : 960, self->runs,
+                                                 &self->options));
+      *natural = MAX (*minimum, 560);
     }
 }
 
@@ -991,6 +1036,20 @@ on_leave (GtkEventControllerMotion *controller, IlTimelineView *self)
   self->pointer_x = -1;
 }
 
+/* TRUE when a scrolled window shows only part of the lanes. */
+static gboolean
+il_timeline_view_scrolls_vertically (IlTimelineView *self)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adj;
+
+  if (scroller == NULL)
+    return FALSE;
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  return gtk_adjustment_get_upper (adj) - gtk_adjustment_get_lower (adj)
+         > gtk_adjustment_get_page_size (adj) + 0.5;
+}
+
 static gboolean
 on_scroll (GtkEventControllerScroll *controller, double dx, double dy, IlTimelineView *self)
 {
@@ -1007,7 +1066,10 @@ on_scroll (GtkEventControllerScroll *controller, double dx, double dy, IlTimelin
       return TRUE;
     }
 
-  /* Plain scrolling pans time; vertical wheels are the common case, so they pan too. */
+  /* Lanes taller than the view scroll with the vertical wheel (the scrolled window around us
+   * takes it); otherwise plain scrolling pans time, vertical wheels being the common case. */
+  if (fabs (dy) > fabs (dx) && il_timeline_view_scrolls_vertically (self))
+    return FALSE;
   {
     double amount = fabs (dx) > fabs (dy) ? dx : dy;
     double x0, x1;
@@ -1087,6 +1149,7 @@ il_timeline_view_set_view_flag (IlTimelineView *self, IlViewFlags flag, gboolean
     return;
   self->options.view = view;
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  il_timeline_view_check_lanes (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1184,6 +1247,7 @@ il_timeline_view_finalize (GObject *object)
   g_clear_pointer (&self->cpu_stats, g_free);
   g_clear_pointer (&self->cache_runs, g_ptr_array_unref);
   g_clear_pointer (&self->cache_spans, g_array_unref);
+  g_clear_pointer (&self->cache_load_end, g_array_unref);
   g_clear_pointer (&self->tiles, g_ptr_array_unref);
 
   G_OBJECT_CLASS (il_timeline_view_parent_class)->finalize (object);
@@ -1252,6 +1316,7 @@ il_timeline_view_init (IlTimelineView *self)
   self->cpu_stats = g_new0 (IlFrameStats, 1);
   self->cache_runs = g_ptr_array_new ();
   self->cache_spans = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->cache_load_end = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->tiles = g_ptr_array_new_with_free_func (tile_free);
   il_paint_options_init (&self->options);
   self->options.highlight_run = -1;

@@ -6,6 +6,7 @@
 
 #include "il-batch.h"
 #include "il-clock.h"
+#include "il-cpu-load.h"
 #include "il-export.h"
 #include "il-format.h"
 #include "il-history-row.h"
@@ -33,7 +34,7 @@ gboolean
 il_window_get_busy (IlWindow *self)
 {
   g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
-  return self->run != NULL;
+  return self->run != NULL || self->checking_quiet;
 }
 
 IlLesson *
@@ -233,6 +234,7 @@ il_window_show_runs (IlWindow *self, GPtrArray *runs)
 
   il_timeline_view_set_runs (self->timeline, self->shown);
   il_summary_view_set_runs (self->summary, self->shown);
+  il_window_reset_scroll (self);
   gtk_stack_set_visible_child_name (self->timeline_stack, self->shown->len > 0 ? "timeline" : "empty");
   il_window_sync_history_checks (self);
   il_window_update_actions (self);
@@ -282,7 +284,7 @@ il_window_add_to_history (IlWindow *self, IlRunTrace *run, gboolean checked)
 void
 il_window_update_actions (IlWindow *self)
 {
-  gboolean busy = self->run != NULL;
+  gboolean busy = self->run != NULL || self->checking_quiet;
   gboolean valid = self->lesson != NULL || il_setup_pane_get_valid (self->setup_pane);
   g_autoptr(GPtrArray) missing = il_window_missing_baselines (self);
 
@@ -503,12 +505,30 @@ il_window_start_next (IlWindow *self)
   il_window_update_actions (self);
 }
 
+/* Before a lesson: 200 ms of /proc/stat. A busy machine is said once, then the lesson runs. */
+static void
+on_quiet_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(IlWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  double busy = il_cpu_load_measure_busy_finish (result, &error);
+  g_autofree char *warning = il_cpu_load_describe_busy (busy);
+
+  self->checking_quiet = FALSE;
+  if (self->disposed)
+    return;
+  if (warning != NULL)
+    il_window_toast (self, warning);
+  /* Stopped meanwhile: the queue is empty and this ends the batch. */
+  il_window_start_next (self);
+}
+
 void
 il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboolean baseline)
 {
   g_return_if_fail (IL_IS_WINDOW (self));
 
-  if (self->run != NULL || configs->len == 0)
+  if (self->run != NULL || self->checking_quiet || configs->len == 0)
     return;
 
   /* A lesson is measured several times, alternating (A B C A B C …), so drift in the machine
@@ -530,12 +550,21 @@ il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboo
   if (!baseline)
     {
       adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
+      il_window_show_pane (self, FALSE);
       g_ptr_array_set_size (self->shown, 0);
       il_window_sync_history_checks (self);
       il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
       g_clear_pointer (&self->prediction, g_free);
       if (lesson)
         self->prediction = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->lesson_answer_entry)));
+    }
+  if (lesson && !baseline)
+    {
+      self->checking_quiet = TRUE;
+      il_cpu_load_measure_busy_async (200 * G_GINT64_CONSTANT (1000000), self->cancellable,
+                                      on_quiet_checked, g_object_ref (self));
+      il_window_update_actions (self);
+      return;
     }
   il_window_start_next (self);
 }
@@ -589,6 +618,13 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
   adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
   il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
   gtk_window_set_title (GTK_WINDOW (self), il_lesson_get_title (lesson));
+  /* A new lesson starts from an empty view (the runs stay in the history), and the student
+   * predicts before anything runs. */
+  {
+    g_autoptr(GPtrArray) none = g_ptr_array_new ();
+    il_window_show_runs (self, none);
+  }
+  il_window_show_pane (self, TRUE);
   il_window_update_actions (self);
   return TRUE;
 }
@@ -879,6 +915,10 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, sweep_view);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_scroller);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, summary_scroller);
+  il_window_adaptive_class_init (widget_class);
 
 }
 
@@ -958,6 +998,7 @@ il_window_init (IlWindow *self)
   config = il_setup_pane_get_config (self->setup_pane);
   il_sweep_view_set_base_config (self->sweep_view, config);
   il_summary_view_set_runs (self->summary, self->shown);
+  il_window_adaptive_init (self);
   il_window_update_progress (self);
   il_window_update_actions (self);
 }

@@ -156,6 +156,7 @@ il_batch_reduce (GPtrArray *rounds)
           range_add (repeat.cpu_ns, (double) s->cpu_ns);
           range_add (repeat.avg_parallelism, s->avg_parallelism);
           range_add (repeat.speedup, s->speedup);
+          range_add (repeat.other_share, s->other_share);
         }
       il_run_trace_set_repeat (median, &repeat);
     }
