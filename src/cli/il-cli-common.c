@@ -789,7 +789,7 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
   if (baseline >= 0)
     {
       g_autofree char *free_label = NULL;
-      g_print (_("speedup: wall time of “%s” divided by each run's\n"),
+      g_print (_("speedup: wall time of “%s” divided by each run's wall time, both measured in this batch\n"),
                run_label (runs->pdata[baseline], &free_label));
     }
 
