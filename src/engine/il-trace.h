@@ -124,6 +124,9 @@ const IlProcessInfo *il_run_trace_get_process (IlRunTrace *self, guint index);
 const IlProcessInfo *il_run_trace_find_process (IlRunTrace *self, int pid);
 void           il_run_trace_set_worker_helper (IlRunTrace *self, guint worker, gboolean helper);
 void           il_run_trace_set_worker_name (IlRunTrace *self, guint worker, const char *name);
+/* Removes the workers of process @pid and the process, renumbering the workers after them; caches
+ * attached with il_run_trace_set_data() are dropped (a launcher's helpers, known only at the end). */
+void           il_run_trace_remove_process  (IlRunTrace *self, int pid);
 gint64         il_run_trace_get_sample_interval_ns (IlRunTrace *self);
 void           il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns);
 

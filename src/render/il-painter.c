@@ -192,6 +192,8 @@ capture_words (IlCaptureKind capture)
       return _("captured from kernel context switches");
     case IL_CAPTURE_SELF:
       return _("self-reported by the workers");
+    case IL_CAPTURE_SAMPLED:
+      return _("sampled every 1 ms");
     case IL_CAPTURE_AUTO:
     case IL_N_CAPTURES:
     default:
