@@ -36,7 +36,7 @@ il_cli_trace (int argc, char **argv)
   g_autofree char *cwd = NULL;
   g_autofree char *capture = NULL;
   const GOptionEntry entries[] = {
-    { "label", 0, 0, G_OPTION_ARG_STRING, &label,
+    { "label", 0, 0, G_OPTION_ARG_FILENAME, &label,
       N_("Name of the run in the trace (default: the command line)"), N_("TEXT") },
     { "cwd", 0, 0, G_OPTION_ARG_FILENAME, &cwd,
       N_("Run the command in this folder"), N_("FOLDER") },
@@ -96,7 +96,7 @@ il_cli_trace (int argc, char **argv)
   config->task_ms = 0;
   config->command = g_strdupv (argv + 1);
   config->cwd = g_strdup (cwd);
-  config->label = g_strdup (label);
+  config->label = label != NULL ? il_cli_text_from_arg (label) : NULL;
   if (capture != NULL)
     {
       if (g_strcmp0 (capture, "sampled") == 0)
