@@ -286,10 +286,15 @@ summary_line (IlRunTrace *run)
   return g_string_free (s, FALSE);
 }
 
-static char *
-worker_label (IlRunTrace *run, guint w)
+char *
+il_painter_worker_label (IlRunTrace *run, guint w)
 {
   const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+
+  /* A traced program's threads have names of their own (the kernel's thread name and tid). */
+  if (il_run_trace_get_config (run)->executor == IL_EXECUTOR_EXTERNAL && info->name != NULL &&
+      *info->name != '\0')
+    return g_strdup (info->name);
 
   if (info->kind == IL_WORKER_PROCESS)
     {
@@ -585,7 +590,8 @@ stroke_highlight (Frame *f, const Cell *cells, double y, double h)
 /* Names stretches of equal @ids (-1: none) inside a lane where the text fits: "task 3" on a task's
  * running, "worker 2" on a core, so a slide reads without the legend. */
 static void
-label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h, const char *long_fmt)
+label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h, const char *long_fmt,
+                IlRunTrace *named)
 {
   double px = MIN (f->layout->font_px * 0.72, h * 0.62);
   /* Gaps of nothing-in-particular (a mix, a sliver) up to 2 % of the lane do not split a stretch. */
@@ -624,7 +630,9 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
       avail = (e - c) * f->col_w - px * 0.8;
       if (avail > px * 1.2)
         {
-          text = g_strdup_printf (long_fmt, ids[c]);
+          /* Workers of a traced program are named as on their own lanes. */
+          text = named != NULL ? il_painter_worker_label (named, (guint) ids[c])
+                               : g_strdup_printf (long_fmt, ids[c]);
           w = il_text_set (f->text, text, px, FALSE, 0);
           if (w > avail)
             {
@@ -735,7 +743,7 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
         ids[c] = run_dom && column_one_task (col) ? col->task : -1;
       }
     /* TRANSLATORS: inside a task's stretch of running in a worker lane */
-    label_segments (f, ids, cells, row->y, row->h, _("task %d"));
+    label_segments (f, ids, cells, row->y, row->h, _("task %d"), NULL);
   }
 
   /* On a lane too dense to walk span by span, a task boundary is where neighbouring columns
@@ -885,7 +893,8 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
   /* TRANSLATORS: inside a stretch of a core lane: which worker ran there */
   label_segments (f, ids, cells, row->y, row->h, il_run_trace_get_n_workers (run) > 0
                   && il_run_trace_get_worker (run, 0)->kind == IL_WORKER_PROCESS ? _("process %d")
-                                                                                  : _("worker %d"));
+                                                                                  : _("worker %d"),
+                  il_run_trace_get_config (run)->executor == IL_EXECUTOR_EXTERNAL ? run : NULL);
   if (any_hl)
     stroke_highlight (f, cells, row->y, row->h);
 }
@@ -910,6 +919,12 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
       {
         const IlColumn *col = &cols[w][c];
         running[c] += col->ns[IL_STATE_RUNNING];
+        /* A traced program's helper threads (never a task-like stretch) are not in flight. */
+        if (il_run_trace_get_worker (run, w)->helper)
+          {
+            flight[c] += col->ns[IL_STATE_RUNNING];
+            continue;
+          }
         flight[c] += col->ns[IL_STATE_RUNNING] + col->ns[IL_STATE_READY]
                      + col->ns[IL_STATE_GIL_WAIT] + col->ns[IL_STATE_IO_WAIT]
                      + col->ns[IL_STATE_LOCK_WAIT] + col->ns[IL_STATE_LOOP_WAIT];
@@ -1027,6 +1042,26 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
   }
 }
 
+/* A traced program's process: "pid 4242 · python3 script.py" across the label and lane area, above
+ * its threads, with a rule under it. */
+static void
+draw_process_header (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
+{
+  IlLayout *l = f->layout;
+  const IlProcessInfo *proc = il_run_trace_get_process (run, (guint) row->index);
+  double px = MIN (l->font_px * 0.85, MAX (row->h * 0.7, 6.0));
+  g_autofree char *text = g_strdup_printf (_("pid %d · %s"), proc->pid,
+                                           *proc->command != '\0' ? proc->command : proc->name);
+
+  il_text_set (f->text, text, px, TRUE, l->lane_x1 - l->label_x);
+  il_text_draw (f->cr, f->text, l->label_x, row->y + row->h * 0.45, IL_ALIGN_LEFT, f->pal->text);
+  il_rgb_set_source (f->cr, f->pal->text_dim);
+  cairo_set_line_width (f->cr, f->hairline);
+  cairo_move_to (f->cr, l->label_x, row->y + row->h - f->hairline / 2);
+  cairo_line_to (f->cr, l->lane_x1, row->y + row->h - f->hairline / 2);
+  cairo_stroke (f->cr);
+}
+
 static void
 draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
 {
@@ -1045,6 +1080,12 @@ draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
       px = 7;
     }
 
+  if (row->kind == IL_ROW_PROCESS)
+    {
+      draw_process_header (f, run, row);
+      return;
+    }
+
   switch (row->kind)
     {
     case IL_ROW_WORKER:
@@ -1058,7 +1099,7 @@ draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
             cairo_fill (f->cr);
           }
         x += px * 1.2;
-        text = worker_label (run, (guint) row->index);
+        text = il_painter_worker_label (run, (guint) row->index);
       }
       break;
     case IL_ROW_CORE:
@@ -1178,6 +1219,8 @@ draw_run (Frame *f, guint r)
           break;
         case IL_ROW_CORE:
           draw_core_lane (f, r, run, cols, row, cells);
+          break;
+        case IL_ROW_PROCESS:
           break;
         case IL_ROW_STRIP:
         default:
@@ -1545,6 +1588,8 @@ il_painter_hit_test (int                   width,
   run = g_ptr_array_index (runs, row->run);
   t = (gint64) floor (il_time_scale_to_time (&layout->scale, x));
 
+  if (row->kind == IL_ROW_PROCESS)
+    return FALSE;
   if (row->kind == IL_ROW_STRIP)
     {
       hit->in_strip = TRUE;
