@@ -510,8 +510,15 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
   if ((guint) hit.worker < il_run_trace_get_n_workers (run))
     {
       const IlWorkerInfo *info = il_run_trace_get_worker (run, hit.worker);
+      const IlProcessInfo *proc = il_run_trace_find_process (run, info->pid);
 
-      if (info->kind == IL_WORKER_PROCESS)
+      /* A traced program's thread: named as on its lane, with the process it belongs to. */
+      if (proc != NULL)
+        {
+          g_autofree char *name = il_painter_worker_label (run, (guint) hit.worker);
+          g_string_append_printf (s, _("%s in pid %d (%s)"), name, proc->pid, proc->name);
+        }
+      else if (info->kind == IL_WORKER_PROCESS)
         g_string_append_printf (s, _("Process %u · pid %d"), info->id, info->pid);
       else
         g_string_append_printf (s, _("Worker %u · tid %d"), info->id, info->tid);
