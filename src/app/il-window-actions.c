@@ -109,6 +109,8 @@ open_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 
   if (!il_window_open_lesson (self, g_variant_get_string (param, NULL), &error))
     il_window_toast (self, error->message);
+  else
+    il_window_focus_prediction (self);
 }
 
 static void

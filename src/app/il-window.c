@@ -215,6 +215,7 @@ il_window_show_runs (IlWindow *self, GPtrArray *runs)
 
   il_timeline_view_set_runs (self->timeline, self->shown);
   il_summary_view_set_runs (self->summary, self->shown);
+  il_window_reset_scroll (self);
   gtk_stack_set_visible_child_name (self->timeline_stack, self->shown->len > 0 ? "timeline" : "empty");
   il_window_sync_history_checks (self);
   il_window_update_actions (self);
@@ -484,6 +485,7 @@ il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboo
   if (!baseline)
     {
       adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
+      il_window_show_pane (self, FALSE);
       g_ptr_array_set_size (self->shown, 0);
       il_window_sync_history_checks (self);
       il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
@@ -551,6 +553,13 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
   adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
   il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
   gtk_window_set_title (GTK_WINDOW (self), il_lesson_get_title (lesson));
+  /* A new lesson starts from an empty view (the runs stay in the history), and the student
+   * predicts before anything runs. */
+  {
+    g_autoptr(GPtrArray) none = g_ptr_array_new ();
+    il_window_show_runs (self, none);
+  }
+  il_window_show_pane (self, TRUE);
   il_window_update_actions (self);
   return TRUE;
 }
@@ -832,6 +841,10 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, sweep_view);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_scroller);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, summary_scroller);
+  il_window_adaptive_class_init (widget_class);
 
 }
 
@@ -909,6 +922,7 @@ il_window_init (IlWindow *self)
   config = il_setup_pane_get_config (self->setup_pane);
   il_sweep_view_set_base_config (self->sweep_view, config);
   il_summary_view_set_runs (self->summary, self->shown);
+  il_window_adaptive_init (self);
   il_window_update_progress (self);
   il_window_update_actions (self);
 }

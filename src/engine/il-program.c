@@ -1685,7 +1685,8 @@ il_program_drain (IlProgram *self, IlRunTrace *trace)
 void
 il_program_mark_helpers (IlRunTrace *trace)
 {
-  /* A task-like stretch: 2 ms on a CPU in one go (split spans joined), and running for at least
+  /* A task-like stretch: 2 ms on a CPU without waiting in between (split spans and preemption
+   * joined), and running for at least
    * 2 % of the thread's life. Helper threads (a pool's handler threads, a runtime's timer thread,
    * a thread that only waits) run in short bursts between long waits. */
   for (guint w = 0; w < il_run_trace_get_n_workers (trace); w++)
@@ -1698,6 +1699,12 @@ il_program_mark_helpers (IlRunTrace *trace)
         {
           const IlSpan *s = il_lane_get_span (lane, i);
 
+          /* Preempted (ready) is still the same stretch: only a wait ends it. */
+          if (s->state == IL_STATE_READY && s->start_ns == end)
+            {
+              end = s->end_ns;
+              continue;
+            }
           if (s->state != IL_STATE_RUNNING)
             {
               stretch = 0;

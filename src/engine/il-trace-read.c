@@ -922,8 +922,6 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
           return NULL;
         }
       il_run_trace_add_worker (run, kind, (int) pid, (int) tid, name);
-      if (!read_worker_program (ctx, o, sub, run, i))
-        return NULL;
       /* Process pool survival: the pids of the processes this lane had before (optional). */
       if (json_object_has_member (o, "previous_pids"))
         {
@@ -945,6 +943,8 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
               il_run_trace_add_previous_pid (run, i, (int) previous);
             }
         }
+      if (!read_worker_program (ctx, o, sub, run, i))
+        return NULL;
       g_clear_pointer (&sub, g_free);
     }
 

@@ -42,12 +42,12 @@ struct _IlRunTrace
   IlSummary        summary;
   IlCpuLoad       *cpu_load;
   GData           *data;
-  GArray          *processes;          /* of IlProcessInfo; NULL until a traced program has one */
-  gint64           sample_interval_ns;
   /* Rare facts kept beside the arrays, so a million tasks cost no more for them: a failed
    * task's cause (task id → string) and a lane's replaced processes (worker → GArray of int). */
   GHashTable      *task_errors;
   GHashTable      *previous_pids;
+  GArray          *processes;          /* of IlProcessInfo; NULL until a traced program has one */
+  gint64           sample_interval_ns;
 };
 
 struct _IlTrace
@@ -213,10 +213,10 @@ il_run_trace_unref (IlRunTrace *self)
     return;
 
   g_datalist_clear (&self->data);
-  il_run_trace_clear_processes (self);
   g_clear_pointer (&self->task_errors, g_hash_table_unref);
   g_clear_pointer (&self->previous_pids, g_hash_table_unref);
   g_clear_pointer (&self->cpu_load, il_cpu_load_free);
+  il_run_trace_clear_processes (self);
   for (guint i = 0; i < self->workers->len; i++)
     g_free (g_array_index (self->workers, IlWorkerInfo, i).name);
   g_array_unref (self->workers);

@@ -524,3 +524,43 @@ il_layout_row_at (const IlLayout *layout, double y)
   }
   return NULL;
 }
+
+double
+il_layout_min_lane_h (const IlLayout *layout)
+{
+  double min_h = G_MAXDOUBLE;
+
+  g_return_val_if_fail (layout != NULL, 0);
+
+  for (guint i = 0; i < layout->rows->len; i++)
+    {
+      const IlLayoutRow *row = &g_array_index (layout->rows, IlLayoutRow, i);
+
+      if (row->kind != IL_ROW_STRIP)
+        min_h = MIN (min_h, row->h);
+    }
+  return min_h;
+}
+
+int
+il_layout_min_height (int width, GPtrArray *runs, const IlPaintOptions *o)
+{
+  int lo = 1, hi = 1 << 16;
+
+  g_return_val_if_fail (o != NULL, 0);
+
+  if (runs == NULL || runs->len == 0)
+    return 0;
+  /* Lanes only get taller with the height, so bisect for the first height that is enough. */
+  while (lo < hi)
+    {
+      int mid = lo + (hi - lo) / 2;
+      g_autoptr(IlLayout) layout = il_layout_new (width, mid, runs, o);
+
+      if (il_layout_min_lane_h (layout) >= IL_LAYOUT_MIN_LANE_H)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return lo;
+}
