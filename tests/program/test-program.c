@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "il-lesson.h"
 #include "il-perf.h"
 #include "il-program.h"
 #include "il-run.h"
@@ -380,6 +381,64 @@ test_shim (gconstpointer data)
     }
 }
 
+/* Lessons run programs with Command=: split like a shell, {lessondir} filled, checked like every
+ * key; a missing interpreter leaves the lesson loadable, unavailable with the reason. */
+static IlLesson *
+lesson_from (const char *runs, GError **error)
+{
+  g_autofree char *path = g_build_filename (lessons, "test.lesson", NULL);
+  g_autofree char *data = g_strdup_printf ("[Lesson]\nTitle=T\nExplanation=E\nRuns=a\n\n[Run a]\n%s", runs);
+
+  return il_lesson_new_from_data (data, -1, path, NULL, error);
+}
+
+static void
+test_lesson_command (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlLesson) lesson = lesson_from ("Label=x\nCommand=python3 {lessondir}/cpu_threads.py 'two words'\n", &error);
+  const IlRunConfig *config;
+  g_autofree char *script = lesson_program ("cpu_threads.py");
+
+  g_assert_no_error (error);
+  config = il_lesson_get_run_config (lesson, 0);
+  g_assert_true (il_run_config_is_program (config));
+  g_assert_true (il_lesson_get_runs_programs (lesson));
+  g_assert_null (il_lesson_get_unavailable (lesson));
+  g_assert_cmpstr (config->command[0], ==, "python3");
+  g_assert_cmpstr (config->command[1], ==, script);
+  g_assert_cmpstr (config->command[2], ==, "two words");
+  g_assert_cmpstr (config->cwd, ==, lessons);
+  g_clear_object (&lesson);
+
+  lesson = lesson_from ("Command=no-such-python-interleave {lessondir}/cpu_threads.py\n", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (il_lesson_get_unavailable (lesson));
+  g_assert_nonnull (strstr (il_lesson_get_unavailable (lesson), "no-such-python-interleave"));
+  g_clear_object (&lesson);
+
+  lesson = lesson_from ("Command=python3 {lessondir}/cpu_threads.py\nWorkers=4\n", &error);
+  g_assert_null (lesson);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Workers"));
+  g_clear_error (&error);
+  lesson = lesson_from ("Command=python3 {lessondir}/missing.py\n", &error);
+  g_assert_null (lesson);
+  g_assert_nonnull (strstr (error->message, "missing.py"));
+  g_clear_error (&error);
+  lesson = lesson_from ("Command=python3 {cores}/x.py\n", &error);
+  g_assert_null (lesson);
+  g_assert_nonnull (strstr (error->message, "{cores}"));
+  g_clear_error (&error);
+  lesson = lesson_from ("Command=python3 'unclosed\n", &error);
+  g_assert_null (lesson);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_clear_error (&error);
+  lesson = lesson_from ("Command=python3 x.py\nCapture=self\n", &error);
+  g_assert_null (lesson);
+  g_assert_nonnull (strstr (error->message, "Capture"));
+}
+
 /* CPython exports _PyRuntime; we find it in a live interpreter. */
 static void
 test_runtime_symbol (void)
@@ -450,6 +509,7 @@ main (int argc, char **argv)
       return 77;
     }
   g_test_add_func ("/program/runtime-symbol", test_runtime_symbol);
+  g_test_add_func ("/program/lesson-command", test_lesson_command);
   g_test_add_func ("/program/gil/engine-kernel", test_gil_engine);
   g_test_add_func ("/program/gil/cli-sampled", test_gil_cli_sampled);
   g_test_add_func ("/program/sleep/cli", test_sleep_cli);
