@@ -105,14 +105,15 @@ write_chrome (IlTrace *trace, IlWriter *w)
           g_autofree char *lane_name = NULL;
           g_autofree char *on_core = NULL;
 
-          if (info->kind == IL_WORKER_PROCESS)
-            lane_name = g_strdup_printf (_("process %u · pid %d"), worker, info->pid);
-          else
-            lane_name = g_strdup_printf (_("worker %u · tid %d"), worker, info->tid);
+          /* The names the lanes show; a traced program's threads by their own names. */
+          lane_name = il_run_trace_get_worker_label (run, worker);
           chrome_metadata (w, "thread_name", worker_pid, (int) worker, lane_name, (int) worker);
-          on_core = g_strdup_printf (info->kind == IL_WORKER_PROCESS ? _("process %u")
-                                                                      : _("worker %u"),
-                                     worker);
+          if (il_run_trace_get_config (run)->executor == IL_EXECUTOR_EXTERNAL)
+            on_core = g_strdup (lane_name);
+          else
+            on_core = g_strdup_printf (info->kind == IL_WORKER_PROCESS ? _("process %u")
+                                                                        : _("worker %u"),
+                                       worker);
 
           for (guint i = 0; i < n;)
             {

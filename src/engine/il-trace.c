@@ -1,6 +1,8 @@
 /* il-trace.c: the trace model: chunked per-worker lanes, runs with workers/tasks/summary, traces. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1003,4 +1005,27 @@ il_run_trace_remove_process (IlRunTrace *self, int pid)
   g_datalist_clear (&self->data);
   g_datalist_init (&self->data);
   self->generation++;
+}
+
+char *
+il_run_trace_get_worker_label (IlRunTrace *self, guint w)
+{
+  const IlWorkerInfo *info;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (w < self->workers->len, NULL);
+
+  info = &g_array_index (self->workers, IlWorkerInfo, w);
+  /* A traced program's threads have names of their own (the kernel's thread name and tid). */
+  if (self->config->executor == IL_EXECUTOR_EXTERNAL && info->name != NULL && *info->name != '\0')
+    return g_strdup (info->name);
+  if (info->kind == IL_WORKER_PROCESS)
+    {
+      if (info->pid > 0)
+        return g_strdup_printf (_("process %u · pid %d"), w, info->pid);
+      return g_strdup_printf (_("process %u"), w);
+    }
+  if (info->tid > 0)
+    return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
+  return g_strdup_printf (_("worker %u"), w);
 }

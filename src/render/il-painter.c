@@ -289,22 +289,7 @@ summary_line (IlRunTrace *run)
 char *
 il_painter_worker_label (IlRunTrace *run, guint w)
 {
-  const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
-
-  /* A traced program's threads have names of their own (the kernel's thread name and tid). */
-  if (il_run_trace_get_config (run)->executor == IL_EXECUTOR_EXTERNAL && info->name != NULL &&
-      *info->name != '\0')
-    return g_strdup (info->name);
-
-  if (info->kind == IL_WORKER_PROCESS)
-    {
-      if (info->pid > 0)
-        return g_strdup_printf (_("process %u · pid %d"), w, info->pid);
-      return g_strdup_printf (_("process %u"), w);
-    }
-  if (info->tid > 0)
-    return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
-  return g_strdup_printf (_("worker %u"), w);
+  return il_run_trace_get_worker_label (run, w);
 }
 
 /* Frame state ----------------------------------------------------------------------------------- */
