@@ -904,9 +904,16 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
   if ((guint) hit.worker < il_run_trace_get_n_workers (run))
     {
       const IlWorkerInfo *info = il_run_trace_get_worker (run, hit.worker);
+      const IlProcessInfo *proc = il_run_trace_find_process (run, info->pid);
 
+      /* A traced program's thread: named as on its lane, with the process it belongs to. */
+      if (proc != NULL)
+        {
+          g_autofree char *name = il_painter_worker_label (run, (guint) hit.worker);
+          g_string_append_printf (s, _("%s in pid %d (%s)"), name, proc->pid, proc->name);
+        }
       /* An imported trace's lanes are its threads, named as the file names them. */
-      if (il_run_trace_get_config (run)->source != NULL && info->name != NULL)
+      else if (il_run_trace_get_config (run)->source != NULL && info->name != NULL)
         g_string_append (s, info->name);
       else if (info->kind == IL_WORKER_PROCESS)
         g_string_append_printf (s, _("Process %u · pid %d"), info->id, info->pid);

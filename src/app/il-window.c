@@ -952,10 +952,32 @@ il_window_class_init (IlWindowClass *klass)
 
 }
 
+/* A lesson that traces Python programs goes in its own section; without python3 it is shown
+ * disabled (an action nobody defines), its title saying why. */
+static void
+il_window_add_program_lesson (GMenu *programs, IlLesson *lesson, const char *path)
+{
+  const char *why = il_lesson_get_unavailable (lesson);
+  g_autoptr(GMenuItem) item = NULL;
+
+  if (why != NULL)
+    {
+      g_autofree char *label = g_strdup_printf (_("%s (%s)"), il_lesson_get_title (lesson), why);
+      item = g_menu_item_new (label, "win.lesson-unavailable");
+    }
+  else
+    {
+      item = g_menu_item_new (il_lesson_get_title (lesson), NULL);
+      g_menu_item_set_action_and_target_value (item, "win.open-lesson", g_variant_new_string (path));
+    }
+  g_menu_append_item (programs, item);
+}
+
 static GMenuModel *
 il_window_build_lessons_menu (void)
 {
   GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) programs = g_menu_new ();
   g_autoptr(GMenu) shipped = g_menu_new ();
   g_autoptr(GMenu) other = g_menu_new ();
   g_auto(GStrv) paths = il_lesson_list_shipped ();
@@ -965,6 +987,11 @@ il_window_build_lessons_menu (void)
       g_autoptr(IlLesson) lesson = il_lesson_new_from_file (paths[i], NULL);
       g_autoptr(GMenuItem) item = NULL;
 
+      if (lesson != NULL && il_lesson_get_runs_programs (lesson))
+        {
+          il_window_add_program_lesson (programs, lesson, paths[i]);
+          continue;
+        }
       /* A broken lesson file still gets an entry: opening it says what is wrong with it. */
       if (lesson != NULL)
         item = g_menu_item_new (il_lesson_get_title (lesson), NULL);
@@ -978,6 +1005,8 @@ il_window_build_lessons_menu (void)
       g_menu_append_item (shipped, item);
     }
   g_menu_append_section (menu, _("Shipped Lessons"), G_MENU_MODEL (shipped));
+  if (g_menu_model_get_n_items (G_MENU_MODEL (programs)) > 0)
+    g_menu_append_section (menu, _("Your Python, Traced"), G_MENU_MODEL (programs));
   g_menu_append (other, _("_Open Lesson or Trace…"), "win.open");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (other));
   return G_MENU_MODEL (menu);

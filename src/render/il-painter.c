@@ -194,6 +194,8 @@ capture_words (IlCaptureKind capture)
       return _("captured from kernel context switches");
     case IL_CAPTURE_SELF:
       return _("self-reported by the workers");
+    case IL_CAPTURE_SAMPLED:
+      return _("sampled every 1 ms");
     case IL_CAPTURE_AUTO:
     case IL_N_CAPTURES:
     default:
@@ -288,23 +290,10 @@ summary_line (IlRunTrace *run)
   return g_string_free (s, FALSE);
 }
 
-static char *
-worker_label (IlRunTrace *run, guint w)
+char *
+il_painter_worker_label (IlRunTrace *run, guint w)
 {
-  const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
-
-  /* An imported trace's lanes are its threads, named as the file names them. */
-  if (il_run_trace_get_config (run)->source != NULL && info->name != NULL && *info->name != '\0')
-    return g_strdup (info->name);
-  if (info->kind == IL_WORKER_PROCESS)
-    {
-      if (info->pid > 0)
-        return g_strdup_printf (_("process %u · pid %d"), w, info->pid);
-      return g_strdup_printf (_("process %u"), w);
-    }
-  if (info->tid > 0)
-    return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
-  return g_strdup_printf (_("worker %u"), w);
+  return il_run_trace_get_worker_label (run, w);
 }
 
 /* Frame state ----------------------------------------------------------------------------------- */
@@ -602,7 +591,7 @@ stroke_highlight (Frame *f, const Cell *cells, double y, double h)
  * running, "worker 2" on a core, so a slide reads without the legend. */
 static void
 label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h, const char *long_fmt,
-                IlRunTrace *tasks_of)
+                IlRunTrace *tasks_of, IlRunTrace *workers_of)
 {
   double px = MIN (f->layout->font_px * 0.72, h * 0.62);
   /* Gaps of nothing-in-particular (a mix, a sliver) up to 2 % of the lane do not split a stretch. */
@@ -642,11 +631,14 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
       avail = (e - c) * f->col_w - px * 0.8;
       if (avail > px * 1.2)
         {
-          /* An imported trace's slices keep their own names. */
+          /* An imported trace's slices keep their own names; workers of a traced program are
+           * named as on their own lanes. */
           named = tasks_of != NULL && (guint) ids[c] < il_run_trace_get_n_tasks (tasks_of) &&
                   il_run_trace_get_task (tasks_of, (guint) ids[c])->name != NULL;
           if (named)
             text = g_strdup (il_run_trace_get_task (tasks_of, (guint) ids[c])->name);
+          else if (workers_of != NULL)
+            text = il_painter_worker_label (workers_of, (guint) ids[c]);
           else
             text = g_strdup_printf (long_fmt, ids[c]);
           w = il_text_set (f->text, text, px, FALSE, 0);
@@ -768,7 +760,7 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
       }
     /* TRANSLATORS: inside a task's stretch of running in a worker lane */
     label_segments (f, ids, cells, row->y, row->h, _("task %d"),
-                    g_ptr_array_index (f->runs, run_index));
+                    g_ptr_array_index (f->runs, run_index), NULL);
   }
 
   /* On a lane too dense to walk span by span, a task boundary is where neighbouring columns
@@ -921,7 +913,7 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
   label_segments (f, ids, cells, row->y, row->h, il_run_trace_get_n_workers (run) > 0
                   && il_run_trace_get_worker (run, 0)->kind == IL_WORKER_PROCESS ? _("process %d")
                                                                                   : _("worker %d"),
-                  NULL);
+                  NULL, il_run_trace_get_config (run)->executor == IL_EXECUTOR_EXTERNAL ? run : NULL);
   if (any_hl)
     stroke_highlight (f, cells, row->y, row->h);
 }
@@ -946,6 +938,12 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
       {
         const IlColumn *col = &cols[w][c];
         running[c] += col->ns[IL_STATE_RUNNING];
+        /* A traced program's helper threads (never a task-like stretch) are not in flight. */
+        if (il_run_trace_get_worker (run, w)->helper)
+          {
+            flight[c] += col->ns[IL_STATE_RUNNING];
+            continue;
+          }
         flight[c] += col->ns[IL_STATE_RUNNING] + col->ns[IL_STATE_READY]
                      + col->ns[IL_STATE_GIL_WAIT] + col->ns[IL_STATE_IO_WAIT]
                      + col->ns[IL_STATE_LOCK_WAIT] + col->ns[IL_STATE_LOOP_WAIT];
@@ -1063,6 +1061,26 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
   }
 }
 
+/* A traced program's process: "pid 4242 · python3 script.py" across the label and lane area, above
+ * its threads, with a rule under it. */
+static void
+draw_process_header (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
+{
+  IlLayout *l = f->layout;
+  const IlProcessInfo *proc = il_run_trace_get_process (run, (guint) row->index);
+  double px = MIN (l->font_px * 0.85, MAX (row->h * 0.7, 6.0));
+  g_autofree char *text = g_strdup_printf (_("pid %d · %s"), proc->pid,
+                                           *proc->command != '\0' ? proc->command : proc->name);
+
+  il_text_set (f->text, text, px, TRUE, l->lane_x1 - l->label_x);
+  il_text_draw (f->cr, f->text, l->label_x, row->y + row->h * 0.45, IL_ALIGN_LEFT, f->pal->text);
+  il_rgb_set_source (f->cr, f->pal->text_dim);
+  cairo_set_line_width (f->cr, f->hairline);
+  cairo_move_to (f->cr, l->label_x, row->y + row->h - f->hairline / 2);
+  cairo_line_to (f->cr, l->lane_x1, row->y + row->h - f->hairline / 2);
+  cairo_stroke (f->cr);
+}
+
 static void
 draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
 {
@@ -1081,6 +1099,12 @@ draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
       px = 7;
     }
 
+  if (row->kind == IL_ROW_PROCESS)
+    {
+      draw_process_header (f, run, row);
+      return;
+    }
+
   switch (row->kind)
     {
     case IL_ROW_WORKER:
@@ -1094,7 +1118,7 @@ draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
             cairo_fill (f->cr);
           }
         x += px * 1.2;
-        text = worker_label (run, (guint) row->index);
+        text = il_painter_worker_label (run, (guint) row->index);
       }
       break;
     case IL_ROW_CORE:
@@ -1236,6 +1260,8 @@ draw_run (Frame *f, guint r)
           break;
         case IL_ROW_CORE:
           draw_core_lane (f, r, run, cols, row, cells);
+          break;
+        case IL_ROW_PROCESS:
           break;
         case IL_ROW_STRIP:
         default:
@@ -1611,6 +1637,8 @@ il_painter_hit_test (int                   width,
   run = g_ptr_array_index (runs, row->run);
   t = (gint64) floor (il_time_scale_to_time (&layout->scale, x));
 
+  if (row->kind == IL_ROW_PROCESS)
+    return FALSE;
   if (row->kind == IL_ROW_STRIP)
     {
       hit->in_strip = TRUE;
