@@ -15,6 +15,9 @@
 #include "il-timeline-view.h"
 #include "il-trace-io.h"
 #include "il-window.h"
+#include "il-window-private.h"
+#include "il-layout.h"
+#include "il-test-traces.h"
 
 static IlApplication *app;
 static IlWindow *window;
@@ -719,6 +722,171 @@ test_sweep (void)
   g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
 }
 
+/* TRUE when @widget is drawn and lies wholly inside the window (not clipped off its edge). */
+static gboolean
+shown_in_window (GtkWidget *widget)
+{
+  graphene_rect_t b;
+  int ww = gtk_widget_get_width (GTK_WIDGET (window));
+  int wh = gtk_widget_get_height (GTK_WIDGET (window));
+
+  if (!gtk_widget_is_drawable (widget) || !gtk_widget_get_child_visible (widget) ||
+      !gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &b))
+    return FALSE;
+  return b.size.width > 0 && b.size.height > 0 && b.origin.x >= -0.5 && b.origin.y >= -0.5 &&
+         b.origin.x + b.size.width <= ww + 0.5 && b.origin.y + b.size.height <= wh + 0.5;
+}
+
+/* Whether some widget for @action is on screen in the window; also sets *@ancestors_ok. */
+static gboolean
+action_shown (GtkWidget *root, const char *action)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_ACTIONABLE (child) &&
+          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action) == 0 &&
+          shown_in_window (child))
+        return TRUE;
+      if (action_shown (child, action))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+window_has_size (gpointer data)
+{
+  const int *size = data;
+
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+  /* The surface's size: the window's own is a few pixels less (its resize borders). */
+  return surface != NULL && gtk_widget_get_mapped (GTK_WIDGET (window)) &&
+         gdk_surface_get_width (surface) == size[0] && gdk_surface_get_height (surface) == size[1];
+}
+
+/* At 800×600, 1024×700 and 1280×800, with three stacked runs of eight workers: every action's
+ * control is on screen (the side pane folds away, the Export button squeezes to an icon), every
+ * lane keeps the height its label needs (the timeline scrolls instead), the summary keeps its
+ * first column in sight, and the side pane comes back with its controls. */
+static void
+test_adaptive (void)
+{
+  static const int sizes[][2] = { { 800, 600 }, { 1024, 700 }, { 1280, 800 } };
+  static const char *const actions[] = {
+    "win.run", "win.stop", "win.export", "win.zoom-in", "win.zoom-out", "win.zoom-fit",
+    "win.show-workers", "win.show-cores", "win.show-strip",
+  };
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  IlTimelineView *timeline = il_window_get_timeline (window);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("run %u: 8 threads", i + 1);
+      g_ptr_array_add (runs, il_test_trace_schedule (label, IL_EXECUTOR_THREADS, i == 0, 8, 2, 16,
+                                                     20000000, 5000000, 0));
+    }
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      int width, height, min_height;
+      g_autoptr(IlLayout) layout = NULL;
+      GtkWidget *first_name;
+
+      g_test_message ("%d×%d", sizes[s][0], sizes[s][1]);
+      /* A mapped window keeps its size; shown again, it takes the default size. */
+      gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+      gtk_window_set_default_size (GTK_WINDOW (window), sizes[s][0], sizes[s][1]);
+      gtk_window_present (GTK_WINDOW (window));
+      wait_for (window_has_size, (gpointer) sizes[s], 20, "the window's new size");
+      il_window_show_runs (window, runs);
+      il_window_show_pane (window, FALSE);
+      /* The header as it is while a run goes on: Stop shows beside Run. */
+      gtk_widget_set_visible (GTK_WIDGET (window->stop_button), TRUE);
+      settle ();
+      settle ();
+
+      /* The timeline gets the room when the pane would squeeze it below its minimum. */
+      g_assert_true (adw_flap_get_folded (window->flap) == (sizes[s][0] < 900));
+      for (guint a = 0; a < G_N_ELEMENTS (actions); a++)
+        {
+          if (!action_shown (GTK_WIDGET (window), actions[a]))
+            g_error ("%d×%d: no control for %s on screen", sizes[s][0], sizes[s][1], actions[a]);
+        }
+      g_assert_true (shown_in_window (GTK_WIDGET (window->lessons_button)));
+      gtk_widget_set_visible (GTK_WIDGET (window->stop_button), FALSE);
+
+      /* Every lane as tall as its label needs; the view is at least the height that takes. */
+      width = gtk_widget_get_width (GTK_WIDGET (timeline));
+      height = gtk_widget_get_height (GTK_WIDGET (timeline));
+      layout = il_layout_new (width, height, runs, il_timeline_view_get_paint_options (timeline));
+      g_assert_cmpfloat (il_layout_min_lane_h (layout), >=, IL_LAYOUT_MIN_LANE_H);
+      g_assert_cmpuint (layout->rows->len, ==, 3 * (8 + 2 + 1));
+      min_height = il_layout_min_height (width, runs, il_timeline_view_get_paint_options (timeline));
+      g_assert_cmpint (height, >=, min_height);
+      g_assert_cmpint (min_height, >, 300);
+
+      /* The summary names every run in sight: no first column lost to a scroll position. */
+      for (guint r = 0; r < runs->len; r++)
+        {
+          const char *name = il_run_trace_get_label (g_ptr_array_index (runs, r));
+
+          first_name = NULL;
+          for (GtkWidget *cell = gtk_widget_get_first_child (il_summary_view_get_table (window->summary));
+               cell != NULL; cell = gtk_widget_get_next_sibling (cell))
+            if (GTK_IS_LABEL (cell) && strcmp (gtk_label_get_label (GTK_LABEL (cell)), name) == 0)
+              first_name = cell;
+          g_assert_nonnull (first_name);
+          if (!shown_in_window (first_name))
+            g_error ("%d×%d: the summary hides “%s”", sizes[s][0], sizes[s][1], name);
+        }
+
+      /* The side pane comes back over (or beside) the timeline with the prediction and set-up. */
+      il_window_show_pane (window, TRUE);
+      settle ();
+      g_assert_true (adw_flap_get_reveal_flap (window->flap));
+      g_assert_true (shown_in_window (GTK_WIDGET (window->setup_pane)) ||
+                     shown_in_window (GTK_WIDGET (window->lesson_answer_entry)));
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  il_window_show_pane (window, TRUE);
+  {
+    g_autoptr(GPtrArray) none = g_ptr_array_new ();
+    il_window_show_runs (window, none);
+  }
+  settle ();
+}
+
+static gboolean
+prediction_focused (gpointer data)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && (focus == data || gtk_widget_is_ancestor (focus, data));
+}
+
+/* `interleave --run LESSON` (the app's open-lesson action): the lesson opens with the prediction
+ * field focused and nothing runs until Run is pressed. */
+static void
+test_predict_first (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"), "02-io-threads.lesson", NULL);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "open-lesson", g_variant_new_string (path));
+  g_assert_nonnull (il_window_get_lesson (window));
+  g_assert_cmpstr (il_lesson_get_id (il_window_get_lesson (window)), ==, "02-io-threads");
+  wait_for (prediction_focused, window->lesson_answer_entry, 20, "the prediction field's focus");
+  settle ();
+  g_assert_false (il_window_get_busy (window));
+  /* A new lesson starts from an empty view. */
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 0);
+  g_assert_true (shown_in_window (GTK_WIDGET (window->lesson_answer_entry)));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -768,6 +936,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/history-compare", test_history_compare);
   g_test_add_func ("/window/run-lesson-action", test_run_lesson_action);
   g_test_add_func ("/window/sweep", test_sweep);
+  g_test_add_func ("/window/adaptive", test_adaptive);
+  g_test_add_func ("/window/predict-first", test_predict_first);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
   ret = g_test_run ();
 
