@@ -755,6 +755,21 @@ action_shown (GtkWidget *root, const char *action)
 }
 
 static gboolean
+pane_revealed (gpointer data)
+{
+  return adw_flap_get_reveal_progress (window->flap) >= 1.0;
+}
+
+/* Folded: hidden; side by side: shown (the flap never hides there). */
+static gboolean
+pane_settled (gpointer data)
+{
+  double p = adw_flap_get_reveal_progress (window->flap);
+
+  return adw_flap_get_folded (window->flap) ? p <= 0.0 : p >= 1.0;
+}
+
+static gboolean
 window_has_size (gpointer data)
 {
   const int *size = data;
@@ -802,6 +817,7 @@ test_adaptive (void)
       wait_for (window_has_size, (gpointer) sizes[s], 20, "the window's new size");
       il_window_show_runs (window, runs);
       il_window_show_pane (window, FALSE);
+      wait_for (pane_settled, NULL, 20, "the side pane to fold away");
       /* The header as it is while a run goes on: Stop shows beside Run. */
       gtk_widget_set_visible (GTK_WIDGET (window->stop_button), TRUE);
       settle ();
@@ -844,6 +860,7 @@ test_adaptive (void)
 
       /* The side pane comes back over (or beside) the timeline with the prediction and set-up. */
       il_window_show_pane (window, TRUE);
+      wait_for (pane_revealed, NULL, 20, "the side pane");
       settle ();
       g_assert_true (adw_flap_get_reveal_flap (window->flap));
       g_assert_true (shown_in_window (GTK_WIDGET (window->setup_pane)) ||
@@ -880,6 +897,7 @@ test_predict_first (void)
   g_assert_nonnull (il_window_get_lesson (window));
   g_assert_cmpstr (il_lesson_get_id (il_window_get_lesson (window)), ==, "02-io-threads");
   wait_for (prediction_focused, window->lesson_answer_entry, 20, "the prediction field's focus");
+  wait_for (pane_revealed, NULL, 20, "the side pane");
   settle ();
   g_assert_false (il_window_get_busy (window));
   /* A new lesson starts from an empty view. */
