@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "il-cpu-load.h"
 #include "il-format.h"
 #include "il-summary-view.h"
 
@@ -23,6 +24,12 @@ struct _IlSummaryView
   gboolean     show_io_task;
   GtkLabel    *capture_label;
   GtkButton   *speedup_button;
+
+  /* The answer card is composed from the lesson's texts and the shown runs' disturbance. */
+  char        *question;
+  char        *prediction;
+  char        *answer;
+  char        *disturbed;   /* NULL when no shown run lost more than 10 % of its CPUs */
 };
 
 G_DEFINE_FINAL_TYPE (IlSummaryView, il_summary_view, GTK_TYPE_BOX)
@@ -38,6 +45,8 @@ typedef enum
   ROW_GIL_WAIT,
   ROW_IO_WAIT,
   ROW_READY,
+  ROW_LOOP_WAIT,
+  ROW_OTHER,
   ROW_IO_TASK,    /* only when a run has the convoy workload's I/O task */
   N_ROWS
 } Row;
@@ -57,6 +66,8 @@ static const struct
   { "gil-wait", N_("Waiting for the GIL"), N_("Time workers were blocked on the global interpreter lock, added up") },
   { "io-wait", N_("Waiting for I/O"), N_("Time workers were blocked in I/O or a latency wait, added up") },
   { "ready", N_("Ready, not running"), N_("Time workers wanted a core but the kernel ran something else, added up") },
+  { "loop-wait", N_("Waiting for the event loop"), N_("Time event-loop tasks were ready to go on while the loop’s one thread ran another, added up") },
+  { "other", N_("Other programs"), N_("Share of the run’s CPUs that other programs took while it ran, and their CPU time") },
   { "io-task", N_("Task 0 (the I/O task)"), N_("How long task 0, the task that waits for I/O among computing tasks, took from its start to its end") },
 };
 
@@ -101,6 +112,27 @@ il_summary_view_put (IlSummaryView *self, Row row, guint column, const char *tex
                        g_strdup (text));
 }
 
+/* "35 % · 445 ms": how much of the run's CPUs other programs took, and their CPU time. */
+static void
+il_summary_view_put_other (IlSummaryView *self, IlRunTrace *run, guint column)
+{
+  const IlSummary *summary = il_run_trace_get_summary (run);
+  g_autofree char *time = NULL;
+  g_autofree char *text = NULL;
+
+  if (il_run_trace_get_cpu_load (run) == NULL || !isfinite (summary->other_share))
+    {
+      il_summary_view_put (self, ROW_OTHER, column, _("not measured"));
+      return;
+    }
+  time = il_format_duration (summary->other_ns);
+  /* TRANSLATORS: share of the CPUs other programs took, and their CPU time */
+  text = g_strdup_printf (_("%d %% · %s"), (int) round (summary->other_share * 100), time);
+  il_summary_view_put (self, ROW_OTHER, column, text);
+}
+
+static void il_summary_view_update_answer (IlSummaryView *self);
+
 void
 il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
 {
@@ -110,6 +142,16 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
   g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
 
   il_summary_view_clear (self);
+  g_clear_pointer (&self->disturbed, g_free);
+  if (runs != NULL && runs->len > 0)
+    {
+      gboolean live = FALSE;
+      for (guint i = 0; i < runs->len; i++)
+        live |= il_run_trace_get_live (g_ptr_array_index (runs, i));
+      if (!live)
+        self->disturbed = il_cpu_load_describe_disturbed (runs);
+    }
+  il_summary_view_update_answer (self);
   if (runs == NULL || runs->len == 0)
     {
       gtk_label_set_label (self->capture_label, "");
@@ -224,6 +266,11 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         il_summary_view_put (self, ROW_GIL_WAIT, i, gil);
         il_summary_view_put (self, ROW_IO_WAIT, i, io);
         il_summary_view_put (self, ROW_READY, i, ready);
+        {
+          g_autofree char *loop = il_format_duration (summary->loop_wait_ns);
+          il_summary_view_put (self, ROW_LOOP_WAIT, i, loop);
+        }
+        il_summary_view_put_other (self, run, i);
         if (self->show_io_task)
           {
             IlTaskRecord *task = il_run_trace_get_n_tasks (run) > 0
@@ -259,45 +306,67 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
                                   il_format_capture (il_run_trace_get_capture (run)));
         }
   }
+  /* Outside a lesson the warning goes under the table; in a lesson, on its answer card. */
+  if (self->disturbed != NULL && self->question == NULL)
+    g_string_append_printf (capture, "\n%s", self->disturbed);
   gtk_label_set_label (self->capture_label, capture->str);
   gtk_widget_set_visible (GTK_WIDGET (self->speedup_button), !all_known_speedup);
   g_string_free (capture, TRUE);
 }
 
-void
-il_summary_view_set_answer (IlSummaryView *self, const char *question, const char *prediction,
-                            const char *answer)
+static void
+il_summary_view_update_answer (IlSummaryView *self)
 {
   GString *markup;
   g_autofree char *q = NULL;
   g_autofree char *p = NULL;
 
-  g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
-
-  if (question == NULL)
+  if (self->question == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->answer_box), FALSE);
       gtk_label_set_label (self->answer_label, "");
       return;
     }
   markup = g_string_new (NULL);
-  q = g_markup_escape_text (question, -1);
-  p = g_markup_escape_text (prediction != NULL && *prediction != '\0' ? prediction
+  q = g_markup_escape_text (self->question, -1);
+  p = g_markup_escape_text (self->prediction != NULL && *self->prediction != '\0' ? self->prediction
                             : _("(no prediction)"), -1);
   g_string_append_printf (markup, "<b>%s</b>\n", q);
   /* Translators: what the user predicted before running a lesson */
   g_string_append_printf (markup, _("You predicted: %s"), p);
-  if (answer != NULL)
+  if (self->answer != NULL)
     {
-      g_autofree char *a = g_markup_escape_text (answer, -1);
+      g_autofree char *a = g_markup_escape_text (self->answer, -1);
 
       g_string_append (markup, "\n");
       /* Translators: the lesson's own answer to its question, shown after the runs */
       g_string_append_printf (markup, _("The lesson says: %s"), a);
     }
+  if (self->answer != NULL && self->disturbed != NULL)
+    {
+      g_autofree char *d = g_markup_escape_text (self->disturbed, -1);
+
+      /* What this machine showed may contradict the lesson: say why, next to its answer. */
+      g_string_append_printf (markup, "\n<b>%s</b>", d);
+    }
   gtk_label_set_markup (self->answer_label, markup->str);
   gtk_widget_set_visible (GTK_WIDGET (self->answer_box), TRUE);
   g_string_free (markup, TRUE);
+}
+
+void
+il_summary_view_set_answer (IlSummaryView *self, const char *question, const char *prediction,
+                            const char *answer)
+{
+  g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
+
+  g_free (self->question);
+  self->question = g_strdup (question);
+  g_free (self->prediction);
+  self->prediction = g_strdup (prediction);
+  g_free (self->answer);
+  self->answer = g_strdup (answer);
+  il_summary_view_update_answer (self);
 }
 
 const char *
@@ -332,6 +401,10 @@ il_summary_view_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_SUMMARY_VIEW);
   g_clear_pointer (&self->values, g_hash_table_unref);
+  g_clear_pointer (&self->question, g_free);
+  g_clear_pointer (&self->prediction, g_free);
+  g_clear_pointer (&self->answer, g_free);
+  g_clear_pointer (&self->disturbed, g_free);
 
   G_OBJECT_CLASS (il_summary_view_parent_class)->dispose (object);
 }

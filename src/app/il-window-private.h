@@ -30,6 +30,7 @@ struct _IlWindow
   guint                 queue_done;
   gboolean              queue_is_baseline;  /* the batch measures sequential baselines only */
   gboolean              queue_is_lesson;
+  gboolean              checking_quiet;     /* the quiet-machine check before a lesson goes on */
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
   gint64                summary_shown_us;
   gboolean              disposed;

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "il-clock.h"
+#include "il-cpu-load.h"
 #include "il-export.h"
 #include "il-format.h"
 #include "il-history-row.h"
@@ -32,7 +33,7 @@ gboolean
 il_window_get_busy (IlWindow *self)
 {
   g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
-  return self->run != NULL;
+  return self->run != NULL || self->checking_quiet;
 }
 
 IlLesson *
@@ -264,7 +265,7 @@ il_window_add_to_history (IlWindow *self, IlRunTrace *run, gboolean checked)
 void
 il_window_update_actions (IlWindow *self)
 {
-  gboolean busy = self->run != NULL;
+  gboolean busy = self->run != NULL || self->checking_quiet;
   gboolean valid = self->lesson != NULL || il_setup_pane_get_valid (self->setup_pane);
   g_autoptr(GPtrArray) missing = il_window_missing_baselines (self);
 
@@ -445,12 +446,30 @@ il_window_start_next (IlWindow *self)
   il_window_update_actions (self);
 }
 
+/* Before a lesson: 200 ms of /proc/stat. A busy machine is said once, then the lesson runs. */
+static void
+on_quiet_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(IlWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  double busy = il_cpu_load_measure_busy_finish (result, &error);
+  g_autofree char *warning = il_cpu_load_describe_busy (busy);
+
+  self->checking_quiet = FALSE;
+  if (self->disposed)
+    return;
+  if (warning != NULL)
+    il_window_toast (self, warning);
+  /* Stopped meanwhile: the queue is empty and this ends the batch. */
+  il_window_start_next (self);
+}
+
 void
 il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboolean baseline)
 {
   g_return_if_fail (IL_IS_WINDOW (self));
 
-  if (self->run != NULL || configs->len == 0)
+  if (self->run != NULL || self->checking_quiet || configs->len == 0)
     return;
 
   g_ptr_array_set_size (self->queue, 0);
@@ -473,6 +492,14 @@ il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboo
       g_clear_pointer (&self->prediction, g_free);
       if (lesson)
         self->prediction = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->lesson_answer_entry)));
+    }
+  if (lesson && !baseline)
+    {
+      self->checking_quiet = TRUE;
+      il_cpu_load_measure_busy_async (200 * G_GINT64_CONSTANT (1000000), self->cancellable,
+                                      on_quiet_checked, g_object_ref (self));
+      il_window_update_actions (self);
+      return;
     }
   il_window_start_next (self);
 }

@@ -11,8 +11,10 @@
 #include <inttypes.h>
 #include <glib/gi18n.h>
 
+#include "il-atomic-file.h"
 #include "il-cli.h"
 #include "il-clock.h"
+#include "il-cpu-load.h"
 
 #define MIN_SIZE 64
 #define MAX_SIZE 16384
@@ -44,7 +46,8 @@ il_cli_outputs_add_group (GOptionContext *context, IlCliOutputs *o, gboolean wit
       N_("PNG scale for HiDPI and slides: 1920×1080 at 2 gives 3840×2160; default 1"), N_("S") },
     { "theme", 0, 0, G_OPTION_ARG_STRING, &o->theme,
       N_("Image colours: light or dark (default light)"), N_("THEME") },
-    { "title", 0, 0, G_OPTION_ARG_STRING, &o->title,
+    /* Bytes as given: il_cli_text_from_arg() makes them UTF-8 without refusing them. */
+    { "title", 0, 0, G_OPTION_ARG_FILENAME, &o->title,
       N_("Title of the image (default: from the runs)"), N_("TEXT") },
     { "color-by-cpu", 0, 0, G_OPTION_ARG_NONE, &o->color_by_cpu,
       N_("Colour running spans by CPU instead of by task"), NULL },
@@ -55,6 +58,20 @@ il_cli_outputs_add_group (GOptionContext *context, IlCliOutputs *o, gboolean wit
 
   /* In the main group, so plain --help lists them. */
   g_option_context_add_main_entries (context, with_trace ? entries : entries + 1, GETTEXT_PACKAGE);
+}
+
+char *
+il_cli_text_from_arg (const char *arg)
+{
+  char *text;
+
+  g_return_val_if_fail (arg != NULL, NULL);
+
+  if (g_utf8_validate (arg, -1, NULL))
+    return g_strdup (arg);
+  /* Text typed in a terminal with another charset, or bytes that are no text at all. */
+  text = g_locale_to_utf8 (arg, -1, NULL, NULL, NULL);
+  return text != NULL ? text : g_utf8_make_valid (arg, -1);
 }
 
 gboolean
@@ -252,6 +269,13 @@ il_cli_outputs_check (IlCliOutputs *o, GError **error)
       return FALSE;
     }
   o->export.color_by_cpu = o->color_by_cpu;
+  if (o->title != NULL)
+    {
+      char *title = il_cli_text_from_arg (o->title);
+
+      g_free (o->title);
+      o->title = title;
+    }
   o->export.title = o->title;
 
   return check_output_path ("-o", o->trace_path, error) &&
@@ -269,18 +293,24 @@ il_cli_outputs_any (const IlCliOutputs *o)
          o->pdf_path;
 }
 
+/* Reports one output's result and clears @error. */
 static gboolean
-report_write (const IlCliOutputs *o, const char *prog, gboolean ok, GError *error,
+report_write (const IlCliOutputs *o, const char *prog, gboolean ok, GError **error,
               const char *path)
 {
   if (!ok)
     {
-      il_cli_report_error (prog, error);
-      g_error_free (error);
+      g_assert (*error != NULL);
+      il_cli_report_error (prog, *error);
+      g_clear_error (error);
       return FALSE;
     }
   if (!o->quiet)
-    g_print (_("Wrote %s\n"), path);
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_print (_("Wrote %s\n"), display);
+    }
   return TRUE;
 }
 
@@ -293,28 +323,35 @@ il_cli_outputs_write (IlCliOutputs *o, IlTrace *trace, const char *prog)
     { o->pdf_path, IL_IMAGE_PDF },
   };
   gboolean ok = TRUE;
+  gboolean written;
   GError *error = NULL;
 
+  il_cli_clean_up_on_signals ();
+
+  /* Each call completes before its error is looked at: passing `error` and `&error` in one call
+   * leaves the order to the compiler, and gcc read the pointer before it was set. */
   if (o->trace_path != NULL)
-    ok &= report_write (o, prog, il_trace_save (trace, o->trace_path, &error), error,
-                        o->trace_path);
-  error = NULL;
-  if (o->csv_path != NULL)
-    ok &= report_write (o, prog, il_trace_export_csv (trace, o->csv_path, &error), error,
-                        o->csv_path);
-  error = NULL;
-  if (o->chrome_path != NULL)
-    ok &= report_write (o, prog, il_trace_export_chrome (trace, o->chrome_path, &error), error,
-                        o->chrome_path);
-  for (guint i = 0; i < G_N_ELEMENTS (images); i++)
     {
-      error = NULL;
-      if (images[i].path != NULL)
-        ok &= report_write (o, prog,
-                            il_export_runs (il_trace_get_runs (trace), &o->export,
-                                            images[i].format, images[i].path, &error),
-                            error, images[i].path);
+      written = il_trace_save (trace, o->trace_path, &error);
+      ok &= report_write (o, prog, written, &error, o->trace_path);
     }
+  if (o->csv_path != NULL)
+    {
+      written = il_trace_export_csv (trace, o->csv_path, &error);
+      ok &= report_write (o, prog, written, &error, o->csv_path);
+    }
+  if (o->chrome_path != NULL)
+    {
+      written = il_trace_export_chrome (trace, o->chrome_path, &error);
+      ok &= report_write (o, prog, written, &error, o->chrome_path);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (images); i++)
+    if (images[i].path != NULL)
+      {
+        written = il_export_runs (il_trace_get_runs (trace), &o->export, images[i].format,
+                                  images[i].path, &error);
+        ok &= report_write (o, prog, written, &error, images[i].path);
+      }
   return ok;
 }
 
@@ -440,6 +477,52 @@ count_tasks (IlRunTrace *run, IlTaskStatus status)
   return n;
 }
 
+/* "other programs took 12 % of the CPUs (…)" under a run's figures, when the run measured it. */
+static void
+print_other_programs (IlRunTrace *run)
+{
+  g_autofree char *text = il_cpu_load_describe_run (run);
+
+  if (text != NULL)
+    g_print (_("  machine        %s\n"), text);
+}
+
+/* One line under a comparison: each run's share of the CPUs that other programs took. */
+static void
+print_comparison_other_programs (GPtrArray *runs)
+{
+  GString *line = g_string_new (NULL);
+
+  for (guint r = 0; r < runs->len; r++)
+    {
+      IlRunTrace *run = runs->pdata[r];
+      const IlSummary *s = il_run_trace_get_summary (run);
+      g_autofree char *free_label = NULL;
+
+      if (il_run_trace_get_cpu_load (run) == NULL || !isfinite (s->other_share))
+        continue;
+      if (line->len > 0)
+        g_string_append (line, ", ");
+      /* TRANSLATORS: a run's label and the share of the CPUs other programs took during it */
+      g_string_append_printf (line, _("“%s” %d %%"), run_label (run, &free_label),
+                              (int) round (s->other_share * 100));
+    }
+  if (line->len > 0)
+    g_print (_("other programs took of the CPUs during each run: %s\n"), line->str);
+  g_string_free (line, TRUE);
+}
+
+void
+il_cli_print_disturbed (GPtrArray *runs)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (runs != NULL);
+
+  if ((text = il_cpu_load_describe_disturbed (runs)) != NULL)
+    g_print ("\n%s\n", text);
+}
+
 void
 il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
 {
@@ -473,6 +556,11 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   g_print (_("  gil-wait       %s\n"), gil);
   g_print (_("  io-wait        %s\n"), io);
   g_print (_("  ready          %s (runnable, waiting for a CPU)\n"), ready);
+  if (s->loop_wait_ns > 0)
+    {
+      g_autofree char *loop = il_cli_format_ns (s->loop_wait_ns);
+      g_print (_("  loop-wait      %s (ready to go on, waiting for the event loop's thread)\n"), loop);
+    }
   if (has_tasks)
     g_print (_("  tasks          %u of %u done\n"), count_tasks (run, IL_TASK_OK), n_tasks);
   if (convoy_task_ns (run) >= 0)
@@ -485,9 +573,91 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
     }
   if (count_tasks (run, IL_TASK_FAILED) > 0)
     g_print (_("  failed tasks   %u\n"), count_tasks (run, IL_TASK_FAILED));
+  print_other_programs (run);
   g_print (_("  capture        %s\n"), capture_words (il_run_trace_get_capture (run)));
   if (il_run_trace_get_cancelled (run))
     g_print (_("  CANCELLED: the trace is partial\n"));
+}
+
+/* Up to this many runs every pair gets a line (28 lines); beyond, a line per group of runs of
+ * the same work: a lesson of 1000 runs printed 499 500 lines. */
+#define MAX_PAIRWISE_RUNS 8
+
+/* Every pair, so "who wins, by how much" needs no arithmetic from the reader. */
+static void
+print_pairs (GPtrArray *runs)
+{
+  gboolean first_pair = TRUE;
+
+  for (guint a = 0; a < runs->len; a++)
+    for (guint b = a + 1; b < runs->len; b++)
+      {
+        IlRunTrace *ra = runs->pdata[a], *rb = runs->pdata[b];
+        gint64 wa = il_run_trace_get_summary (ra)->wall_ns;
+        gint64 wb = il_run_trace_get_summary (rb)->wall_ns;
+        g_autofree char *fa = NULL, *fb = NULL;
+        const char *la = run_label (ra, &fa), *lb = run_label (rb, &fb);
+
+        if (wa <= 0 || wb <= 0 ||
+            !il_run_config_same_work (il_run_trace_get_config (ra), il_run_trace_get_config (rb)))
+          continue;
+        if (first_pair)
+          g_print (_("between runs (same work, ratio of wall times):\n"));
+        first_pair = FALSE;
+        if (wb <= wa)
+          g_print (_("  “%s” is %.2f× as fast as “%s”\n"), lb, (double) wa / wb, la);
+        else
+          g_print (_("  “%s” is %.2f× as fast as “%s”\n"), la, (double) wb / wa, lb);
+      }
+}
+
+/* Runs grouped by their work (in order of first appearance): the fastest and the slowest of each
+ * group, one line per group, so the output grows with the runs, not with their pairs. */
+static void
+print_groups (GPtrArray *runs)
+{
+  g_autofree gboolean *done = g_new0 (gboolean, runs->len);
+  gboolean first = TRUE;
+
+  for (guint a = 0; a < runs->len; a++)
+    {
+      IlRunTrace *ra = runs->pdata[a];
+      IlRunTrace *fastest = NULL, *slowest = NULL;
+      guint n = 0;
+      g_autofree char *ff = NULL, *fs = NULL, *wf = NULL, *ws = NULL;
+
+      if (done[a])
+        continue;
+      for (guint b = a; b < runs->len; b++)
+        {
+          IlRunTrace *rb = runs->pdata[b];
+          gint64 w = il_run_trace_get_summary (rb)->wall_ns;
+
+          if (done[b] ||
+              !il_run_config_same_work (il_run_trace_get_config (ra), il_run_trace_get_config (rb)))
+            continue;
+          done[b] = TRUE;
+          if (w <= 0)
+            continue;
+          n++;
+          if (fastest == NULL || w < il_run_trace_get_summary (fastest)->wall_ns)
+            fastest = rb;
+          if (slowest == NULL || w > il_run_trace_get_summary (slowest)->wall_ns)
+            slowest = rb;
+        }
+      if (n < 2)
+        continue;
+      if (first)
+        g_print (_("between runs (same work, ratio of wall times; %u runs, so the fastest and the slowest of each work):\n"),
+                 runs->len);
+      first = FALSE;
+      wf = il_cli_format_ns (il_run_trace_get_summary (fastest)->wall_ns);
+      ws = il_cli_format_ns (il_run_trace_get_summary (slowest)->wall_ns);
+      g_print (_("  %u runs: fastest “%s” (%s), slowest “%s” (%s), %.2f× apart\n"), n,
+               run_label (fastest, &ff), wf, run_label (slowest, &fs), ws,
+               (double) il_run_trace_get_summary (slowest)->wall_ns /
+               (double) il_run_trace_get_summary (fastest)->wall_ns);
+    }
 }
 
 void
@@ -500,7 +670,6 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
   const guint widths[] = { 10, 10, 8, 4, 8, 10, 10, 10 };
   guint label_width = 4;
   g_autofree char *pad = NULL;
-  gboolean first_pair = TRUE;
   gboolean convoy = FALSE;
   double convoy_task_ms = 0;
 
@@ -568,6 +737,7 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
       g_print ("\n");
     }
 
+  print_comparison_other_programs (runs);
   if (convoy)
     {
       g_autofree char *waits = il_cli_format_ns ((gint64) (convoy_task_ms * 1e6));
@@ -582,27 +752,10 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
                run_label (runs->pdata[baseline], &free_label));
     }
 
-  /* Every pair, so "who wins, by how much" needs no arithmetic from the reader. */
-  for (guint a = 0; a < runs->len; a++)
-    for (guint b = a + 1; b < runs->len; b++)
-      {
-        IlRunTrace *ra = runs->pdata[a], *rb = runs->pdata[b];
-        gint64 wa = il_run_trace_get_summary (ra)->wall_ns;
-        gint64 wb = il_run_trace_get_summary (rb)->wall_ns;
-        g_autofree char *fa = NULL, *fb = NULL;
-        const char *la = run_label (ra, &fa), *lb = run_label (rb, &fb);
-
-        if (wa <= 0 || wb <= 0 ||
-            !il_run_config_same_work (il_run_trace_get_config (ra), il_run_trace_get_config (rb)))
-          continue;
-        if (first_pair)
-          g_print (_("between runs (same work, ratio of wall times):\n"));
-        first_pair = FALSE;
-        if (wb <= wa)
-          g_print (_("  “%s” is %.2f× as fast as “%s”\n"), lb, (double) wa / wb, la);
-        else
-          g_print (_("  “%s” is %.2f× as fast as “%s”\n"), la, (double) wb / wa, lb);
-      }
+  if (runs->len <= MAX_PAIRWISE_RUNS)
+    print_pairs (runs);
+  else
+    print_groups (runs);
 }
 
 static GCancellable *signal_cancellable;
@@ -625,10 +778,36 @@ il_cli_cancel_on_signals (GCancellable *cancellable)
   signal_ids[1] = g_unix_signal_add (SIGTERM, on_signal, NULL);
 }
 
+/* While files are written the run is over: a signal ends the process, after removing the
+ * temporary files of writes in progress (unlink is async-signal-safe), and then dies by the same
+ * signal so the caller sees why. */
+static void
+on_signal_while_writing (int signum)
+{
+  il_atomic_file_unlink_pending ();
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+void
+il_cli_clean_up_on_signals (void)
+{
+  struct sigaction action;
+
+  memset (&action, 0, sizeof action);
+  action.sa_handler = on_signal_while_writing;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGTERM, &action, NULL);
+}
+
 void
 il_cli_remove_signals (void)
 {
   g_clear_handle_id (&signal_ids[0], g_source_remove);
   g_clear_handle_id (&signal_ids[1], g_source_remove);
   g_clear_object (&signal_cancellable);
+  /* GLib's handlers are gone with their sources (back to the default action); what follows a
+   * run is writing files, which a signal must not leave half done. */
+  il_cli_clean_up_on_signals ();
 }

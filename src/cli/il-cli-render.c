@@ -75,6 +75,7 @@ il_cli_render (int argc, char **argv)
         il_cli_print_run_summary (il_trace_get_run (trace, 0), NULL);
       else
         il_cli_print_comparison (il_trace_get_runs (trace), -1);
+      il_cli_print_disturbed (il_trace_get_runs (trace));
     }
   if (!il_cli_outputs_write (&out, trace, PROG))
     status = IL_CLI_EXIT_FAILED;

@@ -9,6 +9,7 @@
 
 #include "il-cli.h"
 #include "il-clock.h"
+#include "il-cpu-load.h"
 #include "il-lesson.h"
 #include "il-run.h"
 
@@ -48,6 +49,25 @@ apply_options (RunOptions *o, IlRunConfig *config, GError **error)
     config->gil = TRUE;
   /* --tasks 0 is a valid run configuration (il_run_config_validate() allows it). */
   return il_cli_work_options_apply (&o->work, 0, config, error);
+}
+
+/* Before a lesson: a short look at /proc/stat, so a comparison on a busy machine is not a surprise. */
+static void
+quiet_machine_check (gboolean quiet)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  double busy = il_cpu_load_measure_busy (200 * G_GINT64_CONSTANT (1000000), &error);
+
+  if (busy < 0)
+    {
+      g_debug ("%s", error->message);
+      return;
+    }
+  if ((warning = il_cpu_load_describe_busy (busy)) != NULL)
+    g_printerr ("%s: %s\n", PROG, warning);
+  else if (!quiet)
+    g_debug ("quiet-machine check: %.1f %% busy", busy * 100);
 }
 
 /* The configurations to run, in order: a lesson's runs, or one run from the options. */
@@ -164,6 +184,18 @@ tasks_done_cb (IlRun *run, GParamSpec *pspec, RunWait *wait)
               il_run_get_tasks_done (run), il_run_get_tasks_total (run));
 }
 
+/* A stopped or silent worker process, or one that died and was replaced: said at once, on
+ * stderr, whether or not progress is shown. */
+static void
+warning_cb (IlRun *run, GParamSpec *pspec, RunWait *wait)
+{
+  if (il_run_get_warning (run) == NULL)
+    return;
+  if (wait->progress)
+    g_printerr ("\r\033[K");
+  g_printerr ("%s: %s\n", PROG, il_run_get_warning (run));
+}
+
 /* Runs @config on the default main context (so SIGINT is seen). Returns the trace, also when the
  * run was cancelled or failed (then partial, and @error is set); NULL only if it never started. */
 static IlRunTrace *
@@ -178,9 +210,11 @@ run_one (const IlRunConfig *config, GCancellable *cancellable, RunWait *wait, GE
   wait->result = NULL;
   if (wait->progress)
     handler = g_signal_connect (run, "notify::tasks-done", G_CALLBACK (tasks_done_cb), wait);
+  g_signal_connect (run, "notify::warning", G_CALLBACK (warning_cb), wait);
   il_run_start_async (run, cancellable, run_done_cb, wait);
   g_main_loop_run (loop);
   g_clear_signal_handler (&handler, run);
+  g_signal_handlers_disconnect_by_func (run, warning_cb, wait);
   if (wait->progress)
     g_printerr ("\r\033[K");
 
@@ -283,6 +317,8 @@ il_cli_run (int argc, char **argv)
       if (il_lesson_get_question (lesson) != NULL)
         g_print (_("Predict first: %s\n\n"), il_lesson_get_question (lesson));
     }
+  if (lesson != NULL)
+    quiet_machine_check (o.out.quiet);
 
   trace = il_trace_new ();
   il_trace_set_machine_local (trace);
@@ -365,6 +401,7 @@ il_cli_run (int argc, char **argv)
         il_cli_print_comparison (il_trace_get_runs (trace), baseline);
       if (lesson != NULL && il_lesson_get_answer (lesson) != NULL && !cancelled)
         g_print (_("\nWhat to see: %s\n"), il_lesson_get_answer (lesson));
+      il_cli_print_disturbed (il_trace_get_runs (trace));
       g_print ("\n");
     }
 

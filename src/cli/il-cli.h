@@ -50,6 +50,9 @@ gboolean  il_cli_outputs_any       (const IlCliOutputs *outputs);
 gboolean  il_cli_outputs_write     (IlCliOutputs *outputs, IlTrace *trace, const char *prog);
 void      il_cli_outputs_clear     (IlCliOutputs *outputs);
 
+/* A command-line argument as UTF-8 text for a label or title: valid UTF-8 as it is, else from the
+ * locale's charset, else with U+FFFD for the bytes that are not text. Never fails. */
+char     *il_cli_text_from_arg     (const char *arg);
 /* Strict number parsing: the whole string, in range; the error names @option. */
 gboolean  il_cli_parse_uint        (const char *option, const char *str, guint64 min, guint64 max,
                                     guint *out, GError **error);
@@ -89,11 +92,16 @@ char     *il_cli_pad               (const char *str, guint width);
 /* Summaries: one run in detail, or a table of several with the speedups between them. */
 void      il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label);
 void      il_cli_print_comparison  (GPtrArray *runs, int baseline);
+/* The warning that other programs disturbed the run or comparison (nothing when they did not). */
+void      il_cli_print_disturbed   (GPtrArray *runs);
 
 /* SIGINT and SIGTERM cancel @cancellable; the handlers run on the default main context, so the
  * caller must iterate it while it waits (a GMainLoop). */
 void      il_cli_cancel_on_signals (GCancellable *cancellable);
 void      il_cli_remove_signals    (void);
+/* From here on, SIGINT and SIGTERM remove the temporary files of writes in progress and end the
+ * process by that signal. il_cli_remove_signals() and il_cli_outputs_write() call it. */
+void      il_cli_clean_up_on_signals (void);
 
 int       il_cli_run               (int argc, char **argv);
 int       il_cli_render            (int argc, char **argv);

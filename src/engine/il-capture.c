@@ -18,6 +18,9 @@ il_capture_new (IlCaptureKind   kind,
       return il_capture_self_new ();
 
     case IL_CAPTURE_KERNEL:
+      /* Measuring the self capture against the kernel's (tests/bench/bench-capture.c). */
+      if (g_strcmp0 (g_getenv ("IL_CAPTURE_COMPARE"), "1") == 0)
+        return il_capture_compare_new (error);
       return il_capture_kernel_new (error);
 
     case IL_CAPTURE_AUTO:

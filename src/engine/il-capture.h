@@ -47,6 +47,14 @@ IlCapture     *il_capture_self_new  (void);
  * thread. NULL and an error when the kernel refuses. */
 IlCapture     *il_capture_kernel_new (GError **error);
 
+/* Test-only (IL_CAPTURE_COMPARE=1 in the environment with the kernel capture): records one run
+ * both ways at once, the trace from the kernel, the self capture's view kept aside; after the
+ * run, il_capture_compare_build_self_trace() makes a run of the self capture's spans with
+ * @kernel_trace's workers (il-run.c attaches it to the trace as "il-self-capture"). */
+IlCapture     *il_capture_compare_new (GError **error);
+gboolean       il_capture_is_compare  (const IlCapture *capture);
+IlRunTrace    *il_capture_compare_build_self_trace (IlCapture *capture, IlRunTrace *kernel_trace);
+
 /* Runs the capture's filter on @spans of @lane into @out (of IlSpan), or copies them when the
  * capture has none. */
 void           il_capture_filter    (IlCapture *capture, guint lane, gint64 origin_ns,

@@ -122,8 +122,8 @@ il_slot_compute_cb (gpointer data)
 
   if (slot->left > 0)
     {
-      /* Yielded with work left: runnable, waiting for the loop to come back to it. */
-      il_recorder_enter (&slot->rec, IL_STATE_READY, slot->task, il_clock_now_ns ());
+      /* Yielded with work left: runnable, waiting for the loop to come back to it (loop-wait). */
+      il_recorder_enter (&slot->rec, IL_STATE_LOOP_WAIT, slot->task, il_clock_now_ns ());
       return G_SOURCE_CONTINUE;
     }
 
@@ -148,9 +148,10 @@ il_slot_timer_cb (gpointer data)
 
   /* The wait ended at its deadline. When the loop came back much later (another coroutine was
    * computing and does not yield before its slice ends), this one was runnable meanwhile: like
-   * a task in asyncio's ready queue, that is `ready`, not more waiting. */
+   * a task in asyncio's ready queue, that is `loop-wait` (waiting for the loop thread, not for a
+   * CPU: the kernel's `ready` means something else), not more waiting. */
   if (now - slot->left > IL_ASYNC_LATE_NS)
-    il_recorder_enter (&slot->rec, IL_STATE_READY, slot->task, slot->left);
+    il_recorder_enter (&slot->rec, IL_STATE_LOOP_WAIT, slot->task, slot->left);
 
   g_clear_pointer (&slot->source, g_source_unref);
   il_slot_next_phase (slot);
@@ -169,6 +170,8 @@ il_slot_disk_cb (gpointer data)
   if (!il_work_disk_step (&slot->disk_fd, &slot->sink, &error))
     {
       il_executor_set_error (ex, g_steal_pointer (&error));
+      /* Every task would fail the same way: stop with the cause, like the other executors. */
+      il_executor_cancel (ex);
       slot->status = IL_TASK_FAILED;
       il_slot_finish_task (slot);
       return G_SOURCE_REMOVE;
@@ -219,7 +222,7 @@ il_slot_next_phase (IlSlot *slot)
     case IL_PHASE_CPU:
     case IL_PHASE_MEMORY:
       slot->left = slot->current.amount;
-      il_recorder_enter (&slot->rec, IL_STATE_READY, slot->task, now);
+      il_recorder_enter (&slot->rec, IL_STATE_LOOP_WAIT, slot->task, now);
       source = g_idle_source_new ();
       g_source_set_priority (source, G_PRIORITY_DEFAULT);
       il_slot_schedule (slot, source, il_slot_compute_cb);

@@ -1,5 +1,6 @@
 /* il-executor-processes.c: a pool of interleave-worker processes (GSubprocess: fork+exec), tasks
- * over their stdin, spans back over their stdout, read by one reader thread. */
+ * over their stdin, spans back over their stdout, all run by one supervisor thread that spawns
+ * them, reads them, replaces the ones that die and reports the ones that stop. */
 #include "config.h"
 
 #include <errno.h>
@@ -19,27 +20,63 @@
 #include "il-run.h"
 #include "il-worker-protocol.h"
 
+/* The supervisor looks at silent workers this often. */
+#define IL_PROC_TICK_MS 250
+/* A working worker reports at least every split interval (10 ms); one that said nothing for
+ * this long while it holds a task is looked at (is it stopped?), and past IL_PROC_SILENT_NS it
+ * is reported as silent. */
+#define IL_PROC_QUIET_NS (1000 * G_GINT64_CONSTANT (1000000))
+#define IL_PROC_SILENT_NS (3000 * G_GINT64_CONSTANT (1000000))
+/* A lane whose worker dies this many times in a row before saying hello gives up: the program
+ * cannot start, replacing it again would only loop. */
+#define IL_PROC_MAX_STARTUP_DEATHS 3
+
+typedef enum
+{
+  IL_STALL_NONE,
+  IL_STALL_SILENT,
+  IL_STALL_STOPPED,
+} IlStall;
+
 typedef struct
 {
   GSubprocess *process;
+  int          pid;
   int          in_fd;       /* the worker's stdin: tasks */
   int          out_fd;      /* the worker's stdout: spans */
   gboolean     in_open;
   gboolean     out_open;
   gint64       spawn_ns;
+  gint64       heard_ns;    /* last time it sent anything (absolute) */
   gboolean     ready;       /* said hello */
-  guint        outstanding; /* tasks sent, not yet reported done */
   IlMsgReader  reader;
+  char        *failure;     /* what it said in an ERROR message */
+  /* The tasks sent and not yet reported done, oldest first: the worker runs them in this order,
+   * so the oldest is the one in flight. */
+  int         *sent;
+  guint        sent_head;
+  guint        n_sent;
+  gint64       front_start_ns; /* run-relative start of the oldest, from its first span; -1 */
+  gint64       idle_since_ns;  /* run-relative end of its last task (or its hello) */
+  guint        startup_deaths;
+  IlStall      stall;
 } IlProcWorker;
 
 typedef struct
 {
-  IlExecutor    parent;
-  IlProcWorker *workers;
-  guint         n_spawned;
-  guint         depth;      /* tasks in flight per worker */
-  GThread      *reader;
-  int           wake[2];    /* cancel wakes the reader thread through this pipe */
+  IlExecutor           parent;
+  IlProcWorker        *workers;
+  guint                n_spawned;  /* lanes started so far (the supervisor starts them in turn) */
+  guint                depth;      /* tasks in flight per worker */
+  char                *path;
+  GSubprocessLauncher *launcher;
+  IlMsgSetup           setup;
+  GThread             *supervisor;
+  GCancellable        *cancellable; /* cancelled with the run: ends waits for a dying worker */
+  int                  wake[2];     /* cancel wakes the supervisor through this pipe */
+  GArray              *retry;       /* tasks a dead worker had queued but not started */
+  guint                n_failed;    /* tasks failed with their worker */
+  char                *first_death; /* the first of those deaths, for the run's error */
 } IlExecutorProcesses;
 
 static void
@@ -52,25 +89,70 @@ il_proc_close_stdin (IlProcWorker *w)
   w->in_open = FALSE;
 }
 
-/* Hands out tasks until @w has its quota in flight; closes its stdin when none are left. */
+static int
+il_proc_front (IlProcWorker *w)
+{
+  return w->n_sent > 0 ? w->sent[w->sent_head] : -1;
+}
+
+static int
+il_proc_pop_sent (IlExecutorProcesses *self,
+                  IlProcWorker        *w)
+{
+  int task = w->sent[w->sent_head];
+
+  w->sent_head = (w->sent_head + 1) % self->depth;
+  w->n_sent--;
+  w->front_start_ns = -1;
+  return task;
+}
+
 static gboolean
-il_proc_dispatch (IlExecutorProcesses  *self,
-                  IlProcWorker         *w,
-                  GError              **error)
+il_proc_work_left (IlExecutorProcesses *self)
+{
+  IlExecutor *ex = &self->parent;
+
+  return !il_executor_is_cancelled (ex) &&
+         (self->retry->len > 0 || atomic_load (&ex->next_task) < (int) ex->config->tasks);
+}
+
+/* Tasks a dead worker never started go first, then the run's own counter. */
+static int
+il_proc_next_task (IlExecutorProcesses *self)
+{
+  IlExecutor *ex = &self->parent;
+
+  if (il_executor_is_cancelled (ex))
+    return -1;
+  if (self->retry->len > 0)
+    {
+      int task = g_array_index (self->retry, int, self->retry->len - 1);
+      g_array_set_size (self->retry, self->retry->len - 1);
+      return task;
+    }
+  return il_executor_next_task (ex);
+}
+
+/* Hands out tasks until @w has its quota in flight; closes its stdin when none are left. A
+ * failed write means the worker is gone: its end of file follows, and is handled there. */
+static void
+il_proc_dispatch (IlExecutorProcesses *self,
+                  IlProcWorker        *w)
 {
   IlExecutor *ex = &self->parent;
   guint8 buf[64 * (sizeof (IlMsgHeader) + sizeof (IlMsgTask))];
   gsize len = 0;
   gboolean exhausted = FALSE;
+  g_autoptr(GError) error = NULL;
 
   if (!w->in_open)
-    return TRUE;
+    return;
 
-  while (w->outstanding < self->depth && len + sizeof (IlMsgHeader) + sizeof (IlMsgTask) <= sizeof buf)
+  while (w->n_sent < self->depth && len + sizeof (IlMsgHeader) + sizeof (IlMsgTask) <= sizeof buf)
     {
       IlMsgHeader header = { IL_MSG_TASK, sizeof (IlMsgTask) };
       IlMsgTask msg = { 0, 0, ex->config->task_ms };
-      int task = il_executor_next_task (ex);
+      int task = il_proc_next_task (self);
 
       if (task < 0)
         {
@@ -81,16 +163,20 @@ il_proc_dispatch (IlExecutorProcesses  *self,
       memcpy (buf + len, &header, sizeof header);
       memcpy (buf + len + sizeof header, &msg, sizeof msg);
       len += sizeof header + sizeof msg;
-      w->outstanding++;
+      w->sent[(w->sent_head + w->n_sent) % self->depth] = task;
+      w->n_sent++;
     }
 
   /* One write for the whole batch: dispatch costs a fraction of a system call per task. */
-  if (len > 0 && !il_worker_write_all (w->in_fd, buf, len, error))
-    return FALSE;
+  if (len > 0 && !il_worker_write_all (w->in_fd, buf, len, &error))
+    {
+      g_debug ("%s", error->message);
+      il_proc_close_stdin (w);
+      return;
+    }
 
-  if (exhausted && w->outstanding == 0)
+  if (exhausted && w->n_sent == 0)
     il_proc_close_stdin (w);
-  return TRUE;
 }
 
 static void
@@ -102,7 +188,7 @@ il_proc_push (IlExecutorProcesses *self,
 
   IlRing *ring = ex->lanes[lane].ring;
 
-  /* The reader is not a worker: when the owner is slow it waits for room rather than drop. */
+  /* The supervisor is not a worker: when the owner is slow it waits for room rather than drop. */
   while (!il_ring_push (ring, span))
     {
       if (il_executor_is_cancelled (ex))
@@ -115,6 +201,24 @@ il_proc_push (IlExecutorProcesses *self,
     }
   if (il_ring_wants_drain (ring))
     il_executor_request_drain (ex);
+}
+
+static void
+il_proc_push_startup (IlExecutorProcesses *self,
+                      guint                lane,
+                      gint64               end_ns)
+{
+  IlExecutor *ex = &self->parent;
+  IlSpan startup = { 0 };
+
+  startup.start_ns = self->workers[lane].spawn_ns - ex->origin_ns;
+  startup.end_ns = end_ns - ex->origin_ns;
+  startup.task = -1;
+  startup.state = IL_STATE_STARTUP;
+  startup.worker = (guint16) lane;
+  startup.cpu = -1;
+  if (startup.end_ns > startup.start_ns)
+    il_proc_push (self, lane, &startup);
 }
 
 static gboolean
@@ -132,7 +236,6 @@ il_proc_handle (IlExecutorProcesses  *self,
     case IL_MSG_HELLO:
       {
         IlMsgHello hello;
-        IlSpan startup = { 0 };
 
         if (header->size != sizeof hello)
           break;
@@ -141,15 +244,10 @@ il_proc_handle (IlExecutorProcesses  *self,
         atomic_store (&ex->lanes[lane].tid, hello.tid);
         /* From the parent's spawn call to the worker saying it is ready: fork, exec, dynamic
          * linking, set-up. Both ends read the same system-wide monotonic clock. */
-        startup.start_ns = w->spawn_ns - ex->origin_ns;
-        startup.end_ns = hello.ready_ns - ex->origin_ns;
-        startup.task = -1;
-        startup.state = IL_STATE_STARTUP;
-        startup.worker = (guint16) lane;
-        startup.cpu = -1;
-        if (startup.end_ns > startup.start_ns)
-          il_proc_push (self, lane, &startup);
+        il_proc_push_startup (self, lane, hello.ready_ns);
         w->ready = TRUE;
+        w->startup_deaths = 0;
+        w->idle_since_ns = hello.ready_ns - ex->origin_ns;
         return TRUE;
       }
 
@@ -166,15 +264,26 @@ il_proc_handle (IlExecutorProcesses  *self,
             span.worker = (guint16) lane;
             il_proc_push (self, lane, &span);
             if (span.state == IL_RING_TASK_MARK)
-              finished++;
+              {
+                if (w->n_sent > 0)
+                  il_proc_pop_sent (self, w);
+                w->idle_since_ns = span.end_ns;
+                finished++;
+              }
+            else if (w->front_start_ns < 0 && w->n_sent > 0 && span.task == il_proc_front (w))
+              w->front_start_ns = span.start_ns;
           }
-        w->outstanding -= MIN (finished, w->outstanding);
-        return finished == 0 || il_proc_dispatch (self, w, error);
+        if (finished > 0)
+          il_proc_dispatch (self, w);
+        return TRUE;
       }
 
     case IL_MSG_ERROR:
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Worker process %u failed: %.*s"), lane,
-                   (int) header->size, (const char *) payload);
+      /* The worker says why it stops (it cannot pin, its disk work failed): the run's error. */
+      g_free (w->failure);
+      w->failure = g_strndup ((const char *) payload, header->size);
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Worker process %u failed: %s"), lane,
+                   w->failure);
       return FALSE;
 
     default:
@@ -191,26 +300,334 @@ static void
 il_proc_kill_all (IlExecutorProcesses *self)
 {
   for (guint i = 0; i < self->n_spawned; i++)
-    g_subprocess_force_exit (self->workers[i].process);
+    if (self->workers[i].process != NULL)
+      g_subprocess_force_exit (self->workers[i].process);
+}
+
+static const char *
+il_proc_signal_name (int sig)
+{
+  switch (sig)
+    {
+    case SIGKILL: return "SIGKILL";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGTERM: return "SIGTERM";
+    case SIGABRT: return "SIGABRT";
+    case SIGBUS:  return "SIGBUS";
+    case SIGFPE:  return "SIGFPE";
+    case SIGILL:  return "SIGILL";
+    case SIGINT:  return "SIGINT";
+    case SIGHUP:  return "SIGHUP";
+    case SIGQUIT: return "SIGQUIT";
+    case SIGPIPE: return "SIGPIPE";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGUSR2: return "SIGUSR2";
+    case SIGXCPU: return "SIGXCPU";
+    default:      return NULL;
+    }
+}
+
+/* How a reaped worker ended, in the trace's words ("killed by SIGKILL", "exited with status 3"). */
+static char *
+il_proc_describe_end (GSubprocess *p)
+{
+  if (g_subprocess_get_if_signaled (p))
+    {
+      int sig = g_subprocess_get_term_sig (p);
+      const char *name = il_proc_signal_name (sig);
+
+      return name != NULL ? g_strdup_printf ("killed by %s", name)
+                          : g_strdup_printf ("killed by signal %d", sig);
+    }
+  if (g_subprocess_get_if_exited (p))
+    return g_strdup_printf ("exited with status %d", g_subprocess_get_exit_status (p));
+  return g_strdup ("ended");
+}
+
+/* In the child between fork and exec: a Ctrl+C at the terminal reaches the whole process group;
+ * the workers must not die of it before their parent cancels the run cleanly (it kills them
+ * then). An ignored signal stays ignored across exec. Async-signal-safe. */
+static void
+il_proc_child_setup (gpointer data)
+{
+  signal (SIGINT, SIG_IGN);
+}
+
+/* Starts lane @lane's worker (first or replacement), sends its set-up and first tasks. */
+static gboolean
+il_proc_spawn (IlExecutorProcesses  *self,
+               guint                 lane,
+               GError              **error)
+{
+  IlExecutor *ex = &self->parent;
+  IlProcWorker *w = &self->workers[lane];
+  const char *argv[] = { self->path, NULL };
+  g_autoptr(GError) write_error = NULL;
+  int old_pid = w->pid;
+  GSubprocess *process;
+
+  w->spawn_ns = il_clock_now_ns ();
+  process = g_subprocess_launcher_spawnv (self->launcher, argv, error);
+  if (process == NULL)
+    return FALSE;
+
+  g_clear_object (&w->process);
+  w->process = process;
+  if (w->reader.buf != NULL)
+    il_msg_reader_clear (&w->reader);
+  il_msg_reader_init (&w->reader);
+  g_clear_pointer (&w->failure, g_free);
+  w->in_fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (g_subprocess_get_stdin_pipe (process)));
+  w->out_fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (process)));
+  w->in_open = TRUE;
+  w->out_open = TRUE;
+  w->ready = FALSE;
+  w->heard_ns = w->spawn_ns;
+  w->sent_head = 0;
+  w->n_sent = 0;
+  w->front_start_ns = -1;
+  w->stall = IL_STALL_NONE;
+
+  {
+    const char *ident = g_subprocess_get_identifier (process);
+    w->pid = ident != NULL ? atoi (ident) : 0;
+  }
+  if (old_pid != 0)
+    il_executor_replace_pid (ex, lane, old_pid, w->pid);
+  else
+    atomic_store (&ex->lanes[lane].pid, w->pid);
+  /* A worker process's threads inherit the priority it has before it reads its set-up. */
+  if (ex->config->nice > 0 && w->pid > 0)
+    (void) setpriority (PRIO_PROCESS, (id_t) w->pid, MIN (ex->config->nice, 19));
+
+  self->setup.worker = lane;
+  if (!il_worker_write_msg (w->in_fd, IL_MSG_SETUP, &self->setup, sizeof self->setup, &write_error))
+    {
+      /* Died at once: its end of file comes next and says how. */
+      g_debug ("%s", write_error->message);
+      il_proc_close_stdin (w);
+      return TRUE;
+    }
+
+  /* First tasks go out right away: the worker finds them on its stdin as soon as it is ready. */
+  il_proc_dispatch (self, w);
+  return TRUE;
+}
+
+/* Waits until the worker of @w has ended (its stdout is closed, so it is exiting). FALSE when
+ * the run was cancelled meanwhile. */
+static gboolean
+il_proc_reap (IlExecutorProcesses *self,
+              IlProcWorker        *w)
+{
+  return g_subprocess_wait (w->process, self->cancellable, NULL);
+}
+
+/* Lane @lane's worker closed its stdout: it finished, or it died. A death fails only the task it
+ * was running, gives its queued tasks to the others and puts a new worker in its lane. */
+static void
+il_proc_ended (IlExecutorProcesses *self,
+               guint                lane)
+{
+  IlExecutor *ex = &self->parent;
+  IlProcWorker *w = &self->workers[lane];
+  gboolean finished_cleanly = !w->in_open && w->n_sent == 0;
+  g_autofree char *cause = NULL;
+  g_autofree char *cause_text = NULL;
+  g_autoptr(GError) error = NULL;
+  int old_pid = w->pid;
+  gint64 now = il_clock_now_ns ();
+
+  w->out_open = FALSE;
+  il_proc_close_stdin (w);
+
+  /* Ended before it was ready (killed by a cancel, or it could not start): it was starting up
+   * until now. */
+  if (!w->ready)
+    il_proc_push_startup (self, lane, now);
+
+  if (il_executor_is_cancelled (ex) || w->failure != NULL)
+    return;   /* the cancel killed it, or it said why it stopped: the run's error */
+  if (!il_proc_reap (self, w))
+    return;
+  if (finished_cleanly && g_subprocess_get_if_exited (w->process) &&
+      g_subprocess_get_exit_status (w->process) == 0)
+    return;
+
+  cause = il_proc_describe_end (w->process);
+  if (g_subprocess_get_if_signaled (w->process))
+    {
+      const char *name = il_proc_signal_name (g_subprocess_get_term_sig (w->process));
+      cause_text = name != NULL ? g_strdup_printf (_("was killed by %s"), name)
+                                : g_strdup_printf (_("was killed by signal %d"),
+                                                   g_subprocess_get_term_sig (w->process));
+    }
+  else if (g_subprocess_get_if_exited (w->process))
+    cause_text = g_strdup_printf (_("exited with status %d"), g_subprocess_get_exit_status (w->process));
+  else
+    cause_text = g_strdup (_("ended"));
+
+  if (!w->ready)
+    {
+      if (++w->startup_deaths >= IL_PROC_MAX_STARTUP_DEATHS)
+        {
+          il_executor_set_error (ex, g_error_new (IL_ERROR, IL_ERROR_FAILED,
+                                                  _("Worker process %u could not start: it %s"),
+                                                  lane, cause_text));
+          il_executor_cancel (ex);
+          return;
+        }
+    }
+  else if (w->n_sent > 0)
+    {
+      /* The oldest task sent is the one it was running: it failed with the worker. */
+      IlSpan mark = { 0 };
+      int task = il_proc_pop_sent (self, w);
+
+      mark.start_ns = w->front_start_ns >= 0 ? w->front_start_ns : w->idle_since_ns;
+      mark.end_ns = MAX (now - ex->origin_ns, mark.start_ns);
+      mark.task = task;
+      mark.state = IL_RING_TASK_MARK;
+      mark.worker = (guint16) lane;
+      mark.cpu = IL_TASK_FAILED;
+      il_proc_push (self, lane, &mark);
+      il_executor_set_task_error (ex, task, cause);
+      if (self->n_failed++ == 0)
+        self->first_death = g_strdup_printf (_("worker process %u (pid %d) %s during task %d"),
+                                             lane, old_pid, cause_text, task);
+    }
+
+  /* What it had queued never started: the others (or its replacement) run it. */
+  while (w->n_sent > 0)
+    {
+      int task = il_proc_pop_sent (self, w);
+      g_array_append_val (self->retry, task);
+    }
+
+  if (!il_proc_work_left (self))
+    return;
+  if (!il_proc_spawn (self, lane, &error))
+    {
+      g_prefix_error (&error, _("Could not replace worker process %u: "), lane);
+      il_executor_set_error (ex, g_steal_pointer (&error));
+      il_executor_cancel (ex);
+      return;
+    }
+  {
+    g_autofree char *warning = g_strdup_printf (_("Worker process %u (pid %d) %s; a new worker (pid %d) took its place"),
+                                                lane, old_pid, cause_text, w->pid);
+    il_executor_set_warning (ex, warning);
+  }
+  /* Workers that had nothing left may take the returned tasks too. */
+  for (guint i = 0; i < self->n_spawned; i++)
+    if (i != lane && self->workers[i].ready)
+      il_proc_dispatch (self, &self->workers[i]);
+}
+
+/* Is process @pid stopped (SIGSTOP, SIGTSTP, or a debugger)? Read from /proc: the only way to
+ * tell a stopped worker from a slow one. */
+static gboolean
+il_proc_is_stopped (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return FALSE;
+  /* "pid (comm) S …": comm may hold spaces and parentheses, the state follows the last ')'. */
+  paren = strrchr (contents, ')');
+  return paren != NULL && paren[1] == ' ' && (paren[2] == 'T' || paren[2] == 't');
+}
+
+/* Workers that hold a task (or are starting) and have been quiet: stopped or silent ones are
+ * reported as the run's warning, cleared when they speak again. */
+static void
+il_proc_check_stalls (IlExecutorProcesses *self,
+                      gint64               now)
+{
+  IlExecutor *ex = &self->parent;
+  gboolean changed = FALSE;
+  int first = -1;
+
+  for (guint i = 0; i < self->n_spawned; i++)
+    {
+      IlProcWorker *w = &self->workers[i];
+      IlStall stall = IL_STALL_NONE;
+
+      if (w->out_open && (w->n_sent > 0 || !w->ready) && now - w->heard_ns >= IL_PROC_QUIET_NS)
+        {
+          if (il_proc_is_stopped (w->pid))
+            stall = IL_STALL_STOPPED;
+          else if (now - w->heard_ns >= IL_PROC_SILENT_NS)
+            stall = IL_STALL_SILENT;
+        }
+      if (stall != w->stall)
+        {
+          w->stall = stall;
+          changed = TRUE;
+        }
+      if (stall != IL_STALL_NONE && first < 0)
+        first = (int) i;
+    }
+
+  if (!changed)
+    return;
+  if (first < 0)
+    il_executor_set_warning (ex, NULL);
+  else
+    {
+      IlProcWorker *w = &self->workers[first];
+      g_autofree char *warning = NULL;
+
+      if (w->stall == IL_STALL_STOPPED)
+        warning = g_strdup_printf (_("Worker process %d (pid %d) is stopped; the run waits for it (SIGCONT resumes it, Stop ends the run)"),
+                                   first, w->pid);
+      else
+        warning = g_strdup_printf (_("Worker process %d (pid %d) has sent nothing for more than %d s while it holds a task"),
+                                   first, w->pid, (int) (IL_PROC_SILENT_NS / 1000000000));
+      il_executor_set_warning (ex, warning);
+    }
 }
 
 static gpointer
-il_proc_reader_main (gpointer data)
+il_proc_supervisor_main (gpointer data)
 {
   IlExecutorProcesses *self = data;
   IlExecutor *ex = &self->parent;
-  g_autofree struct pollfd *fds = g_new0 (struct pollfd, self->n_spawned + 1);
-  g_autofree guint *lane_of = g_new0 (guint, self->n_spawned + 1);
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, ex->n_lanes + 1);
+  g_autofree guint *lane_of = g_new0 (guint, ex->n_lanes + 1);
   gboolean killed = FALSE;
 
   for (;;)
     {
       guint n_fds = 0;
+      gboolean spawning;
+      gint64 now;
+      int n;
 
       if (il_executor_is_cancelled (ex) && !killed)
         {
           il_proc_kill_all (self);
           killed = TRUE;
+        }
+
+      /* One worker per turn, so a cancel is seen between two spawns and the first workers'
+       * output is read while the others start. */
+      spawning = !killed && self->n_spawned < ex->n_lanes;
+      if (spawning)
+        {
+          GError *error = NULL;
+
+          if (il_proc_spawn (self, self->n_spawned, &error))
+            self->n_spawned++;
+          else
+            {
+              il_executor_set_error (ex, error);
+              il_executor_cancel (ex);
+              continue;
+            }
+          spawning = self->n_spawned < ex->n_lanes;
         }
 
       fds[n_fds].fd = self->wake[0];
@@ -224,18 +641,17 @@ il_proc_reader_main (gpointer data)
             lane_of[n_fds] = i;
             n_fds++;
           }
-      if (n_fds == 1)
+      if (n_fds == 1 && !spawning)
         break;
 
-      if (poll (fds, n_fds, -1) < 0)
+      n = poll (fds, n_fds, spawning ? 0 : IL_PROC_TICK_MS);
+      if (n < 0)
         {
           if (errno == EINTR)
             continue;
           il_executor_set_error (ex, g_error_new (IL_ERROR, IL_ERROR_FAILED, _("Waiting for the worker processes failed: %s"),
                                                   g_strerror (errno)));
           il_executor_cancel (ex);
-          il_proc_kill_all (self);
-          killed = TRUE;
           continue;
         }
 
@@ -246,6 +662,7 @@ il_proc_reader_main (gpointer data)
             ;
         }
 
+      now = il_clock_now_ns ();
       for (guint k = 1; k < n_fds; k++)
         {
           guint lane = lane_of[k];
@@ -253,50 +670,41 @@ il_proc_reader_main (gpointer data)
           IlMsgHeader header;
           const guint8 *payload;
           GError *error = NULL;
-          gssize n;
+          gssize got;
 
           if (fds[k].revents == 0)
             continue;
 
-          n = il_msg_reader_fill (&w->reader, w->out_fd);
-          if (n < 0 && (errno == EINTR || errno == EAGAIN))
+          got = il_msg_reader_fill (&w->reader, w->out_fd);
+          if (got < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
+          if (got > 0)
+            w->heard_ns = now;
 
           while (il_msg_reader_next (&w->reader, &header, &payload))
             if (!il_proc_handle (self, lane, &header, payload, &error))
               break;
-
-          if (n <= 0 && error == NULL)
-            {
-              /* Ended (killed by a cancel) before it was ready: it was starting up until now. */
-              if (!w->ready)
-                {
-                  IlSpan startup = { 0 };
-
-                  startup.start_ns = w->spawn_ns - ex->origin_ns;
-                  startup.end_ns = il_clock_now_ns () - ex->origin_ns;
-                  startup.task = -1;
-                  startup.state = IL_STATE_STARTUP;
-                  startup.worker = (guint16) lane;
-                  startup.cpu = -1;
-                  il_proc_push (self, lane, &startup);
-                }
-              w->out_open = FALSE;
-              il_proc_close_stdin (w);
-              if (w->outstanding > 0 && !il_executor_is_cancelled (ex))
-                error = g_error_new (IL_ERROR, IL_ERROR_FAILED,
-                                     _("Worker process %u exited with %u tasks unfinished"),
-                                     lane, w->outstanding);
-            }
 
           if (error != NULL)
             {
               il_executor_set_error (ex, error);
               il_executor_cancel (ex);
             }
+          if (got <= 0)
+            il_proc_ended (self, lane);
         }
+
+      if (!killed)
+        il_proc_check_stalls (self, now);
     }
 
+  /* Workers died under tasks and the run went on without them: it completes, but failed. */
+  if (self->n_failed > 0 && !il_executor_is_cancelled (ex))
+    il_executor_set_error (ex, g_error_new (IL_ERROR, IL_ERROR_FAILED,
+                                            g_dngettext (GETTEXT_PACKAGE, "%u task failed: %s",
+                                                         "%u tasks failed: %s", self->n_failed),
+                                            self->n_failed, self->first_death));
+  il_executor_set_warning (ex, NULL);
   il_executor_worker_exited (ex);
   return NULL;
 }
@@ -306,15 +714,13 @@ il_executor_processes_start (IlExecutor  *ex,
                              GError     **error)
 {
   IlExecutorProcesses *self = (IlExecutorProcesses *) ex;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  const char *path = il_run_get_worker_path ();
   double task_us = ex->config->task_ms * 1000.0;
-  IlMsgSetup setup = { 0 };
 
-  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+  self->path = g_strdup (il_run_get_worker_path ());
+  if (!g_file_test (self->path, G_FILE_TEST_IS_EXECUTABLE))
     {
       g_set_error (error, IL_ERROR, IL_ERROR_FAILED,
-                   _("The worker program %s was not found; set IL_WORKER_PATH"), path);
+                   _("The worker program %s was not found; set IL_WORKER_PATH"), self->path);
       return FALSE;
     }
 
@@ -322,8 +728,8 @@ il_executor_processes_start (IlExecutor  *ex,
    * at a time, handed to whichever worker frees up first, like Pool.map(chunksize=1). */
   self->depth = task_us >= 2000 ? 1 : task_us >= 200 ? 4 : 128;
 
-  /* A worker that dies while we write its next task must fail the run, not kill us with SIGPIPE:
-   * the write then returns EPIPE. */
+  /* A worker that dies while we write its next task must not kill us with SIGPIPE: the write
+   * then returns EPIPE, and its end of file says the rest. */
   signal (SIGPIPE, SIG_IGN);
 
   if (!g_unix_open_pipe (self->wake, FD_CLOEXEC, error))
@@ -331,72 +737,38 @@ il_executor_processes_start (IlExecutor  *ex,
   g_unix_set_fd_nonblocking (self->wake[0], TRUE, NULL);
   g_unix_set_fd_nonblocking (self->wake[1], TRUE, NULL);
 
-  setup.version = IL_WORKER_PROTOCOL_VERSION;
-  setup.workload = ex->config->workload;
-  setup.capture = il_capture_get_kind (ex->capture);
-  setup.origin_ns = ex->origin_ns;
-  setup.cpu_blocks_per_ms = ex->calibration.cpu_blocks_per_ms;
-  setup.memory_bytes_per_ms = ex->calibration.memory_bytes_per_ms;
+  self->setup.version = IL_WORKER_PROTOCOL_VERSION;
+  self->setup.workload = ex->config->workload;
+  self->setup.capture = il_capture_get_kind (ex->capture);
+  self->setup.origin_ns = ex->origin_ns;
+  self->setup.cpu_blocks_per_ms = ex->calibration.cpu_blocks_per_ms;
+  self->setup.memory_bytes_per_ms = ex->calibration.memory_bytes_per_ms;
   if (ex->config->cpus != NULL)
     for (guint i = 0; i < ex->config->cpus->len; i++)
       {
         int c = g_array_index (ex->config->cpus, int, i);
         if (c >= 0 && c < IL_WORKER_MAX_CPUS)
-          setup.cpu_mask[c / 64] |= G_GUINT64_CONSTANT (1) << (c % 64);
+          self->setup.cpu_mask[c / 64] |= G_GUINT64_CONSTANT (1) << (c % 64);
       }
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  self->launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (self->launcher, il_proc_child_setup, NULL, NULL);
   self->workers = g_new0 (IlProcWorker, ex->n_lanes);
-
   for (guint i = 0; i < ex->n_lanes; i++)
-    {
-      IlProcWorker *w = &self->workers[i];
-      const char *argv[] = { path, NULL };
+    self->workers[i].sent = g_new (int, self->depth);
+  self->retry = g_array_new (FALSE, FALSE, sizeof (int));
+  self->cancellable = g_cancellable_new ();
 
-      w->spawn_ns = il_clock_now_ns ();
-      w->process = g_subprocess_launcher_spawnv (launcher, argv, error);
-      if (w->process == NULL)
-        goto fail;
-      self->n_spawned = i + 1;
-      il_msg_reader_init (&w->reader);
-      w->in_fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (g_subprocess_get_stdin_pipe (w->process)));
-      w->out_fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (w->process)));
-      w->in_open = TRUE;
-      w->out_open = TRUE;
-
-      {
-        const char *ident = g_subprocess_get_identifier (w->process);
-        int pid = ident != NULL ? atoi (ident) : 0;
-        atomic_store (&ex->lanes[i].pid, pid);
-        /* A worker process's threads inherit the priority it has before it reads its set-up. */
-        if (ex->config->nice > 0 && pid > 0)
-          (void) setpriority (PRIO_PROCESS, (id_t) pid, MIN (ex->config->nice, 19));
-      }
-
-      setup.worker = i;
-      if (!il_worker_write_msg (w->in_fd, IL_MSG_SETUP, &setup, sizeof setup, error))
-        goto fail;
-    }
-
-  /* First tasks go out right away: each worker finds them on its stdin as soon as it is ready. */
-  for (guint i = 0; i < ex->n_lanes; i++)
-    if (!il_proc_dispatch (self, &self->workers[i], error))
-      goto fail;
-
+  /* The supervisor spawns the workers one by one: start returns at once, and a cancel (Ctrl+C,
+   * Stop) is seen between two spawns instead of after all 256. */
   atomic_store (&ex->n_alive, 1);
-  self->reader = g_thread_try_new ("il-proc-reader", il_proc_reader_main, self, error);
-  if (self->reader == NULL)
+  self->supervisor = g_thread_try_new ("il-proc-supervisor", il_proc_supervisor_main, self, error);
+  if (self->supervisor == NULL)
     {
       atomic_store (&ex->n_alive, 0);
-      goto fail;
+      return FALSE;
     }
   return TRUE;
-
-fail:
-  il_proc_kill_all (self);
-  for (guint i = 0; i < self->n_spawned; i++)
-    g_subprocess_wait (self->workers[i].process, NULL, NULL);
-  return FALSE;
 }
 
 static void
@@ -404,10 +776,12 @@ il_executor_processes_cancel (IlExecutor *ex)
 {
   IlExecutorProcesses *self = (IlExecutorProcesses *) ex;
 
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
   if (self->wake[1] >= 0)
     {
       char c = 'x';
-      /* Nonblocking: when the pipe is full the reader is already awake, so a failed write is
+      /* Nonblocking: when the pipe is full the supervisor is already awake, so a failed write is
        * fine. */
       gssize n G_GNUC_UNUSED = write (self->wake[1], &c, 1);
     }
@@ -418,22 +792,13 @@ il_executor_processes_join (IlExecutor *ex)
 {
   IlExecutorProcesses *self = (IlExecutorProcesses *) ex;
 
-  g_clear_pointer (&self->reader, g_thread_join);
+  g_clear_pointer (&self->supervisor, g_thread_join);
 
-  /* Every worker has closed its stdout by now; reap them, and a worker that died on its own
-   * (not by our cancel) fails the run. */
+  /* Every worker has closed its stdout by now (finished, died, or killed by the cancel): reap
+   * them all, so none is left behind, not even as a zombie. */
   for (guint i = 0; i < self->n_spawned; i++)
-    {
-      GSubprocess *p = self->workers[i].process;
-
-      if (p == NULL)
-        continue;
-      g_subprocess_wait (p, NULL, NULL);
-      if (!il_executor_is_cancelled (ex) &&
-          !(g_subprocess_get_if_exited (p) && g_subprocess_get_exit_status (p) == 0))
-        il_executor_set_error (ex, g_error_new (IL_ERROR, IL_ERROR_FAILED,
-                                                _("Worker process %u ended abnormally"), i));
-    }
+    if (self->workers[i].process != NULL)
+      g_subprocess_wait (self->workers[i].process, NULL, NULL);
 }
 
 static void
@@ -446,8 +811,15 @@ il_executor_processes_finalize (IlExecutor *ex)
       g_clear_object (&self->workers[i].process);
       if (self->workers[i].reader.buf != NULL)
         il_msg_reader_clear (&self->workers[i].reader);
+      g_free (self->workers[i].sent);
+      g_free (self->workers[i].failure);
     }
   g_free (self->workers);
+  g_clear_object (&self->launcher);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->retry, g_array_unref);
+  g_free (self->first_death);
+  g_free (self->path);
   if (self->wake[0] >= 0)
     close (self->wake[0]);
   if (self->wake[1] >= 0)

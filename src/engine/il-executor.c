@@ -64,11 +64,13 @@ il_executor_new (const IlRunConfig  *config,
                                                                      : IL_WORKER_THREAD;
       atomic_init (&self->lanes[i].pid, 0);
       atomic_init (&self->lanes[i].tid, 0);
+      atomic_init (&self->lanes[i].n_previous, 0);
     }
   self->board = il_cpu_board_new ();
   atomic_init (&self->next_task, 0);
   atomic_init (&self->cancel, 0);
   atomic_init (&self->n_alive, 0);
+  atomic_init (&self->warning_serial, 0);
   g_mutex_init (&self->error_mutex);
   return self;
 }
@@ -90,11 +92,16 @@ il_executor_free (IlExecutor *self)
     self->klass->finalize (self);
 
   for (guint i = 0; i < self->n_lanes; i++)
-    il_ring_free (self->lanes[i].ring);
+    {
+      il_ring_free (self->lanes[i].ring);
+      g_clear_pointer (&self->lanes[i].previous_pids, g_array_unref);
+    }
   g_free (self->lanes);
   il_cpu_board_free (self->board);
   il_run_config_free (self->config);
   g_clear_error (&self->error);
+  g_clear_pointer (&self->task_errors, g_hash_table_unref);
+  g_free (self->warning);
   g_mutex_clear (&self->error_mutex);
   g_free (self);
 }
@@ -213,6 +220,90 @@ il_executor_set_error (IlExecutor *self,
     self->error = error;
   else
     g_error_free (error);
+  g_mutex_unlock (&self->error_mutex);
+}
+
+void
+il_executor_set_task_error (IlExecutor *self,
+                            int         task,
+                            const char *cause)
+{
+  g_mutex_lock (&self->error_mutex);
+  if (self->task_errors == NULL)
+    self->task_errors = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_hash_table_insert (self->task_errors, GINT_TO_POINTER (task), g_strdup (cause));
+  g_mutex_unlock (&self->error_mutex);
+}
+
+GHashTable *
+il_executor_take_task_errors (IlExecutor *self)
+{
+  GHashTable *errors;
+
+  g_mutex_lock (&self->error_mutex);
+  errors = g_steal_pointer (&self->task_errors);
+  g_mutex_unlock (&self->error_mutex);
+  return errors;
+}
+
+void
+il_executor_set_warning (IlExecutor *self,
+                         const char *warning)
+{
+  g_mutex_lock (&self->error_mutex);
+  if (g_strcmp0 (self->warning, warning) != 0)
+    {
+      g_free (self->warning);
+      self->warning = g_strdup (warning);
+      atomic_fetch_add (&self->warning_serial, 1);
+    }
+  g_mutex_unlock (&self->error_mutex);
+}
+
+char *
+il_executor_dup_warning (IlExecutor *self,
+                         guint      *serial)
+{
+  char *warning;
+
+  g_mutex_lock (&self->error_mutex);
+  warning = g_strdup (self->warning);
+  if (serial != NULL)
+    *serial = atomic_load (&self->warning_serial);
+  g_mutex_unlock (&self->error_mutex);
+  return warning;
+}
+
+void
+il_executor_replace_pid (IlExecutor *self,
+                         guint       lane,
+                         int         old_pid,
+                         int         new_pid)
+{
+  IlExecLane *l = &self->lanes[lane];
+
+  g_mutex_lock (&self->error_mutex);
+  if (l->previous_pids == NULL)
+    l->previous_pids = g_array_new (FALSE, FALSE, sizeof (int));
+  g_array_append_val (l->previous_pids, old_pid);
+  atomic_store (&l->tid, 0);
+  atomic_store (&l->pid, new_pid);
+  atomic_store (&l->n_previous, l->previous_pids->len);
+  g_mutex_unlock (&self->error_mutex);
+}
+
+void
+il_executor_get_previous_pids (IlExecutor *self,
+                               guint       lane,
+                               guint       from,
+                               GArray     *out)
+{
+  IlExecLane *l = &self->lanes[lane];
+
+  g_mutex_lock (&self->error_mutex);
+  if (l->previous_pids != NULL && from < l->previous_pids->len)
+    g_array_append_vals (out, &g_array_index (l->previous_pids, int, from),
+                         l->previous_pids->len - from);
   g_mutex_unlock (&self->error_mutex);
 }
 

@@ -21,6 +21,10 @@ typedef struct
   IlWorkerKind  kind;
   _Atomic int   pid;
   _Atomic int   tid;
+  /* A process lane whose worker died and was replaced: the dead ones' pids, oldest first (under
+   * the executor's error_mutex; n_previous can be read without it to see that one came). */
+  GArray       *previous_pids;
+  _Atomic guint n_previous;
 } IlExecLane;
 
 typedef struct
@@ -59,6 +63,9 @@ struct _IlExecutor
 
   GMutex         error_mutex;
   GError        *error;          /* first failure of any worker */
+  GHashTable    *task_errors;    /* task → why it failed (a dead worker's cause) */
+  char          *warning;        /* what the owner should show now (a stopped worker), or NULL */
+  _Atomic guint  warning_serial; /* bumped on every change of @warning */
 };
 
 /* Creates the executor for config->executor; @capture is borrowed and must outlive it. */
@@ -87,6 +94,19 @@ void        il_executor_request_drain (gpointer self);
 void        il_executor_init_recorder (IlExecutor *self, IlRecorder *rec, guint lane);
 /* Keeps the first error; thread-safe. Takes @error. */
 void        il_executor_set_error    (IlExecutor *self, GError *error);
+/* Keeps why @task failed (English, as stored in the trace: "killed by SIGKILL"); thread-safe. */
+void        il_executor_set_task_error (IlExecutor *self, int task, const char *cause);
+/* task (GUINT_TO_POINTER) → cause, or NULL when no task failed that way. Transfer full. */
+GHashTable *il_executor_take_task_errors (IlExecutor *self);
+/* A warning the owner shows while the run goes on (NULL: all is well again); thread-safe. */
+void        il_executor_set_warning  (IlExecutor *self, const char *warning);
+/* The current warning (transfer full, may be NULL) and its serial, bumped on every change. */
+char       *il_executor_dup_warning  (IlExecutor *self, guint *serial);
+/* A lane's process was replaced: keeps @old_pid and publishes @new_pid (tid unknown until the
+ * new worker says hello). Thread-safe. */
+void        il_executor_replace_pid  (IlExecutor *self, guint lane, int old_pid, int new_pid);
+/* Copies lane @lane's previous pids from index @from on into @out (under the lock). */
+void        il_executor_get_previous_pids (IlExecutor *self, guint lane, guint from, GArray *out);
 /* Pins the calling thread to config->cpus (nothing when the set is empty). */
 gboolean    il_executor_apply_affinity (IlExecutor *self, GError **error);
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "il-clock.h"
@@ -38,6 +39,8 @@ il_run_config_copy (const IlRunConfig *self)
   copy->cpus = g_array_new (FALSE, FALSE, sizeof (int));
   if (self->cpus != NULL && self->cpus->len > 0)
     g_array_append_vals (copy->cpus, self->cpus->data, self->cpus->len);
+  copy->command = g_strdupv (self->command);
+  copy->cwd = g_strdup (self->cwd);
   return copy;
 }
 
@@ -48,7 +51,48 @@ il_run_config_free (IlRunConfig *self)
     return;
   g_free (self->label);
   g_clear_pointer (&self->cpus, g_array_unref);
+  g_strfreev (self->command);
+  g_free (self->cwd);
   g_free (self);
+}
+
+/* A traced program: a command to run from its argv (never a shell) in an existing folder. */
+static gboolean
+il_run_config_validate_program (const IlRunConfig *self, GError **error)
+{
+  g_autofree char *found = NULL;
+
+  if (self->command[0] == NULL || *self->command[0] == '\0')
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID, _("Which program? The command is empty"));
+      return FALSE;
+    }
+  if (self->cwd != NULL && *self->cwd != '\0' && !g_file_test (self->cwd, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("The working folder “%s” does not exist"),
+                   self->cwd);
+      return FALSE;
+    }
+  if (strchr (self->command[0], '/') != NULL)
+    {
+      g_autofree char *path = self->cwd != NULL && !g_path_is_absolute (self->command[0])
+                              ? g_build_filename (self->cwd, self->command[0], NULL)
+                              : g_strdup (self->command[0]);
+      if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) || g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("“%s” is not a program that can be run"),
+                       self->command[0]);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  found = g_find_program_in_path (self->command[0]);
+  if (found == NULL)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Command not found: %s"), self->command[0]);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -63,6 +107,8 @@ il_run_config_validate (const IlRunConfig *self, GError **error)
       g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown executor"));
       return FALSE;
     }
+  if (self->executor == IL_EXECUTOR_EXTERNAL && self->command != NULL)
+    return il_run_config_validate_program (self, error);
   if (self->executor == IL_EXECUTOR_EXTERNAL)
     {
       /* Such a configuration only describes a recording: there is nothing for the engine to run. */
@@ -188,6 +234,32 @@ il_run_config_get_title (const IlRunConfig *self)
   if (self->label != NULL && *self->label != '\0')
     return g_strdup (self->label);
   return il_run_config_describe (self);
+}
+
+gboolean
+il_run_config_is_program (const IlRunConfig *self)
+{
+  return self != NULL && self->executor == IL_EXECUTOR_EXTERNAL && self->command != NULL &&
+         self->command[0] != NULL;
+}
+
+char *
+il_run_config_command_line (const IlRunConfig *self, guint max_chars)
+{
+  g_autofree char *line = NULL;
+
+  if (self->command == NULL)
+    return g_strdup ("");
+  line = g_strjoinv (" ", self->command);
+  /* One line: scripts given with -c span many, which titles cannot show. */
+  g_strdelimit (line, "\t\r\n", ' ');
+  if (max_chars > 1 && g_utf8_strlen (line, -1) > max_chars)
+    {
+      char *cut = g_utf8_offset_to_pointer (line, max_chars - 1);
+      *cut = '\0';
+      return g_strconcat (line, "…", NULL);
+    }
+  return g_steal_pointer (&line);
 }
 
 gboolean

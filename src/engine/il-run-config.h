@@ -25,6 +25,8 @@ typedef struct
   int             nice;               /* 0, or a lower priority (1-19) every worker takes before its
                                        * first task: the window asks for it when a run has many more
                                        * workers than cores, so drawing is not starved */
+  char          **command;            /* external: the traced program's argv (NULL otherwise) */
+  char           *cwd;                /* external: its working folder (NULL: ours) */
 } IlRunConfig;
 
 #define IL_TYPE_RUN_CONFIG (il_run_config_get_type ())
@@ -41,6 +43,10 @@ gboolean     il_run_config_validate  (const IlRunConfig *self, GError **error);
 char        *il_run_config_describe  (const IlRunConfig *self);
 /* The label, or the description when there is none. */
 char        *il_run_config_get_title (const IlRunConfig *self);
+/* TRUE for a program the engine runs and traces (external with a command; il-program.c). */
+gboolean     il_run_config_is_program (const IlRunConfig *self);
+/* The command as one line for titles: arguments joined by spaces, cut to @max_chars with "…". */
+char        *il_run_config_command_line (const IlRunConfig *self, guint max_chars);
 /* TRUE when two configs run the same work (workload, tasks, task_ms): speedups compare them. */
 gboolean     il_run_config_same_work (const IlRunConfig *a, const IlRunConfig *b);
 

@@ -8,7 +8,9 @@
 
 #include "il-capture.h"
 #include "il-clock.h"
+#include "il-cpu-load.h"
 #include "il-executor.h"
+#include "il-program.h"
 #include "il-ring.h"
 #include "il-run.h"
 #include "il-workload.h"
@@ -25,14 +27,18 @@ struct _IlRun
   IlRunTrace   *trace;
   IlCapture    *capture;
   IlExecutor   *executor;
+  IlProgram    *program;        /* a traced program instead of an executor (il-program.c) */
   GTask        *task;
   GMainContext *context;
   GSource      *drain_source;
   GCancellable *cancellable;
   gulong        cancelled_id;
+  IlCpuSampler *sampler;   /* NULL when /proc/stat cannot be read */
   IlSpan       *scratch;
   GArray       *filtered;
-  gboolean     *ids_known;
+  guint        *n_previous;     /* per lane: previous pids already copied into the trace */
+  char         *warning;
+  guint         warning_serial;
 
   _Atomic int   drain_scheduled;
   gboolean      spans_unannounced;
@@ -50,6 +56,7 @@ enum {
   PROP_TASKS_DONE,
   PROP_TASKS_TOTAL,
   PROP_RUNNING,
+  PROP_WARNING,
   N_PROPS
 };
 
@@ -79,7 +86,9 @@ il_run_dispose (GObject *object)
     }
   /* Frees (and if need be stops) the workers before the capture they borrow. */
   g_clear_pointer (&self->executor, il_executor_free);
+  g_clear_pointer (&self->program, il_program_free);
   g_clear_pointer (&self->capture, il_capture_free);
+  g_clear_pointer (&self->sampler, il_cpu_sampler_free);
 
   G_OBJECT_CLASS (il_run_parent_class)->dispose (object);
 }
@@ -94,7 +103,8 @@ il_run_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->scratch);
   g_clear_pointer (&self->filtered, g_array_unref);
-  g_free (self->ids_known);
+  g_free (self->n_previous);
+  g_free (self->warning);
 
   G_OBJECT_CLASS (il_run_parent_class)->finalize (object);
 }
@@ -120,6 +130,9 @@ il_run_get_property (GObject    *object,
       break;
     case PROP_RUNNING:
       g_value_set_boolean (value, self->running);
+      break;
+    case PROP_WARNING:
+      g_value_set_string (value, self->warning);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -170,6 +183,9 @@ il_run_class_init (IlRunClass *klass)
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WARNING] =
+    g_param_spec_string ("warning", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SPANS_ADDED] =
@@ -225,6 +241,34 @@ il_run_get_running (IlRun *self)
   return self->running;
 }
 
+const char *
+il_run_get_warning (IlRun *self)
+{
+  g_return_val_if_fail (IL_IS_RUN (self), NULL);
+  return self->warning;
+}
+
+/* The executor's warning (a stopped or silent worker process) reaches the owner's thread. */
+static void
+il_run_update_warning (IlRun *self)
+{
+  guint serial;
+  char *warning;
+
+  if (atomic_load (&self->executor->warning_serial) == self->warning_serial)
+    return;
+  warning = il_executor_dup_warning (self->executor, &serial);
+  self->warning_serial = serial;
+  if (g_strcmp0 (warning, self->warning) == 0)
+    {
+      g_free (warning);
+      return;
+    }
+  g_free (self->warning);
+  self->warning = warning;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNING]);
+}
+
 static void
 il_run_set_running (IlRun    *self,
                     gboolean  running)
@@ -233,6 +277,60 @@ il_run_set_running (IlRun    *self,
     return;
   self->running = running;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+/* The CPUs whose "other programs" series the run keeps: its CPU set, or every CPU. */
+static void
+il_run_start_cpu_load (IlRun *self)
+{
+  g_autoptr(GError) error = NULL;
+  IlCpuLoad *load;
+  GArray *cpus = self->config->cpus;
+  guint n = il_cpu_count ();
+
+  self->sampler = il_cpu_sampler_start (IL_CPU_LOAD_INTERVAL_NS, &error);
+  if (self->sampler == NULL)
+    {
+      /* Not Linux or no /proc: the run is still worth having, without the rest of the machine. */
+      g_debug ("%s", error->message);
+      return;
+    }
+  load = il_cpu_load_new (IL_CPU_LOAD_INTERVAL_NS);
+  for (guint i = 0; i < n; i++)
+    {
+      gboolean in_set = cpus == NULL || cpus->len == 0;
+      for (guint k = 0; !in_set && k < cpus->len; k++)
+        in_set = g_array_index (cpus, int, k) == (int) i;
+      if (in_set)
+        il_cpu_load_add_cpu (load, (int) i);
+    }
+  il_run_trace_set_cpu_load (self->trace, load);
+}
+
+/* Brings the "other programs" series up to date. While the run goes on, only intervals old enough
+ * that their workers' spans were surely drained (spans are cut every 10 ms); at the end, every
+ * interval again from the start, from the complete spans, so the stored series is exact. */
+#define IL_RUN_CPU_LOAD_LAG_NS (G_GINT64_CONSTANT (100000000))
+
+static void
+il_run_update_cpu_load (IlRun    *self,
+                        gboolean  final)
+{
+  IlCpuLoad *load = il_run_trace_get_cpu_load (self->trace);
+  gint64 origin = il_run_trace_get_origin_ns (self->trace);
+
+  if (self->sampler == NULL || load == NULL)
+    return;
+  if (final)
+    {
+      il_cpu_sampler_stop (self->sampler);
+      il_cpu_load_clear (load);
+      il_cpu_sampler_rewind (self->sampler);
+      il_cpu_sampler_update (self->sampler, load, self->trace, origin, G_MAXINT64);
+    }
+  else
+    il_cpu_sampler_update (self->sampler, load, self->trace, origin,
+                           il_clock_now_ns () - origin - IL_RUN_CPU_LOAD_LAG_NS);
 }
 
 /* Moves everything the workers recorded so far into the trace. Returns TRUE when spans came. */
@@ -247,21 +345,28 @@ il_run_drain_rings (IlRun *self)
       IlExecLane *l = &self->executor->lanes[lane];
       guint n;
 
-      if (!self->ids_known[lane])
-        {
-          int pid = atomic_load (&l->pid);
-          int tid = atomic_load (&l->tid);
+      {
+        const IlWorkerInfo *info = il_run_trace_get_worker (self->trace, lane);
+        int pid = atomic_load (&l->pid);
+        int tid = atomic_load (&l->tid);
 
-          /* A process's pid is known from its spawn, its tid once it says hello (the same number
-           * for our single-threaded worker), so a process cancelled during start-up keeps it. */
-          if (tid == 0 && pid != 0 && l->kind == IL_WORKER_PROCESS)
-            il_run_trace_set_worker_ids (self->trace, lane, pid, pid);
-          if (tid != 0)
-            {
-              il_run_trace_set_worker_ids (self->trace, lane, pid, tid);
-              self->ids_known[lane] = TRUE;
-            }
-        }
+        /* A process's pid is known from its spawn, its tid once it says hello (the same number
+         * for our single-threaded worker), so a process cancelled during start-up keeps it. A
+         * process lane whose worker died gets its replacement's, the old one kept apart. */
+        if (tid == 0 && pid != 0 && l->kind == IL_WORKER_PROCESS)
+          tid = pid;
+        if (pid != 0 && (info->pid != pid || info->tid != tid))
+          il_run_trace_set_worker_ids (self->trace, lane, pid, tid);
+        if (atomic_load (&l->n_previous) != self->n_previous[lane])
+          {
+            g_autoptr(GArray) previous = g_array_new (FALSE, FALSE, sizeof (int));
+
+            il_executor_get_previous_pids (self->executor, lane, self->n_previous[lane], previous);
+            for (guint k = 0; k < previous->len; k++)
+              il_run_trace_add_previous_pid (self->trace, lane, g_array_index (previous, int, k));
+            self->n_previous[lane] += previous->len;
+          }
+      }
 
       while ((n = il_ring_pop_many (l->ring, self->scratch, IL_RUN_SCRATCH)) > 0)
         {
@@ -308,6 +413,8 @@ il_run_drain_rings (IlRun *self)
         }
     }
 
+  il_run_update_warning (self);
+
   if (tasks_done != self->tasks_done)
     {
       self->tasks_done = tasks_done;
@@ -342,14 +449,33 @@ il_run_complete (IlRun *self)
   error = il_executor_take_error (self->executor);
   cancelled = il_executor_is_cancelled (self->executor) && error == NULL;
 
-  /* Tasks that never finished say why. */
+  /* Tasks that never finished never started (or were stopped by the cancel): cancelled, never
+   * failed; a failed task has its own record and, when a worker died under it, the cause. */
   for (guint i = 0; i < il_run_trace_get_n_tasks (self->trace); i++)
     {
       IlTaskRecord *rec = il_run_trace_get_task (self->trace, i);
       if (rec->status == IL_TASK_PENDING)
-        rec->status = error != NULL ? IL_TASK_FAILED : IL_TASK_CANCELLED;
+        rec->status = IL_TASK_CANCELLED;
     }
+  {
+    g_autoptr(GHashTable) causes = il_executor_take_task_errors (self->executor);
+    GHashTableIter iter;
+    gpointer key, value;
 
+    if (causes != NULL)
+      {
+        g_hash_table_iter_init (&iter, causes);
+        while (g_hash_table_iter_next (&iter, &key, &value))
+          if ((guint) GPOINTER_TO_INT (key) < il_run_trace_get_n_tasks (self->trace))
+            il_run_trace_set_task_error (self->trace, (guint) GPOINTER_TO_INT (key), value);
+      }
+  }
+
+  il_run_update_cpu_load (self, TRUE);
+  if (il_capture_is_compare (self->capture))
+    il_run_trace_set_data (self->trace, "il-self-capture",
+                           il_capture_compare_build_self_trace (self->capture, self->trace),
+                           (GDestroyNotify) il_run_trace_unref);
   il_run_trace_set_cancelled (self->trace, cancelled);
   il_run_trace_set_live (self->trace, FALSE);
   il_run_trace_compute_summary (self->trace);
@@ -382,6 +508,7 @@ il_run_drain_cb (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
+  il_run_update_cpu_load (self, FALSE);
   if (il_run_drain_rings (self) || self->spans_unannounced)
     {
       self->spans_unannounced = FALSE;
@@ -461,6 +588,8 @@ il_run_cancelled_cb (GCancellable *cancellable,
 
   if (self->executor != NULL)
     il_executor_cancel (self->executor);
+  if (self->program != NULL)
+    il_program_cancel (self->program);
 }
 
 static const char *
@@ -479,6 +608,161 @@ il_run_worker_name_format (IlExecutorKind kind)
     default:
       return "worker %u";
     }
+}
+
+/* A traced program (il-program.c): the same drain, spans-added and completion as an executor's
+ * run, with lanes, processes and names arriving as the program creates them. */
+static void
+il_run_program_complete (IlRun *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  gboolean cancelled = il_program_is_cancelled (self->program);
+
+  if (self->drain_source != NULL)
+    {
+      g_source_destroy (self->drain_source);
+      g_clear_pointer (&self->drain_source, g_source_unref);
+    }
+  il_program_finish (self->program, self->trace);
+  il_run_trace_set_cancelled (self->trace, cancelled);
+  il_run_trace_set_live (self->trace, FALSE);
+  il_run_trace_compute_summary (self->trace);
+
+  g_signal_emit (self, signals[SPANS_ADDED], 0);
+  il_run_set_running (self, FALSE);
+
+  if (cancelled)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was cancelled"));
+  else
+    g_task_return_pointer (task, il_run_trace_ref (self->trace),
+                           (GDestroyNotify) il_run_trace_unref);
+}
+
+static gboolean
+il_run_program_tick (gpointer data)
+{
+  IlRun *self = data;
+
+  if (self->task == NULL)
+    return G_SOURCE_REMOVE;
+  if (il_program_is_done (self->program))
+    {
+      il_run_program_complete (self);
+      return G_SOURCE_REMOVE;
+    }
+  if (il_program_drain (self->program, self->trace) || self->spans_unannounced)
+    {
+      self->spans_unannounced = FALSE;
+      g_signal_emit (self, signals[SPANS_ADDED], 0);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+il_run_program_pressure_cb (gpointer data)
+{
+  IlRun *self = data;
+
+  atomic_store (&self->drain_scheduled, 0);
+  if (self->task != NULL && il_program_drain (self->program, self->trace))
+    self->spans_unannounced = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+il_run_program_drain (gpointer data)
+{
+  IlRun *self = data;
+  GSource *source;
+
+  if (atomic_exchange (&self->drain_scheduled, 1) != 0)
+    return;
+  source = g_idle_source_new ();
+  g_source_set_callback (source, il_run_program_pressure_cb, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (source, "[interleave] drain program ring");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+static gboolean
+il_run_program_done_cb (gpointer data)
+{
+  IlRun *self = data;
+
+  if (self->task != NULL && il_program_is_done (self->program))
+    il_run_program_complete (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+il_run_program_done (gpointer data)
+{
+  IlRun *self = data;
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, il_run_program_done_cb, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (source, "[interleave] program done");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+static void
+il_run_start_program (IlRun        *self,
+                      GTask        *task_in,
+                      GCancellable *cancellable)
+{
+  g_autoptr(GTask) task = task_in;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  GSource *source;
+  gint64 origin = il_clock_now_ns ();
+
+  if (!il_run_config_validate (self->config, &error))
+    {
+      il_run_trace_set_live (self->trace, FALSE);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (self->config->label == NULL || *self->config->label == '\0')
+    {
+      line = il_run_config_command_line (self->config, 60);
+      il_run_trace_set_label (self->trace, line);
+    }
+  il_run_trace_set_origin_ns (self->trace, origin);
+  self->program = il_program_new (self->config, origin);
+  self->task = g_steal_pointer (&task);
+  il_run_set_running (self, TRUE);
+  if (!il_program_start (self->program, il_run_program_done, il_run_program_drain, self, &error))
+    {
+      g_autoptr(GTask) failed = g_steal_pointer (&self->task);
+
+      il_run_trace_set_live (self->trace, FALSE);
+      il_run_set_running (self, FALSE);
+      g_task_return_error (failed, g_steal_pointer (&error));
+      return;
+    }
+  il_run_trace_set_capture (self->trace, il_program_get_capture (self->program));
+  if (il_program_get_capture (self->program) == IL_CAPTURE_SAMPLED)
+    il_run_trace_set_sample_interval_ns (self->trace, IL_PROGRAM_SAMPLE_NS);
+
+  if (cancellable != NULL)
+    {
+      self->cancellable = g_object_ref (cancellable);
+      self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (il_run_cancelled_cb),
+                                                  self, NULL);
+    }
+  source = g_timeout_source_new (IL_RUN_DRAIN_INTERVAL_MS);
+  g_source_set_callback (source, il_run_program_tick, self, NULL);
+  g_source_set_static_name (source, "[interleave] drain program");
+  g_source_attach (source, self->context);
+  self->drain_source = source;
+}
+
+int
+il_run_get_exit_status (IlRun *self)
+{
+  g_return_val_if_fail (IL_IS_RUN (self), -1);
+  return self->program != NULL ? il_program_get_wait_status (self->program) : -1;
 }
 
 void
@@ -501,8 +785,11 @@ il_run_start_async (IlRun               *self,
   self->context = g_main_context_ref_thread_default ();
 
   /* Calibrating (once per machine, cached) and one-time set-up are not part of the run's time. */
-  il_calibration_get ();
-  il_workload_prepare (self->config->workload);
+  if (!il_run_config_is_program (self->config))
+    {
+      il_calibration_get ();
+      il_workload_prepare (self->config->workload);
+    }
 
   origin = il_clock_now_ns ();
   self->trace = il_run_trace_new (self->config);
@@ -515,6 +802,12 @@ il_run_start_async (IlRun               *self,
     {
       il_run_trace_set_cancelled (self->trace, TRUE);
       il_run_trace_set_live (self->trace, FALSE);
+      return;
+    }
+
+  if (il_run_config_is_program (self->config))
+    {
+      il_run_start_program (self, g_steal_pointer (&task), cancellable);
       return;
     }
 
@@ -545,13 +838,14 @@ il_run_start_async (IlRun               *self,
       g_autofree char *name = g_strdup_printf (il_run_worker_name_format (self->config->executor), i);
       il_run_trace_add_worker (self->trace, self->executor->lanes[i].kind, 0, 0, name);
     }
-  self->ids_known = g_new0 (gboolean, self->executor->n_lanes);
+  self->n_previous = g_new0 (guint, self->executor->n_lanes);
   self->scratch = g_new (IlSpan, IL_RUN_SCRATCH);
   self->filtered = g_array_sized_new (FALSE, FALSE, sizeof (IlSpan), IL_RUN_SCRATCH);
   il_executor_set_notify (self->executor, il_run_executor_done, il_run_executor_drain, self);
 
   self->task = g_steal_pointer (&task);
   il_run_set_running (self, TRUE);
+  il_run_start_cpu_load (self);
 
   if (!il_executor_start (self->executor, &error))
     {

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (IlRun, il_run, IL, RUN, GObject)
 
 /* Properties: "config" (IlRunConfig, construct-only), "tasks-done", "tasks-total" (guint, notified
- * on the owner's main context), "running" (gboolean).
+ * on the owner's main context), "running" (gboolean), "warning" (string, see below).
  * Signals: "spans-added" () — emitted on the owner's main context after the rings were drained into
  * the trace, at most every few milliseconds while the run goes on; a viewer redraws then. */
 IlRun             *il_run_new             (const IlRunConfig *config);
@@ -21,6 +21,9 @@ IlRunTrace        *il_run_get_trace       (IlRun *self);
 guint              il_run_get_tasks_done  (IlRun *self);
 guint              il_run_get_tasks_total (IlRun *self);
 gboolean           il_run_get_running     (IlRun *self);
+/* "warning": what the owner should show while the run goes on, e.g. a worker process that is
+ * stopped (SIGSTOP) or silent far past its task's time; NULL when all is well. Translated. */
+const char        *il_run_get_warning     (IlRun *self);
 
 /* Starts the run. Must be called from the thread whose thread-default main context will drain the
  * rings and deliver progress (the GUI's main loop, or the CLI's). Cancelling stops the workers,
@@ -34,6 +37,9 @@ void               il_run_start_async     (IlRun               *self,
 IlRunTrace        *il_run_start_finish    (IlRun               *self,
                                            GAsyncResult        *result,
                                            GError             **error);
+
+/* A traced program's wait status (as from waitpid) once it has ended; -1 for other runs. */
+int                il_run_get_exit_status (IlRun *self);
 
 /* Convenience for the CLI, tests and benchmarks: runs to completion on a private main context. */
 IlRunTrace        *il_run_sync            (const IlRunConfig   *config,

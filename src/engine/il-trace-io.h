@@ -8,6 +8,9 @@ G_BEGIN_DECLS
 
 #define IL_TRACE_FORMAT_NAME "interleave-trace"
 #define IL_TRACE_FORMAT_VERSION 1
+/* Deepest nesting of arrays and objects a trace file may have; deeper files are refused before
+ * json-glib, which recurses once per level, parses them. A trace needs 6. */
+#define IL_TRACE_MAX_DEPTH 64
 
 /* Writes @trace as trace v1 JSON (DESIGN.md, "Trace file, version 1") to @path, replacing it
  * atomically. Errors name the file. */

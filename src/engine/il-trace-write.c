@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "il-cpu-load.h"
 #include "il-trace-io-private.h"
 
 /* ------------------------------------------------------------------------------------------------
@@ -22,6 +23,125 @@ builder_add_time_or_null (JsonBuilder *b, const char *key, double value)
     json_builder_add_double_value (b, value);
   else
     json_builder_add_null_value (b);
+}
+
+/* Text from outside (labels from argv, thread names from /proc) as valid UTF-8: JSON must be
+ * UTF-8, or no reader opens the file again. */
+static void
+builder_add_text (JsonBuilder *b, const char *str)
+{
+  g_autofree char *valid = NULL;
+
+  if (!g_utf8_validate (str, -1, NULL))
+    str = valid = g_utf8_make_valid (str, -1);
+  json_builder_add_string_value (b, str);
+}
+
+/* The summary's "other programs" figures, when the run measured them (DESIGN.md, trace additions). */
+static void
+build_summary_cpu_load (JsonBuilder *b, IlRunTrace *run)
+{
+  const IlSummary *summary = il_run_trace_get_summary (run);
+
+  if (il_run_trace_get_cpu_load (run) == NULL)
+    return;
+  json_builder_set_member_name (b, "other_ns");
+  json_builder_add_int_value (b, summary->other_ns);
+  json_builder_set_member_name (b, "steal_ns");
+  json_builder_add_int_value (b, summary->steal_ns);
+  builder_add_time_or_null (b, "other_share", summary->other_share);
+}
+
+/* run.cpu_load: per CPU and interval, what other programs and the hypervisor took. */
+static void
+build_cpu_load (JsonBuilder *b, IlRunTrace *run)
+{
+  IlCpuLoad *load = il_run_trace_get_cpu_load (run);
+  static const char *const columns[] = { "cpu", "start_ns", "end_ns", "other_ns", "steal_ns" };
+
+  if (load == NULL)
+    return;
+  json_builder_set_member_name (b, "cpu_load");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "interval_ns");
+  json_builder_add_int_value (b, il_cpu_load_get_interval_ns (load));
+  json_builder_set_member_name (b, "columns");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    json_builder_add_string_value (b, columns[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "rows");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < il_cpu_load_get_n_cpus (load); k++)
+    {
+      int cpu = il_cpu_load_get_cpu (load, k);
+
+      for (guint i = 0; i < il_cpu_load_get_n_rows (load, cpu); i++)
+        {
+          const IlCpuLoadRow *row = il_cpu_load_get_row (load, cpu, i);
+
+          json_builder_begin_array (b);
+          json_builder_add_int_value (b, cpu);
+          json_builder_add_int_value (b, row->start_ns);
+          json_builder_add_int_value (b, row->end_ns);
+          json_builder_add_int_value (b, row->other_ns);
+          json_builder_add_int_value (b, row->steal_ns);
+          json_builder_end_array (b);
+        }
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+/* Traced programs (DESIGN.md, "Trace file additions"): the command, its folder, its processes. */
+static void
+write_config_program (JsonBuilder *b, const IlRunConfig *config)
+{
+  if (config->command != NULL)
+    {
+      json_builder_set_member_name (b, "command");
+      json_builder_begin_array (b);
+      for (guint i = 0; config->command[i] != NULL; i++)
+        builder_add_text (b, config->command[i]);
+      json_builder_end_array (b);
+    }
+  if (config->cwd != NULL)
+    {
+      json_builder_set_member_name (b, "cwd");
+      builder_add_text (b, config->cwd);
+    }
+}
+
+static void
+write_run_program (JsonBuilder *b, IlRunTrace *run)
+{
+  guint n = il_run_trace_get_n_processes (run);
+
+  if (il_run_trace_get_sample_interval_ns (run) > 0)
+    {
+      json_builder_set_member_name (b, "sample_interval_ns");
+      json_builder_add_int_value (b, il_run_trace_get_sample_interval_ns (run));
+    }
+  if (n == 0)
+    return;
+  json_builder_set_member_name (b, "processes");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    {
+      const IlProcessInfo *p = il_run_trace_get_process (run, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "pid");
+      json_builder_add_int_value (b, p->pid);
+      json_builder_set_member_name (b, "ppid");
+      json_builder_add_int_value (b, p->ppid);
+      json_builder_set_member_name (b, "command");
+      builder_add_text (b, p->command);
+      json_builder_set_member_name (b, "name");
+      builder_add_text (b, p->name);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
 }
 
 static JsonNode *
@@ -40,7 +160,7 @@ build_run_header (IlRunTrace *run)
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "label");
-  json_builder_add_string_value (b, label);
+  builder_add_text (b, label);
 
   json_builder_set_member_name (b, "config");
   json_builder_begin_object (b);
@@ -57,12 +177,17 @@ build_run_header (IlRunTrace *run)
   for (guint i = 0; config->cpus != NULL && i < config->cpus->len; i++)
     json_builder_add_int_value (b, g_array_index (config->cpus, int, i));
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "workload");
-  json_builder_add_string_value (b, il_workload_to_string (config->workload));
-  json_builder_set_member_name (b, "tasks");
-  json_builder_add_int_value (b, config->tasks);
-  json_builder_set_member_name (b, "task_ms");
-  json_builder_add_double_value (b, config->task_ms);
+  if (config->executor == IL_EXECUTOR_EXTERNAL)
+    write_config_program (b, config);
+  else
+    {
+      json_builder_set_member_name (b, "workload");
+      json_builder_add_string_value (b, il_workload_to_string (config->workload));
+      json_builder_set_member_name (b, "tasks");
+      json_builder_add_int_value (b, config->tasks);
+      json_builder_set_member_name (b, "task_ms");
+      json_builder_add_double_value (b, config->task_ms);
+    }
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "capture");
@@ -98,7 +223,9 @@ build_run_header (IlRunTrace *run)
   json_builder_set_member_name (b, "loop_wait_ns");
   json_builder_add_int_value (b, summary->loop_wait_ns);
   builder_add_time_or_null (b, "speedup", summary->speedup);
+  build_summary_cpu_load (b, run);
   json_builder_end_object (b);
+  build_cpu_load (b, run);
 
   json_builder_set_member_name (b, "workers");
   json_builder_begin_array (b);
@@ -116,7 +243,25 @@ build_run_header (IlRunTrace *run)
       json_builder_set_member_name (b, "tid");
       json_builder_add_int_value (b, info->tid);
       json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, info->name != NULL ? info->name : "");
+      builder_add_text (b, info->name != NULL ? info->name : "");
+      {
+        guint n_previous;
+        const int *previous = il_run_trace_get_previous_pids (run, i, &n_previous);
+
+        if (n_previous > 0)
+          {
+            json_builder_set_member_name (b, "previous_pids");
+            json_builder_begin_array (b);
+            for (guint k = 0; k < n_previous; k++)
+              json_builder_add_int_value (b, previous[k]);
+            json_builder_end_array (b);
+          }
+      }
+      if (info->helper)
+        {
+          json_builder_set_member_name (b, "helper");
+          json_builder_add_boolean_value (b, TRUE);
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -138,9 +283,16 @@ build_run_header (IlRunTrace *run)
       json_builder_add_int_value (b, task->end_ns);
       json_builder_set_member_name (b, "status");
       json_builder_add_string_value (b, il_task_status_to_string (task->status));
+      if (il_run_trace_get_task_error (run, i) != NULL)
+        {
+          json_builder_set_member_name (b, "error");
+          builder_add_text (b, il_run_trace_get_task_error (run, i));
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+
+  write_run_program (b, run);
 
   json_builder_set_member_name (b, "spans_columns");
   json_builder_begin_array (b);
@@ -238,9 +390,9 @@ write_trace_v1 (IlTrace *trace, IlWriter *w)
   json_builder_set_member_name (b, "cpus");
   json_builder_add_int_value (b, il_trace_get_machine_cpus (trace));
   json_builder_set_member_name (b, "kernel");
-  json_builder_add_string_value (b, kernel != NULL ? kernel : "");
+  builder_add_text (b, kernel != NULL ? kernel : "");
   json_builder_set_member_name (b, "hostname");
-  json_builder_add_string_value (b, hostname != NULL ? hostname : "");
+  builder_add_text (b, hostname != NULL ? hostname : "");
   json_builder_end_object (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);

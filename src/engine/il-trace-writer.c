@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "il-atomic-file.h"
 #include "il-trace-io-private.h"
 
 const char *const il_span_column_names[] = {
@@ -52,10 +53,15 @@ il_writer_us (IlWriter *w, gint64 ns)
   il_writer_append (w, frac, 4);
 }
 
-/* A JSON string literal (quotes included). */
+/* A JSON string literal (quotes included). Bytes that are not UTF-8 (a thread name or an argv
+ * taken as it was) become U+FFFD: JSON must be UTF-8, or no reader opens the file. */
 void
 il_writer_json_string (IlWriter *w, const char *str)
 {
+  g_autofree char *valid = NULL;
+
+  if (!g_utf8_validate (str, -1, NULL))
+    str = valid = g_utf8_make_valid (str, -1);
   il_writer_putc (w, '"');
   for (const char *p = str; *p != '\0'; p++)
     {
@@ -88,6 +94,10 @@ il_writer_json_string (IlWriter *w, const char *str)
 void
 il_writer_csv_string (IlWriter *w, const char *str)
 {
+  g_autofree char *valid = NULL;
+
+  if (!g_utf8_validate (str, -1, NULL))
+    str = valid = g_utf8_make_valid (str, -1);
   if (strpbrk (str, ",\"\r\n") == NULL)
     {
       il_writer_puts (w, str);
@@ -116,44 +126,28 @@ il_writer_finish (IlWriter *w, GError **error)
 }
 
 
-/* Writes through g_file_replace() so a failed or cancelled export never leaves half a file in
- * place of a good one. */
+/* Writes to a temporary file in the destination's folder and renames it into place, so a failed,
+ * cancelled or killed export never leaves half a file, neither in place of a good one nor new. */
 gboolean
 il_trace_write_file (IlTrace *trace, const char *path, IlTraceWriteFunc func, GError **error)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(IlAtomicFile) file = NULL;
   g_autofree IlWriter *w = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *display = g_filename_display_name (path);
 
-  file = g_file_new_for_commandline_arg (path);
-  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, &local_error);
-  if (out == NULL)
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot write %s: %s"), path,
-                   local_error->message);
-      return FALSE;
-    }
+  if ((file = il_atomic_file_new (path, error)) == NULL)
+    return FALSE;
 
   w = g_new0 (IlWriter, 1);
-  w->stream = G_OUTPUT_STREAM (out);
-  w->name = path;
+  w->stream = il_atomic_file_get_stream (file);
+  w->name = display;
   func (trace, w);
   if (!il_writer_finish (w, &local_error))
     {
-      g_autoptr(GCancellable) abort_close = g_cancellable_new ();
-
-      /* Closing with a cancelled cancellable keeps the old file (GIO's replace contract). */
-      g_cancellable_cancel (abort_close);
-      g_output_stream_close (G_OUTPUT_STREAM (out), abort_close, NULL);
+      /* The writer's message already starts with the file's name. */
       g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot write %s"), local_error->message);
       return FALSE;
     }
-  if (!g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &local_error))
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot write %s: %s"), path,
-                   local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  return il_atomic_file_commit (g_steal_pointer (&file), error);
 }

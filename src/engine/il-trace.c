@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "il-clock.h"
+#include "il-cpu-load.h"
 #include "il-trace.h"
 
 /* 4096 spans × 24 bytes = 96 KiB per chunk: big enough that the chunk table stays tiny, small
@@ -39,7 +40,14 @@ struct _IlRunTrace
   guint64          generation;
   guint            states_seen;   /* bit (1 << IlState) for every state a span has had */
   IlSummary        summary;
+  IlCpuLoad       *cpu_load;
   GData           *data;
+  /* Rare facts kept beside the arrays, so a million tasks cost no more for them: a failed
+   * task's cause (task id → string) and a lane's replaced processes (worker → GArray of int). */
+  GHashTable      *task_errors;
+  GHashTable      *previous_pids;
+  GArray          *processes;          /* of IlProcessInfo; NULL until a traced program has one */
+  gint64           sample_interval_ns;
 };
 
 struct _IlTrace
@@ -152,6 +160,22 @@ il_lane_append (IlLane *lane, const IlSpan *span)
   lane->n_spans++;
 }
 
+/* Traced programs: processes, helper threads, sampling (DESIGN.md, "Trace file additions"). */
+
+static void
+il_run_trace_clear_processes (IlRunTrace *self)
+{
+  if (self->processes == NULL)
+    return;
+  for (guint i = 0; i < self->processes->len; i++)
+    {
+      IlProcessInfo *p = &g_array_index (self->processes, IlProcessInfo, i);
+      g_free (p->command);
+      g_free (p->name);
+    }
+  g_clear_pointer (&self->processes, g_array_unref);
+}
+
 /* Runs */
 
 IlRunTrace *
@@ -167,6 +191,7 @@ il_run_trace_new (const IlRunConfig *config)
   self->lanes = g_ptr_array_new_with_free_func (il_lane_free);
   self->tasks = g_array_new (FALSE, TRUE, sizeof (IlTaskRecord));
   self->summary.speedup = NAN;
+  self->summary.other_share = NAN;
   g_datalist_init (&self->data);
   return self;
 }
@@ -188,6 +213,10 @@ il_run_trace_unref (IlRunTrace *self)
     return;
 
   g_datalist_clear (&self->data);
+  g_clear_pointer (&self->task_errors, g_hash_table_unref);
+  g_clear_pointer (&self->previous_pids, g_hash_table_unref);
+  g_clear_pointer (&self->cpu_load, il_cpu_load_free);
+  il_run_trace_clear_processes (self);
   for (guint i = 0; i < self->workers->len; i++)
     g_free (g_array_index (self->workers, IlWorkerInfo, i).name);
   g_array_unref (self->workers);
@@ -355,6 +384,39 @@ il_run_trace_set_worker_ids (IlRunTrace *self, guint worker, int pid, int tid)
   info->tid = tid;
 }
 
+void
+il_run_trace_add_previous_pid (IlRunTrace *self, guint worker, int pid)
+{
+  GArray *pids;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+
+  if (self->previous_pids == NULL)
+    self->previous_pids = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
+  pids = g_hash_table_lookup (self->previous_pids, GUINT_TO_POINTER (worker));
+  if (pids == NULL)
+    {
+      pids = g_array_new (FALSE, FALSE, sizeof (int));
+      g_hash_table_insert (self->previous_pids, GUINT_TO_POINTER (worker), pids);
+    }
+  g_array_append_val (pids, pid);
+}
+
+const int *
+il_run_trace_get_previous_pids (IlRunTrace *self, guint worker, guint *n_pids)
+{
+  GArray *pids;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (n_pids != NULL, NULL);
+
+  pids = self->previous_pids != NULL
+           ? g_hash_table_lookup (self->previous_pids, GUINT_TO_POINTER (worker)) : NULL;
+  *n_pids = pids != NULL ? pids->len : 0;
+  return pids != NULL ? (const int *) pids->data : NULL;
+}
+
 const IlLane *
 il_run_trace_get_lane (IlRunTrace *self, guint worker)
 {
@@ -381,6 +443,33 @@ il_run_trace_set_n_tasks (IlRunTrace *self, guint n_tasks)
       t->end_ns = -1;
       t->status = IL_TASK_PENDING;
     }
+}
+
+void
+il_run_trace_set_task_error (IlRunTrace *self, guint task, const char *error)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (task < self->tasks->len);
+
+  if (error == NULL)
+    {
+      if (self->task_errors != NULL)
+        g_hash_table_remove (self->task_errors, GUINT_TO_POINTER (task));
+      return;
+    }
+  if (self->task_errors == NULL)
+    self->task_errors = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_hash_table_insert (self->task_errors, GUINT_TO_POINTER (task), g_strdup (error));
+}
+
+const char *
+il_run_trace_get_task_error (IlRunTrace *self, guint task)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->task_errors == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->task_errors, GUINT_TO_POINTER (task));
 }
 
 guint
@@ -587,6 +676,55 @@ il_run_trace_compute_summary (IlRunTrace *self)
 
   s.avg_parallelism = s.wall_ns > 0 ? (double) s.cpu_ns / (double) s.wall_ns : 0.0;
   self->summary = s;
+  il_run_trace_summarise_cpu_load (self);
+}
+
+IlCpuLoad *
+il_run_trace_get_cpu_load (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->cpu_load;
+}
+
+void
+il_run_trace_set_cpu_load (IlRunTrace *self, IlCpuLoad *load)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->cpu_load == load)
+    return;
+  g_clear_pointer (&self->cpu_load, il_cpu_load_free);
+  self->cpu_load = load;
+  self->generation++;
+}
+
+void
+il_run_trace_summarise_cpu_load (IlRunTrace *self)
+{
+  IlSummary *s;
+  guint n;
+
+  g_return_if_fail (self != NULL);
+
+  s = &self->summary;
+  if (self->cpu_load == NULL)
+    {
+      s->other_ns = s->steal_ns = 0;
+      s->other_share = NAN;
+      return;
+    }
+  s->other_ns = il_cpu_load_get_other_ns (self->cpu_load);
+  s->steal_ns = il_cpu_load_get_steal_ns (self->cpu_load);
+  n = il_cpu_load_get_n_cpus (self->cpu_load);
+  s->other_share = s->wall_ns > 0 && n > 0 ? (double) s->other_ns / ((double) s->wall_ns * n) : 0.0;
+}
+
+gboolean
+il_run_trace_is_disturbed (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return isfinite (self->summary.other_share)
+         && self->summary.other_share > IL_CPU_LOAD_DISTURBED_SHARE;
 }
 
 gpointer
@@ -726,4 +864,90 @@ il_trace_get_runs (IlTrace *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return self->runs;
+}
+
+void
+il_run_trace_add_process (IlRunTrace *self, int pid, int ppid, const char *command, const char *name)
+{
+  IlProcessInfo info = { pid, ppid, g_strdup (command ? command : ""), g_strdup (name ? name : "") };
+
+  g_return_if_fail (self != NULL);
+
+  if (self->processes == NULL)
+    self->processes = g_array_new (FALSE, TRUE, sizeof (IlProcessInfo));
+  for (guint i = 0; i < self->processes->len; i++)
+    {
+      IlProcessInfo *p = &g_array_index (self->processes, IlProcessInfo, i);
+      if (p->pid == pid)
+        {
+          g_free (p->command);
+          g_free (p->name);
+          *p = info;
+          self->generation++;
+          return;
+        }
+    }
+  g_array_append_val (self->processes, info);
+  self->generation++;
+}
+
+guint
+il_run_trace_get_n_processes (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->processes != NULL ? self->processes->len : 0;
+}
+
+const IlProcessInfo *
+il_run_trace_get_process (IlRunTrace *self, guint index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < il_run_trace_get_n_processes (self), NULL);
+  return &g_array_index (self->processes, IlProcessInfo, index);
+}
+
+const IlProcessInfo *
+il_run_trace_find_process (IlRunTrace *self, int pid)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  for (guint i = 0; i < il_run_trace_get_n_processes (self); i++)
+    if (g_array_index (self->processes, IlProcessInfo, i).pid == pid)
+      return &g_array_index (self->processes, IlProcessInfo, i);
+  return NULL;
+}
+
+void
+il_run_trace_set_worker_helper (IlRunTrace *self, guint worker, gboolean helper)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+  g_array_index (self->workers, IlWorkerInfo, worker).helper = helper;
+  self->generation++;
+}
+
+void
+il_run_trace_set_worker_name (IlRunTrace *self, guint worker, const char *name)
+{
+  IlWorkerInfo *info;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+  info = &g_array_index (self->workers, IlWorkerInfo, worker);
+  g_free (info->name);
+  info->name = g_strdup (name ? name : "");
+  self->generation++;
+}
+
+gint64
+il_run_trace_get_sample_interval_ns (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->sample_interval_ns;
+}
+
+void
+il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns)
+{
+  g_return_if_fail (self != NULL);
+  self->sample_interval_ns = MAX (interval_ns, 0);
 }

@@ -28,7 +28,17 @@ typedef struct
   int           pid;
   int           tid;
   char         *name;
+  gboolean      helper;   /* traced programs: a thread that never ran a task-like stretch */
 } IlWorkerInfo;
+
+/* A process of a traced program whose threads are lanes (workers name it by pid). */
+typedef struct
+{
+  int   pid;
+  int   ppid;
+  char *command;   /* its final command line, arguments joined by spaces */
+  char *name;      /* the kernel's name of its main thread */
+} IlProcessInfo;
 
 typedef struct
 {
@@ -50,6 +60,9 @@ typedef struct
   gint64  ready_ns;
   gint64  lock_wait_ns;      /* traced programs: blocked on a lock other than the GIL */
   gint64  loop_wait_ns;      /* event loop: tasks ready while the loop thread ran another */
+  gint64  other_ns;          /* CPU time other programs took on the run's CPUs (run.cpu_load) */
+  gint64  steal_ns;          /* time the hypervisor took from the run's CPUs */
+  double  other_share;       /* other_ns / (wall_ns × CPUs in the set); NAN when not measured */
   double  speedup;           /* against a sequential run of the same work; NAN when unknown */
 } IlSummary;
 
@@ -101,12 +114,33 @@ guint          il_run_trace_add_worker      (IlRunTrace *self, IlWorkerKind kind
 guint          il_run_trace_get_n_workers   (IlRunTrace *self);
 const IlWorkerInfo *il_run_trace_get_worker (IlRunTrace *self, guint worker);
 void           il_run_trace_set_worker_ids  (IlRunTrace *self, guint worker, int pid, int tid);
+/* A lane whose process died and was replaced keeps the dead ones' pids, oldest first (trace
+ * field worker "previous_pids"). NULL and 0 when none. */
+void           il_run_trace_add_previous_pid (IlRunTrace *self, guint worker, int pid);
+const int     *il_run_trace_get_previous_pids (IlRunTrace *self, guint worker, guint *n_pids);
 const IlLane  *il_run_trace_get_lane        (IlRunTrace *self, guint worker);
+
+/* Traced programs (il-trace.c, "program" helpers): the processes, helper threads, worker names
+ * learnt late, and the sampling interval of a "sampled" capture (0 otherwise). Adding a process
+ * whose pid is known already replaces it. */
+void           il_run_trace_add_process     (IlRunTrace *self, int pid, int ppid, const char *command,
+                                             const char *name);
+guint          il_run_trace_get_n_processes (IlRunTrace *self);
+const IlProcessInfo *il_run_trace_get_process (IlRunTrace *self, guint index);
+/* The process @pid, or NULL. */
+const IlProcessInfo *il_run_trace_find_process (IlRunTrace *self, int pid);
+void           il_run_trace_set_worker_helper (IlRunTrace *self, guint worker, gboolean helper);
+void           il_run_trace_set_worker_name (IlRunTrace *self, guint worker, const char *name);
+gint64         il_run_trace_get_sample_interval_ns (IlRunTrace *self);
+void           il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns);
 
 /* Tasks: created pending, ids 0 … n-1. */
 void           il_run_trace_set_n_tasks     (IlRunTrace *self, guint n_tasks);
 guint          il_run_trace_get_n_tasks     (IlRunTrace *self);
 IlTaskRecord  *il_run_trace_get_task        (IlRunTrace *self, guint task);
+/* Why a failed task failed ("killed by SIGKILL"; trace field task "error"), NULL when unknown. */
+void           il_run_trace_set_task_error  (IlRunTrace *self, guint task, const char *error);
+const char    *il_run_trace_get_task_error  (IlRunTrace *self, guint task);
 
 /* Appends a span to its worker's lane. Spans of one worker must come in time order; a span that
  * starts before the previous one ends is clipped. Zero-length spans are dropped. */
@@ -125,6 +159,17 @@ const IlSummary *il_run_trace_get_summary   (IlRunTrace *self);
 void           il_run_trace_set_summary     (IlRunTrace *self, const IlSummary *summary);
 void           il_run_trace_compute_summary (IlRunTrace *self);
 void           il_run_trace_set_speedup     (IlRunTrace *self, double speedup);
+
+/* What other programs took of each CPU while the run went on (NULL when not measured, e.g. an
+ * older file). The run owns @load; il_run_trace_compute_summary() derives other_ns, steal_ns and
+ * other_share from it. */
+typedef struct _IlCpuLoad IlCpuLoad;
+IlCpuLoad     *il_run_trace_get_cpu_load    (IlRunTrace *self);
+void           il_run_trace_set_cpu_load    (IlRunTrace *self, IlCpuLoad *load);
+/* Fills the summary's other_ns, steal_ns and other_share from the series (NAN share without one). */
+void           il_run_trace_summarise_cpu_load (IlRunTrace *self);
+/* Did other programs take more than IL_CPU_LOAD_DISTURBED_SHARE of the run's CPUs? */
+gboolean       il_run_trace_is_disturbed    (IlRunTrace *self);
 
 /* Attach data to a run (the painter keeps its level-of-detail summaries here). */
 gpointer       il_run_trace_get_data        (IlRunTrace *self, const char *key);

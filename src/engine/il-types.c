@@ -20,7 +20,7 @@ static const char *workload_names[IL_N_WORKLOADS] = {
 };
 
 static const char *capture_names[IL_N_CAPTURES] = {
-  "auto", "kernel", "self",
+  "auto", "kernel", "self", "sampled",
 };
 
 static const char *task_status_names[] = {

@@ -47,6 +47,7 @@ typedef enum
   IL_CAPTURE_AUTO = 0,
   IL_CAPTURE_KERNEL,
   IL_CAPTURE_SELF,
+  IL_CAPTURE_SAMPLED,  /* traced programs where perf is refused: /proc sampled every 1 ms */
   IL_N_CAPTURES
 } IlCaptureKind;
 

@@ -128,9 +128,17 @@ il_work_disk_step (int      *fd,
     {
       g_autofree char *path = NULL;
 
-      *fd = g_file_open_tmp ("interleave-disk-XXXXXX", &path, error);
+      g_autoptr(GError) local_error = NULL;
+
+      *fd = g_file_open_tmp ("interleave-disk-XXXXXX", &path, &local_error);
       if (*fd < 0)
-        return FALSE;
+        {
+          /* Where the work goes is the user's to fix ($TMPDIR), so the message names it. */
+          g_set_error (error, IL_ERROR, IL_ERROR_FAILED,
+                       _("The disk workload cannot write a temporary file in %s: %s"),
+                       g_get_tmp_dir (), local_error->message);
+          return FALSE;
+        }
       /* Unlinked at once: the file disappears even when the worker is killed. */
       g_unlink (path);
     }
@@ -141,7 +149,8 @@ il_work_disk_step (int      *fd,
   if (pwrite (*fd, out, n, 0) != (gssize) n || fsync (*fd) != 0 || pread (*fd, in, n, 0) != (gssize) n)
     {
       int errsv = errno;
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Disk work failed: %s"), g_strerror (errsv));
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Disk work in %s failed: %s"),
+                   g_get_tmp_dir (), g_strerror (errsv));
       return FALSE;
     }
 
@@ -442,6 +451,7 @@ il_work_ctx_clear (IlWorkCtx *ctx)
   if (ctx->disk_fd >= 0)
     close (ctx->disk_fd);
   ctx->disk_fd = -1;
+  g_clear_error (&ctx->error);
 }
 
 static inline gboolean
@@ -526,7 +536,8 @@ il_run_wait (const IlPhase *phase,
 
           if (!il_work_disk_step (&ctx->disk_fd, &ctx->sink, &error))
             {
-              g_debug ("%s", error->message);
+              if (ctx->error == NULL)
+                ctx->error = g_steal_pointer (&error);
               status = IL_TASK_FAILED;
               break;
             }

@@ -79,6 +79,7 @@ typedef struct
   int           disk_fd;    /* -1 until the first disk phase */
   gsize         mem_offset;
   guint64       sink;       /* keeps the compiler from removing the work */
+  GError       *error;      /* why the last failed task failed (disk work), for the executor */
 } IlWorkCtx;
 
 void     il_work_ctx_init         (IlWorkCtx *ctx, IlRecorder *rec, IlGil *gil, int worker,
@@ -87,7 +88,8 @@ void     il_work_ctx_clear        (IlWorkCtx *ctx);
 
 /* Runs one task on the calling thread: records running / ready / io-wait / gil-wait spans on
  * ctx->rec, takes and releases ctx->gil by its rules, and records the task's completion.
- * Returns the task's status (cancelled when the cancel flag was raised, failed on an I/O error). */
+ * Returns the task's status (cancelled when the cancel flag was raised, failed on an I/O error:
+ * then ctx->error says why, and the executor makes it the run's error). */
 IlTaskStatus il_workload_run_task (const IlCalibration *cal, IlWorkloadKind kind, double task_ms,
                                    int task, IlWorkCtx *ctx);
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "il-atomic-file.h"
 #include "il-export.h"
 #include "il-painter.h"
 
@@ -111,33 +112,65 @@ check_options (const IlExportOptions *options, GError **error)
 static gboolean
 cairo_ok (cairo_status_t status, const char *path, GError **error)
 {
+  g_autofree char *display = NULL;
+
   if (status == CAIRO_STATUS_SUCCESS)
     return TRUE;
-  g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Could not write “%s”: %s"), path,
+  display = g_filename_display_name (path);
+  g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Could not write “%s”: %s"), display,
                cairo_status_to_string (status));
   return FALSE;
 }
 
+/* Cairo writes through this into the temporary file; the first error is kept for the message,
+ * since cairo itself only knows "error while writing to output stream". */
+typedef struct
+{
+  GOutputStream *stream;
+  GError        *error;
+} Sink;
+
+static cairo_status_t
+sink_write (void *closure, const unsigned char *data, unsigned int length)
+{
+  Sink *sink = closure;
+
+  if (sink->error != NULL)
+    return CAIRO_STATUS_WRITE_ERROR;
+  if (!g_output_stream_write_all (sink->stream, data, length, NULL, NULL, &sink->error))
+    return CAIRO_STATUS_WRITE_ERROR;
+  return CAIRO_STATUS_SUCCESS;
+}
+
 typedef void (*DrawFunc) (cairo_t *cr, int width, int height, gpointer data, double scale);
 
+/* Every format goes to a temporary file in the destination's folder, renamed into place when
+ * complete: a failed or interrupted export never leaves half an image. */
 static gboolean
 export_with (const IlExportOptions *options, IlImageFormat format, const char *path,
              DrawFunc draw, gpointer data, GError **error)
 {
+  g_autoptr(IlAtomicFile) file = NULL;
+  Sink sink = { NULL, NULL };
   cairo_surface_t *surface;
   cairo_t *cr;
   cairo_status_t status;
 
   if (!check_options (options, error))
     return FALSE;
+  if ((file = il_atomic_file_new (path, error)) == NULL)
+    return FALSE;
+  sink.stream = il_atomic_file_get_stream (file);
 
   switch (format)
     {
     case IL_IMAGE_SVG:
-      surface = cairo_svg_surface_create (path, options->width, options->height);
+      surface = cairo_svg_surface_create_for_stream (sink_write, &sink, options->width,
+                                                     options->height);
       break;
     case IL_IMAGE_PDF:
-      surface = cairo_pdf_surface_create (path, options->width, options->height);
+      surface = cairo_pdf_surface_create_for_stream (sink_write, &sink, options->width,
+                                                     options->height);
       break;
     case IL_IMAGE_PNG:
     default:
@@ -148,24 +181,21 @@ export_with (const IlExportOptions *options, IlImageFormat format, const char *p
     }
 
   status = cairo_surface_status (surface);
-  if (status != CAIRO_STATUS_SUCCESS)
+  if (status == CAIRO_STATUS_SUCCESS)
     {
-      cairo_surface_destroy (surface);
-      return cairo_ok (status, path, error);
+      cr = cairo_create (surface);
+      if (format == IL_IMAGE_PNG)
+        cairo_scale (cr, options->scale, options->scale);
+      /* Vectors get two columns per point: edges stay sharp when the slide is zoomed. */
+      draw (cr, options->width, options->height, data,
+            format == IL_IMAGE_PNG ? options->scale : 2.0);
+      status = cairo_status (cr);
+      cairo_destroy (cr);
     }
-
-  cr = cairo_create (surface);
-  if (format == IL_IMAGE_PNG)
-    cairo_scale (cr, options->scale, options->scale);
-  /* Vectors get two columns per point: edges stay sharp when the slide is zoomed. */
-  draw (cr, options->width, options->height, data, format == IL_IMAGE_PNG ? options->scale : 2.0);
-  status = cairo_status (cr);
-  cairo_destroy (cr);
-
   if (status == CAIRO_STATUS_SUCCESS)
     {
       if (format == IL_IMAGE_PNG)
-        status = cairo_surface_write_to_png (surface, path);
+        status = cairo_surface_write_to_png_stream (surface, sink_write, &sink);
       else
         {
           cairo_surface_finish (surface);
@@ -173,7 +203,19 @@ export_with (const IlExportOptions *options, IlImageFormat format, const char *p
         }
     }
   cairo_surface_destroy (surface);
-  return cairo_ok (status, path, error);
+
+  if (sink.error != NULL)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Could not write “%s”: %s"), display,
+                   sink.error->message);
+      g_error_free (sink.error);
+      return FALSE;
+    }
+  if (!cairo_ok (status, path, error))
+    return FALSE;
+  return il_atomic_file_commit (g_steal_pointer (&file), error);
 }
 
 typedef struct

@@ -12,6 +12,11 @@
  * adding half as many again, summaries cost about 4 bytes per span. */
 #define SPANS_PER_BIN 4
 #define MIN_SHIFT 6          /* 64 ns: finer bins would never be read */
+/* Times past 2^62 ns (146 years) are drawn as if they ended there, and bins are at most 2^54 ns:
+ * then (bin + 1) << shift and a bin's sums times 255 stay far from gint64 overflow, whatever a
+ * loaded file claims (a span of 1e18 ns overflowed both). */
+#define MAX_SHIFT 54
+#define LOD_MAX_NS (G_GINT64_CONSTANT (1) << 62)
 #define N_TRACKED 4          /* CPUs and tasks tracked exactly inside the open bin */
 
 struct _IlLodLane
@@ -193,10 +198,23 @@ open_bin_flush (IlLodLane *lod)
   bin->task = lod->task_ns[best] > 0 ? (guint8) (lod->task_id[best] & 0xff) : 0;
 }
 
+/* A double as a gint64, clamped: casting a double out of range is undefined. */
+static inline gint64
+clamp_to_int64 (double v)
+{
+  if (isnan (v))
+    return 0;
+  if (v <= -9.0e18)
+    return G_GINT64_CONSTANT (-9000000000000000000);
+  if (v >= 9.0e18)
+    return G_GINT64_CONSTANT (9000000000000000000);
+  return (gint64) v;
+}
+
 static void
 fold_span (IlLodLane *lod, const IlSpan *span, guint32 index)
 {
-  gint64 last_bin = (span->end_ns - 1) >> lod->shift;
+  gint64 last_bin = (MIN (span->end_ns, LOD_MAX_NS) - 1) >> lod->shift;
 
   /* Bins up to the one this span ends in: the first span reaching them is this one (bins of a
    * gap before it included: it is the first to end after their start). */
@@ -204,8 +222,8 @@ fold_span (IlLodLane *lod, const IlSpan *span, guint32 index)
     g_array_append_val (lod->first_span, index);
 
   int shift = lod->shift;
-  gint64 t = MAX (span->start_ns, 0);
-  gint64 end = span->end_ns;
+  gint64 t = CLAMP (span->start_ns, 0, LOD_MAX_NS);
+  gint64 end = MIN (span->end_ns, LOD_MAX_NS);
   guint state = MIN (span->state, IL_N_STATES - 1);
   gboolean running = state == IL_STATE_RUNNING;
 
@@ -317,9 +335,9 @@ ideal_shift (const IlLane *lane)
   guint n = il_lane_get_n_spans (lane);
   gint64 end = il_lane_get_span (lane, n - 1)->end_ns;
   double width = (double) MAX (end, 1) * SPANS_PER_BIN / n;
-  int shift = (int) ceil (log2 (MAX (width, 1.0)));
+  int shift = (int) ceil (log2 (CLAMP (width, 1.0, ldexp (1.0, MAX_SHIFT))));
 
-  return MAX (shift, MIN_SHIFT);
+  return CLAMP (shift, MIN_SHIFT, MAX_SHIFT);
 }
 
 void
@@ -354,7 +372,7 @@ il_lod_lane_update (IlLodLane *lod, const IlLane *lane)
       for (guint j = 0; j < len; j++)
         {
           if (i + j == lod->n_done)
-            first_dirty = MIN (first_dirty, MAX (block[j].start_ns, 0) >> lod->shift);
+            first_dirty = MIN (first_dirty, CLAMP (block[j].start_ns, 0, LOD_MAX_NS) >> lod->shift);
           fold_span (lod, &block[j], i + j);
         }
       i += len;
@@ -545,8 +563,8 @@ column_from_level (const IlLodLane *lod, guint k, double a, double b, IlColumn *
 {
   GArray *level = g_ptr_array_index (lod->levels, k);
   double w = ldexp (1.0, lod->shift + (int) k);
-  gint64 first = (gint64) floor (a / w);
-  gint64 last = (gint64) floor (b / w);
+  gint64 first = clamp_to_int64 (floor (a / w));
+  gint64 last = clamp_to_int64 (floor (b / w));
 
   gint32 run_task = -1;
   gint16 run_cpu = -1;
@@ -697,7 +715,7 @@ il_lod_lane_columns (const IlLodLane *lod,
       first_len = array->len;
     }
 
-  i = il_lane_find (lane, (gint64) floor (MAX (t0_ns, 0)));
+  i = il_lane_find (lane, clamp_to_int64 (floor (MAX (t0_ns, 0))));
   for (guint c = 0; c < n_cols && i < n; c++)
     {
       double a = t0_ns + c * ns_per_col;
@@ -711,8 +729,8 @@ il_lod_lane_columns (const IlLodLane *lod,
           /* Spans whose index lies between the first spans of the bins after a and of the bin
            * of b all end inside (a, b]: a lower bound of the column's spans, read from the
            * summary alone. */
-          gint64 ba = ((gint64) a >> (lod->shift + (int) level)) + 1;
-          gint64 bb = (gint64) b >> (lod->shift + (int) level);
+          gint64 ba = (clamp_to_int64 (a) >> (lod->shift + (int) level)) + 1;
+          gint64 bb = clamp_to_int64 (b) >> (lod->shift + (int) level);
           guint lo = ba < first_len ? MIN (first[ba], n) : n;
           guint hi = bb < first_len ? MIN (first[bb], n) : n;
 

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "il-cpu-load.h"
 #include "il-layout.h"
 #include "il-lod.h"
 #include "il-painter.h"
@@ -199,6 +200,31 @@ capture_words (IlCaptureKind capture)
     }
 }
 
+/* The header's warning when other programs took more than 10 % of a shown run's CPUs. */
+static char *
+disturbed_words (GPtrArray *runs)
+{
+  IlRunTrace *worst = NULL;
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, i);
+      if (!il_run_trace_get_live (run) && il_run_trace_is_disturbed (run) &&
+          (worst == NULL || il_run_trace_get_summary (run)->other_share >
+                            il_run_trace_get_summary (worst)->other_share))
+        worst = run;
+    }
+  if (worst == NULL)
+    return NULL;
+  if (runs->len == 1)
+    return g_strdup_printf (_("Disturbed: other programs took %d %% of the CPUs; close them or run again"),
+                            (int) round (il_run_trace_get_summary (worst)->other_share * 100));
+  return g_strdup_printf (_("Comparison disturbed: other programs took %d %% of the CPUs during “%s”; "
+                            "close them or run again"),
+                          (int) round (il_run_trace_get_summary (worst)->other_share * 100),
+                          il_run_trace_get_label (worst));
+}
+
 static char *
 summary_line (IlRunTrace *run)
 {
@@ -239,6 +265,17 @@ summary_line (IlRunTrace *run)
           g_autofree char *v = il_format_duration (sum->io_wait_ns);
           g_string_append_printf (s, _(" · I/O wait %s"), v);
         }
+      if (sum->loop_wait_ns > 0)
+        {
+          g_autofree char *v = il_format_duration (sum->loop_wait_ns);
+          g_string_append_printf (s, _(" · waiting for the loop %s"), v);
+        }
+    }
+  if (!il_run_trace_get_live (run) && wall > 0)
+    {
+      g_autofree char *other = il_cpu_load_describe_run (run);
+      if (other != NULL)
+        g_string_append_printf (s, " · %s", other);
     }
   if (il_run_trace_get_cancelled (run))
     g_string_append (s, _(" · cancelled"));
@@ -291,6 +328,11 @@ typedef struct
   guint32 bottom;    /* colour of the bottom bar */
   guint16 bar;       /* bar height in device pixels (0: none) */
   gboolean hl;       /* part of the highlighted task */
+  /* Core lanes: what other programs (and the hypervisor) took, as a band from the top. */
+  guint16 upper_bar;   /* height in device pixels of the whole band (0: none) */
+  guint16 steal_bar;   /* the topmost part of it, in the steal colour */
+  guint32 upper;       /* colour of the band */
+  guint32 upper2;      /* colour of its steal part */
 } Cell;
 
 /* Does one task hold (nearly) all the running time of the column? A task cut into short spans
@@ -402,6 +444,19 @@ raster_end (Frame *f, double y, double h)
   cairo_restore (cr);
 }
 
+/* Core lanes on pixel targets: the band of other programs (steal at its top) over the rows. */
+static void
+fill_upper_bands (Frame *f, const Cell *cells, guint32 *data, int rows, int stride)
+{
+  for (guint x = 0; x < f->n_cols; x++)
+    {
+      int band = MIN (rows, (int) cells[x].upper_bar), steal = MIN (band, (int) cells[x].steal_bar);
+
+      for (int yy = 0; yy < band; yy++)
+        data[yy * stride + x] = 0xff000000 | (yy < steal ? cells[x].upper2 : cells[x].upper);
+    }
+}
+
 /* Draws runs of equal cells as single rectangles: few drawing operations, and real vector shapes
  * in SVG and PDF. On pixel targets, writes the same cells as pixels. */
 static void
@@ -435,6 +490,7 @@ fill_cells (Frame *f, const Cell *cells, double y, double h, IlRgb bg)
             if (rows - yy <= cells[x].bar)
               line[x] = 0xff000000 | cells[x].bottom;
         }
+      fill_upper_bands (f, cells, data, rows, stride);
       raster_end (f, y, h);
       return;
     }
@@ -449,7 +505,8 @@ fill_cells (Frame *f, const Cell *cells, double y, double h, IlRgb bg)
       const Cell *cell = &cells[c];
 
       while (e < f->n_cols && cells[e].top == cell->top && cells[e].bottom == cell->bottom
-             && cells[e].bar == cell->bar)
+             && cells[e].bar == cell->bar && cells[e].upper_bar == cell->upper_bar
+             && cells[e].steal_bar == cell->steal_bar)
         e++;
 
       if (cell->top != G_MAXUINT32 || cell->bar > 0)
@@ -467,6 +524,24 @@ fill_cells (Frame *f, const Cell *cells, double y, double h, IlRgb bg)
             {
               il_rgb_set_source (cr, il_rgb_unpack (cell->bottom));
               cairo_rectangle (cr, xa, y + h - bar_h, xb - xa, bar_h);
+              cairo_fill (cr);
+            }
+        }
+      if (cell->upper_bar > 0)
+        {
+          double xa = x0 + c * f->col_w, xb = x0 + e * f->col_w;
+          double band_h = MIN (h, cell->upper_bar / dev), steal_h = MIN (band_h, cell->steal_bar / dev);
+
+          if (steal_h > 0)
+            {
+              il_rgb_set_source (cr, il_rgb_unpack (cell->upper2));
+              cairo_rectangle (cr, xa, y, xb - xa, steal_h);
+              cairo_fill (cr);
+            }
+          if (band_h > steal_h)
+            {
+              il_rgb_set_source (cr, il_rgb_unpack (cell->upper));
+              cairo_rectangle (cr, xa, y + steal_h, xb - xa, band_h - steal_h);
               cairo_fill (cr);
             }
         }
@@ -612,10 +687,7 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
             other = s;
         }
 
-      cell->top = G_MAXUINT32;
-      cell->bottom = 0;
-      cell->bar = 0;
-      cell->hl = FALSE;
+      *cell = (Cell) { .top = G_MAXUINT32 };
       if (covered < 0.5 * f->ns_per_col)
         continue;
 
@@ -699,6 +771,42 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
     stroke_highlight (f, cells, row->y, row->h);
 }
 
+/* Core lane k, what the rest of the machine took: other programs' share of each column as a band
+ * from the top (steal, the hypervisor's, topmost), the workers' own share as a bar from the bottom.
+ * A core held by others is so never drawn idle. Two lookups per column in the run's series. */
+static void
+core_lane_add_other (Frame *f, IlRunTrace *run, const IlLayoutRow *row, guint c, double busy_ns,
+                     Cell *cell)
+{
+  IlCpuLoad *load = il_run_trace_get_cpu_load (run);
+  double dev = f->o->scale > 0 ? f->o->scale : 1;
+  double t0 = f->t0 + c * f->ns_per_col;
+  double px = row->h * dev, work, other, steal;
+  gint64 other_ns, steal_ns;
+
+  if (load == NULL || !il_cpu_load_has_cpu (load, row->index))
+    return;
+  il_cpu_load_sum_range (load, row->index, (gint64) t0, (gint64) (t0 + f->ns_per_col), &other_ns,
+                         &steal_ns);
+  work = MIN (busy_ns / f->ns_per_col, 1.0);
+  steal = MIN ((double) steal_ns / f->ns_per_col, 1.0);
+  other = MIN ((double) other_ns / f->ns_per_col, 1.0 - MIN (work, 1.0 - steal) - steal);
+  if (round ((other + steal) * px) < 1)
+    return;
+
+  /* The workers' full-height colour becomes a bar as high as their share, under the band. */
+  if (cell->top != G_MAXUINT32)
+    {
+      cell->bottom = cell->top;
+      cell->bar = (guint16) MIN (round (work * px), 65535);
+      cell->top = G_MAXUINT32;
+    }
+  cell->upper = il_rgb_pack (f->pal->other_programs);
+  cell->upper2 = il_rgb_pack (f->pal->steal);
+  cell->upper_bar = (guint16) MIN (round ((MAX (other, 0) + steal) * px), 65535);
+  cell->steal_bar = (guint16) MIN (round (steal * px), 65535);
+}
+
 /* Core lane k: the running time of every worker whose column ran mostly on k. */
 static void
 draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *cols,
@@ -743,9 +851,13 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
       cell->bottom = 0;
       cell->bar = 0;
       cell->hl = FALSE;
+      cell->upper_bar = cell->steal_bar = 0;
       ids[c] = -1;
       if (best_worker < 0)
-        continue;
+        {
+          core_lane_add_other (f, run, row, c, 0, cell);
+          continue;
+        }
 
       if (dense)
         {
@@ -761,6 +873,7 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
       /* Named where one worker had the core for most of the column. */
       if (busy >= 0.5 * f->ns_per_col && best >= 0.9 * busy)
         ids[c] = best_worker;
+      core_lane_add_other (f, run, row, c, busy, cell);
 
       if (hl_task >= 0 && column_is_task (&cols[best_worker][c], hl_task))
         cell->hl = any_hl = TRUE;
@@ -1146,6 +1259,33 @@ any_run_has_state (Frame *f, IlState state)
   return FALSE;
 }
 
+/* The core lanes' "other programs" and "taken by the hypervisor", when a shown run has them. */
+static void
+core_lane_legend (Frame *f, GArray *items)
+{
+  gboolean other = FALSE, steal = FALSE;
+
+  for (guint r = 0; r < f->runs->len; r++)
+    {
+      IlCpuLoad *load = il_run_trace_get_cpu_load (g_ptr_array_index (f->runs, r));
+      if (load != NULL)
+        {
+          other |= il_cpu_load_get_other_ns (load) > 0;
+          steal |= il_cpu_load_get_steal_ns (load) > 0;
+        }
+    }
+  if (other)
+    {
+      LegendItem item = { f->pal->other_programs, { 0 }, FALSE, FALSE, g_strdup (_("other programs")) };
+      g_array_append_val (items, item);
+    }
+  if (steal)
+    {
+      LegendItem item = { f->pal->steal, { 0 }, FALSE, FALSE, g_strdup (_("taken by the hypervisor")) };
+      g_array_append_val (items, item);
+    }
+}
+
 static void
 draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
 {
@@ -1194,6 +1334,8 @@ draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
                           TRUE, FALSE, g_strdup (_("core lanes: colour of the worker on it")) };
       g_array_append_val (items, item);
     }
+  if (f->o->view & IL_VIEW_CORES)
+    core_lane_legend (f, items);
   if (any_strip)
     {
       LegendItem flight = { f->pal->in_flight, { 0 }, FALSE, FALSE, g_strdup (_("in flight")) };
@@ -1325,9 +1467,21 @@ il_painter_draw (cairo_t              *cr,
   if (opts.show_header)
     {
       g_autofree char *title = derive_title (runs, &opts);
-      il_text_set (text, title, layout->font_px * 1.5, TRUE, layout->width - 2 * layout->margin);
+      g_autofree char *disturbed = disturbed_words (runs);
+      double avail = layout->width - 2 * layout->margin;
+      double w = il_text_set (text, title, layout->font_px * 1.5, TRUE,
+                              disturbed != NULL ? avail * 0.5 : avail);
+
       il_text_draw (cr, text, layout->margin, layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT,
                     f.pal->text);
+      if (disturbed != NULL)
+        {
+          /* In the warning colour after the title: the picture says it cannot be trusted. */
+          il_text_set (text, disturbed, layout->font_px * 1.0, TRUE,
+                       MAX (1, avail - w - layout->font_px));
+          il_text_draw (cr, text, layout->margin + w + layout->font_px,
+                        layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT, f.pal->reference);
+        }
     }
 
   il_ticks_choose (&layout->scale, layout->font_px * 0.85 * 0.62, layout->font_px * 1.5, &ticks);

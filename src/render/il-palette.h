@@ -26,6 +26,8 @@ typedef struct
   IlRgb in_flight;      /* parallelism strip */
   IlRgb running;
   IlRgb reference;      /* the core count line */
+  IlRgb other_programs; /* core lanes: CPU time other programs took */
+  IlRgb steal;          /* core lanes: time the hypervisor took (steal) */
   IlRgb states[IL_N_STATES];
 } IlPalette;
 

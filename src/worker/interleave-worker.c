@@ -220,7 +220,13 @@ main (int   argc,
             worker_fail ("unexpected message");
           memcpy (&task, payload, sizeof task);
 
-          il_workload_run_task (&cal, (IlWorkloadKind) setup.workload, task.task_ms, task.task, &ctx);
+          if (il_workload_run_task (&cal, (IlWorkloadKind) setup.workload, task.task_ms, task.task,
+                                    &ctx) == IL_TASK_FAILED && ctx.error != NULL)
+            {
+              /* The failed task's record first, then why: the parent stops the run with it. */
+              worker_flush ();
+              worker_fail (ctx.error->message);
+            }
 
           if (il_ring_get_n_pending (worker.ring) >= FLUSH_ENTRIES ||
               il_clock_now_ns () - worker.last_flush_ns >= FLUSH_INTERVAL_NS)

@@ -3,6 +3,8 @@
  * never exceeds one CPU, processes run in other PIDs, waits overlap, cancel stops and reaps. */
 #include "config.h"
 
+#include <math.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -265,6 +267,27 @@ test_executors_async_cpu (void)
 
   g_assert_cmpuint (il_run_trace_get_summary (t)->max_parallelism, ==, 1);
   g_assert_cmpint (il_run_trace_get_summary (t)->io_wait_ns, >, 0);
+}
+
+/* Coroutines waiting for the loop thread are `loop-wait`, never `ready` (which means waiting for a
+ * CPU): on an idle machine an event-loop run has no ready time at all. */
+static void
+test_executors_async_loop_wait (void)
+{
+  g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_ASYNC, 3, IL_WORKLOAD_CPU, 6, 20);
+  g_autoptr(IlRunTrace) t = run_checked (c);
+  const IlSummary *s = il_run_trace_get_summary (t);
+
+  g_test_message ("loop-wait %" G_GINT64_FORMAT " ns, ready %" G_GINT64_FORMAT
+                  " ns, other programs %.3f", s->loop_wait_ns, s->ready_ns, s->other_share);
+  /* Three coroutines take turns on one thread: two of them wait for the loop most of the time. */
+  g_assert_true (il_run_trace_has_state (t, IL_STATE_LOOP_WAIT));
+  g_assert_cmpint (s->loop_wait_ns, >, s->wall_ns);
+  /* Only the kernel preempting the loop thread is `ready`: none when nothing else runs. */
+  if (isfinite (s->other_share) && s->other_share < 0.02)
+    g_assert_cmpint (s->ready_ns, <, s->wall_ns / 100);
+  else
+    g_test_message ("other programs were busy: ready time is then true, not checked");
 }
 
 static void
@@ -629,6 +652,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/executors/processes", test_executors_processes);
   g_test_add_func ("/executors/async", test_executors_async);
   g_test_add_func ("/executors/async-cpu", test_executors_async_cpu);
+  g_test_add_func ("/executors/async-loop-wait", test_executors_async_loop_wait);
   g_test_add_func ("/executors/affinity", test_executors_affinity);
   g_test_add_func ("/executors/workloads", test_executors_workloads);
   g_test_add_func ("/executors/convoy", test_executors_convoy);

@@ -2,7 +2,10 @@
 #include "config.h"
 
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -437,6 +440,7 @@ test_malformed (void)
   assert_load_error (bad_executor, "bad.json: runs[0].config: unknown executor “thready”");
 
   /* json-glib's own syntax errors carry the file's line, also after the rows were cut out. */
+  g_clear_pointer (&trace, il_trace_unref);
   bad_json = file_with_spans ("[0, \"running\", 0, 0, 0, 10]\n,\n[1, \"idle\", -1, -1, 0, 10]\n");
   bad_json[strlen (bad_json) - 3] = ',';
   trace = il_trace_load_from_data (bad_json, strlen (bad_json), "bad.json", &error);
@@ -644,6 +648,275 @@ test_save_unwritable (void)
   g_assert_nonnull (strstr (error->message, "no-such-dir/trace.json"));
 }
 
+/* A copy of @text with the first @from replaced by @to. */
+static char *
+replace_once (const char *text, const char *from, const char *to)
+{
+  const char *at = strstr (text, from);
+
+  g_assert_nonnull (at);
+  return g_strdup_printf ("%.*s%s%s", (int) (at - text), text, to, at + strlen (from));
+}
+
+/* json-glib recurses once per level: 100 000 '[' used to overflow the stack. The depth is now
+ * checked first and the file refused with its line, wherever the nesting is. */
+static void
+test_deep_nesting (void)
+{
+  const guint n = 100000;
+  g_autoptr(GString) deep = g_string_new ("{\"format\":\"interleave-trace\",\n\"x\":");
+  g_autofree char *expected = g_strdup_printf ("bad.json:2: values are nested more than %d levels deep",
+                                               IL_TRACE_MAX_DEPTH);
+  g_autofree char *good = file_with_spans ("");
+  g_autofree char *in_spans = NULL, *in_tasks = NULL, *just_fits = NULL, *too_deep = NULL;
+  g_autoptr(GString) nest = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_c (deep, '[');
+  assert_load_error (deep->str, expected);
+  /* Objects too, and unclosed ones. */
+  g_string_truncate (deep, strlen ("{\"format\":\"interleave-trace\",\n\"x\":"));
+  for (guint i = 0; i < n; i++)
+    g_string_append (deep, "{\"a\":");
+  assert_load_error (deep->str, expected);
+
+  /* Inside the arrays read by hand (rows start on line 4). */
+  for (guint i = 0; i < 100; i++)
+    g_string_append_c (nest, '[');
+  in_spans = file_with_spans (nest->str);
+  assert_load_error (in_spans, "bad.json:4: values are nested more than 64 levels deep");
+  in_tasks = replace_once (good, "\"status\":\"ok\"", nest->str);
+  assert_load_error (in_tasks, "bad.json:5: values are nested more than 64 levels deep");
+
+  /* The limit itself loads: a task member nested to exactly 64 levels (5 are the file's own). */
+  g_string_truncate (nest, 0);
+  for (guint i = 0; i < IL_TRACE_MAX_DEPTH - 5; i++)
+    g_string_append_c (nest, '[');
+  for (guint i = 0; i < IL_TRACE_MAX_DEPTH - 5; i++)
+    g_string_append_c (nest, ']');
+  g_string_prepend (nest, "\"status\":\"ok\",\"extra\":");
+  just_fits = replace_once (good, "\"status\":\"ok\"", nest->str);
+  trace = il_trace_load_from_data (just_fits, strlen (just_fits), "good.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_run_trace_get_n_tasks (il_trace_get_run (trace, 0)), ==, 2);
+  too_deep = replace_once (just_fits, "\"extra\":[", "\"extra\":[[");
+  assert_load_error (too_deep, "bad.json:5: values are nested more than 64 levels deep");
+}
+
+/* json-glib keeps the last of two equal keys: a run with a second, empty "spans" loaded with no
+ * spans and no error. Every object's keys must now be distinct. */
+static void
+test_duplicate_keys (void)
+{
+  g_autofree char *good = file_with_spans ("[0, \"running\", 0, 0, 0, 10]\n");
+  g_autofree char *two_spans = replace_once (good, "\"config\":", "\"spans\":[],\"config\":");
+  g_autofree char *escaped = replace_once (good, "\"config\":", "\"sp\\u0061ns\":[],\"config\":");
+  g_autofree char *two_cpus = replace_once (good, "\"kernel\"", "\"cpus\":4,\"kernel\"");
+  g_autofree char *two_ids = replace_once (good, "\"worker\":0,", "\"worker\":0,\"id\":0,");
+  g_autofree char *same_strings = replace_once (good, "\"label\":\"x\"",
+                                                "\"label\":\"x\",\"notes\":[\"a\",\"a\",{\"a\":1},{\"a\":2}]");
+
+  assert_load_error (two_spans, "bad.json:6: the key “spans” appears twice in one object");
+  assert_load_error (escaped, "bad.json:6: the key “sp\\u0061ns” appears twice in one object");
+  assert_load_error (two_cpus, "bad.json:2: the key “cpus” appears twice in one object");
+  assert_load_error (two_ids, "bad.json:6: runs[0].tasks[0]: the key “id” appears twice in one object");
+
+  /* Equal strings in an array and equal keys in sibling objects are fine. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlTrace) trace = il_trace_load_from_data (same_strings, strlen (same_strings),
+                                                        "good.json", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (il_run_trace_get_n_spans (il_trace_get_run (trace, 0)), ==, 1);
+  }
+}
+
+/* Tasks are parsed by hand now (no JsonNode per task); every mistake is still named. */
+static void
+test_tasks_malformed (void)
+{
+  g_autofree char *good = file_with_spans ("");
+  const struct { const char *from, *to, *message; } cases[] = {
+    { "\"id\":1,\"worker\":-1", "\"id\":2,\"worker\":-1",
+      "bad.json:5: runs[0].tasks[1]: “id” is 2 but tasks must be numbered 0, 1, 2, … in order" },
+    { "\"worker\":0,", "\"worker\":2,", "bad.json:5: runs[0].tasks[0]: “worker” is 2, outside -1…1" },
+    { "\"worker\":0,", "\"worker\":\"0\",", "bad.json:5: runs[0].tasks[0]: “worker” must be a whole number" },
+    { "\"start_ns\":5,", "\"start_ns\":5.5,", "bad.json:5: runs[0].tasks[0]: “start_ns” must be a whole number" },
+    { "\"start_ns\":5,", "\"start_ns\":99999999999999999999,", "bad.json:5: runs[0].tasks[0]: “start_ns” must be a whole number" },
+    { "\"status\":\"ok\"", "\"status\":\"fine\"", "bad.json:5: runs[0].tasks[0]: unknown task status “fine”" },
+    { "\"status\":\"ok\"", "\"status\":7", "bad.json:5: runs[0].tasks[0]: “status” must be a string" },
+    { "\"status\":\"ok\"", "\"stat\":\"ok\"", "bad.json:5: runs[0].tasks[0]: “status” is missing" },
+    { "\"status\":\"ok\"}", "\"status\":\"ok\" \"x\":1}", "bad.json:5: runs[0].tasks[0]: expected “}”" },
+    { "\"status\":\"ok\"}", "\"status\":\"ok\",\"x\":tru}", "bad.json:5: runs[0].tasks[0]: expected a value" },
+    { "\"status\":\"ok\"}", "\"status\":\"ok\",\"x\":\"\\q\"}", "bad.json:5: runs[0].tasks[0]: a bad escape inside a string" },
+    { "\"status\":\"ok\"}", "\"status\":\"ok\",\"x\":\"\\ud800\"}", "bad.json:5: runs[0].tasks[0]: a bad \\u escape inside a string" },
+    { "\"status\":\"ok\"}", "\"status\":\"ok\",\"x\":\"\xff\"}", "bad.json:5: runs[0].tasks[0]: a string that is not UTF-8" },
+    { "{\"id\":1,\"worker\":-1", "7,{\"id\":1,\"worker\":-1", "bad.json:5: runs[0].tasks[1]: must be an object" },
+    { "\"pending\"}]", "\"pending\"},]", "bad.json:5: runs[0].tasks[2]: must be an object" },
+    { "\"ok\"},{", "\"ok\"}{", "bad.json:5: runs[0].tasks[0]: expected “,” between tasks" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_autofree char *extra = replace_once (good, "\"status\":\"ok\"",
+                                         "\"status\":\"ok\",\"error\":\"killed by SIGKILL \\u00e9\\ud83d\\ude00\",\"more\":{\"a\":[1,2.5e3,null,true,false]}");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = replace_once (good, cases[i].from, cases[i].to);
+
+      g_test_message ("case %u", i);
+      assert_load_error (text, cases[i].message);
+    }
+
+  /* Members this version does not know are skipped; the task itself is read. */
+  trace = il_trace_load_from_data (extra, strlen (extra), "good.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_run_trace_get_n_tasks (il_trace_get_run (trace, 0)), ==, 2);
+  g_assert_cmpint (il_run_trace_get_task (il_trace_get_run (trace, 0), 0)->end_ns, ==, 20);
+  g_assert_cmpint (il_run_trace_get_task (il_trace_get_run (trace, 0), 0)->status, ==, IL_TASK_OK);
+  g_assert_cmpint (il_run_trace_get_task (il_trace_get_run (trace, 0), 1)->worker, ==, -1);
+}
+
+/* A FIFO as the trace blocked forever in open(); it and devices are refused at once. */
+static void
+test_not_regular (void)
+{
+  g_autofree char *fifo = tmp_path ("fifo.interleave.json");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(IlTrace) good = make_trace (3);
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  trace = il_trace_load (fifo, &error);
+  g_assert_null (trace);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "is not a regular file"));
+  g_clear_error (&error);
+
+  trace = il_trace_load ("/dev/zero", &error);
+  g_assert_null (trace);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==,
+                   "Cannot read the trace: /dev/zero is not a regular file (a FIFO, socket or device)");
+  g_clear_error (&error);
+
+  trace = il_trace_load (tmpdir, &error);
+  g_assert_null (trace);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "is a folder"));
+  g_clear_error (&error);
+
+  /* Writing one is refused too, without opening it (which would block as well). */
+  g_assert_false (il_trace_save (good, fifo, &error));
+  g_assert_error (error, IL_ERROR, IL_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "not a regular file"));
+  g_clear_error (&error);
+  g_assert_false (il_trace_export_csv (good, "/dev/full", &error));
+  g_assert_error (error, IL_ERROR, IL_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==,
+                   "Cannot write /dev/full: not a regular file (a FIFO, socket or device)");
+  g_unlink (fifo);
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+/* New files appear only complete, under their name; a failed write leaves the old file (or
+ * none) and no temporary file. */
+static void
+test_atomic_write (void)
+{
+  g_autofree char *dir = tmp_path ("atomic");
+  g_autofree char *path = g_build_filename (dir, "t.interleave.json", NULL);
+  g_autofree char *before = NULL, *after = NULL;
+  g_autoptr(IlTrace) small = make_trace (3);
+  g_autoptr(IlTrace) big = make_trace (20000);
+  g_autoptr(GError) error = NULL;
+  struct rlimit old_limit, limit;
+  GStatBuf st;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  g_assert_true (il_trace_save (small, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  /* A new file gets the usual permissions, not mkstemp's 0600. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  {
+    mode_t mask = umask (0);
+
+    umask (mask);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0666 & ~mask);
+  }
+  g_assert_cmpint (g_chmod (path, 0640), ==, 0);
+  g_assert_true (g_file_get_contents (path, &before, NULL, NULL));
+
+  /* A write that fails halfway (the file size limit, as a full disk would) keeps the old file. */
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
+  limit = old_limit;
+  limit.rlim_cur = 100000;
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  g_assert_false (il_trace_save (big, path, &error));
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
+  g_assert_error (error, IL_ERROR, IL_ERROR_FAILED);
+  g_assert_true (g_str_has_prefix (error->message, "Cannot write "));
+  g_assert_nonnull (strstr (error->message, "t.interleave.json"));
+  g_clear_error (&error);
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+
+  /* The replacement keeps the old file's permissions. */
+  g_assert_true (il_trace_save (big, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0640);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A loaded configuration is held to the limits of a typed one; the message names file and field. */
+static void
+test_config_limits (void)
+{
+  g_autofree char *good = file_with_spans ("");
+  g_autofree char *many = replace_once (good, "\"workers\":2,", "\"workers\":2147483647,");
+  g_autofree char *negative = replace_once (good, "\"task_ms\":100", "\"task_ms\":-5");
+  g_autofree char *tasks = replace_once (good, "\"tasks\":2,", "\"tasks\":100001,");
+  g_autofree char *gil = replace_once (good, "\"gil\":false", "\"gil\":true");
+  g_autofree char *gil_interval = replace_once (gil, "\"switch_interval_ms\":5", "\"switch_interval_ms\":0");
+  g_autofree char *gil_async = replace_once (gil, "\"threads\"", "\"async\"");
+  g_autofree char *external = replace_once (negative, "\"threads\"", "\"external\"");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+
+  assert_load_error (many, "bad.json: runs[0].config: “workers” is 2147483647, outside 1…256");
+  assert_load_error (negative, "bad.json: runs[0].config: “task_ms” is -5, outside 0…60000");
+  assert_load_error (tasks, "bad.json: runs[0].config: “tasks” is 100001, outside 0…100000");
+  assert_load_error (gil_interval, "bad.json: runs[0].config: “switch_interval_ms” is 0, outside 0.1…1000");
+  assert_load_error (gil_async, "bad.json: runs[0].config: The GIL applies to threads only; the async executor has no GIL");
+
+  /* A traced program's configuration only describes the recording: it loads as it is. */
+  trace = il_trace_load_from_data (external, strlen (external), "good.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (il_run_trace_get_config (il_trace_get_run (trace, 0))->executor, ==,
+                   IL_EXECUTOR_EXTERNAL);
+  g_clear_pointer (&trace, il_trace_unref);
+  trace = il_trace_load_from_data (gil, strlen (gil), "good.json", &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -663,6 +936,12 @@ main (int argc, char *argv[])
   g_test_add_func ("/trace-io/chrome", test_chrome);
   g_test_add_func ("/trace-io/large", test_large);
   g_test_add_func ("/trace-io/save-unwritable", test_save_unwritable);
+  g_test_add_func ("/trace-io/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/trace-io/duplicate-keys", test_duplicate_keys);
+  g_test_add_func ("/trace-io/tasks-malformed", test_tasks_malformed);
+  g_test_add_func ("/trace-io/not-regular", test_not_regular);
+  g_test_add_func ("/trace-io/atomic-write", test_atomic_write);
+  g_test_add_func ("/trace-io/config-limits", test_config_limits);
   ret = g_test_run ();
 
   /* Leave nothing behind in /tmp. */

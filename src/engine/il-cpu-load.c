@@ -1,0 +1,760 @@
+/* il-cpu-load.c: the /proc/stat sampler and the per-CPU "other programs" series of a run. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "il-clock.h"
+#include "il-cpu-load.h"
+#include "il-trace.h"
+#include "il-types.h"
+
+/* The series ------------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  IlCpuLoadRow row;
+  gint64       cum_other;   /* sums of the rows before this one: a range is two lookups */
+  gint64       cum_steal;
+} Row;
+
+struct _IlCpuLoad
+{
+  gint64     interval_ns;
+  GPtrArray *cpus;   /* indexed by CPU number: GArray of Row, or NULL for a CPU not in the set */
+  guint      n_cpus;
+  gint64     end_ns;
+};
+
+static void
+rows_free (gpointer data)
+{
+  if (data != NULL)
+    g_array_unref (data);
+}
+
+IlCpuLoad *
+il_cpu_load_new (gint64 interval_ns)
+{
+  IlCpuLoad *self = g_new0 (IlCpuLoad, 1);
+
+  self->interval_ns = MAX (interval_ns, 1);
+  self->cpus = g_ptr_array_new_with_free_func (rows_free);
+  return self;
+}
+
+void
+il_cpu_load_free (IlCpuLoad *self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref (self->cpus);
+  g_free (self);
+}
+
+gint64
+il_cpu_load_get_interval_ns (const IlCpuLoad *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->interval_ns;
+}
+
+void
+il_cpu_load_clear (IlCpuLoad *self)
+{
+  g_return_if_fail (self != NULL);
+
+  for (guint i = 0; i < self->cpus->len; i++)
+    {
+      GArray *rows = g_ptr_array_index (self->cpus, i);
+      if (rows != NULL)
+        g_array_set_size (rows, 0);
+    }
+  self->end_ns = 0;
+}
+
+static GArray *
+rows_of (const IlCpuLoad *self, int cpu)
+{
+  if (cpu < 0 || (guint) cpu >= self->cpus->len)
+    return NULL;
+  return g_ptr_array_index (self->cpus, cpu);
+}
+
+void
+il_cpu_load_add_cpu (IlCpuLoad *self, int cpu)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (cpu >= 0 && cpu < 65536);
+
+  if ((guint) cpu >= self->cpus->len)
+    g_ptr_array_set_size (self->cpus, cpu + 1);
+  if (g_ptr_array_index (self->cpus, cpu) == NULL)
+    {
+      g_ptr_array_index (self->cpus, cpu) = g_array_new (FALSE, FALSE, sizeof (Row));
+      self->n_cpus++;
+    }
+}
+
+gboolean
+il_cpu_load_append (IlCpuLoad *self, int cpu, const IlCpuLoadRow *row)
+{
+  GArray *rows;
+  Row r = { 0 };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (row != NULL, FALSE);
+
+  if (row->end_ns <= row->start_ns || row->other_ns < 0 || row->steal_ns < 0)
+    return FALSE;
+  il_cpu_load_add_cpu (self, cpu);
+  rows = rows_of (self, cpu);
+  if (rows->len > 0)
+    {
+      const Row *last = &g_array_index (rows, Row, rows->len - 1);
+      if (row->start_ns < last->row.end_ns)
+        return FALSE;
+      r.cum_other = last->cum_other + last->row.other_ns;
+      r.cum_steal = last->cum_steal + last->row.steal_ns;
+    }
+  r.row = *row;
+  g_array_append_val (rows, r);
+  self->end_ns = MAX (self->end_ns, row->end_ns);
+  return TRUE;
+}
+
+gboolean
+il_cpu_load_has_cpu (const IlCpuLoad *self, int cpu)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return rows_of (self, cpu) != NULL;
+}
+
+guint
+il_cpu_load_get_n_cpus (const IlCpuLoad *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_cpus;
+}
+
+int
+il_cpu_load_get_cpu (const IlCpuLoad *self, guint index)
+{
+  g_return_val_if_fail (self != NULL, -1);
+
+  for (guint i = 0; i < self->cpus->len; i++)
+    if (g_ptr_array_index (self->cpus, i) != NULL && index-- == 0)
+      return (int) i;
+  return -1;
+}
+
+guint
+il_cpu_load_get_n_rows (const IlCpuLoad *self, int cpu)
+{
+  GArray *rows;
+
+  g_return_val_if_fail (self != NULL, 0);
+  rows = rows_of (self, cpu);
+  return rows != NULL ? rows->len : 0;
+}
+
+const IlCpuLoadRow *
+il_cpu_load_get_row (const IlCpuLoad *self, int cpu, guint index)
+{
+  GArray *rows;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  rows = rows_of (self, cpu);
+  g_return_val_if_fail (rows != NULL && index < rows->len, NULL);
+  return &g_array_index (rows, Row, index).row;
+}
+
+/* Other and steal time of the rows before @t, counting a row that contains @t in proportion. */
+static void
+cumulative_at (GArray *rows, gint64 t, double *other, double *steal)
+{
+  guint lo = 0, hi = rows->len;
+  const Row *r;
+
+  /* The first row that ends after t. */
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (g_array_index (rows, Row, mid).row.end_ns <= t)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo == rows->len)
+    {
+      if (rows->len == 0)
+        {
+          *other = *steal = 0;
+          return;
+        }
+      r = &g_array_index (rows, Row, rows->len - 1);
+      *other = (double) (r->cum_other + r->row.other_ns);
+      *steal = (double) (r->cum_steal + r->row.steal_ns);
+      return;
+    }
+  r = &g_array_index (rows, Row, lo);
+  *other = (double) r->cum_other;
+  *steal = (double) r->cum_steal;
+  if (t > r->row.start_ns)
+    {
+      double part = (double) (t - r->row.start_ns) / (double) (r->row.end_ns - r->row.start_ns);
+      *other += part * (double) r->row.other_ns;
+      *steal += part * (double) r->row.steal_ns;
+    }
+}
+
+void
+il_cpu_load_sum_range (const IlCpuLoad *self, int cpu, gint64 t0, gint64 t1,
+                       gint64 *other_ns, gint64 *steal_ns)
+{
+  GArray *rows;
+  double o0, s0, o1, s1;
+
+  g_return_if_fail (self != NULL);
+
+  rows = rows_of (self, cpu);
+  if (rows == NULL || rows->len == 0 || t1 <= t0)
+    {
+      if (other_ns != NULL)
+        *other_ns = 0;
+      if (steal_ns != NULL)
+        *steal_ns = 0;
+      return;
+    }
+  cumulative_at (rows, t0, &o0, &s0);
+  cumulative_at (rows, t1, &o1, &s1);
+  if (other_ns != NULL)
+    *other_ns = (gint64) MAX (0, o1 - o0 + 0.5);
+  if (steal_ns != NULL)
+    *steal_ns = (gint64) MAX (0, s1 - s0 + 0.5);
+}
+
+static gint64
+total (const IlCpuLoad *self, gboolean steal)
+{
+  gint64 sum = 0;
+
+  for (guint i = 0; i < self->cpus->len; i++)
+    {
+      GArray *rows = g_ptr_array_index (self->cpus, i);
+      const Row *last;
+
+      if (rows == NULL || rows->len == 0)
+        continue;
+      last = &g_array_index (rows, Row, rows->len - 1);
+      sum += steal ? last->cum_steal + last->row.steal_ns : last->cum_other + last->row.other_ns;
+    }
+  return sum;
+}
+
+gint64
+il_cpu_load_get_other_ns (const IlCpuLoad *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return total (self, FALSE);
+}
+
+gint64
+il_cpu_load_get_steal_ns (const IlCpuLoad *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return total (self, TRUE);
+}
+
+gint64
+il_cpu_load_get_end_ns (const IlCpuLoad *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->end_ns;
+}
+
+/* Reading /proc/stat ---------------------------------------------------------------------------- */
+
+/* Clock ticks of /proc/stat per nanosecond. */
+static gint64
+tick_ns (void)
+{
+  long hz = sysconf (_SC_CLK_TCK);
+  return G_GINT64_CONSTANT (1000000000) / (hz > 0 ? hz : 100);
+}
+
+/* Reads the "cpuN user nice system idle iowait irq softirq steal …" lines into @busy and @steal
+ * (nanoseconds, indexed by CPU, @n entries; CPUs without a line stay 0). No allocation. */
+static gboolean
+read_proc_stat (int fd, char *buf, gsize size, guint n, gint64 ns_per_tick, gint64 *busy,
+                gint64 *steal, gint64 *total_out)
+{
+  gsize len = 0;
+  const char *p;
+
+  if (lseek (fd, 0, SEEK_SET) < 0)
+    return FALSE;
+  while (len < size - 1)
+    {
+      ssize_t r = read (fd, buf + len, size - 1 - len);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return FALSE;
+      if (r == 0)
+        break;
+      len += (gsize) r;
+    }
+  buf[len] = '\0';
+
+  memset (busy, 0, n * sizeof (gint64));
+  memset (steal, 0, n * sizeof (gint64));
+  if (total_out != NULL)
+    *total_out = 0;
+
+  for (p = buf; p != NULL && *p != '\0'; p = strchr (p, '\n'), p = p != NULL ? p + 1 : NULL)
+    {
+      guint64 f[8] = { 0 };
+      char *end;
+      gboolean aggregate;
+      unsigned long cpu = 0;
+
+      if (strncmp (p, "cpu", 3) != 0)
+        {
+          /* The cpu lines come first: nothing after them matters. */
+          if (p != buf)
+            break;
+          continue;
+        }
+      aggregate = p[3] == ' ';
+      if (!aggregate)
+        {
+          cpu = strtoul (p + 3, &end, 10);
+          p = end;
+        }
+      else
+        p += 3;
+      for (guint i = 0; i < G_N_ELEMENTS (f); i++)
+        {
+          f[i] = g_ascii_strtoull (p, &end, 10);
+          if (end == p)
+            break;
+          p = end;
+        }
+      /* user nice system idle iowait irq softirq steal; guest time is already in user. */
+      if (aggregate)
+        {
+          if (total_out != NULL)
+            *total_out = (gint64) (f[0] + f[1] + f[2] + f[3] + f[4] + f[5] + f[6] + f[7]) * ns_per_tick;
+          continue;
+        }
+      if (cpu < n)
+        {
+          busy[cpu] = (gint64) (f[0] + f[1] + f[2] + f[5] + f[6]) * ns_per_tick;
+          steal[cpu] = (gint64) f[7] * ns_per_tick;
+        }
+    }
+  return TRUE;
+}
+
+/* The sampler ----------------------------------------------------------------------------------- */
+
+struct _IlCpuSampler
+{
+  int       fd;
+  char     *buf;
+  gsize     buf_size;
+  guint     n;            /* CPUs of the machine: each sample has 1 + 2n values */
+  gint64    ns_per_tick;
+  gint64    interval_ns;
+  gint64   *scratch;      /* busy[n], steal[n] of the sample being read */
+
+  GThread  *thread;
+  GMutex    mutex;
+  GCond     cond;
+  gboolean  stopping;
+  GArray   *samples;      /* of gint64: t, busy0, steal0, busy1, steal1, … (under mutex) */
+
+  /* The owner's side: where rows were made up to, and what rounding carried over per CPU. */
+  guint     next;         /* index of the sample that ends the next interval */
+  gint64   *carry;        /* [n] */
+  gint64   *work;         /* [n] running time of the run's workers per CPU in one interval */
+};
+
+static void
+sampler_take (IlCpuSampler *self)
+{
+  gint64 t = il_clock_now_ns ();
+  gint64 *busy = self->scratch, *steal = self->scratch + self->n;
+
+  if (!read_proc_stat (self->fd, self->buf, self->buf_size, self->n, self->ns_per_tick, busy, steal,
+                       NULL))
+    return;
+
+  g_mutex_lock (&self->mutex);
+  g_array_append_val (self->samples, t);
+  for (guint c = 0; c < self->n; c++)
+    {
+      g_array_append_val (self->samples, busy[c]);
+      g_array_append_val (self->samples, steal[c]);
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
+static gpointer
+sampler_thread (gpointer data)
+{
+  IlCpuSampler *self = data;
+  gint64 next = il_clock_now_ns ();
+
+  g_mutex_lock (&self->mutex);
+  while (!self->stopping)
+    {
+      /* Steady ticks on an absolute schedule: a late wake-up does not shift the later ones. */
+      next += self->interval_ns;
+      while (!self->stopping)
+        {
+          gint64 now = il_clock_now_ns ();
+          if (now >= next)
+            break;
+          /* g_cond_wait_until() takes g_get_monotonic_time(), CLOCK_MONOTONIC in µs. */
+          g_cond_wait_until (&self->cond, &self->mutex,
+                             g_get_monotonic_time () + (next - now + 999) / 1000);
+        }
+      if (self->stopping)
+        break;
+      g_mutex_unlock (&self->mutex);
+      sampler_take (self);
+      g_mutex_lock (&self->mutex);
+    }
+  g_mutex_unlock (&self->mutex);
+  return NULL;
+}
+
+static gboolean
+sampler_open (IlCpuSampler *self, GError **error)
+{
+  self->fd = g_open ("/proc/stat", O_RDONLY | O_CLOEXEC, 0);
+  if (self->fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
+                   _("Cannot read how busy the CPUs are (/proc/stat): %s"), g_strerror (saved));
+      return FALSE;
+    }
+  self->n = il_cpu_count ();
+  self->ns_per_tick = tick_ns ();
+  /* The CPU lines come first; the interrupt counts after them can be long and are not read. */
+  self->buf_size = 4096 + (gsize) self->n * 160;
+  self->buf = g_malloc (self->buf_size);
+  self->scratch = g_new0 (gint64, 2 * (gsize) self->n);
+  return TRUE;
+}
+
+IlCpuSampler *
+il_cpu_sampler_start (gint64 interval_ns, GError **error)
+{
+  g_autoptr(IlCpuSampler) self = g_new0 (IlCpuSampler, 1);
+
+  g_return_val_if_fail (interval_ns > 0, NULL);
+
+  self->fd = -1;
+  g_mutex_init (&self->mutex);
+  g_cond_init (&self->cond);
+  if (!sampler_open (self, error))
+    return NULL;
+  self->interval_ns = interval_ns;
+  self->carry = g_new0 (gint64, self->n);
+  self->work = g_new0 (gint64, self->n);
+  /* A minute of samples before the buffer first grows (it then doubles). */
+  self->samples = g_array_sized_new (FALSE, FALSE, sizeof (gint64),
+                                     (guint) ((1 + 2 * self->n) * (60 * G_GINT64_CONSTANT (1000000000) / interval_ns)));
+  sampler_take (self);
+  if (self->samples->len == 0)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
+                   _("Cannot read how busy the CPUs are (/proc/stat)"));
+      return NULL;
+    }
+  self->thread = g_thread_new ("il-cpu-sampler", sampler_thread, self);
+  return g_steal_pointer (&self);
+}
+
+void
+il_cpu_sampler_stop (IlCpuSampler *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->thread == NULL)
+    return;
+  g_mutex_lock (&self->mutex);
+  self->stopping = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->mutex);
+  g_thread_join (self->thread);
+  self->thread = NULL;
+  sampler_take (self);
+}
+
+void
+il_cpu_sampler_free (IlCpuSampler *self)
+{
+  if (self == NULL)
+    return;
+  il_cpu_sampler_stop (self);
+  if (self->fd >= 0)
+    close (self->fd);
+  g_clear_pointer (&self->samples, g_array_unref);
+  g_mutex_clear (&self->mutex);
+  g_cond_clear (&self->cond);
+  g_free (self->buf);
+  g_free (self->scratch);
+  g_free (self->carry);
+  g_free (self->work);
+  g_free (self);
+}
+
+void
+il_cpu_sampler_rewind (IlCpuSampler *self)
+{
+  g_return_if_fail (self != NULL);
+
+  self->next = 0;
+  memset (self->carry, 0, self->n * sizeof (gint64));
+}
+
+typedef struct
+{
+  gint64  t0, t1;
+  gint64 *work;
+  guint   n;
+} WorkSum;
+
+static gboolean
+add_running (const IlSpan *span, gpointer data)
+{
+  WorkSum *w = data;
+
+  if (span->state == IL_STATE_RUNNING && span->cpu >= 0 && (guint) span->cpu < w->n)
+    w->work[span->cpu] += MIN (span->end_ns, w->t1) - MAX (span->start_ns, w->t0);
+  return TRUE;
+}
+
+void
+il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gint64 origin_ns,
+                       gint64 upto_ns)
+{
+  guint stride, n_samples, n_workers;
+  const gint64 *s;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (load != NULL);
+  g_return_if_fail (run != NULL);
+
+  stride = 1 + 2 * self->n;
+  n_workers = il_run_trace_get_n_workers (run);
+
+  /* Only the owner appends rows and reads past what it read before; the thread may grow (move)
+   * the buffer, so it is read under the lock. Intervals are few (100 a second): cheap. */
+  g_mutex_lock (&self->mutex);
+  n_samples = self->samples->len / stride;
+  s = (const gint64 *) (gpointer) self->samples->data;
+
+  if (self->next == 0)
+    self->next = 1;
+  for (; self->next < n_samples; self->next++)
+    {
+      const gint64 *a = s + (gsize) (self->next - 1) * stride;
+      const gint64 *b = s + (gsize) self->next * stride;
+      gint64 t0 = MAX (a[0] - origin_ns, 0), t1 = b[0] - origin_ns;
+      WorkSum ws = { t0, t1, self->work, self->n };
+
+      if (t1 > upto_ns)
+        break;
+      if (t1 <= t0)
+        continue;
+
+      memset (self->work, 0, self->n * sizeof (gint64));
+      for (guint w = 0; w < n_workers; w++)
+        il_lane_foreach_in_range (il_run_trace_get_lane (run, w), t0, t1, add_running, &ws);
+
+      for (guint c = 0; c < self->n; c++)
+        {
+          IlCpuLoadRow row = { t0, t1, 0, 0 };
+          gint64 len = t1 - t0;
+          gint64 busy = b[1 + 2 * c] - a[1 + 2 * c];
+          gint64 steal = b[2 + 2 * c] - a[2 + 2 * c];
+          gint64 other, room;
+
+          if (!il_cpu_load_has_cpu (load, (int) c))
+            continue;
+          /* Busy time comes in whole ticks, the workers' time to the nanosecond: what one
+           * interval's rounding gave too much or too little goes into the next, so the series
+           * sums to the truth while no interval goes below zero or above what was free. */
+          other = busy - self->work[c] + self->carry[c];
+          room = MAX (0, len - self->work[c]);
+          row.other_ns = CLAMP (other, 0, room);
+          self->carry[c] = CLAMP (other - row.other_ns, -len, len);
+          row.steal_ns = CLAMP (steal, 0, len);
+          il_cpu_load_append (load, (int) c, &row);
+        }
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
+/* The quiet-machine check ----------------------------------------------------------------------- */
+
+double
+il_cpu_load_measure_busy (gint64 duration_ns, GError **error)
+{
+  IlCpuSampler s = { 0 };
+  g_autofree gint64 *a = NULL, *b = NULL;
+  gint64 total_a = 0, total_b = 0, busy = 0;
+  double share;
+
+  s.fd = -1;
+  if (!sampler_open (&s, error))
+    return -1;
+  a = g_new0 (gint64, 2 * (gsize) s.n);
+  b = g_new0 (gint64, 2 * (gsize) s.n);
+  if (!read_proc_stat (s.fd, s.buf, s.buf_size, s.n, s.ns_per_tick, a, a + s.n, &total_a))
+    goto fail;
+  g_usleep ((gulong) (duration_ns / 1000));
+  if (!read_proc_stat (s.fd, s.buf, s.buf_size, s.n, s.ns_per_tick, b, b + s.n, &total_b))
+    goto fail;
+
+  for (guint c = 0; c < s.n; c++)
+    busy += (b[c] - a[c]) + (b[s.n + c] - a[s.n + c]);
+  share = total_b > total_a ? (double) busy / (double) (total_b - total_a) : 0.0;
+  close (s.fd);
+  g_free (s.buf);
+  g_free (s.scratch);
+  return CLAMP (share, 0.0, 1.0);
+
+fail:
+  g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
+               _("Cannot read how busy the CPUs are (/proc/stat)"));
+  close (s.fd);
+  g_free (s.buf);
+  g_free (s.scratch);
+  return -1;
+}
+
+/* The words every summary uses ------------------------------------------------------------------ */
+
+static char *
+format_seconds (gint64 ns)
+{
+  if (ns < G_GINT64_CONSTANT (1000000000))
+    return g_strdup_printf (_("%.0f ms"), (double) ns / 1e6);
+  return g_strdup_printf (_("%.2f s"), (double) ns / 1e9);
+}
+
+char *
+il_cpu_load_describe_run (IlRunTrace *run)
+{
+  const IlSummary *s;
+  g_autofree char *other = NULL;
+  GString *text;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  s = il_run_trace_get_summary (run);
+  if (il_run_trace_get_cpu_load (run) == NULL || !isfinite (s->other_share))
+    return NULL;
+  other = format_seconds (s->other_ns);
+  text = g_string_new (NULL);
+  /* TRANSLATORS: %d is a percentage, %s a duration like "120 ms" */
+  g_string_append_printf (text, _("other programs took %d %% of the CPUs (%s of CPU time)"),
+                          (int) round (s->other_share * 100), other);
+  if (s->steal_ns > 0)
+    {
+      g_autofree char *steal = format_seconds (s->steal_ns);
+      g_string_append_printf (text, _(", the hypervisor took %s"), steal);
+    }
+  return g_string_free (text, FALSE);
+}
+
+char *
+il_cpu_load_describe_disturbed (GPtrArray *runs)
+{
+  IlRunTrace *worst = NULL;
+
+  g_return_val_if_fail (runs != NULL, NULL);
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, i);
+      if (il_run_trace_is_disturbed (run) &&
+          (worst == NULL || il_run_trace_get_summary (run)->other_share >
+                            il_run_trace_get_summary (worst)->other_share))
+        worst = run;
+    }
+  if (worst == NULL)
+    return NULL;
+  if (runs->len == 1)
+    return g_strdup_printf (_("This run was disturbed: other programs took %d %% of its CPUs, so it "
+                              "ran slower than this machine can. Close other programs or run it again."),
+                            (int) round (il_run_trace_get_summary (worst)->other_share * 100));
+  return g_strdup_printf (_("This comparison was disturbed: other programs took %d %% of the CPUs "
+                            "during “%s”, so the runs did not get the same machine. Close other "
+                            "programs or run it again."),
+                          (int) round (il_run_trace_get_summary (worst)->other_share * 100),
+                          il_run_trace_get_label (worst));
+}
+
+char *
+il_cpu_load_describe_busy (double share)
+{
+  if (!(share > IL_CPU_LOAD_DISTURBED_SHARE))
+    return NULL;
+  return g_strdup_printf (_("The machine is already busy: other programs use %d %% of the CPUs. "
+                            "Close them first, or the runs will be slower and the comparison unsound."),
+                          (int) round (share * 100));
+}
+
+static void
+measure_busy_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+  double share = il_cpu_load_measure_busy (*(gint64 *) data, &error);
+
+  if (share < 0)
+    g_task_return_error (task, error);
+  else
+    {
+      double *result = g_new (double, 1);
+      *result = share;
+      g_task_return_pointer (task, result, g_free);
+    }
+}
+
+void
+il_cpu_load_measure_busy_async (gint64 duration_ns, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  gint64 *d = g_new (gint64, 1);
+
+  *d = duration_ns;
+  g_task_set_source_tag (task, il_cpu_load_measure_busy_async);
+  g_task_set_task_data (task, d, g_free);
+  g_task_run_in_thread (task, measure_busy_thread);
+}
+
+double
+il_cpu_load_measure_busy_finish (GAsyncResult *result, GError **error)
+{
+  g_autofree double *share = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), -1);
+
+  share = g_task_propagate_pointer (G_TASK (result), error);
+  return share != NULL ? *share : -1;
+}

@@ -1,0 +1,446 @@
+/* test-cli-files.c: interleave-cli against hostile files and paths: failed writes, signals while writing, deep, duplicate or odd input. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+
+#include "il-trace-io.h"
+
+static const char *cli_path;
+static char *tmpdir;
+
+typedef struct
+{
+  int   status;   /* exit code, or -(signal) when killed by one */
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+/* The file size limit of the next run, standing in for a full disk (0: none). */
+static rlim_t next_fsize;
+
+static void
+child_setup (gpointer data)
+{
+  if (next_fsize > 0)
+    {
+      struct rlimit limit = { next_fsize, next_fsize };
+
+      /* Ignored, so a write past the limit fails with EFBIG instead of killing the process. */
+      signal (SIGXFSZ, SIG_IGN);
+      setrlimit (RLIMIT_FSIZE, &limit);
+    }
+}
+
+static void
+run_cli (Result *r, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) cli_path);
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, child_setup, NULL, &r->out,
+                &r->err, &wait_status, &error);
+  g_assert_no_error (error);
+  next_fsize = 0;
+  r->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -WTERMSIG (wait_status);
+  g_test_message ("exit %d, stderr: %s", r->status, r->err);
+}
+
+static char *
+tmp (const char *name)
+{
+  return g_build_filename (tmpdir, name, NULL);
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    if (*p == '\n')
+      n++;
+  return n;
+}
+
+/* Exactly one line on stderr, starting with the command's name and containing @needle. */
+static void
+assert_one_line_error (const Result *r, const char *command, const char *needle)
+{
+  g_autofree char *prefix = g_strdup_printf ("interleave-cli %s: ", command);
+
+  g_assert_cmpuint (count_lines (r->err), ==, 1);
+  g_assert_true (g_str_has_prefix (r->err, prefix));
+  g_assert_nonnull (strstr (r->err, needle));
+}
+
+/* Names in @dir that start with '.': temporary files of writes. */
+static guint
+count_hidden (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (name[0] == '.')
+      n++;
+  return n;
+}
+
+/* A trace of one threads run: @n_workers lanes of @spans_per_worker spans each, and @n_runs
+ * copies of it with walls growing by 1 %. */
+static char *
+write_trace (const char *name, guint n_runs, guint n_workers, guint spans_per_worker,
+             gint64 span_ns)
+{
+  g_autoptr(IlTrace) trace = il_trace_new ();
+  g_autoptr(GError) error = NULL;
+  char *path = tmp (name);
+
+  il_trace_set_machine (trace, 2, "6.1.0", "lab");
+  for (guint r = 0; r < n_runs; r++)
+    {
+      g_autoptr(IlRunConfig) config = il_run_config_new ();
+      g_autoptr(IlRunTrace) run = NULL;
+      g_autofree char *label = g_strdup_printf ("run %u", r);
+      IlSummary summary = { 0 };
+
+      config->executor = IL_EXECUTOR_THREADS;
+      config->workers = n_workers;
+      config->tasks = 1;
+      config->task_ms = 10;
+      run = il_run_trace_new (config);
+      il_run_trace_set_label (run, label);
+      il_run_trace_set_n_cpus (run, 2);
+      il_run_trace_set_n_tasks (run, 1);
+      for (guint w = 0; w < n_workers; w++)
+        {
+          il_run_trace_add_worker (run, IL_WORKER_THREAD, 100, 100 + (int) w, "worker");
+          for (guint i = 0; i < spans_per_worker; i++)
+            {
+              IlSpan s = { 0 };
+
+              s.worker = (guint16) w;
+              s.state = i % 2 ? IL_STATE_RUNNING : IL_STATE_IO_WAIT;
+              s.cpu = i % 2 ? (gint16) (w % 2) : -1;
+              s.task = 0;
+              s.start_ns = (gint64) i * span_ns;
+              s.end_ns = s.start_ns + span_ns;
+              il_run_trace_append (run, &s);
+            }
+        }
+      summary.wall_ns = span_ns * spans_per_worker + r * (span_ns * spans_per_worker / 100);
+      summary.cpu_ns = summary.wall_ns / 2;
+      summary.speedup = NAN;
+      il_run_trace_set_summary (run, &summary);
+      il_trace_add_run (trace, run);
+    }
+  g_assert_true (il_trace_save (trace, path, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Every failed write is one line and exit 1; gcc builds crashed (SIGSEGV) on each. */
+static void
+test_write_errors (void)
+{
+  g_autofree char *trace = write_trace ("small.interleave.json", 1, 2, 50, 1000);
+  g_autofree char *big = write_trace ("big.interleave.json", 1, 2, 20000, 1000);
+  g_autofree char *out = tmp ("out");
+  const char *options[] = { "--csv", "--chrome-trace", "--png", "--svg", "--pdf" };
+  const char *exts[] = { "csv", "json", "png", "svg", "pdf" };
+
+  g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+    {
+      g_autofree char *in_proc = g_strdup_printf ("/proc/interleave-test.%s", exts[i]);
+      g_autofree char *limited = g_build_filename (out, exts[i], NULL);
+
+      {
+        g_auto(Result) r = { 0 };
+
+        /* A device: refused, not replaced by a plain file (as root the rename would succeed). */
+        run_cli (&r, "render", trace, options[i], "/dev/full", NULL);
+        g_assert_cmpint (r.status, ==, 1);
+        assert_one_line_error (&r, "render", "/dev/full");
+      }
+      {
+        g_auto(Result) r = { 0 };
+
+        /* A folder nobody can create files in, root included. */
+        run_cli (&r, "render", trace, options[i], in_proc, NULL);
+        g_assert_cmpint (r.status, ==, 1);
+        assert_one_line_error (&r, "render", in_proc);
+      }
+      {
+        g_auto(Result) r = { 0 };
+
+        /* A write that fails halfway, as on a full disk: nothing left behind. */
+        next_fsize = 4096;
+        run_cli (&r, "render", big, options[i], limited, NULL);
+        g_assert_cmpint (r.status, ==, 1);
+        assert_one_line_error (&r, "render", limited);
+        g_assert_nonnull (strstr (r.err, "File too large"));
+        g_assert_false (g_file_test (limited, G_FILE_TEST_EXISTS));
+        g_assert_cmpuint (count_hidden (out), ==, 0);
+      }
+    }
+
+  /* run: the summary is printed, the failed output reported, the others still written. */
+  {
+    g_auto(Result) r = { 0 };
+    g_autofree char *png = g_build_filename (out, "run.png", NULL);
+
+    run_cli (&r, "run", "--executor", "sequential", "--tasks", "2", "--task-ms", "1",
+             "-o", "/dev/full", "--png", png, NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_line_error (&r, "run", "/dev/full");
+    g_assert_nonnull (strstr (r.out, "wall time"));
+    g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+    g_unlink (png);
+  }
+  g_rmdir (out);
+  g_unlink (big);
+}
+
+/* SIGTERM or SIGINT while the outputs are written: the process ends by that signal and leaves
+ * neither the file nor its temporary file. */
+static void
+test_signal_while_writing (void)
+{
+  g_autofree char *big = write_trace ("huge.interleave.json", 1, 4, 250000, 1000);
+  g_autofree char *out = tmp ("signalled");
+  g_autofree char *csv = g_build_filename (out, "spans.csv", NULL);
+  const int signals[] = { SIGTERM, SIGINT };
+
+  g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
+  for (guint k = 0; k < G_N_ELEMENTS (signals); k++)
+    {
+      const char *argv[] = { cli_path, "render", big, "--csv", csv, "--quiet", NULL };
+      g_autoptr(GError) error = NULL;
+      GPid pid;
+      int wait_status;
+      gboolean seen = FALSE;
+
+      g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                    NULL, &pid, &error));
+      g_assert_no_error (error);
+      /* The temporary file exists from the start of the write to its rename. */
+      for (guint i = 0; i < 20000 && !seen; i++)
+        {
+          seen = count_hidden (out) > 0;
+          if (!seen)
+            g_usleep (1000);
+        }
+      g_assert_true (seen);
+      kill (pid, signals[k]);
+      g_assert_cmpint (waitpid (pid, &wait_status, 0), ==, pid);
+      g_spawn_close_pid (pid);
+      g_assert_true (WIFSIGNALED (wait_status));
+      g_assert_cmpint (WTERMSIG (wait_status), ==, signals[k]);
+      g_assert_cmpuint (count_hidden (out), ==, 0);
+      g_assert_false (g_file_test (csv, G_FILE_TEST_EXISTS));
+    }
+  g_rmdir (out);
+  g_unlink (big);
+}
+
+/* Input that used to crash or hang: 100 000 '[' (stack overflow), a FIFO (blocked forever), a
+ * device, two "spans" keys (loaded empty without a word). */
+static void
+test_hostile_input (void)
+{
+  g_autofree char *deep_path = tmp ("deep.interleave.json");
+  g_autofree char *fifo = tmp ("fifo.interleave.json");
+  g_autofree char *dup_path = tmp ("dup.interleave.json");
+  g_autofree char *trace = write_trace ("one.interleave.json", 1, 1, 3, 1000);
+  g_autofree char *text = NULL;
+  g_autofree char *dup = NULL;
+  g_autoptr(GString) deep = g_string_new ("{\"format\": \"interleave-trace\", \"runs\": ");
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  g_assert_true (g_file_set_contents (deep_path, deep->str, (gssize) deep->len, NULL));
+  {
+    g_auto(Result) r = { 0 };
+
+    run_cli (&r, "render", deep_path, "--summary", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_line_error (&r, "render", "nested more than 64 levels deep");
+  }
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  {
+    g_auto(Result) r = { 0 };
+
+    run_cli (&r, "render", fifo, "--summary", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_line_error (&r, "render", "not a regular file");
+  }
+  {
+    g_auto(Result) r = { 0 };
+
+    run_cli (&r, "render", "/dev/zero", "--summary", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_line_error (&r, "render", "not a regular file");
+  }
+  {
+    g_auto(Result) r = { 0 };
+
+    /* Writing to the FIFO is refused too, without waiting for a reader. */
+    run_cli (&r, "render", trace, "--csv", fifo, NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_line_error (&r, "render", "not a regular file");
+  }
+
+  g_assert_true (g_file_get_contents (trace, &text, NULL, NULL));
+  {
+    const char *at = strstr (text, "\"spans\" :");
+
+    g_assert_nonnull (at);
+    dup = g_strdup_printf ("%.*s\"spans\" : [],\n%s", (int) (at - text), text, at);
+  }
+  g_assert_true (g_file_set_contents (dup_path, dup, -1, NULL));
+  {
+    g_auto(Result) r = { 0 };
+
+    run_cli (&r, "render", dup_path, "--summary", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_line_error (&r, "render", "the key “spans” appears twice in one object");
+  }
+  g_unlink (deep_path);
+  g_unlink (fifo);
+  g_unlink (dup_path);
+  g_unlink (trace);
+}
+
+/* Bytes that are not UTF-8 in a title or a traced command: shown with U+FFFD, never an
+ * over-read or a trace no reader opens. */
+static void
+test_not_utf8 (void)
+{
+  g_autofree char *trace = write_trace ("title.interleave.json", 1, 1, 3, 1000);
+  g_autofree char *png = tmp ("title.png");
+  g_autofree char *traced = tmp ("traced.interleave.json");
+
+  {
+    g_auto(Result) r = { 0 };
+
+    run_cli (&r, "render", trace, "--png", png, "--title", "caf\xe9 \xff\xfe", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  }
+  {
+    g_auto(Result) r = { 0 };
+    g_autoptr(IlTrace) loaded = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *label;
+
+    run_cli (&r, "trace", "-q", "-o", traced, "--", "/bin/echo", "caf\xe9", NULL);
+    if (r.status != 0)
+      {
+        g_test_skip ("interleave-cli trace cannot record here");
+        return;
+      }
+    loaded = il_trace_load (traced, &error);
+    g_assert_no_error (error);
+    label = il_run_trace_get_label (il_trace_get_run (loaded, 0));
+    g_assert_true (g_utf8_validate (label, -1, NULL));
+    g_assert_nonnull (strstr (label, "caf\xef\xbf\xbd"));
+  }
+  g_unlink (png);
+  g_unlink (traced);
+  g_unlink (trace);
+}
+
+/* A lesson or trace of 1000 runs printed 499 500 comparison lines; now one per group of runs. */
+static void
+test_many_runs (void)
+{
+  g_autofree char *trace = write_trace ("many.interleave.json", 1000, 1, 2, 1000000);
+  g_auto(Result) r = { 0 };
+  g_auto(Result) few = { 0 };
+  g_autofree char *few_trace = write_trace ("few.interleave.json", 3, 1, 2, 1000000);
+
+  run_cli (&r, "render", trace, "--summary", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  /* Header, a row per run, the comparison's title and its one line. */
+  g_assert_cmpuint (count_lines (r.out), <=, 1000 + 4);
+  g_assert_nonnull (strstr (r.out, "1000 runs: fastest “run 0” (2.0 ms), slowest “run 999”"));
+
+  /* Few runs keep a line per pair. */
+  run_cli (&few, "render", few_trace, "--summary", NULL);
+  g_assert_cmpint (few.status, ==, 0);
+  g_assert_nonnull (strstr (few.out, "“run 0” is 1.02× as fast as “run 2”"));
+  g_unlink (trace);
+  g_unlink (few_trace);
+}
+
+/* Spans of 1e18 ns overflowed the level-of-detail arithmetic (signed overflow: undefined). */
+static void
+test_extreme_times (void)
+{
+  g_autofree char *trace = write_trace ("long.interleave.json", 1, 2, 9, G_GINT64_CONSTANT (100000000000000000));
+  g_autofree char *png = tmp ("long.png");
+  g_auto(Result) r = { 0 };
+
+  run_cli (&r, "render", trace, "--png", png, "--summary", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  g_unlink (png);
+  g_unlink (trace);
+}
+
+int
+main (int argc, char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 2)
+    {
+      g_printerr ("usage: %s PATH-TO-interleave-cli\n", argv[0]);
+      return 2;
+    }
+  cli_path = argv[1];
+  tmpdir = g_dir_make_tmp ("test-cli-files-XXXXXX", NULL);
+  g_assert_nonnull (tmpdir);
+
+  g_test_add_func ("/cli-files/write-errors", test_write_errors);
+  g_test_add_func ("/cli-files/signal-while-writing", test_signal_while_writing);
+  g_test_add_func ("/cli-files/hostile-input", test_hostile_input);
+  g_test_add_func ("/cli-files/not-utf8", test_not_utf8);
+  g_test_add_func ("/cli-files/many-runs", test_many_runs);
+  g_test_add_func ("/cli-files/extreme-times", test_extreme_times);
+  ret = g_test_run ();
+
+  g_rmdir (tmpdir);
+  g_free (tmpdir);
+  return ret;
+}

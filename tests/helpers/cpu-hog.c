@@ -1,0 +1,34 @@
+/* cpu-hog.c: a test helper that keeps one CPU busy: pins itself to CPU N, says "ready", then spins
+ * until killed (it dies with its parent, and gives up after a time limit in any case). */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+int
+main (int argc, char *argv[])
+{
+  cpu_set_t set;
+  int cpu = argc > 1 ? atoi (argv[1]) : 0;
+  int limit_s = argc > 2 ? atoi (argv[2]) : 120;
+  volatile unsigned long spin = 0;
+  time_t end = time (NULL) + limit_s;
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  CPU_ZERO (&set);
+  CPU_SET (cpu, &set);
+  if (sched_setaffinity (0, sizeof set, &set) != 0)
+    {
+      perror ("cpu-hog: sched_setaffinity");
+      return 1;
+    }
+  printf ("ready\n");
+  fflush (stdout);
+  while (time (NULL) < end)
+    for (int i = 0; i < 1000000; i++)
+      spin++;
+  return 0;
+}
