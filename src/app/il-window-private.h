@@ -59,6 +59,7 @@ struct _IlWindow
   GtkLabel             *status_label;
   IlSweepView          *sweep_view;
   AdwFlap              *flap;
+  GtkLabel             *details_label;
   GtkScrolledWindow    *timeline_scroller;
   GtkScrolledWindow    *summary_scroller;
 };

@@ -842,6 +842,7 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, sweep_view);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, details_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_scroller);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary_scroller);
   il_window_adaptive_class_init (widget_class);

@@ -17,6 +17,7 @@
 #include "il-window.h"
 #include "il-window-private.h"
 #include "il-layout.h"
+#include "il-task-details.h"
 #include "il-test-traces.h"
 
 static IlApplication *app;
@@ -866,6 +867,28 @@ test_adaptive (void)
       g_assert_true (shown_in_window (GTK_WIDGET (window->setup_pane)) ||
                      shown_in_window (GTK_WIDGET (window->lesson_answer_entry)));
     }
+
+  /* A highlighted task is told in words under the toolbar: its total and where it went. */
+  il_timeline_view_set_highlight (timeline, 0, 0);
+  settle ();
+  {
+    const char *details = gtk_label_get_label (window->details_label);
+    gint64 start, end, totals[IL_N_STATES];
+    g_autofree char *took = NULL;
+
+    g_assert_true (il_task_details_totals (g_ptr_array_index (runs, 0), 0, &start, &end, totals));
+    took = il_format_duration (end - start);
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->details_label)));
+    g_assert_true (g_str_has_prefix (details, "Task 0 of “run 1: 8 threads”: "));
+    g_assert_nonnull (strstr (details, took));
+    /* Under the GIL the task ran and waited for the lock: both parts are named. */
+    g_assert_cmpint (totals[IL_STATE_RUNNING], >, 0);
+    g_assert_cmpint (totals[IL_STATE_GIL_WAIT], >, 0);
+    g_assert_nonnull (strstr (details, "Running: "));
+    g_assert_nonnull (strstr (details, "Waiting for the GIL: "));
+  }
+  il_timeline_view_set_highlight (timeline, -1, -1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->details_label)));
 
   gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
