@@ -81,6 +81,10 @@ void     il_window_adaptive_init        (IlWindow *self);
 void     il_window_show_pane            (IlWindow *self, gboolean show);
 void     il_window_reset_scroll         (IlWindow *self);
 
+/* il-window-report.c: win.export-report */
+void     il_window_add_report_action    (IlWindow *self);
+void     il_window_update_report_action (IlWindow *self, gboolean busy);
+
 /* il-window-actions.c: the win.* actions live in the window's GActionMap, so tests and the
  * application's accelerators reach them the same way. */
 void     il_window_add_actions          (IlWindow *self);

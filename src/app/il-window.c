@@ -279,6 +279,7 @@ il_window_update_actions (IlWindow *self)
   il_window_set_action_enabled (self, "close-lesson", self->lesson != NULL && !busy);
   il_window_set_action_enabled (self, "open-lesson", !busy);
   il_window_set_action_enabled (self, "open", !busy);
+  il_window_update_report_action (self, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->setup_pane), !busy && self->lesson == NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_answer_entry), !busy);
@@ -894,6 +895,7 @@ il_window_init (IlWindow *self)
   self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
   self->settings = g_settings_new (APP_ID);
   il_window_add_actions (self);
+  il_window_add_report_action (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),

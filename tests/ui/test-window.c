@@ -623,6 +623,33 @@ test_lesson (void)
   g_assert_nonnull (strstr (answer, "one core takes twice as long"));
   g_assert_nonnull (strstr (answer, il_lesson_get_answer (lesson)));
   g_assert_nonnull (il_summary_view_get_value (il_window_get_summary (window), "wall", 1));
+
+  /* Export Lab Report: one PDF with the lesson and the prediction made before the runs. */
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "export-report"));
+  {
+    g_autofree char *report = g_build_filename (tmpdir, "report.pdf", NULL);
+    g_autofree char *data = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+    gsize len;
+
+    g_assert_true (il_window_write_report (window, report, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (report, &data, &len, NULL));
+    g_assert_true (g_str_has_prefix (data, "%PDF-"));
+    if (pdftotext != NULL)
+      {
+        const char *argv[] = { pdftotext, report, "-", NULL };
+        int status;
+
+        g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                     &text, NULL, &status, &error));
+        g_assert_no_error (error);
+        g_assert_nonnull (strstr (text, "one core takes twice as long"));
+        g_assert_nonnull (strstr (text, "One cashier vs two"));
+      }
+    g_unlink (report);
+  }
 }
 
 static guint32
