@@ -685,6 +685,14 @@ il_window_export_to (IlWindow *self, const char *format, const char *path, GErro
   if (options.view == 0)
     options.view = IL_VIEW_BOTH;
   options.color_by_cpu = il_timeline_view_get_paint_options (self->timeline)->color_by_cpu;
+  /* A zoomed view exports what is in sight, at the slide's size. */
+  {
+    gboolean fit = TRUE;
+
+    il_timeline_view_get_range (self->timeline, &options.t0_ns, &options.t1_ns, &fit);
+    if (fit)
+      options.t0_ns = options.t1_ns = 0;
+  }
   if (self->lesson != NULL && self->queue_is_lesson)
     options.title = il_lesson_get_title (self->lesson);
 

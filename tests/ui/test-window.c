@@ -694,7 +694,34 @@ test_export (void)
   /* IHDR: width and height at the export scale */
   g_assert_cmpuint (read_be32 ((guchar *) data + 16), ==, 2000);
   g_assert_cmpuint (read_be32 ((guchar *) data + 20), ==, 1200);
+
+  /* Zoomed in, the picture shows what is in sight: a different image at the same size. */
+  {
+    g_autofree char *zoomed = g_build_filename (tmpdir, "zoomed.png", NULL);
+    g_autofree char *zdata = NULL;
+    gsize zlen;
+
+    il_timeline_view_zoom (il_window_get_timeline (window), 4.0);
+    g_assert_true (il_window_export_to (window, "png", zoomed, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (zoomed, &zdata, &zlen, &error));
+    g_assert_cmpuint (read_be32 ((guchar *) zdata + 16), ==, 2000);
+    g_assert_true (zlen != len || memcmp (zdata, data, len) != 0);
+    il_timeline_view_fit (il_window_get_timeline (window));
+  }
   g_clear_pointer (&data, g_free);
+
+  /* Slide presets set the size rows and the settings behind them. */
+  dialog = il_export_dialog_new (window);
+  il_export_dialog_set_preset (dialog, 1);
+  g_assert_cmpint (g_settings_get_int (settings, "export-width"), ==, 1920);
+  g_assert_cmpint (g_settings_get_int (settings, "export-height"), ==, 1080);
+  g_assert_cmpfloat (g_settings_get_double (settings, "export-scale"), ==, 2.0);
+  il_export_dialog_set_preset (dialog, 2);
+  g_assert_cmpint (g_settings_get_int (settings, "export-width"), ==, 1440);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_settings_set_int (settings, "export-width", 1000);
+  g_settings_set_int (settings, "export-height", 600);
 
   g_assert_true (il_window_export_to (window, "svg", svg, &error));
   g_assert_true (g_file_get_contents (svg, &data, &len, &error));
