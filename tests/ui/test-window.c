@@ -942,8 +942,9 @@ test_adaptive (void)
       wait_for (pane_revealed, NULL, 20, "the side pane");
       settle ();
       g_assert_true (adw_flap_get_reveal_flap (window->flap));
-      g_assert_true (shown_in_window (GTK_WIDGET (window->setup_pane)) ||
-                     shown_in_window (GTK_WIDGET (window->lesson_answer_entry)));
+      /* The pane (it scrolls within itself) lies wholly in the window. */
+      g_assert_true (shown_in_window (gtk_widget_get_ancestor (GTK_WIDGET (window->setup_pane),
+                                                               GTK_TYPE_SCROLLED_WINDOW)));
     }
 
   /* A highlighted task is told in words under the toolbar: its total and where it went. */
@@ -1008,6 +1009,48 @@ test_predict_first (void)
   g_assert_null (il_window_get_lesson (window));
 }
 
+/* Typed numbers are rounded as shown; text is refused with a message where it was typed; the
+ * worker count is off for a sequential run. */
+static void
+test_inputs (void)
+{
+  IlSetupPane *pane = il_window_get_setup_pane (window);
+  GtkSpinButton *workers = il_setup_pane_get_spin (pane, "workers");
+  g_autoptr(IlRunConfig) config = NULL;
+  GtkWidget *row;
+
+  g_settings_set_string (settings, "executor", "threads");
+  settle ();
+  gtk_editable_set_text (GTK_EDITABLE (workers), "3.7");
+  gtk_spin_button_update (workers);
+  config = il_setup_pane_get_config (pane);
+  g_assert_cmpuint (config->workers, ==, 4);
+  g_assert_null (il_setup_pane_get_input_message (pane));
+  g_clear_pointer (&config, il_run_config_free);
+
+  gtk_editable_set_text (GTK_EDITABLE (workers), "abc");
+  gtk_spin_button_update (workers);
+  config = il_setup_pane_get_config (pane);
+  g_assert_cmpuint (config->workers, ==, 4);
+  g_assert_nonnull (il_setup_pane_get_input_message (pane));
+  g_assert_nonnull (strstr (il_setup_pane_get_input_message (pane), "“abc” is not a number"));
+  g_clear_pointer (&config, il_run_config_free);
+
+  gtk_editable_set_text (GTK_EDITABLE (workers), "2");
+  gtk_spin_button_update (workers);
+  g_assert_null (il_setup_pane_get_input_message (pane));
+
+  row = gtk_widget_get_ancestor (GTK_WIDGET (workers), ADW_TYPE_ACTION_ROW);
+  g_assert_true (gtk_widget_get_sensitive (row));
+  g_settings_set_string (settings, "executor", "sequential");
+  settle ();
+  g_assert_false (gtk_widget_get_sensitive (row));
+  g_settings_set_string (settings, "executor", "threads");
+  g_settings_reset (settings, "workers");
+  settle ();
+  g_assert_true (gtk_widget_get_sensitive (row));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1057,6 +1100,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/history-compare", test_history_compare);
   g_test_add_func ("/window/run-lesson-action", test_run_lesson_action);
   g_test_add_func ("/window/sweep", test_sweep);
+  g_test_add_func ("/window/inputs", test_inputs);
   g_test_add_func ("/window/adaptive", test_adaptive);
   g_test_add_func ("/window/predict-first", test_predict_first);
   g_test_add_func ("/window/max-spans", test_max_spans);
