@@ -517,6 +517,13 @@ il_summary_view_get_value (IlSummaryView *self, const char *row, guint column)
   return g_hash_table_lookup (self->values, key);
 }
 
+GtkWidget *
+il_summary_view_get_table (IlSummaryView *self)
+{
+  g_return_val_if_fail (IL_IS_SUMMARY_VIEW (self), NULL);
+  return adw_squeezer_get_visible_child (self->squeezer);
+}
+
 static void
 il_summary_view_dispose (GObject *object)
 {

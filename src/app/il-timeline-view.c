@@ -228,6 +228,8 @@ il_timeline_view_first_new_ns (IlTimelineView *self)
   return first;
 }
 
+enum { HIGHLIGHT_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 static gboolean
 il_timeline_view_any_live (IlTimelineView *self)
@@ -433,6 +435,7 @@ il_timeline_view_set_highlight (IlTimelineView *self, int run, int task)
   self->options.highlight_run = run;
   self->options.highlight_task = task;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[HIGHLIGHT_CHANGED], 0);
 }
 
 void
@@ -1283,6 +1286,11 @@ il_timeline_view_class_init (IlTimelineViewClass *klass)
 
   widget_class->snapshot = il_timeline_view_snapshot;
   widget_class->measure = il_timeline_view_measure;
+
+  /* The highlighted task changed (a click, a key): the window shows its details. */
+  signals[HIGHLIGHT_CHANGED] = g_signal_new ("highlight-changed", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 0);
   widget_class->realize = il_timeline_view_realize;
   widget_class->unrealize = il_timeline_view_unrealize;
   widget_class->query_tooltip = il_timeline_view_query_tooltip;

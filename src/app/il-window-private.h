@@ -64,6 +64,7 @@ struct _IlWindow
   GtkLabel             *status_label;
   IlSweepView          *sweep_view;
   AdwFlap              *flap;
+  GtkLabel             *details_label;
   GtkScrolledWindow    *timeline_scroller;
   GtkScrolledWindow    *summary_scroller;
 };
@@ -84,6 +85,10 @@ void     il_window_adaptive_init        (IlWindow *self);
 /* Reveals (or hides) the side pane where it is folded over the timeline. */
 void     il_window_show_pane            (IlWindow *self, gboolean show);
 void     il_window_reset_scroll         (IlWindow *self);
+
+/* il-window-report.c: win.export-report */
+void     il_window_add_report_action    (IlWindow *self);
+void     il_window_update_report_action (IlWindow *self, gboolean busy);
 
 /* il-window-actions.c: the win.* actions live in the window's GActionMap, so tests and the
  * application's accelerators reach them the same way. */

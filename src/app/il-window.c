@@ -299,6 +299,7 @@ il_window_update_actions (IlWindow *self)
   il_window_set_action_enabled (self, "close-lesson", self->lesson != NULL && !busy);
   il_window_set_action_enabled (self, "open-lesson", !busy);
   il_window_set_action_enabled (self, "open", !busy);
+  il_window_update_report_action (self, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->setup_pane), !busy && self->lesson == NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_answer_entry), !busy);
@@ -581,6 +582,9 @@ il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboo
     {
       adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
       il_window_show_pane (self, FALSE);
+      /* The prediction field goes insensitive while the runs go on: the focus moves on to the
+       * timeline, where the keyboard reads the lanes. */
+      gtk_widget_grab_focus (GTK_WIDGET (self->timeline));
       g_ptr_array_set_size (self->shown, 0);
       il_window_sync_history_checks (self);
       il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
@@ -787,6 +791,14 @@ il_window_export_to (IlWindow *self, const char *format, const char *path, GErro
   if (options.view == 0)
     options.view = IL_VIEW_BOTH;
   options.color_by_cpu = il_timeline_view_get_paint_options (self->timeline)->color_by_cpu;
+  /* A zoomed view exports what is in sight, at the slide's size. */
+  {
+    gboolean fit = TRUE;
+
+    il_timeline_view_get_range (self->timeline, &options.t0_ns, &options.t1_ns, &fit);
+    if (fit)
+      options.t0_ns = options.t1_ns = 0;
+  }
   if (self->lesson != NULL && self->queue_is_lesson)
     options.title = il_lesson_get_title (self->lesson);
 
@@ -946,6 +958,7 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, sweep_view);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, details_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_scroller);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary_scroller);
   il_window_adaptive_class_init (widget_class);
@@ -1028,6 +1041,7 @@ il_window_init (IlWindow *self)
   self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
   self->settings = g_settings_new (APP_ID);
   il_window_add_actions (self);
+  il_window_add_report_action (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
