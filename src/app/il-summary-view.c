@@ -3,8 +3,12 @@
 
 #include <math.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
+#include "il-capture.h"
 #include "il-cpu-load.h"
+#include <adwaita.h>
+
 #include "il-format.h"
 #include "il-summary-view.h"
 
@@ -16,7 +20,10 @@ struct _IlSummaryView
 
   GtkBox      *answer_box;
   GtkLabel    *answer_label;
-  GtkGrid     *grid;
+  GtkGrid     *grid;        /* one row per run, one column per figure */
+  GtkGrid     *tall_grid;   /* the same turned: one column per run, for narrow windows */
+  AdwSqueezer *squeezer;
+  gboolean     show_io_task;
   GtkLabel    *capture_label;
   GtkButton   *speedup_button;
 
@@ -42,6 +49,7 @@ typedef enum
   ROW_READY,
   ROW_LOOP_WAIT,
   ROW_OTHER,
+  ROW_IO_TASK,    /* only when a run has the convoy workload's I/O task */
   N_ROWS
 } Row;
 
@@ -62,6 +70,7 @@ static const struct
   { "ready", N_("Ready, not running"), N_("Time workers wanted a core but the kernel ran something else, added up") },
   { "loop-wait", N_("Waiting for the event loop"), N_("Time event-loop tasks were ready to go on while the loop’s one thread ran another, added up") },
   { "other", N_("Other programs"), N_("Share of the run’s CPUs that other programs took while it ran, and their CPU time") },
+  { "io-task", N_("Task 0 (the I/O task)"), N_("How long task 0, the task that waits for I/O among computing tasks, took from its start to its end") },
 };
 
 static void
@@ -71,18 +80,36 @@ il_summary_view_clear (IlSummaryView *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->grid))) != NULL)
     gtk_grid_remove (self->grid, child);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tall_grid))) != NULL)
+    gtk_grid_remove (self->tall_grid, child);
   g_hash_table_remove_all (self->values);
+}
+
+/* Puts a cell in both tables: at figure @figure (-1: the run names' column) of run @run (-1:
+ * the figures' header row); @make builds each copy. */
+static void
+il_summary_view_attach (IlSummaryView *self, int figure, int run,
+                        GtkWidget *(*make) (gpointer data), gpointer data)
+{
+  gtk_grid_attach (self->grid, make (data), 1 + figure, 1 + run, 1, 1);
+  gtk_grid_attach (self->tall_grid, make (data), 1 + run, 1 + figure, 1, 1);
+}
+
+static GtkWidget *
+make_value (gpointer data)
+{
+  GtkWidget *label = gtk_label_new (data);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "numeric");
+  return label;
 }
 
 static void
 il_summary_view_put (IlSummaryView *self, Row row, guint column, const char *text)
 {
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 1.0);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_widget_add_css_class (label, "numeric");
-  gtk_grid_attach (self->grid, label, 1 + row, 1 + column, 1, 1);
+  il_summary_view_attach (self, (int) row, (int) column, make_value, (gpointer) text);
   g_hash_table_insert (self->values, g_strdup_printf ("%s:%u", rows[row].id, column),
                        g_strdup (text));
 }
@@ -136,11 +163,18 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
     }
 
   /* One row per run, one column per figure: a comparison reads across, and the window is wider
-   * than it is tall. */
+   * than it is tall. A narrow window shows the turned table (the squeezer picks). */
+  self->show_io_task = FALSE;
+  for (guint i = 0; i < runs->len; i++)
+    self->show_io_task |= il_run_trace_get_config (g_ptr_array_index (runs, i))->workload
+                          == IL_WORKLOAD_CONVOY;
   for (guint r = 0; r < N_ROWS; r++)
     {
-      GtkWidget *label = gtk_label_new (_(rows[r].title));
+      GtkWidget *label;
 
+      if (r == ROW_IO_TASK && !self->show_io_task)
+        continue;
+      label = gtk_label_new (_(rows[r].title));
       gtk_label_set_xalign (GTK_LABEL (label), 1.0);
       gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -150,6 +184,12 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
       gtk_widget_add_css_class (label, "dim-label");
       gtk_widget_add_css_class (label, "caption-heading");
       gtk_grid_attach (self->grid, label, 1 + r, 0, 1, 1);
+
+      label = gtk_label_new (_(rows[r].title));
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      gtk_widget_set_tooltip_text (label, _(rows[r].tooltip));
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_grid_attach (self->tall_grid, label, 0, 1 + r, 1, 1);
     }
 
   for (guint i = 0; i < runs->len; i++)
@@ -157,17 +197,26 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
       IlRunTrace *run = g_ptr_array_index (runs, i);
       const IlSummary *summary = il_run_trace_get_summary (run);
       g_autofree char *title = il_run_config_get_title (il_run_trace_get_config (run));
-      GtkWidget *header = gtk_label_new (il_run_trace_get_label (run) ? il_run_trace_get_label (run) : title);
+      const char *name = il_run_trace_get_label (run) ? il_run_trace_get_label (run) : title;
+      GtkWidget *header = gtk_label_new (name);
       char buf[64];
 
+      /* The whole name: the wide table is only chosen when it fits in full. */
       gtk_label_set_xalign (GTK_LABEL (header), 0.0);
-      gtk_label_set_ellipsize (GTK_LABEL (header), PANGO_ELLIPSIZE_END);
-      gtk_label_set_width_chars (GTK_LABEL (header), 22);
-      gtk_label_set_max_width_chars (GTK_LABEL (header), 30);
       gtk_widget_set_hexpand (header, TRUE);
       gtk_widget_set_tooltip_text (header, title);
       gtk_widget_add_css_class (header, "heading");
       gtk_grid_attach (self->grid, header, 0, 1 + i, 1, 1);
+
+      header = gtk_label_new (name);
+      gtk_label_set_xalign (GTK_LABEL (header), 1.0);
+      gtk_label_set_justify (GTK_LABEL (header), GTK_JUSTIFY_RIGHT);
+      gtk_label_set_wrap (GTK_LABEL (header), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (header), 16);
+      gtk_widget_set_valign (header, GTK_ALIGN_END);
+      gtk_widget_set_tooltip_text (header, title);
+      gtk_widget_add_css_class (header, "heading");
+      gtk_grid_attach (self->tall_grid, header, 1 + i, 0, 1, 1);
 
       if (il_run_trace_get_live (run) || summary == NULL)
         {
@@ -190,6 +239,12 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         if (il_run_trace_get_cancelled (run))
           {
             g_autofree char *text = g_strdup_printf (_("%s (stopped)"), wall);
+            il_summary_view_put (self, ROW_WALL, i, text);
+          }
+        else if (il_run_trace_get_truncated_at_spans (run) > 0)
+          {
+            g_autofree char *text = g_strdup_printf (_("%s (trace truncated at %" PRIu64 " spans)"),
+                                                     wall, il_run_trace_get_truncated_at_spans (run));
             il_summary_view_put (self, ROW_WALL, i, text);
           }
         else
@@ -224,6 +279,19 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
           il_summary_view_put (self, ROW_LOOP_WAIT, i, loop);
         }
         il_summary_view_put_other (self, run, i);
+        if (self->show_io_task)
+          {
+            IlTaskRecord *task = il_run_trace_get_n_tasks (run) > 0
+                                   ? il_run_trace_get_task (run, 0) : NULL;
+
+            if (task != NULL && task->worker >= 0 && task->end_ns > task->start_ns)
+              {
+                g_autofree char *took = il_format_duration (task->end_ns - task->start_ns);
+                il_summary_view_put (self, ROW_IO_TASK, i, took);
+              }
+            else
+              il_summary_view_put (self, ROW_IO_TASK, i, "—");
+          }
       }
     }
 
@@ -246,6 +314,18 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
                                   il_format_capture (il_run_trace_get_capture (run)));
         }
   }
+  /* The self capture because the kernel said no: what is lost and how an administrator allows it. */
+  for (guint i = 0; i < runs->len; i++)
+    if (il_run_trace_get_capture (g_ptr_array_index (runs, i)) == IL_CAPTURE_SELF &&
+        il_capture_kernel_refusal () != NULL)
+      {
+        /* Instead of the general words when every run was self-captured. */
+        if (g_strcmp0 (capture->str, il_format_capture (IL_CAPTURE_SELF)) == 0)
+          g_string_assign (capture, il_capture_kernel_refusal ());
+        else
+          g_string_append_printf (capture, "\n%s", il_capture_kernel_refusal ());
+        break;
+      }
   /* Outside a lesson the warning goes under the table; in a lesson, on its answer card. */
   if (self->disturbed != NULL && self->question == NULL)
     g_string_append_printf (capture, "\n%s", self->disturbed);
@@ -355,6 +435,8 @@ il_summary_view_class_init (IlSummaryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, answer_box);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, answer_label);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, grid);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, tall_grid);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, squeezer);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, capture_label);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, speedup_button);
 }

@@ -8,6 +8,7 @@
 
 #include "il-clock.h"
 #include "il-format.h"
+#include "il-layout.h"
 #include "il-timeline-view.h"
 
 /* Narrowest visible range: below a microsecond the clock's own resolution is all one sees. */
@@ -39,6 +40,8 @@ struct _IlTimelineView
   gint64          pinch_t0, pinch_t1;
   double          pinch_x;
   double          pointer_x;       /* -1 when the pointer is outside: Ctrl+scroll zooms around it */
+
+  guint           n_lanes;         /* lanes at the last check: a new one may need more height */
 
   char           *description;     /* the accessible description, kept for tests */
   guint           n_frames;
@@ -349,11 +352,27 @@ il_timeline_view_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_da
   return G_SOURCE_CONTINUE;
 }
 
+/* Asks for a new size when the number of lanes changed (a worker's first span, a view toggle). */
+static void
+il_timeline_view_check_lanes (IlTimelineView *self)
+{
+  guint n = self->options.view;
+
+  for (guint i = 0; i < self->runs->len; i++)
+    n += 1000 * il_run_trace_get_n_workers (g_ptr_array_index (self->runs, i)) + 1;
+  if (n != self->n_lanes)
+    {
+      self->n_lanes = n;
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
+}
+
 void
 il_timeline_view_runs_changed (IlTimelineView *self)
 {
   g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
 
+  il_timeline_view_check_lanes (self);
   if (il_timeline_view_any_live (self))
     {
       if (!self->was_live)
@@ -473,6 +492,8 @@ static void
 il_timeline_view_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
                           int *minimum, int *natural, int *minimum_baseline, int *natural_baseline)
 {
+  IlTimelineView *self = IL_TIMELINE_VIEW (widget);
+
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = 320;
@@ -480,8 +501,11 @@ il_timeline_view_measure (GtkWidget *widget, GtkOrientation orientation, int for
     }
   else
     {
-      *minimum = 200;
-      *natural = 560;
+      /* Never thinner lanes than a readable label needs: a shorter view scrolls (the window
+       * puts the timeline in a GtkScrolledWindow). */
+      *minimum = MAX (120, il_layout_min_height (for_size > 0 ? for_size : 960, self->runs,
+                                                 &self->options));
+      *natural = MAX (*minimum, 560);
     }
 }
 
@@ -511,15 +535,24 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
     {
       const IlWorkerInfo *info = il_run_trace_get_worker (run, hit.worker);
 
-      if (info->kind == IL_WORKER_PROCESS)
+      /* An imported trace's lanes are its threads, named as the file names them. */
+      if (il_run_trace_get_config (run)->source != NULL && info->name != NULL)
+        g_string_append (s, info->name);
+      else if (info->kind == IL_WORKER_PROCESS)
         g_string_append_printf (s, _("Process %u · pid %d"), info->id, info->pid);
       else
         g_string_append_printf (s, _("Worker %u · tid %d"), info->id, info->tid);
     }
   if (hit.span.task >= 0)
     {
+      const IlTaskRecord *task = (guint) hit.span.task < il_run_trace_get_n_tasks (run)
+                                   ? il_run_trace_get_task (run, (guint) hit.span.task) : NULL;
+
       g_string_append (s, "\n");
-      g_string_append_printf (s, _("Task %d"), (int) hit.span.task);
+      if (task != NULL && task->name != NULL)
+        g_string_append_printf (s, _("Task %d: %s"), (int) hit.span.task, task->name);
+      else
+        g_string_append_printf (s, _("Task %d"), (int) hit.span.task);
     }
   g_string_append (s, "\n");
   if (hit.span.cpu >= 0)
@@ -640,6 +673,20 @@ on_leave (GtkEventControllerMotion *controller, IlTimelineView *self)
   self->pointer_x = -1;
 }
 
+/* TRUE when a scrolled window shows only part of the lanes. */
+static gboolean
+il_timeline_view_scrolls_vertically (IlTimelineView *self)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adj;
+
+  if (scroller == NULL)
+    return FALSE;
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  return gtk_adjustment_get_upper (adj) - gtk_adjustment_get_lower (adj)
+         > gtk_adjustment_get_page_size (adj) + 0.5;
+}
+
 static gboolean
 on_scroll (GtkEventControllerScroll *controller, double dx, double dy, IlTimelineView *self)
 {
@@ -656,7 +703,10 @@ on_scroll (GtkEventControllerScroll *controller, double dx, double dy, IlTimelin
       return TRUE;
     }
 
-  /* Plain scrolling pans time; vertical wheels are the common case, so they pan too. */
+  /* Lanes taller than the view scroll with the vertical wheel (the scrolled window around us
+   * takes it); otherwise plain scrolling pans time, vertical wheels being the common case. */
+  if (fabs (dy) > fabs (dx) && il_timeline_view_scrolls_vertically (self))
+    return FALSE;
   {
     double amount = fabs (dx) > fabs (dy) ? dx : dy;
     double x0, x1;
@@ -736,6 +786,7 @@ il_timeline_view_set_view_flag (IlTimelineView *self, IlViewFlags flag, gboolean
     return;
   self->options.view = view;
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  il_timeline_view_check_lanes (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "il-capture.h"
 #include "il-clock.h"
 #include "il-cpu-load.h"
 #include "il-export.h"
@@ -215,6 +216,7 @@ il_window_show_runs (IlWindow *self, GPtrArray *runs)
 
   il_timeline_view_set_runs (self->timeline, self->shown);
   il_summary_view_set_runs (self->summary, self->shown);
+  il_window_reset_scroll (self);
   gtk_stack_set_visible_child_name (self->timeline_stack, self->shown->len > 0 ? "timeline" : "empty");
   il_window_sync_history_checks (self);
   il_window_update_actions (self);
@@ -418,6 +420,16 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
       il_window_toast (self, message);
     }
 
+  /* Once a session: the kernel refused its capture (the summary says what that costs and the
+   * command an administrator runs). */
+  if (trace != NULL && il_run_trace_get_capture (trace) == IL_CAPTURE_SELF &&
+      il_capture_kernel_refusal () != NULL && !self->told_capture_refused)
+    {
+      self->told_capture_refused = TRUE;
+      il_window_toast (self, _("The kernel does not allow the exact capture here: the workers "
+                               "observed themselves. The summary says how an administrator "
+                               "allows it."));
+    }
   if (trace != NULL && (row = il_window_find_row (self, trace)) != NULL)
     il_history_row_update (IL_HISTORY_ROW (row));
   il_timeline_view_runs_changed (self->timeline);
@@ -438,6 +450,8 @@ il_window_start_next (IlWindow *self)
     }
   config = g_ptr_array_steal_index (self->queue, 0);
   il_window_set_worker_priority (self, config);
+  /* Bounded memory whatever the run's length (a preference; the timeline says where it cut). */
+  config->max_spans = g_settings_get_uint64 (self->settings, "max-spans");
   self->run = il_run_new (config);
   g_signal_connect_object (self->run, "notify::tasks-done", G_CALLBACK (on_tasks_done), self,
                            G_CONNECT_SWAPPED);
@@ -501,6 +515,7 @@ il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboo
   if (!baseline)
     {
       adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
+      il_window_show_pane (self, FALSE);
       g_ptr_array_set_size (self->shown, 0);
       il_window_sync_history_checks (self);
       il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
@@ -568,6 +583,13 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
   adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
   il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
   gtk_window_set_title (GTK_WINDOW (self), il_lesson_get_title (lesson));
+  /* A new lesson starts from an empty view (the runs stay in the history), and the student
+   * predicts before anything runs. */
+  {
+    g_autoptr(GPtrArray) none = g_ptr_array_new ();
+    il_window_show_runs (self, none);
+  }
+  il_window_show_pane (self, TRUE);
   il_window_update_actions (self);
   return TRUE;
 }
@@ -849,6 +871,10 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, sweep_view);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_scroller);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, summary_scroller);
+  il_window_adaptive_class_init (widget_class);
 
 }
 
@@ -926,6 +952,7 @@ il_window_init (IlWindow *self)
   config = il_setup_pane_get_config (self->setup_pane);
   il_sweep_view_set_base_config (self->sweep_view, config);
   il_summary_view_set_runs (self->summary, self->shown);
+  il_window_adaptive_init (self);
   il_window_update_progress (self);
   il_window_update_actions (self);
 }

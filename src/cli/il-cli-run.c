@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "il-cli.h"
+#include "il-capture.h"
 #include "il-clock.h"
 #include "il-cpu-load.h"
 #include "il-lesson.h"
@@ -110,6 +111,8 @@ build_configs (RunOptions *o, IlLesson **lesson_out, GError **error)
           if (o->work.capture != NULL)
             config->capture = capture;
           g_ptr_array_add (configs, config);
+          if (!il_cli_parse_max_spans (o->work.max_spans, &config->max_spans, error))
+            return NULL;
         }
       *lesson_out = g_steal_pointer (&lesson);
     }
@@ -289,6 +292,7 @@ il_cli_run (int argc, char **argv)
       "\n"
       "Exit status: 0 ok, 1 the run or writing a file failed or was cancelled, 2 bad input."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  il_cli_add_max_spans_option (context, &o.work.max_spans);
   il_cli_outputs_add_group (context, &o.out, TRUE);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -404,6 +408,16 @@ il_cli_run (int argc, char **argv)
       il_cli_print_disturbed (il_trace_get_runs (trace));
       g_print ("\n");
     }
+
+  /* Said once: the runs fell back to the self capture because the kernel refused its own. */
+  for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
+    if (il_run_trace_get_capture (il_trace_get_run (trace, i)) == IL_CAPTURE_SELF &&
+        il_run_trace_get_config (il_trace_get_run (trace, i))->capture == IL_CAPTURE_AUTO &&
+        il_capture_kernel_refusal () != NULL)
+      {
+        g_printerr ("%s: %s\n", PROG, il_capture_kernel_refusal ());
+        break;
+      }
 
   status = IL_CLI_EXIT_OK;
   if (il_trace_get_n_runs (trace) > 0 && !il_cli_outputs_write (&o.out, trace, PROG))

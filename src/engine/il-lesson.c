@@ -2,14 +2,19 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <math.h>
 #include <string.h>
 
 #include <inttypes.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "il-clock.h"
 #include "il-lesson.h"
+#include "il-lesson-private.h"
 
 #define LESSON_GROUP "Lesson"
 #define RUN_GROUP_PREFIX "Run "
@@ -25,6 +30,7 @@ struct _IlLesson
   char       *explanation;
   char       *question;
   char       *answer;
+  guint       cores;        /* the core count the lesson was filled for */
   GPtrArray  *run_ids;      /* of char * */
   GPtrArray  *run_configs;  /* of IlRunConfig * */
 };
@@ -73,6 +79,7 @@ typedef struct
   const char *locale;
   GKeyFile   *kf;
   GError    **error;
+  guint       cores;    /* the machine's core count (or the one a test asks for) */
 } Parse;
 
 static gboolean G_GNUC_PRINTF (4, 5)
@@ -164,6 +171,49 @@ get_raw (Parse *p, const char *group, const char *key)
 }
 
 static gboolean
+lookup_cores (const char *name, double *value, gpointer user_data)
+{
+  Parse *p = user_data;
+
+  if (strcmp (name, "cores") != 0)
+    return FALSE;
+  *value = p->cores;
+  return TRUE;
+}
+
+static gboolean
+is_plain_number (const char *raw)
+{
+  const char *c = raw[0] == '-' ? raw + 1 : raw;
+
+  if (*c == '\0')
+    return TRUE;
+  for (; *c != '\0'; c++)
+    if (!g_ascii_isdigit (*c))
+      return FALSE;
+  return TRUE;
+}
+
+/* A count relative to the machine ("cores", "2*cores", "max(2, cores)"), so a lesson holds on
+ * any machine. */
+static gboolean
+get_machine_uint (Parse *p, const char *group, const char *key, const char *raw, guint64 min,
+                  guint64 max, guint *out)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 v;
+
+  if (!il_lesson_eval (raw, lookup_cores, p, &v, &local_error))
+    return fail (p, group, key, _("“%s” is not a whole number or an expression of cores (%s)"),
+                 raw, local_error->message);
+  if (v < 0 || (guint64) v < min || (guint64) v > max)
+    return fail (p, group, key, _("%s is %" PRId64 " on %u cores, out of range (%" PRIu64 "…%" PRIu64 ")"),
+                 raw, (int64_t) v, p->cores, min, max);
+  *out = (guint) v;
+  return TRUE;
+}
+
+static gboolean
 get_uint (Parse *p, const char *group, const char *key, guint64 min, guint64 max, guint *out)
 {
   g_autofree char *raw = get_raw (p, group, key);
@@ -172,6 +222,8 @@ get_uint (Parse *p, const char *group, const char *key, guint64 min, guint64 max
 
   if (raw == NULL)
     return TRUE;
+  if (!is_plain_number (raw))
+    return get_machine_uint (p, group, key, raw, min, max, out);
   if (!g_ascii_string_to_unsigned (raw, 10, min, max, &v, &local_error))
     {
       if (g_error_matches (local_error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
@@ -300,9 +352,9 @@ parse_run (Parse *p, const char *group)
 
   if ((raw = get_raw (p, group, "Cpus")) != NULL)
     {
-      GArray *cpus = il_cpu_set_parse (raw, &local_error);
+      GArray *cpus = NULL;
 
-      if (cpus == NULL)
+      if (!il_lesson_parse_cpus (raw, p->cores, lookup_cores, p, &cpus, &local_error))
         {
           fail (p, group, "Cpus", "%s", local_error->message);
           return NULL;
@@ -311,12 +363,132 @@ parse_run (Parse *p, const char *group)
       config->cpus = cpus;
     }
 
-  if (!il_run_config_validate (config, &local_error))
-    {
-      fail (p, group, NULL, "%s", local_error->message);
-      return NULL;
-    }
+  /* The CPU set was checked against p->cores above, which may be a core count a test asks for;
+   * the machine's own check would refuse CPUs this machine lacks. */
+  {
+    GArray *cpus = g_steal_pointer (&config->cpus);
+    gboolean valid = il_run_config_validate (config, &local_error);
+
+    config->cpus = cpus;
+    if (!valid)
+      {
+        fail (p, group, NULL, "%s", local_error->message);
+        return NULL;
+      }
+  }
   return g_steal_pointer (&config);
+}
+
+typedef struct
+{
+  IlLesson *self;
+  Parse    *p;
+  int       run;   /* the run whose Label is filled, or -1 */
+} Fill;
+
+static double
+run_value (IlLesson *self, guint cores, guint run, const char *what, gboolean *known)
+{
+  const IlRunConfig *config = g_ptr_array_index (self->run_configs, run);
+
+  *known = TRUE;
+  if (strcmp (what, "workers") == 0)
+    return config->workers;
+  if (strcmp (what, "tasks") == 0)
+    return config->tasks;
+  if (strcmp (what, "task_ms") == 0)
+    return config->task_ms;
+  if (strcmp (what, "cpus") == 0)
+    return config->cpus != NULL && config->cpus->len > 0 ? config->cpus->len : cores;
+  *known = FALSE;
+  return 0;
+}
+
+/* Names a lesson text may use: cores; workers, tasks, task_ms and cpus (in a run's Label that
+ * run's, elsewhere the largest of all runs); RUN.workers and so on for one run. */
+static gboolean
+lookup_text (const char *name, double *value, gpointer user_data)
+{
+  Fill *f = user_data;
+  IlLesson *self = f->self;
+  const char *dot = strchr (name, '.');
+  gboolean known = FALSE;
+
+  if (strcmp (name, "cores") == 0)
+    {
+      *value = f->p->cores;
+      return TRUE;
+    }
+  if (dot != NULL)
+    {
+      for (guint i = 0; i < self->run_ids->len; i++)
+        {
+          const char *id = g_ptr_array_index (self->run_ids, i);
+
+          if (strlen (id) == (gsize) (dot - name) && strncmp (id, name, strlen (id)) == 0)
+            {
+              *value = run_value (self, f->p->cores, i, dot + 1, &known);
+              return known;
+            }
+        }
+      return FALSE;
+    }
+  if (f->run >= 0)
+    {
+      *value = run_value (self, f->p->cores, (guint) f->run, name, &known);
+      return known;
+    }
+  *value = 0;
+  for (guint i = 0; i < self->run_configs->len; i++)
+    {
+      double v = run_value (self, f->p->cores, i, name, &known);
+
+      if (!known)
+        return FALSE;
+      *value = MAX (*value, v);
+    }
+  return known;
+}
+
+static gboolean
+fill_text (Fill *f, const char *group, const char *key, char **text)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *filled;
+
+  if (*text == NULL)
+    return TRUE;
+  filled = il_lesson_fill (*text, lookup_text, f, &local_error);
+  if (filled == NULL)
+    return fail (f->p, group, key, "%s", local_error->message);
+  g_free (*text);
+  *text = filled;
+  return TRUE;
+}
+
+/* Fills the placeholders of every text once the runs (and so their worker counts) are known. */
+static gboolean
+fill_texts (IlLesson *self, Parse *p)
+{
+  Fill f = { self, p, -1 };
+
+  if (!fill_text (&f, LESSON_GROUP, "Title", &self->title) ||
+      !fill_text (&f, LESSON_GROUP, "Explanation", &self->explanation) ||
+      !fill_text (&f, LESSON_GROUP, "Question", &self->question) ||
+      !fill_text (&f, LESSON_GROUP, "Answer", &self->answer))
+    return FALSE;
+  for (guint i = 0; i < self->run_configs->len; i++)
+    {
+      IlRunConfig *config = g_ptr_array_index (self->run_configs, i);
+      g_autofree char *group = g_strconcat (RUN_GROUP_PREFIX,
+                                            (const char *) g_ptr_array_index (self->run_ids, i),
+                                            NULL);
+
+      f.run = (int) i;
+      if (!fill_text (&f, group, "Label", &config->label))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -392,7 +564,7 @@ parse_lesson (IlLesson *self, Parse *p)
           return FALSE;
         }
     }
-  return TRUE;
+  return fill_texts (self, p);
 }
 
 static char *
@@ -410,6 +582,17 @@ il_lesson_new_from_data (const char  *data,
                          gsize        length,
                          const char  *name,
                          const char  *locale,
+                         GError     **error)
+{
+  return il_lesson_new_for_cores (data, length, name, locale, 0, error);
+}
+
+IlLesson *
+il_lesson_new_for_cores (const char  *data,
+                         gsize        length,
+                         const char  *name,
+                         const char  *locale,
+                         guint        cores,
                          GError     **error)
 {
   g_autoptr(IlLesson) self = NULL;
@@ -432,37 +615,86 @@ il_lesson_new_from_data (const char  *data,
 
   self = g_object_new (IL_TYPE_LESSON, NULL);
   self->id = id_from_name (name);
+  self->cores = cores > 0 ? cores : il_cpu_count ();
   p.name = name;
   p.locale = locale;
   p.kf = kf;
   p.error = error;
+  p.cores = self->cores;
   if (!parse_lesson (self, &p))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+/* Lessons are a few kilobytes; a bigger file is not one. */
+#define MAX_LESSON_BYTES (16u << 20)
+
+/* Reads a regular file only: opening a FIFO would wait for a writer and a device such as
+ * /dev/zero would never end. O_NONBLOCK keeps the open itself from blocking. */
+static char *
+read_lesson_file (const char *path, gsize *length, GError **error)
+{
+  g_autofree char *display = g_filename_display_name (path);
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GStatBuf st;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, IL_ERROR, saved_errno == ENOENT ? IL_ERROR_INVALID : IL_ERROR_FAILED,
+                   _("Cannot read lesson: %s: %s"), display, g_strerror (saved_errno));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_LESSON_BYTES)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   S_ISREG (st.st_mode) ? _("Cannot read lesson: %s is larger than a lesson can be")
+                                        : _("Cannot read lesson: %s is not a regular file"),
+                   display);
+      close (fd);
+      return NULL;
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  close (fd);
+  if (mapped == NULL)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot read lesson: %s"),
+                   local_error->message);
+      return NULL;
+    }
+  *length = g_mapped_file_get_length (mapped);
+  /* An empty file has no mapping. */
+  if (*length == 0)
+    return g_strdup ("");
+  return g_strndup (g_mapped_file_get_contents (mapped), *length);
 }
 
 IlLesson *
 il_lesson_new_from_file (const char *path, GError **error)
 {
   g_autofree char *data = NULL;
-  g_autoptr(GError) local_error = NULL;
   gsize length = 0;
   IlLesson *self;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &length, &local_error))
-    {
-      g_set_error (error, IL_ERROR,
-                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                     ? IL_ERROR_INVALID : IL_ERROR_FAILED,
-                   _("Cannot read lesson: %s"), local_error->message);
-      return NULL;
-    }
+  if ((data = read_lesson_file (path, &length, error)) == NULL)
+    return NULL;
   self = il_lesson_new_from_data (data, length, path, NULL, error);
   if (self != NULL)
     self->path = g_strdup (path);
   return self;
+}
+
+guint
+il_lesson_get_cores (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), 0);
+  return self->cores;
 }
 
 const char *
@@ -545,11 +777,25 @@ il_lesson_get_baseline (IlLesson *self)
   return -1;
 }
 
+/* TRUE when this program runs from its build tree: a developer's uninstalled build. An installed
+ * copy must never look in the source or build tree, which may be anyone's folder by then. */
+static gboolean
+running_uninstalled (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  return exe != NULL && g_str_has_prefix (exe, IL_BUILD_ROOT "/");
+}
+
 GStrv
 il_lesson_get_search_dirs (void)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  const char *candidates[] = { g_getenv ("IL_LESSONS_DIR"), IL_SOURCE_LESSONSDIR, IL_LESSONSDIR };
+  const char *candidates[] = {
+    g_getenv ("IL_LESSONS_DIR"),
+    running_uninstalled () ? IL_SOURCE_LESSONSDIR : NULL,
+    IL_LESSONSDIR,
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
     {
@@ -614,6 +860,13 @@ il_lesson_find (const char *name, GError **error)
 
   if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
     return g_strdup (name);
+  if (g_file_test (name, G_FILE_TEST_EXISTS) && !g_file_test (name, G_FILE_TEST_IS_DIR))
+    {
+      /* A FIFO or a device: reading it would block or never end. */
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Cannot read lesson: %s is not a regular file"),
+                   name);
+      return NULL;
+    }
   if (strchr (name, G_DIR_SEPARATOR) != NULL || name[0] == '\0')
     {
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Lesson file %s does not exist"), name);

@@ -22,10 +22,21 @@ IlLesson          *il_lesson_new_from_data  (const char  *data,
                                              const char  *name,
                                              const char  *locale,
                                              GError     **error);
+/* Same, filled as if the machine had @cores cores (0: this machine's): worker counts and CPU sets
+ * relative to the machine (Workers=2*cores, Cpus=first) and text placeholders ({cores},
+ * {workers}, {cores > 1 ? … | …}) take that count. Lets tests check a lesson on any machine. */
+IlLesson          *il_lesson_new_for_cores  (const char  *data,
+                                             gsize        length,
+                                             const char  *name,
+                                             const char  *locale,
+                                             guint        cores,
+                                             GError     **error);
 
 const char        *il_lesson_get_path        (IlLesson *self);   /* NULL when loaded from data */
 /* The file's base name without ".lesson" ("01-gil-vs-processes"). */
 const char        *il_lesson_get_id          (IlLesson *self);
+/* The core count the lesson's values and texts were filled for. */
+guint              il_lesson_get_cores       (IlLesson *self);
 const char        *il_lesson_get_title       (IlLesson *self);
 const char        *il_lesson_get_explanation (IlLesson *self);
 const char        *il_lesson_get_question    (IlLesson *self);   /* NULL when none */
@@ -38,8 +49,9 @@ const IlRunConfig *il_lesson_get_run_config  (IlLesson *self, guint index);
 /* Index of the first sequential run (the baseline of speedups), or -1 when there is none. */
 int                il_lesson_get_baseline    (IlLesson *self);
 
-/* Where shipped lessons are, in search order: $IL_LESSONS_DIR, the source tree, the installed
- * data directory. Only existing directories are returned. */
+/* Where shipped lessons are, in search order: $IL_LESSONS_DIR, the source tree (only when the
+ * program runs from its build tree), the installed data directory. Only existing directories are
+ * returned. */
 GStrv              il_lesson_get_search_dirs (void);
 /* Paths of the shipped lessons (the first directory that has any), sorted by name. */
 GStrv              il_lesson_list_shipped    (void);

@@ -181,6 +181,12 @@ il_layout_run_n_cpus (IlRunTrace *run)
   return MAX (n, 1);
 }
 
+gboolean
+il_layout_run_has_cores (IlRunTrace *run)
+{
+  return il_run_trace_get_config (run)->source == NULL || il_run_trace_has_cpu_data (run);
+}
+
 void
 il_layout_free (IlLayout *layout)
 {
@@ -334,13 +340,13 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
         fixed += round (f * 1.1);
       if (workers)
         n_worker_lanes += il_run_trace_get_n_workers (run);
-      if (cores)
+      if (cores && il_layout_run_has_cores (run))
         {
           n_core_lanes += il_layout_run_n_cpus (run);
           if (workers)
             fixed += round (f * 0.5);
         }
-      if (strip)
+      if (strip && il_layout_run_has_cores (run))
         {
           n_strips++;
           if (workers || cores)
@@ -402,7 +408,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
             }
           any = TRUE;
         }
-      if (cores)
+      if (cores && il_layout_run_has_cores (run))
         {
           if (any)
             y += round (f * 0.5);
@@ -415,7 +421,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
             }
           any = TRUE;
         }
-      if (strip)
+      if (strip && il_layout_run_has_cores (run))
         {
           IlLayoutRow row = { IL_ROW_STRIP, r, 0, 0, 0 };
           if (any)
@@ -465,4 +471,44 @@ il_layout_row_at (const IlLayout *layout, double y)
       return row;
   }
   return NULL;
+}
+
+double
+il_layout_min_lane_h (const IlLayout *layout)
+{
+  double min_h = G_MAXDOUBLE;
+
+  g_return_val_if_fail (layout != NULL, 0);
+
+  for (guint i = 0; i < layout->rows->len; i++)
+    {
+      const IlLayoutRow *row = &g_array_index (layout->rows, IlLayoutRow, i);
+
+      if (row->kind != IL_ROW_STRIP)
+        min_h = MIN (min_h, row->h);
+    }
+  return min_h;
+}
+
+int
+il_layout_min_height (int width, GPtrArray *runs, const IlPaintOptions *o)
+{
+  int lo = 1, hi = 1 << 16;
+
+  g_return_val_if_fail (o != NULL, 0);
+
+  if (runs == NULL || runs->len == 0)
+    return 0;
+  /* Lanes only get taller with the height, so bisect for the first height that is enough. */
+  while (lo < hi)
+    {
+      int mid = lo + (hi - lo) / 2;
+      g_autoptr(IlLayout) layout = il_layout_new (width, mid, runs, o);
+
+      if (il_layout_min_lane_h (layout) >= IL_LAYOUT_MIN_LANE_H)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return lo;
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -279,6 +280,9 @@ summary_line (IlRunTrace *run)
     }
   if (il_run_trace_get_cancelled (run))
     g_string_append (s, _(" · cancelled"));
+  if (il_run_trace_get_truncated_at_spans (run) > 0)
+    g_string_append_printf (s, _(" · trace truncated at %" PRIu64 " spans"),
+                            il_run_trace_get_truncated_at_spans (run));
   if (capture != NULL)
     g_string_append_printf (s, " · %s", capture);
   return g_string_free (s, FALSE);
@@ -289,6 +293,9 @@ worker_label (IlRunTrace *run, guint w)
 {
   const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
 
+  /* An imported trace's lanes are its threads, named as the file names them. */
+  if (il_run_trace_get_config (run)->source != NULL && info->name != NULL && *info->name != '\0')
+    return g_strdup (info->name);
   if (info->kind == IL_WORKER_PROCESS)
     {
       if (info->pid > 0)
@@ -583,7 +590,8 @@ stroke_highlight (Frame *f, const Cell *cells, double y, double h)
 /* Names stretches of equal @ids (-1: none) inside a lane where the text fits: "task 3" on a task's
  * running, "worker 2" on a core, so a slide reads without the legend. */
 static void
-label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h, const char *long_fmt)
+label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h, const char *long_fmt,
+                IlRunTrace *tasks_of)
 {
   double px = MIN (f->layout->font_px * 0.72, h * 0.62);
   /* Gaps of nothing-in-particular (a mix, a sliver) up to 2 % of the lane do not split a stretch. */
@@ -596,6 +604,7 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
     {
       guint e = c + 1;
       double w, avail;
+      gboolean named;
       g_autofree char *text = NULL;
 
       if (ids[c] < 0)
@@ -622,9 +631,17 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
       avail = (e - c) * f->col_w - px * 0.8;
       if (avail > px * 1.2)
         {
-          text = g_strdup_printf (long_fmt, ids[c]);
+          /* An imported trace's slices keep their own names. */
+          named = tasks_of != NULL && (guint) ids[c] < il_run_trace_get_n_tasks (tasks_of) &&
+                  il_run_trace_get_task (tasks_of, (guint) ids[c])->name != NULL;
+          if (named)
+            text = g_strdup (il_run_trace_get_task (tasks_of, (guint) ids[c])->name);
+          else
+            text = g_strdup_printf (long_fmt, ids[c]);
           w = il_text_set (f->text, text, px, FALSE, 0);
-          if (w > avail)
+          /* A slice name that does not fit is left out rather than replaced by a number
+           * no one knows. */
+          if (w > avail && !named)
             {
               g_free (text);
               text = g_strdup_printf ("%d", ids[c]);
@@ -733,7 +750,8 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
         ids[c] = run_dom && column_one_task (col) ? col->task : -1;
       }
     /* TRANSLATORS: inside a task's stretch of running in a worker lane */
-    label_segments (f, ids, cells, row->y, row->h, _("task %d"));
+    label_segments (f, ids, cells, row->y, row->h, _("task %d"),
+                    g_ptr_array_index (f->runs, run_index));
   }
 
   /* On a lane too dense to walk span by span, a task boundary is where neighbouring columns
@@ -883,7 +901,8 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
   /* TRANSLATORS: inside a stretch of a core lane: which worker ran there */
   label_segments (f, ids, cells, row->y, row->h, il_run_trace_get_n_workers (run) > 0
                   && il_run_trace_get_worker (run, 0)->kind == IL_WORKER_PROCESS ? _("process %d")
-                                                                                  : _("worker %d"));
+                                                                                  : _("worker %d"),
+                  NULL);
   if (any_hl)
     stroke_highlight (f, cells, row->y, row->h);
 }
@@ -1328,7 +1347,7 @@ draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
           g_array_append_val (items, item);
         }
     }
-  if (f->o->view & IL_VIEW_CORES)
+  if ((f->o->view & IL_VIEW_CORES) && max_cpus > 0)
     {
       LegendItem item = { il_palette_worker_color (f->pal, 0), il_palette_worker_color (f->pal, 1),
                           TRUE, FALSE, g_strdup (_("core lanes: colour of the worker on it")) };
@@ -1431,6 +1450,7 @@ il_painter_draw (cairo_t              *cr,
   Frame f = { 0 };
   IlTicks ticks;
   guint max_cpus = 1;
+  gboolean any_cores = FALSE;
   double dev;
 
   g_return_if_fail (cr != NULL);
@@ -1494,6 +1514,7 @@ il_painter_draw (cairo_t              *cr,
   for (guint r = 0; r < runs->len; r++)
     {
       max_cpus = MAX (max_cpus, il_layout_run_n_cpus (g_ptr_array_index (runs, r)));
+      any_cores |= il_layout_run_has_cores (g_ptr_array_index (runs, r));
       draw_run (&f, r);
     }
   cairo_restore (cr);
@@ -1505,7 +1526,7 @@ il_painter_draw (cairo_t              *cr,
     }
 
   if (opts.show_legend && runs->len > 0)
-    draw_legend (&f, (opts.view & IL_VIEW_STRIP) != 0, max_cpus);
+    draw_legend (&f, (opts.view & IL_VIEW_STRIP) != 0 && any_cores, any_cores ? max_cpus : 0);
 
   cairo_restore (cr);
   g_clear_pointer (&f.raster, cairo_surface_destroy);

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "il-application.h"
+#include "il-clock.h"
 #include "il-export-dialog.h"
 #include "il-format.h"
 #include "il-history-row.h"
@@ -506,6 +507,30 @@ test_oversubscribed_priority (void)
   settle ();
 }
 
+/* The max-spans preference caps what a run keeps; the summary says where it was cut. */
+static void
+test_max_spans (void)
+{
+  IlRunTrace *run;
+
+  g_settings_set_uint64 (settings, "max-spans", 10);
+  g_settings_set_uint (settings, "workers", 2);
+  g_settings_set_uint (settings, "tasks", 16);
+  g_settings_set_double (settings, "task-ms", 5);
+  settle ();
+  activate ("run");
+  wait_for (window_idle, NULL, 60, "the run to finish");
+  run = g_ptr_array_index (il_window_get_shown (window), 0);
+  g_assert_cmpuint (il_run_trace_get_n_spans (run), ==, 10);
+  g_assert_cmpuint (il_run_trace_get_truncated_at_spans (run), ==, 10);
+  for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
+    g_assert_cmpint (il_run_trace_get_task (run, t)->status, ==, IL_TASK_OK);
+  g_settings_reset (settings, "max-spans");
+  g_settings_set_uint (settings, "tasks", 8);
+  g_settings_set_double (settings, "task-ms", 100);
+  settle ();
+}
+
 static void
 test_invalid_setup (void)
 {
@@ -619,6 +644,61 @@ test_lesson (void)
   g_assert_nonnull (strstr (answer, "one core takes twice as long"));
   g_assert_nonnull (strstr (answer, il_lesson_get_answer (lesson)));
   g_assert_nonnull (il_summary_view_get_value (il_window_get_summary (window), "wall", 1));
+  /* What other programs took is in the table, and the card says the comparison was disturbed
+   * exactly when a run lost more than 10 % of its CPUs (this machine may be busy or not). */
+  {
+    gboolean disturbed = FALSE;
+
+    for (guint i = 0; i < shown->len; i++)
+      {
+        disturbed |= il_run_trace_is_disturbed (g_ptr_array_index (shown, i));
+        g_assert_nonnull (strstr (il_summary_view_get_value (il_window_get_summary (window), "other", i), "%"));
+      }
+    g_assert_true ((strstr (answer, "This comparison was disturbed") != NULL) == disturbed);
+  }
+}
+
+/* With a busy loop pinned to CPU 1 during "one core vs two", the two-core run lost much of core 1
+ * to it, and the lesson card says the comparison was disturbed, by how much. */
+static void
+test_lesson_disturbed (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"), "03-one-core-vs-two.lesson", NULL);
+  const char *hog_path = g_getenv ("IL_CPU_HOG");
+  g_autoptr(GSubprocess) hog = NULL;
+  g_autoptr(GDataInputStream) hog_out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  IlRunTrace *two;
+  const char *answer;
+
+  if (hog_path == NULL || il_cpu_count () < 2)
+    {
+      g_test_skip ("needs the cpu-hog helper (IL_CPU_HOG) and two CPUs");
+      return;
+    }
+  g_assert_true (il_window_open_lesson (window, path, &error));
+  g_assert_no_error (error);
+
+  hog = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, hog_path, "1", "60", NULL);
+  g_assert_no_error (error);
+  hog_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (hog));
+  line = g_data_input_stream_read_line (hog_out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready");
+
+  activate ("run");
+  wait_for (window_idle, NULL, 120, "the lesson's runs");
+  g_subprocess_force_exit (hog);
+  g_subprocess_wait (hog, NULL, NULL);
+  settle ();
+
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
+  two = g_ptr_array_index (il_window_get_shown (window), 1);
+  g_test_message ("two cores: other programs took %.0f %%", il_run_trace_get_summary (two)->other_share * 100);
+  g_assert_cmpfloat (il_run_trace_get_summary (two)->other_share, >=, 0.30);
+  answer = il_summary_view_get_answer_text (il_window_get_summary (window));
+  g_assert_nonnull (strstr (answer, "This comparison was disturbed: other programs took"));
 }
 
 static guint32
@@ -768,6 +848,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/history-compare", test_history_compare);
   g_test_add_func ("/window/run-lesson-action", test_run_lesson_action);
   g_test_add_func ("/window/sweep", test_sweep);
+  g_test_add_func ("/window/max-spans", test_max_spans);
+  g_test_add_func ("/window/lesson-disturbed", test_lesson_disturbed);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
   ret = g_test_run ();
 
