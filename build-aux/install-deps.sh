@@ -8,7 +8,7 @@ packages=(
   libgtk-4-dev libadwaita-1-dev
   desktop-file-utils appstream libxml2-utils shared-mime-info libglib2.0-bin
   xvfb xauth imagemagick python3 dbus-daemon
-  fonts-dejavu-core
+  fonts-dejavu-core poppler-utils
   nodejs npm
 )
 missing=()

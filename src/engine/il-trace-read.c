@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "il-batch.h"
 #include "il-cpu-load.h"
 #include "il-trace-io-private.h"
 
@@ -972,6 +973,15 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
   if (!read_run_program (ctx, obj, path, run))
     return NULL;
   il_run_trace_set_summary (run, &summary);
+  {
+    g_autofree char *message = NULL;
+
+    if (!il_repeat_read_json (run, obj, &message))
+      {
+        fail (ctx, path, "%s", message);
+        return NULL;
+      }
+  }
   /* A series without the summary's figures (written by hand): derive them. */
   if (il_run_trace_get_cpu_load (run) != NULL && !isfinite (summary.other_share))
     il_run_trace_summarise_cpu_load (run);

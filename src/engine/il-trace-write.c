@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "il-batch.h"
 #include "il-cpu-load.h"
 #include "il-trace-io-private.h"
 
@@ -236,6 +237,7 @@ build_run_header (IlRunTrace *run)
   builder_add_time_or_null (b, "speedup", summary->speedup);
   build_summary_cpu_load (b, run);
   json_builder_end_object (b);
+  il_repeat_write_json (run, b);
   build_cpu_load (b, run);
 
   json_builder_set_member_name (b, "workers");

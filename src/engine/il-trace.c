@@ -1,6 +1,8 @@
 /* il-trace.c: the trace model: chunked per-worker lanes, runs with workers/tasks/summary, traces. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1036,4 +1038,80 @@ il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns)
 {
   g_return_if_fail (self != NULL);
   self->sample_interval_ns = MAX (interval_ns, 0);
+}
+
+void
+il_run_trace_remove_process (IlRunTrace *self, int pid)
+{
+  guint to = 0;
+  guint64 n_spans = 0;
+
+  g_return_if_fail (self != NULL);
+
+  for (guint from = 0; from < self->workers->len; from++)
+    {
+      IlWorkerInfo info = g_array_index (self->workers, IlWorkerInfo, from);
+      IlLane *lane = g_ptr_array_index (self->lanes, from);
+
+      if (info.pid == pid)
+        {
+          g_free (info.name);
+          il_lane_free (lane);
+          continue;
+        }
+      info.id = to;
+      for (guint i = 0; i < lane->n_spans; i++)
+        lane_at (lane, i)->worker = (guint16) to;
+      for (guint t = 0; t < self->tasks->len; t++)
+        if (g_array_index (self->tasks, IlTaskRecord, t).worker == (int) from)
+          g_array_index (self->tasks, IlTaskRecord, t).worker = (int) to;
+      n_spans += lane->n_spans;
+      g_array_index (self->workers, IlWorkerInfo, to) = info;
+      self->lanes->pdata[to] = lane;
+      to++;
+    }
+  g_array_set_size (self->workers, to);
+  /* The removed lanes were freed above. */
+  g_ptr_array_set_free_func (self->lanes, NULL);
+  g_ptr_array_set_size (self->lanes, to);
+  g_ptr_array_set_free_func (self->lanes, il_lane_free);
+  self->n_spans = n_spans;
+
+  for (guint i = 0; self->processes != NULL && i < self->processes->len; i++)
+    {
+      IlProcessInfo *p = &g_array_index (self->processes, IlProcessInfo, i);
+      if (p->pid == pid)
+        {
+          g_free (p->command);
+          g_free (p->name);
+          g_array_remove_index (self->processes, i);
+          break;
+        }
+    }
+  g_datalist_clear (&self->data);
+  g_datalist_init (&self->data);
+  self->generation++;
+}
+
+char *
+il_run_trace_get_worker_label (IlRunTrace *self, guint w)
+{
+  const IlWorkerInfo *info;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (w < self->workers->len, NULL);
+
+  info = &g_array_index (self->workers, IlWorkerInfo, w);
+  /* A traced program's threads have names of their own (the kernel's thread name and tid). */
+  if (self->config->executor == IL_EXECUTOR_EXTERNAL && info->name != NULL && *info->name != '\0')
+    return g_strdup (info->name);
+  if (info->kind == IL_WORKER_PROCESS)
+    {
+      if (info->pid > 0)
+        return g_strdup_printf (_("process %u · pid %d"), w, info->pid);
+      return g_strdup_printf (_("process %u"), w);
+    }
+  if (info->tid > 0)
+    return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
+  return g_strdup_printf (_("worker %u"), w);
 }

@@ -131,7 +131,13 @@ const IlProcessInfo *il_run_trace_get_process (IlRunTrace *self, guint index);
 /* The process @pid, or NULL. */
 const IlProcessInfo *il_run_trace_find_process (IlRunTrace *self, int pid);
 void           il_run_trace_set_worker_helper (IlRunTrace *self, guint worker, gboolean helper);
+/* The name worker lanes, core lanes, tooltips and exports show: a traced program's thread name
+ * ("python3 · 4242"), else "worker 2 · tid 4242" / "process 1 · pid 4243". */
+char          *il_run_trace_get_worker_label (IlRunTrace *self, guint worker);
 void           il_run_trace_set_worker_name (IlRunTrace *self, guint worker, const char *name);
+/* Removes the workers of process @pid and the process, renumbering the workers after them; caches
+ * attached with il_run_trace_set_data() are dropped (a launcher's helpers, known only at the end). */
+void           il_run_trace_remove_process  (IlRunTrace *self, int pid);
 gint64         il_run_trace_get_sample_interval_ns (IlRunTrace *self);
 void           il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns);
 
