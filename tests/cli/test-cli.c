@@ -741,6 +741,24 @@ children_of (GPid pid)
   return pids;
 }
 
+/* CPU time a process has used, in clock ticks (utime + stime from /proc/PID/stat). */
+static guint64
+cpu_ticks (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (paren = strrchr (text, ')')) == NULL)
+    return 0;
+  /* After "pid (comm) ": state is field 0 here, utime 11, stime 12. */
+  fields = g_strsplit (paren + 2, " ", -1);
+  if (g_strv_length (fields) < 13)
+    return 0;
+  return g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
+}
+
 static void
 own_process_group (gpointer data)
 {
@@ -802,6 +820,9 @@ test_worker_killed (void)
 
   workers = children_of (pid);
   victim = g_array_index (workers, int, 0);
+  /* Inside a task for sure: it has computed for 50 ms (start-up takes a few). */
+  for (guint i = 0; i < 400 && cpu_ticks (victim) < 5; i++)
+    g_usleep (25 * 1000);
   g_assert_cmpint (kill (victim, SIGKILL), ==, 0);
   g_assert_cmpint (wait_exit (pid, err_fd, &err), ==, 1);
   g_assert_nonnull (strstr (err, "took its place"));
