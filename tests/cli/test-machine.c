@@ -200,7 +200,6 @@ main (int argc, char *argv[])
   ret = g_test_run ();
 
   {
-    g_autoptr(GFile) dir = g_file_new_for_path (tmpdir);
     const char *names[] = { "hog.interleave.json", "hog.png", "quiet.interleave.json", "quiet.png" };
     for (guint i = 0; i < G_N_ELEMENTS (names); i++)
       {
