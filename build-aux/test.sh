@@ -86,7 +86,7 @@ trap 'rm -rf "$work"' EXIT
 pids=()
 names=()
 for fuzzer in "$sanbuild"/tests/fuzz/fuzz-*; do
-  [ -x "$fuzzer" ] || continue
+  [ -f "$fuzzer" ] && [ -x "$fuzzer" ] || continue
   name=${fuzzer##*/fuzz-}
   mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
   cp tests/fuzz/corpus/"$name"/* "$work/$name/corpus/" 2>/dev/null
