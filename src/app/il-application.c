@@ -87,7 +87,12 @@ il_application_handle_local_options (GApplication *app, GVariantDict *options)
       g_printerr ("interleave: %s\n", error->message);
       return 1;
     }
-  g_action_group_activate_action (G_ACTION_GROUP (app), "run-lesson", g_variant_new_string (path));
+  /* The student predicts first: the lesson opens with the prediction field focused and runs when
+   * Run is pressed. --no-predict (for demonstrations) runs it at once. */
+  g_action_group_activate_action (G_ACTION_GROUP (app),
+                                  g_variant_dict_contains (options, "no-predict")
+                                    ? "run-lesson" : "open-lesson",
+                                  g_variant_new_string (path));
   return -1;
 }
 
@@ -105,6 +110,21 @@ run_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
       return;
     }
   il_window_run_when_shown (window);
+}
+
+static void
+open_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlApplication *self = user_data;
+  IlWindow *window = il_application_get_window (self);
+  g_autoptr(GError) error = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  /* Opening moves the focus to the prediction field; Run starts it. */
+  if (!il_window_open_lesson (window, g_variant_get_string (param, NULL), &error))
+    g_printerr ("%s\n", error->message);
+  else
+    il_window_focus_prediction (window);
 }
 
 static void
@@ -156,6 +176,7 @@ static const GActionEntry app_entries[] = {
   { .name = "preferences", .activate = preferences_action },
   { .name = "about", .activate = about_action },
   { .name = "run-lesson", .activate = run_lesson_action, .parameter_type = "s" },
+  { .name = "open-lesson", .activate = open_lesson_action, .parameter_type = "s" },
 };
 
 static void
@@ -168,6 +189,7 @@ il_application_startup (GApplication *app)
     { "win.stop", { "Escape", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.open", { "<Control>o", NULL } },
+    { "win.trace-program", { "<Control>t", NULL } },
     { "win.save-trace", { "<Control>s", NULL } },
     { "window.close", { "<Control>w", NULL } },
   };
@@ -195,8 +217,10 @@ il_application_init (IlApplication *self)
 {
   static const GOptionEntry entries[] = {
     { "run", 'r', 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Open a lesson (a file or a shipped lesson’s name) and run it right away"),
+      N_("Open a lesson (a file or a shipped lesson’s name): predict, then press Run"),
       N_("LESSON") },
+    { "no-predict", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("With --run, start the lesson at once without asking for a prediction"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
     { NULL }
   };

@@ -5,7 +5,11 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
+#include "il-capture.h"
 #include "il-cpu-load.h"
+#include <adwaita.h>
+
+#include "il-batch.h"
 #include "il-format.h"
 #include "il-summary-view.h"
 
@@ -14,10 +18,14 @@ struct _IlSummaryView
   GtkBox       parent_instance;
 
   GHashTable  *values;   /* "row:column" -> label text, for tests and screen readers */
+  GHashTable  *live;     /* IlRunTrace* -> its column + 1, while it records */
 
   GtkBox      *answer_box;
   GtkLabel    *answer_label;
-  GtkGrid     *grid;
+  GtkGrid     *grid;        /* one row per run, one column per figure */
+  GtkGrid     *tall_grid;   /* the same turned: one column per run, for narrow windows */
+  AdwSqueezer *squeezer;
+  gboolean     show_io_task;
   GtkLabel    *capture_label;
   GtkButton   *speedup_button;
 
@@ -43,6 +51,7 @@ typedef enum
   ROW_READY,
   ROW_LOOP_WAIT,
   ROW_OTHER,
+  ROW_IO_TASK,    /* only when a run has the convoy workload's I/O task */
   N_ROWS
 } Row;
 
@@ -63,6 +72,7 @@ static const struct
   { "ready", N_("Ready, not running"), N_("Time workers wanted a core but the kernel ran something else, added up") },
   { "loop-wait", N_("Waiting for the event loop"), N_("Time event-loop tasks were ready to go on while the loop’s one thread ran another, added up") },
   { "other", N_("Other programs"), N_("Share of the run’s CPUs that other programs took while it ran, and their CPU time") },
+  { "io-task", N_("Task 0 (the I/O task)"), N_("How long task 0, the task that waits for I/O among computing tasks, took from its start to its end") },
 };
 
 static void
@@ -72,18 +82,37 @@ il_summary_view_clear (IlSummaryView *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->grid))) != NULL)
     gtk_grid_remove (self->grid, child);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tall_grid))) != NULL)
+    gtk_grid_remove (self->tall_grid, child);
   g_hash_table_remove_all (self->values);
+  g_hash_table_remove_all (self->live);
+}
+
+/* Puts a cell in both tables: at figure @figure (-1: the run names' column) of run @run (-1:
+ * the figures' header row); @make builds each copy. */
+static void
+il_summary_view_attach (IlSummaryView *self, int figure, int run,
+                        GtkWidget *(*make) (gpointer data), gpointer data)
+{
+  gtk_grid_attach (self->grid, make (data), 1 + figure, 1 + run, 1, 1);
+  gtk_grid_attach (self->tall_grid, make (data), 1 + run, 1 + figure, 1, 1);
+}
+
+static GtkWidget *
+make_value (gpointer data)
+{
+  GtkWidget *label = gtk_label_new (data);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "numeric");
+  return label;
 }
 
 static void
 il_summary_view_put (IlSummaryView *self, Row row, guint column, const char *text)
 {
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 1.0);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_widget_add_css_class (label, "numeric");
-  gtk_grid_attach (self->grid, label, 1 + row, 1 + column, 1, 1);
+  il_summary_view_attach (self, (int) row, (int) column, make_value, (gpointer) text);
   g_hash_table_insert (self->values, g_strdup_printf ("%s:%u", rows[row].id, column),
                        g_strdup (text));
 }
@@ -108,6 +137,101 @@ il_summary_view_put_other (IlSummaryView *self, IlRunTrace *run, guint column)
 }
 
 static void il_summary_view_update_answer (IlSummaryView *self);
+
+static char *
+il_summary_view_live_text (IlRunTrace *run)
+{
+  g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
+
+  return g_strdup_printf (_("running… %s"), so_far);
+}
+
+/* A repeated run's figure: "median (min–max)", the median being the kept run's own. */
+static char *
+with_range (const char *median, const IlRepeat *repeat, const double range[2], char *(*format) (double))
+{
+  g_autofree char *lo = NULL, *hi = NULL;
+
+  if (repeat == NULL || !isfinite (range[0]) || !isfinite (range[1]))
+    return g_strdup (median);
+  lo = format (range[0]);
+  hi = format (range[1]);
+  /* Translators: a median with its range over repeated runs, e.g. "412 ms (398 ms–431 ms)" */
+  return g_strdup_printf (_("%s (%s–%s)"), median, lo, hi);
+}
+
+static char *
+format_ns (double ns)
+{
+  return il_format_duration ((gint64) ns);
+}
+
+static char *
+format_ratio (double v)
+{
+  return g_strdup_printf ("%.2f", v);
+}
+
+static char *
+format_speedup (double v)
+{
+  return g_strdup_printf ("%.2f×", v);
+}
+
+/* The speedup cell: against a sequential run of the same batch; of the latest one, said so;
+ * or, with no sequential run at all, the ratio to the first shown run of the same work. */
+static char *
+speedup_text (IlRunTrace *run, GPtrArray *runs)
+{
+  const IlSummary *summary = il_run_trace_get_summary (run);
+  const IlRepeat *repeat = il_run_trace_get_repeat (run);
+  IlRunTrace *first = g_ptr_array_index (runs, 0);
+
+  if (isfinite (summary->speedup))
+    {
+      g_autofree char *median = format_speedup (summary->speedup);
+      g_autofree char *text = with_range (median, repeat, repeat ? repeat->speedup : NULL, format_speedup);
+
+      if (il_run_trace_get_speedup_basis (run) == IL_SPEEDUP_EARLIER_RUN)
+        /* Translators: a speedup against the latest sequential run, not one of the same batch */
+        return g_strdup_printf (_("%s (latest baseline)"), text);
+      return g_steal_pointer (&text);
+    }
+  if (runs->len > 1 && il_run_trace_get_summary (first) != NULL &&
+      il_run_trace_get_summary (first)->wall_ns > 0 && !il_run_trace_get_live (first) &&
+      !il_run_trace_get_cancelled (first) && !il_run_trace_get_cancelled (run) &&
+      il_run_config_same_work (il_run_trace_get_config (first), il_run_trace_get_config (run)))
+    /* Translators: the ratio of the first run's wall time to this run's, when no sequential run was measured */
+    return g_strdup_printf (_("%.2f× vs first run"),
+                            (double) il_run_trace_get_summary (first)->wall_ns / summary->wall_ns);
+  return NULL;
+}
+
+void
+il_summary_view_update_live (IlSummaryView *self)
+{
+  GHashTableIter iter;
+  gpointer run, column;
+
+  g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
+
+  /* Only the live runs' time so far changes: their cells get new text, nothing is rebuilt, so
+   * following a run costs two labels, not a relayout of the tables. */
+  g_hash_table_iter_init (&iter, self->live);
+  while (g_hash_table_iter_next (&iter, &run, &column))
+    {
+      g_autofree char *text = il_summary_view_live_text (run);
+      int i = GPOINTER_TO_INT (column) - 1;
+      GtkWidget *wide = gtk_grid_get_child_at (self->grid, 1 + ROW_WALL, 1 + i);
+      GtkWidget *tall = gtk_grid_get_child_at (self->tall_grid, 1 + i, 1 + ROW_WALL);
+
+      if (GTK_IS_LABEL (wide))
+        gtk_label_set_label (GTK_LABEL (wide), text);
+      if (GTK_IS_LABEL (tall))
+        gtk_label_set_label (GTK_LABEL (tall), text);
+      g_hash_table_insert (self->values, g_strdup_printf ("%s:%d", rows[ROW_WALL].id, i), g_strdup (text));
+    }
+}
 
 void
 il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
@@ -137,11 +261,18 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
     }
 
   /* One row per run, one column per figure: a comparison reads across, and the window is wider
-   * than it is tall. */
+   * than it is tall. A narrow window shows the turned table (the squeezer picks). */
+  self->show_io_task = FALSE;
+  for (guint i = 0; i < runs->len; i++)
+    self->show_io_task |= il_run_trace_get_config (g_ptr_array_index (runs, i))->workload
+                          == IL_WORKLOAD_CONVOY;
   for (guint r = 0; r < N_ROWS; r++)
     {
-      GtkWidget *label = gtk_label_new (_(rows[r].title));
+      GtkWidget *label;
 
+      if (r == ROW_IO_TASK && !self->show_io_task)
+        continue;
+      label = gtk_label_new (_(rows[r].title));
       gtk_label_set_xalign (GTK_LABEL (label), 1.0);
       gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -151,6 +282,12 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
       gtk_widget_add_css_class (label, "dim-label");
       gtk_widget_add_css_class (label, "caption-heading");
       gtk_grid_attach (self->grid, label, 1 + r, 0, 1, 1);
+
+      label = gtk_label_new (_(rows[r].title));
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      gtk_widget_set_tooltip_text (label, _(rows[r].tooltip));
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_grid_attach (self->tall_grid, label, 0, 1 + r, 1, 1);
     }
 
   for (guint i = 0; i < runs->len; i++)
@@ -158,24 +295,33 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
       IlRunTrace *run = g_ptr_array_index (runs, i);
       const IlSummary *summary = il_run_trace_get_summary (run);
       g_autofree char *title = il_run_config_get_title (il_run_trace_get_config (run));
-      GtkWidget *header = gtk_label_new (il_run_trace_get_label (run) ? il_run_trace_get_label (run) : title);
+      const char *name = il_run_trace_get_label (run) ? il_run_trace_get_label (run) : title;
+      GtkWidget *header = gtk_label_new (name);
       char buf[64];
 
+      /* The whole name: the wide table is only chosen when it fits in full. */
       gtk_label_set_xalign (GTK_LABEL (header), 0.0);
-      gtk_label_set_ellipsize (GTK_LABEL (header), PANGO_ELLIPSIZE_END);
-      gtk_label_set_width_chars (GTK_LABEL (header), 22);
-      gtk_label_set_max_width_chars (GTK_LABEL (header), 30);
       gtk_widget_set_hexpand (header, TRUE);
       gtk_widget_set_tooltip_text (header, title);
       gtk_widget_add_css_class (header, "heading");
       gtk_grid_attach (self->grid, header, 0, 1 + i, 1, 1);
 
+      header = gtk_label_new (name);
+      gtk_label_set_xalign (GTK_LABEL (header), 1.0);
+      gtk_label_set_justify (GTK_LABEL (header), GTK_JUSTIFY_RIGHT);
+      gtk_label_set_wrap (GTK_LABEL (header), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (header), 16);
+      gtk_widget_set_valign (header, GTK_ALIGN_END);
+      gtk_widget_set_tooltip_text (header, title);
+      gtk_widget_add_css_class (header, "heading");
+      gtk_grid_attach (self->tall_grid, header, 1 + i, 0, 1, 1);
+
       if (il_run_trace_get_live (run) || summary == NULL)
         {
-          g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
-          g_autofree char *text = g_strdup_printf (_("running… %s"), so_far);
+          g_autofree char *text = il_summary_view_live_text (run);
 
           il_summary_view_put (self, ROW_WALL, i, text);
+          g_hash_table_insert (self->live, il_run_trace_ref (run), GINT_TO_POINTER (i + 1));
           all_known_speedup = FALSE;
           continue;
         }
@@ -187,6 +333,8 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         g_autofree char *io = il_format_duration (summary->io_wait_ns);
         g_autofree char *ready = il_format_duration (summary->ready_ns);
         double efficiency = il_format_get_efficiency (run);
+        const IlRepeat *repeat = il_run_trace_get_repeat (run);
+        g_autofree char *speedup = speedup_text (run, runs);
 
         if (il_run_trace_get_cancelled (run))
           {
@@ -200,16 +348,26 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
             il_summary_view_put (self, ROW_WALL, i, text);
           }
         else
-          il_summary_view_put (self, ROW_WALL, i, wall);
-        il_summary_view_put (self, ROW_CPU, i, cpu);
+          {
+            g_autofree char *text = with_range (wall, repeat, repeat ? repeat->wall_ns : NULL, format_ns);
+            il_summary_view_put (self, ROW_WALL, i, text);
+          }
+        {
+          g_autofree char *text = with_range (cpu, repeat, repeat ? repeat->cpu_ns : NULL, format_ns);
+          il_summary_view_put (self, ROW_CPU, i, text);
+        }
         g_snprintf (buf, sizeof buf, "%.2f", summary->avg_parallelism);
-        il_summary_view_put (self, ROW_AVG_PARALLELISM, i, buf);
+        {
+          g_autofree char *text = with_range (buf, repeat, repeat ? repeat->avg_parallelism : NULL,
+                                              format_ratio);
+          il_summary_view_put (self, ROW_AVG_PARALLELISM, i, text);
+        }
         g_snprintf (buf, sizeof buf, "%u", summary->max_parallelism);
         il_summary_view_put (self, ROW_MAX_PARALLELISM, i, buf);
-        if (isfinite (summary->speedup))
+        if (speedup != NULL)
           {
-            g_snprintf (buf, sizeof buf, "%.2f×", summary->speedup);
-            il_summary_view_put (self, ROW_SPEEDUP, i, buf);
+            il_summary_view_put (self, ROW_SPEEDUP, i, speedup);
+            all_known_speedup &= isfinite (summary->speedup);
           }
         else
           {
@@ -231,6 +389,19 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
           il_summary_view_put (self, ROW_LOOP_WAIT, i, loop);
         }
         il_summary_view_put_other (self, run, i);
+        if (self->show_io_task)
+          {
+            IlTaskRecord *task = il_run_trace_get_n_tasks (run) > 0
+                                   ? il_run_trace_get_task (run, 0) : NULL;
+
+            if (task != NULL && task->worker >= 0 && task->end_ns > task->start_ns)
+              {
+                g_autofree char *took = il_format_duration (task->end_ns - task->start_ns);
+                il_summary_view_put (self, ROW_IO_TASK, i, took);
+              }
+            else
+              il_summary_view_put (self, ROW_IO_TASK, i, "—");
+          }
       }
     }
 
@@ -253,6 +424,18 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
                                   il_format_capture (il_run_trace_get_capture (run)));
         }
   }
+  /* The self capture because the kernel said no: what is lost and how an administrator allows it. */
+  for (guint i = 0; i < runs->len; i++)
+    if (il_run_trace_get_capture (g_ptr_array_index (runs, i)) == IL_CAPTURE_SELF &&
+        il_capture_kernel_refusal () != NULL)
+      {
+        /* Instead of the general words when every run was self-captured. */
+        if (g_strcmp0 (capture->str, il_format_capture (IL_CAPTURE_SELF)) == 0)
+          g_string_assign (capture, il_capture_kernel_refusal ());
+        else
+          g_string_append_printf (capture, "\n%s", il_capture_kernel_refusal ());
+        break;
+      }
   /* Outside a lesson the warning goes under the table; in a lesson, on its answer card. */
   if (self->disturbed != NULL && self->question == NULL)
     g_string_append_printf (capture, "\n%s", self->disturbed);
@@ -334,6 +517,13 @@ il_summary_view_get_value (IlSummaryView *self, const char *row, guint column)
   return g_hash_table_lookup (self->values, key);
 }
 
+GtkWidget *
+il_summary_view_get_table (IlSummaryView *self)
+{
+  g_return_val_if_fail (IL_IS_SUMMARY_VIEW (self), NULL);
+  return adw_squeezer_get_visible_child (self->squeezer);
+}
+
 static void
 il_summary_view_dispose (GObject *object)
 {
@@ -341,6 +531,7 @@ il_summary_view_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_SUMMARY_VIEW);
   g_clear_pointer (&self->values, g_hash_table_unref);
+  g_clear_pointer (&self->live, g_hash_table_unref);
   g_clear_pointer (&self->question, g_free);
   g_clear_pointer (&self->prediction, g_free);
   g_clear_pointer (&self->answer, g_free);
@@ -362,6 +553,8 @@ il_summary_view_class_init (IlSummaryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, answer_box);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, answer_label);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, grid);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, tall_grid);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, squeezer);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, capture_label);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, speedup_button);
 }
@@ -371,6 +564,7 @@ il_summary_view_init (IlSummaryView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->live = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) il_run_trace_unref, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->speedup_button), FALSE);
 }
 

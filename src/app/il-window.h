@@ -17,6 +17,12 @@ IlWindow       *il_window_new             (AdwApplication *application);
 /* Opens a .lesson or a trace file (chosen by content: a trace is JSON). */
 gboolean        il_window_open_file       (IlWindow *self, GFile *file, GError **error);
 gboolean        il_window_open_lesson     (IlWindow *self, const char *path, GError **error);
+/* Moves the keyboard focus to the lesson's prediction field (revealing a folded side pane) once
+ * pending popovers have closed: the student predicts before pressing Run. */
+void            il_window_focus_prediction (IlWindow *self);
+/* Writes the lab report of the shown runs (with the open lesson and the prediction) as a PDF on
+ * the locale's paper. */
+gboolean        il_window_write_report    (IlWindow *self, const char *path, GError **error);
 gboolean        il_window_open_trace      (IlWindow *self, const char *path, GError **error);
 /* Saves the shown runs as a trace file. */
 gboolean        il_window_save_trace      (IlWindow *self, const char *path, GError **error);

@@ -14,6 +14,7 @@
 
 #include "il-clock.h"
 #include "il-lesson.h"
+#include "il-lesson-private.h"
 
 #define LESSON_GROUP "Lesson"
 #define RUN_GROUP_PREFIX "Run "
@@ -29,8 +30,10 @@ struct _IlLesson
   char       *explanation;
   char       *question;
   char       *answer;
+  guint       cores;        /* the core count the lesson was filled for */
   GPtrArray  *run_ids;      /* of char * */
   GPtrArray  *run_configs;  /* of IlRunConfig * */
+  char       *unavailable;  /* why its programs cannot run here (no python3), or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (IlLesson, il_lesson, G_TYPE_OBJECT)
@@ -38,7 +41,7 @@ G_DEFINE_FINAL_TYPE (IlLesson, il_lesson, G_TYPE_OBJECT)
 static const char *const lesson_keys[] = { "Title", "Explanation", "Question", "Answer", "Runs" };
 static const char *const run_keys[] = {
   "Label", "Executor", "GIL", "SwitchIntervalMs", "Workers", "Cpus", "Workload", "Tasks", "TaskMs",
-  "Capture",
+  "Capture", "Command",
 };
 
 static void
@@ -52,6 +55,7 @@ il_lesson_finalize (GObject *object)
   g_free (self->explanation);
   g_free (self->question);
   g_free (self->answer);
+  g_free (self->unavailable);
   g_clear_pointer (&self->run_ids, g_ptr_array_unref);
   g_clear_pointer (&self->run_configs, g_ptr_array_unref);
 
@@ -77,6 +81,7 @@ typedef struct
   const char *locale;
   GKeyFile   *kf;
   GError    **error;
+  guint       cores;    /* the machine's core count (or the one a test asks for) */
 } Parse;
 
 static gboolean G_GNUC_PRINTF (4, 5)
@@ -168,6 +173,49 @@ get_raw (Parse *p, const char *group, const char *key)
 }
 
 static gboolean
+lookup_cores (const char *name, double *value, gpointer user_data)
+{
+  Parse *p = user_data;
+
+  if (strcmp (name, "cores") != 0)
+    return FALSE;
+  *value = p->cores;
+  return TRUE;
+}
+
+static gboolean
+is_plain_number (const char *raw)
+{
+  const char *c = raw[0] == '-' ? raw + 1 : raw;
+
+  if (*c == '\0')
+    return TRUE;
+  for (; *c != '\0'; c++)
+    if (!g_ascii_isdigit (*c))
+      return FALSE;
+  return TRUE;
+}
+
+/* A count relative to the machine ("cores", "2*cores", "max(2, cores)"), so a lesson holds on
+ * any machine. */
+static gboolean
+get_machine_uint (Parse *p, const char *group, const char *key, const char *raw, guint64 min,
+                  guint64 max, guint *out)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 v;
+
+  if (!il_lesson_eval (raw, lookup_cores, p, &v, &local_error))
+    return fail (p, group, key, _("“%s” is not a whole number or an expression of cores (%s)"),
+                 raw, local_error->message);
+  if (v < 0 || (guint64) v < min || (guint64) v > max)
+    return fail (p, group, key, _("%s is %" PRId64 " on %u cores, out of range (%" PRIu64 "…%" PRIu64 ")"),
+                 raw, (int64_t) v, p->cores, min, max);
+  *out = (guint) v;
+  return TRUE;
+}
+
+static gboolean
 get_uint (Parse *p, const char *group, const char *key, guint64 min, guint64 max, guint *out)
 {
   g_autofree char *raw = get_raw (p, group, key);
@@ -176,6 +224,8 @@ get_uint (Parse *p, const char *group, const char *key, guint64 min, guint64 max
 
   if (raw == NULL)
     return TRUE;
+  if (!is_plain_number (raw))
+    return get_machine_uint (p, group, key, raw, min, max, out);
   if (!g_ascii_string_to_unsigned (raw, 10, min, max, &v, &local_error))
     {
       if (g_error_matches (local_error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
@@ -245,6 +295,119 @@ workload_names (void)
   return g_string_free (s, FALSE);
 }
 
+/* Traced-program runs (Command=, DESIGN.md): the command is split like a shell would (never run
+ * by one); {lessondir} in a word is the lesson file's folder, where its programs are shipped. */
+static char *
+lesson_dir (Parse *p)
+{
+  g_auto(GStrv) dirs = NULL;
+
+  if (strchr (p->name, '/') != NULL)
+    return g_path_get_dirname (p->name);
+  dirs = il_lesson_get_search_dirs ();
+  return g_strdup (dirs != NULL && dirs[0] != NULL ? dirs[0] : ".");
+}
+
+static IlRunConfig *
+parse_program_run (Parse *p, const char *group, IlRunConfig *config_in)
+{
+  static const char *const not_for_programs[] = {
+    "Executor", "GIL", "SwitchIntervalMs", "Workers", "Cpus", "Workload", "Tasks", "TaskMs",
+  };
+  g_autoptr(IlRunConfig) config = config_in;
+  g_autofree char *raw = get_raw (p, group, "Command");
+  g_autofree char *dir = lesson_dir (p);
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) argv = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (not_for_programs); i++)
+    if (g_key_file_has_key (p->kf, group, not_for_programs[i], NULL))
+      {
+        fail (p, group, not_for_programs[i], _("does not apply to a traced program (Command=)"));
+        return NULL;
+      }
+  if (raw == NULL || *g_strstrip (raw) == '\0')
+    {
+      fail (p, group, "Command", _("is empty"));
+      return NULL;
+    }
+  if (!g_shell_parse_argv (raw, NULL, &argv, &local_error))
+    {
+      fail (p, group, "Command", _("cannot be split into words: %s"), local_error->message);
+      return NULL;
+    }
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      g_autoptr(GString) word = g_string_new (argv[i]);
+
+      g_string_replace (word, "{lessondir}", dir, 0);
+      if (strchr (word->str, '{') != NULL && strchr (word->str, '}') != NULL)
+        {
+          fail (p, group, "Command", _("unknown placeholder in “%s” (known: {lessondir})"), argv[i]);
+          return NULL;
+        }
+      /* A shipped program that is missing is the lesson's mistake, not the machine's. */
+      if (strstr (argv[i], "{lessondir}") != NULL && !g_file_test (word->str, G_FILE_TEST_EXISTS))
+        {
+          fail (p, group, "Command", _("the file “%s” does not exist"), word->str);
+          return NULL;
+        }
+      g_free (argv[i]);
+      argv[i] = g_string_free (g_steal_pointer (&word), FALSE);
+    }
+  g_clear_pointer (&raw, g_free);
+  if ((raw = get_raw (p, group, "Capture")) != NULL)
+    {
+      if (g_strcmp0 (raw, "self") == 0 || !il_capture_from_string (raw, &config->capture))
+        {
+          fail (p, group, "Capture", _("unknown capture “%s” for a traced program (known: auto, kernel, sampled)"), raw);
+          return NULL;
+        }
+    }
+  config->executor = IL_EXECUTOR_EXTERNAL;
+  config->workers = 1;
+  config->tasks = 0;
+  config->task_ms = 0;
+  config->command = g_steal_pointer (&argv);
+  config->cwd = g_steal_pointer (&dir);
+  return g_steal_pointer (&config);
+}
+
+/* A lesson whose programs need a command this machine lacks (python3) still loads: the menu
+ * shows it disabled with the reason. */
+static void
+lesson_check_programs (IlLesson *self)
+{
+  for (guint i = 0; i < self->run_configs->len && self->unavailable == NULL; i++)
+    {
+      const IlRunConfig *config = g_ptr_array_index (self->run_configs, i);
+      g_autofree char *found = NULL;
+
+      if (!il_run_config_is_program (config) || strchr (config->command[0], '/') != NULL)
+        continue;
+      found = g_find_program_in_path (config->command[0]);
+      if (found == NULL)
+        self->unavailable = g_strdup_printf (_("needs %s, which is not installed"), config->command[0]);
+    }
+}
+
+gboolean
+il_lesson_get_runs_programs (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), FALSE);
+  for (guint i = 0; i < self->run_configs->len; i++)
+    if (il_run_config_is_program (g_ptr_array_index (self->run_configs, i)))
+      return TRUE;
+  return FALSE;
+}
+
+const char *
+il_lesson_get_unavailable (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->unavailable;
+}
+
 static IlRunConfig *
 parse_run (Parse *p, const char *group)
 {
@@ -259,6 +422,8 @@ parse_run (Parse *p, const char *group)
 
   if (!get_text (p, group, "Label", FALSE, &config->label))
     return NULL;
+  if (g_key_file_has_key (p->kf, group, "Command", NULL))
+    return parse_program_run (p, group, g_steal_pointer (&config));
 
   raw = get_raw (p, group, "Executor");
   if (raw == NULL)
@@ -304,9 +469,9 @@ parse_run (Parse *p, const char *group)
 
   if ((raw = get_raw (p, group, "Cpus")) != NULL)
     {
-      GArray *cpus = il_cpu_set_parse (raw, &local_error);
+      GArray *cpus = NULL;
 
-      if (cpus == NULL)
+      if (!il_lesson_parse_cpus (raw, p->cores, lookup_cores, p, &cpus, &local_error))
         {
           fail (p, group, "Cpus", "%s", local_error->message);
           return NULL;
@@ -315,12 +480,132 @@ parse_run (Parse *p, const char *group)
       config->cpus = cpus;
     }
 
-  if (!il_run_config_validate (config, &local_error))
-    {
-      fail (p, group, NULL, "%s", local_error->message);
-      return NULL;
-    }
+  /* The CPU set was checked against p->cores above, which may be a core count a test asks for;
+   * the machine's own check would refuse CPUs this machine lacks. */
+  {
+    GArray *cpus = g_steal_pointer (&config->cpus);
+    gboolean valid = il_run_config_validate (config, &local_error);
+
+    config->cpus = cpus;
+    if (!valid)
+      {
+        fail (p, group, NULL, "%s", local_error->message);
+        return NULL;
+      }
+  }
   return g_steal_pointer (&config);
+}
+
+typedef struct
+{
+  IlLesson *self;
+  Parse    *p;
+  int       run;   /* the run whose Label is filled, or -1 */
+} Fill;
+
+static double
+run_value (IlLesson *self, guint cores, guint run, const char *what, gboolean *known)
+{
+  const IlRunConfig *config = g_ptr_array_index (self->run_configs, run);
+
+  *known = TRUE;
+  if (strcmp (what, "workers") == 0)
+    return config->workers;
+  if (strcmp (what, "tasks") == 0)
+    return config->tasks;
+  if (strcmp (what, "task_ms") == 0)
+    return config->task_ms;
+  if (strcmp (what, "cpus") == 0)
+    return config->cpus != NULL && config->cpus->len > 0 ? config->cpus->len : cores;
+  *known = FALSE;
+  return 0;
+}
+
+/* Names a lesson text may use: cores; workers, tasks, task_ms and cpus (in a run's Label that
+ * run's, elsewhere the largest of all runs); RUN.workers and so on for one run. */
+static gboolean
+lookup_text (const char *name, double *value, gpointer user_data)
+{
+  Fill *f = user_data;
+  IlLesson *self = f->self;
+  const char *dot = strchr (name, '.');
+  gboolean known = FALSE;
+
+  if (strcmp (name, "cores") == 0)
+    {
+      *value = f->p->cores;
+      return TRUE;
+    }
+  if (dot != NULL)
+    {
+      for (guint i = 0; i < self->run_ids->len; i++)
+        {
+          const char *id = g_ptr_array_index (self->run_ids, i);
+
+          if (strlen (id) == (gsize) (dot - name) && strncmp (id, name, strlen (id)) == 0)
+            {
+              *value = run_value (self, f->p->cores, i, dot + 1, &known);
+              return known;
+            }
+        }
+      return FALSE;
+    }
+  if (f->run >= 0)
+    {
+      *value = run_value (self, f->p->cores, (guint) f->run, name, &known);
+      return known;
+    }
+  *value = 0;
+  for (guint i = 0; i < self->run_configs->len; i++)
+    {
+      double v = run_value (self, f->p->cores, i, name, &known);
+
+      if (!known)
+        return FALSE;
+      *value = MAX (*value, v);
+    }
+  return known;
+}
+
+static gboolean
+fill_text (Fill *f, const char *group, const char *key, char **text)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *filled;
+
+  if (*text == NULL)
+    return TRUE;
+  filled = il_lesson_fill (*text, lookup_text, f, &local_error);
+  if (filled == NULL)
+    return fail (f->p, group, key, "%s", local_error->message);
+  g_free (*text);
+  *text = filled;
+  return TRUE;
+}
+
+/* Fills the placeholders of every text once the runs (and so their worker counts) are known. */
+static gboolean
+fill_texts (IlLesson *self, Parse *p)
+{
+  Fill f = { self, p, -1 };
+
+  if (!fill_text (&f, LESSON_GROUP, "Title", &self->title) ||
+      !fill_text (&f, LESSON_GROUP, "Explanation", &self->explanation) ||
+      !fill_text (&f, LESSON_GROUP, "Question", &self->question) ||
+      !fill_text (&f, LESSON_GROUP, "Answer", &self->answer))
+    return FALSE;
+  for (guint i = 0; i < self->run_configs->len; i++)
+    {
+      IlRunConfig *config = g_ptr_array_index (self->run_configs, i);
+      g_autofree char *group = g_strconcat (RUN_GROUP_PREFIX,
+                                            (const char *) g_ptr_array_index (self->run_ids, i),
+                                            NULL);
+
+      f.run = (int) i;
+      if (!fill_text (&f, group, "Label", &config->label))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -396,7 +681,7 @@ parse_lesson (IlLesson *self, Parse *p)
           return FALSE;
         }
     }
-  return TRUE;
+  return fill_texts (self, p);
 }
 
 static char *
@@ -414,6 +699,17 @@ il_lesson_new_from_data (const char  *data,
                          gsize        length,
                          const char  *name,
                          const char  *locale,
+                         GError     **error)
+{
+  return il_lesson_new_for_cores (data, length, name, locale, 0, error);
+}
+
+IlLesson *
+il_lesson_new_for_cores (const char  *data,
+                         gsize        length,
+                         const char  *name,
+                         const char  *locale,
+                         guint        cores,
                          GError     **error)
 {
   g_autoptr(IlLesson) self = NULL;
@@ -436,12 +732,15 @@ il_lesson_new_from_data (const char  *data,
 
   self = g_object_new (IL_TYPE_LESSON, NULL);
   self->id = id_from_name (name);
+  self->cores = cores > 0 ? cores : il_cpu_count ();
   p.name = name;
   p.locale = locale;
   p.kf = kf;
   p.error = error;
+  p.cores = self->cores;
   if (!parse_lesson (self, &p))
     return NULL;
+  lesson_check_programs (self);
   return g_steal_pointer (&self);
 }
 
@@ -507,6 +806,13 @@ il_lesson_new_from_file (const char *path, GError **error)
   if (self != NULL)
     self->path = g_strdup (path);
   return self;
+}
+
+guint
+il_lesson_get_cores (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), 0);
+  return self->cores;
 }
 
 const char *

@@ -22,10 +22,24 @@ IlLesson          *il_lesson_new_from_data  (const char  *data,
                                              const char  *name,
                                              const char  *locale,
                                              GError     **error);
+/* Same, filled as if the machine had @cores cores (0: this machine's): worker counts and CPU sets
+ * relative to the machine (Workers=2*cores, Cpus=first) and text placeholders ({cores},
+ * {workers}, {cores > 1 ? … | …}) take that count. Lets tests check a lesson on any machine. */
+IlLesson          *il_lesson_new_for_cores  (const char  *data,
+                                             gsize        length,
+                                             const char  *name,
+                                             const char  *locale,
+                                             guint        cores,
+                                             GError     **error);
 
-const char        *il_lesson_get_path        (IlLesson *self);   /* NULL when loaded from data */
+const char        *il_lesson_get_path        (IlLesson *self);
+/* Does the lesson trace programs (runs with Command=)? Why they cannot run here, or NULL. */
+gboolean           il_lesson_get_runs_programs (IlLesson *self);
+const char        *il_lesson_get_unavailable (IlLesson *self);   /* NULL when loaded from data */
 /* The file's base name without ".lesson" ("01-gil-vs-processes"). */
 const char        *il_lesson_get_id          (IlLesson *self);
+/* The core count the lesson's values and texts were filled for. */
+guint              il_lesson_get_cores       (IlLesson *self);
 const char        *il_lesson_get_title       (IlLesson *self);
 const char        *il_lesson_get_explanation (IlLesson *self);
 const char        *il_lesson_get_question    (IlLesson *self);   /* NULL when none */

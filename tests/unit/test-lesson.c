@@ -154,7 +154,7 @@ test_malformed (void)
   assert_edit_error ("Executor=threads", "Executor=external",
                      "bad.lesson: [Run gil]: External programs are not run but recorded: use “interleave-cli trace -- COMMAND”");
   assert_edit_error ("Workers=4", "Workers=four",
-                     "bad.lesson: [Run gil] Workers: “four” is not a whole number");
+                     "bad.lesson: [Run gil] Workers: “four” is not a whole number or an expression of cores (unknown name “four”)");
   assert_edit_error ("Workers=4", "Workers=0",
                      "bad.lesson: [Run gil] Workers: 0 is out of range (1…256)");
   assert_edit_error ("Tasks=8", "Tasks=-3",
@@ -206,7 +206,8 @@ test_shipped (void)
 {
   g_auto(GStrv) paths = il_lesson_list_shipped ();
 
-  g_assert_cmpuint (g_strv_length (paths), ==, 7);
+  /* Seven lessons of the engine's executors, three that trace Python programs. */
+  g_assert_cmpuint (g_strv_length (paths), ==, 10);
   for (guint i = 0; paths[i] != NULL; i++)
     {
       g_autoptr(GError) error = NULL;
@@ -283,6 +284,266 @@ test_find (void)
   g_assert_nonnull (strstr (error->message, "ambiguous"));
 }
 
+/* A shipped lesson loaded as if the machine had @cores cores, in @locale. */
+static IlLesson *
+load_for_cores (const char *id, guint cores, const char *locale)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = il_lesson_find (id, &error);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  IlLesson *lesson;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  lesson = il_lesson_new_for_cores (data, len, path, locale, cores, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_lesson_get_cores (lesson), ==, cores);
+  return lesson;
+}
+
+static gboolean
+contains (const char *text, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+contains (const char *text, const char *format, ...)
+{
+  g_autofree char *needle = NULL;
+  va_list args;
+
+  va_start (args, format);
+  needle = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (strstr (text, needle) == NULL)
+    {
+      g_test_message ("“%s” not in: %s", needle, text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const IlRunConfig *
+run_named (IlLesson *lesson, const char *id)
+{
+  for (guint i = 0; i < il_lesson_get_n_runs (lesson); i++)
+    if (strcmp (il_lesson_get_run_id (lesson, i), id) == 0)
+      return il_lesson_get_run_config (lesson, i);
+  g_assert_not_reached ();
+}
+
+/* Every text of a lesson, for checks that apply to all of them. */
+static char *
+all_text (IlLesson *lesson)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "%s\n%s\n%s\n%s\n", il_lesson_get_title (lesson),
+                          il_lesson_get_explanation (lesson), il_lesson_get_question (lesson),
+                          il_lesson_get_answer (lesson));
+  for (guint i = 0; i < il_lesson_get_n_runs (lesson); i++)
+    g_string_append_printf (s, "%s\n", il_lesson_get_run_config (lesson, i)->label);
+  return g_string_free (s, FALSE);
+}
+
+/* Each shipped lesson on 1, 2, 4, 8 and 16 cores, in English and German: the counts follow the
+ * machine, the texts name them, and no claim assumes a core count the machine lacks. */
+static void
+test_shipped_any_machine (void)
+{
+  static const guint core_counts[] = { 1, 2, 4, 8, 16 };
+  static const char *const locales[] = { "C", "de" };
+  g_auto(GStrv) paths = il_lesson_list_shipped ();
+
+  for (guint c = 0; c < G_N_ELEMENTS (core_counts); c++)
+    for (guint l = 0; l < G_N_ELEMENTS (locales); l++)
+      {
+        guint cores = core_counts[c];
+        gboolean de = strcmp (locales[l], "de") == 0;
+
+        g_test_message ("%u cores, %s", cores, locales[l]);
+        for (guint i = 0; paths[i] != NULL; i++)
+          {
+            g_autofree char *id = g_path_get_basename (paths[i]);
+            g_autoptr(IlLesson) lesson = load_for_cores (id, cores, locales[l]);
+            g_autofree char *text = all_text (lesson);
+
+            /* Every placeholder filled, no grammar of a wrong count. */
+            g_assert_null (strchr (text, '{'));
+            g_assert_null (strchr (text, '}'));
+            g_assert_null (strstr (text, " 1 cores"));
+            g_assert_null (strstr (text, " 1 processes"));
+            g_assert_null (strstr (text, " 1 Kerne"));
+            g_assert_null (strstr (text, "two cores. With"));
+            g_assert_null (strstr (text, "This machine has two cores"));
+            g_assert_null (strstr (text, "Dieser Rechner hat zwei Kerne"));
+            for (guint r = 0; r < il_lesson_get_n_runs (lesson); r++)
+              {
+                const IlRunConfig *config = il_lesson_get_run_config (lesson, r);
+
+                g_assert_cmpuint (config->workers, >=, 1);
+                g_assert_cmpuint (config->workers, <=, 256);
+                for (guint k = 0; config->cpus != NULL && k < config->cpus->len; k++)
+                  g_assert_cmpint (g_array_index (config->cpus, int, k), <, (int) cores);
+              }
+          }
+
+        /* 1: processes one per core, the GIL threads at least two, the times from the counts. */
+        {
+          g_autoptr(IlLesson) lesson = load_for_cores ("01-gil-vs-processes", cores, locales[l]);
+          guint tasks = MAX (8, 2 * cores);
+
+          g_assert_cmpuint (run_named (lesson, "procs")->workers, ==, cores);
+          g_assert_cmpuint (run_named (lesson, "gil")->workers, ==, MAX (2, cores));
+          g_assert_cmpuint (run_named (lesson, "seq")->tasks, ==, tasks);
+          g_assert_true (contains (il_lesson_get_explanation (lesson), "%u %s", tasks,
+                                   de ? "Aufgaben" : "tasks"));
+          g_assert_true (contains (il_lesson_get_answer (lesson), "%u ms", tasks * 100));
+          if (cores > 1)
+            g_assert_true (contains (il_lesson_get_answer (lesson), "%u ms", tasks * 100 / cores));
+          else
+            g_assert_true (contains (il_lesson_get_answer (lesson), "%s",
+                                     de ? "Auf diesem einen Kern" : "On this single core"));
+          g_assert_true (contains (run_named (lesson, "procs")->label, "%u %s", cores,
+                                   cores == 1 ? (de ? "Prozess" : "process")
+                                              : (de ? "Prozesse" : "processes")));
+        }
+
+        /* 3: one core, then two where the machine has them. */
+        {
+          g_autoptr(IlLesson) lesson = load_for_cores ("03-one-core-vs-two", cores, locales[l]);
+          const IlRunConfig *one = run_named (lesson, "one");
+          const IlRunConfig *two = run_named (lesson, "two");
+
+          g_assert_cmpuint (one->cpus->len, ==, 1);
+          g_assert_cmpint (g_array_index (one->cpus, int, 0), ==, 0);
+          g_assert_cmpuint (two->cpus->len, ==, MIN (cores, 2));
+          g_assert_cmpuint (one->workers, ==, 2);
+          g_assert_cmpuint (two->workers, ==, 2);
+          if (cores == 1)
+            g_assert_true (contains (il_lesson_get_answer (lesson), "%s",
+                                     de ? "nur einen Kern" : "only one core"));
+          else
+            g_assert_true (contains (il_lesson_get_answer (lesson), "%s",
+                                     de ? "halb so lange" : "half as long"));
+        }
+
+        /* 5: one process per core, then four per core; the time is the work over the cores. */
+        {
+          g_autoptr(IlLesson) lesson = load_for_cores ("05-oversubscription", cores, locales[l]);
+
+          g_assert_cmpuint (run_named (lesson, "fit")->workers, ==, cores);
+          g_assert_cmpuint (run_named (lesson, "over")->workers, ==, 4 * cores);
+          g_assert_cmpuint (run_named (lesson, "over")->tasks, ==, 4 * cores);
+          g_assert_true (contains (il_lesson_get_question (lesson), "%u %s", cores,
+                                   cores == 1 ? (de ? "Kern" : "core")
+                                              : (de ? "Kernen" : "cores")));
+          g_assert_true (contains (il_lesson_get_answer (lesson), "%s 400 ms",
+                                   de ? "etwa" : "about"));
+          g_assert_true (contains (il_lesson_get_answer (lesson), "%s %u",
+                                   de ? "bei etwa" : "at about", cores));
+        }
+
+        /* 6: a thread per core, at least two; the saving follows the cores. */
+        {
+          g_autoptr(IlLesson) lesson = load_for_cores ("06-gil-vs-free-threaded", cores, locales[l]);
+          guint workers = MAX (2, cores);
+          guint tasks = MAX (8, 2 * cores);
+
+          g_assert_cmpuint (run_named (lesson, "gil")->workers, ==, workers);
+          g_assert_cmpuint (run_named (lesson, "free")->workers, ==, workers);
+          g_assert_true (run_named (lesson, "gil")->gil);
+          g_assert_false (run_named (lesson, "free")->gil);
+          if (cores > 1)
+            g_assert_true (contains (il_lesson_get_answer (lesson), "%u ms %s %u ms",
+                                     tasks * 100 / cores, de ? "statt etwa" : "instead of about",
+                                     tasks * 100));
+          else
+            g_assert_true (contains (il_lesson_get_answer (lesson), "%s",
+                                     de ? "nicht schneller" : "not faster"));
+        }
+
+        /* 7: the window's own figure for the I/O task is what the text points at. */
+        {
+          g_autoptr(IlLesson) lesson = load_for_cores ("07-gil-convoy", cores, locales[l]);
+
+          g_assert_cmpuint (run_named (lesson, "gil")->workers, ==, 3);
+          g_assert_true (contains (il_lesson_get_explanation (lesson), "%s",
+                                   de ? "„Aufgabe 0 (die I/O-Aufgabe)“"
+                                      : "“Task 0 (the I/O task)”"));
+          g_assert_null (strstr (il_lesson_get_explanation (lesson), "last column"));
+        }
+      }
+}
+
+static void
+test_placeholders (void)
+{
+  static const struct { const char *text; const char *expected; } cases[] = {
+    { "{cores} {cores == 1 ? core | cores}", "3 cores" },
+    { "{2 * cores}, {max(2, cores - 2)}, {min(cores, 2)}", "6, 2, 2" },
+    { "{cores > 1 ? {cores} at once | one}", "3 at once" },
+    { "{cores < 2 ? x | {cores * 100 / 4} ms}", "75 ms" },
+    { "{{literal}} braces", "{literal} braces" },
+    { "{w.workers} of {workers}", "4 of 4" },
+  };
+  static const struct { const char *text; const char *expected; } errors[] = {
+    { "Label={cores", "a placeholder “{” is not closed (write “{{” for a brace)" },
+    { "Label=x}", "a “}” closes no placeholder (write “}}” for a brace)" },
+    { "Label={kernels}", "placeholder “{kernels}”: unknown name “kernels”" },
+    { "Label={cores ? a}", "the choice “{cores ?…}” needs a “|” between its two texts" },
+    { "Label={cores / 0}", "placeholder “{cores / 0}”: division by zero" },
+    { "Workers=cores +", "“cores +” is not a whole number or an expression of cores (a value is missing at the end)" },
+    { "Workers=cores - 3", "cores - 3 is 0 on 3 cores, out of range (1…256)" },
+    { "Cpus=0-{cores}", "CPU 3 does not exist: this machine has CPUs 0 to 2" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("[Lesson]\nTitle=%s\nExplanation=e\nRuns=w\n"
+                                               "[Run w]\nExecutor=threads\nWorkers=cores + 1\n",
+                                               cases[i].text);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IlLesson) lesson = il_lesson_new_for_cores (text, strlen (text), "p.lesson", "C",
+                                                            3, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (il_lesson_get_title (lesson), ==, cases[i].expected);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (errors); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("[Lesson]\nTitle=t\nExplanation=e\nRuns=w\n"
+                                               "[Run w]\nExecutor=threads\n%s\n", errors[i].text);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IlLesson) lesson = il_lesson_new_for_cores (text, strlen (text), "p.lesson", "C",
+                                                            3, &error);
+      g_autofree char *key = g_strndup (errors[i].text, strcspn (errors[i].text, "="));
+      g_autofree char *expected = g_strdup_printf ("p.lesson: [Run w] %s: %s", key,
+                                                   errors[i].expected);
+
+      g_assert_null (lesson);
+      g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+      g_assert_cmpstr (error->message, ==, expected);
+    }
+
+  /* Cpus=all is every CPU; first is CPU 0; a list may take the core count. */
+  {
+    const char *text = "[Lesson]\nTitle=t\nExplanation=e\nRuns=a;f;l\n"
+                       "[Run a]\nExecutor=threads\nCpus=all\n"
+                       "[Run f]\nExecutor=threads\nCpus=first\n"
+                       "[Run l]\nExecutor=threads\nCpus=1-{cores - 1}\n";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlLesson) lesson = il_lesson_new_for_cores (text, strlen (text), "p.lesson", "C", 16,
+                                                          &error);
+
+    g_assert_no_error (error);
+    g_assert_null (il_lesson_get_run_config (lesson, 0)->cpus);
+    g_assert_cmpuint (il_lesson_get_run_config (lesson, 1)->cpus->len, ==, 1);
+    g_assert_cmpint (g_array_index (il_lesson_get_run_config (lesson, 1)->cpus, int, 0), ==, 0);
+    g_assert_cmpuint (il_lesson_get_run_config (lesson, 2)->cpus->len, ==, 15);
+    g_assert_cmpint (g_array_index (il_lesson_get_run_config (lesson, 2)->cpus, int, 14), ==, 15);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -295,5 +556,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/lesson/missing-file", test_missing_file);
   g_test_add_func ("/lesson/shipped", test_shipped);
   g_test_add_func ("/lesson/find", test_find);
+  g_test_add_func ("/lesson/shipped-any-machine", test_shipped_any_machine);
+  g_test_add_func ("/lesson/placeholders", test_placeholders);
   return g_test_run ();
 }
