@@ -9,6 +9,9 @@ packages=(
   desktop-file-utils appstream libxml2-utils shared-mime-info libglib2.0-bin
   xvfb xauth imagemagick python3 dbus-daemon
   fonts-dejavu-core poppler-utils
+  # The sanitizer and fuzzing half of build-aux/test.sh: clang, its runtimes (ASan, UBSan and
+  # libFuzzer's libclang_rt.fuzzer) and llvm-symbolizer for readable reports.
+  clang libclang-rt-14-dev llvm-14
 )
 # Node.js and npm for the consumer suite: Debian's, unless a Node.js with its own npm is already
 # installed (a nodesource build conflicts with Debian's npm package).
