@@ -2,11 +2,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <math.h>
 #include <string.h>
 
 #include <inttypes.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "il-clock.h"
 #include "il-lesson.h"
@@ -29,6 +33,7 @@ struct _IlLesson
   guint       cores;        /* the core count the lesson was filled for */
   GPtrArray  *run_ids;      /* of char * */
   GPtrArray  *run_configs;  /* of IlRunConfig * */
+  char       *unavailable;  /* why its programs cannot run here (no python3), or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (IlLesson, il_lesson, G_TYPE_OBJECT)
@@ -36,7 +41,7 @@ G_DEFINE_FINAL_TYPE (IlLesson, il_lesson, G_TYPE_OBJECT)
 static const char *const lesson_keys[] = { "Title", "Explanation", "Question", "Answer", "Runs" };
 static const char *const run_keys[] = {
   "Label", "Executor", "GIL", "SwitchIntervalMs", "Workers", "Cpus", "Workload", "Tasks", "TaskMs",
-  "Capture",
+  "Capture", "Command",
 };
 
 static void
@@ -50,6 +55,7 @@ il_lesson_finalize (GObject *object)
   g_free (self->explanation);
   g_free (self->question);
   g_free (self->answer);
+  g_free (self->unavailable);
   g_clear_pointer (&self->run_ids, g_ptr_array_unref);
   g_clear_pointer (&self->run_configs, g_ptr_array_unref);
 
@@ -289,6 +295,119 @@ workload_names (void)
   return g_string_free (s, FALSE);
 }
 
+/* Traced-program runs (Command=, DESIGN.md): the command is split like a shell would (never run
+ * by one); {lessondir} in a word is the lesson file's folder, where its programs are shipped. */
+static char *
+lesson_dir (Parse *p)
+{
+  g_auto(GStrv) dirs = NULL;
+
+  if (strchr (p->name, '/') != NULL)
+    return g_path_get_dirname (p->name);
+  dirs = il_lesson_get_search_dirs ();
+  return g_strdup (dirs != NULL && dirs[0] != NULL ? dirs[0] : ".");
+}
+
+static IlRunConfig *
+parse_program_run (Parse *p, const char *group, IlRunConfig *config_in)
+{
+  static const char *const not_for_programs[] = {
+    "Executor", "GIL", "SwitchIntervalMs", "Workers", "Cpus", "Workload", "Tasks", "TaskMs",
+  };
+  g_autoptr(IlRunConfig) config = config_in;
+  g_autofree char *raw = get_raw (p, group, "Command");
+  g_autofree char *dir = lesson_dir (p);
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) argv = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (not_for_programs); i++)
+    if (g_key_file_has_key (p->kf, group, not_for_programs[i], NULL))
+      {
+        fail (p, group, not_for_programs[i], _("does not apply to a traced program (Command=)"));
+        return NULL;
+      }
+  if (raw == NULL || *g_strstrip (raw) == '\0')
+    {
+      fail (p, group, "Command", _("is empty"));
+      return NULL;
+    }
+  if (!g_shell_parse_argv (raw, NULL, &argv, &local_error))
+    {
+      fail (p, group, "Command", _("cannot be split into words: %s"), local_error->message);
+      return NULL;
+    }
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      g_autoptr(GString) word = g_string_new (argv[i]);
+
+      g_string_replace (word, "{lessondir}", dir, 0);
+      if (strchr (word->str, '{') != NULL && strchr (word->str, '}') != NULL)
+        {
+          fail (p, group, "Command", _("unknown placeholder in “%s” (known: {lessondir})"), argv[i]);
+          return NULL;
+        }
+      /* A shipped program that is missing is the lesson's mistake, not the machine's. */
+      if (strstr (argv[i], "{lessondir}") != NULL && !g_file_test (word->str, G_FILE_TEST_EXISTS))
+        {
+          fail (p, group, "Command", _("the file “%s” does not exist"), word->str);
+          return NULL;
+        }
+      g_free (argv[i]);
+      argv[i] = g_string_free (g_steal_pointer (&word), FALSE);
+    }
+  g_clear_pointer (&raw, g_free);
+  if ((raw = get_raw (p, group, "Capture")) != NULL)
+    {
+      if (g_strcmp0 (raw, "self") == 0 || !il_capture_from_string (raw, &config->capture))
+        {
+          fail (p, group, "Capture", _("unknown capture “%s” for a traced program (known: auto, kernel, sampled)"), raw);
+          return NULL;
+        }
+    }
+  config->executor = IL_EXECUTOR_EXTERNAL;
+  config->workers = 1;
+  config->tasks = 0;
+  config->task_ms = 0;
+  config->command = g_steal_pointer (&argv);
+  config->cwd = g_steal_pointer (&dir);
+  return g_steal_pointer (&config);
+}
+
+/* A lesson whose programs need a command this machine lacks (python3) still loads: the menu
+ * shows it disabled with the reason. */
+static void
+lesson_check_programs (IlLesson *self)
+{
+  for (guint i = 0; i < self->run_configs->len && self->unavailable == NULL; i++)
+    {
+      const IlRunConfig *config = g_ptr_array_index (self->run_configs, i);
+      g_autofree char *found = NULL;
+
+      if (!il_run_config_is_program (config) || strchr (config->command[0], '/') != NULL)
+        continue;
+      found = g_find_program_in_path (config->command[0]);
+      if (found == NULL)
+        self->unavailable = g_strdup_printf (_("needs %s, which is not installed"), config->command[0]);
+    }
+}
+
+gboolean
+il_lesson_get_runs_programs (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), FALSE);
+  for (guint i = 0; i < self->run_configs->len; i++)
+    if (il_run_config_is_program (g_ptr_array_index (self->run_configs, i)))
+      return TRUE;
+  return FALSE;
+}
+
+const char *
+il_lesson_get_unavailable (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->unavailable;
+}
+
 static IlRunConfig *
 parse_run (Parse *p, const char *group)
 {
@@ -303,6 +422,8 @@ parse_run (Parse *p, const char *group)
 
   if (!get_text (p, group, "Label", FALSE, &config->label))
     return NULL;
+  if (g_key_file_has_key (p->kf, group, "Command", NULL))
+    return parse_program_run (p, group, g_steal_pointer (&config));
 
   raw = get_raw (p, group, "Executor");
   if (raw == NULL)
@@ -619,27 +740,68 @@ il_lesson_new_for_cores (const char  *data,
   p.cores = self->cores;
   if (!parse_lesson (self, &p))
     return NULL;
+  lesson_check_programs (self);
   return g_steal_pointer (&self);
+}
+
+/* Lessons are a few kilobytes; a bigger file is not one. */
+#define MAX_LESSON_BYTES (16u << 20)
+
+/* Reads a regular file only: opening a FIFO would wait for a writer and a device such as
+ * /dev/zero would never end. O_NONBLOCK keeps the open itself from blocking. */
+static char *
+read_lesson_file (const char *path, gsize *length, GError **error)
+{
+  g_autofree char *display = g_filename_display_name (path);
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GStatBuf st;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, IL_ERROR, saved_errno == ENOENT ? IL_ERROR_INVALID : IL_ERROR_FAILED,
+                   _("Cannot read lesson: %s: %s"), display, g_strerror (saved_errno));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_LESSON_BYTES)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   S_ISREG (st.st_mode) ? _("Cannot read lesson: %s is larger than a lesson can be")
+                                        : _("Cannot read lesson: %s is not a regular file"),
+                   display);
+      close (fd);
+      return NULL;
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  close (fd);
+  if (mapped == NULL)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot read lesson: %s"),
+                   local_error->message);
+      return NULL;
+    }
+  *length = g_mapped_file_get_length (mapped);
+  /* An empty file has no mapping. */
+  if (*length == 0)
+    return g_strdup ("");
+  return g_strndup (g_mapped_file_get_contents (mapped), *length);
 }
 
 IlLesson *
 il_lesson_new_from_file (const char *path, GError **error)
 {
   g_autofree char *data = NULL;
-  g_autoptr(GError) local_error = NULL;
   gsize length = 0;
   IlLesson *self;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &length, &local_error))
-    {
-      g_set_error (error, IL_ERROR,
-                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                     ? IL_ERROR_INVALID : IL_ERROR_FAILED,
-                   _("Cannot read lesson: %s"), local_error->message);
-      return NULL;
-    }
+  if ((data = read_lesson_file (path, &length, error)) == NULL)
+    return NULL;
   self = il_lesson_new_from_data (data, length, path, NULL, error);
   if (self != NULL)
     self->path = g_strdup (path);
@@ -733,11 +895,25 @@ il_lesson_get_baseline (IlLesson *self)
   return -1;
 }
 
+/* TRUE when this program runs from its build tree: a developer's uninstalled build. An installed
+ * copy must never look in the source or build tree, which may be anyone's folder by then. */
+static gboolean
+running_uninstalled (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  return exe != NULL && g_str_has_prefix (exe, IL_BUILD_ROOT "/");
+}
+
 GStrv
 il_lesson_get_search_dirs (void)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  const char *candidates[] = { g_getenv ("IL_LESSONS_DIR"), IL_SOURCE_LESSONSDIR, IL_LESSONSDIR };
+  const char *candidates[] = {
+    g_getenv ("IL_LESSONS_DIR"),
+    running_uninstalled () ? IL_SOURCE_LESSONSDIR : NULL,
+    IL_LESSONSDIR,
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
     {
@@ -802,6 +978,13 @@ il_lesson_find (const char *name, GError **error)
 
   if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
     return g_strdup (name);
+  if (g_file_test (name, G_FILE_TEST_EXISTS) && !g_file_test (name, G_FILE_TEST_IS_DIR))
+    {
+      /* A FIFO or a device: reading it would block or never end. */
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Cannot read lesson: %s is not a regular file"),
+                   name);
+      return NULL;
+    }
   if (strchr (name, G_DIR_SEPARATOR) != NULL || name[0] == '\0')
     {
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Lesson file %s does not exist"), name);

@@ -32,7 +32,10 @@ IlLesson          *il_lesson_new_for_cores  (const char  *data,
                                              guint        cores,
                                              GError     **error);
 
-const char        *il_lesson_get_path        (IlLesson *self);   /* NULL when loaded from data */
+const char        *il_lesson_get_path        (IlLesson *self);
+/* Does the lesson trace programs (runs with Command=)? Why they cannot run here, or NULL. */
+gboolean           il_lesson_get_runs_programs (IlLesson *self);
+const char        *il_lesson_get_unavailable (IlLesson *self);   /* NULL when loaded from data */
 /* The file's base name without ".lesson" ("01-gil-vs-processes"). */
 const char        *il_lesson_get_id          (IlLesson *self);
 /* The core count the lesson's values and texts were filled for. */
@@ -49,8 +52,9 @@ const IlRunConfig *il_lesson_get_run_config  (IlLesson *self, guint index);
 /* Index of the first sequential run (the baseline of speedups), or -1 when there is none. */
 int                il_lesson_get_baseline    (IlLesson *self);
 
-/* Where shipped lessons are, in search order: $IL_LESSONS_DIR, the source tree, the installed
- * data directory. Only existing directories are returned. */
+/* Where shipped lessons are, in search order: $IL_LESSONS_DIR, the source tree (only when the
+ * program runs from its build tree), the installed data directory. Only existing directories are
+ * returned. */
 GStrv              il_lesson_get_search_dirs (void);
 /* Paths of the shipped lessons (the first directory that has any), sorted by name. */
 GStrv              il_lesson_list_shipped    (void);
