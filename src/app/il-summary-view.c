@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "il-cpu-load.h"
 #include <adwaita.h>
@@ -337,6 +338,12 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         if (il_run_trace_get_cancelled (run))
           {
             g_autofree char *text = g_strdup_printf (_("%s (stopped)"), wall);
+            il_summary_view_put (self, ROW_WALL, i, text);
+          }
+        else if (il_run_trace_get_truncated_at_spans (run) > 0)
+          {
+            g_autofree char *text = g_strdup_printf (_("%s (trace truncated at %" PRIu64 " spans)"),
+                                                     wall, il_run_trace_get_truncated_at_spans (run));
             il_summary_view_put (self, ROW_WALL, i, text);
           }
         else

@@ -372,6 +372,21 @@ on_spans_added (IlWindow *self, IlRun *run)
     }
 }
 
+/* A worker process stopped, silent, or replaced after it died: said while the run goes on. */
+static void
+on_run_warning (IlWindow *self, GParamSpec *pspec, IlRun *run)
+{
+  AdwToast *toast;
+
+  if (run != self->run || il_run_get_warning (run) == NULL)
+    return;
+  /* Ahead of any other notice: the run is waiting on it, or lost a task. */
+  toast = adw_toast_new (il_run_get_warning (run));
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 static void
 il_window_show_lesson_answer (IlWindow *self)
 {
@@ -478,10 +493,14 @@ il_window_start_next (IlWindow *self)
     }
   config = g_ptr_array_steal_index (self->queue, 0);
   il_window_set_worker_priority (self, config);
+  /* Bounded memory whatever the run's length (a preference; the timeline says where it cut). */
+  config->max_spans = g_settings_get_uint64 (self->settings, "max-spans");
   self->run = il_run_new (config);
   g_signal_connect_object (self->run, "notify::tasks-done", G_CALLBACK (on_tasks_done), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->run, "spans-added", G_CALLBACK (on_spans_added), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->run, "notify::warning", G_CALLBACK (on_run_warning), self,
                            G_CONNECT_SWAPPED);
   il_run_start_async (self->run, self->cancellable, on_run_finished, g_object_ref (self));
 

@@ -113,6 +113,8 @@ build_configs (RunOptions *o, IlLesson **lesson_out, GError **error)
           if (o->work.capture != NULL)
             config->capture = capture;
           g_ptr_array_add (configs, config);
+          if (!il_cli_parse_max_spans (o->work.max_spans, &config->max_spans, error))
+            return NULL;
         }
       *lesson_out = g_steal_pointer (&lesson);
     }
@@ -324,6 +326,7 @@ il_cli_run (int argc, char **argv)
       "\n"
       "Exit status: 0 ok, 1 the run or writing a file failed or was cancelled, 2 bad input."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  il_cli_add_max_spans_option (context, &o.work.max_spans);
   il_cli_outputs_add_group (context, &o.out, TRUE);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))

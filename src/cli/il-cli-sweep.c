@@ -433,6 +433,7 @@ il_cli_sweep (int argc, char **argv)
       "\n"
       "Exit status: 0 ok, 1 the sweep or writing a file failed or was cancelled, 2 bad input."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  il_cli_add_max_spans_option (context, &o.work.max_spans);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto fail;

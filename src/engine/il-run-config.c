@@ -7,6 +7,7 @@
 
 #include "il-clock.h"
 #include "il-run-config.h"
+#include "il-workload.h"
 
 G_DEFINE_BOXED_TYPE (IlRunConfig, il_run_config, il_run_config_copy, il_run_config_free)
 
@@ -164,7 +165,7 @@ il_run_config_validate (const IlRunConfig *self, GError **error)
             return FALSE;
           }
       }
-  return TRUE;
+  return il_workload_check_memory (self->workload, self->executor, self->workers, error);
 }
 
 static char *

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #include "il-capture.h"
 #include "il-clock.h"
@@ -934,13 +935,12 @@ il_run_sync (const IlRunConfig  *config,
 static gpointer
 il_run_find_worker (gpointer data)
 {
-  const char *env = g_getenv ("IL_WORKER_PATH");
+  g_autofree char *exe = realpath ("/proc/self/exe", NULL);
+  g_autofree char *root = realpath (IL_BUILD_ROOT, NULL);
+  g_autofree char *installed = g_build_filename (IL_LIBEXECDIR, "interleave-worker", NULL);
 
-  if (env != NULL && *env != '\0')
-    return g_strdup (env);
-  if (g_file_test (IL_BUILD_WORKER, G_FILE_TEST_IS_EXECUTABLE))
-    return g_strdup (IL_BUILD_WORKER);
-  return g_build_filename (IL_LIBEXECDIR, "interleave-worker", NULL);
+  return il_executor_choose_worker_path (g_getenv ("IL_WORKER_PATH"), exe, root, IL_BUILD_WORKER,
+                                         installed);
 }
 
 const char *

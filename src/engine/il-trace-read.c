@@ -61,17 +61,21 @@ line_of (const Source *src, gsize offset)
 static void
 drop_behind (Source *src, gsize offset)
 {
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
-  gsize base = (gsize) src->data % page;
-  gsize upto;
+  gsize page, from, upto;
 
-  if (!src->mapped || offset < src->dropped + (8u << 20))
+  if (!src->mapped)
     return;
+  /* A later pass (the rows after the scan) starts again nearer the front. */
+  if (offset < src->dropped)
+    src->dropped = 0;
+  if (offset < src->dropped + (8u << 20))
+    return;
+  page = (gsize) sysconf (_SC_PAGESIZE);
   /* Whole pages only; the mapping starts on a page boundary. */
-  upto = (offset + base) / page * page;
-  if (upto <= base)
-    return;
-  madvise ((char *) src->data - base, upto, MADV_DONTNEED);
+  from = src->dropped / page * page;
+  upto = offset / page * page;
+  if (upto > from)
+    madvise ((char *) src->data + from, upto - from, MADV_DONTNEED);
   src->dropped = offset;
 }
 
@@ -847,6 +851,13 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
   if (!get_bool (ctx, obj, path, "cancelled", FALSE, &cancelled))
     return NULL;
   il_run_trace_set_cancelled (run, cancelled);
+  /* Added after version 1: recording stopped keeping spans at this count. */
+  if (json_object_has_member (obj, "truncated_at_spans"))
+    {
+      if (!get_int (ctx, obj, path, "truncated_at_spans", 1, G_MAXINT64, &v))
+        return NULL;
+      il_run_trace_set_truncated_at_spans (run, (guint64) v);
+    }
 
   if ((o = get_object (ctx, obj, path, "clock")) == NULL)
     return NULL;
@@ -1288,6 +1299,20 @@ task_string (TaskParser *tp, GString *out)
   if (out != NULL)
     g_string_truncate (out, 0);
   start = rp->p;
+  /* Keys and statuses are short plain ASCII: no escape, nothing to validate. */
+  {
+    const char *q = rp->p;
+
+    while (q < rp->end && *q != '"' && *q != '\\' && (guchar) *q >= 0x20 && (guchar) *q < 0x80)
+      q++;
+    if (q < rp->end && *q == '"')
+      {
+        if (out != NULL)
+          g_string_append_len (out, start, q - start);
+        rp->p = q + 1;
+        return TRUE;
+      }
+  }
   while (rp->p < rp->end && *rp->p != '"')
     {
       guchar c = (guchar) *rp->p;
@@ -1385,15 +1410,29 @@ task_number (TaskParser *tp, Value *v)
   char buf[64];
   gsize n;
 
+  guint64 u = 0;
+  int digits = 0;
+  gboolean neg = FALSE;
+
   if (rp->p < rp->end && *rp->p == '-')
-    rp->p++;
+    {
+      neg = TRUE;
+      rp->p++;
+    }
   if (rp->p >= rp->end || !g_ascii_isdigit (*rp->p))
     return task_fail (tp, _("expected a value"));
   if (*rp->p == '0')
-    rp->p++;
+    {
+      rp->p++;
+      digits = 1;
+    }
   else
     while (rp->p < rp->end && g_ascii_isdigit (*rp->p))
-      rp->p++;
+      {
+        u = u * 10 + (guint64) (*rp->p - '0');
+        digits++;
+        rp->p++;
+      }
   if (rp->p < rp->end && *rp->p == '.')
     {
       whole = FALSE;
@@ -1416,7 +1455,13 @@ task_number (TaskParser *tp, Value *v)
     }
   n = (gsize) (rp->p - start);
   v->kind = VALUE_DOUBLE;
-  if (whole && n < sizeof buf)
+  /* The common case by hand: strtoll costs more than the rest of a task. */
+  if (whole && digits <= 18)
+    {
+      v->i = neg ? -(gint64) u : (gint64) u;
+      v->kind = VALUE_INT;
+    }
+  else if (whole && n < sizeof buf)
     {
       char *endp = NULL;
 

@@ -195,6 +195,12 @@ build_run_header (IlRunTrace *run)
   json_builder_add_string_value (b, il_capture_to_string (il_run_trace_get_capture (run)));
   json_builder_set_member_name (b, "cancelled");
   json_builder_add_boolean_value (b, il_run_trace_get_cancelled (run));
+  /* Added after version 1 (DESIGN.md, "Truncation"): only when spans were dropped. */
+  if (il_run_trace_get_truncated_at_spans (run) > 0)
+    {
+      json_builder_set_member_name (b, "truncated_at_spans");
+      json_builder_add_int_value (b, (gint64) il_run_trace_get_truncated_at_spans (run));
+    }
 
   json_builder_set_member_name (b, "clock");
   json_builder_begin_object (b);

@@ -36,6 +36,8 @@ struct _IlRunTrace
   GPtrArray       *lanes;     /* of IlLane* */
   GArray          *tasks;     /* of IlTaskRecord */
   guint64          n_spans;
+  guint64          max_spans;          /* 0: no cap */
+  guint64          truncated_at_spans; /* 0: nothing dropped */
   gint64           end_ns;
   guint64          generation;
   guint            states_seen;   /* bit (1 << IlState) for every state a span has had */
@@ -185,6 +187,7 @@ il_run_trace_new (const IlRunConfig *config)
 
   g_atomic_ref_count_init (&self->ref_count);
   self->config = config != NULL ? il_run_config_copy (config) : il_run_config_new ();
+  self->max_spans = self->config->max_spans;
   self->capture = IL_CAPTURE_SELF;
   self->n_cpus = il_cpu_count ();
   self->workers = g_array_new (FALSE, TRUE, sizeof (IlWorkerInfo));
@@ -511,6 +514,14 @@ append_one (IlRunTrace *self, const IlSpan *span)
     }
   if (copy.end_ns <= copy.start_ns)
     return;
+  if G_UNLIKELY (self->max_spans > 0 && self->n_spans >= self->max_spans)
+    {
+      /* Bounded memory for any run length: the span goes, the run's extent stays true. */
+      self->truncated_at_spans = self->max_spans;
+      if (copy.end_ns > self->end_ns)
+        self->end_ns = copy.end_ns;
+      return;
+    }
 
   il_lane_append (lane, &copy);
   self->n_spans++;
@@ -545,6 +556,27 @@ il_run_trace_get_n_spans (IlRunTrace *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->n_spans;
+}
+
+void
+il_run_trace_set_max_spans (IlRunTrace *self, guint64 max_spans)
+{
+  g_return_if_fail (self != NULL);
+  self->max_spans = max_spans;
+}
+
+guint64
+il_run_trace_get_truncated_at_spans (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->truncated_at_spans;
+}
+
+void
+il_run_trace_set_truncated_at_spans (IlRunTrace *self, guint64 n_spans)
+{
+  g_return_if_fail (self != NULL);
+  self->truncated_at_spans = n_spans;
 }
 
 gint64
@@ -666,7 +698,10 @@ il_run_trace_compute_summary (IlRunTrace *self)
         }
     }
 
-  qsort (edges->data, edges->len, sizeof (Edge), compare_edges);
+  /* A run without running spans (zero tasks) has no edges and edges->data is NULL: qsort's
+   * pointer must not be NULL even for zero elements. */
+  if (edges->len > 1)
+    qsort (edges->data, edges->len, sizeof (Edge), compare_edges);
   for (guint i = 0; i < edges->len; i++)
     {
       level += g_array_index (edges, Edge, i).delta;

@@ -147,6 +147,12 @@ const char    *il_run_trace_get_task_error  (IlRunTrace *self, guint task);
 void           il_run_trace_append          (IlRunTrace *self, const IlSpan *span);
 void           il_run_trace_append_many     (IlRunTrace *self, const IlSpan *spans, guint n_spans);
 guint64        il_run_trace_get_n_spans     (IlRunTrace *self);
+/* A cap on kept spans (from the configuration's max_spans; 0: none). Past it spans are dropped,
+ * but still extend the run's end, so wall time and tasks stay complete. The count the recording
+ * stopped at, or 0 when it never did (trace field run "truncated_at_spans"). */
+void           il_run_trace_set_max_spans   (IlRunTrace *self, guint64 max_spans);
+guint64        il_run_trace_get_truncated_at_spans (IlRunTrace *self);
+void           il_run_trace_set_truncated_at_spans (IlRunTrace *self, guint64 n_spans);
 /* Latest end time of any span (the run's extent so far). */
 gint64         il_run_trace_get_end_ns      (IlRunTrace *self);
 /* Has any span of the run been in @state? (legends list the rarer states only when they occur) */

@@ -27,8 +27,17 @@ typedef struct
 const IlCalibration *il_calibration_get      (void);
 /* Uses @calibration instead (a worker process receives its parent's). Call before any task. */
 void                 il_calibration_set      (const IlCalibration *calibration);
+/* Are these rates possible on a real machine? (finite, positive, within wide bounds) */
+gboolean             il_calibration_is_sane  (double cpu_blocks_per_ms, double memory_bytes_per_ms);
 /* Measures now, without the cache (the benchmark and the cache use it). */
 void                 il_calibration_measure  (IlCalibration *out);
+
+/* Bytes of the memory workload's buffer: one per process (threads share it). */
+gsize                il_workload_get_memory_buffer_bytes (void);
+/* The memory workload on @workers worker processes needs a buffer in each: refuses a run whose
+ * buffers would take more than half of the machine's physical memory, saying why. */
+gboolean             il_workload_check_memory (IlWorkloadKind kind, IlExecutorKind executor,
+                                               guint workers, GError **error);
 
 /* Sets up what @kind needs once per process (the memory workload's buffer, whose first touch is
  * not the work), so it happens before a run's clock starts. */

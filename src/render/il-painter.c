@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -279,6 +280,9 @@ summary_line (IlRunTrace *run)
     }
   if (il_run_trace_get_cancelled (run))
     g_string_append (s, _(" · cancelled"));
+  if (il_run_trace_get_truncated_at_spans (run) > 0)
+    g_string_append_printf (s, _(" · trace truncated at %" PRIu64 " spans"),
+                            il_run_trace_get_truncated_at_spans (run));
   if (capture != NULL)
     g_string_append_printf (s, " · %s", capture);
   return g_string_free (s, FALSE);

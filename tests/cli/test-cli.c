@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -665,6 +666,221 @@ test_cancel (void)
     }
 }
 
+/* The pids of @pid's children (from every thread: any may have spawned them). */
+static GArray *
+children_of (GPid pid)
+{
+  g_autofree char *task_dir = g_strdup_printf ("/proc/%d/task", pid);
+  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+  const char *tid;
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (task_dir, tid, "children", NULL);
+      g_autofree char *text = NULL;
+      g_auto(GStrv) words = NULL;
+
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        continue;
+      words = g_strsplit (g_strstrip (text), " ", -1);
+      for (guint i = 0; words[i] != NULL; i++)
+        if (*words[i] != '\0')
+          {
+            int child = atoi (words[i]);
+            g_array_append_val (pids, child);
+          }
+    }
+  return pids;
+}
+
+static void
+own_process_group (gpointer data)
+{
+  setpgid (0, 0);
+}
+
+/* Starts a processes run of the CLI (in a process group of its own when @group), waits until
+ * its workers run, and returns its pid; its stderr is read from *@err_fd. */
+static GPid
+start_processes_run (const char *trace_path, gboolean group, int *err_fd)
+{
+  const char *argv[] = { cli_path, "run", "--executor", "processes", "--workers", "2", "--tasks",
+                         "24", "--task-ms", "60", "-o", trace_path, NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                           group ? own_process_group : NULL, NULL, &pid, NULL,
+                                           NULL, err_fd, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 300 && !has_children (pid); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (has_children (pid));
+  /* Both workers are up and have tasks. */
+  g_usleep (400 * 1000);
+  return pid;
+}
+
+static int
+wait_exit (GPid pid, int err_fd, char **err)
+{
+  g_autoptr(GIOChannel) channel = g_io_channel_unix_new (err_fd);
+  int wait_status;
+
+  g_io_channel_set_close_on_unref (channel, TRUE);
+  g_assert_cmpint (g_io_channel_read_to_end (channel, err, NULL, NULL), ==, G_IO_STATUS_NORMAL);
+  g_assert_cmpint (waitpid (pid, &wait_status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  g_test_message ("stderr: %s", *err);
+  g_assert_true (WIFEXITED (wait_status));
+  return WEXITSTATUS (wait_status);
+}
+
+/* kill -9 of one worker: its task fails with the cause, a new worker takes its lane, the other
+ * tasks finish, and the CLI says "1 task failed" and exits 1. */
+static void
+test_worker_killed (void)
+{
+  g_autofree char *trace_path = tmp ("killed.interleave.json");
+  g_autofree char *err = NULL;
+  g_autoptr(GArray) workers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  IlRunTrace *run;
+  int err_fd, victim;
+  guint n_failed = 0, n_ok = 0, n_replaced = 0;
+  GPid pid = start_processes_run (trace_path, FALSE, &err_fd);
+
+  workers = children_of (pid);
+  victim = g_array_index (workers, int, 0);
+  g_assert_cmpint (kill (victim, SIGKILL), ==, 0);
+  g_assert_cmpint (wait_exit (pid, err_fd, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "took its place"));
+  g_assert_nonnull (strstr (err, "1 task failed"));
+  g_assert_nonnull (strstr (err, "killed by SIGKILL"));
+
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_false (il_run_trace_get_cancelled (run));
+  for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
+    {
+      const IlTaskRecord *task = il_run_trace_get_task (run, t);
+      if (task->status == IL_TASK_FAILED)
+        {
+          n_failed++;
+          g_assert_cmpstr (il_run_trace_get_task_error (run, t), ==, "killed by SIGKILL");
+        }
+      else if (task->status == IL_TASK_OK)
+        n_ok++;
+    }
+  g_assert_cmpuint (n_failed, ==, 1);
+  g_assert_cmpuint (n_ok, ==, 23);
+  for (guint k = 0; k < il_run_trace_get_n_workers (run); k++)
+    {
+      guint n_previous = 0;
+      const int *previous = il_run_trace_get_previous_pids (run, k, &n_previous);
+
+      if (n_previous > 0)
+        {
+          n_replaced++;
+          g_assert_cmpint (previous[0], ==, victim);
+          g_assert_cmpint (il_run_trace_get_worker (run, k)->pid, !=, victim);
+        }
+      g_assert_true (kill (il_run_trace_get_worker (run, k)->pid, 0) == -1 && errno == ESRCH);
+    }
+  g_assert_cmpuint (n_replaced, ==, 1);
+}
+
+/* Ctrl+C at a terminal signals the whole process group, workers included (and so does
+ * `timeout` with SIGTERM): the run ends as cleanly as with a SIGINT to the CLI alone. */
+static void
+test_group_signal (gconstpointer data)
+{
+  int sig = GPOINTER_TO_INT (data);
+  g_autofree char *name = g_strdup_printf ("group-%d.interleave.json", sig);
+  g_autofree char *trace_path = tmp (name);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  IlRunTrace *run;
+  int err_fd;
+  guint n_ok = 0, n_cancelled = 0;
+  GPid pid = start_processes_run (trace_path, TRUE, &err_fd);
+
+  g_assert_cmpint (kill (-pid, sig), ==, 0);
+  g_assert_cmpint (wait_exit (pid, err_fd, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "cancelled"));
+  g_assert_null (strstr (err, "failed"));
+  /* Nobody of the group is left. */
+  g_assert_true (kill (-pid, 0) == -1 && errno == ESRCH);
+
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_true (il_run_trace_get_cancelled (run));
+  for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
+    {
+      IlTaskStatus status = il_run_trace_get_task (run, t)->status;
+
+      /* Never "failed": the workers did not die of the signal before the cancel. */
+      g_assert_cmpint (status, !=, IL_TASK_FAILED);
+      n_ok += status == IL_TASK_OK;
+      n_cancelled += status == IL_TASK_CANCELLED;
+    }
+  g_assert_cmpuint (n_ok + n_cancelled, ==, 24);
+  g_assert_cmpuint (n_cancelled, >, 0);
+  for (guint k = 0; k < il_run_trace_get_n_workers (run); k++)
+    {
+      guint n_previous = 0;
+
+      il_run_trace_get_previous_pids (run, k, &n_previous);
+      g_assert_cmpuint (n_previous, ==, 0);
+    }
+}
+
+/* A copy of the CLI outside its build folder is "installed": it must not run the build folder's
+ * worker (a planted one, were the folder world-writable), only libexecdir's. */
+static void
+test_installed_worker_path (void)
+{
+  g_autofree char *copy = tmp ("interleave-cli-installed");
+  g_autofree char *installed = g_build_filename (IL_LIBEXECDIR, "interleave-worker", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(Result) r = { 0 };
+  const char *saved = cli_path;
+  gsize len;
+
+  if (g_file_test (installed, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("a worker is installed in libexecdir");
+      return;
+    }
+  g_assert_true (g_file_get_contents (cli_path, &contents, &len, NULL));
+  g_assert_true (g_file_set_contents (copy, contents, (gssize) len, NULL));
+  g_assert_cmpint (g_chmod (copy, 0755), ==, 0);
+
+  cli_path = copy;
+  next_env = g_environ_unsetenv (g_get_environ (), "IL_WORKER_PATH");
+  run_cli (&r, "run", "--executor", "processes", "--workers", "1", "--tasks", "1", "--task-ms",
+           "1", NULL);
+  cli_path = saved;
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, installed));
+
+  /* The same program in the build folder does find the build's worker. */
+  {
+    g_auto(Result) r2 = { 0 };
+
+    next_env = g_environ_unsetenv (g_get_environ (), "IL_WORKER_PATH");
+    run_cli (&r2, "run", "--executor", "processes", "--workers", "1", "--tasks", "1",
+             "--task-ms", "1", "--quiet", NULL);
+    g_assert_cmpint (r2.status, ==, 0);
+  }
+}
+
 typedef struct
 {
   gint64 start, end;
@@ -809,6 +1025,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/render", test_render);
   g_test_add_func ("/cli/sweep", test_sweep);
   g_test_add_func ("/cli/cancel", test_cancel);
+  g_test_add_func ("/cli/worker-killed", test_worker_killed);
+  g_test_add_data_func ("/cli/group-sigint", GINT_TO_POINTER (SIGINT), test_group_signal);
+  g_test_add_data_func ("/cli/group-sigterm", GINT_TO_POINTER (SIGTERM), test_group_signal);
+  g_test_add_func ("/cli/installed-worker-path", test_installed_worker_path);
   g_test_add_func ("/cli/trace", test_trace);
   ret = g_test_run ();
 

@@ -517,6 +517,30 @@ test_oversubscribed_priority (void)
   settle ();
 }
 
+/* The max-spans preference caps what a run keeps; the summary says where it was cut. */
+static void
+test_max_spans (void)
+{
+  IlRunTrace *run;
+
+  g_settings_set_uint64 (settings, "max-spans", 10);
+  g_settings_set_uint (settings, "workers", 2);
+  g_settings_set_uint (settings, "tasks", 16);
+  g_settings_set_double (settings, "task-ms", 5);
+  settle ();
+  activate ("run");
+  wait_for (window_idle, NULL, 60, "the run to finish");
+  run = g_ptr_array_index (il_window_get_shown (window), 0);
+  g_assert_cmpuint (il_run_trace_get_n_spans (run), ==, 10);
+  g_assert_cmpuint (il_run_trace_get_truncated_at_spans (run), ==, 10);
+  for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
+    g_assert_cmpint (il_run_trace_get_task (run, t)->status, ==, IL_TASK_OK);
+  g_settings_reset (settings, "max-spans");
+  g_settings_set_uint (settings, "tasks", 8);
+  g_settings_set_double (settings, "task-ms", 100);
+  settle ();
+}
+
 static void
 test_invalid_setup (void)
 {
@@ -933,6 +957,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/history-compare", test_history_compare);
   g_test_add_func ("/window/run-lesson-action", test_run_lesson_action);
   g_test_add_func ("/window/sweep", test_sweep);
+  g_test_add_func ("/window/max-spans", test_max_spans);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
   g_test_add_func ("/window/lesson-repeat", test_lesson_repeat);
   ret = g_test_run ();

@@ -779,6 +779,45 @@ test_tasks_malformed (void)
   g_assert_cmpint (il_run_trace_get_task (il_trace_get_run (trace, 0), 1)->worker, ==, -1);
 }
 
+/* Process pool survival: a lane's previous pids and a failed task's cause are written and read
+ * back; a malformed previous_pids is refused. */
+static void
+test_survival_fields (void)
+{
+  g_autofree char *good = file_with_spans ("");
+  g_autofree char *text = replace_once (good, "\"name\":\"v\"}",
+                                        "\"name\":\"v\",\"previous_pids\":[41,42]}");
+  g_autofree char *failed = replace_once (text, "\"status\":\"ok\"",
+                                          "\"status\":\"failed\",\"error\":\"killed by SIGKILL\"");
+  g_autofree char *bad = replace_once (good, "\"name\":\"v\"}",
+                                       "\"name\":\"v\",\"previous_pids\":[\"41\"]}");
+  g_autofree char *path = tmp_path ("survival.interleave.json");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = il_trace_load_from_data (failed, strlen (failed), "good.json", &error);
+  g_autoptr(IlTrace) again = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (il_trace_save (trace, path, &error));
+  again = il_trace_load (path, &error);
+  g_assert_no_error (error);
+  for (IlTrace *t = trace; t != NULL; t = t == trace ? again : NULL)
+    {
+      IlRunTrace *run = il_trace_get_run (t, 0);
+      guint n = 0;
+      const int *pids = il_run_trace_get_previous_pids (run, 1, &n);
+
+      g_assert_cmpuint (n, ==, 2);
+      g_assert_cmpint (pids[0], ==, 41);
+      g_assert_cmpint (pids[1], ==, 42);
+      g_assert_null (il_run_trace_get_previous_pids (run, 0, &n));
+      g_assert_cmpuint (n, ==, 0);
+      g_assert_cmpint (il_run_trace_get_task (run, 0)->status, ==, IL_TASK_FAILED);
+      g_assert_cmpstr (il_run_trace_get_task_error (run, 0), ==, "killed by SIGKILL");
+      g_assert_null (il_run_trace_get_task_error (run, 1));
+    }
+  assert_load_error (bad, "bad.json: runs[0].workers[1]: “previous_pids” must hold process ids");
+}
+
 /* A FIFO as the trace blocked forever in open(); it and devices are refused at once. */
 static void
 test_not_regular (void)
@@ -917,6 +956,60 @@ test_config_limits (void)
   g_assert_no_error (error);
 }
 
+/* A span cap keeps the first N spans, still extends the run's end, and survives a round trip. */
+static void
+test_truncation (void)
+{
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  g_autoptr(IlRunTrace) run = NULL;
+  g_autoptr(IlTrace) trace = il_trace_new ();
+  g_autoptr(IlTrace) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("truncated.interleave.json");
+  g_autofree char *good = file_with_spans ("");
+  g_autofree char *zero = replace_once (good, "\"capture\"", "\"truncated_at_spans\":0,\"capture\"");
+  g_autofree char *text = replace_once (good, "\"capture\"", "\"truncated_at_spans\":\"many\",\"capture\"");
+  IlRunTrace *back;
+
+  config->workers = 2;
+  config->max_spans = 5;
+  run = il_run_trace_new (config);
+  il_run_trace_add_worker (run, IL_WORKER_THREAD, 1, 2, "a");
+  il_run_trace_add_worker (run, IL_WORKER_THREAD, 1, 3, "b");
+  for (guint i = 0; i < 8; i++)
+    {
+      IlSpan s = { .start_ns = i * 100, .end_ns = i * 100 + 50, .task = -1,
+                   .state = IL_STATE_RUNNING, .worker = (guint16) (i % 2), .cpu = 0 };
+
+      il_run_trace_append (run, &s);
+    }
+  g_assert_cmpuint (il_run_trace_get_n_spans (run), ==, 5);
+  g_assert_cmpuint (il_run_trace_get_truncated_at_spans (run), ==, 5);
+  /* The dropped spans still count for the run's extent (its wall time). */
+  g_assert_cmpint (il_run_trace_get_end_ns (run), ==, 750);
+  il_run_trace_compute_summary (run);
+  g_assert_cmpint (il_run_trace_get_summary (run)->wall_ns, ==, 750);
+
+  il_trace_set_machine (trace, 2, "6.1", "h");
+  il_trace_add_run (trace, run);
+  g_assert_true (il_trace_save (trace, path, &error));
+  g_assert_no_error (error);
+  loaded = il_trace_load (path, &error);
+  g_assert_no_error (error);
+  back = il_trace_get_run (loaded, 0);
+  g_assert_cmpuint (il_run_trace_get_n_spans (back), ==, 5);
+  g_assert_cmpuint (il_run_trace_get_truncated_at_spans (back), ==, 5);
+  g_clear_pointer (&loaded, il_trace_unref);
+
+  /* An untruncated run writes no field and reads back 0; a bad value is refused. */
+  loaded = il_trace_load_from_data (good, strlen (good), "good.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_run_trace_get_truncated_at_spans (il_trace_get_run (loaded, 0)), ==, 0);
+  assert_load_error (zero, "bad.json: runs[0]: “truncated_at_spans” is 0, outside 1…9223372036854775807");
+  assert_load_error (text, "bad.json: runs[0]: “truncated_at_spans” must be a whole number");
+  g_unlink (path);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -939,9 +1032,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/trace-io/deep-nesting", test_deep_nesting);
   g_test_add_func ("/trace-io/duplicate-keys", test_duplicate_keys);
   g_test_add_func ("/trace-io/tasks-malformed", test_tasks_malformed);
+  g_test_add_func ("/trace-io/survival-fields", test_survival_fields);
   g_test_add_func ("/trace-io/not-regular", test_not_regular);
   g_test_add_func ("/trace-io/atomic-write", test_atomic_write);
   g_test_add_func ("/trace-io/config-limits", test_config_limits);
+  g_test_add_func ("/trace-io/truncation", test_truncation);
   ret = g_test_run ();
 
   /* Leave nothing behind in /tmp. */
