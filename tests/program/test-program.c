@@ -34,6 +34,22 @@ typedef struct
   gint64 total;
 } Totals;
 
+/* Time of @worker's spans in @state whose recorded wait is @kind. */
+static gint64
+wait_ns (IlRunTrace *run, guint w, IlState state, IlWaitKind kind)
+{
+  const IlLane *lane = il_run_trace_get_lane (run, w);
+  gint64 ns = 0;
+
+  for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+    {
+      const IlSpan *s = il_lane_get_span (lane, i);
+      if (s->state == state && il_run_trace_get_wait (run, w, s->start_ns) == kind)
+        ns += s->end_ns - s->start_ns;
+    }
+  return ns;
+}
+
 static void
 lane_totals (IlRunTrace *run, guint w, Totals *t)
 {
@@ -127,6 +143,8 @@ check_gil_turns (IlRunTrace *run)
       if (info->tid == info->pid)
         continue;
       lane_totals (run, w, &t);
+      /* Every gil-wait span says it was the GIL's futex (the tooltip's words). */
+      g_assert_cmpint (wait_ns (run, w, IL_STATE_GIL_WAIT, IL_WAIT_GIL), ==, t.ns[IL_STATE_GIL_WAIT]);
       gil += t.ns[IL_STATE_GIL_WAIT];
       io += t.ns[IL_STATE_IO_WAIT];
       total += t.total;
@@ -237,6 +255,9 @@ check_sleepers (IlRunTrace *run)
       g_test_message ("sleeper %d: io-wait %.1f %%, gil-wait %.2f %%", info->tid,
                       100.0 * t.ns[IL_STATE_IO_WAIT] / t.total, 100.0 * t.ns[IL_STATE_GIL_WAIT] / t.total);
       g_assert_cmpfloat ((double) t.ns[IL_STATE_IO_WAIT], >=, 0.8 * t.total);
+      /* and the tooltip says it was sleeping, not I/O */
+      g_assert_cmpfloat ((double) wait_ns (run, w, IL_STATE_IO_WAIT, IL_WAIT_SLEEP), >=,
+                         0.9 * t.ns[IL_STATE_IO_WAIT]);
       g_assert_cmpfloat ((double) t.ns[IL_STATE_GIL_WAIT], <=, 0.02 * t.total);
       threads++;
     }
