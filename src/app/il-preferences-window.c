@@ -1,4 +1,4 @@
-/* il-preferences-window.c: preferences: capture method and timeline colouring, kept in GSettings. */
+/* il-preferences-window.c: preferences: capture method, responsiveness, the span cap and timeline colouring, kept in GSettings. */
 #include "config.h"
 
 #include "il-types.h"
@@ -12,6 +12,9 @@ struct _IlPreferencesWindow
   AdwComboRow          *capture_row;
   GtkSwitch            *color_by_cpu_switch;
   GtkSwitch            *responsive_switch;
+  GtkSpinButton        *max_spans_spin;
+  GtkSpinButton        *lesson_repeat_spin;
+  GtkSpinButton        *sweep_repeat_spin;
 };
 
 G_DEFINE_FINAL_TYPE (IlPreferencesWindow, il_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -34,6 +37,22 @@ capture_set_mapping (const GValue *value, const GVariantType *type, gpointer use
   guint kind = g_value_get_uint (value);
 
   return kind < IL_N_CAPTURES ? g_variant_new_string (il_capture_to_string (kind)) : NULL;
+}
+
+/* The spin button counts millions of spans; the key counts spans. */
+static gboolean
+max_spans_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
+{
+  g_value_set_double (value, (double) g_variant_get_uint64 (variant) / 1e6);
+  return TRUE;
+}
+
+static GVariant *
+max_spans_set_mapping (const GValue *value, const GVariantType *type, gpointer user_data)
+{
+  double millions = g_value_get_double (value);
+
+  return g_variant_new_uint64 ((guint64) (CLAMP (millions, 0.0, 1000.0) * 1e6 + 0.5));
 }
 
 static void
@@ -60,6 +79,9 @@ il_preferences_window_class_init (IlPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, capture_row);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, color_by_cpu_switch);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, responsive_switch);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, max_spans_spin);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, lesson_repeat_spin);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, sweep_repeat_spin);
 }
 
 static void
@@ -74,6 +96,13 @@ il_preferences_window_init (IlPreferencesWindow *self)
   g_settings_bind (self->settings, "color-by-cpu", self->color_by_cpu_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "responsive-runs", self->responsive_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "max-spans", self->max_spans_spin, "value",
+                                G_SETTINGS_BIND_DEFAULT, max_spans_get_mapping,
+                                max_spans_set_mapping, NULL, NULL);
+  g_settings_bind (self->settings, "lesson-repeat", self->lesson_repeat_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "sweep-repeat", self->sweep_repeat_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
 }
 

@@ -170,12 +170,48 @@ il_cli_work_options_apply (const IlCliWorkOptions *o, guint min_tasks, IlRunConf
   if (o->task_ms != NULL &&
       !il_cli_parse_double ("--task-ms", o->task_ms, 0.0, IL_MAX_TASK_MS, &config->task_ms, error))
     return FALSE;
+  return il_cli_parse_max_spans (o->max_spans, &config->max_spans, error);
+}
+
+void
+il_cli_add_max_spans_option (GOptionContext *context, char **max_spans)
+{
+  const GOptionEntry entries[] = {
+    { "max-spans", 0, 0, G_OPTION_ARG_STRING, max_spans,
+      N_("Keep at most N spans per run (default 20000000; 0: no limit); past it spans are dropped, times and tasks stay complete"),
+      N_("N") },
+    G_OPTION_ENTRY_NULL
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+gboolean
+il_cli_parse_max_spans (const char *str, guint64 *out, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint64 v;
+
+  if (str == NULL)
+    {
+      *out = IL_DEFAULT_MAX_SPANS;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (str, 10, 0, G_GUINT64_CONSTANT (1) << 40, &v, &local_error))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("%s needs a whole number from %" PRIu64 " to %" PRIu64 ", not “%s”"),
+                   "--max-spans", (guint64) 0, G_GUINT64_CONSTANT (1) << 40, str);
+      return FALSE;
+    }
+  *out = v;
   return TRUE;
 }
 
 void
 il_cli_work_options_clear (IlCliWorkOptions *o)
 {
+  g_clear_pointer (&o->max_spans, g_free);
   g_clear_pointer (&o->switch_interval, g_free);
   g_clear_pointer (&o->workers, g_free);
   g_clear_pointer (&o->cpus, g_free);
@@ -580,6 +616,9 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   g_print (_("  capture        %s\n"), capture_words (il_run_trace_get_capture (run)));
   if (il_run_trace_get_cancelled (run))
     g_print (_("  CANCELLED: the trace is partial\n"));
+  if (il_run_trace_get_truncated_at_spans (run) > 0)
+    g_print (_("  TRUNCATED: trace truncated at %" PRIu64 " spans (--max-spans); times and tasks are complete\n"),
+             il_run_trace_get_truncated_at_spans (run));
 }
 
 /* Up to this many runs every pair gets a line (28 lines); beyond, a line per group of runs of
@@ -737,6 +776,8 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
         }
       if (il_run_trace_get_cancelled (run))
         g_print (_("  (cancelled)"));
+      if (il_run_trace_get_truncated_at_spans (run) > 0)
+        g_print (_("  (trace truncated at %" PRIu64 " spans)"), il_run_trace_get_truncated_at_spans (run));
       g_print ("\n");
     }
 
@@ -751,7 +792,7 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
   if (baseline >= 0)
     {
       g_autofree char *free_label = NULL;
-      g_print (_("speedup: wall time of “%s” divided by each run's\n"),
+      g_print (_("speedup: wall time of “%s” divided by each run's wall time, both measured in this batch\n"),
                run_label (runs->pdata[baseline], &free_label));
     }
 

@@ -35,6 +35,7 @@ il_cli_trace (int argc, char **argv)
   g_autofree char *label = NULL;
   g_autofree char *cwd = NULL;
   g_autofree char *capture = NULL;
+  g_autofree char *max_spans = NULL;
   const GOptionEntry entries[] = {
     { "label", 0, 0, G_OPTION_ARG_FILENAME, &label,
       N_("Name of the run in the trace (default: the command line)"), N_("TEXT") },
@@ -70,6 +71,7 @@ il_cli_trace (int argc, char **argv)
       "\n"
       "Exit status: 0 ok, 1 the command failed or could not be traced, 2 bad input."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  il_cli_add_max_spans_option (context, &max_spans);
   il_cli_outputs_add_group (context, &out, TRUE);
 
   if (!g_option_context_parse (context, &argc, &argv, &error) ||
@@ -97,6 +99,11 @@ il_cli_trace (int argc, char **argv)
   config->command = g_strdupv (argv + 1);
   config->cwd = g_strdup (cwd);
   config->label = label != NULL ? il_cli_text_from_arg (label) : NULL;
+  if (!il_cli_parse_max_spans (max_spans, &config->max_spans, &error))
+    {
+      status = il_cli_report_error (PROG, error);
+      goto done;
+    }
   if (capture != NULL)
     {
       if (g_strcmp0 (capture, "sampled") == 0)

@@ -69,6 +69,7 @@ typedef struct
   char *tasks;
   char *task_ms;
   char *capture;
+  char *max_spans;         /* --max-spans, added by il_cli_add_max_spans_option() */
 } IlCliWorkOptions;
 
 /* Applies the given work options (all but --capture) to @config, in the order they are checked;
@@ -77,6 +78,11 @@ typedef struct
 gboolean  il_cli_work_options_apply (const IlCliWorkOptions *options, guint min_tasks,
                                      IlRunConfig *config, GError **error);
 void      il_cli_work_options_clear (IlCliWorkOptions *options);
+/* Adds --max-spans N to @context's main group, storing the text in @max_spans. */
+void      il_cli_add_max_spans_option (GOptionContext *context, char **max_spans);
+/* Parses --max-spans (NULL: IL_DEFAULT_MAX_SPANS; 0: no cap); FALSE with an IL_ERROR_INVALID
+ * error naming the option. */
+gboolean  il_cli_parse_max_spans   (const char *str, guint64 *out, GError **error);
 /* Parses --capture; FALSE with an IL_ERROR_INVALID error listing the choices. */
 gboolean  il_cli_parse_capture     (const char *str, IlCaptureKind *out, GError **error);
 

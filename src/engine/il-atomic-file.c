@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +90,8 @@ il_atomic_file_new (const char *path, GError **error)
   GStatBuf st;
   mode_t mode = 0;
   gboolean exists;
+  sigset_t hold, old_mask;
+  int slot;
   int fd;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -112,13 +115,24 @@ il_atomic_file_new (const char *path, GError **error)
   dir = g_path_get_dirname (path);
   base = g_path_get_basename (path);
   tmp_path = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  /* A signal between creating the file and registering it would leave it behind: hold SIGINT
+   * and SIGTERM until it is registered (they are delivered right after). */
+  sigemptyset (&hold);
+  sigaddset (&hold, SIGINT);
+  sigaddset (&hold, SIGTERM);
+  pthread_sigmask (SIG_BLOCK, &hold, &old_mask);
   /* 0666 less the umask, what a plain new file gets. */
   fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0666);
   if (fd < 0)
     {
-      set_error (error, path, errno);
+      int saved_errno = errno;
+
+      pthread_sigmask (SIG_SETMASK, &old_mask, NULL);
+      set_error (error, path, saved_errno);
       return NULL;
     }
+  slot = pending_add (tmp_path);
+  pthread_sigmask (SIG_SETMASK, &old_mask, NULL);
   /* A replaced file keeps its permissions, as with every editor that saves atomically. */
   if (exists)
     (void) fchmod (fd, mode);
@@ -126,7 +140,7 @@ il_atomic_file_new (const char *path, GError **error)
   file = g_new0 (IlAtomicFile, 1);
   file->path = g_strdup (path);
   file->tmp_path = g_steal_pointer (&tmp_path);
-  file->slot = pending_add (file->tmp_path);
+  file->slot = slot;
   file->stream = g_unix_output_stream_new (fd, TRUE);
   return file;
 }

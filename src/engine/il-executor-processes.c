@@ -344,12 +344,15 @@ il_proc_describe_end (GSubprocess *p)
   return g_strdup ("ended");
 }
 
-/* In the child between fork and exec: a Ctrl+C at the terminal reaches the whole process group;
- * the workers must not die of it before their parent cancels the run cleanly (it kills them
- * then). An ignored signal stays ignored across exec. Async-signal-safe. */
+/* In the child between fork and exec. A Ctrl+C at the terminal, or `timeout`'s SIGTERM, goes to
+ * the whole process group: the workers must not die of it before their parent cancels the run
+ * cleanly (it kills them then). So each worker gets a process group of its own, and ignores SIGINT
+ * besides (an ignored signal stays ignored across exec). A signal sent to a worker's own pid
+ * still reaches it. Async-signal-safe calls only. */
 static void
 il_proc_child_setup (gpointer data)
 {
+  setpgid (0, 0);
   signal (SIGINT, SIG_IGN);
 }
 
@@ -446,12 +449,11 @@ il_proc_ended (IlExecutorProcesses *self,
   if (!w->ready)
     il_proc_push_startup (self, lane, now);
 
-  if (il_executor_is_cancelled (ex) || w->failure != NULL)
-    return;   /* the cancel killed it, or it said why it stopped: the run's error */
-  if (!il_proc_reap (self, w))
+  /* The cancel killed it, or it said why it stopped (the run's error), or it was told there is
+   * no more work and had none left: the join reaps it. */
+  if (il_executor_is_cancelled (ex) || w->failure != NULL || finished_cleanly)
     return;
-  if (finished_cleanly && g_subprocess_get_if_exited (w->process) &&
-      g_subprocess_get_exit_status (w->process) == 0)
+  if (!il_proc_reap (self, w))
     return;
 
   cause = il_proc_describe_end (w->process);
@@ -598,6 +600,7 @@ il_proc_supervisor_main (gpointer data)
   g_autofree struct pollfd *fds = g_new0 (struct pollfd, ex->n_lanes + 1);
   g_autofree guint *lane_of = g_new0 (guint, ex->n_lanes + 1);
   gboolean killed = FALSE;
+  gint64 checked_ns = 0;
 
   for (;;)
     {
@@ -694,8 +697,12 @@ il_proc_supervisor_main (gpointer data)
             il_proc_ended (self, lane);
         }
 
-      if (!killed)
-        il_proc_check_stalls (self, now);
+      /* At most once a tick: with thousands of messages a second, not on every one. */
+      if (!killed && now - checked_ns >= IL_PROC_TICK_MS * G_GINT64_CONSTANT (1000000))
+        {
+          il_proc_check_stalls (self, now);
+          checked_ns = now;
+        }
     }
 
   /* Workers died under tasks and the run went on without them: it completes, but failed. */
@@ -824,6 +831,30 @@ il_executor_processes_finalize (IlExecutor *ex)
     close (self->wake[0]);
   if (self->wake[1] >= 0)
     close (self->wake[1]);
+}
+
+char *
+il_executor_choose_worker_path (const char *env,
+                                const char *exe,
+                                const char *build_root,
+                                const char *build_worker,
+                                const char *installed_worker)
+{
+  g_return_val_if_fail (installed_worker != NULL, NULL);
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (exe != NULL && build_root != NULL && build_worker != NULL && *build_root != '\0')
+    {
+      g_autofree char *root = g_str_has_suffix (build_root, G_DIR_SEPARATOR_S)
+                                ? g_strdup (build_root)
+                                : g_strconcat (build_root, G_DIR_SEPARATOR_S, NULL);
+
+      /* A whole path component: /tmp/build-2 is not inside /tmp/build. */
+      if (g_str_has_prefix (exe, root))
+        return g_strdup (build_worker);
+    }
+  return g_strdup (installed_worker);
 }
 
 static const IlExecutorClass il_executor_processes_class = {

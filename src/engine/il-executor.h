@@ -110,6 +110,14 @@ void        il_executor_get_previous_pids (IlExecutor *self, guint lane, guint f
 /* Pins the calling thread to config->cpus (nothing when the set is empty). */
 gboolean    il_executor_apply_affinity (IlExecutor *self, GError **error);
 
+/* Where the interleave-worker program is: @env ($IL_WORKER_PATH) when set; else @build_worker
+ * only when the running executable @exe (its resolved path) lives inside @build_root, i.e. runs
+ * uninstalled; else @installed_worker. An installed binary never runs what lies in its build
+ * folder (which may be world-writable). Pure, for the tests. */
+char       *il_executor_choose_worker_path (const char *env, const char *exe,
+                                            const char *build_root, const char *build_worker,
+                                            const char *installed_worker);
+
 /* The executors. */
 IlExecutor *il_executor_threads_new   (void);
 IlExecutor *il_executor_processes_new (void);

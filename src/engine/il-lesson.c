@@ -2,11 +2,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <math.h>
 #include <string.h>
 
 #include <inttypes.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "il-clock.h"
 #include "il-lesson.h"
@@ -740,24 +744,64 @@ il_lesson_new_for_cores (const char  *data,
   return g_steal_pointer (&self);
 }
 
+/* Lessons are a few kilobytes; a bigger file is not one. */
+#define MAX_LESSON_BYTES (16u << 20)
+
+/* Reads a regular file only: opening a FIFO would wait for a writer and a device such as
+ * /dev/zero would never end. O_NONBLOCK keeps the open itself from blocking. */
+static char *
+read_lesson_file (const char *path, gsize *length, GError **error)
+{
+  g_autofree char *display = g_filename_display_name (path);
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GStatBuf st;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, IL_ERROR, saved_errno == ENOENT ? IL_ERROR_INVALID : IL_ERROR_FAILED,
+                   _("Cannot read lesson: %s: %s"), display, g_strerror (saved_errno));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_LESSON_BYTES)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   S_ISREG (st.st_mode) ? _("Cannot read lesson: %s is larger than a lesson can be")
+                                        : _("Cannot read lesson: %s is not a regular file"),
+                   display);
+      close (fd);
+      return NULL;
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  close (fd);
+  if (mapped == NULL)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot read lesson: %s"),
+                   local_error->message);
+      return NULL;
+    }
+  *length = g_mapped_file_get_length (mapped);
+  /* An empty file has no mapping. */
+  if (*length == 0)
+    return g_strdup ("");
+  return g_strndup (g_mapped_file_get_contents (mapped), *length);
+}
+
 IlLesson *
 il_lesson_new_from_file (const char *path, GError **error)
 {
   g_autofree char *data = NULL;
-  g_autoptr(GError) local_error = NULL;
   gsize length = 0;
   IlLesson *self;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &length, &local_error))
-    {
-      g_set_error (error, IL_ERROR,
-                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                     ? IL_ERROR_INVALID : IL_ERROR_FAILED,
-                   _("Cannot read lesson: %s"), local_error->message);
-      return NULL;
-    }
+  if ((data = read_lesson_file (path, &length, error)) == NULL)
+    return NULL;
   self = il_lesson_new_from_data (data, length, path, NULL, error);
   if (self != NULL)
     self->path = g_strdup (path);
@@ -851,11 +895,25 @@ il_lesson_get_baseline (IlLesson *self)
   return -1;
 }
 
+/* TRUE when this program runs from its build tree: a developer's uninstalled build. An installed
+ * copy must never look in the source or build tree, which may be anyone's folder by then. */
+static gboolean
+running_uninstalled (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  return exe != NULL && g_str_has_prefix (exe, IL_BUILD_ROOT "/");
+}
+
 GStrv
 il_lesson_get_search_dirs (void)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  const char *candidates[] = { g_getenv ("IL_LESSONS_DIR"), IL_SOURCE_LESSONSDIR, IL_LESSONSDIR };
+  const char *candidates[] = {
+    g_getenv ("IL_LESSONS_DIR"),
+    running_uninstalled () ? IL_SOURCE_LESSONSDIR : NULL,
+    IL_LESSONSDIR,
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
     {
@@ -920,6 +978,13 @@ il_lesson_find (const char *name, GError **error)
 
   if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
     return g_strdup (name);
+  if (g_file_test (name, G_FILE_TEST_EXISTS) && !g_file_test (name, G_FILE_TEST_IS_DIR))
+    {
+      /* A FIFO or a device: reading it would block or never end. */
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Cannot read lesson: %s is not a regular file"),
+                   name);
+      return NULL;
+    }
   if (strchr (name, G_DIR_SEPARATOR) != NULL || name[0] == '\0')
     {
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Lesson file %s does not exist"), name);

@@ -52,8 +52,9 @@ const IlRunConfig *il_lesson_get_run_config  (IlLesson *self, guint index);
 /* Index of the first sequential run (the baseline of speedups), or -1 when there is none. */
 int                il_lesson_get_baseline    (IlLesson *self);
 
-/* Where shipped lessons are, in search order: $IL_LESSONS_DIR, the source tree, the installed
- * data directory. Only existing directories are returned. */
+/* Where shipped lessons are, in search order: $IL_LESSONS_DIR, the source tree (only when the
+ * program runs from its build tree), the installed data directory. Only existing directories are
+ * returned. */
 GStrv              il_lesson_get_search_dirs (void);
 /* Paths of the shipped lessons (the first directory that has any), sorted by name. */
 GStrv              il_lesson_list_shipped    (void);

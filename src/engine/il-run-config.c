@@ -7,6 +7,7 @@
 
 #include "il-clock.h"
 #include "il-run-config.h"
+#include "il-workload.h"
 
 G_DEFINE_BOXED_TYPE (IlRunConfig, il_run_config, il_run_config_copy, il_run_config_free)
 
@@ -36,6 +37,7 @@ il_run_config_copy (const IlRunConfig *self)
 
   copy = g_memdup2 (self, sizeof *self);
   copy->label = g_strdup (self->label);
+  copy->source = g_strdup (self->source);
   copy->cpus = g_array_new (FALSE, FALSE, sizeof (int));
   if (self->cpus != NULL && self->cpus->len > 0)
     g_array_append_vals (copy->cpus, self->cpus->data, self->cpus->len);
@@ -50,6 +52,7 @@ il_run_config_free (IlRunConfig *self)
   if (self == NULL)
     return;
   g_free (self->label);
+  g_free (self->source);
   g_clear_pointer (&self->cpus, g_array_unref);
   g_strfreev (self->command);
   g_free (self->cwd);
@@ -164,7 +167,7 @@ il_run_config_validate (const IlRunConfig *self, GError **error)
             return FALSE;
           }
       }
-  return TRUE;
+  return il_workload_check_memory (self->workload, self->executor, self->workers, error);
 }
 
 static char *

@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 #define IL_MAX_WORKERS 256
 #define IL_MAX_TASKS 100000
 #define IL_MAX_TASK_MS 60000.0
+/* The front ends' default cap on recorded spans per run (20 M spans are 480 MB). */
+#define IL_DEFAULT_MAX_SPANS G_GUINT64_CONSTANT (20000000)
 
 typedef struct
 {
@@ -27,6 +29,10 @@ typedef struct
                                        * workers than cores, so drawing is not starved */
   char          **command;            /* external: the traced program's argv (NULL otherwise) */
   char           *cwd;                /* external: its working folder (NULL: ours) */
+  guint64         max_spans;          /* 0: no cap; else the run keeps its first max_spans spans
+                                       * and drops the rest (times and tasks stay complete) */
+  char           *source;             /* NULL, or where an external run came from: "chrome-trace"
+                                       * for an imported Chrome Trace Event file */
 } IlRunConfig;
 
 #define IL_TYPE_RUN_CONFIG (il_run_config_get_type ())

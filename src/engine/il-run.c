@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #include "il-capture.h"
 #include "il-clock.h"
@@ -327,10 +328,15 @@ il_run_update_cpu_load (IlRun    *self,
       il_cpu_load_clear (load);
       il_cpu_sampler_rewind (self->sampler);
       il_cpu_sampler_update (self->sampler, load, self->trace, origin, G_MAXINT64);
+      il_run_trace_cpu_load_changed (self->trace);
     }
-  else
-    il_cpu_sampler_update (self->sampler, load, self->trace, origin,
-                           il_clock_now_ns () - origin - IL_RUN_CPU_LOAD_LAG_NS);
+  else if (il_cpu_sampler_update (self->sampler, load, self->trace, origin,
+                                  il_clock_now_ns () - origin - IL_RUN_CPU_LOAD_LAG_NS) > 0)
+    {
+      /* New rows of a live run: viewers redraw (the rows lag the spans by the lag above). */
+      il_run_trace_cpu_load_changed (self->trace);
+      self->spans_unannounced = TRUE;
+    }
 }
 
 /* Moves everything the workers recorded so far into the trace. Returns TRUE when spans came. */
@@ -934,13 +940,12 @@ il_run_sync (const IlRunConfig  *config,
 static gpointer
 il_run_find_worker (gpointer data)
 {
-  const char *env = g_getenv ("IL_WORKER_PATH");
+  g_autofree char *exe = realpath ("/proc/self/exe", NULL);
+  g_autofree char *root = realpath (IL_BUILD_ROOT, NULL);
+  g_autofree char *installed = g_build_filename (IL_LIBEXECDIR, "interleave-worker", NULL);
 
-  if (env != NULL && *env != '\0')
-    return g_strdup (env);
-  if (g_file_test (IL_BUILD_WORKER, G_FILE_TEST_IS_EXECUTABLE))
-    return g_strdup (IL_BUILD_WORKER);
-  return g_build_filename (IL_LIBEXECDIR, "interleave-worker", NULL);
+  return il_executor_choose_worker_path (g_getenv ("IL_WORKER_PATH"), exe, root, IL_BUILD_WORKER,
+                                         installed);
 }
 
 const char *

@@ -46,7 +46,8 @@ IlRunTrace        *il_run_sync            (const IlRunConfig   *config,
                                            GCancellable        *cancellable,
                                            GError             **error);
 
-/* Where the interleave-worker binary is: $IL_WORKER_PATH, the build tree, or libexecdir. */
+/* Where the interleave-worker binary is: $IL_WORKER_PATH, else the build tree's when this
+ * program runs from its build folder (uninstalled), else libexecdir. */
 const char        *il_run_get_worker_path (void);
 
 G_END_DECLS

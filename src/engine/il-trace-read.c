@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "il-batch.h"
 #include "il-cpu-load.h"
 #include "il-trace-io-private.h"
 
@@ -60,17 +61,21 @@ line_of (const Source *src, gsize offset)
 static void
 drop_behind (Source *src, gsize offset)
 {
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
-  gsize base = (gsize) src->data % page;
-  gsize upto;
+  gsize page, from, upto;
 
-  if (!src->mapped || offset < src->dropped + (8u << 20))
+  if (!src->mapped)
     return;
+  /* A later pass (the rows after the scan) starts again nearer the front. */
+  if (offset < src->dropped)
+    src->dropped = 0;
+  if (offset < src->dropped + (8u << 20))
+    return;
+  page = (gsize) sysconf (_SC_PAGESIZE);
   /* Whole pages only; the mapping starts on a page boundary. */
-  upto = (offset + base) / page * page;
-  if (upto <= base)
-    return;
-  madvise ((char *) src->data - base, upto, MADV_DONTNEED);
+  from = src->dropped / page * page;
+  upto = offset / page * page;
+  if (upto > from)
+    madvise ((char *) src->data + from, upto - from, MADV_DONTNEED);
   src->dropped = offset;
 }
 
@@ -718,6 +723,14 @@ read_config (Ctx *ctx, JsonObject *obj, const char *path)
         }
     }
 
+  /* Optional (DESIGN.md, "Trace file additions"): where an external run came from. */
+  if (json_object_has_member (obj, "source"))
+    {
+      if ((str = get_string (ctx, obj, path, "source")) == NULL)
+        return NULL;
+      config->source = g_strdup (str);
+    }
+
   /* A traced program has no workload, tasks or task length (older files wrote "cpu", 0, 0). */
   if (config->executor == IL_EXECUTOR_EXTERNAL)
     {
@@ -893,6 +906,13 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
   if (!get_bool (ctx, obj, path, "cancelled", FALSE, &cancelled))
     return NULL;
   il_run_trace_set_cancelled (run, cancelled);
+  /* Added after version 1: recording stopped keeping spans at this count. */
+  if (json_object_has_member (obj, "truncated_at_spans"))
+    {
+      if (!get_int (ctx, obj, path, "truncated_at_spans", 1, G_MAXINT64, &v))
+        return NULL;
+      il_run_trace_set_truncated_at_spans (run, (guint64) v);
+    }
 
   if ((o = get_object (ctx, obj, path, "clock")) == NULL)
     return NULL;
@@ -1000,6 +1020,15 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
   if (!read_run_program (ctx, obj, path, run))
     return NULL;
   il_run_trace_set_summary (run, &summary);
+  {
+    g_autofree char *message = NULL;
+
+    if (!il_repeat_read_json (run, obj, &message))
+      {
+        fail (ctx, path, "%s", message);
+        return NULL;
+      }
+  }
   /* A series without the summary's figures (written by hand): derive them. */
   if (il_run_trace_get_cpu_load (run) != NULL && !isfinite (summary.other_share))
     il_run_trace_summarise_cpu_load (run);
@@ -1325,6 +1354,20 @@ task_string (TaskParser *tp, GString *out)
   if (out != NULL)
     g_string_truncate (out, 0);
   start = rp->p;
+  /* Keys and statuses are short plain ASCII: no escape, nothing to validate. */
+  {
+    const char *q = rp->p;
+
+    while (q < rp->end && *q != '"' && *q != '\\' && (guchar) *q >= 0x20 && (guchar) *q < 0x80)
+      q++;
+    if (q < rp->end && *q == '"')
+      {
+        if (out != NULL)
+          g_string_append_len (out, start, q - start);
+        rp->p = q + 1;
+        return TRUE;
+      }
+  }
   while (rp->p < rp->end && *rp->p != '"')
     {
       guchar c = (guchar) *rp->p;
@@ -1422,15 +1465,29 @@ task_number (TaskParser *tp, Value *v)
   char buf[64];
   gsize n;
 
+  guint64 u = 0;
+  int digits = 0;
+  gboolean neg = FALSE;
+
   if (rp->p < rp->end && *rp->p == '-')
-    rp->p++;
+    {
+      neg = TRUE;
+      rp->p++;
+    }
   if (rp->p >= rp->end || !g_ascii_isdigit (*rp->p))
     return task_fail (tp, _("expected a value"));
   if (*rp->p == '0')
-    rp->p++;
+    {
+      rp->p++;
+      digits = 1;
+    }
   else
     while (rp->p < rp->end && g_ascii_isdigit (*rp->p))
-      rp->p++;
+      {
+        u = u * 10 + (guint64) (*rp->p - '0');
+        digits++;
+        rp->p++;
+      }
   if (rp->p < rp->end && *rp->p == '.')
     {
       whole = FALSE;
@@ -1453,7 +1510,13 @@ task_number (TaskParser *tp, Value *v)
     }
   n = (gsize) (rp->p - start);
   v->kind = VALUE_DOUBLE;
-  if (whole && n < sizeof buf)
+  /* The common case by hand: strtoll costs more than the rest of a task. */
+  if (whole && digits <= 18)
+    {
+      v->i = neg ? -(gint64) u : (gint64) u;
+      v->kind = VALUE_INT;
+    }
+  else if (whole && n < sizeof buf)
     {
       char *endp = NULL;
 
@@ -1551,11 +1614,12 @@ enum
   TASK_STATUS,
   N_TASK_REQUIRED,
   TASK_ERROR = N_TASK_REQUIRED,   /* optional, added after version 1: why a task failed */
+  TASK_NAME,                      /* optional, added after version 1: an imported slice's name */
   N_TASK_KEYS
 };
 
 static const char *const task_keys[N_TASK_KEYS] = { "id", "worker", "start_ns", "end_ns", "status",
-                                                    "error" };
+                                                    "error", "name" };
 
 static gboolean
 task_int (TaskParser *tp, const Value *v, const char *key, gint64 min, gint64 max)
@@ -1637,6 +1701,11 @@ read_task (TaskParser *tp, IlRunTrace *run, IlTaskRecord *task, GString *key, GS
             if (v.kind != VALUE_STRING)
               return task_fail (tp, _("“%s” must be a string"), "error");
             il_run_trace_set_task_error (run, tp->task, str->str);
+            break;
+          case TASK_NAME:
+            if (v.kind != VALUE_STRING)
+              return task_fail (tp, _("“%s” must be a string"), "name");
+            il_run_trace_set_task_name (run, tp->task, str->str);
             break;
           default:
             /* A member this version does not know: ignored, like every reader of JSON does. */
@@ -1725,6 +1794,10 @@ load_source (Source *source, GError **error)
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("%s: the file is empty"), src.name);
       return NULL;
     }
+
+  /* A Chrome Trace Event file (il-trace-chrome-read.c) opens wherever a trace does. */
+  if (il_trace_data_is_chrome (src.data, src.length))
+    return il_trace_load_chrome (src.data, src.length, src.name, error);
 
   if (!scan_document (&src, &cuts, error))
     return NULL;

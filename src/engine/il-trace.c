@@ -38,9 +38,13 @@ struct _IlRunTrace
   GPtrArray       *lanes;     /* of IlLane* */
   GArray          *tasks;     /* of IlTaskRecord */
   guint64          n_spans;
+  guint64          max_spans;          /* 0: no cap */
+  guint64          truncated_at_spans; /* 0: nothing dropped */
   gint64           end_ns;
   guint64          generation;
-  guint            states_seen;   /* bit (1 << IlState) for every state a span has had */
+  guint            states_seen;   /* bit (1 << IlState) for every state a span has had, and
+                                   * STATES_SEEN_CPU once a span was on a known CPU */
+  GStringChunk    *task_names;    /* NULL until a task is named */
   IlSummary        summary;
   IlCpuLoad       *cpu_load;
   GData           *data;
@@ -202,6 +206,7 @@ il_run_trace_new (const IlRunConfig *config)
 
   g_atomic_ref_count_init (&self->ref_count);
   self->config = config != NULL ? il_run_config_copy (config) : il_run_config_new ();
+  self->max_spans = self->config->max_spans;
   self->capture = IL_CAPTURE_SELF;
   self->n_cpus = il_cpu_count ();
   self->workers = g_array_new (FALSE, TRUE, sizeof (IlWorkerInfo));
@@ -239,6 +244,7 @@ il_run_trace_unref (IlRunTrace *self)
   g_array_unref (self->workers);
   g_ptr_array_unref (self->lanes);
   g_array_unref (self->tasks);
+  g_clear_pointer (&self->task_names, g_string_chunk_free);
   il_run_config_free (self->config);
   g_free (self->label);
   g_free (self);
@@ -463,6 +469,18 @@ il_run_trace_set_n_tasks (IlRunTrace *self, guint n_tasks)
 }
 
 void
+il_run_trace_set_task_name (IlRunTrace *self, guint task, const char *name)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (task < self->tasks->len);
+
+  if (name != NULL && self->task_names == NULL)
+    self->task_names = g_string_chunk_new (4096);
+  g_array_index (self->tasks, IlTaskRecord, task).name =
+    name != NULL ? g_string_chunk_insert_const (self->task_names, name) : NULL;
+}
+
+void
 il_run_trace_set_task_error (IlRunTrace *self, guint task, const char *error)
 {
   g_return_if_fail (self != NULL);
@@ -504,6 +522,8 @@ il_run_trace_get_task (IlRunTrace *self, guint task)
   return &g_array_index (self->tasks, IlTaskRecord, task);
 }
 
+#define STATES_SEEN_CPU (1u << 31)
+
 static inline void
 append_one (IlRunTrace *self, const IlSpan *span)
 {
@@ -528,10 +548,20 @@ append_one (IlRunTrace *self, const IlSpan *span)
     }
   if (copy.end_ns <= copy.start_ns)
     return;
+  if G_UNLIKELY (self->max_spans > 0 && self->n_spans >= self->max_spans)
+    {
+      /* Bounded memory for any run length: the span goes, the run's extent stays true. */
+      self->truncated_at_spans = self->max_spans;
+      if (copy.end_ns > self->end_ns)
+        self->end_ns = copy.end_ns;
+      return;
+    }
 
   il_lane_append (lane, &copy);
   self->n_spans++;
-  self->states_seen |= 1u << MIN (copy.state, 31u);
+  self->states_seen |= 1u << MIN (copy.state, 30u);
+  if (copy.cpu >= 0)
+    self->states_seen |= STATES_SEEN_CPU;
   if (copy.end_ns > self->end_ns)
     self->end_ns = copy.end_ns;
 }
@@ -557,11 +587,50 @@ il_run_trace_append_many (IlRunTrace *self, const IlSpan *spans, guint n_spans)
   self->generation++;
 }
 
+void
+il_run_trace_clear_spans (IlRunTrace *self)
+{
+  g_return_if_fail (self != NULL);
+
+  for (guint i = 0; i < self->lanes->len; i++)
+    {
+      IlLane *lane = g_ptr_array_index (self->lanes, i);
+
+      g_ptr_array_set_size (lane->chunks, 0);
+      lane->n_spans = 0;
+    }
+  self->n_spans = 0;
+  self->end_ns = 0;
+  self->states_seen = 0;
+  self->generation++;
+}
+
 guint64
 il_run_trace_get_n_spans (IlRunTrace *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->n_spans;
+}
+
+void
+il_run_trace_set_max_spans (IlRunTrace *self, guint64 max_spans)
+{
+  g_return_if_fail (self != NULL);
+  self->max_spans = max_spans;
+}
+
+guint64
+il_run_trace_get_truncated_at_spans (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->truncated_at_spans;
+}
+
+void
+il_run_trace_set_truncated_at_spans (IlRunTrace *self, guint64 n_spans)
+{
+  g_return_if_fail (self != NULL);
+  self->truncated_at_spans = n_spans;
 }
 
 gint64
@@ -576,6 +645,13 @@ il_run_trace_has_state (IlRunTrace *self, IlState state)
 {
   g_return_val_if_fail (self != NULL, FALSE);
   return (self->states_seen & (1u << state)) != 0;
+}
+
+gboolean
+il_run_trace_has_cpu_data (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return (self->states_seen & STATES_SEEN_CPU) != 0;
 }
 
 guint64
@@ -683,7 +759,10 @@ il_run_trace_compute_summary (IlRunTrace *self)
         }
     }
 
-  qsort (edges->data, edges->len, sizeof (Edge), compare_edges);
+  /* A run without running spans (zero tasks) has no edges and edges->data is NULL: qsort's
+   * pointer must not be NULL even for zero elements. */
+  if (edges->len > 1)
+    qsort (edges->data, edges->len, sizeof (Edge), compare_edges);
   for (guint i = 0; i < edges->len; i++)
     {
       level += g_array_index (edges, Edge, i).delta;
@@ -712,6 +791,13 @@ il_run_trace_set_cpu_load (IlRunTrace *self, IlCpuLoad *load)
     return;
   g_clear_pointer (&self->cpu_load, il_cpu_load_free);
   self->cpu_load = load;
+  self->generation++;
+}
+
+void
+il_run_trace_cpu_load_changed (IlRunTrace *self)
+{
+  g_return_if_fail (self != NULL);
   self->generation++;
 }
 

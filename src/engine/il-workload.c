@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <time.h>
@@ -74,6 +75,43 @@ il_memory_buffer_get (void)
   return g_once (&once, il_memory_buffer_init, NULL);
 }
 
+gsize
+il_workload_get_memory_buffer_bytes (void)
+{
+  return IL_MEMORY_BUFFER_BYTES;
+}
+
+gboolean
+il_workload_check_memory (IlWorkloadKind   kind,
+                          IlExecutorKind   executor,
+                          guint            workers,
+                          GError         **error)
+{
+  long pages = sysconf (_SC_PHYS_PAGES);
+  long page_size = sysconf (_SC_PAGESIZE);
+  guint64 physical, needed;
+
+  if (kind != IL_WORKLOAD_MEMORY || executor != IL_EXECUTOR_PROCESSES || pages <= 0 || page_size <= 0)
+    return TRUE;
+
+  physical = (guint64) pages * (guint64) page_size;
+  needed = (guint64) workers * IL_MEMORY_BUFFER_BYTES;
+  /* Half: the buffers are touched in full (first-touch is not the work), and the machine still
+   * needs room for everything else; beyond it the run would measure swapping, or be killed. */
+  if (needed > physical / 2)
+    {
+      g_autofree char *need_str = g_format_size (needed);
+      g_autofree char *each_str = g_format_size (IL_MEMORY_BUFFER_BYTES);
+      g_autofree char *phys_str = g_format_size (physical);
+
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("%u worker processes with the memory workload need %s of buffers (%s each), more than half of this machine’s %s of memory; use fewer workers, or threads, which share one buffer"),
+                   workers, need_str, each_str, phys_str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 il_workload_prepare (IlWorkloadKind kind)
 {
@@ -135,8 +173,7 @@ il_work_disk_step (int      *fd,
         {
           /* Where the work goes is the user's to fix ($TMPDIR), so the message names it. */
           g_set_error (error, IL_ERROR, IL_ERROR_FAILED,
-                       _("The disk workload cannot write a temporary file in %s: %s"),
-                       g_get_tmp_dir (), local_error->message);
+                       _("The disk workload needs a writable $TMPDIR: %s"), local_error->message);
           return FALSE;
         }
       /* Unlinked at once: the file disappears even when the worker is killed. */
@@ -219,6 +256,17 @@ il_calibration_measure (IlCalibration *out)
   out->memory_bytes_per_ms = best_mem;
 }
 
+gboolean
+il_calibration_is_sane (double cpu_blocks_per_ms,
+                        double memory_bytes_per_ms)
+{
+  /* Orders of magnitude around what any machine does (a few thousand blocks and ~10 MB per ms
+   * here): a slow emulator and a fast server both fit, inf, NaN, zero and 1e300 do not. */
+  return isfinite (cpu_blocks_per_ms) && cpu_blocks_per_ms >= 1 && cpu_blocks_per_ms <= 1e8 &&
+         isfinite (memory_bytes_per_ms) && memory_bytes_per_ms >= 1e3 &&
+         memory_bytes_per_ms <= 1e11;
+}
+
 static char *
 il_calibration_machine_key (void)
 {
@@ -259,8 +307,13 @@ il_calibration_load (const char    *path,
     return FALSE;
   cpu = g_key_file_get_double (kf, "calibration", "cpu_blocks_per_ms", NULL);
   mem = g_key_file_get_double (kf, "calibration", "memory_bytes_per_ms", NULL);
-  if (!(cpu > 0) || !(mem > 0))
-    return FALSE;
+  /* A cache is only a hint: a damaged or planted one (inf made tasks do no work) is measured
+   * again rather than trusted. */
+  if (!il_calibration_is_sane (cpu, mem))
+    {
+      g_debug ("Ignoring the calibration cache %s: implausible rates %g and %g", path, cpu, mem);
+      return FALSE;
+    }
   out->cpu_blocks_per_ms = cpu;
   out->memory_bytes_per_ms = mem;
   return TRUE;

@@ -10,10 +10,13 @@
 G_BEGIN_DECLS
 
 /* One work quantum: the CPU loop observes the clock and CPU, honours GIL drop requests and checks
- * for cancellation this often. The observation costs ~0.6 µs here, almost all of it the thread
- * CPU clock (a system call in this VM) that makes off-CPU detection exact; 75 µs keeps that under
- * 1 % of the work, and a GIL hand-over or a cancel waits at most this long. */
-#define IL_WORK_QUANTUM_NS (75 * G_GINT64_CONSTANT (1000))
+ * for cancellation this often. The self capture's full observation costs ~0.6 µs here, almost all
+ * of it the thread CPU clock (a system call in this VM) that makes off-CPU detection exact, so it
+ * takes it only every fifth quantum or after a long step (il-recorder.c); the light one (wall
+ * clock and CPU) costs ~0.05 µs. 15 µs places a preemption to within 15 µs (the self capture then
+ * agrees with the kernel's), keeps the observations under 1 % of the work, and a GIL hand-over or
+ * a cancel waits at most this long. */
+#define IL_WORK_QUANTUM_NS (15 * G_GINT64_CONSTANT (1000))
 
 /* How much real work one millisecond is on one idle core of this machine. */
 typedef struct
@@ -27,8 +30,17 @@ typedef struct
 const IlCalibration *il_calibration_get      (void);
 /* Uses @calibration instead (a worker process receives its parent's). Call before any task. */
 void                 il_calibration_set      (const IlCalibration *calibration);
+/* Are these rates possible on a real machine? (finite, positive, within wide bounds) */
+gboolean             il_calibration_is_sane  (double cpu_blocks_per_ms, double memory_bytes_per_ms);
 /* Measures now, without the cache (the benchmark and the cache use it). */
 void                 il_calibration_measure  (IlCalibration *out);
+
+/* Bytes of the memory workload's buffer: one per process (threads share it). */
+gsize                il_workload_get_memory_buffer_bytes (void);
+/* The memory workload on @workers worker processes needs a buffer in each: refuses a run whose
+ * buffers would take more than half of the machine's physical memory, saying why. */
+gboolean             il_workload_check_memory (IlWorkloadKind kind, IlExecutorKind executor,
+                                               guint workers, GError **error);
 
 /* Sets up what @kind needs once per process (the memory workload's buffer, whose first touch is
  * not the work), so it happens before a run's clock starts. */

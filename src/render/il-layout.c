@@ -181,6 +181,12 @@ il_layout_run_n_cpus (IlRunTrace *run)
   return MAX (n, 1);
 }
 
+gboolean
+il_layout_run_has_cores (IlRunTrace *run)
+{
+  return il_run_trace_get_config (run)->source == NULL || il_run_trace_has_cpu_data (run);
+}
+
 void
 il_layout_free (IlLayout *layout)
 {
@@ -399,13 +405,13 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
           n_worker_lanes += il_run_trace_get_n_workers (run);
           fixed += process_rows_fixed_h (run, f);
         }
-      if (cores)
+      if (cores && il_layout_run_has_cores (run))
         {
           n_core_lanes += il_layout_run_n_cpus (run);
           if (workers)
             fixed += round (f * 0.5);
         }
-      if (strip)
+      if (strip && il_layout_run_has_cores (run))
         {
           n_strips++;
           if (workers || cores)
@@ -460,7 +466,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
           layout_worker_rows (l, run, r, &y, pitch, f);
           any = TRUE;
         }
-      if (cores)
+      if (cores && il_layout_run_has_cores (run))
         {
           if (any)
             y += round (f * 0.5);
@@ -473,7 +479,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
             }
           any = TRUE;
         }
-      if (strip)
+      if (strip && il_layout_run_has_cores (run))
         {
           IlLayoutRow row = { IL_ROW_STRIP, r, 0, 0, 0 };
           if (any)

@@ -108,7 +108,8 @@ read_setup (IlMsgReader *reader,
   if (header.type != IL_MSG_SETUP || header.size != sizeof *setup)
     return FALSE;
   memcpy (setup, payload, sizeof *setup);
-  return setup->version == IL_WORKER_PROTOCOL_VERSION && setup->workload < IL_N_WORKLOADS;
+  return setup->version == IL_WORKER_PROTOCOL_VERSION && setup->workload < IL_N_WORKLOADS &&
+         il_calibration_is_sane (setup->cpu_blocks_per_ms, setup->memory_bytes_per_ms);
 }
 
 static void

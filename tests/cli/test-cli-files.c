@@ -306,6 +306,21 @@ test_hostile_input (void)
   {
     g_auto(Result) r = { 0 };
 
+    /* A lesson too: a FIFO blocked, /dev/zero was read until memory ran out. */
+    run_cli (&r, "run", "--lesson", fifo, NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_line_error (&r, "run", "not a regular file");
+  }
+  {
+    g_auto(Result) r = { 0 };
+
+    run_cli (&r, "run", "--lesson", "/dev/zero", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_line_error (&r, "run", "not a regular file");
+  }
+  {
+    g_auto(Result) r = { 0 };
+
     run_cli (&r, "render", "/dev/zero", "--summary", NULL);
     g_assert_cmpint (r.status, ==, 2);
     assert_one_line_error (&r, "render", "not a regular file");
@@ -417,6 +432,74 @@ test_extreme_times (void)
   g_unlink (trace);
 }
 
+/* A copy of the program outside its build tree runs as installed: it never reads lessons from
+ * the source tree (which could be anyone's folder), only $IL_LESSONS_DIR and the data dir. */
+static void
+test_installed_paths (void)
+{
+  g_autofree char *copy = tmp ("interleave-cli");
+  g_autofree char *data = NULL;
+  g_auto(GStrv) env = g_environ_unsetenv (g_get_environ (), "IL_LESSONS_DIR");
+  gsize len = 0;
+  const char *builds[] = { cli_path, copy };
+
+  g_assert_true (g_file_get_contents (cli_path, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (copy, data, (gssize) len, NULL));
+  g_assert_cmpint (g_chmod (copy, 0755), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (builds); i++)
+    {
+      const char *argv[] = { builds[i], "run", "--lesson", "no-such-lesson", NULL };
+      g_autofree char *out = NULL, *err = NULL;
+      g_autoptr(GError) error = NULL;
+      int wait_status = 0;
+
+      g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                    &wait_status, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s: %s", builds[i], err);
+      g_assert_true (WIFEXITED (wait_status));
+      g_assert_cmpint (WEXITSTATUS (wait_status), ==, 2);
+      g_assert_nonnull (strstr (err, "no-such-lesson"));
+      if (i == 0)
+        g_assert_nonnull (strstr (err, IL_SOURCE_LESSONSDIR));
+      else
+        g_assert_null (strstr (err, IL_SOURCE_LESSONSDIR));
+    }
+  g_unlink (copy);
+}
+
+/* --max-spans: the run keeps its first N spans, says so in the summary and in the trace, and
+ * its tasks stay complete. */
+static void
+test_max_spans (void)
+{
+  g_autofree char *path = tmp ("capped.interleave.json");
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(GError) error = NULL;
+  IlRunTrace *run;
+  g_auto(Result) r = { 0 };
+  g_auto(Result) bad = { 0 };
+
+  run_cli (&r, "run", "--executor", "threads", "--workers", "2", "--tasks", "12", "--task-ms", "2",
+           "--max-spans", "10", "-o", path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "trace truncated at 10 spans"));
+  trace = il_trace_load (path, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_cmpuint (il_run_trace_get_n_spans (run), ==, 10);
+  g_assert_cmpuint (il_run_trace_get_truncated_at_spans (run), ==, 10);
+  for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
+    g_assert_cmpint (il_run_trace_get_task (run, t)->status, ==, IL_TASK_OK);
+  g_assert_cmpuint (il_run_trace_get_n_tasks (run), ==, 12);
+
+  run_cli (&bad, "run", "--max-spans", "lots", NULL);
+  g_assert_cmpint (bad.status, ==, 2);
+  assert_one_line_error (&bad, "run", "--max-spans");
+  g_unlink (path);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -438,6 +521,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli-files/not-utf8", test_not_utf8);
   g_test_add_func ("/cli-files/many-runs", test_many_runs);
   g_test_add_func ("/cli-files/extreme-times", test_extreme_times);
+  g_test_add_func ("/cli-files/installed-paths", test_installed_paths);
+  g_test_add_func ("/cli-files/max-spans", test_max_spans);
   ret = g_test_run ();
 
   g_rmdir (tmpdir);

@@ -8,9 +8,11 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "il-batch.h"
 #include "il-trace-io.h"
 
 static const char *cli_path;
@@ -174,6 +176,9 @@ test_bad_input (void)
     { "sweep", "--workers-list", "1,two", NULL },
     { "sweep", "--workers-list", "0,2", NULL },
     { "sweep", "--executor", "fibers", NULL },
+    { "run", "--repeat", "0", NULL },
+    { "run", "--repeat", "three", NULL },
+    { "sweep", "--repeat", "-2", NULL },
     { "frobnicate", NULL },
   };
 
@@ -380,20 +385,121 @@ test_run_baseline (void)
   g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (threads)->speedup, expected, 1e-9);
 }
 
+/* --repeat 3: each configuration keeps its median run (by wall time), with the range of all three;
+ * the sequential run of the same round is the baseline, and it is exactly 1.00×. */
+static void
+test_run_repeat (void)
+{
+  g_autofree char *trace_path = tmp ("repeat.interleave.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Result) r = { 0 };
+  JsonObject *root;
+  JsonArray *runs;
+
+  run_cli (&r, "run", "--executor", "threads", "--workers", "2", "--tasks", "4", "--task-ms", "10",
+           "--baseline", "--repeat", "3", "-o", trace_path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "3 runs, wall median"));
+
+  root = load_json (parser, trace_path);
+  runs = json_object_get_array_member (root, "runs");
+  /* Two configurations, one run kept of each. */
+  g_assert_cmpuint (json_array_get_length (runs), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *run = json_array_get_object_element (runs, i);
+      JsonObject *repeat = json_object_get_object_member (run, "repeat");
+      JsonObject *ranges = json_object_get_object_member (repeat, "ranges");
+      JsonArray *wall = json_object_get_array_member (ranges, "wall_ns");
+      gint64 kept_wall = json_object_get_int_member (json_object_get_object_member (run, "summary"), "wall_ns");
+      double speedup = json_object_get_double_member (json_object_get_object_member (run, "summary"), "speedup");
+      JsonArray *sp = json_object_get_array_member (ranges, "speedup");
+
+      g_assert_cmpint (json_object_get_int_member (repeat, "count"), ==, 3);
+      g_assert_cmpint (json_object_get_int_member (repeat, "kept"), >=, 0);
+      g_assert_cmpint (json_object_get_int_member (repeat, "kept"), <, 3);
+      /* The run kept is inside the range of all three, and it is not an extreme unless tied. */
+      g_assert_cmpint (json_array_get_int_element (wall, 0), <=, kept_wall);
+      g_assert_cmpint (kept_wall, <=, json_array_get_int_element (wall, 1));
+      g_assert_cmpfloat (json_array_get_double_element (sp, 0), <=, speedup + 1e-9);
+      g_assert_cmpfloat (speedup, <=, json_array_get_double_element (sp, 1) + 1e-9);
+      if (i == 0)
+        {
+          g_assert_cmpfloat (speedup, ==, 1.0);
+          g_assert_cmpfloat (json_array_get_double_element (sp, 0), ==, 1.0);
+          g_assert_cmpfloat (json_array_get_double_element (sp, 1), ==, 1.0);
+        }
+    }
+
+  /* The repeat reads back. */
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_run_trace_get_repeat (il_trace_get_run (trace, 1))->count, ==, 3);
+}
+
+/* The lab report is a PDF on A4 (the test locale is C) whose text has the lesson's title, the
+ * question, the prediction, the answer, the figures and the machine. */
+static void
+check_report (const char *path, const char *prediction)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *info = NULL;
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  g_autofree char *pdfinfo = g_find_program_in_path ("pdfinfo");
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  int status;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_assert_cmpuint (len, >, 10000);
+  g_assert_true (g_str_has_prefix (data, "%PDF-"));
+  if (pdftotext == NULL || pdfinfo == NULL)
+    {
+      g_test_message ("poppler-utils missing: the report's text is not checked");
+      return;
+    }
+  {
+    const char *argv[] = { pdftotext, "-layout", path, "-", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &text,
+                                 NULL, &status, &error));
+    g_assert_no_error (error);
+  }
+  {
+    const char *argv[] = { pdfinfo, path, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &info,
+                                 NULL, &status, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_nonnull (strstr (info, "(A4)"));
+  g_assert_nonnull (strstr (text, "GIL vs free-threaded"));
+  g_assert_nonnull (strstr (text, "Question"));
+  g_assert_nonnull (strstr (text, prediction));
+  g_assert_nonnull (strstr (text, "What the lesson says"));
+  g_assert_nonnull (strstr (text, "Wall time"));
+  g_assert_nonnull (strstr (text, "Machine:"));
+  g_assert_nonnull (strstr (text, "cores"));
+}
+
 /* A lesson by its shipped name: one row per run, the ratios between them, one image of all. */
 static void
 test_run_lesson (void)
 {
   g_autofree char *trace_path = tmp ("lesson.interleave.json");
   g_autofree char *png = tmp ("lesson.png");
+  g_autofree char *report = tmp ("lesson-report.pdf");
   g_autoptr(IlTrace) trace = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(Result) r = { 0 };
   guint w, h;
 
   run_cli (&r, "run", "--lesson", "06-gil-vs-free-threaded", "-o", trace_path, "--png", png,
-           "--scale", "2", "--width", "640", "--height", "400", NULL);
+           "--scale", "2", "--width", "640", "--height", "400", "--report", report,
+           "--prediction", "Without the GIL it takes half the time", NULL);
   g_assert_cmpint (r.status, ==, 0);
+  check_report (report, "Without the GIL it takes half the time");
   g_assert_nonnull (strstr (r.out, "GIL vs free-threaded"));
   g_assert_nonnull (strstr (r.out, "2 threads + GIL"));
   g_assert_nonnull (strstr (r.out, "2 threads, no GIL (free-threaded)"));
@@ -506,6 +612,39 @@ test_sweep (void)
   g_assert_true (g_str_has_prefix (csv_text, "executor,gil,label,workers,wall_ns,speedup,serial_fraction\nthreads,false,threads,2,"));
 }
 
+/* sweep --repeat: every point the median of its rounds, with a speedup range around it. */
+static void
+test_sweep_repeat (void)
+{
+  g_autofree char *data = tmp ("sweep-repeat.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Result) r = { 0 };
+  JsonObject *root, *series;
+  JsonArray *speedups, *ranges;
+
+  run_cli (&r, "sweep", "--workers-list", "1,2", "--executor", "threads", "--tasks", "4",
+           "--task-ms", "10", "--repeat", "3", "-o", data, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "median of 3 rounds"));
+  root = load_json (parser, data);
+  g_assert_cmpint (json_object_get_int_member (root, "repeat"), ==, 3);
+  series = json_array_get_object_element (json_object_get_array_member (root, "series"), 0);
+  speedups = json_object_get_array_member (series, "speedup");
+  ranges = json_object_get_array_member (series, "speedup_range");
+  g_assert_cmpuint (json_array_get_length (ranges), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonArray *range = json_array_get_array_element (ranges, i);
+      double lo = json_array_get_double_element (range, 0), hi = json_array_get_double_element (range, 1);
+
+      g_assert_cmpfloat (lo, >, 0);
+      g_assert_cmpfloat (lo, <=, hi);
+      /* The median point's speedup (median baseline over median wall) lies within the rounds'
+       * own ratios up to the spread of the baseline itself. */
+      g_assert_cmpfloat (json_array_get_double_element (speedups, i), >, 0);
+    }
+}
+
 /* Any thread of the process may have spawned the workers, so look at every thread's children. */
 static gboolean
 has_children (GPid pid)
@@ -572,6 +711,221 @@ test_cancel (void)
       g_assert_cmpint (worker_pid, !=, pid);
       g_assert_true (kill (worker_pid, 0) == -1 && errno == ESRCH);
     }
+}
+
+/* The pids of @pid's children (from every thread: any may have spawned them). */
+static GArray *
+children_of (GPid pid)
+{
+  g_autofree char *task_dir = g_strdup_printf ("/proc/%d/task", pid);
+  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+  const char *tid;
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (task_dir, tid, "children", NULL);
+      g_autofree char *text = NULL;
+      g_auto(GStrv) words = NULL;
+
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        continue;
+      words = g_strsplit (g_strstrip (text), " ", -1);
+      for (guint i = 0; words[i] != NULL; i++)
+        if (*words[i] != '\0')
+          {
+            int child = atoi (words[i]);
+            g_array_append_val (pids, child);
+          }
+    }
+  return pids;
+}
+
+static void
+own_process_group (gpointer data)
+{
+  setpgid (0, 0);
+}
+
+/* Starts a processes run of the CLI (in a process group of its own when @group), waits until
+ * its workers run, and returns its pid; its stderr is read from *@err_fd. */
+static GPid
+start_processes_run (const char *trace_path, gboolean group, int *err_fd)
+{
+  const char *argv[] = { cli_path, "run", "--executor", "processes", "--workers", "2", "--tasks",
+                         "24", "--task-ms", "60", "-o", trace_path, NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                           group ? own_process_group : NULL, NULL, &pid, NULL,
+                                           NULL, err_fd, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 300 && !has_children (pid); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (has_children (pid));
+  /* Both workers are up and have tasks. */
+  g_usleep (400 * 1000);
+  return pid;
+}
+
+static int
+wait_exit (GPid pid, int err_fd, char **err)
+{
+  g_autoptr(GIOChannel) channel = g_io_channel_unix_new (err_fd);
+  int wait_status;
+
+  g_io_channel_set_close_on_unref (channel, TRUE);
+  g_assert_cmpint (g_io_channel_read_to_end (channel, err, NULL, NULL), ==, G_IO_STATUS_NORMAL);
+  g_assert_cmpint (waitpid (pid, &wait_status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  g_test_message ("stderr: %s", *err);
+  g_assert_true (WIFEXITED (wait_status));
+  return WEXITSTATUS (wait_status);
+}
+
+/* kill -9 of one worker: its task fails with the cause, a new worker takes its lane, the other
+ * tasks finish, and the CLI says "1 task failed" and exits 1. */
+static void
+test_worker_killed (void)
+{
+  g_autofree char *trace_path = tmp ("killed.interleave.json");
+  g_autofree char *err = NULL;
+  g_autoptr(GArray) workers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  IlRunTrace *run;
+  int err_fd, victim;
+  guint n_failed = 0, n_ok = 0, n_replaced = 0;
+  GPid pid = start_processes_run (trace_path, FALSE, &err_fd);
+
+  workers = children_of (pid);
+  victim = g_array_index (workers, int, 0);
+  g_assert_cmpint (kill (victim, SIGKILL), ==, 0);
+  g_assert_cmpint (wait_exit (pid, err_fd, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "took its place"));
+  g_assert_nonnull (strstr (err, "1 task failed"));
+  g_assert_nonnull (strstr (err, "killed by SIGKILL"));
+
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_false (il_run_trace_get_cancelled (run));
+  for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
+    {
+      const IlTaskRecord *task = il_run_trace_get_task (run, t);
+      if (task->status == IL_TASK_FAILED)
+        {
+          n_failed++;
+          g_assert_cmpstr (il_run_trace_get_task_error (run, t), ==, "killed by SIGKILL");
+        }
+      else if (task->status == IL_TASK_OK)
+        n_ok++;
+    }
+  g_assert_cmpuint (n_failed, ==, 1);
+  g_assert_cmpuint (n_ok, ==, 23);
+  for (guint k = 0; k < il_run_trace_get_n_workers (run); k++)
+    {
+      guint n_previous = 0;
+      const int *previous = il_run_trace_get_previous_pids (run, k, &n_previous);
+
+      if (n_previous > 0)
+        {
+          n_replaced++;
+          g_assert_cmpint (previous[0], ==, victim);
+          g_assert_cmpint (il_run_trace_get_worker (run, k)->pid, !=, victim);
+        }
+      g_assert_true (kill (il_run_trace_get_worker (run, k)->pid, 0) == -1 && errno == ESRCH);
+    }
+  g_assert_cmpuint (n_replaced, ==, 1);
+}
+
+/* Ctrl+C at a terminal signals the whole process group, workers included (and so does
+ * `timeout` with SIGTERM): the run ends as cleanly as with a SIGINT to the CLI alone. */
+static void
+test_group_signal (gconstpointer data)
+{
+  int sig = GPOINTER_TO_INT (data);
+  g_autofree char *name = g_strdup_printf ("group-%d.interleave.json", sig);
+  g_autofree char *trace_path = tmp (name);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  IlRunTrace *run;
+  int err_fd;
+  guint n_ok = 0, n_cancelled = 0;
+  GPid pid = start_processes_run (trace_path, TRUE, &err_fd);
+
+  g_assert_cmpint (kill (-pid, sig), ==, 0);
+  g_assert_cmpint (wait_exit (pid, err_fd, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "cancelled"));
+  g_assert_null (strstr (err, "failed"));
+  /* Nobody of the group is left. */
+  g_assert_true (kill (-pid, 0) == -1 && errno == ESRCH);
+
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_true (il_run_trace_get_cancelled (run));
+  for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
+    {
+      IlTaskStatus status = il_run_trace_get_task (run, t)->status;
+
+      /* Never "failed": the workers did not die of the signal before the cancel. */
+      g_assert_cmpint (status, !=, IL_TASK_FAILED);
+      n_ok += status == IL_TASK_OK;
+      n_cancelled += status == IL_TASK_CANCELLED;
+    }
+  g_assert_cmpuint (n_ok + n_cancelled, ==, 24);
+  g_assert_cmpuint (n_cancelled, >, 0);
+  for (guint k = 0; k < il_run_trace_get_n_workers (run); k++)
+    {
+      guint n_previous = 0;
+
+      il_run_trace_get_previous_pids (run, k, &n_previous);
+      g_assert_cmpuint (n_previous, ==, 0);
+    }
+}
+
+/* A copy of the CLI outside its build folder is "installed": it must not run the build folder's
+ * worker (a planted one, were the folder world-writable), only libexecdir's. */
+static void
+test_installed_worker_path (void)
+{
+  g_autofree char *copy = tmp ("interleave-cli-installed");
+  g_autofree char *installed = g_build_filename (IL_LIBEXECDIR, "interleave-worker", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(Result) r = { 0 };
+  const char *saved = cli_path;
+  gsize len;
+
+  if (g_file_test (installed, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("a worker is installed in libexecdir");
+      return;
+    }
+  g_assert_true (g_file_get_contents (cli_path, &contents, &len, NULL));
+  g_assert_true (g_file_set_contents (copy, contents, (gssize) len, NULL));
+  g_assert_cmpint (g_chmod (copy, 0755), ==, 0);
+
+  cli_path = copy;
+  next_env = g_environ_unsetenv (g_get_environ (), "IL_WORKER_PATH");
+  run_cli (&r, "run", "--executor", "processes", "--workers", "1", "--tasks", "1", "--task-ms",
+           "1", NULL);
+  cli_path = saved;
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, installed));
+
+  /* The same program in the build folder does find the build's worker. */
+  {
+    g_auto(Result) r2 = { 0 };
+
+    next_env = g_environ_unsetenv (g_get_environ (), "IL_WORKER_PATH");
+    run_cli (&r2, "run", "--executor", "processes", "--workers", "1", "--tasks", "1",
+             "--task-ms", "1", "--quiet", NULL);
+    g_assert_cmpint (r2.status, ==, 0);
+  }
 }
 
 typedef struct
@@ -713,9 +1067,15 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/run-gil", test_run_gil);
   g_test_add_func ("/cli/run-baseline", test_run_baseline);
   g_test_add_func ("/cli/run-lesson", test_run_lesson);
+  g_test_add_func ("/cli/run-repeat", test_run_repeat);
+  g_test_add_func ("/cli/sweep-repeat", test_sweep_repeat);
   g_test_add_func ("/cli/render", test_render);
   g_test_add_func ("/cli/sweep", test_sweep);
   g_test_add_func ("/cli/cancel", test_cancel);
+  g_test_add_func ("/cli/worker-killed", test_worker_killed);
+  g_test_add_data_func ("/cli/group-sigint", GINT_TO_POINTER (SIGINT), test_group_signal);
+  g_test_add_data_func ("/cli/group-sigterm", GINT_TO_POINTER (SIGTERM), test_group_signal);
+  g_test_add_func ("/cli/installed-worker-path", test_installed_worker_path);
   g_test_add_func ("/cli/trace", test_trace);
   ret = g_test_run ();
 

@@ -6,13 +6,17 @@
 #include <math.h>
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "il-clock.h"
 #include "il-capture.h"
+#include "il-executor.h"
 #include "il-run.h"
 
 static IlRunConfig *
@@ -427,10 +431,27 @@ test_executors_async_many_empty (void)
 static void
 test_executors_zero_tasks (void)
 {
-  g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 2, IL_WORKLOAD_CPU, 0, 10);
-  g_autoptr(IlRunTrace) t = run_checked (c);
+  IlExecutorKind kinds[] = { IL_EXECUTOR_SEQUENTIAL, IL_EXECUTOR_THREADS, IL_EXECUTOR_PROCESSES,
+                             IL_EXECUTOR_ASYNC };
 
-  g_assert_cmpuint (il_run_trace_get_n_tasks (t), ==, 0);
+  /* No running span at all: the summary's sweep has nothing to sort (it called qsort (NULL, 0),
+   * which the sanitizer build reports). */
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autoptr(IlRunConfig) c = config_new (kinds[k], 2, IL_WORKLOAD_CPU, 0, 10);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IlRunTrace) t = NULL;
+
+      /* The event loop records nothing at all without tasks (no start-up to show): a run of no
+       * length, which check_trace() would refuse. */
+      if (kinds[k] == IL_EXECUTOR_ASYNC)
+        t = il_run_sync (c, NULL, &error);
+      else
+        t = run_checked (c);
+      g_assert_no_error (error);
+      g_assert_cmpuint (il_run_trace_get_n_tasks (t), ==, 0);
+      g_assert_cmpuint (il_run_trace_get_summary (t)->max_parallelism, ==, 0);
+    }
 }
 
 typedef struct
@@ -640,6 +661,516 @@ test_executors_kernel_capture (void)
     }
 }
 
+/* ---- the process pool survives ---------------------------------------------------------- */
+
+typedef struct
+{
+  GMainLoop    *loop;
+  IlRunTrace   *trace;
+  GError       *error;
+  guint         trigger;     /* act once this many tasks are done */
+  int           signal;      /* sent to lane 1's worker */
+  int           victim;      /* its pid, once sent */
+  GCancellable *cancellable;
+  char         *warning;     /* the first warning seen */
+} KillData;
+
+static void
+kill_progress_cb (IlRun *run, GParamSpec *pspec, KillData *d)
+{
+  const IlWorkerInfo *info;
+
+  if (d->victim != 0 || il_run_get_tasks_done (run) < d->trigger)
+    return;
+  info = il_run_trace_get_worker (il_run_get_trace (run), 1);
+  if (info->pid <= 0 || info->tid <= 0)
+    return;   /* not ready yet: wait for the next task */
+  d->victim = info->pid;
+  g_assert_cmpint (kill (d->victim, d->signal), ==, 0);
+}
+
+static void
+kill_warning_cb (IlRun *run, GParamSpec *pspec, KillData *d)
+{
+  if (il_run_get_warning (run) == NULL || d->warning != NULL)
+    return;
+  d->warning = g_strdup (il_run_get_warning (run));
+  /* A stopped worker: the run waits for it; Stop must end it. */
+  if (d->cancellable != NULL)
+    g_cancellable_cancel (d->cancellable);
+}
+
+static void
+kill_done_cb (GObject *object, GAsyncResult *result, gpointer data)
+{
+  KillData *d = data;
+
+  d->trace = il_run_start_finish (IL_RUN (object), result, &d->error);
+  if (d->trace == NULL)
+    d->trace = il_run_trace_ref (il_run_get_trace (IL_RUN (object)));
+  g_main_loop_quit (d->loop);
+}
+
+/* Runs @c, sending @sig to lane 1's worker process once @trigger tasks are done. */
+static void
+run_and_signal (const IlRunConfig *c, int sig, guint trigger, GCancellable *cancellable,
+                KillData *d)
+{
+  g_autoptr(IlRun) run = il_run_new (c);
+
+  memset (d, 0, sizeof *d);
+  d->loop = g_main_loop_new (NULL, FALSE);
+  d->trigger = trigger;
+  d->signal = sig;
+  d->cancellable = cancellable;
+  g_signal_connect (run, "notify::tasks-done", G_CALLBACK (kill_progress_cb), d);
+  g_signal_connect (run, "notify::warning", G_CALLBACK (kill_warning_cb), d);
+  il_run_start_async (run, cancellable, kill_done_cb, d);
+  g_main_loop_run (d->loop);
+  g_main_loop_unref (d->loop);
+  g_assert_cmpint (d->victim, >, 0);
+}
+
+static void
+kill_data_clear (KillData *d)
+{
+  g_clear_pointer (&d->trace, il_run_trace_unref);
+  g_clear_error (&d->error);
+  g_clear_pointer (&d->warning, g_free);
+}
+
+static guint
+count_status (IlRunTrace *t, IlTaskStatus status)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < il_run_trace_get_n_tasks (t); i++)
+    if (il_run_trace_get_task (t, i)->status == status)
+      n++;
+  return n;
+}
+
+static gboolean
+process_gone (int pid)
+{
+  return kill (pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Asserts what a dead worker leaves: one failed task with @cause on @lane, every other task
+ * done, the lane's new process after the old pid, nothing left running. */
+static void
+check_survived (IlRunTrace *t, GError *error, guint lane, int old_pid, const char *cause)
+{
+  const IlWorkerInfo *info = il_run_trace_get_worker (t, lane);
+  const IlLane *spans = il_run_trace_get_lane (t, lane);
+  const IlTaskRecord *failed = NULL;
+  guint n_previous = 0, n_startup = 0;
+  const int *previous = il_run_trace_get_previous_pids (t, lane, &n_previous);
+
+  /* The run completed, and says one task failed and why. */
+  g_assert_error (error, IL_ERROR, IL_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "1 task failed"));
+  g_assert_false (il_run_trace_get_cancelled (t));
+  g_assert_cmpuint (count_status (t, IL_TASK_FAILED), ==, 1);
+  g_assert_cmpuint (count_status (t, IL_TASK_OK), ==, il_run_trace_get_n_tasks (t) - 1);
+  for (guint i = 0; i < il_run_trace_get_n_tasks (t); i++)
+    if (il_run_trace_get_task (t, i)->status == IL_TASK_FAILED)
+      failed = il_run_trace_get_task (t, i);
+    else
+      g_assert_null (il_run_trace_get_task_error (t, i));
+  g_assert_cmpint (failed->worker, ==, (int) lane);
+  g_assert_cmpstr (il_run_trace_get_task_error (t, failed->id), ==, cause);
+
+  /* The lane kept the dead pid and has a new worker that started up after it. */
+  g_assert_cmpuint (n_previous, ==, 1);
+  g_assert_cmpint (previous[0], ==, old_pid);
+  g_assert_cmpint (info->pid, >, 0);
+  g_assert_cmpint (info->pid, !=, old_pid);
+  for (guint i = 0; i < il_lane_get_n_spans (spans); i++)
+    {
+      const IlSpan *s = il_lane_get_span (spans, i);
+      if (s->state == IL_STATE_STARTUP)
+        {
+          n_startup++;
+          if (n_startup == 2)
+            g_assert_cmpint (s->start_ns, >=, failed->start_ns);
+        }
+    }
+  g_assert_cmpuint (n_startup, ==, 2);
+
+  /* Nothing is left behind. */
+  g_assert_true (process_gone (old_pid));
+  for (guint w = 0; w < il_run_trace_get_n_workers (t); w++)
+    g_assert_true (process_gone (il_run_trace_get_worker (t, w)->pid));
+}
+
+static void
+test_executors_worker_dies (void)
+{
+  struct { int sig; const char *cause; } deaths[] = {
+    { SIGKILL, "killed by SIGKILL" },
+    { SIGSEGV, "killed by SIGSEGV" },
+    { SIGTERM, "killed by SIGTERM" },
+  };
+  struct rlimit no_core = { 0, 0 };
+
+  /* The workers inherit it: a SIGSEGV writes no core file. */
+  setrlimit (RLIMIT_CORE, &no_core);
+
+  for (guint i = 0; i < G_N_ELEMENTS (deaths); i++)
+    {
+      g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 2, IL_WORKLOAD_CPU, 16, 30);
+      KillData d;
+
+      run_and_signal (c, deaths[i].sig, 3, NULL, &d);
+      g_test_message ("%s: %s", deaths[i].cause, d.error ? d.error->message : "no error");
+      check_survived (d.trace, d.error, 1, d.victim, deaths[i].cause);
+      /* The replacement was announced while the run went on. */
+      g_assert_nonnull (d.warning);
+      g_assert_nonnull (strstr (d.warning, "took its place"));
+      kill_data_clear (&d);
+    }
+}
+
+/* A worker that exits (here: its wrapper exits with status 3 after its worker is gone). */
+static void
+test_executors_worker_exits (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 2, IL_WORKLOAD_CPU, 12, 40);
+      g_autoptr(IlRun) run = il_run_new (c);
+      AsyncData d = { g_main_loop_new (NULL, FALSE), NULL, NULL, 0, 0, FALSE };
+      IlRunTrace *t;
+      guint n_previous = 0;
+
+      il_run_start_async (run, NULL, run_done_cb, &d);
+      g_main_loop_run (d.loop);
+      g_assert_error (d.error, IL_ERROR, IL_ERROR_FAILED);
+      g_assert_nonnull (strstr (d.error->message, "1 task failed"));
+      g_assert_nonnull (strstr (d.error->message, "exited with status 3"));
+      t = il_run_get_trace (run);
+      g_assert_cmpuint (count_status (t, IL_TASK_FAILED), ==, 1);
+      g_assert_cmpuint (count_status (t, IL_TASK_OK), ==, 11);
+      for (guint i = 0; i < 12; i++)
+        if (il_run_trace_get_task (t, i)->status == IL_TASK_FAILED)
+          {
+            int lane = il_run_trace_get_task (t, i)->worker;
+
+            g_assert_cmpstr (il_run_trace_get_task_error (t, i), ==, "exited with status 3");
+            g_assert_nonnull (il_run_trace_get_previous_pids (t, (guint) lane, &n_previous));
+            g_assert_cmpuint (n_previous, ==, 1);
+          }
+      g_clear_error (&d.error);
+      g_main_loop_unref (d.loop);
+      return;
+    }
+  else
+    {
+      g_autofree char *dir = g_dir_make_tmp ("il-test-XXXXXX", NULL);
+      g_autofree char *script = g_build_filename (dir, "worker.sh", NULL);
+      g_autofree char *died = g_build_filename (dir, "worker.sh.died", NULL);
+      const char *text =
+        "#!/bin/sh\n"
+        "# The first worker started runs a while, then its wrapper kills it and exits with 3.\n"
+        "if mkdir \"$0.died\" 2>/dev/null; then\n"
+        "  exec 3<&0\n"
+        "  \"$IL_TEST_REAL_WORKER\" 0<&3 3<&- &\n"
+        "  sleep 0.3\n"
+        "  kill -9 $!\n"
+        "  wait $!\n"
+        "  exit 3\n"
+        "fi\n"
+        "exec \"$IL_TEST_REAL_WORKER\"\n";
+
+      g_assert_true (g_file_set_contents (script, text, -1, NULL));
+      g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+      g_autofree char *old_path = g_strdup (g_getenv ("IL_WORKER_PATH"));
+
+      g_setenv ("IL_WORKER_PATH", script, TRUE);
+      g_setenv ("IL_TEST_REAL_WORKER", IL_BUILD_WORKER, TRUE);
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      if (old_path != NULL)
+        g_setenv ("IL_WORKER_PATH", old_path, TRUE);
+      else
+        g_unsetenv ("IL_WORKER_PATH");
+      g_unsetenv ("IL_TEST_REAL_WORKER");
+      g_remove (script);
+      g_rmdir (died);
+      g_rmdir (dir);
+      g_test_trap_assert_passed ();
+    }
+}
+
+static void
+test_executors_worker_stopped (void)
+{
+  g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 2, IL_WORKLOAD_CPU, 12, 40);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  KillData d;
+
+  /* SIGSTOP: the worker holds its task and says nothing. The run reports it (the warning
+   * cancels, as a user pressing Stop would), and the stop ends the run cleanly. */
+  run_and_signal (c, SIGSTOP, 2, cancellable, &d);
+  g_assert_nonnull (d.warning);
+  g_test_message ("warning: %s", d.warning);
+  g_assert_nonnull (strstr (d.warning, "is stopped"));
+  g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (il_run_trace_get_cancelled (d.trace));
+  /* The stopped worker's task never finished: cancelled, like the ones never started. */
+  g_assert_cmpuint (count_status (d.trace, IL_TASK_FAILED), ==, 0);
+  g_assert_cmpuint (count_status (d.trace, IL_TASK_PENDING), ==, 0);
+  g_assert_cmpuint (count_status (d.trace, IL_TASK_CANCELLED), >=, 1);
+  g_assert_true (process_gone (d.victim));
+  kill_data_clear (&d);
+}
+
+static void
+silent_warning_cb (IlRun *run, GParamSpec *pspec, GCancellable *cancellable)
+{
+  if (il_run_get_warning (run) != NULL)
+    {
+      g_test_message ("warning: %s", il_run_get_warning (run));
+      g_assert_nonnull (strstr (il_run_get_warning (run), "has sent nothing"));
+      g_cancellable_cancel (cancellable);
+    }
+}
+
+/* A worker that is alive and not stopped but never answers (here: a program that only sleeps):
+ * reported as silent, and Stop ends the run. */
+static void
+test_executors_worker_silent (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 1, IL_WORKLOAD_CPU, 2, 10);
+      g_autoptr(IlRun) run = il_run_new (c);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      AsyncData d = { g_main_loop_new (NULL, FALSE), NULL, NULL, 0, 0, FALSE };
+      IlRunTrace *t;
+
+      g_signal_connect (run, "notify::warning", G_CALLBACK (silent_warning_cb), cancellable);
+      il_run_start_async (run, cancellable, run_done_cb, &d);
+      g_main_loop_run (d.loop);
+      g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      t = il_run_get_trace (run);
+      g_assert_true (il_run_trace_get_cancelled (t));
+      g_assert_cmpuint (count_status (t, IL_TASK_CANCELLED), ==, 2);
+      g_assert_true (process_gone (il_run_trace_get_worker (t, 0)->pid));
+      g_clear_error (&d.error);
+      g_main_loop_unref (d.loop);
+      return;
+    }
+  else
+    {
+      g_autofree char *dir = g_dir_make_tmp ("il-test-XXXXXX", NULL);
+      g_autofree char *script = g_build_filename (dir, "worker.sh", NULL);
+      g_autofree char *old_path = g_strdup (g_getenv ("IL_WORKER_PATH"));
+
+      g_assert_true (g_file_set_contents (script, "#!/bin/sh\nexec sleep 60\n", -1, NULL));
+      g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+      g_setenv ("IL_WORKER_PATH", script, TRUE);
+      g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      if (old_path != NULL)
+        g_setenv ("IL_WORKER_PATH", old_path, TRUE);
+      else
+        g_unsetenv ("IL_WORKER_PATH");
+      g_remove (script);
+      g_rmdir (dir);
+      g_test_trap_assert_passed ();
+    }
+}
+
+static void
+test_executors_spawn_interruptible (void)
+{
+  g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, IL_MAX_WORKERS, IL_WORKLOAD_CPU,
+                                         IL_MAX_WORKERS, 100);
+  g_autoptr(IlRun) run = il_run_new (c);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AsyncData d = { g_main_loop_new (NULL, FALSE), NULL, NULL, 0, 0, FALSE };
+  IlRunTrace *t;
+  guint spawned = 0;
+
+  /* The cancel comes while the workers are being spawned (each spawn takes a millisecond or
+   * more): the rest are never started, and the ones that were are gone. */
+  il_run_start_async (run, cancellable, run_done_cb, &d);
+  g_timeout_add (20, cancel_cb, cancellable);
+  g_main_loop_run (d.loop);
+
+  g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&d.error);
+  t = il_run_get_trace (run);
+  for (guint w = 0; w < il_run_trace_get_n_workers (t); w++)
+    {
+      int pid = il_run_trace_get_worker (t, w)->pid;
+      if (pid > 0)
+        {
+          spawned++;
+          g_assert_true (process_gone (pid));
+        }
+    }
+  g_test_message ("%u of %d workers spawned before the cancel", spawned, IL_MAX_WORKERS);
+  g_assert_cmpuint (spawned, <, IL_MAX_WORKERS);
+  g_assert_cmpuint (count_status (t, IL_TASK_FAILED), ==, 0);
+  g_main_loop_unref (d.loop);
+}
+
+/* A $TMPDIR that cannot be written: every executor stops with the cause as the run's error. */
+static void
+test_executors_disk_error (void)
+{
+  if (g_test_subprocess ())
+    {
+      IlExecutorKind kinds[] = { IL_EXECUTOR_SEQUENTIAL, IL_EXECUTOR_THREADS,
+                                 IL_EXECUTOR_PROCESSES, IL_EXECUTOR_ASYNC };
+
+      for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+        {
+          g_autoptr(IlRunConfig) c = config_new (kinds[k], 2, IL_WORKLOAD_DISK, 8, 10);
+          g_autoptr(IlRun) run = il_run_new (c);
+          AsyncData d = { g_main_loop_new (NULL, FALSE), NULL, NULL, 0, 0, FALSE };
+          IlRunTrace *t;
+          guint n_failed;
+
+          il_run_start_async (run, NULL, run_done_cb, &d);
+          g_main_loop_run (d.loop);
+          g_test_message ("%s: %s", il_executor_to_string (kinds[k]),
+                          d.error ? d.error->message : "no error");
+          g_assert_error (d.error, IL_ERROR, IL_ERROR_FAILED);
+          g_assert_nonnull (strstr (d.error->message, "/nonexistent/il-tmp"));
+          t = il_run_get_trace (run);
+          g_assert_false (il_run_trace_get_cancelled (t));
+          /* The tasks that tried failed; the others never started. */
+          n_failed = count_status (t, IL_TASK_FAILED);
+          g_assert_cmpuint (n_failed, >=, 1);
+          g_assert_cmpuint (n_failed, <=, 2);
+          g_assert_cmpuint (count_status (t, IL_TASK_OK), ==, 0);
+          g_assert_cmpuint (n_failed + count_status (t, IL_TASK_CANCELLED), ==, 8);
+          g_clear_error (&d.error);
+          g_main_loop_unref (d.loop);
+        }
+      return;
+    }
+  g_setenv ("TMPDIR", "/nonexistent/il-tmp", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_unsetenv ("TMPDIR");
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_executors_memory_bound (void)
+{
+  guint64 physical = (guint64) sysconf (_SC_PHYS_PAGES) * (guint64) sysconf (_SC_PAGESIZE);
+  gsize buffer = il_workload_get_memory_buffer_bytes ();
+  guint too_many = (guint) (physical / 2 / buffer) + 1;
+  g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 1, IL_WORKLOAD_MEMORY, 4, 10);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (il_run_config_validate (c, &error));
+  g_assert_no_error (error);
+
+  if (too_many > IL_MAX_WORKERS)
+    {
+      g_test_skip ("this machine has memory for the most workers' buffers");
+      return;
+    }
+  /* Just past half the memory: refused, saying why. */
+  c->workers = too_many;
+  g_assert_false (il_run_config_validate (c, &error));
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "memory"));
+  g_clear_error (&error);
+  /* One below: fine. Threads share one buffer: any number is fine. */
+  c->workers = too_many - 1;
+  g_assert_true (il_run_config_validate (c, NULL));
+  c->workers = too_many;
+  c->executor = IL_EXECUTOR_THREADS;
+  g_assert_true (il_run_config_validate (c, NULL));
+}
+
+static void
+test_executors_worker_path (void)
+{
+  const char *root = "/tmp/build";
+  const char *build = "/tmp/build/src/worker/interleave-worker";
+  const char *installed = "/usr/libexec/interleave-worker";
+  struct { const char *env, *exe, *expect; } cases[] = {
+    /* Uninstalled: a program of the build folder uses the build's worker. */
+    { NULL, "/tmp/build/src/cli/interleave-cli", build },
+    { "", "/tmp/build/tests/unit/test-executors", build },
+    /* Installed: never the build folder's, whatever lies there. */
+    { NULL, "/usr/bin/interleave-cli", installed },
+    { NULL, "/tmp/build-other/interleave-cli", installed },
+    { NULL, "/tmp/buildinterleave-cli", installed },
+    { NULL, NULL, installed },
+    /* The environment decides when set. */
+    { "/opt/w", "/usr/bin/interleave-cli", "/opt/w" },
+    { "/opt/w", "/tmp/build/src/cli/interleave-cli", "/opt/w" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = il_executor_choose_worker_path (cases[i].env, cases[i].exe, root,
+                                                              build, installed);
+      g_assert_cmpstr (path, ==, cases[i].expect);
+    }
+  /* This test runs from the build folder: without $IL_WORKER_PATH it would use the build's. */
+  {
+    g_autofree char *exe = realpath ("/proc/self/exe", NULL);
+    g_autofree char *build_root = realpath (IL_BUILD_ROOT, NULL);
+    g_autofree char *path = il_executor_choose_worker_path (NULL, exe, build_root, IL_BUILD_WORKER,
+                                                            installed);
+
+    g_assert_cmpstr (path, ==, IL_BUILD_WORKER);
+  }
+}
+
+/* The threads executor is GLib's thread pool: its lanes' threads are the pool's (named so by
+ * GLib), one lane each. */
+static void
+pool_names_cb (IlRun *run, GHashTable *names)
+{
+  IlRunTrace *t = il_run_get_trace (run);
+
+  for (guint w = 0; w < il_run_trace_get_n_workers (t); w++)
+    {
+      int tid = il_run_trace_get_worker (t, w)->tid;
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/comm", tid);
+      g_autofree char *comm = NULL;
+
+      if (tid > 0 && !g_hash_table_contains (names, GINT_TO_POINTER (tid)) &&
+          g_file_get_contents (path, &comm, NULL, NULL))
+        g_hash_table_insert (names, GINT_TO_POINTER (tid), g_strstrip (g_steal_pointer (&comm)));
+    }
+}
+
+static void
+test_executors_thread_pool (void)
+{
+  g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_THREADS, 3, IL_WORKLOAD_CPU, 12, 30);
+  g_autoptr(IlRun) run = il_run_new (c);
+  g_autoptr(GHashTable) names = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  AsyncData d = { g_main_loop_new (NULL, FALSE), NULL, NULL, 0, 0, FALSE };
+  GHashTableIter iter;
+  gpointer value;
+
+  g_signal_connect (run, "spans-added", G_CALLBACK (pool_names_cb), names);
+  il_run_start_async (run, NULL, run_done_cb, &d);
+  g_main_loop_run (d.loop);
+  g_assert_no_error (d.error);
+  check_trace (d.trace, c);
+
+  g_assert_cmpuint (g_hash_table_size (names), ==, 3);
+  g_hash_table_iter_init (&iter, names);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_assert_true (g_str_has_prefix (value, "pool"));
+
+  il_run_trace_unref (d.trace);
+  g_main_loop_unref (d.loop);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -664,6 +1195,15 @@ main (int argc, char *argv[])
   g_test_add_func ("/executors/kernel-capture", test_executors_kernel_capture);
   g_test_add_func ("/executors/bad-config", test_executors_bad_config);
   g_test_add_func ("/executors/worker-missing", test_executors_worker_missing);
+  g_test_add_func ("/executors/worker-dies", test_executors_worker_dies);
+  g_test_add_func ("/executors/worker-exits", test_executors_worker_exits);
+  g_test_add_func ("/executors/worker-stopped", test_executors_worker_stopped);
+  g_test_add_func ("/executors/worker-silent", test_executors_worker_silent);
+  g_test_add_func ("/executors/spawn-interruptible", test_executors_spawn_interruptible);
+  g_test_add_func ("/executors/disk-error", test_executors_disk_error);
+  g_test_add_func ("/executors/memory-bound", test_executors_memory_bound);
+  g_test_add_func ("/executors/worker-path", test_executors_worker_path);
+  g_test_add_func ("/executors/thread-pool", test_executors_thread_pool);
 
   return g_test_run ();
 }

@@ -2,6 +2,8 @@
  * kind of work and records it. */
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <math.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +36,68 @@ test_workload_calibration_cached (void)
   g_assert_true (g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL));
   g_assert_cmpfloat_with_epsilon (g_key_file_get_double (kf, "calibration", "cpu_blocks_per_ms", NULL),
                                   cal->cpu_blocks_per_ms, cal->cpu_blocks_per_ms * 1e-9);
+}
+
+/* A damaged or planted cache (inf made every task do no work) is measured again, not trusted. */
+static void
+test_workload_calibration_insane (void)
+{
+  const char *bad[] = { "inf", "-inf", "nan", "-5", "0", "1e300", "0.0001" };
+  g_autofree char *real = g_build_filename (g_get_user_cache_dir (), "interleave",
+                                            "calibration.ini", NULL);
+  g_autofree char *old_cache = g_strdup (g_getenv ("XDG_CACHE_HOME"));
+  g_autofree char *dir = NULL;
+  g_autofree char *sub = NULL;
+  g_autofree char *path = NULL;
+
+  if (g_test_subprocess ())
+    {
+      const IlCalibration *cal = il_calibration_get ();
+      g_autoptr(GKeyFile) kf = g_key_file_new ();
+      g_autofree char *mine = g_build_filename (g_get_user_cache_dir (), "interleave",
+                                                "calibration.ini", NULL);
+
+      g_assert_true (il_calibration_is_sane (cal->cpu_blocks_per_ms, cal->memory_bytes_per_ms));
+      g_assert_cmpfloat (cal->cpu_blocks_per_ms, >, 10);
+      /* … and the cache now holds the new measurement. */
+      g_assert_true (g_key_file_load_from_file (kf, mine, G_KEY_FILE_NONE, NULL));
+      g_assert_cmpfloat_with_epsilon (g_key_file_get_double (kf, "calibration", "cpu_blocks_per_ms", NULL),
+                                      cal->cpu_blocks_per_ms, cal->cpu_blocks_per_ms * 1e-9);
+      return;
+    }
+
+  g_assert_true (il_calibration_is_sane (3726, 12e6));
+  g_assert_false (il_calibration_is_sane (INFINITY, 12e6));
+  g_assert_false (il_calibration_is_sane (3726, NAN));
+  g_assert_false (il_calibration_is_sane (-1, 12e6));
+
+  /* The real cache (for this machine's key), with one value spoiled, in a cache of its own. */
+  il_calibration_get ();
+  dir = g_dir_make_tmp ("il-cache-XXXXXX", NULL);
+  sub = g_build_filename (dir, "interleave", NULL);
+  path = g_build_filename (sub, "calibration.ini", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
+  g_setenv ("XDG_CACHE_HOME", dir, TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+      g_assert_true (g_key_file_load_from_file (kf, real, G_KEY_FILE_NONE, NULL));
+      g_key_file_set_value (kf, "calibration", i % 2 == 0 ? "cpu_blocks_per_ms" : "memory_bytes_per_ms",
+                            bad[i]);
+      g_assert_true (g_key_file_save_to_file (kf, path, NULL));
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+    }
+
+  if (old_cache != NULL)
+    g_setenv ("XDG_CACHE_HOME", old_cache, TRUE);
+  else
+    g_unsetenv ("XDG_CACHE_HOME");
+  g_remove (path);
+  g_rmdir (sub);
+  g_rmdir (dir);
 }
 
 static void
@@ -300,6 +364,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/workload/calibration-cached", test_workload_calibration_cached);
+  g_test_add_func ("/workload/calibration-insane", test_workload_calibration_insane);
   g_test_add_func ("/workload/phases", test_workload_phases);
   g_test_add_func ("/workload/cpu", test_workload_cpu);
   g_test_add_func ("/workload/memory", test_workload_memory);
