@@ -36,6 +36,8 @@
 #define SCAN_NS          G_GINT64_CONSTANT (5000000)   /* sampled: new threads and processes */
 #define HOUSEKEEP_NS     G_GINT64_CONSTANT (10000000)
 #define FLUSH_NS         G_GINT64_CONSTANT (10000000)  /* open spans are split so a live view moves */
+#define KEEP_OPEN_NS     G_GINT64_CONSTANT (60000000)  /* …keeping their newest part open, which a
+                                                        * record that comes late may still cut */
 #define CONFIRM_NS       G_GINT64_CONSTANT (250000000) /* a child younger than this may be a launcher's */
 #define REASON_KEEP_NS   G_GINT64_CONSTANT (50000000)
 #define KILL_GRACE_NS    G_GINT64_CONSTANT (1000000000)
@@ -837,6 +839,25 @@ collect_record (const struct perf_event_header *h, gpointer data)
   g_array_append_val (self->events, e);
 }
 
+/* A record older than what was already laid out (its ring was read late: a virtual CPU can be
+ * stopped between an event's time stamp and its record): the open span is cut back to it. */
+static void
+rewind_to (IlProgram *self, Thread *th, gint64 t)
+{
+  gint64 rel = t - self->origin_ns;
+
+  if (t >= th->since_ns)
+    return;
+  if (th->has_open && th->open.end_ns > rel)
+    {
+      if (th->open.start_ns < rel)
+        th->open.end_ns = rel;
+      else
+        th->has_open = FALSE;
+    }
+  th->since_ns = t;
+}
+
 static void
 handle_event (IlProgram *self, const Event *e)
 {
@@ -849,6 +870,7 @@ handle_event (IlProgram *self, const Event *e)
       th = get_thread (self, e->pid, e->tid, t);
       if (th->exited)
         break;
+      rewind_to (self, th, t);
       if (e->misc & PERF_RECORD_MISC_SWITCH_OUT)
         {
           /* Without a switch-in seen (on CPU when tracing began at its exec), it ran on the CPU
@@ -891,6 +913,7 @@ handle_event (IlProgram *self, const Event *e)
       th = g_hash_table_lookup (self->threads, GINT_TO_POINTER (e->tid));
       if (th != NULL && !th->exited)
         {
+          rewind_to (self, th, t);
           if (th->on_cpu)
             emit (self, th, IL_STATE_RUNNING, th->cpu, th->since_ns, t);
           th->on_cpu = FALSE;
@@ -1305,20 +1328,43 @@ housekeeping (IlProgram *self, gint64 now, gint64 horizon)
     }
   resolve_processes (self, horizon);
 
+  /* Sampled: a thread names itself after it starts (pthread_setname_np; CPython 3.14 passes on
+   * threading's names); the kernel capture hears it as a COMM record. */
+  if (self->capture == IL_CAPTURE_SAMPLED)
+    {
+      g_hash_table_iter_init (&iter, self->threads);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Thread *th = value;
+          char comm[16] = "";
+
+          if (th->exited)
+            continue;
+          read_comm (th->pid, th->tid, comm);
+          if (comm[0] != '\0' && strcmp (comm, th->comm) != 0)
+            {
+              memcpy (th->comm, comm, sizeof comm);
+              if (th->lane >= 0)
+                thread_announce (self, th);
+            }
+        }
+    }
+
   /* Long open spans go out in pieces so a live view moves. */
   g_hash_table_iter_init (&iter, self->threads);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Thread *th = value;
 
-      if (th->has_open && th->open.end_ns - th->open.start_ns >= FLUSH_NS &&
+      if (th->has_open && th->open.end_ns - th->open.start_ns >= FLUSH_NS + KEEP_OPEN_NS &&
           th->proc->status == PROC_CONFIRMED)
         {
           IlSpan rest = th->open;
 
+          th->open.end_ns = rest.end_ns - KEEP_OPEN_NS;
           flush_open (self, th);
           th->open = rest;
-          th->open.start_ns = rest.end_ns;
+          th->open.start_ns = rest.end_ns - KEEP_OPEN_NS;
           th->has_open = TRUE;
         }
     }

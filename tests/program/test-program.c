@@ -255,9 +255,12 @@ check_sleepers (IlRunTrace *run)
       g_test_message ("sleeper %d: io-wait %.1f %%, gil-wait %.2f %%", info->tid,
                       100.0 * t.ns[IL_STATE_IO_WAIT] / t.total, 100.0 * t.ns[IL_STATE_GIL_WAIT] / t.total);
       g_assert_cmpfloat ((double) t.ns[IL_STATE_IO_WAIT], >=, 0.8 * t.total);
-      /* and the tooltip says it was sleeping, not I/O */
+      /* and the tooltip says it was sleeping, not I/O (a wait shorter than a sample, on a busy
+       * machine where the tracer itself waits for a CPU, may go untold) */
       g_assert_cmpfloat ((double) wait_ns (run, w, IL_STATE_IO_WAIT, IL_WAIT_SLEEP), >=,
-                         0.9 * t.ns[IL_STATE_IO_WAIT]);
+                         0.75 * t.ns[IL_STATE_IO_WAIT]);
+      g_assert_cmpint (wait_ns (run, w, IL_STATE_IO_WAIT, IL_WAIT_IO) +
+                       wait_ns (run, w, IL_STATE_IO_WAIT, IL_WAIT_POLL), <=, t.ns[IL_STATE_IO_WAIT] / 10);
       g_assert_cmpfloat ((double) t.ns[IL_STATE_GIL_WAIT], <=, 0.02 * t.total);
       threads++;
     }
@@ -282,7 +285,7 @@ static void
 check_pool (IlRunTrace *run)
 {
   const IlProcessInfo *main_proc;
-  gint64 first = G_MAXINT64, last = 0, running = 0, ready = 0, worker_run = 0;
+  gint64 first = G_MININT64, last = G_MAXINT64, running = 0, ready = 0, worker_run = 0;
   double par, demand;
 
   g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 3);
@@ -296,6 +299,8 @@ check_pool (IlRunTrace *run)
       const IlLane *lane = il_run_trace_get_lane (run, w);
 
       g_assert_nonnull (il_run_trace_find_process (run, info->pid));
+      gint64 lane_first = G_MAXINT64, lane_last = 0;
+
       if (info->pid == main_proc->pid)
         continue;
       for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
@@ -303,10 +308,14 @@ check_pool (IlRunTrace *run)
           const IlSpan *s = il_lane_get_span (lane, i);
           if (s->state == IL_STATE_RUNNING)
             {
-              first = MIN (first, s->start_ns);
-              last = MAX (last, s->end_ns);
+              lane_first = MIN (lane_first, s->start_ns);
+              lane_last = MAX (lane_last, s->end_ns);
             }
         }
+      /* The pool's work: while both workers have theirs (from the later one's first run to the
+       * earlier one's last), not the start-up of one or the other's lone tail. */
+      first = MAX (first, lane_first);
+      last = MIN (last, lane_last);
     }
   g_assert_cmpint (last, >, first);
   for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
@@ -398,7 +407,8 @@ test_shim (gconstpointer data)
     {
       const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
       g_assert_cmpint (info->pid, ==, proc->pid);
-      g_assert_true (g_str_has_prefix (info->name, "python"));
+      /* The main thread by the kernel's name, the others by the names threading gave them. */
+      g_assert_true (g_str_has_prefix (info->name, info->tid == info->pid ? "python" : "cpu-"));
     }
 }
 
