@@ -1812,6 +1812,61 @@ il_program_mark_helpers (IlRunTrace *trace)
     }
 }
 
+/* `sh -c 'python3 x.py'` (dash forks), `bash -c '…; true'`: a launcher that forked the program
+ * and only waited for it. A process whose threads are all helpers, with a child process in the
+ * trace, whose main thread waited for a child (wait4, waitid) more than on anything else we could
+ * tell, is folded: its lanes go, its children hang under its parent. */
+static void
+fold_waiting_launchers (IlRunTrace *trace)
+{
+  for (guint p = 0; p < il_run_trace_get_n_processes (trace); p++)
+    {
+      const IlProcessInfo *proc = il_run_trace_get_process (trace, p);
+      int pid = proc->pid, ppid = proc->ppid;
+      gboolean has_child = FALSE, all_helpers = TRUE;
+      gint64 child_wait = 0, other_wait = 0;
+
+      for (guint c = 0; c < il_run_trace_get_n_processes (trace); c++)
+        has_child |= il_run_trace_get_process (trace, c)->ppid == pid;
+      for (guint w = 0; w < il_run_trace_get_n_workers (trace) && has_child; w++)
+        {
+          const IlWorkerInfo *info = il_run_trace_get_worker (trace, w);
+          const IlLane *lane = il_run_trace_get_lane (trace, w);
+          guint n = il_lane_get_n_spans (lane);
+
+          if (info->pid != pid)
+            continue;
+          all_helpers &= info->helper;
+          if (info->tid != pid || n == 0)
+            continue;
+          for (guint i = 0; i < n; i++)
+            {
+              const IlSpan *s = il_lane_get_span (lane, i);
+              IlWaitKind kind = il_run_trace_get_wait (trace, w, s->start_ns);
+
+              if (kind == IL_WAIT_CHILD)
+                child_wait += s->end_ns - s->start_ns;
+              else if (kind != IL_WAIT_NONE)
+                other_wait += s->end_ns - s->start_ns;
+            }
+        }
+      if (!has_child || !all_helpers || child_wait == 0 || child_wait <= other_wait)
+        continue;
+      for (guint c = 0; c < il_run_trace_get_n_processes (trace); c++)
+        {
+          const IlProcessInfo *child = il_run_trace_get_process (trace, c);
+          if (child->ppid == pid)
+            {
+              g_autofree char *command = g_strdup (child->command);
+              g_autofree char *name = g_strdup (child->name);
+              il_run_trace_add_process (trace, child->pid, ppid, command, name);
+            }
+        }
+      il_run_trace_remove_process (trace, pid);
+      p = (guint) -1;   /* the list changed: look again from the start */
+    }
+}
+
 void
 il_program_finish (IlProgram *self, IlRunTrace *trace)
 {
@@ -1823,6 +1878,7 @@ il_program_finish (IlProgram *self, IlRunTrace *trace)
   for (guint i = 0; i < self->drop_pids->len; i++)
     il_run_trace_remove_process (trace, g_array_index (self->drop_pids, int, i));
   il_program_mark_helpers (trace);
+  fold_waiting_launchers (trace);
   if (self->lost > 0)
     g_warning ("%" G_GUINT64_FORMAT " kernel records were lost (the buffer overflowed)", self->lost);
 

@@ -470,6 +470,25 @@ test_lesson_command (void)
   g_assert_nonnull (strstr (error->message, "Capture"));
 }
 
+/* `sh -c 'python3 …; true'`: the shell forks the program and waits for it; it is folded. */
+static void
+test_sh_c (void)
+{
+  g_autofree char *prog = lesson_program ("cpu_threads.py");
+  g_autofree char *script = g_strdup_printf ("'%s' '%s' 2 300000; true", python, prog);
+  const char *argv[] = { "/bin/sh", "-c", script, NULL };
+  g_autoptr(IlRunTrace) run = trace_cli (argv, FALSE);
+  const IlProcessInfo *proc;
+
+  g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
+  proc = il_run_trace_get_process (run, 0);
+  g_assert_nonnull (strstr (proc->command, "cpu_threads.py"));
+  g_assert_null (strstr (proc->command, "sh -c"));
+  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 3);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    g_assert_cmpint (il_run_trace_get_worker (run, w)->pid, ==, proc->pid);
+}
+
 /* CPython exports _PyRuntime; we find it in a live interpreter. */
 static void
 test_runtime_symbol (void)
@@ -548,6 +567,7 @@ main (int argc, char **argv)
   g_test_add_func ("/program/pool/cli-sampled", test_pool_cli_sampled);
   g_test_add_data_func ("/program/shim/cli", GINT_TO_POINTER (FALSE), test_shim);
   g_test_add_data_func ("/program/shim/cli-sampled", GINT_TO_POINTER (TRUE), test_shim);
+  g_test_add_func ("/program/sh-c/cli", test_sh_c);
   status = g_test_run ();
 
   {
