@@ -238,6 +238,23 @@ test_gil_cli_sampled (void)
   check_gil_turns (run);
 }
 
+/* Debian's own CPython 3.11 (/usr/bin/python3.11: _PyRuntime in a non-PIE executable). */
+static void
+test_gil_debian (void)
+{
+  g_autofree char *prog = lesson_program ("cpu_threads.py");
+  const char *argv[] = { "/usr/bin/python3", prog, "4", "1000000", NULL };
+  g_autoptr(IlRunTrace) run = NULL;
+
+  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no /usr/bin/python3");
+      return;
+    }
+  run = trace_cli (argv, FALSE);
+  check_gil_turns (run);
+}
+
 static void
 check_sleepers (IlRunTrace *run)
 {
@@ -489,11 +506,12 @@ test_sh_c (void)
     g_assert_cmpint (il_run_trace_get_worker (run, w)->pid, ==, proc->pid);
 }
 
-/* CPython exports _PyRuntime; we find it in a live interpreter. */
+/* CPython exports _PyRuntime; we find it in a live interpreter: the one on PATH (a PIE binary or
+ * libpython) and Debian's /usr/bin/python3 (python3.11, a non-PIE executable). */
 static void
-test_runtime_symbol (void)
+check_runtime_symbol (const char *interpreter)
 {
-  const char *argv[] = { python, "-c", "import sys; sys.stdin.read()", NULL };
+  const char *argv[] = { interpreter, "-c", "import sys; sys.stdin.read()", NULL };
   g_autoptr(GError) error = NULL;
   GPid pid;
   int in_fd;
@@ -513,8 +531,17 @@ test_runtime_symbol (void)
   waitpid (pid, NULL, 0);
   g_spawn_close_pid (pid);
   g_assert_true (found);
-  g_test_message ("_PyRuntime at 0x%" G_GINT64_MODIFIER "x, %" G_GUINT64_FORMAT " bytes", lo, hi - lo);
+  g_test_message ("%s: _PyRuntime at 0x%" G_GINT64_MODIFIER "x, %" G_GUINT64_FORMAT " bytes",
+                  interpreter, lo, hi - lo);
   g_assert_cmpuint (hi - lo, >=, 4096);
+}
+
+static void
+test_runtime_symbol (void)
+{
+  check_runtime_symbol (python);
+  if (g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    check_runtime_symbol ("/usr/bin/python3");
 }
 
 static gboolean
@@ -562,6 +589,7 @@ main (int argc, char **argv)
   g_test_add_func ("/program/lesson-command", test_lesson_command);
   g_test_add_func ("/program/gil/engine-kernel", test_gil_engine);
   g_test_add_func ("/program/gil/cli-sampled", test_gil_cli_sampled);
+  g_test_add_func ("/program/gil/cli-debian-python", test_gil_debian);
   g_test_add_func ("/program/sleep/cli", test_sleep_cli);
   g_test_add_func ("/program/pool/engine", test_pool_engine);
   g_test_add_func ("/program/pool/cli-sampled", test_pool_cli_sampled);
