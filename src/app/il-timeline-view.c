@@ -947,6 +947,13 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
                             (int) hit.span.cpu);
   else
     g_string_append (s, il_state_get_title (hit.span.state));
+  /* A traced program's wait says what the thread blocked on. */
+  {
+    const char *why = il_wait_kind_get_title (il_run_trace_get_wait (run, (guint) hit.worker,
+                                                                      hit.span.start_ns));
+    if (why != NULL)
+      g_string_append_printf (s, ": %s", why);
+  }
   start = il_format_duration (hit.span.start_ns);
   duration = il_format_duration (hit.span.end_ns - hit.span.start_ns);
   g_string_append (s, "\n");
