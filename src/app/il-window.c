@@ -259,7 +259,9 @@ il_window_add_to_history (IlWindow *self, IlRunTrace *run, gboolean checked)
   self->syncing_history = FALSE;
   g_signal_connect_object (row, "notify::checked", G_CALLBACK (on_history_check_changed), self,
                            G_CONNECT_SWAPPED);
+  il_window_number_history_row (self, row);
   gtk_list_box_append (self->history_list, row);
+  il_window_update_actions (self);
 }
 
 void
@@ -280,6 +282,7 @@ il_window_update_actions (IlWindow *self)
   il_window_set_action_enabled (self, "open-lesson", !busy);
   il_window_set_action_enabled (self, "open", !busy);
   il_window_update_report_action (self, busy);
+  il_window_update_history_actions (self, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->setup_pane), !busy && self->lesson == NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_answer_entry), !busy);
@@ -926,6 +929,7 @@ il_window_init (IlWindow *self)
   self->settings = g_settings_new (APP_ID);
   il_window_add_actions (self);
   il_window_add_report_action (self);
+  il_window_add_history_actions (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),

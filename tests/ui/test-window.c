@@ -1051,6 +1051,47 @@ test_inputs (void)
   g_assert_true (gtk_widget_get_sensitive (row));
 }
 
+/* History rows are numbered with the time of day; one can be removed, and all cleared. */
+static void
+test_history_remove (void)
+{
+  GPtrArray *history = il_window_get_history (window);
+  guint before = history->len;
+  IlRunTrace *first;
+  GtkWidget *row;
+  const char *title;
+
+  g_assert_cmpuint (before, >=, 2);
+  first = g_ptr_array_index (history, 0);
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (window->history_list, 0));
+  g_assert_true (IL_IS_HISTORY_ROW (row));
+  title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  g_assert_true (g_str_has_prefix (title, "#1 · "));
+  g_assert_nonnull (strstr (title, il_run_trace_get_label (first)));
+  /* "#1 · 14:05:12 · …" (the dot is two bytes): the time of day between number and name. */
+  g_assert_cmpint (title[8], ==, ':');
+  g_assert_cmpint (title[11], ==, ':');
+
+  /* Shown, then removed: gone from the history and from the view. */
+  {
+    g_autoptr(GPtrArray) one = g_ptr_array_new ();
+    g_ptr_array_add (one, first);
+    il_window_show_runs (window, one);
+  }
+  g_action_group_activate_action (G_ACTION_GROUP (window), "remove-run", g_variant_new_uint32 (1));
+  g_assert_cmpuint (history->len, ==, before - 1);
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 0);
+  g_assert_false (il_window_remove_run (window, 1));
+  /* Numbers stay with their runs: the next row is still #2. */
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (window->history_list, 0));
+  g_assert_true (g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "#2 · "));
+
+  activate ("clear-history");
+  g_assert_cmpuint (history->len, ==, 0);
+  g_assert_null (gtk_list_box_get_row_at_index (window->history_list, 0));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "clear-history"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1099,6 +1140,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/export", test_export);
   g_test_add_func ("/window/history-compare", test_history_compare);
   g_test_add_func ("/window/run-lesson-action", test_run_lesson_action);
+  g_test_add_func ("/window/history-remove", test_history_remove);
   g_test_add_func ("/window/sweep", test_sweep);
   g_test_add_func ("/window/inputs", test_inputs);
   g_test_add_func ("/window/adaptive", test_adaptive);
