@@ -205,6 +205,10 @@ void
 il_window_show_runs (IlWindow *self, GPtrArray *runs)
 {
   g_autoptr(GPtrArray) copy = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  gboolean same = runs->len == self->shown->len;
+
+  for (guint i = 0; same && i < runs->len; i++)
+    same = g_ptr_array_index (runs, i) == g_ptr_array_index (self->shown, i);
 
   /* @runs may be self->shown itself: copy before clearing. */
   for (guint i = 0; i < runs->len; i++)
@@ -215,7 +219,8 @@ il_window_show_runs (IlWindow *self, GPtrArray *runs)
 
   il_timeline_view_set_runs (self->timeline, self->shown);
   il_summary_view_set_runs (self->summary, self->shown);
-  il_window_reset_scroll (self);
+  if (!same)
+    il_window_reset_scroll (self);
   gtk_stack_set_visible_child_name (self->timeline_stack, self->shown->len > 0 ? "timeline" : "empty");
   il_window_sync_history_checks (self);
   il_window_update_actions (self);

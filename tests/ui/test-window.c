@@ -969,6 +969,28 @@ test_adaptive (void)
   il_timeline_view_set_highlight (timeline, -1, -1);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->details_label)));
 
+  /* A zoom the user chose survives the same runs shown again (a run ending, a batch going on);
+   * other runs start fitted. */
+  {
+    gint64 t0, t1, z0, z1;
+    gboolean fit;
+    g_autoptr(GPtrArray) two = g_ptr_array_new ();
+
+    il_timeline_view_zoom (timeline, 4.0);
+    il_timeline_view_get_range (timeline, &z0, &z1, &fit);
+    g_assert_false (fit);
+    il_window_show_runs (window, runs);
+    il_timeline_view_get_range (timeline, &t0, &t1, &fit);
+    g_assert_false (fit);
+    g_assert_cmpint (t0, ==, z0);
+    g_assert_cmpint (t1, ==, z1);
+    g_ptr_array_add (two, g_ptr_array_index (runs, 1));
+    g_ptr_array_add (two, g_ptr_array_index (runs, 2));
+    il_window_show_runs (window, two);
+    il_timeline_view_get_range (timeline, &t0, &t1, &fit);
+    g_assert_true (fit);
+  }
+
   gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
