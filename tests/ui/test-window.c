@@ -1114,6 +1114,40 @@ test_history_remove (void)
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "clear-history"));
 }
 
+/* The app's icon comes from the resource bundle: About shows it when run uninstalled. */
+static void
+test_icons (void)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window)));
+  g_autoptr(GtkIconPaintable) icon = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *uri = NULL;
+
+  g_assert_true (gtk_icon_theme_has_icon (theme, APP_ID));
+  g_assert_true (gtk_icon_theme_has_icon (theme, APP_ID "-symbolic"));
+  icon = gtk_icon_theme_lookup_icon (theme, APP_ID, NULL, 128, 1, GTK_TEXT_DIR_LTR, 0);
+  file = gtk_icon_paintable_get_file (icon);
+  uri = g_file_get_uri (file);
+  g_assert_true (g_str_has_prefix (uri, "resource:///io/github/interleave/Interleave/icons/"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  settle ();
+  {
+    GtkWindow *about = NULL;
+    GListModel *toplevels = gtk_window_get_toplevels ();   /* not ours to unref */
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+        if (ADW_IS_ABOUT_WINDOW (w))
+          about = GTK_WINDOW (w);
+      }
+    g_assert_nonnull (about);
+    g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==, APP_ID);
+    gtk_window_destroy (about);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1164,6 +1198,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/run-lesson-action", test_run_lesson_action);
   g_test_add_func ("/window/history-remove", test_history_remove);
   g_test_add_func ("/window/sweep", test_sweep);
+  g_test_add_func ("/window/icons", test_icons);
   g_test_add_func ("/window/inputs", test_inputs);
   g_test_add_func ("/window/adaptive", test_adaptive);
   g_test_add_func ("/window/predict-first", test_predict_first);
