@@ -12,6 +12,8 @@ G_DECLARE_FINAL_TYPE (IlSummaryView, il_summary_view, IL, SUMMARY_VIEW, GtkBox)
 GtkWidget  *il_summary_view_new        (void);
 /* Rebuilds the figures from @runs (of IlRunTrace*); live runs show progress instead. */
 void        il_summary_view_set_runs   (IlSummaryView *self, GPtrArray *runs);
+/* Brings the live runs' "running… so far" up to date without rebuilding the table. */
+void        il_summary_view_update_live (IlSummaryView *self);
 /* A lesson's question, the user's prediction and the lesson's answer, shown beside the result;
  * a NULL question hides them. */
 void        il_summary_view_set_answer (IlSummaryView *self, const char *question,

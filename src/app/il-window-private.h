@@ -31,8 +31,13 @@ struct _IlWindow
   gboolean              queue_is_baseline;  /* the batch measures sequential baselines only */
   gboolean              queue_is_lesson;
   gboolean              checking_quiet;     /* the quiet-machine check before a lesson goes on */
+  gboolean              told_capture_refused;  /* the kernel's refusal was said this session */
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
   gint64                summary_shown_us;
+  gint64                progress_shown_us;  /* when the progress text was last set */
+  GPtrArray            *rounds;         /* of GPtrArray of IlRunTrace: this batch's runs by round */
+  guint                 batch_configs;  /* configurations in one round */
+  guint                 batch_repeat;   /* rounds: the lesson repeat count, or 1 */
   gboolean              disposed;
   gboolean              painted;            /* the first frame is on screen */
   gboolean              run_when_shown;     /* --run: press Run after the first frame */           /* a run's callback may come after the widgets went */   /* when the live summary was last rebuilt */          /* workers of the current run given a lower priority */

@@ -52,6 +52,36 @@ nice_step (double range, double max_ticks)
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * mag;
 }
 
+/* A repeated sweep: at each point, a bar from the lowest to the highest speedup of its rounds,
+ * with caps, so noise reads as noise and not as a result. */
+static void
+draw_range_bars (cairo_t *cr, const Plot *p, const IlSweep *sweep, const IlSweepSeries *series,
+                 double f, double hair)
+{
+  if (sweep->repeat < 2 || series->speedup_min == NULL || series->speedup_max == NULL)
+    return;
+  cairo_save (cr);
+  cairo_set_line_width (cr, MAX (hair * 2, f * 0.1));
+  for (guint i = 0; i < series->speedup_min->len && i < sweep->worker_counts->len; i++)
+    {
+      double lo = g_array_index (series->speedup_min, double, i);
+      double hi = g_array_index (series->speedup_max, double, i);
+      double x = plot_x (p, g_array_index (sweep->worker_counts, guint, i));
+      double cap = f * 0.35;
+
+      if (!isfinite (lo) || !isfinite (hi))
+        continue;
+      cairo_move_to (cr, x, plot_y (p, lo));
+      cairo_line_to (cr, x, plot_y (p, hi));
+      cairo_move_to (cr, x - cap, plot_y (p, lo));
+      cairo_line_to (cr, x + cap, plot_y (p, lo));
+      cairo_move_to (cr, x - cap, plot_y (p, hi));
+      cairo_line_to (cr, x + cap, plot_y (p, hi));
+    }
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
 void
 il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep, IlTheme theme)
 {
@@ -259,6 +289,7 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
           started = TRUE;
         }
       cairo_stroke (cr);
+      draw_range_bars (cr, &p, sweep, series, f, hair);
       for (guint i = 0; i < n_counts; i++)
         {
           double sp = il_sweep_get_speedup (sweep, series, i);

@@ -6,6 +6,9 @@
 #include <glib/gstdio.h>
 
 #include "il-application.h"
+#include "il-clock.h"
+#include "il-batch.h"
+#include "il-painter.h"
 #include "il-export-dialog.h"
 #include "il-format.h"
 #include "il-history-row.h"
@@ -172,6 +175,15 @@ test_setup_and_run (void)
   wait_for (saw_live_frame_cb, &live_frames, 60, "the run to finish");
   /* The timeline redrew while the run was recording, from its tick callback. */
   g_assert_cmpuint (live_frames, >, 0);
+  /* Live frames painted only what changed onto the kept picture, not the whole picture. */
+  {
+    guint full, strips;
+
+    il_timeline_view_get_paint_counts (timeline, &full, &strips);
+    g_test_message ("live paints: %u whole, %u strips", full, strips);
+    g_assert_cmpuint (full, >=, 1);
+    g_assert_cmpuint (strips, >=, 1);
+  }
   settle ();
 
   shown = il_window_get_shown (window);
@@ -592,7 +604,8 @@ test_measure_speedup (void)
   g_assert_cmpfloat (s->speedup, <, 3.0);
   text = il_summary_view_get_value (il_window_get_summary (window), "speedup", 0);
   g_assert_nonnull (text);
-  g_assert_true (g_str_has_suffix (text, "×"));
+  /* Measured after the run, not with it: the speedup says which baseline it is against. */
+  g_assert_true (g_str_has_suffix (text, "× (latest baseline)"));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "measure-speedup"));
 }
 
@@ -647,6 +660,30 @@ test_lesson (void)
   g_assert_nonnull (strstr (answer, "one core takes twice as long"));
   g_assert_nonnull (strstr (answer, il_lesson_get_answer (lesson)));
   g_assert_nonnull (il_summary_view_get_value (il_window_get_summary (window), "wall", 1));
+  /* What other programs took is in the table, and the card says the comparison was disturbed
+   * exactly when a run lost more than 10 % of its CPUs (this machine may be busy or not). */
+  {
+    gboolean disturbed = FALSE;
+
+    for (guint i = 0; i < shown->len; i++)
+      {
+        disturbed |= il_run_trace_is_disturbed (g_ptr_array_index (shown, i));
+        g_assert_nonnull (strstr (il_summary_view_get_value (il_window_get_summary (window), "other", i), "%"));
+      }
+    g_assert_true ((strstr (answer, "This comparison was disturbed") != NULL) == disturbed);
+  }
+
+  /* No sequential run in this lesson: its runs compare with its first run and say so, never
+   * with a sequential run measured earlier in the session. */
+  {
+    IlSummaryView *summary = il_window_get_summary (window);
+
+    g_assert_cmpstr (il_summary_view_get_value (summary, "speedup", 0), ==, "1.00× vs first run");
+    g_assert_true (g_str_has_suffix (il_summary_view_get_value (summary, "speedup", 1), "× vs first run"));
+    g_assert_cmpstr (il_summary_view_get_value (summary, "efficiency", 1), ==, "—");
+    for (guint i = 0; i < shown->len; i++)
+      g_assert_false (isfinite (il_run_trace_get_summary (g_ptr_array_index (shown, i))->speedup));
+  }
 
   /* Export Lab Report: one PDF with the lesson and the prediction made before the runs. */
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "export-report"));
@@ -674,6 +711,128 @@ test_lesson (void)
       }
     g_unlink (report);
   }
+}
+
+/* With a busy loop pinned to CPU 1 during "one core vs two", the two-core run lost much of core 1
+ * to it, and the lesson card says the comparison was disturbed, by how much. */
+static void
+test_lesson_disturbed (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"), "03-one-core-vs-two.lesson", NULL);
+  const char *hog_path = g_getenv ("IL_CPU_HOG");
+  g_autoptr(GSubprocess) hog = NULL;
+  g_autoptr(GDataInputStream) hog_out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  IlRunTrace *two;
+  const char *answer;
+
+  if (hog_path == NULL || il_cpu_count () < 2)
+    {
+      g_test_skip ("needs the cpu-hog helper (IL_CPU_HOG) and two CPUs");
+      return;
+    }
+  g_assert_true (il_window_open_lesson (window, path, &error));
+  g_assert_no_error (error);
+
+  hog = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, hog_path, "1", "60", NULL);
+  g_assert_no_error (error);
+  hog_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (hog));
+  line = g_data_input_stream_read_line (hog_out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready");
+
+  activate ("run");
+  wait_for (window_idle, NULL, 120, "the lesson's runs");
+  g_subprocess_force_exit (hog);
+  g_subprocess_wait (hog, NULL, NULL);
+  settle ();
+
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
+  two = g_ptr_array_index (il_window_get_shown (window), 1);
+  g_test_message ("two cores: other programs took %.0f %%", il_run_trace_get_summary (two)->other_share * 100);
+  g_assert_cmpfloat (il_run_trace_get_summary (two)->other_share, >=, 0.30);
+  answer = il_summary_view_get_answer_text (il_window_get_summary (window));
+  g_assert_nonnull (strstr (answer, "This comparison was disturbed: other programs took"));
+}
+
+/* Efficiency is the speedup per worker: never above 100 % × the cores, whatever ran before. */
+static void
+assert_efficiencies_sound (void)
+{
+  IlSummaryView *summary = il_window_get_summary (window);
+  GPtrArray *shown = il_window_get_shown (window);
+
+  for (guint i = 0; i < shown->len; i++)
+    {
+      const char *text = il_summary_view_get_value (summary, "efficiency", i);
+
+      g_test_message ("run %u: speedup %s, efficiency %s", i,
+                      il_summary_view_get_value (summary, "speedup", i), text);
+      if (g_strcmp0 (text, "—") != 0)
+        g_assert_cmpfloat (g_ascii_strtod (text, NULL), <=, 100.0 * g_get_num_processors ());
+    }
+}
+
+static void
+test_lesson_repeat (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"), "02-io-threads.lesson", NULL);
+  g_autoptr(GError) error = NULL;
+  IlSummaryView *summary = il_window_get_summary (window);
+  guint history_before = il_window_get_history (window)->len;
+  GPtrArray *shown;
+  IlRunTrace *seq;
+
+  /* Three rounds, alternating: each run shows its median with the range of the three. */
+  g_settings_set_uint (settings, "lesson-repeat", 3);
+  g_assert_true (il_window_open_lesson (window, path, &error));
+  g_assert_no_error (error);
+  activate ("run");
+  wait_for (window_idle, NULL, 120, "the lesson's three rounds");
+  settle ();
+
+  shown = il_window_get_shown (window);
+  g_assert_cmpuint (shown->len, ==, 2);
+  /* Only the runs kept go to the history: one per configuration. */
+  g_assert_cmpuint (il_window_get_history (window)->len, ==, history_before + 2);
+  for (guint i = 0; i < shown->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (shown, i);
+      const IlRepeat *repeat = il_run_trace_get_repeat (run);
+      const char *wall = il_summary_view_get_value (summary, "wall", i);
+
+      g_assert_nonnull (repeat);
+      g_assert_cmpuint (repeat->count, ==, 3);
+      g_assert_cmpuint (repeat->kept, <, 3);
+      g_assert_cmpfloat (repeat->wall_ns[0], <=, il_run_trace_get_summary (run)->wall_ns);
+      g_assert_cmpfloat (il_run_trace_get_summary (run)->wall_ns, <=, repeat->wall_ns[1]);
+      /* "median (min–max)" */
+      g_test_message ("wall: %s", wall);
+      g_assert_nonnull (strstr (wall, " ("));
+      g_assert_nonnull (strstr (wall, "–"));
+    }
+  seq = g_ptr_array_index (shown, 0);
+  g_assert_cmpint (il_run_trace_get_config (seq)->executor, ==, IL_EXECUTOR_SEQUENTIAL);
+  g_assert_cmpfloat (il_run_trace_get_summary (seq)->speedup, ==, 1.0);
+  g_assert_true (g_str_has_prefix (il_summary_view_get_value (summary, "speedup", 0), "1.00×"));
+  assert_efficiencies_sound ();
+
+  /* Run again, once: the new sequential run is again exactly 1.00×, not a ratio to the first
+   * session's baseline, and the threads' speedup comes from this batch's sequential run. */
+  g_settings_set_uint (settings, "lesson-repeat", 1);
+  activate ("run");
+  wait_for (window_idle, NULL, 120, "the lesson again");
+  settle ();
+  shown = il_window_get_shown (window);
+  g_assert_cmpuint (shown->len, ==, 2);
+  g_assert_null (il_run_trace_get_repeat (g_ptr_array_index (shown, 0)));
+  g_assert_cmpfloat (il_run_trace_get_summary (g_ptr_array_index (shown, 0))->speedup, ==, 1.0);
+  g_assert_cmpstr (il_summary_view_get_value (summary, "speedup", 0), ==, "1.00×");
+  g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (g_ptr_array_index (shown, 1))->speedup,
+                                  (double) il_run_trace_get_summary (g_ptr_array_index (shown, 0))->wall_ns /
+                                  il_run_trace_get_summary (g_ptr_array_index (shown, 1))->wall_ns, 1e-9);
+  assert_efficiencies_sound ();
 }
 
 static guint32
@@ -785,16 +944,76 @@ test_sweep (void)
   g_action_group_activate_action (G_ACTION_GROUP (window), "close-lesson", NULL);
   g_settings_set_uint (settings, "tasks", 4);
   g_settings_set_double (settings, "task-ms", 20);
+  /* Measured twice, alternating: each point gets the range of its two rounds. */
+  g_settings_set_uint (settings, "sweep-repeat", 2);
   settle ();
   il_sweep_view_set_counts (view, "1, 2");
   g_assert_true (il_sweep_view_run (view, &error));
   g_assert_no_error (error);
   wait_for (sweep_done, NULL, 120, "the sweep");
+  g_settings_set_uint (settings, "sweep-repeat", 1);
   sweep = il_sweep_view_get_sweep (view);
   g_assert_nonnull (sweep);
   g_assert_cmpuint (sweep->worker_counts->len, ==, 2);
   g_assert_cmpuint (sweep->series->len, ==, 3);   /* threads, threads + GIL, processes */
   g_assert_cmpint (sweep->baseline_ns, >, 0);
+  g_assert_cmpuint (sweep->repeat, ==, 2);
+  for (guint k = 0; k < sweep->series->len; k++)
+    {
+      const IlSweepSeries *series = g_ptr_array_index (sweep->series, k);
+
+      for (guint i = 0; i < 2; i++)
+        {
+          double lo = g_array_index (series->speedup_min, double, i);
+          double hi = g_array_index (series->speedup_max, double, i);
+
+          g_assert_true (isfinite (lo) && isfinite (hi));
+          g_assert_cmpfloat (lo, >, 0);
+          g_assert_cmpfloat (lo, <=, hi);
+        }
+    }
+  /* The exported chart has the range bars: drawn with them and without, the pictures differ,
+   * and only in narrow columns at the worker counts. */
+  {
+    cairo_surface_t *with = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 800, 500);
+    cairo_surface_t *without = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 800, 500);
+    cairo_t *cr;
+    guint32 *a, *b;
+    guint differ = 0, columns = 0;
+    int stride;
+
+    cr = cairo_create (with);
+    il_painter_draw_sweep (cr, 800, 500, sweep, IL_THEME_LIGHT);
+    cairo_destroy (cr);
+    ((IlSweep *) sweep)->repeat = 1;
+    cr = cairo_create (without);
+    il_painter_draw_sweep (cr, 800, 500, sweep, IL_THEME_LIGHT);
+    cairo_destroy (cr);
+    ((IlSweep *) sweep)->repeat = 2;
+    cairo_surface_flush (with);
+    cairo_surface_flush (without);
+    a = (guint32 *) (gpointer) cairo_image_surface_get_data (with);
+    b = (guint32 *) (gpointer) cairo_image_surface_get_data (without);
+    stride = cairo_image_surface_get_stride (with) / 4;
+    for (int x = 0; x < 800; x++)
+      {
+        gboolean col = FALSE;
+
+        for (int y = 0; y < 500; y++)
+          if ((a[y * stride + x] & 0xffffff) != (b[y * stride + x] & 0xffffff))
+            {
+              differ++;
+              col = TRUE;
+            }
+        columns += col;
+      }
+    g_test_message ("range bars: %u pixels in %u columns", differ, columns);
+    g_assert_cmpuint (differ, >, 20);
+    /* Two worker counts, caps a few pixels wide: far from the whole width. */
+    g_assert_cmpuint (columns, <, 80);
+    cairo_surface_destroy (with);
+    cairo_surface_destroy (without);
+  }
 
   il_sweep_view_set_counts (view, "1, two");
   g_assert_false (il_sweep_view_run (view, &error));
@@ -1177,6 +1396,8 @@ main (int argc, char *argv[])
   tmpdir = g_dir_make_tmp ("interleave-ui-XXXXXX", &error);
   g_assert_no_error (error);
   settings = g_settings_new (APP_ID);
+  /* Lessons once per run unless a test asks for repeats: the suite stays quick. */
+  g_settings_set_uint (settings, "lesson-repeat", 1);
 
   app = il_application_new ();
   g_application_set_flags (G_APPLICATION (app),
@@ -1203,7 +1424,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/adaptive", test_adaptive);
   g_test_add_func ("/window/predict-first", test_predict_first);
   g_test_add_func ("/window/max-spans", test_max_spans);
+  g_test_add_func ("/window/lesson-disturbed", test_lesson_disturbed);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
+  g_test_add_func ("/window/lesson-repeat", test_lesson_repeat);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
