@@ -643,15 +643,27 @@ il_timeline_view_runs_changed (IlTimelineView *self)
 void
 il_timeline_view_set_runs (IlTimelineView *self, GPtrArray *runs)
 {
+  gboolean same;
+
   g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  /* The same runs again, or more of a batch: a zoom the user chose stays (a run ending or the
+   * next one of a lesson starting must not throw it away); other runs start fitted. */
+  same = runs != NULL && self->runs->len > 0 && runs->len >= self->runs->len;
+  for (guint i = 0; same && i < self->runs->len; i++)
+    same = g_ptr_array_index (runs, i) == g_ptr_array_index (self->runs, i);
 
   g_ptr_array_set_size (self->runs, 0);
   if (runs != NULL)
     for (guint i = 0; i < runs->len; i++)
       g_ptr_array_add (self->runs, il_run_trace_ref (g_ptr_array_index (runs, i)));
-  self->options.highlight_run = -1;
-  self->options.highlight_task = -1;
-  il_timeline_view_fit (self);
+  if (!same)
+    {
+      self->options.highlight_run = -1;
+      self->options.highlight_task = -1;
+    }
+  if (!same || self->fit)
+    il_timeline_view_fit (self);
   il_timeline_view_runs_changed (self);
 }
 
