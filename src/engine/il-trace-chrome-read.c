@@ -720,7 +720,8 @@ get_thread (Import *im, const Event *e)
       t->order = im->order++;
       t->slices = g_array_new (FALSE, FALSE, sizeof (Slice));
       t->open = g_array_new (FALSE, FALSE, sizeof (Slice));
-      g_hash_table_insert (im->threads, g_steal_pointer (&key), t);
+      /* The thread owns its key (the table frees no keys). */
+      g_hash_table_insert (im->threads, t->key, t);
       g_ptr_array_add (im->thread_list, t);
     }
   return t;
