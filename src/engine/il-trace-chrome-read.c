@@ -764,6 +764,7 @@ get_thread_slow (Import *im, const Event *e)
       t->order = im->order++;
       t->slices = g_array_new (FALSE, FALSE, sizeof (Slice));
       t->open = g_array_new (FALSE, FALSE, sizeof (Slice));
+      /* The thread owns its key (the table frees no keys). */
       g_hash_table_insert (im->threads, t->key, t);
       g_ptr_array_add (im->thread_list, t);
     }

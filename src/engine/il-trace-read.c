@@ -1931,7 +1931,7 @@ il_trace_load (const char *path, GError **error)
   g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *display = NULL;
-  GStatBuf st;
+  GStatBuf st = { 0 };
   Source src = { NULL, NULL, 0, TRUE, 0 };
   int fd;
 
