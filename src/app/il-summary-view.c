@@ -5,9 +5,11 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
+#include "il-capture.h"
 #include "il-cpu-load.h"
 #include <adwaita.h>
 
+#include "il-batch.h"
 #include "il-format.h"
 #include "il-summary-view.h"
 
@@ -16,6 +18,7 @@ struct _IlSummaryView
   GtkBox       parent_instance;
 
   GHashTable  *values;   /* "row:column" -> label text, for tests and screen readers */
+  GHashTable  *live;     /* IlRunTrace* -> its column + 1, while it records */
 
   GtkBox      *answer_box;
   GtkLabel    *answer_label;
@@ -82,6 +85,7 @@ il_summary_view_clear (IlSummaryView *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tall_grid))) != NULL)
     gtk_grid_remove (self->tall_grid, child);
   g_hash_table_remove_all (self->values);
+  g_hash_table_remove_all (self->live);
 }
 
 /* Puts a cell in both tables: at figure @figure (-1: the run names' column) of run @run (-1:
@@ -133,6 +137,101 @@ il_summary_view_put_other (IlSummaryView *self, IlRunTrace *run, guint column)
 }
 
 static void il_summary_view_update_answer (IlSummaryView *self);
+
+static char *
+il_summary_view_live_text (IlRunTrace *run)
+{
+  g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
+
+  return g_strdup_printf (_("running… %s"), so_far);
+}
+
+/* A repeated run's figure: "median (min–max)", the median being the kept run's own. */
+static char *
+with_range (const char *median, const IlRepeat *repeat, const double range[2], char *(*format) (double))
+{
+  g_autofree char *lo = NULL, *hi = NULL;
+
+  if (repeat == NULL || !isfinite (range[0]) || !isfinite (range[1]))
+    return g_strdup (median);
+  lo = format (range[0]);
+  hi = format (range[1]);
+  /* Translators: a median with its range over repeated runs, e.g. "412 ms (398 ms–431 ms)" */
+  return g_strdup_printf (_("%s (%s–%s)"), median, lo, hi);
+}
+
+static char *
+format_ns (double ns)
+{
+  return il_format_duration ((gint64) ns);
+}
+
+static char *
+format_ratio (double v)
+{
+  return g_strdup_printf ("%.2f", v);
+}
+
+static char *
+format_speedup (double v)
+{
+  return g_strdup_printf ("%.2f×", v);
+}
+
+/* The speedup cell: against a sequential run of the same batch; of the latest one, said so;
+ * or, with no sequential run at all, the ratio to the first shown run of the same work. */
+static char *
+speedup_text (IlRunTrace *run, GPtrArray *runs)
+{
+  const IlSummary *summary = il_run_trace_get_summary (run);
+  const IlRepeat *repeat = il_run_trace_get_repeat (run);
+  IlRunTrace *first = g_ptr_array_index (runs, 0);
+
+  if (isfinite (summary->speedup))
+    {
+      g_autofree char *median = format_speedup (summary->speedup);
+      g_autofree char *text = with_range (median, repeat, repeat ? repeat->speedup : NULL, format_speedup);
+
+      if (il_run_trace_get_speedup_basis (run) == IL_SPEEDUP_EARLIER_RUN)
+        /* Translators: a speedup against the latest sequential run, not one of the same batch */
+        return g_strdup_printf (_("%s (latest baseline)"), text);
+      return g_steal_pointer (&text);
+    }
+  if (runs->len > 1 && il_run_trace_get_summary (first) != NULL &&
+      il_run_trace_get_summary (first)->wall_ns > 0 && !il_run_trace_get_live (first) &&
+      !il_run_trace_get_cancelled (first) && !il_run_trace_get_cancelled (run) &&
+      il_run_config_same_work (il_run_trace_get_config (first), il_run_trace_get_config (run)))
+    /* Translators: the ratio of the first run's wall time to this run's, when no sequential run was measured */
+    return g_strdup_printf (_("%.2f× vs first run"),
+                            (double) il_run_trace_get_summary (first)->wall_ns / summary->wall_ns);
+  return NULL;
+}
+
+void
+il_summary_view_update_live (IlSummaryView *self)
+{
+  GHashTableIter iter;
+  gpointer run, column;
+
+  g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
+
+  /* Only the live runs' time so far changes: their cells get new text, nothing is rebuilt, so
+   * following a run costs two labels, not a relayout of the tables. */
+  g_hash_table_iter_init (&iter, self->live);
+  while (g_hash_table_iter_next (&iter, &run, &column))
+    {
+      g_autofree char *text = il_summary_view_live_text (run);
+      int i = GPOINTER_TO_INT (column) - 1;
+      GtkWidget *wide = gtk_grid_get_child_at (self->grid, 1 + ROW_WALL, 1 + i);
+      GtkWidget *tall = gtk_grid_get_child_at (self->tall_grid, 1 + i, 1 + ROW_WALL);
+
+      if (GTK_IS_LABEL (wide))
+        gtk_label_set_label (GTK_LABEL (wide), text);
+      if (GTK_IS_LABEL (tall))
+        gtk_label_set_label (GTK_LABEL (tall), text);
+      g_hash_table_insert (self->values, g_strdup_printf ("%s:%d", rows[ROW_WALL].id, i), g_strdup (text));
+    }
+}
 
 void
 il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
@@ -219,10 +318,10 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
 
       if (il_run_trace_get_live (run) || summary == NULL)
         {
-          g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
-          g_autofree char *text = g_strdup_printf (_("running… %s"), so_far);
+          g_autofree char *text = il_summary_view_live_text (run);
 
           il_summary_view_put (self, ROW_WALL, i, text);
+          g_hash_table_insert (self->live, il_run_trace_ref (run), GINT_TO_POINTER (i + 1));
           all_known_speedup = FALSE;
           continue;
         }
@@ -234,6 +333,8 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         g_autofree char *io = il_format_duration (summary->io_wait_ns);
         g_autofree char *ready = il_format_duration (summary->ready_ns);
         double efficiency = il_format_get_efficiency (run);
+        const IlRepeat *repeat = il_run_trace_get_repeat (run);
+        g_autofree char *speedup = speedup_text (run, runs);
 
         if (il_run_trace_get_cancelled (run))
           {
@@ -247,16 +348,26 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
             il_summary_view_put (self, ROW_WALL, i, text);
           }
         else
-          il_summary_view_put (self, ROW_WALL, i, wall);
-        il_summary_view_put (self, ROW_CPU, i, cpu);
+          {
+            g_autofree char *text = with_range (wall, repeat, repeat ? repeat->wall_ns : NULL, format_ns);
+            il_summary_view_put (self, ROW_WALL, i, text);
+          }
+        {
+          g_autofree char *text = with_range (cpu, repeat, repeat ? repeat->cpu_ns : NULL, format_ns);
+          il_summary_view_put (self, ROW_CPU, i, text);
+        }
         g_snprintf (buf, sizeof buf, "%.2f", summary->avg_parallelism);
-        il_summary_view_put (self, ROW_AVG_PARALLELISM, i, buf);
+        {
+          g_autofree char *text = with_range (buf, repeat, repeat ? repeat->avg_parallelism : NULL,
+                                              format_ratio);
+          il_summary_view_put (self, ROW_AVG_PARALLELISM, i, text);
+        }
         g_snprintf (buf, sizeof buf, "%u", summary->max_parallelism);
         il_summary_view_put (self, ROW_MAX_PARALLELISM, i, buf);
-        if (isfinite (summary->speedup))
+        if (speedup != NULL)
           {
-            g_snprintf (buf, sizeof buf, "%.2f×", summary->speedup);
-            il_summary_view_put (self, ROW_SPEEDUP, i, buf);
+            il_summary_view_put (self, ROW_SPEEDUP, i, speedup);
+            all_known_speedup &= isfinite (summary->speedup);
           }
         else
           {
@@ -313,6 +424,18 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
                                   il_format_capture (il_run_trace_get_capture (run)));
         }
   }
+  /* The self capture because the kernel said no: what is lost and how an administrator allows it. */
+  for (guint i = 0; i < runs->len; i++)
+    if (il_run_trace_get_capture (g_ptr_array_index (runs, i)) == IL_CAPTURE_SELF &&
+        il_capture_kernel_refusal () != NULL)
+      {
+        /* Instead of the general words when every run was self-captured. */
+        if (g_strcmp0 (capture->str, il_format_capture (IL_CAPTURE_SELF)) == 0)
+          g_string_assign (capture, il_capture_kernel_refusal ());
+        else
+          g_string_append_printf (capture, "\n%s", il_capture_kernel_refusal ());
+        break;
+      }
   /* Outside a lesson the warning goes under the table; in a lesson, on its answer card. */
   if (self->disturbed != NULL && self->question == NULL)
     g_string_append_printf (capture, "\n%s", self->disturbed);
@@ -394,6 +517,13 @@ il_summary_view_get_value (IlSummaryView *self, const char *row, guint column)
   return g_hash_table_lookup (self->values, key);
 }
 
+GtkWidget *
+il_summary_view_get_table (IlSummaryView *self)
+{
+  g_return_val_if_fail (IL_IS_SUMMARY_VIEW (self), NULL);
+  return adw_squeezer_get_visible_child (self->squeezer);
+}
+
 static void
 il_summary_view_dispose (GObject *object)
 {
@@ -401,6 +531,7 @@ il_summary_view_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_SUMMARY_VIEW);
   g_clear_pointer (&self->values, g_hash_table_unref);
+  g_clear_pointer (&self->live, g_hash_table_unref);
   g_clear_pointer (&self->question, g_free);
   g_clear_pointer (&self->prediction, g_free);
   g_clear_pointer (&self->answer, g_free);
@@ -433,6 +564,7 @@ il_summary_view_init (IlSummaryView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->live = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) il_run_trace_unref, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->speedup_button), FALSE);
 }
 

@@ -12,6 +12,8 @@ G_DECLARE_FINAL_TYPE (IlSummaryView, il_summary_view, IL, SUMMARY_VIEW, GtkBox)
 GtkWidget  *il_summary_view_new        (void);
 /* Rebuilds the figures from @runs (of IlRunTrace*); live runs show progress instead. */
 void        il_summary_view_set_runs   (IlSummaryView *self, GPtrArray *runs);
+/* Brings the live runs' "running… so far" up to date without rebuilding the table. */
+void        il_summary_view_update_live (IlSummaryView *self);
 /* A lesson's question, the user's prediction and the lesson's answer, shown beside the result;
  * a NULL question hides them. */
 void        il_summary_view_set_answer (IlSummaryView *self, const char *question,
@@ -20,5 +22,8 @@ void        il_summary_view_set_answer (IlSummaryView *self, const char *questio
 const char *il_summary_view_get_answer_text (IlSummaryView *self);
 /* The text of the figure in @row (e.g. "wall") for run @column, for tests; NULL when absent. */
 const char *il_summary_view_get_value  (IlSummaryView *self, const char *row, guint column);
+
+/* The table on screen: one row per run, or (when that does not fit) one column per run. */
+GtkWidget  *il_summary_view_get_table  (IlSummaryView *self);
 
 G_END_DECLS

@@ -39,6 +39,7 @@ typedef struct
 {
   GPtrArray *configs;        /* of IlRunConfig */
   GArray    *counts;         /* of guint */
+  guint      repeat;         /* rounds of the whole sweep (the "sweep-repeat" setting) */
 } SweepJob;
 
 typedef struct
@@ -101,8 +102,8 @@ sweep_thread (GTask *task, gpointer source_object, gpointer task_data, GCancella
   GError *error = NULL;
   IlSweep *sweep;
 
-  sweep = il_sweep_run ((const IlRunConfig *const *) job->configs->pdata, job->configs->len,
-                        job->counts, cancellable, on_sweep_progress, task, &error);
+  sweep = il_sweep_run_repeated ((const IlRunConfig *const *) job->configs->pdata, job->configs->len,
+                                 job->counts, job->repeat, cancellable, on_sweep_progress, task, &error);
   if (sweep == NULL)
     g_task_return_error (task, error);
   else
@@ -240,6 +241,11 @@ il_sweep_view_run (IlSweepView *self, GError **error)
   job = g_new0 (SweepJob, 1);
   job->configs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
   job->counts = g_steal_pointer (&counts);
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+    job->repeat = MAX (g_settings_get_uint (settings, "sweep-repeat"), 1);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (choices); i++)
     if (gtk_check_button_get_active (choices[i].check))
       {

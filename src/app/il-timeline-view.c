@@ -7,12 +7,25 @@
 #include <glib/gi18n.h>
 
 #include "il-clock.h"
+#include "il-cpu-load.h"
 #include "il-format.h"
 #include "il-layout.h"
 #include "il-timeline-view.h"
 
 /* Narrowest visible range: below a microsecond the clock's own resolution is all one sees. */
 #define MIN_RANGE_NS G_GINT64_CONSTANT (1000)
+/* Live frames: 12 a second is smooth for a picture that grows at its right edge, and leaves the
+ * CPU to the run being measured (the window must not disturb what it shows). */
+#define LIVE_FRAME_MS 80
+/* While live, the whole picture is painted again this often (legend, labels re-centred);
+ * in between only new columns and the headers are. */
+#define LIVE_FULL_PAINT_US (2 * G_USEC_PER_SEC)
+/* The live headers' "running… so far" is painted four times a second: a header spans the width,
+ * so each repaint is a row of tiles to convert and send. */
+#define LIVE_HEADER_US (G_USEC_PER_SEC / 4)
+/* The cached picture goes to GTK in tiles: unchanged tiles keep their texture, so only what
+ * changed is damaged, rendered and sent to the display. */
+#define TILE_PX 128
 
 struct _IlTimelineView
 {
@@ -46,6 +59,22 @@ struct _IlTimelineView
   char           *description;     /* the accessible description, kept for tests */
   guint           n_frames;
   guint           n_frames_with_spans;
+
+  /* Live drawing: the picture is kept and only what changed is painted onto it. */
+  gint64          live_t1;          /* fitting a live run: the range shown, grown in steps */
+  cairo_surface_t *cache;           /* device pixels, or NULL */
+  IlPaintOptions  cache_options;    /* what the cache was painted with (range resolved) */
+  GPtrArray      *cache_runs;       /* borrowed pointers: which runs it shows */
+  IlLayout       *cache_layout;     /* the geometry it was painted in */
+  GArray         *cache_spans;      /* guint per lane of every run: spans painted */
+  GArray         *cache_load_end;   /* gint64 per run: the end of its other-programs series painted */
+  int             cache_width, cache_height;
+  gint64          cache_full_us;    /* when it was last painted whole */
+  gint64          cache_headers_us; /* when the live headers were last painted */
+  GPtrArray      *tiles;            /* of GskRenderNode or NULL (stale), row-major */
+  int             tiles_x, tiles_y;
+  guint           n_full_paints;    /* for tests and the benchmark */
+  guint           n_strip_paints;
 };
 
 G_DEFINE_FINAL_TYPE (IlTimelineView, il_timeline_view, GTK_TYPE_WIDGET)
@@ -63,6 +92,148 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void
+tile_free (gpointer data)
+{
+  if (data != NULL)
+    gsk_render_node_unref (data);
+}
+
+static void
+il_timeline_view_drop_cache (IlTimelineView *self)
+{
+  g_clear_pointer (&self->cache, cairo_surface_destroy);
+  g_clear_pointer (&self->cache_layout, il_layout_free);
+  if (self->tiles != NULL)
+    g_ptr_array_set_size (self->tiles, 0);
+  if (self->cache_runs != NULL)
+    g_ptr_array_set_size (self->cache_runs, 0);
+  if (self->cache_spans != NULL)
+    g_array_set_size (self->cache_spans, 0);
+  if (self->cache_load_end != NULL)
+    g_array_set_size (self->cache_load_end, 0);
+}
+
+/* The same geometry: every row, block and the time scale where they were. */
+static gboolean
+il_timeline_view_same_layout (const IlLayout *a, const IlLayout *b)
+{
+  return a->width == b->width && a->height == b->height && a->lane_x0 == b->lane_x0 &&
+         a->lane_x1 == b->lane_x1 && a->legend_h == b->legend_h &&
+         memcmp (&a->scale, &b->scale, sizeof a->scale) == 0 &&
+         a->rows->len == b->rows->len && a->blocks->len == b->blocks->len &&
+         memcmp (a->rows->data, b->rows->data, a->rows->len * sizeof (IlLayoutRow)) == 0 &&
+         memcmp (a->blocks->data, b->blocks->data, a->blocks->len * sizeof (IlLayoutBlock)) == 0;
+}
+
+/* Can the cached picture be extended, or must it be painted again whole? */
+static gboolean
+il_timeline_view_cache_matches (IlTimelineView *self, const IlPaintOptions *o, const IlLayout *layout)
+{
+  const IlPaintOptions *c = &self->cache_options;
+
+  if (self->cache == NULL || self->cache_layout == NULL || o->t1_ns <= o->t0_ns ||
+      self->cache_runs->len != self->runs->len)
+    return FALSE;
+  for (guint i = 0; i < self->runs->len; i++)
+    if (g_ptr_array_index (self->runs, i) != g_ptr_array_index (self->cache_runs, i))
+      return FALSE;
+  return c->theme == o->theme && c->view == o->view && c->color_by_cpu == o->color_by_cpu &&
+         c->t0_ns == o->t0_ns && c->t1_ns == o->t1_ns && c->highlight_run == o->highlight_run &&
+         c->highlight_task == o->highlight_task && c->scale == o->scale &&
+         c->show_header == o->show_header && c->show_legend == o->show_legend &&
+         il_timeline_view_same_layout (self->cache_layout, layout);
+}
+
+/* Paints the rectangle (user units) of the picture onto the cache and marks its tiles stale. */
+static void
+il_timeline_view_paint_cache (IlTimelineView *self, const IlPaintOptions *o, double x0, double y0,
+                              double x1, double y1)
+{
+  cairo_t *cr = cairo_create (self->cache);
+  double dev = o->scale;
+  int tx0, tx1, ty0, ty1;
+
+  cairo_rectangle (cr, x0, y0, x1 - x0, y1 - y0);
+  cairo_clip (cr);
+  il_painter_draw (cr, self->cache_width, self->cache_height, self->runs, o);
+  cairo_destroy (cr);
+
+  tx0 = CLAMP ((int) floor (x0 * dev / TILE_PX), 0, self->tiles_x - 1);
+  tx1 = CLAMP ((int) floor ((x1 * dev - 1) / TILE_PX), 0, self->tiles_x - 1);
+  ty0 = CLAMP ((int) floor (y0 * dev / TILE_PX), 0, self->tiles_y - 1);
+  ty1 = CLAMP ((int) floor ((y1 * dev - 1) / TILE_PX), 0, self->tiles_y - 1);
+  for (int ty = ty0; ty <= ty1; ty++)
+    for (int tx = tx0; tx <= tx1; tx++)
+      {
+        gpointer *slot = &g_ptr_array_index (self->tiles, ty * self->tiles_x + tx);
+        g_clear_pointer (slot, gsk_render_node_unref);
+      }
+}
+
+/* The end of @run's other-programs series (it trails the spans by a sampling lag), or 0. */
+static gint64
+run_load_end (IlRunTrace *run)
+{
+  IlCpuLoad *load = il_run_trace_get_cpu_load (run);
+
+  return load != NULL ? il_cpu_load_get_end_ns (load) : 0;
+}
+
+/* How many spans each lane of the shown runs has, and how far their other-programs series go:
+ * what the cache holds. */
+static void
+il_timeline_view_note_spans (IlTimelineView *self)
+{
+  g_array_set_size (self->cache_spans, 0);
+  g_array_set_size (self->cache_load_end, 0);
+  for (guint r = 0; r < self->runs->len; r++)
+    {
+      IlRunTrace *run = g_ptr_array_index (self->runs, r);
+      gint64 load_end = run_load_end (run);
+
+      g_array_append_val (self->cache_load_end, load_end);
+
+      for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+        {
+          guint n = il_lane_get_n_spans (il_run_trace_get_lane (run, w));
+          g_array_append_val (self->cache_spans, n);
+        }
+    }
+}
+
+/* The earliest start of a span added since the cache was painted, or G_MAXINT64 when none was:
+ * spans of a lane are ordered, so a lane's new spans start at its first new one. A lane that
+ * got nothing new needs no repaint, however far back its last span ended. */
+static gint64
+il_timeline_view_first_new_ns (IlTimelineView *self)
+{
+  gint64 first = G_MAXINT64;
+  guint k = 0;
+
+  for (guint r = 0; r < self->runs->len; r++)
+    {
+      IlRunTrace *run = g_ptr_array_index (self->runs, r);
+      gint64 load_before = r < self->cache_load_end->len ? g_array_index (self->cache_load_end, gint64, r) : 0;
+
+      /* New rows of other programs' load colour the core lanes from where the series ended. */
+      if (run_load_end (run) > load_before)
+        first = MIN (first, load_before);
+      for (guint w = 0; w < il_run_trace_get_n_workers (run); w++, k++)
+        {
+          const IlLane *lane = il_run_trace_get_lane (run, w);
+          guint before = k < self->cache_spans->len ? g_array_index (self->cache_spans, guint, k) : 0;
+
+          if (il_lane_get_n_spans (lane) > before)
+            first = MIN (first, il_lane_get_span (lane, before)->start_ns);
+        }
+    }
+  return first;
+}
+
+enum { HIGHLIGHT_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 static gboolean
 il_timeline_view_any_live (IlTimelineView *self)
@@ -90,6 +261,54 @@ il_timeline_view_get_extent (IlTimelineView *self)
   return end;
 }
 
+/* The smallest of 1, 1.5, 2, 3, 4, 5, 6, 8 × 10^k at or above @ns: a live run's range grows in
+ * such steps, so its picture keeps one scale for a while and new columns are only appended. */
+static gint64
+il_timeline_view_live_step (gint64 ns)
+{
+  static const double steps[] = { 1, 1.5, 2, 3, 4, 5, 6, 8, 10 };
+  double decade = pow (10, floor (log10 ((double) MAX (ns, 1))));
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (steps[i] * decade >= ns)
+      return (gint64) (steps[i] * decade);
+  return (gint64) (10 * decade);
+}
+
+/* How long a live run will take, roughly, from its configuration: its tasks' time over the
+ * workers that can run at once. 0 when unknown (a traced program). Only the live picture's
+ * first scale depends on it, so a rough guess costs at most a repaint. */
+static gint64
+il_timeline_view_estimate_ns (IlRunTrace *run)
+{
+  const IlRunConfig *c = il_run_trace_get_config (run);
+  guint cpus = c->cpus != NULL && c->cpus->len > 0 ? c->cpus->len : il_cpu_count ();
+  guint at_once = MAX (1, MIN (c->workers, c->tasks));
+  gboolean waits = c->workload == IL_WORKLOAD_SLEEP || c->workload == IL_WORKLOAD_DISK;
+
+  if (c->executor == IL_EXECUTOR_EXTERNAL || c->tasks == 0)
+    return 0;
+  /* Computation runs one at a time under a GIL or on one loop thread, at most one per core. */
+  if (c->executor == IL_EXECUTOR_SEQUENTIAL || (!waits && (c->gil || c->executor == IL_EXECUTOR_ASYNC)))
+    at_once = 1;
+  else if (!waits)
+    at_once = MIN (at_once, cpus);
+  return (gint64) (c->tasks * c->task_ms * 1e6 / at_once);
+}
+
+/* The options a frame is painted with: the range resolved (fitting a live run shows 0 … its
+ * live range, which grows in steps rather than with every frame). */
+static void
+il_timeline_view_paint_options (IlTimelineView *self, IlPaintOptions *o)
+{
+  *o = self->options;
+  if (self->fit)
+    {
+      o->t0_ns = 0;
+      o->t1_ns = self->live_t1 > 0 && il_timeline_view_any_live (self) ? self->live_t1 : 0;
+    }
+}
+
 void
 il_timeline_view_get_range (IlTimelineView *self, gint64 *t0_ns, gint64 *t1_ns, gboolean *fit)
 {
@@ -97,9 +316,7 @@ il_timeline_view_get_range (IlTimelineView *self, gint64 *t0_ns, gint64 *t1_ns, 
 
   g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
 
-  o = self->options;
-  if (self->fit)
-    o.t0_ns = o.t1_ns = 0;
+  il_timeline_view_paint_options (self, &o);
   il_painter_get_time_range (self->runs, &o, t0_ns, t1_ns);
   if (*t1_ns <= *t0_ns)
     *t1_ns = *t0_ns + MIN_RANGE_NS;
@@ -145,6 +362,7 @@ il_timeline_view_fit (IlTimelineView *self)
 
   self->fit = TRUE;
   self->options.t0_ns = self->options.t1_ns = 0;
+  self->live_t1 = 0;
   il_timeline_view_set_following (self, TRUE);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -154,8 +372,10 @@ il_timeline_view_time_area (IlTimelineView *self, double *x0, double *x1)
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
+  IlPaintOptions o;
 
-  il_painter_get_time_area (width, height, self->runs, &self->options, x0, x1);
+  il_timeline_view_paint_options (self, &o);
+  il_painter_get_time_area (width, height, self->runs, &o, x0, x1);
   if (*x1 - *x0 < 1)
     *x1 = *x0 + 1;
 }
@@ -219,6 +439,7 @@ il_timeline_view_set_highlight (IlTimelineView *self, int run, int task)
   self->options.highlight_run = run;
   self->options.highlight_task = task;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[HIGHLIGHT_CHANGED], 0);
 }
 
 void
@@ -323,14 +544,36 @@ il_timeline_view_print_live_stats (IlTimelineView *self)
   fflush (stdout);
 }
 
-/* Live redraw: once per display frame while a run records. The tick is removed when no shown run
- * is live, so an idle window costs nothing. */
+/* Live redraw: LIVE_FRAME_MS apart while a run records, not once per display frame: the eye
+ * needs no more, and every frame is CPU taken from the run. The timeout is removed when no
+ * shown run is live, so an idle window costs nothing. */
 static gboolean
-il_timeline_view_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+il_timeline_view_tick (gpointer user_data)
 {
-  IlTimelineView *self = IL_TIMELINE_VIEW (widget);
+  IlTimelineView *self = IL_TIMELINE_VIEW (user_data);
+  GtkWidget *widget = GTK_WIDGET (self);
   gboolean live = il_timeline_view_any_live (self);
 
+  /* Fitting a live run: the range grows in steps ahead of the newest time. */
+  if (live && self->fit)
+    {
+      gint64 extent = il_timeline_view_get_extent (self);
+
+      /* First the estimate of the live runs, then, if they outgrow it, twice their extent:
+       * each step repaints the whole picture, so there are few of them. */
+      if (self->live_t1 <= 0)
+        {
+          gint64 guess = 0;
+
+          for (guint i = 0; i < self->runs->len; i++)
+            if (il_run_trace_get_live (g_ptr_array_index (self->runs, i)))
+              guess = MAX (guess, il_timeline_view_estimate_ns (g_ptr_array_index (self->runs, i)));
+          self->live_t1 = il_timeline_view_live_step (MAX (MAX ((gint64) (guess * 1.15), extent),
+                                                           G_GINT64_CONSTANT (100000000)));
+        }
+      else if (extent > self->live_t1)
+        self->live_t1 = il_timeline_view_live_step (extent * 2);
+    }
   if (live && !self->fit && self->following)
     {
       gint64 extent = il_timeline_view_get_extent (self);
@@ -345,6 +588,7 @@ il_timeline_view_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_da
     {
       self->tick_id = 0;
       self->was_live = FALSE;
+      self->live_t1 = 0;
       il_timeline_view_update_description (self);
       il_timeline_view_print_live_stats (self);
       return G_SOURCE_REMOVE;
@@ -384,8 +628,10 @@ il_timeline_view_runs_changed (IlTimelineView *self)
           il_timeline_view_update_description (self);
         }
       if (self->tick_id == 0)
-        self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), il_timeline_view_tick,
-                                                      NULL, NULL);
+        {
+          self->tick_id = g_timeout_add (LIVE_FRAME_MS, il_timeline_view_tick, self);
+          il_timeline_view_tick (self);
+        }
     }
   else if (self->tick_id == 0)
     {
@@ -397,16 +643,142 @@ il_timeline_view_runs_changed (IlTimelineView *self)
 void
 il_timeline_view_set_runs (IlTimelineView *self, GPtrArray *runs)
 {
+  gboolean same;
+
   g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  /* The same runs again, or more of a batch: a zoom the user chose stays (a run ending or the
+   * next one of a lesson starting must not throw it away); other runs start fitted. */
+  same = runs != NULL && self->runs->len > 0 && runs->len >= self->runs->len;
+  for (guint i = 0; same && i < self->runs->len; i++)
+    same = g_ptr_array_index (runs, i) == g_ptr_array_index (self->runs, i);
 
   g_ptr_array_set_size (self->runs, 0);
   if (runs != NULL)
     for (guint i = 0; i < runs->len; i++)
       g_ptr_array_add (self->runs, il_run_trace_ref (g_ptr_array_index (runs, i)));
-  self->options.highlight_run = -1;
-  self->options.highlight_task = -1;
-  il_timeline_view_fit (self);
+  if (!same)
+    {
+      self->options.highlight_run = -1;
+      self->options.highlight_task = -1;
+    }
+  if (!same || self->fit)
+    il_timeline_view_fit (self);
   il_timeline_view_runs_changed (self);
+}
+
+/* A live frame: the cached picture, extended by the columns that changed since the last frame
+ * and the headers (their "running… so far" line); painted whole only when the scale, size,
+ * geometry or options changed, and every LIVE_FULL_PAINT_US. Cost follows what changed, not the
+ * length of the trace. */
+static void
+il_timeline_view_snapshot_live (IlTimelineView *self, GtkSnapshot *snapshot, int width, int height)
+{
+  IlPaintOptions o;
+  g_autoptr(IlLayout) layout = NULL;
+  gint64 now = g_get_monotonic_time ();
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  int dev_w = width * scale, dev_h = height * scale;
+
+  il_timeline_view_paint_options (self, &o);
+  o.scale = scale;
+  layout = il_layout_new (width, height, self->runs, &o);
+
+  if (!il_timeline_view_cache_matches (self, &o, layout) || now - self->cache_full_us > LIVE_FULL_PAINT_US)
+    {
+      if (self->cache == NULL || self->cache_width != width || self->cache_height != height ||
+          cairo_image_surface_get_width (self->cache) != dev_w)
+        {
+          g_clear_pointer (&self->cache, cairo_surface_destroy);
+          self->cache = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, dev_w, dev_h);
+          cairo_surface_set_device_scale (self->cache, scale, scale);
+        }
+      self->cache_width = width;
+      self->cache_height = height;
+      self->cache_options = o;
+      g_ptr_array_set_size (self->cache_runs, 0);
+      for (guint i = 0; i < self->runs->len; i++)
+        g_ptr_array_add (self->cache_runs, g_ptr_array_index (self->runs, i));
+      g_clear_pointer (&self->cache_layout, il_layout_free);
+      self->cache_layout = g_steal_pointer (&layout);
+      self->tiles_x = (dev_w + TILE_PX - 1) / TILE_PX;
+      self->tiles_y = (dev_h + TILE_PX - 1) / TILE_PX;
+      g_ptr_array_set_size (self->tiles, 0);
+      g_ptr_array_set_size (self->tiles, self->tiles_x * self->tiles_y);
+      il_timeline_view_note_spans (self);
+      il_timeline_view_paint_cache (self, &o, 0, 0, width, height);
+      self->cache_full_us = self->cache_headers_us = now;
+      self->n_full_paints++;
+    }
+  else
+    {
+      IlLayout *l = self->cache_layout;
+      gint64 first_new = il_timeline_view_first_new_ns (self);
+
+      if (first_new != G_MAXINT64)
+        {
+          /* A column is a device pixel; the one the new spans start in was painted part-filled. */
+          double xa = MAX (il_time_scale_to_x (&l->scale, (double) first_new) - 2.0 / scale, l->lane_x0);
+          double xb = MIN (il_time_scale_to_x (&l->scale, (double) il_timeline_view_get_extent (self))
+                           + 2.0 / scale, l->lane_x1);
+
+          if (xb > xa)
+            il_timeline_view_paint_cache (self, &o, floor (xa), l->lanes_y0, ceil (xb), l->lanes_y1);
+          il_timeline_view_note_spans (self);
+        }
+      if (o.show_header && now - self->cache_headers_us >= LIVE_HEADER_US)
+        for (guint b = 0; b < l->blocks->len; b++)
+          {
+            const IlLayoutBlock *block = &g_array_index (l->blocks, IlLayoutBlock, b);
+
+            if (block->header_h > 0 && il_run_trace_get_live (g_ptr_array_index (self->runs, b)))
+              {
+                il_timeline_view_paint_cache (self, &o, 0, floor (block->header_y), width,
+                                              ceil (block->header_y + block->header_h));
+                self->cache_headers_us = now;
+              }
+          }
+      self->n_strip_paints++;
+    }
+
+  /* Tiles: a stale one gets a new texture of its pixels; the others are the same objects as in
+   * the last frame, so GTK sees them unchanged. */
+  cairo_surface_flush (self->cache);
+  for (int ty = 0; ty < self->tiles_y; ty++)
+    for (int tx = 0; tx < self->tiles_x; tx++)
+      {
+        gpointer *slot = &g_ptr_array_index (self->tiles, ty * self->tiles_x + tx);
+        int px = tx * TILE_PX, py = ty * TILE_PX;
+        int tw = MIN (TILE_PX, dev_w - px), th = MIN (TILE_PX, dev_h - py);
+
+        if (*slot == NULL)
+          {
+            /* A node of its own, drawn once from a copy of the tile's pixels: appended again
+             * while unchanged, it is not redrawn (nor converted, nor sent to the display). */
+            graphene_rect_t bounds = GRAPHENE_RECT_INIT ((float) px / scale, (float) py / scale,
+                                                         (float) tw / scale, (float) th / scale);
+            GskRenderNode *node = gsk_cairo_node_new (&bounds);
+            cairo_t *cr = gsk_cairo_node_get_draw_context (node);
+            /* The tile's own pixels: the node may keep its source, and the cache changes. */
+            cairo_surface_t *tile = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, tw, th);
+            int stride = cairo_image_surface_get_stride (self->cache);
+            int tile_stride = cairo_image_surface_get_stride (tile);
+            const guchar *from = cairo_image_surface_get_data (self->cache) + (gsize) py * stride + px * 4;
+            guchar *to = cairo_image_surface_get_data (tile);
+
+            for (int y = 0; y < th; y++)
+              memcpy (to + (gsize) y * tile_stride, from + (gsize) y * stride, (gsize) tw * 4);
+            cairo_surface_mark_dirty (tile);
+            cairo_surface_set_device_scale (tile, scale, scale);
+            cairo_set_source_surface (cr, tile, bounds.origin.x, bounds.origin.y);
+            cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+            cairo_paint (cr);
+            cairo_destroy (cr);
+            cairo_surface_destroy (tile);
+            *slot = node;
+          }
+        gtk_snapshot_append_node (snapshot, *slot);
+      }
 }
 
 static void
@@ -415,7 +787,6 @@ il_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   IlTimelineView *self = IL_TIMELINE_VIEW (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
   gint64 begin = g_get_monotonic_time ();
   guint64 n_spans = 0;
 
@@ -423,10 +794,20 @@ il_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     return;
 
   self->options.scale = gtk_widget_get_scale_factor (widget);
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  if (self->runs->len > 0)
-    il_painter_draw (cr, width, height, self->runs, &self->options);
-  cairo_destroy (cr);
+  if (il_timeline_view_any_live (self) && self->runs->len > 0)
+    il_timeline_view_snapshot_live (self, snapshot, width, height);
+  else
+    {
+      /* At rest: one paint of everything, straight into GTK's node; the live cache is let go. */
+      cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      IlPaintOptions o;
+
+      il_timeline_view_drop_cache (self);
+      il_timeline_view_paint_options (self, &o);
+      if (self->runs->len > 0)
+        il_painter_draw (cr, width, height, self->runs, &o);
+      cairo_destroy (cr);
+    }
 
   for (guint i = 0; i < self->runs->len; i++)
     n_spans += il_run_trace_get_n_spans (g_ptr_array_index (self->runs, i));
@@ -438,6 +819,14 @@ il_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   if (self->was_live)
     il_frame_stats_add (self->snapshot_stats, (g_get_monotonic_time () - begin) / 1000.0);
+}
+
+void
+il_timeline_view_get_paint_counts (IlTimelineView *self, guint *full, guint *strips)
+{
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+  *full = self->n_full_paints;
+  *strips = self->n_strip_paints;
 }
 
 static void
@@ -520,10 +909,13 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
   g_autofree char *start = NULL;
   g_autofree char *duration = NULL;
 
+  IlPaintOptions o;
+
   g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), NULL);
 
+  il_timeline_view_paint_options (self, &o);
   if (self->runs->len == 0 ||
-      !il_painter_hit_test (width, height, self->runs, &self->options, x, y, &hit) ||
+      !il_painter_hit_test (width, height, self->runs, &o, x, y, &hit) ||
       hit.run < 0 || (guint) hit.run >= self->runs->len)
     return NULL;
   run = g_ptr_array_index (self->runs, hit.run);
@@ -534,9 +926,16 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
   if ((guint) hit.worker < il_run_trace_get_n_workers (run))
     {
       const IlWorkerInfo *info = il_run_trace_get_worker (run, hit.worker);
+      const IlProcessInfo *proc = il_run_trace_find_process (run, info->pid);
 
+      /* A traced program's thread: named as on its lane, with the process it belongs to. */
+      if (proc != NULL)
+        {
+          g_autofree char *name = il_painter_worker_label (run, (guint) hit.worker);
+          g_string_append_printf (s, _("%s in pid %d (%s)"), name, proc->pid, proc->name);
+        }
       /* An imported trace's lanes are its threads, named as the file names them. */
-      if (il_run_trace_get_config (run)->source != NULL && info->name != NULL)
+      else if (il_run_trace_get_config (run)->source != NULL && info->name != NULL)
         g_string_append (s, info->name);
       else if (info->kind == IL_WORKER_PROCESS)
         g_string_append_printf (s, _("Process %u · pid %d"), info->id, info->pid);
@@ -560,6 +959,13 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
                             (int) hit.span.cpu);
   else
     g_string_append (s, il_state_get_title (hit.span.state));
+  /* A traced program's wait says what the thread blocked on. */
+  {
+    const char *why = il_wait_kind_get_title (il_run_trace_get_wait (run, (guint) hit.worker,
+                                                                      hit.span.start_ns));
+    if (why != NULL)
+      g_string_append_printf (s, ": %s", why);
+  }
   start = il_format_duration (hit.span.start_ns);
   duration = il_format_duration (hit.span.end_ns - hit.span.start_ns);
   g_string_append (s, "\n");
@@ -615,12 +1021,14 @@ il_timeline_view_click (IlTimelineView *self, double x, double y)
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
   IlPaintHit hit;
+  IlPaintOptions o;
 
   g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
+  il_timeline_view_paint_options (self, &o);
   if (self->runs->len > 0 &&
-      il_painter_hit_test (width, height, self->runs, &self->options, x, y, &hit) &&
+      il_painter_hit_test (width, height, self->runs, &o, x, y, &hit) &&
       !hit.in_strip && hit.span.task >= 0)
     {
       /* Clicking the highlighted task again clears it, like toggling a selection. */
@@ -864,11 +1272,8 @@ il_timeline_view_dispose (GObject *object)
 {
   IlTimelineView *self = IL_TIMELINE_VIEW (object);
 
-  if (self->tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-      self->tick_id = 0;
-    }
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  il_timeline_view_drop_cache (self);
   if (self->runs != NULL)
     g_ptr_array_set_size (self->runs, 0);
 
@@ -885,6 +1290,10 @@ il_timeline_view_finalize (GObject *object)
   g_clear_pointer (&self->description, g_free);
   g_clear_pointer (&self->snapshot_stats, g_free);
   g_clear_pointer (&self->cpu_stats, g_free);
+  g_clear_pointer (&self->cache_runs, g_ptr_array_unref);
+  g_clear_pointer (&self->cache_spans, g_array_unref);
+  g_clear_pointer (&self->cache_load_end, g_array_unref);
+  g_clear_pointer (&self->tiles, g_ptr_array_unref);
 
   G_OBJECT_CLASS (il_timeline_view_parent_class)->finalize (object);
 }
@@ -903,6 +1312,11 @@ il_timeline_view_class_init (IlTimelineViewClass *klass)
 
   widget_class->snapshot = il_timeline_view_snapshot;
   widget_class->measure = il_timeline_view_measure;
+
+  /* The highlighted task changed (a click, a key): the window shows its details. */
+  signals[HIGHLIGHT_CHANGED] = g_signal_new ("highlight-changed", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 0);
   widget_class->realize = il_timeline_view_realize;
   widget_class->unrealize = il_timeline_view_unrealize;
   widget_class->query_tooltip = il_timeline_view_query_tooltip;
@@ -950,6 +1364,10 @@ il_timeline_view_init (IlTimelineView *self)
   self->live_stats = g_new0 (IlFrameStats, 1);
   self->snapshot_stats = g_new0 (IlFrameStats, 1);
   self->cpu_stats = g_new0 (IlFrameStats, 1);
+  self->cache_runs = g_ptr_array_new ();
+  self->cache_spans = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->cache_load_end = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->tiles = g_ptr_array_new_with_free_func (tile_free);
   il_paint_options_init (&self->options);
   self->options.highlight_run = -1;
   self->options.highlight_task = -1;

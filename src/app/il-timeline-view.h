@@ -47,8 +47,10 @@ guint       il_timeline_view_get_n_frames_with_spans (IlTimelineView *self);
 const IlFrameStats *il_timeline_view_get_live_frame_stats (IlTimelineView *self);
 gboolean    il_timeline_view_get_live           (IlTimelineView *self);
 gboolean    il_timeline_view_get_following      (IlTimelineView *self);
-/* Whether the live redraw tick callback is installed (only while a shown run records). */
+/* Whether the live redraw timeout is installed (only while a shown run records). */
 gboolean    il_timeline_view_get_ticking        (IlTimelineView *self);
+/* How often a live frame painted the picture whole, and how often only what changed (tests). */
+void        il_timeline_view_get_paint_counts   (IlTimelineView *self, guint *full, guint *strips);
 /* What a click at (x, y) does: highlights the task under it, or clears the highlight. */
 void        il_timeline_view_click              (IlTimelineView *self, double x, double y);
 

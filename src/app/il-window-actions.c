@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "il-export-dialog.h"
+#include "il-trace-dialog.h"
 #include "il-window-private.h"
 
 void
@@ -198,6 +199,13 @@ export_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* "Trace a Program…": the dialog runs the command as a traced run of this window. */
+static void
+trace_program_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  gtk_window_present (GTK_WINDOW (il_trace_dialog_new (IL_WINDOW (user_data))));
+}
+
 static void
 zoom_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -221,6 +229,7 @@ static const GActionEntry entries[] = {
   { .name = "close-lesson", .activate = close_lesson_action },
   { .name = "save-trace", .activate = save_trace_action },
   { .name = "export", .activate = export_action },
+  { .name = "trace-program", .activate = trace_program_action },
   { .name = "zoom-in", .activate = zoom_action },
   { .name = "zoom-out", .activate = zoom_action },
   { .name = "zoom-fit", .activate = zoom_action },

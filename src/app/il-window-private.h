@@ -31,8 +31,13 @@ struct _IlWindow
   gboolean              queue_is_baseline;  /* the batch measures sequential baselines only */
   gboolean              queue_is_lesson;
   gboolean              checking_quiet;     /* the quiet-machine check before a lesson goes on */
+  gboolean              told_capture_refused;  /* the kernel's refusal was said this session */
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
   gint64                summary_shown_us;
+  gint64                progress_shown_us;  /* when the progress text was last set */
+  GPtrArray            *rounds;         /* of GPtrArray of IlRunTrace: this batch's runs by round */
+  guint                 batch_configs;  /* configurations in one round */
+  guint                 batch_repeat;   /* rounds: the lesson repeat count, or 1 */
   gboolean              disposed;
   gboolean              painted;            /* the first frame is on screen */
   gboolean              run_when_shown;     /* --run: press Run after the first frame */           /* a run's callback may come after the widgets went */   /* when the live summary was last rebuilt */          /* workers of the current run given a lower priority */
@@ -58,7 +63,9 @@ struct _IlWindow
   IlSummaryView        *summary;
   GtkLabel             *status_label;
   IlSweepView          *sweep_view;
+  guint                 history_number;     /* the last history row's number */
   AdwFlap              *flap;
+  GtkLabel             *details_label;
   GtkScrolledWindow    *timeline_scroller;
   GtkScrolledWindow    *summary_scroller;
 };
@@ -79,6 +86,15 @@ void     il_window_adaptive_init        (IlWindow *self);
 /* Reveals (or hides) the side pane where it is folded over the timeline. */
 void     il_window_show_pane            (IlWindow *self, gboolean show);
 void     il_window_reset_scroll         (IlWindow *self);
+
+/* il-window-history.c: win.remove-run, win.clear-history */
+void     il_window_add_history_actions    (IlWindow *self);
+void     il_window_update_history_actions (IlWindow *self, gboolean busy);
+void     il_window_number_history_row     (IlWindow *self, GtkWidget *row);
+
+/* il-window-report.c: win.export-report */
+void     il_window_add_report_action    (IlWindow *self);
+void     il_window_update_report_action (IlWindow *self, gboolean busy);
 
 /* il-window-actions.c: the win.* actions live in the window's GActionMap, so tests and the
  * application's accelerators reach them the same way. */

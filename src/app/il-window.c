@@ -4,6 +4,8 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "il-capture.h"
+#include "il-batch.h"
 #include "il-clock.h"
 #include "il-cpu-load.h"
 #include "il-export.h"
@@ -92,40 +94,58 @@ il_window_set_prediction (IlWindow *self, const char *text)
   gtk_editable_set_text (GTK_EDITABLE (self->lesson_answer_entry), text);
 }
 
-/* Runs of the same work compare by wall time: a sequential run of that work is speedup 1. */
+/* The most recent sequential run of the same work before @run in the history, or NULL. */
 static IlRunTrace *
-il_window_find_baseline (IlWindow *self, const IlRunConfig *config)
+il_window_find_baseline (IlWindow *self, IlRunTrace *run)
 {
-  for (guint i = 0; i < self->history->len; i++)
-    {
-      IlRunTrace *run = g_ptr_array_index (self->history, i);
-      const IlRunConfig *c = il_run_trace_get_config (run);
-      const IlSummary *summary = il_run_trace_get_summary (run);
+  const IlRunConfig *config = il_run_trace_get_config (run);
 
-      if (c->executor == IL_EXECUTOR_SEQUENTIAL && !il_run_trace_get_live (run) &&
-          !il_run_trace_get_cancelled (run) && summary != NULL && summary->wall_ns > 0 &&
+  for (guint i = self->history->len; i-- > 0;)
+    {
+      IlRunTrace *base = g_ptr_array_index (self->history, i);
+      const IlRunConfig *c = il_run_trace_get_config (base);
+      const IlSummary *summary = il_run_trace_get_summary (base);
+
+      if (base != run && c->executor == IL_EXECUTOR_SEQUENTIAL && !il_run_trace_get_live (base) &&
+          !il_run_trace_get_cancelled (base) && summary != NULL && summary->wall_ns > 0 &&
           il_run_config_same_work (c, config))
-        return run;
+        return base;
     }
   return NULL;
 }
 
+/* Speedups for @runs that have none from their own batch: against the most recent sequential
+ * run of the same work, marked as such. A run cannot be more than its workers times faster than
+ * one worker (beyond noise), so a ratio above that says the baseline ran on a slower machine
+ * state: it is not shown, and Measure Speedup stays offered. */
 static void
-il_window_apply_speedups (IlWindow *self)
+il_window_apply_speedups (IlWindow *self, GPtrArray *runs)
 {
-  for (guint i = 0; i < self->history->len; i++)
+  for (guint i = 0; i < runs->len; i++)
     {
-      IlRunTrace *run = g_ptr_array_index (self->history, i);
+      IlRunTrace *run = g_ptr_array_index (runs, i);
       const IlSummary *summary = il_run_trace_get_summary (run);
+      const IlRunConfig *config = il_run_trace_get_config (run);
       IlRunTrace *baseline;
+      double speedup;
 
       if (il_run_trace_get_live (run) || il_run_trace_get_cancelled (run) || summary == NULL ||
-          summary->wall_ns <= 0 || isfinite (summary->speedup))
+          summary->wall_ns <= 0 || isfinite (summary->speedup) ||
+          config->executor == IL_EXECUTOR_EXTERNAL)
         continue;
-      baseline = il_window_find_baseline (self, il_run_trace_get_config (run));
-      if (baseline != NULL)
-        il_run_trace_set_speedup (run, (double) il_run_trace_get_summary (baseline)->wall_ns /
-                                       summary->wall_ns);
+      if (config->executor == IL_EXECUTOR_SEQUENTIAL)
+        {
+          il_run_trace_set_speedup (run, 1.0);
+          il_run_trace_set_speedup_basis (run, IL_SPEEDUP_SAME_BATCH);
+          continue;
+        }
+      if ((baseline = il_window_find_baseline (self, run)) == NULL)
+        continue;
+      speedup = (double) il_run_trace_get_summary (baseline)->wall_ns / summary->wall_ns;
+      if (speedup > 1.1 * MAX (config->workers, 1))
+        continue;
+      il_run_trace_set_speedup (run, speedup);
+      il_run_trace_set_speedup_basis (run, IL_SPEEDUP_EARLIER_RUN);
     }
 }
 
@@ -205,6 +225,10 @@ void
 il_window_show_runs (IlWindow *self, GPtrArray *runs)
 {
   g_autoptr(GPtrArray) copy = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  gboolean same = runs->len == self->shown->len;
+
+  for (guint i = 0; same && i < runs->len; i++)
+    same = g_ptr_array_index (runs, i) == g_ptr_array_index (self->shown, i);
 
   /* @runs may be self->shown itself: copy before clearing. */
   for (guint i = 0; i < runs->len; i++)
@@ -215,7 +239,8 @@ il_window_show_runs (IlWindow *self, GPtrArray *runs)
 
   il_timeline_view_set_runs (self->timeline, self->shown);
   il_summary_view_set_runs (self->summary, self->shown);
-  il_window_reset_scroll (self);
+  if (!same)
+    il_window_reset_scroll (self);
   gtk_stack_set_visible_child_name (self->timeline_stack, self->shown->len > 0 ? "timeline" : "empty");
   il_window_sync_history_checks (self);
   il_window_update_actions (self);
@@ -259,7 +284,9 @@ il_window_add_to_history (IlWindow *self, IlRunTrace *run, gboolean checked)
   self->syncing_history = FALSE;
   g_signal_connect_object (row, "notify::checked", G_CALLBACK (on_history_check_changed), self,
                            G_CONNECT_SWAPPED);
+  il_window_number_history_row (self, row);
   gtk_list_box_append (self->history_list, row);
+  il_window_update_actions (self);
 }
 
 void
@@ -279,6 +306,8 @@ il_window_update_actions (IlWindow *self)
   il_window_set_action_enabled (self, "close-lesson", self->lesson != NULL && !busy);
   il_window_set_action_enabled (self, "open-lesson", !busy);
   il_window_set_action_enabled (self, "open", !busy);
+  il_window_update_report_action (self, busy);
+  il_window_update_history_actions (self, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->setup_pane), !busy && self->lesson == NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_answer_entry), !busy);
@@ -314,14 +343,14 @@ on_tasks_done (IlWindow *self, GParamSpec *pspec, IlRun *run)
 {
   if (run != self->run)
     return;
+  /* Live, the progress follows with the summary (on_spans_added), so the two relayouts fall in
+   * one frame; without spans coming (a baseline batch draws nothing) it follows here. */
+  if (!self->queue_is_baseline)
+    return;
+  if (g_get_monotonic_time () - self->progress_shown_us < G_USEC_PER_SEC / 4)
+    return;
+  self->progress_shown_us = g_get_monotonic_time ();
   il_window_update_progress (self);
-  /* Rebuilding the summary relayouts the window: a few times a second is plenty while live, and
-   * keeps a run of many short tasks from costing a relayout every frame. */
-  if (!self->queue_is_baseline && g_get_monotonic_time () - self->summary_shown_us > G_USEC_PER_SEC / 4)
-    {
-      self->summary_shown_us = g_get_monotonic_time ();
-      il_summary_view_set_runs (self->summary, self->shown);
-    }
 }
 
 /* 64 CPU-bound workers on 2 cores would leave the window a 65th share of the CPU and frames of
@@ -333,7 +362,10 @@ il_window_set_worker_priority (IlWindow *self, IlRunConfig *config)
   guint cores = config->cpus != NULL && config->cpus->len > 0 ? config->cpus->len : il_cpu_count ();
 
   /* Up to two workers per core the window still gets a fair share; only beyond that does it
-   * starve, and only then is the run's priority (and so its timing) touched. */
+   * starve, and only then is the run's priority (and so its timing) touched. Measured (see
+   * bench-window): live drawing takes about 5-8 % of one core, so a lower priority for 2-4
+   * workers would not give them that back; it would only make them lose to anything else
+   * running, which the command line's runs do not. */
   if (g_settings_get_boolean (self->settings, "responsive-runs") && config->workers > 2 * cores)
     config->nice = IL_WORKER_NICE;
 }
@@ -344,7 +376,18 @@ on_spans_added (IlWindow *self, IlRun *run)
   if (run != self->run)
     return;
   if (!self->queue_is_baseline)
-    il_timeline_view_runs_changed (self->timeline);
+    {
+      il_timeline_view_runs_changed (self->timeline);
+      /* The summary and the progress follow the timeline four times a second, together: each
+       * new text relayouts the window, and two of them at once cost one frame, not two. A run
+       * of many short tasks so never buys a relayout per task. */
+      if (g_get_monotonic_time () - self->summary_shown_us > G_USEC_PER_SEC / 4)
+        {
+          self->summary_shown_us = g_get_monotonic_time ();
+          il_summary_view_update_live (self->summary);
+          il_window_update_progress (self);
+        }
+    }
 }
 
 /* A worker process stopped, silent, or replaced after it died: said while the run goes on. */
@@ -374,8 +417,29 @@ il_window_show_lesson_answer (IlWindow *self)
 static void
 il_window_batch_finished (IlWindow *self)
 {
+  g_autoptr(GPtrArray) batch = NULL;
+
   g_clear_object (&self->cancellable);
-  il_window_apply_speedups (self);
+  /* Speedups within each round: against the sequential run measured with them, never an older
+   * one; a sequential run is 1.00× by definition. */
+  for (guint k = 0; k < self->rounds->len; k++)
+    il_batch_apply_speedups (g_ptr_array_index (self->rounds, k));
+  batch = il_batch_reduce (self->rounds);
+  g_ptr_array_set_size (self->rounds, 0);
+  if (self->batch_repeat > 1)
+    {
+      /* The median run of each configuration stands for it, with the range of all. */
+      for (guint i = 0; i < batch->len; i++)
+        il_window_add_to_history (self, g_ptr_array_index (batch, i), TRUE);
+      g_ptr_array_set_size (self->shown, 0);
+      for (guint i = 0; i < batch->len; i++)
+        g_ptr_array_add (self->shown, il_run_trace_ref (g_ptr_array_index (batch, i)));
+    }
+  /* A lesson compares its own runs; other runs may use the latest sequential run, said so. */
+  if (self->queue_is_baseline)
+    il_window_apply_speedups (self, self->shown);
+  else if (!self->queue_is_lesson)
+    il_window_apply_speedups (self, batch);
   il_window_update_history_rows (self);
   if (self->queue_is_baseline)
     il_summary_view_set_runs (self->summary, self->shown);
@@ -407,6 +471,14 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_handlers_disconnect_by_data (run, self);
   if (self->run == run)
     g_clear_object (&self->run);
+  if (trace != NULL && self->batch_configs > 0)
+    {
+      guint k = self->queue_done / self->batch_configs;
+
+      while (self->rounds->len <= k)
+        g_ptr_array_add (self->rounds, g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref));
+      g_ptr_array_add (g_ptr_array_index (self->rounds, k), il_run_trace_ref (trace));
+    }
   self->queue_done++;
 
   /* Closed while the run was stopping: the widgets are gone, there is nothing to show it in. */
@@ -419,6 +491,16 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
       il_window_toast (self, message);
     }
 
+  /* Once a session: the kernel refused its capture (the summary says what that costs and the
+   * command an administrator runs). */
+  if (trace != NULL && il_run_trace_get_capture (trace) == IL_CAPTURE_SELF &&
+      il_capture_kernel_refusal () != NULL && !self->told_capture_refused)
+    {
+      self->told_capture_refused = TRUE;
+      il_window_toast (self, _("The kernel does not allow the exact capture here: the workers "
+                               "observed themselves. The summary says how an administrator "
+                               "allows it."));
+    }
   if (trace != NULL && (row = il_window_find_row (self, trace)) != NULL)
     il_history_row_update (IL_HISTORY_ROW (row));
   il_timeline_view_runs_changed (self->timeline);
@@ -453,9 +535,14 @@ il_window_start_next (IlWindow *self)
   trace = il_run_get_trace (self->run);
   if (config->label != NULL)
     il_run_trace_set_label (trace, config->label);
-  il_window_add_to_history (self, trace, !self->queue_is_baseline);
+  /* Repeated runs go to the history once the batch has picked its median runs. */
+  if (self->batch_repeat == 1)
+    il_window_add_to_history (self, trace, !self->queue_is_baseline);
   if (!self->queue_is_baseline)
     {
+      /* Each round of a repeated batch is shown on its own, like a single run of it. */
+      if (self->batch_repeat > 1 && self->queue_done % self->batch_configs == 0)
+        g_ptr_array_set_size (self->shown, 0);
       g_ptr_array_add (self->shown, il_run_trace_ref (trace));
       il_timeline_view_set_runs (self->timeline, self->shown);
       il_summary_view_set_runs (self->summary, self->shown);
@@ -491,10 +578,16 @@ il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboo
   if (self->run != NULL || self->checking_quiet || configs->len == 0)
     return;
 
+  /* A lesson is measured several times, alternating (A B C A B C …), so drift in the machine
+   * hits every run alike; each configuration then keeps its median run. */
+  self->batch_repeat = lesson && !baseline ? MAX (g_settings_get_uint (self->settings, "lesson-repeat"), 1) : 1;
+  self->batch_configs = configs->len;
+  g_ptr_array_set_size (self->rounds, 0);
   g_ptr_array_set_size (self->queue, 0);
-  for (guint i = 0; i < configs->len; i++)
-    g_ptr_array_add (self->queue, il_run_config_copy (g_ptr_array_index (configs, i)));
-  self->queue_total = configs->len;
+  for (guint k = 0; k < self->batch_repeat; k++)
+    for (guint i = 0; i < configs->len; i++)
+      g_ptr_array_add (self->queue, il_run_config_copy (g_ptr_array_index (configs, i)));
+  self->queue_total = self->queue->len;
   self->queue_done = 0;
   self->queue_is_lesson = lesson;
   self->queue_is_baseline = baseline;
@@ -505,6 +598,9 @@ il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboo
     {
       adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
       il_window_show_pane (self, FALSE);
+      /* The prediction field goes insensitive while the runs go on: the focus moves on to the
+       * timeline, where the keyboard reads the lanes. */
+      gtk_widget_grab_focus (GTK_WIDGET (self->timeline));
       g_ptr_array_set_size (self->shown, 0);
       il_window_sync_history_checks (self);
       il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
@@ -596,7 +692,15 @@ il_window_open_trace (IlWindow *self, const char *path, GError **error)
   runs = il_trace_get_runs (trace);
   for (guint i = 0; i < runs->len; i++)
     il_window_add_to_history (self, g_ptr_array_index (runs, i), FALSE);
-  il_window_apply_speedups (self);
+  /* A file's runs carry their own speedups; a sequential run is 1.00× by definition. */
+  for (guint i = 0; i < runs->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, i);
+
+      if (il_run_trace_get_config (run)->executor == IL_EXECUTOR_SEQUENTIAL &&
+          !il_run_trace_get_cancelled (run) && il_run_trace_get_summary (run)->wall_ns > 0)
+        il_run_trace_set_speedup (run, 1.0);
+    }
   il_window_show_runs (self, runs);
   adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
   return TRUE;
@@ -703,6 +807,14 @@ il_window_export_to (IlWindow *self, const char *format, const char *path, GErro
   if (options.view == 0)
     options.view = IL_VIEW_BOTH;
   options.color_by_cpu = il_timeline_view_get_paint_options (self->timeline)->color_by_cpu;
+  /* A zoomed view exports what is in sight, at the slide's size. */
+  {
+    gboolean fit = TRUE;
+
+    il_timeline_view_get_range (self->timeline, &options.t0_ns, &options.t1_ns, &fit);
+    if (fit)
+      options.t0_ns = options.t1_ns = 0;
+  }
   if (self->lesson != NULL && self->queue_is_lesson)
     options.title = il_lesson_get_title (self->lesson);
 
@@ -815,6 +927,7 @@ il_window_finalize (GObject *object)
   IlWindow *self = IL_WINDOW (object);
 
   g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->rounds, g_ptr_array_unref);
   g_clear_pointer (&self->shown, g_ptr_array_unref);
   g_clear_pointer (&self->queue, g_ptr_array_unref);
 
@@ -861,16 +974,39 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, sweep_view);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, details_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_scroller);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary_scroller);
   il_window_adaptive_class_init (widget_class);
 
 }
 
+/* A lesson that traces Python programs goes in its own section; without python3 it is shown
+ * disabled (an action nobody defines), its title saying why. */
+static void
+il_window_add_program_lesson (GMenu *programs, IlLesson *lesson, const char *path)
+{
+  const char *why = il_lesson_get_unavailable (lesson);
+  g_autoptr(GMenuItem) item = NULL;
+
+  if (why != NULL)
+    {
+      g_autofree char *label = g_strdup_printf (_("%s (%s)"), il_lesson_get_title (lesson), why);
+      item = g_menu_item_new (label, "win.lesson-unavailable");
+    }
+  else
+    {
+      item = g_menu_item_new (il_lesson_get_title (lesson), NULL);
+      g_menu_item_set_action_and_target_value (item, "win.open-lesson", g_variant_new_string (path));
+    }
+  g_menu_append_item (programs, item);
+}
+
 static GMenuModel *
 il_window_build_lessons_menu (void)
 {
   GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) programs = g_menu_new ();
   g_autoptr(GMenu) shipped = g_menu_new ();
   g_autoptr(GMenu) other = g_menu_new ();
   g_auto(GStrv) paths = il_lesson_list_shipped ();
@@ -880,6 +1016,11 @@ il_window_build_lessons_menu (void)
       g_autoptr(IlLesson) lesson = il_lesson_new_from_file (paths[i], NULL);
       g_autoptr(GMenuItem) item = NULL;
 
+      if (lesson != NULL && il_lesson_get_runs_programs (lesson))
+        {
+          il_window_add_program_lesson (programs, lesson, paths[i]);
+          continue;
+        }
       /* A broken lesson file still gets an entry: opening it says what is wrong with it. */
       if (lesson != NULL)
         item = g_menu_item_new (il_lesson_get_title (lesson), NULL);
@@ -893,6 +1034,8 @@ il_window_build_lessons_menu (void)
       g_menu_append_item (shipped, item);
     }
   g_menu_append_section (menu, _("Shipped Lessons"), G_MENU_MODEL (shipped));
+  if (g_menu_model_get_n_items (G_MENU_MODEL (programs)) > 0)
+    g_menu_append_section (menu, _("Your Python, Traced"), G_MENU_MODEL (programs));
   g_menu_append (other, _("_Open Lesson or Trace…"), "win.open");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (other));
   return G_MENU_MODEL (menu);
@@ -908,10 +1051,14 @@ il_window_init (IlWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  self->rounds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  self->batch_repeat = 1;
   self->shown = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
   self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
   self->settings = g_settings_new (APP_ID);
   il_window_add_actions (self);
+  il_window_add_report_action (self);
+  il_window_add_history_actions (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),

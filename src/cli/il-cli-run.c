@@ -7,10 +7,13 @@
 
 #include <glib/gi18n.h>
 
+#include "il-batch.h"
 #include "il-cli.h"
+#include "il-capture.h"
 #include "il-clock.h"
 #include "il-cpu-load.h"
 #include "il-lesson.h"
+#include "il-report.h"
 #include "il-run.h"
 
 #define PROG "interleave-cli run"
@@ -22,6 +25,9 @@ typedef struct
   gboolean  gil;
   IlCliWorkOptions work;
   gboolean  baseline;
+  char     *repeat;
+  char     *report;       /* a lab report PDF */
+  char     *prediction;   /* the student's prediction, for the report */
   IlCliOutputs out;
 } RunOptions;
 
@@ -30,6 +36,9 @@ run_options_clear (RunOptions *o)
 {
   g_free (o->lesson);
   g_free (o->executor);
+  g_free (o->repeat);
+  g_free (o->report);
+  g_free (o->prediction);
   il_cli_work_options_clear (&o->work);
   il_cli_outputs_clear (&o->out);
 }
@@ -227,6 +236,32 @@ run_one (const IlRunConfig *config, GCancellable *cancellable, RunWait *wait, GE
   return trace;
 }
 
+/* Each repeated configuration in one line: the median shown above, and the range of every run. */
+static void
+print_repeats (IlTrace *trace)
+{
+  for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
+    {
+      IlRunTrace *run = il_trace_get_run (trace, i);
+      const IlRepeat *r = il_run_trace_get_repeat (run);
+      g_autofree char *wall = NULL, *lo = NULL, *hi = NULL;
+
+      if (r == NULL)
+        continue;
+      wall = il_cli_format_ns (il_run_trace_get_summary (run)->wall_ns);
+      lo = il_cli_format_ns ((gint64) r->wall_ns[0]);
+      hi = il_cli_format_ns ((gint64) r->wall_ns[1]);
+      /* Translators: "“4 threads”: 3 runs, wall median 412 ms (398 ms–431 ms)" */
+      g_print (g_dngettext (GETTEXT_PACKAGE, "“%s”: %u run, wall median %s (%s–%s)",
+                            "“%s”: %u runs, wall median %s (%s–%s)", r->count),
+               il_run_trace_get_label (run), r->count, wall, lo, hi);
+      if (isfinite (il_run_trace_get_summary (run)->speedup) && isfinite (r->speedup[0]))
+        g_print (_(", speedup %.2f× (%.2f×–%.2f×)"), il_run_trace_get_summary (run)->speedup,
+                 r->speedup[0], r->speedup[1]);
+      g_print ("\n");
+    }
+}
+
 static gboolean
 is_cancel_error (const GError *error)
 {
@@ -263,6 +298,14 @@ il_cli_run (int argc, char **argv)
       N_("Where states come from: auto, kernel or self (default auto)"), N_("HOW") },
     { "baseline", 'b', 0, G_OPTION_ARG_NONE, &o.baseline,
       N_("Also run the same work sequentially first, for the speedup"), NULL },
+    { "repeat", 0, 0, G_OPTION_ARG_STRING, &o.repeat,
+      N_("Run every configuration N times, alternating (A B A B …); figures are the median run's, with the range of all (default 1)"),
+      N_("N") },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &o.report,
+      N_("Write a lab report (PDF, A4 or Letter from the locale): the lesson, the prediction, the answer, every run's picture, the figures and the machine"),
+      N_("FILE.pdf") },
+    { "prediction", 0, 0, G_OPTION_ARG_STRING, &o.prediction,
+      N_("The prediction made before running, for the lab report"), N_("TEXT") },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -275,6 +318,9 @@ il_cli_run (int argc, char **argv)
   gboolean cancelled = FALSE;
   int baseline = -1;
   int status;
+  guint repeat = 1;
+  g_autoptr(GPtrArray) rounds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) kept = NULL;
 
   context = g_option_context_new (_("— run work on an executor and trace it"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -306,6 +352,18 @@ il_cli_run (int argc, char **argv)
       run_options_clear (&o);
       return IL_CLI_EXIT_USAGE;
     }
+  if (o.repeat != NULL)
+    {
+      guint64 n;
+
+      if (!g_ascii_string_to_unsigned (o.repeat, 10, 1, 100, &n, NULL))
+        {
+          g_printerr (_("%s: --repeat must be a whole number from 1 to 100, not “%s”\n"), PROG, o.repeat);
+          run_options_clear (&o);
+          return IL_CLI_EXIT_USAGE;
+        }
+      repeat = (guint) n;
+    }
   if (!il_cli_outputs_check (&o.out, &error) ||
       (configs = build_configs (&o, &lesson, &error)) == NULL)
     {
@@ -327,43 +385,58 @@ il_cli_run (int argc, char **argv)
   il_trace_set_machine_local (trace);
   il_cli_cancel_on_signals (cancellable);
 
-  for (guint i = 0; i < configs->len && !cancelled && run_error == NULL; i++)
+  /* Rounds: every configuration once per round, so drift in the machine hits all alike. */
+  for (guint k = 0; k < repeat && !cancelled && run_error == NULL; k++)
     {
-      const IlRunConfig *config = configs->pdata[i];
-      g_autofree char *title = il_run_config_get_title (config);
-      g_autoptr(GError) local_error = NULL;
-      g_autoptr(IlRunTrace) run = NULL;
-      RunWait wait = { NULL, NULL, i, configs->len, title, !o.out.quiet && isatty (2) };
+      GPtrArray *round = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
 
-      run = run_one (config, cancellable, &wait, &local_error);
-      /* A run that failed before recording anything has nothing to show or save. */
-      if (run != NULL && local_error != NULL && !is_cancel_error (local_error) &&
-          il_run_trace_get_n_spans (run) == 0)
-        g_clear_pointer (&run, il_run_trace_unref);
-      if (run != NULL)
+      g_ptr_array_add (rounds, round);
+      for (guint i = 0; i < configs->len && !cancelled && run_error == NULL; i++)
         {
-          if (il_run_trace_get_label (run) == NULL)
-            il_run_trace_set_label (run, title);
-          il_trace_add_run (trace, run);
-        }
-      if (local_error != NULL)
-        {
-          if (is_cancel_error (local_error) || g_cancellable_is_cancelled (cancellable))
+          const IlRunConfig *config = configs->pdata[i];
+          g_autofree char *title = il_run_config_get_title (config);
+          g_autofree char *progress = repeat > 1 ? g_strdup_printf ("%s (%u/%u)", title, k + 1, repeat)
+                                                 : g_strdup (title);
+          g_autoptr(GError) local_error = NULL;
+          g_autoptr(IlRunTrace) run = NULL;
+          RunWait wait = { NULL, NULL, i, configs->len, progress, !o.out.quiet && isatty (2) };
+
+          run = run_one (config, cancellable, &wait, &local_error);
+          /* A run that failed before recording anything has nothing to show or save. */
+          if (run != NULL && local_error != NULL && !is_cancel_error (local_error) &&
+              il_run_trace_get_n_spans (run) == 0)
+            g_clear_pointer (&run, il_run_trace_unref);
+          if (run != NULL)
             {
-              cancelled = TRUE;
-              if (run != NULL)
-                il_run_trace_set_cancelled (run, TRUE);
+              if (il_run_trace_get_label (run) == NULL)
+                il_run_trace_set_label (run, title);
+              g_ptr_array_add (round, il_run_trace_ref (run));
             }
-          else
+          if (local_error != NULL)
             {
-              g_prefix_error (&local_error, _("run “%s” failed: "), title);
-              run_error = g_steal_pointer (&local_error);
+              if (is_cancel_error (local_error) || g_cancellable_is_cancelled (cancellable))
+                {
+                  cancelled = TRUE;
+                  if (run != NULL)
+                    il_run_trace_set_cancelled (run, TRUE);
+                }
+              else
+                {
+                  g_prefix_error (&local_error, _("run “%s” failed: "), title);
+                  run_error = g_steal_pointer (&local_error);
+                }
             }
         }
+      /* Speedups within the round: against the sequential run of the same work just measured,
+       * never an older one; a sequential run is 1.00× by definition. */
+      il_batch_apply_speedups (round);
     }
   il_cli_remove_signals ();
 
-  /* Speedups against the first sequential run of the same work, which is what it means. */
+  /* Each configuration keeps its median run (by wall time), with the range of all its runs. */
+  kept = il_batch_reduce (rounds);
+  for (guint i = 0; i < kept->len; i++)
+    il_trace_add_run (trace, g_ptr_array_index (kept, i));
   for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
     if (il_run_trace_get_config (il_trace_get_run (trace, i))->executor == IL_EXECUTOR_SEQUENTIAL &&
         !il_run_trace_get_cancelled (il_trace_get_run (trace, i)))
@@ -371,21 +444,6 @@ il_cli_run (int argc, char **argv)
         baseline = (int) i;
         break;
       }
-  if (baseline >= 0)
-    {
-      IlRunTrace *base = il_trace_get_run (trace, (guint) baseline);
-      gint64 base_wall = il_run_trace_get_summary (base)->wall_ns;
-
-      for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
-        {
-          IlRunTrace *run = il_trace_get_run (trace, i);
-          gint64 wall = il_run_trace_get_summary (run)->wall_ns;
-
-          if (wall > 0 && base_wall > 0 && !il_run_trace_get_cancelled (run) &&
-              il_run_config_same_work (il_run_trace_get_config (base), il_run_trace_get_config (run)))
-            il_run_trace_set_speedup (run, (double) base_wall / (double) wall);
-        }
-    }
 
   if (!o.out.quiet && il_trace_get_n_runs (trace) > 0)
     {
@@ -402,15 +460,49 @@ il_cli_run (int argc, char **argv)
         }
       else
         il_cli_print_comparison (il_trace_get_runs (trace), baseline);
+      print_repeats (trace);
       if (lesson != NULL && il_lesson_get_answer (lesson) != NULL && !cancelled)
         g_print (_("\nWhat to see: %s\n"), il_lesson_get_answer (lesson));
       il_cli_print_disturbed (il_trace_get_runs (trace));
       g_print ("\n");
     }
 
+  /* Said once: the runs fell back to the self capture because the kernel refused its own. */
+  for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
+    if (il_run_trace_get_capture (il_trace_get_run (trace, i)) == IL_CAPTURE_SELF &&
+        il_run_trace_get_config (il_trace_get_run (trace, i))->capture == IL_CAPTURE_AUTO &&
+        il_capture_kernel_refusal () != NULL)
+      {
+        g_printerr ("%s: %s\n", PROG, il_capture_kernel_refusal ());
+        break;
+      }
+
   status = IL_CLI_EXIT_OK;
   if (il_trace_get_n_runs (trace) > 0 && !il_cli_outputs_write (&o.out, trace, PROG))
     status = IL_CLI_EXIT_FAILED;
+  if (o.report != NULL && il_trace_get_n_runs (trace) > 0)
+    {
+      IlReportOptions report;
+      g_autoptr(GError) report_error = NULL;
+      g_autofree char *prediction = o.prediction != NULL ? il_cli_text_from_arg (o.prediction)
+                                                         : NULL;
+
+      il_report_options_init (&report);
+      report.lesson = lesson;
+      report.prediction = prediction;
+      report.runs = il_trace_get_runs (trace);
+      report.view = o.out.export.view;
+      if (!il_report_write (o.report, &report, &report_error))
+        {
+          il_cli_report_error (PROG, report_error);
+          status = IL_CLI_EXIT_FAILED;
+        }
+      else if (!o.out.quiet)
+        {
+          g_autofree char *display = g_filename_display_name (o.report);
+          g_print (_("Wrote %s\n"), display);
+        }
+    }
   if (cancelled)
     {
       g_printerr (_("%s: cancelled; the trace written is partial and marked cancelled\n"), PROG);

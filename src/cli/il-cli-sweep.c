@@ -30,6 +30,7 @@ typedef struct
   char      *scale;
   char      *theme;
   char      *title;
+  char      *repeat;
   gboolean   quiet;
 } SweepOptions;
 
@@ -48,6 +49,7 @@ sweep_options_clear (SweepOptions *o)
   g_free (o->scale);
   g_free (o->theme);
   g_free (o->title);
+  g_free (o->repeat);
 }
 
 static GArray *
@@ -113,6 +115,7 @@ typedef struct
   const IlRunConfig *const *configs;
   guint                      n_configs;
   GArray                    *counts;
+  guint                      repeat;
   gboolean                   quiet;
 } SweepJob;
 
@@ -133,8 +136,8 @@ sweep_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancell
 {
   SweepJob *job = data;
   GError *error = NULL;
-  IlSweep *sweep = il_sweep_run (job->configs, job->n_configs, job->counts, cancellable,
-                                 progress_cb, job, &error);
+  IlSweep *sweep = il_sweep_run_repeated (job->configs, job->n_configs, job->counts, job->repeat,
+                                          cancellable, progress_cb, job, &error);
 
   if (sweep == NULL)
     g_task_return_error (task, error);
@@ -149,6 +152,34 @@ sweep_done_cb (GObject *object, GAsyncResult *result, gpointer data)
 
   *out = g_object_ref (result);
   g_main_context_wakeup (NULL);
+}
+
+/* With --repeat: each point's median and the range of its rounds, each against its own round's
+ * baseline. */
+static void
+print_sweep_ranges (const IlSweep *sweep)
+{
+  if (sweep->repeat < 2)
+    return;
+  g_print (g_dngettext (GETTEXT_PACKAGE, "median of %u round, with the range (min–max) of the rounds:\n",
+                        "median of %u rounds, with the range (min–max) of the rounds:\n", sweep->repeat),
+           sweep->repeat);
+  for (guint s = 0; s < sweep->series->len; s++)
+    {
+      const IlSweepSeries *series = sweep->series->pdata[s];
+
+      g_print ("  %s:", series->label);
+      for (guint i = 0; i < sweep->worker_counts->len && series->speedup_min != NULL; i++)
+        {
+          double sp = il_sweep_get_speedup (sweep, series, i);
+          double lo = g_array_index (series->speedup_min, double, i);
+          double hi = g_array_index (series->speedup_max, double, i);
+
+          if (isfinite (sp) && isfinite (lo))
+            g_print ("  %u: %.2f× (%.2f–%.2f)", g_array_index (sweep->worker_counts, guint, i), sp, lo, hi);
+        }
+      g_print ("\n");
+    }
 }
 
 static void
@@ -191,6 +222,33 @@ print_sweep (const IlSweep *sweep)
         g_print ("   —\n");
     }
   g_print (_("speedup = sequential wall time / wall time; Amdahl: speedup(n) = 1 / (s + (1 − s) / n)\n"));
+  print_sweep_ranges (sweep);
+}
+
+/* With --repeat: "repeat": N once, and per series "speedup_range": [[min, max] or null, …]. */
+static void
+write_sweep_json_ranges (const IlSweep *sweep, const IlSweepSeries *series, JsonBuilder *b)
+{
+  if (sweep->repeat < 2 || series->speedup_min == NULL)
+    return;
+  json_builder_set_member_name (b, "speedup_range");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < series->speedup_min->len; i++)
+    {
+      double lo = g_array_index (series->speedup_min, double, i);
+      double hi = g_array_index (series->speedup_max, double, i);
+
+      if (!isfinite (lo) || !isfinite (hi))
+        {
+          json_builder_add_null_value (b);
+          continue;
+        }
+      json_builder_begin_array (b);
+      json_builder_add_double_value (b, lo);
+      json_builder_add_double_value (b, hi);
+      json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
 }
 
 static gboolean
@@ -210,6 +268,8 @@ write_sweep_json (const IlSweep *sweep, const char *path, GError **error)
   json_builder_add_string_value (b, sweep->title);
   json_builder_set_member_name (b, "baseline_ns");
   json_builder_add_int_value (b, sweep->baseline_ns);
+  json_builder_set_member_name (b, "repeat");
+  json_builder_add_int_value (b, sweep->repeat);
   json_builder_set_member_name (b, "workers");
   json_builder_begin_array (b);
   for (guint i = 0; i < sweep->worker_counts->len; i++)
@@ -244,6 +304,7 @@ write_sweep_json (const IlSweep *sweep, const char *path, GError **error)
             json_builder_add_null_value (b);
         }
       json_builder_end_array (b);
+      write_sweep_json_ranges (sweep, series, b);
       json_builder_set_member_name (b, "serial_fraction");
       if (isfinite (series->serial_fraction))
         json_builder_add_double_value (b, series->serial_fraction);
@@ -340,6 +401,9 @@ il_cli_sweep (int argc, char **argv)
     { "scale", 0, 0, G_OPTION_ARG_STRING, &o.scale, N_("PNG scale (default 1)"), N_("S") },
     { "theme", 0, 0, G_OPTION_ARG_STRING, &o.theme, N_("light or dark (default light)"), N_("THEME") },
     { "title", 0, 0, G_OPTION_ARG_STRING, &o.title, N_("Title of the image"), N_("TEXT") },
+    { "repeat", 0, 0, G_OPTION_ARG_STRING, &o.repeat,
+      N_("Measure the whole sweep N times, alternating; each point is the median, with range bars (default 1)"),
+      N_("N") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, N_("Print nothing but errors"), NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -416,6 +480,19 @@ il_cli_sweep (int argc, char **argv)
   job.n_configs = configs->len;
   job.counts = counts;
   job.quiet = o.quiet;
+  job.repeat = 1;
+  if (o.repeat != NULL)
+    {
+      guint64 n;
+
+      if (!g_ascii_string_to_unsigned (o.repeat, 10, 1, 100, &n, NULL))
+        {
+          g_set_error (&error, IL_ERROR, IL_ERROR_INVALID,
+                       _("--repeat must be a whole number from 1 to 100, not “%s”"), o.repeat);
+          goto fail;
+        }
+      job.repeat = (guint) n;
+    }
   il_cli_cancel_on_signals (cancellable);
   task = g_task_new (NULL, cancellable, sweep_done_cb, &result);
   g_task_set_task_data (task, &job, NULL);

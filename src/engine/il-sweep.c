@@ -16,6 +16,8 @@ series_free (gpointer data)
   g_free (series->label);
   g_clear_pointer (&series->config, il_run_config_free);
   g_clear_pointer (&series->wall_ns, g_array_unref);
+  g_clear_pointer (&series->speedup_min, g_array_unref);
+  g_clear_pointer (&series->speedup_max, g_array_unref);
   g_free (series);
 }
 
@@ -26,6 +28,7 @@ il_sweep_new (void)
 
   self->worker_counts = g_array_new (FALSE, FALSE, sizeof (guint));
   self->baseline_ns = -1;
+  self->repeat = 1;
   self->series = g_ptr_array_new_with_free_func (series_free);
   return self;
 }
@@ -101,6 +104,29 @@ compare_uint (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
+static int
+compare_gint64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The median of the valid (> 0) values, the lower middle one of an even count; -1 when none. */
+static gint64
+median_wall (GArray *walls)
+{
+  g_autoptr(GArray) valid = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < walls->len; i++)
+    if (g_array_index (walls, gint64, i) > 0)
+      g_array_append_val (valid, g_array_index (walls, gint64, i));
+  if (valid->len == 0)
+    return -1;
+  g_array_sort (valid, compare_gint64);
+  return g_array_index (valid, gint64, (valid->len - 1) / 2);
+}
+
 IlSweep *
 il_sweep_run (const IlRunConfig *const *configs,
               guint                     n_configs,
@@ -110,17 +136,35 @@ il_sweep_run (const IlRunConfig *const *configs,
               gpointer                  data,
               GError                  **error)
 {
+  return il_sweep_run_repeated (configs, n_configs, worker_counts, 1, cancellable, progress, data,
+                                error);
+}
+
+IlSweep *
+il_sweep_run_repeated (const IlRunConfig *const *configs,
+                       guint                     n_configs,
+                       GArray                   *worker_counts,
+                       guint                     repeat,
+                       GCancellable             *cancellable,
+                       void                    (*progress) (guint done, guint total, gpointer data),
+                       gpointer                  data,
+                       GError                  **error)
+{
   g_autoptr(IlSweep) self = NULL;
   g_autoptr(IlRunConfig) baseline = NULL;
-  g_autoptr(IlRunTrace) baseline_trace = NULL;
   g_autofree char *work = NULL;
   g_autoptr(GError) last_error = NULL;
-  guint total, done = 0, n_failed = 0;
+  g_autoptr(GArray) base_walls = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* walls[c][i]: the wall times of configuration c at worker count i, one per round */
+  g_autoptr(GPtrArray) walls = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  guint total, done = 0, n_failed = 0, n_counts;
 
   g_return_val_if_fail (configs != NULL && n_configs > 0, NULL);
   g_return_val_if_fail (worker_counts != NULL && worker_counts->len > 0, NULL);
+  g_return_val_if_fail (repeat >= 1, NULL);
 
   self = il_sweep_new ();
+  self->repeat = repeat;
   g_array_append_vals (self->worker_counts, worker_counts->data, worker_counts->len);
   g_array_sort (self->worker_counts, compare_uint);
   for (guint i = 0; i < self->worker_counts->len; i++)
@@ -148,7 +192,8 @@ il_sweep_run (const IlRunConfig *const *configs,
         return NULL;
       }
 
-  total = 1 + n_configs * self->worker_counts->len;
+  n_counts = self->worker_counts->len;
+  total = repeat * (1 + n_configs * n_counts);
   if (progress != NULL)
     progress (done, total, data);
 
@@ -158,15 +203,6 @@ il_sweep_run (const IlRunConfig *const *configs,
   baseline->gil = FALSE;
   baseline->workers = 1;
   g_clear_pointer (&baseline->label, g_free);
-  baseline_trace = il_run_sync (baseline, cancellable, error);
-  if (baseline_trace == NULL)
-    {
-      g_prefix_error (error, _("Sequential baseline: "));
-      return NULL;
-    }
-  self->baseline_ns = il_run_trace_get_summary (baseline_trace)->wall_ns;
-  if (progress != NULL)
-    progress (++done, total, data);
 
   for (guint c = 0; c < n_configs; c++)
     {
@@ -175,46 +211,97 @@ il_sweep_run (const IlRunConfig *const *configs,
       series->config = il_run_config_copy (configs[c]);
       series->label = series_label (configs[c]);
       series->wall_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+      series->speedup_min = g_array_new (FALSE, FALSE, sizeof (double));
+      series->speedup_max = g_array_new (FALSE, FALSE, sizeof (double));
       series->serial_fraction = NAN;
       g_ptr_array_add (self->series, series);
-
-      for (guint i = 0; i < self->worker_counts->len; i++)
-        {
-          g_autoptr(IlRunConfig) config = il_run_config_copy (configs[c]);
-          g_autoptr(IlRunTrace) trace = NULL;
-          g_autoptr(GError) local_error = NULL;
-          gint64 wall = -1;
-
-          config->workers = g_array_index (self->worker_counts, guint, i);
-          trace = il_run_sync (config, cancellable, &local_error);
-          if (trace != NULL)
-            wall = il_run_trace_get_summary (trace)->wall_ns;
-          else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-                   g_error_matches (local_error, IL_ERROR, IL_ERROR_CANCELLED) ||
-                   g_cancellable_is_cancelled (cancellable))
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return NULL;
-            }
-          else
-            {
-              n_failed++;
-              g_clear_error (&last_error);
-              last_error = g_steal_pointer (&local_error);
-            }
-          /* One failed point (recorded as -1) should not throw away the whole curve. */
-          g_array_append_val (series->wall_ns, wall);
-          if (progress != NULL)
-            progress (++done, total, data);
-        }
-      series->serial_fraction = il_sweep_fit_amdahl (self, series);
+      for (guint i = 0; i < n_counts; i++)
+        g_ptr_array_add (walls, g_array_new (FALSE, FALSE, sizeof (gint64)));
     }
 
-  if (n_failed == total - 1)
+  /* Rounds: the baseline and every point once each, so drift in the machine hits all alike. */
+  for (guint k = 0; k < repeat; k++)
+    {
+      g_autoptr(IlRunTrace) baseline_trace = il_run_sync (baseline, cancellable, error);
+      gint64 base;
+
+      if (baseline_trace == NULL)
+        {
+          g_prefix_error (error, _("Sequential baseline: "));
+          return NULL;
+        }
+      base = il_run_trace_get_summary (baseline_trace)->wall_ns;
+      g_array_append_val (base_walls, base);
+      if (progress != NULL)
+        progress (++done, total, data);
+
+      for (guint c = 0; c < n_configs; c++)
+        for (guint i = 0; i < n_counts; i++)
+          {
+            g_autoptr(IlRunConfig) config = il_run_config_copy (configs[c]);
+            g_autoptr(IlRunTrace) trace = NULL;
+            g_autoptr(GError) local_error = NULL;
+            gint64 wall = -1;
+
+            config->workers = g_array_index (self->worker_counts, guint, i);
+            trace = il_run_sync (config, cancellable, &local_error);
+            if (trace != NULL)
+              wall = il_run_trace_get_summary (trace)->wall_ns;
+            else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+                     g_error_matches (local_error, IL_ERROR, IL_ERROR_CANCELLED) ||
+                     g_cancellable_is_cancelled (cancellable))
+              {
+                g_propagate_error (error, g_steal_pointer (&local_error));
+                return NULL;
+              }
+            else
+              {
+                n_failed++;
+                g_clear_error (&last_error);
+                last_error = g_steal_pointer (&local_error);
+              }
+            /* One failed point (recorded as -1) should not throw away the whole curve. */
+            g_array_append_val (g_ptr_array_index (walls, c * n_counts + i), wall);
+            if (progress != NULL)
+              progress (++done, total, data);
+          }
+    }
+
+  if (n_failed == repeat * n_configs * n_counts)
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&last_error),
                                   _("Every run of the sweep failed: "));
       return NULL;
+    }
+
+  self->baseline_ns = median_wall (base_walls);
+  for (guint c = 0; c < n_configs; c++)
+    {
+      IlSweepSeries *series = g_ptr_array_index (self->series, c);
+
+      for (guint i = 0; i < n_counts; i++)
+        {
+          GArray *w = g_ptr_array_index (walls, c * n_counts + i);
+          gint64 median = median_wall (w);
+          double lo = NAN, hi = NAN;
+
+          g_array_append_val (series->wall_ns, median);
+          /* Each round's speedup against that round's own baseline. */
+          for (guint k = 0; repeat > 1 && k < w->len; k++)
+            {
+              gint64 wk = g_array_index (w, gint64, k), bk = g_array_index (base_walls, gint64, k);
+              double sp;
+
+              if (wk <= 0 || bk <= 0)
+                continue;
+              sp = (double) bk / (double) wk;
+              lo = isnan (lo) ? sp : MIN (lo, sp);
+              hi = isnan (hi) ? sp : MAX (hi, sp);
+            }
+          g_array_append_val (series->speedup_min, lo);
+          g_array_append_val (series->speedup_max, hi);
+        }
+      series->serial_fraction = il_sweep_fit_amdahl (self, series);
     }
 
   work = g_strdup_printf (_("%u × %g ms %s tasks"), configs[0]->tasks, configs[0]->task_ms,

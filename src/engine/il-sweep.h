@@ -10,14 +10,18 @@ typedef struct
 {
   char    *label;          /* "threads", "threads + GIL", "processes", … */
   IlRunConfig *config;     /* the executor's config; workers varies */
-  GArray  *wall_ns;        /* gint64, one per worker count; -1 when that run failed */
+  GArray  *wall_ns;        /* gint64, one per worker count; -1 when that run failed (the median
+                            * of the repeats) */
   double   serial_fraction;/* Amdahl fit: speedup(n) = 1 / (s + (1 - s) / n); NAN when unknown */
+  GArray  *speedup_min;    /* double per worker count: the range of the repeats' speedups, each */
+  GArray  *speedup_max;    /* against its own round's baseline; NAN when unknown or not repeated */
 } IlSweepSeries;
 
 typedef struct
 {
   GArray    *worker_counts;  /* guint, ascending */
-  gint64     baseline_ns;    /* sequential wall time of the same work (speedup 1) */
+  gint64     baseline_ns;    /* sequential wall time of the same work (speedup 1; the median) */
+  guint      repeat;         /* rounds measured: 1, or N for --repeat N */
   GPtrArray *series;         /* of IlSweepSeries */
   char      *title;
 } IlSweep;
@@ -33,6 +37,13 @@ double   il_sweep_fit_amdahl     (const IlSweep *self, const IlSweepSeries *seri
  * @progress (may be NULL) is called on the calling thread between runs with done/total. */
 IlSweep *il_sweep_run            (const IlRunConfig *const *configs, guint n_configs,
                                   GArray *worker_counts, GCancellable *cancellable,
+                                  void (*progress) (guint done, guint total, gpointer data),
+                                  gpointer data, GError **error);
+/* The same, @repeat rounds of it, alternating (baseline, every point, baseline, every point, …):
+ * each point's wall time is the median of its rounds, its speedup range the rounds' speedups
+ * against the baseline of the same round. */
+IlSweep *il_sweep_run_repeated   (const IlRunConfig *const *configs, guint n_configs,
+                                  GArray *worker_counts, guint repeat, GCancellable *cancellable,
                                   void (*progress) (guint done, guint total, gpointer data),
                                   gpointer data, GError **error);
 

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "il-batch.h"
 #include "il-cpu-load.h"
 #include "il-trace-io-private.h"
 
@@ -595,10 +596,57 @@ read_worker_program (Ctx *ctx, JsonObject *obj, const char *path, IlRunTrace *ru
   return TRUE;
 }
 
+/* run.waits: {"columns": ["worker", "start_ns", "kind"], "rows": [[0, 1200, "sleep"], …]} */
+static gboolean
+read_run_waits (Ctx *ctx, JsonObject *obj, const char *path, IlRunTrace *run)
+{
+  g_autofree char *sub = g_strdup_printf ("%s.waits", path);
+  JsonObject *o = get_object (ctx, obj, path, "waits");
+  JsonArray *columns, *rows;
+  static const char *const names[] = { "worker", "start_ns", "kind" };
+
+  if (o == NULL || (columns = get_array (ctx, o, sub, "columns")) == NULL ||
+      (rows = get_array (ctx, o, sub, "rows")) == NULL)
+    return FALSE;
+  if (json_array_get_length (columns) != G_N_ELEMENTS (names))
+    return fail (ctx, sub, _("“columns” must name worker, start_ns, kind"));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (!JSON_NODE_HOLDS_VALUE (json_array_get_element (columns, i)) ||
+        json_node_get_value_type (json_array_get_element (columns, i)) != G_TYPE_STRING ||
+        g_strcmp0 (json_array_get_string_element (columns, i), names[i]) != 0)
+      return fail (ctx, sub, _("“columns” must name worker, start_ns, kind"));
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonNode *node = json_array_get_element (rows, i);
+      JsonArray *row;
+      JsonNode *w, *t, *k;
+      IlWaitKind kind;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (row = json_node_get_array (node)) != 3)
+        return fail (ctx, sub, _("row %u must be [worker, start_ns, kind]"), i);
+      w = json_array_get_element (row, 0);
+      t = json_array_get_element (row, 1);
+      k = json_array_get_element (row, 2);
+      if (!JSON_NODE_HOLDS_VALUE (w) || json_node_get_value_type (w) != G_TYPE_INT64 ||
+          !JSON_NODE_HOLDS_VALUE (t) || json_node_get_value_type (t) != G_TYPE_INT64 ||
+          !JSON_NODE_HOLDS_VALUE (k) || json_node_get_value_type (k) != G_TYPE_STRING)
+        return fail (ctx, sub, _("row %u must be [worker, start_ns, kind]"), i);
+      if (json_node_get_int (w) < 0 || json_node_get_int (w) >= il_run_trace_get_n_workers (run))
+        return fail (ctx, sub, _("row %u: worker %" PRId64 " does not exist"), i, json_node_get_int (w));
+      if (!il_wait_kind_from_string (json_node_get_string (k), &kind))
+        return fail (ctx, sub, _("row %u: unknown kind “%s”"), i, json_node_get_string (k));
+      il_run_trace_add_wait (run, (guint) json_node_get_int (w), json_node_get_int (t), kind);
+    }
+  return TRUE;
+}
+
 static gboolean
 read_run_program (Ctx *ctx, JsonObject *obj, const char *path, IlRunTrace *run)
 {
   gint64 v;
+
+  if (json_object_has_member (obj, "waits") && !read_run_waits (ctx, obj, path, run))
+    return FALSE;
 
   if (json_object_has_member (obj, "sample_interval_ns"))
     {
@@ -972,6 +1020,15 @@ read_run_header (Ctx *ctx, JsonObject *obj, guint index, guint machine_cpus)
   if (!read_run_program (ctx, obj, path, run))
     return NULL;
   il_run_trace_set_summary (run, &summary);
+  {
+    g_autofree char *message = NULL;
+
+    if (!il_repeat_read_json (run, obj, &message))
+      {
+        fail (ctx, path, "%s", message);
+        return NULL;
+      }
+  }
   /* A series without the summary's figures (written by hand): derive them. */
   if (il_run_trace_get_cpu_load (run) != NULL && !isfinite (summary.other_share))
     il_run_trace_summarise_cpu_load (run);

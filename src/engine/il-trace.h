@@ -131,7 +131,23 @@ const IlProcessInfo *il_run_trace_get_process (IlRunTrace *self, guint index);
 /* The process @pid, or NULL. */
 const IlProcessInfo *il_run_trace_find_process (IlRunTrace *self, int pid);
 void           il_run_trace_set_worker_helper (IlRunTrace *self, guint worker, gboolean helper);
+/* The name worker lanes, core lanes, tooltips and exports show: a traced program's thread name
+ * ("python3 · 4242"), else "worker 2 · tid 4242" / "process 1 · pid 4243". */
+char          *il_run_trace_get_worker_label (IlRunTrace *self, guint worker);
+/* Traced programs: what the blocked span of @worker starting at @start_ns waited on. Added in
+ * time order per worker; IL_WAIT_NONE when not known. */
+void           il_run_trace_add_wait        (IlRunTrace *self, guint worker, gint64 start_ns,
+                                             IlWaitKind kind);
+IlWaitKind     il_run_trace_get_wait        (IlRunTrace *self, guint worker, gint64 start_ns);
+/* Calls @func for every recorded wait, worker by worker, in time order. */
+void           il_run_trace_foreach_wait    (IlRunTrace *self,
+                                             void (*func) (guint worker, gint64 start_ns,
+                                                           IlWaitKind kind, gpointer data),
+                                             gpointer data);
 void           il_run_trace_set_worker_name (IlRunTrace *self, guint worker, const char *name);
+/* Removes the workers of process @pid and the process, renumbering the workers after them; caches
+ * attached with il_run_trace_set_data() are dropped (a launcher's helpers, known only at the end). */
+void           il_run_trace_remove_process  (IlRunTrace *self, int pid);
 gint64         il_run_trace_get_sample_interval_ns (IlRunTrace *self);
 void           il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns);
 
@@ -150,14 +166,14 @@ const char    *il_run_trace_get_task_error  (IlRunTrace *self, guint task);
 void           il_run_trace_append          (IlRunTrace *self, const IlSpan *span);
 void           il_run_trace_append_many     (IlRunTrace *self, const IlSpan *spans, guint n_spans);
 guint64        il_run_trace_get_n_spans     (IlRunTrace *self);
-/* Removes every span (an importer that gets a run's spans in two parts merges them again). */
-void           il_run_trace_clear_spans     (IlRunTrace *self);
 /* A cap on kept spans (from the configuration's max_spans; 0: none). Past it spans are dropped,
  * but still extend the run's end, so wall time and tasks stay complete. The count the recording
  * stopped at, or 0 when it never did (trace field run "truncated_at_spans"). */
 void           il_run_trace_set_max_spans   (IlRunTrace *self, guint64 max_spans);
 guint64        il_run_trace_get_truncated_at_spans (IlRunTrace *self);
 void           il_run_trace_set_truncated_at_spans (IlRunTrace *self, guint64 n_spans);
+/* Removes every span (an importer that gets a run's spans in two parts merges them again). */
+void           il_run_trace_clear_spans     (IlRunTrace *self);
 /* Latest end time of any span (the run's extent so far). */
 gint64         il_run_trace_get_end_ns      (IlRunTrace *self);
 /* Has any span of the run been in @state? (legends list the rarer states only when they occur) */
@@ -180,6 +196,8 @@ void           il_run_trace_set_speedup     (IlRunTrace *self, double speedup);
 typedef struct _IlCpuLoad IlCpuLoad;
 IlCpuLoad     *il_run_trace_get_cpu_load    (IlRunTrace *self);
 void           il_run_trace_set_cpu_load    (IlRunTrace *self, IlCpuLoad *load);
+/* The series got new rows: bumps the generation so caches redraw. */
+void           il_run_trace_cpu_load_changed (IlRunTrace *self);
 /* Fills the summary's other_ns, steal_ns and other_share from the series (NAN share without one). */
 void           il_run_trace_summarise_cpu_load (IlRunTrace *self);
 /* Did other programs take more than IL_CPU_LOAD_DISTURBED_SHARE of the run's CPUs? */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "il-cpu-load.h"
+#include "il-batch.h"
 #include "il-layout.h"
 #include "il-lod.h"
 #include "il-painter.h"
@@ -194,6 +195,8 @@ capture_words (IlCaptureKind capture)
       return _("captured from kernel context switches");
     case IL_CAPTURE_SELF:
       return _("self-reported by the workers");
+    case IL_CAPTURE_SAMPLED:
+      return _("sampled every 1 ms");
     case IL_CAPTURE_AUTO:
     case IL_N_CAPTURES:
     default:
@@ -226,6 +229,24 @@ disturbed_words (GPtrArray *runs)
                           il_run_trace_get_label (worst));
 }
 
+/* A repeated run's wall time: the median (the run kept) with the range of all, and how many. */
+static char *
+repeat_wall (IlRunTrace *run, gint64 wall)
+{
+  const IlRepeat *repeat = il_run_trace_get_repeat (run);
+  g_autofree char *median = il_format_duration (wall);
+  g_autofree char *lo = NULL, *hi = NULL;
+
+  if (repeat == NULL || !isfinite (repeat->wall_ns[0]) || !isfinite (repeat->wall_ns[1]))
+    return g_steal_pointer (&median);
+  lo = il_format_duration ((gint64) repeat->wall_ns[0]);
+  hi = il_format_duration ((gint64) repeat->wall_ns[1]);
+  /* TRANSLATORS: a run's wall time in an image header: the median of N runs and their range */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (median of %u, %s–%s)",
+                                       "%s (median of %u, %s–%s)", repeat->count),
+                          median, repeat->count, lo, hi);
+}
+
 static char *
 summary_line (IlRunTrace *run)
 {
@@ -244,7 +265,7 @@ summary_line (IlRunTrace *run)
     }
   else
     {
-      g_autofree char *wall_s = il_format_duration (wall);
+      g_autofree char *wall_s = repeat_wall (run, wall);
       g_autofree char *cpu_s = il_format_duration (sum->cpu_ns);
 
       g_string_append_printf (s, _("wall %s · CPU %s · avg parallelism %.2f · max %u"),
@@ -288,23 +309,10 @@ summary_line (IlRunTrace *run)
   return g_string_free (s, FALSE);
 }
 
-static char *
-worker_label (IlRunTrace *run, guint w)
+char *
+il_painter_worker_label (IlRunTrace *run, guint w)
 {
-  const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
-
-  /* An imported trace's lanes are its threads, named as the file names them. */
-  if (il_run_trace_get_config (run)->source != NULL && info->name != NULL && *info->name != '\0')
-    return g_strdup (info->name);
-  if (info->kind == IL_WORKER_PROCESS)
-    {
-      if (info->pid > 0)
-        return g_strdup_printf (_("process %u · pid %d"), w, info->pid);
-      return g_strdup_printf (_("process %u"), w);
-    }
-  if (info->tid > 0)
-    return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
-  return g_strdup_printf (_("worker %u"), w);
+  return il_run_trace_get_worker_label (run, w);
 }
 
 /* Frame state ----------------------------------------------------------------------------------- */
@@ -327,7 +335,18 @@ typedef struct
   gboolean              vector;
   cairo_surface_t      *raster;
   int                   raster_h;
+  /* What the clip lets through (user units), and the columns inside it: a caller that repaints
+   * a strip (the live window appends new columns) pays for the strip, not the picture. */
+  double                clip_x0, clip_y0, clip_x1, clip_y1;
+  guint                 c_lo, c_hi;
 } Frame;
+
+/* Does the clip let anything of this rectangle through? */
+static gboolean
+frame_sees (Frame *f, double x0, double y0, double x1, double y1)
+{
+  return x1 > f->clip_x0 && x0 < f->clip_x1 && y1 > f->clip_y0 && y0 < f->clip_y1;
+}
 
 typedef struct
 {
@@ -423,7 +442,7 @@ raster_begin (Frame *f, double h, IlRgb bg, gboolean fill_bg, int *rows, int *st
   *rows = need;
   if (fill_bg)
     for (int y = 0; y < need; y++)
-      for (guint x = 0; x < f->n_cols; x++)
+      for (guint x = f->c_lo; x < f->c_hi; x++)
         data[y * *stride + x] = fill;
   return data;
 }
@@ -445,7 +464,7 @@ raster_end (Frame *f, double y, double h)
   cairo_matrix_translate (&m, -f->layout->lane_x0, -y);
   cairo_pattern_set_matrix (pattern, &m);
   cairo_set_source (cr, pattern);
-  cairo_rectangle (cr, f->layout->lane_x0, y, f->n_cols * f->col_w, h);
+  cairo_rectangle (cr, f->layout->lane_x0 + f->c_lo * f->col_w, y, (f->c_hi - f->c_lo) * f->col_w, h);
   cairo_fill (cr);
   cairo_pattern_destroy (pattern);
   cairo_restore (cr);
@@ -455,7 +474,7 @@ raster_end (Frame *f, double y, double h)
 static void
 fill_upper_bands (Frame *f, const Cell *cells, guint32 *data, int rows, int stride)
 {
-  for (guint x = 0; x < f->n_cols; x++)
+  for (guint x = f->c_lo; x < f->c_hi; x++)
     {
       int band = MIN (rows, (int) cells[x].upper_bar), steal = MIN (band, (int) cells[x].steal_bar);
 
@@ -483,17 +502,17 @@ fill_cells (Frame *f, const Cell *cells, double y, double h, IlRgb bg)
 
       /* The first row holds every cell's top colour; rows above the tallest bar are copies of
        * it, and only the bars are patched in below. */
-      for (guint x = 0; x < f->n_cols; x++)
+      for (guint x = f->c_lo; x < f->c_hi; x++)
         {
           data[x] = cells[x].top != G_MAXUINT32 ? 0xff000000 | cells[x].top : bg_px;
           max_bar = MAX (max_bar, cells[x].bar);
         }
       for (int yy = 1; yy < rows; yy++)
-        memcpy (data + yy * stride, data, f->n_cols * sizeof (guint32));
+        memcpy (data + yy * stride + f->c_lo, data + f->c_lo, (f->c_hi - f->c_lo) * sizeof (guint32));
       for (int yy = MAX (0, rows - (int) max_bar); yy < rows; yy++)
         {
           guint32 *line = data + yy * stride;
-          for (guint x = 0; x < f->n_cols; x++)
+          for (guint x = f->c_lo; x < f->c_hi; x++)
             if (rows - yy <= cells[x].bar)
               line[x] = 0xff000000 | cells[x].bottom;
         }
@@ -591,7 +610,7 @@ stroke_highlight (Frame *f, const Cell *cells, double y, double h)
  * running, "worker 2" on a core, so a slide reads without the legend. */
 static void
 label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h, const char *long_fmt,
-                IlRunTrace *tasks_of)
+                IlRunTrace *tasks_of, IlRunTrace *workers_of)
 {
   double px = MIN (f->layout->font_px * 0.72, h * 0.62);
   /* Gaps of nothing-in-particular (a mix, a sliver) up to 2 % of the lane do not split a stretch. */
@@ -631,11 +650,14 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
       avail = (e - c) * f->col_w - px * 0.8;
       if (avail > px * 1.2)
         {
-          /* An imported trace's slices keep their own names. */
+          /* An imported trace's slices keep their own names; workers of a traced program are
+           * named as on their own lanes. */
           named = tasks_of != NULL && (guint) ids[c] < il_run_trace_get_n_tasks (tasks_of) &&
                   il_run_trace_get_task (tasks_of, (guint) ids[c])->name != NULL;
           if (named)
             text = g_strdup (il_run_trace_get_task (tasks_of, (guint) ids[c])->name);
+          else if (workers_of != NULL)
+            text = il_painter_worker_label (workers_of, (guint) ids[c]);
           else
             text = g_strdup_printf (long_fmt, ids[c]);
           w = il_text_set (f->text, text, px, FALSE, 0);
@@ -647,13 +669,17 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
               text = g_strdup_printf ("%d", ids[c]);
               w = il_text_set (f->text, text, px, FALSE, 0);
             }
-          if (w <= avail)
+          /* Only stretches wholly inside the clip are named: a strip repainted alone (the live
+           * window appends columns) must not name a stretch that goes on outside it, or the
+           * stretch would be named once per strip. */
+          double cx = f->layout->lane_x0 + (c + e) * f->col_w / 2;
+          gboolean whole = (c > f->c_lo || f->c_lo == 0) && (e < f->c_hi || f->c_hi == f->n_cols);
+          if (w <= avail && whole && cx - w / 2 >= f->clip_x0 && cx + w / 2 <= f->clip_x1)
             {
               const Cell *mid = &cells[(c + e) / 2];
               IlRgb bg = il_rgb_unpack (mid->top != G_MAXUINT32 ? mid->top : mid->bottom);
               IlRgb ink = il_rgb_luminance (bg) > 0.45 ? (IlRgb) { 0.08, 0.08, 0.1 } : (IlRgb) { 1, 1, 1 };
-              il_text_draw (f->cr, f->text, f->layout->lane_x0 + (c + e) * f->col_w / 2, y + h / 2,
-                            IL_ALIGN_CENTER, ink);
+              il_text_draw (f->cr, f->text, cx, y + h / 2, IL_ALIGN_CENTER, ink);
             }
         }
       c = e;
@@ -686,7 +712,7 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
   gboolean any_hl = FALSE;
   int hl_task = (int) run_index == f->o->highlight_run ? f->o->highlight_task : -1;
 
-  for (guint c = 0; c < f->n_cols; c++)
+  for (guint c = f->c_lo; c < f->c_hi; c++)
     {
       const IlColumn *col = &cols[c];
       Cell *cell = &cells[c];
@@ -743,6 +769,8 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
   {
     g_autofree int *ids = g_new (int, f->n_cols);
     for (guint c = 0; c < f->n_cols; c++)
+      ids[c] = -1;
+    for (guint c = f->c_lo; c < f->c_hi; c++)
       {
         const IlColumn *col = &cols[c];
         /* Names only on stretches that read as the task running, not on a mix. */
@@ -751,7 +779,7 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
       }
     /* TRANSLATORS: inside a task's stretch of running in a worker lane */
     label_segments (f, ids, cells, row->y, row->h, _("task %d"),
-                    g_ptr_array_index (f->runs, run_index));
+                    g_ptr_array_index (f->runs, run_index), NULL);
   }
 
   /* On a lane too dense to walk span by span, a task boundary is where neighbouring columns
@@ -762,7 +790,7 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
       int last_task = -1;
       guint last_c = 0;
 
-      for (guint c = 0; c < f->n_cols; c++)
+      for (guint c = f->c_lo; c < f->c_hi; c++)
         {
           const IlColumn *q = &cols[c];
           if (!column_one_task (q) || q->ns[IL_STATE_RUNNING] < 0.5 * f->ns_per_col)
@@ -837,6 +865,8 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
   gboolean any_hl = FALSE;
 
   for (guint c = 0; c < f->n_cols; c++)
+    ids[c] = -1;
+  for (guint c = f->c_lo; c < f->c_hi; c++)
     {
       double busy = 0, best = 0;
       int best_worker = -1;
@@ -902,7 +932,7 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
   label_segments (f, ids, cells, row->y, row->h, il_run_trace_get_n_workers (run) > 0
                   && il_run_trace_get_worker (run, 0)->kind == IL_WORKER_PROCESS ? _("process %d")
                                                                                   : _("worker %d"),
-                  NULL);
+                  NULL, il_run_trace_get_config (run)->executor == IL_EXECUTOR_EXTERNAL ? run : NULL);
   if (any_hl)
     stroke_highlight (f, cells, row->y, row->h);
 }
@@ -923,17 +953,23 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
   double ref_y;
 
   for (guint w = 0; w < n_workers; w++)
-    for (guint c = 0; c < f->n_cols; c++)
+    for (guint c = f->c_lo; c < f->c_hi; c++)
       {
         const IlColumn *col = &cols[w][c];
         running[c] += col->ns[IL_STATE_RUNNING];
+        /* A traced program's helper threads (never a task-like stretch) are not in flight. */
+        if (il_run_trace_get_worker (run, w)->helper)
+          {
+            flight[c] += col->ns[IL_STATE_RUNNING];
+            continue;
+          }
         flight[c] += col->ns[IL_STATE_RUNNING] + col->ns[IL_STATE_READY]
                      + col->ns[IL_STATE_GIL_WAIT] + col->ns[IL_STATE_IO_WAIT]
                      + col->ns[IL_STATE_LOCK_WAIT] + col->ns[IL_STATE_LOOP_WAIT];
       }
 
   /* Heights snap to device pixels so equal neighbours merge into one step. */
-  for (guint k = 0; k < f->n_cols; k++)
+  for (guint k = f->c_lo; k < f->c_hi; k++)
     {
       flight[k] = round (flight[k] / f->ns_per_col / top * row->h * dev) / dev;
       running[k] = round (running[k] / f->ns_per_col / top * row->h * dev) / dev;
@@ -950,7 +986,7 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
         {
           guint32 *line = data + yy * stride;
           double from_bottom = (rows - yy) / dev;   /* top edge of this pixel row, from the base */
-          for (guint x = 0; x < f->n_cols; x++)
+          for (guint x = f->c_lo; x < f->c_hi; x++)
             {
               if (from_bottom <= running[x] + 1e-9)
                 line[x] = run_px;
@@ -1044,6 +1080,26 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
   }
 }
 
+/* A traced program's process: "pid 4242 · python3 script.py" across the label and lane area, above
+ * its threads, with a rule under it. */
+static void
+draw_process_header (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
+{
+  IlLayout *l = f->layout;
+  const IlProcessInfo *proc = il_run_trace_get_process (run, (guint) row->index);
+  double px = MIN (l->font_px * 0.85, MAX (row->h * 0.7, 6.0));
+  g_autofree char *text = g_strdup_printf (_("pid %d · %s"), proc->pid,
+                                           *proc->command != '\0' ? proc->command : proc->name);
+
+  il_text_set (f->text, text, px, TRUE, l->lane_x1 - l->label_x);
+  il_text_draw (f->cr, f->text, l->label_x, row->y + row->h * 0.45, IL_ALIGN_LEFT, f->pal->text);
+  il_rgb_set_source (f->cr, f->pal->text_dim);
+  cairo_set_line_width (f->cr, f->hairline);
+  cairo_move_to (f->cr, l->label_x, row->y + row->h - f->hairline / 2);
+  cairo_line_to (f->cr, l->lane_x1, row->y + row->h - f->hairline / 2);
+  cairo_stroke (f->cr);
+}
+
 static void
 draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
 {
@@ -1062,6 +1118,12 @@ draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
       px = 7;
     }
 
+  if (row->kind == IL_ROW_PROCESS)
+    {
+      draw_process_header (f, run, row);
+      return;
+    }
+
   switch (row->kind)
     {
     case IL_ROW_WORKER:
@@ -1075,7 +1137,7 @@ draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
             cairo_fill (f->cr);
           }
         x += px * 1.2;
-        text = worker_label (run, (guint) row->index);
+        text = il_painter_worker_label (run, (guint) row->index);
       }
       break;
     case IL_ROW_CORE:
@@ -1115,12 +1177,14 @@ draw_run (Frame *f, guint r)
   g_autofree IlColumn **cols = g_new0 (IlColumn *, MAX (n_workers, 1));
   g_autofree Cell *cells = g_new0 (Cell, f->n_cols);
   g_autofree GArray **bounds = g_new0 (GArray *, MAX (n_workers, 1));
-  IlColumn *all = g_new0 (IlColumn, (gsize) MAX (n_workers, 1) * f->n_cols);
+  /* Only columns inside the clip are filled (il_lod_lane_columns clears them) and read. */
+  IlColumn *all = g_new (IlColumn, (gsize) MAX (n_workers, 1) * f->n_cols);
   /* Any task change between touching spans counts (a task cut into slivers still ends
    * somewhere); too many of them are dropped when drawing. */
   double min_boundary_ns = 0;
 
-  if (f->o->show_header)
+  if (f->o->show_header && frame_sees (f, 0, block->header_y, f->layout->width,
+                                        block->header_y + block->header_h))
     {
       IlLayout *l = f->layout;
       g_autofree char *title = run_title (run);
@@ -1165,6 +1229,19 @@ draw_run (Frame *f, guint r)
         }
     }
 
+  /* Nothing of the lanes in the clip (a header repainted alone): no columns to compute. */
+  {
+    gboolean any_row = FALSE;
+
+    for (guint i = 0; i < block->n_rows && !any_row; i++)
+      {
+        const IlLayoutRow *row = &g_array_index (f->layout->rows, IlLayoutRow, block->first_row + i);
+        any_row = frame_sees (f, 0, row->y, f->layout->width, row->y + row->h);
+      }
+    if (!any_row)
+      n_workers = 0;
+  }
+
   for (guint w = 0; w < n_workers; w++)
     {
       const IlLane *lane = il_run_trace_get_lane (run, w);
@@ -1176,17 +1253,24 @@ draw_run (Frame *f, guint r)
 
       cols[w] = all + (gsize) w * f->n_cols;
       bounds[w] = sparse ? g_array_new (FALSE, FALSE, sizeof (double)) : NULL;
-      il_lod_lane_columns (lod != NULL ? il_lod_run_get_lane (lod, w) : NULL, lane, f->t0,
-                           f->ns_per_col, f->n_cols,
-                           f->o->exact ? G_MAXUINT : MAX_EXACT_SPANS, cols[w], bounds[w],
-                           min_boundary_ns);
+      /* Only the columns the clip lets through; the others stay empty and are not painted. */
+      if (f->c_hi > f->c_lo)
+        il_lod_lane_columns (lod != NULL ? il_lod_run_get_lane (lod, w) : NULL, lane,
+                             f->t0 + f->c_lo * f->ns_per_col, f->ns_per_col, f->c_hi - f->c_lo,
+                             f->o->exact ? G_MAXUINT : MAX_EXACT_SPANS, cols[w] + f->c_lo, bounds[w],
+                             min_boundary_ns);
     }
 
   for (guint i = 0; i < block->n_rows; i++)
     {
       const IlLayoutRow *row = &g_array_index (f->layout->rows, IlLayoutRow, block->first_row + i);
 
-      draw_lane_label (f, run, row);
+      if (!frame_sees (f, 0, row->y, f->layout->width, row->y + row->h))
+        continue;
+      if (frame_sees (f, 0, row->y, f->layout->lane_x0, row->y + row->h))
+        draw_lane_label (f, run, row);
+      if (f->c_hi <= f->c_lo)
+        continue;
 
       switch (row->kind)
         {
@@ -1195,6 +1279,8 @@ draw_run (Frame *f, guint r)
           break;
         case IL_ROW_CORE:
           draw_core_lane (f, r, run, cols, row, cells);
+          break;
+        case IL_ROW_PROCESS:
           break;
         case IL_ROW_STRIP:
         default:
@@ -1234,6 +1320,8 @@ draw_grid_and_axis (Frame *f, const IlTicks *ticks)
   cairo_stroke (cr);
   cairo_restore (cr);
 
+  if (!frame_sees (f, 0, l->axis_y, l->width, l->axis_y + l->font_px * 2))
+    return;
   for (guint i = 0; i < ticks->n_ticks; i++)
     {
       gint64 t = ticks->first_ns + ticks->step_ns * (gint64) i;
@@ -1360,6 +1448,13 @@ draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
       LegendItem flight = { f->pal->in_flight, { 0 }, FALSE, FALSE, g_strdup (_("in flight")) };
       LegendItem cores = { f->pal->reference, { 0 }, FALSE, TRUE, g_strdup (_("core count")) };
       g_array_append_val (items, flight);
+      /* The strip's running part has its own swatch when no worker lane explains the colour. */
+      if (!(f->o->view & IL_VIEW_WORKERS))
+        {
+          LegendItem running = { f->pal->running, { 0 }, FALSE, FALSE,
+                                 g_strdup (_("running (in the strip)")) };
+          g_array_append_val (items, running);
+        }
       g_array_append_val (items, cores);
     }
 
@@ -1478,13 +1573,16 @@ il_painter_draw (cairo_t              *cr,
   f.col_w = (layout->lane_x1 - layout->lane_x0) / f.n_cols;
   f.ns_per_col = il_time_scale_ns_per_x (&layout->scale) * f.col_w;
   f.t0 = (double) layout->scale.t0_ns;
+  cairo_clip_extents (cr, &f.clip_x0, &f.clip_y0, &f.clip_x1, &f.clip_y1);
+  f.c_lo = (guint) CLAMP (floor ((f.clip_x0 - layout->lane_x0) / f.col_w), 0, f.n_cols);
+  f.c_hi = (guint) CLAMP (ceil ((f.clip_x1 - layout->lane_x0) / f.col_w), f.c_lo, f.n_cols);
 
   cairo_save (cr);
   il_rgb_set_source (cr, f.pal->background);
   cairo_rectangle (cr, 0, 0, width, height);
   cairo_fill (cr);
 
-  if (opts.show_header)
+  if (opts.show_header && frame_sees (&f, 0, layout->title_y, width, layout->title_y + layout->title_h))
     {
       g_autofree char *title = derive_title (runs, &opts);
       g_autofree char *disturbed = disturbed_words (runs);
@@ -1525,7 +1623,8 @@ il_painter_draw (cairo_t              *cr,
       il_text_draw (cr, text, width / 2.0, height / 2.0, IL_ALIGN_CENTER, f.pal->text_dim);
     }
 
-  if (opts.show_legend && runs->len > 0)
+  if (opts.show_legend && runs->len > 0
+      && frame_sees (&f, 0, layout->legend_y, width, layout->legend_y + layout->legend_h))
     draw_legend (&f, (opts.view & IL_VIEW_STRIP) != 0 && any_cores, any_cores ? max_cpus : 0);
 
   cairo_restore (cr);
@@ -1564,6 +1663,8 @@ il_painter_hit_test (int                   width,
   run = g_ptr_array_index (runs, row->run);
   t = (gint64) floor (il_time_scale_to_time (&layout->scale, x));
 
+  if (row->kind == IL_ROW_PROCESS)
+    return FALSE;
   if (row->kind == IL_ROW_STRIP)
     {
       hit->in_strip = TRUE;

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "il-batch.h"
 #include "il-trace-io.h"
 
 static const char *cli_path;
@@ -175,6 +176,9 @@ test_bad_input (void)
     { "sweep", "--workers-list", "1,two", NULL },
     { "sweep", "--workers-list", "0,2", NULL },
     { "sweep", "--executor", "fibers", NULL },
+    { "run", "--repeat", "0", NULL },
+    { "run", "--repeat", "three", NULL },
+    { "sweep", "--repeat", "-2", NULL },
     { "frobnicate", NULL },
   };
 
@@ -381,20 +385,121 @@ test_run_baseline (void)
   g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (threads)->speedup, expected, 1e-9);
 }
 
+/* --repeat 3: each configuration keeps its median run (by wall time), with the range of all three;
+ * the sequential run of the same round is the baseline, and it is exactly 1.00×. */
+static void
+test_run_repeat (void)
+{
+  g_autofree char *trace_path = tmp ("repeat.interleave.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Result) r = { 0 };
+  JsonObject *root;
+  JsonArray *runs;
+
+  run_cli (&r, "run", "--executor", "threads", "--workers", "2", "--tasks", "4", "--task-ms", "10",
+           "--baseline", "--repeat", "3", "-o", trace_path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "3 runs, wall median"));
+
+  root = load_json (parser, trace_path);
+  runs = json_object_get_array_member (root, "runs");
+  /* Two configurations, one run kept of each. */
+  g_assert_cmpuint (json_array_get_length (runs), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *run = json_array_get_object_element (runs, i);
+      JsonObject *repeat = json_object_get_object_member (run, "repeat");
+      JsonObject *ranges = json_object_get_object_member (repeat, "ranges");
+      JsonArray *wall = json_object_get_array_member (ranges, "wall_ns");
+      gint64 kept_wall = json_object_get_int_member (json_object_get_object_member (run, "summary"), "wall_ns");
+      double speedup = json_object_get_double_member (json_object_get_object_member (run, "summary"), "speedup");
+      JsonArray *sp = json_object_get_array_member (ranges, "speedup");
+
+      g_assert_cmpint (json_object_get_int_member (repeat, "count"), ==, 3);
+      g_assert_cmpint (json_object_get_int_member (repeat, "kept"), >=, 0);
+      g_assert_cmpint (json_object_get_int_member (repeat, "kept"), <, 3);
+      /* The run kept is inside the range of all three, and it is not an extreme unless tied. */
+      g_assert_cmpint (json_array_get_int_element (wall, 0), <=, kept_wall);
+      g_assert_cmpint (kept_wall, <=, json_array_get_int_element (wall, 1));
+      g_assert_cmpfloat (json_array_get_double_element (sp, 0), <=, speedup + 1e-9);
+      g_assert_cmpfloat (speedup, <=, json_array_get_double_element (sp, 1) + 1e-9);
+      if (i == 0)
+        {
+          g_assert_cmpfloat (speedup, ==, 1.0);
+          g_assert_cmpfloat (json_array_get_double_element (sp, 0), ==, 1.0);
+          g_assert_cmpfloat (json_array_get_double_element (sp, 1), ==, 1.0);
+        }
+    }
+
+  /* The repeat reads back. */
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_run_trace_get_repeat (il_trace_get_run (trace, 1))->count, ==, 3);
+}
+
+/* The lab report is a PDF on A4 (the test locale is C) whose text has the lesson's title, the
+ * question, the prediction, the answer, the figures and the machine. */
+static void
+check_report (const char *path, const char *prediction)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *info = NULL;
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  g_autofree char *pdfinfo = g_find_program_in_path ("pdfinfo");
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  int status;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_assert_cmpuint (len, >, 10000);
+  g_assert_true (g_str_has_prefix (data, "%PDF-"));
+  if (pdftotext == NULL || pdfinfo == NULL)
+    {
+      g_test_message ("poppler-utils missing: the report's text is not checked");
+      return;
+    }
+  {
+    const char *argv[] = { pdftotext, "-layout", path, "-", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &text,
+                                 NULL, &status, &error));
+    g_assert_no_error (error);
+  }
+  {
+    const char *argv[] = { pdfinfo, path, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &info,
+                                 NULL, &status, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_nonnull (strstr (info, "(A4)"));
+  g_assert_nonnull (strstr (text, "GIL vs free-threaded"));
+  g_assert_nonnull (strstr (text, "Question"));
+  g_assert_nonnull (strstr (text, prediction));
+  g_assert_nonnull (strstr (text, "What the lesson says"));
+  g_assert_nonnull (strstr (text, "Wall time"));
+  g_assert_nonnull (strstr (text, "Machine:"));
+  g_assert_nonnull (strstr (text, "cores"));
+}
+
 /* A lesson by its shipped name: one row per run, the ratios between them, one image of all. */
 static void
 test_run_lesson (void)
 {
   g_autofree char *trace_path = tmp ("lesson.interleave.json");
   g_autofree char *png = tmp ("lesson.png");
+  g_autofree char *report = tmp ("lesson-report.pdf");
   g_autoptr(IlTrace) trace = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(Result) r = { 0 };
   guint w, h;
 
   run_cli (&r, "run", "--lesson", "06-gil-vs-free-threaded", "-o", trace_path, "--png", png,
-           "--scale", "2", "--width", "640", "--height", "400", NULL);
+           "--scale", "2", "--width", "640", "--height", "400", "--report", report,
+           "--prediction", "Without the GIL it takes half the time", NULL);
   g_assert_cmpint (r.status, ==, 0);
+  check_report (report, "Without the GIL it takes half the time");
   g_assert_nonnull (strstr (r.out, "GIL vs free-threaded"));
   g_assert_nonnull (strstr (r.out, "2 threads + GIL"));
   g_assert_nonnull (strstr (r.out, "2 threads, no GIL (free-threaded)"));
@@ -553,6 +658,39 @@ test_sweep (void)
   g_assert_true (g_str_has_prefix (csv_text, "executor,gil,label,workers,wall_ns,speedup,serial_fraction\nthreads,false,threads,2,"));
 }
 
+/* sweep --repeat: every point the median of its rounds, with a speedup range around it. */
+static void
+test_sweep_repeat (void)
+{
+  g_autofree char *data = tmp ("sweep-repeat.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Result) r = { 0 };
+  JsonObject *root, *series;
+  JsonArray *speedups, *ranges;
+
+  run_cli (&r, "sweep", "--workers-list", "1,2", "--executor", "threads", "--tasks", "4",
+           "--task-ms", "10", "--repeat", "3", "-o", data, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "median of 3 rounds"));
+  root = load_json (parser, data);
+  g_assert_cmpint (json_object_get_int_member (root, "repeat"), ==, 3);
+  series = json_array_get_object_element (json_object_get_array_member (root, "series"), 0);
+  speedups = json_object_get_array_member (series, "speedup");
+  ranges = json_object_get_array_member (series, "speedup_range");
+  g_assert_cmpuint (json_array_get_length (ranges), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonArray *range = json_array_get_array_element (ranges, i);
+      double lo = json_array_get_double_element (range, 0), hi = json_array_get_double_element (range, 1);
+
+      g_assert_cmpfloat (lo, >, 0);
+      g_assert_cmpfloat (lo, <=, hi);
+      /* The median point's speedup (median baseline over median wall) lies within the rounds'
+       * own ratios up to the spread of the baseline itself. */
+      g_assert_cmpfloat (json_array_get_double_element (speedups, i), >, 0);
+    }
+}
+
 /* Any thread of the process may have spawned the workers, so look at every thread's children. */
 static gboolean
 has_children (GPid pid)
@@ -649,6 +787,24 @@ children_of (GPid pid)
   return pids;
 }
 
+/* CPU time a process has used, in clock ticks (utime + stime from /proc/PID/stat). */
+static guint64
+cpu_ticks (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (paren = strrchr (text, ')')) == NULL)
+    return 0;
+  /* After "pid (comm) ": state is field 0 here, utime 11, stime 12. */
+  fields = g_strsplit (paren + 2, " ", -1);
+  if (g_strv_length (fields) < 13)
+    return 0;
+  return g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
+}
+
 static void
 own_process_group (gpointer data)
 {
@@ -710,6 +866,9 @@ test_worker_killed (void)
 
   workers = children_of (pid);
   victim = g_array_index (workers, int, 0);
+  /* Inside a task for sure: it has computed for 50 ms (start-up takes a few). */
+  for (guint i = 0; i < 400 && cpu_ticks (victim) < 5; i++)
+    g_usleep (25 * 1000);
   g_assert_cmpint (kill (victim, SIGKILL), ==, 0);
   g_assert_cmpint (wait_exit (pid, err_fd, &err), ==, 1);
   g_assert_nonnull (strstr (err, "took its place"));
@@ -975,6 +1134,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/run-gil", test_run_gil);
   g_test_add_func ("/cli/run-baseline", test_run_baseline);
   g_test_add_func ("/cli/run-lesson", test_run_lesson);
+  g_test_add_func ("/cli/run-repeat", test_run_repeat);
+  g_test_add_func ("/cli/sweep-repeat", test_sweep_repeat);
   g_test_add_func ("/cli/render", test_render);
   g_test_add_func ("/cli/render-chrome", test_render_chrome);
   g_test_add_func ("/cli/sweep", test_sweep);

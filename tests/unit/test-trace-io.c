@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "il-clock.h"
+#include "il-cpu-load.h"
 #include "il-trace-io.h"
 
 static char *tmpdir;
@@ -475,6 +476,74 @@ test_malformed (void)
                       "bad.json:4: runs[0].spans: expected “,” between spans");
   assert_spans_error ("[0, \"running\", 0, 0, 0, 10],\n",
                       "bad.json:5: runs[0].spans: expected “[”");
+}
+
+/* run.cpu_load and the summary's other-programs figures (DESIGN.md, trace additions): written,
+ * read back the same, optional (the files above have none), and a malformed one is refused. */
+static void
+test_cpu_load (void)
+{
+  g_autofree char *good = file_with_spans ("[0, \"running\", 0, 0, 0, 10],\n[1, \"idle\", -1, -1, 0, 10]\n");
+  g_autofree char *path = tmp_path ("cpu-load.interleave.json");
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(IlTrace) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  IlRunTrace *run, *back;
+  IlCpuLoad *load;
+  char *member;
+  GString *text;
+
+  /* Without it: loads, nothing measured. */
+  trace = il_trace_load_from_data (good, strlen (good), "good.json", &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_null (il_run_trace_get_cpu_load (run));
+  g_assert_true (isnan (il_run_trace_get_summary (run)->other_share));
+  g_assert_false (il_run_trace_is_disturbed (run));
+
+  /* With it: the same rows and figures come back. */
+  load = il_cpu_load_new (10);
+  {
+    IlCpuLoadRow r0 = { 0, 10, 4, 0 }, r1 = { 10, 20, 6, 2 }, r2 = { 0, 20, 1, 0 };
+    g_assert_true (il_cpu_load_append (load, 0, &r0));
+    g_assert_true (il_cpu_load_append (load, 0, &r1));
+    g_assert_false (il_cpu_load_append (load, 0, &r0));   /* overlaps the last one */
+    g_assert_true (il_cpu_load_append (load, 1, &r2));
+  }
+  il_run_trace_set_cpu_load (run, load);
+  il_run_trace_compute_summary (run);
+  g_assert_cmpint (il_run_trace_get_summary (run)->other_ns, ==, 11);
+  g_assert_cmpint (il_run_trace_get_summary (run)->steal_ns, ==, 2);
+  g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (run)->other_share, 11.0 / 40.0, 1e-9);
+  g_assert_true (il_run_trace_is_disturbed (run));
+  {
+    gint64 other = 0, steal = 0;
+    il_cpu_load_sum_range (load, 0, 5, 15, &other, &steal);
+    g_assert_cmpint (other, ==, 5);   /* half of 4 and half of 6 */
+    g_assert_cmpint (steal, ==, 1);
+  }
+  g_assert_true (il_trace_save (trace, path, &error));
+  g_assert_no_error (error);
+  loaded = il_trace_load (path, &error);
+  g_assert_no_error (error);
+  back = il_trace_get_run (loaded, 0);
+  g_assert_nonnull (il_run_trace_get_cpu_load (back));
+  g_assert_cmpint (il_cpu_load_get_interval_ns (il_run_trace_get_cpu_load (back)), ==, 10);
+  g_assert_cmpuint (il_cpu_load_get_n_cpus (il_run_trace_get_cpu_load (back)), ==, 2);
+  g_assert_cmpuint (il_cpu_load_get_n_rows (il_run_trace_get_cpu_load (back), 0), ==, 2);
+  g_assert_cmpint (il_cpu_load_get_row (il_run_trace_get_cpu_load (back), 0, 1)->steal_ns, ==, 2);
+  g_assert_cmpint (il_run_trace_get_summary (back)->other_ns, ==, 11);
+  g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (back)->other_share, 11.0 / 40.0, 1e-9);
+
+  /* Malformed: refused, naming the field. */
+  text = g_string_new (good);
+  member = strstr (text->str, "\"capture\"");
+  g_string_insert (text, member - text->str,
+                   "\"cpu_load\":{\"interval_ns\":10,\"columns\":[\"cpu\",\"start_ns\",\"end_ns\",\"other_ns\",\"steal_ns\"],"
+                   "\"rows\":[[0,0,10,3,0],[0,5,15,1,0]]},");
+  assert_load_error (text->str,
+                     "bad.json: runs[0].cpu_load: row 1: the interval is empty, negative or overlaps the one before");
+  g_string_free (text, TRUE);
 }
 
 static void
@@ -958,6 +1027,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/trace-io/schema", test_schema);
   g_test_add_func ("/trace-io/column-order", test_column_order);
   g_test_add_func ("/trace-io/malformed", test_malformed);
+  g_test_add_func ("/trace-io/cpu-load", test_cpu_load);
   g_test_add_func ("/trace-io/missing-file", test_missing_file);
   g_test_add_func ("/trace-io/csv", test_csv);
   g_test_add_func ("/trace-io/large", test_large);

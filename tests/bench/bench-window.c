@@ -1,0 +1,398 @@
+/* bench-window.c: every shipped lesson through the real window and through interleave-cli, alternating, with the window's own CPU. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <glib/gstdio.h>
+
+#include "il-application.h"
+#include "il-trace-io.h"
+#include "il-window.h"
+
+/* Usage: bench-window PATH/TO/interleave-cli
+ * IL_BENCH_ROUNDS (default 5) runs of each side per lesson; IL_BENCH_LESSONS a comma list of
+ * substrings choosing lessons (default: all); IL_BENCH_LIVE=0 skips the 64-worker live run. */
+
+static IlApplication *app;
+static IlWindow *window;
+static GSettings *settings;
+
+static gboolean
+wake_up (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+window_idle (gpointer data)
+{
+  return !il_window_get_busy (window);
+}
+
+static void
+wait_for (gboolean (*done) (gpointer), gpointer data, guint timeout_s, const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (timeout_s, wake_up, &timed_out);
+
+  while (!done (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    {
+      fprintf (stderr, "timed out after %u s waiting for %s\n", timeout_s, what);
+      exit (1);
+    }
+  g_source_remove (id);
+}
+
+/* Lets the window draw what it has and settle: a quarter of a second of main loop. */
+static void
+settle (void)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (250, wake_up, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static double
+timeval_s (struct timeval tv)
+{
+  return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static double
+rusage_s (int who)
+{
+  struct rusage ru;
+
+  getrusage (who, &ru);
+  return timeval_s (ru.ru_utime) + timeval_s (ru.ru_stime);
+}
+
+static int
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (GArray *values)
+{
+  g_autoptr(GArray) copy = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint i = 0; i < values->len; i++)
+    if (!isnan (g_array_index (values, double, i)))
+      g_array_append_val (copy, g_array_index (values, double, i));
+  if (copy->len == 0)
+    return NAN;
+  g_array_sort (copy, cmp_double);
+  if (copy->len % 2)
+    return g_array_index (copy, double, copy->len / 2);
+  return (g_array_index (copy, double, copy->len / 2 - 1) + g_array_index (copy, double, copy->len / 2)) / 2;
+}
+
+static void
+print_load (const char *when)
+{
+  g_autofree char *load = NULL;
+
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("load_%s: %s", when, load);
+}
+
+/* One lesson run by the CLI: each run's wall time in seconds, appended to @walls[i]. A round
+ * whose trace cannot be read back is reported and left out (the medians then have fewer). */
+static void
+run_cli (const char *cli, const char *lesson, const char *out, GPtrArray *walls)
+{
+  const char *argv[] = { cli, "run", "--lesson", lesson, "--quiet", "-o", out, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+  GPtrArray *runs;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+                     &status, &error) || !g_spawn_check_wait_status (status, &error))
+    {
+      fprintf (stderr, "interleave-cli failed on %s: %s\n%s", lesson, error->message, err ? err : "");
+      exit (1);
+    }
+  if (!(trace = il_trace_load (out, &error)))
+    {
+      double none = NAN;
+
+      printf ("(a CLI round left out: its trace does not load back: %s)\n", error->message);
+      for (guint i = 0; i < walls->len; i++)
+        g_array_append_val (g_ptr_array_index (walls, i), none);
+      return;
+    }
+  runs = il_trace_get_runs (trace);
+  for (guint i = 0; i < runs->len && i < walls->len; i++)
+    {
+      double wall = il_run_trace_get_summary (g_ptr_array_index (runs, i))->wall_ns / 1e9;
+      g_array_append_val (g_ptr_array_index (walls, i), wall);
+    }
+}
+
+/* Workers that are threads of this process: their CPU is the run's, not the window's. */
+static double
+in_process_worker_cpu_s (GPtrArray *runs)
+{
+  double s = 0;
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, i);
+
+      if (il_run_trace_get_config (run)->executor != IL_EXECUTOR_PROCESSES)
+        s += il_run_trace_get_summary (run)->cpu_ns / 1e9;
+    }
+  return s;
+}
+
+typedef struct
+{
+  double elapsed_s;    /* from Run to idle */
+  double window_cpu_s; /* this process minus its worker threads' running time */
+  double main_cpu_s;   /* the main thread alone (drawing, draining, layout) */
+} WindowCost;
+
+static gboolean
+zoom_when_live (gpointer data)
+{
+  IlTimelineView *timeline = il_window_get_timeline (window);
+
+  if (!il_timeline_view_get_live (timeline))
+    return G_SOURCE_CONTINUE;
+  /* Zoomed in on the newest time: the view follows it, scrolling. */
+  il_timeline_view_zoom (timeline, 4);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs what Run runs now (the lesson or the set-up) in the window; walls appended to @walls. */
+static WindowCost
+run_window (GPtrArray *walls)
+{
+  WindowCost cost;
+  double self0 = rusage_s (RUSAGE_SELF), main0 = rusage_s (RUSAGE_THREAD);
+  gint64 t0 = g_get_monotonic_time ();
+  GPtrArray *shown;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
+  wait_for (window_idle, NULL, 600, "the window's runs");
+  cost.elapsed_s = (g_get_monotonic_time () - t0) / 1e6;
+  cost.main_cpu_s = rusage_s (RUSAGE_THREAD) - main0;
+  shown = il_window_get_shown (window);
+  cost.window_cpu_s = rusage_s (RUSAGE_SELF) - self0 - in_process_worker_cpu_s (shown);
+  for (guint i = 0; walls != NULL && i < shown->len && i < walls->len; i++)
+    {
+      double wall = il_run_trace_get_summary (g_ptr_array_index (shown, i))->wall_ns / 1e9;
+      g_array_append_val (g_ptr_array_index (walls, i), wall);
+    }
+  return cost;
+}
+
+/* g_ptr_array_sort passes pointers to the elements. */
+static int
+cmp_path (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
+}
+
+static gboolean
+lesson_chosen (const char *name)
+{
+  const char *filter = g_getenv ("IL_BENCH_LESSONS");
+  g_auto(GStrv) parts = NULL;
+
+  if (filter == NULL || *filter == '\0')
+    return TRUE;
+  parts = g_strsplit (filter, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] != '\0' && strstr (name, parts[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) cli_walls = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_autoptr(GPtrArray) win_walls = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_autoptr(GArray) cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) main_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) share = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *name = g_path_get_basename (path);
+  IlLesson *lesson;
+  guint n_runs;
+
+  if (!il_window_open_lesson (window, path, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      exit (1);
+    }
+  lesson = il_window_get_lesson (window);
+  n_runs = il_lesson_get_n_runs (lesson);
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_ptr_array_add (cli_walls, g_array_new (FALSE, FALSE, sizeof (double)));
+      g_ptr_array_add (win_walls, g_array_new (FALSE, FALSE, sizeof (double)));
+    }
+
+  /* Alternating, so drift in the machine's load hits both sides alike. */
+  for (guint k = 0; k < rounds; k++)
+    {
+      WindowCost cost;
+      double s;
+
+      run_cli (cli, path, out, cli_walls);
+      cost = run_window (win_walls);
+      s = cost.window_cpu_s / cost.elapsed_s;
+      g_array_append_val (cpu, cost.window_cpu_s);
+      g_array_append_val (main_cpu, cost.main_cpu_s);
+      g_array_append_val (share, s);
+      settle ();
+    }
+
+  for (guint i = 0; i < n_runs; i++)
+    {
+      GArray *c = g_ptr_array_index (cli_walls, i), *w = g_ptr_array_index (win_walls, i);
+      g_autofree char *title = il_run_config_get_title (il_lesson_get_run_config (lesson, i));
+      double cm = median (c), wm = median (w), worst = 0;
+
+      /* The worst pair of one round: the target is every run of every round. */
+      for (guint k = 0; k < MIN (c->len, w->len); k++)
+        if (!isnan (g_array_index (c, double, k)))
+          worst = MAX (worst, g_array_index (w, double, k) / g_array_index (c, double, k));
+      printf ("%-28s run %u %-28s cli_ms %7.1f  window_ms %7.1f  ratio %.3f  worst_round %.3f\n",
+              name, i + 1, title, cm * 1e3, wm * 1e3, wm / cm, worst);
+    }
+  printf ("%-28s window_cpu_s %.3f (main thread %.3f)  window_cpu_share %.1f %% of one core\n",
+          name, median (cpu), median (main_cpu), median (share) * 100);
+  fflush (stdout);
+}
+
+/* 64 CPU-bound workers on the machine's cores, drawn live: the window's CPU share while it draws,
+ * fitting the run and zoomed in following its newest time. */
+static void
+bench_live_64 (void)
+{
+  WindowCost cost;
+
+  g_settings_set_string (settings, "executor", "threads");
+  g_settings_set_boolean (settings, "gil", FALSE);
+  g_settings_set_uint (settings, "workers", 64);
+  g_settings_set_string (settings, "workload", "cpu");
+  g_settings_set_uint (settings, "tasks", 256);
+  g_settings_set_double (settings, "task-ms", 25);
+  g_settings_set_string (settings, "cpus", "");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "close-lesson", NULL);
+  settle ();
+  for (guint zoomed = 0; zoomed < 2; zoomed++)
+    {
+      const char *name = zoomed ? "live_64_workers_zoomed" : "live_64_workers";
+      guint id = zoomed ? g_timeout_add (20, zoom_when_live, NULL) : 0;
+
+      cost = run_window (NULL);
+      if (id != 0 && il_timeline_view_get_following (il_window_get_timeline (window)) == FALSE)
+        printf ("%s: (not following)\n", name);
+      printf ("%s_elapsed_s: %.3f\n", name, cost.elapsed_s);
+      printf ("%s_window_cpu_s: %.3f\n", name, cost.window_cpu_s);
+      printf ("%s_main_thread_cpu_s: %.3f\n", name, cost.main_cpu_s);
+      printf ("%s_window_cpu_share: %.1f %% of one core\n", name,
+              cost.window_cpu_s / cost.elapsed_s * 100);
+      fflush (stdout);
+      settle ();
+    }
+
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTestDBus) bus = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) lessons = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *tmpdir = NULL;
+  g_autofree char *out = NULL;
+  const char *lessons_dir = g_getenv ("IL_LESSONS_DIR");
+  const char *rounds_env = g_getenv ("IL_BENCH_ROUNDS");
+  guint rounds = rounds_env != NULL ? (guint) atoi (rounds_env) : 5;
+  const char *name;
+
+  if (argc != 2 || lessons_dir == NULL)
+    {
+      fprintf (stderr, "usage: IL_LESSONS_DIR=… %s PATH/TO/interleave-cli\n", argv[0]);
+      return 2;
+    }
+  gtk_init ();
+  if (gdk_display_get_default () == NULL)
+    {
+      printf ("skipped: no display\n");
+      return 77;
+    }
+  {
+    /* The application registers on a session bus: a private one, like the ui tests. */
+    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+
+    bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+    g_test_dbus_up (bus);
+    if (display != NULL)
+      g_setenv ("DISPLAY", display, TRUE);
+  }
+
+  tmpdir = g_dir_make_tmp ("interleave-bench-XXXXXX", &error);
+  g_assert_no_error (error);
+  out = g_build_filename (tmpdir, "cli.interleave.json", NULL);
+  settings = g_settings_new (APP_ID);
+  /* One run per configuration on both sides: the comparison is of single runs. */
+  if (g_settings_schema_has_key (g_settings_schema_source_lookup (g_settings_schema_source_get_default (),
+                                                                  APP_ID, TRUE), "lesson-repeat"))
+    g_settings_set_uint (settings, "lesson-repeat", 1);
+
+  app = il_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+  window = il_window_new (ADW_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+
+  dir = g_dir_open (lessons_dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".lesson") && lesson_chosen (name))
+      g_ptr_array_add (lessons, g_build_filename (lessons_dir, name, NULL));
+  g_ptr_array_sort (lessons, cmp_path);
+
+  printf ("cpus: %u  rounds: %u\n", g_get_num_processors (), rounds);
+  print_load ("before");
+  for (guint i = 0; i < lessons->len; i++)
+    bench_lesson (argv[1], g_ptr_array_index (lessons, i), rounds, out);
+  if (g_strcmp0 (g_getenv ("IL_BENCH_LIVE"), "0") != 0)
+    bench_live_64 ();
+  print_load ("after");
+
+  g_unlink (out);
+  g_rmdir (tmpdir);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&settings);
+  g_clear_object (&app);
+  g_test_dbus_stop (bus);
+  return 0;
+}
