@@ -346,6 +346,28 @@ test_import_own (void)
   back = il_trace_load (path, &error);
   g_assert_no_error (error);
   assert_same_trace (trace, back);
+
+  /* A tool that rewrites the file may put otherData after the events: still the same trace. */
+  {
+    g_autofree char *text = NULL;
+    g_autofree char *other = NULL;
+    g_autofree char *events = NULL;
+    g_autofree char *moved = NULL;
+    g_autoptr(IlTrace) again = NULL;
+    const char *o, *e;
+
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    o = strstr (text, "\"otherData\":");
+    e = strstr (text, ",\"traceEvents\":");
+    g_assert_nonnull (o);
+    g_assert_nonnull (e);
+    other = g_strndup (o, (gsize) (e - o));
+    events = g_strndup (e + 1, strlen (e + 1) - 2);   /* without the closing "}\n" */
+    moved = g_strconcat ("{", events, ",", other, "}", NULL);
+    again = il_trace_load_from_data (moved, strlen (moved), "moved.json", &error);
+    g_assert_no_error (error);
+    assert_same_trace (trace, again);
+  }
 }
 
 /* ------------------------------------------------------------------------------------------------
