@@ -1334,7 +1334,6 @@ finish_foreign (Import *im)
   GPtrArray *threads = im->thread_list;
   gint64 origin = G_MAXINT64;
   guint next_task = 0;
-  guint n_processes = g_hash_table_size (im->processes);
   int next_pid = 1;
   g_autoptr(GHashTable) made_pids = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
 
@@ -1402,7 +1401,6 @@ finish_foreign (Import *im)
       int pid = small_id (&t->pid);
       int tid = small_id (&t->tid);
       g_autofree char *tname = NULL;
-      g_autofree char *lane = NULL;
 
       /* Processes named by a string (ray's "Node 10.0.0.1") get a made-up number, one each. */
       if (pid < 0)
@@ -1422,18 +1420,7 @@ finish_foreign (Import *im)
         tname = g_strdup (t->tid.str);
       else
         tname = g_strdup_printf (_("thread %" PRId64), t->tid.num);
-      /* Until lanes are grouped under process headers, a lane says its process when there are
-       * several. */
-      if (n_processes > 1)
-        {
-          g_autofree char *pname = p->name != NULL ? g_strdup (p->name)
-                                   : t->pid.is_string ? g_strdup (t->pid.str)
-                                   : g_strdup_printf (_("process %" PRId64), t->pid.num);
-          lane = g_strdup_printf ("%s · %s", pname, tname);
-        }
-      else
-        lane = g_steal_pointer (&tname);
-      il_run_trace_add_worker (run, IL_WORKER_THREAD, pid, tid, lane);
+      il_run_trace_add_worker (run, IL_WORKER_THREAD, pid, tid, tname);
       /* Lanes belong to their process, as a traced program's do. */
       if (il_run_trace_find_process (run, pid) == NULL)
         {
