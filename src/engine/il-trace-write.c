@@ -114,6 +114,18 @@ write_config_program (JsonBuilder *b, const IlRunConfig *config)
 }
 
 static void
+write_wait_row (guint worker, gint64 start_ns, IlWaitKind kind, gpointer data)
+{
+  JsonBuilder *b = data;
+
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, worker);
+  json_builder_add_int_value (b, start_ns);
+  json_builder_add_string_value (b, il_wait_kind_to_string (kind));
+  json_builder_end_array (b);
+}
+
+static void
 write_run_program (JsonBuilder *b, IlRunTrace *run)
 {
   guint n = il_run_trace_get_n_processes (run);
@@ -125,6 +137,20 @@ write_run_program (JsonBuilder *b, IlRunTrace *run)
     }
   if (n == 0)
     return;
+  /* What each blocked span waited on, by the span's worker and start. */
+  json_builder_set_member_name (b, "waits");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "columns");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, "worker");
+  json_builder_add_string_value (b, "start_ns");
+  json_builder_add_string_value (b, "kind");
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "rows");
+  json_builder_begin_array (b);
+  il_run_trace_foreach_wait (run, write_wait_row, b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "processes");
   json_builder_begin_array (b);
   for (guint i = 0; i < n; i++)
