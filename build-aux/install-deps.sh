@@ -8,7 +8,8 @@ packages=(
   libgtk-4-dev libadwaita-1-dev
   desktop-file-utils appstream libxml2-utils shared-mime-info libglib2.0-bin
   xvfb xauth imagemagick python3 dbus-daemon
-  fonts-dejavu-core
+  fonts-dejavu-core poppler-utils
+  nodejs npm
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -20,4 +21,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -q
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The consumer suite's npm packages (Chrome DevTools' trace model), pinned by the lockfile.
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -f "$root/tests/consumer/node_modules/@paulirish/trace_engine/package.json" ]; then
+  (cd "$root/tests/consumer" && npm ci --no-audit --no-fund)
 fi

@@ -189,6 +189,7 @@ il_application_startup (GApplication *app)
     { "win.stop", { "Escape", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.open", { "<Control>o", NULL } },
+    { "win.trace-program", { "<Control>t", NULL } },
     { "win.save-trace", { "<Control>s", NULL } },
     { "window.close", { "<Control>w", NULL } },
   };

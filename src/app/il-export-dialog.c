@@ -19,6 +19,7 @@ struct _IlExportDialog
   GtkAdjustment        *height_adjustment;
   GtkAdjustment        *scale_adjustment;
   AdwComboRow          *theme_row;
+  AdwComboRow          *preset_row;
   GtkButton            *export_button;
 };
 
@@ -164,6 +165,49 @@ on_export_clicked (IlExportDialog *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* Slide presets: the size a projector shows, drawn at twice the pixels so it stays sharp. */
+static const struct { int width, height; double scale; } presets[] = {
+  { 0, 0, 0 },            /* Custom: leaves the size rows alone */
+  { 1920, 1080, 2.0 },    /* 16:9 */
+  { 1440, 1080, 2.0 },    /* 4:3 */
+};
+
+static void
+on_preset_selected (IlExportDialog *self)
+{
+  guint i = adw_combo_row_get_selected (self->preset_row);
+
+  if (i == 0 || i >= G_N_ELEMENTS (presets))
+    return;
+  gtk_adjustment_set_value (self->width_adjustment, presets[i].width);
+  gtk_adjustment_set_value (self->height_adjustment, presets[i].height);
+  gtk_adjustment_set_value (self->scale_adjustment, presets[i].scale);
+}
+
+void
+il_export_dialog_set_preset (IlExportDialog *self, guint preset)
+{
+  g_return_if_fail (IL_IS_EXPORT_DIALOG (self));
+  g_return_if_fail (preset < G_N_ELEMENTS (presets));
+
+  adw_combo_row_set_selected (self->preset_row, preset);
+}
+
+/* The preset that matches the size rows, or Custom. */
+static void
+on_size_changed (IlExportDialog *self)
+{
+  guint match = 0;
+
+  for (guint i = 1; i < G_N_ELEMENTS (presets); i++)
+    if (gtk_adjustment_get_value (self->width_adjustment) == presets[i].width &&
+        gtk_adjustment_get_value (self->height_adjustment) == presets[i].height &&
+        gtk_adjustment_get_value (self->scale_adjustment) == presets[i].scale)
+      match = i;
+  if (adw_combo_row_get_selected (self->preset_row) != match)
+    adw_combo_row_set_selected (self->preset_row, match);
+}
+
 static void
 il_export_dialog_dispose (GObject *object)
 {
@@ -191,6 +235,7 @@ il_export_dialog_class_init (IlExportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlExportDialog, width_adjustment);
   gtk_widget_class_bind_template_child (widget_class, IlExportDialog, height_adjustment);
   gtk_widget_class_bind_template_child (widget_class, IlExportDialog, scale_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, IlExportDialog, preset_row);
   gtk_widget_class_bind_template_child (widget_class, IlExportDialog, theme_row);
   gtk_widget_class_bind_template_child (widget_class, IlExportDialog, export_button);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -218,6 +263,15 @@ il_export_dialog_init (IlExportDialog *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->export_button, "clicked", G_CALLBACK (on_export_clicked), self,
                            G_CONNECT_SWAPPED);
+  on_size_changed (self);
+  g_signal_connect_object (self->preset_row, "notify::selected", G_CALLBACK (on_preset_selected),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->width_adjustment, "value-changed", G_CALLBACK (on_size_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->height_adjustment, "value-changed", G_CALLBACK (on_size_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->scale_adjustment, "value-changed", G_CALLBACK (on_size_changed),
+                           self, G_CONNECT_SWAPPED);
   on_format_changed (self);
 }
 

@@ -14,5 +14,8 @@ IlExportDialog *il_export_dialog_new (IlWindow *window);
 const char     *il_export_dialog_get_format (IlExportDialog *self);
 /* The file name suggested for the chosen format ("interleave.png"). */
 char           *il_export_dialog_suggest_name (IlExportDialog *self);
+/* Picks a size preset: 0 custom, 1 a 16:9 slide (1920 × 1080 at ×2), 2 a 4:3 slide (1440 × 1080
+ * at ×2); the size rows (and settings) follow. */
+void            il_export_dialog_set_preset   (IlExportDialog *self, guint preset);
 
 G_END_DECLS

@@ -18,6 +18,10 @@ il_format_capture (IlCaptureKind capture)
       return _("The kernel did not allow recording context switches, so the workers observed "
                "themselves: the core comes from sched_getcpu() and time off the core from gaps "
                "in their work loop. Short interruptions may be missed.");
+    case IL_CAPTURE_SAMPLED:
+      return _("The kernel did not allow recording context switches, so each thread's state, "
+               "core and run-queue time were sampled from /proc every 1 ms: waits shorter than "
+               "that may be missed, and times are exact to about 1 ms.");
     case IL_CAPTURE_AUTO:
     case IL_N_CAPTURES:
     default:

@@ -12,9 +12,9 @@ struct _IlPreferencesWindow
   AdwComboRow          *capture_row;
   GtkSwitch            *color_by_cpu_switch;
   GtkSwitch            *responsive_switch;
+  GtkSpinButton        *max_spans_spin;
   GtkSpinButton        *lesson_repeat_spin;
   GtkSpinButton        *sweep_repeat_spin;
-  GtkSpinButton        *max_spans_spin;
 };
 
 G_DEFINE_FINAL_TYPE (IlPreferencesWindow, il_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -79,9 +79,9 @@ il_preferences_window_class_init (IlPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, capture_row);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, color_by_cpu_switch);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, responsive_switch);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, max_spans_spin);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, lesson_repeat_spin);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, sweep_repeat_spin);
-  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, max_spans_spin);
 }
 
 static void
@@ -97,13 +97,13 @@ il_preferences_window_init (IlPreferencesWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "responsive-runs", self->responsive_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "max-spans", self->max_spans_spin, "value",
+                                G_SETTINGS_BIND_DEFAULT, max_spans_get_mapping,
+                                max_spans_set_mapping, NULL, NULL);
   g_settings_bind (self->settings, "lesson-repeat", self->lesson_repeat_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "sweep-repeat", self->sweep_repeat_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind_with_mapping (self->settings, "max-spans", self->max_spans_spin, "value",
-                                G_SETTINGS_BIND_DEFAULT, max_spans_get_mapping,
-                                max_spans_set_mapping, NULL, NULL);
 }
 
 IlPreferencesWindow *

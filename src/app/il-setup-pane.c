@@ -3,7 +3,10 @@
 
 #include <glib/gi18n.h>
 
+#include <math.h>
+
 #include "il-clock.h"
+#include "il-number-input.h"
 #include "il-setup-pane.h"
 
 struct _IlSetupPane
@@ -29,6 +32,12 @@ struct _IlSetupPane
   GtkAdjustment   *task_ms_adjustment;
   GtkLabel        *problem_label;
   GtkLabel        *hint_label;
+  GtkLabel        *input_label;
+  AdwActionRow    *workers_row;
+  GtkSpinButton   *workers_spin;
+  GtkSpinButton   *tasks_spin;
+  GtkSpinButton   *task_ms_spin;
+  GtkSpinButton   *switch_interval_spin;
 };
 
 G_DEFINE_FINAL_TYPE (IlSetupPane, il_setup_pane, GTK_TYPE_BOX)
@@ -123,9 +132,9 @@ il_setup_pane_get_config (IlSetupPane *self)
   config->executor = adw_combo_row_get_selected (self->executor_row);
   config->gil = gtk_switch_get_active (self->gil_switch);
   config->switch_interval_ms = gtk_adjustment_get_value (self->switch_interval_adjustment);
-  config->workers = (guint) gtk_adjustment_get_value (self->workers_adjustment);
+  config->workers = (guint) round (gtk_adjustment_get_value (self->workers_adjustment));
   config->workload = adw_combo_row_get_selected (self->workload_row);
-  config->tasks = (guint) gtk_adjustment_get_value (self->tasks_adjustment);
+  config->tasks = (guint) round (gtk_adjustment_get_value (self->tasks_adjustment));
   config->task_ms = gtk_adjustment_get_value (self->task_ms_adjustment);
   capture = g_settings_get_string (self->settings, "capture");
   if (!il_capture_from_string (capture, &config->capture))
@@ -181,6 +190,9 @@ il_setup_pane_revalidate (IlSetupPane *self)
 
   /* The GIL belongs to threads: rather than hide the switch, show why it does not apply. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->switch_interval_row), config->gil);
+  /* One worker runs a sequential run, whatever the count says. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->workers_row),
+                            config->executor != IL_EXECUTOR_SEQUENTIAL);
 
   n_cpus = config->cpus != NULL && config->cpus->len > 0 ? config->cpus->len : il_cpu_count ();
   if (config->executor == IL_EXECUTOR_SEQUENTIAL && config->workers > 1)
@@ -384,6 +396,12 @@ il_setup_pane_class_init (IlSetupPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlSetupPane, task_ms_adjustment);
   gtk_widget_class_bind_template_child (widget_class, IlSetupPane, problem_label);
   gtk_widget_class_bind_template_child (widget_class, IlSetupPane, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, IlSetupPane, input_label);
+  gtk_widget_class_bind_template_child (widget_class, IlSetupPane, workers_row);
+  gtk_widget_class_bind_template_child (widget_class, IlSetupPane, workers_spin);
+  gtk_widget_class_bind_template_child (widget_class, IlSetupPane, tasks_spin);
+  gtk_widget_class_bind_template_child (widget_class, IlSetupPane, task_ms_spin);
+  gtk_widget_class_bind_template_child (widget_class, IlSetupPane, switch_interval_spin);
 }
 
 static void
@@ -437,7 +455,38 @@ il_setup_pane_init (IlSetupPane *self)
   g_signal_connect_object (self->task_ms_adjustment, "value-changed",
                            G_CALLBACK (il_setup_pane_revalidate), self, G_CONNECT_SWAPPED);
 
+  il_number_input_attach (self->workers_spin, self->input_label, _("Workers"));
+  il_number_input_attach (self->tasks_spin, self->input_label, _("Tasks"));
+  il_number_input_attach (self->task_ms_spin, self->input_label, _("Task length"));
+  il_number_input_attach (self->switch_interval_spin, self->input_label, _("Switch interval"));
+
   sync_cpus_from_settings (self);
+}
+
+/* The spin button for @field ("workers", "tasks", "task-ms", "switch-interval"), for tests. */
+GtkSpinButton *
+il_setup_pane_get_spin (IlSetupPane *self, const char *field)
+{
+  g_return_val_if_fail (IL_IS_SETUP_PANE (self), NULL);
+
+  if (g_strcmp0 (field, "workers") == 0)
+    return self->workers_spin;
+  if (g_strcmp0 (field, "tasks") == 0)
+    return self->tasks_spin;
+  if (g_strcmp0 (field, "task-ms") == 0)
+    return self->task_ms_spin;
+  if (g_strcmp0 (field, "switch-interval") == 0)
+    return self->switch_interval_spin;
+  return NULL;
+}
+
+/* The message about typed text that was not taken, or NULL when none is shown. */
+const char *
+il_setup_pane_get_input_message (IlSetupPane *self)
+{
+  g_return_val_if_fail (IL_IS_SETUP_PANE (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->input_label))
+           ? gtk_label_get_label (self->input_label) : NULL;
 }
 
 IlSetupPane *

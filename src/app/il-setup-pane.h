@@ -20,4 +20,9 @@ gboolean     il_setup_pane_get_valid  (IlSetupPane *self);
 /* The message explaining why the choices are invalid, or NULL. */
 const char  *il_setup_pane_get_problem (IlSetupPane *self);
 
+/* The spin button for @field ("workers", "tasks", "task-ms", "switch-interval"), for tests. */
+GtkSpinButton *il_setup_pane_get_spin          (IlSetupPane *self, const char *field);
+/* The message about typed text that was not taken, or NULL when none is shown. */
+const char    *il_setup_pane_get_input_message (IlSetupPane *self);
+
 G_END_DECLS

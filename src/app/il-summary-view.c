@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
+#include "il-capture.h"
 #include "il-cpu-load.h"
 #include <adwaita.h>
 
@@ -423,6 +424,18 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
                                   il_format_capture (il_run_trace_get_capture (run)));
         }
   }
+  /* The self capture because the kernel said no: what is lost and how an administrator allows it. */
+  for (guint i = 0; i < runs->len; i++)
+    if (il_run_trace_get_capture (g_ptr_array_index (runs, i)) == IL_CAPTURE_SELF &&
+        il_capture_kernel_refusal () != NULL)
+      {
+        /* Instead of the general words when every run was self-captured. */
+        if (g_strcmp0 (capture->str, il_format_capture (IL_CAPTURE_SELF)) == 0)
+          g_string_assign (capture, il_capture_kernel_refusal ());
+        else
+          g_string_append_printf (capture, "\n%s", il_capture_kernel_refusal ());
+        break;
+      }
   /* Outside a lesson the warning goes under the table; in a lesson, on its answer card. */
   if (self->disturbed != NULL && self->question == NULL)
     g_string_append_printf (capture, "\n%s", self->disturbed);
@@ -502,6 +515,13 @@ il_summary_view_get_value (IlSummaryView *self, const char *row, guint column)
 
   key = g_strdup_printf ("%s:%u", row, column);
   return g_hash_table_lookup (self->values, key);
+}
+
+GtkWidget *
+il_summary_view_get_table (IlSummaryView *self)
+{
+  g_return_val_if_fail (IL_IS_SUMMARY_VIEW (self), NULL);
+  return adw_squeezer_get_visible_child (self->squeezer);
 }
 
 static void

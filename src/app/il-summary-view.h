@@ -23,4 +23,7 @@ const char *il_summary_view_get_answer_text (IlSummaryView *self);
 /* The text of the figure in @row (e.g. "wall") for run @column, for tests; NULL when absent. */
 const char *il_summary_view_get_value  (IlSummaryView *self, const char *row, guint column);
 
+/* The table on screen: one row per run, or (when that does not fit) one column per run. */
+GtkWidget  *il_summary_view_get_table  (IlSummaryView *self);
+
 G_END_DECLS

@@ -232,6 +232,8 @@ il_timeline_view_first_new_ns (IlTimelineView *self)
   return first;
 }
 
+enum { HIGHLIGHT_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 static gboolean
 il_timeline_view_any_live (IlTimelineView *self)
@@ -437,6 +439,7 @@ il_timeline_view_set_highlight (IlTimelineView *self, int run, int task)
   self->options.highlight_run = run;
   self->options.highlight_task = task;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[HIGHLIGHT_CHANGED], 0);
 }
 
 void
@@ -911,16 +914,32 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
   if ((guint) hit.worker < il_run_trace_get_n_workers (run))
     {
       const IlWorkerInfo *info = il_run_trace_get_worker (run, hit.worker);
+      const IlProcessInfo *proc = il_run_trace_find_process (run, info->pid);
 
-      if (info->kind == IL_WORKER_PROCESS)
+      /* A traced program's thread: named as on its lane, with the process it belongs to. */
+      if (proc != NULL)
+        {
+          g_autofree char *name = il_painter_worker_label (run, (guint) hit.worker);
+          g_string_append_printf (s, _("%s in pid %d (%s)"), name, proc->pid, proc->name);
+        }
+      /* An imported trace's lanes are its threads, named as the file names them. */
+      else if (il_run_trace_get_config (run)->source != NULL && info->name != NULL)
+        g_string_append (s, info->name);
+      else if (info->kind == IL_WORKER_PROCESS)
         g_string_append_printf (s, _("Process %u · pid %d"), info->id, info->pid);
       else
         g_string_append_printf (s, _("Worker %u · tid %d"), info->id, info->tid);
     }
   if (hit.span.task >= 0)
     {
+      const IlTaskRecord *task = (guint) hit.span.task < il_run_trace_get_n_tasks (run)
+                                   ? il_run_trace_get_task (run, (guint) hit.span.task) : NULL;
+
       g_string_append (s, "\n");
-      g_string_append_printf (s, _("Task %d"), (int) hit.span.task);
+      if (task != NULL && task->name != NULL)
+        g_string_append_printf (s, _("Task %d: %s"), (int) hit.span.task, task->name);
+      else
+        g_string_append_printf (s, _("Task %d"), (int) hit.span.task);
     }
   g_string_append (s, "\n");
   if (hit.span.cpu >= 0)
@@ -1274,6 +1293,11 @@ il_timeline_view_class_init (IlTimelineViewClass *klass)
 
   widget_class->snapshot = il_timeline_view_snapshot;
   widget_class->measure = il_timeline_view_measure;
+
+  /* The highlighted task changed (a click, a key): the window shows its details. */
+  signals[HIGHLIGHT_CHANGED] = g_signal_new ("highlight-changed", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 0);
   widget_class->realize = il_timeline_view_realize;
   widget_class->unrealize = il_timeline_view_unrealize;
   widget_class->query_tooltip = il_timeline_view_query_tooltip;

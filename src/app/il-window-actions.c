@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "il-export-dialog.h"
+#include "il-trace-dialog.h"
 #include "il-window-private.h"
 
 void
@@ -74,6 +75,25 @@ on_open_response (GtkNativeDialog *dialog, int response, gpointer user_data)
   g_object_unref (dialog);
 }
 
+static gboolean
+on_drop (GtkDropTarget *target, const GValue *value, double x, double y, gpointer user_data)
+{
+  IlWindow *self = user_data;
+  GSList *files = g_value_get_boxed (value);
+  gboolean any = FALSE;
+
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (il_window_open_file (self, l->data, &error))
+        any = TRUE;
+      else
+        il_window_toast (self, error->message);
+    }
+  return any;
+}
+
 static void
 open_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -82,6 +102,7 @@ open_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
   g_autoptr(GtkFileFilter) lessons = gtk_file_filter_new ();
   g_autoptr(GtkFileFilter) traces = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) chrome = gtk_file_filter_new ();
 
   chooser = gtk_file_chooser_native_new (_("Open Lesson or Trace"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
@@ -91,10 +112,16 @@ open_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_file_filter_set_name (lessons, _("Lessons"));
   gtk_file_filter_add_pattern (lessons, "*.lesson");
   gtk_file_filter_set_name (traces, _("Interleave traces"));
-  gtk_file_filter_add_pattern (traces, "*.json");
+  gtk_file_filter_add_mime_type (traces, "application/x-interleave-trace");
+  gtk_file_filter_add_pattern (traces, "*.interleave.json");
+  /* VizTracer, ray, the PyTorch profiler and Perfetto name their files freely: any JSON. */
+  gtk_file_filter_set_name (chrome, _("Chrome traces (Perfetto, VizTracer, PyTorch, ray)"));
+  gtk_file_filter_add_mime_type (chrome, "application/x-chrome-trace");
+  gtk_file_filter_add_pattern (chrome, "*.json");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lessons);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), traces);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), chrome);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (on_open_response), g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
@@ -172,6 +199,13 @@ export_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* "Trace a Program…": the dialog runs the command as a traced run of this window. */
+static void
+trace_program_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  gtk_window_present (GTK_WINDOW (il_trace_dialog_new (IL_WINDOW (user_data))));
+}
+
 static void
 zoom_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -195,6 +229,7 @@ static const GActionEntry entries[] = {
   { .name = "close-lesson", .activate = close_lesson_action },
   { .name = "save-trace", .activate = save_trace_action },
   { .name = "export", .activate = export_action },
+  { .name = "trace-program", .activate = trace_program_action },
   { .name = "zoom-in", .activate = zoom_action },
   { .name = "zoom-out", .activate = zoom_action },
   { .name = "zoom-fit", .activate = zoom_action },
@@ -203,5 +238,12 @@ static const GActionEntry entries[] = {
 void
 il_window_add_actions (IlWindow *self)
 {
+  GtkDropTarget *drop;
+
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+
+  /* Files dropped on the window open as the Open dialog would open them. */
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect_object (drop, "drop", G_CALLBACK (on_drop), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 }

@@ -1,7 +1,8 @@
 /* il-window-adaptive.c: the window at any size: the folding side pane, focus for predicting first,
- * and the scroll positions a new set of runs starts from. */
+ * the scroll positions a new set of runs starts from, and the highlighted task's details. */
 #include "config.h"
 
+#include "il-task-details.h"
 #include "il-window-private.h"
 
 static gboolean
@@ -51,6 +52,8 @@ il_window_reset_scroll (IlWindow *self)
   gtk_adjustment_set_value (gtk_scrolled_window_get_hadjustment (self->summary_scroller), 0);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->summary_scroller), 0);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->timeline_scroller), 0);
+  /* A new set of runs has no highlighted task yet. */
+  gtk_widget_set_visible (GTK_WIDGET (self->details_label), FALSE);
 }
 
 static gboolean
@@ -68,9 +71,25 @@ il_window_adaptive_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding (widget_class, GDK_KEY_F9, 0, toggle_pane, NULL);
 }
 
+static void
+on_highlight_changed (IlWindow *self)
+{
+  GPtrArray *runs = il_timeline_view_get_runs (self->timeline);
+  g_autofree char *text = NULL;
+  int run, task;
+
+  il_timeline_view_get_highlight (self->timeline, &run, &task);
+  if (run >= 0 && (guint) run < runs->len)
+    text = il_task_details_describe (g_ptr_array_index (runs, run), task);
+  gtk_label_set_label (self->details_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->details_label), text != NULL);
+}
+
 void
 il_window_adaptive_init (IlWindow *self)
 {
+  g_signal_connect_object (self->timeline, "highlight-changed", G_CALLBACK (on_highlight_changed),
+                           self, G_CONNECT_SWAPPED);
   /* AdwFlap (not locked) hides the pane when it folds and shows it when it unfolds. */
   g_assert (!adw_flap_get_locked (self->flap));
 }

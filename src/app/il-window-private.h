@@ -31,6 +31,7 @@ struct _IlWindow
   gboolean              queue_is_baseline;  /* the batch measures sequential baselines only */
   gboolean              queue_is_lesson;
   gboolean              checking_quiet;     /* the quiet-machine check before a lesson goes on */
+  gboolean              told_capture_refused;  /* the kernel's refusal was said this session */
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
   gint64                summary_shown_us;
   gint64                progress_shown_us;  /* when the progress text was last set */
@@ -63,6 +64,7 @@ struct _IlWindow
   GtkLabel             *status_label;
   IlSweepView          *sweep_view;
   AdwFlap              *flap;
+  GtkLabel             *details_label;
   GtkScrolledWindow    *timeline_scroller;
   GtkScrolledWindow    *summary_scroller;
 };
@@ -83,6 +85,10 @@ void     il_window_adaptive_init        (IlWindow *self);
 /* Reveals (or hides) the side pane where it is folded over the timeline. */
 void     il_window_show_pane            (IlWindow *self, gboolean show);
 void     il_window_reset_scroll         (IlWindow *self);
+
+/* il-window-report.c: win.export-report */
+void     il_window_add_report_action    (IlWindow *self);
+void     il_window_update_report_action (IlWindow *self, gboolean busy);
 
 /* il-window-actions.c: the win.* actions live in the window's GActionMap, so tests and the
  * application's accelerators reach them the same way. */

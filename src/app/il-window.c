@@ -4,6 +4,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "il-capture.h"
 #include "il-batch.h"
 #include "il-clock.h"
 #include "il-cpu-load.h"
@@ -298,6 +299,7 @@ il_window_update_actions (IlWindow *self)
   il_window_set_action_enabled (self, "close-lesson", self->lesson != NULL && !busy);
   il_window_set_action_enabled (self, "open-lesson", !busy);
   il_window_set_action_enabled (self, "open", !busy);
+  il_window_update_report_action (self, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->setup_pane), !busy && self->lesson == NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_answer_entry), !busy);
@@ -481,6 +483,16 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
       il_window_toast (self, message);
     }
 
+  /* Once a session: the kernel refused its capture (the summary says what that costs and the
+   * command an administrator runs). */
+  if (trace != NULL && il_run_trace_get_capture (trace) == IL_CAPTURE_SELF &&
+      il_capture_kernel_refusal () != NULL && !self->told_capture_refused)
+    {
+      self->told_capture_refused = TRUE;
+      il_window_toast (self, _("The kernel does not allow the exact capture here: the workers "
+                               "observed themselves. The summary says how an administrator "
+                               "allows it."));
+    }
   if (trace != NULL && (row = il_window_find_row (self, trace)) != NULL)
     il_history_row_update (IL_HISTORY_ROW (row));
   il_timeline_view_runs_changed (self->timeline);
@@ -578,6 +590,9 @@ il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboo
     {
       adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
       il_window_show_pane (self, FALSE);
+      /* The prediction field goes insensitive while the runs go on: the focus moves on to the
+       * timeline, where the keyboard reads the lanes. */
+      gtk_widget_grab_focus (GTK_WIDGET (self->timeline));
       g_ptr_array_set_size (self->shown, 0);
       il_window_sync_history_checks (self);
       il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
@@ -784,6 +799,14 @@ il_window_export_to (IlWindow *self, const char *format, const char *path, GErro
   if (options.view == 0)
     options.view = IL_VIEW_BOTH;
   options.color_by_cpu = il_timeline_view_get_paint_options (self->timeline)->color_by_cpu;
+  /* A zoomed view exports what is in sight, at the slide's size. */
+  {
+    gboolean fit = TRUE;
+
+    il_timeline_view_get_range (self->timeline, &options.t0_ns, &options.t1_ns, &fit);
+    if (fit)
+      options.t0_ns = options.t1_ns = 0;
+  }
   if (self->lesson != NULL && self->queue_is_lesson)
     options.title = il_lesson_get_title (self->lesson);
 
@@ -943,16 +966,39 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, sweep_view);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, details_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_scroller);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary_scroller);
   il_window_adaptive_class_init (widget_class);
 
 }
 
+/* A lesson that traces Python programs goes in its own section; without python3 it is shown
+ * disabled (an action nobody defines), its title saying why. */
+static void
+il_window_add_program_lesson (GMenu *programs, IlLesson *lesson, const char *path)
+{
+  const char *why = il_lesson_get_unavailable (lesson);
+  g_autoptr(GMenuItem) item = NULL;
+
+  if (why != NULL)
+    {
+      g_autofree char *label = g_strdup_printf (_("%s (%s)"), il_lesson_get_title (lesson), why);
+      item = g_menu_item_new (label, "win.lesson-unavailable");
+    }
+  else
+    {
+      item = g_menu_item_new (il_lesson_get_title (lesson), NULL);
+      g_menu_item_set_action_and_target_value (item, "win.open-lesson", g_variant_new_string (path));
+    }
+  g_menu_append_item (programs, item);
+}
+
 static GMenuModel *
 il_window_build_lessons_menu (void)
 {
   GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) programs = g_menu_new ();
   g_autoptr(GMenu) shipped = g_menu_new ();
   g_autoptr(GMenu) other = g_menu_new ();
   g_auto(GStrv) paths = il_lesson_list_shipped ();
@@ -962,6 +1008,11 @@ il_window_build_lessons_menu (void)
       g_autoptr(IlLesson) lesson = il_lesson_new_from_file (paths[i], NULL);
       g_autoptr(GMenuItem) item = NULL;
 
+      if (lesson != NULL && il_lesson_get_runs_programs (lesson))
+        {
+          il_window_add_program_lesson (programs, lesson, paths[i]);
+          continue;
+        }
       /* A broken lesson file still gets an entry: opening it says what is wrong with it. */
       if (lesson != NULL)
         item = g_menu_item_new (il_lesson_get_title (lesson), NULL);
@@ -975,6 +1026,8 @@ il_window_build_lessons_menu (void)
       g_menu_append_item (shipped, item);
     }
   g_menu_append_section (menu, _("Shipped Lessons"), G_MENU_MODEL (shipped));
+  if (g_menu_model_get_n_items (G_MENU_MODEL (programs)) > 0)
+    g_menu_append_section (menu, _("Your Python, Traced"), G_MENU_MODEL (programs));
   g_menu_append (other, _("_Open Lesson or Trace…"), "win.open");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (other));
   return G_MENU_MODEL (menu);
@@ -996,6 +1049,7 @@ il_window_init (IlWindow *self)
   self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
   self->settings = g_settings_new (APP_ID);
   il_window_add_actions (self);
+  il_window_add_report_action (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),

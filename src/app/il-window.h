@@ -20,6 +20,9 @@ gboolean        il_window_open_lesson     (IlWindow *self, const char *path, GEr
 /* Moves the keyboard focus to the lesson's prediction field (revealing a folded side pane) once
  * pending popovers have closed: the student predicts before pressing Run. */
 void            il_window_focus_prediction (IlWindow *self);
+/* Writes the lab report of the shown runs (with the open lesson and the prediction) as a PDF on
+ * the locale's paper. */
+gboolean        il_window_write_report    (IlWindow *self, const char *path, GError **error);
 gboolean        il_window_open_trace      (IlWindow *self, const char *path, GError **error);
 /* Saves the shown runs as a trace file. */
 gboolean        il_window_save_trace      (IlWindow *self, const char *path, GError **error);

@@ -224,7 +224,8 @@ il_cli_work_options_clear (IlCliWorkOptions *o)
 gboolean
 il_cli_parse_capture (const char *str, IlCaptureKind *out, GError **error)
 {
-  if (!il_capture_from_string (str, out))
+  /* "sampled" is for traced programs only (`trace --capture sampled`). */
+  if (!il_capture_from_string (str, out) || *out == IL_CAPTURE_SAMPLED)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
                    _("--capture must be auto, kernel or self, not “%s”"), str);
@@ -467,6 +468,8 @@ capture_words (IlCaptureKind capture)
       return _("kernel (context switches recorded by perf_event_open: exact CPUs and ready time)");
     case IL_CAPTURE_SELF:
       return _("self (workers stamped their own spans; off-CPU gaps detected in the work loop)");
+    case IL_CAPTURE_SAMPLED:
+      return _("sampled every 1 ms from /proc (the kernel refused context-switch records)");
     case IL_CAPTURE_AUTO:
     case IL_N_CAPTURES:
     default:

@@ -9,9 +9,11 @@
 
 #include "il-batch.h"
 #include "il-cli.h"
+#include "il-capture.h"
 #include "il-clock.h"
 #include "il-cpu-load.h"
 #include "il-lesson.h"
+#include "il-report.h"
 #include "il-run.h"
 
 #define PROG "interleave-cli run"
@@ -24,6 +26,8 @@ typedef struct
   IlCliWorkOptions work;
   gboolean  baseline;
   char     *repeat;
+  char     *report;       /* a lab report PDF */
+  char     *prediction;   /* the student's prediction, for the report */
   IlCliOutputs out;
 } RunOptions;
 
@@ -33,6 +37,8 @@ run_options_clear (RunOptions *o)
   g_free (o->lesson);
   g_free (o->executor);
   g_free (o->repeat);
+  g_free (o->report);
+  g_free (o->prediction);
   il_cli_work_options_clear (&o->work);
   il_cli_outputs_clear (&o->out);
 }
@@ -295,6 +301,11 @@ il_cli_run (int argc, char **argv)
     { "repeat", 0, 0, G_OPTION_ARG_STRING, &o.repeat,
       N_("Run every configuration N times, alternating (A B A B …); figures are the median run's, with the range of all (default 1)"),
       N_("N") },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &o.report,
+      N_("Write a lab report (PDF, A4 or Letter from the locale): the lesson, the prediction, the answer, every run's picture, the figures and the machine"),
+      N_("FILE.pdf") },
+    { "prediction", 0, 0, G_OPTION_ARG_STRING, &o.prediction,
+      N_("The prediction made before running, for the lab report"), N_("TEXT") },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -456,9 +467,42 @@ il_cli_run (int argc, char **argv)
       g_print ("\n");
     }
 
+  /* Said once: the runs fell back to the self capture because the kernel refused its own. */
+  for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
+    if (il_run_trace_get_capture (il_trace_get_run (trace, i)) == IL_CAPTURE_SELF &&
+        il_run_trace_get_config (il_trace_get_run (trace, i))->capture == IL_CAPTURE_AUTO &&
+        il_capture_kernel_refusal () != NULL)
+      {
+        g_printerr ("%s: %s\n", PROG, il_capture_kernel_refusal ());
+        break;
+      }
+
   status = IL_CLI_EXIT_OK;
   if (il_trace_get_n_runs (trace) > 0 && !il_cli_outputs_write (&o.out, trace, PROG))
     status = IL_CLI_EXIT_FAILED;
+  if (o.report != NULL && il_trace_get_n_runs (trace) > 0)
+    {
+      IlReportOptions report;
+      g_autoptr(GError) report_error = NULL;
+      g_autofree char *prediction = o.prediction != NULL ? il_cli_text_from_arg (o.prediction)
+                                                         : NULL;
+
+      il_report_options_init (&report);
+      report.lesson = lesson;
+      report.prediction = prediction;
+      report.runs = il_trace_get_runs (trace);
+      report.view = o.out.export.view;
+      if (!il_report_write (o.report, &report, &report_error))
+        {
+          il_cli_report_error (PROG, report_error);
+          status = IL_CLI_EXIT_FAILED;
+        }
+      else if (!o.out.quiet)
+        {
+          g_autofree char *display = g_filename_display_name (o.report);
+          g_print (_("Wrote %s\n"), display);
+        }
+    }
   if (cancelled)
     {
       g_printerr (_("%s: cancelled; the trace written is partial and marked cancelled\n"), PROG);

@@ -68,6 +68,7 @@ il_perf_open_self (GError **error)
   if (fd < 0)
     {
       int errsv = errno;
+      /* Without the commands: il_capture_new() adds them once, in the words of every refusal. */
       g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
                    _("The kernel refused to record context switches (perf_event_open: %s)"),
                    g_strerror (errsv));

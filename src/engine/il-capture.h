@@ -55,6 +55,10 @@ IlCapture     *il_capture_compare_new (GError **error);
 gboolean       il_capture_is_compare  (const IlCapture *capture);
 IlRunTrace    *il_capture_compare_build_self_trace (IlCapture *capture, IlRunTrace *kernel_trace);
 
+/* When the kernel refuses its capture: what is lost and the exact commands an administrator runs
+ * to allow it, in plain words; NULL when the kernel allows it. Asked once per process. */
+const char    *il_capture_kernel_refusal (void);
+
 /* Runs the capture's filter on @spans of @lane into @out (of IlSpan), or copies them when the
  * capture has none. */
 void           il_capture_filter    (IlCapture *capture, guint lane, gint64 origin_ns,

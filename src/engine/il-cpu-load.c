@@ -546,16 +546,16 @@ add_running (const IlSpan *span, gpointer data)
   return TRUE;
 }
 
-void
+guint
 il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gint64 origin_ns,
                        gint64 upto_ns)
 {
-  guint stride, n_samples, n_workers;
+  guint stride, n_samples, n_workers, added = 0;
   const gint64 *s;
 
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (load != NULL);
-  g_return_if_fail (run != NULL);
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (load != NULL, 0);
+  g_return_val_if_fail (run != NULL, 0);
 
   stride = 1 + 2 * self->n;
   n_workers = il_run_trace_get_n_workers (run);
@@ -604,8 +604,10 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
           row.steal_ns = CLAMP (steal, 0, len);
           il_cpu_load_append (load, (int) c, &row);
         }
+      added++;
     }
   g_mutex_unlock (&self->mutex);
+  return added;
 }
 
 /* The quiet-machine check ----------------------------------------------------------------------- */

@@ -33,6 +33,7 @@ struct _IlLesson
   guint       cores;        /* the core count the lesson was filled for */
   GPtrArray  *run_ids;      /* of char * */
   GPtrArray  *run_configs;  /* of IlRunConfig * */
+  char       *unavailable;  /* why its programs cannot run here (no python3), or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (IlLesson, il_lesson, G_TYPE_OBJECT)
@@ -40,7 +41,7 @@ G_DEFINE_FINAL_TYPE (IlLesson, il_lesson, G_TYPE_OBJECT)
 static const char *const lesson_keys[] = { "Title", "Explanation", "Question", "Answer", "Runs" };
 static const char *const run_keys[] = {
   "Label", "Executor", "GIL", "SwitchIntervalMs", "Workers", "Cpus", "Workload", "Tasks", "TaskMs",
-  "Capture",
+  "Capture", "Command",
 };
 
 static void
@@ -54,6 +55,7 @@ il_lesson_finalize (GObject *object)
   g_free (self->explanation);
   g_free (self->question);
   g_free (self->answer);
+  g_free (self->unavailable);
   g_clear_pointer (&self->run_ids, g_ptr_array_unref);
   g_clear_pointer (&self->run_configs, g_ptr_array_unref);
 
@@ -293,6 +295,119 @@ workload_names (void)
   return g_string_free (s, FALSE);
 }
 
+/* Traced-program runs (Command=, DESIGN.md): the command is split like a shell would (never run
+ * by one); {lessondir} in a word is the lesson file's folder, where its programs are shipped. */
+static char *
+lesson_dir (Parse *p)
+{
+  g_auto(GStrv) dirs = NULL;
+
+  if (strchr (p->name, '/') != NULL)
+    return g_path_get_dirname (p->name);
+  dirs = il_lesson_get_search_dirs ();
+  return g_strdup (dirs != NULL && dirs[0] != NULL ? dirs[0] : ".");
+}
+
+static IlRunConfig *
+parse_program_run (Parse *p, const char *group, IlRunConfig *config_in)
+{
+  static const char *const not_for_programs[] = {
+    "Executor", "GIL", "SwitchIntervalMs", "Workers", "Cpus", "Workload", "Tasks", "TaskMs",
+  };
+  g_autoptr(IlRunConfig) config = config_in;
+  g_autofree char *raw = get_raw (p, group, "Command");
+  g_autofree char *dir = lesson_dir (p);
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) argv = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (not_for_programs); i++)
+    if (g_key_file_has_key (p->kf, group, not_for_programs[i], NULL))
+      {
+        fail (p, group, not_for_programs[i], _("does not apply to a traced program (Command=)"));
+        return NULL;
+      }
+  if (raw == NULL || *g_strstrip (raw) == '\0')
+    {
+      fail (p, group, "Command", _("is empty"));
+      return NULL;
+    }
+  if (!g_shell_parse_argv (raw, NULL, &argv, &local_error))
+    {
+      fail (p, group, "Command", _("cannot be split into words: %s"), local_error->message);
+      return NULL;
+    }
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      g_autoptr(GString) word = g_string_new (argv[i]);
+
+      g_string_replace (word, "{lessondir}", dir, 0);
+      if (strchr (word->str, '{') != NULL && strchr (word->str, '}') != NULL)
+        {
+          fail (p, group, "Command", _("unknown placeholder in “%s” (known: {lessondir})"), argv[i]);
+          return NULL;
+        }
+      /* A shipped program that is missing is the lesson's mistake, not the machine's. */
+      if (strstr (argv[i], "{lessondir}") != NULL && !g_file_test (word->str, G_FILE_TEST_EXISTS))
+        {
+          fail (p, group, "Command", _("the file “%s” does not exist"), word->str);
+          return NULL;
+        }
+      g_free (argv[i]);
+      argv[i] = g_string_free (g_steal_pointer (&word), FALSE);
+    }
+  g_clear_pointer (&raw, g_free);
+  if ((raw = get_raw (p, group, "Capture")) != NULL)
+    {
+      if (g_strcmp0 (raw, "self") == 0 || !il_capture_from_string (raw, &config->capture))
+        {
+          fail (p, group, "Capture", _("unknown capture “%s” for a traced program (known: auto, kernel, sampled)"), raw);
+          return NULL;
+        }
+    }
+  config->executor = IL_EXECUTOR_EXTERNAL;
+  config->workers = 1;
+  config->tasks = 0;
+  config->task_ms = 0;
+  config->command = g_steal_pointer (&argv);
+  config->cwd = g_steal_pointer (&dir);
+  return g_steal_pointer (&config);
+}
+
+/* A lesson whose programs need a command this machine lacks (python3) still loads: the menu
+ * shows it disabled with the reason. */
+static void
+lesson_check_programs (IlLesson *self)
+{
+  for (guint i = 0; i < self->run_configs->len && self->unavailable == NULL; i++)
+    {
+      const IlRunConfig *config = g_ptr_array_index (self->run_configs, i);
+      g_autofree char *found = NULL;
+
+      if (!il_run_config_is_program (config) || strchr (config->command[0], '/') != NULL)
+        continue;
+      found = g_find_program_in_path (config->command[0]);
+      if (found == NULL)
+        self->unavailable = g_strdup_printf (_("needs %s, which is not installed"), config->command[0]);
+    }
+}
+
+gboolean
+il_lesson_get_runs_programs (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), FALSE);
+  for (guint i = 0; i < self->run_configs->len; i++)
+    if (il_run_config_is_program (g_ptr_array_index (self->run_configs, i)))
+      return TRUE;
+  return FALSE;
+}
+
+const char *
+il_lesson_get_unavailable (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->unavailable;
+}
+
 static IlRunConfig *
 parse_run (Parse *p, const char *group)
 {
@@ -307,6 +422,8 @@ parse_run (Parse *p, const char *group)
 
   if (!get_text (p, group, "Label", FALSE, &config->label))
     return NULL;
+  if (g_key_file_has_key (p->kf, group, "Command", NULL))
+    return parse_program_run (p, group, g_steal_pointer (&config));
 
   raw = get_raw (p, group, "Executor");
   if (raw == NULL)
@@ -623,6 +740,7 @@ il_lesson_new_for_cores (const char  *data,
   p.cores = self->cores;
   if (!parse_lesson (self, &p))
     return NULL;
+  lesson_check_programs (self);
   return g_steal_pointer (&self);
 }
 

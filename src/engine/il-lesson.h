@@ -32,7 +32,10 @@ IlLesson          *il_lesson_new_for_cores  (const char  *data,
                                              guint        cores,
                                              GError     **error);
 
-const char        *il_lesson_get_path        (IlLesson *self);   /* NULL when loaded from data */
+const char        *il_lesson_get_path        (IlLesson *self);
+/* Does the lesson trace programs (runs with Command=)? Why they cannot run here, or NULL. */
+gboolean           il_lesson_get_runs_programs (IlLesson *self);
+const char        *il_lesson_get_unavailable (IlLesson *self);   /* NULL when loaded from data */
 /* The file's base name without ".lesson" ("01-gil-vs-processes"). */
 const char        *il_lesson_get_id          (IlLesson *self);
 /* The core count the lesson's values and texts were filled for. */

@@ -24,4 +24,8 @@ void il_perf_ring_read (struct perf_event_mmap_page *page,
                         IlPerfRecordFunc             func,
                         gpointer                     user_data);
 
+/* The message for a refused perf_event_open (@saved_errno), naming the sysctl command that allows
+ * it and how to keep it (a drop-in under /etc/sysctl.d/). */
+char *il_perf_refused_message (int saved_errno);
+
 G_END_DECLS

@@ -30,7 +30,9 @@
 
 #define PERF_PAGES 256              /* 1 MB ring per CPU: ~40 000 switch records between drains */
 #define PERF_DRAIN_NS    G_GINT64_CONSTANT (10000000)
-#define PERF_MARGIN_NS   G_GINT64_CONSTANT (2000000)   /* records may land this late in a ring */
+#define PERF_MARGIN_NS   G_GINT64_CONSTANT (20000000)  /* records may land this late in a ring (a
+                                                        * virtual CPU can be stopped between an
+                                                        * event's time stamp and its record) */
 #define SCAN_NS          G_GINT64_CONSTANT (5000000)   /* sampled: new threads and processes */
 #define HOUSEKEEP_NS     G_GINT64_CONSTANT (10000000)
 #define FLUSH_NS         G_GINT64_CONSTANT (10000000)  /* open spans are split so a live view moves */
@@ -94,7 +96,7 @@ typedef struct
   GArray   *held;
 } Thread;
 
-typedef enum { NOTE_LANE, NOTE_PROCESS, NOTE_NAME } NoteKind;
+typedef enum { NOTE_LANE, NOTE_PROCESS, NOTE_NAME, NOTE_DROP } NoteKind;
 
 typedef struct
 {
@@ -146,6 +148,7 @@ struct _IlProgram
   GMutex        note_mutex;
   GArray       *notes;          /* of Note */
   IlSpan       *scratch;
+  GArray       *drop_pids;      /* of int: launcher helpers to remove once all is drained */
 
   void        (*done_notify) (gpointer);
   void        (*drain_notify) (gpointer);
@@ -681,7 +684,7 @@ resolve_processes (IlProgram *self, gint64 now)
         {
           confirm = TRUE;
         }
-      else if (p->parent->status == PROC_DROPPED || p->parent->exec_ns > p->fork_ns)
+      else if (p->parent->status == PROC_DROPPED || p->parent->exec_ns >= p->fork_ns)
         {
           p->status = PROC_DROPPED;
           continue;
@@ -734,7 +737,7 @@ proc_exec (IlProgram *self, Proc *p, gint64 t)
     {
       Proc *c = g_ptr_array_index (self->proc_order, i);
       if (c->status == PROC_PENDING && (c->parent == p || (c->parent != NULL && c->parent->status == PROC_DROPPED)) &&
-          c->fork_ns < t)
+          c->fork_ns <= t)
         c->status = PROC_DROPPED;
     }
 }
@@ -939,18 +942,6 @@ perf_open (IlProgram *self, int cpu, int *saved_errno)
   return fd;
 }
 
-char *
-il_program_perf_refused_message (int saved_errno)
-{
-  g_autofree char *paranoid = NULL;
-
-  g_file_get_contents ("/proc/sys/kernel/perf_event_paranoid", &paranoid, NULL, NULL);
-  return g_strdup_printf (_("The kernel refused to record context switches (%s; kernel.perf_event_paranoid is %s). "
-                            "To allow it for your own programs: “sudo sysctl kernel.perf_event_paranoid=2”; "
-                            "to keep it after a restart: “echo kernel.perf_event_paranoid=2 | sudo tee /etc/sysctl.d/60-interleave-perf.conf”."),
-                          g_strerror (saved_errno), paranoid != NULL ? g_strstrip (paranoid) : "?");
-}
-
 static gboolean
 perf_setup (IlProgram *self, GError **error)
 {
@@ -968,7 +959,7 @@ perf_setup (IlProgram *self, GError **error)
       self->fds[c] = perf_open (self, (int) c, &saved);
       if (self->fds[c] < 0)
         {
-          g_autofree char *msg = il_program_perf_refused_message (saved);
+          g_autofree char *msg = il_perf_refused_message (saved);
           g_set_error_literal (error, IL_ERROR, IL_ERROR_UNSUPPORTED, msg);
           return FALSE;
         }
@@ -1316,6 +1307,30 @@ kill_tree (IlProgram *self, int sig)
     }
 }
 
+/* A launcher's helper that lived long enough to get its lanes (a slow machine) is known for what
+ * it was only when its parent exec'd later: the owner removes it at the end. */
+static void
+drop_late_launcher_helpers (IlProgram *self)
+{
+  g_autoptr(GHashTable) flagged = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < self->proc_order->len; i++)
+    {
+      Proc *p = g_ptr_array_index (self->proc_order, i);
+
+      if (p->parent == NULL)
+        continue;
+      if (!g_hash_table_contains (flagged, p->parent) && p->parent->exec_ns < p->fork_ns)
+        continue;
+      g_hash_table_add (flagged, p);
+      if (p->announced)
+        {
+          Note note = { NOTE_DROP, 0, p->pid, 0, 0, NULL, NULL };
+          post_note (self, &note);
+        }
+    }
+}
+
 static gpointer
 tracer_thread (gpointer data)
 {
@@ -1426,6 +1441,7 @@ tracer_thread (gpointer data)
     while (g_hash_table_iter_next (&iter, NULL, &value))
       flush_open (self, value);
     resolve_processes (self, now);
+    drop_late_launcher_helpers (self);
   }
 
   atomic_store (&self->done, 1);
@@ -1459,6 +1475,7 @@ il_program_new (const IlRunConfig *config, gint64 origin_ns)
   self->ring = il_ring_new (RING_CAPACITY);
   self->notes = g_array_new (FALSE, FALSE, sizeof (Note));
   self->scratch = g_new (IlSpan, 4096);
+  self->drop_pids = g_array_new (FALSE, FALSE, sizeof (int));
   g_mutex_init (&self->note_mutex);
   return self;
 }
@@ -1637,6 +1654,9 @@ apply_notes (IlProgram *self, IlRunTrace *trace)
           if (n->lane < il_run_trace_get_n_workers (trace))
             il_run_trace_set_worker_name (trace, n->lane, n->text);
           break;
+        case NOTE_DROP:
+          g_array_append_val (self->drop_pids, n->pid);
+          break;
         default:
           break;
         }
@@ -1665,17 +1685,26 @@ il_program_drain (IlProgram *self, IlRunTrace *trace)
 void
 il_program_mark_helpers (IlRunTrace *trace)
 {
-  /* A task-like stretch: 2 ms on a CPU in one go (split spans joined). Helper threads (a pool's
-   * handler threads, a runtime's timer thread) run in short bursts between long waits. */
+  /* A task-like stretch: 2 ms on a CPU without waiting in between (split spans and preemption
+   * joined), and running for at least
+   * 2 % of the thread's life. Helper threads (a pool's handler threads, a runtime's timer thread,
+   * a thread that only waits) run in short bursts between long waits. */
   for (guint w = 0; w < il_run_trace_get_n_workers (trace); w++)
     {
       const IlLane *lane = il_run_trace_get_lane (trace, w);
-      gint64 stretch = 0, best = 0, end = G_MININT64;
+      guint n = il_lane_get_n_spans (lane);
+      gint64 stretch = 0, best = 0, end = G_MININT64, total = 0, life;
 
       for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
         {
           const IlSpan *s = il_lane_get_span (lane, i);
 
+          /* Preempted (ready) is still the same stretch: only a wait ends it. */
+          if (s->state == IL_STATE_READY && s->start_ns == end)
+            {
+              end = s->end_ns;
+              continue;
+            }
           if (s->state != IL_STATE_RUNNING)
             {
               stretch = 0;
@@ -1685,8 +1714,10 @@ il_program_mark_helpers (IlRunTrace *trace)
           stretch = s->start_ns == end ? stretch + (s->end_ns - s->start_ns) : s->end_ns - s->start_ns;
           end = s->end_ns;
           best = MAX (best, stretch);
+          total += s->end_ns - s->start_ns;
         }
-      il_run_trace_set_worker_helper (trace, w, best < G_GINT64_CONSTANT (2000000));
+      life = n > 0 ? il_lane_get_span (lane, n - 1)->end_ns - il_lane_get_span (lane, 0)->start_ns : 0;
+      il_run_trace_set_worker_helper (trace, w, best < G_GINT64_CONSTANT (2000000) || total * 50 < life);
     }
 }
 
@@ -1698,6 +1729,8 @@ il_program_finish (IlProgram *self, IlRunTrace *trace)
   if (self->thread != NULL)
     g_clear_pointer (&self->thread, g_thread_join);
   il_program_drain (self, trace);
+  for (guint i = 0; i < self->drop_pids->len; i++)
+    il_run_trace_remove_process (trace, g_array_index (self->drop_pids, int, i));
   il_program_mark_helpers (trace);
   if (self->lost > 0)
     g_warning ("%" G_GUINT64_FORMAT " kernel records were lost (the buffer overflowed)", self->lost);
@@ -1741,6 +1774,7 @@ il_program_free (IlProgram *self)
   g_array_unref (self->events);
   il_ring_free (self->ring);
   g_free (self->scratch);
+  g_array_unref (self->drop_pids);
   if (self->gate[0] >= 0)
     close (self->gate[0]);
   if (self->gate[1] >= 0)

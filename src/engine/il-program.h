@@ -49,7 +49,5 @@ gboolean       il_program_find_python_runtime (int pid, guint64 *lo, guint64 *hi
 /* Marks as helpers the lanes of @trace that never ran a task-like stretch (DESIGN.md). */
 void           il_program_mark_helpers (IlRunTrace *trace);
 
-/* The message for a refused perf_event_open, naming the command that allows it. */
-char          *il_program_perf_refused_message (int saved_errno);
 
 G_END_DECLS

@@ -4,10 +4,16 @@
 #include <stdatomic.h>
 
 #include "il-recorder.h"
+#include "il-workload.h"
 
 /* Off-CPU time within one quantum beyond which the thread was switched out. A switch out and back
  * costs more than this by itself, while clock-read jitter stays well below it. */
 #define IL_RECORDER_GAP_NS (4 * G_GINT64_CONSTANT (1000))
+/* A work quantum is IL_WORK_QUANTUM_NS of work: a step between two observations longer than
+ * this was not all on the CPU, and takes the full observation. */
+#define IL_RECORDER_STEP_NS (2 * IL_WORK_QUANTUM_NS)
+/* At least every this many quanta the full observation, for short preemptions a step hides. */
+#define IL_RECORDER_FULL_EVERY 5
 
 struct _IlCpuBoard
 {
@@ -147,17 +153,21 @@ il_recorder_push_slow (IlRecorder   *rec,
     }
 }
 
-/* Ends the running span and records `ready` up to @now_ns when, since the last observation, the
- * thread was off its CPU for more than a gap, or moved (a migration takes it off the CPU too).
- * @cpu is where it is now and @prev who was seen on @cpu before it (il_recorder_claim()). When it stayed on the same CPU and no other thread of the
- * run was seen there meanwhile, it ran the rest of the quantum: `ready` is exactly the time it was
- * off, placed at the end. Otherwise only the two observations are facts, so the running spans end
- * and start exactly there and the time between is `ready`. Either way no two threads' running
- * spans on one CPU overlap. FALSE, emitting nothing, when the thread stayed on its CPU. */
+/* Ends the running span and records `ready` up to @now_ns when, since the last full observation
+ * (@since_ns), the thread was off its CPU for more than a gap, or moved (a migration takes it off
+ * the CPU too). @cpu is where it is now and @prev who was seen on @cpu before it
+ * (il_recorder_claim()). When it stayed on the same CPU and no other thread of the run was seen
+ * there meanwhile, it ran the rest of the time: `ready` is exactly the time it was off, placed at
+ * the end (after the last light observation, which saw it on its CPU, when it fits there: light
+ * observations every quantum make this place exact to a quantum). Otherwise only the observations
+ * are facts, so the running span ends at the last one (rec->last_check_ns, when it was still on
+ * its CPU) and the time between is `ready`. Either way no two threads' running spans on one CPU
+ * overlap. FALSE, emitting nothing, when the thread stayed on its CPU. */
 static inline gboolean
 emit_if_off_cpu (IlRecorder *rec,
                  int         cpu,
                  int         prev,
+                 gint64      since_ns,
                  gint64      now_ns,
                  gint64      off_cpu_ns)
 {
@@ -167,7 +177,8 @@ emit_if_off_cpu (IlRecorder *rec,
     return FALSE;
 
   if (cpu == rec->cpu && prev == rec->board_owner)
-    end = MAX (end, now_ns - off_cpu_ns);
+    end = MAX (since_ns, now_ns - off_cpu_ns);
+  end = MAX (end, rec->start_ns);
   il_recorder_emit (rec, IL_STATE_RUNNING, rec->task, rec->cpu, rec->start_ns, end);
   il_recorder_emit (rec, IL_STATE_READY, rec->task, -1, end, now_ns);
   return TRUE;
@@ -190,9 +201,9 @@ il_recorder_close (IlRecorder *rec,
       int cpu = il_cpu_current ();
       int prev = il_recorder_claim (rec, cpu);
       gint64 thread_ns = il_clock_thread_cpu_ns ();
-      gint64 off_cpu_ns = (now_ns - rec->last_check_ns) - (thread_ns - rec->last_thread_ns);
+      gint64 off_cpu_ns = (now_ns - rec->last_full_ns) - (thread_ns - rec->last_thread_ns);
 
-      if (emit_if_off_cpu (rec, cpu, prev, now_ns, off_cpu_ns))
+      if (emit_if_off_cpu (rec, cpu, prev, rec->last_full_ns, now_ns, off_cpu_ns))
         return;
     }
 
@@ -218,6 +229,8 @@ il_recorder_enter_full (IlRecorder *rec,
   rec->start_ns = now_ns;
   rec->cpu = -1;
   rec->last_check_ns = now_ns;
+  rec->last_full_ns = now_ns;
+  rec->light_checks = 0;
   if (state == IL_STATE_RUNNING)
     {
       rec->cpu = (gint16) il_cpu_current ();
@@ -248,6 +261,8 @@ il_recorder_split_if_due (IlRecorder *rec,
           rec->last_thread_ns = il_clock_thread_cpu_ns ();
         }
       rec->last_check_ns = now_ns;
+      rec->last_full_ns = now_ns;
+      rec->light_checks = 0;
     }
   rec->start_ns = now_ns;
   if (rec->flush != NULL)
@@ -258,7 +273,7 @@ void
 il_recorder_observe (IlRecorder *rec,
                      gint64      now_ns)
 {
-  gint64 thread_ns, off_cpu_ns;
+  gint64 thread_ns, off_cpu_ns, since_ns;
   int cpu, prev;
 
   if (!rec->open || rec->state != IL_STATE_RUNNING)
@@ -268,16 +283,28 @@ il_recorder_observe (IlRecorder *rec,
     }
 
   cpu = il_cpu_current ();
+  /* The light observation: still on its CPU, and the quantum took about as long as its work. */
+  if (cpu == rec->cpu && now_ns - rec->last_check_ns <= IL_RECORDER_STEP_NS &&
+      ++rec->light_checks < IL_RECORDER_FULL_EVERY)
+    {
+      rec->last_check_ns = now_ns;
+      il_recorder_split_if_due (rec, now_ns);
+      return;
+    }
+  rec->light_checks = 0;
+
   prev = il_recorder_claim (rec, cpu);
   /* Read after the claim, so a span that starts here never starts before its claim. */
   now_ns = il_clock_now_ns ();
-  /* One system call per quantum (~0.5 µs here), but exact: a wall-clock gap alone misses short
-   * preemptions, and then two threads would seem to run on one CPU at once. */
+  /* One system call (~0.5 µs here), but exact: a wall-clock gap alone misses short preemptions,
+   * and then two threads would seem to run on one CPU at once. */
   thread_ns = il_clock_thread_cpu_ns ();
-  off_cpu_ns = (now_ns - rec->last_check_ns) - (thread_ns - rec->last_thread_ns);
+  since_ns = rec->last_full_ns;
+  off_cpu_ns = (now_ns - since_ns) - (thread_ns - rec->last_thread_ns);
   rec->last_thread_ns = thread_ns;
+  rec->last_full_ns = now_ns;
 
-  if (emit_if_off_cpu (rec, cpu, prev, now_ns, off_cpu_ns))
+  if (emit_if_off_cpu (rec, cpu, prev, since_ns, now_ns, off_cpu_ns))
     {
       if (G_UNLIKELY (rec->stalled))
         {
@@ -285,6 +312,7 @@ il_recorder_observe (IlRecorder *rec,
           il_recorder_claim (rec, cpu);
           now_ns = il_clock_now_ns ();
           rec->last_thread_ns = il_clock_thread_cpu_ns ();
+          rec->last_full_ns = now_ns;
           rec->stalled = FALSE;
         }
       rec->start_ns = now_ns;

@@ -37,12 +37,17 @@ struct _IlRecorder
   gint16      cpu;
   gint64      start_ns;
 
-  /* Self capture: the last observation in the work loop: wall clock and the thread's own CPU
-   * clock. Their difference grows exactly when the thread is off its CPU; beyond @gap_ns it was
-   * preempted (or migrated) and that stretch is `ready`. */
+  /* Self capture: the last observation in the work loop (@last_check_ns: the thread was on
+   * @cpu then), and the last full one: wall clock and the thread's own CPU clock. Their
+   * difference grows exactly when the thread is off its CPU; beyond @gap_ns it was preempted (or
+   * migrated) and that stretch is `ready`. Reading the thread's CPU clock is a system call, so
+   * most quanta only read the wall clock and the CPU (vDSO, rseq): a step much longer than a
+   * quantum, a new CPU, or every few quanta, takes the full observation. */
   gint64      last_check_ns;
+  gint64      last_full_ns;
   gint64      last_thread_ns;
   gint64      gap_ns;
+  guint       light_checks;   /* quanta since the last full observation */
   /* Optional: the run's CPU board, and this thread's name on it (threads of one run differ;
    * coroutines sharing a thread share it). */
   IlCpuBoard *board;
@@ -144,7 +149,10 @@ il_recorder_quantum (IlRecorder *rec)
   if (rec->capture != NULL && rec->capture->klass->quantum != NULL)
     rec->capture->klass->quantum (rec, now);
   else
-    il_recorder_split_if_due (rec, now);
+    {
+      il_recorder_split_if_due (rec, now);
+      rec->last_check_ns = now;
+    }
 }
 
 G_END_DECLS

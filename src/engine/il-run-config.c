@@ -37,6 +37,7 @@ il_run_config_copy (const IlRunConfig *self)
 
   copy = g_memdup2 (self, sizeof *self);
   copy->label = g_strdup (self->label);
+  copy->source = g_strdup (self->source);
   copy->cpus = g_array_new (FALSE, FALSE, sizeof (int));
   if (self->cpus != NULL && self->cpus->len > 0)
     g_array_append_vals (copy->cpus, self->cpus->data, self->cpus->len);
@@ -51,6 +52,7 @@ il_run_config_free (IlRunConfig *self)
   if (self == NULL)
     return;
   g_free (self->label);
+  g_free (self->source);
   g_clear_pointer (&self->cpus, g_array_unref);
   g_strfreev (self->command);
   g_free (self->cwd);

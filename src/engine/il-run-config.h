@@ -31,6 +31,8 @@ typedef struct
   char           *cwd;                /* external: its working folder (NULL: ours) */
   guint64         max_spans;          /* 0: no cap; else the run keeps its first max_spans spans
                                        * and drops the rest (times and tasks stay complete) */
+  char           *source;             /* NULL, or where an external run came from: "chrome-trace"
+                                       * for an imported Chrome Trace Event file */
 } IlRunConfig;
 
 #define IL_TYPE_RUN_CONFIG (il_run_config_get_type ())

@@ -55,6 +55,19 @@ gboolean il_writer_finish       (IlWriter *w, GError **error);
 
 typedef gboolean (*IlTraceWriteFunc) (IlTrace *trace, IlWriter *w);
 
+#define IL_TRACE_ALL_STATES ((1u << IL_N_STATES) - 1)
+
+/* Trace v1 into @w, with the span rows whose state is in @states, a set of (1 << IlState) bits
+ * (IL_TRACE_ALL_STATES for the file; the Chrome export embeds the header with idle only). */
+void     il_trace_write_v1      (IlTrace *trace, IlWriter *w, guint states);
+
+/* Reads a Chrome Trace Event file (il-trace-chrome-read.c); @data is the whole file. */
+IlTrace *il_trace_load_chrome   (const char *data, gsize length, const char *name, GError **error);
+
+/* Does @data look like a Chrome Trace Event file rather than trace v1? (a bare event array, or an
+ * object whose first key is not trace v1's) */
+gboolean il_trace_data_is_chrome (const char *data, gsize length);
+
 /* Writes @trace to @path through @func, replacing the file only when everything was written. */
 gboolean il_trace_write_file    (IlTrace *trace, const char *path, IlTraceWriteFunc func,
                                  GError **error);

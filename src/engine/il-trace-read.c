@@ -676,6 +676,14 @@ read_config (Ctx *ctx, JsonObject *obj, const char *path)
         }
     }
 
+  /* Optional (DESIGN.md, "Trace file additions"): where an external run came from. */
+  if (json_object_has_member (obj, "source"))
+    {
+      if ((str = get_string (ctx, obj, path, "source")) == NULL)
+        return NULL;
+      config->source = g_strdup (str);
+    }
+
   /* A traced program has no workload, tasks or task length (older files wrote "cpu", 0, 0). */
   if (config->executor == IL_EXECUTOR_EXTERNAL)
     {
@@ -1559,11 +1567,12 @@ enum
   TASK_STATUS,
   N_TASK_REQUIRED,
   TASK_ERROR = N_TASK_REQUIRED,   /* optional, added after version 1: why a task failed */
+  TASK_NAME,                      /* optional, added after version 1: an imported slice's name */
   N_TASK_KEYS
 };
 
 static const char *const task_keys[N_TASK_KEYS] = { "id", "worker", "start_ns", "end_ns", "status",
-                                                    "error" };
+                                                    "error", "name" };
 
 static gboolean
 task_int (TaskParser *tp, const Value *v, const char *key, gint64 min, gint64 max)
@@ -1645,6 +1654,11 @@ read_task (TaskParser *tp, IlRunTrace *run, IlTaskRecord *task, GString *key, GS
             if (v.kind != VALUE_STRING)
               return task_fail (tp, _("“%s” must be a string"), "error");
             il_run_trace_set_task_error (run, tp->task, str->str);
+            break;
+          case TASK_NAME:
+            if (v.kind != VALUE_STRING)
+              return task_fail (tp, _("“%s” must be a string"), "name");
+            il_run_trace_set_task_name (run, tp->task, str->str);
             break;
           default:
             /* A member this version does not know: ignored, like every reader of JSON does. */
@@ -1733,6 +1747,10 @@ load_source (Source *source, GError **error)
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("%s: the file is empty"), src.name);
       return NULL;
     }
+
+  /* A Chrome Trace Event file (il-trace-chrome-read.c) opens wherever a trace does. */
+  if (il_trace_data_is_chrome (src.data, src.length))
+    return il_trace_load_chrome (src.data, src.length, src.name, error);
 
   if (!scan_document (&src, &cuts, error))
     return NULL;

@@ -189,6 +189,11 @@ build_run_header (IlRunTrace *run)
       json_builder_set_member_name (b, "task_ms");
       json_builder_add_double_value (b, config->task_ms);
     }
+  if (config->source != NULL)
+    {
+      json_builder_set_member_name (b, "source");
+      builder_add_text (b, config->source);
+    }
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "capture");
@@ -291,6 +296,11 @@ build_run_header (IlRunTrace *run)
       json_builder_add_int_value (b, task->end_ns);
       json_builder_set_member_name (b, "status");
       json_builder_add_string_value (b, il_task_status_to_string (task->status));
+      if (task->name != NULL)
+        {
+          json_builder_set_member_name (b, "name");
+          builder_add_text (b, task->name);
+        }
       if (il_run_trace_get_task_error (run, i) != NULL)
         {
           json_builder_set_member_name (b, "error");
@@ -335,7 +345,7 @@ generate_open_object (JsonNode *node)
 }
 
 static void
-write_span_rows (IlRunTrace *run, IlWriter *w)
+write_span_rows (IlRunTrace *run, IlWriter *w, guint states)
 {
   guint n_workers = il_run_trace_get_n_workers (run);
   gboolean first = TRUE;
@@ -357,6 +367,8 @@ write_span_rows (IlRunTrace *run, IlWriter *w)
             {
               const IlSpan *s = &block[k];
 
+              if ((states & (1u << s->state)) == 0)
+                continue;
               il_writer_puts (w, first ? "\n  [" : ",\n  [");
               first = FALSE;
               il_writer_int (w, s->worker);
@@ -378,8 +390,11 @@ write_span_rows (IlRunTrace *run, IlWriter *w)
   il_writer_puts (w, first ? "]" : "\n ]");
 }
 
-static gboolean
-write_trace_v1 (IlTrace *trace, IlWriter *w)
+/* The whole file, with the spans whose state is in the bit set @states ((1 << IlState) each):
+ * all of them for trace v1, only idle for the header the Chrome export embeds (its events leave
+ * idle out, and its re-import must get back every span, run, worker and task exactly). */
+void
+il_trace_write_v1 (IlTrace *trace, IlWriter *w, guint states)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -417,10 +432,16 @@ write_trace_v1 (IlTrace *trace, IlWriter *w)
       il_writer_puts (w, r == 0 ? "\n" : ",\n");
       il_writer_puts (w, text);
       il_writer_puts (w, ",\n \"spans\" : [");
-      write_span_rows (run, w);
+      write_span_rows (run, w, states);
       il_writer_puts (w, "\n}");
     }
   il_writer_puts (w, "\n ]\n}\n");
+}
+
+static gboolean
+write_trace_v1 (IlTrace *trace, IlWriter *w)
+{
+  il_trace_write_v1 (trace, w, IL_TRACE_ALL_STATES);
   return w->error == NULL;
 }
 

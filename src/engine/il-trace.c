@@ -1,6 +1,8 @@
 /* il-trace.c: the trace model: chunked per-worker lanes, runs with workers/tasks/summary, traces. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +42,9 @@ struct _IlRunTrace
   guint64          truncated_at_spans; /* 0: nothing dropped */
   gint64           end_ns;
   guint64          generation;
-  guint            states_seen;   /* bit (1 << IlState) for every state a span has had */
+  guint            states_seen;   /* bit (1 << IlState) for every state a span has had, and
+                                   * STATES_SEEN_CPU once a span was on a known CPU */
+  GStringChunk    *task_names;    /* NULL until a task is named */
   IlSummary        summary;
   IlCpuLoad       *cpu_load;
   GData           *data;
@@ -225,6 +229,7 @@ il_run_trace_unref (IlRunTrace *self)
   g_array_unref (self->workers);
   g_ptr_array_unref (self->lanes);
   g_array_unref (self->tasks);
+  g_clear_pointer (&self->task_names, g_string_chunk_free);
   il_run_config_free (self->config);
   g_free (self->label);
   g_free (self);
@@ -449,6 +454,18 @@ il_run_trace_set_n_tasks (IlRunTrace *self, guint n_tasks)
 }
 
 void
+il_run_trace_set_task_name (IlRunTrace *self, guint task, const char *name)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (task < self->tasks->len);
+
+  if (name != NULL && self->task_names == NULL)
+    self->task_names = g_string_chunk_new (4096);
+  g_array_index (self->tasks, IlTaskRecord, task).name =
+    name != NULL ? g_string_chunk_insert_const (self->task_names, name) : NULL;
+}
+
+void
 il_run_trace_set_task_error (IlRunTrace *self, guint task, const char *error)
 {
   g_return_if_fail (self != NULL);
@@ -490,6 +507,8 @@ il_run_trace_get_task (IlRunTrace *self, guint task)
   return &g_array_index (self->tasks, IlTaskRecord, task);
 }
 
+#define STATES_SEEN_CPU (1u << 31)
+
 static inline void
 append_one (IlRunTrace *self, const IlSpan *span)
 {
@@ -525,7 +544,9 @@ append_one (IlRunTrace *self, const IlSpan *span)
 
   il_lane_append (lane, &copy);
   self->n_spans++;
-  self->states_seen |= 1u << MIN (copy.state, 31u);
+  self->states_seen |= 1u << MIN (copy.state, 30u);
+  if (copy.cpu >= 0)
+    self->states_seen |= STATES_SEEN_CPU;
   if (copy.end_ns > self->end_ns)
     self->end_ns = copy.end_ns;
 }
@@ -548,6 +569,24 @@ il_run_trace_append_many (IlRunTrace *self, const IlSpan *spans, guint n_spans)
 
   for (guint i = 0; i < n_spans; i++)
     append_one (self, &spans[i]);
+  self->generation++;
+}
+
+void
+il_run_trace_clear_spans (IlRunTrace *self)
+{
+  g_return_if_fail (self != NULL);
+
+  for (guint i = 0; i < self->lanes->len; i++)
+    {
+      IlLane *lane = g_ptr_array_index (self->lanes, i);
+
+      g_ptr_array_set_size (lane->chunks, 0);
+      lane->n_spans = 0;
+    }
+  self->n_spans = 0;
+  self->end_ns = 0;
+  self->states_seen = 0;
   self->generation++;
 }
 
@@ -591,6 +630,13 @@ il_run_trace_has_state (IlRunTrace *self, IlState state)
 {
   g_return_val_if_fail (self != NULL, FALSE);
   return (self->states_seen & (1u << state)) != 0;
+}
+
+gboolean
+il_run_trace_has_cpu_data (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return (self->states_seen & STATES_SEEN_CPU) != 0;
 }
 
 guint64
@@ -730,6 +776,13 @@ il_run_trace_set_cpu_load (IlRunTrace *self, IlCpuLoad *load)
     return;
   g_clear_pointer (&self->cpu_load, il_cpu_load_free);
   self->cpu_load = load;
+  self->generation++;
+}
+
+void
+il_run_trace_cpu_load_changed (IlRunTrace *self)
+{
+  g_return_if_fail (self != NULL);
   self->generation++;
 }
 
@@ -985,4 +1038,80 @@ il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns)
 {
   g_return_if_fail (self != NULL);
   self->sample_interval_ns = MAX (interval_ns, 0);
+}
+
+void
+il_run_trace_remove_process (IlRunTrace *self, int pid)
+{
+  guint to = 0;
+  guint64 n_spans = 0;
+
+  g_return_if_fail (self != NULL);
+
+  for (guint from = 0; from < self->workers->len; from++)
+    {
+      IlWorkerInfo info = g_array_index (self->workers, IlWorkerInfo, from);
+      IlLane *lane = g_ptr_array_index (self->lanes, from);
+
+      if (info.pid == pid)
+        {
+          g_free (info.name);
+          il_lane_free (lane);
+          continue;
+        }
+      info.id = to;
+      for (guint i = 0; i < lane->n_spans; i++)
+        lane_at (lane, i)->worker = (guint16) to;
+      for (guint t = 0; t < self->tasks->len; t++)
+        if (g_array_index (self->tasks, IlTaskRecord, t).worker == (int) from)
+          g_array_index (self->tasks, IlTaskRecord, t).worker = (int) to;
+      n_spans += lane->n_spans;
+      g_array_index (self->workers, IlWorkerInfo, to) = info;
+      self->lanes->pdata[to] = lane;
+      to++;
+    }
+  g_array_set_size (self->workers, to);
+  /* The removed lanes were freed above. */
+  g_ptr_array_set_free_func (self->lanes, NULL);
+  g_ptr_array_set_size (self->lanes, to);
+  g_ptr_array_set_free_func (self->lanes, il_lane_free);
+  self->n_spans = n_spans;
+
+  for (guint i = 0; self->processes != NULL && i < self->processes->len; i++)
+    {
+      IlProcessInfo *p = &g_array_index (self->processes, IlProcessInfo, i);
+      if (p->pid == pid)
+        {
+          g_free (p->command);
+          g_free (p->name);
+          g_array_remove_index (self->processes, i);
+          break;
+        }
+    }
+  g_datalist_clear (&self->data);
+  g_datalist_init (&self->data);
+  self->generation++;
+}
+
+char *
+il_run_trace_get_worker_label (IlRunTrace *self, guint w)
+{
+  const IlWorkerInfo *info;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (w < self->workers->len, NULL);
+
+  info = &g_array_index (self->workers, IlWorkerInfo, w);
+  /* A traced program's threads have names of their own (the kernel's thread name and tid). */
+  if (self->config->executor == IL_EXECUTOR_EXTERNAL && info->name != NULL && *info->name != '\0')
+    return g_strdup (info->name);
+  if (info->kind == IL_WORKER_PROCESS)
+    {
+      if (info->pid > 0)
+        return g_strdup_printf (_("process %u · pid %d"), w, info->pid);
+      return g_strdup_printf (_("process %u"), w);
+    }
+  if (info->tid > 0)
+    return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
+  return g_strdup_printf (_("worker %u"), w);
 }

@@ -47,6 +47,7 @@ typedef struct
   gint64        start_ns;
   gint64        end_ns;
   IlTaskStatus  status;
+  const char   *name;     /* NULL, or an imported slice's name; owned by the run (set_task_name) */
 } IlTaskRecord;
 
 typedef struct
@@ -130,7 +131,13 @@ const IlProcessInfo *il_run_trace_get_process (IlRunTrace *self, guint index);
 /* The process @pid, or NULL. */
 const IlProcessInfo *il_run_trace_find_process (IlRunTrace *self, int pid);
 void           il_run_trace_set_worker_helper (IlRunTrace *self, guint worker, gboolean helper);
+/* The name worker lanes, core lanes, tooltips and exports show: a traced program's thread name
+ * ("python3 · 4242"), else "worker 2 · tid 4242" / "process 1 · pid 4243". */
+char          *il_run_trace_get_worker_label (IlRunTrace *self, guint worker);
 void           il_run_trace_set_worker_name (IlRunTrace *self, guint worker, const char *name);
+/* Removes the workers of process @pid and the process, renumbering the workers after them; caches
+ * attached with il_run_trace_set_data() are dropped (a launcher's helpers, known only at the end). */
+void           il_run_trace_remove_process  (IlRunTrace *self, int pid);
 gint64         il_run_trace_get_sample_interval_ns (IlRunTrace *self);
 void           il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns);
 
@@ -138,6 +145,8 @@ void           il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 int
 void           il_run_trace_set_n_tasks     (IlRunTrace *self, guint n_tasks);
 guint          il_run_trace_get_n_tasks     (IlRunTrace *self);
 IlTaskRecord  *il_run_trace_get_task        (IlRunTrace *self, guint task);
+/* Names a task (an imported trace's slice name); equal names share one copy. */
+void           il_run_trace_set_task_name   (IlRunTrace *self, guint task, const char *name);
 /* Why a failed task failed ("killed by SIGKILL"; trace field task "error"), NULL when unknown. */
 void           il_run_trace_set_task_error  (IlRunTrace *self, guint task, const char *error);
 const char    *il_run_trace_get_task_error  (IlRunTrace *self, guint task);
@@ -153,10 +162,15 @@ guint64        il_run_trace_get_n_spans     (IlRunTrace *self);
 void           il_run_trace_set_max_spans   (IlRunTrace *self, guint64 max_spans);
 guint64        il_run_trace_get_truncated_at_spans (IlRunTrace *self);
 void           il_run_trace_set_truncated_at_spans (IlRunTrace *self, guint64 n_spans);
+/* Removes every span (an importer that gets a run's spans in two parts merges them again). */
+void           il_run_trace_clear_spans     (IlRunTrace *self);
 /* Latest end time of any span (the run's extent so far). */
 gint64         il_run_trace_get_end_ns      (IlRunTrace *self);
 /* Has any span of the run been in @state? (legends list the rarer states only when they occur) */
 gboolean       il_run_trace_has_state       (IlRunTrace *self, IlState state);
+/* Has any span of the run been on a known CPU? (an imported trace without CPU data has no core
+ * lanes and no parallelism strip) */
+gboolean       il_run_trace_has_cpu_data    (IlRunTrace *self);
 /* Bumped on every append: caches (level-of-detail summaries) compare it to know they are stale. */
 guint64        il_run_trace_get_generation  (IlRunTrace *self);
 
@@ -172,6 +186,8 @@ void           il_run_trace_set_speedup     (IlRunTrace *self, double speedup);
 typedef struct _IlCpuLoad IlCpuLoad;
 IlCpuLoad     *il_run_trace_get_cpu_load    (IlRunTrace *self);
 void           il_run_trace_set_cpu_load    (IlRunTrace *self, IlCpuLoad *load);
+/* The series got new rows: bumps the generation so caches redraw. */
+void           il_run_trace_cpu_load_changed (IlRunTrace *self);
 /* Fills the summary's other_ns, steal_ns and other_share from the series (NAN share without one). */
 void           il_run_trace_summarise_cpu_load (IlRunTrace *self);
 /* Did other programs take more than IL_CPU_LOAD_DISTURBED_SHARE of the run's CPUs? */

@@ -10,10 +10,13 @@
 G_BEGIN_DECLS
 
 /* One work quantum: the CPU loop observes the clock and CPU, honours GIL drop requests and checks
- * for cancellation this often. The observation costs ~0.6 µs here, almost all of it the thread
- * CPU clock (a system call in this VM) that makes off-CPU detection exact; 75 µs keeps that under
- * 1 % of the work, and a GIL hand-over or a cancel waits at most this long. */
-#define IL_WORK_QUANTUM_NS (75 * G_GINT64_CONSTANT (1000))
+ * for cancellation this often. The self capture's full observation costs ~0.6 µs here, almost all
+ * of it the thread CPU clock (a system call in this VM) that makes off-CPU detection exact, so it
+ * takes it only every fifth quantum or after a long step (il-recorder.c); the light one (wall
+ * clock and CPU) costs ~0.05 µs. 15 µs places a preemption to within 15 µs (the self capture then
+ * agrees with the kernel's), keeps the observations under 1 % of the work, and a GIL hand-over or
+ * a cancel waits at most this long. */
+#define IL_WORK_QUANTUM_NS (15 * G_GINT64_CONSTANT (1000))
 
 /* How much real work one millisecond is on one idle core of this machine. */
 typedef struct

@@ -25,6 +25,7 @@ il_export_options_init (IlExportOptions *options)
   options->view = IL_VIEW_BOTH;
   options->color_by_cpu = FALSE;
   options->title = NULL;
+  options->t0_ns = options->t1_ns = 0;
 }
 
 gboolean
@@ -236,6 +237,9 @@ draw_runs (cairo_t *cr, int width, int height, gpointer data, double scale)
   o.color_by_cpu = d->options->color_by_cpu;
   o.title = d->options->title;
   o.scale = scale;
+  /* The zoom the user chose stays in the picture. */
+  o.t0_ns = d->options->t0_ns;
+  o.t1_ns = d->options->t1_ns;
   il_painter_draw (cr, width, height, d->runs, &o);
 }
 

@@ -37,6 +37,8 @@ typedef struct
   IlViewFlags  view;
   gboolean     color_by_cpu;  /* running coloured by CPU instead of by task */
   const char  *title;         /* NULL: derived from the runs */
+  gint64       t0_ns;         /* the time range drawn; t1 <= t0 (the default): the whole runs */
+  gint64       t1_ns;
 } IlExportOptions;
 
 /* 1920×1080, scale 1, light, both views, running coloured by task, derived title. */

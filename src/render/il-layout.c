@@ -181,6 +181,12 @@ il_layout_run_n_cpus (IlRunTrace *run)
   return MAX (n, 1);
 }
 
+gboolean
+il_layout_run_has_cores (IlRunTrace *run)
+{
+  return il_run_trace_get_config (run)->source == NULL || il_run_trace_has_cpu_data (run);
+}
+
 void
 il_layout_free (IlLayout *layout)
 {
@@ -208,9 +214,71 @@ max_label_chars (GPtrArray *runs)
           g_autofree char *ids = g_strdup_printf ("%d", MAX (info->tid, info->pid));
           /* "worker " + id + " · tid " + tid */
           chars = MAX (chars, 7 + (w >= 100 ? 3 : w >= 10 ? 2 : 1) + 7 + strlen (ids));
+          /* A traced program's threads are labelled by their names ("python3 · 4242"). */
+          if (il_layout_run_has_process_rows (run) && info->name != NULL)
+            chars = MAX (chars, MIN (g_utf8_strlen (info->name, -1), 32));
         }
     }
   return chars;
+}
+
+/* Traced programs: lanes grouped by process, a header row (pid and command) above each group. */
+gboolean
+il_layout_run_has_process_rows (IlRunTrace *run)
+{
+  return il_run_trace_get_n_processes (run) > 0;
+}
+
+static double
+process_header_h (double f)
+{
+  return round (f * 1.5);
+}
+
+static double
+process_rows_fixed_h (IlRunTrace *run, double f)
+{
+  return il_layout_run_has_process_rows (run) ? il_run_trace_get_n_processes (run) * process_header_h (f) : 0;
+}
+
+static void row_snap (IlLayoutRow *row, double y, double h);
+static double lane_gap (double pitch, double f);
+
+/* Appends the worker rows of run @r: grouped by process when it has processes (in the order of
+ * the processes list, each thread in lane order; a worker of no listed process comes last). */
+static void
+layout_worker_rows (IlLayout *l, IlRunTrace *run, guint r, double *y, double pitch, double f)
+{
+  guint n_workers = il_run_trace_get_n_workers (run);
+  guint n_procs = il_run_trace_get_n_processes (run);
+  g_autofree gboolean *placed = g_new0 (gboolean, MAX (n_workers, 1));
+
+  for (guint p = 0; p < n_procs && il_layout_run_has_process_rows (run); p++)
+    {
+      const IlProcessInfo *proc = il_run_trace_get_process (run, p);
+      IlLayoutRow header = { IL_ROW_PROCESS, r, (int) p, 0, 0 };
+
+      row_snap (&header, *y, process_header_h (f));
+      g_array_append_val (l->rows, header);
+      *y += process_header_h (f);
+      for (guint w = 0; w < n_workers; w++)
+        if (!placed[w] && il_run_trace_get_worker (run, w)->pid == proc->pid)
+          {
+            IlLayoutRow row = { IL_ROW_WORKER, r, (int) w, 0, 0 };
+            row_snap (&row, *y, pitch - lane_gap (pitch, f));
+            g_array_append_val (l->rows, row);
+            *y += pitch;
+            placed[w] = TRUE;
+          }
+    }
+  for (guint w = 0; w < n_workers; w++)
+    if (!placed[w])
+      {
+        IlLayoutRow row = { IL_ROW_WORKER, r, (int) w, 0, 0 };
+        row_snap (&row, *y, pitch - lane_gap (pitch, f));
+        g_array_append_val (l->rows, row);
+        *y += pitch;
+      }
 }
 
 /* Rows start and end on whole pixels: crisp edges at scale 1 and 2, and the same cells whether
@@ -333,14 +401,17 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
       if (r > 0)
         fixed += round (f * 1.1);
       if (workers)
-        n_worker_lanes += il_run_trace_get_n_workers (run);
-      if (cores)
+        {
+          n_worker_lanes += il_run_trace_get_n_workers (run);
+          fixed += process_rows_fixed_h (run, f);
+        }
+      if (cores && il_layout_run_has_cores (run))
         {
           n_core_lanes += il_layout_run_n_cpus (run);
           if (workers)
             fixed += round (f * 0.5);
         }
-      if (strip)
+      if (strip && il_layout_run_has_cores (run))
         {
           n_strips++;
           if (workers || cores)
@@ -374,7 +445,6 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
     {
       IlRunTrace *run = g_ptr_array_index (runs, r);
       IlLayoutBlock block = { 0 };
-      guint n_workers = il_run_trace_get_n_workers (run);
       gboolean any = FALSE;
 
       if (r > 0)
@@ -393,16 +463,10 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
 
       if (workers)
         {
-          for (guint w = 0; w < n_workers; w++)
-            {
-              IlLayoutRow row = { IL_ROW_WORKER, r, (int) w, 0, 0 };
-              row_snap (&row, y, pitch - lane_gap (pitch, f));
-              g_array_append_val (l->rows, row);
-              y += pitch;
-            }
+          layout_worker_rows (l, run, r, &y, pitch, f);
           any = TRUE;
         }
-      if (cores)
+      if (cores && il_layout_run_has_cores (run))
         {
           if (any)
             y += round (f * 0.5);
@@ -415,7 +479,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
             }
           any = TRUE;
         }
-      if (strip)
+      if (strip && il_layout_run_has_cores (run))
         {
           IlLayoutRow row = { IL_ROW_STRIP, r, 0, 0, 0 };
           if (any)

@@ -54,6 +54,7 @@ typedef enum
   IL_ROW_WORKER,
   IL_ROW_CORE,
   IL_ROW_STRIP,
+  IL_ROW_PROCESS,      /* a traced program's process header above its threads; index: process */
 } IlRowKind;
 
 typedef struct
@@ -105,6 +106,11 @@ typedef struct
 
 /* CPUs shown as core lanes for @run: its machine's count, at least one more than any CPU used. */
 guint     il_layout_run_n_cpus   (IlRunTrace *run);
+/* Does @run know which CPU ran what? An imported Chrome trace usually does not: it then gets no
+ * core lanes and no parallelism strip rather than empty or invented ones. */
+gboolean  il_layout_run_has_cores (IlRunTrace *run);
+/* Does @run group its worker lanes under process headers (a traced program with processes)? */
+gboolean  il_layout_run_has_process_rows (IlRunTrace *run);
 IlLayout *il_layout_new          (int width, int height, GPtrArray *runs, const IlPaintOptions *o);
 void      il_layout_free         (IlLayout *layout);
 /* The thinnest worker or core lane that still has its label drawn in full-size-ish text. */

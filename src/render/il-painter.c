@@ -195,6 +195,8 @@ capture_words (IlCaptureKind capture)
       return _("captured from kernel context switches");
     case IL_CAPTURE_SELF:
       return _("self-reported by the workers");
+    case IL_CAPTURE_SAMPLED:
+      return _("sampled every 1 ms");
     case IL_CAPTURE_AUTO:
     case IL_N_CAPTURES:
     default:
@@ -307,20 +309,10 @@ summary_line (IlRunTrace *run)
   return g_string_free (s, FALSE);
 }
 
-static char *
-worker_label (IlRunTrace *run, guint w)
+char *
+il_painter_worker_label (IlRunTrace *run, guint w)
 {
-  const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
-
-  if (info->kind == IL_WORKER_PROCESS)
-    {
-      if (info->pid > 0)
-        return g_strdup_printf (_("process %u · pid %d"), w, info->pid);
-      return g_strdup_printf (_("process %u"), w);
-    }
-  if (info->tid > 0)
-    return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
-  return g_strdup_printf (_("worker %u"), w);
+  return il_run_trace_get_worker_label (run, w);
 }
 
 /* Frame state ----------------------------------------------------------------------------------- */
@@ -617,7 +609,8 @@ stroke_highlight (Frame *f, const Cell *cells, double y, double h)
 /* Names stretches of equal @ids (-1: none) inside a lane where the text fits: "task 3" on a task's
  * running, "worker 2" on a core, so a slide reads without the legend. */
 static void
-label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h, const char *long_fmt)
+label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h, const char *long_fmt,
+                IlRunTrace *tasks_of, IlRunTrace *workers_of)
 {
   double px = MIN (f->layout->font_px * 0.72, h * 0.62);
   /* Gaps of nothing-in-particular (a mix, a sliver) up to 2 % of the lane do not split a stretch. */
@@ -630,6 +623,7 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
     {
       guint e = c + 1;
       double w, avail;
+      gboolean named;
       g_autofree char *text = NULL;
 
       if (ids[c] < 0)
@@ -656,9 +650,20 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
       avail = (e - c) * f->col_w - px * 0.8;
       if (avail > px * 1.2)
         {
-          text = g_strdup_printf (long_fmt, ids[c]);
+          /* An imported trace's slices keep their own names; workers of a traced program are
+           * named as on their own lanes. */
+          named = tasks_of != NULL && (guint) ids[c] < il_run_trace_get_n_tasks (tasks_of) &&
+                  il_run_trace_get_task (tasks_of, (guint) ids[c])->name != NULL;
+          if (named)
+            text = g_strdup (il_run_trace_get_task (tasks_of, (guint) ids[c])->name);
+          else if (workers_of != NULL)
+            text = il_painter_worker_label (workers_of, (guint) ids[c]);
+          else
+            text = g_strdup_printf (long_fmt, ids[c]);
           w = il_text_set (f->text, text, px, FALSE, 0);
-          if (w > avail)
+          /* A slice name that does not fit is left out rather than replaced by a number
+           * no one knows. */
+          if (w > avail && !named)
             {
               g_free (text);
               text = g_strdup_printf ("%d", ids[c]);
@@ -773,7 +778,8 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
         ids[c] = run_dom && column_one_task (col) ? col->task : -1;
       }
     /* TRANSLATORS: inside a task's stretch of running in a worker lane */
-    label_segments (f, ids, cells, row->y, row->h, _("task %d"));
+    label_segments (f, ids, cells, row->y, row->h, _("task %d"),
+                    g_ptr_array_index (f->runs, run_index), NULL);
   }
 
   /* On a lane too dense to walk span by span, a task boundary is where neighbouring columns
@@ -925,7 +931,8 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
   /* TRANSLATORS: inside a stretch of a core lane: which worker ran there */
   label_segments (f, ids, cells, row->y, row->h, il_run_trace_get_n_workers (run) > 0
                   && il_run_trace_get_worker (run, 0)->kind == IL_WORKER_PROCESS ? _("process %d")
-                                                                                  : _("worker %d"));
+                                                                                  : _("worker %d"),
+                  NULL, il_run_trace_get_config (run)->executor == IL_EXECUTOR_EXTERNAL ? run : NULL);
   if (any_hl)
     stroke_highlight (f, cells, row->y, row->h);
 }
@@ -950,6 +957,12 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
       {
         const IlColumn *col = &cols[w][c];
         running[c] += col->ns[IL_STATE_RUNNING];
+        /* A traced program's helper threads (never a task-like stretch) are not in flight. */
+        if (il_run_trace_get_worker (run, w)->helper)
+          {
+            flight[c] += col->ns[IL_STATE_RUNNING];
+            continue;
+          }
         flight[c] += col->ns[IL_STATE_RUNNING] + col->ns[IL_STATE_READY]
                      + col->ns[IL_STATE_GIL_WAIT] + col->ns[IL_STATE_IO_WAIT]
                      + col->ns[IL_STATE_LOCK_WAIT] + col->ns[IL_STATE_LOOP_WAIT];
@@ -1067,6 +1080,26 @@ draw_strip (Frame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow 
   }
 }
 
+/* A traced program's process: "pid 4242 · python3 script.py" across the label and lane area, above
+ * its threads, with a rule under it. */
+static void
+draw_process_header (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
+{
+  IlLayout *l = f->layout;
+  const IlProcessInfo *proc = il_run_trace_get_process (run, (guint) row->index);
+  double px = MIN (l->font_px * 0.85, MAX (row->h * 0.7, 6.0));
+  g_autofree char *text = g_strdup_printf (_("pid %d · %s"), proc->pid,
+                                           *proc->command != '\0' ? proc->command : proc->name);
+
+  il_text_set (f->text, text, px, TRUE, l->lane_x1 - l->label_x);
+  il_text_draw (f->cr, f->text, l->label_x, row->y + row->h * 0.45, IL_ALIGN_LEFT, f->pal->text);
+  il_rgb_set_source (f->cr, f->pal->text_dim);
+  cairo_set_line_width (f->cr, f->hairline);
+  cairo_move_to (f->cr, l->label_x, row->y + row->h - f->hairline / 2);
+  cairo_line_to (f->cr, l->lane_x1, row->y + row->h - f->hairline / 2);
+  cairo_stroke (f->cr);
+}
+
 static void
 draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
 {
@@ -1085,6 +1118,12 @@ draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
       px = 7;
     }
 
+  if (row->kind == IL_ROW_PROCESS)
+    {
+      draw_process_header (f, run, row);
+      return;
+    }
+
   switch (row->kind)
     {
     case IL_ROW_WORKER:
@@ -1098,7 +1137,7 @@ draw_lane_label (Frame *f, IlRunTrace *run, const IlLayoutRow *row)
             cairo_fill (f->cr);
           }
         x += px * 1.2;
-        text = worker_label (run, (guint) row->index);
+        text = il_painter_worker_label (run, (guint) row->index);
       }
       break;
     case IL_ROW_CORE:
@@ -1240,6 +1279,8 @@ draw_run (Frame *f, guint r)
           break;
         case IL_ROW_CORE:
           draw_core_lane (f, r, run, cols, row, cells);
+          break;
+        case IL_ROW_PROCESS:
           break;
         case IL_ROW_STRIP:
         default:
@@ -1394,7 +1435,7 @@ draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
           g_array_append_val (items, item);
         }
     }
-  if (f->o->view & IL_VIEW_CORES)
+  if ((f->o->view & IL_VIEW_CORES) && max_cpus > 0)
     {
       LegendItem item = { il_palette_worker_color (f->pal, 0), il_palette_worker_color (f->pal, 1),
                           TRUE, FALSE, g_strdup (_("core lanes: colour of the worker on it")) };
@@ -1497,6 +1538,7 @@ il_painter_draw (cairo_t              *cr,
   Frame f = { 0 };
   IlTicks ticks;
   guint max_cpus = 1;
+  gboolean any_cores = FALSE;
   double dev;
 
   g_return_if_fail (cr != NULL);
@@ -1563,6 +1605,7 @@ il_painter_draw (cairo_t              *cr,
   for (guint r = 0; r < runs->len; r++)
     {
       max_cpus = MAX (max_cpus, il_layout_run_n_cpus (g_ptr_array_index (runs, r)));
+      any_cores |= il_layout_run_has_cores (g_ptr_array_index (runs, r));
       draw_run (&f, r);
     }
   cairo_restore (cr);
@@ -1575,7 +1618,7 @@ il_painter_draw (cairo_t              *cr,
 
   if (opts.show_legend && runs->len > 0
       && frame_sees (&f, 0, layout->legend_y, width, layout->legend_y + layout->legend_h))
-    draw_legend (&f, (opts.view & IL_VIEW_STRIP) != 0, max_cpus);
+    draw_legend (&f, (opts.view & IL_VIEW_STRIP) != 0 && any_cores, any_cores ? max_cpus : 0);
 
   cairo_restore (cr);
   g_clear_pointer (&f.raster, cairo_surface_destroy);
@@ -1613,6 +1656,8 @@ il_painter_hit_test (int                   width,
   run = g_ptr_array_index (runs, row->run);
   t = (gint64) floor (il_time_scale_to_time (&layout->scale, x));
 
+  if (row->kind == IL_ROW_PROCESS)
+    return FALSE;
   if (row->kind == IL_ROW_STRIP)
     {
       hit->in_strip = TRUE;

@@ -78,4 +78,8 @@ void      il_painter_get_time_range   (GPtrArray            *runs,
                                        gint64               *t0_ns,
                                        gint64               *t1_ns);
 
+/* The name of worker @w of @run as lanes, core lanes, tooltips and exports show it: a traced
+ * program's thread name ("python3 · 4242"), else "worker 2 · tid 4242" / "process 1 · pid 4243". */
+char     *il_painter_worker_label     (IlRunTrace *run, guint w);
+
 G_END_DECLS

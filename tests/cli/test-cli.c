@@ -439,20 +439,67 @@ test_run_repeat (void)
   g_assert_cmpuint (il_run_trace_get_repeat (il_trace_get_run (trace, 1))->count, ==, 3);
 }
 
+/* The lab report is a PDF on A4 (the test locale is C) whose text has the lesson's title, the
+ * question, the prediction, the answer, the figures and the machine. */
+static void
+check_report (const char *path, const char *prediction)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *info = NULL;
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  g_autofree char *pdfinfo = g_find_program_in_path ("pdfinfo");
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  int status;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_assert_cmpuint (len, >, 10000);
+  g_assert_true (g_str_has_prefix (data, "%PDF-"));
+  if (pdftotext == NULL || pdfinfo == NULL)
+    {
+      g_test_message ("poppler-utils missing: the report's text is not checked");
+      return;
+    }
+  {
+    const char *argv[] = { pdftotext, "-layout", path, "-", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &text,
+                                 NULL, &status, &error));
+    g_assert_no_error (error);
+  }
+  {
+    const char *argv[] = { pdfinfo, path, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &info,
+                                 NULL, &status, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_nonnull (strstr (info, "(A4)"));
+  g_assert_nonnull (strstr (text, "GIL vs free-threaded"));
+  g_assert_nonnull (strstr (text, "Question"));
+  g_assert_nonnull (strstr (text, prediction));
+  g_assert_nonnull (strstr (text, "What the lesson says"));
+  g_assert_nonnull (strstr (text, "Wall time"));
+  g_assert_nonnull (strstr (text, "Machine:"));
+  g_assert_nonnull (strstr (text, "cores"));
+}
+
 /* A lesson by its shipped name: one row per run, the ratios between them, one image of all. */
 static void
 test_run_lesson (void)
 {
   g_autofree char *trace_path = tmp ("lesson.interleave.json");
   g_autofree char *png = tmp ("lesson.png");
+  g_autofree char *report = tmp ("lesson-report.pdf");
   g_autoptr(IlTrace) trace = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(Result) r = { 0 };
   guint w, h;
 
   run_cli (&r, "run", "--lesson", "06-gil-vs-free-threaded", "-o", trace_path, "--png", png,
-           "--scale", "2", "--width", "640", "--height", "400", NULL);
+           "--scale", "2", "--width", "640", "--height", "400", "--report", report,
+           "--prediction", "Without the GIL it takes half the time", NULL);
   g_assert_cmpint (r.status, ==, 0);
+  check_report (report, "Without the GIL it takes half the time");
   g_assert_nonnull (strstr (r.out, "GIL vs free-threaded"));
   g_assert_nonnull (strstr (r.out, "2 threads + GIL"));
   g_assert_nonnull (strstr (r.out, "2 threads, no GIL (free-threaded)"));

@@ -14,6 +14,7 @@
 
 static const char *cli_path;
 static const char *hog_path;
+static const char *no_perf_path;
 static char *tmpdir;
 
 typedef struct
@@ -180,28 +181,72 @@ test_quiet (void)
   }
 }
 
+/* Where the kernel refuses perf_event_open (a seccomp filter here, perf_event_paranoid 3 or 4 on
+ * Debian and Ubuntu), a run falls back to the self capture and says once what is lost and the
+ * exact commands an administrator runs; asking for the kernel capture fails saying the same. */
+static void
+test_capture_refused (void)
+{
+  g_autofree char *trace_path = g_build_filename (tmpdir, "refused.interleave.json", NULL);
+  const char *auto_argv[] = { no_perf_path, cli_path, "run", "--executor", "threads", "--workers", "2",
+                              "--tasks", "4", "--task-ms", "20", "-o", trace_path, NULL };
+  const char *kernel_argv[] = { no_perf_path, cli_path, "run", "--executor", "threads", "--tasks", "2",
+                                "--task-ms", "5", "--capture", "kernel", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+  int wait_status = 0;
+  const char *p;
+
+  g_spawn_sync (NULL, (char **) auto_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                &wait_status, &error);
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err);
+  g_assert_true (WIFEXITED (wait_status) && WEXITSTATUS (wait_status) == 0);
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (il_run_trace_get_capture (il_trace_get_run (trace, 0)), ==, IL_CAPTURE_SELF);
+  /* What is lost, and the commands, once. */
+  g_assert_nonnull (strstr (err, "The workers observe themselves instead"));
+  g_assert_nonnull (p = strstr (err, "sudo sysctl kernel.perf_event_paranoid=2"));
+  g_assert_null (strstr (p + 1, "sudo sysctl kernel.perf_event_paranoid=2"));
+  g_assert_nonnull (strstr (err, "echo kernel.perf_event_paranoid=2 | sudo tee /etc/sysctl.d/60-interleave-perf.conf"));
+  g_assert_nonnull (strstr (out, "capture        self (workers stamped their own spans"));
+  g_remove (trace_path);
+
+  g_spawn_sync (NULL, (char **) kernel_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out2, &err2,
+                &wait_status, &error);
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err2);
+  g_assert_true (WIFEXITED (wait_status) && WEXITSTATUS (wait_status) != 0);
+  g_assert_nonnull (strstr (err2, "perf_event_open"));
+  g_assert_nonnull (strstr (err2, "sudo sysctl kernel.perf_event_paranoid=2"));
+}
+
 int
 main (int argc, char *argv[])
 {
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  if (argc < 3)
+  if (argc < 4)
     {
-      g_printerr ("usage: test-machine PATH-TO-interleave-cli PATH-TO-cpu-hog\n");
+      g_printerr ("usage: test-machine PATH-TO-interleave-cli PATH-TO-cpu-hog PATH-TO-no-perf\n");
       return 1;
     }
   cli_path = argv[1];
   hog_path = argv[2];
+  no_perf_path = argv[3];
   tmpdir = g_dir_make_tmp ("test-machine-XXXXXX", NULL);
 
   g_test_add_func ("/machine/other-programs/hog", test_hog);
   g_test_add_func ("/machine/other-programs/quiet", test_quiet);
+  g_test_add_func ("/machine/capture-refused", test_capture_refused);
   ret = g_test_run ();
 
   {
-    g_autoptr(GFile) dir = g_file_new_for_path (tmpdir);
-    const char *names[] = { "hog.interleave.json", "hog.png", "quiet.interleave.json", "quiet.png" };
+    const char *names[] = { "hog.interleave.json", "hog.png", "quiet.interleave.json", "quiet.png",
+                            "refused.interleave.json" };
     for (guint i = 0; i < G_N_ELEMENTS (names); i++)
       {
         g_autofree char *p = g_build_filename (tmpdir, names[i], NULL);

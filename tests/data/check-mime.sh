@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the built MIME package into a scratch data dir and checks that GIO then names our types
-# for a lesson and a trace file, and that the desktop file claims exactly the types defined there.
+# for a lesson, a trace file and a Chrome trace (by its PyTorch-style name; a plain NAME.json stays
+# application/json for the desktop, and the app sniffs its content when it opens it), and that the desktop file claims exactly the types defined there.
 # Usage: check-mime.sh MIME_XML DESKTOP_FILE UPDATE_MIME_DATABASE GIO
 set -u
 xml=$1 desktop=$2 umd=$3 gio=$4
@@ -13,6 +14,7 @@ cp "$xml" "$tmp/share/mime/packages/"
 printf '[Lesson]\nTitle=Test\nRuns=a\n' >"$tmp/files/one-core.lesson"
 printf '{ "format": "interleave-trace", "version": 1, "runs": [] }\n' >"$tmp/files/run.interleave.json"
 printf '{ "format": "interleave-trace", "version": 1, "runs": [] }\n' >"$tmp/files/renamed.json"
+printf '{"schemaVersion": 1, "traceEvents": []}\n' >"$tmp/files/host_1.pt.trace.json"
 
 status=0
 expect() {
@@ -27,6 +29,7 @@ expect() {
 }
 expect "$tmp/files/one-core.lesson" application/x-interleave-lesson
 expect "$tmp/files/run.interleave.json" application/x-interleave-trace
+expect "$tmp/files/host_1.pt.trace.json" application/x-chrome-trace
 
 defined=$(sed -n 's/.*<mime-type type="\([^"]*\)".*/\1/p' "$xml" | sort)
 claimed=$(sed -n 's/^MimeType=//p' "$desktop" | tr ';' '\n' | sed '/^$/d' | sort)

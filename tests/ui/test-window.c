@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "il-application.h"
+#include "il-clock.h"
 #include "il-batch.h"
 #include "il-painter.h"
 #include "il-export-dialog.h"
@@ -17,6 +18,10 @@
 #include "il-timeline-view.h"
 #include "il-trace-io.h"
 #include "il-window.h"
+#include "il-window-private.h"
+#include "il-layout.h"
+#include "il-task-details.h"
+#include "il-test-traces.h"
 
 static IlApplication *app;
 static IlWindow *window;
@@ -655,6 +660,18 @@ test_lesson (void)
   g_assert_nonnull (strstr (answer, "one core takes twice as long"));
   g_assert_nonnull (strstr (answer, il_lesson_get_answer (lesson)));
   g_assert_nonnull (il_summary_view_get_value (il_window_get_summary (window), "wall", 1));
+  /* What other programs took is in the table, and the card says the comparison was disturbed
+   * exactly when a run lost more than 10 % of its CPUs (this machine may be busy or not). */
+  {
+    gboolean disturbed = FALSE;
+
+    for (guint i = 0; i < shown->len; i++)
+      {
+        disturbed |= il_run_trace_is_disturbed (g_ptr_array_index (shown, i));
+        g_assert_nonnull (strstr (il_summary_view_get_value (il_window_get_summary (window), "other", i), "%"));
+      }
+    g_assert_true ((strstr (answer, "This comparison was disturbed") != NULL) == disturbed);
+  }
 
   /* No sequential run in this lesson: its runs compare with its first run and say so, never
    * with a sequential run measured earlier in the session. */
@@ -667,6 +684,76 @@ test_lesson (void)
     for (guint i = 0; i < shown->len; i++)
       g_assert_false (isfinite (il_run_trace_get_summary (g_ptr_array_index (shown, i))->speedup));
   }
+
+  /* Export Lab Report: one PDF with the lesson and the prediction made before the runs. */
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "export-report"));
+  {
+    g_autofree char *report = g_build_filename (tmpdir, "report.pdf", NULL);
+    g_autofree char *data = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+    gsize len;
+
+    g_assert_true (il_window_write_report (window, report, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (report, &data, &len, NULL));
+    g_assert_true (g_str_has_prefix (data, "%PDF-"));
+    if (pdftotext != NULL)
+      {
+        const char *argv[] = { pdftotext, report, "-", NULL };
+        int status;
+
+        g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                     &text, NULL, &status, &error));
+        g_assert_no_error (error);
+        g_assert_nonnull (strstr (text, "one core takes twice as long"));
+        g_assert_nonnull (strstr (text, "One cashier vs two"));
+      }
+    g_unlink (report);
+  }
+}
+
+/* With a busy loop pinned to CPU 1 during "one core vs two", the two-core run lost much of core 1
+ * to it, and the lesson card says the comparison was disturbed, by how much. */
+static void
+test_lesson_disturbed (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"), "03-one-core-vs-two.lesson", NULL);
+  const char *hog_path = g_getenv ("IL_CPU_HOG");
+  g_autoptr(GSubprocess) hog = NULL;
+  g_autoptr(GDataInputStream) hog_out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  IlRunTrace *two;
+  const char *answer;
+
+  if (hog_path == NULL || il_cpu_count () < 2)
+    {
+      g_test_skip ("needs the cpu-hog helper (IL_CPU_HOG) and two CPUs");
+      return;
+    }
+  g_assert_true (il_window_open_lesson (window, path, &error));
+  g_assert_no_error (error);
+
+  hog = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, hog_path, "1", "60", NULL);
+  g_assert_no_error (error);
+  hog_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (hog));
+  line = g_data_input_stream_read_line (hog_out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready");
+
+  activate ("run");
+  wait_for (window_idle, NULL, 120, "the lesson's runs");
+  g_subprocess_force_exit (hog);
+  g_subprocess_wait (hog, NULL, NULL);
+  settle ();
+
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
+  two = g_ptr_array_index (il_window_get_shown (window), 1);
+  g_test_message ("two cores: other programs took %.0f %%", il_run_trace_get_summary (two)->other_share * 100);
+  g_assert_cmpfloat (il_run_trace_get_summary (two)->other_share, >=, 0.30);
+  answer = il_summary_view_get_answer_text (il_window_get_summary (window));
+  g_assert_nonnull (strstr (answer, "This comparison was disturbed: other programs took"));
 }
 
 /* Efficiency is the speedup per worker: never above 100 % × the cores, whatever ran before. */
@@ -790,7 +877,34 @@ test_export (void)
   /* IHDR: width and height at the export scale */
   g_assert_cmpuint (read_be32 ((guchar *) data + 16), ==, 2000);
   g_assert_cmpuint (read_be32 ((guchar *) data + 20), ==, 1200);
+
+  /* Zoomed in, the picture shows what is in sight: a different image at the same size. */
+  {
+    g_autofree char *zoomed = g_build_filename (tmpdir, "zoomed.png", NULL);
+    g_autofree char *zdata = NULL;
+    gsize zlen;
+
+    il_timeline_view_zoom (il_window_get_timeline (window), 4.0);
+    g_assert_true (il_window_export_to (window, "png", zoomed, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (zoomed, &zdata, &zlen, &error));
+    g_assert_cmpuint (read_be32 ((guchar *) zdata + 16), ==, 2000);
+    g_assert_true (zlen != len || memcmp (zdata, data, len) != 0);
+    il_timeline_view_fit (il_window_get_timeline (window));
+  }
   g_clear_pointer (&data, g_free);
+
+  /* Slide presets set the size rows and the settings behind them. */
+  dialog = il_export_dialog_new (window);
+  il_export_dialog_set_preset (dialog, 1);
+  g_assert_cmpint (g_settings_get_int (settings, "export-width"), ==, 1920);
+  g_assert_cmpint (g_settings_get_int (settings, "export-height"), ==, 1080);
+  g_assert_cmpfloat (g_settings_get_double (settings, "export-scale"), ==, 2.0);
+  il_export_dialog_set_preset (dialog, 2);
+  g_assert_cmpint (g_settings_get_int (settings, "export-width"), ==, 1440);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_settings_set_int (settings, "export-width", 1000);
+  g_settings_set_int (settings, "export-height", 600);
 
   g_assert_true (il_window_export_to (window, "svg", svg, &error));
   g_assert_true (g_file_get_contents (svg, &data, &len, &error));
@@ -906,6 +1020,256 @@ test_sweep (void)
   g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
 }
 
+/* TRUE when @widget is drawn and lies wholly inside the window (not clipped off its edge). */
+static gboolean
+shown_in_window (GtkWidget *widget)
+{
+  graphene_rect_t b;
+  int ww = gtk_widget_get_width (GTK_WIDGET (window));
+  int wh = gtk_widget_get_height (GTK_WIDGET (window));
+
+  if (!gtk_widget_is_drawable (widget) || !gtk_widget_get_child_visible (widget) ||
+      !gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &b))
+    return FALSE;
+  return b.size.width > 0 && b.size.height > 0 && b.origin.x >= -0.5 && b.origin.y >= -0.5 &&
+         b.origin.x + b.size.width <= ww + 0.5 && b.origin.y + b.size.height <= wh + 0.5;
+}
+
+/* Whether some widget for @action is on screen in the window; also sets *@ancestors_ok. */
+static gboolean
+action_shown (GtkWidget *root, const char *action)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_ACTIONABLE (child) &&
+          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action) == 0 &&
+          shown_in_window (child))
+        return TRUE;
+      if (action_shown (child, action))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+pane_revealed (gpointer data)
+{
+  return adw_flap_get_reveal_progress (window->flap) >= 1.0;
+}
+
+/* Folded: hidden; side by side: shown (the flap never hides there). */
+static gboolean
+pane_settled (gpointer data)
+{
+  double p = adw_flap_get_reveal_progress (window->flap);
+
+  return adw_flap_get_folded (window->flap) ? p <= 0.0 : p >= 1.0;
+}
+
+static gboolean
+window_has_size (gpointer data)
+{
+  const int *size = data;
+
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+  /* The surface's size: the window's own is a few pixels less (its resize borders). */
+  return surface != NULL && gtk_widget_get_mapped (GTK_WIDGET (window)) &&
+         gdk_surface_get_width (surface) == size[0] && gdk_surface_get_height (surface) == size[1];
+}
+
+/* At 800×600, 1024×700 and 1280×800, with three stacked runs of eight workers: every action's
+ * control is on screen (the side pane folds away, the Export button squeezes to an icon), every
+ * lane keeps the height its label needs (the timeline scrolls instead), the summary keeps its
+ * first column in sight, and the side pane comes back with its controls. */
+static void
+test_adaptive (void)
+{
+  static const int sizes[][2] = { { 800, 600 }, { 1024, 700 }, { 1280, 800 } };
+  static const char *const actions[] = {
+    "win.run", "win.stop", "win.export", "win.zoom-in", "win.zoom-out", "win.zoom-fit",
+    "win.show-workers", "win.show-cores", "win.show-strip",
+  };
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  IlTimelineView *timeline = il_window_get_timeline (window);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("run %u: 8 threads", i + 1);
+      g_ptr_array_add (runs, il_test_trace_schedule (label, IL_EXECUTOR_THREADS, i == 0, 8, 2, 16,
+                                                     20000000, 5000000, 0));
+    }
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      int width, height, min_height;
+      g_autoptr(IlLayout) layout = NULL;
+      GtkWidget *first_name;
+
+      g_test_message ("%d×%d", sizes[s][0], sizes[s][1]);
+      /* A mapped window keeps its size; shown again, it takes the default size. */
+      gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+      gtk_window_set_default_size (GTK_WINDOW (window), sizes[s][0], sizes[s][1]);
+      gtk_window_present (GTK_WINDOW (window));
+      wait_for (window_has_size, (gpointer) sizes[s], 20, "the window's new size");
+      il_window_show_runs (window, runs);
+      il_window_show_pane (window, FALSE);
+      wait_for (pane_settled, NULL, 20, "the side pane to fold away");
+      /* The header as it is while a run goes on: Stop shows beside Run. */
+      gtk_widget_set_visible (GTK_WIDGET (window->stop_button), TRUE);
+      settle ();
+      settle ();
+
+      /* The timeline gets the room when the pane would squeeze it below its minimum. */
+      g_assert_true (adw_flap_get_folded (window->flap) == (sizes[s][0] < 900));
+      for (guint a = 0; a < G_N_ELEMENTS (actions); a++)
+        {
+          if (!action_shown (GTK_WIDGET (window), actions[a]))
+            g_error ("%d×%d: no control for %s on screen", sizes[s][0], sizes[s][1], actions[a]);
+        }
+      g_assert_true (shown_in_window (GTK_WIDGET (window->lessons_button)));
+      gtk_widget_set_visible (GTK_WIDGET (window->stop_button), FALSE);
+
+      /* Every lane as tall as its label needs; the view is at least the height that takes. */
+      width = gtk_widget_get_width (GTK_WIDGET (timeline));
+      height = gtk_widget_get_height (GTK_WIDGET (timeline));
+      layout = il_layout_new (width, height, runs, il_timeline_view_get_paint_options (timeline));
+      g_assert_cmpfloat (il_layout_min_lane_h (layout), >=, IL_LAYOUT_MIN_LANE_H);
+      g_assert_cmpuint (layout->rows->len, ==, 3 * (8 + 2 + 1));
+      min_height = il_layout_min_height (width, runs, il_timeline_view_get_paint_options (timeline));
+      g_assert_cmpint (height, >=, min_height);
+      g_assert_cmpint (min_height, >, 300);
+
+      /* The summary names every run in sight: no first column lost to a scroll position. */
+      for (guint r = 0; r < runs->len; r++)
+        {
+          const char *name = il_run_trace_get_label (g_ptr_array_index (runs, r));
+
+          first_name = NULL;
+          for (GtkWidget *cell = gtk_widget_get_first_child (il_summary_view_get_table (window->summary));
+               cell != NULL; cell = gtk_widget_get_next_sibling (cell))
+            if (GTK_IS_LABEL (cell) && strcmp (gtk_label_get_label (GTK_LABEL (cell)), name) == 0)
+              first_name = cell;
+          g_assert_nonnull (first_name);
+          if (!shown_in_window (first_name))
+            g_error ("%d×%d: the summary hides “%s”", sizes[s][0], sizes[s][1], name);
+        }
+
+      /* The side pane comes back over (or beside) the timeline with the prediction and set-up. */
+      il_window_show_pane (window, TRUE);
+      wait_for (pane_revealed, NULL, 20, "the side pane");
+      settle ();
+      g_assert_true (adw_flap_get_reveal_flap (window->flap));
+      /* The pane (it scrolls within itself) lies wholly in the window. */
+      g_assert_true (shown_in_window (gtk_widget_get_ancestor (GTK_WIDGET (window->setup_pane),
+                                                               GTK_TYPE_SCROLLED_WINDOW)));
+    }
+
+  /* A highlighted task is told in words under the toolbar: its total and where it went. */
+  il_timeline_view_set_highlight (timeline, 0, 0);
+  settle ();
+  {
+    const char *details = gtk_label_get_label (window->details_label);
+    gint64 start, end, totals[IL_N_STATES];
+    g_autofree char *took = NULL;
+
+    g_assert_true (il_task_details_totals (g_ptr_array_index (runs, 0), 0, &start, &end, totals));
+    took = il_format_duration (end - start);
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->details_label)));
+    g_assert_true (g_str_has_prefix (details, "Task 0 of “run 1: 8 threads”: "));
+    g_assert_nonnull (strstr (details, took));
+    /* Under the GIL the task ran and waited for the lock: both parts are named. */
+    g_assert_cmpint (totals[IL_STATE_RUNNING], >, 0);
+    g_assert_cmpint (totals[IL_STATE_GIL_WAIT], >, 0);
+    g_assert_nonnull (strstr (details, "Running: "));
+    g_assert_nonnull (strstr (details, "Waiting for the GIL: "));
+  }
+  il_timeline_view_set_highlight (timeline, -1, -1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->details_label)));
+
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  il_window_show_pane (window, TRUE);
+  {
+    g_autoptr(GPtrArray) none = g_ptr_array_new ();
+    il_window_show_runs (window, none);
+  }
+  settle ();
+}
+
+static gboolean
+prediction_focused (gpointer data)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && (focus == data || gtk_widget_is_ancestor (focus, data));
+}
+
+/* `interleave --run LESSON` (the app's open-lesson action): the lesson opens with the prediction
+ * field focused and nothing runs until Run is pressed. */
+static void
+test_predict_first (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"), "02-io-threads.lesson", NULL);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "open-lesson", g_variant_new_string (path));
+  g_assert_nonnull (il_window_get_lesson (window));
+  g_assert_cmpstr (il_lesson_get_id (il_window_get_lesson (window)), ==, "02-io-threads");
+  wait_for (prediction_focused, window->lesson_answer_entry, 20, "the prediction field's focus");
+  wait_for (pane_revealed, NULL, 20, "the side pane");
+  settle ();
+  g_assert_false (il_window_get_busy (window));
+  /* A new lesson starts from an empty view. */
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 0);
+  g_assert_true (shown_in_window (GTK_WIDGET (window->lesson_answer_entry)));
+  activate ("close-lesson");
+  g_assert_null (il_window_get_lesson (window));
+}
+
+/* Typed numbers are rounded as shown; text is refused with a message where it was typed; the
+ * worker count is off for a sequential run. */
+static void
+test_inputs (void)
+{
+  IlSetupPane *pane = il_window_get_setup_pane (window);
+  GtkSpinButton *workers = il_setup_pane_get_spin (pane, "workers");
+  g_autoptr(IlRunConfig) config = NULL;
+  GtkWidget *row;
+
+  g_settings_set_string (settings, "executor", "threads");
+  settle ();
+  gtk_editable_set_text (GTK_EDITABLE (workers), "3.7");
+  gtk_spin_button_update (workers);
+  config = il_setup_pane_get_config (pane);
+  g_assert_cmpuint (config->workers, ==, 4);
+  g_assert_null (il_setup_pane_get_input_message (pane));
+  g_clear_pointer (&config, il_run_config_free);
+
+  gtk_editable_set_text (GTK_EDITABLE (workers), "abc");
+  gtk_spin_button_update (workers);
+  config = il_setup_pane_get_config (pane);
+  g_assert_cmpuint (config->workers, ==, 4);
+  g_assert_nonnull (il_setup_pane_get_input_message (pane));
+  g_assert_nonnull (strstr (il_setup_pane_get_input_message (pane), "“abc” is not a number"));
+  g_clear_pointer (&config, il_run_config_free);
+
+  gtk_editable_set_text (GTK_EDITABLE (workers), "2");
+  gtk_spin_button_update (workers);
+  g_assert_null (il_setup_pane_get_input_message (pane));
+
+  row = gtk_widget_get_ancestor (GTK_WIDGET (workers), ADW_TYPE_ACTION_ROW);
+  g_assert_true (gtk_widget_get_sensitive (row));
+  g_settings_set_string (settings, "executor", "sequential");
+  settle ();
+  g_assert_false (gtk_widget_get_sensitive (row));
+  g_settings_set_string (settings, "executor", "threads");
+  g_settings_reset (settings, "workers");
+  settle ();
+  g_assert_true (gtk_widget_get_sensitive (row));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -957,7 +1321,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/history-compare", test_history_compare);
   g_test_add_func ("/window/run-lesson-action", test_run_lesson_action);
   g_test_add_func ("/window/sweep", test_sweep);
+  g_test_add_func ("/window/inputs", test_inputs);
+  g_test_add_func ("/window/adaptive", test_adaptive);
+  g_test_add_func ("/window/predict-first", test_predict_first);
   g_test_add_func ("/window/max-spans", test_max_spans);
+  g_test_add_func ("/window/lesson-disturbed", test_lesson_disturbed);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
   g_test_add_func ("/window/lesson-repeat", test_lesson_repeat);
   ret = g_test_run ();

@@ -4,6 +4,7 @@
 #include <cairo.h>
 #include <math.h>
 
+#include "il-cpu-load.h"
 #include "il-layout.h"
 #include "il-palette.h"
 #include "il-painter.h"
@@ -169,6 +170,70 @@ test_running_colors (void)
 #undef X_AT
 }
 
+/* Other programs held core 1 for the whole run while the worker ran on core 0 for its first half:
+ * core 1 is drawn as taken by other programs, never idle; core 0 shows the worker in its first
+ * half and, in its second, other programs in the top half (50 % of the core) over idle. */
+static void
+test_other_programs (void)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  g_autoptr(IlRunTrace) run = il_run_trace_new (NULL);
+  const IlPalette *pal = il_palette_get (IL_THEME_LIGHT);
+  IlSpan spans[] = {
+    { 0, 200000000, 0, IL_STATE_RUNNING, 0, 0 },
+    { 200000000, 400000000, -1, IL_STATE_IDLE, 0, -1 },
+  };
+  IlCpuLoad *load = il_cpu_load_new (IL_CPU_LOAD_INTERVAL_NS);
+  g_autoptr(IlLayout) l = NULL;
+  const IlLayoutRow *core0 = NULL, *core1 = NULL;
+  IlPaintOptions o;
+  cairo_surface_t *s;
+  guint other_px = 0, n = 0;
+
+  il_run_trace_add_worker (run, IL_WORKER_THREAD, 1, 2, NULL);
+  il_run_trace_set_n_cpus (run, 2);
+  il_run_trace_append_many (run, spans, G_N_ELEMENTS (spans));
+  for (gint64 t = 0; t < 400000000; t += IL_CPU_LOAD_INTERVAL_NS)
+    {
+      IlCpuLoadRow busy = { t, t + IL_CPU_LOAD_INTERVAL_NS, IL_CPU_LOAD_INTERVAL_NS, 0 };
+      IlCpuLoadRow half = { t, t + IL_CPU_LOAD_INTERVAL_NS, t < 200000000 ? 0 : IL_CPU_LOAD_INTERVAL_NS / 2, 0 };
+      g_assert_true (il_cpu_load_append (load, 1, &busy));
+      g_assert_true (il_cpu_load_append (load, 0, &half));
+    }
+  il_run_trace_set_cpu_load (run, load);
+  il_run_trace_compute_summary (run);
+  g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (run)->other_share, 0.625, 1e-9);
+  g_assert_true (il_run_trace_is_disturbed (run));
+  g_ptr_array_add (runs, il_run_trace_ref (run));
+
+  il_paint_options_init (&o);
+  l = il_layout_new (W, H, runs, &o);
+  for (guint i = 0; i < l->rows->len; i++)
+    {
+      const IlLayoutRow *row = &g_array_index (l->rows, IlLayoutRow, i);
+      if (row->kind == IL_ROW_CORE && row->index == 0)
+        core0 = row;
+      if (row->kind == IL_ROW_CORE && row->index == 1)
+        core1 = row;
+    }
+  g_assert_nonnull (core0);
+  g_assert_nonnull (core1);
+
+#define X_AT(t) ((int) il_time_scale_to_x (&l->scale, (t)))
+  s = draw (runs, &o);
+  for (gint64 t = 5000000; t < 400000000; t += 5000000, n++)
+    other_px += pixel (s, X_AT (t), (int) (core1->y + core1->h / 2)) == il_rgb_pack (pal->other_programs);
+  g_assert_cmpuint (other_px, ==, n);
+  g_assert_cmphex (pixel (s, X_AT (20e6), (int) (core0->y + core0->h * 0.9)), ==,
+                   il_rgb_pack (il_palette_worker_color (pal, 0)));
+  g_assert_cmphex (pixel (s, X_AT (300e6), (int) (core0->y + core0->h * 0.25)), ==,
+                   il_rgb_pack (pal->other_programs));
+  g_assert_cmphex (pixel (s, X_AT (300e6), (int) (core0->y + core0->h * 0.75)), ==,
+                   il_rgb_pack (pal->panel));
+  cairo_surface_destroy (s);
+#undef X_AT
+}
+
 static void
 test_empty_and_live (void)
 {
@@ -248,6 +313,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/render/paint/highlight", test_highlight);
   g_test_add_func ("/render/paint/themes", test_themes);
   g_test_add_func ("/render/paint/running-colors", test_running_colors);
+  g_test_add_func ("/render/paint/other-programs", test_other_programs);
   g_test_add_func ("/render/paint/empty-and-live", test_empty_and_live);
   g_test_add_func ("/render/paint/recording-surface", test_recording_surface);
 

@@ -1,4 +1,4 @@
-/* test-trace-io.c: trace v1 round trips, malformed files with their exact errors, CSV and Chrome export. */
+/* test-trace-io.c: trace v1 round trips, malformed files with their exact errors, CSV export (Chrome: test-chrome.c). */
 #include "config.h"
 
 #include <math.h>
@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "il-clock.h"
+#include "il-cpu-load.h"
 #include "il-trace-io.h"
 
 static char *tmpdir;
@@ -417,7 +418,9 @@ test_malformed (void)
   g_assert_cmpuint (il_run_trace_get_n_spans (il_trace_get_run (trace, 0)), ==, 2);
 
   assert_load_error ("", "bad.json: the file is empty");
-  assert_load_error ("[1, 2]", "bad.json: not an Interleave trace (the file is not a JSON object)");
+  /* A bare array is a Chrome trace (test-chrome.c); its reader says what is wrong with it. */
+  assert_load_error ("[1, 2]", "bad.json:1: an event must be an object");
+  assert_load_error ("42", "bad.json: not an Interleave trace (the file is not a JSON object)");
   assert_load_error ("{\"format\": \"chrome\"}",
                      "bad.json: not an Interleave trace (“format” must be “interleave-trace”)");
 
@@ -473,6 +476,74 @@ test_malformed (void)
                       "bad.json:4: runs[0].spans: expected “,” between spans");
   assert_spans_error ("[0, \"running\", 0, 0, 0, 10],\n",
                       "bad.json:5: runs[0].spans: expected “[”");
+}
+
+/* run.cpu_load and the summary's other-programs figures (DESIGN.md, trace additions): written,
+ * read back the same, optional (the files above have none), and a malformed one is refused. */
+static void
+test_cpu_load (void)
+{
+  g_autofree char *good = file_with_spans ("[0, \"running\", 0, 0, 0, 10],\n[1, \"idle\", -1, -1, 0, 10]\n");
+  g_autofree char *path = tmp_path ("cpu-load.interleave.json");
+  g_autoptr(IlTrace) trace = NULL;
+  g_autoptr(IlTrace) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  IlRunTrace *run, *back;
+  IlCpuLoad *load;
+  char *member;
+  GString *text;
+
+  /* Without it: loads, nothing measured. */
+  trace = il_trace_load_from_data (good, strlen (good), "good.json", &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_null (il_run_trace_get_cpu_load (run));
+  g_assert_true (isnan (il_run_trace_get_summary (run)->other_share));
+  g_assert_false (il_run_trace_is_disturbed (run));
+
+  /* With it: the same rows and figures come back. */
+  load = il_cpu_load_new (10);
+  {
+    IlCpuLoadRow r0 = { 0, 10, 4, 0 }, r1 = { 10, 20, 6, 2 }, r2 = { 0, 20, 1, 0 };
+    g_assert_true (il_cpu_load_append (load, 0, &r0));
+    g_assert_true (il_cpu_load_append (load, 0, &r1));
+    g_assert_false (il_cpu_load_append (load, 0, &r0));   /* overlaps the last one */
+    g_assert_true (il_cpu_load_append (load, 1, &r2));
+  }
+  il_run_trace_set_cpu_load (run, load);
+  il_run_trace_compute_summary (run);
+  g_assert_cmpint (il_run_trace_get_summary (run)->other_ns, ==, 11);
+  g_assert_cmpint (il_run_trace_get_summary (run)->steal_ns, ==, 2);
+  g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (run)->other_share, 11.0 / 40.0, 1e-9);
+  g_assert_true (il_run_trace_is_disturbed (run));
+  {
+    gint64 other = 0, steal = 0;
+    il_cpu_load_sum_range (load, 0, 5, 15, &other, &steal);
+    g_assert_cmpint (other, ==, 5);   /* half of 4 and half of 6 */
+    g_assert_cmpint (steal, ==, 1);
+  }
+  g_assert_true (il_trace_save (trace, path, &error));
+  g_assert_no_error (error);
+  loaded = il_trace_load (path, &error);
+  g_assert_no_error (error);
+  back = il_trace_get_run (loaded, 0);
+  g_assert_nonnull (il_run_trace_get_cpu_load (back));
+  g_assert_cmpint (il_cpu_load_get_interval_ns (il_run_trace_get_cpu_load (back)), ==, 10);
+  g_assert_cmpuint (il_cpu_load_get_n_cpus (il_run_trace_get_cpu_load (back)), ==, 2);
+  g_assert_cmpuint (il_cpu_load_get_n_rows (il_run_trace_get_cpu_load (back), 0), ==, 2);
+  g_assert_cmpint (il_cpu_load_get_row (il_run_trace_get_cpu_load (back), 0, 1)->steal_ns, ==, 2);
+  g_assert_cmpint (il_run_trace_get_summary (back)->other_ns, ==, 11);
+  g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (back)->other_share, 11.0 / 40.0, 1e-9);
+
+  /* Malformed: refused, naming the field. */
+  text = g_string_new (good);
+  member = strstr (text->str, "\"capture\"");
+  g_string_insert (text, member - text->str,
+                   "\"cpu_load\":{\"interval_ns\":10,\"columns\":[\"cpu\",\"start_ns\",\"end_ns\",\"other_ns\",\"steal_ns\"],"
+                   "\"rows\":[[0,0,10,3,0],[0,5,15,1,0]]},");
+  assert_load_error (text->str,
+                     "bad.json: runs[0].cpu_load: row 1: the interval is empty, negative or overlaps the one before");
+  g_string_free (text, TRUE);
 }
 
 static void
@@ -546,74 +617,6 @@ test_csv (void)
   g_assert_cmpstr (fields[2], ==, "2");
   g_assert_cmpstr (fields[3], ==, "4244");
   g_assert_cmpstr (fields[4], ==, "4252");
-}
-
-static void
-test_chrome (void)
-{
-  g_autoptr(IlTrace) trace = make_trace (40);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = tmp_path ("chrome.json");
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonArray *events;
-  guint expected_x = 0, n_x = 0, n_core = 0, n_thread_names = 0;
-
-  g_assert_true (il_trace_export_chrome (trace, path, &error));
-  g_assert_no_error (error);
-  g_assert_true (json_parser_load_from_file (parser, path, &error));
-  g_assert_no_error (error);
-
-  for (guint r = 0; r < il_trace_get_n_runs (trace); r++)
-    {
-      IlRunTrace *run = il_trace_get_run (trace, r);
-
-      for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
-        {
-          const IlLane *lane = il_run_trace_get_lane (run, w);
-
-          for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
-            {
-              const IlSpan *s = il_lane_get_span (lane, i);
-
-              if (s->state != IL_STATE_IDLE)
-                expected_x++;
-              if (s->state == IL_STATE_RUNNING && s->cpu >= 0)
-                expected_x++;
-            }
-        }
-    }
-
-  events = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
-                                         "traceEvents");
-  for (guint i = 0; i < json_array_get_length (events); i++)
-    {
-      JsonObject *e = json_array_get_object_element (events, i);
-      const char *ph = json_object_get_string_member (e, "ph");
-
-      if (g_strcmp0 (ph, "X") == 0)
-        {
-          n_x++;
-          g_assert_true (json_object_has_member (e, "ts"));
-          g_assert_cmpfloat (json_object_get_double_member (e, "dur"), >, 0.0);
-          /* Core tracks are the even pids; their tid is the CPU. */
-          if (json_object_get_int_member (e, "pid") % 2 == 0)
-            {
-              n_core++;
-              g_assert_cmpint (json_object_get_int_member (e, "tid"), <, 2);
-              g_assert_cmpstr (json_object_get_string_member (e, "cat"), ==, "running");
-            }
-        }
-      else
-        {
-          g_assert_cmpstr (ph, ==, "M");
-          if (g_strcmp0 (json_object_get_string_member (e, "name"), "thread_name") == 0)
-            n_thread_names++;
-        }
-    }
-  g_assert_cmpuint (n_x, ==, expected_x);
-  g_assert_cmpuint (n_core, >, 0);
-  /* One named track per worker (4 + 3) and per CPU (2 per run). */
-  g_assert_cmpuint (n_thread_names, ==, 4 + 3 + 2 * 2);
 }
 
 /* Many spans across chunk boundaries survive a round trip (the rows are parsed by hand). */
@@ -1024,9 +1027,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/trace-io/schema", test_schema);
   g_test_add_func ("/trace-io/column-order", test_column_order);
   g_test_add_func ("/trace-io/malformed", test_malformed);
+  g_test_add_func ("/trace-io/cpu-load", test_cpu_load);
   g_test_add_func ("/trace-io/missing-file", test_missing_file);
   g_test_add_func ("/trace-io/csv", test_csv);
-  g_test_add_func ("/trace-io/chrome", test_chrome);
   g_test_add_func ("/trace-io/large", test_large);
   g_test_add_func ("/trace-io/save-unwritable", test_save_unwritable);
   g_test_add_func ("/trace-io/deep-nesting", test_deep_nesting);

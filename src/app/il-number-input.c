@@ -1,0 +1,80 @@
+/* il-number-input.c: spin buttons that round what is typed and say so when it is not a number. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "il-number-input.h"
+
+gboolean
+il_number_input_parse (const char *text, double *out)
+{
+  g_autofree char *copy = NULL;
+  char *end = NULL;
+  guint n_points = 0;
+  double v;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  copy = g_strstrip (g_strdup (text));
+  if (copy[0] == '\0')
+    return FALSE;
+  for (char *c = copy; *c != '\0'; c++)
+    {
+      /* A German "3,5" is the same number as "3.5". */
+      if (*c == ',' || *c == '.')
+        {
+          *c = '.';
+          n_points++;
+        }
+      else if (!g_ascii_isdigit (*c) && !(c == copy && *c == '-'))
+        return FALSE;
+    }
+  if (n_points > 1)
+    return FALSE;
+  v = g_ascii_strtod (copy, &end);
+  if (end == NULL || *end != '\0' || !isfinite (v))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static int
+on_input (GtkSpinButton *spin, double *new_value, GtkLabel *message)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
+  const char *what = g_object_get_data (G_OBJECT (spin), "il-number-input-what");
+  GtkAdjustment *adj = gtk_spin_button_get_adjustment (spin);
+  double scale = pow (10, gtk_spin_button_get_digits (spin));
+  double v;
+
+  if (!il_number_input_parse (text, &v))
+    {
+      g_autofree char *msg = NULL;
+      g_autofree char *kept = g_strdup_printf ("%.*f", (int) gtk_spin_button_get_digits (spin),
+                                               gtk_adjustment_get_value (adj));
+
+      /* Translators: "“abc” is not a number: Workers stays 4" */
+      msg = g_strdup_printf (_("“%s” is not a number: %s stays %s"), text, what, kept);
+      gtk_label_set_label (message, msg);
+      gtk_widget_set_visible (GTK_WIDGET (message), TRUE);
+      *new_value = gtk_adjustment_get_value (adj);
+      return GTK_INPUT_ERROR;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (message), FALSE);
+  /* Rounded as shown: 3.7 workers is 4, not 3. */
+  v = round (v * scale) / scale;
+  *new_value = CLAMP (v, gtk_adjustment_get_lower (adj), gtk_adjustment_get_upper (adj));
+  return TRUE;
+}
+
+void
+il_number_input_attach (GtkSpinButton *spin, GtkLabel *message, const char *what)
+{
+  g_return_if_fail (GTK_IS_SPIN_BUTTON (spin));
+  g_return_if_fail (GTK_IS_LABEL (message));
+
+  g_object_set_data_full (G_OBJECT (spin), "il-number-input-what", g_strdup (what), g_free);
+  g_signal_connect_object (spin, "input", G_CALLBACK (on_input), message, 0);
+}

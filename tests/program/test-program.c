@@ -1,0 +1,533 @@
+/* test-program.c: traced programs with real CPython, through the engine (IlRun, as the window runs
+ * them) and through `interleave-cli trace`, with the kernel capture and with perf refused for real
+ * (il-no-perf's seccomp filter): GIL turns, sleeps, a process pool, a launcher shim, and running
+ * times that agree with the kernel's schedstat. Args: interleave-cli, il-no-perf. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "il-lesson.h"
+#include "il-perf.h"
+#include "il-program.h"
+#include "il-run.h"
+#include "il-trace-io.h"
+
+static const char *cli_path;
+static const char *no_perf_path;
+static char *python;
+static char *lessons;
+static char *tmpdir;
+static gboolean perf_allowed;
+
+typedef struct
+{
+  gint64 ns[IL_N_STATES];
+  gint64 total;
+} Totals;
+
+static void
+lane_totals (IlRunTrace *run, guint w, Totals *t)
+{
+  const IlLane *lane = il_run_trace_get_lane (run, w);
+
+  memset (t, 0, sizeof *t);
+  for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+    {
+      const IlSpan *s = il_lane_get_span (lane, i);
+      t->ns[s->state] += s->end_ns - s->start_ns;
+      t->total += s->end_ns - s->start_ns;
+    }
+}
+
+static char *
+lesson_program (const char *name)
+{
+  return g_build_filename (lessons, name, NULL);
+}
+
+/* Runs @argv as a traced program through IlRun, the window's way. */
+static IlRunTrace *
+trace_engine (const char *const *argv, IlCaptureKind capture)
+{
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  g_autoptr(GError) error = NULL;
+  IlRunTrace *run;
+  int saved_stdout, devnull;
+
+  config->executor = IL_EXECUTOR_EXTERNAL;
+  config->command = g_strdupv ((char **) argv);
+  config->capture = capture;
+  /* The program's own output is not TAP: keep it off our stdout. */
+  fflush (stdout);
+  saved_stdout = dup (STDOUT_FILENO);
+  devnull = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  dup2 (devnull, STDOUT_FILENO);
+  close (devnull);
+  run = il_run_sync (config, NULL, &error);
+  dup2 (saved_stdout, STDOUT_FILENO);
+  close (saved_stdout);
+  g_assert_no_error (error);
+  g_assert_nonnull (run);
+  return run;
+}
+
+/* Runs `interleave-cli trace -o FILE -- argv` (under il-no-perf when @refuse_perf), loads FILE. */
+static IlRunTrace *
+trace_cli (const char *const *argv, gboolean refuse_perf)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) args = NULL;
+  g_autofree char *out = g_build_filename (tmpdir, "trace.interleave.json", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  int status = 0;
+
+  if (refuse_perf)
+    g_strv_builder_add (b, no_perf_path);
+  g_strv_builder_add_many (b, cli_path, "trace", "-q", "-o", out, "--", NULL);
+  g_strv_builder_addv (b, (const char **) argv);
+  args = g_strv_builder_end (b);
+  g_spawn_sync (NULL, args, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("interleave-cli trace failed: %s", err);
+  trace = il_trace_load (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_trace_get_n_runs (trace), ==, 1);
+  return il_run_trace_ref (il_trace_get_run (trace, 0));
+}
+
+/* Four CPU-bound threads take turns on the GIL: never more than one CPU's worth of running, and
+ * the threads' waiting is gil-wait, not io-wait. Returns the share of gil-wait. */
+static double
+check_gil_turns (IlRunTrace *run)
+{
+  const IlSummary *sum = il_run_trace_get_summary (run);
+  gint64 gil = 0, io = 0, lock = 0, total = 0, ready = 0;
+  guint threads = 0;
+
+  g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
+  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 5);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+      Totals t;
+
+      g_assert_nonnull (il_run_trace_find_process (run, info->pid));
+      if (info->tid == info->pid)
+        continue;
+      lane_totals (run, w, &t);
+      gil += t.ns[IL_STATE_GIL_WAIT];
+      io += t.ns[IL_STATE_IO_WAIT];
+      total += t.total;
+      ready += t.ns[IL_STATE_READY];
+      lock += t.ns[IL_STATE_LOCK_WAIT];
+      threads++;
+      g_assert_false (info->helper);
+    }
+  g_assert_cmpuint (threads, ==, 4);
+  g_test_message ("average parallelism %.3f, gil-wait %.1f %% and io-wait %.1f %% of the threads' "
+                  "time; %.1f %% ready (waiting for a CPU other programs held)", sum->avg_parallelism,
+                  100.0 * gil / total, 100.0 * io / total, 100.0 * ready / total);
+  g_assert_cmpfloat (sum->avg_parallelism, <=, 1.05);
+  /* What they blocked on is the GIL, not I/O or another lock. */
+  g_assert_cmpfloat ((double) gil, >=, 0.8 * (gil + io + lock));
+  /* On a loaded machine a thread handed the GIL may wait long for a CPU (ready): that time is the
+   * machine's, not the GIL's; the share is asserted where the machine left the CPUs to us. */
+  if (ready <= total / 10)
+    g_assert_cmpfloat ((double) gil, >=, 0.5 * total);
+  else
+    g_test_message ("the machine was busy: gil-wait is %.1f %% of the time the threads were not "
+                    "waiting for a CPU", 100.0 * gil / (total - ready));
+  g_assert_cmpfloat ((double) io, <, 0.1 * total);
+  return (double) gil / total;
+}
+
+/* Each worker thread's running time in the trace against what the kernel counted for it. */
+static void
+check_schedstat (IlRunTrace *run, const char *report)
+{
+  g_autofree char *data = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint checked = 0;
+
+  g_assert_true (g_file_get_contents (report, &data, NULL, NULL));
+  lines = g_strsplit (data, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      int tid;
+      gint64 sched;
+
+      g_assert_cmpint (sscanf (lines[i], "%d %" G_GINT64_FORMAT, &tid, &sched), ==, 2);
+      for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+        if (il_run_trace_get_worker (run, w)->tid == tid)
+          {
+            Totals t;
+
+            lane_totals (run, w, &t);
+            g_test_message ("thread %d: traced running %.2f ms, schedstat %.2f ms (%+.2f %%)", tid,
+                            t.ns[IL_STATE_RUNNING] / 1e6, sched / 1e6,
+                            100.0 * (t.ns[IL_STATE_RUNNING] - sched) / sched);
+            /* The thread reads its counter just before it ends: the trace has a little more. */
+            g_assert_cmpfloat (fabs ((double) (t.ns[IL_STATE_RUNNING] - sched)), <=, 0.02 * sched);
+            checked++;
+          }
+    }
+  g_assert_cmpuint (checked, ==, 4);
+}
+
+static void
+test_gil_engine (void)
+{
+  g_autofree char *prog = lesson_program ("cpu_threads.py");
+  g_autofree char *report = g_build_filename (tmpdir, "schedstat.txt", NULL);
+  const char *argv[] = { python, prog, "4", "1500000", NULL };
+
+  g_unlink (report);
+  g_autoptr(IlRunTrace) run = NULL;
+
+  if (!perf_allowed)
+    {
+      g_test_skip ("perf_event_open is not allowed here");
+      return;
+    }
+  run = trace_engine (argv, IL_CAPTURE_KERNEL);
+  g_assert_cmpint (il_run_trace_get_capture (run), ==, IL_CAPTURE_KERNEL);
+  check_gil_turns (run);
+  check_schedstat (run, report);
+}
+
+static void
+test_gil_cli_sampled (void)
+{
+  g_autofree char *prog = lesson_program ("cpu_threads.py");
+  const char *argv[] = { python, prog, "4", "1500000", NULL };
+  g_autoptr(IlRunTrace) run = trace_cli (argv, TRUE);
+
+  /* perf refused for real: the same lanes, from /proc sampled every 1 ms. */
+  g_assert_cmpint (il_run_trace_get_capture (run), ==, IL_CAPTURE_SAMPLED);
+  g_assert_cmpint (il_run_trace_get_sample_interval_ns (run), ==, 1000000);
+  check_gil_turns (run);
+}
+
+static void
+check_sleepers (IlRunTrace *run)
+{
+  guint threads = 0;
+
+  g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+      Totals t;
+
+      if (info->tid == info->pid)
+        continue;
+      lane_totals (run, w, &t);
+      g_test_message ("sleeper %d: io-wait %.1f %%, gil-wait %.2f %%", info->tid,
+                      100.0 * t.ns[IL_STATE_IO_WAIT] / t.total, 100.0 * t.ns[IL_STATE_GIL_WAIT] / t.total);
+      g_assert_cmpfloat ((double) t.ns[IL_STATE_IO_WAIT], >=, 0.8 * t.total);
+      g_assert_cmpfloat ((double) t.ns[IL_STATE_GIL_WAIT], <=, 0.02 * t.total);
+      threads++;
+    }
+  g_assert_cmpuint (threads, ==, 4);
+  g_assert_cmpint (il_run_trace_get_summary (run)->gil_wait_ns, <=,
+                   il_run_trace_get_summary (run)->io_wait_ns / 50);
+}
+
+static void
+test_sleep_cli (void)
+{
+  g_autofree char *prog = lesson_program ("io_threads.py");
+  const char *argv[] = { python, prog, "4", "10", "0.03", NULL };
+  g_autoptr(IlRunTrace) run = trace_cli (argv, FALSE);
+
+  check_sleepers (run);
+}
+
+/* multiprocessing.Pool(2): lanes grouped under three processes, and over the pool's work the two
+ * workers keep two cores busy. */
+static void
+check_pool (IlRunTrace *run)
+{
+  const IlProcessInfo *main_proc;
+  gint64 first = G_MAXINT64, last = 0, running = 0, ready = 0, worker_run = 0;
+  double par, demand;
+
+  g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 3);
+  main_proc = il_run_trace_get_process (run, 0);
+  for (guint p = 1; p < 3; p++)
+    g_assert_cmpint (il_run_trace_get_process (run, p)->ppid, ==, main_proc->pid);
+
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+      const IlLane *lane = il_run_trace_get_lane (run, w);
+
+      g_assert_nonnull (il_run_trace_find_process (run, info->pid));
+      if (info->pid == main_proc->pid)
+        continue;
+      for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+        {
+          const IlSpan *s = il_lane_get_span (lane, i);
+          if (s->state == IL_STATE_RUNNING)
+            {
+              first = MIN (first, s->start_ns);
+              last = MAX (last, s->end_ns);
+            }
+        }
+    }
+  g_assert_cmpint (last, >, first);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlLane *lane = il_run_trace_get_lane (run, w);
+      gboolean pool_worker = il_run_trace_get_worker (run, w)->pid != main_proc->pid;
+
+      for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+        {
+          const IlSpan *s = il_lane_get_span (lane, i);
+          gint64 d = MIN (s->end_ns, last) - MAX (s->start_ns, first);
+
+          if (d <= 0)
+            continue;
+          if (s->state == IL_STATE_RUNNING)
+            {
+              running += d;
+              if (pool_worker)
+                worker_run += d;
+            }
+          else if (s->state == IL_STATE_READY && pool_worker)
+            ready += d;
+        }
+    }
+  par = (double) running / (last - first);
+  demand = (double) (running + ready) / (last - first);
+  g_test_message ("pool: average parallelism %.2f over its work (%.0f ms); with the time its "
+                  "workers waited for a CPU taken by other programs: %.2f", par, (last - first) / 1e6,
+                  demand);
+  /* On a machine other programs load, the workers are ready (runnable) for part of the time:
+   * then the pool still asked for two cores, which is what it is tested for. */
+  if (ready > worker_run / 10)
+    g_assert_cmpfloat (demand, >=, 1.6);
+  else
+    g_assert_cmpfloat (par, >=, 1.6);
+}
+
+static void
+test_pool_engine (void)
+{
+  g_autofree char *prog = lesson_program ("cpu_processes.py");
+  const char *argv[] = { python, prog, "2", "4", "1500000", NULL };
+  g_autoptr(IlRunTrace) run = trace_engine (argv, IL_CAPTURE_AUTO);
+
+  check_pool (run);
+}
+
+static void
+test_pool_cli_sampled (void)
+{
+  g_autofree char *prog = lesson_program ("cpu_processes.py");
+  const char *argv[] = { python, prog, "2", "4", "1500000", NULL };
+  g_autoptr(IlRunTrace) run = trace_cli (argv, TRUE);
+
+  g_assert_cmpint (il_run_trace_get_capture (run), ==, IL_CAPTURE_SAMPLED);
+  check_pool (run);
+}
+
+/* A launcher like pyenv's shims: a shell script that runs helpers, then execs python. Its lanes
+ * and processes are folded into the program it became. */
+static void
+test_shim (gconstpointer data)
+{
+  gboolean refuse_perf = GPOINTER_TO_INT (data);
+  g_autofree char *shim = g_build_filename (tmpdir, "python3-shim", NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\n"
+                                             "# Finds out what to run, as version managers do\n"
+                                             "version=$(uname -r | cut -d. -f1)\n"
+                                             "kernel=\"$(uname -s)\"\n"
+                                             "exec /usr/bin/env %s \"$@\"\n", python);
+  g_autofree char *prog = lesson_program ("cpu_threads.py");
+  const char *argv[] = { shim, prog, "2", "300000", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlRunTrace) run = NULL;
+  const IlProcessInfo *proc;
+
+  g_file_set_contents (shim, script, -1, &error);
+  g_assert_no_error (error);
+  g_chmod (shim, 0755);
+  run = trace_cli (argv, refuse_perf);
+
+  g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
+  proc = il_run_trace_get_process (run, 0);
+  g_test_message ("process %d: %s", proc->pid, proc->command);
+  g_assert_nonnull (strstr (proc->command, "cpu_threads.py"));
+  g_assert_null (strstr (proc->command, "python3-shim"));
+  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 3);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+      g_assert_cmpint (info->pid, ==, proc->pid);
+      g_assert_true (g_str_has_prefix (info->name, "python"));
+    }
+}
+
+/* Lessons run programs with Command=: split like a shell, {lessondir} filled, checked like every
+ * key; a missing interpreter leaves the lesson loadable, unavailable with the reason. */
+static IlLesson *
+lesson_from (const char *runs, GError **error)
+{
+  g_autofree char *path = g_build_filename (lessons, "test.lesson", NULL);
+  g_autofree char *data = g_strdup_printf ("[Lesson]\nTitle=T\nExplanation=E\nRuns=a\n\n[Run a]\n%s", runs);
+
+  return il_lesson_new_from_data (data, -1, path, NULL, error);
+}
+
+static void
+test_lesson_command (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlLesson) lesson = lesson_from ("Label=x\nCommand=python3 {lessondir}/cpu_threads.py 'two words'\n", &error);
+  const IlRunConfig *config;
+  g_autofree char *script = lesson_program ("cpu_threads.py");
+
+  g_assert_no_error (error);
+  config = il_lesson_get_run_config (lesson, 0);
+  g_assert_true (il_run_config_is_program (config));
+  g_assert_true (il_lesson_get_runs_programs (lesson));
+  g_assert_null (il_lesson_get_unavailable (lesson));
+  g_assert_cmpstr (config->command[0], ==, "python3");
+  g_assert_cmpstr (config->command[1], ==, script);
+  g_assert_cmpstr (config->command[2], ==, "two words");
+  g_assert_cmpstr (config->cwd, ==, lessons);
+  g_clear_object (&lesson);
+
+  lesson = lesson_from ("Command=no-such-python-interleave {lessondir}/cpu_threads.py\n", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (il_lesson_get_unavailable (lesson));
+  g_assert_nonnull (strstr (il_lesson_get_unavailable (lesson), "no-such-python-interleave"));
+  g_clear_object (&lesson);
+
+  lesson = lesson_from ("Command=python3 {lessondir}/cpu_threads.py\nWorkers=4\n", &error);
+  g_assert_null (lesson);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Workers"));
+  g_clear_error (&error);
+  lesson = lesson_from ("Command=python3 {lessondir}/missing.py\n", &error);
+  g_assert_null (lesson);
+  g_assert_nonnull (strstr (error->message, "missing.py"));
+  g_clear_error (&error);
+  lesson = lesson_from ("Command=python3 {cores}/x.py\n", &error);
+  g_assert_null (lesson);
+  g_assert_nonnull (strstr (error->message, "{cores}"));
+  g_clear_error (&error);
+  lesson = lesson_from ("Command=python3 'unclosed\n", &error);
+  g_assert_null (lesson);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_clear_error (&error);
+  lesson = lesson_from ("Command=python3 x.py\nCapture=self\n", &error);
+  g_assert_null (lesson);
+  g_assert_nonnull (strstr (error->message, "Capture"));
+}
+
+/* CPython exports _PyRuntime; we find it in a live interpreter. */
+static void
+test_runtime_symbol (void)
+{
+  const char *argv[] = { python, "-c", "import sys; sys.stdin.read()", NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+  int in_fd;
+  guint64 lo = 0, hi = 0;
+  gboolean found = FALSE;
+
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                            &in_fd, NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* Python maps libpython at start-up; give it a moment. */
+  for (int i = 0; i < 200 && !found; i++)
+    {
+      g_usleep (10000);
+      found = il_program_find_python_runtime (pid, &lo, &hi);
+    }
+  close (in_fd);
+  waitpid (pid, NULL, 0);
+  g_spawn_close_pid (pid);
+  g_assert_true (found);
+  g_test_message ("_PyRuntime at 0x%" G_GINT64_MODIFIER "x, %" G_GUINT64_FORMAT " bytes", lo, hi - lo);
+  g_assert_cmpuint (hi - lo, >=, 4096);
+}
+
+static gboolean
+check_perf (void)
+{
+  struct perf_event_attr attr;
+  int fd;
+
+  il_perf_switch_attr_init (&attr);
+  fd = (int) syscall (SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 3)
+    g_error ("usage: test-program INTERLEAVE-CLI IL-NO-PERF");
+  cli_path = argv[1];
+  no_perf_path = argv[2];
+  lessons = g_strdup (g_getenv ("IL_LESSONS_DIR"));
+  python = g_find_program_in_path ("python3");
+  perf_allowed = check_perf ();
+  tmpdir = g_dir_make_tmp ("il-test-program-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    /* cpu_threads.py writes each thread's schedstat run time here (set before any thread). */
+    g_autofree char *report = g_build_filename (tmpdir, "schedstat.txt", NULL);
+    g_setenv ("INTERLEAVE_SCHEDSTAT", report, TRUE);
+  }
+
+  if (python == NULL || lessons == NULL)
+    {
+      g_test_message ("python3 is not installed: nothing to trace");
+      return 77;
+    }
+  g_test_add_func ("/program/runtime-symbol", test_runtime_symbol);
+  g_test_add_func ("/program/lesson-command", test_lesson_command);
+  g_test_add_func ("/program/gil/engine-kernel", test_gil_engine);
+  g_test_add_func ("/program/gil/cli-sampled", test_gil_cli_sampled);
+  g_test_add_func ("/program/sleep/cli", test_sleep_cli);
+  g_test_add_func ("/program/pool/engine", test_pool_engine);
+  g_test_add_func ("/program/pool/cli-sampled", test_pool_cli_sampled);
+  g_test_add_data_func ("/program/shim/cli", GINT_TO_POINTER (FALSE), test_shim);
+  g_test_add_data_func ("/program/shim/cli-sampled", GINT_TO_POINTER (TRUE), test_shim);
+  status = g_test_run ();
+
+  {
+    g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
+    const char *name;
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (tmpdir, name, NULL);
+        g_unlink (path);
+      }
+    g_rmdir (tmpdir);
+  }
+  return status;
+}

@@ -1,0 +1,275 @@
+/* test-trace-dialog.c: "Trace a Program…" in the real window under Xvfb: a Python program traced
+ * live from a typed command line (split like a shell, no shell), shown and kept in the history
+ * like any run; Stop ends the whole process tree and keeps the partial trace. */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "il-application.h"
+#include "il-timeline-view.h"
+#include "il-trace-dialog.h"
+#include "il-window.h"
+
+static IlApplication *app;
+static IlWindow *window;
+static GSettings *settings;
+static char *python;
+
+static gboolean
+wake_up (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (gboolean (*done) (gpointer), gpointer data, guint timeout_s, const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (timeout_s, wake_up, &timed_out);
+
+  while (!done (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  if (timed_out)
+    g_error ("timed out after %u s waiting for %s", timeout_s, what);
+}
+
+static gboolean
+window_idle (gpointer data)
+{
+  return !il_window_get_busy (window);
+}
+
+static gboolean
+has_lanes (gpointer data)
+{
+  GPtrArray *shown = il_window_get_shown (window);
+  guint want = GPOINTER_TO_UINT (data);
+
+  return shown->len > 0 && il_run_trace_get_n_workers (g_ptr_array_index (shown, 0)) >= want &&
+         il_run_trace_get_n_spans (g_ptr_array_index (shown, 0)) > 0;
+}
+
+static gboolean
+frames_done (gpointer data)
+{
+  return *(guint *) data >= 3;
+}
+
+static gboolean
+count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* With IL_TEST_SHOTS=DIR, saves what @widget shows as DIR/NAME.png, to look at by eye. */
+static void
+shot (GtkWidget *widget, const char *name)
+{
+  const char *dir = g_getenv ("IL_TEST_SHOTS");
+  guint frames = 0;
+  guint id;
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int w, h;
+
+  if (dir == NULL)
+    return;
+  id = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
+  gtk_widget_queue_draw (widget);
+  wait_for (frames_done, &frames, 20, "frames");
+  gtk_widget_remove_tick_callback (widget, id);
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  gdk_texture_save_to_png (texture, path);
+}
+
+static void
+test_split_and_validate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlRunConfig) config = NULL;
+
+  /* Quotes group words as in a shell; nothing is expanded or run by one. */
+  config = il_trace_dialog_make_config ("python3 -c 'print(\"a b\")' '$HOME' ;", NULL,
+                                        IL_CAPTURE_AUTO, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->command[0], ==, "python3");
+  g_assert_cmpstr (config->command[2], ==, "print(\"a b\")");
+  g_assert_cmpstr (config->command[3], ==, "$HOME");
+  g_assert_cmpstr (config->command[4], ==, ";");
+  g_assert_cmpint (config->executor, ==, IL_EXECUTOR_EXTERNAL);
+  g_clear_pointer (&config, il_run_config_free);
+
+  config = il_trace_dialog_make_config ("python3 'unclosed", NULL, IL_CAPTURE_AUTO, &error);
+  g_assert_null (config);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_clear_error (&error);
+  config = il_trace_dialog_make_config ("   ", NULL, IL_CAPTURE_AUTO, &error);
+  g_assert_null (config);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_clear_error (&error);
+  config = il_trace_dialog_make_config ("no-such-program-interleave", NULL, IL_CAPTURE_AUTO, &error);
+  g_assert_null (config);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_clear_error (&error);
+  config = il_trace_dialog_make_config ("python3", "/no/such/folder", IL_CAPTURE_AUTO, &error);
+  g_assert_null (config);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+}
+
+/* The user types a command, presses Trace: the program's threads fill lanes live, the run is
+ * shown and kept in the history, the command is remembered. */
+static void
+test_trace_from_window (void)
+{
+  g_autofree char *line = g_strdup_printf ("'%s' cpu_threads.py 4 400000", python);
+  IlTraceDialog *dialog;
+  IlRunTrace *run;
+  g_auto(GStrv) recent = NULL;
+  gint64 gil = 0;
+
+  g_settings_set_strv (settings, "recent-commands", NULL);
+  dialog = il_trace_dialog_new (window);
+  gtk_window_present (GTK_WINDOW (dialog));
+  il_trace_dialog_set_command (dialog, line, g_getenv ("IL_LESSONS_DIR"));
+  shot (GTK_WIDGET (dialog), "trace-dialog");
+  g_assert_true (il_trace_dialog_start (dialog));
+
+  wait_for (has_lanes, GUINT_TO_POINTER (1), 60, "the program's first lanes");
+  g_assert_true (il_window_get_busy (window));
+  wait_for (window_idle, NULL, 60, "the program to end");
+
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 1);
+  run = g_ptr_array_index (il_window_get_shown (window), 0);
+  g_assert_true (g_ptr_array_find (il_window_get_history (window), run, NULL));
+  g_assert_false (il_run_trace_get_cancelled (run));
+  g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
+  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 5);
+  g_assert_true (il_run_trace_get_capture (run) == IL_CAPTURE_KERNEL ||
+                 il_run_trace_get_capture (run) == IL_CAPTURE_SAMPLED);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlLane *lane = il_run_trace_get_lane (run, w);
+      for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+        if (il_lane_get_span (lane, i)->state == IL_STATE_GIL_WAIT)
+          gil += il_lane_get_span (lane, i)->end_ns - il_lane_get_span (lane, i)->start_ns;
+    }
+  g_assert_cmpint (gil, >, 0);
+
+  recent = g_settings_get_strv (settings, "recent-commands");
+  g_assert_cmpstr (recent[0], ==, line);
+  shot (GTK_WIDGET (window), "traced-program");
+}
+
+/* Ended: no such process, or a zombie whose parent (the program, already ended) cannot reap it. */
+static gboolean
+pid_gone (gpointer data)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", GPOINTER_TO_INT (data));
+  g_autofree char *stat = NULL;
+  const char *p;
+
+  if (kill (GPOINTER_TO_INT (data), 0) != 0 || !g_file_get_contents (path, &stat, NULL, NULL))
+    return TRUE;
+  p = strrchr (stat, ')');
+  return p != NULL && (p[2] == 'Z' || p[2] == 'X');
+}
+
+/* Stop ends the program and the processes it started, and keeps what was recorded. */
+static void
+test_stop_ends_tree (void)
+{
+  g_autofree char *line = g_strdup_printf ("'%s' -c 'import multiprocessing as m, time\n"
+                                           "def f(x):\n    time.sleep(60)\n"
+                                           "if __name__ == \"__main__\":\n"
+                                           "    m.Pool(2).map(f, [1, 2])'", python);
+  IlTraceDialog *dialog = il_trace_dialog_new (window);
+  IlRunTrace *run;
+  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
+
+  il_trace_dialog_set_command (dialog, line, NULL);
+  g_assert_true (il_trace_dialog_start (dialog));
+  /* The pool's workers get their lanes once they have lived a moment. */
+  wait_for (has_lanes, GUINT_TO_POINTER (6), 60, "the pool's lanes");
+  run = g_ptr_array_index (il_window_get_shown (window), 0);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      int pid = il_run_trace_get_worker (run, w)->pid;
+      g_array_append_val (pids, pid);
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (window), "stop", NULL);
+  wait_for (window_idle, NULL, 30, "the run to stop");
+  g_assert_true (il_run_trace_get_cancelled (run));
+  g_assert_false (il_run_trace_get_live (run));
+  g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 3);
+  for (guint i = 0; i < pids->len; i++)
+    wait_for (pid_gone, GINT_TO_POINTER (g_array_index (pids, int, i)), 10, "a pool process to end");
+}
+
+int
+main (int argc, char *argv[])
+{
+  GTestDBus *bus = NULL;
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  python = g_find_program_in_path ("python3");
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("no display (run under xvfb-run)");
+      return g_test_run ();
+    }
+  if (python == NULL)
+    {
+      g_test_skip ("python3 is not installed");
+      return g_test_run ();
+    }
+
+  {
+    /* g_test_dbus_up() unsets DISPLAY (against D-Bus autolaunch); the window needs it back. */
+    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+
+    bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+    g_test_dbus_up (bus);
+    if (display != NULL)
+      g_setenv ("DISPLAY", display, TRUE);
+  }
+  settings = g_settings_new (APP_ID);
+  app = il_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  window = il_window_new (ADW_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_test_add_func ("/trace-dialog/split-and-validate", test_split_and_validate);
+  g_test_add_func ("/trace-dialog/trace-from-window", test_trace_from_window);
+  g_test_add_func ("/trace-dialog/stop-ends-tree", test_stop_ends_tree);
+  ret = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&settings);
+  g_clear_object (&app);
+  g_test_dbus_stop (bus);
+  return ret;
+}
