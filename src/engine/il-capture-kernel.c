@@ -67,8 +67,11 @@ il_perf_open_self (GError **error)
   fd = (int) syscall (SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
   if (fd < 0)
     {
-      g_autofree char *msg = il_perf_refused_message (errno);
-      g_set_error_literal (error, IL_ERROR, IL_ERROR_UNSUPPORTED, msg);
+      int errsv = errno;
+      /* Without the commands: il_capture_new() adds them once, in the words of every refusal. */
+      g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
+                   _("The kernel refused to record context switches (perf_event_open: %s)"),
+                   g_strerror (errsv));
     }
   return fd;
 }

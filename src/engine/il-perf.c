@@ -17,7 +17,7 @@ il_perf_refused_message (int saved_errno)
   /* Level 2 lets a user record their own programs' user-space events, which is all we ask for. */
   return g_strdup_printf (_("The kernel refused to record context switches (%s; kernel.perf_event_paranoid is %s). "
                             "To allow it for your own programs: “sudo sysctl kernel.perf_event_paranoid=2”; "
-                            "to keep it after a restart: “echo kernel.perf_event_paranoid=2 | sudo tee /etc/sysctl.d/60-perf-events.conf”."),
+                            "to keep it after a restart: “echo kernel.perf_event_paranoid=2 | sudo tee /etc/sysctl.d/60-interleave-perf.conf”."),
                           g_strerror (saved_errno), paranoid != NULL ? g_strstrip (paranoid) : "?");
 }
 

@@ -700,6 +700,18 @@ compare_edges (const void *a, const void *b)
   return x->delta - y->delta;
 }
 
+/* Sums saturate: spans sent by a worker process or read from a file may claim any times, and
+ * a signed overflow would be undefined (found by fuzz-worker-protocol). */
+static inline gint64
+sat_add (gint64 a, gint64 b)
+{
+  gint64 r;
+
+  if (__builtin_add_overflow (a, b, &r))
+    return b > 0 ? G_MAXINT64 : G_MININT64;
+  return r;
+}
+
 void
 il_run_trace_compute_summary (IlRunTrace *self)
 {
@@ -724,31 +736,32 @@ il_run_trace_compute_summary (IlRunTrace *self)
       for (guint i = 0; i < lane->n_spans; i++)
         {
           const IlSpan *span = lane_at (lane, i);
-          gint64 d = span->end_ns - span->start_ns;
+          gint64 d = sat_add (span->end_ns, span->start_ns == G_MININT64 ? G_MAXINT64
+                                                                         : -span->start_ns);
           switch ((IlState) span->state)
             {
             case IL_STATE_RUNNING:
               {
                 Edge a = { span->start_ns, +1 }, b = { span->end_ns, -1 };
-                s.cpu_ns += d;
+                s.cpu_ns = sat_add (s.cpu_ns, d);
                 g_array_append_val (edges, a);
                 g_array_append_val (edges, b);
               }
               break;
             case IL_STATE_GIL_WAIT:
-              s.gil_wait_ns += d;
+              s.gil_wait_ns = sat_add (s.gil_wait_ns, d);
               break;
             case IL_STATE_IO_WAIT:
-              s.io_wait_ns += d;
+              s.io_wait_ns = sat_add (s.io_wait_ns, d);
               break;
             case IL_STATE_READY:
-              s.ready_ns += d;
+              s.ready_ns = sat_add (s.ready_ns, d);
               break;
             case IL_STATE_LOCK_WAIT:
-              s.lock_wait_ns += d;
+              s.lock_wait_ns = sat_add (s.lock_wait_ns, d);
               break;
             case IL_STATE_LOOP_WAIT:
-              s.loop_wait_ns += d;
+              s.loop_wait_ns = sat_add (s.loop_wait_ns, d);
               break;
             case IL_STATE_IDLE:
             case IL_STATE_STARTUP:

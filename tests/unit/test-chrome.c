@@ -550,6 +550,54 @@ test_import_errors (void)
   }
 }
 
+/* Every prefix of every sample file, and every one-byte change of it, loads or fails with an
+ * IL_ERROR naming the file: no crash, no hang, no half-built trace (a deterministic slice of what
+ * tests/fuzz/fuzz-chrome-import.c does at random). */
+static void
+check_mutant (const char *data, gsize len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = il_trace_load_from_data (data, len, "mutant.json", &error);
+
+  if (trace == NULL)
+    {
+      g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+      g_assert_true (g_str_has_prefix (error->message, "mutant.json"));
+    }
+  else
+    g_assert_no_error (error);
+}
+
+static void
+test_import_mutants (void)
+{
+  const char *const names[] = { "viztracer.json", "ray-timeline.json", "pytorch-profiler.json",
+                                "perfetto.json", "bare-array.json" };
+  const char swaps[] = { '"', '{', '[', ']', '9', '\\', '-', 'e', '\0', (char) 0xff };
+
+  for (guint f = 0; f < G_N_ELEMENTS (names); f++)
+    {
+      g_autofree char *path = fixture (names[f]);
+      g_autofree char *data = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+      for (gsize n = 0; n <= len; n++)
+        check_mutant (data, n);
+      for (gsize i = 0; i < len; i++)
+        {
+          char keep = data[i];
+
+          for (guint k = 0; k < G_N_ELEMENTS (swaps); k++)
+            {
+              data[i] = swaps[k];
+              check_mutant (data, len);
+            }
+          data[i] = keep;
+        }
+    }
+}
+
 /* Trace v1 files still go to the trace v1 reader, whatever their first key; Chrome files to this one. */
 static void
 test_sniff (void)
@@ -578,6 +626,7 @@ main (int argc, char **argv)
   g_test_add_func ("/chrome/import/bare-array", test_import_bare_array);
   g_test_add_func ("/chrome/import/save", test_import_save);
   g_test_add_func ("/chrome/import/errors", test_import_errors);
+  g_test_add_func ("/chrome/import/mutants", test_import_mutants);
   g_test_add_func ("/chrome/sniff", test_sniff);
 
   status = g_test_run ();
