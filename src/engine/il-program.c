@@ -157,6 +157,7 @@ struct _IlProgram
   gpointer      notify_data;
   _Atomic int   cancel;
   _Atomic int   done;
+  _Atomic int   notify;         /* the owner wants the callbacks (cleared when it frees us) */
 };
 
 /* ------------------------------------------------------------------ where the GIL lives */
@@ -600,16 +601,16 @@ push_span (IlProgram *self, const IlSpan *span)
   for (guint tries = 0; !il_ring_push (self->ring, span); tries++)
     {
       /* The owner is behind: ask it to drain and wait, up to a second. */
-      if (self->drain_notify != NULL && il_ring_wants_drain (self->ring))
+      if (atomic_load (&self->notify) && self->drain_notify != NULL && il_ring_wants_drain (self->ring))
         self->drain_notify (self->notify_data);
-      if (tries > 1000)
+      if (tries > 1000 || !atomic_load (&self->notify))
         {
           il_ring_count_drop (self->ring);
           return;
         }
       g_usleep (1000);
     }
-  if (self->drain_notify != NULL && il_ring_wants_drain (self->ring))
+  if (atomic_load (&self->notify) && self->drain_notify != NULL && il_ring_wants_drain (self->ring))
     self->drain_notify (self->notify_data);
 }
 
@@ -1525,7 +1526,8 @@ tracer_thread (gpointer data)
   }
 
   atomic_store (&self->done, 1);
-  if (self->done_notify != NULL)
+  /* Not while the owner is being freed (il_program_free joins us): it would revive it. */
+  if (atomic_load (&self->notify) && self->done_notify != NULL)
     self->done_notify (self->notify_data);
   return NULL;
 }
@@ -1590,6 +1592,7 @@ il_program_start (IlProgram *self,
 
   self->done_notify = done;
   self->drain_notify = drain;
+  atomic_store (&self->notify, done != NULL || drain != NULL);
   self->notify_data = data;
 
   if ((self->path = resolve_program (self->config, error)) == NULL)
@@ -1901,6 +1904,7 @@ il_program_free (IlProgram *self)
     return;
   if (self->thread != NULL)
     {
+      atomic_store (&self->notify, 0);
       il_program_cancel (self);
       g_clear_pointer (&self->thread, g_thread_join);
     }
