@@ -13,6 +13,7 @@
 #include "il-history-row.h"
 #include "il-timing.h"
 #include "il-trace-io.h"
+#include "il-trace-dialog.h"
 #include "il-window-private.h"
 
 /* Nice value of workers started from the window when "responsive-runs" is on. */
@@ -326,7 +327,11 @@ il_window_update_progress (IlWindow *self)
       double within = total > 0 ? (double) done / total : 0;
 
       fraction = (self->queue_done + within) / MAX (self->queue_total, 1);
-      if (self->queue_total > 1)
+      /* A traced program has no tasks: say what is being recorded instead. */
+      if (il_run_config_is_program (il_run_get_config (self->run)))
+        status = il_trace_dialog_progress_text (il_run_get_trace (self->run), self->queue_done,
+                                                self->queue_total);
+      else if (self->queue_total > 1)
         /* Translators: progress of a batch of runs, e.g. "Run 1 of 2 · 3 of 8 tasks done" */
         status = g_strdup_printf (_("Run %u of %u · %u of %u tasks done"),
                                   self->queue_done + 1, self->queue_total, done, total);

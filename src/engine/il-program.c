@@ -157,6 +157,7 @@ struct _IlProgram
   gpointer      notify_data;
   _Atomic int   cancel;
   _Atomic int   done;
+  _Atomic int   notify;         /* the owner wants the callbacks (cleared when it frees us) */
 };
 
 /* ------------------------------------------------------------------ where the GIL lives */
@@ -600,16 +601,16 @@ push_span (IlProgram *self, const IlSpan *span)
   for (guint tries = 0; !il_ring_push (self->ring, span); tries++)
     {
       /* The owner is behind: ask it to drain and wait, up to a second. */
-      if (self->drain_notify != NULL && il_ring_wants_drain (self->ring))
+      if (atomic_load (&self->notify) && self->drain_notify != NULL && il_ring_wants_drain (self->ring))
         self->drain_notify (self->notify_data);
-      if (tries > 1000)
+      if (tries > 1000 || !atomic_load (&self->notify))
         {
           il_ring_count_drop (self->ring);
           return;
         }
       g_usleep (1000);
     }
-  if (self->drain_notify != NULL && il_ring_wants_drain (self->ring))
+  if (atomic_load (&self->notify) && self->drain_notify != NULL && il_ring_wants_drain (self->ring))
     self->drain_notify (self->notify_data);
 }
 
@@ -1525,7 +1526,8 @@ tracer_thread (gpointer data)
   }
 
   atomic_store (&self->done, 1);
-  if (self->done_notify != NULL)
+  /* Not while the owner is being freed (il_program_free joins us): it would revive it. */
+  if (atomic_load (&self->notify) && self->done_notify != NULL)
     self->done_notify (self->notify_data);
   return NULL;
 }
@@ -1590,6 +1592,7 @@ il_program_start (IlProgram *self,
 
   self->done_notify = done;
   self->drain_notify = drain;
+  atomic_store (&self->notify, done != NULL || drain != NULL);
   self->notify_data = data;
 
   if ((self->path = resolve_program (self->config, error)) == NULL)
@@ -1776,20 +1779,23 @@ il_program_drain (IlProgram *self, IlRunTrace *trace)
 void
 il_program_mark_helpers (IlRunTrace *trace)
 {
-  /* A task-like stretch: 2 ms on a CPU without waiting in between (split spans and preemption
-   * joined), and running for at least
-   * 2 % of the thread's life. Helper threads (a pool's handler threads, a runtime's timer thread,
-   * a thread that only waits) run in short bursts between long waits. */
+  /* A helper never ran a task-like stretch (2 ms on a CPU without waiting in between, split spans
+   * and preemption joined) or ran less than 2 % of its life, and did not spend most of its life
+   * sleeping on purpose (time.sleep standing in for I/O is work). Helpers: a pool's handler
+   * threads, a runtime's timer thread, threads that wait on locks and pipes. */
   for (guint w = 0; w < il_run_trace_get_n_workers (trace); w++)
     {
       const IlLane *lane = il_run_trace_get_lane (trace, w);
       guint n = il_lane_get_n_spans (lane);
-      gint64 stretch = 0, best = 0, end = G_MININT64, total = 0, life;
+      gint64 stretch = 0, best = 0, end = G_MININT64, total = 0, life, slept = 0;
 
       for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
         {
           const IlSpan *s = il_lane_get_span (lane, i);
 
+          if (s->state == IL_STATE_IO_WAIT &&
+              il_run_trace_get_wait (trace, w, s->start_ns) == IL_WAIT_SLEEP)
+            slept += s->end_ns - s->start_ns;
           /* Preempted (ready) is still the same stretch: only a wait ends it. */
           if (s->state == IL_STATE_READY && s->start_ns == end)
             {
@@ -1808,7 +1814,8 @@ il_program_mark_helpers (IlRunTrace *trace)
           total += s->end_ns - s->start_ns;
         }
       life = n > 0 ? il_lane_get_span (lane, n - 1)->end_ns - il_lane_get_span (lane, 0)->start_ns : 0;
-      il_run_trace_set_worker_helper (trace, w, best < G_GINT64_CONSTANT (2000000) || total * 50 < life);
+      il_run_trace_set_worker_helper (trace, w, (best < G_GINT64_CONSTANT (2000000) || total * 50 < life) &&
+                                                slept * 2 < life);
     }
 }
 
@@ -1897,6 +1904,7 @@ il_program_free (IlProgram *self)
     return;
   if (self->thread != NULL)
     {
+      atomic_store (&self->notify, 0);
       il_program_cancel (self);
       g_clear_pointer (&self->thread, g_thread_join);
     }
