@@ -10,6 +10,7 @@
 #include "il-cpu-load.h"
 #include "il-format.h"
 #include "il-layout.h"
+#include "il-timeline-keys.h"
 #include "il-timeline-view.h"
 
 /* Narrowest visible range: below a microsecond the clock's own resolution is all one sees. */
@@ -809,6 +810,14 @@ il_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       cairo_destroy (cr);
     }
 
+  /* The keyboard's focus ring goes over whichever way the frame was painted. */
+  if (il_timeline_keys_get_active (self) && gtk_widget_has_focus (widget))
+    {
+      cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      il_timeline_keys_draw (self, cr, width, height);
+      cairo_destroy (cr);
+    }
+
   for (guint i = 0; i < self->runs->len; i++)
     n_spans += il_run_trace_get_n_spans (g_ptr_array_index (self->runs, i));
   self->n_frames++;
@@ -985,9 +994,11 @@ il_timeline_view_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboa
 {
   g_autofree char *text = NULL;
 
+  /* From the keyboard, the tooltip tells what the focus ring is on. */
   if (keyboard_mode)
-    return FALSE;
-  text = il_timeline_view_describe_point (IL_TIMELINE_VIEW (widget), x, y);
+    text = il_timeline_keys_describe (IL_TIMELINE_VIEW (widget));
+  else
+    text = il_timeline_view_describe_point (IL_TIMELINE_VIEW (widget), x, y);
   if (text == NULL)
     return FALSE;
   gtk_tooltip_set_text (tooltip, text);
@@ -1361,6 +1372,7 @@ il_timeline_view_init (IlTimelineView *self)
   AdwStyleManager *manager = adw_style_manager_get_default ();
 
   self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  il_timeline_keys_attach (self);
   self->live_stats = g_new0 (IlFrameStats, 1);
   self->snapshot_stats = g_new0 (IlFrameStats, 1);
   self->cpu_stats = g_new0 (IlFrameStats, 1);

@@ -22,6 +22,7 @@
 #include "il-window-private.h"
 #include "il-layout.h"
 #include "il-task-details.h"
+#include "il-timeline-keys.h"
 #include "il-test-traces.h"
 
 static IlApplication *app;
@@ -1217,6 +1218,38 @@ test_adaptive (void)
   }
   il_timeline_view_set_highlight (timeline, -1, -1);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->details_label)));
+
+  /* By keyboard: Down puts the ring on the first lane and names it with its totals, Right goes
+   * to its first task, Enter highlights that task like a click; the accessible label follows. */
+  {
+    g_autofree char *lane = NULL;
+    g_autofree char *task = NULL;
+    int run, hl;
+
+    gtk_widget_grab_focus (GTK_WIDGET (timeline));
+    il_timeline_keys_move (timeline, 1, 0);
+    lane = il_timeline_keys_describe (timeline);
+    g_assert_nonnull (lane);
+    g_assert_true (g_str_has_prefix (lane, "worker 0 of “run 1: 8 threads”: 2 tasks — Running: "));
+    il_timeline_keys_move (timeline, 1, 0);
+    g_clear_pointer (&lane, g_free);
+    lane = il_timeline_keys_describe (timeline);
+    g_assert_true (g_str_has_prefix (lane, "worker 1 of “run 1: 8 threads”"));
+    il_timeline_keys_move (timeline, 0, 1);
+    task = il_timeline_keys_describe (timeline);
+    g_assert_true (g_str_has_prefix (task, "Task 1 of “run 1: 8 threads”: "));
+    g_assert_true (il_timeline_keys_activate (timeline));
+    il_timeline_view_get_highlight (timeline, &run, &hl);
+    g_assert_cmpint (run, ==, 0);
+    g_assert_cmpint (hl, ==, 1);
+    g_assert_true (g_str_has_prefix (gtk_label_get_label (window->details_label), "Task 1 of "));
+    /* Core lanes say how long the run's workers used them. */
+    il_timeline_keys_move (timeline, 7, 0);
+    g_clear_pointer (&lane, g_free);
+    lane = il_timeline_keys_describe (timeline);
+    g_assert_true (g_str_has_prefix (lane, "core 0 of “run 1: 8 threads”: the run’s workers ran on it "));
+    il_timeline_view_set_highlight (timeline, -1, -1);
+  }
 
   /* A zoom the user chose survives the same runs shown again (a run ending, a batch going on);
    * other runs start fitted. */
