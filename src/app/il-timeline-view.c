@@ -10,6 +10,7 @@
 #include "il-cpu-load.h"
 #include "il-format.h"
 #include "il-layout.h"
+#include "il-timeline-keys.h"
 #include "il-timeline-view.h"
 
 /* Narrowest visible range: below a microsecond the clock's own resolution is all one sees. */
@@ -20,6 +21,9 @@
 /* While live, the whole picture is painted again this often (legend, labels re-centred);
  * in between only new columns and the headers are. */
 #define LIVE_FULL_PAINT_US (2 * G_USEC_PER_SEC)
+/* The live headers' "running… so far" is painted four times a second: a header spans the width,
+ * so each repaint is a row of tiles to convert and send. */
+#define LIVE_HEADER_US (G_USEC_PER_SEC / 4)
 /* The cached picture goes to GTK in tiles: unchanged tiles keep their texture, so only what
  * changed is damaged, rendered and sent to the display. */
 #define TILE_PX 128
@@ -67,6 +71,7 @@ struct _IlTimelineView
   GArray         *cache_load_end;   /* gint64 per run: the end of its other-programs series painted */
   int             cache_width, cache_height;
   gint64          cache_full_us;    /* when it was last painted whole */
+  gint64          cache_headers_us; /* when the live headers were last painted */
   GPtrArray      *tiles;            /* of GskRenderNode or NULL (stale), row-major */
   int             tiles_x, tiles_y;
   guint           n_full_paints;    /* for tests and the benchmark */
@@ -639,15 +644,27 @@ il_timeline_view_runs_changed (IlTimelineView *self)
 void
 il_timeline_view_set_runs (IlTimelineView *self, GPtrArray *runs)
 {
+  gboolean same;
+
   g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  /* The same runs again, or more of a batch: a zoom the user chose stays (a run ending or the
+   * next one of a lesson starting must not throw it away); other runs start fitted. */
+  same = runs != NULL && self->runs->len > 0 && runs->len >= self->runs->len;
+  for (guint i = 0; same && i < self->runs->len; i++)
+    same = g_ptr_array_index (runs, i) == g_ptr_array_index (self->runs, i);
 
   g_ptr_array_set_size (self->runs, 0);
   if (runs != NULL)
     for (guint i = 0; i < runs->len; i++)
       g_ptr_array_add (self->runs, il_run_trace_ref (g_ptr_array_index (runs, i)));
-  self->options.highlight_run = -1;
-  self->options.highlight_task = -1;
-  il_timeline_view_fit (self);
+  if (!same)
+    {
+      self->options.highlight_run = -1;
+      self->options.highlight_task = -1;
+    }
+  if (!same || self->fit)
+    il_timeline_view_fit (self);
   il_timeline_view_runs_changed (self);
 }
 
@@ -691,7 +708,7 @@ il_timeline_view_snapshot_live (IlTimelineView *self, GtkSnapshot *snapshot, int
       g_ptr_array_set_size (self->tiles, self->tiles_x * self->tiles_y);
       il_timeline_view_note_spans (self);
       il_timeline_view_paint_cache (self, &o, 0, 0, width, height);
-      self->cache_full_us = now;
+      self->cache_full_us = self->cache_headers_us = now;
       self->n_full_paints++;
     }
   else
@@ -710,14 +727,17 @@ il_timeline_view_snapshot_live (IlTimelineView *self, GtkSnapshot *snapshot, int
             il_timeline_view_paint_cache (self, &o, floor (xa), l->lanes_y0, ceil (xb), l->lanes_y1);
           il_timeline_view_note_spans (self);
         }
-      if (o.show_header)
+      if (o.show_header && now - self->cache_headers_us >= LIVE_HEADER_US)
         for (guint b = 0; b < l->blocks->len; b++)
           {
             const IlLayoutBlock *block = &g_array_index (l->blocks, IlLayoutBlock, b);
 
             if (block->header_h > 0 && il_run_trace_get_live (g_ptr_array_index (self->runs, b)))
-              il_timeline_view_paint_cache (self, &o, 0, floor (block->header_y), width,
-                                            ceil (block->header_y + block->header_h));
+              {
+                il_timeline_view_paint_cache (self, &o, 0, floor (block->header_y), width,
+                                              ceil (block->header_y + block->header_h));
+                self->cache_headers_us = now;
+              }
           }
       self->n_strip_paints++;
     }
@@ -787,6 +807,14 @@ il_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       il_timeline_view_paint_options (self, &o);
       if (self->runs->len > 0)
         il_painter_draw (cr, width, height, self->runs, &o);
+      cairo_destroy (cr);
+    }
+
+  /* The keyboard's focus ring goes over whichever way the frame was painted. */
+  if (il_timeline_keys_get_active (self) && gtk_widget_has_focus (widget))
+    {
+      cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      il_timeline_keys_draw (self, cr, width, height);
       cairo_destroy (cr);
     }
 
@@ -940,6 +968,13 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
                             (int) hit.span.cpu);
   else
     g_string_append (s, il_state_get_title (hit.span.state));
+  /* A traced program's wait says what the thread blocked on. */
+  {
+    const char *why = il_wait_kind_get_title (il_run_trace_get_wait (run, (guint) hit.worker,
+                                                                      hit.span.start_ns));
+    if (why != NULL)
+      g_string_append_printf (s, ": %s", why);
+  }
   start = il_format_duration (hit.span.start_ns);
   duration = il_format_duration (hit.span.end_ns - hit.span.start_ns);
   g_string_append (s, "\n");
@@ -959,9 +994,11 @@ il_timeline_view_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboa
 {
   g_autofree char *text = NULL;
 
+  /* From the keyboard, the tooltip tells what the focus ring is on. */
   if (keyboard_mode)
-    return FALSE;
-  text = il_timeline_view_describe_point (IL_TIMELINE_VIEW (widget), x, y);
+    text = il_timeline_keys_describe (IL_TIMELINE_VIEW (widget));
+  else
+    text = il_timeline_view_describe_point (IL_TIMELINE_VIEW (widget), x, y);
   if (text == NULL)
     return FALSE;
   gtk_tooltip_set_text (tooltip, text);
@@ -1335,6 +1372,7 @@ il_timeline_view_init (IlTimelineView *self)
   AdwStyleManager *manager = adw_style_manager_get_default ();
 
   self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  il_timeline_keys_attach (self);
   self->live_stats = g_new0 (IlFrameStats, 1);
   self->snapshot_stats = g_new0 (IlFrameStats, 1);
   self->cpu_stats = g_new0 (IlFrameStats, 1);
