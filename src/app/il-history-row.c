@@ -13,6 +13,9 @@ struct _IlHistoryRow
 
   IlRunTrace     *run;
   GtkCheckButton *check;
+  GtkButton      *remove;
+  guint           number;     /* 0 until set */
+  char           *when;       /* "14:05:12" */
 };
 
 G_DEFINE_FINAL_TYPE (IlHistoryRow, il_history_row, ADW_TYPE_ACTION_ROW)
@@ -50,7 +53,18 @@ il_history_row_update (IlHistoryRow *self)
   g_return_if_fail (IL_IS_HISTORY_ROW (self));
 
   summary = il_run_trace_get_summary (self->run);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), il_run_trace_get_label (self->run));
+  if (self->number > 0)
+    {
+      /* Translators: a history row's title: number, time of day, run name ("#3 · 14:05:12 · 2 processes") */
+      g_autofree char *title = g_strdup_printf (_("#%u · %s · %s"), self->number, self->when,
+                                                il_run_trace_get_label (self->run));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
+    }
+  else
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), il_run_trace_get_label (self->run));
+  /* A run still recording cannot be removed; the window refuses it too. */
+  gtk_widget_set_visible (GTK_WIDGET (self->remove), self->number > 0 &&
+                                                     !il_run_trace_get_live (self->run));
   if (il_run_trace_get_live (self->run))
     subtitle = g_strdup (_("running…"));
   else if (summary != NULL)
@@ -71,6 +85,32 @@ il_history_row_update (IlHistoryRow *self)
         }
     }
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle ? subtitle : "");
+}
+
+void
+il_history_row_set_number (IlHistoryRow *self, guint number, GDateTime *when)
+{
+  g_autofree char *a11y = NULL;
+
+  g_return_if_fail (IL_IS_HISTORY_ROW (self));
+  g_return_if_fail (when != NULL);
+
+  self->number = number;
+  g_free (self->when);
+  self->when = g_date_time_format (when, "%H:%M:%S");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->remove), "u", number);
+  /* Translators: accessible name of a history row's remove button, e.g. "Remove run 3" */
+  a11y = g_strdup_printf (_("Remove run %u"), number);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  a11y, -1);
+  il_history_row_update (self);
+}
+
+guint
+il_history_row_get_number (IlHistoryRow *self)
+{
+  g_return_val_if_fail (IL_IS_HISTORY_ROW (self), 0);
+  return self->number;
 }
 
 static void
@@ -116,6 +156,7 @@ il_history_row_finalize (GObject *object)
   IlHistoryRow *self = IL_HISTORY_ROW (object);
 
   g_clear_pointer (&self->run, il_run_trace_unref);
+  g_free (self->when);
   G_OBJECT_CLASS (il_history_row_parent_class)->finalize (object);
 }
 
@@ -141,6 +182,13 @@ il_history_row_init (IlHistoryRow *self)
   gtk_widget_set_valign (GTK_WIDGET (self->check), GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->check), _("Show this run (tick several to compare)"));
   adw_action_row_add_prefix (ADW_ACTION_ROW (self), GTK_WIDGET (self->check));
+  self->remove = GTK_BUTTON (gtk_button_new_from_icon_name ("user-trash-symbolic"));
+  gtk_widget_set_valign (GTK_WIDGET (self->remove), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (self->remove), "flat");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->remove), _("Remove this run from the history"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->remove), "win.remove-run");
+  gtk_widget_set_visible (GTK_WIDGET (self->remove), FALSE);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self), GTK_WIDGET (self->remove));
   g_signal_connect_object (self->check, "toggled", G_CALLBACK (on_check_toggled), self,
                            G_CONNECT_SWAPPED);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (self), TRUE);

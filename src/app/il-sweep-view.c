@@ -27,6 +27,7 @@ struct _IlSweepView
   GtkProgressBar *progress_bar;
   GtkDrawingArea *drawing_area;
   GtkLabel       *result_label;
+  IlSweep        *partial;    /* what is measured so far while a sweep runs, drawn live */
 };
 
 G_DEFINE_FINAL_TYPE (IlSweepView, il_sweep_view, GTK_TYPE_BOX)
@@ -95,6 +96,51 @@ on_sweep_progress (guint done, guint total, gpointer data)
                               free_progress);
 }
 
+typedef struct
+{
+  GWeakRef  view;
+  IlSweep  *sweep;
+} SweepPartial;
+
+static gboolean
+deliver_partial (gpointer data)
+{
+  SweepPartial *p = data;
+  g_autoptr(IlSweepView) self = g_weak_ref_get (&p->view);
+
+  /* Only while that sweep still runs: a late one must not cover the finished result. */
+  if (self != NULL && self->cancellable != NULL)
+    {
+      g_clear_pointer (&self->partial, il_sweep_free);
+      self->partial = g_steal_pointer (&p->sweep);
+      gtk_widget_queue_draw (GTK_WIDGET (self->drawing_area));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+free_partial (gpointer data)
+{
+  SweepPartial *p = data;
+
+  g_weak_ref_clear (&p->view);
+  g_clear_pointer (&p->sweep, il_sweep_free);
+  g_free (p);
+}
+
+/* Called on the worker thread after every run: the points so far go to the main context. */
+static void
+on_sweep_partial (IlSweep *sweep, gpointer data)
+{
+  GTask *task = data;
+  SweepPartial *p = g_new0 (SweepPartial, 1);
+
+  g_weak_ref_init (&p->view, g_task_get_source_object (task));
+  p->sweep = sweep;
+  g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, deliver_partial, p,
+                              free_partial);
+}
+
 static void
 sweep_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
@@ -102,8 +148,9 @@ sweep_thread (GTask *task, gpointer source_object, gpointer task_data, GCancella
   GError *error = NULL;
   IlSweep *sweep;
 
-  sweep = il_sweep_run_repeated ((const IlRunConfig *const *) job->configs->pdata, job->configs->len,
-                                 job->counts, job->repeat, cancellable, on_sweep_progress, task, &error);
+  sweep = il_sweep_run_live ((const IlRunConfig *const *) job->configs->pdata, job->configs->len,
+                             job->counts, job->repeat, cancellable, on_sweep_progress,
+                             on_sweep_partial, task, &error);
   if (sweep == NULL)
     g_task_return_error (task, error);
   else
@@ -171,6 +218,7 @@ on_sweep_done (GObject *source, GAsyncResult *result, gpointer user_data)
         gtk_label_set_label (self->result_label, _("The sweep was stopped."));
       return;
     }
+  g_clear_pointer (&self->partial, il_sweep_free);
   g_clear_pointer (&self->sweep, il_sweep_free);
   self->sweep = sweep;
   il_sweep_view_update_result (self);
@@ -272,6 +320,7 @@ il_sweep_view_run (IlSweepView *self, GError **error)
   self->cancellable = g_cancellable_new ();
   task = g_task_new (self, self->cancellable, on_sweep_done, NULL);
   g_task_set_source_tag (task, il_sweep_view_run);
+  g_clear_pointer (&self->partial, il_sweep_free);
   g_task_set_task_data (task, job, (GDestroyNotify) sweep_job_free);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, _("Measuring the sequential baseline…"));
@@ -333,7 +382,10 @@ draw_sweep (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer u
   IlTheme theme = adw_style_manager_get_dark (adw_style_manager_get_default ())
                   ? IL_THEME_DARK : IL_THEME_LIGHT;
 
-  if (self->sweep != NULL)
+  /* While a sweep runs, its points as they arrive; then the finished sweep. */
+  if (self->partial != NULL)
+    il_painter_draw_sweep (cr, width, height, self->partial, theme);
+  else if (self->sweep != NULL)
     il_painter_draw_sweep (cr, width, height, self->sweep, theme);
   else
     {
@@ -400,6 +452,7 @@ il_sweep_view_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->base, il_run_config_free);
+  g_clear_pointer (&self->partial, il_sweep_free);
   g_clear_pointer (&self->sweep, il_sweep_free);
 
   G_OBJECT_CLASS (il_sweep_view_parent_class)->finalize (object);

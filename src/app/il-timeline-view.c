@@ -10,6 +10,7 @@
 #include "il-cpu-load.h"
 #include "il-format.h"
 #include "il-layout.h"
+#include "il-timeline-keys.h"
 #include "il-timeline-view.h"
 
 /* Narrowest visible range: below a microsecond the clock's own resolution is all one sees. */
@@ -643,15 +644,27 @@ il_timeline_view_runs_changed (IlTimelineView *self)
 void
 il_timeline_view_set_runs (IlTimelineView *self, GPtrArray *runs)
 {
+  gboolean same;
+
   g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  /* The same runs again, or more of a batch: a zoom the user chose stays (a run ending or the
+   * next one of a lesson starting must not throw it away); other runs start fitted. */
+  same = runs != NULL && self->runs->len > 0 && runs->len >= self->runs->len;
+  for (guint i = 0; same && i < self->runs->len; i++)
+    same = g_ptr_array_index (runs, i) == g_ptr_array_index (self->runs, i);
 
   g_ptr_array_set_size (self->runs, 0);
   if (runs != NULL)
     for (guint i = 0; i < runs->len; i++)
       g_ptr_array_add (self->runs, il_run_trace_ref (g_ptr_array_index (runs, i)));
-  self->options.highlight_run = -1;
-  self->options.highlight_task = -1;
-  il_timeline_view_fit (self);
+  if (!same)
+    {
+      self->options.highlight_run = -1;
+      self->options.highlight_task = -1;
+    }
+  if (!same || self->fit)
+    il_timeline_view_fit (self);
   il_timeline_view_runs_changed (self);
 }
 
@@ -794,6 +807,14 @@ il_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       il_timeline_view_paint_options (self, &o);
       if (self->runs->len > 0)
         il_painter_draw (cr, width, height, self->runs, &o);
+      cairo_destroy (cr);
+    }
+
+  /* The keyboard's focus ring goes over whichever way the frame was painted. */
+  if (il_timeline_keys_get_active (self) && gtk_widget_has_focus (widget))
+    {
+      cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      il_timeline_keys_draw (self, cr, width, height);
       cairo_destroy (cr);
     }
 
@@ -947,6 +968,13 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
                             (int) hit.span.cpu);
   else
     g_string_append (s, il_state_get_title (hit.span.state));
+  /* A traced program's wait says what the thread blocked on. */
+  {
+    const char *why = il_wait_kind_get_title (il_run_trace_get_wait (run, (guint) hit.worker,
+                                                                      hit.span.start_ns));
+    if (why != NULL)
+      g_string_append_printf (s, ": %s", why);
+  }
   start = il_format_duration (hit.span.start_ns);
   duration = il_format_duration (hit.span.end_ns - hit.span.start_ns);
   g_string_append (s, "\n");
@@ -966,9 +994,11 @@ il_timeline_view_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboa
 {
   g_autofree char *text = NULL;
 
+  /* From the keyboard, the tooltip tells what the focus ring is on. */
   if (keyboard_mode)
-    return FALSE;
-  text = il_timeline_view_describe_point (IL_TIMELINE_VIEW (widget), x, y);
+    text = il_timeline_keys_describe (IL_TIMELINE_VIEW (widget));
+  else
+    text = il_timeline_view_describe_point (IL_TIMELINE_VIEW (widget), x, y);
   if (text == NULL)
     return FALSE;
   gtk_tooltip_set_text (tooltip, text);
@@ -1342,6 +1372,7 @@ il_timeline_view_init (IlTimelineView *self)
   AdwStyleManager *manager = adw_style_manager_get_default ();
 
   self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  il_timeline_keys_attach (self);
   self->live_stats = g_new0 (IlFrameStats, 1);
   self->snapshot_stats = g_new0 (IlFrameStats, 1);
   self->cpu_stats = g_new0 (IlFrameStats, 1);

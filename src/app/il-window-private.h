@@ -63,6 +63,7 @@ struct _IlWindow
   IlSummaryView        *summary;
   GtkLabel             *status_label;
   IlSweepView          *sweep_view;
+  guint                 history_number;     /* the last history row's number */
   AdwFlap              *flap;
   GtkLabel             *details_label;
   GtkScrolledWindow    *timeline_scroller;
@@ -85,6 +86,11 @@ void     il_window_adaptive_init        (IlWindow *self);
 /* Reveals (or hides) the side pane where it is folded over the timeline. */
 void     il_window_show_pane            (IlWindow *self, gboolean show);
 void     il_window_reset_scroll         (IlWindow *self);
+
+/* il-window-history.c: win.remove-run, win.clear-history */
+void     il_window_add_history_actions    (IlWindow *self);
+void     il_window_update_history_actions (IlWindow *self, gboolean busy);
+void     il_window_number_history_row     (IlWindow *self, GtkWidget *row);
 
 /* il-window-report.c: win.export-report */
 void     il_window_add_report_action    (IlWindow *self);

@@ -13,6 +13,7 @@
 #include "il-history-row.h"
 #include "il-timing.h"
 #include "il-trace-io.h"
+#include "il-trace-dialog.h"
 #include "il-window-private.h"
 
 /* Nice value of workers started from the window when "responsive-runs" is on. */
@@ -225,6 +226,10 @@ void
 il_window_show_runs (IlWindow *self, GPtrArray *runs)
 {
   g_autoptr(GPtrArray) copy = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  gboolean same = runs->len == self->shown->len;
+
+  for (guint i = 0; same && i < runs->len; i++)
+    same = g_ptr_array_index (runs, i) == g_ptr_array_index (self->shown, i);
 
   /* @runs may be self->shown itself: copy before clearing. */
   for (guint i = 0; i < runs->len; i++)
@@ -235,7 +240,8 @@ il_window_show_runs (IlWindow *self, GPtrArray *runs)
 
   il_timeline_view_set_runs (self->timeline, self->shown);
   il_summary_view_set_runs (self->summary, self->shown);
-  il_window_reset_scroll (self);
+  if (!same)
+    il_window_reset_scroll (self);
   gtk_stack_set_visible_child_name (self->timeline_stack, self->shown->len > 0 ? "timeline" : "empty");
   il_window_sync_history_checks (self);
   il_window_update_actions (self);
@@ -279,7 +285,9 @@ il_window_add_to_history (IlWindow *self, IlRunTrace *run, gboolean checked)
   self->syncing_history = FALSE;
   g_signal_connect_object (row, "notify::checked", G_CALLBACK (on_history_check_changed), self,
                            G_CONNECT_SWAPPED);
+  il_window_number_history_row (self, row);
   gtk_list_box_append (self->history_list, row);
+  il_window_update_actions (self);
 }
 
 void
@@ -300,6 +308,7 @@ il_window_update_actions (IlWindow *self)
   il_window_set_action_enabled (self, "open-lesson", !busy);
   il_window_set_action_enabled (self, "open", !busy);
   il_window_update_report_action (self, busy);
+  il_window_update_history_actions (self, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->setup_pane), !busy && self->lesson == NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_answer_entry), !busy);
@@ -318,7 +327,11 @@ il_window_update_progress (IlWindow *self)
       double within = total > 0 ? (double) done / total : 0;
 
       fraction = (self->queue_done + within) / MAX (self->queue_total, 1);
-      if (self->queue_total > 1)
+      /* A traced program has no tasks: say what is being recorded instead. */
+      if (il_run_config_is_program (il_run_get_config (self->run)))
+        status = il_trace_dialog_progress_text (il_run_get_trace (self->run), self->queue_done,
+                                                self->queue_total);
+      else if (self->queue_total > 1)
         /* Translators: progress of a batch of runs, e.g. "Run 1 of 2 · 3 of 8 tasks done" */
         status = g_strdup_printf (_("Run %u of %u · %u of %u tasks done"),
                                   self->queue_done + 1, self->queue_total, done, total);
@@ -1050,6 +1063,7 @@ il_window_init (IlWindow *self)
   self->settings = g_settings_new (APP_ID);
   il_window_add_actions (self);
   il_window_add_report_action (self);
+  il_window_add_history_actions (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),

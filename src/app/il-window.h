@@ -23,6 +23,11 @@ void            il_window_focus_prediction (IlWindow *self);
 /* Writes the lab report of the shown runs (with the open lesson and the prediction) as a PDF on
  * the locale's paper. */
 gboolean        il_window_write_report    (IlWindow *self, const char *path, GError **error);
+/* Removes history run number @number (as its row shows, "#3"); FALSE when there is none or it
+ * is still recording. */
+gboolean        il_window_remove_run      (IlWindow *self, guint number);
+/* Removes every run from the history but one still recording; the view empties. */
+void            il_window_clear_history   (IlWindow *self);
 gboolean        il_window_open_trace      (IlWindow *self, const char *path, GError **error);
 /* Saves the shown runs as a trace file. */
 gboolean        il_window_save_trace      (IlWindow *self, const char *path, GError **error);

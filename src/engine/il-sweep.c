@@ -150,6 +150,62 @@ il_sweep_run_repeated (const IlRunConfig *const *configs,
                        gpointer                  data,
                        GError                  **error)
 {
+  return il_sweep_run_live (configs, n_configs, worker_counts, repeat, cancellable, progress, NULL,
+                            data, error);
+}
+
+/* A copy of @self with what is measured so far: each point's median of the rounds done, -1
+ * before its first; the fit once a series has two points. */
+static IlSweep *
+sweep_so_far (const IlSweep *self, GPtrArray *walls, GArray *base_walls)
+{
+  IlSweep *copy = il_sweep_new ();
+  guint n_counts = self->worker_counts->len;
+
+  copy->repeat = 1;
+  g_array_append_vals (copy->worker_counts, self->worker_counts->data, n_counts);
+  copy->baseline_ns = base_walls->len > 0 ? median_wall (base_walls) : -1;
+  copy->title = g_strdup (self->title);
+  for (guint c = 0; c < self->series->len; c++)
+    {
+      const IlSweepSeries *from = g_ptr_array_index (self->series, c);
+      IlSweepSeries *series = g_new0 (IlSweepSeries, 1);
+      guint measured = 0;
+
+      series->config = il_run_config_copy (from->config);
+      series->label = g_strdup (from->label);
+      series->wall_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+      series->speedup_min = g_array_new (FALSE, FALSE, sizeof (double));
+      series->speedup_max = g_array_new (FALSE, FALSE, sizeof (double));
+      for (guint i = 0; i < n_counts; i++)
+        {
+          GArray *w = g_ptr_array_index (walls, c * n_counts + i);
+          gint64 median = w->len > 0 ? median_wall (w) : -1;
+          double none = NAN;
+
+          measured += median > 0;
+          g_array_append_val (series->wall_ns, median);
+          g_array_append_val (series->speedup_min, none);
+          g_array_append_val (series->speedup_max, none);
+        }
+      g_ptr_array_add (copy->series, series);
+      series->serial_fraction = measured >= 2 && copy->baseline_ns > 0
+                                  ? il_sweep_fit_amdahl (copy, series) : NAN;
+    }
+  return copy;
+}
+
+IlSweep *
+il_sweep_run_live (const IlRunConfig *const *configs,
+                   guint                     n_configs,
+                   GArray                   *worker_counts,
+                   guint                     repeat,
+                   GCancellable             *cancellable,
+                   void                    (*progress) (guint done, guint total, gpointer data),
+                   void                    (*partial) (IlSweep *sweep, gpointer data),
+                   gpointer                  data,
+                   GError                  **error)
+{
   g_autoptr(IlSweep) self = NULL;
   g_autoptr(IlRunConfig) baseline = NULL;
   g_autofree char *work = NULL;
@@ -194,6 +250,10 @@ il_sweep_run_repeated (const IlRunConfig *const *configs,
 
   n_counts = self->worker_counts->len;
   total = repeat * (1 + n_configs * n_counts);
+  /* Titled from the start: the partial sweeps a live view draws carry it too. */
+  work = g_strdup_printf (_("%u × %g ms %s tasks"), configs[0]->tasks, configs[0]->task_ms,
+                          il_workload_to_string (configs[0]->workload));
+  self->title = g_strdup_printf (_("Speedup by workers · %s"), work);
   if (progress != NULL)
     progress (done, total, data);
 
@@ -234,6 +294,8 @@ il_sweep_run_repeated (const IlRunConfig *const *configs,
       g_array_append_val (base_walls, base);
       if (progress != NULL)
         progress (++done, total, data);
+      if (partial != NULL)
+        partial (sweep_so_far (self, walls, base_walls), data);
 
       for (guint c = 0; c < n_configs; c++)
         for (guint i = 0; i < n_counts; i++)
@@ -264,6 +326,8 @@ il_sweep_run_repeated (const IlRunConfig *const *configs,
             g_array_append_val (g_ptr_array_index (walls, c * n_counts + i), wall);
             if (progress != NULL)
               progress (++done, total, data);
+            if (partial != NULL)
+              partial (sweep_so_far (self, walls, base_walls), data);
           }
     }
 
@@ -304,8 +368,5 @@ il_sweep_run_repeated (const IlRunConfig *const *configs,
       series->serial_fraction = il_sweep_fit_amdahl (self, series);
     }
 
-  work = g_strdup_printf (_("%u × %g ms %s tasks"), configs[0]->tasks, configs[0]->task_ms,
-                          il_workload_to_string (configs[0]->workload));
-  self->title = g_strdup_printf (_("Speedup by workers · %s"), work);
   return g_steal_pointer (&self);
 }

@@ -47,6 +47,15 @@ IlSweep *il_sweep_run_repeated   (const IlRunConfig *const *configs, guint n_con
                                   void (*progress) (guint done, guint total, gpointer data),
                                   gpointer data, GError **error);
 
+/* The same again, calling @partial (may be NULL) on the calling thread after every run with the
+ * sweep so far (owned by the callee): the points measured have their wall times, the rest -1,
+ * so a view can draw each point as it arrives. */
+IlSweep *il_sweep_run_live       (const IlRunConfig *const *configs, guint n_configs,
+                                  GArray *worker_counts, guint repeat, GCancellable *cancellable,
+                                  void (*progress) (guint done, guint total, gpointer data),
+                                  void (*partial) (IlSweep *sweep, gpointer data),
+                                  gpointer data, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlSweep, il_sweep_free)
 
 G_END_DECLS

@@ -126,8 +126,9 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
       p.n_max = MAX (p.n_max, n);
     }
   p.n_min = MAX (p.n_min, 1);
-  /* Linear worker axis: the ideal speedup is then a straight line, as students draw it. */
-  p.log_x = FALSE;
+  /* Worker counts double (1, 2, 4, 8 …): a log₂ axis spaces them evenly, so the small counts
+   * where the curves part are not crowded into a corner. A narrow range stays linear. */
+  p.log_x = p.n_max >= 4 * p.n_min;
   p.s_max = 1;
   for (guint k = 0; k < sweep->series->len; k++)
     {
@@ -303,7 +304,12 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
       /* Legend entry on the right, outside the plot's clip. */
       cairo_save (cr);
       cairo_reset_clip (cr);
-      cairo_rectangle (cr, p.x1 + f * 1.5, ly - f * 0.4, f * 0.8, f * 0.8);
+      /* The series' own marks: its line with a point on it. */
+      cairo_set_line_width (cr, MAX (hair * 2, f * 0.16));
+      cairo_move_to (cr, p.x1 + f * 1.3, ly);
+      cairo_line_to (cr, p.x1 + f * 2.3, ly);
+      cairo_stroke (cr);
+      cairo_arc (cr, p.x1 + f * 1.8, ly, f * 0.32, 0, 2 * G_PI);
       cairo_fill (cr);
       label = isnan (series->serial_fraction)
                 ? g_strdup (series->label)
@@ -327,8 +333,29 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
     cairo_restore (cr);
     il_text_set (text, _("ideal (n workers, n× faster)"), f * 0.9, FALSE, width - margin - (p.x1 + f * 2.7));
     il_text_draw (cr, text, p.x1 + f * 2.7, ly, IL_ALIGN_LEFT, pal->text_dim);
-    il_text_set (text, _("dashed: Amdahl's law fit"), f * 0.9, FALSE, width - margin - (p.x1 + f * 2.7));
-    il_text_draw (cr, text, p.x1 + f * 2.7, ly + f * 1.8, IL_ALIGN_LEFT, pal->text_dim);
+    /* The fit's sample is drawn with the fit's own dash and weight, so the legend shows the
+     * line it names rather than describing it in words. */
+    {
+      double fit_dash[] = { f * 0.25, f * 0.25 };
+      gboolean any_fit = FALSE;
+
+      for (guint k = 0; k < sweep->series->len; k++)
+        any_fit |= !isnan (((const IlSweepSeries *) g_ptr_array_index (sweep->series, k))->serial_fraction);
+      if (any_fit)
+        {
+          cairo_save (cr);
+          cairo_set_dash (cr, fit_dash, 2, 0);
+          il_rgb_set_source_alpha (cr, pal->text_dim, 0.8);
+          cairo_set_line_width (cr, MAX (hair * 1.5, f * 0.08));
+          cairo_move_to (cr, p.x1 + f * 1.3, ly + f * 1.8);
+          cairo_line_to (cr, p.x1 + f * 2.3, ly + f * 1.8);
+          cairo_stroke (cr);
+          cairo_restore (cr);
+          il_text_set (text, _("Amdahl's law fit"), f * 0.9, FALSE,
+                       width - margin - (p.x1 + f * 2.7));
+          il_text_draw (cr, text, p.x1 + f * 2.7, ly + f * 1.8, IL_ALIGN_LEFT, pal->text_dim);
+        }
+    }
   }
 
   cairo_restore (cr);

@@ -1448,6 +1448,13 @@ draw_legend (Frame *f, gboolean any_strip, guint max_cpus)
       LegendItem flight = { f->pal->in_flight, { 0 }, FALSE, FALSE, g_strdup (_("in flight")) };
       LegendItem cores = { f->pal->reference, { 0 }, FALSE, TRUE, g_strdup (_("core count")) };
       g_array_append_val (items, flight);
+      /* The strip's running part has its own swatch when no worker lane explains the colour. */
+      if (!(f->o->view & IL_VIEW_WORKERS))
+        {
+          LegendItem running = { f->pal->running, { 0 }, FALSE, FALSE,
+                                 g_strdup (_("running (in the strip)")) };
+          g_array_append_val (items, running);
+        }
       g_array_append_val (items, cores);
     }
 

@@ -11,6 +11,7 @@
 #include "il-painter.h"
 #include "il-export-dialog.h"
 #include "il-format.h"
+#include "il-layout.h"
 #include "il-history-row.h"
 #include "il-setup-pane.h"
 #include "il-summary-view.h"
@@ -21,6 +22,7 @@
 #include "il-window-private.h"
 #include "il-layout.h"
 #include "il-task-details.h"
+#include "il-timeline-keys.h"
 #include "il-test-traces.h"
 
 static IlApplication *app;
@@ -928,6 +930,35 @@ test_export (void)
   g_assert_cmpuint (il_window_get_history (window)->len, ==, history_before + 2);
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
 
+  /* Its Chrome export opens the same way (Open and a drop both go through open_file), and so
+   * does another tool's Chrome trace, shown without core lanes it does not have. */
+  {
+    g_autofree char *chrome = g_build_filename (g_get_tmp_dir (), "il-test-window.chrome.json", NULL);
+    g_autofree char *viz = g_test_build_filename (G_TEST_DIST, "..", "chrome", "viztracer.json", NULL);
+    g_autoptr(GFile) chrome_file = g_file_new_for_path (chrome);
+    g_autoptr(GFile) viz_file = g_file_new_for_path (viz);
+    IlRunTrace *run;
+
+    g_assert_true (il_window_export_to (window, "chrome", chrome, &error));
+    g_assert_no_error (error);
+    history_before = il_window_get_history (window)->len;
+    g_assert_true (il_window_open_file (window, chrome_file, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (il_window_get_history (window)->len, ==, history_before + 2);
+    g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
+    g_assert_true (il_run_trace_has_cpu_data (g_ptr_array_index (il_window_get_shown (window), 0)));
+
+    g_assert_true (il_window_open_file (window, viz_file, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (il_window_get_shown (window)->len, ==, 1);
+    run = g_ptr_array_index (il_window_get_shown (window), 0);
+    g_assert_cmpstr (il_run_trace_get_config (run)->source, ==, "chrome-trace");
+    g_assert_cmpstr (il_run_trace_get_worker (run, 0)->name, ==, "MainThread");
+    g_assert_false (il_layout_run_has_cores (run));
+    settle ();
+    g_unlink (chrome);
+  }
+
   g_unlink (png);
   g_unlink (svg);
   g_unlink (csv);
@@ -1188,6 +1219,60 @@ test_adaptive (void)
   il_timeline_view_set_highlight (timeline, -1, -1);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->details_label)));
 
+  /* By keyboard: Down puts the ring on the first lane and names it with its totals, Right goes
+   * to its first task, Enter highlights that task like a click; the accessible label follows. */
+  {
+    g_autofree char *lane = NULL;
+    g_autofree char *task = NULL;
+    int run, hl;
+
+    gtk_widget_grab_focus (GTK_WIDGET (timeline));
+    il_timeline_keys_move (timeline, 1, 0);
+    lane = il_timeline_keys_describe (timeline);
+    g_assert_nonnull (lane);
+    g_assert_true (g_str_has_prefix (lane, "worker 0 of “run 1: 8 threads”: 2 tasks — Running: "));
+    il_timeline_keys_move (timeline, 1, 0);
+    g_clear_pointer (&lane, g_free);
+    lane = il_timeline_keys_describe (timeline);
+    g_assert_true (g_str_has_prefix (lane, "worker 1 of “run 1: 8 threads”"));
+    il_timeline_keys_move (timeline, 0, 1);
+    task = il_timeline_keys_describe (timeline);
+    g_assert_true (g_str_has_prefix (task, "Task 1 of “run 1: 8 threads”: "));
+    g_assert_true (il_timeline_keys_activate (timeline));
+    il_timeline_view_get_highlight (timeline, &run, &hl);
+    g_assert_cmpint (run, ==, 0);
+    g_assert_cmpint (hl, ==, 1);
+    g_assert_true (g_str_has_prefix (gtk_label_get_label (window->details_label), "Task 1 of "));
+    /* Core lanes say how long the run's workers used them. */
+    il_timeline_keys_move (timeline, 7, 0);
+    g_clear_pointer (&lane, g_free);
+    lane = il_timeline_keys_describe (timeline);
+    g_assert_true (g_str_has_prefix (lane, "core 0 of “run 1: 8 threads”: the run’s workers ran on it "));
+    il_timeline_view_set_highlight (timeline, -1, -1);
+  }
+
+  /* A zoom the user chose survives the same runs shown again (a run ending, a batch going on);
+   * other runs start fitted. */
+  {
+    gint64 t0, t1, z0, z1;
+    gboolean fit;
+    g_autoptr(GPtrArray) two = g_ptr_array_new ();
+
+    il_timeline_view_zoom (timeline, 4.0);
+    il_timeline_view_get_range (timeline, &z0, &z1, &fit);
+    g_assert_false (fit);
+    il_window_show_runs (window, runs);
+    il_timeline_view_get_range (timeline, &t0, &t1, &fit);
+    g_assert_false (fit);
+    g_assert_cmpint (t0, ==, z0);
+    g_assert_cmpint (t1, ==, z1);
+    g_ptr_array_add (two, g_ptr_array_index (runs, 1));
+    g_ptr_array_add (two, g_ptr_array_index (runs, 2));
+    il_window_show_runs (window, two);
+    il_timeline_view_get_range (timeline, &t0, &t1, &fit);
+    g_assert_true (fit);
+  }
+
   gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
@@ -1270,6 +1355,81 @@ test_inputs (void)
   g_assert_true (gtk_widget_get_sensitive (row));
 }
 
+/* History rows are numbered with the time of day; one can be removed, and all cleared. */
+static void
+test_history_remove (void)
+{
+  GPtrArray *history = il_window_get_history (window);
+  guint before = history->len;
+  IlRunTrace *first;
+  GtkWidget *row;
+  const char *title;
+
+  g_assert_cmpuint (before, >=, 2);
+  first = g_ptr_array_index (history, 0);
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (window->history_list, 0));
+  g_assert_true (IL_IS_HISTORY_ROW (row));
+  title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  g_assert_true (g_str_has_prefix (title, "#1 · "));
+  g_assert_nonnull (strstr (title, il_run_trace_get_label (first)));
+  /* "#1 · 14:05:12 · …" (the dot is two bytes): the time of day between number and name. */
+  g_assert_cmpint (title[8], ==, ':');
+  g_assert_cmpint (title[11], ==, ':');
+
+  /* Shown, then removed: gone from the history and from the view. */
+  {
+    g_autoptr(GPtrArray) one = g_ptr_array_new ();
+    g_ptr_array_add (one, first);
+    il_window_show_runs (window, one);
+  }
+  g_action_group_activate_action (G_ACTION_GROUP (window), "remove-run", g_variant_new_uint32 (1));
+  g_assert_cmpuint (history->len, ==, before - 1);
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 0);
+  g_assert_false (il_window_remove_run (window, 1));
+  /* Numbers stay with their runs: the next row is still #2. */
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (window->history_list, 0));
+  g_assert_true (g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "#2 · "));
+
+  activate ("clear-history");
+  g_assert_cmpuint (history->len, ==, 0);
+  g_assert_null (gtk_list_box_get_row_at_index (window->history_list, 0));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "clear-history"));
+}
+
+/* The app's icon comes from the resource bundle: About shows it when run uninstalled. */
+static void
+test_icons (void)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window)));
+  g_autoptr(GtkIconPaintable) icon = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *uri = NULL;
+
+  g_assert_true (gtk_icon_theme_has_icon (theme, APP_ID));
+  g_assert_true (gtk_icon_theme_has_icon (theme, APP_ID "-symbolic"));
+  icon = gtk_icon_theme_lookup_icon (theme, APP_ID, NULL, 128, 1, GTK_TEXT_DIR_LTR, 0);
+  file = gtk_icon_paintable_get_file (icon);
+  uri = g_file_get_uri (file);
+  g_assert_true (g_str_has_prefix (uri, "resource:///io/github/interleave/Interleave/icons/"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  settle ();
+  {
+    GtkWindow *about = NULL;
+    GListModel *toplevels = gtk_window_get_toplevels ();   /* not ours to unref */
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+        if (ADW_IS_ABOUT_WINDOW (w))
+          about = GTK_WINDOW (w);
+      }
+    g_assert_nonnull (about);
+    g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==, APP_ID);
+    gtk_window_destroy (about);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1320,7 +1480,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/export", test_export);
   g_test_add_func ("/window/history-compare", test_history_compare);
   g_test_add_func ("/window/run-lesson-action", test_run_lesson_action);
+  g_test_add_func ("/window/history-remove", test_history_remove);
   g_test_add_func ("/window/sweep", test_sweep);
+  g_test_add_func ("/window/icons", test_icons);
   g_test_add_func ("/window/inputs", test_inputs);
   g_test_add_func ("/window/adaptive", test_adaptive);
   g_test_add_func ("/window/predict-first", test_predict_first);

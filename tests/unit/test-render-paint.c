@@ -305,12 +305,59 @@ test_recording_surface (void)
   cairo_surface_destroy (replayed);
 }
 
+/* Pixels of @rgb in the legend's band (under the axis). */
+static guint
+count_in_legend (cairo_surface_t *s, const IlLayout *l, IlRgb rgb)
+{
+  guint32 want = il_rgb_pack (rgb) & 0xffffff;
+  guint n = 0;
+
+  for (int y = (int) l->legend_y; y < (int) (l->legend_y + l->legend_h) && y < H; y++)
+    for (int x = 0; x < W; x++)
+      n += pixel (s, x, y) == want;
+  return n;
+}
+
+/* Every view combination explains the colours it draws: the strip alone still shows a swatch for
+ * its running part, which the worker lanes otherwise explain. */
+static void
+test_legend_views (void)
+{
+  g_autoptr(GPtrArray) runs = il_test_traces_gil_vs_processes ();
+  const IlPalette *pal = il_palette_get (IL_THEME_LIGHT);
+  static const IlViewFlags views[] = {
+    IL_VIEW_STRIP, IL_VIEW_WORKERS, IL_VIEW_CORES | IL_VIEW_STRIP, IL_VIEW_BOTH,
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    {
+      IlPaintOptions o;
+      g_autoptr(IlLayout) l = NULL;
+      cairo_surface_t *s;
+
+      il_paint_options_init (&o);
+      o.view = views[v];
+      l = il_layout_new (W, H, runs, &o);
+      s = draw (runs, &o);
+      g_test_message ("view %d", (int) views[v]);
+      if (views[v] & IL_VIEW_STRIP)
+        {
+          g_assert_cmpuint (count_in_legend (s, l, pal->in_flight), >, 20);
+          g_assert_cmpuint (count_in_legend (s, l, pal->running), >, 20);
+        }
+      if (views[v] & IL_VIEW_WORKERS)
+        g_assert_cmpuint (count_in_legend (s, l, pal->states[IL_STATE_GIL_WAIT]), >, 20);
+      cairo_surface_destroy (s);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/render/paint/highlight", test_highlight);
+  g_test_add_func ("/render/paint/legend-views", test_legend_views);
   g_test_add_func ("/render/paint/themes", test_themes);
   g_test_add_func ("/render/paint/running-colors", test_running_colors);
   g_test_add_func ("/render/paint/other-programs", test_other_programs);

@@ -141,6 +141,61 @@ test_invalid (void)
   g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
 }
 
+typedef struct
+{
+  guint calls;
+  guint last_measured;    /* points with a wall time in the latest partial sweep */
+  gboolean grew;          /* each partial sweep had at least as many points as the one before */
+  gboolean titled;
+} Partials;
+
+static void
+on_partial (IlSweep *sweep, gpointer data)
+{
+  Partials *p = data;
+  guint measured = 0;
+
+  for (guint s = 0; s < sweep->series->len; s++)
+    {
+      IlSweepSeries *series = sweep->series->pdata[s];
+
+      for (guint i = 0; i < series->wall_ns->len; i++)
+        measured += g_array_index (series->wall_ns, gint64, i) > 0;
+    }
+  p->grew &= measured >= p->last_measured;
+  p->titled &= sweep->title != NULL && sweep->baseline_ns > 0;
+  p->last_measured = measured;
+  p->calls++;
+  il_sweep_free (sweep);
+}
+
+/* A live sweep hands over what it measured after every run: the baseline first, then one more
+ * point each time, so a view draws points as they arrive. */
+static void
+test_run_live (void)
+{
+  g_autoptr(IlRunConfig) threads = il_run_config_new ();
+  g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlSweep) sweep = NULL;
+  const IlRunConfig *configs[1];
+  const guint n[] = { 1, 2, 4 };
+  Partials p = { 0, 0, TRUE, TRUE };
+
+  threads->tasks = 4;
+  threads->task_ms = 5;
+  configs[0] = threads;
+  g_array_append_vals (counts, n, 3);
+
+  sweep = il_sweep_run_live (configs, 1, counts, 1, NULL, NULL, on_partial, &p, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sweep);
+  g_assert_cmpuint (p.calls, ==, 1 + 3);
+  g_assert_cmpuint (p.last_measured, ==, 3);
+  g_assert_true (p.grew);
+  g_assert_true (p.titled);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -149,6 +204,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sweep/fit", test_fit);
   g_test_add_func ("/sweep/fit-unknown", test_fit_unknown);
   g_test_add_func ("/sweep/run", test_run);
+  g_test_add_func ("/sweep/run-live", test_run_live);
   g_test_add_func ("/sweep/invalid", test_invalid);
   return g_test_run ();
 }
