@@ -9,8 +9,15 @@ packages=(
   desktop-file-utils appstream libxml2-utils shared-mime-info libglib2.0-bin
   xvfb xauth imagemagick python3 dbus-daemon
   fonts-dejavu-core poppler-utils
-  nodejs npm
+  # The sanitizer and fuzzing half of build-aux/test.sh: clang, its runtimes (ASan, UBSan and
+  # libFuzzer's libclang_rt.fuzzer) and llvm-symbolizer for readable reports.
+  clang libclang-rt-14-dev llvm-14
 )
+# Node.js and npm for the consumer suite: Debian's, unless a Node.js with its own npm is already
+# installed (a nodesource build conflicts with Debian's npm package).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

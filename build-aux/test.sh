@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# Installs what Interleave needs, builds it with warnings as errors and runs every test suite.
-# The last line is "tests: N passed, N failed", counted from meson's test log.
+# Installs what Interleave needs, builds it with warnings as errors and runs every test suite; then
+# builds it again with clang under AddressSanitizer and UndefinedBehaviorSanitizer (and libFuzzer's
+# coverage), runs the unit and cli suites there, and runs each fuzz harness for 60 s.
+# IL_TEST_SANITIZERS=0 skips the second half (a quick local check); FUZZ_SECONDS sets the fuzzing time.
+# The last line is "tests: N passed, N failed", counting the sanitizer suites and the fuzzers too.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-_build}
-"$root/build-aux/install-deps.sh" || exit 1
-"$root/build-aux/build.sh" || { echo "tests: 0 passed, 1 failed"; exit 1; }
-cd "$root"
-rm -f "$builddir/meson-logs/testlog.json"
-meson test -C "$builddir" --print-errorlogs --num-processes 2 "$@"
-status=$?
-python3 - "$builddir/meson-logs/testlog.json" "$status" <<'PY'
+sanbuild=${SANBUILDDIR:-_build-san}
+fuzz_seconds=${FUZZ_SECONDS:-60}
+passed=0
+failed=0
+
+finish () {
+  echo "tests: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+  exit $?
+}
+
+# Adds meson's results from a testlog.json to the counts; a meson failure with no failed test
+# in the log (a build error, a crash of meson itself) counts as one failure.
+count_log () {
+  local log=$1 status=$2 counts
+  counts=$(python3 - "$log" "$status" <<'PY'
 import json, sys
 passed = failed = 0
 try:
@@ -30,6 +42,80 @@ if passed == 0 and failed == 0:
     failed = 1
 if int(sys.argv[2]) != 0 and failed == 0:
     failed = 1
-print(f"tests: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+print(passed, failed)
 PY
+)
+  passed=$((passed + ${counts% *}))
+  failed=$((failed + ${counts#* }))
+}
+
+"$root/build-aux/install-deps.sh" || { failed=$((failed + 1)); finish; }
+"$root/build-aux/build.sh" || { failed=$((failed + 1)); finish; }
+cd "$root"
+rm -f "$builddir/meson-logs/testlog.json"
+meson test -C "$builddir" --print-errorlogs --num-processes 2 "$@"
+count_log "$builddir/meson-logs/testlog.json" $?
+
+if [ "${IL_TEST_SANITIZERS:-1}" = 0 ]; then
+  finish
+fi
+
+# --- AddressSanitizer + UndefinedBehaviorSanitizer (clang), with the libFuzzer harnesses -------
+echo "== sanitizer build ($sanbuild: clang, address + undefined, fuzzing)"
+san_options=(-Dgui=false -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true
+             -Dwerror=true -Dbuildtype=debugoptimized)
+if [ -f "$sanbuild/build.ninja" ]; then
+  meson setup --reconfigure "$sanbuild" "${san_options[@]}" >/dev/null
+else
+  CC=clang meson setup "$sanbuild" "${san_options[@]}" >/dev/null
+fi || { failed=$((failed + 1)); finish; }
+meson compile -C "$sanbuild" || { failed=$((failed + 1)); finish; }
+
+# Leaks are failures, except what fontconfig and pango keep for the process's life.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS="suppressions=$root/build-aux/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+rm -f "$sanbuild/meson-logs/testlog.json"
+# handle_segv=0: the pool's tests kill workers with SIGSEGV and expect to see that signal, not
+# ASan's abort; bad accesses are still caught by the instrumentation itself.
+ASAN_OPTIONS=$ASAN_OPTIONS:handle_segv=0 \
+  meson test -C "$sanbuild" --print-errorlogs --num-processes 2 --suite unit --suite cli
+count_log "$sanbuild/meson-logs/testlog.json" $?
+
+# Each harness from its seed corpus and its old crashers, for $fuzz_seconds s, all at once (one
+# core each would be two at a time; they share the two). A crash leaves its input in the log.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pids=()
+names=()
+for fuzzer in "$sanbuild"/tests/fuzz/fuzz-*; do
+  [ -f "$fuzzer" ] && [ -x "$fuzzer" ] || continue
+  name=${fuzzer##*/fuzz-}
+  mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
+  cp tests/fuzz/corpus/"$name"/* "$work/$name/corpus/" 2>/dev/null
+  cp tests/fuzz/crashers/"$name"/* "$work/$name/corpus/" 2>/dev/null
+  "$fuzzer" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
+    -artifact_prefix="$work/$name/artifacts/" "$work/$name/corpus" >"$work/$name/log" 2>&1 &
+  pids+=($!)
+  names+=("$name")
+done
+for i in "${!pids[@]}"; do
+  name=${names[$i]}
+  if wait "${pids[$i]}"; then
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name/log")
+    echo "fuzz $name: ok, ${runs:-?} inputs in ${fuzz_seconds} s"
+    passed=$((passed + 1))
+  else
+    echo "fuzz $name: FAILED; keep the input below in tests/fuzz/crashers/$name/ once fixed"
+    tail -n 60 "$work/$name/log"
+    for a in "$work/$name/artifacts"/*; do
+      [ -f "$a" ] && { echo "--- $a (base64)"; base64 "$a" | head -c 4000; echo; }
+    done
+    failed=$((failed + 1))
+  fi
+done
+if [ "${#pids[@]}" -eq 0 ]; then
+  echo "no fuzz harness was built"
+  failed=$((failed + 1))
+fi
+finish

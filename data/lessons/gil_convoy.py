@@ -3,6 +3,7 @@ threads compute; after each wait it must get the GIL back, and waits up to the s
 
 Usage: gil_convoy.py [CPU_THREADS] [WAITS] [LOOPS].
 """
+import ctypes
 import sys
 import threading
 import time
@@ -13,7 +14,19 @@ LOOPS = int(sys.argv[3]) if len(sys.argv) > 3 else 3_000_000
 done = threading.Event()
 
 
+def name_os_thread():
+    """Gives this OS thread its threading name, which tools such as Interleave, top -H and ps -L
+    show (CPython 3.14 does it by itself; earlier versions leave every thread named python3)."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.pthread_setname_np(ctypes.c_ulong(threading.get_ident()),
+                                threading.current_thread().name.encode()[:15])
+    except (OSError, AttributeError):
+        pass
+
+
 def compute():
+    name_os_thread()
     total = 0
     i = 0
     while not done.is_set() and i < LOOPS:
@@ -22,6 +35,7 @@ def compute():
 
 
 def io_bound():
+    name_os_thread()
     start = time.perf_counter()
     for _ in range(WAITS):
         time.sleep(0.001)

@@ -21,6 +21,9 @@
 /* While live, the whole picture is painted again this often (legend, labels re-centred);
  * in between only new columns and the headers are. */
 #define LIVE_FULL_PAINT_US (2 * G_USEC_PER_SEC)
+/* The live headers' "running… so far" is painted four times a second: a header spans the width,
+ * so each repaint is a row of tiles to convert and send. */
+#define LIVE_HEADER_US (G_USEC_PER_SEC / 4)
 /* The cached picture goes to GTK in tiles: unchanged tiles keep their texture, so only what
  * changed is damaged, rendered and sent to the display. */
 #define TILE_PX 128
@@ -68,6 +71,7 @@ struct _IlTimelineView
   GArray         *cache_load_end;   /* gint64 per run: the end of its other-programs series painted */
   int             cache_width, cache_height;
   gint64          cache_full_us;    /* when it was last painted whole */
+  gint64          cache_headers_us; /* when the live headers were last painted */
   GPtrArray      *tiles;            /* of GskRenderNode or NULL (stale), row-major */
   int             tiles_x, tiles_y;
   guint           n_full_paints;    /* for tests and the benchmark */
@@ -704,7 +708,7 @@ il_timeline_view_snapshot_live (IlTimelineView *self, GtkSnapshot *snapshot, int
       g_ptr_array_set_size (self->tiles, self->tiles_x * self->tiles_y);
       il_timeline_view_note_spans (self);
       il_timeline_view_paint_cache (self, &o, 0, 0, width, height);
-      self->cache_full_us = now;
+      self->cache_full_us = self->cache_headers_us = now;
       self->n_full_paints++;
     }
   else
@@ -723,14 +727,17 @@ il_timeline_view_snapshot_live (IlTimelineView *self, GtkSnapshot *snapshot, int
             il_timeline_view_paint_cache (self, &o, floor (xa), l->lanes_y0, ceil (xb), l->lanes_y1);
           il_timeline_view_note_spans (self);
         }
-      if (o.show_header)
+      if (o.show_header && now - self->cache_headers_us >= LIVE_HEADER_US)
         for (guint b = 0; b < l->blocks->len; b++)
           {
             const IlLayoutBlock *block = &g_array_index (l->blocks, IlLayoutBlock, b);
 
             if (block->header_h > 0 && il_run_trace_get_live (g_ptr_array_index (self->runs, b)))
-              il_timeline_view_paint_cache (self, &o, 0, floor (block->header_y), width,
-                                            ceil (block->header_y + block->header_h));
+              {
+                il_timeline_view_paint_cache (self, &o, 0, floor (block->header_y), width,
+                                              ceil (block->header_y + block->header_h));
+                self->cache_headers_us = now;
+              }
           }
       self->n_strip_paints++;
     }
@@ -961,6 +968,13 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
                             (int) hit.span.cpu);
   else
     g_string_append (s, il_state_get_title (hit.span.state));
+  /* A traced program's wait says what the thread blocked on. */
+  {
+    const char *why = il_wait_kind_get_title (il_run_trace_get_wait (run, (guint) hit.worker,
+                                                                      hit.span.start_ns));
+    if (why != NULL)
+      g_string_append_printf (s, ": %s", why);
+  }
   start = il_format_duration (hit.span.start_ns);
   duration = il_format_duration (hit.span.end_ns - hit.span.start_ns);
   g_string_append (s, "\n");

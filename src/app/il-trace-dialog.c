@@ -270,3 +270,21 @@ il_trace_dialog_new (IlWindow *window)
   g_set_weak_pointer (&self->window, window);
   return self;
 }
+
+char *
+il_trace_dialog_progress_text (IlRunTrace *trace, guint done, guint total)
+{
+  guint threads = trace != NULL ? il_run_trace_get_n_workers (trace) : 0;
+  guint processes = trace != NULL ? il_run_trace_get_n_processes (trace) : 0;
+  g_autofree char *n_threads = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u thread",
+                                                             "%u threads", threads), threads);
+  g_autofree char *n_processes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u process",
+                                                               "%u processes", processes), processes);
+  g_autofree char *what = NULL;
+
+  /* Translators: e.g. "Tracing · 5 threads in 2 processes" */
+  what = g_strdup_printf (_("Tracing · %s in %s"), n_threads, n_processes);
+  if (total > 1)
+    return g_strdup_printf (_("Run %u of %u · %s"), done + 1, total, what);
+  return g_steal_pointer (&what);
+}

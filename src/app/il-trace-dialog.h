@@ -23,4 +23,8 @@ gboolean       il_trace_dialog_start       (IlTraceDialog *self);
 IlRunConfig   *il_trace_dialog_make_config (const char *command_line, const char *folder,
                                             IlCaptureKind capture, GError **error);
 
+/* The window's status line while a traced program runs: "Tracing · 5 threads in 2 processes",
+ * with "Run 1 of 3 · " before it in a batch. */
+char          *il_trace_dialog_progress_text (IlRunTrace *trace, guint done, guint total);
+
 G_END_DECLS

@@ -416,8 +416,11 @@ sampler_thread (gpointer data)
   g_mutex_lock (&self->mutex);
   while (!self->stopping)
     {
-      /* Steady ticks on an absolute schedule: a late wake-up does not shift the later ones. */
+      /* Steady ticks on an absolute schedule: a late wake-up does not shift the later ones (but
+       * after a long stall the schedule starts again rather than sampling back to back). */
       next += self->interval_ns;
+      if (il_clock_now_ns () - next > self->interval_ns)
+        next = il_clock_now_ns () + self->interval_ns;
       while (!self->stopping)
         {
           gint64 now = il_clock_now_ns ();
@@ -548,7 +551,7 @@ add_running (const IlSpan *span, gpointer data)
 
 guint
 il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gint64 origin_ns,
-                       gint64 upto_ns)
+                       gint64 upto_ns, gint64 clip_ns)
 {
   guint stride, n_samples, n_workers, added = 0;
   const gint64 *s;
@@ -572,13 +575,18 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
     {
       const gint64 *a = s + (gsize) (self->next - 1) * stride;
       const gint64 *b = s + (gsize) self->next * stride;
-      gint64 t0 = MAX (a[0] - origin_ns, 0), t1 = b[0] - origin_ns;
-      WorkSum ws = { t0, t1, self->work, self->n };
+      gint64 t0 = MAX (a[0] - origin_ns, 0), t1 = b[0] - origin_ns, t1_sampled;
+      WorkSum ws;
 
       if (t1 > upto_ns)
         break;
+      /* The first sample comes a little before the run's start and the last a little after its
+       * end: only the part of an interval within the run counts, in proportion. */
+      t1_sampled = t1;
+      t1 = MIN (t1, clip_ns);
       if (t1 <= t0)
         continue;
+      ws = (WorkSum) { t0, t1, self->work, self->n };
 
       memset (self->work, 0, self->n * sizeof (gint64));
       for (guint w = 0; w < n_workers; w++)
@@ -588,8 +596,9 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
         {
           IlCpuLoadRow row = { t0, t1, 0, 0 };
           gint64 len = t1 - t0;
-          gint64 busy = b[1 + 2 * c] - a[1 + 2 * c];
-          gint64 steal = b[2 + 2 * c] - a[2 + 2 * c];
+          double part = (double) (t1 - t0) / (double) MAX (t1_sampled - (a[0] - origin_ns), 1);
+          gint64 busy = (gint64) ((b[1 + 2 * c] - a[1 + 2 * c]) * MIN (part, 1.0));
+          gint64 steal = (gint64) ((b[2 + 2 * c] - a[2 + 2 * c]) * MIN (part, 1.0));
           gint64 other, room;
 
           if (!il_cpu_load_has_cpu (load, (int) c))

@@ -63,13 +63,14 @@ void       il_cpu_sampler_free        (IlCpuSampler *self);
 
 /* Turns the samples taken so far into rows of @load for the CPUs of @load: each interval's busy
  * time minus the running time of @run's workers on that CPU in it (from the recorded spans).
- * Only intervals that end before @upto_ns (run time) are added, each once; @origin_ns is the
+ * Only intervals that end before @upto_ns (run time) are added, each once, and none reaches
+ * past @clip_ns (the run's end: a last interval beyond it counts in proportion); @origin_ns is the
  * run's start on CLOCK_MONOTONIC. The sampler's own ticks make busy time come in 10 ms steps,
  * so what an interval's rounding gave too much or too little is carried into the next one.
  * Returns how many intervals were added. */
 typedef struct _IlRunTrace IlRunTrace;
 guint      il_cpu_sampler_update      (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run,
-                                       gint64 origin_ns, gint64 upto_ns);
+                                       gint64 origin_ns, gint64 upto_ns, gint64 clip_ns);
 /* Starts the rows over (after il_cpu_load_clear()): the final, exact pass. */
 void       il_cpu_sampler_rewind      (IlCpuSampler *self);
 

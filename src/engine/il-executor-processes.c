@@ -569,7 +569,9 @@ il_proc_check_stalls (IlExecutorProcesses *self,
           w->stall = stall;
           changed = TRUE;
         }
-      if (stall != IL_STALL_NONE && first < 0)
+      /* A stopped worker is the one to name: it is certain, silence may be load. */
+      if (stall != IL_STALL_NONE &&
+          (first < 0 || (stall == IL_STALL_STOPPED && self->workers[first].stall != IL_STALL_STOPPED)))
         first = (int) i;
     }
 
@@ -711,7 +713,7 @@ il_proc_supervisor_main (gpointer data)
                                             g_dngettext (GETTEXT_PACKAGE, "%u task failed: %s",
                                                          "%u tasks failed: %s", self->n_failed),
                                             self->n_failed, self->first_death));
-  il_executor_set_warning (ex, NULL);
+  /* The last warning stays: an owner that drained too rarely to see it live still shows it. */
   il_executor_worker_exited (ex);
   return NULL;
 }

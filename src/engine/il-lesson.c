@@ -755,7 +755,7 @@ read_lesson_file (const char *path, gsize *length, GError **error)
   g_autofree char *display = g_filename_display_name (path);
   g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GError) local_error = NULL;
-  GStatBuf st;
+  GStatBuf st = { 0 };
   int fd;
 
   fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);

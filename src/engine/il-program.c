@@ -36,6 +36,8 @@
 #define SCAN_NS          G_GINT64_CONSTANT (5000000)   /* sampled: new threads and processes */
 #define HOUSEKEEP_NS     G_GINT64_CONSTANT (10000000)
 #define FLUSH_NS         G_GINT64_CONSTANT (10000000)  /* open spans are split so a live view moves */
+#define KEEP_OPEN_NS     G_GINT64_CONSTANT (60000000)  /* …keeping their newest part open, which a
+                                                        * record that comes late may still cut */
 #define CONFIRM_NS       G_GINT64_CONSTANT (250000000) /* a child younger than this may be a launcher's */
 #define REASON_KEEP_NS   G_GINT64_CONSTANT (50000000)
 #define KILL_GRACE_NS    G_GINT64_CONSTANT (1000000000)
@@ -88,7 +90,7 @@ typedef struct
   guint64   run_ns, wait_ns;   /* schedstat at the last sample */
   gint64    sample_ns;         /* time of the last sample; -1 before the first */
   char      state;             /* /proc stat state at the last sample */
-  IlState   block_state;       /* what it blocked on at the last blocked sample */
+  guint8    block_state;       /* what it blocked on at the last blocked sample (a CODE) */
   GArray   *reasons;           /* of Reason: blocked samples, oldest first */
   /* Output: the open span (merged while state and CPU stay) and spans held while pending. */
   IlSpan    open;
@@ -155,6 +157,7 @@ struct _IlProgram
   gpointer      notify_data;
   _Atomic int   cancel;
   _Atomic int   done;
+  _Atomic int   notify;         /* the owner wants the callbacks (cleared when it frees us) */
 };
 
 /* ------------------------------------------------------------------ where the GIL lives */
@@ -311,11 +314,14 @@ proc_runtime (IlProgram *self, Proc *p, gint64 now)
   return p->rt_known;
 }
 
-/* Reads what @th is blocked in: IL_STATE_GIL_WAIT (a futex inside CPython's _PyRuntime, where its
- * GIL's mutex and condition variables live), IL_STATE_LOCK_WAIT (any other futex: a lock, a join,
- * a queue; also a futex we cannot place), IL_STATE_IO_WAIT (sleep, poll, read, wait for a child…),
- * or IL_N_STATES when it is running. */
-static IlState
+/* A blocked thread's state and what it waits on, in one byte: the state in the low four bits,
+ * the IlWaitKind in the high four. NO_REASON: running, or nothing to tell. */
+#define CODE(state, kind) ((guint8) ((state) | ((kind) << 4)))
+#define CODE_STATE(c)     ((IlState) ((c) & 0xf))
+#define CODE_KIND(c)      ((IlWaitKind) ((c) >> 4))
+#define NO_REASON         0xff
+
+static guint8
 read_block_reason (IlProgram *self, Thread *th, gint64 now)
 {
   char buf[256];
@@ -325,16 +331,16 @@ read_block_reason (IlProgram *self, Thread *th, gint64 now)
   char *end;
 
   if (th->fd_syscall < 0)
-    return IL_N_STATES;
+    return NO_REASON;
   n = pread (th->fd_syscall, buf, sizeof buf - 1, 0);
   if (n <= 0)
-    return IL_N_STATES;
+    return NO_REASON;
   buf[n] = '\0';
   if (buf[0] == 'r')   /* "running" */
-    return IL_N_STATES;
+    return NO_REASON;
   nr = strtol (buf, &end, 10);
   if (end == buf || nr < 0)   /* "-1 …": off CPU outside a system call (preempted): no answer */
-    return IL_N_STATES;
+    return NO_REASON;
   if (*end == ' ')
     arg0 = strtoull (end + 1, NULL, 16);
 
@@ -344,19 +350,44 @@ read_block_reason (IlProgram *self, Thread *th, gint64 now)
 #ifdef __NR_futex_waitv
     case __NR_futex_waitv:
 #endif
-      if (nr == __NR_futex && th->proc != NULL && proc_runtime (self, th->proc, now) &&
-          arg0 >= th->proc->rt_lo && arg0 < th->proc->rt_hi)
-        return IL_STATE_GIL_WAIT;
-      return IL_STATE_LOCK_WAIT;
+      if (th->proc == NULL || !proc_runtime (self, th->proc, now))
+        return CODE (IL_STATE_LOCK_WAIT, IL_WAIT_LOCK_UNKNOWN);
+      if (nr == __NR_futex && arg0 >= th->proc->rt_lo && arg0 < th->proc->rt_hi)
+        return CODE (IL_STATE_GIL_WAIT, IL_WAIT_GIL);
+      return CODE (IL_STATE_LOCK_WAIT, IL_WAIT_LOCK);
+#ifdef __NR_nanosleep
+    case __NR_nanosleep:
+#endif
+    case __NR_clock_nanosleep:
+      return CODE (IL_STATE_IO_WAIT, IL_WAIT_SLEEP);
+#ifdef __NR_poll
+    case __NR_poll:
+#endif
+#ifdef __NR_select
+    case __NR_select:
+#endif
+#ifdef __NR_epoll_wait
+    case __NR_epoll_wait:
+#endif
+    case __NR_ppoll:
+    case __NR_pselect6:
+    case __NR_epoll_pwait:
+#ifdef __NR_epoll_pwait2
+    case __NR_epoll_pwait2:
+#endif
+      return CODE (IL_STATE_IO_WAIT, IL_WAIT_POLL);
+    case __NR_wait4:
+    case __NR_waitid:
+      return CODE (IL_STATE_IO_WAIT, IL_WAIT_CHILD);
     default:
-      return IL_STATE_IO_WAIT;
+      return CODE (IL_STATE_IO_WAIT, IL_WAIT_IO);
     }
 }
 
 static void
-note_reason (Thread *th, gint64 t, IlState state)
+note_reason (Thread *th, gint64 t, guint8 code)
 {
-  Reason r = { t, (guint8) state };
+  Reason r = { t, code };
 
   if (th->reasons->len > 0 && g_array_index (th->reasons, Reason, th->reasons->len - 1).t >= t)
     return;
@@ -365,11 +396,11 @@ note_reason (Thread *th, gint64 t, IlState state)
 
 /* The state of blocked time [a, b): the most frequent blocked sample in it; without one (shorter
  * than a sample) the thread's latest one before it, if recent; I/O wait otherwise. */
-static IlState
+static guint8
 blocked_state_between (Thread *th, gint64 a, gint64 b)
 {
-  guint counts[IL_N_STATES] = { 0 };
-  IlState best = IL_N_STATES, before = IL_N_STATES;
+  guint counts[256] = { 0 };
+  guint8 best = NO_REASON, before = NO_REASON;
   guint best_n = 0;
 
   for (guint i = 0; i < th->reasons->len; i++)
@@ -390,9 +421,9 @@ blocked_state_between (Thread *th, gint64 a, gint64 b)
           best = r->state;
         }
     }
-  if (best != IL_N_STATES)
+  if (best != NO_REASON)
     return best;
-  return before != IL_N_STATES ? before : IL_STATE_IO_WAIT;
+  return before != NO_REASON ? before : CODE (IL_STATE_IO_WAIT, IL_WAIT_NONE);
 }
 
 static void
@@ -516,7 +547,7 @@ get_thread (IlProgram *self, int pid, int tid, gint64 t)
   th->since_ns = t;
   th->preempted = TRUE;   /* a new thread is runnable from its creation */
   th->sample_ns = -1;
-  th->block_state = IL_STATE_IO_WAIT;
+  th->block_state = CODE (IL_STATE_IO_WAIT, IL_WAIT_NONE);
   th->fd_syscall = th->fd_stat = th->fd_schedstat = -1;
   th->reasons = g_array_new (FALSE, FALSE, sizeof (Reason));
   th->held = g_array_new (FALSE, FALSE, sizeof (IlSpan));
@@ -570,16 +601,16 @@ push_span (IlProgram *self, const IlSpan *span)
   for (guint tries = 0; !il_ring_push (self->ring, span); tries++)
     {
       /* The owner is behind: ask it to drain and wait, up to a second. */
-      if (self->drain_notify != NULL && il_ring_wants_drain (self->ring))
+      if (atomic_load (&self->notify) && self->drain_notify != NULL && il_ring_wants_drain (self->ring))
         self->drain_notify (self->notify_data);
-      if (tries > 1000)
+      if (tries > 1000 || !atomic_load (&self->notify))
         {
           il_ring_count_drop (self->ring);
           return;
         }
       g_usleep (1000);
     }
-  if (self->drain_notify != NULL && il_ring_wants_drain (self->ring))
+  if (atomic_load (&self->notify) && self->drain_notify != NULL && il_ring_wants_drain (self->ring))
     self->drain_notify (self->notify_data);
 }
 
@@ -640,15 +671,21 @@ flush_open (IlProgram *self, Thread *th)
 
 /* Adds [start, end) in @state (absolute times) to @th's output, merged with the open span. */
 static void
-emit (IlProgram *self, Thread *th, IlState state, int cpu, gint64 start, gint64 end)
+emit (IlProgram *self, Thread *th, guint8 code, int cpu, gint64 start, gint64 end)
 {
+  IlState state = CODE_STATE (code);
+  /* What a blocked span waited on travels in its task field (traced programs have no tasks);
+   * the owner moves it beside the spans (il_program_drain). */
+  gint32 detail = CODE_KIND (code) != IL_WAIT_NONE ? -2 - (gint32) CODE_KIND (code) : -1;
+
   start -= self->origin_ns;
   end -= self->origin_ns;
   if (start < 0)
     start = 0;
   if (end <= start)
     return;
-  if (th->has_open && th->open.state == state && th->open.cpu == cpu && th->open.end_ns >= start)
+  if (th->has_open && th->open.state == state && th->open.cpu == cpu && th->open.task == detail &&
+      th->open.end_ns >= start)
     {
       th->open.end_ns = MAX (th->open.end_ns, end);
       return;
@@ -662,7 +699,7 @@ emit (IlProgram *self, Thread *th, IlState state, int cpu, gint64 start, gint64 
   th->open.end_ns = end;
   th->open.state = state;
   th->open.cpu = (gint16) cpu;
-  th->open.task = -1;
+  th->open.task = detail;
   th->open.worker = 0;
   th->has_open = TRUE;
 }
@@ -803,6 +840,25 @@ collect_record (const struct perf_event_header *h, gpointer data)
   g_array_append_val (self->events, e);
 }
 
+/* A record older than what was already laid out (its ring was read late: a virtual CPU can be
+ * stopped between an event's time stamp and its record): the open span is cut back to it. */
+static void
+rewind_to (IlProgram *self, Thread *th, gint64 t)
+{
+  gint64 rel = t - self->origin_ns;
+
+  if (t >= th->since_ns)
+    return;
+  if (th->has_open && th->open.end_ns > rel)
+    {
+      if (th->open.start_ns < rel)
+        th->open.end_ns = rel;
+      else
+        th->has_open = FALSE;
+    }
+  th->since_ns = t;
+}
+
 static void
 handle_event (IlProgram *self, const Event *e)
 {
@@ -815,6 +871,7 @@ handle_event (IlProgram *self, const Event *e)
       th = get_thread (self, e->pid, e->tid, t);
       if (th->exited)
         break;
+      rewind_to (self, th, t);
       if (e->misc & PERF_RECORD_MISC_SWITCH_OUT)
         {
           /* Without a switch-in seen (on CPU when tracing began at its exec), it ran on the CPU
@@ -857,6 +914,7 @@ handle_event (IlProgram *self, const Event *e)
       th = g_hash_table_lookup (self->threads, GINT_TO_POINTER (e->tid));
       if (th != NULL && !th->exited)
         {
+          rewind_to (self, th, t);
           if (th->on_cpu)
             emit (self, th, IL_STATE_RUNNING, th->cpu, th->since_ns, t);
           th->on_cpu = FALSE;
@@ -1001,12 +1059,12 @@ perf_sample_reasons (IlProgram *self, gint64 now)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Thread *th = value;
-      IlState s;
+      guint8 s;
 
       if (th->exited)
         continue;
       s = read_block_reason (self, th, now);
-      if (s != IL_N_STATES)
+      if (s != NO_REASON)
         note_reason (th, now, s);
     }
 }
@@ -1051,7 +1109,7 @@ sample_thread (IlProgram *self, Thread *th, gint64 now)
   unsigned long long run_ns, wait_ns;
   gint64 dt, drun, dwait, t;
   gboolean was_blocked, is_blocked;
-  IlState block = th->block_state;
+  guint8 block = th->block_state;
 
   if (th->exited || th->fd_stat < 0 || th->fd_schedstat < 0)
     return;
@@ -1071,8 +1129,8 @@ sample_thread (IlProgram *self, Thread *th, gint64 now)
   is_blocked = state == 'S' || state == 'D' || state == 'T' || state == 't' || state == 'I';
   if (is_blocked)
     {
-      IlState r = state == 'D' ? IL_STATE_IO_WAIT : read_block_reason (self, th, now);
-      if (r != IL_N_STATES)
+      guint8 r = state == 'D' ? CODE (IL_STATE_IO_WAIT, IL_WAIT_IO) : read_block_reason (self, th, now);
+      if (r != NO_REASON)
         block = r;
     }
 
@@ -1127,7 +1185,7 @@ sample_thread (IlProgram *self, Thread *th, gint64 now)
       t += drun;
       emit (self, th, IL_STATE_READY, -1, t, t + dwait);
       t += dwait;
-      emit (self, th, is_blocked ? block : IL_STATE_READY, -1, t, now);
+      emit (self, th, is_blocked ? block : (guint8) IL_STATE_READY, -1, t, now);
     }
   th->sample_ns = now;
   th->state = is_blocked ? 'S' : 'R';
@@ -1271,20 +1329,43 @@ housekeeping (IlProgram *self, gint64 now, gint64 horizon)
     }
   resolve_processes (self, horizon);
 
+  /* Sampled: a thread names itself after it starts (pthread_setname_np; CPython 3.14 passes on
+   * threading's names); the kernel capture hears it as a COMM record. */
+  if (self->capture == IL_CAPTURE_SAMPLED)
+    {
+      g_hash_table_iter_init (&iter, self->threads);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Thread *th = value;
+          char comm[16] = "";
+
+          if (th->exited)
+            continue;
+          read_comm (th->pid, th->tid, comm);
+          if (comm[0] != '\0' && strcmp (comm, th->comm) != 0)
+            {
+              memcpy (th->comm, comm, sizeof comm);
+              if (th->lane >= 0)
+                thread_announce (self, th);
+            }
+        }
+    }
+
   /* Long open spans go out in pieces so a live view moves. */
   g_hash_table_iter_init (&iter, self->threads);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Thread *th = value;
 
-      if (th->has_open && th->open.end_ns - th->open.start_ns >= FLUSH_NS &&
+      if (th->has_open && th->open.end_ns - th->open.start_ns >= FLUSH_NS + KEEP_OPEN_NS &&
           th->proc->status == PROC_CONFIRMED)
         {
           IlSpan rest = th->open;
 
+          th->open.end_ns = rest.end_ns - KEEP_OPEN_NS;
           flush_open (self, th);
           th->open = rest;
-          th->open.start_ns = rest.end_ns;
+          th->open.start_ns = rest.end_ns - KEEP_OPEN_NS;
           th->has_open = TRUE;
         }
     }
@@ -1445,7 +1526,8 @@ tracer_thread (gpointer data)
   }
 
   atomic_store (&self->done, 1);
-  if (self->done_notify != NULL)
+  /* Not while the owner is being freed (il_program_free joins us): it would revive it. */
+  if (atomic_load (&self->notify) && self->done_notify != NULL)
     self->done_notify (self->notify_data);
   return NULL;
 }
@@ -1510,6 +1592,7 @@ il_program_start (IlProgram *self,
 
   self->done_notify = done;
   self->drain_notify = drain;
+  atomic_store (&self->notify, done != NULL || drain != NULL);
   self->notify_data = data;
 
   if ((self->path = resolve_program (self->config, error)) == NULL)
@@ -1676,6 +1759,17 @@ il_program_drain (IlProgram *self, IlRunTrace *trace)
   while ((n = il_ring_pop_many (self->ring, self->scratch, 4096)) > 0)
     {
       apply_notes (self, trace);
+      for (guint i = 0; i < n; i++)
+        {
+          IlSpan *s = &self->scratch[i];
+
+          if (s->task <= -2)
+            {
+              if (s->worker < il_run_trace_get_n_workers (trace))
+                il_run_trace_add_wait (trace, s->worker, s->start_ns, (IlWaitKind) (-2 - s->task));
+              s->task = -1;
+            }
+        }
       il_run_trace_append_many (trace, self->scratch, n);
       added = TRUE;
     }
@@ -1685,20 +1779,23 @@ il_program_drain (IlProgram *self, IlRunTrace *trace)
 void
 il_program_mark_helpers (IlRunTrace *trace)
 {
-  /* A task-like stretch: 2 ms on a CPU without waiting in between (split spans and preemption
-   * joined), and running for at least
-   * 2 % of the thread's life. Helper threads (a pool's handler threads, a runtime's timer thread,
-   * a thread that only waits) run in short bursts between long waits. */
+  /* A helper never ran a task-like stretch (2 ms on a CPU without waiting in between, split spans
+   * and preemption joined) or ran less than 2 % of its life, and did not spend most of its life
+   * sleeping on purpose (time.sleep standing in for I/O is work). Helpers: a pool's handler
+   * threads, a runtime's timer thread, threads that wait on locks and pipes. */
   for (guint w = 0; w < il_run_trace_get_n_workers (trace); w++)
     {
       const IlLane *lane = il_run_trace_get_lane (trace, w);
       guint n = il_lane_get_n_spans (lane);
-      gint64 stretch = 0, best = 0, end = G_MININT64, total = 0, life;
+      gint64 stretch = 0, best = 0, end = G_MININT64, total = 0, life, slept = 0;
 
       for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
         {
           const IlSpan *s = il_lane_get_span (lane, i);
 
+          if (s->state == IL_STATE_IO_WAIT &&
+              il_run_trace_get_wait (trace, w, s->start_ns) == IL_WAIT_SLEEP)
+            slept += s->end_ns - s->start_ns;
           /* Preempted (ready) is still the same stretch: only a wait ends it. */
           if (s->state == IL_STATE_READY && s->start_ns == end)
             {
@@ -1717,7 +1814,63 @@ il_program_mark_helpers (IlRunTrace *trace)
           total += s->end_ns - s->start_ns;
         }
       life = n > 0 ? il_lane_get_span (lane, n - 1)->end_ns - il_lane_get_span (lane, 0)->start_ns : 0;
-      il_run_trace_set_worker_helper (trace, w, best < G_GINT64_CONSTANT (2000000) || total * 50 < life);
+      il_run_trace_set_worker_helper (trace, w, (best < G_GINT64_CONSTANT (2000000) || total * 50 < life) &&
+                                                slept * 2 < life);
+    }
+}
+
+/* `sh -c 'python3 x.py'` (dash forks), `bash -c '…; true'`: a launcher that forked the program
+ * and only waited for it. A process whose threads are all helpers, with a child process in the
+ * trace, whose main thread waited for a child (wait4, waitid) more than on anything else we could
+ * tell, is folded: its lanes go, its children hang under its parent. */
+static void
+fold_waiting_launchers (IlRunTrace *trace)
+{
+  for (guint p = 0; p < il_run_trace_get_n_processes (trace); p++)
+    {
+      const IlProcessInfo *proc = il_run_trace_get_process (trace, p);
+      int pid = proc->pid, ppid = proc->ppid;
+      gboolean has_child = FALSE, all_helpers = TRUE;
+      gint64 child_wait = 0, other_wait = 0;
+
+      for (guint c = 0; c < il_run_trace_get_n_processes (trace); c++)
+        has_child |= il_run_trace_get_process (trace, c)->ppid == pid;
+      for (guint w = 0; w < il_run_trace_get_n_workers (trace) && has_child; w++)
+        {
+          const IlWorkerInfo *info = il_run_trace_get_worker (trace, w);
+          const IlLane *lane = il_run_trace_get_lane (trace, w);
+          guint n = il_lane_get_n_spans (lane);
+
+          if (info->pid != pid)
+            continue;
+          all_helpers &= info->helper;
+          if (info->tid != pid || n == 0)
+            continue;
+          for (guint i = 0; i < n; i++)
+            {
+              const IlSpan *s = il_lane_get_span (lane, i);
+              IlWaitKind kind = il_run_trace_get_wait (trace, w, s->start_ns);
+
+              if (kind == IL_WAIT_CHILD)
+                child_wait += s->end_ns - s->start_ns;
+              else if (kind != IL_WAIT_NONE)
+                other_wait += s->end_ns - s->start_ns;
+            }
+        }
+      if (!has_child || !all_helpers || child_wait == 0 || child_wait <= other_wait)
+        continue;
+      for (guint c = 0; c < il_run_trace_get_n_processes (trace); c++)
+        {
+          const IlProcessInfo *child = il_run_trace_get_process (trace, c);
+          if (child->ppid == pid)
+            {
+              g_autofree char *command = g_strdup (child->command);
+              g_autofree char *name = g_strdup (child->name);
+              il_run_trace_add_process (trace, child->pid, ppid, command, name);
+            }
+        }
+      il_run_trace_remove_process (trace, pid);
+      p = (guint) -1;   /* the list changed: look again from the start */
     }
 }
 
@@ -1732,6 +1885,7 @@ il_program_finish (IlProgram *self, IlRunTrace *trace)
   for (guint i = 0; i < self->drop_pids->len; i++)
     il_run_trace_remove_process (trace, g_array_index (self->drop_pids, int, i));
   il_program_mark_helpers (trace);
+  fold_waiting_launchers (trace);
   if (self->lost > 0)
     g_warning ("%" G_GUINT64_FORMAT " kernel records were lost (the buffer overflowed)", self->lost);
 
@@ -1750,6 +1904,7 @@ il_program_free (IlProgram *self)
     return;
   if (self->thread != NULL)
     {
+      atomic_store (&self->notify, 0);
       il_program_cancel (self);
       g_clear_pointer (&self->thread, g_thread_join);
     }

@@ -55,6 +55,16 @@ il_recorder_claim (IlRecorder *rec,
   return atomic_exchange (&rec->board->slots[cpu].owner, rec->board_owner);
 }
 
+/* Is this thread still the last one of the run seen on @cpu? (TRUE without a board) */
+static inline gboolean
+il_recorder_owns (IlRecorder *rec,
+                  int         cpu)
+{
+  if (rec->board == NULL || cpu < 0 || (guint) cpu >= rec->board->n_cpus)
+    return TRUE;
+  return atomic_load_explicit (&rec->board->slots[cpu].owner, memory_order_relaxed) == rec->board_owner;
+}
+
 /* Does this recorder observe the CPU itself (self capture), rather than leave it to the kernel? */
 static inline gboolean
 il_recorder_observes (IlRecorder *rec)
@@ -283,9 +293,11 @@ il_recorder_observe (IlRecorder *rec,
     }
 
   cpu = il_cpu_current ();
-  /* The light observation: still on its CPU, and the quantum took about as long as its work. */
+  /* The light observation: still on its CPU, the quantum took about as long as its work, and no
+   * other thread of the run claimed the CPU meanwhile (this one was off for that: the full
+   * observation claims it back and says how long). */
   if (cpu == rec->cpu && now_ns - rec->last_check_ns <= IL_RECORDER_STEP_NS &&
-      ++rec->light_checks < IL_RECORDER_FULL_EVERY)
+      ++rec->light_checks < IL_RECORDER_FULL_EVERY && il_recorder_owns (rec, cpu))
     {
       rec->last_check_ns = now_ns;
       il_recorder_split_if_due (rec, now_ns);

@@ -207,7 +207,14 @@ il_run_config_describe (const IlRunConfig *self)
       break;
     case IL_EXECUTOR_EXTERNAL:
       /* Nothing of workload, tasks or CPU set applies to a program we only watched; its command
-       * is the label, which titles show already. */
+       * is the label, which titles show already. An imported file was never traced by us. */
+      if (g_strcmp0 (self->source, "chrome-trace") == 0)
+        {
+          g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "imported Chrome trace · %u thread",
+                                                  "imported Chrome trace · %u threads", self->workers),
+                                  self->workers);
+          return g_string_free (s, FALSE);
+        }
       g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "traced program · %u thread",
                                               "traced program · %u threads", self->workers),
                               self->workers);

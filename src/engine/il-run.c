@@ -327,11 +327,13 @@ il_run_update_cpu_load (IlRun    *self,
       il_cpu_sampler_stop (self->sampler);
       il_cpu_load_clear (load);
       il_cpu_sampler_rewind (self->sampler);
-      il_cpu_sampler_update (self->sampler, load, self->trace, origin, G_MAXINT64);
+      il_cpu_sampler_update (self->sampler, load, self->trace, origin, G_MAXINT64,
+                             il_run_trace_get_end_ns (self->trace));
       il_run_trace_cpu_load_changed (self->trace);
     }
   else if (il_cpu_sampler_update (self->sampler, load, self->trace, origin,
-                                  il_clock_now_ns () - origin - IL_RUN_CPU_LOAD_LAG_NS) > 0)
+                                  il_clock_now_ns () - origin - IL_RUN_CPU_LOAD_LAG_NS,
+                                  G_MAXINT64) > 0)
     {
       /* New rows of a live run: viewers redraw (the rows lag the spans by the lag above). */
       il_run_trace_cpu_load_changed (self->trace);

@@ -40,6 +40,8 @@ typedef struct
   const char  *end;
   GError     **error;
   GString     *str;    /* the last decoded string */
+  const char  *key;    /* the last object key (into the file, or lx->str when it had escapes) */
+  gsize        key_len;
 } Lexer;
 
 static guint
@@ -189,6 +191,33 @@ lex_string (Lexer *lx)
   return TRUE;
 }
 
+/* An object's key and its colon. Keys are compared, never kept: the common one without escapes
+ * is not copied (most of a trace's bytes are keys). */
+static gboolean
+lex_key (Lexer *lx)
+{
+  const char *q;
+
+  skip_ws (lx);
+  if (lx->p < lx->end && *lx->p == '"')
+    {
+      for (q = lx->p + 1; q < lx->end && *q != '"' && *q != '\\' && (guchar) *q >= 0x20; q++)
+        ;
+      if (q < lx->end && *q == '"')
+        {
+          lx->key = lx->p + 1;
+          lx->key_len = (gsize) (q - lx->p - 1);
+          lx->p = q + 1;
+          return expect (lx, ':');
+        }
+    }
+  if (!lex_string (lx))
+    return FALSE;
+  lx->key = lx->str->str;
+  lx->key_len = lx->str->len;
+  return expect (lx, ':');
+}
+
 /* A number's text, checked against JSON's grammar; @start and @len point into the file. */
 static gboolean
 lex_number (Lexer *lx, const char **start, gsize *len)
@@ -324,7 +353,7 @@ skip_container (Lexer *lx, int depth, char open, char close)
     {
       if (open == '{')
         {
-          if (!lex_string (lx) || !expect (lx, ':'))
+          if (!lex_key (lx))
             return FALSE;
         }
       if (!skip_value (lx, depth + 1))
@@ -391,6 +420,8 @@ typedef struct
 
 typedef struct
 {
+  /* Buffers kept from event to event; name, cat and arg_name point into them or are NULL. */
+  GString    *name_buf, *cat_buf, *arg_name_buf;
   const char *at;       /* where the event starts, for errors */
   char        ph;
   char       *name;
@@ -411,12 +442,25 @@ typedef struct
 static void
 event_clear (Event *e)
 {
-  g_free (e->name);
-  g_free (e->cat);
+  GString *name_buf = e->name_buf, *cat_buf = e->cat_buf, *arg_name_buf = e->arg_name_buf;
+
   g_free (e->pid.str);
   g_free (e->tid.str);
-  g_free (e->arg_name);
   memset (e, 0, sizeof *e);
+  e->name_buf = name_buf;
+  e->cat_buf = cat_buf;
+  e->arg_name_buf = arg_name_buf;
+}
+
+/* Keeps the string just lexed in *@buf by swapping buffers (no copy); returns its text. */
+static char *
+keep_string (Lexer *lx, GString **buf)
+{
+  GString *t = *buf;
+
+  *buf = lx->str;
+  lx->str = t;
+  return (*buf)->str;
 }
 
 static gboolean
@@ -469,7 +513,9 @@ lex_id (Lexer *lx, const char *key, Id *id)
 static inline gboolean
 key_is (Lexer *lx, const char *key)
 {
-  return strcmp (lx->str->str, key) == 0;
+  gsize n = strlen (key);
+
+  return lx->key_len == n && memcmp (lx->key, key, n) == 0;
 }
 
 static gboolean
@@ -487,17 +533,14 @@ lex_args (Lexer *lx, Event *e)
     {
       gboolean ok = TRUE;
 
-      if (!lex_string (lx) || !expect (lx, ':'))
+      if (!lex_key (lx))
         return FALSE;
       skip_ws (lx);
       if (key_is (lx, "name") && peek (lx, '"'))
         {
           ok = lex_string (lx);
           if (ok)
-            {
-              g_free (e->arg_name);
-              e->arg_name = g_strdup (lx->str->str);
-            }
+            e->arg_name = keep_string (lx, &e->arg_name_buf);
         }
 #define INT_ARG(k, field, flag)                                                                    \
       else if (key_is (lx, k) && lx->p < lx->end && (*lx->p == '-' || g_ascii_isdigit (*lx->p)))  \
@@ -543,7 +586,7 @@ lex_event (Lexer *lx, Event *e)
     {
       gboolean ok;
 
-      if (!lex_string (lx) || !expect (lx, ':'))
+      if (!lex_key (lx))
         return FALSE;
       skip_ws (lx);
       if (key_is (lx, "ph"))
@@ -560,13 +603,13 @@ lex_event (Lexer *lx, Event *e)
         {
           ok = lex_string (lx);
           if (ok)
-            e->name = g_strdup (lx->str->str);
+            e->name = keep_string (lx, &e->name_buf);
         }
       else if (key_is (lx, "cat") && peek (lx, '"'))
         {
           ok = lex_string (lx);
           if (ok)
-            e->cat = g_strdup (lx->str->str);
+            e->cat = keep_string (lx, &e->cat_buf);
         }
       else if (key_is (lx, "pid"))
         ok = lex_id (lx, "pid", &e->pid);
@@ -638,6 +681,7 @@ typedef struct
   GHashTable  *name_ids;    /* slice name → index + 1 */
   GPtrArray   *names;       /* of char*, owned by name_chunk */
   GStringChunk *name_chunk;
+  Thread      *last_thread;   /* events mostly come thread by thread: the last one is cached */
   guint64      n_slices;
   guint32      order;
   gint64       max_ts;
@@ -657,7 +701,7 @@ thread_free (Thread *t)
   g_free (t->pid.str);
   g_free (t->tid.str);
   g_free (t->name);
-  g_array_unref (t->slices);
+  g_clear_pointer (&t->slices, g_array_unref);
   g_array_unref (t->open);
   g_free (t);
 }
@@ -695,7 +739,7 @@ get_process (Import *im, const Id *pid)
 }
 
 static Thread *
-get_thread (Import *im, const Event *e)
+get_thread_slow (Import *im, const Event *e)
 {
   g_autofree char *pkey = id_key (&e->pid);
   g_autofree char *tkey = id_key (&e->tid);
@@ -720,10 +764,29 @@ get_thread (Import *im, const Event *e)
       t->order = im->order++;
       t->slices = g_array_new (FALSE, FALSE, sizeof (Slice));
       t->open = g_array_new (FALSE, FALSE, sizeof (Slice));
-      g_hash_table_insert (im->threads, g_steal_pointer (&key), t);
+      /* The thread owns its key (the table frees no keys). */
+      g_hash_table_insert (im->threads, t->key, t);
       g_ptr_array_add (im->thread_list, t);
     }
   return t;
+}
+
+static gboolean
+id_equal (const Id *a, const Id *b)
+{
+  if (a->set != b->set || a->is_string != b->is_string)
+    return FALSE;
+  return a->is_string ? strcmp (a->str, b->str) == 0 : a->num == b->num;
+}
+
+static Thread *
+get_thread (Import *im, const Event *e)
+{
+  if (im->last_thread != NULL && id_equal (&im->last_thread->pid, &e->pid) &&
+      id_equal (&im->last_thread->tid, &e->tid))
+    return im->last_thread;
+  im->last_thread = get_thread_slow (im, e);
+  return im->last_thread;
 }
 
 static guint32
@@ -910,10 +973,9 @@ foreign_event (Import *im, Event *e)
 }
 
 static gboolean
-parse_events (Import *im)
+parse_event_list (Import *im, Event *ep)
 {
   Lexer *lx = &im->lx;
-  Event e = { 0 };
 
   if (!expect (lx, '['))
     return FALSE;
@@ -924,10 +986,10 @@ parse_events (Import *im)
     }
   for (;;)
     {
-      gboolean ok = lex_event (lx, &e) &&
-                    (im->own != NULL ? own_event (im, &e) : foreign_event (im, &e));
+      gboolean ok = lex_event (lx, ep) &&
+                    (im->own != NULL ? own_event (im, ep) : foreign_event (im, ep));
 
-      event_clear (&e);
+      event_clear (ep);
       if (!ok)
         return FALSE;
       if (peek (lx, ','))
@@ -951,6 +1013,19 @@ parse_events (Import *im)
     }
 }
 
+static gboolean
+parse_events (Import *im)
+{
+  Event e = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL) };
+  gboolean ok = parse_event_list (im, &e);
+
+  event_clear (&e);
+  g_string_free (e.name_buf, TRUE);
+  g_string_free (e.cat_buf, TRUE);
+  g_string_free (e.arg_name_buf, TRUE);
+  return ok;
+}
+
 /* Reads otherData, keeping the raw text of "interleave" for the trace v1 reader. */
 static gboolean
 parse_other_data (Import *im)
@@ -967,7 +1042,7 @@ parse_other_data (Import *im)
     }
   for (;;)
     {
-      if (!lex_string (lx) || !expect (lx, ':'))
+      if (!lex_key (lx))
         return FALSE;
       if (key_is (lx, "interleave") && peek (lx, '{'))
         {
@@ -1020,7 +1095,7 @@ parse_object (Import *im)
     }
   for (;;)
     {
-      if (!lex_string (lx) || !expect (lx, ':'))
+      if (!lex_key (lx))
         return FALSE;
       if (key_is (lx, "traceEvents"))
         {
@@ -1042,7 +1117,7 @@ parse_object (Import *im)
 
           if (!lex_string (lx))
             return FALSE;
-          if (!key_is (lx, "ms") && !key_is (lx, "ns"))
+          if (strcmp (lx->str->str, "ms") != 0 && strcmp (lx->str->str, "ns") != 0)
             return fail_at (lx, at, _("“displayTimeUnit” must be “ms” or “ns”"));
         }
       else if (!skip_value (lx, 1))
@@ -1064,6 +1139,7 @@ parse_object (Import *im)
   if (im->header != NULL && im->own == NULL)
     {
       /* The header came after the events: read them again, now as Interleave's own. */
+      im->last_thread = NULL;
       g_hash_table_remove_all (im->threads);
       g_ptr_array_set_size (im->thread_list, 0);
       g_hash_table_remove_all (im->processes);
@@ -1189,6 +1265,11 @@ flatten (IlRunTrace *run, guint worker, Thread *t, guint *next_task, gint64 orig
         sp.task = (gint32) g_array_index (task_of, guint, (slice_index));                         \
         sp.worker = (guint16) worker;                                                              \
         g_array_append_val (out, sp);                                                              \
+        if (out->len == 4096)                                                                      \
+          {                                                                                        \
+            il_run_trace_append_many (run, (const IlSpan *) out->data, out->len);                  \
+            g_array_set_size (out, 0);                                                             \
+          }                                                                                        \
       }                                                                                            \
   } G_STMT_END
 
@@ -1239,6 +1320,8 @@ flatten (IlRunTrace *run, guint worker, Thread *t, guint *next_task, gint64 orig
     }
 #undef EMIT
   il_run_trace_append_many (run, (const IlSpan *) out->data, out->len);
+  /* The lane holds them now; a file of millions of slices needs its memory back at once. */
+  g_clear_pointer (&t->slices, g_array_unref);
 }
 
 static IlTrace *
@@ -1251,7 +1334,6 @@ finish_foreign (Import *im)
   GPtrArray *threads = im->thread_list;
   gint64 origin = G_MAXINT64;
   guint next_task = 0;
-  guint n_processes = g_hash_table_size (im->processes);
   int next_pid = 1;
   g_autoptr(GHashTable) made_pids = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
 
@@ -1319,7 +1401,6 @@ finish_foreign (Import *im)
       int pid = small_id (&t->pid);
       int tid = small_id (&t->tid);
       g_autofree char *tname = NULL;
-      g_autofree char *lane = NULL;
 
       /* Processes named by a string (ray's "Node 10.0.0.1") get a made-up number, one each. */
       if (pid < 0)
@@ -1339,18 +1420,7 @@ finish_foreign (Import *im)
         tname = g_strdup (t->tid.str);
       else
         tname = g_strdup_printf (_("thread %" PRId64), t->tid.num);
-      /* Until lanes are grouped under process headers, a lane says its process when there are
-       * several. */
-      if (n_processes > 1)
-        {
-          g_autofree char *pname = p->name != NULL ? g_strdup (p->name)
-                                   : t->pid.is_string ? g_strdup (t->pid.str)
-                                   : g_strdup_printf (_("process %" PRId64), t->pid.num);
-          lane = g_strdup_printf ("%s · %s", pname, tname);
-        }
-      else
-        lane = g_steal_pointer (&tname);
-      il_run_trace_add_worker (run, IL_WORKER_THREAD, pid, tid, lane);
+      il_run_trace_add_worker (run, IL_WORKER_THREAD, pid, tid, tname);
       /* Lanes belong to their process, as a traced program's do. */
       if (il_run_trace_find_process (run, pid) == NULL)
         {
@@ -1387,7 +1457,7 @@ il_trace_data_is_chrome (const char *data, gsize length)
     {
       /* The top-level keys decide: trace v1 has "format", a Chrome trace "traceEvents". */
       lx.p++;
-      while (!peek (&lx, '}') && lex_string (&lx) && expect (&lx, ':'))
+      while (!peek (&lx, '}') && lex_key (&lx))
         {
           if (key_is (&lx, "traceEvents"))
             {

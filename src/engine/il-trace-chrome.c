@@ -42,12 +42,50 @@ split_ns (gint64 ns, gint64 *us, gint64 *frac)
     }
 }
 
-/* Writes (@origin + @t) nanoseconds as exact decimal microseconds into @buf without overflowing
- * for any gint64 inputs, and returns the double a correct JSON parser reads from it. */
-static double
-format_us (gint64 origin, gint64 t, char *buf, gsize size)
+/* Writes whole microseconds @us and thousandths @frac (0-999) as "us.fff"; returns the length. */
+static gsize
+put_us (char *buf, gint64 us, gint64 frac)
 {
-  gint64 us_a, fr_a, us_b, fr_b, us, frac;
+  char tmp[24];
+  gsize n = 0, len = 0;
+  guint64 u;
+
+  /* A negative value with a fraction is -(|us| - 1).(1000 - frac). */
+  if (us < 0)
+    {
+      buf[len++] = '-';
+      if (frac > 0)
+        {
+          us += 1;
+          frac = 1000 - frac;
+        }
+      u = (guint64) 0 - (guint64) us;
+    }
+  else
+    u = (guint64) us;
+  do
+    {
+      tmp[n++] = (char) ('0' + u % 10);
+      u /= 10;
+    }
+  while (u != 0);
+  while (n > 0)
+    buf[len++] = tmp[--n];
+  buf[len++] = '.';
+  buf[len++] = (char) ('0' + frac / 100);
+  buf[len++] = (char) ('0' + frac / 10 % 10);
+  buf[len++] = (char) ('0' + frac % 10);
+  buf[len] = '\0';
+  return len;
+}
+
+/* Writes (@origin + @t) nanoseconds as exact decimal microseconds into @buf (at least 32 bytes)
+ * without overflowing for any gint64 inputs, and returns the double a correct JSON parser reads
+ * from it. */
+static double
+format_us (gint64 origin, gint64 t, char *buf)
+{
+  gint64 us_a, fr_a, us_b, fr_b, us, frac, total;
 
   split_ns (origin, &us_a, &fr_a);
   split_ns (t, &us_b, &fr_b);
@@ -58,22 +96,32 @@ format_us (gint64 origin, gint64 t, char *buf, gsize size)
       us += 1;
       frac -= 1000;
     }
-  if (us < 0 && frac > 0)
-    g_snprintf (buf, size, "-%" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT, -(us + 1), 1000 - frac);
-  else if (us < 0)
-    g_snprintf (buf, size, "-%" G_GINT64_FORMAT ".000", -us);
-  else
-    g_snprintf (buf, size, "%" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT, us, frac);
+  put_us (buf, us, frac);
+  /* Below 2^53 ns both operands are exact and one division rounds once, as a parser does. */
+  if (!((t > 0 && origin > G_MAXINT64 - t) || (t < 0 && origin < G_MININT64 - t)))
+    {
+      total = origin + t;
+      if (total > -(G_GINT64_CONSTANT (1) << 53) && total < (G_GINT64_CONSTANT (1) << 53))
+        return (double) total / 1000.0;
+    }
   return g_ascii_strtod (buf, NULL);
 }
 
-/* The duration to write for an event from @ts to @end (both as parsed): the largest double d with
- * ts + d <= end in IEEE arithmetic, printed so that it parses back to d. */
+/* The duration to write for an event of @dur_ns from @ts to @end (both as parsed): the largest
+ * double d with ts + d <= end in IEEE arithmetic, printed so that it parses back to d. Mostly
+ * the plain decimal of @dur_ns is that double already. */
 static void
-format_dur (double ts, double end, char *buf, gsize size)
+format_dur (double ts, double end, gint64 dur_ns, char *buf, gsize size)
 {
-  double d = end - ts;
+  double d;
 
+  if (dur_ns >= 0 && dur_ns < (G_GINT64_CONSTANT (1) << 53) &&
+      ts + (double) dur_ns / 1000.0 <= end)
+    {
+      put_us (buf, dur_ns / 1000, dur_ns % 1000);
+      return;
+    }
+  d = end - ts;
   if (!(d > 0))
     d = 0;
   while (d > 0 && ts + d > end)
@@ -137,10 +185,10 @@ span_event (Out *o, const char *name, guint run, int pid, int tid, gint64 origin
             gint64 start_ns, gboolean core)
 {
   char ts[48], end[48], dur[48];
-  double ts_d = format_us (origin, start_ns, ts, sizeof ts);
-  double end_d = format_us (origin, s->end_ns, end, sizeof end);
+  double ts_d = format_us (origin, start_ns, ts);
+  double end_d = format_us (origin, s->end_ns, end);
 
-  format_dur (ts_d, end_d, dur, sizeof dur);
+  format_dur (ts_d, end_d, s->end_ns - start_ns, dur, sizeof dur);
   begin_event (o);
   il_writer_puts (o->w, "\"ph\":\"X\",\"cat\":\"");
   il_writer_puts (o->w, il_state_to_string ((IlState) s->state));
@@ -491,6 +539,26 @@ write_chrome (IlTrace *trace, IlWriter *w)
   il_writer_puts (w, "\n]}\n");
   free_ids (ids, n_runs);
   return w->error == NULL;
+}
+
+gboolean
+il_trace_write_chrome (IlTrace       *trace,
+                       GOutputStream *stream,
+                       const char    *name,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autofree IlWriter *w = NULL;
+
+  g_return_val_if_fail (trace != NULL, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  w = g_new0 (IlWriter, 1);
+  w->stream = stream;
+  w->cancellable = cancellable;
+  w->name = name != NULL ? name : "trace";
+  write_chrome (trace, w);
+  return il_writer_finish (w, error);
 }
 
 gboolean

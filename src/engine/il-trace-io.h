@@ -42,10 +42,19 @@ gboolean  il_trace_export_csv   (IlTrace     *trace,
                                  const char  *path,
                                  GError     **error);
 
-/* Chrome Trace Event JSON (Perfetto, chrome://tracing): complete ("X") events, for every run one
- * process with a track per worker and one with a track per CPU core. Times in microseconds. */
+/* Chrome Trace Event JSON (DevTools, Perfetto): complete ("X") events on CLOCK_MONOTONIC
+ * microseconds, a process per run (or per traced process) with a track per worker, and one with a
+ * track per CPU core; il_trace_load() reads it back as the same trace (DESIGN.md, "Chrome traces
+ * out"). Any Chrome Trace Event file opens through il_trace_load() too ("Chrome traces in"). */
 gboolean  il_trace_export_chrome (IlTrace     *trace,
                                   const char  *path,
                                   GError     **error);
+
+/* Same, into a stream (the caller closes it); @name is used in error messages. */
+gboolean  il_trace_write_chrome  (IlTrace        *trace,
+                                  GOutputStream  *stream,
+                                  const char     *name,
+                                  GCancellable   *cancellable,
+                                  GError        **error);
 
 G_END_DECLS

@@ -596,10 +596,57 @@ read_worker_program (Ctx *ctx, JsonObject *obj, const char *path, IlRunTrace *ru
   return TRUE;
 }
 
+/* run.waits: {"columns": ["worker", "start_ns", "kind"], "rows": [[0, 1200, "sleep"], …]} */
+static gboolean
+read_run_waits (Ctx *ctx, JsonObject *obj, const char *path, IlRunTrace *run)
+{
+  g_autofree char *sub = g_strdup_printf ("%s.waits", path);
+  JsonObject *o = get_object (ctx, obj, path, "waits");
+  JsonArray *columns, *rows;
+  static const char *const names[] = { "worker", "start_ns", "kind" };
+
+  if (o == NULL || (columns = get_array (ctx, o, sub, "columns")) == NULL ||
+      (rows = get_array (ctx, o, sub, "rows")) == NULL)
+    return FALSE;
+  if (json_array_get_length (columns) != G_N_ELEMENTS (names))
+    return fail (ctx, sub, _("“columns” must name worker, start_ns, kind"));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (!JSON_NODE_HOLDS_VALUE (json_array_get_element (columns, i)) ||
+        json_node_get_value_type (json_array_get_element (columns, i)) != G_TYPE_STRING ||
+        g_strcmp0 (json_array_get_string_element (columns, i), names[i]) != 0)
+      return fail (ctx, sub, _("“columns” must name worker, start_ns, kind"));
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonNode *node = json_array_get_element (rows, i);
+      JsonArray *row;
+      JsonNode *w, *t, *k;
+      IlWaitKind kind;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (row = json_node_get_array (node)) != 3)
+        return fail (ctx, sub, _("row %u must be [worker, start_ns, kind]"), i);
+      w = json_array_get_element (row, 0);
+      t = json_array_get_element (row, 1);
+      k = json_array_get_element (row, 2);
+      if (!JSON_NODE_HOLDS_VALUE (w) || json_node_get_value_type (w) != G_TYPE_INT64 ||
+          !JSON_NODE_HOLDS_VALUE (t) || json_node_get_value_type (t) != G_TYPE_INT64 ||
+          !JSON_NODE_HOLDS_VALUE (k) || json_node_get_value_type (k) != G_TYPE_STRING)
+        return fail (ctx, sub, _("row %u must be [worker, start_ns, kind]"), i);
+      if (json_node_get_int (w) < 0 || json_node_get_int (w) >= il_run_trace_get_n_workers (run))
+        return fail (ctx, sub, _("row %u: worker %" PRId64 " does not exist"), i, json_node_get_int (w));
+      if (!il_wait_kind_from_string (json_node_get_string (k), &kind))
+        return fail (ctx, sub, _("row %u: unknown kind “%s”"), i, json_node_get_string (k));
+      il_run_trace_add_wait (run, (guint) json_node_get_int (w), json_node_get_int (t), kind);
+    }
+  return TRUE;
+}
+
 static gboolean
 read_run_program (Ctx *ctx, JsonObject *obj, const char *path, IlRunTrace *run)
 {
   gint64 v;
+
+  if (json_object_has_member (obj, "waits") && !read_run_waits (ctx, obj, path, run))
+    return FALSE;
 
   if (json_object_has_member (obj, "sample_interval_ns"))
     {
@@ -1884,7 +1931,7 @@ il_trace_load (const char *path, GError **error)
   g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *display = NULL;
-  GStatBuf st;
+  GStatBuf st = { 0 };
   Source src = { NULL, NULL, 0, TRUE, 0 };
   int fd;
 

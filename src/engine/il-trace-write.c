@@ -114,6 +114,18 @@ write_config_program (JsonBuilder *b, const IlRunConfig *config)
 }
 
 static void
+write_wait_row (guint worker, gint64 start_ns, IlWaitKind kind, gpointer data)
+{
+  JsonBuilder *b = data;
+
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, worker);
+  json_builder_add_int_value (b, start_ns);
+  json_builder_add_string_value (b, il_wait_kind_to_string (kind));
+  json_builder_end_array (b);
+}
+
+static void
 write_run_program (JsonBuilder *b, IlRunTrace *run)
 {
   guint n = il_run_trace_get_n_processes (run);
@@ -125,6 +137,20 @@ write_run_program (JsonBuilder *b, IlRunTrace *run)
     }
   if (n == 0)
     return;
+  /* What each blocked span waited on, by the span's worker and start. */
+  json_builder_set_member_name (b, "waits");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "columns");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, "worker");
+  json_builder_add_string_value (b, "start_ns");
+  json_builder_add_string_value (b, "kind");
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "rows");
+  json_builder_begin_array (b);
+  il_run_trace_foreach_wait (run, write_wait_row, b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "processes");
   json_builder_begin_array (b);
   for (guint i = 0; i < n; i++)
@@ -154,7 +180,6 @@ build_run_header (IlRunTrace *run)
   const char *label = il_run_trace_get_label (run);
   g_autofree char *title = NULL;
   guint n_workers = il_run_trace_get_n_workers (run);
-  guint n_tasks = il_run_trace_get_n_tasks (run);
 
   if (label == NULL)
     label = title = il_run_config_get_title (config);
@@ -279,37 +304,6 @@ build_run_header (IlRunTrace *run)
     }
   json_builder_end_array (b);
 
-  json_builder_set_member_name (b, "tasks");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < n_tasks; i++)
-    {
-      const IlTaskRecord *task = il_run_trace_get_task (run, i);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_int_value (b, task->id);
-      json_builder_set_member_name (b, "worker");
-      json_builder_add_int_value (b, task->worker);
-      json_builder_set_member_name (b, "start_ns");
-      json_builder_add_int_value (b, task->start_ns);
-      json_builder_set_member_name (b, "end_ns");
-      json_builder_add_int_value (b, task->end_ns);
-      json_builder_set_member_name (b, "status");
-      json_builder_add_string_value (b, il_task_status_to_string (task->status));
-      if (task->name != NULL)
-        {
-          json_builder_set_member_name (b, "name");
-          builder_add_text (b, task->name);
-        }
-      if (il_run_trace_get_task_error (run, i) != NULL)
-        {
-          json_builder_set_member_name (b, "error");
-          builder_add_text (b, il_run_trace_get_task_error (run, i));
-        }
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
   write_run_program (b, run);
 
   json_builder_set_member_name (b, "spans_columns");
@@ -390,6 +384,55 @@ write_span_rows (IlRunTrace *run, IlWriter *w, guint states)
   il_writer_puts (w, first ? "]" : "\n ]");
 }
 
+static void
+write_text (IlWriter *w, const char *str)
+{
+  g_autofree char *valid = NULL;
+
+  if (!g_utf8_validate (str, -1, NULL))
+    str = valid = g_utf8_make_valid (str, -1);
+  il_writer_json_string (w, str);
+}
+
+/* The tasks by hand, one object a line: an imported trace has millions (one per slice), and a
+ * JsonNode each would cost gigabytes. */
+static void
+write_task_rows (IlRunTrace *run, IlWriter *w)
+{
+  guint n_tasks = il_run_trace_get_n_tasks (run);
+
+  il_writer_puts (w, ",\n \"tasks\" : [");
+  for (guint i = 0; i < n_tasks && w->error == NULL; i++)
+    {
+      const IlTaskRecord *task = il_run_trace_get_task (run, i);
+      const char *error = il_run_trace_get_task_error (run, i);
+
+      il_writer_puts (w, i == 0 ? "\n  {\"id\": " : ",\n  {\"id\": ");
+      il_writer_int (w, task->id);
+      il_writer_puts (w, ", \"worker\": ");
+      il_writer_int (w, task->worker);
+      il_writer_puts (w, ", \"start_ns\": ");
+      il_writer_int (w, task->start_ns);
+      il_writer_puts (w, ", \"end_ns\": ");
+      il_writer_int (w, task->end_ns);
+      il_writer_puts (w, ", \"status\": \"");
+      il_writer_puts (w, il_task_status_to_string (task->status));
+      il_writer_putc (w, '"');
+      if (task->name != NULL)
+        {
+          il_writer_puts (w, ", \"name\": ");
+          write_text (w, task->name);
+        }
+      if (error != NULL)
+        {
+          il_writer_puts (w, ", \"error\": ");
+          write_text (w, error);
+        }
+      il_writer_putc (w, '}');
+    }
+  il_writer_puts (w, n_tasks > 0 ? "\n ]" : "]");
+}
+
 /* The whole file, with the spans whose state is in the bit set @states ((1 << IlState) each):
  * all of them for trace v1, only idle for the header the Chrome export embeds (its events leave
  * idle out, and its re-import must get back every span, run, worker and task exactly). */
@@ -431,6 +474,7 @@ il_trace_write_v1 (IlTrace *trace, IlWriter *w, guint states)
 
       il_writer_puts (w, r == 0 ? "\n" : ",\n");
       il_writer_puts (w, text);
+      write_task_rows (run, w);
       il_writer_puts (w, ",\n \"spans\" : [");
       write_span_rows (run, w, states);
       il_writer_puts (w, "\n}");

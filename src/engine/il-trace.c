@@ -53,6 +53,7 @@ struct _IlRunTrace
   GHashTable      *task_errors;
   GHashTable      *previous_pids;
   GArray          *processes;          /* of IlProcessInfo; NULL until a traced program has one */
+  GPtrArray       *waits;              /* per worker: GArray of IlWaitEntry, or NULL */
   gint64           sample_interval_ns;
 };
 
@@ -168,9 +169,23 @@ il_lane_append (IlLane *lane, const IlSpan *span)
 
 /* Traced programs: processes, helper threads, sampling (DESIGN.md, "Trace file additions"). */
 
+typedef struct
+{
+  gint64 start_ns;
+  guint8 kind;
+} IlWaitEntry;
+
+static void
+wait_array_free (gpointer data)
+{
+  if (data != NULL)
+    g_array_unref (data);
+}
+
 static void
 il_run_trace_clear_processes (IlRunTrace *self)
 {
+  g_clear_pointer (&self->waits, g_ptr_array_unref);
   if (self->processes == NULL)
     return;
   for (guint i = 0; i < self->processes->len; i++)
@@ -685,6 +700,18 @@ compare_edges (const void *a, const void *b)
   return x->delta - y->delta;
 }
 
+/* Sums saturate: spans sent by a worker process or read from a file may claim any times, and
+ * a signed overflow would be undefined (found by fuzz-worker-protocol). */
+static inline gint64
+sat_add (gint64 a, gint64 b)
+{
+  gint64 r;
+
+  if (__builtin_add_overflow (a, b, &r))
+    return b > 0 ? G_MAXINT64 : G_MININT64;
+  return r;
+}
+
 void
 il_run_trace_compute_summary (IlRunTrace *self)
 {
@@ -709,31 +736,32 @@ il_run_trace_compute_summary (IlRunTrace *self)
       for (guint i = 0; i < lane->n_spans; i++)
         {
           const IlSpan *span = lane_at (lane, i);
-          gint64 d = span->end_ns - span->start_ns;
+          gint64 d = sat_add (span->end_ns, span->start_ns == G_MININT64 ? G_MAXINT64
+                                                                         : -span->start_ns);
           switch ((IlState) span->state)
             {
             case IL_STATE_RUNNING:
               {
                 Edge a = { span->start_ns, +1 }, b = { span->end_ns, -1 };
-                s.cpu_ns += d;
+                s.cpu_ns = sat_add (s.cpu_ns, d);
                 g_array_append_val (edges, a);
                 g_array_append_val (edges, b);
               }
               break;
             case IL_STATE_GIL_WAIT:
-              s.gil_wait_ns += d;
+              s.gil_wait_ns = sat_add (s.gil_wait_ns, d);
               break;
             case IL_STATE_IO_WAIT:
-              s.io_wait_ns += d;
+              s.io_wait_ns = sat_add (s.io_wait_ns, d);
               break;
             case IL_STATE_READY:
-              s.ready_ns += d;
+              s.ready_ns = sat_add (s.ready_ns, d);
               break;
             case IL_STATE_LOCK_WAIT:
-              s.lock_wait_ns += d;
+              s.lock_wait_ns = sat_add (s.lock_wait_ns, d);
               break;
             case IL_STATE_LOOP_WAIT:
-              s.loop_wait_ns += d;
+              s.loop_wait_ns = sat_add (s.loop_wait_ns, d);
               break;
             case IL_STATE_IDLE:
             case IL_STATE_STARTUP:
@@ -1045,14 +1073,17 @@ il_run_trace_remove_process (IlRunTrace *self, int pid)
 {
   guint to = 0;
   guint64 n_spans = 0;
+  g_autofree int *map = NULL;
 
   g_return_if_fail (self != NULL);
 
+  map = g_new (int, MAX (self->workers->len, 1));
   for (guint from = 0; from < self->workers->len; from++)
     {
       IlWorkerInfo info = g_array_index (self->workers, IlWorkerInfo, from);
       IlLane *lane = g_ptr_array_index (self->lanes, from);
 
+      map[from] = info.pid == pid ? -1 : (int) to;
       if (info.pid == pid)
         {
           g_free (info.name);
@@ -1069,6 +1100,23 @@ il_run_trace_remove_process (IlRunTrace *self, int pid)
       g_array_index (self->workers, IlWorkerInfo, to) = info;
       self->lanes->pdata[to] = lane;
       to++;
+    }
+  if (self->waits != NULL)
+    {
+      /* The waits follow their workers' new numbers. */
+      GPtrArray *waits = g_ptr_array_new_with_free_func (wait_array_free);
+
+      for (guint from = 0; from < self->waits->len; from++)
+        if (g_ptr_array_index (self->waits, from) != NULL && from < self->workers->len &&
+            map[from] >= 0)
+          {
+            guint nw = (guint) map[from];
+            if (waits->len <= nw)
+              g_ptr_array_set_size (waits, nw + 1);
+            waits->pdata[nw] = g_array_ref (g_ptr_array_index (self->waits, from));
+          }
+      g_ptr_array_unref (self->waits);
+      self->waits = waits;
     }
   g_array_set_size (self->workers, to);
   /* The removed lanes were freed above. */
@@ -1114,4 +1162,71 @@ il_run_trace_get_worker_label (IlRunTrace *self, guint w)
   if (info->tid > 0)
     return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
   return g_strdup_printf (_("worker %u"), w);
+}
+
+void
+il_run_trace_add_wait (IlRunTrace *self, guint worker, gint64 start_ns, IlWaitKind kind)
+{
+  IlWaitEntry e = { start_ns, (guint8) kind };
+  GArray *a;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+  g_return_if_fail ((guint) kind < IL_N_WAITS);
+
+  if (kind == IL_WAIT_NONE)
+    return;
+  if (self->waits == NULL)
+    self->waits = g_ptr_array_new_with_free_func (wait_array_free);
+  if (self->waits->len <= worker)
+    g_ptr_array_set_size (self->waits, worker + 1);
+  a = g_ptr_array_index (self->waits, worker);
+  if (a == NULL)
+    {
+      a = g_array_new (FALSE, FALSE, sizeof (IlWaitEntry));
+      self->waits->pdata[worker] = a;
+    }
+  if (a->len > 0 && g_array_index (a, IlWaitEntry, a->len - 1).start_ns >= start_ns)
+    return;
+  g_array_append_val (a, e);
+}
+
+IlWaitKind
+il_run_trace_get_wait (IlRunTrace *self, guint worker, gint64 start_ns)
+{
+  GArray *a;
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (self != NULL, IL_WAIT_NONE);
+
+  if (self->waits == NULL || worker >= self->waits->len ||
+      (a = g_ptr_array_index (self->waits, worker)) == NULL)
+    return IL_WAIT_NONE;
+  hi = a->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (g_array_index (a, IlWaitEntry, mid).start_ns < start_ns)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo < a->len && g_array_index (a, IlWaitEntry, lo).start_ns == start_ns)
+    return (IlWaitKind) g_array_index (a, IlWaitEntry, lo).kind;
+  return IL_WAIT_NONE;
+}
+
+void
+il_run_trace_foreach_wait (IlRunTrace *self,
+                           void (*func) (guint worker, gint64 start_ns, IlWaitKind kind, gpointer data),
+                           gpointer data)
+{
+  g_return_if_fail (self != NULL);
+  for (guint w = 0; self->waits != NULL && w < self->waits->len; w++)
+    {
+      GArray *a = g_ptr_array_index (self->waits, w);
+      for (guint i = 0; a != NULL && i < a->len; i++)
+        func (w, g_array_index (a, IlWaitEntry, i).start_ns,
+              (IlWaitKind) g_array_index (a, IlWaitEntry, i).kind, data);
+    }
 }

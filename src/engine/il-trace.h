@@ -134,6 +134,16 @@ void           il_run_trace_set_worker_helper (IlRunTrace *self, guint worker, g
 /* The name worker lanes, core lanes, tooltips and exports show: a traced program's thread name
  * ("python3 · 4242"), else "worker 2 · tid 4242" / "process 1 · pid 4243". */
 char          *il_run_trace_get_worker_label (IlRunTrace *self, guint worker);
+/* Traced programs: what the blocked span of @worker starting at @start_ns waited on. Added in
+ * time order per worker; IL_WAIT_NONE when not known. */
+void           il_run_trace_add_wait        (IlRunTrace *self, guint worker, gint64 start_ns,
+                                             IlWaitKind kind);
+IlWaitKind     il_run_trace_get_wait        (IlRunTrace *self, guint worker, gint64 start_ns);
+/* Calls @func for every recorded wait, worker by worker, in time order. */
+void           il_run_trace_foreach_wait    (IlRunTrace *self,
+                                             void (*func) (guint worker, gint64 start_ns,
+                                                           IlWaitKind kind, gpointer data),
+                                             gpointer data);
 void           il_run_trace_set_worker_name (IlRunTrace *self, guint worker, const char *name);
 /* Removes the workers of process @pid and the process, renumbering the workers after them; caches
  * attached with il_run_trace_set_data() are dropped (a launcher's helpers, known only at the end). */

@@ -23,6 +23,10 @@ static const char *capture_names[IL_N_CAPTURES] = {
   "auto", "kernel", "self", "sampled",
 };
 
+static const char *wait_names[IL_N_WAITS] = {
+  "none", "sleep", "poll", "io", "child", "lock", "lock-unknown", "gil",
+};
+
 static const char *task_status_names[] = {
   "ok", "cancelled", "failed", "pending",
 };
@@ -111,5 +115,33 @@ il_workload_get_title (IlWorkloadKind kind)
     case IL_N_WORKLOADS:
     default:
       g_return_val_if_reached (NULL);
+    }
+}
+
+DEFINE_NAMES (il_wait_kind, IlWaitKind, wait_names, IL_N_WAITS)
+
+const char *
+il_wait_kind_get_title (IlWaitKind kind)
+{
+  switch (kind)
+    {
+    case IL_WAIT_SLEEP:
+      return _("sleeping (time.sleep, nanosleep)");
+    case IL_WAIT_POLL:
+      return _("waiting until a file, socket or timer is ready (poll, select, epoll)");
+    case IL_WAIT_IO:
+      return _("reading or writing (a file, pipe, socket or disk)");
+    case IL_WAIT_CHILD:
+      return _("waiting for a child process to end");
+    case IL_WAIT_LOCK:
+      return _("blocked on a lock (a futex: Lock, join, queue)");
+    case IL_WAIT_LOCK_UNKNOWN:
+      return _("blocked (lock): a futex of a program whose GIL could not be located");
+    case IL_WAIT_GIL:
+      return _("waiting for CPython's GIL (a futex inside _PyRuntime)");
+    case IL_WAIT_NONE:
+    case IL_N_WAITS:
+    default:
+      return NULL;
     }
 }

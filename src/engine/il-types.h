@@ -65,6 +65,21 @@ typedef enum
   IL_TASK_PENDING,
 } IlTaskStatus;
 
+/* What a traced program's blocked thread waited on, read from its system call (il-program.c):
+ * the detail of an io-wait, lock-wait or gil-wait span, kept beside the spans (run.waits). */
+typedef enum
+{
+  IL_WAIT_NONE = 0,
+  IL_WAIT_SLEEP,         /* nanosleep, clock_nanosleep */
+  IL_WAIT_POLL,          /* poll, select, epoll: waiting until a file, socket or timer is ready */
+  IL_WAIT_IO,            /* read, write, recv, … or uninterruptible (disk) */
+  IL_WAIT_CHILD,         /* wait4, waitid: waiting for a child process */
+  IL_WAIT_LOCK,          /* a futex that is not the GIL: a lock, a join, a queue */
+  IL_WAIT_LOCK_UNKNOWN,  /* a futex in a process whose interpreter state we cannot place */
+  IL_WAIT_GIL,           /* a futex inside CPython's _PyRuntime: the GIL */
+  IL_N_WAITS
+} IlWaitKind;
+
 #define IL_ERROR (il_error_quark ())
 
 typedef enum
@@ -86,6 +101,10 @@ const char  *il_workload_to_string   (IlWorkloadKind kind);
 gboolean     il_workload_from_string (const char *str, IlWorkloadKind *out);
 const char  *il_capture_to_string    (IlCaptureKind kind);
 gboolean     il_capture_from_string  (const char *str, IlCaptureKind *out);
+const char  *il_wait_kind_to_string  (IlWaitKind kind);
+gboolean     il_wait_kind_from_string (const char *str, IlWaitKind *out);
+/* "sleeping (time.sleep, nanosleep)", translated, for tooltips. */
+const char  *il_wait_kind_get_title  (IlWaitKind kind);
 const char  *il_task_status_to_string   (IlTaskStatus status);
 gboolean     il_task_status_from_string (const char *str, IlTaskStatus *out);
 

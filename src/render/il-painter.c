@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "il-cpu-load.h"
+#include "il-batch.h"
 #include "il-layout.h"
 #include "il-lod.h"
 #include "il-painter.h"
@@ -228,6 +229,24 @@ disturbed_words (GPtrArray *runs)
                           il_run_trace_get_label (worst));
 }
 
+/* A repeated run's wall time: the median (the run kept) with the range of all, and how many. */
+static char *
+repeat_wall (IlRunTrace *run, gint64 wall)
+{
+  const IlRepeat *repeat = il_run_trace_get_repeat (run);
+  g_autofree char *median = il_format_duration (wall);
+  g_autofree char *lo = NULL, *hi = NULL;
+
+  if (repeat == NULL || !isfinite (repeat->wall_ns[0]) || !isfinite (repeat->wall_ns[1]))
+    return g_steal_pointer (&median);
+  lo = il_format_duration ((gint64) repeat->wall_ns[0]);
+  hi = il_format_duration ((gint64) repeat->wall_ns[1]);
+  /* TRANSLATORS: a run's wall time in an image header: the median of N runs and their range */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (median of %u, %s–%s)",
+                                       "%s (median of %u, %s–%s)", repeat->count),
+                          median, repeat->count, lo, hi);
+}
+
 static char *
 summary_line (IlRunTrace *run)
 {
@@ -246,7 +265,7 @@ summary_line (IlRunTrace *run)
     }
   else
     {
-      g_autofree char *wall_s = il_format_duration (wall);
+      g_autofree char *wall_s = repeat_wall (run, wall);
       g_autofree char *cpu_s = il_format_duration (sum->cpu_ns);
 
       g_string_append_printf (s, _("wall %s · CPU %s · avg parallelism %.2f · max %u"),

@@ -560,6 +560,52 @@ test_render (void)
   g_assert_cmpint (nothing.status, ==, 2);
 }
 
+/* Chrome traces render like trace files: Interleave's own export (back to the same CSV), another
+ * tool's file (VizTracer style, a bare array), and a broken one (exit 2, file and line). */
+static void
+test_render_chrome (void)
+{
+  g_autofree char *trace_path = tmp ("chrome-src.interleave.json");
+  g_autofree char *chrome = tmp ("chrome-src.chrome.json");
+  g_autofree char *csv_a = tmp ("chrome-a.csv");
+  g_autofree char *csv_b = tmp ("chrome-b.csv");
+  g_autofree char *png = tmp ("viztracer.png");
+  g_autofree char *broken = tmp ("broken.json");
+  g_autofree char *text_a = NULL;
+  g_autofree char *text_b = NULL;
+  g_autofree char *viztracer = g_test_build_filename (G_TEST_DIST, "chrome", "viztracer.json", NULL);
+  g_autofree char *bare = g_test_build_filename (G_TEST_DIST, "chrome", "bare-array.json", NULL);
+  g_auto(Result) made = { 0 };
+  g_auto(Result) b = { 0 };
+  g_auto(Result) viz = { 0 };
+  g_auto(Result) arr = { 0 };
+  g_auto(Result) bad = { 0 };
+  guint w, h;
+
+  run_cli (&made, "run", "--executor", "threads", "--workers", "2", "--tasks", "4", "--task-ms",
+           "5", "--quiet", "-o", trace_path, "--chrome-trace", chrome, "--csv", csv_a, NULL);
+  g_assert_cmpint (made.status, ==, 0);
+  run_cli (&b, "render", chrome, "--csv", csv_b, NULL);
+  g_assert_cmpint (b.status, ==, 0);
+  text_a = read_text (csv_a);
+  text_b = read_text (csv_b);
+  g_assert_cmpstr (text_a, ==, text_b);
+
+  run_cli (&viz, "render", viztracer, "--png", png, "--width", "800", "--height", "400", NULL);
+  g_assert_cmpint (viz.status, ==, 0);
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, ==, 800);
+  run_cli (&arr, "render", bare, "--summary", NULL);
+  g_assert_cmpint (arr.status, ==, 0);
+  g_assert_nonnull (strstr (arr.out, "2 threads"));
+
+  g_assert_true (g_file_set_contents (broken, "{\"traceEvents\": [\n{\"ph\": \"X\", \"ts\": 1,\n\"dur\": -2}]}", -1, NULL));
+  run_cli (&bad, "render", broken, "--summary", NULL);
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_cmpuint (count_lines (bad.err), ==, 1);
+  g_assert_nonnull (strstr (bad.err, "broken.json:2: negative “dur”"));
+}
+
 /* A sweep writes its numbers and its curve. */
 static void
 test_sweep (void)
@@ -741,6 +787,24 @@ children_of (GPid pid)
   return pids;
 }
 
+/* CPU time a process has used, in clock ticks (utime + stime from /proc/PID/stat). */
+static guint64
+cpu_ticks (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (paren = strrchr (text, ')')) == NULL)
+    return 0;
+  /* After "pid (comm) ": state is field 0 here, utime 11, stime 12. */
+  fields = g_strsplit (paren + 2, " ", -1);
+  if (g_strv_length (fields) < 13)
+    return 0;
+  return g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
+}
+
 static void
 own_process_group (gpointer data)
 {
@@ -802,6 +866,9 @@ test_worker_killed (void)
 
   workers = children_of (pid);
   victim = g_array_index (workers, int, 0);
+  /* Inside a task for sure: it has computed for 50 ms (start-up takes a few). */
+  for (guint i = 0; i < 400 && cpu_ticks (victim) < 5; i++)
+    g_usleep (25 * 1000);
   g_assert_cmpint (kill (victim, SIGKILL), ==, 0);
   g_assert_cmpint (wait_exit (pid, err_fd, &err), ==, 1);
   g_assert_nonnull (strstr (err, "took its place"));
@@ -1070,6 +1137,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/run-repeat", test_run_repeat);
   g_test_add_func ("/cli/sweep-repeat", test_sweep_repeat);
   g_test_add_func ("/cli/render", test_render);
+  g_test_add_func ("/cli/render-chrome", test_render_chrome);
   g_test_add_func ("/cli/sweep", test_sweep);
   g_test_add_func ("/cli/cancel", test_cancel);
   g_test_add_func ("/cli/worker-killed", test_worker_killed);

@@ -34,6 +34,22 @@ typedef struct
   gint64 total;
 } Totals;
 
+/* Time of @worker's spans in @state whose recorded wait is @kind. */
+static gint64
+wait_ns (IlRunTrace *run, guint w, IlState state, IlWaitKind kind)
+{
+  const IlLane *lane = il_run_trace_get_lane (run, w);
+  gint64 ns = 0;
+
+  for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+    {
+      const IlSpan *s = il_lane_get_span (lane, i);
+      if (s->state == state && il_run_trace_get_wait (run, w, s->start_ns) == kind)
+        ns += s->end_ns - s->start_ns;
+    }
+  return ns;
+}
+
 static void
 lane_totals (IlRunTrace *run, guint w, Totals *t)
 {
@@ -127,6 +143,8 @@ check_gil_turns (IlRunTrace *run)
       if (info->tid == info->pid)
         continue;
       lane_totals (run, w, &t);
+      /* Every gil-wait span says it was the GIL's futex (the tooltip's words). */
+      g_assert_cmpint (wait_ns (run, w, IL_STATE_GIL_WAIT, IL_WAIT_GIL), ==, t.ns[IL_STATE_GIL_WAIT]);
       gil += t.ns[IL_STATE_GIL_WAIT];
       io += t.ns[IL_STATE_IO_WAIT];
       total += t.total;
@@ -220,6 +238,23 @@ test_gil_cli_sampled (void)
   check_gil_turns (run);
 }
 
+/* Debian's own CPython 3.11 (/usr/bin/python3.11: _PyRuntime in a non-PIE executable). */
+static void
+test_gil_debian (void)
+{
+  g_autofree char *prog = lesson_program ("cpu_threads.py");
+  const char *argv[] = { "/usr/bin/python3", prog, "4", "1000000", NULL };
+  g_autoptr(IlRunTrace) run = NULL;
+
+  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no /usr/bin/python3");
+      return;
+    }
+  run = trace_cli (argv, FALSE);
+  check_gil_turns (run);
+}
+
 static void
 check_sleepers (IlRunTrace *run)
 {
@@ -237,6 +272,12 @@ check_sleepers (IlRunTrace *run)
       g_test_message ("sleeper %d: io-wait %.1f %%, gil-wait %.2f %%", info->tid,
                       100.0 * t.ns[IL_STATE_IO_WAIT] / t.total, 100.0 * t.ns[IL_STATE_GIL_WAIT] / t.total);
       g_assert_cmpfloat ((double) t.ns[IL_STATE_IO_WAIT], >=, 0.8 * t.total);
+      /* and the tooltip says it was sleeping, not I/O (a wait shorter than a sample, on a busy
+       * machine where the tracer itself waits for a CPU, may go untold) */
+      g_assert_cmpfloat ((double) wait_ns (run, w, IL_STATE_IO_WAIT, IL_WAIT_SLEEP), >=,
+                         0.75 * t.ns[IL_STATE_IO_WAIT]);
+      g_assert_cmpint (wait_ns (run, w, IL_STATE_IO_WAIT, IL_WAIT_IO) +
+                       wait_ns (run, w, IL_STATE_IO_WAIT, IL_WAIT_POLL), <=, t.ns[IL_STATE_IO_WAIT] / 10);
       g_assert_cmpfloat ((double) t.ns[IL_STATE_GIL_WAIT], <=, 0.02 * t.total);
       threads++;
     }
@@ -261,7 +302,7 @@ static void
 check_pool (IlRunTrace *run)
 {
   const IlProcessInfo *main_proc;
-  gint64 first = G_MAXINT64, last = 0, running = 0, ready = 0, worker_run = 0;
+  gint64 first = G_MININT64, last = G_MAXINT64, running = 0, ready = 0, worker_run = 0;
   double par, demand;
 
   g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 3);
@@ -275,6 +316,8 @@ check_pool (IlRunTrace *run)
       const IlLane *lane = il_run_trace_get_lane (run, w);
 
       g_assert_nonnull (il_run_trace_find_process (run, info->pid));
+      gint64 lane_first = G_MAXINT64, lane_last = 0;
+
       if (info->pid == main_proc->pid)
         continue;
       for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
@@ -282,10 +325,14 @@ check_pool (IlRunTrace *run)
           const IlSpan *s = il_lane_get_span (lane, i);
           if (s->state == IL_STATE_RUNNING)
             {
-              first = MIN (first, s->start_ns);
-              last = MAX (last, s->end_ns);
+              lane_first = MIN (lane_first, s->start_ns);
+              lane_last = MAX (lane_last, s->end_ns);
             }
         }
+      /* The pool's work: while both workers have theirs (from the later one's first run to the
+       * earlier one's last), not the start-up of one or the other's lone tail. */
+      first = MAX (first, lane_first);
+      last = MIN (last, lane_last);
     }
   g_assert_cmpint (last, >, first);
   for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
@@ -377,7 +424,8 @@ test_shim (gconstpointer data)
     {
       const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
       g_assert_cmpint (info->pid, ==, proc->pid);
-      g_assert_true (g_str_has_prefix (info->name, "python"));
+      /* The main thread by the kernel's name, the others by the names threading gave them. */
+      g_assert_true (g_str_has_prefix (info->name, info->tid == info->pid ? "python" : "cpu-"));
     }
 }
 
@@ -439,11 +487,31 @@ test_lesson_command (void)
   g_assert_nonnull (strstr (error->message, "Capture"));
 }
 
-/* CPython exports _PyRuntime; we find it in a live interpreter. */
+/* `sh -c 'python3 …; true'`: the shell forks the program and waits for it; it is folded. */
 static void
-test_runtime_symbol (void)
+test_sh_c (void)
 {
-  const char *argv[] = { python, "-c", "import sys; sys.stdin.read()", NULL };
+  g_autofree char *prog = lesson_program ("cpu_threads.py");
+  g_autofree char *script = g_strdup_printf ("'%s' '%s' 2 300000; true", python, prog);
+  const char *argv[] = { "/bin/sh", "-c", script, NULL };
+  g_autoptr(IlRunTrace) run = trace_cli (argv, FALSE);
+  const IlProcessInfo *proc;
+
+  g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
+  proc = il_run_trace_get_process (run, 0);
+  g_assert_nonnull (strstr (proc->command, "cpu_threads.py"));
+  g_assert_null (strstr (proc->command, "sh -c"));
+  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 3);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    g_assert_cmpint (il_run_trace_get_worker (run, w)->pid, ==, proc->pid);
+}
+
+/* CPython exports _PyRuntime; we find it in a live interpreter: the one on PATH (a PIE binary or
+ * libpython) and Debian's /usr/bin/python3 (python3.11, a non-PIE executable). */
+static void
+check_runtime_symbol (const char *interpreter)
+{
+  const char *argv[] = { interpreter, "-c", "import sys; sys.stdin.read()", NULL };
   g_autoptr(GError) error = NULL;
   GPid pid;
   int in_fd;
@@ -463,8 +531,17 @@ test_runtime_symbol (void)
   waitpid (pid, NULL, 0);
   g_spawn_close_pid (pid);
   g_assert_true (found);
-  g_test_message ("_PyRuntime at 0x%" G_GINT64_MODIFIER "x, %" G_GUINT64_FORMAT " bytes", lo, hi - lo);
+  g_test_message ("%s: _PyRuntime at 0x%" G_GINT64_MODIFIER "x, %" G_GUINT64_FORMAT " bytes",
+                  interpreter, lo, hi - lo);
   g_assert_cmpuint (hi - lo, >=, 4096);
+}
+
+static void
+test_runtime_symbol (void)
+{
+  check_runtime_symbol (python);
+  if (g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    check_runtime_symbol ("/usr/bin/python3");
 }
 
 static gboolean
@@ -512,11 +589,13 @@ main (int argc, char **argv)
   g_test_add_func ("/program/lesson-command", test_lesson_command);
   g_test_add_func ("/program/gil/engine-kernel", test_gil_engine);
   g_test_add_func ("/program/gil/cli-sampled", test_gil_cli_sampled);
+  g_test_add_func ("/program/gil/cli-debian-python", test_gil_debian);
   g_test_add_func ("/program/sleep/cli", test_sleep_cli);
   g_test_add_func ("/program/pool/engine", test_pool_engine);
   g_test_add_func ("/program/pool/cli-sampled", test_pool_cli_sampled);
   g_test_add_data_func ("/program/shim/cli", GINT_TO_POINTER (FALSE), test_shim);
   g_test_add_data_func ("/program/shim/cli-sampled", GINT_TO_POINTER (TRUE), test_shim);
+  g_test_add_func ("/program/sh-c/cli", test_sh_c);
   status = g_test_run ();
 
   {

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "il-application.h"
+#include "il-lesson.h"
 #include "il-timeline-view.h"
 #include "il-trace-dialog.h"
 #include "il-window.h"
@@ -222,6 +223,40 @@ test_stop_ends_tree (void)
     wait_for (pid_gone, GINT_TO_POINTER (g_array_index (pids, int, i)), 10, "a pool process to end");
 }
 
+/* A shipped lesson that traces Python programs runs in the window like any lesson: its runs
+ * stacked, each a traced program with its processes. */
+static void
+test_python_lesson (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"),
+                                            "09-python-io-threads-vs-asyncio.lesson", NULL);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *shown;
+
+  g_assert_true (il_window_open_lesson (window, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (il_lesson_get_runs_programs (il_window_get_lesson (window)));
+  g_assert_null (il_lesson_get_unavailable (il_window_get_lesson (window)));
+  il_window_set_prediction (window, "both about half a second");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
+  wait_for (window_idle, NULL, 90, "the lesson's programs");
+  shown = il_window_get_shown (window);
+  g_assert_cmpuint (shown->len, ==, 2);
+  for (guint i = 0; i < shown->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (shown, i);
+
+      g_assert_true (il_run_config_is_program (il_run_trace_get_config (run)));
+      g_assert_false (il_run_trace_get_cancelled (run));
+      g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
+      g_assert_cmpint (il_run_trace_get_summary (run)->io_wait_ns, >, 0);
+    }
+  /* threading: the main thread and four; asyncio: one thread (its loop) */
+  g_assert_cmpuint (il_run_trace_get_n_workers (g_ptr_array_index (shown, 0)), ==, 5);
+  g_assert_cmpuint (il_run_trace_get_n_workers (g_ptr_array_index (shown, 1)), ==, 1);
+  shot (GTK_WIDGET (window), "python-lesson");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -265,6 +300,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/trace-dialog/split-and-validate", test_split_and_validate);
   g_test_add_func ("/trace-dialog/trace-from-window", test_trace_from_window);
   g_test_add_func ("/trace-dialog/stop-ends-tree", test_stop_ends_tree);
+  g_test_add_func ("/trace-dialog/python-lesson", test_python_lesson);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -11,6 +11,7 @@
 #include "il-painter.h"
 #include "il-export-dialog.h"
 #include "il-format.h"
+#include "il-layout.h"
 #include "il-history-row.h"
 #include "il-setup-pane.h"
 #include "il-summary-view.h"
@@ -928,6 +929,35 @@ test_export (void)
   g_assert_no_error (error);
   g_assert_cmpuint (il_window_get_history (window)->len, ==, history_before + 2);
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
+
+  /* Its Chrome export opens the same way (Open and a drop both go through open_file), and so
+   * does another tool's Chrome trace, shown without core lanes it does not have. */
+  {
+    g_autofree char *chrome = g_build_filename (g_get_tmp_dir (), "il-test-window.chrome.json", NULL);
+    g_autofree char *viz = g_test_build_filename (G_TEST_DIST, "..", "chrome", "viztracer.json", NULL);
+    g_autoptr(GFile) chrome_file = g_file_new_for_path (chrome);
+    g_autoptr(GFile) viz_file = g_file_new_for_path (viz);
+    IlRunTrace *run;
+
+    g_assert_true (il_window_export_to (window, "chrome", chrome, &error));
+    g_assert_no_error (error);
+    history_before = il_window_get_history (window)->len;
+    g_assert_true (il_window_open_file (window, chrome_file, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (il_window_get_history (window)->len, ==, history_before + 2);
+    g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
+    g_assert_true (il_run_trace_has_cpu_data (g_ptr_array_index (il_window_get_shown (window), 0)));
+
+    g_assert_true (il_window_open_file (window, viz_file, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (il_window_get_shown (window)->len, ==, 1);
+    run = g_ptr_array_index (il_window_get_shown (window), 0);
+    g_assert_cmpstr (il_run_trace_get_config (run)->source, ==, "chrome-trace");
+    g_assert_cmpstr (il_run_trace_get_worker (run, 0)->name, ==, "MainThread");
+    g_assert_false (il_layout_run_has_cores (run));
+    settle ();
+    g_unlink (chrome);
+  }
 
   g_unlink (png);
   g_unlink (svg);
