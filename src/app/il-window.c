@@ -680,6 +680,7 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
     il_window_show_runs (self, none);
   }
   il_window_show_pane (self, TRUE);
+  il_window_update_empty_state (self);
   il_window_update_actions (self);
   return TRUE;
 }
@@ -922,6 +923,8 @@ il_window_dispose (GObject *object)
   g_clear_object (&self->lesson);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->prediction, g_free);
+  g_clear_pointer (&self->empty_title, g_free);
+  g_clear_pointer (&self->empty_description, g_free);
 
   G_OBJECT_CLASS (il_window_parent_class)->dispose (object);
 }
@@ -980,6 +983,7 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, sweep_view);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, details_label);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_scroller);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary_scroller);
   il_window_adaptive_class_init (widget_class);
