@@ -110,6 +110,8 @@ il_window_update_empty_state (IlWindow *self)
 void
 il_window_adaptive_init (IlWindow *self)
 {
+  /* Nothing shown yet: the empty view gets the whole height, the table comes with the runs. */
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_scroller), self->shown->len > 0);
   self->empty_title = g_strdup (adw_status_page_get_title (self->empty_page));
   self->empty_description = g_strdup (adw_status_page_get_description (self->empty_page));
   g_signal_connect_object (self->timeline, "highlight-changed", G_CALLBACK (on_highlight_changed),

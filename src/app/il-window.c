@@ -243,6 +243,8 @@ il_window_show_runs (IlWindow *self, GPtrArray *runs)
   if (!same)
     il_window_reset_scroll (self);
   gtk_stack_set_visible_child_name (self->timeline_stack, self->shown->len > 0 ? "timeline" : "empty");
+  /* No runs, no table: the empty view gets the whole height. */
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_scroller), self->shown->len > 0);
   il_window_sync_history_checks (self);
   il_window_update_actions (self);
 }
@@ -552,6 +554,7 @@ il_window_start_next (IlWindow *self)
       il_timeline_view_set_runs (self->timeline, self->shown);
       il_summary_view_set_runs (self->summary, self->shown);
       gtk_stack_set_visible_child_name (self->timeline_stack, "timeline");
+      gtk_widget_set_visible (GTK_WIDGET (self->summary_scroller), TRUE);
     }
   il_window_update_progress (self);
   il_window_update_actions (self);
