@@ -243,6 +243,8 @@ il_window_show_runs (IlWindow *self, GPtrArray *runs)
   if (!same)
     il_window_reset_scroll (self);
   gtk_stack_set_visible_child_name (self->timeline_stack, self->shown->len > 0 ? "timeline" : "empty");
+  /* No runs, no table: the empty view gets the whole height. */
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_scroller), self->shown->len > 0);
   il_window_sync_history_checks (self);
   il_window_update_actions (self);
 }
@@ -552,6 +554,7 @@ il_window_start_next (IlWindow *self)
       il_timeline_view_set_runs (self->timeline, self->shown);
       il_summary_view_set_runs (self->summary, self->shown);
       gtk_stack_set_visible_child_name (self->timeline_stack, "timeline");
+      gtk_widget_set_visible (GTK_WIDGET (self->summary_scroller), TRUE);
     }
   il_window_update_progress (self);
   il_window_update_actions (self);
@@ -680,6 +683,7 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
     il_window_show_runs (self, none);
   }
   il_window_show_pane (self, TRUE);
+  il_window_update_empty_state (self);
   il_window_update_actions (self);
   return TRUE;
 }
@@ -922,6 +926,8 @@ il_window_dispose (GObject *object)
   g_clear_object (&self->lesson);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->prediction, g_free);
+  g_clear_pointer (&self->empty_title, g_free);
+  g_clear_pointer (&self->empty_description, g_free);
 
   G_OBJECT_CLASS (il_window_parent_class)->dispose (object);
 }
@@ -980,6 +986,7 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, sweep_view);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, details_label);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_scroller);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary_scroller);
   il_window_adaptive_class_init (widget_class);

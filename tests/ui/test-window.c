@@ -1322,11 +1322,13 @@ test_predict_first (void)
   wait_for (pane_revealed, NULL, 20, "the side pane");
   settle ();
   g_assert_false (il_window_get_busy (window));
-  /* A new lesson starts from an empty view. */
+  /* A new lesson starts from an empty view that asks for the prediction. */
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 0);
+  g_assert_cmpstr (adw_status_page_get_title (window->empty_page), ==, "Predict First");
   g_assert_true (shown_in_window (GTK_WIDGET (window->lesson_answer_entry)));
   activate ("close-lesson");
   g_assert_null (il_window_get_lesson (window));
+  g_assert_cmpstr (adw_status_page_get_title (window->empty_page), ==, "Make Concurrency Visible");
 }
 
 /* Typed numbers are rounded as shown; text is refused with a message where it was typed; the
