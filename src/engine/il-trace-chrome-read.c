@@ -224,7 +224,7 @@ lex_key (Lexer *lx)
 static gboolean
 lex_number (Lexer *lx, const char **start, gsize *len)
 {
-  const char *p = lx->p;
+  const char *p;
 
   skip_ws (lx);
   p = lx->p;

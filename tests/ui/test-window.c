@@ -956,6 +956,22 @@ test_export (void)
     g_assert_cmpstr (il_run_trace_get_worker (run, 0)->name, ==, "MainThread");
     g_assert_false (il_layout_run_has_cores (run));
     settle ();
+    /* Hovering a slice names it and its thread, as the file does. */
+    {
+      IlTimelineView *timeline = il_window_get_timeline (window);
+      int width = gtk_widget_get_width (GTK_WIDGET (timeline));
+      int height = gtk_widget_get_height (GTK_WIDGET (timeline));
+      g_autofree char *tip = NULL;
+
+      for (int y = 0; y < height && tip == NULL; y += 2)
+        {
+          tip = il_timeline_view_describe_point (timeline, width * 0.6, y);
+          if (tip != NULL && strstr (tip, "lock.acquire") == NULL)
+            g_clear_pointer (&tip, g_free);
+        }
+      g_assert_nonnull (tip);
+      g_assert_nonnull (strstr (tip, "MainThread"));
+    }
     g_unlink (chrome);
   }
 
