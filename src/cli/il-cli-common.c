@@ -60,6 +60,26 @@ il_cli_outputs_add_group (GOptionContext *context, IlCliOutputs *o, gboolean wit
   g_option_context_add_main_entries (context, with_trace ? entries : entries + 1, GETTEXT_PACKAGE);
 }
 
+gboolean
+il_cli_write_file (const char *path, const char *data, gsize len, GError **error)
+{
+  g_autoptr(IlAtomicFile) file = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if ((file = il_atomic_file_new (path, error)) == NULL)
+    return FALSE;
+  if (!g_output_stream_write_all (il_atomic_file_get_stream (file), data, len, NULL, NULL,
+                                  &local_error))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot write %s: %s"), display,
+                   local_error->message);
+      return FALSE;
+    }
+  return il_atomic_file_commit (g_steal_pointer (&file), error);
+}
+
 char *
 il_cli_text_from_arg (const char *arg)
 {

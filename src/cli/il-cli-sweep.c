@@ -257,7 +257,6 @@ write_sweep_json (const IlSweep *sweep, const char *path, GError **error)
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) local_error = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "format");
@@ -318,20 +317,18 @@ write_sweep_json (const IlSweep *sweep, const char *path, GError **error)
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);
-  if (!json_generator_to_file (gen, path, &local_error))
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot write %s: %s"), path,
-                   local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  {
+    gsize len = 0;
+    g_autofree char *text = json_generator_to_data (gen, &len);
+
+    return il_cli_write_file (path, text, len, error);
+  }
 }
 
 static gboolean
 write_sweep_csv (const IlSweep *sweep, const char *path, GError **error)
 {
   g_autoptr(GString) s = g_string_new ("executor,gil,label,workers,wall_ns,speedup,serial_fraction\n");
-  g_autoptr(GError) local_error = NULL;
 
   for (guint k = 0; k < sweep->series->len; k++)
     {
@@ -356,12 +353,7 @@ write_sweep_csv (const IlSweep *sweep, const char *path, GError **error)
                                   g_array_index (series->wall_ns, gint64, i), speedup, serial);
         }
     }
-  if (!g_file_set_contents (path, s->str, (gssize) s->len, &local_error))
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot write %s"), local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  return il_cli_write_file (path, s->str, s->len, error);
 }
 
 int
