@@ -151,6 +151,7 @@ close_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_stack_set_visible_child_name (self->sidebar_stack, "setup");
   il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
   gtk_window_set_title (GTK_WINDOW (self), _("Interleave"));
+  il_window_update_empty_state (self);
   il_window_update_actions (self);
 }
 

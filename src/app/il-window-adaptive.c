@@ -2,6 +2,8 @@
  * the scroll positions a new set of runs starts from, and the highlighted task's details. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "il-task-details.h"
 #include "il-window-private.h"
 
@@ -86,8 +88,32 @@ on_highlight_changed (IlWindow *self)
 }
 
 void
+il_window_update_empty_state (IlWindow *self)
+{
+  g_return_if_fail (IL_IS_WINDOW (self));
+
+  if (self->lesson != NULL)
+    {
+      adw_status_page_set_title (self->empty_page, _("Predict First"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("Read the lesson, write what you expect in the prediction "
+                                         "field, then press Run. The runs appear here, one lane "
+                                         "per worker and per core."));
+    }
+  else
+    {
+      adw_status_page_set_title (self->empty_page, self->empty_title);
+      adw_status_page_set_description (self->empty_page, self->empty_description);
+    }
+}
+
+void
 il_window_adaptive_init (IlWindow *self)
 {
+  /* Nothing shown yet: the empty view gets the whole height, the table comes with the runs. */
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_scroller), self->shown->len > 0);
+  self->empty_title = g_strdup (adw_status_page_get_title (self->empty_page));
+  self->empty_description = g_strdup (adw_status_page_get_description (self->empty_page));
   g_signal_connect_object (self->timeline, "highlight-changed", G_CALLBACK (on_highlight_changed),
                            self, G_CONNECT_SWAPPED);
   /* AdwFlap (not locked) hides the pane when it folds and shows it when it unfolds. */

@@ -66,6 +66,9 @@ struct _IlWindow
   guint                 history_number;     /* the last history row's number */
   AdwFlap              *flap;
   GtkLabel             *details_label;
+  AdwStatusPage        *empty_page;
+  char                 *empty_title;        /* the empty view's own words, for after a lesson */
+  char                 *empty_description;
   GtkScrolledWindow    *timeline_scroller;
   GtkScrolledWindow    *summary_scroller;
 };
@@ -86,6 +89,8 @@ void     il_window_adaptive_init        (IlWindow *self);
 /* Reveals (or hides) the side pane where it is folded over the timeline. */
 void     il_window_show_pane            (IlWindow *self, gboolean show);
 void     il_window_reset_scroll         (IlWindow *self);
+/* The empty view's words: predict and run a lesson, or set up a run. */
+void     il_window_update_empty_state   (IlWindow *self);
 
 /* il-window-history.c: win.remove-run, win.clear-history */
 void     il_window_add_history_actions    (IlWindow *self);

@@ -85,6 +85,7 @@ typedef struct
   int       cpu;
   gint64    since_ns;
   gboolean  preempted;         /* off CPU and still runnable: ready */
+  gboolean  before_exec;       /* the root before its exec: not the program yet, nothing to show */
   /* Sampling: /proc files kept open (pread at 0 re-reads them). */
   int       fd_syscall, fd_stat, fd_schedstat;
   guint64   run_ns, wait_ns;   /* schedstat at the last sample */
@@ -871,6 +872,7 @@ handle_event (IlProgram *self, const Event *e)
       th = get_thread (self, e->pid, e->tid, t);
       if (th->exited)
         break;
+      th->before_exec = FALSE;   /* its exec record went missing: from its start, as before */
       rewind_to (self, th, t);
       if (e->misc & PERF_RECORD_MISC_SWITCH_OUT)
         {
@@ -899,6 +901,17 @@ handle_event (IlProgram *self, const Event *e)
           memcpy (th->proc->comm, th->comm, sizeof th->comm);
           if (e->misc & PERF_RECORD_MISC_COMM_EXEC)
             proc_exec (self, th->proc, t);
+          /* Our child's records start at its exec (enable_on_exec), on a CPU. Before, it was still
+           * ours, waiting for the gate and a CPU: tens of ms on a busy machine, which, laid out as
+           * the program's running, made a waiting `sh -c` look like a worker. */
+          if (th->before_exec && (e->misc & PERF_RECORD_MISC_COMM_EXEC))
+            {
+              th->before_exec = FALSE;
+              th->on_cpu = TRUE;
+              th->cpu = e->cpu;
+              th->preempted = FALSE;
+              th->since_ns = MAX (th->since_ns, t);
+            }
         }
       if (th->lane >= 0)
         thread_announce (self, th);
@@ -965,7 +978,7 @@ perf_process (IlProgram *self, gint64 horizon)
     {
       Thread *th = value;
 
-      if (th->exited || th->since_ns >= horizon)
+      if (th->exited || th->before_exec || th->since_ns >= horizon)
         continue;
       if (th->on_cpu)
         emit (self, th, IL_STATE_RUNNING, th->cpu, th->since_ns, horizon);
@@ -1666,6 +1679,7 @@ il_program_start (IlProgram *self,
     p->command = g_strjoinv (" ", self->config->command);
     th = get_thread (self, child, child, self->origin_ns);
     g_strlcpy (th->comm, base, sizeof th->comm);
+    th->before_exec = self->capture == IL_CAPTURE_KERNEL;
   }
 
   if (write (self->gate[1], &go, 1) != 1)

@@ -226,11 +226,24 @@ il_recorder_enter_full (IlRecorder *rec,
                         int         task,
                         gint64      now_ns)
 {
+  int cpu = -1;
+
   il_recorder_close (rec, now_ns);
   if (G_UNLIKELY (rec->stalled))
     {
       now_ns = il_clock_now_ns ();
       rec->stalled = FALSE;
+    }
+  /* A running span starts after its claim on the board, as in il_recorder_observe(): @now_ns
+   * was read before, maybe on another CPU, and another thread's light observation on this CPU
+   * between that read and the claim still saw the CPU as its own, so its span ran past our start
+   * (running spans of two threads on one CPU overlapped by some ns). The lane has a gap of the
+   * claim's cost instead. */
+  if (state == IL_STATE_RUNNING && il_recorder_observes (rec) && rec->board != NULL)
+    {
+      cpu = il_cpu_current ();
+      il_recorder_claim (rec, cpu);
+      now_ns = MAX (now_ns, il_clock_now_ns ());
     }
 
   rec->open = TRUE;
@@ -243,10 +256,11 @@ il_recorder_enter_full (IlRecorder *rec,
   rec->light_checks = 0;
   if (state == IL_STATE_RUNNING)
     {
-      rec->cpu = (gint16) il_cpu_current ();
+      rec->cpu = (gint16) (cpu >= 0 ? cpu : il_cpu_current ());
       if (il_recorder_observes (rec))
         {
-          il_recorder_claim (rec, rec->cpu);
+          if (cpu < 0)
+            il_recorder_claim (rec, rec->cpu);
           rec->last_thread_ns = il_clock_thread_cpu_ns ();
         }
     }

@@ -31,6 +31,8 @@
 #define MAX_STRING (1u << 20)      /* bytes in one string */
 #define MAX_LANES 65535            /* a lane id is 16 bits */
 #define MAX_TASKS ((1u << 23) - 1) /* a span's task is 24 bits */
+/* Times from a run's start are at most 18 digits in trace v1 (31 years), so what loads saves. */
+#define MAX_SPAN_NS G_GINT64_CONSTANT (999999999999999999)
 
 typedef struct
 {
@@ -222,7 +224,7 @@ lex_key (Lexer *lx)
 static gboolean
 lex_number (Lexer *lx, const char **start, gsize *len)
 {
-  const char *p = lx->p;
+  const char *p;
 
   skip_ws (lx);
   p = lx->p;
@@ -871,6 +873,8 @@ own_event (Import *im, const Event *e)
     }
   if (s.end_ns < s.start_ns)
     return fail_at (&im->lx, e->at, _("the span ends before it starts"));
+  if (s.start_ns < -MAX_SPAN_NS || s.end_ns > MAX_SPAN_NS)
+    return fail_at (&im->lx, e->at, _("“start_ns” or “end_ns” is out of range"));
   s.task = e->has_task ? (gint32) e->task : -1;
   s.cpu = e->has_cpu ? (gint16) e->cpu : -1;
   s.state = state;
@@ -1368,6 +1372,13 @@ finish_foreign (Import *im)
     }
   if (origin == G_MAXINT64)
     origin = im->any_ts ? im->max_ts : 0;
+  if (im->max_ts - origin > MAX_SPAN_NS)
+    {
+      g_set_error (im->lx.error, IL_ERROR, IL_ERROR_INVALID,
+                   _("%s: the events span more than 31 years (from %" PRId64 " µs to %" PRId64 " µs)"),
+                   im->lx.name, origin / 1000, im->max_ts / 1000);
+      return NULL;
+    }
 
   g_ptr_array_sort_with_data (threads, compare_thread, im);
 

@@ -486,6 +486,16 @@ write_chrome (IlTrace *trace, IlWriter *w)
               const char *pname = proc != NULL && proc->name != NULL && *proc->name != '\0'
                                     ? proc->name : NULL;
               g_autofree char *ptitle = NULL;
+              g_autofree char *program = NULL;
+
+              /* The program the process ran last (its command), as DevTools lists processes. */
+              if (proc != NULL && proc->command != NULL && *proc->command != '\0')
+                {
+                  g_autofree char *argv0 = g_strndup (proc->command, strcspn (proc->command, " \t\n"));
+
+                  program = g_path_get_basename (argv0);
+                  pname = program;
+                }
 
               for (guint k = 0; k < n_workers && pname == NULL; k++)
                 if (il_run_trace_get_worker (run, k)->tid == pid)

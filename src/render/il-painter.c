@@ -268,8 +268,13 @@ summary_line (IlRunTrace *run)
       g_autofree char *wall_s = repeat_wall (run, wall);
       g_autofree char *cpu_s = il_format_duration (sum->cpu_ns);
 
-      g_string_append_printf (s, _("wall %s · CPU %s · avg parallelism %.2f · max %u"),
-                              wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism);
+      /* An imported trace knows when its slices ran, not whether a CPU ran them. */
+      if (!il_layout_run_has_cores (run))
+        g_string_append_printf (s, _("wall %s · in slices %s · avg slices at once %.2f · max %u"),
+                                wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism);
+      else
+        g_string_append_printf (s, _("wall %s · CPU %s · avg parallelism %.2f · max %u"),
+                                wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism);
       if (!isnan (sum->speedup) && sum->speedup > 0)
         g_string_append_printf (s, _(" · speedup %.2f×"), sum->speedup);
       if (sum->gil_wait_ns > 0)

@@ -142,7 +142,8 @@ run_cli (const char *cli, const char *lesson, const char *out, GPtrArray *walls)
     }
 }
 
-/* Workers that are threads of this process: their CPU is the run's, not the window's. */
+/* Workers that are threads of this process: their CPU is the run's, not the window's. Worker
+ * processes and traced programs are other processes, outside RUSAGE_SELF already. */
 static double
 in_process_worker_cpu_s (GPtrArray *runs)
 {
@@ -151,8 +152,10 @@ in_process_worker_cpu_s (GPtrArray *runs)
   for (guint i = 0; i < runs->len; i++)
     {
       IlRunTrace *run = g_ptr_array_index (runs, i);
+      IlExecutorKind executor = il_run_trace_get_config (run)->executor;
 
-      if (il_run_trace_get_config (run)->executor != IL_EXECUTOR_PROCESSES)
+      if (executor == IL_EXECUTOR_SEQUENTIAL || executor == IL_EXECUTOR_THREADS ||
+          executor == IL_EXECUTOR_ASYNC)
         s += il_run_trace_get_summary (run)->cpu_ns / 1e9;
     }
   return s;
@@ -320,7 +323,7 @@ int
 main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GTestDBus) bus = NULL;
+  GTestDBus *bus = NULL;   /* not unreffed: finalizing it would wait for the app's connection */
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) lessons = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *tmpdir = NULL;

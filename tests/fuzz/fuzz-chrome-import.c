@@ -3,9 +3,8 @@
 
 #include <string.h>
 
+#include "il-fuzz.h"
 #include "il-trace-io.h"
-
-int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
@@ -15,7 +14,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   g_autoptr(IlTrace) again = NULL;
   g_autoptr(GOutputStream) out = NULL;
 
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  il_fuzz_init ();
   trace = il_trace_load_from_data ((const char *) data, size, "fuzz.json", &error);
   if (trace == NULL)
     {

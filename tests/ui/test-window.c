@@ -956,6 +956,22 @@ test_export (void)
     g_assert_cmpstr (il_run_trace_get_worker (run, 0)->name, ==, "MainThread");
     g_assert_false (il_layout_run_has_cores (run));
     settle ();
+    /* Hovering a slice names it and its thread, as the file does. */
+    {
+      IlTimelineView *timeline = il_window_get_timeline (window);
+      int width = gtk_widget_get_width (GTK_WIDGET (timeline));
+      int height = gtk_widget_get_height (GTK_WIDGET (timeline));
+      g_autofree char *tip = NULL;
+
+      for (int y = 0; y < height && tip == NULL; y += 2)
+        {
+          tip = il_timeline_view_describe_point (timeline, width * 0.6, y);
+          if (tip != NULL && strstr (tip, "lock.acquire") == NULL)
+            g_clear_pointer (&tip, g_free);
+        }
+      g_assert_nonnull (tip);
+      g_assert_nonnull (strstr (tip, "MainThread"));
+    }
     g_unlink (chrome);
   }
 
@@ -1306,11 +1322,13 @@ test_predict_first (void)
   wait_for (pane_revealed, NULL, 20, "the side pane");
   settle ();
   g_assert_false (il_window_get_busy (window));
-  /* A new lesson starts from an empty view. */
+  /* A new lesson starts from an empty view that asks for the prediction. */
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 0);
+  g_assert_cmpstr (adw_status_page_get_title (window->empty_page), ==, "Predict First");
   g_assert_true (shown_in_window (GTK_WIDGET (window->lesson_answer_entry)));
   activate ("close-lesson");
   g_assert_null (il_window_get_lesson (window));
+  g_assert_cmpstr (adw_status_page_get_title (window->empty_page), ==, "Make Concurrency Visible");
 }
 
 /* Typed numbers are rounded as shown; text is refused with a message where it was typed; the
