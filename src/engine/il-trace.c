@@ -833,6 +833,9 @@ il_run_trace_summarise_cpu_load (IlRunTrace *self)
   s->steal_ns = il_cpu_load_get_steal_ns (self->cpu_load);
   n = il_cpu_load_get_n_cpus (self->cpu_load);
   s->other_share = s->wall_ns > 0 && n > 0 ? (double) s->other_ns / ((double) s->wall_ns * n) : 0.0;
+  /* A series claiming more than all of the CPUs (a file's rows; found by fuzz-trace-read) would
+   * be written as a share the reader refuses: other programs take at most everything. */
+  s->other_share = CLAMP (s->other_share, 0.0, 1.0);
 }
 
 gboolean
