@@ -1,5 +1,7 @@
 /* cpu-hog.c: a test helper that keeps one CPU busy: pins itself to CPU N, says "ready", then spins
- * until killed (it dies with its parent, and gives up after a time limit in any case). */
+ * until killed (it dies with its parent, and gives up after a time limit in any case). It spins in
+ * two processes, so a worker the kernel places on that CPU gets at most a third of it, whatever
+ * the load balancer does: "other programs took most of core N" holds on any machine. */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <signal.h>
@@ -7,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 int
 main (int argc, char *argv[])
@@ -25,7 +28,11 @@ main (int argc, char *argv[])
       perror ("cpu-hog: sched_setaffinity");
       return 1;
     }
-  printf ("ready\n");
+  /* The second spinner: same CPU (affinity is inherited), dies with the first. */
+  if (fork () == 0)
+    prctl (PR_SET_PDEATHSIG, SIGKILL);
+  else
+    printf ("ready\n");
   fflush (stdout);
   while (time (NULL) < end)
     for (int i = 0; i < 1000000; i++)
