@@ -402,11 +402,12 @@ check_pool (IlRunTrace *run)
   g_test_message ("pool: average parallelism %.2f over its work (%.0f ms); with the time its "
                   "workers waited for a CPU taken by other programs: %.2f", par, (last - first) / 1e6,
                   demand);
-  /* On a machine other programs load, the workers are ready (runnable) for part of the time:
-   * then the pool still asked for two cores, which is what it is tested for. */
-  if (ready > worker_run / 10)
-    g_assert_cmpfloat (demand, >=, 1.6);
-  else
+  /* The pool asks for two cores: its workers run or wait for a CPU (ready) side by side. Where
+   * anything else wants a CPU (other programs, or the tracer itself, slower under a sanitizer)
+   * they are ready for part of the time, so running alone is held to 1.6 only when they were
+   * ready for under 2 % of their running time. */
+  g_assert_cmpfloat (demand, >=, 1.6);
+  if (ready <= worker_run / 50)
     g_assert_cmpfloat (par, >=, 1.6);
 }
 
