@@ -558,17 +558,10 @@ il_trace_write_chrome (IlTrace       *trace,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  g_autofree IlWriter *w = NULL;
-
   g_return_val_if_fail (trace != NULL, FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
 
-  w = g_new0 (IlWriter, 1);
-  w->stream = stream;
-  w->cancellable = cancellable;
-  w->name = name != NULL ? name : "trace";
-  write_chrome (trace, w);
-  return il_writer_finish (w, error);
+  return il_trace_write_stream (trace, stream, name, cancellable, write_chrome, error);
 }
 
 gboolean

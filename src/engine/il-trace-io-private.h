@@ -68,6 +68,10 @@ IlTrace *il_trace_load_chrome   (const char *data, gsize length, const char *nam
  * object whose first key is not trace v1's) */
 gboolean il_trace_data_is_chrome (const char *data, gsize length);
 
+/* Writes @trace into @stream through @func (the caller closes it); @name is used in messages. */
+gboolean il_trace_write_stream  (IlTrace *trace, GOutputStream *stream, const char *name,
+                                 GCancellable *cancellable, IlTraceWriteFunc func, GError **error);
+
 /* Writes @trace to @path through @func, replacing the file only when everything was written. */
 gboolean il_trace_write_file    (IlTrace *trace, const char *path, IlTraceWriteFunc func,
                                  GError **error);

@@ -496,17 +496,10 @@ il_trace_write (IlTrace       *trace,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  g_autofree IlWriter *w = NULL;
-
   g_return_val_if_fail (trace != NULL, FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
 
-  w = g_new0 (IlWriter, 1);
-  w->stream = stream;
-  w->cancellable = cancellable;
-  w->name = name != NULL ? name : "trace";
-  write_trace_v1 (trace, w);
-  return il_writer_finish (w, error);
+  return il_trace_write_stream (trace, stream, name, cancellable, write_trace_v1, error);
 }
 
 gboolean

@@ -151,3 +151,20 @@ il_trace_write_file (IlTrace *trace, const char *path, IlTraceWriteFunc func, GE
     }
   return il_atomic_file_commit (g_steal_pointer (&file), error);
 }
+
+gboolean
+il_trace_write_stream (IlTrace        *trace,
+                       GOutputStream  *stream,
+                       const char     *name,
+                       GCancellable   *cancellable,
+                       IlTraceWriteFunc func,
+                       GError        **error)
+{
+  g_autofree IlWriter *w = g_new0 (IlWriter, 1);
+
+  w->stream = stream;
+  w->cancellable = cancellable;
+  w->name = name != NULL ? name : "trace";
+  func (trace, w);
+  return il_writer_finish (w, error);
+}
