@@ -33,14 +33,19 @@ struct _IlWindow
   gboolean              checking_quiet;     /* the quiet-machine check before a lesson goes on */
   gboolean              told_capture_refused;  /* the kernel's refusal was said this session */
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
-  gint64                summary_shown_us;
+  gint64                summary_shown_us;   /* when the live summary was last updated */
   gint64                progress_shown_us;  /* when the progress text was last set */
+  gboolean              live_ui_due;        /* spans came: the progress may move at the next frame */
   GPtrArray            *rounds;         /* of GPtrArray of IlRunTrace: this batch's runs by round */
   guint                 batch_configs;  /* configurations in one round */
   guint                 batch_repeat;   /* rounds: the lesson repeat count, or 1 */
-  gboolean              disposed;
+  gboolean              disposed;           /* a run's callback may come after the widgets went */
   gboolean              painted;            /* the first frame is on screen */
-  gboolean              run_when_shown;     /* --run: press Run after the first frame */           /* a run's callback may come after the widgets went */   /* when the live summary was last rebuilt */          /* workers of the current run given a lower priority */
+  gboolean              run_when_shown;     /* --run: press Run after the first frame */
+  GdkFrameClock        *go_clock;           /* the prepared run starts after its frames... */
+  gulong                go_paint_id;
+  guint                 go_id;              /* ...when no frame came for a while */
+  guint                 go_deadline_id;     /* ...or at the latest (a hidden window, animations) */
 
   /* template widgets */
   AdwToastOverlay      *toast_overlay;

@@ -75,7 +75,8 @@ guint      il_cpu_sampler_update      (IlCpuSampler *self, IlCpuLoad *load, IlRu
 void       il_cpu_sampler_rewind      (IlCpuSampler *self);
 
 /* The quiet-machine check: samples /proc/stat over @duration_ns (blocking) and returns the share
- * of all CPUs that was busy (steal included), 0 … 1, or -1 and an error. */
+ * of all CPUs that other programs kept busy (steal included; this process's own CPU time, such
+ * as a window still drawing its first frames, left out), 0 … 1, or -1 and an error. */
 double     il_cpu_load_measure_busy   (gint64 duration_ns, GError **error);
 /* The same in a thread, for the window. */
 void       il_cpu_load_measure_busy_async  (gint64 duration_ns, GCancellable *cancellable,

@@ -40,6 +40,8 @@ struct _IlRun
   guint        *n_previous;     /* per lane: previous pids already copied into the trace */
   char         *warning;
   guint         warning_serial;
+  GError       *prepare_error;  /* what il_run_prepare() could not set up, for il_run_start_async() */
+  gboolean      started;
 
   _Atomic int   drain_scheduled;
   gboolean      spans_unannounced;
@@ -106,6 +108,7 @@ il_run_finalize (GObject *object)
   g_clear_pointer (&self->filtered, g_array_unref);
   g_free (self->n_previous);
   g_free (self->warning);
+  g_clear_error (&self->prepare_error);
 
   G_OBJECT_CLASS (il_run_parent_class)->finalize (object);
 }
@@ -773,6 +776,46 @@ il_run_get_exit_status (IlRun *self)
   return self->program != NULL ? il_program_get_wait_status (self->program) : -1;
 }
 
+IlRunTrace *
+il_run_prepare (IlRun *self)
+{
+  g_return_val_if_fail (IL_IS_RUN (self), NULL);
+
+  if (self->trace != NULL)
+    return self->trace;
+
+  /* Calibrating (once per machine, cached) and one-time set-up are not part of the run's time. */
+  if (!il_run_config_is_program (self->config))
+    {
+      il_calibration_get ();
+      il_workload_prepare (self->config->workload);
+    }
+
+  self->trace = il_run_trace_new (self->config);
+  il_run_trace_set_origin_ns (self->trace, il_clock_now_ns ());
+  il_run_trace_set_n_cpus (self->trace, il_cpu_count ());
+  il_run_trace_set_n_tasks (self->trace, self->config->tasks);
+  il_run_trace_set_live (self->trace, TRUE);
+  if (il_run_config_is_program (self->config))
+    return self->trace;   /* a program's lanes come as its threads appear */
+
+  /* The capture's first probe of the kernel can take milliseconds (perf's one-time set-up); it is
+   * not part of the run: the clock starts in il_run_start_async(). */
+  self->capture = il_capture_new (self->config->capture, &self->prepare_error);
+  if (self->capture == NULL)
+    return self->trace;
+  il_run_trace_set_capture (self->trace, il_capture_get_kind (self->capture));
+  self->executor = il_executor_new (self->config, self->capture, 0, &self->prepare_error);
+  if (self->executor == NULL)
+    return self->trace;
+  for (guint i = 0; i < self->executor->n_lanes; i++)
+    {
+      g_autofree char *name = g_strdup_printf (il_run_worker_name_format (self->config->executor), i);
+      il_run_trace_add_worker (self->trace, self->executor->lanes[i].kind, 0, 0, name);
+    }
+  return self->trace;
+}
+
 void
 il_run_start_async (IlRun               *self,
                     GCancellable        *cancellable,
@@ -785,26 +828,14 @@ il_run_start_async (IlRun               *self,
   gint64 origin;
 
   g_return_if_fail (IL_IS_RUN (self));
-  g_return_if_fail (self->task == NULL && self->trace == NULL);
+  g_return_if_fail (!self->started);
 
+  self->started = TRUE;
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, il_run_start_async);
 
   self->context = g_main_context_ref_thread_default ();
-
-  /* Calibrating (once per machine, cached) and one-time set-up are not part of the run's time. */
-  if (!il_run_config_is_program (self->config))
-    {
-      il_calibration_get ();
-      il_workload_prepare (self->config->workload);
-    }
-
-  origin = il_clock_now_ns ();
-  self->trace = il_run_trace_new (self->config);
-  il_run_trace_set_origin_ns (self->trace, origin);
-  il_run_trace_set_n_cpus (self->trace, il_cpu_count ());
-  il_run_trace_set_n_tasks (self->trace, self->config->tasks);
-  il_run_trace_set_live (self->trace, TRUE);
+  il_run_prepare (self);
 
   if (g_task_return_error_if_cancelled (task))
     {
@@ -819,33 +850,18 @@ il_run_start_async (IlRun               *self,
       return;
     }
 
-  self->capture = il_capture_new (self->config->capture, &error);
-  if (self->capture == NULL)
+  if (self->prepare_error != NULL)
     {
       il_run_trace_set_live (self->trace, FALSE);
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (task, g_steal_pointer (&self->prepare_error));
       return;
     }
-  il_run_trace_set_capture (self->trace, il_capture_get_kind (self->capture));
 
-  /* The capture's first probe of the kernel can take milliseconds (perf's one-time set-up); it is
-   * not part of the run, so the clock starts after it. */
+  /* The run's time starts here, however long ago it was prepared. */
   origin = il_clock_now_ns ();
   il_run_trace_set_origin_ns (self->trace, origin);
+  self->executor->origin_ns = origin;
 
-  self->executor = il_executor_new (self->config, self->capture, origin, &error);
-  if (self->executor == NULL)
-    {
-      il_run_trace_set_live (self->trace, FALSE);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  for (guint i = 0; i < self->executor->n_lanes; i++)
-    {
-      g_autofree char *name = g_strdup_printf (il_run_worker_name_format (self->config->executor), i);
-      il_run_trace_add_worker (self->trace, self->executor->lanes[i].kind, 0, 0, name);
-    }
   self->n_previous = g_new0 (guint, self->executor->n_lanes);
   self->scratch = g_new (IlSpan, IL_RUN_SCRATCH);
   self->filtered = g_array_sized_new (FALSE, FALSE, sizeof (IlSpan), IL_RUN_SCRATCH);

@@ -16,7 +16,7 @@ G_DECLARE_FINAL_TYPE (IlRun, il_run, IL, RUN, GObject)
  * the trace, at most every few milliseconds while the run goes on; a viewer redraws then. */
 IlRun             *il_run_new             (const IlRunConfig *config);
 const IlRunConfig *il_run_get_config      (IlRun *self);
-/* The trace being recorded; valid (and growing) from il_run_start_async() on. */
+/* The trace being recorded; valid from il_run_prepare() or il_run_start_async() on. */
 IlRunTrace        *il_run_get_trace       (IlRun *self);
 guint              il_run_get_tasks_done  (IlRun *self);
 guint              il_run_get_tasks_total (IlRun *self);
@@ -25,7 +25,14 @@ gboolean           il_run_get_running     (IlRun *self);
  * stopped (SIGSTOP) or silent far past its task's time; NULL when all is well. Translated. */
 const char        *il_run_get_warning     (IlRun *self);
 
-/* Starts the run. Must be called from the thread whose thread-default main context will drain the
+/* Sets the run up without starting it and returns its trace (owned by the run): live, with its
+ * lanes named and nothing recorded yet. A window lays the run out and paints it between this and
+ * il_run_start_async(), so that work does not compete with the workers; the run's time starts at
+ * il_run_start_async(). What cannot be set up (the capture, the executor) is reported by
+ * il_run_start_async(). Calling it again returns the same trace. */
+IlRunTrace        *il_run_prepare         (IlRun *self);
+
+/* Starts the run (preparing it first if il_run_prepare() was not called). Must be called from the thread whose thread-default main context will drain the
  * rings and deliver progress (the GUI's main loop, or the CLI's). Cancelling stops the workers,
  * reaps child processes and completes with G_IO_ERROR_CANCELLED; the partial trace is marked
  * cancelled and still available from il_run_get_trace(). */

@@ -212,8 +212,10 @@ max_label_chars (GPtrArray *runs)
         {
           const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
           g_autofree char *ids = g_strdup_printf ("%d", MAX (info->tid, info->pid));
-          /* "worker " + id + " · tid " + tid */
-          chars = MAX (chars, 7 + (w >= 100 ? 3 : w >= 10 ? 2 : 1) + 7 + strlen (ids));
+          /* "worker " + id + " · tid " + tid, with room for a 7-digit tid (pid_max is 4194304 on
+           * 64-bit Linux): a live run's column keeps its width when its tids become known, so
+           * the window does not repaint it whole then. */
+          chars = MAX (chars, 7 + (w >= 100 ? 3 : w >= 10 ? 2 : 1) + 7 + MAX (strlen (ids), 7));
           /* A traced program's threads are labelled by their names ("python3 · 4242"). */
           if (il_layout_run_has_process_rows (run) && info->name != NULL)
             chars = MAX (chars, MIN (g_utf8_strlen (info->name, -1), 32));

@@ -611,11 +611,38 @@ stroke_highlight (Frame *f, const Cell *cells, double y, double h)
   cairo_restore (cr);
 }
 
+/* The first column of a live run that may still change: spans come when they end, so a lane's
+ * next span starts where its last one ended, and the live window repaints from there. A stretch
+ * named left of it stays whole; one named further right would be cut (or named twice) by the
+ * strips painted over its end later. */
+static guint
+live_edge_col (Frame *f, IlRunTrace *run)
+{
+  IlCpuLoad *load = il_run_trace_get_cpu_load (run);
+  gint64 edge = il_run_trace_get_end_ns (run);
+  double x;
+
+  if (!il_run_trace_get_live (run))
+    return G_MAXUINT;
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlLane *lane = il_run_trace_get_lane (run, w);
+      guint n = il_lane_get_n_spans (lane);
+
+      edge = MIN (edge, n > 0 ? il_lane_get_span (lane, n - 1)->end_ns : 0);
+    }
+  if (load != NULL)
+    edge = MIN (edge, il_cpu_load_get_end_ns (load));
+  x = il_time_scale_to_x (&f->layout->scale, (double) edge);
+  return (guint) MAX (0.0, floor ((x - f->layout->lane_x0) / f->col_w) - 2);
+}
+
 /* Names stretches of equal @ids (-1: none) inside a lane where the text fits: "task 3" on a task's
- * running, "worker 2" on a core, so a slide reads without the legend. */
+ * running, "worker 2" on a core, so a slide reads without the legend. Stretches reaching
+ * @open_from (live_edge_col) are not named yet. */
 static void
 label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h, const char *long_fmt,
-                IlRunTrace *tasks_of, IlRunTrace *workers_of)
+                IlRunTrace *tasks_of, IlRunTrace *workers_of, guint open_from)
 {
   double px = MIN (f->layout->font_px * 0.72, h * 0.62);
   /* Gaps of nothing-in-particular (a mix, a sliver) up to 2 % of the lane do not split a stretch. */
@@ -653,7 +680,8 @@ label_segments (Frame *f, const int *ids, const Cell *cells, double y, double h,
             break;
         }
       avail = (e - c) * f->col_w - px * 0.8;
-      if (avail > px * 1.2)
+      /* Not near a live run's edge: a stretch there may still grow, or merge across a gap. */
+      if (avail > px * 1.2 && (open_from == G_MAXUINT || e + max_gap < open_from))
         {
           /* An imported trace's slices keep their own names; workers of a traced program are
            * named as on their own lanes. */
@@ -784,7 +812,8 @@ draw_worker_lane (Frame *f, guint run_index, const IlColumn *cols, const IlLayou
       }
     /* TRANSLATORS: inside a task's stretch of running in a worker lane */
     label_segments (f, ids, cells, row->y, row->h, _("task %d"),
-                    g_ptr_array_index (f->runs, run_index), NULL);
+                    g_ptr_array_index (f->runs, run_index), NULL,
+                    live_edge_col (f, g_ptr_array_index (f->runs, run_index)));
   }
 
   /* On a lane too dense to walk span by span, a task boundary is where neighbouring columns
@@ -937,7 +966,8 @@ draw_core_lane (Frame *f, guint run_index, IlRunTrace *run, IlColumn *const *col
   label_segments (f, ids, cells, row->y, row->h, il_run_trace_get_n_workers (run) > 0
                   && il_run_trace_get_worker (run, 0)->kind == IL_WORKER_PROCESS ? _("process %d")
                                                                                   : _("worker %d"),
-                  NULL, il_run_trace_get_config (run)->executor == IL_EXECUTOR_EXTERNAL ? run : NULL);
+                  NULL, il_run_trace_get_config (run)->executor == IL_EXECUTOR_EXTERNAL ? run : NULL,
+                  live_edge_col (f, run));
   if (any_hl)
     stroke_highlight (f, cells, row->y, row->h);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <glib/gstdio.h>
 
 #include "il-application.h"
@@ -58,6 +59,42 @@ settle (void)
   g_timeout_add (250, wake_up, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
+}
+
+/* The main thread's CPU by frame phase: update + layout, paint (snapshot + render), and the rest. */
+static double phase_mark, phase_layout_s, phase_paint_s, phase_frames;
+
+static double
+thread_cpu_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+on_before_paint (GdkFrameClock *clock)
+{
+  phase_mark = thread_cpu_s ();
+  phase_frames++;
+}
+
+static void
+on_layout (GdkFrameClock *clock)
+{
+  double now = thread_cpu_s ();
+
+  phase_layout_s += now - phase_mark;
+  phase_mark = now;
+}
+
+static void
+on_after_paint (GdkFrameClock *clock)
+{
+  double now = thread_cpu_s ();
+
+  phase_paint_s += now - phase_mark;
 }
 
 static double
@@ -166,6 +203,9 @@ typedef struct
   double elapsed_s;    /* from Run to idle */
   double window_cpu_s; /* this process minus its worker threads' running time */
   double main_cpu_s;   /* the main thread alone (drawing, draining, layout) */
+  double layout_s;     /* of which in frames' update and layout phases */
+  double paint_s;      /* of which in frames' paint phase (snapshot and render) */
+  double frames;
 } WindowCost;
 
 static gboolean
@@ -187,12 +227,16 @@ run_window (GPtrArray *walls)
   WindowCost cost;
   double self0 = rusage_s (RUSAGE_SELF), main0 = rusage_s (RUSAGE_THREAD);
   gint64 t0 = g_get_monotonic_time ();
+  double layout0 = phase_layout_s, paint0 = phase_paint_s, frames0 = phase_frames;
   GPtrArray *shown;
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
   wait_for (window_idle, NULL, 600, "the window's runs");
   cost.elapsed_s = (g_get_monotonic_time () - t0) / 1e6;
   cost.main_cpu_s = rusage_s (RUSAGE_THREAD) - main0;
+  cost.layout_s = phase_layout_s - layout0;
+  cost.paint_s = phase_paint_s - paint0;
+  cost.frames = phase_frames - frames0;
   shown = il_window_get_shown (window);
   cost.window_cpu_s = rusage_s (RUSAGE_SELF) - self0 - in_process_worker_cpu_s (shown);
   for (guint i = 0; walls != NULL && i < shown->len && i < walls->len; i++)
@@ -234,6 +278,9 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
   g_autoptr(GArray) cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) main_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) share = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) layout = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) paint = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) frames = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *name = g_path_get_basename (path);
   IlLesson *lesson;
   guint n_runs;
@@ -263,6 +310,9 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
       g_array_append_val (cpu, cost.window_cpu_s);
       g_array_append_val (main_cpu, cost.main_cpu_s);
       g_array_append_val (share, s);
+      g_array_append_val (layout, cost.layout_s);
+      g_array_append_val (paint, cost.paint_s);
+      g_array_append_val (frames, cost.frames);
       settle ();
     }
 
@@ -281,6 +331,8 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
     }
   printf ("%-28s window_cpu_s %.3f (main thread %.3f)  window_cpu_share %.1f %% of one core\n",
           name, median (cpu), median (main_cpu), median (share) * 100);
+  printf ("%-28s main thread in frames: layout %.3f s, paint %.3f s, %.0f frames\n", name,
+          median (layout), median (paint), median (frames));
   fflush (stdout);
 }
 
@@ -375,6 +427,13 @@ main (int argc, char **argv)
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
   settle ();
+  {
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+
+    g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), NULL);
+    g_signal_connect (clock, "layout", G_CALLBACK (on_layout), NULL);
+    g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
+  }
 
   dir = g_dir_open (lessons_dir, 0, &error);
   g_assert_no_error (error);

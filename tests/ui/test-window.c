@@ -270,7 +270,7 @@ test_setup_and_run (void)
     g_assert_cmpint (ht, ==, -1);
   }
 
-  /* The live redraw stops with the run: at its next frame (LIVE_FRAME_MS, 80 ms, after the last
+  /* The live redraw stops with the run: at its next frame (LIVE_FRAME_MS, 125 ms, after the last
    * one), which two display frames of settle() may not have reached on a busy machine. */
   wait_for (not_ticking, timeline, 20, "the live redraw to stop");
   g_assert_false (il_timeline_view_get_ticking (timeline));
