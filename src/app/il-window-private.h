@@ -35,6 +35,10 @@ struct _IlWindow
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
   gint64                summary_shown_us;   /* when the live summary was last updated */
   gint64                progress_shown_us;  /* when the progress text was last set */
+  gint64                live_start_us;      /* the current run's start, for the live cost */
+  gint64                live_start_cpu_ns;
+  gint64                live_cpu_ns;        /* summed over the session's runs */
+  gint64                live_wall_ns;
   gboolean              live_ui_due;        /* spans came: the progress may move at the next frame */
   GPtrArray            *rounds;         /* of GPtrArray of IlRunTrace: this batch's runs by round */
   guint                 batch_configs;  /* configurations in one round */

@@ -1,6 +1,8 @@
 /* il-window.c: the main window: runs a batch of runs in turn, shows them live, keeps the history. */
 #include "config.h"
 
+#include <time.h>
+
 #include <math.h>
 #include <glib/gi18n.h>
 
@@ -27,6 +29,7 @@
 G_DEFINE_FINAL_TYPE (IlWindow, il_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void il_window_start_next (IlWindow *self);
+static void il_window_count_live_cost (IlWindow *self, IlRunTrace *trace);
 
 void
 il_window_toast (IlWindow *self, const char *message)
@@ -511,6 +514,8 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (trace != NULL && il_run_trace_get_live (trace))
     il_run_trace_set_live (trace, FALSE);
+  if (trace != NULL)
+    il_window_count_live_cost (self, trace);
 
   g_signal_handlers_disconnect_by_data (run, self);
   if (self->run == run)
@@ -554,6 +559,41 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
 
 static void on_go_painted (GdkFrameClock *clock, IlWindow *self);
 
+static gint64
+il_window_process_cpu_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+/* A run ended: what the window (all its threads but the run's own workers) took meanwhile. */
+static void
+il_window_count_live_cost (IlWindow *self, IlRunTrace *trace)
+{
+  gint64 cpu = il_window_process_cpu_ns () - self->live_start_cpu_ns;
+  IlExecutorKind executor = il_run_trace_get_config (trace)->executor;
+
+  if (self->live_start_us == 0)
+    return;
+  /* Worker processes and traced programs are other processes already. */
+  if (executor == IL_EXECUTOR_SEQUENTIAL || executor == IL_EXECUTOR_THREADS ||
+      executor == IL_EXECUTOR_ASYNC)
+    cpu -= il_run_trace_get_summary (trace)->cpu_ns;
+  self->live_cpu_ns += MAX (cpu, 0);
+  self->live_wall_ns += (g_get_monotonic_time () - self->live_start_us) * 1000;
+  self->live_start_us = 0;
+}
+
+void
+il_window_get_live_cost (IlWindow *self, gint64 *cpu_ns, gint64 *wall_ns)
+{
+  g_return_if_fail (IL_IS_WINDOW (self));
+  *cpu_ns = self->live_cpu_ns;
+  *wall_ns = self->live_wall_ns;
+}
+
 static void
 il_window_forget_go_clock (IlWindow *self)
 {
@@ -574,6 +614,8 @@ il_window_go (IlWindow *self)
   il_window_forget_go_clock (self);
   g_clear_handle_id (&self->go_id, g_source_remove);
   g_clear_handle_id (&self->go_deadline_id, g_source_remove);
+  self->live_start_us = g_get_monotonic_time ();
+  self->live_start_cpu_ns = il_window_process_cpu_ns ();
   if (self->run != NULL && !self->disposed)
     il_run_start_async (self->run, self->cancellable, on_run_finished, g_object_ref (self));
 }

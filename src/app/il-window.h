@@ -39,6 +39,9 @@ gboolean        il_window_get_busy        (IlWindow *self);
 IlLesson       *il_window_get_lesson      (IlWindow *self);
 GPtrArray      *il_window_get_history     (IlWindow *self);   /* of IlRunTrace, borrowed */
 GPtrArray      *il_window_get_shown       (IlWindow *self);   /* of IlRunTrace, borrowed */
+/* What the window cost while its runs went on (from each start to its end, summed over the
+ * session): this process's CPU time minus what its in-process workers ran, and the wall time. */
+void            il_window_get_live_cost   (IlWindow *self, gint64 *cpu_ns, gint64 *wall_ns);
 IlTimelineView *il_window_get_timeline    (IlWindow *self);
 IlSetupPane    *il_window_get_setup_pane  (IlWindow *self);
 IlSummaryView  *il_window_get_summary     (IlWindow *self);

@@ -284,6 +284,7 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
   g_autofree char *name = g_path_get_basename (path);
   IlLesson *lesson;
   guint n_runs;
+  gint64 live_cpu0, live_wall0, live_cpu1, live_wall1;
 
   if (!il_window_open_lesson (window, path, &error))
     {
@@ -298,6 +299,7 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
       g_ptr_array_add (win_walls, g_array_new (FALSE, FALSE, sizeof (double)));
     }
 
+  il_window_get_live_cost (window, &live_cpu0, &live_wall0);
   /* Alternating, so drift in the machine's load hits both sides alike. */
   for (guint k = 0; k < rounds; k++)
     {
@@ -333,6 +335,10 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
           name, median (cpu), median (main_cpu), median (share) * 100);
   printf ("%-28s main thread in frames: layout %.3f s, paint %.3f s, %.0f frames\n", name,
           median (layout), median (paint), median (frames));
+  /* From each run's start to its end only: what the window costs a run while it goes on. */
+  il_window_get_live_cost (window, &live_cpu1, &live_wall1);
+  printf ("%-28s window_cpu_share_while_running %.1f %% of one core\n", name,
+          live_wall1 > live_wall0 ? 100.0 * (live_cpu1 - live_cpu0) / (live_wall1 - live_wall0) : 0.0);
   fflush (stdout);
 }
 
@@ -365,6 +371,12 @@ bench_live_64 (void)
       printf ("%s_main_thread_cpu_s: %.3f\n", name, cost.main_cpu_s);
       printf ("%s_window_cpu_share: %.1f %% of one core\n", name,
               cost.window_cpu_s / cost.elapsed_s * 100);
+      {
+        gint64 c, w;
+        il_window_get_live_cost (window, &c, &w);
+        printf ("%s_window_cpu_share_while_running (session so far): %.1f %% of one core\n", name,
+                w > 0 ? 100.0 * c / w : 0.0);
+      }
       fflush (stdout);
       settle ();
     }
