@@ -26,6 +26,9 @@
 /* The live headers' "running… so far" is painted four times a second: a header spans the width,
  * so each repaint is a row of tiles to convert and send. */
 #define LIVE_HEADER_US (G_USEC_PER_SEC / 4)
+/* New lanes of a live run (a traced program's threads as they start) are shown at most this
+ * often: each is a whole paint of the live picture. */
+#define LIVE_LANES_US (G_USEC_PER_SEC * 3 / 10)
 /* The cached picture goes to GTK in tiles: unchanged tiles keep their texture, so only what
  * changed is damaged, rendered and sent to the display. */
 #define TILE_PX 128
@@ -58,6 +61,7 @@ struct _IlTimelineView
   double          pointer_x;       /* -1 when the pointer is outside: Ctrl+scroll zooms around it */
 
   guint           n_lanes;         /* lanes at the last check: a new one may need more height */
+  gboolean        lanes_pending;   /* lanes came too soon after a whole paint: shown later */
 
   char           *description;     /* the accessible description, kept for tests */
   guint           n_frames;
@@ -277,7 +281,7 @@ il_timeline_view_live_step (gint64 ns)
 }
 
 /* How long a live run will take, roughly, from its configuration: its tasks' time over the
- * workers that can run at once. 0 when unknown (a traced program). Only the live picture's
+ * workers that can run at once; for a traced program, see below. Only the live picture's
  * first scale depends on it, so a rough guess costs at most a repaint. */
 static gint64
 il_timeline_view_estimate_ns (IlRunTrace *run)
@@ -287,8 +291,13 @@ il_timeline_view_estimate_ns (IlRunTrace *run)
   guint at_once = MAX (1, MIN (c->workers, c->tasks));
   gboolean waits = c->workload == IL_WORKLOAD_SLEEP || c->workload == IL_WORKLOAD_DISK;
 
+  /* A traced program: as long as it took last time (the window says, IL_TIMELINE_EXPECTED_NS),
+   * else a second; each step of a range that grows in doublings is a whole paint. */
   if (c->executor == IL_EXECUTOR_EXTERNAL || c->tasks == 0)
-    return 0;
+    {
+      gint64 *expected = il_run_trace_get_data (run, IL_TIMELINE_EXPECTED_NS);
+      return expected != NULL ? *expected : G_GINT64_CONSTANT (1000000000);
+    }
   /* Computation runs one at a time under a GIL or on one loop thread, at most one per core. */
   if (c->executor == IL_EXECUTOR_SEQUENTIAL || (!waits && (c->gil || c->executor == IL_EXECUTOR_ASYNC)))
     at_once = 1;
@@ -545,6 +554,8 @@ il_timeline_view_print_live_stats (IlTimelineView *self)
   fflush (stdout);
 }
 
+static void il_timeline_view_check_lanes (IlTimelineView *self);
+
 /* Live redraw: LIVE_FRAME_MS apart while a run records, not once per display frame: the eye
  * needs no more, and every frame is CPU taken from the run. The timeout is removed when no
  * shown run is live, so an idle window costs nothing. */
@@ -583,7 +594,11 @@ il_timeline_view_tick (gpointer user_data)
       self->options.t1_ns = MAX (extent, width);
       self->options.t0_ns = self->options.t1_ns - width;
     }
-  gtk_widget_queue_draw (widget);
+  /* New lanes wait for their whole paint; until then the picture stays as it is. */
+  if (live)
+    il_timeline_view_check_lanes (self);
+  if (!self->lanes_pending)
+    gtk_widget_queue_draw (widget);
 
   if (!live)
     {
@@ -597,7 +612,10 @@ il_timeline_view_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Asks for a new size when the number of lanes changed (a worker's first span, a view toggle). */
+/* Asks for a new size when the number of lanes changed (a worker's first span, a view toggle).
+ * A traced program's threads appear one by one as it starts, and each new lane means painting
+ * the live picture whole: while live, lanes that come within LIVE_LANES_US of the last whole
+ * paint wait (lanes_pending, and the live frames with them) and are shown together. */
 static void
 il_timeline_view_check_lanes (IlTimelineView *self)
 {
@@ -605,11 +623,17 @@ il_timeline_view_check_lanes (IlTimelineView *self)
 
   for (guint i = 0; i < self->runs->len; i++)
     n += 1000 * il_run_trace_get_n_workers (g_ptr_array_index (self->runs, i)) + 1;
-  if (n != self->n_lanes)
+  self->lanes_pending = FALSE;
+  if (n == self->n_lanes)
+    return;
+  if (self->tick_id != 0 && self->cache != NULL &&
+      g_get_monotonic_time () - self->cache_full_us < LIVE_LANES_US)
     {
-      self->n_lanes = n;
-      gtk_widget_queue_resize (GTK_WIDGET (self));
+      self->lanes_pending = TRUE;
+      return;
     }
+  self->n_lanes = n;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 void

@@ -7,6 +7,10 @@
 
 G_BEGIN_DECLS
 
+/* Data key (il_run_trace_set_data) of a gint64: how long a live traced program is expected to
+ * run, in ns (its last run's wall time), so the live range fits it from the start. */
+#define IL_TIMELINE_EXPECTED_NS "il-timeline-expected-ns"
+
 #define IL_TYPE_TIMELINE_VIEW (il_timeline_view_get_type ())
 G_DECLARE_FINAL_TYPE (IlTimelineView, il_timeline_view, IL, TIMELINE_VIEW, GtkWidget)
 

@@ -666,6 +666,46 @@ il_window_go_when_painted (IlWindow *self)
   self->go_deadline_id = g_timeout_add (IL_WINDOW_GO_TIMEOUT_MS, il_window_go_deadline_cb, self);
 }
 
+/* Was @old a finished run of the program @line? */
+static gboolean
+il_window_same_program (IlRunTrace *old, const char *line)
+{
+  g_autofree char *old_line = NULL;
+
+  if (!il_run_config_is_program (il_run_trace_get_config (old)) || il_run_trace_get_live (old) ||
+      il_run_trace_get_summary (old)->wall_ns <= 0)
+    return FALSE;
+  old_line = il_run_config_command_line (il_run_trace_get_config (old), G_MAXUINT);
+  return g_strcmp0 (old_line, line) == 0;
+}
+
+/* A traced program's live range fits its last run's length (the same command earlier in this
+ * batch or in the history), not a range that doubles as it runs: each step is a whole paint. */
+static void
+il_window_expect_length (IlWindow *self, IlRunTrace *trace)
+{
+  g_autofree char *line = il_run_config_command_line (il_run_trace_get_config (trace), G_MAXUINT);
+  IlRunTrace *last = NULL;
+  gint64 *ns;
+
+  for (guint k = self->rounds->len; last == NULL && k-- > 0;)
+    {
+      GPtrArray *round = g_ptr_array_index (self->rounds, k);
+
+      for (guint i = round->len; last == NULL && i-- > 0;)
+        if (il_window_same_program (g_ptr_array_index (round, i), line))
+          last = g_ptr_array_index (round, i);
+    }
+  for (guint i = self->history->len; last == NULL && i-- > 0;)
+    if (il_window_same_program (g_ptr_array_index (self->history, i), line))
+      last = g_ptr_array_index (self->history, i);
+  if (last == NULL)
+    return;
+  ns = g_new (gint64, 1);
+  *ns = il_run_trace_get_summary (last)->wall_ns;
+  il_run_trace_set_data (trace, IL_TIMELINE_EXPECTED_NS, ns, g_free);
+}
+
 static void
 il_window_start_next (IlWindow *self)
 {
@@ -693,6 +733,8 @@ il_window_start_next (IlWindow *self)
   trace = il_run_prepare (self->run);
   if (config->label != NULL)
     il_run_trace_set_label (trace, config->label);
+  if (il_run_config_is_program (config))
+    il_window_expect_length (self, trace);
   /* Repeated runs go to the history once the batch has picked its median runs. */
   if (self->batch_repeat == 1)
     il_window_add_to_history (self, trace, !self->queue_is_baseline);

@@ -146,9 +146,10 @@ print_load (const char *when)
 
 /* One lesson run by the CLI: each run's wall time in seconds, appended to @walls[i]. A round
  * whose trace cannot be read back is reported and left out (the medians then have fewer). */
-static void
+static double
 run_cli (const char *cli, const char *lesson, const char *out, GPtrArray *walls)
 {
+  double children0 = rusage_s (RUSAGE_CHILDREN), own = 0;
   const char *argv[] = { cli, "run", "--lesson", lesson, "--quiet", "-o", out, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(IlTrace) trace = NULL;
@@ -169,14 +170,19 @@ run_cli (const char *cli, const char *lesson, const char *out, GPtrArray *walls)
       printf ("(a CLI round left out: its trace does not load back: %s)\n", error->message);
       for (guint i = 0; i < walls->len; i++)
         g_array_append_val (g_ptr_array_index (walls, i), none);
-      return;
+      return NAN;
     }
   runs = il_trace_get_runs (trace);
+  /* The CLI's own CPU time: its and its children's (workers, traced programs) minus the runs'. */
+  own = rusage_s (RUSAGE_CHILDREN) - children0;
+  for (guint i = 0; i < runs->len; i++)
+    own -= il_run_trace_get_summary (g_ptr_array_index (runs, i))->cpu_ns / 1e9;
   for (guint i = 0; i < runs->len && i < walls->len; i++)
     {
       double wall = il_run_trace_get_summary (g_ptr_array_index (runs, i))->wall_ns / 1e9;
       g_array_append_val (g_ptr_array_index (walls, i), wall);
     }
+  return own;
 }
 
 /* Workers that are threads of this process: their CPU is the run's, not the window's. Worker
@@ -281,10 +287,12 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
   g_autoptr(GArray) layout = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) paint = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) frames = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) cli_own = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *name = g_path_get_basename (path);
   IlLesson *lesson;
   guint n_runs;
   gint64 live_cpu0, live_wall0, live_cpu1, live_wall1;
+  guint full0, strips0, full1, strips1;
 
   if (!il_window_open_lesson (window, path, &error))
     {
@@ -300,13 +308,16 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
     }
 
   il_window_get_live_cost (window, &live_cpu0, &live_wall0);
+  il_timeline_view_get_paint_counts (il_window_get_timeline (window), &full0, &strips0);
   /* Alternating, so drift in the machine's load hits both sides alike. */
   for (guint k = 0; k < rounds; k++)
     {
       WindowCost cost;
       double s;
 
-      run_cli (cli, path, out, cli_walls);
+      double own = run_cli (cli, path, out, cli_walls);
+
+      g_array_append_val (cli_own, own);
       cost = run_window (win_walls);
       s = cost.window_cpu_s / cost.elapsed_s;
       g_array_append_val (cpu, cost.window_cpu_s);
@@ -333,10 +344,15 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
     }
   printf ("%-28s window_cpu_s %.3f (main thread %.3f)  window_cpu_share %.1f %% of one core\n",
           name, median (cpu), median (main_cpu), median (share) * 100);
+  /* For scale: the CLI process's own CPU for the whole lesson (start-up, draining, the tracer). */
+  printf ("%-28s cli_own_cpu_s %.3f\n", name, median (cli_own));
   printf ("%-28s main thread in frames: layout %.3f s, paint %.3f s, %.0f frames\n", name,
           median (layout), median (paint), median (frames));
   /* From each run's start to its end only: what the window costs a run while it goes on. */
   il_window_get_live_cost (window, &live_cpu1, &live_wall1);
+  il_timeline_view_get_paint_counts (il_window_get_timeline (window), &full1, &strips1);
+  printf ("%-28s live paints per round: %.1f whole, %.1f strips\n", name,
+          (double) (full1 - full0) / rounds, (double) (strips1 - strips0) / rounds);
   printf ("%-28s window_cpu_share_while_running %.1f %% of one core\n", name,
           live_wall1 > live_wall0 ? 100.0 * (live_cpu1 - live_cpu0) / (live_wall1 - live_wall0) : 0.0);
   fflush (stdout);
