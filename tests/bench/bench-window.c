@@ -15,7 +15,9 @@
 
 /* Usage: bench-window PATH/TO/interleave-cli
  * IL_BENCH_ROUNDS (default 5) runs of each side per lesson; IL_BENCH_LESSONS a comma list of
- * substrings choosing lessons (default: all); IL_BENCH_LIVE=0 skips the 64-worker live run. */
+ * substrings choosing lessons (default: all); IL_BENCH_LIVE=0 skips the 64-worker live run;
+ * IL_BENCH_CONTROL=1 puts the CLI in the window's place (the ratios then show the machine's own
+ * run-to-run spread, and the window's figures are not measured). */
 
 static IlApplication *app;
 static IlWindow *window;
@@ -278,6 +280,7 @@ lesson_chosen (const char *name)
 static void
 bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
 {
+  gboolean control = g_strcmp0 (g_getenv ("IL_BENCH_CONTROL"), "1") == 0;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) cli_walls = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   g_autoptr(GPtrArray) win_walls = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
@@ -318,6 +321,12 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
       double own = run_cli (cli, path, out, cli_walls);
 
       g_array_append_val (cli_own, own);
+      if (control)
+        {
+          /* The CLI against itself: how far apart two sides differ by chance on this machine. */
+          run_cli (cli, path, out, win_walls);
+          continue;
+        }
       cost = run_window (win_walls);
       s = cost.window_cpu_s / cost.elapsed_s;
       g_array_append_val (cpu, cost.window_cpu_s);
