@@ -620,23 +620,11 @@ il_window_go (IlWindow *self)
     il_run_start_async (self->run, self->cancellable, on_run_finished, g_object_ref (self));
 }
 
+/* The quiet timeout or the deadline: il_window_go() removes both (this one while it runs). */
 static gboolean
 il_window_go_cb (gpointer data)
 {
-  IlWindow *self = data;
-
-  self->go_id = 0;
-  il_window_go (self);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-il_window_go_deadline_cb (gpointer data)
-{
-  IlWindow *self = data;
-
-  self->go_deadline_id = 0;
-  il_window_go (self);
+  il_window_go (data);
   return G_SOURCE_REMOVE;
 }
 
@@ -663,7 +651,7 @@ il_window_go_when_painted (IlWindow *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->timeline));
   /* A window that gets no frames (minimised, on another workspace) or never stops animating
    * holds the run this long at most. */
-  self->go_deadline_id = g_timeout_add (IL_WINDOW_GO_TIMEOUT_MS, il_window_go_deadline_cb, self);
+  self->go_deadline_id = g_timeout_add (IL_WINDOW_GO_TIMEOUT_MS, il_window_go_cb, self);
 }
 
 /* Was @old a finished run of the program @line? */

@@ -152,6 +152,13 @@ saw_live_frame_cb (gpointer data)
 }
 
 static void
+note_first_paint (GdkFrameClock *clock, gint64 *first_paint_ns)
+{
+  if (*first_paint_ns == 0)
+    *first_paint_ns = il_clock_now_ns ();
+}
+
+static void
 test_setup_and_run (void)
 {
   IlTimelineView *timeline = il_window_get_timeline (window);
@@ -180,7 +187,21 @@ test_setup_and_run (void)
   g_assert_true (il_window_get_busy (window));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "stop"));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
-  wait_for (saw_live_frame_cb, &live_frames, 60, "the run to finish");
+  /* The run is shown at once and started only once the window has painted it: laying it out
+   * and painting it must not compete with its workers. */
+  {
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+    gint64 first_paint_ns = 0;
+    gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (note_first_paint), &first_paint_ns);
+
+    g_assert_cmpuint (il_window_get_shown (window)->len, ==, 1);
+    run = g_ptr_array_index (il_window_get_shown (window), 0);
+    g_assert_true (il_run_trace_get_live (run));
+    wait_for (saw_live_frame_cb, &live_frames, 60, "the run to finish");
+    g_signal_handler_disconnect (clock, id);
+    g_assert_cmpint (first_paint_ns, >, 0);
+    g_assert_cmpint (il_run_trace_get_origin_ns (run), >, first_paint_ns);
+  }
   /* The timeline redrew while the run was recording, from its tick callback. */
   g_assert_cmpuint (live_frames, >, 0);
   /* Live frames painted only what changed onto the kept picture, not the whole picture. */

@@ -529,6 +529,45 @@ test_executors_live (void)
   g_main_loop_unref (d.loop);
 }
 
+/* Prepared, a run has a live trace with its lanes and no spans, and no worker: the window paints
+ * it first. Its time starts when it is started, however long after. Processes, so a worker
+ * spawned too early would show as a pid. */
+static void
+test_executors_prepare (void)
+{
+  g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 2, IL_WORKLOAD_CPU, 4, 20);
+  g_autoptr(IlRun) run = il_run_new (c);
+  AsyncData d = { g_main_loop_new (NULL, FALSE), NULL, NULL, 0, 0, FALSE };
+  IlRunTrace *prepared;
+  gint64 before_start;
+
+  prepared = il_run_prepare (run);
+  g_assert_nonnull (prepared);
+  g_assert_true (il_run_prepare (run) == prepared);
+  g_assert_true (il_run_get_trace (run) == prepared);
+  g_assert_true (il_run_trace_get_live (prepared));
+  g_assert_false (il_run_get_running (run));
+  g_assert_cmpuint (il_run_trace_get_n_workers (prepared), ==, 2);
+  for (guint w = 0; w < 2; w++)
+    {
+      g_assert_cmpint (il_run_trace_get_worker (prepared, w)->pid, ==, 0);
+      g_assert_cmpuint (il_lane_get_n_spans (il_run_trace_get_lane (prepared, w)), ==, 0);
+    }
+
+  g_usleep (50000);
+  before_start = il_clock_now_ns ();
+  il_run_start_async (run, NULL, run_done_cb, &d);
+  g_main_loop_run (d.loop);
+  g_assert_no_error (d.error);
+  g_assert_true (d.trace == prepared);
+  g_assert_cmpint (il_run_trace_get_origin_ns (d.trace), >=, before_start);
+  /* The 50 ms before the start are not the run's: 4 tasks of 20 ms on 2 workers. */
+  g_assert_cmpint (il_run_trace_get_summary (d.trace)->wall_ns, <, 2 * G_GINT64_CONSTANT (1000000000));
+  check_trace (d.trace, c);
+  il_run_trace_unref (d.trace);
+  g_main_loop_unref (d.loop);
+}
+
 static gboolean
 cancel_cb (gpointer data)
 {
@@ -876,7 +915,9 @@ test_executors_worker_exits (void)
 {
   if (g_test_subprocess ())
     {
-      g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 2, IL_WORKLOAD_CPU, 12, 40);
+      /* 24 × 40 ms on 2 workers: the run lasts well beyond the wrapper's 0.3 s (with 12 tasks
+       * it could end before, once workers started in a millisecond). */
+      g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 2, IL_WORKLOAD_CPU, 24, 40);
       g_autoptr(IlRun) run = il_run_new (c);
       AsyncData d = { g_main_loop_new (NULL, FALSE), NULL, NULL, 0, 0, FALSE };
       IlRunTrace *t;
@@ -889,8 +930,8 @@ test_executors_worker_exits (void)
       g_assert_nonnull (strstr (d.error->message, "exited with status 3"));
       t = il_run_get_trace (run);
       g_assert_cmpuint (count_status (t, IL_TASK_FAILED), ==, 1);
-      g_assert_cmpuint (count_status (t, IL_TASK_OK), ==, 11);
-      for (guint i = 0; i < 12; i++)
+      g_assert_cmpuint (count_status (t, IL_TASK_OK), ==, 23);
+      for (guint i = 0; i < 24; i++)
         if (il_run_trace_get_task (t, i)->status == IL_TASK_FAILED)
           {
             int lane = il_run_trace_get_task (t, i)->worker;
@@ -1230,6 +1271,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/executors/async-many-empty", test_executors_async_many_empty);
   g_test_add_func ("/executors/zero-tasks", test_executors_zero_tasks);
   g_test_add_func ("/executors/live", test_executors_live);
+  g_test_add_func ("/executors/prepare", test_executors_prepare);
   g_test_add_func ("/executors/cancel", test_executors_cancel);
   g_test_add_func ("/executors/kernel-capture", test_executors_kernel_capture);
   g_test_add_func ("/executors/bad-config", test_executors_bad_config);
