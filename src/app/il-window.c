@@ -430,7 +430,12 @@ on_live_before_paint (GdkFrameClock *clock, IlWindow *self)
   if (now - self->progress_shown_us > IL_WINDOW_LIVE_PROGRESS_US)
     {
       self->progress_shown_us = now;
-      gtk_progress_bar_set_fraction (self->progress_bar, il_window_progress_fraction (self));
+      /* A traced program has no tasks to count: its status (threads and processes seen) is its
+       * progress, and says at once that its first lanes came. */
+      if (il_run_config_is_program (il_run_get_config (self->run)))
+        il_window_update_progress (self);
+      else
+        gtk_progress_bar_set_fraction (self->progress_bar, il_window_progress_fraction (self));
     }
   else
     self->live_ui_due = TRUE;
@@ -621,8 +626,11 @@ il_window_go (IlWindow *self)
   g_clear_handle_id (&self->go_deadline_id, g_source_remove);
   self->live_start_us = g_get_monotonic_time ();
   self->live_start_cpu_ns = il_window_process_cpu_ns ();
-  /* The run was just shown whole: its first live changes come a period into it. */
-  self->progress_shown_us = self->summary_shown_us = self->live_start_us;
+  /* The run was just shown whole: its first live changes come a period into it (a traced
+   * program's status at its first frame: the threads it has). */
+  self->summary_shown_us = self->live_start_us;
+  self->progress_shown_us = self->run != NULL && il_run_config_is_program (il_run_get_config (self->run))
+                              ? 0 : self->live_start_us;
   if (self->run != NULL && !self->disposed)
     il_run_start_async (self->run, self->cancellable, on_run_finished, g_object_ref (self));
 }

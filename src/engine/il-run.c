@@ -797,7 +797,17 @@ il_run_prepare (IlRun *self)
   il_run_trace_set_n_tasks (self->trace, self->config->tasks);
   il_run_trace_set_live (self->trace, TRUE);
   if (il_run_config_is_program (self->config))
-    return self->trace;   /* a program's lanes come as its threads appear */
+    {
+      /* A program's lanes come as its threads appear. Its capture is settled when it starts
+       * (il_program_start); until then the trace says the one it will most likely get. */
+      IlCaptureKind kind = IL_CAPTURE_SAMPLED;
+
+      if (self->config->capture == IL_CAPTURE_KERNEL ||
+          (self->config->capture == IL_CAPTURE_AUTO && il_capture_kernel_refusal () == NULL))
+        kind = IL_CAPTURE_KERNEL;
+      il_run_trace_set_capture (self->trace, kind);
+      return self->trace;
+    }
 
   /* The capture's first probe of the kernel can take milliseconds (perf's one-time set-up); it is
    * not part of the run: the clock starts in il_run_start_async(). */

@@ -1302,7 +1302,10 @@ draw_run (Frame *f, guint r)
 
       if (!frame_sees (f, 0, row->y, f->layout->width, row->y + row->h))
         continue;
-      if (frame_sees (f, 0, row->y, f->layout->lane_x0, row->y + row->h))
+      /* A process's header line runs across the lanes too: a strip repainted there (the live
+       * window) must draw its part of it again. */
+      if (frame_sees (f, 0, row->y, row->kind == IL_ROW_PROCESS ? f->layout->width : f->layout->lane_x0,
+                      row->y + row->h))
         draw_lane_label (f, run, row);
       if (f->c_hi <= f->c_lo)
         continue;
