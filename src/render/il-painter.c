@@ -186,6 +186,21 @@ derive_title (GPtrArray *runs, const IlPaintOptions *o)
   return g_string_free (s, FALSE);
 }
 
+/* The run's configuration in words. A traced program's thread count is settled when it ends;
+ * while it is live, the threads seen so far. */
+static char *
+painter_describe_config (IlRunTrace *run)
+{
+  const IlRunConfig *config = il_run_trace_get_config (run);
+  g_autoptr(IlRunConfig) seen = NULL;
+
+  if (config->executor != IL_EXECUTOR_EXTERNAL || !il_run_trace_get_live (run))
+    return il_run_config_describe (config);
+  seen = il_run_config_copy (config);
+  seen->workers = il_run_trace_get_n_workers (run);
+  return il_run_config_describe (seen);
+}
+
 static const char *
 capture_words (IlCaptureKind capture)
 {
@@ -1223,7 +1238,7 @@ draw_run (Frame *f, guint r)
     {
       IlLayout *l = f->layout;
       g_autofree char *title = run_title (run);
-      g_autofree char *config = il_run_config_describe (il_run_trace_get_config (run));
+      g_autofree char *config = painter_describe_config (run);
       g_autofree char *summary = summary_line (run);
       double line = l->font_px * 1.35;
       double w;
