@@ -1049,7 +1049,9 @@ read_columns (Ctx *ctx, JsonObject *obj, guint index, int columns[N_COLS])
     return fail (ctx, path, _("“spans_columns” must name the %d columns worker, state, cpu, task, start_ns, end_ns"), N_COLS);
   for (guint i = 0; i < N_COLS; i++)
     {
-      const char *name = json_array_get_string_element (a, i);
+      /* Only a string names a column: an array or object there is refused, not read. */
+      JsonNode *node = json_array_get_element (a, i);
+      const char *name = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
       guint c;
 
       for (c = 0; c < N_COLS; c++)
