@@ -1,8 +1,6 @@
 /* il-window.c: the main window: runs a batch of runs in turn, shows them live, keeps the history. */
 #include "config.h"
 
-#include <time.h>
-
 #include <math.h>
 #include <glib/gi18n.h>
 
@@ -569,20 +567,11 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
 
 static void on_go_painted (GdkFrameClock *clock, IlWindow *self);
 
-static gint64
-il_window_process_cpu_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
-
 /* A run ended: what the window (all its threads but the run's own workers) took meanwhile. */
 static void
 il_window_count_live_cost (IlWindow *self, IlRunTrace *trace)
 {
-  gint64 cpu = il_window_process_cpu_ns () - self->live_start_cpu_ns;
+  gint64 cpu = il_clock_process_cpu_ns () - self->live_start_cpu_ns;
   IlExecutorKind executor = il_run_trace_get_config (trace)->executor;
 
   if (self->live_start_us == 0)
@@ -625,7 +614,7 @@ il_window_go (IlWindow *self)
   g_clear_handle_id (&self->go_id, g_source_remove);
   g_clear_handle_id (&self->go_deadline_id, g_source_remove);
   self->live_start_us = g_get_monotonic_time ();
-  self->live_start_cpu_ns = il_window_process_cpu_ns ();
+  self->live_start_cpu_ns = il_clock_process_cpu_ns ();
   /* The run was just shown whole: its first live changes come a period into it (a traced
    * program's status at its first frame: the threads it has). */
   self->summary_shown_us = self->live_start_us;

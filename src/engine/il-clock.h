@@ -18,6 +18,8 @@ il_clock_now_ns (void)
 
 /* Thread CPU time of the calling thread, in nanoseconds. */
 gint64   il_clock_thread_cpu_ns   (void);
+/* CPU time used by all threads of this process so far, in ns. */
+gint64   il_clock_process_cpu_ns  (void);
 
 /* The CPU the calling thread runs on now, or -1 when the kernel does not say. */
 int      il_cpu_current           (void);

@@ -8,7 +8,6 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "il-clock.h"
@@ -622,16 +621,6 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
 
 /* The quiet-machine check ----------------------------------------------------------------------- */
 
-static gint64
-process_cpu_ns (void)
-{
-  struct timespec ts;
-
-  if (clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
-    return 0;
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
-
 double
 il_cpu_load_measure_busy (gint64 duration_ns, GError **error)
 {
@@ -645,13 +634,13 @@ il_cpu_load_measure_busy (gint64 duration_ns, GError **error)
     return -1;
   a = g_new0 (gint64, 2 * (gsize) s.n);
   b = g_new0 (gint64, 2 * (gsize) s.n);
-  self_a = process_cpu_ns ();
+  self_a = il_clock_process_cpu_ns ();
   if (!read_proc_stat (s.fd, s.buf, s.buf_size, s.n, s.ns_per_tick, a, a + s.n, &total_a))
     goto fail;
   g_usleep ((gulong) (duration_ns / 1000));
   if (!read_proc_stat (s.fd, s.buf, s.buf_size, s.n, s.ns_per_tick, b, b + s.n, &total_b))
     goto fail;
-  self_b = process_cpu_ns ();
+  self_b = il_clock_process_cpu_ns ();
 
   for (guint c = 0; c < s.n; c++)
     busy += (b[c] - a[c]) + (b[s.n + c] - a[s.n + c]);

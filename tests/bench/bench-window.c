@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <glib/gstdio.h>
 
 #include "il-application.h"
+#include "il-clock.h"
 #include "il-trace-io.h"
 #include "il-window.h"
 
@@ -66,26 +66,17 @@ settle (void)
 /* The main thread's CPU by frame phase: update + layout, paint (snapshot + render), and the rest. */
 static double phase_mark, phase_layout_s, phase_paint_s, phase_frames;
 
-static double
-thread_cpu_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 on_before_paint (GdkFrameClock *clock)
 {
-  phase_mark = thread_cpu_s ();
+  phase_mark = (il_clock_thread_cpu_ns () / 1e9);
   phase_frames++;
 }
 
 static void
 on_layout (GdkFrameClock *clock)
 {
-  double now = thread_cpu_s ();
+  double now = (il_clock_thread_cpu_ns () / 1e9);
 
   phase_layout_s += now - phase_mark;
   phase_mark = now;
@@ -94,7 +85,7 @@ on_layout (GdkFrameClock *clock)
 static void
 on_after_paint (GdkFrameClock *clock)
 {
-  double now = thread_cpu_s ();
+  double now = (il_clock_thread_cpu_ns () / 1e9);
 
   phase_paint_s += now - phase_mark;
 }
