@@ -581,17 +581,13 @@ il_timeline_view_print_live_stats (IlTimelineView *self)
 
 static void il_timeline_view_check_lanes (IlTimelineView *self);
 
-/* Live redraw: LIVE_FRAME_MS apart while a run records, not once per display frame: the eye
- * needs no more, and every frame is CPU taken from the run. The timeout is removed when no
- * shown run is live, so an idle window costs nothing. */
-static gboolean
-il_timeline_view_tick (gpointer user_data)
+/* The range of a live picture: fitted, it grows in steps ahead of the newest time; zoomed in
+ * and following, it keeps its width and ends at the newest time. */
+static void
+il_timeline_view_follow_live (IlTimelineView *self)
 {
-  IlTimelineView *self = IL_TIMELINE_VIEW (user_data);
-  GtkWidget *widget = GTK_WIDGET (self);
   gboolean live = il_timeline_view_any_live (self);
 
-  /* Fitting a live run: the range grows in steps ahead of the newest time. */
   if (live && self->fit)
     {
       gint64 extent = il_timeline_view_get_extent (self);
@@ -619,6 +615,19 @@ il_timeline_view_tick (gpointer user_data)
       self->options.t1_ns = MAX (extent, width);
       self->options.t0_ns = self->options.t1_ns - width;
     }
+}
+
+/* Live redraw: LIVE_FRAME_MS apart while a run records, not once per display frame: the eye
+ * needs no more, and every frame is CPU taken from the run. The timeout is removed when no
+ * shown run is live, so an idle window costs nothing. */
+static gboolean
+il_timeline_view_tick (gpointer user_data)
+{
+  IlTimelineView *self = IL_TIMELINE_VIEW (user_data);
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean live = il_timeline_view_any_live (self);
+
+  il_timeline_view_follow_live (self);
   /* New lanes wait for their whole paint; until then the picture stays as it is. */
   if (live)
     il_timeline_view_check_lanes (self);
@@ -679,6 +688,10 @@ il_timeline_view_runs_changed (IlTimelineView *self)
           il_frame_stats_reset (self->cpu_stats);
           il_timeline_view_update_description (self);
         }
+      /* A run just added (prepared, not started) gets its range now, not at the next tick: the
+       * picture painted before its start must be the one it runs in, or the first live frame
+       * paints it all again, on the run's time. */
+      il_timeline_view_follow_live (self);
       /* The next run of a lesson may fill the cores where the last did not, or not. */
       if (self->tick_id != 0 && self->tick_ms != tick_ms)
         g_clear_handle_id (&self->tick_id, g_source_remove);

@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* Spans longer than this are closed and reopened so a live view sees progress: with the owner
- * draining every 12 ms, something new shows up at least every ~20 ms. */
+ * draining every 50 ms, each drain brings something new from every running worker. */
 #define IL_RECORDER_SPLIT_NS (10 * G_GINT64_CONSTANT (1000000))
 
 /* Which of a run's threads last observed itself on each CPU. The self capture knows exactly how

@@ -128,6 +128,41 @@ median (GArray *values)
   return (g_array_index (copy, double, copy->len / 2 - 1) + g_array_index (copy, double, copy->len / 2)) / 2;
 }
 
+/* Beside each wall time: the run's time spent ready (waiting for a CPU) and the CPU time other
+ * programs took, in seconds: where a slower run lost its time. Kept in arrays parallel to the
+ * wall arrays, found by them. */
+static GHashTable *extras; /* GArray of walls → GArray of double[2] (ready, other) */
+
+static void
+append_run (GPtrArray *walls, guint i, IlRunTrace *run)
+{
+  const IlSummary *sum = run != NULL ? il_run_trace_get_summary (run) : NULL;
+  GArray *w = g_ptr_array_index (walls, i);
+  GArray *x = g_hash_table_lookup (extras, w);
+  double wall = sum != NULL ? sum->wall_ns / 1e9 : NAN;
+  double more[2] = { sum != NULL ? sum->ready_ns / 1e9 : NAN, sum != NULL ? sum->other_ns / 1e9 : NAN };
+
+  if (x == NULL)
+    {
+      x = g_array_new (FALSE, FALSE, sizeof more);
+      g_hash_table_insert (extras, w, x);
+    }
+  g_array_append_val (w, wall);
+  g_array_append_val (x, more);
+}
+
+/* The median of column @col of the extras kept beside @walls. */
+static double
+median_extra (GArray *walls, guint col)
+{
+  GArray *x = g_hash_table_lookup (extras, walls);
+  g_autoptr(GArray) v = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint k = 0; x != NULL && k < x->len; k++)
+    g_array_append_val (v, ((double *) x->data)[k * 2 + col]);
+  return median (v);
+}
+
 static void
 print_load (const char *when)
 {
@@ -158,11 +193,9 @@ run_cli (const char *cli, const char *lesson, const char *out, GPtrArray *walls)
     }
   if (!(trace = il_trace_load (out, &error)))
     {
-      double none = NAN;
-
       printf ("(a CLI round left out: its trace does not load back: %s)\n", error->message);
       for (guint i = 0; i < walls->len; i++)
-        g_array_append_val (g_ptr_array_index (walls, i), none);
+        append_run (walls, i, NULL);
       return NAN;
     }
   runs = il_trace_get_runs (trace);
@@ -171,10 +204,7 @@ run_cli (const char *cli, const char *lesson, const char *out, GPtrArray *walls)
   for (guint i = 0; i < runs->len; i++)
     own -= il_run_trace_get_summary (g_ptr_array_index (runs, i))->cpu_ns / 1e9;
   for (guint i = 0; i < runs->len && i < walls->len; i++)
-    {
-      double wall = il_run_trace_get_summary (g_ptr_array_index (runs, i))->wall_ns / 1e9;
-      g_array_append_val (g_ptr_array_index (walls, i), wall);
-    }
+    append_run (walls, i, g_ptr_array_index (runs, i));
   return own;
 }
 
@@ -239,10 +269,7 @@ run_window (GPtrArray *walls)
   shown = il_window_get_shown (window);
   cost.window_cpu_s = rusage_s (RUSAGE_SELF) - self0 - in_process_worker_cpu_s (shown);
   for (guint i = 0; walls != NULL && i < shown->len && i < walls->len; i++)
-    {
-      double wall = il_run_trace_get_summary (g_ptr_array_index (shown, i))->wall_ns / 1e9;
-      g_array_append_val (g_ptr_array_index (walls, i), wall);
-    }
+    append_run (walls, i, g_ptr_array_index (shown, i));
   return cost;
 }
 
@@ -351,6 +378,9 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
           worst = MAX (worst, g_array_index (w, double, k) / g_array_index (c, double, k));
       printf ("%-28s run %u %-28s cli_ms %7.1f  window_ms %7.1f  ratio %.3f  worst_round %.3f\n",
               name, i + 1, title, cm * 1e3, wm * 1e3, wm / cm, worst);
+      printf ("%-28s run %u %-28s ready_ms cli %.1f window %.1f  other_programs_ms cli %.1f window %.1f\n",
+              name, i + 1, "", median_extra (c, 0) * 1e3, median_extra (w, 0) * 1e3,
+              median_extra (c, 1) * 1e3, median_extra (w, 1) * 1e3);
     }
   printf ("%-28s window_cpu_s %.3f (main thread %.3f)  window_cpu_share %.1f %% of one core\n",
           name, median (cpu), median (main_cpu), median (share) * 100);
@@ -366,6 +396,12 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
   printf ("%-28s window_cpu_share_while_running %.1f %% of one core\n", name,
           live_wall1 > live_wall0 ? 100.0 * (live_cpu1 - live_cpu0) / (live_wall1 - live_wall0) : 0.0);
   fflush (stdout);
+  /* The wall arrays go with this lesson; their addresses may come back for the next one. */
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_hash_table_remove (extras, g_ptr_array_index (cli_walls, i));
+      g_hash_table_remove (extras, g_ptr_array_index (win_walls, i));
+    }
 }
 
 /* 64 CPU-bound workers on the machine's cores, drawn live: the window's CPU share while it draws,
@@ -428,6 +464,7 @@ main (int argc, char **argv)
       fprintf (stderr, "usage: IL_LESSONS_DIR=… %s PATH/TO/interleave-cli\n", argv[0]);
       return 2;
     }
+  extras = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
   gtk_init ();
   if (gdk_display_get_default () == NULL)
     {
