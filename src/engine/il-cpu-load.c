@@ -555,6 +555,7 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
 {
   guint stride, n_samples, n_workers, added = 0;
   const gint64 *s;
+  GArray *undrawn;
 
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (load != NULL, 0);
@@ -562,6 +563,7 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
 
   stride = 1 + 2 * self->n;
   n_workers = il_run_trace_get_n_workers (run);
+  undrawn = il_run_trace_get_undrawn (run);
 
   /* Only the owner appends rows and reads past what it read before; the thread may grow (move)
    * the buffer, so it is read under the lock. Intervals are few (100 a second): cheap. */
@@ -591,6 +593,15 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
       memset (self->work, 0, self->n * sizeof (gint64));
       for (guint w = 0; w < n_workers; w++)
         il_lane_foreach_in_range (il_run_trace_get_lane (run, w), t0, t1, add_running, &ws);
+      /* The run's own processes without a lane (a traced program's launchers) are not others:
+       * few spans, near the start, so each interval looks at all of them. */
+      if (undrawn != NULL)
+        for (guint i = 0; i < undrawn->len; i++)
+          {
+            const IlSpan *u = &g_array_index (undrawn, IlSpan, i);
+            if (u->start_ns < t1 && u->end_ns > t0)
+              add_running (u, &ws);
+          }
 
       for (guint c = 0; c < self->n; c++)
         {

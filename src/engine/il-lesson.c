@@ -301,11 +301,18 @@ static char *
 lesson_dir (Parse *p)
 {
   g_auto(GStrv) dirs = NULL;
+  g_autofree char *dir = NULL;
 
   if (strchr (p->name, '/') != NULL)
-    return g_path_get_dirname (p->name);
-  dirs = il_lesson_get_search_dirs ();
-  return g_strdup (dirs != NULL && dirs[0] != NULL ? dirs[0] : ".");
+    dir = g_path_get_dirname (p->name);
+  else
+    {
+      dirs = il_lesson_get_search_dirs ();
+      dir = g_strdup (dirs != NULL && dirs[0] != NULL ? dirs[0] : ".");
+    }
+  /* Absolute: the program also runs in this folder, where a relative {lessondir} (a lesson
+   * opened as data/lessons/x.lesson) would name data/lessons/data/lessons/. */
+  return g_canonicalize_filename (dir, NULL);
 }
 
 static IlRunConfig *

@@ -642,6 +642,22 @@ thread_announce (IlProgram *self, Thread *th)
     }
 }
 
+/* A span of a dropped process (a launcher's helper) travels with this worker index: it gets no
+ * lane, but its time on a CPU is the run's own, not other programs' (il_run_trace_add_undrawn). */
+#define UNDRAWN_WORKER G_MAXUINT16
+
+static void
+push_undrawn (IlProgram *self, const IlSpan *span)
+{
+  IlSpan s = *span;
+
+  if (s.state != IL_STATE_RUNNING || s.cpu < 0)
+    return;
+  s.worker = UNDRAWN_WORKER;
+  s.task = -1;
+  push_span (self, &s);
+}
+
 static void
 flush_span (IlProgram *self, Thread *th, const IlSpan *span)
 {
@@ -650,6 +666,7 @@ flush_span (IlProgram *self, Thread *th, const IlSpan *span)
   switch (th->proc->status)
     {
     case PROC_DROPPED:
+      push_undrawn (self, &s);
       return;
     case PROC_PENDING:
       g_array_append_val (th->held, s);
@@ -759,6 +776,9 @@ resolve_processes (IlProgram *self, gint64 now)
                 push_span (self, &s);
               }
           }
+        else
+          for (guint k = 0; k < th->held->len; k++)
+            push_undrawn (self, &g_array_index (th->held, IlSpan, k));
         g_array_set_size (th->held, 0);
       }
   }
@@ -1772,19 +1792,28 @@ il_program_drain (IlProgram *self, IlRunTrace *trace)
   apply_notes (self, trace);
   while ((n = il_ring_pop_many (self->ring, self->scratch, 4096)) > 0)
     {
+      guint kept = 0;
+
       apply_notes (self, trace);
       for (guint i = 0; i < n; i++)
         {
           IlSpan *s = &self->scratch[i];
 
+          if (s->worker == UNDRAWN_WORKER)
+            {
+              il_run_trace_add_undrawn (trace, s);
+              continue;
+            }
           if (s->task <= -2)
             {
               if (s->worker < il_run_trace_get_n_workers (trace))
                 il_run_trace_add_wait (trace, s->worker, s->start_ns, (IlWaitKind) (-2 - s->task));
               s->task = -1;
             }
+          self->scratch[kept++] = *s;
         }
-      il_run_trace_append_many (trace, self->scratch, n);
+      if (kept > 0)
+        il_run_trace_append_many (trace, self->scratch, kept);
       added = TRUE;
     }
   return added;

@@ -316,9 +316,12 @@ il_run_start_cpu_load (IlRun *self)
 }
 
 /* Brings the "other programs" series up to date. While the run goes on, only intervals old enough
- * that their workers' spans were surely drained (spans are cut every 10 ms); at the end, every
- * interval again from the start, from the complete spans, so the stored series is exact. */
+ * that their workers' spans were surely drained (spans are cut every 10 ms and drained every
+ * 50 ms; a traced program's tracer keeps the newest 60 ms of a span open and its switch records
+ * may come 20 ms late); at the end, every interval again from the start, from the complete
+ * spans, so the stored series is exact. */
 #define IL_RUN_CPU_LOAD_LAG_NS (G_GINT64_CONSTANT (100000000))
+#define IL_RUN_PROGRAM_CPU_LOAD_LAG_NS (G_GINT64_CONSTANT (200000000))
 
 static void
 il_run_update_cpu_load (IlRun    *self,
@@ -339,7 +342,9 @@ il_run_update_cpu_load (IlRun    *self,
       il_run_trace_cpu_load_changed (self->trace);
     }
   else if (il_cpu_sampler_update (self->sampler, load, self->trace, origin,
-                                  il_clock_now_ns () - origin - IL_RUN_CPU_LOAD_LAG_NS,
+                                  il_clock_now_ns () - origin -
+                                    (self->program != NULL ? IL_RUN_PROGRAM_CPU_LOAD_LAG_NS
+                                                           : IL_RUN_CPU_LOAD_LAG_NS),
                                   G_MAXINT64) > 0)
     {
       /* New rows of a live run: viewers redraw (the rows lag the spans by the lag above). */
@@ -639,6 +644,7 @@ il_run_program_complete (IlRun *self)
       g_clear_pointer (&self->drain_source, g_source_unref);
     }
   il_program_finish (self->program, self->trace);
+  il_run_update_cpu_load (self, TRUE);
   il_run_trace_set_cancelled (self->trace, cancelled);
   il_run_trace_set_live (self->trace, FALSE);
   il_run_trace_compute_summary (self->trace);
@@ -665,6 +671,7 @@ il_run_program_tick (gpointer data)
       il_run_program_complete (self);
       return G_SOURCE_REMOVE;
     }
+  il_run_update_cpu_load (self, FALSE);
   if (il_program_drain (self->program, self->trace) || self->spans_unannounced)
     {
       self->spans_unannounced = FALSE;
@@ -745,6 +752,10 @@ il_run_start_program (IlRun        *self,
     }
   il_run_trace_set_origin_ns (self->trace, origin);
   self->program = il_program_new (self->config, origin);
+  /* The rest of the machine, as for an executor's run: the program's traced threads are its own
+   * time; whatever else ran on a CPU (the window, the tracer, launchers not drawn) is other
+   * programs. */
+  il_run_start_cpu_load (self);
   self->task = g_steal_pointer (&task);
   il_run_set_running (self, TRUE);
   if (!il_program_start (self->program, il_run_program_done, il_run_program_drain, self, &error))

@@ -47,6 +47,7 @@ struct _IlRunTrace
   GStringChunk    *task_names;    /* NULL until a task is named */
   IlSummary        summary;
   IlCpuLoad       *cpu_load;
+  GArray          *undrawn;            /* of IlSpan; NULL until a traced program's launcher ran */
   GData           *data;
   /* Rare facts kept beside the arrays, so a million tasks cost no more for them: a failed
    * task's cause (task id → string) and a lane's replaced processes (worker → GArray of int). */
@@ -238,6 +239,7 @@ il_run_trace_unref (IlRunTrace *self)
   g_clear_pointer (&self->task_errors, g_hash_table_unref);
   g_clear_pointer (&self->previous_pids, g_hash_table_unref);
   g_clear_pointer (&self->cpu_load, il_cpu_load_free);
+  g_clear_pointer (&self->undrawn, g_array_unref);
   il_run_trace_clear_processes (self);
   for (guint i = 0; i < self->workers->len; i++)
     g_free (g_array_index (self->workers, IlWorkerInfo, i).name);
@@ -805,6 +807,26 @@ il_run_trace_set_cpu_load (IlRunTrace *self, IlCpuLoad *load)
   g_clear_pointer (&self->cpu_load, il_cpu_load_free);
   self->cpu_load = load;
   self->generation++;
+}
+
+void
+il_run_trace_add_undrawn (IlRunTrace *self, const IlSpan *span)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (span != NULL);
+
+  if (span->state != IL_STATE_RUNNING || span->cpu < 0 || span->end_ns <= span->start_ns)
+    return;
+  if (self->undrawn == NULL)
+    self->undrawn = g_array_new (FALSE, FALSE, sizeof (IlSpan));
+  g_array_append_val (self->undrawn, *span);
+}
+
+GArray *
+il_run_trace_get_undrawn (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->undrawn;
 }
 
 void

@@ -477,6 +477,50 @@ test_shim (gconstpointer data)
     }
 }
 
+/* A launcher's helpers get no lanes, but their time on a CPU is the run's own: the other-programs
+ * series leaves it out (pyenv's shims made a quiet machine read 22-35 % other programs). */
+static void
+test_launcher_own_time (gconstpointer data)
+{
+  IlCaptureKind capture = GPOINTER_TO_INT (data);
+  g_autofree char *shim = g_build_filename (tmpdir, "busy-shim", NULL);
+  /* The helper counts for a while (about 0.1 s of CPU) before the shim execs the program. */
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\n"
+                                             "warm=$(%s -c 'print(sum(range(3000000)))')\n"
+                                             "exec %s \"$@\"\n", python, python);
+  g_autofree char *prog = lesson_program ("cpu_sequential.py");
+  const char *argv[] = { shim, prog, "1", "300000", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlRunTrace) run = NULL;
+  GArray *undrawn;
+  gint64 own = 0;
+
+  if (capture == IL_CAPTURE_KERNEL && !perf_allowed)
+    {
+      g_test_skip ("the kernel capture is refused here");
+      return;
+    }
+  g_file_set_contents (shim, script, -1, &error);
+  g_assert_no_error (error);
+  g_chmod (shim, 0755);
+  run = trace_engine (argv, capture);
+
+  /* The series is kept for traced programs as for every run. */
+  g_assert_nonnull (il_run_trace_get_cpu_load (run));
+  g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
+  undrawn = il_run_trace_get_undrawn (run);
+  g_assert_nonnull (undrawn);
+  for (guint i = 0; i < undrawn->len; i++)
+    {
+      const IlSpan *u = &g_array_index (undrawn, IlSpan, i);
+      g_assert_cmpint (u->state, ==, IL_STATE_RUNNING);
+      g_assert_cmpint (u->cpu, >=, 0);
+      own += u->end_ns - u->start_ns;
+    }
+  g_test_message ("launcher helpers: %u spans, %.1f ms on a CPU", undrawn->len, own / 1e6);
+  g_assert_cmpint (own, >=, 40 * G_GINT64_CONSTANT (1000000));
+}
+
 /* Lessons run programs with Command=: split like a shell, {lessondir} filled, checked like every
  * key; a missing interpreter leaves the lesson loadable, unavailable with the reason. */
 static IlLesson *
@@ -512,6 +556,28 @@ test_lesson_command (void)
   g_assert_nonnull (il_lesson_get_unavailable (lesson));
   g_assert_nonnull (strstr (il_lesson_get_unavailable (lesson), "no-such-python-interleave"));
   g_clear_object (&lesson);
+
+  /* Opened by a relative path (interleave-cli run --lesson data/lessons/x.lesson): the program
+   * runs in the lesson's folder, so {lessondir} and that folder are absolute. */
+  {
+    g_autofree char *here = g_get_current_dir ();
+    g_autofree char *parent = g_path_get_dirname (lessons);
+    g_autofree char *base = g_path_get_basename (lessons);
+    g_autofree char *relative = g_build_filename (base, "test.lesson", NULL);
+    g_autofree char *canonical = g_canonicalize_filename (lessons, NULL);
+    g_autofree char *expected = g_build_filename (canonical, "cpu_threads.py", NULL);
+
+    g_assert_cmpint (g_chdir (parent), ==, 0);
+    lesson = il_lesson_new_from_data ("[Lesson]\nTitle=T\nExplanation=E\nRuns=a\n\n[Run a]\n"
+                                      "Command=python3 {lessondir}/cpu_threads.py\n",
+                                      -1, relative, NULL, &error);
+    g_assert_cmpint (g_chdir (here), ==, 0);
+    g_assert_no_error (error);
+    config = il_lesson_get_run_config (lesson, 0);
+    g_assert_cmpstr (config->command[1], ==, expected);
+    g_assert_cmpstr (config->cwd, ==, canonical);
+    g_clear_object (&lesson);
+  }
 
   lesson = lesson_from ("Command=python3 {lessondir}/cpu_threads.py\nWorkers=4\n", &error);
   g_assert_null (lesson);
@@ -644,6 +710,10 @@ main (int argc, char **argv)
   g_test_add_data_func ("/program/shim/cli", GINT_TO_POINTER (FALSE), test_shim);
   g_test_add_data_func ("/program/shim/cli-sampled", GINT_TO_POINTER (TRUE), test_shim);
   g_test_add_func ("/program/sh-c/cli", test_sh_c);
+  g_test_add_data_func ("/program/launcher-own-time/kernel", GINT_TO_POINTER (IL_CAPTURE_KERNEL),
+                        test_launcher_own_time);
+  g_test_add_data_func ("/program/launcher-own-time/sampled", GINT_TO_POINTER (IL_CAPTURE_SAMPLED),
+                        test_launcher_own_time);
   status = g_test_run ();
 
   {

@@ -3,6 +3,10 @@
  * like any run; Stop ends the whole process tree and keeps the partial trace. */
 #include "config.h"
 
+#include <fcntl.h>
+#include <math.h>
+#include <unistd.h>
+
 #include <signal.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -134,6 +138,28 @@ test_split_and_validate (void)
   g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
 }
 
+/* The traced programs print to the window's standard output, which is this test's TAP stream:
+ * it goes to /dev/null while they run. Returns the saved descriptor. */
+static int
+quiet_stdout (void)
+{
+  int saved, devnull;
+
+  fflush (stdout);
+  saved = dup (STDOUT_FILENO);
+  devnull = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  dup2 (devnull, STDOUT_FILENO);
+  close (devnull);
+  return saved;
+}
+
+static void
+restore_stdout (int saved)
+{
+  dup2 (saved, STDOUT_FILENO);
+  close (saved);
+}
+
 /* The user types a command, presses Trace: the program's threads fill lanes live, the run is
  * shown and kept in the history, the command is remembered. */
 static void
@@ -144,17 +170,20 @@ test_trace_from_window (void)
   IlRunTrace *run;
   g_auto(GStrv) recent = NULL;
   gint64 gil = 0;
+  int saved_stdout;
 
   g_settings_set_strv (settings, "recent-commands", NULL);
   dialog = il_trace_dialog_new (window);
   gtk_window_present (GTK_WINDOW (dialog));
   il_trace_dialog_set_command (dialog, line, g_getenv ("IL_LESSONS_DIR"));
   shot (GTK_WIDGET (dialog), "trace-dialog");
+  saved_stdout = quiet_stdout ();
   g_assert_true (il_trace_dialog_start (dialog));
 
   wait_for (has_lanes, GUINT_TO_POINTER (1), 60, "the program's first lanes");
   g_assert_true (il_window_get_busy (window));
   wait_for (window_idle, NULL, 60, "the program to end");
+  restore_stdout (saved_stdout);
 
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 1);
   run = g_ptr_array_index (il_window_get_shown (window), 0);
@@ -232,14 +261,17 @@ test_python_lesson (void)
                                             "09-python-io-threads-vs-asyncio.lesson", NULL);
   g_autoptr(GError) error = NULL;
   GPtrArray *shown;
+  int saved_stdout;
 
   g_assert_true (il_window_open_lesson (window, path, &error));
   g_assert_no_error (error);
   g_assert_true (il_lesson_get_runs_programs (il_window_get_lesson (window)));
   g_assert_null (il_lesson_get_unavailable (il_window_get_lesson (window)));
   il_window_set_prediction (window, "both about half a second");
+  saved_stdout = quiet_stdout ();
   g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
   wait_for (window_idle, NULL, 90, "the lesson's programs");
+  restore_stdout (saved_stdout);
   shown = il_window_get_shown (window);
   g_assert_cmpuint (shown->len, ==, 2);
   for (guint i = 0; i < shown->len; i++)
@@ -250,6 +282,9 @@ test_python_lesson (void)
       g_assert_false (il_run_trace_get_cancelled (run));
       g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
       g_assert_cmpint (il_run_trace_get_summary (run)->io_wait_ns, >, 0);
+      /* What other programs took is measured for traced programs too. */
+      g_assert_nonnull (il_run_trace_get_cpu_load (run));
+      g_assert_true (isfinite (il_run_trace_get_summary (run)->other_share));
     }
   /* threading: the main thread and four; asyncio: one thread (its loop) */
   g_assert_cmpuint (il_run_trace_get_n_workers (g_ptr_array_index (shown, 0)), ==, 5);
