@@ -14,8 +14,9 @@ typedef struct _IlProgram IlProgram;
 /* How often the sampled capture reads each thread's /proc files. */
 #define IL_PROGRAM_SAMPLE_NS G_GINT64_CONSTANT (1000000)
 
-/* Prepares to run config->command (il_run_config_is_program()) with spans relative to
- * @origin_ns. Nothing runs yet. */
+/* Prepares to run config->command (il_run_config_is_program()). Nothing runs yet. @origin_ns
+ * stands until il_program_start(), which moves it to the moment the forked program is let go
+ * (il_program_get_origin_ns()): spans are relative to that. */
 IlProgram     *il_program_new          (const IlRunConfig *config, gint64 origin_ns);
 void           il_program_free         (IlProgram *self);
 
@@ -27,6 +28,8 @@ void           il_program_free         (IlProgram *self);
 gboolean       il_program_start        (IlProgram *self,
                                         void (*done) (gpointer), void (*drain) (gpointer),
                                         gpointer data, GError **error);
+/* What spans are relative to: once started, when the program was let go. */
+gint64         il_program_get_origin_ns (IlProgram *self);
 /* The capture in use (kernel or sampled), known once started. */
 IlCaptureKind  il_program_get_capture  (IlProgram *self);
 /* Thread-safe: ends the whole process tree (SIGTERM to its process group, SIGKILL after 1 s)

@@ -752,10 +752,6 @@ il_run_start_program (IlRun        *self,
     }
   il_run_trace_set_origin_ns (self->trace, origin);
   self->program = il_program_new (self->config, origin);
-  /* The rest of the machine, as for an executor's run: the program's traced threads are its own
-   * time; whatever else ran on a CPU (the window, the tracer, launchers not drawn) is other
-   * programs. */
-  il_run_start_cpu_load (self);
   self->task = g_steal_pointer (&task);
   il_run_set_running (self, TRUE);
   if (!il_program_start (self->program, il_run_program_done, il_run_program_drain, self, &error))
@@ -767,6 +763,11 @@ il_run_start_program (IlRun        *self,
       g_task_return_error (failed, g_steal_pointer (&error));
       return;
     }
+  /* Its time starts when the forked program was let go, not before the fork. */
+  il_run_trace_set_origin_ns (self->trace, il_program_get_origin_ns (self->program));
+  /* The rest of the machine, as for an executor's run: the program's traced threads are its own
+   * time; whatever else ran on a CPU (the window, the tracer) is other programs. */
+  il_run_start_cpu_load (self);
   il_run_trace_set_capture (self->trace, il_program_get_capture (self->program));
   if (il_program_get_capture (self->program) == IL_CAPTURE_SAMPLED)
     il_run_trace_set_sample_interval_ns (self->trace, IL_PROGRAM_SAMPLE_NS);
