@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "il-cpu-load.h"
 #include "il-trace-io-private.h"
 
 /* What consumers get wrong with naive output, and what this file does about it:
@@ -215,6 +216,59 @@ span_event (Out *o, const char *name, guint run, int pid, int tid, gint64 origin
   il_writer_puts (o->w, ",\"end_ns\":");
   il_writer_int (o->w, s->end_ns);
   il_writer_puts (o->w, "}}");
+}
+
+/* What other programs (and the hypervisor) took of one CPU, as a counter on its core track: the
+ * share of each interval in percent, from its start; 0 after the last. */
+static void
+counter_event (Out *o, const char *name, int pid, int tid, gint64 origin, gint64 t, double other,
+               double steal)
+{
+  char ts[48], buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  format_us (origin, t, ts);
+  begin_event (o);
+  il_writer_puts (o->w, "\"ph\":\"C\",\"cat\":\"other-programs\",\"name\":");
+  il_writer_json_string (o->w, name);
+  il_writer_puts (o->w, ",\"pid\":");
+  il_writer_int (o->w, pid);
+  il_writer_puts (o->w, ",\"tid\":");
+  il_writer_int (o->w, tid);
+  il_writer_puts (o->w, ",\"ts\":");
+  il_writer_puts (o->w, ts);
+  il_writer_puts (o->w, ",\"args\":{\"other programs %\":");
+  il_writer_puts (o->w, g_ascii_formatd (buf, sizeof buf, "%.1f", other));
+  il_writer_puts (o->w, ",\"hypervisor %\":");
+  il_writer_puts (o->w, g_ascii_formatd (buf, sizeof buf, "%.1f", steal));
+  il_writer_puts (o->w, "}}");
+}
+
+static void
+write_load_counters (Out *o, const IlCpuLoad *load, int pid, const int *core_tids, guint n_cpus,
+                     gint64 origin)
+{
+  for (guint i = 0; i < il_cpu_load_get_n_cpus (load); i++)
+    {
+      int cpu = il_cpu_load_get_cpu (load, i);
+      guint n = il_cpu_load_get_n_rows (load, cpu);
+      gint64 end = 0;
+      g_autofree char *name = NULL;
+
+      if (cpu < 0 || (guint) cpu >= n_cpus || n == 0)
+        continue;
+      /* A counter is the process's, whatever its tid: one name per CPU. */
+      name = g_strdup_printf (_("CPU %d: other programs"), cpu);
+      for (guint k = 0; k < n; k++)
+        {
+          const IlCpuLoadRow *row = il_cpu_load_get_row (load, cpu, k);
+          double len = MAX (row->end_ns - row->start_ns, 1);
+
+          counter_event (o, name, pid, core_tids[cpu], origin, row->start_ns,
+                         100.0 * row->other_ns / len, 100.0 * row->steal_ns / len);
+          end = row->end_ns;
+        }
+      counter_event (o, name, pid, core_tids[cpu], origin, end, 0, 0);
+    }
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -544,6 +598,9 @@ write_chrome (IlTrace *trace, IlWriter *w)
               name_track (&o, FALSE, ids[r].core_pid, ids[r].core_tids[cpu], name, (int) cpu);
             }
           write_core_events (&o, run, r, &ids[r], (char **) on_core->pdata);
+          if (il_run_trace_get_cpu_load (run) != NULL)
+            write_load_counters (&o, il_run_trace_get_cpu_load (run), ids[r].core_pid,
+                                 ids[r].core_tids, n_cpus, origin);
         }
     }
   il_writer_puts (w, "\n]}\n");

@@ -1,4 +1,4 @@
-/* il-trace-csv.c: CSV export: one row per span. */
+/* il-trace-csv.c: CSV export: one row per span, then what other programs took of each CPU. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,14 +9,58 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "il-cpu-load.h"
 #include "il-trace-io-private.h"
+
+/* One row of the other-programs series: state "other-programs" or "steal", the CPU, the interval
+ * and, in cpu_time_ns, the CPU time taken in it. */
+static void
+write_load_row (IlWriter *w, guint r, const char *label, const char *kind, int cpu,
+                const IlCpuLoadRow *row, gint64 ns)
+{
+  il_writer_int (w, r);
+  il_writer_putc (w, ',');
+  il_writer_csv_string (w, label);
+  il_writer_puts (w, ",,,,");
+  il_writer_puts (w, kind);
+  il_writer_putc (w, ',');
+  il_writer_int (w, cpu);
+  il_writer_putc (w, ',');
+  il_writer_putc (w, ',');
+  il_writer_int (w, row->start_ns);
+  il_writer_putc (w, ',');
+  il_writer_int (w, row->end_ns);
+  il_writer_putc (w, ',');
+  il_writer_int (w, ns);
+  il_writer_putc (w, '\n');
+}
+
+static void
+write_load (IlWriter *w, guint r, const char *label, const IlCpuLoad *load)
+{
+  for (guint i = 0; i < il_cpu_load_get_n_cpus (load) && w->error == NULL; i++)
+    {
+      int cpu = il_cpu_load_get_cpu (load, i);
+
+      for (guint k = 0; k < il_cpu_load_get_n_rows (load, cpu); k++)
+        {
+          const IlCpuLoadRow *row = il_cpu_load_get_row (load, cpu, k);
+
+          /* Intervals where nothing else ran are left out: the rows add up the same. */
+          if (row->other_ns > 0)
+            write_load_row (w, r, label, "other-programs", cpu, row, row->other_ns);
+          if (row->steal_ns > 0)
+            write_load_row (w, r, label, "steal", cpu, row, row->steal_ns);
+        }
+    }
+}
 
 static gboolean
 write_csv (IlTrace *trace, IlWriter *w)
 {
   guint n_runs = il_trace_get_n_runs (trace);
 
-  il_writer_puts (w, "run,label,worker,pid,tid,state,cpu,task,start_ns,end_ns\n");
+  il_writer_puts (w, "run,label,worker,pid,tid,state,cpu,task,start_ns,end_ns,cpu_time_ns\n");
   for (guint r = 0; r < n_runs && w->error == NULL; r++)
     {
       IlRunTrace *run = il_trace_get_run (trace, r);
@@ -58,11 +102,13 @@ write_csv (IlTrace *trace, IlWriter *w)
                   il_writer_int (w, s->start_ns);
                   il_writer_putc (w, ',');
                   il_writer_int (w, s->end_ns);
-                  il_writer_putc (w, '\n');
+                  il_writer_puts (w, ",\n");
                 }
               i += len;
             }
         }
+      if (il_run_trace_get_cpu_load (run) != NULL)
+        write_load (w, r, label, il_run_trace_get_cpu_load (run));
     }
   return w->error == NULL;
 }

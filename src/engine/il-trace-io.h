@@ -37,7 +37,9 @@ IlTrace  *il_trace_load_from_data (const char  *data,
                                    const char  *name,
                                    GError     **error);
 
-/* One row per span: run,label,worker,state,cpu,task,start_ns,end_ns (with a header line). */
+/* One row per span: run,label,worker,pid,tid,state,cpu,task,start_ns,end_ns,cpu_time_ns (with a
+ * header line; cpu_time_ns empty), then per run and CPU the intervals where other programs took
+ * CPU time (state "other-programs") or the hypervisor did ("steal"), that time in cpu_time_ns. */
 gboolean  il_trace_export_csv   (IlTrace     *trace,
                                  const char  *path,
                                  GError     **error);

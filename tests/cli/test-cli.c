@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "il-batch.h"
+#include "il-cpu-load.h"
 #include "il-trace-io.h"
 
 static const char *cli_path;
@@ -286,8 +287,20 @@ test_run_outputs (void)
   g_assert_cmpuint (il_run_trace_get_n_spans (run), >, 0);
 
   csv_text = read_text (csv);
-  g_assert_true (g_str_has_prefix (csv_text, "run,label,worker,pid,tid,state,cpu,task,start_ns,end_ns\n"));
-  g_assert_cmpuint (count_lines (csv_text), ==, il_run_trace_get_n_spans (run) + 1);
+  g_assert_true (g_str_has_prefix (csv_text, "run,label,worker,pid,tid,state,cpu,task,start_ns,end_ns,cpu_time_ns\n"));
+  /* A row per span, then the intervals where other programs (or the hypervisor) took CPU time. */
+  {
+    guint load_rows = 0;
+    IlCpuLoad *load = il_run_trace_get_cpu_load (run);
+
+    for (guint i = 0; load != NULL && i < il_cpu_load_get_n_cpus (load); i++)
+      for (guint k = 0; k < il_cpu_load_get_n_rows (load, il_cpu_load_get_cpu (load, i)); k++)
+        {
+          const IlCpuLoadRow *row = il_cpu_load_get_row (load, il_cpu_load_get_cpu (load, i), k);
+          load_rows += (row->other_ns > 0) + (row->steal_ns > 0);
+        }
+    g_assert_cmpuint (count_lines (csv_text), ==, il_run_trace_get_n_spans (run) + 1 + load_rows);
+  }
 
   {
     JsonObject *root = load_json (parser, chrome);

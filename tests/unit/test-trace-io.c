@@ -535,6 +535,39 @@ test_cpu_load (void)
   g_assert_cmpint (il_run_trace_get_summary (back)->other_ns, ==, 11);
   g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (back)->other_share, 11.0 / 40.0, 1e-9);
 
+  /* Every export has it. CSV: rows of their own after the spans, the CPU time in the last column. */
+  {
+    g_autofree char *csv = tmp_path ("cpu-load.csv");
+    g_autofree char *out = NULL;
+
+    g_assert_true (il_trace_export_csv (trace, csv, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (csv, &out, NULL, NULL));
+    g_assert_nonnull (strstr (out, ",,,,other-programs,0,,0,10,4\n"));
+    g_assert_nonnull (strstr (out, ",,,,other-programs,0,,10,20,6\n"));
+    g_assert_nonnull (strstr (out, ",,,,steal,0,,10,20,2\n"));
+    g_assert_nonnull (strstr (out, ",,,,other-programs,1,,0,20,1\n"));
+    g_assert_null (strstr (out, ",,,,steal,0,,0,10,"));   /* no steal there: no row */
+  }
+  /* Chrome: a counter per CPU on the core lanes, in percent of each interval, 0 after the last;
+   * Interleave reads the file back with the series (from otherData), the counters skipped. */
+  {
+    g_autofree char *chrome = tmp_path ("cpu-load.chrome.json");
+    g_autofree char *out = NULL;
+    g_autoptr(IlTrace) again = NULL;
+
+    g_assert_true (il_trace_export_chrome (trace, chrome, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (chrome, &out, NULL, NULL));
+    g_assert_nonnull (strstr (out, "\"ph\":\"C\",\"cat\":\"other-programs\",\"name\":\"CPU 0: other programs\""));
+    g_assert_nonnull (strstr (out, "\"args\":{\"other programs %\":40.0,\"hypervisor %\":0.0}"));
+    g_assert_nonnull (strstr (out, "\"args\":{\"other programs %\":60.0,\"hypervisor %\":20.0}"));
+    again = il_trace_load (chrome, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (il_run_trace_get_cpu_load (il_trace_get_run (again, 0)));
+    g_assert_cmpint (il_run_trace_get_summary (il_trace_get_run (again, 0))->other_ns, ==, 11);
+  }
+
   /* Malformed: refused, naming the field. */
   text = g_string_new (good);
   member = strstr (text->str, "\"capture\"");
@@ -607,11 +640,12 @@ test_csv (void)
     g_assert_cmpuint (n_records, ==, n_spans + 1);
   }
   lines = read_lines (path, &n_lines);
-  g_assert_cmpstr (lines[0], ==, "run,label,worker,pid,tid,state,cpu,task,start_ns,end_ns");
+  g_assert_cmpstr (lines[0], ==, "run,label,worker,pid,tid,state,cpu,task,start_ns,end_ns,cpu_time_ns");
   /* The label has a comma-free quote and a newline: it must be quoted, so rows stay rows. */
   g_assert_true (g_str_has_prefix (lines[1], "0,\"4 \"\"spans\"\""));
   fields = g_strsplit (lines[n_lines - 1], ",", -1);
-  g_assert_cmpuint (g_strv_length (fields), ==, 10);
+  g_assert_cmpuint (g_strv_length (fields), ==, 11);
+  g_assert_cmpstr (fields[10], ==, "");
   g_assert_cmpstr (fields[0], ==, "1");
   g_assert_cmpstr (fields[1], ==, "cancelled run");
   g_assert_cmpstr (fields[2], ==, "2");
