@@ -152,16 +152,27 @@ begin_event (Out *o)
   o->more = TRUE;
 }
 
+/* What every event starts with, in this order: "ph", "cat", "name", "pid", "tid". */
 static void
-metadata (Out *o, const char *what, int pid, int tid, const char *key, const char *str, int num)
+event_head (Out *o, char ph, const char *cat, const char *name, int pid, int tid)
 {
   begin_event (o);
-  il_writer_puts (o->w, "\"ph\":\"M\",\"cat\":\"__metadata\",\"name\":\"");
-  il_writer_puts (o->w, what);
-  il_writer_puts (o->w, "\",\"pid\":");
+  il_writer_puts (o->w, "\"ph\":\"");
+  il_writer_putc (o->w, ph);
+  il_writer_puts (o->w, "\",\"cat\":");
+  il_writer_json_string (o->w, cat);
+  il_writer_puts (o->w, ",\"name\":");
+  il_writer_json_string (o->w, name);
+  il_writer_puts (o->w, ",\"pid\":");
   il_writer_int (o->w, pid);
   il_writer_puts (o->w, ",\"tid\":");
   il_writer_int (o->w, tid);
+}
+
+static void
+metadata (Out *o, const char *what, int pid, int tid, const char *key, const char *str, int num)
+{
+  event_head (o, 'M', "__metadata", what, pid, tid);
   il_writer_puts (o->w, ",\"args\":{\"");
   il_writer_puts (o->w, key);
   il_writer_puts (o->w, "\":");
@@ -185,20 +196,13 @@ static void
 span_event (Out *o, const char *name, guint run, int pid, int tid, gint64 origin, const IlSpan *s,
             gint64 start_ns, gboolean core)
 {
-  char ts[48], end[48], dur[48];
+  char ts[48], end[48], dur[48], cat[48];
   double ts_d = format_us (origin, start_ns, ts);
   double end_d = format_us (origin, s->end_ns, end);
 
   format_dur (ts_d, end_d, s->end_ns - start_ns, dur, sizeof dur);
-  begin_event (o);
-  il_writer_puts (o->w, "\"ph\":\"X\",\"cat\":\"");
-  il_writer_puts (o->w, il_state_to_string ((IlState) s->state));
-  il_writer_puts (o->w, core ? ",core\",\"name\":" : "\",\"name\":");
-  il_writer_json_string (o->w, name);
-  il_writer_puts (o->w, ",\"pid\":");
-  il_writer_int (o->w, pid);
-  il_writer_puts (o->w, ",\"tid\":");
-  il_writer_int (o->w, tid);
+  g_snprintf (cat, sizeof cat, "%s%s", il_state_to_string ((IlState) s->state), core ? ",core" : "");
+  event_head (o, 'X', cat, name, pid, tid);
   il_writer_puts (o->w, ",\"ts\":");
   il_writer_puts (o->w, ts);
   il_writer_puts (o->w, ",\"dur\":");
@@ -227,13 +231,7 @@ counter_event (Out *o, const char *name, int pid, int tid, gint64 origin, gint64
   char ts[48], buf[G_ASCII_DTOSTR_BUF_SIZE];
 
   format_us (origin, t, ts);
-  begin_event (o);
-  il_writer_puts (o->w, "\"ph\":\"C\",\"cat\":\"other-programs\",\"name\":");
-  il_writer_json_string (o->w, name);
-  il_writer_puts (o->w, ",\"pid\":");
-  il_writer_int (o->w, pid);
-  il_writer_puts (o->w, ",\"tid\":");
-  il_writer_int (o->w, tid);
+  event_head (o, 'C', "other-programs", name, pid, tid);
   il_writer_puts (o->w, ",\"ts\":");
   il_writer_puts (o->w, ts);
   il_writer_puts (o->w, ",\"args\":{\"other programs %\":");

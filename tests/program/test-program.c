@@ -439,27 +439,36 @@ test_pool_cli_sampled (void)
   check_pool (run);
 }
 
+/* Writes an executable script @name in the temporary folder; returns its path. */
+static char *
+write_script (const char *name, const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (tmpdir, name, NULL);
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  g_chmod (path, 0755);
+  return path;
+}
+
 /* A launcher like pyenv's shims: a shell script that runs helpers, then execs python. Its lanes
  * and processes are folded into the program it became. */
 static void
 test_shim (gconstpointer data)
 {
   gboolean refuse_perf = GPOINTER_TO_INT (data);
-  g_autofree char *shim = g_build_filename (tmpdir, "python3-shim", NULL);
   g_autofree char *script = g_strdup_printf ("#!/bin/sh\n"
                                              "# Finds out what to run, as version managers do\n"
                                              "version=$(uname -r | cut -d. -f1)\n"
                                              "kernel=\"$(uname -s)\"\n"
                                              "exec /usr/bin/env %s \"$@\"\n", python);
+  g_autofree char *shim = write_script ("python3-shim", script);
   g_autofree char *prog = lesson_program ("cpu_threads.py");
   const char *argv[] = { shim, prog, "2", "300000", NULL };
-  g_autoptr(GError) error = NULL;
   g_autoptr(IlRunTrace) run = NULL;
   const IlProcessInfo *proc;
 
-  g_file_set_contents (shim, script, -1, &error);
-  g_assert_no_error (error);
-  g_chmod (shim, 0755);
   run = trace_cli (argv, refuse_perf);
 
   g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
@@ -483,14 +492,13 @@ static void
 test_launcher_own_time (gconstpointer data)
 {
   IlCaptureKind capture = GPOINTER_TO_INT (data);
-  g_autofree char *shim = g_build_filename (tmpdir, "busy-shim", NULL);
   /* The helper counts for a while (about 0.1 s of CPU) before the shim execs the program. */
   g_autofree char *script = g_strdup_printf ("#!/bin/sh\n"
                                              "warm=$(%s -c 'print(sum(range(3000000)))')\n"
                                              "exec %s \"$@\"\n", python, python);
+  g_autofree char *shim = write_script ("busy-shim", script);
   g_autofree char *prog = lesson_program ("cpu_sequential.py");
   const char *argv[] = { shim, prog, "1", "300000", NULL };
-  g_autoptr(GError) error = NULL;
   g_autoptr(IlRunTrace) run = NULL;
   GArray *undrawn;
   gint64 own = 0;
@@ -500,9 +508,6 @@ test_launcher_own_time (gconstpointer data)
       g_test_skip ("the kernel capture is refused here");
       return;
     }
-  g_file_set_contents (shim, script, -1, &error);
-  g_assert_no_error (error);
-  g_chmod (shim, 0755);
   run = trace_engine (argv, capture);
 
   /* The series is kept for traced programs as for every run. */
