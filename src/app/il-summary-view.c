@@ -141,8 +141,12 @@ static void il_summary_view_update_answer (IlSummaryView *self);
 static char *
 il_summary_view_live_text (IlRunTrace *run)
 {
-  g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
+  g_autofree char *so_far = NULL;
 
+  /* Shown before anything was recorded (the cells follow every 2 s): no "running… 0 ns". */
+  if (il_run_trace_get_end_ns (run) <= 0)
+    return g_strdup (_("running…"));
+  so_far = il_format_duration (il_run_trace_get_end_ns (run));
   return g_strdup_printf (_("running… %s"), so_far);
 }
 
