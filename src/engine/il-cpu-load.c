@@ -385,6 +385,7 @@ struct _IlCpuSampler
   guint     next;         /* index of the sample that ends the next interval */
   gint64   *carry;        /* [n] */
   gint64   *work;         /* [n] running time of the run's workers per CPU in one interval */
+  gint64   *raw;          /* [n] busy minus work plus carry, one interval */
 };
 
 static void
@@ -474,6 +475,7 @@ il_cpu_sampler_start (gint64 interval_ns, GError **error)
     return NULL;
   self->interval_ns = interval_ns;
   self->carry = g_new0 (gint64, self->n);
+  self->raw = g_new0 (gint64, self->n);
   self->work = g_new0 (gint64, self->n);
   /* A minute of samples before the buffer first grows (it then doubles). */
   self->samples = g_array_sized_new (FALSE, FALSE, sizeof (gint64),
@@ -519,6 +521,7 @@ il_cpu_sampler_free (IlCpuSampler *self)
   g_free (self->buf);
   g_free (self->scratch);
   g_free (self->carry);
+  g_free (self->raw);
   g_free (self->work);
   g_free (self);
 }
@@ -556,6 +559,7 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
   guint stride, n_samples, n_workers, added = 0;
   const gint64 *s;
   GArray *undrawn;
+  gboolean exact;
 
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (load != NULL, 0);
@@ -564,6 +568,7 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
   stride = 1 + 2 * self->n;
   n_workers = il_run_trace_get_n_workers (run);
   undrawn = il_run_trace_get_undrawn (run);
+  exact = il_run_trace_get_capture (run) == IL_CAPTURE_KERNEL;
 
   /* Only the owner appends rows and reads past what it read before; the thread may grow (move)
    * the buffer, so it is read under the lock. Intervals are few (100 a second): cheap. */
@@ -603,21 +608,48 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
               add_running (u, &ws);
           }
 
+      /* Busy time comes in whole ticks, the workers' time to the nanosecond: what one
+       * interval's rounding gave too much or too little goes into the next, so the series
+       * sums to the truth while no interval goes below zero or above what was free. */
+      for (guint c = 0; c < self->n; c++)
+        {
+          double part = (double) (t1 - t0) / (double) MAX (t1_sampled - (a[0] - origin_ns), 1);
+          gint64 busy = (gint64) ((b[1 + 2 * c] - a[1 + 2 * c]) * MIN (part, 1.0));
+
+          self->raw[c] = busy - self->work[c] + self->carry[c];
+        }
+      /* Sampled and self captures place a thread's time on the CPU it was seen on, which may
+       * not be where all of it ran: one CPU then shows more work than it was busy, another
+       * busy time nobody had. Within the interval the one makes up for the other, so only
+       * what the machine as a whole did besides the run counts (the kernel capture knows
+       * each CPU exactly). */
+      if (!exact)
+        {
+          gint64 pos = 0, neg = 0, shift;
+
+          for (guint c = 0; c < self->n; c++)
+            if (il_cpu_load_has_cpu (load, (int) c))
+              {
+                pos += MAX (self->raw[c], 0);
+                neg += MAX (-self->raw[c], 0);
+              }
+          shift = MIN (pos, neg);
+          for (guint c = 0; c < self->n && shift > 0; c++)
+            if (il_cpu_load_has_cpu (load, (int) c))
+              self->raw[c] -= self->raw[c] > 0 ? (gint64) ((double) shift * self->raw[c] / pos)
+                                              : -(gint64) ((double) shift * -self->raw[c] / neg);
+        }
       for (guint c = 0; c < self->n; c++)
         {
           IlCpuLoadRow row = { t0, t1, 0, 0 };
           gint64 len = t1 - t0;
           double part = (double) (t1 - t0) / (double) MAX (t1_sampled - (a[0] - origin_ns), 1);
-          gint64 busy = (gint64) ((b[1 + 2 * c] - a[1 + 2 * c]) * MIN (part, 1.0));
           gint64 steal = (gint64) ((b[2 + 2 * c] - a[2 + 2 * c]) * MIN (part, 1.0));
           gint64 other, room;
 
           if (!il_cpu_load_has_cpu (load, (int) c))
             continue;
-          /* Busy time comes in whole ticks, the workers' time to the nanosecond: what one
-           * interval's rounding gave too much or too little goes into the next, so the series
-           * sums to the truth while no interval goes below zero or above what was free. */
-          other = busy - self->work[c] + self->carry[c];
+          other = self->raw[c];
           room = MAX (0, len - self->work[c]);
           row.other_ns = CLAMP (other, 0, room);
           self->carry[c] = CLAMP (other - row.other_ns, -len, len);

@@ -33,8 +33,13 @@
 #define PERF_MARGIN_NS   G_GINT64_CONSTANT (20000000)  /* records may land this late in a ring (a
                                                         * virtual CPU can be stopped between an
                                                         * event's time stamp and its record) */
-#define SCAN_NS          G_GINT64_CONSTANT (5000000)   /* sampled: new threads and processes */
+#define SCAN_NS          G_GINT64_CONSTANT (5000000)   /* sampled: new threads and processes, and
+                                                        * every 1 ms for CONFIRM_NS after a new
+                                                        * process: a launcher's helpers (pyenv's
+                                                        * shims fork a dozen, 1-5 ms each) are the
+                                                        * run's own time only if seen */
 #define HOUSEKEEP_NS     G_GINT64_CONSTANT (10000000)
+#define STAT_EVERY_NS    G_GINT64_CONSTANT (10000000)  /* sampled: a blocked thread's stat at least */
 #define FLUSH_NS         G_GINT64_CONSTANT (10000000)  /* open spans are split so a live view moves */
 #define KEEP_OPEN_NS     G_GINT64_CONSTANT (60000000)  /* …keeping their newest part open, which a
                                                         * record that comes late may still cut */
@@ -89,6 +94,8 @@ typedef struct
   /* Sampling: /proc files kept open (pread at 0 re-reads them). */
   int       fd_syscall, fd_stat, fd_schedstat;
   guint64   run_ns, wait_ns;   /* schedstat at the last sample */
+  guint64   pcount;            /* schedstat's times on a CPU at the last sample */
+  gint64    stat_ns;           /* when /proc/…/stat was last read */
   gint64    sample_ns;         /* time of the last sample; -1 before the first */
   char      state;             /* /proc stat state at the last sample */
   guint8    block_state;       /* what it blocked on at the last blocked sample (a CODE) */
@@ -142,6 +149,7 @@ struct _IlProgram
   GPtrArray    *proc_order;     /* of Proc, in creation order (parents first) */
   GHashTable   *threads;        /* tid → Thread */
   GHashTable   *not_ours;       /* sampled: pids seen that are not descendants */
+  gint64        last_new_proc_ns; /* when the newest process was found */
   GHashTable   *elf_cache;      /* path → ElfRuntime */
   guint         next_lane;
   gboolean      ending;
@@ -489,6 +497,7 @@ get_proc (IlProgram *self, int pid, int ppid, gint64 t)
   p->exec_ns = G_MININT64;
   p->rt_tried_ns = G_MININT64;
   p->status = pid == self->root ? PROC_CONFIRMED : PROC_PENDING;
+  self->last_new_proc_ns = t;
   if (p->parent != NULL)
     memcpy (p->comm, p->parent->comm, sizeof p->comm);
   g_hash_table_insert (self->procs, GINT_TO_POINTER (pid), p);
@@ -1139,33 +1148,50 @@ sample_thread (IlProgram *self, Thread *th, gint64 now)
   ssize_t n;
   char state;
   int cpu;
-  unsigned long long run_ns, wait_ns;
+  unsigned long long run_ns, wait_ns, pcount;
   gint64 dt, drun, dwait, t;
   gboolean was_blocked, is_blocked;
   guint8 block = th->block_state;
 
   if (th->exited || th->fd_stat < 0 || th->fd_schedstat < 0)
     return;
-  n = pread (th->fd_stat, buf, sizeof buf - 1, 0);
-  if (n <= 0)
-    goto gone;
-  buf[n] = '\0';
-  if (!parse_stat (buf, &state, &cpu, NULL) || state == 'Z' || state == 'X' || state == 'x')
-    goto gone;
   n = pread (th->fd_schedstat, buf, sizeof buf - 1, 0);
   if (n <= 0)
     goto gone;
   buf[n] = '\0';
-  if (sscanf (buf, "%llu %llu", &run_ns, &wait_ns) != 2)
+  if (sscanf (buf, "%llu %llu %llu", &run_ns, &wait_ns, &pcount) != 3)
     goto gone;
 
-  is_blocked = state == 'S' || state == 'D' || state == 'T' || state == 't' || state == 'I';
-  if (is_blocked)
+  /* Blocked at the last sample and not on a CPU since (schedstat counts each time it gets one):
+   * still blocked on the same thing, so its stat and system call need not be read. Most threads
+   * of a GIL or I/O lesson wait most of the time, and these reads were most of the sampled
+   * tracer's cost. Read anyway every STAT_EVERY_NS: a main thread that ended stays a zombie
+   * without running again. */
+  if (th->sample_ns >= 0 && th->state == 'S' && pcount == th->pcount &&
+      now - th->stat_ns < STAT_EVERY_NS)
     {
-      guint8 r = state == 'D' ? CODE (IL_STATE_IO_WAIT, IL_WAIT_IO) : read_block_reason (self, th, now);
-      if (r != NO_REASON)
-        block = r;
+      state = 'S';
+      cpu = -1;
+      is_blocked = TRUE;
     }
+  else
+    {
+      n = pread (th->fd_stat, buf, sizeof buf - 1, 0);
+      if (n <= 0)
+        goto gone;
+      buf[n] = '\0';
+      if (!parse_stat (buf, &state, &cpu, NULL) || state == 'Z' || state == 'X' || state == 'x')
+        goto gone;
+      th->stat_ns = now;
+      is_blocked = state == 'S' || state == 'D' || state == 'T' || state == 't' || state == 'I';
+      if (is_blocked)
+        {
+          guint8 r = state == 'D' ? CODE (IL_STATE_IO_WAIT, IL_WAIT_IO) : read_block_reason (self, th, now);
+          if (r != NO_REASON)
+            block = r;
+        }
+    }
+  th->pcount = pcount;
 
   if (th->sample_ns < 0)
     {
@@ -1233,12 +1259,100 @@ gone:
   thread_close_files (th);
 }
 
-/* Sampled capture: finds new processes (any /proc entry whose parent is ours) and new threads,
- * and notices an exec by the executable changing. */
+/* A process found by the scan: ours when its parent is a live process of ours. */
+static void
+scan_candidate (IlProgram *self, long pid, gint64 now)
+{
+  char path[64], buf[512];
+  int fd, ppid = 0, cpu;
+  char state;
+  ssize_t n;
+  Proc *parent;
+
+  if (pid <= 0 || g_hash_table_contains (self->procs, GINT_TO_POINTER (pid)) ||
+      g_hash_table_contains (self->not_ours, GINT_TO_POINTER (pid)))
+    return;
+  g_snprintf (path, sizeof path, "/proc/%ld/stat", pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return;
+  buf[n] = '\0';
+  if (!parse_stat (buf, &state, &cpu, &ppid))
+    return;
+  parent = g_hash_table_lookup (self->procs, GINT_TO_POINTER (ppid));
+  if (parent == NULL || parent->exited)
+    {
+      g_hash_table_add (self->not_ours, GINT_TO_POINTER (pid));
+      return;
+    }
+  get_proc (self, (int) pid, ppid, now);
+}
+
+/* New processes from each live thread's /proc/PID/task/TID/children: a few small reads instead of
+ * listing every process on the machine (every 5 ms that was a third of the tracer's time). FALSE
+ * when the kernel has no such files (CONFIG_PROC_CHILDREN); a child missed while its parent forks
+ * or exits is found at the next scan. */
+static gboolean
+scan_children (IlProgram *self, gint64 now)
+{
+  static int available = -1;
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (long));
+  GHashTableIter iter;
+  gpointer value;
+
+  if (available < 0)
+    {
+      char path[64];
+
+      g_snprintf (path, sizeof path, "/proc/%d/task/%d/children", getpid (), getpid ());
+      available = access (path, R_OK) == 0;
+    }
+  if (!available)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, self->threads);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Thread *th = value;
+      char path[64], buf[4096];
+      ssize_t n;
+      int fd;
+
+      if (th->exited || th->proc == NULL || th->proc->exited)
+        continue;
+      g_snprintf (path, sizeof path, "/proc/%d/task/%d/children", th->pid, th->tid);
+      if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+        continue;
+      n = read (fd, buf, sizeof buf - 1);
+      close (fd);
+      if (n <= 0)
+        continue;
+      buf[n] = '\0';
+      for (char *p = buf, *end; *p != '\0'; p = end)
+        {
+          long pid = strtol (p, &end, 10);
+
+          if (end == p)
+            break;
+          g_array_append_val (found, pid);
+        }
+    }
+  /* After the walk: a new process adds threads to the table being walked. */
+  for (guint i = 0; i < found->len; i++)
+    scan_candidate (self, g_array_index (found, long, i), now);
+  return TRUE;
+}
+
+/* Sampled capture: finds new processes (children of ours) and new threads, and notices an exec by
+ * the executable changing. */
 static void
 sampled_scan (IlProgram *self, gint64 now)
 {
-  DIR *dir = opendir ("/proc");
+  DIR *dir = scan_children (self, now) ? NULL : opendir ("/proc");
   struct dirent *de;
   GHashTableIter iter;
   gpointer value;
@@ -1247,33 +1361,9 @@ sampled_scan (IlProgram *self, gint64 now)
     {
       char *end;
       long pid = strtol (de->d_name, &end, 10);
-      char path[64], buf[512];
-      int fd, ppid = 0, cpu;
-      char state;
-      ssize_t n;
-      Proc *parent;
 
-      if (*end != '\0' || pid <= 0 || g_hash_table_contains (self->procs, GINT_TO_POINTER (pid)) ||
-          g_hash_table_contains (self->not_ours, GINT_TO_POINTER (pid)))
-        continue;
-      g_snprintf (path, sizeof path, "/proc/%ld/stat", pid);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        continue;
-      n = read (fd, buf, sizeof buf - 1);
-      close (fd);
-      if (n <= 0)
-        continue;
-      buf[n] = '\0';
-      if (!parse_stat (buf, &state, &cpu, &ppid))
-        continue;
-      parent = g_hash_table_lookup (self->procs, GINT_TO_POINTER (ppid));
-      if (parent == NULL || parent->exited)
-        {
-          g_hash_table_add (self->not_ours, GINT_TO_POINTER (pid));
-          continue;
-        }
-      get_proc (self, (int) pid, ppid, now);
+      if (*end == '\0')
+        scan_candidate (self, pid, now);
     }
   if (dir != NULL)
     closedir (dir);
@@ -1460,7 +1550,7 @@ tracer_thread (gpointer data)
       gint64 now = il_clock_now_ns ();
       siginfo_t info;
 
-      if (!perf && now - last_scan >= SCAN_NS)
+      if (!perf && now - last_scan >= (now - self->last_new_proc_ns < CONFIRM_NS ? IL_PROGRAM_SAMPLE_NS : SCAN_NS))
         {
           sampled_scan (self, now);
           last_scan = now;
