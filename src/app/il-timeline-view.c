@@ -126,16 +126,38 @@ il_timeline_view_drop_cache (IlTimelineView *self)
     g_array_set_size (self->cache_load_end, 0);
 }
 
-/* The same geometry: every row, block and the time scale where they were. */
+/* The same geometry: every row, block and the time scale where they were. Field by field: the
+ * rows and blocks have padding, which memcmp() would compare too (built with clang, it differed
+ * at every frame, and every live frame was a whole paint). */
 static gboolean
 il_timeline_view_same_layout (const IlLayout *a, const IlLayout *b)
 {
-  return a->width == b->width && a->height == b->height && a->lane_x0 == b->lane_x0 &&
-         a->lane_x1 == b->lane_x1 && a->legend_h == b->legend_h &&
-         memcmp (&a->scale, &b->scale, sizeof a->scale) == 0 &&
-         a->rows->len == b->rows->len && a->blocks->len == b->blocks->len &&
-         memcmp (a->rows->data, b->rows->data, a->rows->len * sizeof (IlLayoutRow)) == 0 &&
-         memcmp (a->blocks->data, b->blocks->data, a->blocks->len * sizeof (IlLayoutBlock)) == 0;
+  if (!(a->width == b->width && a->height == b->height && a->lane_x0 == b->lane_x0 &&
+        a->lane_x1 == b->lane_x1 && a->legend_h == b->legend_h &&
+        a->scale.t0_ns == b->scale.t0_ns && a->scale.t1_ns == b->scale.t1_ns &&
+        a->scale.x0 == b->scale.x0 && a->scale.x1 == b->scale.x1 &&
+        a->rows->len == b->rows->len && a->blocks->len == b->blocks->len))
+    return FALSE;
+  for (guint i = 0; i < a->rows->len; i++)
+    {
+      const IlLayoutRow *p = &g_array_index (a->rows, IlLayoutRow, i);
+      const IlLayoutRow *q = &g_array_index (b->rows, IlLayoutRow, i);
+
+      if (p->kind != q->kind || p->run != q->run || p->index != q->index || p->y != q->y ||
+          p->h != q->h)
+        return FALSE;
+    }
+  for (guint i = 0; i < a->blocks->len; i++)
+    {
+      const IlLayoutBlock *p = &g_array_index (a->blocks, IlLayoutBlock, i);
+      const IlLayoutBlock *q = &g_array_index (b->blocks, IlLayoutBlock, i);
+
+      if (p->run != q->run || p->y != q->y || p->h != q->h || p->header_y != q->header_y ||
+          p->header_h != q->header_h || p->first_row != q->first_row || p->n_rows != q->n_rows ||
+          p->n_cpus != q->n_cpus)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* Can the cached picture be extended, or must it be painted again whole? */
