@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Interleave needs, builds it with warnings as errors and runs every test suite; then
-# builds it again with clang under AddressSanitizer and UndefinedBehaviorSanitizer (and libFuzzer's
-# coverage), runs the unit and cli suites there, and runs each fuzz harness for 60 s.
+# builds the app with clang and runs the window's suites (ui, export) there; then builds it again
+# with clang under AddressSanitizer and UndefinedBehaviorSanitizer (and libFuzzer's coverage), runs
+# the unit and cli suites there, and runs each fuzz harness for 60 s.
 # IL_TEST_SANITIZERS=0 skips the second half (a quick local check); FUZZ_SECONDS sets the fuzzing time.
 # The last line is "tests: N passed, N failed", counting the sanitizer suites and the fuzzers too.
 set -uo pipefail
@@ -59,6 +60,21 @@ count_log "$builddir/meson-logs/testlog.json" $?
 if [ "${IL_TEST_SANITIZERS:-1}" = 0 ]; then
   finish
 fi
+
+# --- clang, the whole app: the window's suites built by the other compiler -------------------
+# (a live-drawing check compared structs with memcmp(), padding included: only clang's build failed)
+clangbuild=${CLANGBUILDDIR:-_build-clang}
+echo "== clang build ($clangbuild: the app, ui and export suites)"
+clang_options=(-Dwerror=true -Dbuildtype=debugoptimized)
+if [ -f "$clangbuild/build.ninja" ]; then
+  meson setup --reconfigure "$clangbuild" "${clang_options[@]}" >/dev/null
+else
+  CC=clang meson setup "$clangbuild" "${clang_options[@]}" >/dev/null
+fi || { failed=$((failed + 1)); finish; }
+meson compile -C "$clangbuild" || { failed=$((failed + 1)); finish; }
+rm -f "$clangbuild/meson-logs/testlog.json"
+meson test -C "$clangbuild" --print-errorlogs --num-processes 2 --suite ui --suite export
+count_log "$clangbuild/meson-logs/testlog.json" $?
 
 # --- AddressSanitizer + UndefinedBehaviorSanitizer (clang), with the libFuzzer harnesses -------
 echo "== sanitizer build ($sanbuild: clang, address + undefined, fuzzing)"
