@@ -559,6 +559,7 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
   guint stride, n_samples, n_workers, added = 0;
   const gint64 *s;
   GArray *undrawn;
+  gint64 undrawn_max_ns = 0;
   gboolean exact;
 
   g_return_val_if_fail (self != NULL, 0);
@@ -568,6 +569,9 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
   stride = 1 + 2 * self->n;
   n_workers = il_run_trace_get_n_workers (run);
   undrawn = il_run_trace_get_undrawn (run);
+  for (guint i = 0; undrawn != NULL && i < undrawn->len; i++)
+    undrawn_max_ns = MAX (undrawn_max_ns, g_array_index (undrawn, IlSpan, i).end_ns -
+                                            g_array_index (undrawn, IlSpan, i).start_ns);
   exact = il_run_trace_get_capture (run) == IL_CAPTURE_KERNEL;
 
   /* Only the owner appends rows and reads past what it read before; the thread may grow (move)
@@ -598,15 +602,32 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
       memset (self->work, 0, self->n * sizeof (gint64));
       for (guint w = 0; w < n_workers; w++)
         il_lane_foreach_in_range (il_run_trace_get_lane (run, w), t0, t1, add_running, &ws);
-      /* The run's own processes without a lane (a traced program's launchers) are not others:
-       * few spans, near the start, so each interval looks at all of them. */
-      if (undrawn != NULL)
-        for (guint i = 0; i < undrawn->len; i++)
-          {
-            const IlSpan *u = &g_array_index (undrawn, IlSpan, i);
-            if (u->start_ns < t1 && u->end_ns > t0)
-              add_running (u, &ws);
-          }
+      /* The run's own processes without a lane (a traced program's launchers) are not others.
+       * In order of start: back from the last that starts before t1, while one could still
+       * reach t0. */
+      if (undrawn != NULL && undrawn->len > 0)
+        {
+          guint lo = 0, hi = undrawn->len;
+
+          while (lo < hi)
+            {
+              guint mid = lo + (hi - lo) / 2;
+
+              if (g_array_index (undrawn, IlSpan, mid).start_ns < t1)
+                lo = mid + 1;
+              else
+                hi = mid;
+            }
+          for (guint i = lo; i-- > 0;)
+            {
+              const IlSpan *u = &g_array_index (undrawn, IlSpan, i);
+
+              if (u->start_ns + undrawn_max_ns <= t0)
+                break;
+              if (u->end_ns > t0)
+                add_running (u, &ws);
+            }
+        }
 
       /* Busy time comes in whole ticks, the workers' time to the nanosecond: what one
        * interval's rounding gave too much or too little goes into the next, so the series

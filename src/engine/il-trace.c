@@ -819,7 +819,14 @@ il_run_trace_add_undrawn (IlRunTrace *self, const IlSpan *span)
     return;
   if (self->undrawn == NULL)
     self->undrawn = g_array_new (FALSE, FALSE, sizeof (IlSpan));
-  g_array_append_val (self->undrawn, *span);
+  /* Kept in order of start: they come nearly in order, so this looks back a step or two. */
+  {
+    guint i = self->undrawn->len;
+
+    while (i > 0 && g_array_index (self->undrawn, IlSpan, i - 1).start_ns > span->start_ns)
+      i--;
+    g_array_insert_val (self->undrawn, i, *span);
+  }
 }
 
 GArray *

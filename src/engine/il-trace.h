@@ -202,8 +202,8 @@ void           il_run_trace_cpu_load_changed (IlRunTrace *self);
 void           il_run_trace_summarise_cpu_load (IlRunTrace *self);
 /* CPU time of the run's own processes that have no lane (a traced program's launchers: a shim's
  * helpers, dropped with their lanes), so the other-programs series does not count it. Running
- * spans with a CPU, in any order; kept while the trace lives, not written to files (the series
- * computed from them is). NULL until one is added. */
+ * spans with a CPU, added in any order and kept in order of start; kept while the trace lives,
+ * not written to files (the series computed from them is). NULL until one is added. */
 void           il_run_trace_add_undrawn     (IlRunTrace *self, const IlSpan *span);
 GArray        *il_run_trace_get_undrawn     (IlRunTrace *self);
 /* Did other programs take more than IL_CPU_LOAD_DISTURBED_SHARE of the run's CPUs? */

@@ -568,6 +568,30 @@ test_cpu_load (void)
     g_assert_cmpint (il_run_trace_get_summary (il_trace_get_run (again, 0))->other_ns, ==, 11);
   }
 
+  /* A traced program's launchers' time: running spans with a CPU only, kept in order of start
+   * (the sampler looks them up by it), in memory, not in the file. */
+  {
+    IlSpan a = { .start_ns = 30, .end_ns = 40, .state = IL_STATE_RUNNING, .cpu = 1, .task = -1 };
+    IlSpan b = { .start_ns = 10, .end_ns = 20, .state = IL_STATE_RUNNING, .cpu = 0, .task = -1 };
+    IlSpan c = { .start_ns = 20, .end_ns = 25, .state = IL_STATE_RUNNING, .cpu = 0, .task = -1 };
+    IlSpan waiting = { .start_ns = 0, .end_ns = 5, .state = IL_STATE_IO_WAIT, .cpu = -1, .task = -1 };
+    IlSpan nowhere = { .start_ns = 0, .end_ns = 5, .state = IL_STATE_RUNNING, .cpu = -1, .task = -1 };
+    GArray *undrawn;
+
+    g_assert_null (il_run_trace_get_undrawn (run));
+    il_run_trace_add_undrawn (run, &a);
+    il_run_trace_add_undrawn (run, &b);
+    il_run_trace_add_undrawn (run, &waiting);
+    il_run_trace_add_undrawn (run, &nowhere);
+    il_run_trace_add_undrawn (run, &c);
+    undrawn = il_run_trace_get_undrawn (run);
+    g_assert_nonnull (undrawn);
+    g_assert_cmpuint (undrawn->len, ==, 3);
+    g_assert_cmpint (g_array_index (undrawn, IlSpan, 0).start_ns, ==, 10);
+    g_assert_cmpint (g_array_index (undrawn, IlSpan, 1).start_ns, ==, 20);
+    g_assert_cmpint (g_array_index (undrawn, IlSpan, 2).start_ns, ==, 30);
+  }
+
   /* Malformed: refused, naming the field. */
   text = g_string_new (good);
   member = strstr (text->str, "\"capture\"");
