@@ -61,31 +61,32 @@ if [ "${IL_TEST_SANITIZERS:-1}" = 0 ]; then
   finish
 fi
 
+# Sets up (or reconfigures) build folder $1 with clang and options $2…, and builds it; a failure
+# counts as one and ends the run.
+clang_build () {
+  local dir=$1
+  shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    CC=clang meson setup "$dir" "$@" >/dev/null
+  fi || { failed=$((failed + 1)); finish; }
+  meson compile -C "$dir" || { failed=$((failed + 1)); finish; }
+}
+
 # --- clang, the whole app: the window's suites built by the other compiler -------------------
 # (a live-drawing check compared structs with memcmp(), padding included: only clang's build failed)
 clangbuild=${CLANGBUILDDIR:-_build-clang}
 echo "== clang build ($clangbuild: the app, ui and export suites)"
-clang_options=(-Dwerror=true -Dbuildtype=debugoptimized)
-if [ -f "$clangbuild/build.ninja" ]; then
-  meson setup --reconfigure "$clangbuild" "${clang_options[@]}" >/dev/null
-else
-  CC=clang meson setup "$clangbuild" "${clang_options[@]}" >/dev/null
-fi || { failed=$((failed + 1)); finish; }
-meson compile -C "$clangbuild" || { failed=$((failed + 1)); finish; }
+clang_build "$clangbuild" -Dwerror=true -Dbuildtype=debugoptimized
 rm -f "$clangbuild/meson-logs/testlog.json"
 meson test -C "$clangbuild" --print-errorlogs --num-processes 2 --suite ui --suite export
 count_log "$clangbuild/meson-logs/testlog.json" $?
 
 # --- AddressSanitizer + UndefinedBehaviorSanitizer (clang), with the libFuzzer harnesses -------
 echo "== sanitizer build ($sanbuild: clang, address + undefined, fuzzing)"
-san_options=(-Dgui=false -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true
-             -Dwerror=true -Dbuildtype=debugoptimized)
-if [ -f "$sanbuild/build.ninja" ]; then
-  meson setup --reconfigure "$sanbuild" "${san_options[@]}" >/dev/null
-else
-  CC=clang meson setup "$sanbuild" "${san_options[@]}" >/dev/null
-fi || { failed=$((failed + 1)); finish; }
-meson compile -C "$sanbuild" || { failed=$((failed + 1)); finish; }
+clang_build "$sanbuild" -Dgui=false -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dfuzzing=true -Dwerror=true -Dbuildtype=debugoptimized
 
 # Leaks are failures, except what fontconfig and pango keep for the process's life.
 export ASAN_OPTIONS=detect_leaks=1
