@@ -33,11 +33,11 @@
 #define PERF_MARGIN_NS   G_GINT64_CONSTANT (20000000)  /* records may land this late in a ring (a
                                                         * virtual CPU can be stopped between an
                                                         * event's time stamp and its record) */
-#define SCAN_NS          G_GINT64_CONSTANT (5000000)   /* sampled: new threads and processes, and
-                                                        * every 1 ms for CONFIRM_NS after a new
-                                                        * process: a launcher's helpers (pyenv's
-                                                        * shims fork a dozen, 1-5 ms each) are the
-                                                        * run's own time only if seen */
+#define SCAN_NS          G_GINT64_CONSTANT (5000000)   /* sampled: new threads and processes; new
+                                                        * processes every 1 ms for CONFIRM_NS after
+                                                        * one: a launcher's helpers (pyenv's shims
+                                                        * fork a dozen, 1-5 ms each) are the run's
+                                                        * own time only if seen */
 #define HOUSEKEEP_NS     G_GINT64_CONSTANT (10000000)
 #define REASON_NS        G_GINT64_CONSTANT (2000000)   /* kernel: what blocked threads wait on;
                                                         * every 1 ms, the tracer's wake-ups were
@@ -96,6 +96,7 @@ typedef struct
   gboolean  before_exec;       /* the root before its exec: not the program yet, nothing to show */
   /* Sampling: /proc files kept open (pread at 0 re-reads them). */
   int       fd_syscall, fd_stat, fd_schedstat;
+  int       fd_children;       /* sampled: its children, opened at the first scan (-1: none) */
   guint64   run_ns, wait_ns;   /* schedstat at the last sample */
   guint64   pcount;            /* schedstat's times on a CPU at the last sample */
   gint64    stat_ns;           /* when /proc/…/stat was last read */
@@ -541,7 +542,9 @@ thread_close_files (Thread *th)
     close (th->fd_stat);
   if (th->fd_schedstat >= 0)
     close (th->fd_schedstat);
-  th->fd_syscall = th->fd_stat = th->fd_schedstat = -1;
+  if (th->fd_children >= 0)
+    close (th->fd_children);
+  th->fd_syscall = th->fd_stat = th->fd_schedstat = th->fd_children = -1;
 }
 
 static Thread *
@@ -561,7 +564,7 @@ get_thread (IlProgram *self, int pid, int tid, gint64 t)
   th->preempted = TRUE;   /* a new thread is runnable from its creation */
   th->sample_ns = -1;
   th->block_state = CODE (IL_STATE_IO_WAIT, IL_WAIT_NONE);
-  th->fd_syscall = th->fd_stat = th->fd_schedstat = -1;
+  th->fd_syscall = th->fd_stat = th->fd_schedstat = th->fd_children = -1;
   th->reasons = g_array_new (FALSE, FALSE, sizeof (Reason));
   th->held = g_array_new (FALSE, FALSE, sizeof (IlSpan));
   memcpy (th->comm, th->proc->comm, sizeof th->comm);
@@ -1321,17 +1324,22 @@ scan_children (IlProgram *self, gint64 now)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Thread *th = value;
-      char path[64], buf[4096];
+      char buf[4096];
       ssize_t n;
-      int fd;
 
       if (th->exited || th->proc == NULL || th->proc->exited)
         continue;
-      g_snprintf (path, sizeof path, "/proc/%d/task/%d/children", th->pid, th->tid);
-      if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
-        continue;
-      n = read (fd, buf, sizeof buf - 1);
-      close (fd);
+      /* Kept open and read again from the start, like its stat: every 1 ms after a new process,
+       * opening it each time was most of the scan's cost. */
+      if (th->fd_children < 0)
+        {
+          char path[64];
+
+          g_snprintf (path, sizeof path, "/proc/%d/task/%d/children", th->pid, th->tid);
+          if ((th->fd_children = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+            continue;
+        }
+      n = pread (th->fd_children, buf, sizeof buf - 1, 0);
       if (n <= 0)
         continue;
       buf[n] = '\0';
@@ -1553,11 +1561,13 @@ tracer_thread (gpointer data)
       gint64 now = il_clock_now_ns ();
       siginfo_t info;
 
-      if (!perf && now - last_scan >= (now - self->last_new_proc_ns < CONFIRM_NS ? IL_PROGRAM_SAMPLE_NS : SCAN_NS))
+      if (!perf && now - last_scan >= SCAN_NS)
         {
           sampled_scan (self, now);
           last_scan = now;
         }
+      else if (!perf && now - self->last_new_proc_ns < CONFIRM_NS)
+        scan_children (self, now);
 
       if (perf)
         perf_sample_reasons (self, now);
