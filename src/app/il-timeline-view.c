@@ -348,8 +348,7 @@ il_timeline_view_fills_cores (IlTimelineView *self)
 
       if (il_run_trace_get_live (run) && c->executor == IL_EXECUTOR_EXTERNAL)
         return TRUE;
-      if (!il_run_trace_get_live (run) || c->executor == IL_EXECUTOR_EXTERNAL ||
-          c->executor == IL_EXECUTOR_SEQUENTIAL || c->executor == IL_EXECUTOR_ASYNC || c->gil ||
+      if (!il_run_trace_get_live (run) || c->executor == IL_EXECUTOR_SEQUENTIAL || c->executor == IL_EXECUTOR_ASYNC || c->gil ||
           c->workload == IL_WORKLOAD_SLEEP || c->workload == IL_WORKLOAD_DISK)
         continue;
       if (MIN (c->workers, c->tasks) >= cpus)

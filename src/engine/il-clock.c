@@ -11,20 +11,24 @@
 #include "il-clock.h"
 #include "il-types.h"
 
+static gint64
+clock_ns (clockid_t id)
+{
+  struct timespec ts;
+  clock_gettime (id, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
 gint64
 il_clock_thread_cpu_ns (void)
 {
-  struct timespec ts;
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+  return clock_ns (CLOCK_THREAD_CPUTIME_ID);
 }
 
 gint64
 il_clock_process_cpu_ns (void)
 {
-  struct timespec ts;
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+  return clock_ns (CLOCK_PROCESS_CPUTIME_ID);
 }
 
 int

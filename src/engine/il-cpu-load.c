@@ -568,10 +568,7 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
 
   stride = 1 + 2 * self->n;
   n_workers = il_run_trace_get_n_workers (run);
-  undrawn = il_run_trace_get_undrawn (run);
-  for (guint i = 0; undrawn != NULL && i < undrawn->len; i++)
-    undrawn_max_ns = MAX (undrawn_max_ns, g_array_index (undrawn, IlSpan, i).end_ns -
-                                            g_array_index (undrawn, IlSpan, i).start_ns);
+  undrawn = il_run_trace_get_undrawn (run, &undrawn_max_ns);
   exact = il_run_trace_get_capture (run) == IL_CAPTURE_KERNEL;
 
   /* Only the owner appends rows and reads past what it read before; the thread may grow (move)
@@ -587,6 +584,7 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
       const gint64 *a = s + (gsize) (self->next - 1) * stride;
       const gint64 *b = s + (gsize) self->next * stride;
       gint64 t0 = MAX (a[0] - origin_ns, 0), t1 = b[0] - origin_ns, t1_sampled;
+      double part;
       WorkSum ws;
 
       if (t1 > upto_ns)
@@ -597,6 +595,7 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
       t1 = MIN (t1, clip_ns);
       if (t1 <= t0)
         continue;
+      part = MIN ((double) (t1 - t0) / (double) MAX (t1_sampled - (a[0] - origin_ns), 1), 1.0);
       ws = (WorkSum) { t0, t1, self->work, self->n };
 
       memset (self->work, 0, self->n * sizeof (gint64));
@@ -634,8 +633,7 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
        * sums to the truth while no interval goes below zero or above what was free. */
       for (guint c = 0; c < self->n; c++)
         {
-          double part = (double) (t1 - t0) / (double) MAX (t1_sampled - (a[0] - origin_ns), 1);
-          gint64 busy = (gint64) ((b[1 + 2 * c] - a[1 + 2 * c]) * MIN (part, 1.0));
+          gint64 busy = (gint64) ((b[1 + 2 * c] - a[1 + 2 * c]) * part);
 
           self->raw[c] = busy - self->work[c] + self->carry[c];
         }
@@ -664,8 +662,7 @@ il_cpu_sampler_update (IlCpuSampler *self, IlCpuLoad *load, IlRunTrace *run, gin
         {
           IlCpuLoadRow row = { t0, t1, 0, 0 };
           gint64 len = t1 - t0;
-          double part = (double) (t1 - t0) / (double) MAX (t1_sampled - (a[0] - origin_ns), 1);
-          gint64 steal = (gint64) ((b[2 + 2 * c] - a[2 + 2 * c]) * MIN (part, 1.0));
+          gint64 steal = (gint64) ((b[2 + 2 * c] - a[2 + 2 * c]) * part);
           gint64 other, room;
 
           if (!il_cpu_load_has_cpu (load, (int) c))

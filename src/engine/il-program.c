@@ -153,6 +153,7 @@ struct _IlProgram
   GPtrArray    *proc_order;     /* of Proc, in creation order (parents first) */
   GHashTable   *threads;        /* tid → Thread */
   GHashTable   *not_ours;       /* sampled: pids seen that are not descendants */
+  GArray       *found;          /* sampled: children read by the last scan (of long), reused */
   gint64        last_new_proc_ns; /* when the newest process was found */
   GHashTable   *elf_cache;      /* path → ElfRuntime */
   guint         next_lane;
@@ -1306,7 +1307,7 @@ static gboolean
 scan_children (IlProgram *self, gint64 now)
 {
   static int available = -1;
-  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (long));
+  GArray *found = self->found;
   GHashTableIter iter;
   gpointer value;
 
@@ -1320,6 +1321,7 @@ scan_children (IlProgram *self, gint64 now)
   if (!available)
     return FALSE;
 
+  g_array_set_size (found, 0);
   g_hash_table_iter_init (&iter, self->threads);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -1689,6 +1691,7 @@ il_program_new (const IlRunConfig *config, gint64 origin_ns)
   self->proc_order = g_ptr_array_new ();
   self->threads = g_hash_table_new_full (NULL, NULL, NULL, thread_free);
   self->not_ours = g_hash_table_new (NULL, NULL);
+  self->found = g_array_new (FALSE, FALSE, sizeof (long));
   self->elf_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->ring = il_ring_new (RING_CAPACITY);
   self->notes = g_array_new (FALSE, FALSE, sizeof (Note));
@@ -2081,6 +2084,7 @@ il_program_free (IlProgram *self)
   g_ptr_array_unref (self->proc_order);
   g_hash_table_unref (self->procs);
   g_hash_table_unref (self->not_ours);
+  g_array_unref (self->found);
   g_hash_table_unref (self->elf_cache);
   g_array_unref (self->events);
   il_ring_free (self->ring);

@@ -48,6 +48,7 @@ struct _IlRunTrace
   IlSummary        summary;
   IlCpuLoad       *cpu_load;
   GArray          *undrawn;            /* of IlSpan; NULL until a traced program's launcher ran */
+  gint64           undrawn_max_ns;     /* the longest of them */
   GData           *data;
   /* Rare facts kept beside the arrays, so a million tasks cost no more for them: a failed
    * task's cause (task id → string) and a lane's replaced processes (worker → GArray of int). */
@@ -827,12 +828,15 @@ il_run_trace_add_undrawn (IlRunTrace *self, const IlSpan *span)
       i--;
     g_array_insert_val (self->undrawn, i, *span);
   }
+  self->undrawn_max_ns = MAX (self->undrawn_max_ns, span->end_ns - span->start_ns);
 }
 
 GArray *
-il_run_trace_get_undrawn (IlRunTrace *self)
+il_run_trace_get_undrawn (IlRunTrace *self, gint64 *max_ns)
 {
   g_return_val_if_fail (self != NULL, NULL);
+  if (max_ns != NULL)
+    *max_ns = self->undrawn_max_ns;
   return self->undrawn;
 }
 

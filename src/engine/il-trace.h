@@ -205,7 +205,8 @@ void           il_run_trace_summarise_cpu_load (IlRunTrace *self);
  * spans with a CPU, added in any order and kept in order of start; kept while the trace lives,
  * not written to files (the series computed from them is). NULL until one is added. */
 void           il_run_trace_add_undrawn     (IlRunTrace *self, const IlSpan *span);
-GArray        *il_run_trace_get_undrawn     (IlRunTrace *self);
+/* The spans, and in @max_ns (may be NULL) the longest one's length. */
+GArray        *il_run_trace_get_undrawn     (IlRunTrace *self, gint64 *max_ns);
 /* Did other programs take more than IL_CPU_LOAD_DISTURBED_SHARE of the run's CPUs? */
 gboolean       il_run_trace_is_disturbed    (IlRunTrace *self);
 

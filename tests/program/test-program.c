@@ -513,7 +513,7 @@ test_launcher_own_time (gconstpointer data)
   /* The series is kept for traced programs as for every run. */
   g_assert_nonnull (il_run_trace_get_cpu_load (run));
   g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
-  undrawn = il_run_trace_get_undrawn (run);
+  undrawn = il_run_trace_get_undrawn (run, NULL);
   g_assert_nonnull (undrawn);
   for (guint i = 0; i < undrawn->len; i++)
     {

@@ -578,18 +578,23 @@ test_cpu_load (void)
     IlSpan nowhere = { .start_ns = 0, .end_ns = 5, .state = IL_STATE_RUNNING, .cpu = -1, .task = -1 };
     GArray *undrawn;
 
-    g_assert_null (il_run_trace_get_undrawn (run));
+    g_assert_null (il_run_trace_get_undrawn (run, NULL));
     il_run_trace_add_undrawn (run, &a);
     il_run_trace_add_undrawn (run, &b);
     il_run_trace_add_undrawn (run, &waiting);
     il_run_trace_add_undrawn (run, &nowhere);
     il_run_trace_add_undrawn (run, &c);
-    undrawn = il_run_trace_get_undrawn (run);
+    undrawn = il_run_trace_get_undrawn (run, NULL);
     g_assert_nonnull (undrawn);
     g_assert_cmpuint (undrawn->len, ==, 3);
     g_assert_cmpint (g_array_index (undrawn, IlSpan, 0).start_ns, ==, 10);
     g_assert_cmpint (g_array_index (undrawn, IlSpan, 1).start_ns, ==, 20);
     g_assert_cmpint (g_array_index (undrawn, IlSpan, 2).start_ns, ==, 30);
+    {
+      gint64 longest = 0;
+      il_run_trace_get_undrawn (run, &longest);
+      g_assert_cmpint (longest, ==, 10);
+    }
   }
 
   /* Malformed: refused, naming the field. */
