@@ -623,13 +623,16 @@ cursor_get (Cursor *cur, guint i)
   return &cur->block[i - cur->base];
 }
 
-/* The first span at or after @i whose end is after @b: galloping from @i, so finding the next
- * column's first span costs O(log spans-per-column), not O(log spans). */
+/* The first span at or after @i whose end is after @b, or @n if none: galloping from @i, so
+ * finding the next column's first span costs O(log spans-per-column), not O(log spans). @i may be
+ * @n (or past it) and is then returned as @n without reading a span. */
 static guint
 cursor_find_end_after (Cursor *cur, guint n, guint i, double b)
 {
   guint lo = i, hi, step = 1;
 
+  if (i >= n)
+    return n;
   if ((double) cursor_get (cur, i)->end_ns > b)
     return i;
   for (;;)

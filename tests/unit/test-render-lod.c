@@ -181,6 +181,43 @@ test_columns_match_exact (void)
     }
 }
 
+/* Columns past a lane's last span, after columns the summary answered (dense) at many widths:
+ * the switch back to reading spans must not read span n (a real Chromium trace crashed at 9 of 14
+ * image widths). Every column past the end is empty and the ones before add up to the lane. */
+static void
+test_columns_past_the_end (void)
+{
+  g_autoptr(IlRunTrace) run = il_test_trace_dense (1, 60000, 2, 11);
+  const IlLane *lane = il_run_trace_get_lane (run, 0);
+  g_autoptr(IlLodLane) lod = il_lod_lane_new ();
+  gint64 end = il_run_trace_get_end_ns (run);
+  guint n = il_lane_get_n_spans (lane);
+  const IlSpan *last;
+  const guint widths[] = { 7, 64, 199, 640, 801, 1000, 1280, 1366, 1500, 1920, 2400, 3000, 3840, 4096 };
+  const double spans[] = { 1.0, 1.01, 1.3, 2.0, 5.0 };
+
+  il_lane_get_block (lane, n - 1, &last);
+  il_lod_lane_update (lod, lane);
+  for (guint wi = 0; wi < G_N_ELEMENTS (widths); wi++)
+    for (guint si = 0; si < G_N_ELEMENTS (spans); si++)
+      {
+        guint n_cols = widths[wi];
+        g_autofree IlColumn *cols = g_new (IlColumn, n_cols);
+        double p = spans[si] * (double) end / n_cols;
+        double first_empty = ceil ((double) last->end_ns / p);
+
+        il_lod_lane_columns (lod, lane, 0, p, n_cols, 8, cols, NULL, 0);
+        for (guint c = (guint) MIN (first_empty, (double) n_cols); c < n_cols; c++)
+          {
+            double total = 0;
+            for (guint s = 0; s < IL_N_STATES; s++)
+              total += cols[c].ns[s];
+            g_assert_cmpfloat (total, ==, 0);
+            g_assert_cmpuint (cols[c].n_spans, ==, 0);
+          }
+      }
+}
+
 static cairo_surface_t *
 render (GPtrArray *runs, gboolean exact, IlTheme theme)
 {
@@ -324,6 +361,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/render/lod/summary-values", test_summary_values);
   g_test_add_func ("/render/lod/incremental", test_incremental);
   g_test_add_func ("/render/lod/columns-match-exact", test_columns_match_exact);
+  g_test_add_func ("/render/lod/columns-past-the-end", test_columns_past_the_end);
   g_test_add_func ("/render/lod/image-equivalence", test_image_equivalence);
   g_test_add_func ("/render/lod/live-redraw", test_live_redraw);
 
