@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that Interleave's build, app and tests need.
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 packages=(
   build-essential meson ninja-build pkg-config gettext

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Interleave needs, builds it and runs it: the window on a display, otherwise the
 # first shipped lesson headless, printing its summary and writing its image.
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-_build}

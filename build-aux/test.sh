@@ -5,6 +5,7 @@
 # the unit and cli suites there, and runs each fuzz harness for 60 s.
 # IL_TEST_SANITIZERS=0 skips the second half (a quick local check); FUZZ_SECONDS sets the fuzzing time.
 # The last line is "tests: N passed, N failed", counting the sanitizer suites and the fuzzers too.
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-_build}

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Interleave lesson program: the same CPU-bound work on multiprocessing.Pool: each process has its
 own interpreter and GIL, so they compute in parallel on the cores.
 

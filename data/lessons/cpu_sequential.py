@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Interleave lesson program: the same CPU-bound work one chunk after the other, on one thread.
 
 Usage: cpu_sequential.py [CHUNKS] [LOOPS].

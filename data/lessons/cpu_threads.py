@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Interleave lesson program: CPU-bound work on threading.Thread: the GIL lets one run at a time.
 
 Usage: cpu_threads.py [THREADS] [LOOPS]. Each thread counts LOOPS times through a pure-Python

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Interleave lesson program: the GIL convoy: one thread does many short I/O waits while CPU-bound
 threads compute; after each wait it must get the GIL back, and waits up to the switch interval.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Interleave lesson program: the same waits as coroutines on one asyncio event loop: one thread,
 the loop sleeps in epoll until the next timer is due.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Interleave lesson program: I/O-like waits (time.sleep) on threads: a sleeping thread releases the
 GIL, so the waits overlap even though only one thread may run Python at a time.
 

@@ -1,4 +1,5 @@
 /* il-application.c: the Interleave application: windows, files from the file manager, --run. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>

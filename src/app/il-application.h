@@ -1,4 +1,5 @@
 /* il-application.h: the Interleave application: windows, files from the file manager, --run. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

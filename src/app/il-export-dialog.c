@@ -1,4 +1,5 @@
 /* il-export-dialog.c: the export dialog: PNG/SVG/PDF of what is shown, or the trace data. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,5 @@
 /* il-export-dialog.h: the export dialog: PNG/SVG/PDF of what is shown, or the trace data. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

@@ -1,4 +1,5 @@
 /* il-format.c: numbers of a run in words for labels, tooltips and screen readers. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,5 @@
 /* il-format.h: numbers of a run in words for labels, tooltips and screen readers. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,5 @@
 /* il-history-row.c: one run of the session in the history list, with its "compare" tick. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

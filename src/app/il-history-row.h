@@ -1,4 +1,5 @@
 /* il-history-row.h: one run of the session in the history list, with its "compare" tick. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

@@ -1,4 +1,5 @@
 /* il-number-input.c: spin buttons that round what is typed and say so when it is not a number. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,5 @@
 /* il-number-input.h: spin buttons that round what is typed and say so when it is not a number. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gtk/gtk.h>

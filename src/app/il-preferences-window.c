@@ -1,4 +1,5 @@
 /* il-preferences-window.c: preferences: capture method, responsiveness, the span cap and timeline colouring, kept in GSettings. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "il-types.h"

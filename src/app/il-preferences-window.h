@@ -1,4 +1,5 @@
 /* il-preferences-window.h: preferences: capture method and timeline colouring, kept in GSettings. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

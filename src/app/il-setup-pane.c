@@ -1,4 +1,5 @@
 /* il-setup-pane.c: the set-up pane: executor, GIL, workers, CPUs and work of the next run. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>

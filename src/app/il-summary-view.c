@@ -1,4 +1,5 @@
 /* il-summary-view.c: the summary of the shown runs: wall, CPU, parallelism, speedup, waits, capture. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,5 @@
 /* il-sweep-view.c: the sweep page: runs the same work at 1, 2, 4, … workers and draws speedups. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>
@@ -6,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "il-painter.h"
+#include "il-sweep-run.h"
 #include "il-sweep-view.h"
 
 struct _IlSweepView

@@ -1,4 +1,5 @@
 /* il-sweep-view.h: the sweep page: runs the same work at 1, 2, 4, … workers and draws speedups. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gtk/gtk.h>

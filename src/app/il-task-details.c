@@ -1,4 +1,5 @@
 /* il-task-details.c: one task of a run in words: how long it took and where its time went. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
 /* il-task-details.h: one task of a run in words: how long it took and where its time went. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,5 @@
 /* il-timeline-keys.c: the timeline by keyboard: a focus ring over lanes and tasks, Enter selects, lanes in words. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,5 @@
 /* il-timeline-view.c: the live Gantt timeline widget: the painter inside snapshot(), zoom, pan, hover. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,5 @@
 /* il-timeline-view.h: the live Gantt timeline widget: the painter inside snapshot(), zoom, pan, hover. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gtk/gtk.h>

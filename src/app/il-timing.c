@@ -1,4 +1,5 @@
 /* il-timing.c: start-up and frame-time figures, printed when IL_DEBUG_TIMING=1. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <stdio.h>

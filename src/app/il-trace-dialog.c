@@ -1,5 +1,6 @@
 /* il-trace-dialog.c: "Trace a Program": a command line (split like a shell, never run by one), a
  * working folder and the recent commands; starts the program as a traced run of the window. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>

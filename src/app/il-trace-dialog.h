@@ -1,4 +1,5 @@
 /* il-trace-dialog.h: "Trace a Program": runs a command line as a traced run in the window. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

@@ -1,4 +1,5 @@
 /* il-window-actions.c: the window's actions: run, stop, open, save, export, lessons, zoom. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>

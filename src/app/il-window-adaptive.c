@@ -1,5 +1,6 @@
 /* il-window-adaptive.c: the window at any size: the folding side pane, focus for predicting first,
  * the scroll positions a new set of runs starts from, and the highlighted task's details. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,5 @@
 /* il-window-history.c: the session's history: numbered rows, removing one run, clearing all. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>

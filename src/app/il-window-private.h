@@ -1,4 +1,5 @@
 /* il-window-private.h: the main window's state, shared by il-window.c and il-window-actions.c. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

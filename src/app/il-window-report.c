@@ -1,4 +1,5 @@
 /* il-window-report.c: "Export Lab Report…": the shown runs with the lesson and the prediction as one PDF. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -19,6 +20,7 @@ gboolean
 il_window_write_report (IlWindow *self, const char *path, GError **error)
 {
   IlReportOptions options;
+  IlReportLesson texts;
   const char *prediction;
 
   g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
@@ -29,7 +31,14 @@ il_window_write_report (IlWindow *self, const char *path, GError **error)
                  ? self->prediction
                  : gtk_editable_get_text (GTK_EDITABLE (self->lesson_answer_entry));
   il_report_options_init (&options);
-  options.lesson = self->lesson;
+  if (self->lesson != NULL)
+    {
+      texts.title = il_lesson_get_title (self->lesson);
+      texts.explanation = il_lesson_get_explanation (self->lesson);
+      texts.question = il_lesson_get_question (self->lesson);
+      texts.answer = il_lesson_get_answer (self->lesson);
+      options.lesson = &texts;
+    }
   options.prediction = self->lesson != NULL ? prediction : NULL;
   options.runs = self->shown;
   options.view = il_timeline_view_get_view_flags (self->timeline);

@@ -1,4 +1,5 @@
 /* il-window.c: the main window: runs a batch of runs in turn, shows them live, keeps the history. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>
@@ -7,7 +8,7 @@
 #include "il-capture.h"
 #include "il-batch.h"
 #include "il-clock.h"
-#include "il-cpu-load.h"
+#include "il-cpu-sampler.h"
 #include "il-export.h"
 #include "il-format.h"
 #include "il-history-row.h"

@@ -1,4 +1,5 @@
 /* il-window.h: the main window: set-up, live timeline, summary, history, lessons, sweep, export. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

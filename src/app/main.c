@@ -1,4 +1,5 @@
 /* main.c: starts the Interleave desktop app. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <locale.h>

@@ -1,4 +1,5 @@
 /* il-cli-common.c: what interleave-cli's subcommands share: output files, numbers, summaries, signals. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>

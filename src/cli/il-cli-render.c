@@ -1,4 +1,5 @@
 /* il-cli-render.c: `interleave-cli render`: re-draws and re-exports a saved trace file. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,5 @@
 /* il-cli-run.c: `interleave-cli run`: one configuration or a lesson's runs, summary and output files. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>
@@ -11,7 +12,7 @@
 #include "il-cli.h"
 #include "il-capture.h"
 #include "il-clock.h"
-#include "il-cpu-load.h"
+#include "il-cpu-sampler.h"
 #include "il-lesson.h"
 #include "il-report.h"
 #include "il-run.h"
@@ -483,12 +484,20 @@ il_cli_run (int argc, char **argv)
   if (o.report != NULL && il_trace_get_n_runs (trace) > 0)
     {
       IlReportOptions report;
+      IlReportLesson texts;
       g_autoptr(GError) report_error = NULL;
       g_autofree char *prediction = o.prediction != NULL ? il_cli_text_from_arg (o.prediction)
                                                          : NULL;
 
       il_report_options_init (&report);
-      report.lesson = lesson;
+      if (lesson != NULL)
+        {
+          texts.title = il_lesson_get_title (lesson);
+          texts.explanation = il_lesson_get_explanation (lesson);
+          texts.question = il_lesson_get_question (lesson);
+          texts.answer = il_lesson_get_answer (lesson);
+          report.lesson = &texts;
+        }
       report.prediction = prediction;
       report.runs = il_trace_get_runs (trace);
       report.view = o.out.export.view;

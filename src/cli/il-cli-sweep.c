@@ -1,4 +1,5 @@
 /* il-cli-sweep.c: `interleave-cli sweep`: speedup by worker count per executor, Amdahl fit, curve image. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>
@@ -10,7 +11,7 @@
 
 #include "il-cli.h"
 #include "il-clock.h"
-#include "il-sweep.h"
+#include "il-sweep-run.h"
 
 #define PROG "interleave-cli sweep"
 #define DEFAULT_WORKERS_LIST "1,2,4,8"

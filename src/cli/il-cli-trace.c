@@ -1,5 +1,6 @@
 /* il-cli-trace.c: `interleave-cli trace -- COMMAND`: runs a program as a traced run (il-program.c)
  * and records its threads from the kernel's context switches, or sampled where perf is refused. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
 /* il-cli.h: interleave-cli's subcommands and what they share: outputs, number parsing, summaries. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

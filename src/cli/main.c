@@ -1,4 +1,5 @@
 /* main.c: interleave-cli, the headless front end: dispatches to the run, render, sweep and trace commands. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <locale.h>

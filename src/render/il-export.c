@@ -1,4 +1,5 @@
 /* il-export.c: PNG, SVG and PDF files drawn by the one painter (vectors stay vectors). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <cairo-pdf.h>

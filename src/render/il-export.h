@@ -1,4 +1,5 @@
 /* il-export.h: writing timelines and sweep curves to PNG, SVG and PDF files with the one painter. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

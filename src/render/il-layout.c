@@ -1,4 +1,5 @@
 /* il-layout.c: pure geometry of the painter, shared by drawing and hit testing so they always agree. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,5 @@
 /* il-layout.h: the painter's geometry: time <-> x, tick choice, and where every lane of every run goes. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

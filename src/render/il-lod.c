@@ -1,5 +1,6 @@
 /* il-lod.c: multi-resolution lane summaries, kept on the run and extended as spans are appended,
  * and the per-pixel-column reduction the painter draws from, so a frame costs O(columns × lanes). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

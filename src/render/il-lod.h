@@ -1,4 +1,5 @@
 /* il-lod.h: level of detail: per-lane multi-resolution summaries and per-pixel-column reduction of spans. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,5 @@
 /* il-painter-private.h: text and line helpers shared by the timeline and the sweep painters. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <pango/pangocairo.h>

@@ -1,4 +1,5 @@
 /* il-painter-sweep.c: the sweep drawing: speedup per executor vs worker count, ideal line, Amdahl fits. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,5 @@
 /* il-painter.c: the one painter: headers, worker lanes, core lanes, parallelism strip, axis and legend. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,5 @@
 /* il-painter.h: the one painter: timelines (worker lanes, core lanes, parallelism strip) into any cairo_t. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <cairo.h>

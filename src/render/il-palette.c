@@ -1,4 +1,5 @@
 /* il-palette.c: the theme colours; hues from the Okabe–Ito palette so colour-blind readers tell them apart. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "il-palette.h"

@@ -1,4 +1,5 @@
 /* il-palette.h: the colours of the painter per theme: states, CPUs, workers, text, grid (Okabe–Ito based). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <cairo.h>

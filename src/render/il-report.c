@@ -1,4 +1,5 @@
 /* il-report.c: a lab report as one PDF: the lesson, the prediction, the answer, every run's picture, the figures, the machine. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <langinfo.h>
@@ -363,25 +364,25 @@ write_report (Page *p, const IlReportOptions *o)
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d %H:%M");
   g_autofree char *conditions = describe_conditions (o->runs);
   g_autofree char *caption = g_strdup_printf (_("Interleave lab report · %s"), date);
-  IlLesson *lesson = o->lesson;
+  const IlReportLesson *lesson = o->lesson;
 
   paragraph (p, caption, 9, FALSE, 4);
-  paragraph (p, lesson != NULL ? il_lesson_get_title (lesson) : _("Runs compared"), 20, TRUE, 10);
+  paragraph (p, lesson != NULL ? lesson->title : _("Runs compared"), 20, TRUE, 10);
   if (lesson != NULL)
-    paragraph (p, il_lesson_get_explanation (lesson), 10.5, FALSE, 10);
+    paragraph (p, lesson->explanation, 10.5, FALSE, 10);
 
-  if (lesson != NULL && il_lesson_get_question (lesson) != NULL)
+  if (lesson != NULL && lesson->question != NULL)
     {
       heading (p, _("Question"));
-      paragraph (p, il_lesson_get_question (lesson), 10.5, FALSE, 8);
+      paragraph (p, lesson->question, 10.5, FALSE, 8);
       heading (p, _("My prediction"));
       paragraph (p, o->prediction != NULL && *o->prediction != '\0' ? o->prediction
                                                                     : _("(no prediction)"),
                  10.5, FALSE, 8);
-      if (il_lesson_get_answer (lesson) != NULL)
+      if (lesson->answer != NULL)
         {
           heading (p, _("What the lesson says"));
-          paragraph (p, il_lesson_get_answer (lesson), 10.5, FALSE, 8);
+          paragraph (p, lesson->answer, 10.5, FALSE, 8);
         }
     }
 
@@ -454,7 +455,7 @@ il_report_write (const char *path, const IlReportOptions *options, GError **erro
   surface = cairo_pdf_surface_create_for_stream (sink_write, &sink, p.page_w, p.page_h);
   if (options->lesson != NULL)
     cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
-                                    il_lesson_get_title (options->lesson));
+                                    options->lesson->title);
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Interleave");
   p.cr = cairo_create (surface);
   p.layout = pango_cairo_create_layout (p.cr);

@@ -1,8 +1,8 @@
 /* il-report.h: a lab report as one PDF: the lesson, the prediction, the answer, every run's picture, the figures, the machine. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>
-#include "il-lesson.h"
 #include "il-trace.h"
 #include "il-export.h"
 
@@ -15,9 +15,18 @@ typedef enum
   IL_REPORT_PAPER_LETTER,
 } IlReportPaper;
 
+/* The lesson's texts, as the report prints them (the caller copies them from its lesson). */
 typedef struct
 {
-  IlLesson      *lesson;       /* NULL: a report of runs alone */
+  const char *title;
+  const char *explanation;
+  const char *question;        /* NULL when none */
+  const char *answer;          /* NULL when none */
+} IlReportLesson;
+
+typedef struct
+{
+  const IlReportLesson *lesson; /* NULL: a report of runs alone */
   const char    *prediction;   /* the student's, NULL or "" when none */
   GPtrArray     *runs;         /* of IlRunTrace*: the runs to report, in order */
   IlViewFlags    view;         /* what the pictures show */

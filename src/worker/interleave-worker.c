@@ -1,5 +1,6 @@
 /* interleave-worker: one process of the processes executor: runs the tasks it reads on stdin and
  * streams its recorded spans back on stdout. Not meant to be started by hand. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>

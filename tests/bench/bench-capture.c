@@ -1,6 +1,7 @@
 /* bench-capture.c: how well the self capture agrees with the kernel's: every shipped lesson's
  * runs recorded both ways at once (IL_CAPTURE_COMPARE), per-thread intersection-over-union of
  * running time, printed per run (target: >= 0.95). Needs the kernel capture; prints why not. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gstdio.h>

@@ -1,4 +1,5 @@
 /* bench-chrome.c: Chrome Trace Event export and import of large traces: times, rates and peak memory. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

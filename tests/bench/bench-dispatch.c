@@ -1,5 +1,6 @@
 /* bench-dispatch: the executors' own cost per task, measured with empty tasks, traced, against
  * Python's multiprocessing.Pool and ThreadPoolExecutor run on the same machine in the same run. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /* bench-load: how fast trace files load and how much memory loading takes at its peak, per span and per task (1 M and 10 M spans, 1 M tasks). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,5 +1,6 @@
 /* bench-record: what recording costs: one clock read, one recorded event (clock included), the
  * self capture's per-quantum observation, and a CPU-bound task traced vs untraced. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

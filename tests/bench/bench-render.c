@@ -1,4 +1,5 @@
 /* bench-render.c: painter figures on a 10 M-span, 16-worker synthetic trace (prints `name: value`). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <cairo.h>

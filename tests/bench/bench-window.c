@@ -1,4 +1,5 @@
 /* bench-window.c: every shipped lesson through the real window and through interleave-cli, alternating, with the window's own CPU. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,5 @@
 /* bench-render-file.c: a 1 M-span trace file: save and load times, and `interleave-cli render` to PNG as a whole process. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <sys/resource.h>

@@ -1,4 +1,5 @@
 /* test-cli-files.c: interleave-cli against hostile files and paths: failed writes, signals while writing, deep, duplicate or odd input. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>

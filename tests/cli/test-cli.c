@@ -1,4 +1,5 @@
 /* test-cli.c: runs the built interleave-cli as a user would: exit codes, messages, files and the numbers in them. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>

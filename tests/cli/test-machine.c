@@ -1,6 +1,7 @@
 /* test-machine.c: the rest of the machine, as a user would check it: with a CPU hog pinned to
  * CPU 1 during "one core vs two", core 1 shows other programs and the lesson says it was
  * disturbed; on a quiet machine it says other programs took under 10 %. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <gio/gio.h>
@@ -9,7 +10,7 @@
 #include <string.h>
 
 #include "il-clock.h"
-#include "il-cpu-load.h"
+#include "il-cpu-sampler.h"
 #include "il-trace-io.h"
 
 static const char *cli_path;

@@ -1,4 +1,5 @@
 // check-devtools.mjs: loads Interleave's Chrome exports into Chrome DevTools' own trace model
+// SPDX-License-Identifier: GPL-3.0-or-later
 // (@paulirish/trace_engine, the code of the Performance panel) and checks every track against the
 // trace v1 file it came from: same event count, nothing left out of the tree the panel draws,
 // nothing nested, the same summed duration and the same start.

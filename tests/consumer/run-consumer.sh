@@ -4,6 +4,7 @@
 # Node.js and the pinned npm packages come from build-aux/install-deps.sh; when the packages are
 # missing this tries `npm ci` once and FAILS (never skips) if that cannot work, so CI notices.
 # Usage: run-consumer.sh SOURCE_ROOT INTERLEAVE_CLI OUTPUT_DIR
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 src=$1 cli=$2 out=$3
 here="$src/tests/consumer"

@@ -2,6 +2,7 @@
 # Checks the app icons: well-formed SVG of the sizes the icon theme spec expects, and a symbolic icon
 # drawn in one flat colour (GTK recolours it, so gradients, images or other colours would show wrong).
 # Usage: check-icons.sh XMLLINT APP_ICON SYMBOLIC_ICON
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 xmllint=$1 app=$2 sym=$3
 status=0

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Checks that the po merge put each translation into the built desktop file and metainfo.
 # Usage: check-merged.sh LINGUAS DESKTOP_FILE METAINFO_FILE
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 linguas=$1 desktop=$2 metainfo=$3
 status=0

@@ -3,6 +3,7 @@
 # for a lesson, a trace file and a Chrome trace (by its PyTorch-style name; a plain NAME.json stays
 # application/json for the desktop, and the app sniffs its content when it opens it), and that the desktop file claims exactly the types defined there.
 # Usage: check-mime.sh MIME_XML DESKTOP_FILE UPDATE_MIME_DATABASE GIO
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 xml=$1 desktop=$2 umd=$3 gio=$4
 tmp=$(mktemp -d)

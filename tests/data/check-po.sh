@@ -3,6 +3,7 @@
 # "current" = it translates every message the sources hold now (POTFILES.in through xgettext).
 # Usage: check-po.sh complete MSGFMT PO
 #        check-po.sh current XGETTEXT MSGMERGE MSGATTRIB SOURCE_ROOT PO
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 mode=${1:?usage}
 case $mode in

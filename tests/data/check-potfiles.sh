@@ -1,6 +1,7 @@
 #!/bin/sh
 # Checks that po/POTFILES.in lists every file with translatable strings, and nothing that is missing.
 # Usage: check-potfiles.sh SOURCE_ROOT
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 root=${1:?usage: check-potfiles.sh SOURCE_ROOT}
 cd "$root" || exit 1

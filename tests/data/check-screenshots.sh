@@ -2,6 +2,7 @@
 # Checks that every screenshot the metainfo names is in the repository (the URL points at this
 # tree's main branch) as a PNG of the width and height the metainfo states.
 # Usage: check-screenshots.sh METAINFO SOURCE_ROOT
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 metainfo=$1 root=$2
 prefix='https://raw.githubusercontent.com/interleave/interleave/main/'

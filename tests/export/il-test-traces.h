@@ -1,4 +1,5 @@
 /* il-test-traces.h: deterministic synthetic traces for the painter's tests and benchmark. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,5 @@
 /* test-export.c: reference-image tests of the painter, plus checks that SVG and PDF are real vectors. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <cairo.h>

@@ -1,4 +1,5 @@
 /* fuzz-chrome-import.c: libFuzzer harness for the Chrome Trace Event import: any input loads or is refused with a message naming it, and whatever loads exports to Chrome JSON and reads back as the same lanes. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
 /* fuzz-lesson.c: libFuzzer harness for the lesson reader: any input loads or is refused with a message, and a loaded lesson's runs are valid configurations. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "il-fuzz.h"

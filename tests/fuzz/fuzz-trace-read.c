@@ -1,4 +1,5 @@
 /* fuzz-trace-read.c: libFuzzer harness for the trace v1 reader: any input loads or is refused with a message, and whatever loads saves and loads again the same. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
 /* fuzz-worker-protocol.c: libFuzzer harness for what a worker process sends back: messages reassembled from a pipe in arbitrary pieces, decoded as the processes executor does, the spans recorded and summarised. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
 /* il-fuzz.h: what every fuzz harness shares: the libFuzzer entry point and a one-time set-up. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

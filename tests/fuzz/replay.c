@@ -1,4 +1,5 @@
 /* replay.c: runs one fuzz harness over files (its seed corpus and the crashers it once found), so every build replays them without libFuzzer. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <stdio.h>

@@ -2,6 +2,7 @@
  * until killed (it dies with its parent, and gives up after a time limit in any case). It spins in
  * two processes, so a worker the kernel places on that CPU gets at most a third of it, whatever
  * the load balancer does: "other programs took most of core N" holds on any machine. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <signal.h>

@@ -1,5 +1,6 @@
 /* il-no-perf.c: runs a command where the kernel refuses perf_event_open (EACCES), as with
  * perf_event_paranoid 3 or 4, so tests exercise the real refusal path. Usage: il-no-perf CMD [ARG…] */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>

@@ -2,6 +2,7 @@
  * them) and through `interleave-cli trace`, with the kernel capture and with perf refused for real
  * (il-no-perf's seccomp filter): GIL turns, sleeps, a process pool, a launcher shim, and running
  * times that agree with the kernel's schedstat. Args: interleave-cli, il-no-perf. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,6 +1,7 @@
 /* test-trace-dialog.c: "Trace a Program…" in the real window under Xvfb: a Python program traced
  * live from a typed command line (split like a shell, no shell), shown and kept in the history
  * like any run; Stop ends the whole process tree and keeps the partial trace. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <fcntl.h>

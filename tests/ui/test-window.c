@@ -1,4 +1,5 @@
 /* test-window.c: the real window under Xvfb, driven through its actions like a user would. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

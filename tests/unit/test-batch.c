@@ -1,4 +1,5 @@
 /* test-batch.c: repeats of a batch: speedups from the same round, the median run kept, the ranges, run.repeat in files. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

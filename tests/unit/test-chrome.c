@@ -1,4 +1,5 @@
 /* test-chrome.c: Chrome Trace Event export (exact for float readers) and import (own and others' files). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

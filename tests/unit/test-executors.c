@@ -1,6 +1,7 @@
 /* test-executors.c: every executor really runs every task exactly once, records truthful spans
  * (CPUs, affinity, no two workers on one CPU at once), and the lessons' properties hold: a GIL run
  * never exceeds one CPU, processes run in other PIDs, waits overlap, cancel stops and reaps. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,5 +1,6 @@
 /* test-gil.c: the emulated GIL's rules: never two holders, a waiter gets the lock within about one
  * switch interval, blocking waits release it, forced switching hands it over. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <stdatomic.h>

@@ -1,4 +1,5 @@
 /* test-lesson.c: .lesson parsing, translations, malformed files with their exact errors, shipped lessons. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
 /* test-render-layout.c: the painter's geometry: time <-> x, tick choice and labels, lane layout, hit tests. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,5 @@
 /* test-render-lod.c: level of detail: summaries are small, incremental, and draw like the exact spans. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <cairo.h>

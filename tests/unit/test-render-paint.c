@@ -1,4 +1,5 @@
 /* test-render-paint.c: painter properties a user sees: highlight, themes, views, empty and live runs. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <cairo.h>

@@ -1,5 +1,6 @@
 /* test-ring.c: the span ring: order, capacity, and a threaded producer/consumer that must lose
  * and duplicate nothing. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "il-ring.h"

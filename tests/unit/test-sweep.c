@@ -1,9 +1,10 @@
 /* test-sweep.c: the sweep's speedups and Amdahl fit on known numbers, and one small real sweep. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>
 
-#include "il-sweep.h"
+#include "il-sweep-run.h"
 
 /* A series whose wall times follow Amdahl's law exactly for serial fraction @s. */
 static IlSweepSeries *

@@ -1,4 +1,5 @@
 /* test-trace-io.c: trace v1 round trips, malformed files with their exact errors, CSV export (Chrome: test-chrome.c). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,5 +1,6 @@
 /* test-trace.c: the trace model: lanes in chunks, ordering and clipping, range queries, tasks and
  * the summary (parallelism, waits). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

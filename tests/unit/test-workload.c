@@ -1,5 +1,6 @@
 /* test-workload.c: calibration and its cache, task plans, and that each workload really does its
  * kind of work and records it. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gstdio.h>

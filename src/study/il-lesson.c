@@ -1,0 +1,1042 @@
+/* il-lesson.c: loads .lesson files (GKeyFile) into a title, texts and run configurations. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <math.h>
+#include <string.h>
+
+#include <inttypes.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "il-clock.h"
+#include "il-lesson.h"
+#include "il-lesson-private.h"
+
+#define LESSON_GROUP "Lesson"
+#define RUN_GROUP_PREFIX "Run "
+#define LESSON_SUFFIX ".lesson"
+
+struct _IlLesson
+{
+  GObject     parent_instance;
+
+  char       *path;
+  char       *id;
+  char       *title;
+  char       *explanation;
+  char       *question;
+  char       *answer;
+  guint       cores;        /* the core count the lesson was filled for */
+  GPtrArray  *run_ids;      /* of char * */
+  GPtrArray  *run_configs;  /* of IlRunConfig * */
+  char       *unavailable;  /* why its programs cannot run here (no python3), or NULL */
+};
+
+G_DEFINE_FINAL_TYPE (IlLesson, il_lesson, G_TYPE_OBJECT)
+
+static const char *const lesson_keys[] = { "Title", "Explanation", "Question", "Answer", "Runs" };
+static const char *const run_keys[] = {
+  "Label", "Executor", "GIL", "SwitchIntervalMs", "Workers", "Cpus", "Workload", "Tasks", "TaskMs",
+  "Capture", "Command",
+};
+
+static void
+il_lesson_finalize (GObject *object)
+{
+  IlLesson *self = IL_LESSON (object);
+
+  g_free (self->path);
+  g_free (self->id);
+  g_free (self->title);
+  g_free (self->explanation);
+  g_free (self->question);
+  g_free (self->answer);
+  g_free (self->unavailable);
+  g_clear_pointer (&self->run_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->run_configs, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (il_lesson_parent_class)->finalize (object);
+}
+
+static void
+il_lesson_class_init (IlLessonClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = il_lesson_finalize;
+}
+
+static void
+il_lesson_init (IlLesson *self)
+{
+  self->run_ids = g_ptr_array_new_with_free_func (g_free);
+  self->run_configs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
+}
+
+typedef struct
+{
+  const char *name;     /* the file, for messages */
+  const char *locale;
+  GKeyFile   *kf;
+  GError    **error;
+  guint       cores;    /* the machine's core count (or the one a test asks for) */
+} Parse;
+
+static gboolean G_GNUC_PRINTF (4, 5)
+fail (Parse *p, const char *group, const char *key, const char *format, ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (key != NULL)
+    g_set_error (p->error, IL_ERROR, IL_ERROR_INVALID, "%s: [%s] %s: %s", p->name, group, key, msg);
+  else
+    g_set_error (p->error, IL_ERROR, IL_ERROR_INVALID, "%s: [%s]: %s", p->name, group, msg);
+  return FALSE;
+}
+
+/* Key name without a locale suffix: "Title[de]" → "Title". */
+static char *
+key_base (const char *key)
+{
+  const char *bracket = strchr (key, '[');
+
+  return bracket != NULL ? g_strndup (key, (gsize) (bracket - key)) : g_strdup (key);
+}
+
+static gboolean
+check_keys (Parse *p, const char *group, const char *const *known, guint n_known,
+            const char *const *translatable, guint n_translatable)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (p->kf, group, NULL, NULL);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree char *base = key_base (keys[i]);
+      gboolean ok = FALSE;
+      gboolean localized = strchr (keys[i], '[') != NULL;
+
+      for (guint k = 0; k < n_known && !ok; k++)
+        ok = strcmp (base, known[k]) == 0;
+      if (ok && localized)
+        {
+          ok = FALSE;
+          for (guint k = 0; k < n_translatable && !ok; k++)
+            ok = strcmp (base, translatable[k]) == 0;
+          if (!ok)
+            return fail (p, group, keys[i], _("only text keys can have translations"));
+        }
+      if (!ok)
+        {
+          g_autoptr(GString) list = g_string_new (NULL);
+
+          for (guint k = 0; k < n_known; k++)
+            g_string_append_printf (list, "%s%s", k > 0 ? ", " : "", known[k]);
+          return fail (p, group, keys[i], _("unknown key (known keys: %s)"), list->str);
+        }
+    }
+  return TRUE;
+}
+
+/* A translated text; @required decides whether a missing key is an error. */
+static gboolean
+get_text (Parse *p, const char *group, const char *key, gboolean required, char **out)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *value = NULL;
+
+  *out = NULL;
+  if (!g_key_file_has_key (p->kf, group, key, NULL))
+    return required ? fail (p, group, key, _("is missing")) : TRUE;
+  value = g_key_file_get_locale_string (p->kf, group, key, p->locale, &local_error);
+  if (value == NULL)
+    return fail (p, group, key, "%s", local_error->message);
+  g_strstrip (value);
+  if (value[0] == '\0')
+    return required ? fail (p, group, key, _("is empty")) : TRUE;
+  *out = g_steal_pointer (&value);
+  return TRUE;
+}
+
+/* The raw value, stripped; NULL (no error) when the key is absent. */
+static char *
+get_raw (Parse *p, const char *group, const char *key)
+{
+  char *value = g_key_file_get_value (p->kf, group, key, NULL);
+
+  return value != NULL ? g_strstrip (value) : NULL;
+}
+
+static gboolean
+lookup_cores (const char *name, double *value, gpointer user_data)
+{
+  Parse *p = user_data;
+
+  if (strcmp (name, "cores") != 0)
+    return FALSE;
+  *value = p->cores;
+  return TRUE;
+}
+
+static gboolean
+is_plain_number (const char *raw)
+{
+  const char *c = raw[0] == '-' ? raw + 1 : raw;
+
+  if (*c == '\0')
+    return TRUE;
+  for (; *c != '\0'; c++)
+    if (!g_ascii_isdigit (*c))
+      return FALSE;
+  return TRUE;
+}
+
+/* A count relative to the machine ("cores", "2*cores", "max(2, cores)"), so a lesson holds on
+ * any machine. */
+static gboolean
+get_machine_uint (Parse *p, const char *group, const char *key, const char *raw, guint64 min,
+                  guint64 max, guint *out)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 v;
+
+  if (!il_lesson_eval (raw, lookup_cores, p, &v, &local_error))
+    return fail (p, group, key, _("“%s” is not a whole number or an expression of cores (%s)"),
+                 raw, local_error->message);
+  if (v < 0 || (guint64) v < min || (guint64) v > max)
+    return fail (p, group, key, _("%s is %" PRId64 " on %u cores, out of range (%" PRIu64 "…%" PRIu64 ")"),
+                 raw, (int64_t) v, p->cores, min, max);
+  *out = (guint) v;
+  return TRUE;
+}
+
+static gboolean
+get_uint (Parse *p, const char *group, const char *key, guint64 min, guint64 max, guint *out)
+{
+  g_autofree char *raw = get_raw (p, group, key);
+  g_autoptr(GError) local_error = NULL;
+  guint64 v;
+
+  if (raw == NULL)
+    return TRUE;
+  if (!is_plain_number (raw))
+    return get_machine_uint (p, group, key, raw, min, max, out);
+  if (!g_ascii_string_to_unsigned (raw, 10, min, max, &v, &local_error))
+    {
+      if (g_error_matches (local_error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
+        return fail (p, group, key, _("%s is out of range (%" PRIu64 "…%" PRIu64 ")"),
+                     raw, min, max);
+      return fail (p, group, key, _("“%s” is not a whole number"), raw);
+    }
+  *out = (guint) v;
+  return TRUE;
+}
+
+static gboolean
+get_ms (Parse *p, const char *group, const char *key, double min, double max, double *out)
+{
+  g_autofree char *raw = get_raw (p, group, key);
+  char *end = NULL;
+  double v;
+
+  if (raw == NULL)
+    return TRUE;
+  errno = 0;
+  v = g_ascii_strtod (raw, &end);
+  if (raw[0] == '\0' || end == NULL || *end != '\0' || errno != 0 || !isfinite (v))
+    return fail (p, group, key, _("“%s” is not a number of milliseconds"), raw);
+  if (v < min || v > max)
+    return fail (p, group, key, _("%s ms is out of range (%g…%g)"), raw, min, max);
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+get_bool (Parse *p, const char *group, const char *key, gboolean *out)
+{
+  g_autofree char *raw = get_raw (p, group, key);
+
+  if (raw == NULL)
+    return TRUE;
+  if (g_ascii_strcasecmp (raw, "true") == 0 || g_ascii_strcasecmp (raw, "yes") == 0 ||
+      strcmp (raw, "1") == 0)
+    *out = TRUE;
+  else if (g_ascii_strcasecmp (raw, "false") == 0 || g_ascii_strcasecmp (raw, "no") == 0 ||
+           strcmp (raw, "0") == 0)
+    *out = FALSE;
+  else
+    return fail (p, group, key, _("“%s” is not true or false"), raw);
+  return TRUE;
+}
+
+static char *
+executor_names (void)
+{
+  GString *s = g_string_new (NULL);
+
+  /* A lesson runs what it names; a traced program cannot be run. */
+  for (int i = 0; i < IL_EXECUTOR_EXTERNAL; i++)
+    g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", il_executor_to_string (i));
+  return g_string_free (s, FALSE);
+}
+
+static char *
+workload_names (void)
+{
+  GString *s = g_string_new (NULL);
+
+  for (int i = 0; i < IL_N_WORKLOADS; i++)
+    g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", il_workload_to_string (i));
+  return g_string_free (s, FALSE);
+}
+
+/* Traced-program runs (Command=, DESIGN.md): the command is split like a shell would (never run
+ * by one); {lessondir} in a word is the lesson file's folder, where its programs are shipped. */
+static char *
+lesson_dir (Parse *p)
+{
+  g_auto(GStrv) dirs = NULL;
+  g_autofree char *dir = NULL;
+
+  if (strchr (p->name, '/') != NULL)
+    dir = g_path_get_dirname (p->name);
+  else
+    {
+      dirs = il_lesson_get_search_dirs ();
+      dir = g_strdup (dirs != NULL && dirs[0] != NULL ? dirs[0] : ".");
+    }
+  /* Absolute: the program also runs in this folder, where a relative {lessondir} (a lesson
+   * opened as data/lessons/x.lesson) would name data/lessons/data/lessons/. */
+  return g_canonicalize_filename (dir, NULL);
+}
+
+static IlRunConfig *
+parse_program_run (Parse *p, const char *group, IlRunConfig *config_in)
+{
+  static const char *const not_for_programs[] = {
+    "Executor", "GIL", "SwitchIntervalMs", "Workers", "Cpus", "Workload", "Tasks", "TaskMs",
+  };
+  g_autoptr(IlRunConfig) config = config_in;
+  g_autofree char *raw = get_raw (p, group, "Command");
+  g_autofree char *dir = lesson_dir (p);
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) argv = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (not_for_programs); i++)
+    if (g_key_file_has_key (p->kf, group, not_for_programs[i], NULL))
+      {
+        fail (p, group, not_for_programs[i], _("does not apply to a traced program (Command=)"));
+        return NULL;
+      }
+  if (raw == NULL || *g_strstrip (raw) == '\0')
+    {
+      fail (p, group, "Command", _("is empty"));
+      return NULL;
+    }
+  if (!g_shell_parse_argv (raw, NULL, &argv, &local_error))
+    {
+      fail (p, group, "Command", _("cannot be split into words: %s"), local_error->message);
+      return NULL;
+    }
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      g_autoptr(GString) word = g_string_new (argv[i]);
+
+      g_string_replace (word, "{lessondir}", dir, 0);
+      if (strchr (word->str, '{') != NULL && strchr (word->str, '}') != NULL)
+        {
+          fail (p, group, "Command", _("unknown placeholder in “%s” (known: {lessondir})"), argv[i]);
+          return NULL;
+        }
+      /* A shipped program that is missing is the lesson's mistake, not the machine's. */
+      if (strstr (argv[i], "{lessondir}") != NULL && !g_file_test (word->str, G_FILE_TEST_EXISTS))
+        {
+          fail (p, group, "Command", _("the file “%s” does not exist"), word->str);
+          return NULL;
+        }
+      g_free (argv[i]);
+      argv[i] = g_string_free (g_steal_pointer (&word), FALSE);
+    }
+  g_clear_pointer (&raw, g_free);
+  if ((raw = get_raw (p, group, "Capture")) != NULL)
+    {
+      if (g_strcmp0 (raw, "self") == 0 || !il_capture_from_string (raw, &config->capture))
+        {
+          fail (p, group, "Capture", _("unknown capture “%s” for a traced program (known: auto, kernel, sampled)"), raw);
+          return NULL;
+        }
+    }
+  config->executor = IL_EXECUTOR_EXTERNAL;
+  config->workers = 1;
+  config->tasks = 0;
+  config->task_ms = 0;
+  config->command = g_steal_pointer (&argv);
+  config->cwd = g_steal_pointer (&dir);
+  return g_steal_pointer (&config);
+}
+
+/* A lesson whose programs need a command this machine lacks (python3) still loads: the menu
+ * shows it disabled with the reason. */
+static void
+lesson_check_programs (IlLesson *self)
+{
+  for (guint i = 0; i < self->run_configs->len && self->unavailable == NULL; i++)
+    {
+      const IlRunConfig *config = g_ptr_array_index (self->run_configs, i);
+      g_autofree char *found = NULL;
+
+      if (!il_run_config_is_program (config) || strchr (config->command[0], '/') != NULL)
+        continue;
+      found = g_find_program_in_path (config->command[0]);
+      if (found == NULL)
+        self->unavailable = g_strdup_printf (_("needs %s, which is not installed"), config->command[0]);
+    }
+}
+
+gboolean
+il_lesson_get_runs_programs (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), FALSE);
+  for (guint i = 0; i < self->run_configs->len; i++)
+    if (il_run_config_is_program (g_ptr_array_index (self->run_configs, i)))
+      return TRUE;
+  return FALSE;
+}
+
+const char *
+il_lesson_get_unavailable (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->unavailable;
+}
+
+static IlRunConfig *
+parse_run (Parse *p, const char *group)
+{
+  static const char *const translatable[] = { "Label" };
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  g_autofree char *raw = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!check_keys (p, group, run_keys, G_N_ELEMENTS (run_keys), translatable,
+                   G_N_ELEMENTS (translatable)))
+    return NULL;
+
+  if (!get_text (p, group, "Label", FALSE, &config->label))
+    return NULL;
+  if (g_key_file_has_key (p->kf, group, "Command", NULL))
+    return parse_program_run (p, group, g_steal_pointer (&config));
+
+  raw = get_raw (p, group, "Executor");
+  if (raw == NULL)
+    {
+      fail (p, group, "Executor", _("is missing"));
+      return NULL;
+    }
+  if (!il_executor_from_string (raw, &config->executor))
+    {
+      g_autofree char *known = executor_names ();
+      fail (p, group, "Executor", _("unknown executor “%s” (known: %s)"), raw, known);
+      return NULL;
+    }
+  g_clear_pointer (&raw, g_free);
+
+  if (!get_bool (p, group, "GIL", &config->gil) ||
+      !get_ms (p, group, "SwitchIntervalMs", 0.001, 10000.0, &config->switch_interval_ms) ||
+      !get_uint (p, group, "Workers", 1, IL_MAX_WORKERS, &config->workers) ||
+      !get_uint (p, group, "Tasks", 0, IL_MAX_TASKS, &config->tasks) ||
+      !get_ms (p, group, "TaskMs", 0.0, IL_MAX_TASK_MS, &config->task_ms))
+    return NULL;
+
+  if ((raw = get_raw (p, group, "Workload")) != NULL)
+    {
+      if (!il_workload_from_string (raw, &config->workload))
+        {
+          g_autofree char *known = workload_names ();
+          fail (p, group, "Workload", _("unknown workload “%s” (known: %s)"), raw, known);
+          return NULL;
+        }
+      g_clear_pointer (&raw, g_free);
+    }
+
+  if ((raw = get_raw (p, group, "Capture")) != NULL)
+    {
+      if (!il_capture_from_string (raw, &config->capture))
+        {
+          fail (p, group, "Capture", _("unknown capture “%s” (known: auto, kernel, self)"), raw);
+          return NULL;
+        }
+      g_clear_pointer (&raw, g_free);
+    }
+
+  if ((raw = get_raw (p, group, "Cpus")) != NULL)
+    {
+      GArray *cpus = NULL;
+
+      if (!il_lesson_parse_cpus (raw, p->cores, lookup_cores, p, &cpus, &local_error))
+        {
+          fail (p, group, "Cpus", "%s", local_error->message);
+          return NULL;
+        }
+      g_clear_pointer (&config->cpus, g_array_unref);
+      config->cpus = cpus;
+    }
+
+  /* The CPU set was checked against p->cores above, which may be a core count a test asks for;
+   * the machine's own check would refuse CPUs this machine lacks. */
+  {
+    GArray *cpus = g_steal_pointer (&config->cpus);
+    gboolean valid = il_run_config_validate (config, &local_error);
+
+    config->cpus = cpus;
+    if (!valid)
+      {
+        fail (p, group, NULL, "%s", local_error->message);
+        return NULL;
+      }
+  }
+  return g_steal_pointer (&config);
+}
+
+typedef struct
+{
+  IlLesson *self;
+  Parse    *p;
+  int       run;   /* the run whose Label is filled, or -1 */
+} Fill;
+
+static double
+run_value (IlLesson *self, guint cores, guint run, const char *what, gboolean *known)
+{
+  const IlRunConfig *config = g_ptr_array_index (self->run_configs, run);
+
+  *known = TRUE;
+  if (strcmp (what, "workers") == 0)
+    return config->workers;
+  if (strcmp (what, "tasks") == 0)
+    return config->tasks;
+  if (strcmp (what, "task_ms") == 0)
+    return config->task_ms;
+  if (strcmp (what, "cpus") == 0)
+    return config->cpus != NULL && config->cpus->len > 0 ? config->cpus->len : cores;
+  *known = FALSE;
+  return 0;
+}
+
+/* Names a lesson text may use: cores; workers, tasks, task_ms and cpus (in a run's Label that
+ * run's, elsewhere the largest of all runs); RUN.workers and so on for one run. */
+static gboolean
+lookup_text (const char *name, double *value, gpointer user_data)
+{
+  Fill *f = user_data;
+  IlLesson *self = f->self;
+  const char *dot = strchr (name, '.');
+  gboolean known = FALSE;
+
+  if (strcmp (name, "cores") == 0)
+    {
+      *value = f->p->cores;
+      return TRUE;
+    }
+  if (dot != NULL)
+    {
+      for (guint i = 0; i < self->run_ids->len; i++)
+        {
+          const char *id = g_ptr_array_index (self->run_ids, i);
+
+          if (strlen (id) == (gsize) (dot - name) && strncmp (id, name, strlen (id)) == 0)
+            {
+              *value = run_value (self, f->p->cores, i, dot + 1, &known);
+              return known;
+            }
+        }
+      return FALSE;
+    }
+  if (f->run >= 0)
+    {
+      *value = run_value (self, f->p->cores, (guint) f->run, name, &known);
+      return known;
+    }
+  *value = 0;
+  for (guint i = 0; i < self->run_configs->len; i++)
+    {
+      double v = run_value (self, f->p->cores, i, name, &known);
+
+      if (!known)
+        return FALSE;
+      *value = MAX (*value, v);
+    }
+  return known;
+}
+
+static gboolean
+fill_text (Fill *f, const char *group, const char *key, char **text)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *filled;
+
+  if (*text == NULL)
+    return TRUE;
+  filled = il_lesson_fill (*text, lookup_text, f, &local_error);
+  if (filled == NULL)
+    return fail (f->p, group, key, "%s", local_error->message);
+  g_free (*text);
+  *text = filled;
+  return TRUE;
+}
+
+/* Fills the placeholders of every text once the runs (and so their worker counts) are known. */
+static gboolean
+fill_texts (IlLesson *self, Parse *p)
+{
+  Fill f = { self, p, -1 };
+
+  if (!fill_text (&f, LESSON_GROUP, "Title", &self->title) ||
+      !fill_text (&f, LESSON_GROUP, "Explanation", &self->explanation) ||
+      !fill_text (&f, LESSON_GROUP, "Question", &self->question) ||
+      !fill_text (&f, LESSON_GROUP, "Answer", &self->answer))
+    return FALSE;
+  for (guint i = 0; i < self->run_configs->len; i++)
+    {
+      IlRunConfig *config = g_ptr_array_index (self->run_configs, i);
+      g_autofree char *group = g_strconcat (RUN_GROUP_PREFIX,
+                                            (const char *) g_ptr_array_index (self->run_ids, i),
+                                            NULL);
+
+      f.run = (int) i;
+      if (!fill_text (&f, group, "Label", &config->label))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_lesson (IlLesson *self, Parse *p)
+{
+  static const char *const translatable[] = { "Title", "Explanation", "Question", "Answer" };
+  g_auto(GStrv) groups = NULL;
+  g_auto(GStrv) runs = NULL;
+  gsize n_runs = 0;
+
+  if (!g_key_file_has_group (p->kf, LESSON_GROUP))
+    {
+      g_set_error (p->error, IL_ERROR, IL_ERROR_INVALID,
+                   _("%s: not a lesson: the [%s] group is missing"), p->name, LESSON_GROUP);
+      return FALSE;
+    }
+  if (!check_keys (p, LESSON_GROUP, lesson_keys, G_N_ELEMENTS (lesson_keys), translatable,
+                   G_N_ELEMENTS (translatable)) ||
+      !get_text (p, LESSON_GROUP, "Title", TRUE, &self->title) ||
+      !get_text (p, LESSON_GROUP, "Explanation", TRUE, &self->explanation) ||
+      !get_text (p, LESSON_GROUP, "Question", FALSE, &self->question) ||
+      !get_text (p, LESSON_GROUP, "Answer", FALSE, &self->answer))
+    return FALSE;
+
+  if (!g_key_file_has_key (p->kf, LESSON_GROUP, "Runs", NULL))
+    return fail (p, LESSON_GROUP, "Runs", _("is missing (a list of run names such as gil;procs)"));
+  runs = g_key_file_get_string_list (p->kf, LESSON_GROUP, "Runs", &n_runs, NULL);
+  if (runs == NULL || n_runs == 0)
+    return fail (p, LESSON_GROUP, "Runs", _("lists no runs"));
+
+  for (gsize i = 0; i < n_runs; i++)
+    {
+      g_autofree char *id = g_strstrip (g_strdup (runs[i]));
+      g_autofree char *group = g_strconcat (RUN_GROUP_PREFIX, id, NULL);
+      IlRunConfig *config;
+
+      if (id[0] == '\0')
+        return fail (p, LESSON_GROUP, "Runs", _("has an empty run name"));
+      for (guint k = 0; k < self->run_ids->len; k++)
+        if (strcmp (g_ptr_array_index (self->run_ids, k), id) == 0)
+          return fail (p, LESSON_GROUP, "Runs", _("lists “%s” twice"), id);
+      if (!g_key_file_has_group (p->kf, group))
+        return fail (p, LESSON_GROUP, "Runs", _("lists “%s” but there is no [%s] group"), id, group);
+      if ((config = parse_run (p, group)) == NULL)
+        return FALSE;
+      g_ptr_array_add (self->run_ids, g_steal_pointer (&id));
+      g_ptr_array_add (self->run_configs, config);
+    }
+
+  /* A group nobody runs is almost always a typo in Runs=; say so instead of ignoring it. */
+  groups = g_key_file_get_groups (p->kf, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      gboolean listed = FALSE;
+
+      if (strcmp (groups[i], LESSON_GROUP) == 0)
+        continue;
+      if (!g_str_has_prefix (groups[i], RUN_GROUP_PREFIX))
+        {
+          g_set_error (p->error, IL_ERROR, IL_ERROR_INVALID,
+                       _("%s: [%s]: unknown group (a lesson has [Lesson] and [Run NAME] groups)"),
+                       p->name, groups[i]);
+          return FALSE;
+        }
+      for (guint k = 0; k < self->run_ids->len && !listed; k++)
+        listed = strcmp (groups[i] + strlen (RUN_GROUP_PREFIX),
+                         g_ptr_array_index (self->run_ids, k)) == 0;
+      if (!listed)
+        {
+          g_set_error (p->error, IL_ERROR, IL_ERROR_INVALID,
+                       _("%s: [%s]: this run is not listed in Runs= of [Lesson]"), p->name,
+                       groups[i]);
+          return FALSE;
+        }
+    }
+  return fill_texts (self, p);
+}
+
+static char *
+id_from_name (const char *name)
+{
+  g_autofree char *base = g_path_get_basename (name);
+
+  if (g_str_has_suffix (base, LESSON_SUFFIX))
+    base[strlen (base) - strlen (LESSON_SUFFIX)] = '\0';
+  return g_steal_pointer (&base);
+}
+
+IlLesson *
+il_lesson_new_from_data (const char  *data,
+                         gsize        length,
+                         const char  *name,
+                         const char  *locale,
+                         GError     **error)
+{
+  return il_lesson_new_for_cores (data, length, name, locale, 0, error);
+}
+
+IlLesson *
+il_lesson_new_for_cores (const char  *data,
+                         gsize        length,
+                         const char  *name,
+                         const char  *locale,
+                         guint        cores,
+                         GError     **error)
+{
+  g_autoptr(IlLesson) self = NULL;
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  Parse p;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (name == NULL)
+    name = "lesson";
+  if (!g_key_file_load_from_data (kf, data != NULL ? data : "", length,
+                                  G_KEY_FILE_KEEP_TRANSLATIONS,
+                                  &local_error))
+    {
+      /* GKeyFile's messages quote the offending line, which is what a teacher needs to find. */
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, "%s: %s", name, local_error->message);
+      return NULL;
+    }
+
+  self = g_object_new (IL_TYPE_LESSON, NULL);
+  self->id = id_from_name (name);
+  self->cores = cores > 0 ? cores : il_cpu_count ();
+  p.name = name;
+  p.locale = locale;
+  p.kf = kf;
+  p.error = error;
+  p.cores = self->cores;
+  if (!parse_lesson (self, &p))
+    return NULL;
+  lesson_check_programs (self);
+  return g_steal_pointer (&self);
+}
+
+/* Lessons are a few kilobytes; a bigger file is not one. */
+#define MAX_LESSON_BYTES (16u << 20)
+
+/* Reads a regular file only: opening a FIFO would wait for a writer and a device such as
+ * /dev/zero would never end. O_NONBLOCK keeps the open itself from blocking. */
+static char *
+read_lesson_file (const char *path, gsize *length, GError **error)
+{
+  g_autofree char *display = g_filename_display_name (path);
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GStatBuf st = { 0 };
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, IL_ERROR, saved_errno == ENOENT ? IL_ERROR_INVALID : IL_ERROR_FAILED,
+                   _("Cannot read lesson: %s: %s"), display, g_strerror (saved_errno));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_LESSON_BYTES)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   S_ISREG (st.st_mode) ? _("Cannot read lesson: %s is larger than a lesson can be")
+                                        : _("Cannot read lesson: %s is not a regular file"),
+                   display);
+      close (fd);
+      return NULL;
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  close (fd);
+  if (mapped == NULL)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot read lesson: %s"),
+                   local_error->message);
+      return NULL;
+    }
+  *length = g_mapped_file_get_length (mapped);
+  /* An empty file has no mapping. */
+  if (*length == 0)
+    return g_strdup ("");
+  return g_strndup (g_mapped_file_get_contents (mapped), *length);
+}
+
+IlLesson *
+il_lesson_new_from_file (const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize length = 0;
+  IlLesson *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if ((data = read_lesson_file (path, &length, error)) == NULL)
+    return NULL;
+  self = il_lesson_new_from_data (data, length, path, NULL, error);
+  if (self != NULL)
+    self->path = g_strdup (path);
+  return self;
+}
+
+guint
+il_lesson_get_cores (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), 0);
+  return self->cores;
+}
+
+const char *
+il_lesson_get_path (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->path;
+}
+
+const char *
+il_lesson_get_id (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->id;
+}
+
+const char *
+il_lesson_get_title (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->title;
+}
+
+const char *
+il_lesson_get_explanation (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->explanation;
+}
+
+const char *
+il_lesson_get_question (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->question;
+}
+
+const char *
+il_lesson_get_answer (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->answer;
+}
+
+guint
+il_lesson_get_n_runs (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), 0);
+  return self->run_configs->len;
+}
+
+const char *
+il_lesson_get_run_id (IlLesson *self, guint index)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  g_return_val_if_fail (index < self->run_ids->len, NULL);
+  return g_ptr_array_index (self->run_ids, index);
+}
+
+const IlRunConfig *
+il_lesson_get_run_config (IlLesson *self, guint index)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  g_return_val_if_fail (index < self->run_configs->len, NULL);
+  return g_ptr_array_index (self->run_configs, index);
+}
+
+int
+il_lesson_get_baseline (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), -1);
+
+  for (guint i = 0; i < self->run_configs->len; i++)
+    {
+      const IlRunConfig *config = g_ptr_array_index (self->run_configs, i);
+
+      if (config->executor == IL_EXECUTOR_SEQUENTIAL)
+        return (int) i;
+    }
+  return -1;
+}
+
+/* TRUE when this program runs from its build tree: a developer's uninstalled build. An installed
+ * copy must never look in the source or build tree, which may be anyone's folder by then. */
+static gboolean
+running_uninstalled (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  return exe != NULL && g_str_has_prefix (exe, IL_BUILD_ROOT "/");
+}
+
+GStrv
+il_lesson_get_search_dirs (void)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char *candidates[] = {
+    g_getenv ("IL_LESSONS_DIR"),
+    running_uninstalled () ? IL_SOURCE_LESSONSDIR : NULL,
+    IL_LESSONSDIR,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      gboolean seen = FALSE;
+
+      if (candidates[i] == NULL || candidates[i][0] == '\0' ||
+          !g_file_test (candidates[i], G_FILE_TEST_IS_DIR))
+        continue;
+      for (guint k = 0; k < i && !seen; k++)
+        seen = g_strcmp0 (candidates[k], candidates[i]) == 0;
+      if (!seen)
+        g_strv_builder_add (builder, candidates[i]);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static GPtrArray *
+list_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, LESSON_SUFFIX))
+      g_ptr_array_add (paths, g_build_filename (dir, name, NULL));
+  g_ptr_array_sort (paths, compare_strings);
+  return paths;
+}
+
+GStrv
+il_lesson_list_shipped (void)
+{
+  g_auto(GStrv) dirs = il_lesson_get_search_dirs ();
+
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autoptr(GPtrArray) paths = list_dir (dirs[i]);
+
+      if (paths->len > 0)
+        {
+          g_ptr_array_add (paths, NULL);
+          return (GStrv) g_ptr_array_free (g_steal_pointer (&paths), FALSE);
+        }
+    }
+  return g_new0 (char *, 1);
+}
+
+char *
+il_lesson_find (const char *name, GError **error)
+{
+  g_auto(GStrv) dirs = NULL;
+  g_autofree char *where = NULL;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
+    return g_strdup (name);
+  if (g_file_test (name, G_FILE_TEST_EXISTS) && !g_file_test (name, G_FILE_TEST_IS_DIR))
+    {
+      /* A FIFO or a device: reading it would block or never end. */
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Cannot read lesson: %s is not a regular file"),
+                   name);
+      return NULL;
+    }
+  if (strchr (name, G_DIR_SEPARATOR) != NULL || name[0] == '\0')
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Lesson file %s does not exist"), name);
+      return NULL;
+    }
+
+  dirs = il_lesson_get_search_dirs ();
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *file = g_str_has_suffix (name, LESSON_SUFFIX)
+                                ? g_strdup (name) : g_strconcat (name, LESSON_SUFFIX, NULL);
+      g_autofree char *path = g_build_filename (dirs[i], file, NULL);
+      g_autoptr(GPtrArray) all = NULL;
+      const char *match = NULL;
+      guint n_matches = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&path);
+
+      /* "01" or "01-gil" is enough when only one shipped lesson starts that way. */
+      all = list_dir (dirs[i]);
+      for (guint k = 0; k < all->len; k++)
+        {
+          g_autofree char *base = g_path_get_basename (g_ptr_array_index (all, k));
+
+          if (g_str_has_prefix (base, name))
+            {
+              match = g_ptr_array_index (all, k);
+              n_matches++;
+            }
+        }
+      if (n_matches == 1)
+        return g_strdup (match);
+      if (n_matches > 1)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                       _("Lesson name “%s” is ambiguous: %u lessons in %s start with it"), name,
+                       n_matches, dirs[i]);
+          return NULL;
+        }
+    }
+
+  where = dirs[0] != NULL ? g_strjoinv (", ", dirs) : g_strdup (_("no lesson directory found"));
+  g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+               _("No lesson file or shipped lesson named “%s” (looked in: %s)"), name, where);
+  return NULL;
+}

@@ -1,0 +1,295 @@
+/* il-sweep-run.c: runs the same work at several worker counts per executor (il-sweep.h holds the
+ * result and its Amdahl fit). */
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "il-run.h"
+#include "il-sweep-run.h"
+
+static char *
+series_label (const IlRunConfig *config)
+{
+  if (config->label != NULL && config->label[0] != '\0')
+    return g_strdup (config->label);
+  if (config->executor == IL_EXECUTOR_THREADS && config->gil)
+    return g_strdup (_("threads + GIL"));
+  return g_strdup (il_executor_to_string (config->executor));
+}
+
+static int
+compare_uint (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static int
+compare_gint64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The median of the valid (> 0) values, the lower middle one of an even count; -1 when none. */
+static gint64
+median_wall (GArray *walls)
+{
+  g_autoptr(GArray) valid = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < walls->len; i++)
+    if (g_array_index (walls, gint64, i) > 0)
+      g_array_append_val (valid, g_array_index (walls, gint64, i));
+  if (valid->len == 0)
+    return -1;
+  g_array_sort (valid, compare_gint64);
+  return g_array_index (valid, gint64, (valid->len - 1) / 2);
+}
+
+IlSweep *
+il_sweep_run (const IlRunConfig *const *configs,
+              guint                     n_configs,
+              GArray                   *worker_counts,
+              GCancellable             *cancellable,
+              void                    (*progress) (guint done, guint total, gpointer data),
+              gpointer                  data,
+              GError                  **error)
+{
+  return il_sweep_run_repeated (configs, n_configs, worker_counts, 1, cancellable, progress, data,
+                                error);
+}
+
+IlSweep *
+il_sweep_run_repeated (const IlRunConfig *const *configs,
+                       guint                     n_configs,
+                       GArray                   *worker_counts,
+                       guint                     repeat,
+                       GCancellable             *cancellable,
+                       void                    (*progress) (guint done, guint total, gpointer data),
+                       gpointer                  data,
+                       GError                  **error)
+{
+  return il_sweep_run_live (configs, n_configs, worker_counts, repeat, cancellable, progress, NULL,
+                            data, error);
+}
+
+/* A copy of @self with what is measured so far: each point's median of the rounds done, -1
+ * before its first; the fit once a series has two points. */
+static IlSweep *
+sweep_so_far (const IlSweep *self, GPtrArray *walls, GArray *base_walls)
+{
+  IlSweep *copy = il_sweep_new ();
+  guint n_counts = self->worker_counts->len;
+
+  copy->repeat = 1;
+  g_array_append_vals (copy->worker_counts, self->worker_counts->data, n_counts);
+  copy->baseline_ns = base_walls->len > 0 ? median_wall (base_walls) : -1;
+  copy->title = g_strdup (self->title);
+  for (guint c = 0; c < self->series->len; c++)
+    {
+      const IlSweepSeries *from = g_ptr_array_index (self->series, c);
+      IlSweepSeries *series = g_new0 (IlSweepSeries, 1);
+      guint measured = 0;
+
+      series->config = il_run_config_copy (from->config);
+      series->label = g_strdup (from->label);
+      series->wall_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+      series->speedup_min = g_array_new (FALSE, FALSE, sizeof (double));
+      series->speedup_max = g_array_new (FALSE, FALSE, sizeof (double));
+      for (guint i = 0; i < n_counts; i++)
+        {
+          GArray *w = g_ptr_array_index (walls, c * n_counts + i);
+          gint64 median = w->len > 0 ? median_wall (w) : -1;
+          double none = NAN;
+
+          measured += median > 0;
+          g_array_append_val (series->wall_ns, median);
+          g_array_append_val (series->speedup_min, none);
+          g_array_append_val (series->speedup_max, none);
+        }
+      g_ptr_array_add (copy->series, series);
+      series->serial_fraction = measured >= 2 && copy->baseline_ns > 0
+                                  ? il_sweep_fit_amdahl (copy, series) : NAN;
+    }
+  return copy;
+}
+
+IlSweep *
+il_sweep_run_live (const IlRunConfig *const *configs,
+                   guint                     n_configs,
+                   GArray                   *worker_counts,
+                   guint                     repeat,
+                   GCancellable             *cancellable,
+                   void                    (*progress) (guint done, guint total, gpointer data),
+                   void                    (*partial) (IlSweep *sweep, gpointer data),
+                   gpointer                  data,
+                   GError                  **error)
+{
+  g_autoptr(IlSweep) self = NULL;
+  g_autoptr(IlRunConfig) baseline = NULL;
+  g_autofree char *work = NULL;
+  g_autoptr(GError) last_error = NULL;
+  g_autoptr(GArray) base_walls = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* walls[c][i]: the wall times of configuration c at worker count i, one per round */
+  g_autoptr(GPtrArray) walls = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  guint total, done = 0, n_failed = 0, n_counts;
+
+  g_return_val_if_fail (configs != NULL && n_configs > 0, NULL);
+  g_return_val_if_fail (worker_counts != NULL && worker_counts->len > 0, NULL);
+  g_return_val_if_fail (repeat >= 1, NULL);
+
+  self = il_sweep_new ();
+  self->repeat = repeat;
+  g_array_append_vals (self->worker_counts, worker_counts->data, worker_counts->len);
+  g_array_sort (self->worker_counts, compare_uint);
+  for (guint i = 0; i < self->worker_counts->len; i++)
+    {
+      guint n = g_array_index (self->worker_counts, guint, i);
+
+      if (n < 1 || n > IL_MAX_WORKERS)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                       _("Worker count %u is out of range (1…%d)"), n, IL_MAX_WORKERS);
+          return NULL;
+        }
+      if (i > 0 && n == g_array_index (self->worker_counts, guint, i - 1))
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                       _("Worker count %u is listed twice"), n);
+          return NULL;
+        }
+    }
+  for (guint c = 1; c < n_configs; c++)
+    if (!il_run_config_same_work (configs[0], configs[c]))
+      {
+        g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                     _("A sweep compares the same work: every executor must have the same workload, tasks and task length"));
+        return NULL;
+      }
+
+  n_counts = self->worker_counts->len;
+  total = repeat * (1 + n_configs * n_counts);
+  /* Titled from the start: the partial sweeps a live view draws carry it too. */
+  work = g_strdup_printf (_("%u × %g ms %s tasks"), configs[0]->tasks, configs[0]->task_ms,
+                          il_workload_to_string (configs[0]->workload));
+  self->title = g_strdup_printf (_("Speedup by workers · %s"), work);
+  if (progress != NULL)
+    progress (done, total, data);
+
+  /* The baseline: the same tasks, one after the other on one worker. */
+  baseline = il_run_config_copy (configs[0]);
+  baseline->executor = IL_EXECUTOR_SEQUENTIAL;
+  baseline->gil = FALSE;
+  baseline->workers = 1;
+  g_clear_pointer (&baseline->label, g_free);
+
+  for (guint c = 0; c < n_configs; c++)
+    {
+      IlSweepSeries *series = g_new0 (IlSweepSeries, 1);
+
+      series->config = il_run_config_copy (configs[c]);
+      series->label = series_label (configs[c]);
+      series->wall_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+      series->speedup_min = g_array_new (FALSE, FALSE, sizeof (double));
+      series->speedup_max = g_array_new (FALSE, FALSE, sizeof (double));
+      series->serial_fraction = NAN;
+      g_ptr_array_add (self->series, series);
+      for (guint i = 0; i < n_counts; i++)
+        g_ptr_array_add (walls, g_array_new (FALSE, FALSE, sizeof (gint64)));
+    }
+
+  /* Rounds: the baseline and every point once each, so drift in the machine hits all alike. */
+  for (guint k = 0; k < repeat; k++)
+    {
+      g_autoptr(IlRunTrace) baseline_trace = il_run_sync (baseline, cancellable, error);
+      gint64 base;
+
+      if (baseline_trace == NULL)
+        {
+          g_prefix_error (error, _("Sequential baseline: "));
+          return NULL;
+        }
+      base = il_run_trace_get_summary (baseline_trace)->wall_ns;
+      g_array_append_val (base_walls, base);
+      if (progress != NULL)
+        progress (++done, total, data);
+      if (partial != NULL)
+        partial (sweep_so_far (self, walls, base_walls), data);
+
+      for (guint c = 0; c < n_configs; c++)
+        for (guint i = 0; i < n_counts; i++)
+          {
+            g_autoptr(IlRunConfig) config = il_run_config_copy (configs[c]);
+            g_autoptr(IlRunTrace) trace = NULL;
+            g_autoptr(GError) local_error = NULL;
+            gint64 wall = -1;
+
+            config->workers = g_array_index (self->worker_counts, guint, i);
+            trace = il_run_sync (config, cancellable, &local_error);
+            if (trace != NULL)
+              wall = il_run_trace_get_summary (trace)->wall_ns;
+            else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+                     g_error_matches (local_error, IL_ERROR, IL_ERROR_CANCELLED) ||
+                     g_cancellable_is_cancelled (cancellable))
+              {
+                g_propagate_error (error, g_steal_pointer (&local_error));
+                return NULL;
+              }
+            else
+              {
+                n_failed++;
+                g_clear_error (&last_error);
+                last_error = g_steal_pointer (&local_error);
+              }
+            /* One failed point (recorded as -1) should not throw away the whole curve. */
+            g_array_append_val (g_ptr_array_index (walls, c * n_counts + i), wall);
+            if (progress != NULL)
+              progress (++done, total, data);
+            if (partial != NULL)
+              partial (sweep_so_far (self, walls, base_walls), data);
+          }
+    }
+
+  if (n_failed == repeat * n_configs * n_counts)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&last_error),
+                                  _("Every run of the sweep failed: "));
+      return NULL;
+    }
+
+  self->baseline_ns = median_wall (base_walls);
+  for (guint c = 0; c < n_configs; c++)
+    {
+      IlSweepSeries *series = g_ptr_array_index (self->series, c);
+
+      for (guint i = 0; i < n_counts; i++)
+        {
+          GArray *w = g_ptr_array_index (walls, c * n_counts + i);
+          gint64 median = median_wall (w);
+          double lo = NAN, hi = NAN;
+
+          g_array_append_val (series->wall_ns, median);
+          /* Each round's speedup against that round's own baseline. */
+          for (guint k = 0; repeat > 1 && k < w->len; k++)
+            {
+              gint64 wk = g_array_index (w, gint64, k), bk = g_array_index (base_walls, gint64, k);
+              double sp;
+
+              if (wk <= 0 || bk <= 0)
+                continue;
+              sp = (double) bk / (double) wk;
+              lo = isnan (lo) ? sp : MIN (lo, sp);
+              hi = isnan (hi) ? sp : MAX (hi, sp);
+            }
+          g_array_append_val (series->speedup_min, lo);
+          g_array_append_val (series->speedup_max, hi);
+        }
+      series->serial_fraction = il_sweep_fit_amdahl (self, series);
+    }
+
+  return g_steal_pointer (&self);
+}

@@ -1,0 +1,41 @@
+/* il-sweep.h: a speedup sweep's result: the same work at several worker counts per executor, with
+ * Amdahl fits. The runner that measures one is study's il-sweep-run.h. */
+#pragma once
+
+#include <gio/gio.h>
+#include "il-run-config.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char    *label;          /* "threads", "threads + GIL", "processes", … */
+  IlRunConfig *config;     /* the executor's config; workers varies */
+  GArray  *wall_ns;        /* gint64, one per worker count; -1 when that run failed (the median
+                            * of the repeats) */
+  double   serial_fraction;/* Amdahl fit: speedup(n) = 1 / (s + (1 - s) / n); NAN when unknown */
+  GArray  *speedup_min;    /* double per worker count: the range of the repeats' speedups, each */
+  GArray  *speedup_max;    /* against its own round's baseline; NAN when unknown or not repeated */
+} IlSweepSeries;
+
+typedef struct
+{
+  GArray    *worker_counts;  /* guint, ascending */
+  gint64     baseline_ns;    /* sequential wall time of the same work (speedup 1; the median) */
+  guint      repeat;         /* rounds measured: 1, or N for --repeat N */
+  GPtrArray *series;         /* of IlSweepSeries */
+  char      *title;
+} IlSweep;
+
+IlSweep *il_sweep_new            (void);
+void     il_sweep_free           (IlSweep *self);
+/* Speedup of @series at index @i: baseline_ns / wall_ns[i], NAN when unknown. */
+double   il_sweep_get_speedup    (const IlSweep *self, const IlSweepSeries *series, guint i);
+/* Least-squares fit of Amdahl's serial fraction to a series' speedups, clamped to [0, 1]. */
+double   il_sweep_fit_amdahl     (const IlSweep *self, const IlSweepSeries *series);
+
+/* Runs the sequential baseline and then every executor config at every worker count.
+ * @progress (may be NULL) is called on the calling thread between runs with done/total. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlSweep, il_sweep_free)
+
+G_END_DECLS

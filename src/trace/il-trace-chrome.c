@@ -1,0 +1,630 @@
+/* il-trace-chrome.c: Chrome Trace Event JSON export that consumers (DevTools, Perfetto) read exactly. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "il-cpu-load.h"
+#include "il-trace-io-private.h"
+
+/* What consumers get wrong with naive output, and what this file does about it:
+ *
+ * - Times are CLOCK_MONOTONIC (clock.origin_ns + start) in microseconds, written as exact decimals
+ *   of whole nanoseconds, so an export lines up with `perf` and Perfetto system traces and no event
+ *   sits at ts 0 (DevTools starts its window after those).
+ * - Consumers compute an end as ts + dur in binary floating point. A dur written as the decimal
+ *   difference lands a hair after the next event's start (5286.577 + 2673.266 = 7959.843000000001),
+ *   and DevTools then drops the next event as badly nested. Each dur is therefore the double that,
+ *   added to the parsed ts, gives exactly the parsed end (or the largest one below it), printed
+ *   with enough digits to parse back to that double.
+ * - Thread ids are never 0 (some consumers read 0 as "no thread"); traced programs keep their real
+ *   pid and tid, the engine's own runs get one process per run with the workers' real tids where
+ *   those are unique in the file, and made-up ids that collide with no real one elsewhere.
+ * - Core lanes are a process of their own per run; a core runs one thread at a time, so spans that
+ *   self-capture placed overlapping on a core are clipped there (never in the worker tracks).
+ * - Everything Interleave needs to read the file back exactly (the trace v1 header and, per event,
+ *   run, worker, task, CPU and the exact nanoseconds) travels in "otherData" and in "args". */
+
+/* ------------------------------------------------------------------------------------------------
+ * Times */
+
+/* Floor division and modulo by 1000, for negative values too. */
+static inline void
+split_ns (gint64 ns, gint64 *us, gint64 *frac)
+{
+  *us = ns / 1000;
+  *frac = ns % 1000;
+  if (*frac < 0)
+    {
+      *us -= 1;
+      *frac += 1000;
+    }
+}
+
+/* Writes whole microseconds @us and thousandths @frac (0-999) as "us.fff"; returns the length. */
+static gsize
+put_us (char *buf, gint64 us, gint64 frac)
+{
+  char tmp[24];
+  gsize n = 0, len = 0;
+  guint64 u;
+
+  /* A negative value with a fraction is -(|us| - 1).(1000 - frac). */
+  if (us < 0)
+    {
+      buf[len++] = '-';
+      if (frac > 0)
+        {
+          us += 1;
+          frac = 1000 - frac;
+        }
+      u = (guint64) 0 - (guint64) us;
+    }
+  else
+    u = (guint64) us;
+  do
+    {
+      tmp[n++] = (char) ('0' + u % 10);
+      u /= 10;
+    }
+  while (u != 0);
+  while (n > 0)
+    buf[len++] = tmp[--n];
+  buf[len++] = '.';
+  buf[len++] = (char) ('0' + frac / 100);
+  buf[len++] = (char) ('0' + frac / 10 % 10);
+  buf[len++] = (char) ('0' + frac % 10);
+  buf[len] = '\0';
+  return len;
+}
+
+/* Writes (@origin + @t) nanoseconds as exact decimal microseconds into @buf (at least 32 bytes)
+ * without overflowing for any gint64 inputs, and returns the double a correct JSON parser reads
+ * from it. */
+static double
+format_us (gint64 origin, gint64 t, char *buf)
+{
+  gint64 us_a, fr_a, us_b, fr_b, us, frac, total;
+
+  split_ns (origin, &us_a, &fr_a);
+  split_ns (t, &us_b, &fr_b);
+  us = us_a + us_b;   /* each |us_x| <= 9.3e15: no overflow */
+  frac = fr_a + fr_b;
+  if (frac >= 1000)
+    {
+      us += 1;
+      frac -= 1000;
+    }
+  put_us (buf, us, frac);
+  /* Below 2^53 ns both operands are exact and one division rounds once, as a parser does. */
+  if (!((t > 0 && origin > G_MAXINT64 - t) || (t < 0 && origin < G_MININT64 - t)))
+    {
+      total = origin + t;
+      if (total > -(G_GINT64_CONSTANT (1) << 53) && total < (G_GINT64_CONSTANT (1) << 53))
+        return (double) total / 1000.0;
+    }
+  return g_ascii_strtod (buf, NULL);
+}
+
+/* The duration to write for an event of @dur_ns from @ts to @end (both as parsed): the largest
+ * double d with ts + d <= end in IEEE arithmetic, printed so that it parses back to d. Mostly
+ * the plain decimal of @dur_ns is that double already. */
+static void
+format_dur (double ts, double end, gint64 dur_ns, char *buf, gsize size)
+{
+  double d;
+
+  if (dur_ns >= 0 && dur_ns < (G_GINT64_CONSTANT (1) << 53) &&
+      ts + (double) dur_ns / 1000.0 <= end)
+    {
+      put_us (buf, dur_ns / 1000, dur_ns % 1000);
+      return;
+    }
+  d = end - ts;
+  if (!(d > 0))
+    d = 0;
+  while (d > 0 && ts + d > end)
+    d = nextafter (d, 0);
+  /* The shortest of 15-17 significant digits that reads back as d (17 always does); the
+   * g_ascii_ functions keep the '.' JSON needs under any locale. */
+  g_ascii_formatd (buf, (int) size, "%.15g", d);
+  if (g_ascii_strtod (buf, NULL) != d)
+    g_ascii_formatd (buf, (int) size, "%.16g", d);
+  if (g_ascii_strtod (buf, NULL) != d)
+    g_ascii_formatd (buf, (int) size, "%.17g", d);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Events */
+
+typedef struct
+{
+  IlWriter *w;
+  gboolean  more;
+} Out;
+
+static void
+begin_event (Out *o)
+{
+  il_writer_puts (o->w, o->more ? ",\n{" : "\n{");
+  o->more = TRUE;
+}
+
+/* What every event starts with, in this order: "ph", "cat", "name", "pid", "tid". */
+static void
+event_head (Out *o, char ph, const char *cat, const char *name, int pid, int tid)
+{
+  begin_event (o);
+  il_writer_puts (o->w, "\"ph\":\"");
+  il_writer_putc (o->w, ph);
+  il_writer_puts (o->w, "\",\"cat\":");
+  il_writer_json_string (o->w, cat);
+  il_writer_puts (o->w, ",\"name\":");
+  il_writer_json_string (o->w, name);
+  il_writer_puts (o->w, ",\"pid\":");
+  il_writer_int (o->w, pid);
+  il_writer_puts (o->w, ",\"tid\":");
+  il_writer_int (o->w, tid);
+}
+
+static void
+metadata (Out *o, const char *what, int pid, int tid, const char *key, const char *str, int num)
+{
+  event_head (o, 'M', "__metadata", what, pid, tid);
+  il_writer_puts (o->w, ",\"args\":{\"");
+  il_writer_puts (o->w, key);
+  il_writer_puts (o->w, "\":");
+  if (str != NULL)
+    il_writer_json_string (o->w, str);
+  else
+    il_writer_int (o->w, num);
+  il_writer_puts (o->w, "}}");
+}
+
+static void
+name_track (Out *o, gboolean process, int pid, int tid, const char *name, int sort_index)
+{
+  metadata (o, process ? "process_name" : "thread_name", pid, tid, "name", name, 0);
+  metadata (o, process ? "process_sort_index" : "thread_sort_index", pid, tid, "sort_index", NULL,
+            sort_index);
+}
+
+/* One complete event. @core marks the core lanes' copy, which the re-import skips. */
+static void
+span_event (Out *o, const char *name, guint run, int pid, int tid, gint64 origin, const IlSpan *s,
+            gint64 start_ns, gboolean core)
+{
+  char ts[48], end[48], dur[48], cat[48];
+  double ts_d = format_us (origin, start_ns, ts);
+  double end_d = format_us (origin, s->end_ns, end);
+
+  format_dur (ts_d, end_d, s->end_ns - start_ns, dur, sizeof dur);
+  g_snprintf (cat, sizeof cat, "%s%s", il_state_to_string ((IlState) s->state), core ? ",core" : "");
+  event_head (o, 'X', cat, name, pid, tid);
+  il_writer_puts (o->w, ",\"ts\":");
+  il_writer_puts (o->w, ts);
+  il_writer_puts (o->w, ",\"dur\":");
+  il_writer_puts (o->w, dur);
+  il_writer_puts (o->w, ",\"args\":{\"run\":");
+  il_writer_int (o->w, run);
+  il_writer_puts (o->w, ",\"worker\":");
+  il_writer_int (o->w, s->worker);
+  il_writer_puts (o->w, ",\"task\":");
+  il_writer_int (o->w, s->task);
+  il_writer_puts (o->w, ",\"cpu\":");
+  il_writer_int (o->w, s->cpu);
+  il_writer_puts (o->w, ",\"start_ns\":");
+  il_writer_int (o->w, start_ns);
+  il_writer_puts (o->w, ",\"end_ns\":");
+  il_writer_int (o->w, s->end_ns);
+  il_writer_puts (o->w, "}}");
+}
+
+/* What other programs (and the hypervisor) took of one CPU, as a counter on its core track: the
+ * share of each interval in percent, from its start; 0 after the last. */
+static void
+counter_event (Out *o, const char *name, int pid, int tid, gint64 origin, gint64 t, double other,
+               double steal)
+{
+  char ts[48], buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  format_us (origin, t, ts);
+  event_head (o, 'C', "other-programs", name, pid, tid);
+  il_writer_puts (o->w, ",\"ts\":");
+  il_writer_puts (o->w, ts);
+  il_writer_puts (o->w, ",\"args\":{\"other programs %\":");
+  il_writer_puts (o->w, g_ascii_formatd (buf, sizeof buf, "%.1f", other));
+  il_writer_puts (o->w, ",\"hypervisor %\":");
+  il_writer_puts (o->w, g_ascii_formatd (buf, sizeof buf, "%.1f", steal));
+  il_writer_puts (o->w, "}}");
+}
+
+static void
+write_load_counters (Out *o, const IlCpuLoad *load, int pid, const int *core_tids, guint n_cpus,
+                     gint64 origin)
+{
+  for (guint i = 0; i < il_cpu_load_get_n_cpus (load); i++)
+    {
+      int cpu = il_cpu_load_get_cpu (load, i);
+      guint n = il_cpu_load_get_n_rows (load, cpu);
+      gint64 end = 0;
+      g_autofree char *name = NULL;
+
+      if (cpu < 0 || (guint) cpu >= n_cpus || n == 0)
+        continue;
+      /* A counter is the process's, whatever its tid: one name per CPU. */
+      name = g_strdup_printf (_("CPU %d: other programs"), cpu);
+      for (guint k = 0; k < n; k++)
+        {
+          const IlCpuLoadRow *row = il_cpu_load_get_row (load, cpu, k);
+          double len = MAX (row->end_ns - row->start_ns, 1);
+
+          counter_event (o, name, pid, core_tids[cpu], origin, row->start_ns,
+                         100.0 * row->other_ns / len, 100.0 * row->steal_ns / len);
+          end = row->end_ns;
+        }
+      counter_event (o, name, pid, core_tids[cpu], origin, end, 0, 0);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Ids: real where they are real and unique, made up where not, never 0, never colliding. */
+
+typedef struct
+{
+  GHashTable *used;   /* of GINT_TO_POINTER (id) */
+  int         next;
+} Ids;
+
+static gboolean
+ids_claim (Ids *ids, int id)
+{
+  if (id <= 0 || g_hash_table_contains (ids->used, GINT_TO_POINTER (id)))
+    return FALSE;
+  g_hash_table_add (ids->used, GINT_TO_POINTER (id));
+  return TRUE;
+}
+
+static int
+ids_make (Ids *ids)
+{
+  while (!ids_claim (ids, ids->next))
+    ids->next++;
+  return ids->next;
+}
+
+typedef struct
+{
+  int *pid;   /* per worker */
+  int *tid;   /* per worker */
+  int  worker_pid;   /* engine runs: the run's process; traced programs: 0 */
+  int  core_pid;
+  int *core_tids;   /* per CPU */
+} RunIds;
+
+static gboolean
+run_is_traced (IlRunTrace *run)
+{
+  return il_run_trace_get_config (run)->executor == IL_EXECUTOR_EXTERNAL;
+}
+
+static RunIds *
+assign_ids (IlTrace *trace)
+{
+  guint n_runs = il_trace_get_n_runs (trace);
+  RunIds *ids = g_new0 (RunIds, MAX (n_runs, 1));
+  Ids pool = { g_hash_table_new (NULL, NULL), 1 };
+
+  /* Traced programs first: their pids and tids are the kernel's and must stay so. */
+  for (guint r = 0; r < n_runs; r++)
+    {
+      IlRunTrace *run = il_trace_get_run (trace, r);
+      guint n = il_run_trace_get_n_workers (run);
+
+      ids[r].pid = g_new0 (int, MAX (n, 1));
+      ids[r].tid = g_new0 (int, MAX (n, 1));
+      if (!run_is_traced (run))
+        continue;
+      for (guint w = 0; w < n; w++)
+        {
+          const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+
+          if (info->pid > 0 && info->tid > 0 && ids_claim (&pool, info->tid))
+            {
+              ids[r].pid[w] = info->pid;
+              ids[r].tid[w] = info->tid;
+              g_hash_table_add (pool.used, GINT_TO_POINTER (info->pid));
+            }
+        }
+    }
+  /* Then the engine's workers' real tids, where unique (async coroutines share one). */
+  for (guint r = 0; r < n_runs; r++)
+    {
+      IlRunTrace *run = il_trace_get_run (trace, r);
+
+      if (run_is_traced (run))
+        continue;
+      for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+        {
+          const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+
+          if (ids_claim (&pool, info->tid))
+            ids[r].tid[w] = info->tid;
+        }
+    }
+  /* Made-up ids for everything else. */
+  for (guint r = 0; r < n_runs; r++)
+    {
+      IlRunTrace *run = il_trace_get_run (trace, r);
+      guint n = il_run_trace_get_n_workers (run);
+      guint n_cpus = MAX (il_run_trace_get_n_cpus (run), 1);
+
+      if (!run_is_traced (run))
+        ids[r].worker_pid = ids_make (&pool);
+      for (guint w = 0; w < n; w++)
+        {
+          if (ids[r].tid[w] == 0)
+            ids[r].tid[w] = ids_make (&pool);
+          if (ids[r].pid[w] == 0)
+            ids[r].pid[w] = run_is_traced (run) ? ids[r].tid[w] : ids[r].worker_pid;
+        }
+      ids[r].core_pid = ids_make (&pool);
+      ids[r].core_tids = g_new (int, n_cpus);
+      for (guint c = 0; c < n_cpus; c++)
+        ids[r].core_tids[c] = ids_make (&pool);
+    }
+  g_hash_table_unref (pool.used);
+  return ids;
+}
+
+static void
+free_ids (RunIds *ids, guint n_runs)
+{
+  for (guint r = 0; r < n_runs; r++)
+    {
+      g_free (ids[r].pid);
+      g_free (ids[r].tid);
+      g_free (ids[r].core_tids);
+    }
+  g_free (ids);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Core lanes: the workers' running spans merged by start time (a heap over the lanes), clipped
+ * per CPU so a core never holds two threads at once. */
+
+typedef struct
+{
+  const IlLane *lane;
+  guint         index;   /* next span to look at */
+  guint         n;
+} Cursor;
+
+static const IlSpan *
+cursor_peek (Cursor *c, guint n_cpus)
+{
+  while (c->index < c->n)
+    {
+      const IlSpan *s = il_lane_get_span (c->lane, c->index);
+
+      if (s->state == IL_STATE_RUNNING && s->cpu >= 0 && (guint) s->cpu < n_cpus)
+        return s;
+      c->index++;
+    }
+  return NULL;
+}
+
+static gboolean
+heap_less (Cursor *cursors, guint *heap, guint a, guint b, guint n_cpus)
+{
+  const IlSpan *x = cursor_peek (&cursors[heap[a]], n_cpus);
+  const IlSpan *y = cursor_peek (&cursors[heap[b]], n_cpus);
+
+  return x->start_ns < y->start_ns || (x->start_ns == y->start_ns && heap[a] < heap[b]);
+}
+
+static void
+heap_down (Cursor *cursors, guint *heap, guint n, guint i, guint n_cpus)
+{
+  for (;;)
+    {
+      guint l = 2 * i + 1, r = l + 1, m = i;
+
+      if (l < n && heap_less (cursors, heap, l, m, n_cpus))
+        m = l;
+      if (r < n && heap_less (cursors, heap, r, m, n_cpus))
+        m = r;
+      if (m == i)
+        return;
+      guint t = heap[i];
+      heap[i] = heap[m];
+      heap[m] = t;
+      i = m;
+    }
+}
+
+static void
+write_core_events (Out *o, IlRunTrace *run, guint r, const RunIds *ids, char **on_core)
+{
+  guint n_workers = il_run_trace_get_n_workers (run);
+  guint n_cpus = MAX (il_run_trace_get_n_cpus (run), 1);
+  gint64 origin = il_run_trace_get_origin_ns (run);
+  g_autofree Cursor *cursors = g_new0 (Cursor, MAX (n_workers, 1));
+  g_autofree guint *heap = g_new (guint, MAX (n_workers, 1));
+  g_autofree gint64 *last_end = g_new (gint64, n_cpus);
+  guint n = 0;
+
+  for (guint c = 0; c < n_cpus; c++)
+    last_end[c] = G_MININT64;
+  for (guint w = 0; w < n_workers; w++)
+    {
+      cursors[w].lane = il_run_trace_get_lane (run, w);
+      cursors[w].n = il_lane_get_n_spans (cursors[w].lane);
+      if (cursor_peek (&cursors[w], n_cpus) != NULL)
+        heap[n++] = w;
+    }
+  for (guint i = n / 2; i-- > 0;)
+    heap_down (cursors, heap, n, i, n_cpus);
+
+  while (n > 0 && o->w->error == NULL)
+    {
+      Cursor *c = &cursors[heap[0]];
+      const IlSpan *s = cursor_peek (c, n_cpus);
+      gint64 start = MAX (s->start_ns, last_end[s->cpu]);
+
+      if (start < s->end_ns)
+        {
+          span_event (o, on_core[s->worker], r, ids->core_pid, ids->core_tids[s->cpu], origin, s,
+                      start, TRUE);
+          last_end[s->cpu] = s->end_ns;
+        }
+      c->index++;
+      if (cursor_peek (c, n_cpus) == NULL)
+        heap[0] = heap[--n];
+      heap_down (cursors, heap, n, 0, n_cpus);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * The file */
+
+static gboolean
+write_chrome (IlTrace *trace, IlWriter *w)
+{
+  guint n_runs = il_trace_get_n_runs (trace);
+  RunIds *ids = assign_ids (trace);
+  Out o = { w, FALSE };
+  int sort = 0;
+
+  /* displayTimeUnit only changes what viewers show; ts and dur are microseconds regardless. */
+  il_writer_puts (w, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"interleave\":");
+  il_trace_write_v1 (trace, w, 1u << IL_STATE_IDLE);
+  il_writer_puts (w, "},\"traceEvents\":[");
+
+  for (guint r = 0; r < n_runs && w->error == NULL; r++)
+    {
+      IlRunTrace *run = il_trace_get_run (trace, r);
+      g_autofree char *title = il_run_config_get_title (il_run_trace_get_config (run));
+      const char *label = il_run_trace_get_label (run) ? il_run_trace_get_label (run) : title;
+      guint n_workers = il_run_trace_get_n_workers (run);
+      guint n_cpus = MAX (il_run_trace_get_n_cpus (run), 1);
+      gint64 origin = il_run_trace_get_origin_ns (run);
+      gboolean traced = run_is_traced (run);
+      g_autofree char *core_title = g_strdup_printf (_("Run %u: %s — CPU cores"), r + 1, label);
+      g_autoptr(GPtrArray) on_core = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GHashTable) named = g_hash_table_new (NULL, NULL);
+
+      if (!traced)
+        {
+          g_autofree char *worker_title = g_strdup_printf (_("Run %u: %s — workers"), r + 1, label);
+
+          name_track (&o, TRUE, ids[r].worker_pid, ids[r].worker_pid, worker_title, sort++);
+        }
+
+      for (guint wk = 0; wk < n_workers && w->error == NULL; wk++)
+        {
+          const IlWorkerInfo *info = il_run_trace_get_worker (run, wk);
+          const IlLane *lane = il_run_trace_get_lane (run, wk);
+          guint n = il_lane_get_n_spans (lane);
+          int pid = ids[r].pid[wk];
+          int tid = ids[r].tid[wk];
+
+          /* A traced program's processes: named once, in the order their first thread comes. */
+          if (traced && !g_hash_table_contains (named, GINT_TO_POINTER (pid)))
+            {
+              const IlProcessInfo *proc = il_run_trace_find_process (run, pid);
+              const char *pname = proc != NULL && proc->name != NULL && *proc->name != '\0'
+                                    ? proc->name : NULL;
+              g_autofree char *ptitle = NULL;
+              g_autofree char *program = NULL;
+
+              /* The program the process ran last (its command), as DevTools lists processes. */
+              if (proc != NULL && proc->command != NULL && *proc->command != '\0')
+                {
+                  g_autofree char *argv0 = g_strndup (proc->command, strcspn (proc->command, " \t\n"));
+
+                  program = g_path_get_basename (argv0);
+                  pname = program;
+                }
+
+              for (guint k = 0; k < n_workers && pname == NULL; k++)
+                if (il_run_trace_get_worker (run, k)->tid == pid)
+                  pname = il_run_trace_get_worker (run, k)->name;
+              ptitle = g_strdup_printf (_("Run %u: %s — process %d (%s)"), r + 1, label, pid,
+                                        pname != NULL ? pname : label);
+              name_track (&o, TRUE, pid, pid, ptitle, sort++);
+              g_hash_table_add (named, GINT_TO_POINTER (pid));
+            }
+
+          /* The trace's own lane names, the same ones the window and the images show. */
+          name_track (&o, FALSE, pid, tid, info->name, (int) wk);
+          g_ptr_array_add (on_core, g_strdup (info->name));
+
+          for (guint i = 0; i < n;)
+            {
+              const IlSpan *block;
+              guint len = il_lane_get_block (lane, i, &block);
+
+              for (guint k = 0; k < len; k++)
+                {
+                  const IlSpan *s = &block[k];
+                  IlTaskRecord *task;
+
+                  /* Idle is the absence of work; leaving it out keeps the tracks readable. */
+                  if (s->state == IL_STATE_IDLE)
+                    continue;
+                  task = s->task >= 0 && (guint) s->task < il_run_trace_get_n_tasks (run)
+                           ? il_run_trace_get_task (run, (guint) s->task) : NULL;
+                  span_event (&o, task != NULL && task->name != NULL
+                                    ? task->name : il_state_to_string ((IlState) s->state),
+                              r, pid, tid, origin, s, s->start_ns, FALSE);
+                }
+              i += len;
+            }
+        }
+
+      /* Core lanes only where the run knows its CPUs (an imported trace may not). */
+      if (il_run_trace_has_cpu_data (run))
+        {
+          name_track (&o, TRUE, ids[r].core_pid, ids[r].core_pid, core_title, sort++);
+          for (guint cpu = 0; cpu < n_cpus; cpu++)
+            {
+              g_autofree char *name = g_strdup_printf (_("CPU %u"), cpu);
+
+              name_track (&o, FALSE, ids[r].core_pid, ids[r].core_tids[cpu], name, (int) cpu);
+            }
+          write_core_events (&o, run, r, &ids[r], (char **) on_core->pdata);
+          if (il_run_trace_get_cpu_load (run) != NULL)
+            write_load_counters (&o, il_run_trace_get_cpu_load (run), ids[r].core_pid,
+                                 ids[r].core_tids, n_cpus, origin);
+        }
+    }
+  il_writer_puts (w, "\n]}\n");
+  free_ids (ids, n_runs);
+  return w->error == NULL;
+}
+
+gboolean
+il_trace_write_chrome (IlTrace       *trace,
+                       GOutputStream *stream,
+                       const char    *name,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_return_val_if_fail (trace != NULL, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  return il_trace_write_stream (trace, stream, name, cancellable, write_chrome, error);
+}
+
+gboolean
+il_trace_export_chrome (IlTrace *trace, const char *path, GError **error)
+{
+  g_return_val_if_fail (trace != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return il_trace_write_file (trace, path, write_chrome, error);
+}

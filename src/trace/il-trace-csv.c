@@ -1,0 +1,124 @@
+/* il-trace-csv.c: CSV export: one row per span, then what other programs took of each CPU. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include <inttypes.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "il-cpu-load.h"
+#include "il-trace-io-private.h"
+
+/* One row of the other-programs series: state "other-programs" or "steal", the CPU, the interval
+ * and, in cpu_time_ns, the CPU time taken in it. */
+static void
+write_load_row (IlWriter *w, guint r, const char *label, const char *kind, int cpu,
+                const IlCpuLoadRow *row, gint64 ns)
+{
+  il_writer_int (w, r);
+  il_writer_putc (w, ',');
+  il_writer_csv_string (w, label);
+  il_writer_puts (w, ",,,,");
+  il_writer_puts (w, kind);
+  il_writer_putc (w, ',');
+  il_writer_int (w, cpu);
+  il_writer_putc (w, ',');
+  il_writer_putc (w, ',');
+  il_writer_int (w, row->start_ns);
+  il_writer_putc (w, ',');
+  il_writer_int (w, row->end_ns);
+  il_writer_putc (w, ',');
+  il_writer_int (w, ns);
+  il_writer_putc (w, '\n');
+}
+
+static void
+write_load (IlWriter *w, guint r, const char *label, const IlCpuLoad *load)
+{
+  for (guint i = 0; i < il_cpu_load_get_n_cpus (load) && w->error == NULL; i++)
+    {
+      int cpu = il_cpu_load_get_cpu (load, i);
+
+      for (guint k = 0; k < il_cpu_load_get_n_rows (load, cpu); k++)
+        {
+          const IlCpuLoadRow *row = il_cpu_load_get_row (load, cpu, k);
+
+          /* Intervals where nothing else ran are left out: the rows add up the same. */
+          if (row->other_ns > 0)
+            write_load_row (w, r, label, "other-programs", cpu, row, row->other_ns);
+          if (row->steal_ns > 0)
+            write_load_row (w, r, label, "steal", cpu, row, row->steal_ns);
+        }
+    }
+}
+
+static gboolean
+write_csv (IlTrace *trace, IlWriter *w)
+{
+  guint n_runs = il_trace_get_n_runs (trace);
+
+  il_writer_puts (w, "run,label,worker,pid,tid,state,cpu,task,start_ns,end_ns,cpu_time_ns\n");
+  for (guint r = 0; r < n_runs && w->error == NULL; r++)
+    {
+      IlRunTrace *run = il_trace_get_run (trace, r);
+      g_autofree char *title = il_run_config_get_title (il_run_trace_get_config (run));
+      const char *label = il_run_trace_get_label (run) ? il_run_trace_get_label (run) : title;
+      guint n_workers = il_run_trace_get_n_workers (run);
+
+      for (guint worker = 0; worker < n_workers && w->error == NULL; worker++)
+        {
+          const IlWorkerInfo *info = il_run_trace_get_worker (run, worker);
+          const IlLane *lane = il_run_trace_get_lane (run, worker);
+          guint n = il_lane_get_n_spans (lane);
+
+          for (guint i = 0; i < n;)
+            {
+              const IlSpan *block;
+              guint len = il_lane_get_block (lane, i, &block);
+
+              for (guint k = 0; k < len; k++)
+                {
+                  const IlSpan *s = &block[k];
+
+                  il_writer_int (w, r);
+                  il_writer_putc (w, ',');
+                  il_writer_csv_string (w, label);
+                  il_writer_putc (w, ',');
+                  il_writer_int (w, s->worker);
+                  il_writer_putc (w, ',');
+                  il_writer_int (w, info->pid);
+                  il_writer_putc (w, ',');
+                  il_writer_int (w, info->tid);
+                  il_writer_putc (w, ',');
+                  il_writer_puts (w, il_state_to_string ((IlState) s->state));
+                  il_writer_putc (w, ',');
+                  il_writer_int (w, s->cpu);
+                  il_writer_putc (w, ',');
+                  il_writer_int (w, s->task);
+                  il_writer_putc (w, ',');
+                  il_writer_int (w, s->start_ns);
+                  il_writer_putc (w, ',');
+                  il_writer_int (w, s->end_ns);
+                  il_writer_puts (w, ",\n");
+                }
+              i += len;
+            }
+        }
+      if (il_run_trace_get_cpu_load (run) != NULL)
+        write_load (w, r, label, il_run_trace_get_cpu_load (run));
+    }
+  return w->error == NULL;
+}
+
+gboolean
+il_trace_export_csv (IlTrace *trace, const char *path, GError **error)
+{
+  g_return_val_if_fail (trace != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return il_trace_write_file (trace, path, write_csv, error);
+}

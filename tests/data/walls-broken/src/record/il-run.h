@@ -1,0 +1,2 @@
+/* A record header: render may not use it. */
+#pragma once

@@ -1,0 +1,2 @@
+/* Private to trace. */
+#pragma once
