@@ -13,6 +13,8 @@ packages=(
   # The sanitizer and fuzzing half of build-aux/test.sh: clang, its runtimes (ASan, UBSan and
   # libFuzzer's libclang_rt.fuzzer) and llvm-symbolizer for readable reports.
   clang libclang-rt-14-dev llvm-14
+  # Real producers of Chrome Trace Event files for the producers suite (tests/producers).
+  chromium cmake g++
 )
 # Node.js and npm for the consumer suite: Debian's, unless a Node.js with its own npm is already
 # installed (a nodesource build conflicts with Debian's npm package).

@@ -1,0 +1,80 @@
+#!/bin/sh
+# Real producers' traces: generates Chrome Trace Event files with the real tools (Chromium, Node.js,
+# clang -ftime-trace, CMake's google-trace profiling), then loads and draws each at many widths,
+# odd ones and 4 K included. Any crash, sanitizer report or non-zero exit fails the test.
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Usage: run-producers.sh INTERLEAVE-CLI OUTDIR
+set -u
+cli=$1 out=$2
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$out"
+mkdir -p "$out"
+status=0
+fail () { echo "FAIL: $*"; status=1; }
+
+# Chromium (the browser itself: dense main thread, many threads, a long tail).
+if command -v chromium >/dev/null 2>&1; then
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$out/chromium-profile" \
+    --trace-startup='*,disabled-by-default-devtools.timeline' --trace-startup-format=json \
+    --trace-startup-file="$out/chromium.json" --trace-startup-duration=3 \
+    --virtual-time-budget=3000 --dump-dom "file://$here/page.html" >/dev/null 2>"$out/chromium.log" ||
+    true
+  rm -rf "$out/chromium-profile"
+  [ -s "$out/chromium.json" ] || fail "chromium wrote no trace (see $out/chromium.log)"
+else
+  fail "chromium is not installed (build-aux/install-deps.sh installs it)"
+fi
+
+# Node.js trace events (main thread and worker threads).
+if command -v node >/dev/null 2>&1; then
+  (cd "$out" && node --trace-events-enabled --trace-event-categories v8,node,node.async_hooks \
+     --trace-event-file-pattern 'node.json' "$here/work.js" >/dev/null 2>"$out/node.log") ||
+    fail "node failed (see $out/node.log)"
+  [ -s "$out/node.json" ] || fail "node wrote no trace"
+else
+  fail "node is not installed"
+fi
+
+# clang -ftime-trace: one deeply nested stack of a C++ compile.
+if command -v clang++ >/dev/null 2>&1; then
+  clang++ -O2 -ftime-trace -ftime-trace-granularity=0 -c "$here/heavy.cc" -o "$out/clang.o" \
+    2>"$out/clang.log" || fail "clang++ failed (see $out/clang.log)"
+  [ -s "$out/clang.json" ] || fail "clang++ wrote no time trace"
+else
+  fail "clang++ is not installed"
+fi
+
+# CMake's profile of a configure step.
+if command -v cmake >/dev/null 2>&1; then
+  cmake -S "$here" -B "$out/cmake-build" --profiling-format=google-trace \
+    --profiling-output="$out/cmake.json" >"$out/cmake.log" 2>&1 || fail "cmake failed (see $out/cmake.log)"
+  rm -rf "$out/cmake-build"
+  [ -s "$out/cmake.json" ] || fail "cmake wrote no profile"
+else
+  fail "cmake is not installed"
+fi
+
+for trace in "$out"/*.json; do
+  [ -f "$trace" ] || continue
+  name=$(basename "$trace" .json)
+  if ! "$cli" render "$trace" --summary >"$out/$name.summary" 2>&1; then
+    fail "$name: render --summary exited $?"
+    sed 's/^/  /' "$out/$name.summary" | head -20
+    continue
+  fi
+  echo "$name: $(wc -c <"$trace") bytes; $(grep -c '' "$out/$name.summary") summary lines"
+  for width in 64 321 640 799 1000 1024 1280 1366 1600 1920 2559 3000 3840 4096; do
+    "$cli" render "$trace" -q --png "$out/$name-$width.png" --width "$width" --height 900 \
+      >"$out/$name-$width.log" 2>&1
+    code=$?
+    if [ $code -ne 0 ] || [ ! -s "$out/$name-$width.png" ]; then
+      fail "$name at width $width: exit $code"
+      tail -n 30 "$out/$name-$width.log" | sed 's/^/  /'
+    fi
+    rm -f "$out/$name-$width.png"
+  done
+done
+[ $status -eq 0 ] && echo "every producer's trace loaded and drew at 14 widths"
+exit $status
