@@ -110,6 +110,16 @@ il_atomic_file_new (const char *path, GError **error)
                    display);
       return NULL;
     }
+  /* A file the user may not write, or made read-only (no write bit for anyone: root could still
+   * replace it, but nobody meant that), is refused: the rename would replace it regardless. */
+  if (exists && (access (path, W_OK) != 0 || (st.st_mode & 0222) == 0))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot write %s: the file is read-only"),
+                   display);
+      return NULL;
+    }
   if (exists)
     mode = st.st_mode & 07777;
 
