@@ -93,7 +93,9 @@ typedef enum /*< prefix=IL_ERROR >*/
 {
   IL_ERROR_INVALID,     /* bad input: options, lesson files, trace files (CLI exit 2) */
   IL_ERROR_FAILED,      /* a run or an I/O operation failed (CLI exit 1) */
-  IL_ERROR_CANCELLED,
+  IL_ERROR_CANCELLED,   /* a run or sweep stopped by its GCancellable; the partial trace is kept,
+                         * marked cancelled (CLI exit 1). The engine never raises G_IO_ERROR_CANCELLED
+                         * for it: callers test one error. */
   IL_ERROR_UNSUPPORTED, /* e.g. kernel capture refused */
 } IlError;
 

@@ -1,4 +1,4 @@
-/* test-types.c: the trace room's GTypes: enum nicks are machine names, runs and traces box by reference. */
+/* test-types.c: the trace room's GTypes (enum nicks are machine names, boxed runs) and its cancel error. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "il-batch.h"
+#include "il-run.h"
 #include "il-trace-io.h"
 
 /* The machine names as the documentation and the saved traces spell them, written out here so a
@@ -222,6 +223,25 @@ test_boxed_config (void)
   g_assert_true (il_run_config_same_work (copy, config));
 }
 
+/* A run stopped by its GCancellable fails with the documented IL_ERROR_CANCELLED (not GIO's), here
+ * cancelled before it started: the run's own check, not the executor's. */
+static void
+test_cancel_error (void)
+{
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  config->executor = IL_EXECUTOR_SEQUENTIAL;
+  config->workers = 1;
+  config->workload = IL_WORKLOAD_SLEEP;
+  config->tasks = 2;
+  config->task_ms = 1;
+  g_cancellable_cancel (cancellable);
+  g_assert_null (il_run_sync (config, cancellable, &error));
+  g_assert_error (error, IL_ERROR, IL_ERROR_CANCELLED);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -231,5 +251,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/types/boxed-run", test_boxed_run);
   g_test_add_func ("/types/boxed-trace", test_boxed_trace);
   g_test_add_func ("/types/boxed-config", test_boxed_config);
+  g_test_add_func ("/types/cancel-error", test_cancel_error);
   return g_test_run ();
 }
