@@ -7,6 +7,7 @@
 
 #include "il-batch.h"
 #include "il-run.h"
+#include "il-sweep.h"
 #include "il-trace-io.h"
 
 /* The machine names as the documentation and the saved traces spell them, written out here so a
@@ -223,6 +224,49 @@ test_boxed_config (void)
   g_assert_true (il_run_config_same_work (copy, config));
 }
 
+/* A sweep is a value too: the copy has the same points and shares no array with the original. */
+static void
+test_boxed_sweep (void)
+{
+  g_autoptr(IlSweep) sweep = il_sweep_new ();
+  g_autoptr(IlSweep) copy = NULL;
+  IlSweepSeries *series = g_new0 (IlSweepSeries, 1);
+  const IlSweepSeries *copied;
+  guint counts[] = { 1, 2, 4 };
+  gint64 walls[] = { 400, 210, 120 };
+
+  g_assert_true (G_TYPE_IS_BOXED (IL_TYPE_SWEEP));
+  g_array_append_vals (sweep->worker_counts, counts, G_N_ELEMENTS (counts));
+  sweep->baseline_ns = 400;
+  sweep->repeat = 3;
+  sweep->title = g_strdup ("cpu");
+  series->label = g_strdup ("threads");
+  series->config = il_run_config_new ();
+  series->wall_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_array_append_vals (series->wall_ns, walls, G_N_ELEMENTS (walls));
+  series->serial_fraction = 0.25;
+  g_ptr_array_add (sweep->series, series);
+
+  copy = g_boxed_copy (IL_TYPE_SWEEP, sweep);
+  g_assert_true (copy != sweep);
+  g_assert_true (copy->worker_counts != sweep->worker_counts);
+  g_assert_cmpuint (copy->worker_counts->len, ==, 3);
+  g_assert_cmpuint (g_array_index (copy->worker_counts, guint, 2), ==, 4);
+  g_assert_cmpint (copy->baseline_ns, ==, 400);
+  g_assert_cmpuint (copy->repeat, ==, 3);
+  g_assert_cmpstr (copy->title, ==, "cpu");
+  g_assert_cmpuint (copy->series->len, ==, 1);
+  copied = g_ptr_array_index (copy->series, 0);
+  g_assert_true (copied != series && copied->wall_ns != series->wall_ns);
+  g_assert_true (copied->config != NULL && copied->config != series->config);
+  g_assert_cmpstr (copied->label, ==, "threads");
+  g_assert_cmpint (g_array_index (copied->wall_ns, gint64, 1), ==, 210);
+  g_assert_null (copied->speedup_min);
+  g_assert_cmpfloat (copied->serial_fraction, ==, 0.25);
+  g_assert_cmpfloat (il_sweep_get_speedup (copy, copied, 2), ==,
+                     il_sweep_get_speedup (sweep, series, 2));
+}
+
 /* A run stopped by its GCancellable fails with the documented IL_ERROR_CANCELLED (not GIO's), here
  * cancelled before it started: the run's own check, not the executor's. */
 static void
@@ -251,6 +295,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/types/boxed-run", test_boxed_run);
   g_test_add_func ("/types/boxed-trace", test_boxed_trace);
   g_test_add_func ("/types/boxed-config", test_boxed_config);
+  g_test_add_func ("/types/boxed-sweep", test_boxed_sweep);
   g_test_add_func ("/types/cancel-error", test_cancel_error);
   return g_test_run ();
 }
