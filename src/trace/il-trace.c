@@ -268,6 +268,29 @@ il_run_trace_get_lane (IlRunTrace *self, guint worker)
   return g_ptr_array_index (self->lanes, worker);
 }
 
+char *
+il_run_trace_get_worker_label (IlRunTrace *self, guint w)
+{
+  const IlWorkerInfo *info;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (w < self->workers->len, NULL);
+
+  info = &g_array_index (self->workers, IlWorkerInfo, w);
+  /* A traced program's threads have names of their own (the kernel's thread name and tid). */
+  if (self->config->executor == IL_EXECUTOR_EXTERNAL && info->name != NULL && *info->name != '\0')
+    return g_strdup (info->name);
+  if (info->kind == IL_WORKER_PROCESS)
+    {
+      if (info->pid > 0)
+        return g_strdup_printf (_("process %u · pid %d"), w, info->pid);
+      return g_strdup_printf (_("process %u"), w);
+    }
+  if (info->tid > 0)
+    return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
+  return g_strdup_printf (_("worker %u"), w);
+}
+
 void
 il_run_trace_set_n_tasks (IlRunTrace *self, guint n_tasks)
 {
@@ -479,29 +502,6 @@ il_run_trace_get_generation (IlRunTrace *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->generation;
-}
-
-char *
-il_run_trace_get_worker_label (IlRunTrace *self, guint w)
-{
-  const IlWorkerInfo *info;
-
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (w < self->workers->len, NULL);
-
-  info = &g_array_index (self->workers, IlWorkerInfo, w);
-  /* A traced program's threads have names of their own (the kernel's thread name and tid). */
-  if (self->config->executor == IL_EXECUTOR_EXTERNAL && info->name != NULL && *info->name != '\0')
-    return g_strdup (info->name);
-  if (info->kind == IL_WORKER_PROCESS)
-    {
-      if (info->pid > 0)
-        return g_strdup_printf (_("process %u · pid %d"), w, info->pid);
-      return g_strdup_printf (_("process %u"), w);
-    }
-  if (info->tid > 0)
-    return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
-  return g_strdup_printf (_("worker %u"), w);
 }
 
 gpointer
