@@ -543,7 +543,7 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->disposed)
     return;
 
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (error != NULL && !g_error_matches (error, IL_ERROR, IL_ERROR_CANCELLED))
     {
       g_autofree char *message = g_strdup_printf (_("The run failed: %s"), error->message);
       il_window_toast (self, message);

@@ -266,8 +266,7 @@ print_repeats (IlTrace *trace)
 static gboolean
 is_cancel_error (const GError *error)
 {
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-         g_error_matches (error, IL_ERROR, IL_ERROR_CANCELLED);
+  return g_error_matches (error, IL_ERROR, IL_ERROR_CANCELLED);
 }
 
 int

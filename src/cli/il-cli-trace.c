@@ -139,7 +139,7 @@ il_cli_trace (int argc, char **argv)
   g_clear_object (&wait.result);
   if (result == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      if (!g_error_matches (error, IL_ERROR, IL_ERROR_CANCELLED) ||
           il_run_get_trace (run) == NULL || il_run_get_running (run))
         {
           status = il_cli_report_error (PROG, error);

@@ -507,7 +507,7 @@ il_run_complete (IlRun *self)
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else if (cancelled)
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was cancelled"));
+    g_task_return_new_error (task, IL_ERROR, IL_ERROR_CANCELLED, _("The run was cancelled"));
   else
     g_task_return_pointer (task, il_run_trace_ref (self->trace),
                            (GDestroyNotify) il_run_trace_unref);
@@ -654,7 +654,7 @@ il_run_program_complete (IlRun *self)
   il_run_set_running (self, FALSE);
 
   if (cancelled)
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was cancelled"));
+    g_task_return_new_error (task, IL_ERROR, IL_ERROR_CANCELLED, _("The run was cancelled"));
   else
     g_task_return_pointer (task, il_run_trace_ref (self->trace),
                            (GDestroyNotify) il_run_trace_unref);
@@ -860,14 +860,18 @@ il_run_start_async (IlRun               *self,
   self->started = TRUE;
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, il_run_start_async);
+  /* The run reports its own cancel (IL_ERROR_CANCELLED, the trace kept and marked cancelled);
+   * GTask would otherwise put G_IO_ERROR_CANCELLED in its place. */
+  g_task_set_check_cancellable (task, FALSE);
 
   self->context = g_main_context_ref_thread_default ();
   il_run_prepare (self);
 
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_is_cancelled (cancellable))
     {
       il_run_trace_set_cancelled (self->trace, TRUE);
       il_run_trace_set_live (self->trace, FALSE);
+      g_task_return_new_error (task, IL_ERROR, IL_ERROR_CANCELLED, _("The run was cancelled"));
       return;
     }
 

@@ -35,7 +35,7 @@ IlRunTrace        *il_run_prepare         (IlRun *self);
 
 /* Starts the run (preparing it first if il_run_prepare() was not called). Must be called from the thread whose thread-default main context will drain the
  * rings and deliver progress (the GUI's main loop, or the CLI's). Cancelling stops the workers,
- * reaps child processes and completes with G_IO_ERROR_CANCELLED; the partial trace is marked
+ * reaps child processes and completes with IL_ERROR_CANCELLED; the partial trace is marked
  * cancelled and still available from il_run_get_trace(). */
 void               il_run_start_async     (IlRun               *self,
                                            GCancellable        *cancellable,

@@ -232,8 +232,7 @@ il_sweep_run_live (const IlRunConfig *const *configs,
             trace = il_run_sync (config, cancellable, &local_error);
             if (trace != NULL)
               wall = il_run_trace_get_summary (trace)->wall_ns;
-            else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-                     g_error_matches (local_error, IL_ERROR, IL_ERROR_CANCELLED) ||
+            else if (g_error_matches (local_error, IL_ERROR, IL_ERROR_CANCELLED) ||
                      g_cancellable_is_cancelled (cancellable))
               {
                 g_propagate_error (error, g_steal_pointer (&local_error));

@@ -28,7 +28,7 @@ void            il_run_trace_set_repeat (IlRunTrace *run, const IlRepeat *repeat
 /* Where a run's speedup comes from: a sequential run of the same batch (the rule), or, when the
  * batch had none, the most recent earlier sequential run of the same work (said so wherever the
  * speedup is shown). */
-typedef enum
+typedef enum /*< prefix=IL_SPEEDUP >*/
 {
   IL_SPEEDUP_SAME_BATCH = 0,
   IL_SPEEDUP_EARLIER_RUN,

@@ -1,4 +1,5 @@
 /* il-sweep.c: a speedup sweep's result: points per series, speedups and the Amdahl fit. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>
@@ -16,6 +17,30 @@ series_free (gpointer data)
   g_clear_pointer (&series->speedup_min, g_array_unref);
   g_clear_pointer (&series->speedup_max, g_array_unref);
   g_free (series);
+}
+
+/* A value: a copy shares nothing (a sweep measured so far crosses from the runner's thread to
+ * the view's while the runner goes on). */
+G_DEFINE_BOXED_TYPE (IlSweep, il_sweep, il_sweep_copy, il_sweep_free)
+
+static GArray *
+array_copy (GArray *array)
+{
+  return array != NULL ? g_array_copy (array) : NULL;
+}
+
+static IlSweepSeries *
+series_copy (const IlSweepSeries *from)
+{
+  IlSweepSeries *series = g_new0 (IlSweepSeries, 1);
+
+  series->label = g_strdup (from->label);
+  series->config = from->config != NULL ? il_run_config_copy (from->config) : NULL;
+  series->wall_ns = array_copy (from->wall_ns);
+  series->serial_fraction = from->serial_fraction;
+  series->speedup_min = array_copy (from->speedup_min);
+  series->speedup_max = array_copy (from->speedup_max);
+  return series;
 }
 
 IlSweep *
@@ -39,6 +64,23 @@ il_sweep_free (IlSweep *self)
   g_clear_pointer (&self->series, g_ptr_array_unref);
   g_free (self->title);
   g_free (self);
+}
+
+IlSweep *
+il_sweep_copy (const IlSweep *self)
+{
+  IlSweep *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = il_sweep_new ();
+  g_array_append_vals (copy->worker_counts, self->worker_counts->data, self->worker_counts->len);
+  copy->baseline_ns = self->baseline_ns;
+  copy->repeat = self->repeat;
+  copy->title = g_strdup (self->title);
+  for (guint c = 0; c < self->series->len; c++)
+    g_ptr_array_add (copy->series, series_copy (g_ptr_array_index (self->series, c)));
+  return copy;
 }
 
 double

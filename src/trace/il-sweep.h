@@ -1,5 +1,6 @@
 /* il-sweep.h: a speedup sweep's result: the same work at several worker counts per executor, with
  * Amdahl fits. The runner that measures one is study's il-sweep-run.h. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>
@@ -27,7 +28,12 @@ typedef struct
   char      *title;
 } IlSweep;
 
+/* A boxed type whose copy is deep. */
+#define IL_TYPE_SWEEP (il_sweep_get_type ())
+GType    il_sweep_get_type       (void) G_GNUC_CONST;
+
 IlSweep *il_sweep_new            (void);
+IlSweep *il_sweep_copy           (const IlSweep *self);
 void     il_sweep_free           (IlSweep *self);
 /* Speedup of @series at index @i: baseline_ns / wall_ns[i], NAN when unknown. */
 double   il_sweep_get_speedup    (const IlSweep *self, const IlSweepSeries *series, guint i);

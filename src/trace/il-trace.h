@@ -2,7 +2,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 #include "il-types.h"
 #include "il-run-config.h"
 
@@ -84,8 +84,12 @@ void           il_lane_foreach_in_range (const IlLane *lane, gint64 t0, gint64 t
 guint          il_lane_get_block       (const IlLane *lane, guint index, const IlSpan **out);
 
 /* One run: its configuration, workers, tasks, spans and summary. Reference counted, not a GObject:
- * it is a plain data container that threads never touch (the owner appends drained spans). */
+ * it is a plain data container that threads never touch (the owner appends drained spans). A boxed
+ * type whose copy is a new reference, so GValues, properties and signals can carry one. */
 typedef struct _IlRunTrace IlRunTrace;
+
+#define IL_TYPE_RUN_TRACE (il_run_trace_get_type ())
+GType          il_run_trace_get_type        (void) G_GNUC_CONST;
 
 IlRunTrace    *il_run_trace_new             (const IlRunConfig *config);
 IlRunTrace    *il_run_trace_ref             (IlRunTrace *self);
@@ -122,7 +126,7 @@ void           il_run_trace_add_previous_pid (IlRunTrace *self, guint worker, in
 const int     *il_run_trace_get_previous_pids (IlRunTrace *self, guint worker, guint *n_pids);
 const IlLane  *il_run_trace_get_lane        (IlRunTrace *self, guint worker);
 
-/* Traced programs (il-trace.c, "program" helpers): the processes, helper threads, worker names
+/* Traced programs (il-trace-program.c): the processes, helper threads, worker names
  * learnt late, and the sampling interval of a "sampled" capture (0 otherwise). Adding a process
  * whose pid is known already replaces it. */
 void           il_run_trace_add_process     (IlRunTrace *self, int pid, int ppid, const char *command,
@@ -218,8 +222,12 @@ void           il_run_trace_set_data        (IlRunTrace *self, const char *key, 
 /* Approximate memory held by the spans, in bytes. */
 gsize          il_run_trace_get_span_bytes  (IlRunTrace *self);
 
-/* A trace file: machine facts and one or more runs (a lesson's comparison). */
+/* A trace file: machine facts and one or more runs (a lesson's comparison). Boxed like a run:
+ * copying is a new reference. */
 typedef struct _IlTrace IlTrace;
+
+#define IL_TYPE_TRACE (il_trace_get_type ())
+GType          il_trace_get_type            (void) G_GNUC_CONST;
 
 IlTrace       *il_trace_new                 (void);
 IlTrace       *il_trace_ref                 (IlTrace *self);

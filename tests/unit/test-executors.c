@@ -599,7 +599,7 @@ test_executors_cancel (void)
       g_timeout_add (150, cancel_cb, cancellable);
       g_main_loop_run (d.loop);
 
-      g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_error (d.error, IL_ERROR, IL_ERROR_CANCELLED);
       g_assert_null (d.trace);
       g_clear_error (&d.error);
       /* Stopped long before 6 × 2 s of work would have finished. */
@@ -995,7 +995,7 @@ test_executors_worker_stopped (void)
   g_assert_nonnull (d.warning);
   g_test_message ("warning: %s", d.warning);
   g_assert_nonnull (strstr (d.warning, "is stopped"));
-  g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_error (d.error, IL_ERROR, IL_ERROR_CANCELLED);
   g_assert_true (il_run_trace_get_cancelled (d.trace));
   /* The stopped worker's task never finished: cancelled, like the ones never started. */
   g_assert_cmpuint (count_status (d.trace, IL_TASK_FAILED), ==, 0);
@@ -1032,7 +1032,7 @@ test_executors_worker_silent (void)
       g_signal_connect (run, "notify::warning", G_CALLBACK (silent_warning_cb), cancellable);
       il_run_start_async (run, cancellable, run_done_cb, &d);
       g_main_loop_run (d.loop);
-      g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_error (d.error, IL_ERROR, IL_ERROR_CANCELLED);
       t = il_run_get_trace (run);
       g_assert_true (il_run_trace_get_cancelled (t));
       g_assert_cmpuint (count_status (t, IL_TASK_CANCELLED), ==, 2);
@@ -1079,7 +1079,7 @@ test_executors_spawn_interruptible (void)
   g_cancellable_cancel (cancellable);
   g_main_loop_run (d.loop);
 
-  g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_error (d.error, IL_ERROR, IL_ERROR_CANCELLED);
   g_clear_error (&d.error);
   t = il_run_get_trace (run);
   for (guint w = 0; w < il_run_trace_get_n_workers (t); w++)

@@ -1,0 +1,285 @@
+/* il-trace-program.c: traced programs' additions to a run: processes, helpers, waits, undrawn spans. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "il-trace-private.h"
+
+/* Traced programs: processes, helper threads, sampling (DESIGN.md, "Trace file additions"). */
+
+void
+il_wait_array_free (gpointer data)
+{
+  if (data != NULL)
+    g_array_unref (data);
+}
+
+void
+il_run_trace_clear_processes (IlRunTrace *self)
+{
+  g_clear_pointer (&self->waits, g_ptr_array_unref);
+  if (self->processes == NULL)
+    return;
+  for (guint i = 0; i < self->processes->len; i++)
+    {
+      IlProcessInfo *p = &g_array_index (self->processes, IlProcessInfo, i);
+      g_free (p->command);
+      g_free (p->name);
+    }
+  g_clear_pointer (&self->processes, g_array_unref);
+}
+
+void
+il_run_trace_add_process (IlRunTrace *self, int pid, int ppid, const char *command, const char *name)
+{
+  IlProcessInfo info = { pid, ppid, g_strdup (command ? command : ""), g_strdup (name ? name : "") };
+
+  g_return_if_fail (self != NULL);
+
+  if (self->processes == NULL)
+    self->processes = g_array_new (FALSE, TRUE, sizeof (IlProcessInfo));
+  for (guint i = 0; i < self->processes->len; i++)
+    {
+      IlProcessInfo *p = &g_array_index (self->processes, IlProcessInfo, i);
+      if (p->pid == pid)
+        {
+          g_free (p->command);
+          g_free (p->name);
+          *p = info;
+          self->generation++;
+          return;
+        }
+    }
+  g_array_append_val (self->processes, info);
+  self->generation++;
+}
+
+guint
+il_run_trace_get_n_processes (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->processes != NULL ? self->processes->len : 0;
+}
+
+const IlProcessInfo *
+il_run_trace_get_process (IlRunTrace *self, guint index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < il_run_trace_get_n_processes (self), NULL);
+  return &g_array_index (self->processes, IlProcessInfo, index);
+}
+
+const IlProcessInfo *
+il_run_trace_find_process (IlRunTrace *self, int pid)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  for (guint i = 0; i < il_run_trace_get_n_processes (self); i++)
+    if (g_array_index (self->processes, IlProcessInfo, i).pid == pid)
+      return &g_array_index (self->processes, IlProcessInfo, i);
+  return NULL;
+}
+
+void
+il_run_trace_set_worker_helper (IlRunTrace *self, guint worker, gboolean helper)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+  g_array_index (self->workers, IlWorkerInfo, worker).helper = helper;
+  self->generation++;
+}
+
+void
+il_run_trace_set_worker_name (IlRunTrace *self, guint worker, const char *name)
+{
+  IlWorkerInfo *info;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+  info = &g_array_index (self->workers, IlWorkerInfo, worker);
+  g_free (info->name);
+  info->name = g_strdup (name ? name : "");
+  self->generation++;
+}
+
+gint64
+il_run_trace_get_sample_interval_ns (IlRunTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->sample_interval_ns;
+}
+
+void
+il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns)
+{
+  g_return_if_fail (self != NULL);
+  self->sample_interval_ns = MAX (interval_ns, 0);
+}
+
+void
+il_run_trace_remove_process (IlRunTrace *self, int pid)
+{
+  guint to = 0;
+  guint64 n_spans = 0;
+  g_autofree int *map = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  map = g_new (int, MAX (self->workers->len, 1));
+  for (guint from = 0; from < self->workers->len; from++)
+    {
+      IlWorkerInfo info = g_array_index (self->workers, IlWorkerInfo, from);
+      IlLane *lane = g_ptr_array_index (self->lanes, from);
+
+      map[from] = info.pid == pid ? -1 : (int) to;
+      if (info.pid == pid)
+        {
+          g_free (info.name);
+          il_lane_free (lane);
+          continue;
+        }
+      info.id = to;
+      for (guint i = 0; i < lane->n_spans; i++)
+        lane_at (lane, i)->worker = (guint16) to;
+      for (guint t = 0; t < self->tasks->len; t++)
+        if (g_array_index (self->tasks, IlTaskRecord, t).worker == (int) from)
+          g_array_index (self->tasks, IlTaskRecord, t).worker = (int) to;
+      n_spans += lane->n_spans;
+      g_array_index (self->workers, IlWorkerInfo, to) = info;
+      self->lanes->pdata[to] = lane;
+      to++;
+    }
+  if (self->waits != NULL)
+    {
+      /* The waits follow their workers' new numbers. */
+      GPtrArray *waits = g_ptr_array_new_with_free_func (il_wait_array_free);
+
+      for (guint from = 0; from < self->waits->len; from++)
+        if (g_ptr_array_index (self->waits, from) != NULL && from < self->workers->len &&
+            map[from] >= 0)
+          {
+            guint nw = (guint) map[from];
+            if (waits->len <= nw)
+              g_ptr_array_set_size (waits, nw + 1);
+            waits->pdata[nw] = g_array_ref (g_ptr_array_index (self->waits, from));
+          }
+      g_ptr_array_unref (self->waits);
+      self->waits = waits;
+    }
+  g_array_set_size (self->workers, to);
+  /* The removed lanes were freed above. */
+  g_ptr_array_set_free_func (self->lanes, NULL);
+  g_ptr_array_set_size (self->lanes, to);
+  g_ptr_array_set_free_func (self->lanes, il_lane_free);
+  self->n_spans = n_spans;
+
+  for (guint i = 0; self->processes != NULL && i < self->processes->len; i++)
+    {
+      IlProcessInfo *p = &g_array_index (self->processes, IlProcessInfo, i);
+      if (p->pid == pid)
+        {
+          g_free (p->command);
+          g_free (p->name);
+          g_array_remove_index (self->processes, i);
+          break;
+        }
+    }
+  g_datalist_clear (&self->data);
+  g_datalist_init (&self->data);
+  self->generation++;
+}
+
+void
+il_run_trace_add_wait (IlRunTrace *self, guint worker, gint64 start_ns, IlWaitKind kind)
+{
+  IlWaitEntry e = { start_ns, (guint8) kind };
+  GArray *a;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+  g_return_if_fail ((guint) kind < IL_N_WAITS);
+
+  if (kind == IL_WAIT_NONE)
+    return;
+  if (self->waits == NULL)
+    self->waits = g_ptr_array_new_with_free_func (il_wait_array_free);
+  if (self->waits->len <= worker)
+    g_ptr_array_set_size (self->waits, worker + 1);
+  a = g_ptr_array_index (self->waits, worker);
+  if (a == NULL)
+    {
+      a = g_array_new (FALSE, FALSE, sizeof (IlWaitEntry));
+      self->waits->pdata[worker] = a;
+    }
+  if (a->len > 0 && g_array_index (a, IlWaitEntry, a->len - 1).start_ns >= start_ns)
+    return;
+  g_array_append_val (a, e);
+}
+
+IlWaitKind
+il_run_trace_get_wait (IlRunTrace *self, guint worker, gint64 start_ns)
+{
+  GArray *a;
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (self != NULL, IL_WAIT_NONE);
+
+  if (self->waits == NULL || worker >= self->waits->len ||
+      (a = g_ptr_array_index (self->waits, worker)) == NULL)
+    return IL_WAIT_NONE;
+  hi = a->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (g_array_index (a, IlWaitEntry, mid).start_ns < start_ns)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo < a->len && g_array_index (a, IlWaitEntry, lo).start_ns == start_ns)
+    return (IlWaitKind) g_array_index (a, IlWaitEntry, lo).kind;
+  return IL_WAIT_NONE;
+}
+
+void
+il_run_trace_foreach_wait (IlRunTrace *self,
+                           void (*func) (guint worker, gint64 start_ns, IlWaitKind kind, gpointer data),
+                           gpointer data)
+{
+  g_return_if_fail (self != NULL);
+  for (guint w = 0; self->waits != NULL && w < self->waits->len; w++)
+    {
+      GArray *a = g_ptr_array_index (self->waits, w);
+      for (guint i = 0; a != NULL && i < a->len; i++)
+        func (w, g_array_index (a, IlWaitEntry, i).start_ns,
+              (IlWaitKind) g_array_index (a, IlWaitEntry, i).kind, data);
+    }
+}
+
+void
+il_run_trace_add_undrawn (IlRunTrace *self, const IlSpan *span)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (span != NULL);
+
+  if (span->state != IL_STATE_RUNNING || span->cpu < 0 || span->end_ns <= span->start_ns)
+    return;
+  if (self->undrawn == NULL)
+    self->undrawn = g_array_new (FALSE, FALSE, sizeof (IlSpan));
+  /* Kept in order of start: they come nearly in order, so this looks back a step or two. */
+  {
+    guint i = self->undrawn->len;
+
+    while (i > 0 && g_array_index (self->undrawn, IlSpan, i - 1).start_ns > span->start_ns)
+      i--;
+    g_array_insert_val (self->undrawn, i, *span);
+  }
+  self->undrawn_max_ns = MAX (self->undrawn_max_ns, span->end_ns - span->start_ns);
+}
+
+GArray *
+il_run_trace_get_undrawn (IlRunTrace *self, gint64 *max_ns)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  if (max_ns != NULL)
+    *max_ns = self->undrawn_max_ns;
+  return self->undrawn;
+}
