@@ -379,7 +379,7 @@ il_timeline_view_get_range (IlTimelineView *self, gint64 *t0_ns, gint64 *t1_ns, 
   g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
 
   il_timeline_view_paint_options (self, &o);
-  il_painter_get_time_range (self->runs, &o, t0_ns, t1_ns);
+  il_paint_options_get_time_range (&o, self->runs, t0_ns, t1_ns);
   if (*t1_ns <= *t0_ns)
     *t1_ns = *t0_ns + MIN_RANGE_NS;
   if (fit)

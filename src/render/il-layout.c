@@ -440,7 +440,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
   l->lane_x0 = round (l->label_x + l->label_w + f * 0.6);
   l->lane_x1 = MAX (l->lane_x0 + 1, l->width - l->margin - round (f * 0.8));
 
-  il_painter_get_time_range (runs, o, &t0, &t1);
+  il_paint_options_get_time_range (o, runs, &t0, &t1);
   il_time_scale_init (&l->scale, t0, t1, l->lane_x0, l->lane_x1);
 
   l->lanes_y0 = y;

@@ -4,7 +4,7 @@
 
 #include <glib.h>
 #include "il-trace.h"
-#include "il-painter.h"
+#include "il-paint-options.h"
 
 G_BEGIN_DECLS
 

@@ -275,7 +275,7 @@ test_time_range (void)
   double x0, x1;
 
   il_paint_options_init (&o);
-  il_painter_get_time_range (runs, &o, &t0, &t1);
+  il_paint_options_get_time_range (&o, runs, &t0, &t1);
   g_assert_cmpint (t0, ==, 0);
   /* Fit: the longest run (GIL: 8 × 100 ms one at a time). */
   g_assert_cmpint (t1, ==, MAX (il_run_trace_get_end_ns (g_ptr_array_index (runs, 0)),
@@ -284,7 +284,7 @@ test_time_range (void)
 
   o.t0_ns = 100;
   o.t1_ns = 200;
-  il_painter_get_time_range (runs, &o, &t0, &t1);
+  il_paint_options_get_time_range (&o, runs, &t0, &t1);
   g_assert_cmpint (t0, ==, 100);
   g_assert_cmpint (t1, ==, 200);
 
