@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "il-clock.h"
 #include "il-format.h"
 #include "il-layout.h"
 #include "il-palette.h"
@@ -111,11 +112,11 @@ il_timeline_keys_describe_lane (IlRunTrace *run, gboolean core, int index)
   if (core)
     {
       g_autofree char *busy = NULL;
-      g_autofree char *wall = il_format_duration (end);
+      g_autofree char *wall = il_clock_format_duration (end, IL_DURATION_SIGNIFICANT);
 
       for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
         il_lane_foreach_in_range (il_run_trace_get_lane (run, w), 0, end, add_span, &t);
-      busy = il_format_duration (t.totals[IL_STATE_RUNNING]);
+      busy = il_clock_format_duration (t.totals[IL_STATE_RUNNING], IL_DURATION_SIGNIFICANT);
       /* Translators: a core lane for screen readers: "core 1 of “2 processes”: the run's workers ran on it 650 ms of 1.20 s" */
       g_string_append_printf (s, _("core %d of “%s”: the run’s workers ran on it %s of %s"), index,
                               label, busy, wall);
@@ -139,7 +140,7 @@ il_timeline_keys_describe_lane (IlRunTrace *run, gboolean core, int index)
 
       if (t.totals[state] <= 0)
         continue;
-      d = il_format_duration (t.totals[state]);
+      d = il_clock_format_duration (t.totals[state], IL_DURATION_SIGNIFICANT);
       g_string_append_printf (s, first ? _(" — %s: %s") : _(", %s: %s"),
                               il_state_get_title ((IlState) state), d);
       first = FALSE;

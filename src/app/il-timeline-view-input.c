@@ -5,6 +5,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "il-clock.h"
 #include "il-format.h"
 #include "il-timeline-keys.h"
 #include "il-timeline-view-private.h"
@@ -139,8 +140,8 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
     if (why != NULL)
       g_string_append_printf (s, ": %s", why);
   }
-  start = il_format_duration (hit.span.start_ns);
-  duration = il_format_duration (hit.span.end_ns - hit.span.start_ns);
+  start = il_clock_format_duration (hit.span.start_ns, IL_DURATION_SIGNIFICANT);
+  duration = il_clock_format_duration (hit.span.end_ns - hit.span.start_ns, IL_DURATION_SIGNIFICANT);
   g_string_append (s, "\n");
   g_string_append_printf (s, _("Starts at %s, lasts %s"), start, duration);
   if (self->runs->len > 1)

@@ -156,22 +156,6 @@ il_ticks_choose (const IlTimeScale *s, double char_w, double gap, IlTicks *out)
   ticks_pick_unit (out, MAX (llabs (s->t0_ns), llabs (s->t1_ns)));
 }
 
-char *
-il_format_duration (gint64 ns)
-{
-  IlTimeUnit unit = unit_for_magnitude (fabs ((double) ns));
-  double v = (double) ns / unit_ns[unit];
-  int decimals;
-
-  if (ns == 0)
-    return g_strdup ("0 s");
-  /* Three significant digits. */
-  decimals = fabs (v) >= 100 ? 0 : fabs (v) >= 10 ? 1 : 2;
-  if (unit == IL_TIME_UNIT_NS)
-    decimals = 0;
-  return g_strdup_printf ("%.*f %s", decimals, v, unit_names[unit]);
-}
-
 guint
 il_layout_run_n_cpus (IlRunTrace *run)
 {

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <math.h>
 
+#include "il-clock.h"
 #include "il-batch.h"
 #include "il-cpu-load.h"
 #include "il-painter-private.h"
@@ -105,13 +106,13 @@ static char *
 repeat_wall (IlRunTrace *run, gint64 wall)
 {
   const IlRepeat *repeat = il_run_trace_get_repeat (run);
-  g_autofree char *median = il_format_duration (wall);
+  g_autofree char *median = il_clock_format_duration (wall, IL_DURATION_SIGNIFICANT);
   g_autofree char *lo = NULL, *hi = NULL;
 
   if (repeat == NULL || !isfinite (repeat->wall_ns[0]) || !isfinite (repeat->wall_ns[1]))
     return g_steal_pointer (&median);
-  lo = il_format_duration ((gint64) repeat->wall_ns[0]);
-  hi = il_format_duration ((gint64) repeat->wall_ns[1]);
+  lo = il_clock_format_duration ((gint64) repeat->wall_ns[0], IL_DURATION_SIGNIFICANT);
+  hi = il_clock_format_duration ((gint64) repeat->wall_ns[1], IL_DURATION_SIGNIFICANT);
   /* TRANSLATORS: a run's wall time in an image header: the median of N runs and their range */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (median of %u, %s–%s)",
                                        "%s (median of %u, %s–%s)", repeat->count),
@@ -128,7 +129,8 @@ summary_line (IlRunTrace *run)
 
   if (il_run_trace_get_live (run) || wall <= 0)
     {
-      g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
+      g_autofree char *so_far = il_clock_format_duration (il_run_trace_get_end_ns (run),
+                                                          IL_DURATION_SIGNIFICANT);
       if (il_run_trace_get_live (run))
         g_string_append_printf (s, _("running… %s so far"), so_far);
       else
@@ -137,7 +139,7 @@ summary_line (IlRunTrace *run)
   else
     {
       g_autofree char *wall_s = repeat_wall (run, wall);
-      g_autofree char *cpu_s = il_format_duration (sum->cpu_ns);
+      g_autofree char *cpu_s = il_clock_format_duration (sum->cpu_ns, IL_DURATION_SIGNIFICANT);
 
       /* An imported trace knows when its slices ran, not whether a CPU ran them. */
       if (!il_layout_run_has_cores (run))
@@ -150,22 +152,22 @@ summary_line (IlRunTrace *run)
         g_string_append_printf (s, _(" · speedup %.2f×"), sum->speedup);
       if (sum->gil_wait_ns > 0)
         {
-          g_autofree char *v = il_format_duration (sum->gil_wait_ns);
+          g_autofree char *v = il_clock_format_duration (sum->gil_wait_ns, IL_DURATION_SIGNIFICANT);
           g_string_append_printf (s, _(" · GIL wait %s"), v);
         }
       if (sum->ready_ns > 0)
         {
-          g_autofree char *v = il_format_duration (sum->ready_ns);
+          g_autofree char *v = il_clock_format_duration (sum->ready_ns, IL_DURATION_SIGNIFICANT);
           g_string_append_printf (s, _(" · ready %s"), v);
         }
       if (sum->io_wait_ns > 0)
         {
-          g_autofree char *v = il_format_duration (sum->io_wait_ns);
+          g_autofree char *v = il_clock_format_duration (sum->io_wait_ns, IL_DURATION_SIGNIFICANT);
           g_string_append_printf (s, _(" · I/O wait %s"), v);
         }
       if (sum->loop_wait_ns > 0)
         {
-          g_autofree char *v = il_format_duration (sum->loop_wait_ns);
+          g_autofree char *v = il_clock_format_duration (sum->loop_wait_ns, IL_DURATION_SIGNIFICANT);
           g_string_append_printf (s, _(" · waiting for the loop %s"), v);
         }
     }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "il-clock.h"
 #include "il-layout.h"
 #include "il-painter.h"
 #include "../export/il-test-traces.h"
@@ -149,10 +150,23 @@ test_format_duration (void)
     { 0, "0 s" }, { 5000000, "5.00 ms" }, { G_GINT64_CONSTANT (61000000000), "61.0 s" },
   };
 
+  /* The command line's columns and the other-programs sentence keep their own styles. */
+  static const struct { gint64 ns; IlDurationStyle style; const char *text; } styled[] = {
+    { 812300000, IL_DURATION_FIXED, "812.3 ms" }, { 2270000000, IL_DURATION_FIXED, "2.27 s" },
+    { 850000, IL_DURATION_FIXED, "850 µs" }, { 0, IL_DURATION_FIXED, "0.0 ms" },
+    { 120400000, IL_DURATION_COARSE, "120 ms" }, { 1250000000, IL_DURATION_COARSE, "1.25 s" },
+    { 0, IL_DURATION_COARSE, "0 ms" },
+  };
+
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *text = il_format_duration (cases[i].ns);
+      g_autofree char *text = il_clock_format_duration (cases[i].ns, IL_DURATION_SIGNIFICANT);
       g_assert_cmpstr (text, ==, cases[i].text);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (styled); i++)
+    {
+      g_autofree char *text = il_clock_format_duration (styled[i].ns, styled[i].style);
+      g_assert_cmpstr (text, ==, styled[i].text);
     }
 }
 
