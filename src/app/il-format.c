@@ -5,6 +5,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "il-clock.h"
 #include "il-format.h"
 
 const char *
@@ -61,7 +62,8 @@ il_format_run_description (IlRunTrace *run)
   g_string_append_printf (s, _("Run “%s”."), title);
   if (il_run_trace_get_live (run))
     {
-      g_autofree char *so_far = il_format_duration (il_run_trace_get_end_ns (run));
+      g_autofree char *so_far = il_clock_format_duration (il_run_trace_get_end_ns (run),
+                                                          IL_DURATION_SIGNIFICANT);
       g_string_append_printf (s, " %s", _("Still running."));
       g_string_append_printf (s, " ");
       g_string_append_printf (s, _("%s recorded so far."), so_far);
@@ -70,11 +72,11 @@ il_format_run_description (IlRunTrace *run)
   if (summary == NULL)
     return g_string_free (s, FALSE);
 
-  wall = il_format_duration (summary->wall_ns);
-  cpu = il_format_duration (summary->cpu_ns);
-  gil = il_format_duration (summary->gil_wait_ns);
-  io = il_format_duration (summary->io_wait_ns);
-  ready = il_format_duration (summary->ready_ns);
+  wall = il_clock_format_duration (summary->wall_ns, IL_DURATION_SIGNIFICANT);
+  cpu = il_clock_format_duration (summary->cpu_ns, IL_DURATION_SIGNIFICANT);
+  gil = il_clock_format_duration (summary->gil_wait_ns, IL_DURATION_SIGNIFICANT);
+  io = il_clock_format_duration (summary->io_wait_ns, IL_DURATION_SIGNIFICANT);
+  ready = il_clock_format_duration (summary->ready_ns, IL_DURATION_SIGNIFICANT);
 
   g_string_append_c (s, ' ');
   g_string_append_printf (s, _("It took %s of wall time and %s of CPU time on %u workers."),
@@ -111,7 +113,7 @@ il_format_run_description (IlRunTrace *run)
               last_task = span->task;
             }
         }
-      running_str = il_format_duration (running);
+      running_str = il_clock_format_duration (running, IL_DURATION_SIGNIFICANT);
       g_string_append_c (s, ' ');
       g_string_append_printf (s, _("Worker %u worked on %u tasks and ran for %s."),
                               w, n_tasks, running_str);

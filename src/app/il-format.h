@@ -4,12 +4,11 @@
 
 #include <glib.h>
 #include "il-trace.h"
-#include "il-layout.h"
 
 G_BEGIN_DECLS
 
-/* il_format_duration() ("412 ms", "1.25 s") comes from the painter's layout, so the window and
- * the pictures write durations the same way. */
+/* Durations are il_clock_format_duration (ns, IL_DURATION_SIGNIFICANT) ("412 ms", "1.25 s"), as in
+ * the pictures, so the window and the pictures write them the same way. */
 /* "Scheduling was recorded by the kernel …": how the trace was captured, in plain words. */
 const char *il_format_capture (IlCaptureKind capture);
 /* A paragraph describing one run for screen readers: what ran, how long, how parallel. */

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "il-clock.h"
 #include "il-format.h"
 #include "il-history-row.h"
 
@@ -70,7 +71,7 @@ il_history_row_update (IlHistoryRow *self)
     subtitle = g_strdup (_("running…"));
   else if (summary != NULL)
     {
-      g_autofree char *wall = il_format_duration (summary->wall_ns);
+      g_autofree char *wall = il_clock_format_duration (summary->wall_ns, IL_DURATION_SIGNIFICANT);
 
       if (isfinite (summary->speedup))
         /* Translators: wall time, average parallelism, speedup of one run */

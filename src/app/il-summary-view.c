@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
+#include "il-clock.h"
 #include "il-capture.h"
 #include "il-cpu-load.h"
 #include <adwaita.h>
@@ -131,7 +132,7 @@ il_summary_view_put_other (IlSummaryView *self, IlRunTrace *run, guint column)
       il_summary_view_put (self, ROW_OTHER, column, _("not measured"));
       return;
     }
-  time = il_format_duration (summary->other_ns);
+  time = il_clock_format_duration (summary->other_ns, IL_DURATION_SIGNIFICANT);
   /* TRANSLATORS: share of the CPUs other programs took, and their CPU time */
   text = g_strdup_printf (_("%d %% · %s"), (int) round (summary->other_share * 100), time);
   il_summary_view_put (self, ROW_OTHER, column, text);
@@ -147,7 +148,7 @@ il_summary_view_live_text (IlRunTrace *run)
   /* Shown before anything was recorded (the cells follow every 2 s): no "running… 0 ns". */
   if (il_run_trace_get_end_ns (run) <= 0)
     return g_strdup (_("running…"));
-  so_far = il_format_duration (il_run_trace_get_end_ns (run));
+  so_far = il_clock_format_duration (il_run_trace_get_end_ns (run), IL_DURATION_SIGNIFICANT);
   return g_strdup_printf (_("running… %s"), so_far);
 }
 
@@ -165,10 +166,11 @@ with_range (const char *median, const IlRepeat *repeat, const double range[2], c
   return g_strdup_printf (_("%s (%s–%s)"), median, lo, hi);
 }
 
+/* with_range() hands its formatter doubles (a repeat keeps its range as doubles). */
 static char *
 format_ns (double ns)
 {
-  return il_format_duration ((gint64) ns);
+  return il_clock_format_duration ((gint64) ns, IL_DURATION_SIGNIFICANT);
 }
 
 static char *
@@ -332,11 +334,11 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         }
 
       {
-        g_autofree char *wall = il_format_duration (summary->wall_ns);
-        g_autofree char *cpu = il_format_duration (summary->cpu_ns);
-        g_autofree char *gil = il_format_duration (summary->gil_wait_ns);
-        g_autofree char *io = il_format_duration (summary->io_wait_ns);
-        g_autofree char *ready = il_format_duration (summary->ready_ns);
+        g_autofree char *wall = il_clock_format_duration (summary->wall_ns, IL_DURATION_SIGNIFICANT);
+        g_autofree char *cpu = il_clock_format_duration (summary->cpu_ns, IL_DURATION_SIGNIFICANT);
+        g_autofree char *gil = il_clock_format_duration (summary->gil_wait_ns, IL_DURATION_SIGNIFICANT);
+        g_autofree char *io = il_clock_format_duration (summary->io_wait_ns, IL_DURATION_SIGNIFICANT);
+        g_autofree char *ready = il_clock_format_duration (summary->ready_ns, IL_DURATION_SIGNIFICANT);
         double efficiency = il_format_get_efficiency (run);
         const IlRepeat *repeat = il_run_trace_get_repeat (run);
         g_autofree char *speedup = speedup_text (run, runs);
@@ -390,7 +392,8 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         il_summary_view_put (self, ROW_IO_WAIT, i, io);
         il_summary_view_put (self, ROW_READY, i, ready);
         {
-          g_autofree char *loop = il_format_duration (summary->loop_wait_ns);
+          g_autofree char *loop = il_clock_format_duration (summary->loop_wait_ns,
+                                                            IL_DURATION_SIGNIFICANT);
           il_summary_view_put (self, ROW_LOOP_WAIT, i, loop);
         }
         il_summary_view_put_other (self, run, i);
@@ -401,7 +404,8 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
 
             if (task != NULL && task->worker >= 0 && task->end_ns > task->start_ns)
               {
-                g_autofree char *took = il_format_duration (task->end_ns - task->start_ns);
+                g_autofree char *took = il_clock_format_duration (task->end_ns - task->start_ns,
+                                                                  IL_DURATION_SIGNIFICANT);
                 il_summary_view_put (self, ROW_IO_TASK, i, took);
               }
             else

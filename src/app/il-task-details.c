@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "il-clock.h"
 #include "il-format.h"
 #include "il-task-details.h"
 
@@ -70,7 +71,7 @@ il_task_details_describe (IlRunTrace *run, int task)
     return NULL;
   title = il_run_config_get_title (il_run_trace_get_config (run));
   label = il_run_trace_get_label (run) != NULL ? il_run_trace_get_label (run) : title;
-  took = il_format_duration (end - start);
+  took = il_clock_format_duration (end - start, IL_DURATION_SIGNIFICANT);
   s = g_string_new (NULL);
   /* Translators: "Task 0 of “3 threads + GIL”: 612 ms from start to end on worker 0" */
   g_string_append_printf (s, _("Task %d of “%s”: %s from start to end on worker %d"), task, label,
@@ -81,7 +82,7 @@ il_task_details_describe (IlRunTrace *run, int task)
 
       if (totals[state] <= 0)
         continue;
-      d = il_format_duration (totals[state]);
+      d = il_clock_format_duration (totals[state], IL_DURATION_SIGNIFICANT);
       /* Translators: a state and its time in a task's details, e.g. "Running: 12 ms" */
       g_string_append_printf (s, first ? _(" — %s: %s") : _(", %s: %s"),
                               il_state_get_title ((IlState) state), d);

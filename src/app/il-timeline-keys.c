@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "il-clock.h"
 #include "il-format.h"
 #include "il-layout.h"
 #include "il-palette.h"
@@ -17,28 +18,30 @@ typedef struct
   gboolean active;
   guint    lane;     /* index among the worker and core rows of the layout */
   int      task;     /* task id under the ring on a worker lane, -1: the whole lane */
+  const IlTimelineKeysHost *host;
 } Ring;
 
 static Ring *
-ring_get (IlTimelineView *self)
+ring_get (GtkWidget *timeline)
 {
-  return g_object_get_data (G_OBJECT (self), KEY);
+  return g_object_get_data (G_OBJECT (timeline), KEY);
 }
 
 /* The worker and core rows of the current frame, in drawing order (top to bottom). */
 static GArray *
-lane_rows (IlTimelineView *self, IlLayout **layout_out)
+lane_rows (GtkWidget *timeline, IlLayout **layout_out)
 {
-  GPtrArray *runs = il_timeline_view_get_runs (self);
-  int width = MAX (gtk_widget_get_width (GTK_WIDGET (self)), 1);
-  int height = MAX (gtk_widget_get_height (GTK_WIDGET (self)), 1);
+  Ring *ring = ring_get (timeline);
+  GPtrArray *runs = ring->host->get_runs (timeline);
+  int width = MAX (gtk_widget_get_width (timeline), 1);
+  int height = MAX (gtk_widget_get_height (timeline), 1);
   IlLayout *layout;
   GArray *rows = g_array_new (FALSE, FALSE, sizeof (IlLayoutRow));
 
   *layout_out = NULL;
   if (runs == NULL || runs->len == 0)
     return rows;
-  layout = il_layout_new (width, height, runs, il_timeline_view_get_paint_options (self));
+  layout = il_layout_new (width, height, runs, ring->host->get_paint_options (timeline));
   for (guint i = 0; i < layout->rows->len; i++)
     {
       const IlLayoutRow *row = &g_array_index (layout->rows, IlLayoutRow, i);
@@ -109,11 +112,11 @@ il_timeline_keys_describe_lane (IlRunTrace *run, gboolean core, int index)
   if (core)
     {
       g_autofree char *busy = NULL;
-      g_autofree char *wall = il_format_duration (end);
+      g_autofree char *wall = il_clock_format_duration (end, IL_DURATION_SIGNIFICANT);
 
       for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
         il_lane_foreach_in_range (il_run_trace_get_lane (run, w), 0, end, add_span, &t);
-      busy = il_format_duration (t.totals[IL_STATE_RUNNING]);
+      busy = il_clock_format_duration (t.totals[IL_STATE_RUNNING], IL_DURATION_SIGNIFICANT);
       /* Translators: a core lane for screen readers: "core 1 of “2 processes”: the run's workers ran on it 650 ms of 1.20 s" */
       g_string_append_printf (s, _("core %d of “%s”: the run’s workers ran on it %s of %s"), index,
                               label, busy, wall);
@@ -137,7 +140,7 @@ il_timeline_keys_describe_lane (IlRunTrace *run, gboolean core, int index)
 
       if (t.totals[state] <= 0)
         continue;
-      d = il_format_duration (t.totals[state]);
+      d = il_clock_format_duration (t.totals[state], IL_DURATION_SIGNIFICANT);
       g_string_append_printf (s, first ? _(" — %s: %s") : _(", %s: %s"),
                               il_state_get_title ((IlState) state), d);
       first = FALSE;
@@ -146,23 +149,23 @@ il_timeline_keys_describe_lane (IlRunTrace *run, gboolean core, int index)
 }
 
 char *
-il_timeline_keys_describe (IlTimelineView *self)
+il_timeline_keys_describe (GtkWidget *timeline)
 {
-  Ring *ring = ring_get (self);
+  Ring *ring = ring_get (timeline);
   g_autoptr(IlLayout) layout = NULL;
   g_autoptr(GArray) rows = NULL;
   const IlLayoutRow *row;
   IlRunTrace *run;
 
-  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), NULL);
+  g_return_val_if_fail (GTK_IS_WIDGET (timeline), NULL);
 
   if (ring == NULL || !ring->active)
     return NULL;
-  rows = lane_rows (self, &layout);
+  rows = lane_rows (timeline, &layout);
   if (ring->lane >= rows->len)
     return NULL;
   row = &g_array_index (rows, IlLayoutRow, ring->lane);
-  run = g_ptr_array_index (il_timeline_view_get_runs (self), row->run);
+  run = g_ptr_array_index (ring->host->get_runs (timeline), row->run);
   if (row->kind == IL_ROW_WORKER && ring->task >= 0)
     return il_task_details_describe (run, ring->task);
   return il_timeline_keys_describe_lane (run, row->kind == IL_ROW_CORE, row->index);
@@ -170,29 +173,29 @@ il_timeline_keys_describe (IlTimelineView *self)
 
 /* Tells assistive technology what the ring is on, and redraws the ring. */
 static void
-ring_changed (IlTimelineView *self)
+ring_changed (GtkWidget *timeline)
 {
-  g_autofree char *text = il_timeline_keys_describe (self);
+  g_autofree char *text = il_timeline_keys_describe (timeline);
 
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+  gtk_accessible_update_property (GTK_ACCESSIBLE (timeline), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   text != NULL ? text : _("Timeline"), -1);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
-  gtk_widget_trigger_tooltip_query (GTK_WIDGET (self));
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  gtk_widget_set_tooltip_text (timeline, NULL);
+  gtk_widget_trigger_tooltip_query (timeline);
+  gtk_widget_queue_draw (timeline);
 }
 
 void
-il_timeline_keys_move (IlTimelineView *self, int dlane, int dtask)
+il_timeline_keys_move (GtkWidget *timeline, int dlane, int dtask)
 {
-  Ring *ring = ring_get (self);
+  Ring *ring = ring_get (timeline);
   g_autoptr(IlLayout) layout = NULL;
   g_autoptr(GArray) rows = NULL;
   const IlLayoutRow *row;
 
-  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+  g_return_if_fail (GTK_IS_WIDGET (timeline));
   g_return_if_fail (ring != NULL);
 
-  rows = lane_rows (self, &layout);
+  rows = lane_rows (timeline, &layout);
   if (rows->len == 0)
     return;
   if (!ring->active)
@@ -214,7 +217,7 @@ il_timeline_keys_move (IlTimelineView *self, int dlane, int dtask)
   row = &g_array_index (rows, IlLayoutRow, ring->lane);
   if (dtask != 0 && row->kind == IL_ROW_WORKER)
     {
-      IlRunTrace *run = g_ptr_array_index (il_timeline_view_get_runs (self), row->run);
+      IlRunTrace *run = g_ptr_array_index (ring->host->get_runs (timeline), row->run);
       g_autoptr(GArray) tasks = worker_tasks (run, row->index);
       int at = -1;
 
@@ -229,51 +232,51 @@ il_timeline_keys_move (IlTimelineView *self, int dlane, int dtask)
           ring->task = g_array_index (tasks, int, at);
         }
     }
-  ring_changed (self);
+  ring_changed (timeline);
 }
 
 gboolean
-il_timeline_keys_activate (IlTimelineView *self)
+il_timeline_keys_activate (GtkWidget *timeline)
 {
-  Ring *ring = ring_get (self);
+  Ring *ring = ring_get (timeline);
   g_autoptr(IlLayout) layout = NULL;
   g_autoptr(GArray) rows = NULL;
   const IlLayoutRow *row;
 
-  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), FALSE);
+  g_return_val_if_fail (GTK_IS_WIDGET (timeline), FALSE);
 
   if (ring == NULL || !ring->active || ring->task < 0)
     return FALSE;
-  rows = lane_rows (self, &layout);
+  rows = lane_rows (timeline, &layout);
   if (ring->lane >= rows->len)
     return FALSE;
   row = &g_array_index (rows, IlLayoutRow, ring->lane);
   /* Same as a click: the task lights up in its worker lane and the core lanes, and the window
    * tells its details. */
-  il_timeline_view_set_highlight (self, (int) row->run, ring->task);
+  ring->host->set_highlight (timeline, (int) row->run, ring->task);
   return TRUE;
 }
 
 gboolean
-il_timeline_keys_get_active (IlTimelineView *self)
+il_timeline_keys_get_active (GtkWidget *timeline)
 {
-  Ring *ring = ring_get (self);
+  Ring *ring = ring_get (timeline);
 
   return ring != NULL && ring->active;
 }
 
 void
-il_timeline_keys_draw (IlTimelineView *self, cairo_t *cr, int width, int height)
+il_timeline_keys_draw (GtkWidget *timeline, cairo_t *cr, int width, int height)
 {
-  Ring *ring = ring_get (self);
+  Ring *ring = ring_get (timeline);
   g_autoptr(IlLayout) layout = NULL;
   g_autoptr(GArray) rows = NULL;
   const IlLayoutRow *row;
   double x0, x1;
 
-  if (ring == NULL || !ring->active || !gtk_widget_has_focus (GTK_WIDGET (self)))
+  if (ring == NULL || !ring->active || !gtk_widget_has_focus (timeline))
     return;
-  rows = lane_rows (self, &layout);
+  rows = lane_rows (timeline, &layout);
   if (ring->lane >= rows->len)
     return;
   row = &g_array_index (rows, IlLayoutRow, ring->lane);
@@ -281,7 +284,7 @@ il_timeline_keys_draw (IlTimelineView *self, cairo_t *cr, int width, int height)
   x1 = layout->lane_x1;
   if (row->kind == IL_ROW_WORKER && ring->task >= 0)
     {
-      IlRunTrace *run = g_ptr_array_index (il_timeline_view_get_runs (self), row->run);
+      IlRunTrace *run = g_ptr_array_index (ring->host->get_runs (timeline), row->run);
       IlTaskRecord *task = il_run_trace_get_task (run, (guint) ring->task);
       gint64 end = task->end_ns > task->start_ns ? task->end_ns : il_run_trace_get_end_ns (run);
 
@@ -300,9 +303,9 @@ il_timeline_keys_draw (IlTimelineView *self, cairo_t *cr, int width, int height)
 
 static gboolean
 on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
-                GdkModifierType state, IlTimelineView *self)
+                GdkModifierType state, GtkWidget *timeline)
 {
-  Ring *ring = ring_get (self);
+  Ring *ring = ring_get (timeline);
 
   if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK))
     return FALSE;
@@ -310,11 +313,11 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
     {
     case GDK_KEY_Up:
     case GDK_KEY_KP_Up:
-      il_timeline_keys_move (self, -1, 0);
+      il_timeline_keys_move (timeline, -1, 0);
       return TRUE;
     case GDK_KEY_Down:
     case GDK_KEY_KP_Down:
-      il_timeline_keys_move (self, 1, 0);
+      il_timeline_keys_move (timeline, 1, 0);
       return TRUE;
     case GDK_KEY_Left:
     case GDK_KEY_KP_Left:
@@ -323,17 +326,17 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
       /* Without the ring, Left and Right pan as before. */
       if (!ring->active)
         return FALSE;
-      il_timeline_keys_move (self, 0, keyval == GDK_KEY_Left || keyval == GDK_KEY_KP_Left ? -1 : 1);
+      il_timeline_keys_move (timeline, 0, keyval == GDK_KEY_Left || keyval == GDK_KEY_KP_Left ? -1 : 1);
       return TRUE;
     case GDK_KEY_Return:
     case GDK_KEY_KP_Enter:
     case GDK_KEY_space:
-      return il_timeline_keys_activate (self);
+      return il_timeline_keys_activate (timeline);
     case GDK_KEY_Escape:
       if (!ring->active)
         return FALSE;
       ring->active = FALSE;
-      ring_changed (self);
+      ring_changed (timeline);
       return TRUE;
     default:
       return FALSE;
@@ -341,23 +344,29 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
 }
 
 static void
-on_focus_changed (IlTimelineView *self)
+on_focus_changed (GtkWidget *timeline)
 {
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  gtk_widget_queue_draw (timeline);
 }
 
 void
-il_timeline_keys_attach (IlTimelineView *self)
+il_timeline_keys_attach (GtkWidget *timeline, const IlTimelineKeysHost *host)
 {
-  GtkEventController *controller = gtk_event_controller_key_new ();
-  Ring *ring = g_new0 (Ring, 1);
+  GtkEventController *controller;
+  Ring *ring;
 
+  g_return_if_fail (GTK_IS_WIDGET (timeline));
+  g_return_if_fail (host != NULL);
+
+  controller = gtk_event_controller_key_new ();
+  ring = g_new0 (Ring, 1);
   ring->task = -1;
-  g_object_set_data_full (G_OBJECT (self), KEY, ring, g_free);
+  ring->host = host;
+  g_object_set_data_full (G_OBJECT (timeline), KEY, ring, g_free);
   /* Before the class's own bindings, so Left and Right move the ring when it is on. */
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
-  g_signal_connect_object (controller, "key-pressed", G_CALLBACK (on_key_pressed), self, 0);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-  g_signal_connect_object (self, "notify::has-focus", G_CALLBACK (on_focus_changed), self,
+  g_signal_connect_object (controller, "key-pressed", G_CALLBACK (on_key_pressed), timeline, 0);
+  gtk_widget_add_controller (timeline, controller);
+  g_signal_connect_object (timeline, "notify::has-focus", G_CALLBACK (on_focus_changed), timeline,
                            G_CONNECT_SWAPPED);
 }

@@ -445,18 +445,6 @@ il_cli_report_error (const char *prog, const GError *error)
 }
 
 char *
-il_cli_format_ns (gint64 ns)
-{
-  double a = fabs ((double) ns);
-
-  if (a >= 1e9)
-    return g_strdup_printf ("%.2f s", ns / 1e9);
-  if (a >= 1e6 || ns == 0)
-    return g_strdup_printf ("%.1f ms", ns / 1e6);
-  return g_strdup_printf ("%.0f µs", ns / 1e3);
-}
-
-char *
 il_cli_pad (const char *str, guint width)
 {
   glong len = g_utf8_strlen (str, -1);
@@ -591,11 +579,11 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   g_autofree char *free_label = NULL;
   g_autofree char *describe = il_run_config_describe (config);
   const char *label = run_label (run, &free_label);
-  g_autofree char *wall = il_cli_format_ns (s->wall_ns);
-  g_autofree char *cpu = il_cli_format_ns (s->cpu_ns);
-  g_autofree char *gil = il_cli_format_ns (s->gil_wait_ns);
-  g_autofree char *io = il_cli_format_ns (s->io_wait_ns);
-  g_autofree char *ready = il_cli_format_ns (s->ready_ns);
+  g_autofree char *wall = il_clock_format_duration (s->wall_ns, IL_DURATION_FIXED);
+  g_autofree char *cpu = il_clock_format_duration (s->cpu_ns, IL_DURATION_FIXED);
+  g_autofree char *gil = il_clock_format_duration (s->gil_wait_ns, IL_DURATION_FIXED);
+  g_autofree char *io = il_clock_format_duration (s->io_wait_ns, IL_DURATION_FIXED);
+  g_autofree char *ready = il_clock_format_duration (s->ready_ns, IL_DURATION_FIXED);
   guint n_tasks = il_run_trace_get_n_tasks (run);
 
   /* A traced program (interleave-cli trace) has no tasks or sequential baseline. */
@@ -618,15 +606,16 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   g_print (_("  ready          %s (runnable, waiting for a CPU)\n"), ready);
   if (s->loop_wait_ns > 0)
     {
-      g_autofree char *loop = il_cli_format_ns (s->loop_wait_ns);
+      g_autofree char *loop = il_clock_format_duration (s->loop_wait_ns, IL_DURATION_FIXED);
       g_print (_("  loop-wait      %s (ready to go on, waiting for the event loop's thread)\n"), loop);
     }
   if (has_tasks)
     g_print (_("  tasks          %u of %u done\n"), count_tasks (run, IL_TASK_OK), n_tasks);
   if (convoy_task_ns (run) >= 0)
     {
-      g_autofree char *io_task = il_cli_format_ns (convoy_task_ns (run));
-      g_autofree char *waits = il_cli_format_ns ((gint64) (config->task_ms * 1e6));
+      g_autofree char *io_task = il_clock_format_duration (convoy_task_ns (run), IL_DURATION_FIXED);
+      g_autofree char *waits = il_clock_format_duration ((gint64) (config->task_ms * 1e6),
+                                                         IL_DURATION_FIXED);
 
       g_print (_("  I/O task 0     %s, start to end (its waits alone add up to %s)\n"), io_task,
                waits);
@@ -714,8 +703,8 @@ print_groups (GPtrArray *runs)
         g_print (_("between runs (same work, ratio of wall times; %u runs, so the fastest and the slowest of each work):\n"),
                  runs->len);
       first = FALSE;
-      wf = il_cli_format_ns (il_run_trace_get_summary (fastest)->wall_ns);
-      ws = il_cli_format_ns (il_run_trace_get_summary (slowest)->wall_ns);
+      wf = il_clock_format_duration (il_run_trace_get_summary (fastest)->wall_ns, IL_DURATION_FIXED);
+      ws = il_clock_format_duration (il_run_trace_get_summary (slowest)->wall_ns, IL_DURATION_FIXED);
       g_print (_("  %u runs: fastest “%s” (%s), slowest “%s” (%s), %.2f× apart\n"), n,
                run_label (fastest, &ff), wf, run_label (slowest, &fs), ws,
                (double) il_run_trace_get_summary (slowest)->wall_ns /
@@ -772,14 +761,14 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
       g_autofree char *label = il_cli_pad (run_label (run, &free_label), label_width);
       char *cells[8];
 
-      cells[0] = il_cli_format_ns (s->wall_ns);
-      cells[1] = il_cli_format_ns (s->cpu_ns);
+      cells[0] = il_clock_format_duration (s->wall_ns, IL_DURATION_FIXED);
+      cells[1] = il_clock_format_duration (s->cpu_ns, IL_DURATION_FIXED);
       cells[2] = g_strdup_printf ("%.2f", s->avg_parallelism);
       cells[3] = g_strdup_printf ("%u", s->max_parallelism);
       cells[4] = isfinite (s->speedup) ? g_strdup_printf ("%.2f×", s->speedup) : g_strdup ("—");
-      cells[5] = il_cli_format_ns (s->gil_wait_ns);
-      cells[6] = il_cli_format_ns (s->io_wait_ns);
-      cells[7] = il_cli_format_ns (s->ready_ns);
+      cells[5] = il_clock_format_duration (s->gil_wait_ns, IL_DURATION_FIXED);
+      cells[6] = il_clock_format_duration (s->io_wait_ns, IL_DURATION_FIXED);
+      cells[7] = il_clock_format_duration (s->ready_ns, IL_DURATION_FIXED);
       g_print ("%s", label);
       for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
         {
@@ -790,7 +779,8 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
       if (convoy)
         {
           gint64 ns = convoy_task_ns (run);
-          g_autofree char *value = ns >= 0 ? il_cli_format_ns (ns) : g_strdup ("—");
+          g_autofree char *value = ns >= 0 ? il_clock_format_duration (ns, IL_DURATION_FIXED)
+                                           : g_strdup ("—");
           g_autofree char *cell = rpad (value, 11);
 
           g_print (" %s", cell);
@@ -805,7 +795,8 @@ il_cli_print_comparison (GPtrArray *runs, int baseline)
   print_comparison_other_programs (runs);
   if (convoy)
     {
-      g_autofree char *waits = il_cli_format_ns ((gint64) (convoy_task_ms * 1e6));
+      g_autofree char *waits = il_clock_format_duration ((gint64) (convoy_task_ms * 1e6),
+                                                         IL_DURATION_FIXED);
 
       g_print (_("I/O task 0: how long the one I/O-bound task took, start to end; its waits alone add up to %s\n"),
                waits);

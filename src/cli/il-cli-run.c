@@ -249,9 +249,9 @@ print_repeats (IlTrace *trace)
 
       if (r == NULL)
         continue;
-      wall = il_cli_format_ns (il_run_trace_get_summary (run)->wall_ns);
-      lo = il_cli_format_ns ((gint64) r->wall_ns[0]);
-      hi = il_cli_format_ns ((gint64) r->wall_ns[1]);
+      wall = il_clock_format_duration (il_run_trace_get_summary (run)->wall_ns, IL_DURATION_FIXED);
+      lo = il_clock_format_duration ((gint64) r->wall_ns[0], IL_DURATION_FIXED);
+      hi = il_clock_format_duration ((gint64) r->wall_ns[1], IL_DURATION_FIXED);
       /* Translators: "“4 threads”: 3 runs, wall median 412 ms (398 ms–431 ms)" */
       g_print (g_dngettext (GETTEXT_PACKAGE, "“%s”: %u run, wall median %s (%s–%s)",
                             "“%s”: %u runs, wall median %s (%s–%s)", r->count),
@@ -453,7 +453,8 @@ il_cli_run (int argc, char **argv)
         {
           /* run --baseline: the run itself in detail, the baseline in one line. */
           IlRunTrace *base = il_trace_get_run (trace, 0);
-          g_autofree char *wall = il_cli_format_ns (il_run_trace_get_summary (base)->wall_ns);
+          g_autofree char *wall = il_clock_format_duration (il_run_trace_get_summary (base)->wall_ns,
+                                                            IL_DURATION_FIXED);
 
           il_cli_print_run_summary (il_trace_get_run (trace, 1), il_run_trace_get_label (base));
           g_print (_("  baseline       %s: %s\n"), il_run_trace_get_label (base), wall);

@@ -186,7 +186,7 @@ print_sweep_ranges (const IlSweep *sweep)
 static void
 print_sweep (const IlSweep *sweep)
 {
-  g_autofree char *base = il_cli_format_ns (sweep->baseline_ns);
+  g_autofree char *base = il_clock_format_duration (sweep->baseline_ns, IL_DURATION_FIXED);
   guint label_width = 6;
 
   g_print ("%s\n", sweep->title);

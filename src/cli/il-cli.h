@@ -93,8 +93,6 @@ gboolean  il_cli_parse_capture     (const char *str, IlCaptureKind *out, GError 
  * IL_ERROR_INVALID and option errors are usage errors (2), everything else a failure (1). */
 int       il_cli_report_error      (const char *prog, const GError *error);
 
-/* Human durations: "812.3 ms", "2.27 s", "850 µs". */
-char     *il_cli_format_ns         (gint64 ns);
 /* Pads a UTF-8 string to @width characters (left-aligned). */
 char     *il_cli_pad               (const char *str, guint width);
 

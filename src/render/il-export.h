@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include "il-paint-options.h"
 #include "il-trace.h"
 #include "il-sweep.h"
 
@@ -14,20 +15,6 @@ typedef enum
   IL_IMAGE_SVG,
   IL_IMAGE_PDF,
 } IlImageFormat;
-
-typedef enum
-{
-  IL_THEME_LIGHT,
-  IL_THEME_DARK,
-} IlTheme;
-
-typedef enum
-{
-  IL_VIEW_WORKERS = 1 << 0,
-  IL_VIEW_CORES   = 1 << 1,
-  IL_VIEW_STRIP   = 1 << 2,
-  IL_VIEW_BOTH    = IL_VIEW_WORKERS | IL_VIEW_CORES | IL_VIEW_STRIP,
-} IlViewFlags;
 
 typedef struct
 {

@@ -156,22 +156,6 @@ il_ticks_choose (const IlTimeScale *s, double char_w, double gap, IlTicks *out)
   ticks_pick_unit (out, MAX (llabs (s->t0_ns), llabs (s->t1_ns)));
 }
 
-char *
-il_format_duration (gint64 ns)
-{
-  IlTimeUnit unit = unit_for_magnitude (fabs ((double) ns));
-  double v = (double) ns / unit_ns[unit];
-  int decimals;
-
-  if (ns == 0)
-    return g_strdup ("0 s");
-  /* Three significant digits. */
-  decimals = fabs (v) >= 100 ? 0 : fabs (v) >= 10 ? 1 : 2;
-  if (unit == IL_TIME_UNIT_NS)
-    decimals = 0;
-  return g_strdup_printf ("%.*f %s", decimals, v, unit_names[unit]);
-}
-
 guint
 il_layout_run_n_cpus (IlRunTrace *run)
 {
@@ -440,7 +424,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
   l->lane_x0 = round (l->label_x + l->label_w + f * 0.6);
   l->lane_x1 = MAX (l->lane_x0 + 1, l->width - l->margin - round (f * 0.8));
 
-  il_painter_get_time_range (runs, o, &t0, &t1);
+  il_paint_options_get_time_range (o, runs, &t0, &t1);
   il_time_scale_init (&l->scale, t0, t1, l->lane_x0, l->lane_x1);
 
   l->lanes_y0 = y;

@@ -4,7 +4,7 @@
 
 #include <glib.h>
 #include "il-trace.h"
-#include "il-painter.h"
+#include "il-paint-options.h"
 
 G_BEGIN_DECLS
 
@@ -47,8 +47,6 @@ typedef struct
 void      il_ticks_choose        (const IlTimeScale *s, double char_w, double gap, IlTicks *out);
 /* "250 ms", "1.5 s", "0" */
 char     *il_ticks_format        (const IlTicks *ticks, gint64 t_ns);
-/* A duration with three significant digits and a fitting unit: "812 ms", "1.25 s", "35.2 µs". */
-char     *il_format_duration     (gint64 ns);
 
 typedef enum
 {

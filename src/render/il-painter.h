@@ -6,28 +6,9 @@
 #include <glib.h>
 #include "il-trace.h"
 #include "il-sweep.h"
-#include "il-export.h"
+#include "il-paint-options.h"
 
 G_BEGIN_DECLS
-
-typedef struct
-{
-  IlTheme      theme;
-  IlViewFlags  view;
-  gboolean     color_by_cpu;
-  gint64       t0_ns, t1_ns;     /* visible time range; t1 <= t0 means fit the longest run */
-  int          highlight_run;    /* -1 none: clicking a task highlights it in worker and core lanes */
-  int          highlight_task;
-  gboolean     show_header;      /* title + configuration + one-line summary per run */
-  gboolean     show_legend;
-  const char  *title;            /* NULL: derived from the runs */
-  double       scale;            /* device scale: hairlines and the pixel columns of the level of detail */
-  double       font_px;          /* base text size in user units; 0 picks one from the height */
-  gboolean     exact;            /* ignore the level-of-detail summaries and read every span (tests) */
-} IlPaintOptions;
-
-/* Light theme, all views, by task, fit, no highlight, header and legend shown, scale 1, auto font. */
-void      il_paint_options_init       (IlPaintOptions *o);
 
 /* Draws @runs (GPtrArray of IlRunTrace*) stacked and aligned at zero into @cr, filling
  * 0,0 … @width,@height (user units). Runs may be live: the level-of-detail summaries attached to
@@ -72,12 +53,6 @@ void      il_painter_get_time_area    (int                   width,
                                        const IlPaintOptions *o,
                                        double               *x0,
                                        double               *x1);
-
-/* The time range drawn: o->t0_ns/t1_ns, or 0 … the end of the longest run when fitting. */
-void      il_painter_get_time_range   (GPtrArray            *runs,
-                                       const IlPaintOptions *o,
-                                       gint64               *t0_ns,
-                                       gint64               *t1_ns);
 
 /* The name of worker @w of @run as lanes, core lanes, tooltips and exports show it: a traced
  * program's thread name ("python3 · 4242"), else "worker 2 · tid 4242" / "process 1 · pid 4243". */

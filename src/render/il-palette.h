@@ -5,7 +5,7 @@
 #include <cairo.h>
 #include <glib.h>
 #include "il-types.h"
-#include "il-export.h"
+#include "il-paint-options.h"
 
 G_BEGIN_DECLS
 

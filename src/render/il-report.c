@@ -220,14 +220,14 @@ figure (IlRunTrace *run, guint row)
     return g_strdup ("—");
   switch (row)
     {
-    case 0: return il_format_duration (s->wall_ns);
-    case 1: return il_format_duration (s->cpu_ns);
+    case 0: return il_clock_format_duration (s->wall_ns, IL_DURATION_SIGNIFICANT);
+    case 1: return il_clock_format_duration (s->cpu_ns, IL_DURATION_SIGNIFICANT);
     case 2: return g_strdup_printf ("%.2f", s->avg_parallelism);
     case 3: return g_strdup_printf ("%u", s->max_parallelism);
     case 4: return isfinite (s->speedup) ? g_strdup_printf ("%.2f×", s->speedup) : g_strdup ("—");
-    case 5: return il_format_duration (s->gil_wait_ns);
-    case 6: return il_format_duration (s->io_wait_ns);
-    case 7: return il_format_duration (s->ready_ns);
+    case 5: return il_clock_format_duration (s->gil_wait_ns, IL_DURATION_SIGNIFICANT);
+    case 6: return il_clock_format_duration (s->io_wait_ns, IL_DURATION_SIGNIFICANT);
+    case 7: return il_clock_format_duration (s->ready_ns, IL_DURATION_SIGNIFICANT);
     case 8:
       return isfinite (s->other_share) ? g_strdup_printf ("%.0f %%", s->other_share * 100)
                                        : g_strdup (_("not measured"));

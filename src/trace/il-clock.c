@@ -1,8 +1,9 @@
-/* il-clock.c: CPU ids, CPU sets and affinity, thread CPU time. */
+/* il-clock.c: CPU ids, CPU sets and affinity, thread CPU time, durations as text. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -174,4 +175,51 @@ il_cpu_set_apply (GArray *cpus, int tid, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* The units of IL_DURATION_SIGNIFICANT, smallest first. */
+static const struct
+{
+  double      ns;
+  const char *name;
+} duration_units[] = { { 1.0, "ns" }, { 1e3, "µs" }, { 1e6, "ms" }, { 1e9, "s" } };
+
+char *
+il_clock_format_duration (gint64 ns, IlDurationStyle style)
+{
+  double a = fabs ((double) ns);
+  guint u = G_N_ELEMENTS (duration_units) - 1;
+  double v;
+  int decimals;
+
+  switch (style)
+    {
+    case IL_DURATION_FIXED:
+      if (a >= 1e9)
+        return g_strdup_printf ("%.2f s", ns / 1e9);
+      if (a >= 1e6 || ns == 0)
+        return g_strdup_printf ("%.1f ms", ns / 1e6);
+      return g_strdup_printf ("%.0f µs", ns / 1e3);
+    case IL_DURATION_COARSE:
+      if (ns < G_GINT64_CONSTANT (1000000000))
+        /* TRANSLATORS: a duration in milliseconds, "120 ms" */
+        return g_strdup_printf (_("%.0f ms"), (double) ns / 1e6);
+      /* TRANSLATORS: a duration in seconds, "1.25 s" */
+      return g_strdup_printf (_("%.2f s"), (double) ns / 1e9);
+    case IL_DURATION_SIGNIFICANT:
+    default:
+      break;
+    }
+
+  if (ns == 0)
+    return g_strdup ("0 s");
+  /* The largest unit the magnitude reaches, ns below a microsecond. */
+  while (u > 0 && a < duration_units[u].ns)
+    u--;
+  v = (double) ns / duration_units[u].ns;
+  /* Three significant digits; nanoseconds are whole. */
+  decimals = fabs (v) >= 100 ? 0 : fabs (v) >= 10 ? 1 : 2;
+  if (u == 0)
+    decimals = 0;
+  return g_strdup_printf ("%.*f %s", decimals, v, duration_units[u].name);
 }

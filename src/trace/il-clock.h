@@ -1,4 +1,4 @@
-/* il-clock.h: the monotonic nanosecond clock and CPU id helpers every recorder uses. */
+/* il-clock.h: the monotonic nanosecond clock, CPU id helpers every recorder uses, durations in words. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -37,5 +37,20 @@ gboolean il_cpu_set_apply         (GArray *cpus, int tid, GError **error);
 
 /* The calling thread's kernel id. */
 int      il_gettid                (void);
+
+/* How a duration is written. The styles differ where they are read: pictures and the window,
+ * the command line's aligned columns, and the other-programs sentence of a summary. */
+typedef enum
+{
+  /* Three significant digits, ns to s: "812 ms", "1.25 s", "35.2 µs", "0 s". */
+  IL_DURATION_SIGNIFICANT,
+  /* s with two decimals, ms with one, µs whole: "1.25 s", "812.0 ms", "0.0 ms", "35 µs". */
+  IL_DURATION_FIXED,
+  /* Whole ms below a second, else s with two decimals, translated: "120 ms", "1.25 s". */
+  IL_DURATION_COARSE,
+} IlDurationStyle;
+
+/* @ns as text in @style; free with g_free(). */
+char    *il_clock_format_duration (gint64 ns, IlDurationStyle style);
 
 G_END_DECLS

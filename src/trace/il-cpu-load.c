@@ -282,14 +282,6 @@ il_cpu_load_get_end_ns (const IlCpuLoad *self)
 
 /* The words every summary uses ------------------------------------------------------------------ */
 
-static char *
-format_seconds (gint64 ns)
-{
-  if (ns < G_GINT64_CONSTANT (1000000000))
-    return g_strdup_printf (_("%.0f ms"), (double) ns / 1e6);
-  return g_strdup_printf (_("%.2f s"), (double) ns / 1e9);
-}
-
 char *
 il_cpu_load_describe_run (IlRunTrace *run)
 {
@@ -302,14 +294,14 @@ il_cpu_load_describe_run (IlRunTrace *run)
   s = il_run_trace_get_summary (run);
   if (il_run_trace_get_cpu_load (run) == NULL || !isfinite (s->other_share))
     return NULL;
-  other = format_seconds (s->other_ns);
+  other = il_clock_format_duration (s->other_ns, IL_DURATION_COARSE);
   text = g_string_new (NULL);
   /* TRANSLATORS: %d is a percentage, %s a duration like "120 ms" */
   g_string_append_printf (text, _("other programs took %d %% of the CPUs (%s of CPU time)"),
                           (int) round (s->other_share * 100), other);
   if (s->steal_ns > 0)
     {
-      g_autofree char *steal = format_seconds (s->steal_ns);
+      g_autofree char *steal = il_clock_format_duration (s->steal_ns, IL_DURATION_COARSE);
       g_string_append_printf (text, _(", the hypervisor took %s"), steal);
     }
   return g_string_free (text, FALSE);

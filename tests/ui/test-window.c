@@ -284,7 +284,7 @@ test_setup_and_run (void)
   g_assert_cmpuint (s->max_parallelism, >=, 1);
   g_assert_cmpuint (s->max_parallelism, <=, 2);
   {
-    g_autofree char *wall = il_format_duration (s->wall_ns);
+    g_autofree char *wall = il_clock_format_duration (s->wall_ns, IL_DURATION_SIGNIFICANT);
     char buf[32];
 
     g_assert_cmpstr (il_summary_view_get_value (summary, "wall", 0), ==, wall);
@@ -369,7 +369,7 @@ test_setup_and_run (void)
   /* Screen readers get the run in words, with its figures. */
   {
     const char *description = il_timeline_view_get_description (timeline);
-    g_autofree char *wall = il_format_duration (s->wall_ns);
+    g_autofree char *wall = il_clock_format_duration (s->wall_ns, IL_DURATION_SIGNIFICANT);
 
     g_test_message ("description: %s", description);
     g_assert_nonnull (strstr (description, "wall time"));
@@ -1314,7 +1314,7 @@ test_adaptive (void)
     g_autofree char *took = NULL;
 
     g_assert_true (il_task_details_totals (g_ptr_array_index (runs, 0), 0, &start, &end, totals));
-    took = il_format_duration (end - start);
+    took = il_clock_format_duration (end - start, IL_DURATION_SIGNIFICANT);
     g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->details_label)));
     g_assert_true (g_str_has_prefix (details, "Task 0 of “run 1: 8 threads”: "));
     g_assert_nonnull (strstr (details, took));
@@ -1335,26 +1335,26 @@ test_adaptive (void)
     int run, hl;
 
     gtk_widget_grab_focus (GTK_WIDGET (timeline));
-    il_timeline_keys_move (timeline, 1, 0);
-    lane = il_timeline_keys_describe (timeline);
+    il_timeline_keys_move (GTK_WIDGET (timeline), 1, 0);
+    lane = il_timeline_keys_describe (GTK_WIDGET (timeline));
     g_assert_nonnull (lane);
     g_assert_true (g_str_has_prefix (lane, "worker 0 of “run 1: 8 threads”: 2 tasks — Running: "));
-    il_timeline_keys_move (timeline, 1, 0);
+    il_timeline_keys_move (GTK_WIDGET (timeline), 1, 0);
     g_clear_pointer (&lane, g_free);
-    lane = il_timeline_keys_describe (timeline);
+    lane = il_timeline_keys_describe (GTK_WIDGET (timeline));
     g_assert_true (g_str_has_prefix (lane, "worker 1 of “run 1: 8 threads”"));
-    il_timeline_keys_move (timeline, 0, 1);
-    task = il_timeline_keys_describe (timeline);
+    il_timeline_keys_move (GTK_WIDGET (timeline), 0, 1);
+    task = il_timeline_keys_describe (GTK_WIDGET (timeline));
     g_assert_true (g_str_has_prefix (task, "Task 1 of “run 1: 8 threads”: "));
-    g_assert_true (il_timeline_keys_activate (timeline));
+    g_assert_true (il_timeline_keys_activate (GTK_WIDGET (timeline)));
     il_timeline_view_get_highlight (timeline, &run, &hl);
     g_assert_cmpint (run, ==, 0);
     g_assert_cmpint (hl, ==, 1);
     g_assert_true (g_str_has_prefix (gtk_label_get_label (window->details_label), "Task 1 of "));
     /* Core lanes say how long the run's workers used them. */
-    il_timeline_keys_move (timeline, 7, 0);
+    il_timeline_keys_move (GTK_WIDGET (timeline), 7, 0);
     g_clear_pointer (&lane, g_free);
-    lane = il_timeline_keys_describe (timeline);
+    lane = il_timeline_keys_describe (GTK_WIDGET (timeline));
     g_assert_true (g_str_has_prefix (lane, "core 0 of “run 1: 8 threads”: the run’s workers ran on it "));
     il_timeline_view_set_highlight (timeline, -1, -1);
   }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "il-clock.h"
 #include "il-layout.h"
 #include "il-painter.h"
 #include "../export/il-test-traces.h"
@@ -149,10 +150,23 @@ test_format_duration (void)
     { 0, "0 s" }, { 5000000, "5.00 ms" }, { G_GINT64_CONSTANT (61000000000), "61.0 s" },
   };
 
+  /* The command line's columns and the other-programs sentence keep their own styles. */
+  static const struct { gint64 ns; IlDurationStyle style; const char *text; } styled[] = {
+    { 812300000, IL_DURATION_FIXED, "812.3 ms" }, { 2270000000, IL_DURATION_FIXED, "2.27 s" },
+    { 850000, IL_DURATION_FIXED, "850 µs" }, { 0, IL_DURATION_FIXED, "0.0 ms" },
+    { 120400000, IL_DURATION_COARSE, "120 ms" }, { 1250000000, IL_DURATION_COARSE, "1.25 s" },
+    { 0, IL_DURATION_COARSE, "0 ms" },
+  };
+
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *text = il_format_duration (cases[i].ns);
+      g_autofree char *text = il_clock_format_duration (cases[i].ns, IL_DURATION_SIGNIFICANT);
       g_assert_cmpstr (text, ==, cases[i].text);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (styled); i++)
+    {
+      g_autofree char *text = il_clock_format_duration (styled[i].ns, styled[i].style);
+      g_assert_cmpstr (text, ==, styled[i].text);
     }
 }
 
@@ -275,7 +289,7 @@ test_time_range (void)
   double x0, x1;
 
   il_paint_options_init (&o);
-  il_painter_get_time_range (runs, &o, &t0, &t1);
+  il_paint_options_get_time_range (&o, runs, &t0, &t1);
   g_assert_cmpint (t0, ==, 0);
   /* Fit: the longest run (GIL: 8 × 100 ms one at a time). */
   g_assert_cmpint (t1, ==, MAX (il_run_trace_get_end_ns (g_ptr_array_index (runs, 0)),
@@ -284,7 +298,7 @@ test_time_range (void)
 
   o.t0_ns = 100;
   o.t1_ns = 200;
-  il_painter_get_time_range (runs, &o, &t0, &t1);
+  il_paint_options_get_time_range (&o, runs, &t0, &t1);
   g_assert_cmpint (t0, ==, 100);
   g_assert_cmpint (t1, ==, 200);
 

@@ -1,0 +1,258 @@
+/* il-painter-header.c: the words above the lanes: the image title, each run's name, configuration and summary. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <inttypes.h>
+#include <math.h>
+
+#include "il-clock.h"
+#include "il-batch.h"
+#include "il-cpu-load.h"
+#include "il-painter-private.h"
+
+static char *
+run_title (IlRunTrace *run)
+{
+  const char *label = il_run_trace_get_label (run);
+
+  if (label != NULL && *label != '\0')
+    return g_strdup (label);
+  return il_run_config_get_title (il_run_trace_get_config (run));
+}
+
+static char *
+derive_title (GPtrArray *runs, const IlPaintOptions *o)
+{
+  GString *s;
+
+  if (o->title != NULL)
+    return g_strdup (o->title);
+  if (runs->len == 0)
+    return g_strdup (_("No run yet"));
+
+  s = g_string_new (NULL);
+  for (guint r = 0; r < runs->len; r++)
+    {
+      g_autofree char *t = run_title (g_ptr_array_index (runs, r));
+      if (r > 0)
+        /* TRANSLATORS: between run names in an image title: "4 threads + GIL vs 4 processes" */
+        g_string_append (s, _(" vs "));
+      g_string_append (s, t);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* The run's configuration in words. A traced program's thread count is settled when it ends;
+ * while it is live, the threads seen so far. */
+static char *
+painter_describe_config (IlRunTrace *run)
+{
+  const IlRunConfig *config = il_run_trace_get_config (run);
+  g_autoptr(IlRunConfig) seen = NULL;
+
+  if (config->executor != IL_EXECUTOR_EXTERNAL || !il_run_trace_get_live (run))
+    return il_run_config_describe (config);
+  seen = il_run_config_copy (config);
+  seen->workers = il_run_trace_get_n_workers (run);
+  return il_run_config_describe (seen);
+}
+
+static const char *
+capture_words (IlCaptureKind capture)
+{
+  switch (capture)
+    {
+    case IL_CAPTURE_KERNEL:
+      return _("captured from kernel context switches");
+    case IL_CAPTURE_SELF:
+      return _("self-reported by the workers");
+    case IL_CAPTURE_SAMPLED:
+      return _("sampled every 1 ms");
+    case IL_CAPTURE_AUTO:
+    case IL_N_CAPTURES:
+    default:
+      return NULL;
+    }
+}
+
+/* The header's warning when other programs took more than 10 % of a shown run's CPUs. */
+static char *
+disturbed_words (GPtrArray *runs)
+{
+  IlRunTrace *worst = NULL;
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, i);
+      if (!il_run_trace_get_live (run) && il_run_trace_is_disturbed (run) &&
+          (worst == NULL || il_run_trace_get_summary (run)->other_share >
+                            il_run_trace_get_summary (worst)->other_share))
+        worst = run;
+    }
+  if (worst == NULL)
+    return NULL;
+  if (runs->len == 1)
+    return g_strdup_printf (_("Disturbed: other programs took %d %% of the CPUs; close them or run again"),
+                            (int) round (il_run_trace_get_summary (worst)->other_share * 100));
+  return g_strdup_printf (_("Comparison disturbed: other programs took %d %% of the CPUs during “%s”; "
+                            "close them or run again"),
+                          (int) round (il_run_trace_get_summary (worst)->other_share * 100),
+                          il_run_trace_get_label (worst));
+}
+
+/* A repeated run's wall time: the median (the run kept) with the range of all, and how many. */
+static char *
+repeat_wall (IlRunTrace *run, gint64 wall)
+{
+  const IlRepeat *repeat = il_run_trace_get_repeat (run);
+  g_autofree char *median = il_clock_format_duration (wall, IL_DURATION_SIGNIFICANT);
+  g_autofree char *lo = NULL, *hi = NULL;
+
+  if (repeat == NULL || !isfinite (repeat->wall_ns[0]) || !isfinite (repeat->wall_ns[1]))
+    return g_steal_pointer (&median);
+  lo = il_clock_format_duration ((gint64) repeat->wall_ns[0], IL_DURATION_SIGNIFICANT);
+  hi = il_clock_format_duration ((gint64) repeat->wall_ns[1], IL_DURATION_SIGNIFICANT);
+  /* TRANSLATORS: a run's wall time in an image header: the median of N runs and their range */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (median of %u, %s–%s)",
+                                       "%s (median of %u, %s–%s)", repeat->count),
+                          median, repeat->count, lo, hi);
+}
+
+static char *
+summary_line (IlRunTrace *run)
+{
+  const IlSummary *sum = il_run_trace_get_summary (run);
+  GString *s = g_string_new (NULL);
+  const char *capture = capture_words (il_run_trace_get_capture (run));
+  gint64 wall = sum != NULL ? sum->wall_ns : 0;
+
+  if (il_run_trace_get_live (run) || wall <= 0)
+    {
+      g_autofree char *so_far = il_clock_format_duration (il_run_trace_get_end_ns (run),
+                                                          IL_DURATION_SIGNIFICANT);
+      if (il_run_trace_get_live (run))
+        g_string_append_printf (s, _("running… %s so far"), so_far);
+      else
+        g_string_append_printf (s, _("wall %s"), so_far);
+    }
+  else
+    {
+      g_autofree char *wall_s = repeat_wall (run, wall);
+      g_autofree char *cpu_s = il_clock_format_duration (sum->cpu_ns, IL_DURATION_SIGNIFICANT);
+
+      /* An imported trace knows when its slices ran, not whether a CPU ran them. */
+      if (!il_layout_run_has_cores (run))
+        g_string_append_printf (s, _("wall %s · in slices %s · avg slices at once %.2f · max %u"),
+                                wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism);
+      else
+        g_string_append_printf (s, _("wall %s · CPU %s · avg parallelism %.2f · max %u"),
+                                wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism);
+      if (!isnan (sum->speedup) && sum->speedup > 0)
+        g_string_append_printf (s, _(" · speedup %.2f×"), sum->speedup);
+      if (sum->gil_wait_ns > 0)
+        {
+          g_autofree char *v = il_clock_format_duration (sum->gil_wait_ns, IL_DURATION_SIGNIFICANT);
+          g_string_append_printf (s, _(" · GIL wait %s"), v);
+        }
+      if (sum->ready_ns > 0)
+        {
+          g_autofree char *v = il_clock_format_duration (sum->ready_ns, IL_DURATION_SIGNIFICANT);
+          g_string_append_printf (s, _(" · ready %s"), v);
+        }
+      if (sum->io_wait_ns > 0)
+        {
+          g_autofree char *v = il_clock_format_duration (sum->io_wait_ns, IL_DURATION_SIGNIFICANT);
+          g_string_append_printf (s, _(" · I/O wait %s"), v);
+        }
+      if (sum->loop_wait_ns > 0)
+        {
+          g_autofree char *v = il_clock_format_duration (sum->loop_wait_ns, IL_DURATION_SIGNIFICANT);
+          g_string_append_printf (s, _(" · waiting for the loop %s"), v);
+        }
+    }
+  if (!il_run_trace_get_live (run) && wall > 0)
+    {
+      g_autofree char *other = il_cpu_load_describe_run (run);
+      if (other != NULL)
+        g_string_append_printf (s, " · %s", other);
+    }
+  if (il_run_trace_get_cancelled (run))
+    g_string_append (s, _(" · cancelled"));
+  if (il_run_trace_get_truncated_at_spans (run) > 0)
+    g_string_append_printf (s, _(" · trace truncated at %" PRIu64 " spans"),
+                            il_run_trace_get_truncated_at_spans (run));
+  if (capture != NULL)
+    g_string_append_printf (s, " · %s", capture);
+  return g_string_free (s, FALSE);
+}
+
+
+void
+il_paint_title (IlPaintFrame *f)
+{
+  IlLayout *layout = f->layout;
+  g_autofree char *title = derive_title (f->runs, f->o);
+  g_autofree char *disturbed = disturbed_words (f->runs);
+  double avail = layout->width - 2 * layout->margin;
+  double w = il_text_set (f->text, title, layout->font_px * 1.5, TRUE,
+                          disturbed != NULL ? avail * 0.5 : avail);
+
+  il_text_draw (f->cr, f->text, layout->margin, layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT,
+                f->pal->text);
+  if (disturbed != NULL)
+    {
+      /* In the warning colour after the title: the picture says it cannot be trusted. */
+      il_text_set (f->text, disturbed, layout->font_px * 1.0, TRUE,
+                   MAX (1, avail - w - layout->font_px));
+      il_text_draw (f->cr, f->text, layout->margin + w + layout->font_px,
+                    layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT, f->pal->reference);
+    }
+}
+
+/* The run's name, configuration in words and summary, in one line when the block is compact. */
+void
+il_paint_run_header (IlPaintFrame *f, IlRunTrace *run, const IlLayoutBlock *block)
+{
+  IlLayout *l = f->layout;
+  g_autofree char *title = run_title (run);
+  g_autofree char *config = painter_describe_config (run);
+  g_autofree char *summary = summary_line (run);
+  double line = l->font_px * 1.35;
+  double w;
+
+  if (block->header_h < l->font_px * 2)
+    {
+      /* Compact: the run's name and its summary on one line (small views, several runs). */
+      w = il_text_set (f->text, title, l->font_px * 1.0, TRUE, l->width * 0.4);
+      il_text_draw (f->cr, f->text, l->margin, block->header_y + block->header_h / 2, IL_ALIGN_LEFT,
+                    f->pal->text);
+      il_text_set (f->text, summary, l->font_px * 0.9, FALSE,
+                   MAX (1, l->width - 2 * l->margin - w - l->font_px));
+      il_text_draw (f->cr, f->text, l->margin + w + l->font_px, block->header_y + block->header_h / 2,
+                    IL_ALIGN_LEFT, f->pal->text_dim);
+    }
+  else
+    {
+      /* A single run under a derived title: the big title already names it. */
+      if (f->runs->len == 1 && f->o->title == NULL)
+        w = -l->font_px;
+      else
+        {
+          w = il_text_set (f->text, title, l->font_px * 1.1, TRUE, l->width - 2 * l->margin);
+          il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 0.5, IL_ALIGN_LEFT,
+                        f->pal->text);
+        }
+      /* The configuration in words, unless the run's title already is exactly that. */
+      if (g_strcmp0 (title, config) != 0 && l->margin + w + l->font_px < l->width - l->margin)
+        {
+          il_text_set (f->text, config, l->font_px * 0.95, FALSE,
+                       l->width - 2 * l->margin - w - l->font_px);
+          il_text_draw (f->cr, f->text, l->margin + w + l->font_px, block->header_y + line * 0.5,
+                        IL_ALIGN_LEFT, f->pal->text_dim);
+        }
+      il_text_set (f->text, summary, l->font_px * 0.95, FALSE, l->width - 2 * l->margin);
+      il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 1.55, IL_ALIGN_LEFT,
+                    f->pal->text_dim);
+    }
+}
