@@ -49,7 +49,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   o.highlight_run = data[3] & 8 ? 0 : -1;
   o.highlight_task = data[3] & 8 ? data[4] : -1;
   /* A zoom window anywhere, from the whole run to a few nanoseconds, or past its end. */
-  il_painter_get_time_range (runs, &o, &t0, &t1);
+  il_paint_options_get_time_range (&o, runs, &t0, &t1);
   if (data[5] != 0 && t1 > t0)
     {
       gint64 len = MAX ((t1 - t0) >> (data[5] % 40), 1);
