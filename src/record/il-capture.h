@@ -36,7 +36,8 @@ struct _IlCapture
   const IlCaptureClass *klass;
 };
 
-/* Chooses the backend for @kind. IL_CAPTURE_AUTO takes the kernel when it accepts us and falls
+/* Chooses the backend for @kind (il-capture-kinds.c: the one place that knows the kinds; the
+ * base, il-capture.c, knows none). IL_CAPTURE_AUTO takes the kernel when it accepts us and falls
  * back to self otherwise; IL_CAPTURE_KERNEL fails with IL_ERROR_UNSUPPORTED when refused. */
 IlCapture     *il_capture_new       (IlCaptureKind kind, GError **error);
 void           il_capture_free      (IlCapture *capture);
