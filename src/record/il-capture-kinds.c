@@ -7,8 +7,7 @@
 #include <stdlib.h>
 
 #include "il-capture.h"
-
-static const char *il_capture_kernel_admin_words (void);
+#include "il-capture-words.h"
 
 IlCapture *
 il_capture_new (IlCaptureKind   kind,
@@ -30,7 +29,7 @@ il_capture_new (IlCaptureKind   kind,
         capture = il_capture_kernel_new (&local_error);
       if (capture == NULL)
         g_set_error (error, local_error->domain, local_error->code, "%s. %s", local_error->message,
-                     il_capture_kernel_admin_words ());
+                     il_capture_allow_words ());
       return capture;
 
     case IL_CAPTURE_AUTO:
@@ -49,15 +48,6 @@ il_capture_new (IlCaptureKind   kind,
 
   g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown capture kind %d"), (int) kind);
   return NULL;
-}
-
-/* The exact commands, in the words every refusal uses. */
-static const char *
-il_capture_kernel_admin_words (void)
-{
-  return _("An administrator can allow the exact capture with “sudo sysctl "
-           "kernel.perf_event_paranoid=2”, and keep it after a restart with “echo "
-           "kernel.perf_event_paranoid=2 | sudo tee /etc/sysctl.d/60-interleave-perf.conf”.");
 }
 
 static gpointer
@@ -90,7 +80,7 @@ il_capture_probe_kernel (gpointer data)
                             "times agree with the kernel’s to within a few per cent, but time a "
                             "worker spent blocked inside the kernel (a page fault, a lock) counts "
                             "as waiting for a CPU, and very short interruptions are missed."),
-                          il_capture_kernel_admin_words ());
+                          il_capture_allow_words ());
 }
 
 const char *

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "il-capture-words.h"
 #include "il-cpu-load.h"
 #include "il-batch.h"
 #include "il-layout.h"
@@ -202,24 +203,6 @@ painter_describe_config (IlRunTrace *run)
   return il_run_config_describe (seen);
 }
 
-static const char *
-capture_words (IlCaptureKind capture)
-{
-  switch (capture)
-    {
-    case IL_CAPTURE_KERNEL:
-      return _("captured from kernel context switches");
-    case IL_CAPTURE_SELF:
-      return _("self-reported by the workers");
-    case IL_CAPTURE_SAMPLED:
-      return _("sampled every 1 ms");
-    case IL_CAPTURE_AUTO:
-    case IL_N_CAPTURES:
-    default:
-      return NULL;
-    }
-}
-
 /* The header's warning when other programs took more than 10 % of a shown run's CPUs. */
 static char *
 disturbed_words (GPtrArray *runs)
@@ -268,7 +251,8 @@ summary_line (IlRunTrace *run)
 {
   const IlSummary *sum = il_run_trace_get_summary (run);
   GString *s = g_string_new (NULL);
-  const char *capture = capture_words (il_run_trace_get_capture (run));
+  const char *capture = il_capture_describe (il_run_trace_get_capture (run),
+                                             IL_CAPTURE_WORDS_HEADER);
   gint64 wall = sum != NULL ? sum->wall_ns : 0;
 
   if (il_run_trace_get_live (run) || wall <= 0)
