@@ -1,6 +1,7 @@
-/* il-capture-kinds.c: the one place that knows the capture kinds: choosing a backend (kernel
- * when allowed, self otherwise) and, once per process, why the kernel refused its own. */
+/* il-capture-kinds.c: the one place that knows the capture kinds and picks one. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The one place that knows the capture kinds: choosing a backend (kernel when allowed, self
+ * otherwise) and, once per process, why the kernel refused its own. */
 #include "config.h"
 
 #include <glib/gi18n.h>

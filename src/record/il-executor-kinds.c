@@ -1,6 +1,7 @@
-/* il-executor-kinds.c: the one place that knows the executor kinds: picks the kind of a
- * configuration and lets the base fill in the rest. */
+/* il-executor-kinds.c: the one place that knows the executor kinds and picks one. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The one place that knows the executor kinds: picks the kind of a configuration and lets the
+ * base fill in the rest. */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,6 +1,7 @@
-/* il-executor-kinds.h: the executor kinds (threads, processes, async) and the one place that
- * picks one for a configuration. */
+/* il-executor-kinds.h: the executor kinds and the factory that picks one. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The executor kinds (threads, processes, async) and the one place that picks one for a
+ * configuration. */
 #pragma once
 
 #include "il-executor.h"

@@ -1,6 +1,7 @@
-/* il-program-lanes.c: what the tracer thread hands the owner: notes (new lanes, processes, names)
- * under a lock and spans through the ring, and the owner's side that moves them into the trace. */
+/* il-program-lanes.c: a traced program's notes and spans, from the tracer to the owner's trace. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the tracer thread hands the owner: notes (new lanes, processes, names) under a lock and
+ * spans through the ring, and the owner's side that moves them into the trace. */
 #include "config.h"
 
 #include "il-program-private.h"

@@ -1,6 +1,7 @@
-/* il-program-perf.c: the kernel capture of a traced program: one perf context-switch ring per CPU,
- * inherited by its threads and children from its exec on, read in time order up to a horizon. */
+/* il-program-perf.c: a traced program's kernel capture: per-CPU perf context-switch rings. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The kernel capture of a traced program: one perf context-switch ring per CPU, inherited by its
+ * threads and children from its exec on, read in time order up to a horizon. */
 #include "config.h"
 
 #include <errno.h>

@@ -1,7 +1,8 @@
-/* il-program-private.h: what the parts of a traced program share inside src/record: its timing
- * constants, the tracer's processes, threads, notes and records, the IlProgram itself, and each
- * part's functions (il-program.c drives them). */
+/* il-program-private.h: what the parts of a traced program share, inside src/record only. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the parts of a traced program share inside src/record: its timing constants, the tracer's
+ * processes, threads, notes and records, the IlProgram itself, and each part's functions
+ * (il-program.c drives them). */
 #pragma once
 
 #include <linux/perf_event.h>

@@ -1,6 +1,7 @@
-/* il-program-python.c: where a CPython process keeps its GIL: _PyRuntime looked up in the ELF
- * symbol tables of the python binary or libpython that /proc/PID/maps shows mapped. */
+/* il-program-python.c: where a CPython process keeps its GIL (_PyRuntime, from ELF). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Where a CPython process keeps its GIL: _PyRuntime looked up in the ELF symbol tables of the
+ * python binary or libpython that /proc/PID/maps shows mapped. */
 #include "config.h"
 
 #include <elf.h>

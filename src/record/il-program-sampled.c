@@ -1,6 +1,7 @@
-/* il-program-sampled.c: the sampled capture of a traced program, where perf is refused: each
- * thread's /proc stat and schedstat read every 1 ms and laid out as running, ready and blocked. */
+/* il-program-sampled.c: a traced program's sampled capture: /proc stat and schedstat. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The sampled capture of a traced program, where perf is refused: each thread's /proc stat and
+ * schedstat read every 1 ms and laid out as running, ready and blocked. */
 #include "config.h"
 
 #include <stdio.h>

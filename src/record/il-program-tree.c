@@ -1,7 +1,8 @@
-/* il-program-tree.c: the traced program's process tree: its processes and threads, found from
- * the children files (or by walking /proc for children of ours), launchers (shims, sh -c, env)
- * told apart from the program and folded into what they exec'd, and ending the whole tree. */
+/* il-program-tree.c: a traced program's process tree: its processes, threads and launchers. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The traced program's process tree: its processes and threads, found from the children files
+ * (or by walking /proc for children of ours), launchers (shims, sh -c, env) told apart from the
+ * program and folded into what they exec'd, and ending the whole tree. */
 #include "config.h"
 
 #include <dirent.h>

@@ -1,7 +1,8 @@
-/* il-program-wait.c: what a blocked thread of a traced program waits on, from its system call in
- * /proc/PID/task/TID/syscall: a futex inside its process's _PyRuntime is the GIL, another futex a
- * lock, sleeps, polls and waits for children apart from other I/O. */
+/* il-program-wait.c: what a blocked thread of a traced program waits on (GIL, lock, I/O). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What a blocked thread of a traced program waits on, from its system call in
+ * /proc/PID/task/TID/syscall: a futex inside its process's _PyRuntime is the GIL, another futex
+ * a lock, sleeps, polls and waits for children apart from other I/O. */
 #include "config.h"
 
 #include <stdlib.h>

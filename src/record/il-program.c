@@ -1,9 +1,10 @@
-/* il-program.c: a traced program as a run kind: starts a command in its own process group behind
- * a gate, runs the tracer thread (perf context switches, or /proc sampled every 1 ms) until the
- * program ends or is stopped, and finishes the trace. The jobs it drives live beside it: the
- * process tree, the perf session, the sampled capture, the wait classifier, the CPython reader
- * and the lanes (il-program-private.h). */
+/* il-program.c: a traced program as a run kind: the driver (start, tracer thread, stop, end). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A traced program as a run kind: starts a command in its own process group behind a gate, runs
+ * the tracer thread (perf context switches, or /proc sampled every 1 ms) until the program ends
+ * or is stopped, and finishes the trace. The jobs it drives live beside it: the process tree,
+ * the perf session, the sampled capture, the wait classifier, the CPython reader and the lanes
+ * (il-program-private.h). */
 #include "config.h"
 
 #include <errno.h>

@@ -1,6 +1,7 @@
-/* il-run-program.c: an IlRun of a traced program (il-program.c): the same drain, spans-added and
- * completion as an executor's run, from the program's ring and notes. */
+/* il-run-program.c: an IlRun of a traced program (il-program.c). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* An IlRun of a traced program (il-program.c): the same drain, spans-added and completion as an
+ * executor's run, from the program's ring and notes. */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,6 +1,7 @@
-/* il-capture-words.h: the one description of the captures: what each kind recorded, in the words
- * each place shows it, and the commands that allow the kernel's. */
+/* il-capture-words.h: the one description of the captures, in every place's words. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The one description of the captures: what each kind recorded, in the words each place shows
+ * it, and the commands that allow the kernel's. */
 #pragma once
 
 #include <glib.h>
