@@ -23,11 +23,10 @@ il_capture_new (IlCaptureKind   kind,
       return il_capture_self_new ();
 
     case IL_CAPTURE_KERNEL:
+      capture = il_capture_kernel_new (&local_error);
       /* Measuring the self capture against the kernel's (tests/bench/bench-capture.c). */
-      if (g_strcmp0 (g_getenv ("IL_CAPTURE_COMPARE"), "1") == 0)
-        capture = il_capture_compare_new (&local_error);
-      else
-        capture = il_capture_kernel_new (&local_error);
+      if (capture != NULL && g_strcmp0 (g_getenv ("IL_CAPTURE_COMPARE"), "1") == 0)
+        capture = il_capture_compare_new (capture);
       if (capture == NULL)
         g_set_error (error, local_error->domain, local_error->code, "%s. %s", local_error->message,
                      il_capture_allow_words ());
