@@ -8,29 +8,6 @@
 #include "il-clock.h"
 #include "il-format.h"
 
-const char *
-il_format_capture (IlCaptureKind capture)
-{
-  switch (capture)
-    {
-    case IL_CAPTURE_KERNEL:
-      return _("Scheduling was recorded by the kernel (context-switch events): the times each "
-               "worker went on and off a core, and which core, are exact.");
-    case IL_CAPTURE_SELF:
-      return _("The kernel did not allow recording context switches, so the workers observed "
-               "themselves: the core comes from sched_getcpu() and time off the core from gaps "
-               "in their work loop. Short interruptions may be missed.");
-    case IL_CAPTURE_SAMPLED:
-      return _("The kernel did not allow recording context switches, so each thread's state, "
-               "core and run-queue time were sampled from /proc every 1 ms: waits shorter than "
-               "that may be missed, and times are exact to about 1 ms.");
-    case IL_CAPTURE_AUTO:
-    case IL_N_CAPTURES:
-    default:
-      return _("Not yet known: the run has not started recording.");
-    }
-}
-
 double
 il_format_get_efficiency (IlRunTrace *run)
 {

@@ -9,8 +9,6 @@ G_BEGIN_DECLS
 
 /* Durations are il_clock_format_duration (ns, IL_DURATION_SIGNIFICANT) ("412 ms", "1.25 s"), as in
  * the pictures, so the window and the pictures write them the same way. */
-/* "Scheduling was recorded by the kernel …": how the trace was captured, in plain words. */
-const char *il_format_capture (IlCaptureKind capture);
 /* A paragraph describing one run for screen readers: what ran, how long, how parallel. */
 char *il_format_run_description (IlRunTrace *run);
 /* Efficiency of a run: speedup divided by its number of workers (NAN when speedup is unknown). */

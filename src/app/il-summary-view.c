@@ -8,6 +8,7 @@
 
 #include "il-clock.h"
 #include "il-capture.h"
+#include "il-capture-words.h"
 #include "il-cpu-load.h"
 #include <adwaita.h>
 
@@ -422,7 +423,7 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
     for (guint i = 1; i < runs->len; i++)
       same &= il_run_trace_get_capture (g_ptr_array_index (runs, i)) == first;
     if (same)
-      g_string_append (capture, il_format_capture (first));
+      g_string_append (capture, il_capture_describe (first, IL_CAPTURE_WORDS_SUMMARY));
     else
       for (guint i = 0; i < runs->len; i++)
         {
@@ -430,7 +431,8 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
           g_autofree char *title = il_run_config_get_title (il_run_trace_get_config (run));
 
           g_string_append_printf (capture, "%s%s: %s", i > 0 ? "\n" : "", title,
-                                  il_format_capture (il_run_trace_get_capture (run)));
+                                  il_capture_describe (il_run_trace_get_capture (run),
+                                                       IL_CAPTURE_WORDS_SUMMARY));
         }
   }
   /* The self capture because the kernel said no: what is lost and how an administrator allows it. */
@@ -439,7 +441,8 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         il_capture_kernel_refusal () != NULL)
       {
         /* Instead of the general words when every run was self-captured. */
-        if (g_strcmp0 (capture->str, il_format_capture (IL_CAPTURE_SELF)) == 0)
+        if (g_strcmp0 (capture->str,
+                       il_capture_describe (IL_CAPTURE_SELF, IL_CAPTURE_WORDS_SUMMARY)) == 0)
           g_string_assign (capture, il_capture_kernel_refusal ());
         else
           g_string_append_printf (capture, "\n%s", il_capture_kernel_refusal ());

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "il-atomic-file.h"
+#include "il-capture-words.h"
 #include "il-cli.h"
 #include "il-clock.h"
 #include "il-cpu-load.h"
@@ -469,24 +470,6 @@ rpad (const char *str, guint width)
 }
 
 static const char *
-capture_words (IlCaptureKind capture)
-{
-  switch (capture)
-    {
-    case IL_CAPTURE_KERNEL:
-      return _("kernel (context switches recorded by perf_event_open: exact CPUs and ready time)");
-    case IL_CAPTURE_SELF:
-      return _("self (workers stamped their own spans; off-CPU gaps detected in the work loop)");
-    case IL_CAPTURE_SAMPLED:
-      return _("sampled every 1 ms from /proc (the kernel refused context-switch records)");
-    case IL_CAPTURE_AUTO:
-    case IL_N_CAPTURES:
-    default:
-      return _("automatic");
-    }
-}
-
-static const char *
 run_label (IlRunTrace *run, char **to_free)
 {
   const char *label = il_run_trace_get_label (run);
@@ -623,7 +606,8 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   if (count_tasks (run, IL_TASK_FAILED) > 0)
     g_print (_("  failed tasks   %u\n"), count_tasks (run, IL_TASK_FAILED));
   print_other_programs (run);
-  g_print (_("  capture        %s\n"), capture_words (il_run_trace_get_capture (run)));
+  g_print (_("  capture        %s\n"),
+           il_capture_describe (il_run_trace_get_capture (run), IL_CAPTURE_WORDS_CLI));
   if (il_run_trace_get_cancelled (run))
     g_print (_("  CANCELLED: the trace is partial\n"));
   if (il_run_trace_get_truncated_at_spans (run) > 0)

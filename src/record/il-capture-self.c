@@ -122,13 +122,12 @@ static const IlCaptureClass il_capture_compare_class = {
 };
 
 IlCapture *
-il_capture_compare_new (GError **error)
+il_capture_compare_new (IlCapture *kernel)
 {
   IlCaptureCompare *self;
-  IlCapture *kernel = il_capture_kernel_new (error);
 
-  if (kernel == NULL)
-    return NULL;
+  g_return_val_if_fail (kernel != NULL && il_capture_get_kind (kernel) == IL_CAPTURE_KERNEL, NULL);
+
   self = g_new0 (IlCaptureCompare, 1);
   self->parent.klass = &il_capture_compare_class;
   self->kernel = kernel;

@@ -36,7 +36,8 @@ struct _IlCapture
   const IlCaptureClass *klass;
 };
 
-/* Chooses the backend for @kind. IL_CAPTURE_AUTO takes the kernel when it accepts us and falls
+/* Chooses the backend for @kind (il-capture-kinds.c: the one place that knows the kinds; the
+ * base, il-capture.c, knows none). IL_CAPTURE_AUTO takes the kernel when it accepts us and falls
  * back to self otherwise; IL_CAPTURE_KERNEL fails with IL_ERROR_UNSUPPORTED when refused. */
 IlCapture     *il_capture_new       (IlCaptureKind kind, GError **error);
 void           il_capture_free      (IlCapture *capture);
@@ -51,8 +52,9 @@ IlCapture     *il_capture_kernel_new (GError **error);
 /* Test-only (IL_CAPTURE_COMPARE=1 in the environment with the kernel capture): records one run
  * both ways at once, the trace from the kernel, the self capture's view kept aside; after the
  * run, il_capture_compare_build_self_trace() makes a run of the self capture's spans with
- * @kernel_trace's workers (il-run.c attaches it to the trace as "il-self-capture"). */
-IlCapture     *il_capture_compare_new (GError **error);
+ * @kernel_trace's workers (il-run.c attaches it to the trace as "il-self-capture"). Takes
+ * @kernel, a kernel capture (il_capture_new() makes it: the self file constructs no other kind). */
+IlCapture     *il_capture_compare_new (IlCapture *kernel);
 gboolean       il_capture_is_compare  (const IlCapture *capture);
 IlRunTrace    *il_capture_compare_build_self_trace (IlCapture *capture, IlRunTrace *kernel_trace);
 

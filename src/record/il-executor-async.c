@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "il-clock.h"
-#include "il-executor.h"
+#include "il-executor-kinds.h"
 
 /* A CPU-bound coroutine yields to the loop after this much work, so the others get a turn (an
  * asyncio coroutine would `await asyncio.sleep(0)`). */
@@ -415,6 +415,7 @@ il_executor_async_finalize (IlExecutor *ex)
 
 static const IlExecutorClass il_executor_async_class = {
   .name = "async",
+  .worker_kind = IL_WORKER_THREAD,
   .start = il_executor_async_start,
   .cancel = il_executor_async_cancel,
   .join = il_executor_async_join,

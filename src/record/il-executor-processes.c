@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
+#include <gio/gio.h>
 #include <glib-unix.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -18,8 +19,7 @@
 #include <unistd.h>
 
 #include "il-clock.h"
-#include "il-executor.h"
-#include "il-run.h"
+#include "il-executor-kinds.h"
 #include "il-worker-protocol.h"
 
 /* The supervisor looks at silent workers this often. */
@@ -801,8 +801,7 @@ il_executor_processes_start (IlExecutor  *ex,
   IlExecutorProcesses *self = (IlExecutorProcesses *) ex;
   double task_us = ex->config->task_ms * 1000.0;
 
-  self->path = g_strdup (il_run_get_worker_path ());
-  if (!g_file_test (self->path, G_FILE_TEST_IS_EXECUTABLE))
+  if (self->path == NULL || !g_file_test (self->path, G_FILE_TEST_IS_EXECUTABLE))
     {
       g_set_error (error, IL_ERROR, IL_ERROR_FAILED,
                    _("The worker program %s was not found; set IL_WORKER_PATH"), self->path);
@@ -940,6 +939,7 @@ il_executor_choose_worker_path (const char *env,
 
 static const IlExecutorClass il_executor_processes_class = {
   .name = "processes",
+  .worker_kind = IL_WORKER_PROCESS,
   .start = il_executor_processes_start,
   .cancel = il_executor_processes_cancel,
   .join = il_executor_processes_join,
@@ -947,11 +947,12 @@ static const IlExecutorClass il_executor_processes_class = {
 };
 
 IlExecutor *
-il_executor_processes_new (void)
+il_executor_processes_new (const char *worker_path)
 {
   IlExecutorProcesses *self = g_new0 (IlExecutorProcesses, 1);
 
   self->parent.klass = &il_executor_processes_class;
+  self->path = g_strdup (worker_path);
   self->wake[0] = self->wake[1] = -1;
   return &self->parent;
 }

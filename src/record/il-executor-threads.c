@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "il-executor.h"
+#include "il-executor-kinds.h"
 #include "il-gil.h"
 
 /* What travels through the pool's queue: a task (its number + 1, never NULL), or one of two
@@ -292,6 +292,7 @@ il_executor_threads_finalize (IlExecutor *ex)
 
 static const IlExecutorClass il_executor_threads_class = {
   .name = "threads",
+  .worker_kind = IL_WORKER_THREAD,
   .start = il_executor_threads_start,
   .cancel = NULL,   /* workers poll the cancel flag every quantum and every sleep slice */
   .join = il_executor_threads_join,

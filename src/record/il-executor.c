@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <sys/resource.h>
-#include <glib/gi18n.h>
 
 #include "il-clock.h"
 #include "il-executor.h"
@@ -16,42 +15,13 @@ il_executor_ring_capacity (guint n_lanes)
   return n_lanes <= 32 ? 16384 : 4096;
 }
 
-IlExecutor *
-il_executor_new (const IlRunConfig  *config,
-                 IlCapture          *capture,
-                 gint64              origin_ns,
-                 GError            **error)
+void
+il_executor_init (IlExecutor        *self,
+                  const IlRunConfig *config,
+                  IlCapture         *capture,
+                  gint64             origin_ns,
+                  guint              n_lanes)
 {
-  IlExecutor *self;
-  guint n_lanes;
-
-  g_return_val_if_fail (config != NULL, NULL);
-  g_return_val_if_fail (capture != NULL, NULL);
-
-  if (!il_run_config_validate (config, error))
-    return NULL;
-
-  switch (config->executor)
-    {
-    case IL_EXECUTOR_SEQUENTIAL:
-    case IL_EXECUTOR_THREADS:
-      self = il_executor_threads_new ();
-      break;
-    case IL_EXECUTOR_PROCESSES:
-      self = il_executor_processes_new ();
-      break;
-    case IL_EXECUTOR_ASYNC:
-      self = il_executor_async_new ();
-      break;
-    case IL_EXECUTOR_EXTERNAL:   /* refused by il_run_config_validate() above */
-    case IL_N_EXECUTORS:
-    default:
-      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Unknown executor %d"), (int) config->executor);
-      return NULL;
-    }
-
-  n_lanes = config->executor == IL_EXECUTOR_SEQUENTIAL ? 1 : MAX (1, config->workers);
-
   self->config = il_run_config_copy (config);
   self->calibration = *il_calibration_get ();
   self->capture = capture;
@@ -61,8 +31,7 @@ il_executor_new (const IlRunConfig  *config,
   for (guint i = 0; i < n_lanes; i++)
     {
       self->lanes[i].ring = il_ring_new (il_executor_ring_capacity (n_lanes));
-      self->lanes[i].kind = config->executor == IL_EXECUTOR_PROCESSES ? IL_WORKER_PROCESS
-                                                                     : IL_WORKER_THREAD;
+      self->lanes[i].kind = self->klass->worker_kind;
       atomic_init (&self->lanes[i].pid, 0);
       atomic_init (&self->lanes[i].tid, 0);
       atomic_init (&self->lanes[i].n_previous, 0);
@@ -73,7 +42,6 @@ il_executor_new (const IlRunConfig  *config,
   atomic_init (&self->n_alive, 0);
   atomic_init (&self->warning_serial, 0);
   g_mutex_init (&self->error_mutex);
-  return self;
 }
 
 void

@@ -30,7 +30,8 @@ typedef struct
 
 typedef struct
 {
-  const char *name;
+  const char   *name;
+  IlWorkerKind  worker_kind;    /* what its lanes are: threads, or worker processes */
   /* Starts the workers; on failure nothing is left running. */
   gboolean  (*start)    (IlExecutor *self, GError **error);
   /* Thread-safe, from any thread: stop soon (the base class has already raised the cancel flag). */
@@ -69,9 +70,11 @@ struct _IlExecutor
   _Atomic guint  warning_serial; /* bumped on every change of @warning */
 };
 
-/* Creates the executor for config->executor; @capture is borrowed and must outlive it. */
-IlExecutor *il_executor_new          (const IlRunConfig *config, IlCapture *capture,
-                                      gint64 origin_ns, GError **error);
+/* For the factory (il-executor-kinds.c), once a kind has allocated @self and set its class:
+ * fills the base with @n_lanes lanes of the class's worker kind. @capture is borrowed and must
+ * outlive the executor. */
+void        il_executor_init         (IlExecutor *self, const IlRunConfig *config,
+                                      IlCapture *capture, gint64 origin_ns, guint n_lanes);
 void        il_executor_free         (IlExecutor *self);
 void        il_executor_set_notify   (IlExecutor *self, void (*done) (gpointer),
                                       void (*drain) (gpointer), gpointer data);
@@ -110,18 +113,5 @@ void        il_executor_replace_pid  (IlExecutor *self, guint lane, int old_pid,
 void        il_executor_get_previous_pids (IlExecutor *self, guint lane, guint from, GArray *out);
 /* Pins the calling thread to config->cpus (nothing when the set is empty). */
 gboolean    il_executor_apply_affinity (IlExecutor *self, GError **error);
-
-/* Where the interleave-worker program is: @env ($IL_WORKER_PATH) when set; else @build_worker
- * only when the running executable @exe (its resolved path) lives inside @build_root, i.e. runs
- * uninstalled; else @installed_worker. An installed binary never runs what lies in its build
- * folder (which may be world-writable). Pure, for the tests. */
-char       *il_executor_choose_worker_path (const char *env, const char *exe,
-                                            const char *build_root, const char *build_worker,
-                                            const char *installed_worker);
-
-/* The executors. */
-IlExecutor *il_executor_threads_new   (void);
-IlExecutor *il_executor_processes_new (void);
-IlExecutor *il_executor_async_new     (void);
 
 G_END_DECLS

@@ -7,19 +7,22 @@
 
 #include <glib/gi18n.h>
 
+#include "il-capture-words.h"
 #include "il-perf.h"
 
 char *
 il_perf_refused_message (int saved_errno)
 {
   g_autofree char *paranoid = NULL;
+  g_autofree char *refused = NULL;
 
   g_file_get_contents ("/proc/sys/kernel/perf_event_paranoid", &paranoid, NULL, NULL);
-  /* Level 2 lets a user record their own programs' user-space events, which is all we ask for. */
-  return g_strdup_printf (_("The kernel refused to record context switches (%s; kernel.perf_event_paranoid is %s). "
-                            "To allow it for your own programs: “sudo sysctl kernel.perf_event_paranoid=2”; "
-                            "to keep it after a restart: “echo kernel.perf_event_paranoid=2 | sudo tee /etc/sysctl.d/60-interleave-perf.conf”."),
-                          g_strerror (saved_errno), paranoid != NULL ? g_strstrip (paranoid) : "?");
+  refused = g_strdup_printf (_("The kernel refused to record context switches (%s; "
+                               "kernel.perf_event_paranoid is %s)."),
+                             g_strerror (saved_errno), paranoid != NULL ? g_strstrip (paranoid) : "?");
+  /* Level 2 lets a user record their own programs' user-space events, which is all we ask for:
+   * the commands, in the words of every refusal. */
+  return g_strdup_printf ("%s %s", refused, il_capture_allow_words ());
 }
 
 void

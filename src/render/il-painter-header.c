@@ -9,6 +9,7 @@
 #include "il-clock.h"
 #include "il-batch.h"
 #include "il-cpu-load.h"
+#include "il-capture-words.h"
 #include "il-painter-private.h"
 
 static char *
@@ -56,24 +57,6 @@ painter_describe_config (IlRunTrace *run)
   seen = il_run_config_copy (config);
   seen->workers = il_run_trace_get_n_workers (run);
   return il_run_config_describe (seen);
-}
-
-static const char *
-capture_words (IlCaptureKind capture)
-{
-  switch (capture)
-    {
-    case IL_CAPTURE_KERNEL:
-      return _("captured from kernel context switches");
-    case IL_CAPTURE_SELF:
-      return _("self-reported by the workers");
-    case IL_CAPTURE_SAMPLED:
-      return _("sampled every 1 ms");
-    case IL_CAPTURE_AUTO:
-    case IL_N_CAPTURES:
-    default:
-      return NULL;
-    }
 }
 
 /* The header's warning when other programs took more than 10 % of a shown run's CPUs. */
@@ -124,7 +107,8 @@ summary_line (IlRunTrace *run)
 {
   const IlSummary *sum = il_run_trace_get_summary (run);
   GString *s = g_string_new (NULL);
-  const char *capture = capture_words (il_run_trace_get_capture (run));
+  const char *capture = il_capture_describe (il_run_trace_get_capture (run),
+                                             IL_CAPTURE_WORDS_HEADER);
   gint64 wall = sum != NULL ? sum->wall_ns : 0;
 
   if (il_run_trace_get_live (run) || wall <= 0)

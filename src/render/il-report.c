@@ -13,6 +13,7 @@
 #include <pango/pangocairo.h>
 
 #include "il-atomic-file.h"
+#include "il-capture-words.h"
 #include "il-clock.h"
 #include "il-layout.h"
 #include "il-painter.h"
@@ -300,17 +301,6 @@ summary_table (Page *p, GPtrArray *runs)
     }
 }
 
-static const char *
-capture_words (IlCaptureKind capture)
-{
-  switch (capture)
-    {
-    case IL_CAPTURE_KERNEL: return _("kernel context switches (exact)");
-    case IL_CAPTURE_SELF: return _("the workers’ own clocks (self capture)");
-    default: return il_capture_to_string (capture);
-    }
-}
-
 /* Machine, capture and other programs' share, as the runs recorded them. */
 static char *
 describe_conditions (GPtrArray *runs)
@@ -327,7 +317,8 @@ describe_conditions (GPtrArray *runs)
     same &= il_run_trace_get_capture (g_ptr_array_index (runs, i)) == first;
   g_string_append (s, "\n");
   if (same)
-    g_string_append_printf (s, _("Scheduling recorded from %s."), capture_words (first));
+    g_string_append_printf (s, _("Scheduling recorded from %s."),
+                            il_capture_describe (first, IL_CAPTURE_WORDS_REPORT));
   else
     for (guint i = 0; i < runs->len; i++)
       {
@@ -335,7 +326,8 @@ describe_conditions (GPtrArray *runs)
         g_autofree char *title = il_run_config_get_title (il_run_trace_get_config (run));
 
         g_string_append_printf (s, i > 0 ? "; %s: %s" : "%s: %s", title,
-                                capture_words (il_run_trace_get_capture (run)));
+                                il_capture_describe (il_run_trace_get_capture (run),
+                                                     IL_CAPTURE_WORDS_REPORT));
       }
   for (guint i = 0; i < runs->len; i++)
     {

@@ -72,7 +72,7 @@ typedef enum /*< prefix=IL_TASK >*/
   IL_TASK_PENDING,
 } IlTaskStatus;
 
-/* What a traced program's blocked thread waited on, read from its system call (il-program.c):
+/* What a traced program's blocked thread waited on, read from its system call (il-program-wait.c):
  * the detail of an io-wait, lock-wait or gil-wait span, kept beside the spans (run.waits). */
 typedef enum /*< prefix=IL_WAIT >*/
 {

@@ -17,7 +17,7 @@
 
 #include "il-clock.h"
 #include "il-capture.h"
-#include "il-executor.h"
+#include "il-executor-kinds.h"
 #include "il-run.h"
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -1,0 +1,321 @@
+/* il-program-perf.c: a traced program's kernel capture: per-CPU perf context-switch rings. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The kernel capture of a traced program: one perf context-switch ring per CPU, inherited by its
+ * threads and children from its exec on, read in time order up to a horizon. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "il-clock.h"
+#include "il-perf.h"
+#include "il-program-private.h"
+
+static void
+collect_record (const struct perf_event_header *h, gpointer data)
+{
+  IlProgram *self = data;
+  const guchar *rec = (const guchar *) h;
+  struct { guint32 pid, tid; guint64 time; guint32 cpu, res; } id;
+  Event e = { 0 };
+
+  if (h->type == PERF_RECORD_LOST)
+    {
+      guint64 lost;
+      memcpy (&lost, rec + sizeof *h + 8, 8);
+      self->lost += lost;
+      return;
+    }
+  if (h->size < sizeof *h + sizeof id)
+    return;
+  memcpy (&id, rec + h->size - sizeof id, sizeof id);
+  e.type = h->type;
+  e.misc = h->misc;
+  e.time = id.time;
+  e.pid = (int) id.pid;
+  e.tid = (int) id.tid;
+  e.cpu = (int) id.cpu;
+
+  switch (h->type)
+    {
+    case PERF_RECORD_SWITCH:
+      break;
+    case PERF_RECORD_COMM:
+      {
+        guint32 pid, tid;
+        memcpy (&pid, rec + sizeof *h, 4);
+        memcpy (&tid, rec + sizeof *h + 4, 4);
+        e.pid = (int) pid;
+        e.tid = (int) tid;
+        g_strlcpy (e.comm, (const char *) rec + sizeof *h + 8, sizeof e.comm);
+        break;
+      }
+    case PERF_RECORD_FORK:
+    case PERF_RECORD_EXIT:
+      {
+        /* pid, ppid, tid, ptid, time */
+        guint32 pid, ppid, tid;
+        memcpy (&pid, rec + sizeof *h, 4);
+        memcpy (&ppid, rec + sizeof *h + 4, 4);
+        memcpy (&tid, rec + sizeof *h + 8, 4);
+        memcpy (&e.time, rec + sizeof *h + 16, 8);
+        e.pid = (int) pid;
+        e.ppid = (int) ppid;
+        e.tid = (int) tid;
+        break;
+      }
+    default:
+      return;
+    }
+  g_array_append_val (self->events, e);
+}
+
+/* A record older than what was already laid out (its ring was read late: a virtual CPU can be
+ * stopped between an event's time stamp and its record): the open span is cut back to it. */
+static void
+rewind_to (IlProgram *self, Thread *th, gint64 t)
+{
+  gint64 rel = t - self->origin_ns;
+
+  if (t >= th->since_ns)
+    return;
+  if (th->has_open && th->open.end_ns > rel)
+    {
+      if (th->open.start_ns < rel)
+        th->open.end_ns = rel;
+      else
+        th->has_open = FALSE;
+    }
+  th->since_ns = t;
+}
+
+static void
+handle_event (IlProgram *self, const Event *e)
+{
+  Thread *th;
+  gint64 t = (gint64) e->time;
+
+  switch (e->type)
+    {
+    case PERF_RECORD_SWITCH:
+      th = il_program_get_thread (self, e->pid, e->tid, t);
+      if (th->exited)
+        break;
+      th->before_exec = FALSE;   /* its exec record went missing: from its start, as before */
+      rewind_to (self, th, t);
+      if (e->misc & PERF_RECORD_MISC_SWITCH_OUT)
+        {
+          /* Without a switch-in seen (on CPU when tracing began at its exec), it ran on the CPU
+           * it now leaves. */
+          il_program_emit (self, th, IL_STATE_RUNNING, th->on_cpu ? th->cpu : e->cpu, th->since_ns, t);
+          th->on_cpu = FALSE;
+          th->preempted = (e->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT) != 0;
+        }
+      else
+        {
+          if (!th->on_cpu)
+            il_program_emit (self, th,
+                             th->preempted ? IL_STATE_READY
+                                           : il_program_blocked_state_between (th, th->since_ns, t),
+                             -1, th->since_ns, t);
+          th->on_cpu = TRUE;
+          th->cpu = e->cpu;
+        }
+      th->since_ns = t;
+      break;
+
+    case PERF_RECORD_COMM:
+      th = il_program_get_thread (self, e->pid, e->tid, t);
+      g_strlcpy (th->comm, e->comm, sizeof th->comm);
+      if (th->tid == th->pid)
+        {
+          memcpy (th->proc->comm, th->comm, sizeof th->comm);
+          if (e->misc & PERF_RECORD_MISC_COMM_EXEC)
+            il_program_proc_exec (self, th->proc, t);
+          /* Our child's records start at its exec (enable_on_exec), on a CPU. Before, it was still
+           * ours, waiting for the gate and a CPU: tens of ms on a busy machine, which, laid out as
+           * the program's running, made a waiting `sh -c` look like a worker. */
+          if (th->before_exec && (e->misc & PERF_RECORD_MISC_COMM_EXEC))
+            {
+              th->before_exec = FALSE;
+              th->on_cpu = TRUE;
+              th->cpu = e->cpu;
+              th->preempted = FALSE;
+              th->since_ns = MAX (th->since_ns, t);
+            }
+        }
+      if (th->lane >= 0)
+        il_program_thread_announce (self, th);
+      break;
+
+    case PERF_RECORD_FORK:
+      if (e->pid == e->tid)
+        il_program_get_proc (self, e->pid, e->ppid, t);
+      th = il_program_get_thread (self, e->pid, e->tid, t);
+      break;
+
+    case PERF_RECORD_EXIT:
+      th = g_hash_table_lookup (self->threads, GINT_TO_POINTER (e->tid));
+      if (th != NULL && !th->exited)
+        {
+          rewind_to (self, th, t);
+          if (th->on_cpu)
+            il_program_emit (self, th, IL_STATE_RUNNING, th->cpu, th->since_ns, t);
+          th->on_cpu = FALSE;
+          th->exited = TRUE;
+          il_program_flush_open (self, th);
+          il_program_thread_close_files (th);
+          if (th->tid == th->pid)
+            th->proc->exited = TRUE;
+        }
+      break;
+
+    default:
+      break;
+    }
+}
+
+static int
+compare_events (gconstpointer a, gconstpointer b)
+{
+  const Event *x = a, *y = b;
+
+  return x->time < y->time ? -1 : x->time > y->time;
+}
+
+/* Reads every ring, then handles the records older than @horizon in time order (rings are per
+ * CPU, so a thread's switch-out and its next switch-in can sit in different rings). */
+void
+il_program_perf_process (IlProgram *self, gint64 horizon)
+{
+  guint keep = 0;
+  GHashTableIter iter;
+  gpointer value;
+
+  for (guint c = 0; c < self->n_cpus; c++)
+    il_perf_ring_read (self->rings[c], (const guint8 *) self->rings[c] + self->rings[c]->data_offset,
+                       self->rings[c]->data_size, collect_record, self);
+  g_array_sort (self->events, compare_events);
+  while (keep < self->events->len && (gint64) g_array_index (self->events, Event, keep).time < horizon)
+    keep++;
+  for (guint i = 0; i < keep; i++)
+    handle_event (self, &g_array_index (self->events, Event, i));
+  g_array_remove_range (self->events, 0, keep);
+
+  /* What is known up to the horizon is recorded now, so a thread that runs for seconds without
+   * a switch still shows live. */
+  g_hash_table_iter_init (&iter, self->threads);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Thread *th = value;
+
+      if (th->exited || th->before_exec || th->since_ns >= horizon)
+        continue;
+      if (th->on_cpu)
+        il_program_emit (self, th, IL_STATE_RUNNING, th->cpu, th->since_ns, horizon);
+      else
+        il_program_emit (self, th,
+                         th->preempted ? IL_STATE_READY
+                                       : il_program_blocked_state_between (th, th->since_ns, horizon),
+                         -1, th->since_ns, horizon);
+      th->since_ns = horizon;
+      il_program_prune_reasons (th, horizon - REASON_KEEP_NS);
+    }
+}
+
+static int
+perf_open (IlProgram *self, int cpu, int *saved_errno)
+{
+  struct perf_event_attr attr;
+  int fd;
+
+  il_perf_switch_attr_init (&attr);
+  /* Follow the program's threads and children from its exec on, with their names. */
+  attr.comm = 1;
+  attr.comm_exec = 1;
+  attr.task = 1;
+  attr.inherit = 1;
+  attr.disabled = 1;
+  attr.enable_on_exec = 1;
+  attr.watermark = 1;
+  attr.wakeup_watermark = PERF_PAGES * 4096 / 4;
+  /* One event per CPU: the kernel maps a ring only for those when children inherit it. */
+  fd = (int) syscall (SYS_perf_event_open, &attr, self->root, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+  if (fd < 0)
+    *saved_errno = errno;
+  return fd;
+}
+
+gboolean
+il_program_perf_setup (IlProgram *self, GError **error)
+{
+  self->n_cpus = MAX (il_cpu_count (), 1);
+  self->map_size = (1 + PERF_PAGES) * (gsize) sysconf (_SC_PAGESIZE);
+  self->fds = g_new (int, self->n_cpus);
+  self->rings = g_new0 (struct perf_event_mmap_page *, self->n_cpus);
+  for (guint c = 0; c < self->n_cpus; c++)
+    self->fds[c] = -1;
+  for (guint c = 0; c < self->n_cpus; c++)
+    {
+      int saved = 0;
+      gpointer map;
+
+      self->fds[c] = perf_open (self, (int) c, &saved);
+      if (self->fds[c] < 0)
+        {
+          g_autofree char *msg = il_perf_refused_message (saved);
+          g_set_error_literal (error, IL_ERROR, IL_ERROR_UNSUPPORTED, msg);
+          return FALSE;
+        }
+      map = mmap (NULL, self->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, self->fds[c], 0);
+      if (map == MAP_FAILED)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
+                       _("Cannot map the kernel's trace buffer: %s"), g_strerror (errno));
+          return FALSE;
+        }
+      self->rings[c] = map;
+    }
+  return TRUE;
+}
+
+void
+il_program_perf_teardown (IlProgram *self)
+{
+  for (guint c = 0; self->fds != NULL && c < self->n_cpus; c++)
+    {
+      if (self->rings[c] != NULL)
+        munmap (self->rings[c], self->map_size);
+      if (self->fds[c] >= 0)
+        close (self->fds[c]);
+    }
+  g_clear_pointer (&self->fds, g_free);
+  g_clear_pointer (&self->rings, g_free);
+}
+
+/* Kernel capture: which blocked system call each live thread is in, sampled every 2 ms (switch
+ * records say when a thread blocked, not on what). */
+void
+il_program_perf_sample_reasons (IlProgram *self, gint64 now)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->threads);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Thread *th = value;
+      guint8 s;
+
+      if (th->exited)
+        continue;
+      s = il_program_read_block_reason (self, th, now);
+      if (s != NO_REASON)
+        il_program_note_reason (th, now, s);
+    }
+}

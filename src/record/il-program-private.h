@@ -1,0 +1,222 @@
+/* il-program-private.h: what the parts of a traced program share, inside src/record only. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the parts of a traced program share inside src/record: its timing constants, the tracer's
+ * processes, threads, notes and records, the IlProgram itself, and each part's functions
+ * (il-program.c drives them). */
+#pragma once
+
+#include <linux/perf_event.h>
+#include <stdatomic.h>
+
+#include <glib.h>
+
+#include "il-program.h"
+#include "il-ring.h"
+
+G_BEGIN_DECLS
+
+#define PERF_PAGES 256              /* 1 MB ring per CPU: ~40 000 switch records between drains */
+#define PERF_DRAIN_NS    G_GINT64_CONSTANT (10000000)
+#define PERF_MARGIN_NS   G_GINT64_CONSTANT (20000000)  /* records may land this late in a ring (a
+                                                        * virtual CPU can be stopped between an
+                                                        * event's time stamp and its record) */
+#define SCAN_NS          G_GINT64_CONSTANT (5000000)   /* sampled: new threads and processes; new
+                                                        * processes every 1 ms for CONFIRM_NS after
+                                                        * one: a launcher's helpers (pyenv's shims
+                                                        * fork a dozen, 1-5 ms each) are the run's
+                                                        * own time only if seen */
+#define HOUSEKEEP_NS     G_GINT64_CONSTANT (10000000)
+#define REASON_NS        G_GINT64_CONSTANT (2000000)   /* kernel: what blocked threads wait on;
+                                                        * every 1 ms, the tracer's wake-ups were
+                                                        * 4 % of a core beside a Python lesson */
+#define STAT_EVERY_NS    G_GINT64_CONSTANT (10000000)  /* sampled: a blocked thread's stat at least */
+#define FLUSH_NS         G_GINT64_CONSTANT (10000000)  /* open spans are split so a live view moves */
+#define KEEP_OPEN_NS     G_GINT64_CONSTANT (60000000)  /* …keeping their newest part open, which a
+                                                        * record that comes late may still cut */
+#define CONFIRM_NS       G_GINT64_CONSTANT (250000000) /* a child younger than this may be a launcher's */
+#define REASON_KEEP_NS   G_GINT64_CONSTANT (50000000)
+#define KILL_GRACE_NS    G_GINT64_CONSTANT (1000000000)
+#define RING_CAPACITY    (1u << 16)
+
+typedef enum { PROC_PENDING, PROC_CONFIRMED, PROC_DROPPED } ProcStatus;
+
+typedef struct _Proc Proc;
+struct _Proc
+{
+  int         pid;
+  int         ppid;
+  Proc       *parent;          /* the traced process that forked it; NULL for the command */
+  gint64      fork_ns;
+  gint64      exec_ns;         /* its last exec (G_MININT64: none seen) */
+  ProcStatus  status;
+  gboolean    exited;
+  gboolean    announced;
+  char       *command;
+  char       *announced_command;
+  char        comm[16];
+  char       *exe;             /* sampled: /proc/PID/exe, to notice an exec */
+  /* Where its GIL lives, resolved when first needed after its last exec. */
+  gboolean    rt_known;
+  gint64      rt_tried_ns;
+  guint64     rt_lo, rt_hi;
+};
+
+typedef struct
+{
+  gint64 t;
+  guint8 state;
+} Reason;
+
+typedef struct
+{
+  int       pid, tid;
+  Proc     *proc;
+  int       lane;              /* -1 until announced */
+  char      comm[16];
+  char     *announced_name;
+  gboolean  exited;
+  /* Kernel capture: the state since the last switch. */
+  gboolean  on_cpu;
+  int       cpu;
+  gint64    since_ns;
+  gboolean  preempted;         /* off CPU and still runnable: ready */
+  gboolean  before_exec;       /* the root before its exec: not the program yet, nothing to show */
+  /* Sampling: /proc files kept open (pread at 0 re-reads them). */
+  int       fd_syscall, fd_stat, fd_schedstat;
+  int       fd_children;       /* sampled: its children, opened at the first scan (-1: none) */
+  guint64   run_ns, wait_ns;   /* schedstat at the last sample */
+  guint64   pcount;            /* schedstat's times on a CPU at the last sample */
+  gint64    stat_ns;           /* when /proc/…/stat was last read */
+  gint64    sample_ns;         /* time of the last sample; -1 before the first */
+  char      state;             /* /proc stat state at the last sample */
+  guint8    block_state;       /* what it blocked on at the last blocked sample (a CODE) */
+  GArray   *reasons;           /* of Reason: blocked samples, oldest first */
+  /* Output: the open span (merged while state and CPU stay) and spans held while pending. */
+  IlSpan    open;
+  gboolean  has_open;
+  GArray   *held;
+} Thread;
+
+typedef enum { NOTE_LANE, NOTE_PROCESS, NOTE_NAME, NOTE_DROP } NoteKind;
+
+typedef struct
+{
+  NoteKind kind;
+  guint    lane;
+  int      pid, ppid, tid;
+  char    *text, *text2;
+} Note;
+
+typedef struct
+{
+  guint64 time;
+  guint32 type, misc;
+  int     pid, tid, ppid;
+  int     cpu;
+  char    comm[16];
+} Event;
+
+struct _IlProgram
+{
+  IlRunConfig  *config;
+  gint64        origin_ns;
+  IlCaptureKind capture;
+  char         *path;           /* resolved program */
+  pid_t         root;
+  int           wait_status;
+  int           gate[2];
+
+  /* Kernel capture */
+  guint         n_cpus;
+  int          *fds;
+  struct perf_event_mmap_page **rings;
+  gsize         map_size;
+  GArray       *events;         /* of Event, waiting for the horizon */
+  guint64       lost;
+
+  /* Tracer state (tracer thread only) */
+  GThread      *thread;
+  GHashTable   *procs;          /* pid → Proc */
+  GPtrArray    *proc_order;     /* of Proc, in creation order (parents first) */
+  GHashTable   *threads;        /* tid → Thread */
+  GHashTable   *not_ours;       /* sampled: pids seen that are not descendants */
+  GArray       *found;          /* sampled: children read by the last scan (of long), reused */
+  gint64        last_new_proc_ns; /* when the newest process was found */
+  GHashTable   *elf_cache;      /* path → ElfRuntime */
+  guint         next_lane;
+  gboolean      ending;
+
+  /* Owner side */
+  IlRing       *ring;
+  GMutex        note_mutex;
+  GArray       *notes;          /* of Note */
+  IlSpan       *scratch;
+  GArray       *drop_pids;      /* of int: launcher helpers to remove once all is drained */
+
+  void        (*done_notify) (gpointer);
+  void        (*drain_notify) (gpointer);
+  gpointer      notify_data;
+  _Atomic int   cancel;
+  _Atomic int   done;
+  _Atomic int   notify;         /* the owner wants the callbacks (cleared when it frees us) */
+};
+
+/* A blocked thread's state and what it waits on, in one byte: the state in the low four bits,
+ * the IlWaitKind in the high four. NO_REASON: running, or nothing to tell. */
+#define CODE(state, kind) ((guint8) ((state) | ((kind) << 4)))
+#define CODE_STATE(c)     ((IlState) ((c) & 0xf))
+#define CODE_KIND(c)      ((IlWaitKind) ((c) >> 4))
+#define NO_REASON         0xff
+
+/* A span of a dropped process (a launcher's helper) travels with this worker index: it gets no
+ * lane, but its time on a CPU is the run's own, not other programs' (il_run_trace_add_undrawn). */
+#define UNDRAWN_WORKER G_MAXUINT16
+
+/* il-program-python.c: _PyRuntime's [lo, hi) in @pid, its ELF files' answers kept in @cache
+ * (path → ElfRuntime; NULL: none kept). */
+gboolean  il_program_find_runtime_cached (GHashTable *cache, int pid, guint64 *lo, guint64 *hi);
+
+/* il-program-wait.c: what a blocked thread waits on (a CODE, or NO_REASON), the samples of it,
+ * and the state of a blocked stretch from them. */
+guint8    il_program_read_block_reason  (IlProgram *self, Thread *th, gint64 now);
+void      il_program_note_reason        (Thread *th, gint64 t, guint8 code);
+guint8    il_program_blocked_state_between (Thread *th, gint64 a, gint64 b);
+void      il_program_prune_reasons      (Thread *th, gint64 before);
+
+/* il-program-tree.c: processes and threads. */
+char     *il_program_read_cmdline       (int pid);
+void      il_program_read_comm          (int pid, int tid, char comm[16]);
+Proc     *il_program_get_proc           (IlProgram *self, int pid, int ppid, gint64 t);
+void      il_program_proc_free          (gpointer data);
+Thread   *il_program_get_thread         (IlProgram *self, int pid, int tid, gint64 t);
+void      il_program_thread_free        (gpointer data);
+void      il_program_thread_close_files (Thread *th);
+void      il_program_resolve_processes  (IlProgram *self, gint64 now);
+void      il_program_proc_exec          (IlProgram *self, Proc *p, gint64 t);
+gboolean  il_program_scan_children      (IlProgram *self, gint64 now);
+void      il_program_sampled_scan       (IlProgram *self, gint64 now);
+void      il_program_kill_tree          (IlProgram *self, int sig);
+void      il_program_drop_late_launcher_helpers (IlProgram *self);
+void      il_program_fold_waiting_launchers (IlRunTrace *trace);
+
+/* il-program-perf.c: the kernel capture. */
+void      il_program_perf_process       (IlProgram *self, gint64 horizon);
+gboolean  il_program_perf_setup         (IlProgram *self, GError **error);
+void      il_program_perf_teardown      (IlProgram *self);
+void      il_program_perf_sample_reasons (IlProgram *self, gint64 now);
+
+/* il-program-sampled.c: the sampled capture. */
+gboolean  il_program_parse_stat         (const char *buf, char *state, int *cpu, int *ppid);
+void      il_program_sample_thread      (IlProgram *self, Thread *th, gint64 now);
+
+/* il-program-lanes.c: notes and spans to the owner. */
+void      il_program_post_note          (IlProgram *self, Note *note);
+void      il_program_announce_process   (IlProgram *self, Proc *p);
+void      il_program_push_span          (IlProgram *self, const IlSpan *span);
+void      il_program_thread_announce    (IlProgram *self, Thread *th);
+void      il_program_push_undrawn       (IlProgram *self, const IlSpan *span);
+void      il_program_flush_open         (IlProgram *self, Thread *th);
+void      il_program_emit               (IlProgram *self, Thread *th, guint8 code, int cpu,
+                                         gint64 start, gint64 end);
+
+G_END_DECLS
