@@ -295,11 +295,11 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (trace == NULL && il_run_get_trace (run) != NULL)
     {
       trace = il_run_trace_ref (il_run_get_trace (run));
-      if (il_run_trace_get_live (trace))
-        il_run_trace_set_live (trace, FALSE);
       if (is_cancel_error (error) || g_cancellable_is_cancelled (cancellable))
         il_run_trace_set_cancelled (trace, TRUE);
     }
+  if (trace != NULL && il_run_trace_get_live (trace))
+    il_run_trace_set_live (trace, FALSE);
   g_clear_object (&self->run);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN]);
 
