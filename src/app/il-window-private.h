@@ -96,17 +96,13 @@ GtkWidget *il_window_find_row           (IlWindow *self, IlRunTrace *run);
 void     il_window_update_history_rows  (IlWindow *self);
 /* Ticks in the history list mirror what is shown. */
 void     il_window_sync_history_checks  (IlWindow *self);
-void     il_window_show_runs            (IlWindow *self, GPtrArray *runs);
 void     il_window_add_to_history       (IlWindow *self, IlRunTrace *run, gboolean checked);
 void     il_window_update_actions       (IlWindow *self);
-void     il_window_toast                (IlWindow *self, const char *message);
 GPtrArray *il_window_missing_baselines  (IlWindow *self);
 
 /* il-window-adaptive.c */
 void     il_window_adaptive_class_init  (GtkWidgetClass *widget_class);
 void     il_window_adaptive_init        (IlWindow *self);
-/* Reveals (or hides) the side pane where it is folded over the timeline. */
-void     il_window_show_pane            (IlWindow *self, gboolean show);
 void     il_window_reset_scroll         (IlWindow *self);
 /* The empty view's words: predict and run a lesson, or set up a run. */
 void     il_window_update_empty_state   (IlWindow *self);
