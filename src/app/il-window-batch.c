@@ -389,9 +389,9 @@ il_window_expect_length (IlWindow *self, IlRunTrace *trace)
         if (il_window_same_program (g_ptr_array_index (round, i), line))
           last = g_ptr_array_index (round, i);
     }
-  for (guint i = self->history->len; last == NULL && i-- > 0;)
-    if (il_window_same_program (g_ptr_array_index (self->history, i), line))
-      last = g_ptr_array_index (self->history, i);
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->history)); last == NULL && i-- > 0;)
+    if (il_window_same_program (il_window_get_history_run (self, i), line))
+      last = il_window_get_history_run (self, i);
   if (last == NULL)
     return;
   ns = g_new (gint64, 1);

@@ -21,7 +21,7 @@ struct _IlWindow
 
   /* owned */
   GSettings            *settings;
-  GPtrArray            *history;        /* of IlRunTrace: every run of the session, oldest first */
+  GListStore           *history;        /* of IlHistoryItem: every run of the session, oldest first */
   GPtrArray            *shown;          /* of IlRunTrace: what the timeline and summary show */
   IlBatchRunner        *runner;         /* the batch going on, or NULL */
   IlRun                *run;            /* its run going on (or shown, to start), or NULL */
@@ -92,6 +92,8 @@ void     il_window_update_progress      (IlWindow *self);
 /* il-window.c */
 /* Speedups for @runs that have none from their own batch, from earlier sequential runs. */
 void     il_window_apply_speedups       (IlWindow *self, GPtrArray *runs);
+/* The run of history item @index (borrowed), or NULL past the end. */
+IlRunTrace *il_window_get_history_run   (IlWindow *self, guint index);
 GtkWidget *il_window_find_row           (IlWindow *self, IlRunTrace *run);
 void     il_window_update_history_rows  (IlWindow *self);
 /* Ticks in the history list mirror what is shown. */
@@ -110,7 +112,6 @@ void     il_window_update_empty_state   (IlWindow *self);
 /* il-window-history.c: win.remove-run, win.clear-history */
 void     il_window_add_history_actions    (IlWindow *self);
 void     il_window_update_history_actions (IlWindow *self, gboolean busy);
-void     il_window_number_history_row     (IlWindow *self, GtkWidget *row);
 
 /* il-window-report.c: win.export-report */
 void     il_window_add_report_action    (IlWindow *self);

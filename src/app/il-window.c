@@ -11,6 +11,7 @@
 #include "il-cpu-sampler.h"
 #include "il-export.h"
 #include "il-format.h"
+#include "il-history-item.h"
 #include "il-history-row.h"
 #include "il-timing.h"
 #include "il-trace-io.h"
@@ -43,11 +44,20 @@ il_window_get_lesson (IlWindow *self)
   return self->lesson;
 }
 
-GPtrArray *
+GListModel *
 il_window_get_history (IlWindow *self)
 {
   g_return_val_if_fail (IL_IS_WINDOW (self), NULL);
-  return self->history;
+  return G_LIST_MODEL (self->history);
+}
+
+IlRunTrace *
+il_window_get_history_run (IlWindow *self, guint index)
+{
+  g_autoptr(IlHistoryItem) item = g_list_model_get_item (G_LIST_MODEL (self->history), index);
+
+  /* The store holds the item, and the item its run: borrowed past this reference. */
+  return item != NULL ? il_history_item_get_run (item) : NULL;
 }
 
 GPtrArray *
@@ -98,9 +108,9 @@ il_window_find_baseline (IlWindow *self, IlRunTrace *run)
 {
   const IlRunConfig *config = il_run_trace_get_config (run);
 
-  for (guint i = self->history->len; i-- > 0;)
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->history)); i-- > 0;)
     {
-      IlRunTrace *base = g_ptr_array_index (self->history, i);
+      IlRunTrace *base = il_window_get_history_run (self, i);
       const IlRunConfig *c = il_run_trace_get_config (base);
       const IlSummary *summary = il_run_trace_get_summary (base);
 
@@ -205,17 +215,17 @@ void
 il_window_sync_history_checks (IlWindow *self)
 {
   self->syncing_history = TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list));
-       child != NULL; child = gtk_widget_get_next_sibling (child))
-    if (IL_IS_HISTORY_ROW (child))
-      {
-        IlRunTrace *run = il_history_row_get_run (IL_HISTORY_ROW (child));
-        gboolean shown = FALSE;
+  for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (self->history)); k++)
+    {
+      g_autoptr(IlHistoryItem) item = g_list_model_get_item (G_LIST_MODEL (self->history), k);
+      IlRunTrace *run = il_history_item_get_run (item);
+      gboolean shown = FALSE;
 
-        for (guint i = 0; i < self->shown->len && !shown; i++)
-          shown = g_ptr_array_index (self->shown, i) == run;
-        il_history_row_set_checked (IL_HISTORY_ROW (child), shown);
-      }
+      for (guint i = 0; i < self->shown->len && !shown; i++)
+        shown = g_ptr_array_index (self->shown, i) == run;
+      /* The item's row follows (its tick is bound to the item). */
+      il_history_item_set_checked (item, shown);
+    }
   self->syncing_history = FALSE;
 }
 
@@ -247,17 +257,20 @@ il_window_show_runs (IlWindow *self, GPtrArray *runs)
 }
 
 static void
-on_history_check_changed (IlWindow *self, GParamSpec *pspec, IlHistoryRow *row)
+on_history_check_changed (IlWindow *self, GParamSpec *pspec, IlHistoryItem *changed)
 {
   g_autoptr(GPtrArray) runs = NULL;
 
   if (self->syncing_history)
     return;
   runs = g_ptr_array_new ();
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list));
-       child != NULL; child = gtk_widget_get_next_sibling (child))
-    if (IL_IS_HISTORY_ROW (child) && il_history_row_get_checked (IL_HISTORY_ROW (child)))
-      g_ptr_array_add (runs, il_history_row_get_run (IL_HISTORY_ROW (child)));
+  for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (self->history)); k++)
+    {
+      g_autoptr(IlHistoryItem) item = g_list_model_get_item (G_LIST_MODEL (self->history), k);
+
+      if (il_history_item_get_checked (item))
+        g_ptr_array_add (runs, il_history_item_get_run (item));
+    }
   il_window_show_runs (self, runs);
 }
 
@@ -273,19 +286,31 @@ on_history_row_activated (IlWindow *self, GtkListBoxRow *row, GtkListBox *list)
   il_window_show_runs (self, runs);
 }
 
+/* The list box makes each row from its item in the history store: numbered, its tick bound to
+ * the item's "checked". */
+static GtkWidget *
+create_history_row (gpointer data, gpointer user_data)
+{
+  IlHistoryItem *item = data;
+  GtkWidget *row = il_history_row_new (il_history_item_get_run (item));
+
+  il_history_row_set_number (IL_HISTORY_ROW (row), il_history_item_get_number (item),
+                             il_history_item_get_when (item));
+  g_object_bind_property (item, "checked", row, "checked",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  return row;
+}
+
 void
 il_window_add_to_history (IlWindow *self, IlRunTrace *run, gboolean checked)
 {
-  GtkWidget *row = il_history_row_new (run);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(IlHistoryItem) item = il_history_item_new (run, ++self->history_number, now);
 
-  g_ptr_array_add (self->history, il_run_trace_ref (run));
-  self->syncing_history = TRUE;
-  il_history_row_set_checked (IL_HISTORY_ROW (row), checked);
-  self->syncing_history = FALSE;
-  g_signal_connect_object (row, "notify::checked", G_CALLBACK (on_history_check_changed), self,
+  il_history_item_set_checked (item, checked);
+  g_signal_connect_object (item, "notify::checked", G_CALLBACK (on_history_check_changed), self,
                            G_CONNECT_SWAPPED);
-  il_window_number_history_row (self, row);
-  gtk_list_box_append (self->history_list, row);
+  g_list_store_append (self->history, item);
   il_window_update_actions (self);
 }
 
@@ -620,7 +645,7 @@ il_window_finalize (GObject *object)
 {
   IlWindow *self = IL_WINDOW (object);
 
-  g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_object (&self->history);
   g_clear_pointer (&self->shown, g_ptr_array_unref);
 
   G_OBJECT_CLASS (il_window_parent_class)->finalize (object);
@@ -743,7 +768,7 @@ il_window_init (IlWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
+  self->history = g_list_store_new (IL_TYPE_HISTORY_ITEM);
   self->shown = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
   self->settings = g_settings_new (APP_ID);
   il_window_add_actions (self);
@@ -772,6 +797,8 @@ il_window_init (IlWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->sweep_view, "notify::sweep", G_CALLBACK (on_sweep_changed), self,
                            G_CONNECT_SWAPPED);
+  gtk_list_box_bind_model (self->history_list, G_LIST_MODEL (self->history), create_history_row,
+                           self, NULL);
   g_signal_connect_object (self->history_list, "row-activated",
                            G_CALLBACK (on_history_row_activated), self, G_CONNECT_SWAPPED);
 

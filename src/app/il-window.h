@@ -3,6 +3,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include "il-history-item.h"
 #include "il-lesson.h"
 #include "il-setup-pane.h"
 #include "il-summary-view.h"
@@ -42,7 +43,7 @@ void            il_window_toast           (IlWindow *self, const char *message);
 
 gboolean        il_window_get_busy        (IlWindow *self);
 IlLesson       *il_window_get_lesson      (IlWindow *self);
-GPtrArray      *il_window_get_history     (IlWindow *self);   /* of IlRunTrace, borrowed */
+GListModel     *il_window_get_history     (IlWindow *self);   /* of IlHistoryItem, borrowed */
 GPtrArray      *il_window_get_shown       (IlWindow *self);   /* of IlRunTrace, borrowed */
 /* What the window cost while its runs went on (from each start to its end, summed over the
  * session): this process's CPU time minus what its in-process workers ran, and the wall time. */
