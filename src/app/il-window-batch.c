@@ -188,10 +188,13 @@ on_batch_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(IlWindow) self = user_data;
   IlBatchRunner *runner = IL_BATCH_RUNNER (source);
-  g_autoptr(GPtrArray) done = il_batch_runner_run_finish (runner, result, NULL);
-  /* Also a batch that ended early has its runs, from the rounds it measured. */
+  /* Each run's error was said as it ended (on_run_finished); a batch that ended early still has
+   * the runs of the rounds it measured. */
+  GPtrArray *finished = il_batch_runner_run_finish (runner, result, NULL);
   g_autoptr(GPtrArray) batch = g_ptr_array_ref (il_batch_runner_get_result (runner));
   guint repeat = il_batch_runner_get_repeat (runner);
+
+  g_clear_pointer (&finished, g_ptr_array_unref);
 
   if (self->runner == runner)
     g_clear_object (&self->runner);

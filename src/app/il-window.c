@@ -1,4 +1,4 @@
-/* il-window.c: the main window: runs a batch of runs in turn, shows them live, keeps the history. */
+/* il-window.c: the main window: set-up and lessons, what is shown (timeline, summary), the history list, files. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
