@@ -34,7 +34,9 @@ gboolean       il_batch_runner_get_keep_going (IlBatchRunner *self);
 void           il_batch_runner_set_hold_start (IlBatchRunner *self, gboolean hold_start);
 gboolean       il_batch_runner_get_hold_start (IlBatchRunner *self);
 
-/* Starts the run that "hold-start" keeps after "run-prepared"; nothing when none is waiting. */
+/* Starts the run that "hold-start" keeps after "run-prepared"; nothing when none is waiting. A
+ * held run is not started by a cancel: its owner calls this, and the run then ends at once,
+ * cancelled, and with it the batch. */
 void           il_batch_runner_go            (IlBatchRunner *self);
 
 /* The runs so far by round: GPtrArray of GPtrArray of IlRunTrace, round k holding the

@@ -226,11 +226,52 @@ test_cancel (void)
   watch_clear (&w);
 }
 
+static gboolean
+go_cb (gpointer data)
+{
+  il_batch_runner_go (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_prepared_held (IlBatchRunner *runner, IlRun *run, guint round, guint index, guint *n_held)
+{
+  /* Held: not started until go, which comes from the main loop later. */
+  g_assert_false (il_run_get_running (run));
+  (*n_held)++;
+  g_idle_add_full (G_PRIORITY_DEFAULT, go_cb, g_object_ref (runner), g_object_unref);
+}
+
+/* "hold-start": each run waits after run-prepared until il_batch_runner_go(). */
+static void
+test_hold_start (void)
+{
+  g_autoptr(GPtrArray) configs = make_configs ();
+  g_autoptr(IlBatchRunner) runner = il_batch_runner_new (configs, 2);
+  g_autoptr(GPtrArray) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_held = 0;
+  Watch w = { 0 };
+
+  watch_init (&w, runner);
+  il_batch_runner_set_hold_start (runner, TRUE);
+  g_signal_connect (runner, "run-prepared", G_CALLBACK (on_prepared_held), &n_held);
+  il_batch_runner_run_async (runner, NULL, on_complete, &w);
+  g_main_loop_run (w.loop);
+  kept = il_batch_runner_run_finish (runner, w.result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_held, ==, N_CONFIGS * 2);
+  g_assert_cmpuint (w.finished->len, ==, N_CONFIGS * 2);
+  g_assert_cmpuint (kept->len, ==, N_CONFIGS);
+  watch_clear (&w);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/batch-runner/rounds", test_rounds);
   g_test_add_func ("/batch-runner/cancel", test_cancel);
+  g_test_add_func ("/batch-runner/hold-start", test_hold_start);
   return g_test_run ();
 }
