@@ -7,7 +7,7 @@
 #include "il-application.h"
 #include "il-lesson.h"
 #include "il-preferences-window.h"
-#include "il-window-private.h"
+#include "il-window.h"
 
 struct _IlApplication
 {

@@ -5,7 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "il-export-dialog.h"
-#include "il-window-private.h"
+#include "il-window.h"
 
 struct _IlExportDialog
 {

@@ -213,7 +213,7 @@ on_sweep_done (GObject *source, GAsyncResult *result, gpointer user_data)
   il_sweep_view_set_running (self, FALSE);
   if (sweep == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      if (!g_error_matches (error, IL_ERROR, IL_ERROR_CANCELLED) &&
           !g_error_matches (error, IL_ERROR, IL_ERROR_CANCELLED))
         gtk_label_set_label (self->result_label, error->message);
       else

@@ -6,7 +6,6 @@
 #include <glib/gi18n.h>
 
 #include "il-trace-dialog.h"
-#include "il-window-private.h"
 
 #define IL_TRACE_RECENT_MAX 8
 
@@ -119,7 +118,6 @@ il_trace_dialog_start (IlTraceDialog *self)
   g_autofree char *capture_name = NULL;
   IlCaptureKind capture = IL_CAPTURE_AUTO;
   g_autoptr(IlRunConfig) config = NULL;
-  g_autoptr(GPtrArray) configs = NULL;
   g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (IL_IS_TRACE_DIALOG (self), FALSE);
@@ -134,15 +132,17 @@ il_trace_dialog_start (IlTraceDialog *self)
       il_trace_dialog_show_error (self, error->message);
       return FALSE;
     }
-  if (self->window == NULL || self->window->run != NULL || self->window->checking_quiet)
+  if (self->window == NULL || il_window_get_busy (self->window))
     {
       il_trace_dialog_show_error (self, _("A run is going on: stop it first"));
       return FALSE;
     }
   il_trace_dialog_remember (self, line);
-  configs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
-  g_ptr_array_add (configs, g_steal_pointer (&config));
-  il_window_start_batch (self->window, configs, FALSE, FALSE);
+  /* The window makes the run from the same line (win.trace-command), as its own actions do. */
+  g_action_group_activate_action (G_ACTION_GROUP (self->window), "trace-command",
+                                  g_variant_new ("(sss)", line,
+                                                 self->folder != NULL ? self->folder : "",
+                                                 il_capture_to_string (capture)));
   gtk_window_close (GTK_WINDOW (self));
   return TRUE;
 }

@@ -4,16 +4,8 @@
 
 #include <glib/gi18n.h>
 
-#include "il-history-row.h"
+#include "il-history-item.h"
 #include "il-window-private.h"
-
-/* Drops @run from the history and from what is shown; the caller removed its row. */
-static void
-forget_run (IlWindow *self, IlRunTrace *run)
-{
-  g_ptr_array_remove (self->shown, run);
-  g_ptr_array_remove (self->history, run);
-}
 
 static void
 reshow (IlWindow *self)
@@ -25,26 +17,32 @@ reshow (IlWindow *self)
   il_window_show_runs (self, shown);
 }
 
+/* Drops history item @index and its run from what is shown; the list box drops its row. */
+static void
+forget_item (IlWindow *self, guint index)
+{
+  g_ptr_array_remove (self->shown, il_window_get_history_run (self, index));
+  g_list_store_remove (self->history, index);
+}
+
 gboolean
 il_window_remove_run (IlWindow *self, guint number)
 {
+  GListModel *history;
+
   g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list));
-       child != NULL; child = gtk_widget_get_next_sibling (child))
+  history = G_LIST_MODEL (self->history);
+  for (guint i = 0; i < g_list_model_get_n_items (history); i++)
     {
-      IlRunTrace *run;
+      g_autoptr(IlHistoryItem) item = g_list_model_get_item (history, i);
 
-      if (!IL_IS_HISTORY_ROW (child) || il_history_row_get_number (IL_HISTORY_ROW (child)) != number)
+      if (il_history_item_get_number (item) != number)
         continue;
-      run = il_history_row_get_run (IL_HISTORY_ROW (child));
       /* The run going on stays: its row is where its progress shows. */
-      if (il_run_trace_get_live (run))
+      if (il_run_trace_get_live (il_history_item_get_run (item)))
         return FALSE;
-      il_run_trace_ref (run);
-      gtk_list_box_remove (self->history_list, child);
-      forget_run (self, run);
-      il_run_trace_unref (run);
+      forget_item (self, i);
       reshow (self);
       return TRUE;
     }
@@ -54,35 +52,12 @@ il_window_remove_run (IlWindow *self, guint number)
 void
 il_window_clear_history (IlWindow *self)
 {
-  GtkWidget *child;
-
   g_return_if_fail (IL_IS_WINDOW (self));
 
-  child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list));
-  while (child != NULL)
-    {
-      GtkWidget *next = gtk_widget_get_next_sibling (child);
-
-      if (IL_IS_HISTORY_ROW (child) &&
-          !il_run_trace_get_live (il_history_row_get_run (IL_HISTORY_ROW (child))))
-        {
-          IlRunTrace *run = il_run_trace_ref (il_history_row_get_run (IL_HISTORY_ROW (child)));
-
-          gtk_list_box_remove (self->history_list, child);
-          forget_run (self, run);
-          il_run_trace_unref (run);
-        }
-      child = next;
-    }
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->history)); i-- > 0;)
+    if (!il_run_trace_get_live (il_window_get_history_run (self, i)))
+      forget_item (self, i);
   reshow (self);
-}
-
-void
-il_window_number_history_row (IlWindow *self, GtkWidget *row)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  il_history_row_set_number (IL_HISTORY_ROW (row), ++self->history_number, now);
 }
 
 static void
@@ -111,6 +86,7 @@ il_window_add_history_actions (IlWindow *self)
 void
 il_window_update_history_actions (IlWindow *self, gboolean busy)
 {
-  il_window_set_action_enabled (self, "clear-history", self->history->len > 0);
+  il_window_set_action_enabled (self, "clear-history",
+                                g_list_model_get_n_items (G_LIST_MODEL (self->history)) > 0);
   il_window_set_action_enabled (self, "remove-run", TRUE);
 }

@@ -1,9 +1,10 @@
-/* il-window-private.h: the main window's state, shared by il-window.c and il-window-actions.c. */
+/* il-window-private.h: the main window's state, shared by the il-window*.c files. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>
 
+#include "il-batch-runner.h"
 #include "il-lesson.h"
 #include "il-run.h"
 #include "il-setup-pane.h"
@@ -20,15 +21,13 @@ struct _IlWindow
 
   /* owned */
   GSettings            *settings;
-  GPtrArray            *history;        /* of IlRunTrace: every run of the session, oldest first */
+  GListStore           *history;        /* of IlHistoryItem: every run of the session, oldest first */
   GPtrArray            *shown;          /* of IlRunTrace: what the timeline and summary show */
-  GPtrArray            *queue;          /* of IlRunConfig: runs still to start, in order */
-  IlRun                *run;            /* the run going on, or NULL */
-  GCancellable         *cancellable;    /* of the run queue */
+  IlBatchRunner        *runner;         /* the batch going on, or NULL */
+  IlRun                *run;            /* its run going on (or shown, to start), or NULL */
+  GCancellable         *cancellable;    /* of the batch */
   IlLesson             *lesson;         /* the open lesson, or NULL */
   char                 *prediction;     /* what the user answered before running the lesson */
-  guint                 queue_total;    /* runs in the current batch, for progress */
-  guint                 queue_done;
   gboolean              queue_is_baseline;  /* the batch measures sequential baselines only */
   gboolean              queue_is_lesson;
   gboolean              checking_quiet;     /* the quiet-machine check before a lesson goes on */
@@ -41,9 +40,6 @@ struct _IlWindow
   gint64                live_cpu_ns;        /* summed over the session's runs */
   gint64                live_wall_ns;
   gboolean              live_ui_due;        /* spans came: the progress may move at the next frame */
-  GPtrArray            *rounds;         /* of GPtrArray of IlRunTrace: this batch's runs by round */
-  guint                 batch_configs;  /* configurations in one round */
-  guint                 batch_repeat;   /* rounds: the lesson repeat count, or 1 */
   gboolean              disposed;           /* a run's callback may come after the widgets went */
   gboolean              painted;            /* the first frame is on screen */
   gboolean              run_when_shown;     /* --run: press Run after the first frame */
@@ -83,21 +79,32 @@ struct _IlWindow
   GtkScrolledWindow    *summary_scroller;
 };
 
-/* il-window.c */
+/* il-window-batch.c: a batch of runs on IlBatchRunner. */
 void     il_window_start_batch          (IlWindow *self, GPtrArray *configs, gboolean lesson,
                                          gboolean baseline);
 void     il_window_stop                 (IlWindow *self);
-void     il_window_show_runs            (IlWindow *self, GPtrArray *runs);
+/* Before each frame: a live run's progress and summary move with the timeline's frames. */
+void     il_window_live_before_paint    (GdkFrameClock *clock, IlWindow *self);
+void     il_window_forget_go_clock      (IlWindow *self);
+/* The progress bar and status: the run going on, its tasks, the batch's runs. */
+void     il_window_update_progress      (IlWindow *self);
+
+/* il-window.c */
+/* Speedups for @runs that have none from their own batch, from earlier sequential runs. */
+void     il_window_apply_speedups       (IlWindow *self, GPtrArray *runs);
+/* The run of history item @index (borrowed), or NULL past the end. */
+IlRunTrace *il_window_get_history_run   (IlWindow *self, guint index);
+GtkWidget *il_window_find_row           (IlWindow *self, IlRunTrace *run);
+void     il_window_update_history_rows  (IlWindow *self);
+/* Ticks in the history list mirror what is shown. */
+void     il_window_sync_history_checks  (IlWindow *self);
 void     il_window_add_to_history       (IlWindow *self, IlRunTrace *run, gboolean checked);
 void     il_window_update_actions       (IlWindow *self);
-void     il_window_toast                (IlWindow *self, const char *message);
 GPtrArray *il_window_missing_baselines  (IlWindow *self);
 
 /* il-window-adaptive.c */
 void     il_window_adaptive_class_init  (GtkWidgetClass *widget_class);
 void     il_window_adaptive_init        (IlWindow *self);
-/* Reveals (or hides) the side pane where it is folded over the timeline. */
-void     il_window_show_pane            (IlWindow *self, gboolean show);
 void     il_window_reset_scroll         (IlWindow *self);
 /* The empty view's words: predict and run a lesson, or set up a run. */
 void     il_window_update_empty_state   (IlWindow *self);
@@ -105,7 +112,6 @@ void     il_window_update_empty_state   (IlWindow *self);
 /* il-window-history.c: win.remove-run, win.clear-history */
 void     il_window_add_history_actions    (IlWindow *self);
 void     il_window_update_history_actions (IlWindow *self, gboolean busy);
-void     il_window_number_history_row     (IlWindow *self, GtkWidget *row);
 
 /* il-window-report.c: win.export-report */
 void     il_window_add_report_action    (IlWindow *self);

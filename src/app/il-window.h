@@ -3,6 +3,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include "il-history-item.h"
 #include "il-lesson.h"
 #include "il-setup-pane.h"
 #include "il-summary-view.h"
@@ -36,9 +37,13 @@ gboolean        il_window_save_trace      (IlWindow *self, const char *path, GEr
 gboolean        il_window_export_to       (IlWindow *self, const char *format, const char *path,
                                            GError **error);
 
+/* Says @message in a short notice over the window (the dialogs and the application say theirs
+ * here too). */
+void            il_window_toast           (IlWindow *self, const char *message);
+
 gboolean        il_window_get_busy        (IlWindow *self);
 IlLesson       *il_window_get_lesson      (IlWindow *self);
-GPtrArray      *il_window_get_history     (IlWindow *self);   /* of IlRunTrace, borrowed */
+GListModel     *il_window_get_history     (IlWindow *self);   /* of IlHistoryItem, borrowed */
 GPtrArray      *il_window_get_shown       (IlWindow *self);   /* of IlRunTrace, borrowed */
 /* What the window cost while its runs went on (from each start to its end, summed over the
  * session): this process's CPU time minus what its in-process workers ran, and the wall time. */
@@ -47,6 +52,10 @@ IlTimelineView *il_window_get_timeline    (IlWindow *self);
 IlSetupPane    *il_window_get_setup_pane  (IlWindow *self);
 IlSummaryView  *il_window_get_summary     (IlWindow *self);
 IlSweepView    *il_window_get_sweep_view  (IlWindow *self);
+/* Shows @runs (of IlRunTrace) in the timeline and summary; the history's ticks follow. */
+void            il_window_show_runs       (IlWindow *self, GPtrArray *runs);
+/* Reveals (or hides) the side pane where it is folded over the timeline. */
+void            il_window_show_pane       (IlWindow *self, gboolean show);
 /* Presses Run once the window has drawn its first frame (at once when it has). */
 void            il_window_run_when_shown  (IlWindow *self);
 /* The lesson's answer entry, so tests can type a prediction. */

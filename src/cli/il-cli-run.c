@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "il-batch.h"
+#include "il-batch-runner.h"
 #include "il-cli.h"
 #include "il-capture.h"
 #include "il-clock.h"
@@ -173,68 +174,112 @@ typedef struct
 {
   GMainLoop    *loop;
   GAsyncResult *result;
-  guint         index;
+  guint         repeat;
   guint         n_runs;
-  const char   *label;
+  guint         index;
+  char         *label;      /* the run going on, with its round when repeated */
+  char         *failed;     /* the title of the run that failed */
   gboolean      progress;
-} RunWait;
+} RunWatch;
 
 static void
-run_done_cb (GObject *object, GAsyncResult *result, gpointer data)
+batch_done_cb (GObject *object, GAsyncResult *result, gpointer data)
 {
-  RunWait *wait = data;
+  RunWatch *watch = data;
 
-  wait->result = g_object_ref (result);
-  g_main_loop_quit (wait->loop);
+  watch->result = g_object_ref (result);
+  g_main_loop_quit (watch->loop);
 }
 
 static void
-tasks_done_cb (IlRun *run, GParamSpec *pspec, RunWait *wait)
+tasks_done_cb (IlRun *run, GParamSpec *pspec, RunWatch *watch)
 {
   /* One rewritten line on a terminal; nothing when stderr is a file or a pipe. */
-  g_printerr ("\r\033[K[%u/%u] %s: %u/%u tasks", wait->index + 1, wait->n_runs, wait->label,
+  g_printerr ("\r\033[K[%u/%u] %s: %u/%u tasks", watch->index + 1, watch->n_runs, watch->label,
               il_run_get_tasks_done (run), il_run_get_tasks_total (run));
 }
 
 /* A stopped or silent worker process, or one that died and was replaced: said at once, on
  * stderr, whether or not progress is shown. */
 static void
-warning_cb (IlRun *run, GParamSpec *pspec, RunWait *wait)
+warning_cb (IlRun *run, GParamSpec *pspec, RunWatch *watch)
 {
   if (il_run_get_warning (run) == NULL)
     return;
-  if (wait->progress)
+  if (watch->progress)
     g_printerr ("\r\033[K");
   g_printerr ("%s: %s\n", PROG, il_run_get_warning (run));
 }
 
-/* Runs @config on the default main context (so SIGINT is seen). Returns the trace, also when the
- * run was cancelled or failed (then partial, and @error is set); NULL only if it never started. */
-static IlRunTrace *
-run_one (const IlRunConfig *config, GCancellable *cancellable, RunWait *wait, GError **error)
+static void
+run_prepared_cb (IlBatchRunner *runner, IlRun *run, guint round, guint index, RunWatch *watch)
 {
-  g_autoptr(IlRun) run = il_run_new (config);
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  IlRunTrace *trace;
-  gulong handler = 0;
+  g_autofree char *title = il_run_config_get_title (il_run_get_config (run));
 
-  wait->loop = loop;
-  wait->result = NULL;
-  if (wait->progress)
-    handler = g_signal_connect (run, "notify::tasks-done", G_CALLBACK (tasks_done_cb), wait);
-  g_signal_connect (run, "notify::warning", G_CALLBACK (warning_cb), wait);
-  il_run_start_async (run, cancellable, run_done_cb, wait);
-  g_main_loop_run (loop);
-  g_clear_signal_handler (&handler, run);
-  g_signal_handlers_disconnect_by_func (run, warning_cb, wait);
-  if (wait->progress)
+  g_free (watch->label);
+  watch->label = watch->repeat > 1 ? g_strdup_printf ("%s (%u/%u)", title, round + 1, watch->repeat)
+                                   : g_steal_pointer (&title);
+  watch->index = index;
+  if (watch->progress)
+    g_signal_connect (run, "notify::tasks-done", G_CALLBACK (tasks_done_cb), watch);
+  g_signal_connect (run, "notify::warning", G_CALLBACK (warning_cb), watch);
+}
+
+static void
+run_finished_cb (IlBatchRunner *runner, IlRun *run, IlRunTrace *trace, guint round, guint index,
+                 const GError *error, RunWatch *watch)
+{
+  g_autofree char *title = il_run_config_get_title (il_run_get_config (run));
+
+  g_signal_handlers_disconnect_by_data (run, watch);
+  if (watch->progress)
     g_printerr ("\r\033[K");
+  if (trace != NULL && il_run_trace_get_label (trace) == NULL)
+    il_run_trace_set_label (trace, title);
+  if (error != NULL)
+    {
+      g_free (watch->failed);
+      watch->failed = g_steal_pointer (&title);
+    }
+}
 
-  trace = il_run_start_finish (run, wait->result, error);
-  g_clear_object (&wait->result);
-  if (trace == NULL && il_run_get_trace (run) != NULL)
-    trace = il_run_trace_ref (il_run_get_trace (run));
-  return trace;
+static gboolean
+is_cancel_error (const GError *error)
+{
+  return g_error_matches (error, IL_ERROR, IL_ERROR_CANCELLED);
+}
+
+/* Runs the batch on the default main context (so SIGINT is seen), every configuration once per
+ * round, so drift in the machine hits all alike. Returns each configuration's median run, also
+ * when the batch was cancelled or a run failed (then from the runs measured). */
+static GPtrArray *
+run_batch (GPtrArray *configs, guint repeat, gboolean progress, GCancellable *cancellable,
+           gboolean *cancelled, GError **run_error)
+{
+  g_autoptr(IlBatchRunner) runner = il_batch_runner_new (configs, repeat);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GPtrArray) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  RunWatch watch = { loop, NULL, repeat, configs->len, 0, NULL, NULL, progress };
+
+  g_signal_connect (runner, "run-prepared", G_CALLBACK (run_prepared_cb), &watch);
+  g_signal_connect (runner, "run-finished", G_CALLBACK (run_finished_cb), &watch);
+  il_batch_runner_run_async (runner, cancellable, batch_done_cb, &watch);
+  g_main_loop_run (loop);
+  kept = il_batch_runner_run_finish (runner, watch.result, &error);
+  if (kept == NULL)
+    kept = g_ptr_array_ref (il_batch_runner_get_result (runner));
+  if (error != NULL && (is_cancel_error (error) || g_cancellable_is_cancelled (cancellable)))
+    *cancelled = TRUE;
+  else if (error != NULL)
+    {
+      g_prefix_error (&error, _("run “%s” failed: "), watch.failed);
+      *run_error = g_steal_pointer (&error);
+    }
+  g_clear_object (&watch.result);
+  g_free (watch.label);
+  g_free (watch.failed);
+  return g_steal_pointer (&kept);
 }
 
 /* Each repeated configuration in one line: the median shown above, and the range of every run. */
@@ -261,12 +306,6 @@ print_repeats (IlTrace *trace)
                  r->speedup[0], r->speedup[1]);
       g_print ("\n");
     }
-}
-
-static gboolean
-is_cancel_error (const GError *error)
-{
-  return g_error_matches (error, IL_ERROR, IL_ERROR_CANCELLED);
 }
 
 int
@@ -319,7 +358,6 @@ il_cli_run (int argc, char **argv)
   int baseline = -1;
   int status;
   guint repeat = 1;
-  g_autoptr(GPtrArray) rounds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   g_autoptr(GPtrArray) kept = NULL;
 
   context = g_option_context_new (_("— run work on an executor and trace it"));
@@ -385,56 +423,11 @@ il_cli_run (int argc, char **argv)
   il_trace_set_machine_local (trace);
   il_cli_cancel_on_signals (cancellable);
 
-  /* Rounds: every configuration once per round, so drift in the machine hits all alike. */
-  for (guint k = 0; k < repeat && !cancelled && run_error == NULL; k++)
-    {
-      GPtrArray *round = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
-
-      g_ptr_array_add (rounds, round);
-      for (guint i = 0; i < configs->len && !cancelled && run_error == NULL; i++)
-        {
-          const IlRunConfig *config = configs->pdata[i];
-          g_autofree char *title = il_run_config_get_title (config);
-          g_autofree char *progress = repeat > 1 ? g_strdup_printf ("%s (%u/%u)", title, k + 1, repeat)
-                                                 : g_strdup (title);
-          g_autoptr(GError) local_error = NULL;
-          g_autoptr(IlRunTrace) run = NULL;
-          RunWait wait = { NULL, NULL, i, configs->len, progress, !o.out.quiet && isatty (2) };
-
-          run = run_one (config, cancellable, &wait, &local_error);
-          /* A run that failed before recording anything has nothing to show or save. */
-          if (run != NULL && local_error != NULL && !is_cancel_error (local_error) &&
-              il_run_trace_get_n_spans (run) == 0)
-            g_clear_pointer (&run, il_run_trace_unref);
-          if (run != NULL)
-            {
-              if (il_run_trace_get_label (run) == NULL)
-                il_run_trace_set_label (run, title);
-              g_ptr_array_add (round, il_run_trace_ref (run));
-            }
-          if (local_error != NULL)
-            {
-              if (is_cancel_error (local_error) || g_cancellable_is_cancelled (cancellable))
-                {
-                  cancelled = TRUE;
-                  if (run != NULL)
-                    il_run_trace_set_cancelled (run, TRUE);
-                }
-              else
-                {
-                  g_prefix_error (&local_error, _("run “%s” failed: "), title);
-                  run_error = g_steal_pointer (&local_error);
-                }
-            }
-        }
-      /* Speedups within the round: against the sequential run of the same work just measured,
-       * never an older one; a sequential run is 1.00× by definition. */
-      il_batch_apply_speedups (round);
-    }
+  kept = run_batch (configs, repeat, !o.out.quiet && isatty (2), cancellable, &cancelled,
+                    &run_error);
   il_cli_remove_signals ();
 
   /* Each configuration keeps its median run (by wall time), with the range of all its runs. */
-  kept = il_batch_reduce (rounds);
   for (guint i = 0; i < kept->len; i++)
     il_trace_add_run (trace, g_ptr_array_index (kept, i));
   for (guint i = 0; i < il_trace_get_n_runs (trace); i++)

@@ -6,6 +6,9 @@
 
 G_BEGIN_DECLS
 
+/* What a lesson file's name ends with. */
+#define LESSON_SUFFIX ".lesson"
+
 /* Looks up a name used in an expression ("cores", "workers", "gil.workers"); FALSE when unknown. */
 typedef gboolean (*IlLessonLookup) (const char *name,
                                     double     *value,

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "il-batch-runner.h"
 #include "il-run.h"
 #include "il-sweep-run.h"
 
@@ -118,6 +119,139 @@ sweep_so_far (const IlSweep *self, GPtrArray *walls, GArray *base_walls)
   return copy;
 }
 
+/* The sweep being measured, as the batch runner reports its runs. */
+typedef struct
+{
+  const IlSweep  *sweep;
+  GMainLoop      *loop;
+  GAsyncResult   *result;
+  GCancellable   *stop;         /* the runner's: the caller's cancel, or a failed baseline */
+  GArray         *base_walls;
+  GPtrArray      *walls;        /* walls[p]: point p's wall times, one per round */
+  GError         *base_error;   /* the baseline failed: nothing to compare against */
+  GError         *last_error;   /* the last point that failed */
+  guint           n_failed;
+  void          (*progress) (guint done, guint total, gpointer data);
+  void          (*partial) (IlSweep *sweep, gpointer data);
+  gpointer        data;
+} SweepWatch;
+
+static void
+on_sweep_run_finished (IlBatchRunner *runner, IlRun *run, IlRunTrace *trace, guint round,
+                       guint index, const GError *error, SweepWatch *w)
+{
+  gint64 wall = error == NULL && trace != NULL ? il_run_trace_get_summary (trace)->wall_ns : -1;
+
+  if (index == 0)
+    {
+      if (error != NULL)
+        {
+          w->base_error = g_error_copy (error);
+          g_prefix_error (&w->base_error, _("Sequential baseline: "));
+          g_cancellable_cancel (w->stop);
+          return;
+        }
+      g_array_append_val (w->base_walls, wall);
+      return;
+    }
+  if (error != NULL && !g_cancellable_is_cancelled (w->stop) &&
+      !g_error_matches (error, IL_ERROR, IL_ERROR_CANCELLED))
+    {
+      w->n_failed++;
+      g_clear_error (&w->last_error);
+      w->last_error = g_error_copy (error);
+    }
+  /* One failed point (recorded as -1) should not throw away the whole curve. */
+  g_array_append_val (g_ptr_array_index (w->walls, index - 1), wall);
+}
+
+static void
+on_sweep_done (IlBatchRunner *runner, GParamSpec *pspec, SweepWatch *w)
+{
+  guint done = il_batch_runner_get_done (runner);
+
+  if (w->progress != NULL)
+    w->progress (done, il_batch_runner_get_total (runner), w->data);
+  if (w->partial != NULL && done > 0 && w->base_error == NULL && !g_cancellable_is_cancelled (w->stop))
+    w->partial (sweep_so_far (w->sweep, w->walls, w->base_walls), w->data);
+}
+
+static void
+on_sweep_complete (GObject *source, GAsyncResult *result, gpointer data)
+{
+  SweepWatch *w = data;
+
+  w->result = g_object_ref (result);
+  g_main_loop_quit (w->loop);
+}
+
+static void
+on_caller_cancelled (GCancellable *cancellable, GCancellable *stop)
+{
+  g_cancellable_cancel (stop);
+}
+
+/* Rounds: the baseline and every point once each, so drift in the machine hits all alike; on a
+ * private main context, so a thread of its own (or the CLI) can call it. */
+static gboolean
+measure_rounds (SweepWatch *w, const IlRunConfig *baseline, const IlRunConfig *const *configs,
+                guint n_configs, guint repeat, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
+  g_autoptr(IlBatchRunner) runner = NULL;
+  g_autoptr(GPtrArray) kept = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GArray *counts = w->sweep->worker_counts;
+  gulong cancel_id = 0;
+
+  g_ptr_array_add (list, il_run_config_copy (baseline));
+  for (guint c = 0; c < n_configs; c++)
+    for (guint i = 0; i < counts->len; i++)
+      {
+        IlRunConfig *config = il_run_config_copy (configs[c]);
+
+        config->workers = g_array_index (counts, guint, i);
+        g_ptr_array_add (list, config);
+      }
+
+  g_main_context_push_thread_default (context);
+  w->loop = g_main_loop_new (context, FALSE);
+  w->stop = g_cancellable_new ();
+  if (cancellable != NULL)
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
+                                       g_object_ref (w->stop), g_object_unref);
+  runner = il_batch_runner_new (list, repeat);
+  il_batch_runner_set_keep_going (runner, TRUE);
+  g_signal_connect (runner, "run-finished", G_CALLBACK (on_sweep_run_finished), w);
+  g_signal_connect (runner, "notify::done", G_CALLBACK (on_sweep_done), w);
+  il_batch_runner_run_async (runner, w->stop, on_sweep_complete, w);
+  g_main_loop_run (w->loop);
+  kept = il_batch_runner_run_finish (runner, w->result, &local_error);
+  g_clear_object (&w->result);
+  g_clear_object (&runner);
+  /* Let the runs' sources go before the context does. */
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+  if (cancellable != NULL)
+    g_cancellable_disconnect (cancellable, cancel_id);
+  g_clear_object (&w->stop);
+  g_clear_pointer (&w->loop, g_main_loop_unref);
+
+  if (w->base_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&w->base_error));
+      return FALSE;
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 IlSweep *
 il_sweep_run_live (const IlRunConfig *const *configs,
                    guint                     n_configs,
@@ -136,7 +270,8 @@ il_sweep_run_live (const IlRunConfig *const *configs,
   g_autoptr(GArray) base_walls = g_array_new (FALSE, FALSE, sizeof (gint64));
   /* walls[c][i]: the wall times of configuration c at worker count i, one per round */
   g_autoptr(GPtrArray) walls = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-  guint total, done = 0, n_failed = 0, n_counts;
+  SweepWatch watch = { 0 };
+  guint n_failed = 0, n_counts;
 
   g_return_val_if_fail (configs != NULL && n_configs > 0, NULL);
   g_return_val_if_fail (worker_counts != NULL && worker_counts->len > 0, NULL);
@@ -172,13 +307,10 @@ il_sweep_run_live (const IlRunConfig *const *configs,
       }
 
   n_counts = self->worker_counts->len;
-  total = repeat * (1 + n_configs * n_counts);
   /* Titled from the start: the partial sweeps a live view draws carry it too. */
   work = g_strdup_printf (_("%u × %g ms %s tasks"), configs[0]->tasks, configs[0]->task_ms,
                           il_workload_to_string (configs[0]->workload));
   self->title = g_strdup_printf (_("Speedup by workers · %s"), work);
-  if (progress != NULL)
-    progress (done, total, data);
 
   /* The baseline: the same tasks, one after the other on one worker. */
   baseline = il_run_config_copy (configs[0]);
@@ -202,56 +334,19 @@ il_sweep_run_live (const IlRunConfig *const *configs,
         g_ptr_array_add (walls, g_array_new (FALSE, FALSE, sizeof (gint64)));
     }
 
-  /* Rounds: the baseline and every point once each, so drift in the machine hits all alike. */
-  for (guint k = 0; k < repeat; k++)
+  watch.sweep = self;
+  watch.base_walls = base_walls;
+  watch.walls = walls;
+  watch.progress = progress;
+  watch.partial = partial;
+  watch.data = data;
+  if (!measure_rounds (&watch, baseline, configs, n_configs, repeat, cancellable, error))
     {
-      g_autoptr(IlRunTrace) baseline_trace = il_run_sync (baseline, cancellable, error);
-      gint64 base;
-
-      if (baseline_trace == NULL)
-        {
-          g_prefix_error (error, _("Sequential baseline: "));
-          return NULL;
-        }
-      base = il_run_trace_get_summary (baseline_trace)->wall_ns;
-      g_array_append_val (base_walls, base);
-      if (progress != NULL)
-        progress (++done, total, data);
-      if (partial != NULL)
-        partial (sweep_so_far (self, walls, base_walls), data);
-
-      for (guint c = 0; c < n_configs; c++)
-        for (guint i = 0; i < n_counts; i++)
-          {
-            g_autoptr(IlRunConfig) config = il_run_config_copy (configs[c]);
-            g_autoptr(IlRunTrace) trace = NULL;
-            g_autoptr(GError) local_error = NULL;
-            gint64 wall = -1;
-
-            config->workers = g_array_index (self->worker_counts, guint, i);
-            trace = il_run_sync (config, cancellable, &local_error);
-            if (trace != NULL)
-              wall = il_run_trace_get_summary (trace)->wall_ns;
-            else if (g_error_matches (local_error, IL_ERROR, IL_ERROR_CANCELLED) ||
-                     g_cancellable_is_cancelled (cancellable))
-              {
-                g_propagate_error (error, g_steal_pointer (&local_error));
-                return NULL;
-              }
-            else
-              {
-                n_failed++;
-                g_clear_error (&last_error);
-                last_error = g_steal_pointer (&local_error);
-              }
-            /* One failed point (recorded as -1) should not throw away the whole curve. */
-            g_array_append_val (g_ptr_array_index (walls, c * n_counts + i), wall);
-            if (progress != NULL)
-              progress (++done, total, data);
-            if (partial != NULL)
-              partial (sweep_so_far (self, walls, base_walls), data);
-          }
+      g_clear_error (&watch.last_error);
+      return NULL;
     }
+  n_failed = watch.n_failed;
+  last_error = watch.last_error;
 
   if (n_failed == repeat * n_configs * n_counts)
     {

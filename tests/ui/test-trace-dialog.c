@@ -188,7 +188,17 @@ test_trace_from_window (void)
 
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 1);
   run = g_ptr_array_index (il_window_get_shown (window), 0);
-  g_assert_true (g_ptr_array_find (il_window_get_history (window), run, NULL));
+  {
+    GListModel *history = il_window_get_history (window);
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (history) && !found; i++)
+      {
+        g_autoptr(IlHistoryItem) item = g_list_model_get_item (history, i);
+        found = il_history_item_get_run (item) == run;
+      }
+    g_assert_true (found);
+  }
   g_assert_false (il_run_trace_get_cancelled (run));
   g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
   g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 5);

@@ -445,12 +445,12 @@ test_stop (void)
 static void
 test_history_compare (void)
 {
-  GPtrArray *history = il_window_get_history (window);
+  GListModel *history = il_window_get_history (window);
   GtkWidget *list, *row;
   guint n_checked = 0;
 
   /* Ticking a second run in the history stacks both on one time scale. */
-  g_assert_cmpuint (history->len, >=, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (history), >=, 2);
   list = gtk_widget_get_first_child (GTK_WIDGET (window));
   (void) list;
   row = NULL;
@@ -469,7 +469,7 @@ test_history_compare (void)
         for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
           g_ptr_array_add (stack, c);
       }
-    g_assert_cmpuint (rows->len, ==, history->len);
+    g_assert_cmpuint (rows->len, ==, g_list_model_get_n_items (history));
     for (guint i = 0; i < rows->len; i++)
       if (!il_history_row_get_checked (rows->pdata[i]))
         {
@@ -665,7 +665,7 @@ test_measure_speedup (void)
 {
   GPtrArray *shown = il_window_get_shown (window);
   IlRunTrace *run = g_ptr_array_index (shown, 0);
-  guint history_before = il_window_get_history (window)->len;
+  guint history_before = g_list_model_get_n_items (il_window_get_history (window));
   const IlSummary *s;
   const char *text;
 
@@ -675,7 +675,7 @@ test_measure_speedup (void)
   /* The compared run stays shown; the baseline joins the history. */
   g_assert_cmpuint (shown->len, ==, 1);
   g_assert_true (g_ptr_array_index (shown, 0) == run);
-  g_assert_cmpuint (il_window_get_history (window)->len, ==, history_before + 1);
+  g_assert_cmpuint (g_list_model_get_n_items (il_window_get_history (window)), ==, history_before + 1);
   s = il_run_trace_get_summary (run);
   g_assert_true (isfinite (s->speedup));
   g_assert_cmpfloat (s->speedup, >, 0.2);
@@ -874,7 +874,7 @@ test_lesson_repeat (void)
   g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"), "02-io-threads.lesson", NULL);
   g_autoptr(GError) error = NULL;
   IlSummaryView *summary = il_window_get_summary (window);
-  guint history_before = il_window_get_history (window)->len;
+  guint history_before = g_list_model_get_n_items (il_window_get_history (window));
   GPtrArray *shown;
   IlRunTrace *seq;
 
@@ -889,7 +889,7 @@ test_lesson_repeat (void)
   shown = il_window_get_shown (window);
   g_assert_cmpuint (shown->len, ==, 2);
   /* Only the runs kept go to the history: one per configuration. */
-  g_assert_cmpuint (il_window_get_history (window)->len, ==, history_before + 2);
+  g_assert_cmpuint (g_list_model_get_n_items (il_window_get_history (window)), ==, history_before + 2);
   for (guint i = 0; i < shown->len; i++)
     {
       IlRunTrace *run = g_ptr_array_index (shown, i);
@@ -1016,10 +1016,10 @@ test_export (void)
   trace = il_trace_load (json, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (il_trace_get_n_runs (trace), ==, 2);
-  history_before = il_window_get_history (window)->len;
+  history_before = g_list_model_get_n_items (il_window_get_history (window));
   g_assert_true (il_window_open_trace (window, json, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (il_window_get_history (window)->len, ==, history_before + 2);
+  g_assert_cmpuint (g_list_model_get_n_items (il_window_get_history (window)), ==, history_before + 2);
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
 
   /* Its Chrome export opens the same way (Open and a drop both go through open_file), and so
@@ -1033,10 +1033,10 @@ test_export (void)
 
     g_assert_true (il_window_export_to (window, "chrome", chrome, &error));
     g_assert_no_error (error);
-    history_before = il_window_get_history (window)->len;
+    history_before = g_list_model_get_n_items (il_window_get_history (window));
     g_assert_true (il_window_open_file (window, chrome_file, &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (il_window_get_history (window)->len, ==, history_before + 2);
+    g_assert_cmpuint (g_list_model_get_n_items (il_window_get_history (window)), ==, history_before + 2);
     g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
     g_assert_true (il_run_trace_has_cpu_data (g_ptr_array_index (il_window_get_shown (window), 0)));
 
@@ -1469,14 +1469,14 @@ test_inputs (void)
 static void
 test_history_remove (void)
 {
-  GPtrArray *history = il_window_get_history (window);
-  guint before = history->len;
+  GListModel *history = il_window_get_history (window);
+  guint before = g_list_model_get_n_items (history);
   IlRunTrace *first;
   GtkWidget *row;
   const char *title;
 
   g_assert_cmpuint (before, >=, 2);
-  first = g_ptr_array_index (history, 0);
+  first = il_window_get_history_run (window, 0);
   row = GTK_WIDGET (gtk_list_box_get_row_at_index (window->history_list, 0));
   g_assert_true (IL_IS_HISTORY_ROW (row));
   title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
@@ -1493,7 +1493,7 @@ test_history_remove (void)
     il_window_show_runs (window, one);
   }
   g_action_group_activate_action (G_ACTION_GROUP (window), "remove-run", g_variant_new_uint32 (1));
-  g_assert_cmpuint (history->len, ==, before - 1);
+  g_assert_cmpuint (g_list_model_get_n_items (history), ==, before - 1);
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 0);
   g_assert_false (il_window_remove_run (window, 1));
   /* Numbers stay with their runs: the next row is still #2. */
@@ -1501,7 +1501,7 @@ test_history_remove (void)
   g_assert_true (g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "#2 · "));
 
   activate ("clear-history");
-  g_assert_cmpuint (history->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (history), ==, 0);
   g_assert_null (gtk_list_box_get_row_at_index (window->history_list, 0));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "clear-history"));
 }
