@@ -100,10 +100,23 @@ void      il_paint_label_segments   (IlPaintFrame *f, const int *ids, const IlPa
 
 void      il_paint_worker_lane      (IlPaintFrame *f, guint run_index, const IlColumn *cols,
                                      const IlLayoutRow *row, GArray *boundaries, IlPaintCell *cells);
+/* What the core lanes need of every worker's columns, gathered once per run as the workers'
+ * columns stream by (il-painter-cores.c): each column's running time per CPU, grouped by CPU, so
+ * a core lane reads only its own entries whatever the machine's size or the workers' number. */
+typedef struct _IlPaintCoreIndex IlPaintCoreIndex;
+IlPaintCoreIndex *il_paint_core_index_new  (int hl_task);
+void      il_paint_core_index_add   (IlPaintCoreIndex *index, IlPaintFrame *f, guint worker,
+                                     const IlColumn *cols);
+void      il_paint_core_index_seal  (IlPaintCoreIndex *index);
+void      il_paint_core_index_free  (IlPaintCoreIndex *index);
 void      il_paint_core_lane        (IlPaintFrame *f, guint run_index, IlRunTrace *run,
-                                     IlColumn *const *cols, const IlLayoutRow *row, IlPaintCell *cells);
-void      il_paint_strip            (IlPaintFrame *f, IlRunTrace *run, IlColumn *const *cols,
-                                     const IlLayoutRow *row);
+                                     const IlPaintCoreIndex *index, const IlLayoutRow *row,
+                                     IlPaintCell *cells);
+/* The strip's sums per column (workers in flight, running), added worker by worker. */
+void      il_paint_strip_add        (IlPaintFrame *f, IlRunTrace *run, guint worker,
+                                     const IlColumn *cols, double *flight, double *running);
+void      il_paint_strip            (IlPaintFrame *f, IlRunTrace *run, double *flight,
+                                     double *running, const IlLayoutRow *row);
 
 /* Words and marks around the lanes -------------------------------------------------------------- */
 

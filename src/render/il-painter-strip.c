@@ -7,9 +7,35 @@
 
 #include "il-painter-private.h"
 
-/* The strip: workers in flight (holding a task) and running, averaged per column, as step areas. */
+/* The strip's sums of one worker's columns: its running time, and its time holding a task. */
 void
-il_paint_strip (IlPaintFrame *f, IlRunTrace *run, IlColumn *const *cols, const IlLayoutRow *row)
+il_paint_strip_add (IlPaintFrame *f, IlRunTrace *run, guint worker, const IlColumn *cols,
+                    double *flight, double *running)
+{
+  /* A traced program's helper threads (never a task-like stretch) are not in flight. */
+  gboolean helper = il_run_trace_get_worker (run, worker)->helper;
+
+  for (guint c = f->c_lo; c < f->c_hi; c++)
+    {
+      const IlColumn *col = &cols[c];
+      running[c] += col->ns[IL_STATE_RUNNING];
+      if (helper)
+        {
+          flight[c] += col->ns[IL_STATE_RUNNING];
+          continue;
+        }
+      flight[c] += col->ns[IL_STATE_RUNNING] + col->ns[IL_STATE_READY]
+                   + col->ns[IL_STATE_GIL_WAIT] + col->ns[IL_STATE_IO_WAIT]
+                   + col->ns[IL_STATE_LOCK_WAIT] + col->ns[IL_STATE_LOOP_WAIT];
+    }
+}
+
+/* The strip: workers in flight (holding a task) and running, averaged per column, as step areas.
+ * @flight and @running are the sums of il_paint_strip_add() over every worker; they are scaled
+ * here, in place. */
+void
+il_paint_strip (IlPaintFrame *f, IlRunTrace *run, double *flight, double *running,
+                const IlLayoutRow *row)
 {
   cairo_t *cr = f->cr;
   guint n_workers = il_run_trace_get_n_workers (run);
@@ -17,26 +43,8 @@ il_paint_strip (IlPaintFrame *f, IlRunTrace *run, IlColumn *const *cols, const I
   double top = MAX (MAX (n_workers, n_cpus), 1) * 1.1;
   double x0 = f->layout->lane_x0;
   double dev = f->o->scale > 0 ? f->o->scale : 1;
-  g_autofree double *flight = g_new0 (double, f->n_cols);
-  g_autofree double *running = g_new0 (double, f->n_cols);
   double y_base = row->y + row->h;
   double ref_y;
-
-  for (guint w = 0; w < n_workers; w++)
-    for (guint c = f->c_lo; c < f->c_hi; c++)
-      {
-        const IlColumn *col = &cols[w][c];
-        running[c] += col->ns[IL_STATE_RUNNING];
-        /* A traced program's helper threads (never a task-like stretch) are not in flight. */
-        if (il_run_trace_get_worker (run, w)->helper)
-          {
-            flight[c] += col->ns[IL_STATE_RUNNING];
-            continue;
-          }
-        flight[c] += col->ns[IL_STATE_RUNNING] + col->ns[IL_STATE_READY]
-                     + col->ns[IL_STATE_GIL_WAIT] + col->ns[IL_STATE_IO_WAIT]
-                     + col->ns[IL_STATE_LOCK_WAIT] + col->ns[IL_STATE_LOOP_WAIT];
-      }
 
   /* Heights snap to device pixels so equal neighbours merge into one step. */
   for (guint k = f->c_lo; k < f->c_hi; k++)

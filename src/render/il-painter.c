@@ -53,6 +53,18 @@ target_is_vector (cairo_t *cr)
     }
 }
 
+/* Does @row cover the centre of a device pixel row? A lane thinner than that (thousands of lanes
+ * in one picture) would paint nothing of its own: it is not computed, only counted in the core
+ * lanes and the strip. */
+static gboolean
+row_has_pixels (IlPaintFrame *f, const IlLayoutRow *row)
+{
+  double dev = f->o->scale > 0 ? f->o->scale : 1;
+  double centre = floor (row->y * dev) + 0.5;
+
+  return row->h * dev >= 1 || (centre >= row->y * dev && centre < (row->y + row->h) * dev);
+}
+
 static void
 draw_run (IlPaintFrame *f, guint r)
 {
@@ -63,8 +75,10 @@ draw_run (IlPaintFrame *f, guint r)
   g_autofree IlColumn **cols = g_new0 (IlColumn *, MAX (n_workers, 1));
   g_autofree IlPaintCell *cells = g_new0 (IlPaintCell, f->n_cols);
   g_autofree GArray **bounds = g_new0 (GArray *, MAX (n_workers, 1));
-  /* Only columns inside the clip are filled (il_lod_lane_columns clears them) and read. */
-  IlColumn *all = g_new (IlColumn, (gsize) MAX (n_workers, 1) * f->n_cols);
+  g_autofree IlColumn *scratch = NULL;
+  g_autofree double *flight = NULL, *running = NULL;
+  IlPaintCoreIndex *cores = NULL;
+  gboolean any_row = FALSE;
   /* Any task change between touching spans counts (a task cut into slivers still ends
    * somewhere); too many of them are dropped when drawing. */
   double min_boundary_ns = 0;
@@ -73,37 +87,64 @@ draw_run (IlPaintFrame *f, guint r)
                                                  block->header_y + block->header_h))
     il_paint_run_header (f, run, block);
 
-  /* Nothing of the lanes in the clip (a header repainted alone): no columns to compute. */
-  {
-    gboolean any_row = FALSE;
+  /* What the clip shows decides what is computed: the columns of each worker lane on screen,
+   * and, streamed worker by worker through one buffer, the sums of the core lanes and the strip.
+   * Memory and time follow the lanes and pixels shown, not the lanes in the file. */
+  for (guint i = 0; i < block->n_rows; i++)
+    {
+      const IlLayoutRow *row = &g_array_index (f->layout->rows, IlLayoutRow, block->first_row + i);
 
-    for (guint i = 0; i < block->n_rows && !any_row; i++)
-      {
-        const IlLayoutRow *row = &g_array_index (f->layout->rows, IlLayoutRow, block->first_row + i);
-        any_row = il_paint_frame_sees (f, 0, row->y, f->layout->width, row->y + row->h);
-      }
-    if (!any_row)
-      n_workers = 0;
-  }
+      if (!il_paint_frame_sees (f, 0, row->y, f->layout->width, row->y + row->h))
+        continue;
+      any_row = TRUE;
+      if (f->c_hi <= f->c_lo)
+        continue;
+      if (row->kind == IL_ROW_WORKER && row->index >= 0 && (guint) row->index < n_workers
+          && row_has_pixels (f, row) && cols[row->index] == NULL)
+        /* Only columns inside the clip are filled (il_lod_lane_columns clears them) and read. */
+        cols[row->index] = g_new (IlColumn, f->n_cols);
+      else if (row->kind == IL_ROW_CORE && cores == NULL)
+        cores = il_paint_core_index_new ((int) r == f->o->highlight_run ? f->o->highlight_task : -1);
+      else if (row->kind == IL_ROW_STRIP && flight == NULL)
+        {
+          flight = g_new0 (double, f->n_cols);
+          running = g_new0 (double, f->n_cols);
+        }
+    }
+  /* Nothing of the lanes in the clip (a header repainted alone): no columns to compute. */
+  if (!any_row || f->c_hi <= f->c_lo)
+    n_workers = 0;
 
   for (guint w = 0; w < n_workers; w++)
     {
       const IlLane *lane = il_run_trace_get_lane (run, w);
       gint64 t_end = (gint64) (f->t0 + f->ns_per_col * f->n_cols);
+      IlColumn *into = cols[w];
       /* Task boundaries only where spans are wide enough to tell apart: on lanes with few
        * visible spans (every column is then read span by span anyway). */
-      gboolean sparse = il_lane_find (lane, t_end) - il_lane_find (lane, (gint64) f->t0)
-                        <= f->n_cols / 4 + 1;
+      gboolean sparse = into != NULL && il_lane_find (lane, t_end) - il_lane_find (lane, (gint64) f->t0)
+                                        <= f->n_cols / 4 + 1;
 
-      cols[w] = all + (gsize) w * f->n_cols;
+      if (into == NULL)
+        {
+          if (cores == NULL && flight == NULL)
+            continue;
+          if (scratch == NULL)
+            scratch = g_new (IlColumn, f->n_cols);
+          into = scratch;
+        }
       bounds[w] = sparse ? g_array_new (FALSE, FALSE, sizeof (double)) : NULL;
-      /* Only the columns the clip lets through; the others stay empty and are not painted. */
-      if (f->c_hi > f->c_lo)
-        il_lod_lane_columns (lod != NULL ? il_lod_run_get_lane (lod, w) : NULL, lane,
-                             f->t0 + f->c_lo * f->ns_per_col, f->ns_per_col, f->c_hi - f->c_lo,
-                             f->o->exact ? G_MAXUINT : MAX_EXACT_SPANS, cols[w] + f->c_lo, bounds[w],
-                             min_boundary_ns);
+      il_lod_lane_columns (lod != NULL ? il_lod_run_get_lane (lod, w) : NULL, lane,
+                           f->t0 + f->c_lo * f->ns_per_col, f->ns_per_col, f->c_hi - f->c_lo,
+                           f->o->exact ? G_MAXUINT : MAX_EXACT_SPANS, into + f->c_lo, bounds[w],
+                           min_boundary_ns);
+      if (cores != NULL)
+        il_paint_core_index_add (cores, f, w, into);
+      if (flight != NULL)
+        il_paint_strip_add (f, run, w, into, flight, running);
     }
+  if (cores != NULL)
+    il_paint_core_index_seal (cores);
 
   for (guint i = 0; i < block->n_rows; i++)
     {
@@ -113,9 +154,10 @@ draw_run (IlPaintFrame *f, guint r)
         continue;
       /* A process's header line runs across the lanes too: a strip repainted there (the live
        * window) must draw its part of it again. */
-      if (il_paint_frame_sees (f, 0, row->y,
-                               row->kind == IL_ROW_PROCESS ? f->layout->width : f->layout->lane_x0,
-                               row->y + row->h))
+      if (row_has_pixels (f, row)
+          && il_paint_frame_sees (f, 0, row->y,
+                                  row->kind == IL_ROW_PROCESS ? f->layout->width : f->layout->lane_x0,
+                                  row->y + row->h))
         il_paint_lane_label (f, run, row);
       if (f->c_hi <= f->c_lo)
         continue;
@@ -123,23 +165,29 @@ draw_run (IlPaintFrame *f, guint r)
       switch (row->kind)
         {
         case IL_ROW_WORKER:
-          il_paint_worker_lane (f, r, cols[row->index], row, bounds[row->index], cells);
+          if (row->index >= 0 && (guint) row->index < n_workers && cols[row->index] != NULL)
+            il_paint_worker_lane (f, r, cols[row->index], row, bounds[row->index], cells);
           break;
         case IL_ROW_CORE:
-          il_paint_core_lane (f, r, run, cols, row, cells);
+          if (cores != NULL)
+            il_paint_core_lane (f, r, run, cores, row, cells);
           break;
         case IL_ROW_PROCESS:
           break;
         case IL_ROW_STRIP:
         default:
-          il_paint_strip (f, run, cols, row);
+          if (flight != NULL)
+            il_paint_strip (f, run, flight, running, row);
           break;
         }
     }
 
-  for (guint w = 0; w < n_workers; w++)
-    g_clear_pointer (&bounds[w], g_array_unref);
-  g_free (all);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      g_clear_pointer (&bounds[w], g_array_unref);
+      g_free (cols[w]);
+    }
+  il_paint_core_index_free (cores);
 }
 
 void
