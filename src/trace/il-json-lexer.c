@@ -79,6 +79,18 @@ il_json_expect (IlJsonLexer *lx, char c)
 }
 
 gboolean
+il_json_open (IlJsonLexer *lx, char open, gboolean *more)
+{
+  *more = FALSE;
+  if (!il_json_expect (lx, open))
+    return FALSE;
+  *more = !il_json_peek (lx, open == '{' ? '}' : ']');
+  if (!*more)
+    lx->p++;
+  return TRUE;
+}
+
+gboolean
 il_json_next (IlJsonLexer *lx, char close, gboolean *more)
 {
   *more = il_json_peek (lx, ',');
@@ -393,17 +405,13 @@ static gboolean
 skip_container (IlJsonLexer *lx, int depth, char close)
 {
   gboolean object = close == '}';
-  gboolean more = TRUE;
+  gboolean more;
   IlJsonValue inner;
 
   if (depth >= IL_JSON_MAX_DEPTH)
     return il_json_fail (lx, _("values are nested more than %d levels deep"), IL_JSON_MAX_DEPTH);
-  lx->p++;
-  if (il_json_peek (lx, close))
-    {
-      lx->p++;
-      return TRUE;
-    }
+  if (!il_json_open (lx, object ? '{' : '[', &more))
+    return FALSE;
   while (more)
     {
       if (object && !il_json_key (lx))

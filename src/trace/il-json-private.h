@@ -96,6 +96,9 @@ il_json_peek (IlJsonLexer *lx, char c)
 
 /* Consumes @c after whitespace, or fails. */
 gboolean il_json_expect       (IlJsonLexer *lx, char c);
+/* Consumes @open ('{' or '[') after whitespace, and its closing bracket too when the object or
+ * array is empty: *@more says whether members or elements follow. */
+gboolean il_json_open         (IlJsonLexer *lx, char open, gboolean *more);
 /* After a member or element: consumes ',' and returns TRUE with *@more set, or consumes @close
  * and returns TRUE with *@more unset, or fails. */
 gboolean il_json_next         (IlJsonLexer *lx, char close, gboolean *more);

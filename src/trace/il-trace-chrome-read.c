@@ -102,15 +102,13 @@ lex_id (IlJsonLexer *lx, const char *key, Id *id)
 static gboolean
 lex_args (IlJsonLexer *lx, Event *e)
 {
+  gboolean more;
+
   if (!il_json_peek (lx, '{'))
     return il_json_skip_value (lx, 2);
-  lx->p++;
-  if (il_json_peek (lx, '}'))
-    {
-      lx->p++;
-      return TRUE;
-    }
-  for (;;)
+  if (!il_json_open (lx, '{', &more))
+    return FALSE;
+  while (more)
     {
       gboolean ok = TRUE;
 
@@ -139,31 +137,24 @@ lex_args (IlJsonLexer *lx, Event *e)
 #undef INT_ARG
       else
         ok = il_json_skip_value (lx, 3);
-      if (!ok)
+      if (!ok || !il_json_next (lx, '}', &more))
         return FALSE;
-      if (il_json_peek (lx, ','))
-        {
-          lx->p++;
-          continue;
-        }
-      return il_json_expect (lx, '}');
     }
+  return TRUE;
 }
 
 static gboolean
 lex_event (IlJsonLexer *lx, Event *e)
 {
+  gboolean more;
+
   il_json_skip_ws (lx);
   e->at = lx->p;
   if (!il_json_peek (lx, '{'))
     return il_json_fail (lx, _("an event must be an object"));
-  lx->p++;
-  if (il_json_peek (lx, '}'))
-    {
-      lx->p++;
-      return TRUE;
-    }
-  for (;;)
+  if (!il_json_open (lx, '{', &more))
+    return FALSE;
+  while (more)
     {
       gboolean ok;
 
@@ -210,15 +201,10 @@ lex_event (IlJsonLexer *lx, Event *e)
         ok = lex_args (lx, e);
       else
         ok = il_json_skip_value (lx, 2);
-      if (!ok)
+      if (!ok || !il_json_next (lx, '}', &more))
         return FALSE;
-      if (il_json_peek (lx, ','))
-        {
-          lx->p++;
-          continue;
-        }
-      return il_json_expect (lx, '}');
     }
+  return TRUE;
 }
 
 static gboolean
@@ -280,16 +266,13 @@ static gboolean
 parse_other_data (Import *im)
 {
   IlJsonLexer *lx = &im->lx;
+  gboolean more;
 
   if (!il_json_peek (lx, '{'))
     return il_json_skip_value (lx, 1);
-  lx->p++;
-  if (il_json_peek (lx, '}'))
-    {
-      lx->p++;
-      return TRUE;
-    }
-  for (;;)
+  if (!il_json_open (lx, '{', &more))
+    return FALSE;
+  while (more)
     {
       if (!il_json_key (lx))
         return FALSE;
@@ -304,13 +287,10 @@ parse_other_data (Import *im)
         }
       else if (!il_json_skip_value (lx, 2))
         return FALSE;
-      if (il_json_peek (lx, ','))
-        {
-          lx->p++;
-          continue;
-        }
-      return il_json_expect (lx, '}');
+      if (!il_json_next (lx, '}', &more))
+        return FALSE;
     }
+  return TRUE;
 }
 
 /* The header, read by the trace v1 reader, so its rules and messages are the same. */
@@ -335,14 +315,11 @@ parse_object (Import *im)
 {
   IlJsonLexer *lx = &im->lx;
   const char *events = NULL;
+  gboolean more;
 
-  lx->p++;
-  if (il_json_peek (lx, '}'))
-    {
-      lx->p++;
-      return TRUE;
-    }
-  for (;;)
+  if (!il_json_open (lx, '{', &more))
+    return FALSE;
+  while (more)
     {
       if (!il_json_key (lx))
         return FALSE;
@@ -371,14 +348,8 @@ parse_object (Import *im)
         }
       else if (!il_json_skip_value (lx, 1))
         return FALSE;
-      if (il_json_peek (lx, ','))
-        {
-          lx->p++;
-          continue;
-        }
-      if (!il_json_expect (lx, '}'))
+      if (!il_json_next (lx, '}', &more))
         return FALSE;
-      break;
     }
   il_json_skip_ws (lx);
   if (lx->p < lx->end)

@@ -361,19 +361,15 @@ read_task (RowParser *rp, IlRunTrace *run, IlTaskRecord *task)
 {
   IlJsonLexer *lx = &rp->lx;
   gboolean seen[N_TASK_KEYS] = { FALSE, };
-  gboolean more = TRUE;
+  gboolean more;
   const char *obj_start;
 
   il_json_skip_ws (lx);
   obj_start = lx->p;
   if (lx->p >= lx->end || *lx->p != '{')
     return row_fail (rp, _("must be an object"));
-  lx->p++;
-  if (il_json_peek (lx, '}'))
-    {
-      lx->p++;
-      more = FALSE;
-    }
+  if (!il_json_open (lx, '{', &more))
+    return FALSE;
   while (more)
     {
       IlJsonValue v;

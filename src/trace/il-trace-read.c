@@ -109,14 +109,10 @@ doc_object (Doc *doc, int depth, int level)
   IlJsonLexer *lx = &doc->lx;
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonObject) obj = json_object_new ();
-  gboolean more = TRUE;
+  gboolean more;
 
-  lx->p++;
-  if (il_json_peek (lx, '}'))
-    {
-      lx->p++;
-      more = FALSE;
-    }
+  if (!il_json_open (lx, '{', &more))
+    return NULL;
   while (more)
     {
       g_autofree char *key = NULL;
@@ -165,14 +161,10 @@ doc_array (Doc *doc, int depth, int level)
   IlJsonLexer *lx = &doc->lx;
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
   g_autoptr(JsonArray) array = json_array_new ();
-  gboolean more = TRUE;
+  gboolean more;
 
-  lx->p++;
-  if (il_json_peek (lx, ']'))
-    {
-      lx->p++;
-      more = FALSE;
-    }
+  if (!il_json_open (lx, '[', &more))
+    return NULL;
   for (guint i = 0; more; i++)
     {
       JsonNode *child;
