@@ -78,7 +78,7 @@ typedef struct
 typedef struct
 {
   IlJsonLexer  lx;
-  IlTraceHeaderReader read_header;
+  IlTraceHeaderReader read_header;   /* reads "otherData.interleave" */
   GHashTable  *threads;     /* key → Thread* */
   GPtrArray   *thread_list;
   GHashTable  *processes;   /* pid key → Process* */
