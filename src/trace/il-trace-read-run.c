@@ -11,6 +11,7 @@
 #include "il-batch.h"
 #include "il-cpu-load.h"
 #include "il-trace-native-private.h"
+
 /* Every member is checked: an error names the file, the member's path and what is wrong. */
 
 gboolean
