@@ -377,6 +377,61 @@ test_readers_errors (void)
   g_assert_cmpstr (error->message, ==, "d.json:2: values are nested more than 64 levels deep");
 }
 
+/* A trace v1 file with @spans as its span rows. */
+static char *
+native_with_spans (const char *spans)
+{
+  return g_strdup_printf (
+    "{\"format\":\"interleave-trace\",\"version\":1,\n"
+    "\"machine\":{\"cpus\":2,\"kernel\":\"6.1\",\"hostname\":\"h\"},\"runs\":[{\"label\":\"x\",\n"
+    "\"spans_columns\":[\"worker\",\"state\",\"cpu\",\"task\",\"start_ns\",\"end_ns\"],\"spans\":[\n"
+    "%s],\n"
+    "\"config\":{\"executor\":\"external\",\"gil\":false,\"switch_interval_ms\":5,\"workers\":1,"
+    "\"cpus\":[]},"
+    "\"capture\":\"self\",\"clock\":{\"id\":\"CLOCK_MONOTONIC\",\"origin_ns\":1},"
+    "\"summary\":{\"wall_ns\":20,\"cpu_ns\":5,\"avg_parallelism\":0.25,\"max_parallelism\":1,"
+    "\"gil_wait_ns\":0,\"io_wait_ns\":0,\"ready_ns\":0,\"speedup\":null},"
+    "\"workers\":[{\"id\":0,\"kind\":\"thread\",\"pid\":1,\"tid\":2,\"name\":\"w\"}],"
+    "\"tasks\":[]}]}\n", spans);
+}
+
+/* The span rows' fast path reads a state name written with escapes as the lexer decodes it, and
+ * the arrays found by their brackets must close with the right one. Keys are decoded before they
+ * are compared: "sp\u0061ns" is the spans array. */
+static void
+test_native_rows (void)
+{
+  g_autofree char *escaped = native_with_spans ("[0, \"\\u0072unning\", 0, -1, 0, 10]\n");
+  g_autofree char *unknown = native_with_spans ("[0, \"\\u0072unn\", 0, -1, 0, 10]\n");
+  g_autofree char *wrong_close = native_with_spans ("[0, \"running\", 0, -1, 0, 10]}\n");
+  g_autofree char *escaped_key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = il_trace_load_from_data (escaped, strlen (escaped), "n.json", &error);
+  g_autoptr(GString) key = g_string_new (escaped);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_run_trace_get_n_spans (il_trace_get_run (trace, 0)), ==, 1);
+  g_assert_cmpint (il_lane_get_span (il_run_trace_get_lane (il_trace_get_run (trace, 0), 0), 0)->state,
+                   ==, IL_STATE_RUNNING);
+  g_clear_pointer (&trace, il_trace_unref);
+
+  trace = il_trace_load_from_data (unknown, strlen (unknown), "n.json", &error);
+  g_assert_null (trace);
+  g_assert_cmpstr (error->message, ==, "n.json:4: runs[0].spans: unknown state “runn”");
+  g_clear_error (&error);
+
+  trace = il_trace_load_from_data (wrong_close, strlen (wrong_close), "n.json", &error);
+  g_assert_null (trace);
+  g_assert_cmpstr (error->message, ==, "n.json:4: expected “]”");
+  g_clear_error (&error);
+
+  g_string_replace (key, "\"spans\":[", "\"sp\\u0061ns\":[", 1);
+  escaped_key = g_string_free (g_steal_pointer (&key), FALSE);
+  trace = il_trace_load_from_data (escaped_key, strlen (escaped_key), "n.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_run_trace_get_n_spans (il_trace_get_run (trace, 0)), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -393,5 +448,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json/bom", test_bom);
   g_test_add_func ("/json/readers-agree", test_readers_agree);
   g_test_add_func ("/json/readers-errors", test_readers_errors);
+  g_test_add_func ("/json/native-rows", test_native_rows);
   return g_test_run ();
 }
