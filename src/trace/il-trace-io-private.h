@@ -5,10 +5,9 @@
 
 /* The spans array holds almost all of a trace's bytes (a 1 M-span file is ~40 MB of rows). Building
  * a JsonNode per value for it would cost gigabytes and seconds, so the rows are written and parsed
- * by hand, and json-glib handles everything else: the writer generates each run's object with
- * json-glib and appends the rows; the reader cuts the rows out of the document (keeping their line
- * breaks so json-glib's line numbers stay true), lets json-glib parse and validate that skeleton,
- * then parses the rows straight into IlSpan chunks. */
+ * by hand: the writer generates each run's object with json-glib and appends the rows; the reader
+ * (il-trace-native-private.h) reads the document with the JSON lexer into a json-glib tree but
+ * for the rows, which it parses straight into IlSpan chunks. */
 
 #include <string.h>
 #include <gio/gio.h>
@@ -61,13 +60,6 @@ typedef gboolean (*IlTraceWriteFunc) (IlTrace *trace, IlWriter *w);
 /* Trace v1 into @w, with the span rows whose state is in @states, a set of (1 << IlState) bits
  * (IL_TRACE_ALL_STATES for the file; the Chrome export embeds the header with idle only). */
 void     il_trace_write_v1      (IlTrace *trace, IlWriter *w, guint states);
-
-/* Reads a Chrome Trace Event file (il-trace-chrome-read.c); @data is the whole file. */
-IlTrace *il_trace_load_chrome   (const char *data, gsize length, const char *name, GError **error);
-
-/* Does @data look like a Chrome Trace Event file rather than trace v1? (a bare event array, or an
- * object whose first key is not trace v1's) */
-gboolean il_trace_data_is_chrome (const char *data, gsize length);
 
 /* Writes @trace into @stream through @func (the caller closes it); @name is used in messages. */
 gboolean il_trace_write_stream  (IlTrace *trace, GOutputStream *stream, const char *name,

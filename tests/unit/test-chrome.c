@@ -550,7 +550,7 @@ test_import_errors (void)
                 "bad.json:2: a “X” event without “ts”");
   assert_error ("{\"traceEvents\":[{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1,\"dur\":-5}]}",
                 "bad.json:1: negative “dur”");
-  assert_error ("{\"traceEvents\":[{\"ph\":\"X\",\"name\":\"\\ud800\\u00\"}]}", "escape in a string");
+  assert_error ("{\"traceEvents\":[{\"ph\":\"X\",\"name\":\"\\ud800\\u00\"}]}", "escape inside a string");
   assert_error ("{\"traceEvents\":[], \"displayTimeUnit\": \"s\"}", "“displayTimeUnit” must be");
   assert_error ("{\"traceEvents\":[{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1e400}]}", "bad.json:1: “ts” or “dur” is out of range");
   assert_error ("{\"traceEvents\":[{\"ph\":\"X\",\"pid\":1,\n\"tid\":1,\"ts\":1,\"dur\":1}", "the file ends too early");
@@ -558,7 +558,7 @@ test_import_errors (void)
   assert_error ("{\"traceEvents\":[]} x", "text after the end");
   for (int i = 0; i < 100; i++)
     g_string_append (deep, "[");
-  assert_error (deep->str, "nested deeper than 64 levels");
+  assert_error (deep->str, "nested more than 64 levels deep");
   g_string_free (deep, TRUE);
   /* An Interleave export whose events were edited to point nowhere. */
   {

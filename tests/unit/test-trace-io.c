@@ -818,7 +818,7 @@ test_tasks_malformed (void)
     { "\"status\":\"ok\"}", "\"status\":\"ok\" \"x\":1}", "bad.json:5: runs[0].tasks[0]: expected “}”" },
     { "\"status\":\"ok\"}", "\"status\":\"ok\",\"x\":tru}", "bad.json:5: runs[0].tasks[0]: expected a value" },
     { "\"status\":\"ok\"}", "\"status\":\"ok\",\"x\":\"\\q\"}", "bad.json:5: runs[0].tasks[0]: a bad escape inside a string" },
-    { "\"status\":\"ok\"}", "\"status\":\"ok\",\"x\":\"\\ud800\"}", "bad.json:5: runs[0].tasks[0]: a bad \\u escape inside a string" },
+    { "\"status\":\"ok\"}", "\"status\":\"ok\",\"x\":\"\\ud80\"}", "bad.json:5: runs[0].tasks[0]: a bad \\u escape inside a string" },
     { "\"status\":\"ok\"}", "\"status\":\"ok\",\"x\":\"\xff\"}", "bad.json:5: runs[0].tasks[0]: a string that is not UTF-8" },
     { "{\"id\":1,\"worker\":-1", "7,{\"id\":1,\"worker\":-1", "bad.json:5: runs[0].tasks[1]: must be an object" },
     { "\"pending\"}]", "\"pending\"},]", "bad.json:5: runs[0].tasks[2]: must be an object" },

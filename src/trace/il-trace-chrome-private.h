@@ -1,0 +1,112 @@
+/* il-trace-chrome-private.h: what the Chrome Trace Event importer's parts share (events, lanes). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* il-trace-chrome-read.c lexes the file event by event into an Event; il-trace-chrome-lanes.c
+ * turns events into lanes and slices (or, for Interleave's own export, into spans of the header's
+ * runs) and builds the trace from them. */
+
+#include "il-json-private.h"
+#include "il-trace-io-private.h"
+#include "il-trace-read-private.h"
+
+G_BEGIN_DECLS
+
+#define MAX_LANES 65535            /* a lane id is 16 bits */
+#define MAX_TASKS ((1u << 23) - 1) /* a span's task is 24 bits */
+/* Times from a run's start are at most 18 digits in trace v1 (31 years), so what loads saves. */
+#define MAX_SPAN_NS G_GINT64_CONSTANT (999999999999999999)
+
+/* A pid or tid: a number (its text) or a string (ray writes "Node 10.0.0.1"). */
+typedef struct
+{
+  gboolean set;
+  gboolean is_string;
+  gint64   num;
+  char    *str;
+} Id;
+
+typedef struct
+{
+  /* Buffers kept from event to event; name, cat and arg_name point into them or are NULL. */
+  GString    *name_buf, *cat_buf, *arg_name_buf;
+  const char *at;       /* where the event starts, for errors */
+  char        ph;
+  char       *name;
+  char       *cat;
+  Id          pid;
+  Id          tid;
+  gboolean    has_ts, has_dur;
+  gboolean    ts_range;      /* "ts" or "dur" did not fit in nanoseconds */
+  gint64      ts_ns, dur_ns;
+  /* args */
+  char       *arg_name;
+  gboolean    has_sort_index;
+  gint64      sort_index;
+  gboolean    has_run, has_worker, has_task, has_cpu, has_start, has_end;
+  gint64      run, worker, task, cpu, start_ns, end_ns;
+} Event;
+typedef struct
+{
+  gint64  start_ns;
+  gint64  end_ns;
+  guint32 name;     /* index in Import.names */
+  guint32 order;    /* file order, to keep sorting stable */
+} Slice;
+
+typedef struct
+{
+  char    *key;      /* pid key, '\x1f', tid key */
+  char    *pid_key;
+  Id       pid, tid;
+  char    *name;
+  gboolean has_sort;
+  gint64   sort;
+  guint    order;    /* first appearance */
+  GArray  *slices;   /* of Slice */
+  GArray  *open;     /* of Slice: B events waiting for their E */
+} Thread;
+
+typedef struct
+{
+  char    *name;
+  gboolean has_sort;
+  gint64   sort;
+  guint    order;
+} Process;
+
+typedef struct
+{
+  IlJsonLexer  lx;
+  IlTraceHeaderReader read_header;   /* reads "otherData.interleave" */
+  GHashTable  *threads;     /* key → Thread* */
+  GPtrArray   *thread_list;
+  GHashTable  *processes;   /* pid key → Process* */
+  GHashTable  *name_ids;    /* slice name → index + 1 */
+  GPtrArray   *names;       /* of char*, owned by name_chunk */
+  GStringChunk *name_chunk;
+  Thread      *last_thread;   /* events mostly come thread by thread: the last one is cached */
+  guint64      n_slices;
+  guint32      order;
+  gint64       max_ts;
+  gboolean     any_ts;
+  /* Interleave's own export */
+  const char  *header;
+  gsize        header_len;
+  GArray     **spans;       /* per run of the header's trace, of IlSpan */
+  IlTrace     *own;
+} Import;
+
+/* Sets up the import of @src (errors to @error); il_chrome_import_clear() frees it. */
+void     il_chrome_import_init    (Import *im, IlTraceSource *src, IlTraceHeaderReader read_header,
+                                   GError **error);
+void     il_chrome_import_clear   (Import *im);
+/* One event of Interleave's own export (im->own is set) or of any other file. */
+gboolean il_chrome_own_event      (Import *im, const Event *e);
+gboolean il_chrome_foreign_event  (Import *im, Event *e);
+/* Forgets the lanes of events read before the header turned up (they are read again). */
+void     il_chrome_forget_lanes   (Import *im);
+/* The trace of everything read. */
+IlTrace *il_chrome_finish         (Import *im);
+
+G_END_DECLS
