@@ -337,7 +337,8 @@ test_workload_empty_and_cancel (void)
   Rig rig;
   gint64 st[IL_N_STATES];
   _Atomic int cancel = 1;
-  IlSpan out[16];
+  IlSpan out[1024];
+  const IlSpan *mark;
   guint n;
 
   rig_init (&rig);
@@ -351,10 +352,13 @@ test_workload_empty_and_cancel (void)
   g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_CPU, 10000, 6, &rig.ctx),
                    ==, IL_TASK_CANCELLED);
   n = il_ring_pop_many (rig.ring, out, G_N_ELEMENTS (out));
+  /* Stopped at its first check: a span or two before the mark, where 10 s of work would have
+   * been split into a thousand (a span every 10 ms), however fast the machine. */
   g_assert_cmpuint (n, >=, 1);
-  g_assert_cmpint (out[n - 1].state, ==, IL_RING_TASK_MARK);
-  g_assert_cmpint (out[n - 1].cpu, ==, IL_TASK_CANCELLED);
-  g_assert_cmpint (out[n - 1].end_ns - out[n - 1].start_ns, <, 1000 * 1000000);
+  g_assert_cmpuint (n, <=, 4);
+  mark = &out[MIN (n, 4) - 1];
+  g_assert_cmpint (mark->state, ==, IL_RING_TASK_MARK);
+  g_assert_cmpint (mark->cpu, ==, IL_TASK_CANCELLED);
   il_capture_free (rig.capture);
   il_ring_free (rig.ring);
 }
