@@ -25,33 +25,13 @@
 #include "il-task-details.h"
 #include "il-timeline-keys.h"
 #include "il-test-traces.h"
+#include "il-test-util.h"
+#include "il-test-window.h"
 
 static IlApplication *app;
 static IlWindow *window;
 static GSettings *settings;
 static char *tmpdir;
-
-static gboolean
-wake_up (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main loop until @done() holds; fails the test after @timeout_s. */
-static void
-wait_for (gboolean (*done) (gpointer), gpointer data, guint timeout_s, const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (timeout_s, wake_up, &timed_out);
-
-  while (!done (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  if (timed_out)
-    g_error ("timed out after %u s waiting for %s", timeout_s, what);
-}
 
 static gboolean
 not_ticking (gpointer data)
@@ -69,33 +49,6 @@ static gboolean
 sweep_done (gpointer data)
 {
   return !il_sweep_view_get_running (il_window_get_sweep_view (window));
-}
-
-static gboolean
-count_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
-{
-  (*(guint *) data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-ticked_twice (gpointer data)
-{
-  return *(guint *) data >= 2;
-}
-
-/* Let layout and drawing happen: two frames of the window. */
-static void
-settle (void)
-{
-  guint ticks = 0;
-  guint id = gtk_widget_add_tick_callback (GTK_WIDGET (window), count_tick, &ticks, NULL);
-
-  gtk_widget_queue_draw (GTK_WIDGET (window));
-  wait_for (ticked_twice, &ticks, 20, "two frames");
-  gtk_widget_remove_tick_callback (GTK_WIDGET (window), id);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
 }
 
 static void
@@ -220,7 +173,7 @@ test_setup_and_run (void)
   g_settings_set_uint (settings, "tasks", 8);
   g_settings_set_double (settings, "task-ms", 100);
   g_settings_set_string (settings, "cpus", "");
-  settle ();
+  il_test_window_settle (window);
 
   activate ("run");
   g_assert_true (il_window_get_busy (window));
@@ -239,7 +192,7 @@ test_setup_and_run (void)
     watch.run = run;
     watch.prepared_origin_ns = il_run_trace_get_origin_ns (run);
     id = g_signal_connect (clock, "after-paint", G_CALLBACK (watch_paint), &watch);
-    wait_for (saw_live_frame_cb, &live_frames, 60, "the run to finish");
+    il_test_wait_for (saw_live_frame_cb, &live_frames, 60, "the run to finish");
     g_signal_handler_disconnect (clock, id);
     g_assert_cmpint (watch.first_paint_ns, >, 0);
     g_assert_cmpint (il_run_trace_get_origin_ns (run), >, watch.first_paint_ns);
@@ -261,7 +214,7 @@ test_setup_and_run (void)
     g_assert_cmpuint (full, >=, 1);
     g_assert_cmpuint (strips, >=, 1);
   }
-  settle ();
+  il_test_window_settle (window);
 
   shown = il_window_get_shown (window);
   g_assert_cmpuint (shown->len, ==, 1);
@@ -363,7 +316,7 @@ test_setup_and_run (void)
 
   /* The live redraw stops with the run: at its next frame (LIVE_FRAME_MS, 125 ms, after the last
    * one), which two display frames of settle() may not have reached on a busy machine. */
-  wait_for (not_ticking, timeline, 20, "the live redraw to stop");
+  il_test_wait_for (not_ticking, timeline, 20, "the live redraw to stop");
   g_assert_false (il_timeline_view_get_ticking (timeline));
 
   /* Zoom in, out and fit through the window's actions. */
@@ -426,9 +379,9 @@ test_stop (void)
 
   /* 64 tasks of 100 ms on 2 threads would take 3 s; Stop ends it early and keeps what ran. */
   g_settings_set_uint (settings, "tasks", 64);
-  settle ();
+  il_test_window_settle (window);
   activate ("run");
-  wait_for (has_spans, NULL, 60, "the first spans");
+  il_test_wait_for (has_spans, NULL, 60, "the first spans");
   g_assert_true (il_timeline_view_get_ticking (il_window_get_timeline (window)));
 
   /* Zoomed in while live, the view follows the newest time; panning back stops that. */
@@ -445,13 +398,13 @@ test_stop (void)
         g_assert_true (il_timeline_view_get_following (timeline));
         /* New spans arrive between frames, so the view can lag by a frame or two on a busy
          * machine; following means it keeps catching up with the newest time. */
-        wait_for (view_caught_up, live, 30, "the view to follow the newest time");
+        il_test_wait_for (view_caught_up, live, 30, "the view to follow the newest time");
         il_timeline_view_pan (timeline, -0.5);
         g_assert_false (il_timeline_view_get_following (timeline));
       }
   }
   activate ("stop");
-  wait_for (window_idle, NULL, 60, "the run to stop");
+  il_test_wait_for (window_idle, NULL, 60, "the run to stop");
   run = g_ptr_array_index (il_window_get_shown (window), 0);
   g_assert_true (il_run_trace_get_cancelled (run));
   g_assert_false (il_run_trace_get_live (run));
@@ -462,7 +415,7 @@ test_stop (void)
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "measure-speedup"));
   g_settings_set_uint (settings, "tasks", 8);
-  settle ();
+  il_test_window_settle (window);
 }
 
 static void
@@ -529,7 +482,7 @@ test_run_lesson_action (void)
   /* The window is on screen already, so the run starts at once. */
   g_assert_true (il_window_get_busy (window));
   g_assert_nonnull (il_window_get_lesson (window));
-  wait_for (window_idle, NULL, 90, "the lesson's runs");
+  il_test_wait_for (window_idle, NULL, 90, "the lesson's runs");
   shown = il_window_get_shown (window);
   g_assert_cmpuint (shown->len, ==, il_lesson_get_n_runs (il_window_get_lesson (window)));
   /* The lesson has a sequential run: every run got its speedup against it. */
@@ -564,10 +517,10 @@ test_close_while_running (void)
   run = il_run_trace_ref (g_ptr_array_index (il_window_get_shown (second), 0));
   gtk_window_close (GTK_WINDOW (second));
   g_object_add_weak_pointer (G_OBJECT (second), (gpointer *) &second);
-  wait_for (trace_not_live, run, 60, "the stopped run to end");
+  il_test_wait_for (trace_not_live, run, 60, "the stopped run to end");
   g_assert_true (il_run_trace_get_cancelled (run));
   /* The run's callback holds the last reference: the window goes once it has run. */
-  wait_for (window_gone, &second, 60, "the closed window to be finalized");
+  il_test_wait_for (window_gone, &second, 60, "the closed window to be finalized");
   g_settings_set_uint (settings, "tasks", 8);
 }
 
@@ -598,9 +551,9 @@ test_oversubscribed_priority (void)
   g_settings_set_uint (settings, "workers", 8);
   g_settings_set_uint (settings, "tasks", 32);
   g_settings_set_double (settings, "task-ms", 50);
-  settle ();
+  il_test_window_settle (window);
   activate ("run");
-  wait_for (has_spans, NULL, 60, "the first spans");
+  il_test_wait_for (has_spans, NULL, 60, "the first spans");
   run = g_ptr_array_index (il_window_get_shown (window), 0);
   for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
     {
@@ -615,12 +568,12 @@ test_oversubscribed_priority (void)
     }
   g_assert_cmpuint (checked, >, 0);
   activate ("stop");
-  wait_for (window_idle, NULL, 60, "the run to stop");
+  il_test_wait_for (window_idle, NULL, 60, "the run to stop");
   g_settings_set_string (settings, "cpus", "");
   g_settings_set_uint (settings, "workers", 2);
   g_settings_set_uint (settings, "tasks", 8);
   g_settings_set_double (settings, "task-ms", 100);
-  settle ();
+  il_test_window_settle (window);
 }
 
 /* The max-spans preference caps what a run keeps; the summary says where it was cut. */
@@ -633,9 +586,9 @@ test_max_spans (void)
   g_settings_set_uint (settings, "workers", 2);
   g_settings_set_uint (settings, "tasks", 16);
   g_settings_set_double (settings, "task-ms", 5);
-  settle ();
+  il_test_window_settle (window);
   activate ("run");
-  wait_for (window_idle, NULL, 60, "the run to finish");
+  il_test_wait_for (window_idle, NULL, 60, "the run to finish");
   run = g_ptr_array_index (il_window_get_shown (window), 0);
   g_assert_cmpuint (il_run_trace_get_n_spans (run), ==, 10);
   g_assert_cmpuint (il_run_trace_get_truncated_at_spans (run), ==, 10);
@@ -644,7 +597,7 @@ test_max_spans (void)
   g_settings_reset (settings, "max-spans");
   g_settings_set_uint (settings, "tasks", 8);
   g_settings_set_double (settings, "task-ms", 100);
-  settle ();
+  il_test_window_settle (window);
 }
 
 static void
@@ -655,7 +608,7 @@ test_invalid_setup (void)
   /* A GIL on processes is explained where it is made, and Run is off until it is fixed. */
   g_settings_set_string (settings, "executor", "processes");
   g_settings_set_boolean (settings, "gil", TRUE);
-  settle ();
+  il_test_window_settle (window);
   g_assert_false (il_setup_pane_get_valid (pane));
   g_assert_nonnull (il_setup_pane_get_problem (pane));
   g_assert_nonnull (strstr (il_setup_pane_get_problem (pane), "GIL"));
@@ -663,13 +616,13 @@ test_invalid_setup (void)
 
   g_settings_set_boolean (settings, "gil", FALSE);
   g_settings_set_string (settings, "cpus", "none");
-  settle ();
+  il_test_window_settle (window);
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
   g_assert_nonnull (il_setup_pane_get_problem (pane));
 
   /* One click on a CPU toggle is "one core": the next run is pinned to it. */
   g_settings_set_string (settings, "cpus", "0");
-  settle ();
+  il_test_window_settle (window);
   {
     g_autoptr(IlRunConfig) config = il_setup_pane_get_config (pane);
     g_assert_true (il_setup_pane_get_valid (pane));
@@ -679,7 +632,7 @@ test_invalid_setup (void)
 
   g_settings_set_string (settings, "cpus", "");
   g_settings_set_string (settings, "executor", "threads");
-  settle ();
+  il_test_window_settle (window);
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
 }
 
@@ -693,7 +646,7 @@ test_measure_speedup (void)
   const char *text;
 
   activate ("measure-speedup");
-  wait_for (window_idle, NULL, 60, "the sequential baseline");
+  il_test_wait_for (window_idle, NULL, 60, "the sequential baseline");
 
   /* The compared run stays shown; the baseline joins the history. */
   g_assert_cmpuint (shown->len, ==, 1);
@@ -732,7 +685,7 @@ test_lesson (void)
     gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (watch_paint), &watch);
 
     activate ("run");
-    wait_for (window_idle, NULL, 90, "the lesson's runs");
+    il_test_wait_for (window_idle, NULL, 90, "the lesson's runs");
     g_signal_handler_disconnect (clock, id);
     /* Each run of the batch was painted whole before it started, in the range it then ran in:
      * the second run's range came from the tick already running for the first, one tick late,
@@ -744,7 +697,7 @@ test_lesson (void)
     g_assert_cmpuint (watch.n_runs, >=, 1);
     g_assert_cmpuint (watch.full_to_strip, ==, 0);
   }
-  settle ();
+  il_test_window_settle (window);
 
   /* Run ran every run of the lesson in turn, stacked on one time scale. */
   shown = il_window_get_shown (window);
@@ -860,10 +813,10 @@ test_lesson_disturbed (void)
   g_assert_cmpstr (line, ==, "ready");
 
   activate ("run");
-  wait_for (window_idle, NULL, 120, "the lesson's runs");
+  il_test_wait_for (window_idle, NULL, 120, "the lesson's runs");
   g_subprocess_force_exit (hog);
   g_subprocess_wait (hog, NULL, NULL);
-  settle ();
+  il_test_window_settle (window);
 
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
   two = g_ptr_array_index (il_window_get_shown (window), 1);
@@ -906,8 +859,8 @@ test_lesson_repeat (void)
   g_assert_true (il_window_open_lesson (window, path, &error));
   g_assert_no_error (error);
   activate ("run");
-  wait_for (window_idle, NULL, 120, "the lesson's three rounds");
-  settle ();
+  il_test_wait_for (window_idle, NULL, 120, "the lesson's three rounds");
+  il_test_window_settle (window);
 
   shown = il_window_get_shown (window);
   g_assert_cmpuint (shown->len, ==, 2);
@@ -939,8 +892,8 @@ test_lesson_repeat (void)
    * session's baseline, and the threads' speedup comes from this batch's sequential run. */
   g_settings_set_uint (settings, "lesson-repeat", 1);
   activate ("run");
-  wait_for (window_idle, NULL, 120, "the lesson again");
-  settle ();
+  il_test_wait_for (window_idle, NULL, 120, "the lesson again");
+  il_test_window_settle (window);
   shown = il_window_get_shown (window);
   g_assert_cmpuint (shown->len, ==, 2);
   g_assert_null (il_run_trace_get_repeat (g_ptr_array_index (shown, 0)));
@@ -1070,7 +1023,7 @@ test_export (void)
     g_assert_cmpstr (il_run_trace_get_config (run)->source, ==, "chrome-trace");
     g_assert_cmpstr (il_run_trace_get_worker (run, 0)->name, ==, "MainThread");
     g_assert_false (il_layout_run_has_cores (run));
-    settle ();
+    il_test_window_settle (window);
     /* Hovering a slice names it and its thread, as the file does. */
     {
       IlTimelineView *timeline = il_window_get_timeline (window);
@@ -1108,11 +1061,11 @@ test_sweep (void)
   g_settings_set_double (settings, "task-ms", 20);
   /* Measured twice, alternating: each point gets the range of its two rounds. */
   g_settings_set_uint (settings, "sweep-repeat", 2);
-  settle ();
+  il_test_window_settle (window);
   il_sweep_view_set_counts (view, "1, 2");
   g_assert_true (il_sweep_view_run (view, &error));
   g_assert_no_error (error);
-  wait_for (sweep_done, NULL, 120, "the sweep");
+  il_test_wait_for (sweep_done, NULL, 120, "the sweep");
   g_settings_set_uint (settings, "sweep-repeat", 1);
   sweep = il_sweep_view_get_sweep (view);
   g_assert_nonnull (sweep);
@@ -1274,14 +1227,14 @@ test_adaptive (void)
       gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
       gtk_window_set_default_size (GTK_WINDOW (window), sizes[s][0], sizes[s][1]);
       gtk_window_present (GTK_WINDOW (window));
-      wait_for (window_has_size, (gpointer) sizes[s], 20, "the window's new size");
+      il_test_wait_for (window_has_size, (gpointer) sizes[s], 20, "the window's new size");
       il_window_show_runs (window, runs);
       il_window_show_pane (window, FALSE);
-      wait_for (pane_settled, NULL, 20, "the side pane to fold away");
+      il_test_wait_for (pane_settled, NULL, 20, "the side pane to fold away");
       /* The header as it is while a run goes on: Stop shows beside Run. */
       gtk_widget_set_visible (GTK_WIDGET (window->stop_button), TRUE);
-      settle ();
-      settle ();
+      il_test_window_settle (window);
+      il_test_window_settle (window);
 
       /* The timeline gets the room when the pane would squeeze it below its minimum. */
       g_assert_true (adw_flap_get_folded (window->flap) == (sizes[s][0] < 900));
@@ -1320,8 +1273,8 @@ test_adaptive (void)
 
       /* The side pane comes back over (or beside) the timeline with the prediction and set-up. */
       il_window_show_pane (window, TRUE);
-      wait_for (pane_revealed, NULL, 20, "the side pane");
-      settle ();
+      il_test_wait_for (pane_revealed, NULL, 20, "the side pane");
+      il_test_window_settle (window);
       g_assert_true (adw_flap_get_reveal_flap (window->flap));
       /* The pane (it scrolls within itself) lies wholly in the window. */
       g_assert_true (shown_in_window (gtk_widget_get_ancestor (GTK_WIDGET (window->setup_pane),
@@ -1330,7 +1283,7 @@ test_adaptive (void)
 
   /* A highlighted task is told in words under the toolbar: its total and where it went. */
   il_timeline_view_set_highlight (timeline, 0, 0);
-  settle ();
+  il_test_window_settle (window);
   {
     const char *details = gtk_label_get_label (window->details_label);
     gint64 start, end, totals[IL_N_STATES];
@@ -1412,7 +1365,7 @@ test_adaptive (void)
     g_autoptr(GPtrArray) none = g_ptr_array_new ();
     il_window_show_runs (window, none);
   }
-  settle ();
+  il_test_window_settle (window);
 }
 
 static gboolean
@@ -1433,9 +1386,9 @@ test_predict_first (void)
   g_action_group_activate_action (G_ACTION_GROUP (app), "open-lesson", g_variant_new_string (path));
   g_assert_nonnull (il_window_get_lesson (window));
   g_assert_cmpstr (il_lesson_get_id (il_window_get_lesson (window)), ==, "02-io-threads");
-  wait_for (prediction_focused, window->lesson_answer_entry, 20, "the prediction field's focus");
-  wait_for (pane_revealed, NULL, 20, "the side pane");
-  settle ();
+  il_test_wait_for (prediction_focused, window->lesson_answer_entry, 20, "the prediction field's focus");
+  il_test_wait_for (pane_revealed, NULL, 20, "the side pane");
+  il_test_window_settle (window);
   g_assert_false (il_window_get_busy (window));
   /* A new lesson starts from an empty view that asks for the prediction. */
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 0);
@@ -1457,7 +1410,7 @@ test_inputs (void)
   GtkWidget *row;
 
   g_settings_set_string (settings, "executor", "threads");
-  settle ();
+  il_test_window_settle (window);
   gtk_editable_set_text (GTK_EDITABLE (workers), "3.7");
   gtk_spin_button_update (workers);
   config = il_setup_pane_get_config (pane);
@@ -1480,11 +1433,11 @@ test_inputs (void)
   row = gtk_widget_get_ancestor (GTK_WIDGET (workers), ADW_TYPE_ACTION_ROW);
   g_assert_true (gtk_widget_get_sensitive (row));
   g_settings_set_string (settings, "executor", "sequential");
-  settle ();
+  il_test_window_settle (window);
   g_assert_false (gtk_widget_get_sensitive (row));
   g_settings_set_string (settings, "executor", "threads");
   g_settings_reset (settings, "workers");
-  settle ();
+  il_test_window_settle (window);
   g_assert_true (gtk_widget_get_sensitive (row));
 }
 
@@ -1546,7 +1499,7 @@ test_icons (void)
   g_assert_true (g_str_has_prefix (uri, "resource:///io/github/interleave/Interleave/icons/"));
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
-  settle ();
+  il_test_window_settle (window);
   {
     GtkWindow *about = NULL;
     GListModel *toplevels = gtk_window_get_toplevels ();   /* not ours to unref */
@@ -1567,7 +1520,6 @@ int
 main (int argc, char *argv[])
 {
   GTestDBus *bus = NULL;
-  g_autoptr(GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
@@ -1578,31 +1530,12 @@ main (int argc, char *argv[])
       return g_test_run ();
     }
 
-  /* A private session bus: GtkApplication registers on it, and no warning about a missing bus. */
-  {
-    /* g_test_dbus_up() unsets DISPLAY (against D-Bus autolaunch); the window needs it back. */
-    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
-
-    bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-    g_test_dbus_up (bus);
-    if (display != NULL)
-      g_setenv ("DISPLAY", display, TRUE);
-  }
-
-  tmpdir = g_dir_make_tmp ("interleave-ui-XXXXXX", &error);
-  g_assert_no_error (error);
+  bus = il_test_dbus_up ();
+  tmpdir = il_test_tmpdir_new ("interleave-ui");
   settings = g_settings_new (APP_ID);
   /* Lessons once per run unless a test asks for repeats: the suite stays quick. */
   g_settings_set_uint (settings, "lesson-repeat", 1);
-
-  app = il_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  window = il_window_new (ADW_APPLICATION (app));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (window));
+  window = il_test_window_open (&app);
 
   g_test_add_func ("/window/setup-and-run", test_setup_and_run);
   g_test_add_func ("/window/invalid-setup", test_invalid_setup);
@@ -1628,7 +1561,7 @@ main (int argc, char *argv[])
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&settings);
   g_clear_object (&app);
-  g_rmdir (tmpdir);
+  il_test_remove_tree (tmpdir);
   g_free (tmpdir);
   /* The application keeps its bus connection to the end; stop the daemon without waiting for it. */
   g_test_dbus_stop (bus);
