@@ -380,13 +380,7 @@ bench_live_64 (void)
 {
   WindowCost cost;
 
-  g_settings_set_string (settings, "executor", "threads");
-  g_settings_set_boolean (settings, "gil", FALSE);
-  g_settings_set_uint (settings, "workers", 64);
-  g_settings_set_string (settings, "workload", "cpu");
-  g_settings_set_uint (settings, "tasks", 256);
-  g_settings_set_double (settings, "task-ms", 25);
-  g_settings_set_string (settings, "cpus", "");
+  il_test_window_set_run (settings, "threads", 64, 256, 25);
   g_action_group_activate_action (G_ACTION_GROUP (window), "close-lesson", NULL);
   il_test_window_settle (window);
   for (guint zoomed = 0; zoomed < 2; zoomed++)

@@ -129,9 +129,7 @@ test_hog (void)
   g_autofree char *trace_path = g_build_filename (tmpdir, "hog.interleave.json", NULL);
   g_autofree char *png_path = g_build_filename (tmpdir, "hog.png", NULL);
   g_autoptr(GSubprocess) hog = NULL;
-  g_autoptr(GDataInputStream) hog_out = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
   g_autoptr(IlTrace) trace = NULL;
   IlRunTrace *one, *two;
   g_auto(IlTestResult) r = { 0 };
@@ -142,12 +140,7 @@ test_hog (void)
       return;
     }
 
-  hog = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, hog_path, "1", "60", NULL);
-  g_assert_no_error (error);
-  hog_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (hog));
-  line = g_data_input_stream_read_line (hog_out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "ready");
+  hog = il_test_hog_start (hog_path, 1, 60);
 
   run_lesson (&r, trace_path, png_path, NULL);
   g_subprocess_force_exit (hog);

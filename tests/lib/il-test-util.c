@@ -187,3 +187,22 @@ il_test_cpu_ticks (int pid)
     return 0;
   return g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
 }
+
+GSubprocess *
+il_test_hog_start (const char *hog_path, int cpu, int limit_s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cpu_arg = g_strdup_printf ("%d", cpu);
+  g_autofree char *limit_arg = g_strdup_printf ("%d", limit_s);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *hog;
+
+  hog = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, hog_path, cpu_arg, limit_arg, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (hog));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready");
+  return hog;
+}

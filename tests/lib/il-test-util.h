@@ -2,7 +2,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -72,6 +72,10 @@ void      il_test_poll_for       (IlTestDoneFunc  done,
 
 /* The pids of @pid's children, from every one of its threads (any may have spawned them). */
 GArray   *il_test_children_of    (GPid pid);
+/* Starts tests/helpers/cpu-hog (at @hog_path) on CPU @cpu for at most @limit_s seconds and
+ * returns once it says it spins: other programs' load, there from the first moment of what
+ * follows. g_subprocess_force_exit() ends it (and it dies with us in any case). */
+GSubprocess *il_test_hog_start   (const char *hog_path, int cpu, int limit_s);
 /* CPU time process @pid has used (user and system), in clock ticks; 0 when it is gone. */
 guint64   il_test_cpu_ticks      (int pid);
 

@@ -59,3 +59,22 @@ il_test_window_settle (IlWindow *window)
   while (g_main_context_iteration (NULL, FALSE))
     ;
 }
+
+void
+il_test_window_set_work (GSettings *settings, guint workers, guint tasks, double task_ms)
+{
+  g_settings_set_uint (settings, "workers", workers);
+  g_settings_set_uint (settings, "tasks", tasks);
+  g_settings_set_double (settings, "task-ms", task_ms);
+}
+
+void
+il_test_window_set_run (GSettings *settings, const char *executor, guint workers, guint tasks,
+                        double task_ms)
+{
+  g_settings_set_string (settings, "executor", executor);
+  g_settings_set_boolean (settings, "gil", FALSE);
+  g_settings_set_string (settings, "workload", "cpu");
+  g_settings_set_string (settings, "cpus", "");
+  il_test_window_set_work (settings, workers, tasks, task_ms);
+}

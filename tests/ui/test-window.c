@@ -166,13 +166,7 @@ test_setup_and_run (void)
   int width, height;
 
   /* Set up: 2 threads, CPU work, 8 tasks of 100 ms (GSettings is what the pane follows). */
-  g_settings_set_string (settings, "executor", "threads");
-  g_settings_set_boolean (settings, "gil", FALSE);
-  g_settings_set_uint (settings, "workers", 2);
-  g_settings_set_string (settings, "workload", "cpu");
-  g_settings_set_uint (settings, "tasks", 8);
-  g_settings_set_double (settings, "task-ms", 100);
-  g_settings_set_string (settings, "cpus", "");
+  il_test_window_set_run (settings, "threads", 2, 8, 100);
   il_test_window_settle (window);
 
   activate ("run");
@@ -548,9 +542,7 @@ test_oversubscribed_priority (void)
 
   /* 8 workers on one core: the window lowers their priority so it keeps drawing. */
   g_settings_set_string (settings, "cpus", "0");
-  g_settings_set_uint (settings, "workers", 8);
-  g_settings_set_uint (settings, "tasks", 32);
-  g_settings_set_double (settings, "task-ms", 50);
+  il_test_window_set_work (settings, 8, 32, 50);
   il_test_window_settle (window);
   activate ("run");
   il_test_wait_for (has_spans, NULL, 60, "the first spans");
@@ -570,9 +562,7 @@ test_oversubscribed_priority (void)
   activate ("stop");
   il_test_wait_for (window_idle, NULL, 60, "the run to stop");
   g_settings_set_string (settings, "cpus", "");
-  g_settings_set_uint (settings, "workers", 2);
-  g_settings_set_uint (settings, "tasks", 8);
-  g_settings_set_double (settings, "task-ms", 100);
+  il_test_window_set_work (settings, 2, 8, 100);
   il_test_window_settle (window);
 }
 
@@ -583,9 +573,7 @@ test_max_spans (void)
   IlRunTrace *run;
 
   g_settings_set_uint64 (settings, "max-spans", 10);
-  g_settings_set_uint (settings, "workers", 2);
-  g_settings_set_uint (settings, "tasks", 16);
-  g_settings_set_double (settings, "task-ms", 5);
+  il_test_window_set_work (settings, 2, 16, 5);
   il_test_window_settle (window);
   activate ("run");
   il_test_wait_for (window_idle, NULL, 60, "the run to finish");
@@ -791,9 +779,7 @@ test_lesson_disturbed (void)
   g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"), "03-one-core-vs-two.lesson", NULL);
   const char *hog_path = g_getenv ("IL_CPU_HOG");
   g_autoptr(GSubprocess) hog = NULL;
-  g_autoptr(GDataInputStream) hog_out = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
   IlRunTrace *two;
   const char *answer;
 
@@ -805,12 +791,7 @@ test_lesson_disturbed (void)
   g_assert_true (il_window_open_lesson (window, path, &error));
   g_assert_no_error (error);
 
-  hog = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, hog_path, "1", "60", NULL);
-  g_assert_no_error (error);
-  hog_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (hog));
-  line = g_data_input_stream_read_line (hog_out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "ready");
+  hog = il_test_hog_start (hog_path, 1, 60);
 
   activate ("run");
   il_test_wait_for (window_idle, NULL, 120, "the lesson's runs");
