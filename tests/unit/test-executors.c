@@ -19,6 +19,7 @@
 #include "il-capture.h"
 #include "il-executor.h"
 #include "il-run.h"
+#include "il-test-util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define IL_TEST_ASAN 1
@@ -573,11 +574,13 @@ test_executors_prepare (void)
   g_main_loop_unref (d.loop);
 }
 
+/* The event a cancel waits for: the run has recorded spans, so its workers are at work. */
 static gboolean
-cancel_cb (gpointer data)
+run_has_spans (gpointer data)
 {
-  g_cancellable_cancel (data);
-  return G_SOURCE_REMOVE;
+  IlRunTrace *t = il_run_get_trace (data);
+
+  return t != NULL && il_run_trace_get_n_spans (t) > 0;
 }
 
 static void
@@ -599,7 +602,8 @@ test_executors_cancel (void)
       run = il_run_new (c);
 
       il_run_start_async (run, cancellable, run_done_cb, &d);
-      g_timeout_add (150, cancel_cb, cancellable);
+      il_test_wait_for (run_has_spans, run, 60, "the run's first spans");
+      g_cancellable_cancel (cancellable);
       g_main_loop_run (d.loop);
 
       g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
