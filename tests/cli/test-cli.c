@@ -655,7 +655,7 @@ test_sweep_repeat (void)
 }
 
 /* The event a signal to the CLI must come after: both workers of @data (the CLI's pid) exist and
- * are inside a task, each having computed for 30 ms (a worker's start-up takes a few). */
+ * are inside a task, each having computed for 50 ms (a worker's start-up takes a few). */
 static gboolean
 workers_in_tasks (gpointer data)
 {
@@ -664,7 +664,7 @@ workers_in_tasks (gpointer data)
   if (workers->len < 2)
     return FALSE;
   for (guint i = 0; i < workers->len; i++)
-    if (il_test_cpu_ticks (g_array_index (workers, int, i)) < 3)
+    if (il_test_cpu_ticks (g_array_index (workers, int, i)) < 5)
       return FALSE;
   return TRUE;
 }
