@@ -953,7 +953,7 @@ test_executors_worker_exits (void)
     }
   else
     {
-      g_autofree char *dir = g_dir_make_tmp ("il-test-XXXXXX", NULL);
+      g_autofree char *dir = il_test_tmpdir_new ("il-test");
       g_autofree char *script = g_build_filename (dir, "worker.sh", NULL);
       g_autofree char *died = g_build_filename (dir, "worker.sh.died", NULL);
       const char *text =
@@ -981,9 +981,7 @@ test_executors_worker_exits (void)
       else
         g_unsetenv ("IL_WORKER_PATH");
       g_unsetenv ("IL_TEST_REAL_WORKER");
-      g_remove (script);
-      g_rmdir (died);
-      g_rmdir (dir);
+      il_test_remove_tree (dir);
       g_test_trap_assert_passed ();
     }
 }
@@ -1049,7 +1047,7 @@ test_executors_worker_silent (void)
     }
   else
     {
-      g_autofree char *dir = g_dir_make_tmp ("il-test-XXXXXX", NULL);
+      g_autofree char *dir = il_test_tmpdir_new ("il-test");
       g_autofree char *script = g_build_filename (dir, "worker.sh", NULL);
       g_autofree char *old_path = g_strdup (g_getenv ("IL_WORKER_PATH"));
 
@@ -1061,8 +1059,7 @@ test_executors_worker_silent (void)
         g_setenv ("IL_WORKER_PATH", old_path, TRUE);
       else
         g_unsetenv ("IL_WORKER_PATH");
-      g_remove (script);
-      g_rmdir (dir);
+      il_test_remove_tree (dir);
       g_test_trap_assert_passed ();
     }
 }

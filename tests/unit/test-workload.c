@@ -11,6 +11,7 @@
 #include "il-clock.h"
 #include "il-recorder.h"
 #include "il-workload.h"
+#include "il-test-util.h"
 
 static gint64
 thread_cpu_ns (void)
@@ -74,7 +75,7 @@ test_workload_calibration_insane (void)
 
   /* The real cache (for this machine's key), with one value spoiled, in a cache of its own. */
   il_calibration_get ();
-  dir = g_dir_make_tmp ("il-cache-XXXXXX", NULL);
+  dir = il_test_tmpdir_new ("il-cache");
   sub = g_build_filename (dir, "interleave", NULL);
   path = g_build_filename (sub, "calibration.ini", NULL);
   g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
@@ -96,9 +97,7 @@ test_workload_calibration_insane (void)
     g_setenv ("XDG_CACHE_HOME", old_cache, TRUE);
   else
     g_unsetenv ("XDG_CACHE_HOME");
-  g_remove (path);
-  g_rmdir (sub);
-  g_rmdir (dir);
+  il_test_remove_tree (dir);
 }
 
 static void
