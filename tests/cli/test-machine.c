@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -66,8 +67,9 @@ watch_main (gpointer data)
     {
       Sample s = { il_clock_now_ns (), 0, 0, il_test_cpu_ticks (w->pid), il_test_cpu_ticks (getpid ()) };
 
-      /* A gone (reaped) CLI has no times: such a sample cannot bound a window. */
-      if (s.cli > 0 && read_machine (&s.busy, &s.total))
+      /* A reaped CLI reads as no time at all: only a sample taken while it still exists (a
+       * zombie keeps its times) can bound a window. */
+      if (kill (w->pid, 0) == 0 && read_machine (&s.busy, &s.total))
         g_array_append_val (w->samples, s);
       g_usleep (10000);
     }

@@ -955,7 +955,6 @@ test_executors_worker_exits (void)
     {
       g_autofree char *dir = il_test_tmpdir_new ("il-test");
       g_autofree char *script = g_build_filename (dir, "worker.sh", NULL);
-      g_autofree char *died = g_build_filename (dir, "worker.sh.died", NULL);
       const char *text =
         "#!/bin/sh\n"
         "# The first worker started runs a while, then its wrapper kills it and exits with 3.\n"
