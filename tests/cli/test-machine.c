@@ -291,9 +291,10 @@ test_quiet_check_own_cpu (void)
   g_test_message ("this process used %.0f %% of the machine; the check said other programs used %.0f %%",
                   ours * 100, busy * 100);
   /* The check could only be caught counting us if we got some of the machine. */
-  g_assert_cmpfloat (ours, >, 0.03);
-  /* /proc/stat counts in ticks: 3 % is a few of them in a second. */
-  g_assert_cmpfloat (busy + ours, <=, 1.03);
+  g_assert_cmpfloat (ours, >, 0.05);
+  /* /proc/stat counts in ticks, and thread start-up falls just outside the window: 5 % is a
+   * few ticks in a second (counting us would add all of ours). */
+  g_assert_cmpfloat (busy + ours, <=, 1.05);
 }
 
 /* Where the kernel refuses perf_event_open (a seccomp filter here, perf_event_paranoid 3 or 4 on
