@@ -13,6 +13,8 @@
 #include "il-clock.h"
 #include "il-trace-io.h"
 #include "il-window.h"
+#include "il-test-util.h"
+#include "il-test-window.h"
 
 /* Usage: bench-window PATH/TO/interleave-cli
  * IL_BENCH_ROUNDS (default 5) runs of each side per lesson; IL_BENCH_LESSONS a comma list of
@@ -25,43 +27,9 @@ static IlWindow *window;
 static GSettings *settings;
 
 static gboolean
-wake_up (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
 window_idle (gpointer data)
 {
   return !il_window_get_busy (window);
-}
-
-static void
-wait_for (gboolean (*done) (gpointer), gpointer data, guint timeout_s, const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (timeout_s, wake_up, &timed_out);
-
-  while (!done (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    {
-      fprintf (stderr, "timed out after %u s waiting for %s\n", timeout_s, what);
-      exit (1);
-    }
-  g_source_remove (id);
-}
-
-/* Lets the window draw what it has and settle: a quarter of a second of main loop. */
-static void
-settle (void)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (250, wake_up, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 /* The main thread's CPU by frame phase: update + layout, paint (snapshot + render), and the rest. */
@@ -261,7 +229,7 @@ run_window (GPtrArray *walls)
   GPtrArray *shown;
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
-  wait_for (window_idle, NULL, 600, "the window's runs");
+  il_test_wait_for (window_idle, NULL, 600, "the window's runs");
   cost.elapsed_s = (g_get_monotonic_time () - t0) / 1e6;
   cost.main_cpu_s = rusage_s (RUSAGE_THREAD) - main0;
   cost.layout_s = phase_layout_s - layout0;
@@ -351,7 +319,7 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
       if (window_first)
         {
           cost = run_window (win_walls);
-          settle ();
+          il_test_window_settle (window);
         }
       own = run_cli (cli, path, out, cli_walls);
       g_array_append_val (cli_own, own);
@@ -364,7 +332,7 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
       g_array_append_val (layout, cost.layout_s);
       g_array_append_val (paint, cost.paint_s);
       g_array_append_val (frames, cost.frames);
-      settle ();
+      il_test_window_settle (window);
     }
 
   for (guint i = 0; i < n_runs; i++)
@@ -412,15 +380,9 @@ bench_live_64 (void)
 {
   WindowCost cost;
 
-  g_settings_set_string (settings, "executor", "threads");
-  g_settings_set_boolean (settings, "gil", FALSE);
-  g_settings_set_uint (settings, "workers", 64);
-  g_settings_set_string (settings, "workload", "cpu");
-  g_settings_set_uint (settings, "tasks", 256);
-  g_settings_set_double (settings, "task-ms", 25);
-  g_settings_set_string (settings, "cpus", "");
+  il_test_window_set_run (settings, "threads", 64, 256, 25);
   g_action_group_activate_action (G_ACTION_GROUP (window), "close-lesson", NULL);
-  settle ();
+  il_test_window_settle (window);
   for (guint zoomed = 0; zoomed < 2; zoomed++)
     {
       const char *name = zoomed ? "live_64_workers_zoomed" : "live_64_workers";
@@ -441,7 +403,7 @@ bench_live_64 (void)
                 w > 0 ? 100.0 * c / w : 0.0);
       }
       fflush (stdout);
-      settle ();
+      il_test_window_settle (window);
     }
 
 }
@@ -472,18 +434,9 @@ main (int argc, char **argv)
       printf ("skipped: no display\n");
       return 77;
     }
-  {
-    /* The application registers on a session bus: a private one, like the ui tests. */
-    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
-
-    bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-    g_test_dbus_up (bus);
-    if (display != NULL)
-      g_setenv ("DISPLAY", display, TRUE);
-  }
-
-  tmpdir = g_dir_make_tmp ("interleave-bench-XXXXXX", &error);
-  g_assert_no_error (error);
+  /* The application registers on a session bus: a private one, like the ui tests. */
+  bus = il_test_dbus_up ();
+  tmpdir = il_test_tmpdir_new ("interleave-bench");
   out = g_build_filename (tmpdir, "cli.interleave.json", NULL);
   settings = g_settings_new (APP_ID);
   /* One run per configuration on both sides: the comparison is of single runs. */
@@ -491,18 +444,8 @@ main (int argc, char **argv)
                                                                   APP_ID, TRUE), "lesson-repeat"))
     g_settings_set_uint (settings, "lesson-repeat", 1);
 
-  app = il_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  if (!g_application_register (G_APPLICATION (app), NULL, &error))
-    {
-      fprintf (stderr, "%s\n", error->message);
-      return 1;
-    }
-  window = il_window_new (ADW_APPLICATION (app));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (window));
-  settle ();
+  window = il_test_window_open (&app);
+  il_test_window_settle (window);
   {
     GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
 
@@ -526,8 +469,7 @@ main (int argc, char **argv)
     bench_live_64 ();
   print_load ("after");
 
-  g_unlink (out);
-  g_rmdir (tmpdir);
+  il_test_remove_tree (tmpdir);
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&settings);
   g_clear_object (&app);

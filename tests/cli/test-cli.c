@@ -16,52 +16,12 @@
 #include "il-batch.h"
 #include "il-cpu-load.h"
 #include "il-trace-io.h"
+#include "il-test-util.h"
 
 static const char *cli_path;
 static char *tmpdir;
-
-typedef struct
-{
-  int   status;   /* exit code, or -1 when killed by a signal */
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
-/* The environment of the next run_cli() call only (NULL: ours). */
-static char **next_env;
-
-static void
-run_cli (Result *r, const char *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) env = g_steal_pointer (&next_env);
-  int wait_status = 0;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) cli_path);
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
-                &wait_status, &error);
-  g_assert_no_error (error);
-  r->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
-  if (r->status != 0)
-    g_test_message ("stderr: %s", r->err);
-}
+/* interleave-cli, as most tests run it: our environment, nothing set up. */
+static IlTestCommand cli;
 
 static char *
 tmp (const char *name)
@@ -87,17 +47,6 @@ csv_load_rows (IlRunTrace *run)
   return n;
 }
 
-static guint
-count_lines (const char *text)
-{
-  guint n = 0;
-
-  for (const char *p = text; *p != '\0'; p++)
-    if (*p == '\n')
-      n++;
-  return n;
-}
-
 /* Width and height from a PNG's IHDR chunk. */
 static void
 png_size (const char *path, guint *width, guint *height)
@@ -112,39 +61,30 @@ png_size (const char *path, guint *width, guint *height)
   *height = (guint) data[20] << 24 | (guint) data[21] << 16 | (guint) data[22] << 8 | data[23];
 }
 
-static char *
-read_text (const char *path)
-{
-  char *text = NULL;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  return text;
-}
-
 static void
 test_help (void)
 {
   const char *commands[] = { "run", "render", "sweep", "trace" };
-  g_auto(Result) top = { 0 };
+  g_auto(IlTestResult) top = { 0 };
 
-  run_cli (&top, "--help", NULL);
+  il_test_run (&top, &cli, "--help", NULL);
   g_assert_cmpint (top.status, ==, 0);
   g_assert_nonnull (strstr (top.out, "run"));
   g_assert_nonnull (strstr (top.out, "sweep"));
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      g_auto(Result) r = { 0 };
+      g_auto(IlTestResult) r = { 0 };
 
-      run_cli (&r, commands[i], "--help", NULL);
+      il_test_run (&r, &cli, commands[i], "--help", NULL);
       g_assert_cmpint (r.status, ==, 0);
       g_assert_nonnull (strstr (r.out, "--png"));
       g_assert_nonnull (strstr (r.out, commands[i]));
     }
   {
-    g_auto(Result) r = { 0 };
+    g_auto(IlTestResult) r = { 0 };
 
-    run_cli (&r, "run", "--help", NULL);
+    il_test_run (&r, &cli, "run", "--help", NULL);
     for (guint i = 0; i < 20; i++)
       {
         const char *options[] = {
@@ -207,33 +147,33 @@ test_bad_input (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Result) r = { 0 };
+      g_auto(IlTestResult) r = { 0 };
       g_autofree char *joined = g_strjoinv (" ", (char **) cases[i]);
 
-      run_cli (&r, cases[i][0], cases[i][1], cases[i][2], cases[i][3], cases[i][4], cases[i][5],
+      il_test_run (&r, &cli, cases[i][0], cases[i][1], cases[i][2], cases[i][3], cases[i][4], cases[i][5],
                NULL);
       g_test_message ("%s → %d: %s", joined, r.status, r.err);
       g_assert_cmpint (r.status, ==, 2);
-      g_assert_cmpuint (count_lines (r.err), ==, 1);
+      g_assert_cmpuint (il_test_count_lines (r.err), ==, 1);
       g_assert_true (g_str_has_prefix (r.err, "interleave-cli"));
       g_assert_cmpstr (r.out, ==, "");
     }
 
   /* The messages name what is wrong. */
   {
-    g_auto(Result) r = { 0 };
-    run_cli (&r, "run", "--lesson", bad_lesson, NULL);
+    g_auto(IlTestResult) r = { 0 };
+    il_test_run (&r, &cli, "run", "--lesson", bad_lesson, NULL);
     g_assert_nonnull (strstr (r.err, "bad.lesson: [Run a] Workers: “many” is not a whole number"));
   }
   {
-    g_auto(Result) r = { 0 };
-    run_cli (&r, "render", bad_trace, "--png", "x.png", NULL);
+    g_auto(IlTestResult) r = { 0 };
+    il_test_run (&r, &cli, "render", bad_trace, "--png", "x.png", NULL);
     g_assert_nonnull (strstr (r.err, "bad.interleave.json:3:"));
   }
   {
     /* "external" is a real executor name, of recordings: the message says how to make one. */
-    g_auto(Result) r = { 0 };
-    run_cli (&r, "run", "--executor", "external", NULL);
+    g_auto(IlTestResult) r = { 0 };
+    il_test_run (&r, &cli, "run", "--executor", "external", NULL);
     g_assert_nonnull (strstr (r.err, "interleave-cli trace"));
   }
 }
@@ -264,12 +204,12 @@ test_run_outputs (void)
   g_autoptr(IlTrace) trace = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_auto(Result) r = { 0 };
+  g_auto(IlTestResult) r = { 0 };
   IlRunTrace *run;
   const IlSummary *s;
   guint w, h;
 
-  run_cli (&r, "run", "--executor", "threads", "--workers", "2", "--tasks", "6", "--task-ms", "20",
+  il_test_run (&r, &cli, "run", "--executor", "threads", "--workers", "2", "--tasks", "6", "--task-ms", "20",
            "-o", trace_path, "--csv", csv, "--chrome-trace", chrome, "--png", png, "--svg", svg,
            "--pdf", pdf, "--width", "800", "--height", "450", "--theme", "dark", "--view", "both",
            NULL);
@@ -305,10 +245,10 @@ test_run_outputs (void)
   g_assert_cmpuint (s->max_parallelism, <=, 2);
   g_assert_cmpuint (il_run_trace_get_n_spans (run), >, 0);
 
-  csv_text = read_text (csv);
+  csv_text = il_test_read_text (csv);
   g_assert_true (g_str_has_prefix (csv_text, "run,label,worker,pid,tid,state,cpu,task,start_ns,end_ns,cpu_time_ns\n"));
   /* A row per span, then the intervals where other programs (or the hypervisor) took CPU time. */
-  g_assert_cmpuint (count_lines (csv_text), ==, il_run_trace_get_n_spans (run) + 1 + csv_load_rows (run));
+  g_assert_cmpuint (il_test_count_lines (csv_text), ==, il_run_trace_get_n_spans (run) + 1 + csv_load_rows (run));
 
   {
     JsonObject *root = load_json (parser, chrome);
@@ -318,11 +258,11 @@ test_run_outputs (void)
   png_size (png, &w, &h);
   g_assert_cmpuint (w, ==, 800);
   g_assert_cmpuint (h, ==, 450);
-  svg_text = read_text (svg);
+  svg_text = il_test_read_text (svg);
   g_assert_nonnull (strstr (svg_text, "<svg"));
   /* Vector, not a picture of one. */
   g_assert_null (strstr (svg_text, "<image"));
-  pdf_text = read_text (pdf);
+  pdf_text = il_test_read_text (pdf);
   g_assert_true (g_str_has_prefix (pdf_text, "%PDF"));
 }
 
@@ -331,13 +271,14 @@ static void
 test_run_failed (void)
 {
   g_autofree char *trace_path = tmp ("failed.interleave.json");
-  g_auto(Result) r = { 0 };
+  g_auto(IlTestResult) r = { 0 };
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "IL_WORKER_PATH", "/nonexistent/interleave-worker", TRUE);
+  IlTestCommand no_worker = { cli_path, env, NULL, NULL };
 
-  next_env = g_environ_setenv (g_get_environ (), "IL_WORKER_PATH", "/nonexistent/interleave-worker", TRUE);
-  run_cli (&r, "run", "--executor", "processes", "--workers", "2", "--tasks", "2", "--task-ms",
+  il_test_run (&r, &no_worker, "run", "--executor", "processes", "--workers", "2", "--tasks", "2", "--task-ms",
            "5", "-o", trace_path, NULL);
   g_assert_cmpint (r.status, ==, 1);
-  g_assert_cmpuint (count_lines (r.err), ==, 1);
+  g_assert_cmpuint (il_test_count_lines (r.err), ==, 1);
   g_assert_nonnull (strstr (r.err, "failed"));
   g_assert_false (g_file_test (trace_path, G_FILE_TEST_EXISTS));
 }
@@ -346,9 +287,9 @@ test_run_failed (void)
 static void
 test_run_defaults (void)
 {
-  g_auto(Result) r = { 0 };
+  g_auto(IlTestResult) r = { 0 };
 
-  run_cli (&r, "run", NULL);
+  il_test_run (&r, &cli, "run", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "4 threads"));
   g_assert_nonnull (strstr (r.out, "8 of 8 done"));
@@ -362,10 +303,10 @@ test_run_gil (void)
   g_autofree char *trace_path = tmp ("gil.interleave.json");
   g_autoptr(IlTrace) trace = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(Result) r = { 0 };
+  g_auto(IlTestResult) r = { 0 };
   const IlSummary *s;
 
-  run_cli (&r, "run", "--executor", "threads", "--gil", "--workers", "4", "--tasks", "8",
+  il_test_run (&r, &cli, "run", "--executor", "threads", "--gil", "--workers", "4", "--tasks", "8",
            "--task-ms", "30", "--quiet", "-o", trace_path, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, "");
@@ -385,11 +326,11 @@ test_run_baseline (void)
   g_autofree char *trace_path = tmp ("baseline.interleave.json");
   g_autoptr(IlTrace) trace = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(Result) r = { 0 };
+  g_auto(IlTestResult) r = { 0 };
   IlRunTrace *seq, *threads;
   double expected;
 
-  run_cli (&r, "run", "--executor", "threads", "--workers", "2", "--tasks", "4", "--task-ms",
+  il_test_run (&r, &cli, "run", "--executor", "threads", "--workers", "2", "--tasks", "4", "--task-ms",
            "20", "--baseline", "-o", trace_path, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "speedup"));
@@ -415,11 +356,11 @@ test_run_repeat (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(IlTrace) trace = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(Result) r = { 0 };
+  g_auto(IlTestResult) r = { 0 };
   JsonObject *root;
   JsonArray *runs;
 
-  run_cli (&r, "run", "--executor", "threads", "--workers", "2", "--tasks", "4", "--task-ms", "10",
+  il_test_run (&r, &cli, "run", "--executor", "threads", "--workers", "2", "--tasks", "4", "--task-ms", "10",
            "--baseline", "--repeat", "3", "-o", trace_path, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "3 runs, wall median"));
@@ -513,10 +454,10 @@ test_run_lesson (void)
   g_autofree char *report = tmp ("lesson-report.pdf");
   g_autoptr(IlTrace) trace = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(Result) r = { 0 };
+  g_auto(IlTestResult) r = { 0 };
   guint w, h;
 
-  run_cli (&r, "run", "--lesson", "06-gil-vs-free-threaded", "-o", trace_path, "--png", png,
+  il_test_run (&r, &cli, "run", "--lesson", "06-gil-vs-free-threaded", "-o", trace_path, "--png", png,
            "--scale", "2", "--width", "640", "--height", "400", "--report", report,
            "--prediction", "Without the GIL it takes half the time", NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -548,18 +489,18 @@ test_render (void)
   g_autofree char *csv = tmp ("render.csv");
   g_autofree char *csv_text = NULL;
   g_autoptr(IlTrace) trace = NULL;
-  g_auto(Result) made = { 0 };
-  g_auto(Result) r = { 0 };
-  g_auto(Result) summary = { 0 };
-  g_auto(Result) nothing = { 0 };
+  g_auto(IlTestResult) made = { 0 };
+  g_auto(IlTestResult) r = { 0 };
+  g_auto(IlTestResult) summary = { 0 };
+  g_auto(IlTestResult) nothing = { 0 };
   guint w, h;
   guint64 n_spans = 0;
 
-  run_cli (&made, "run", "--executor", "async", "--workload", "sleep", "--tasks", "4",
+  il_test_run (&made, &cli, "run", "--executor", "async", "--workload", "sleep", "--tasks", "4",
            "--task-ms", "10", "--quiet", "-o", trace_path, NULL);
   g_assert_cmpint (made.status, ==, 0);
 
-  run_cli (&r, "render", trace_path, "--png", png, "--csv", csv, "--width", "1000", "--height",
+  il_test_run (&r, &cli, "render", trace_path, "--png", png, "--csv", csv, "--width", "1000", "--height",
            "500", "--view", "workers", NULL);
   g_assert_cmpint (r.status, ==, 0);
   png_size (png, &w, &h);
@@ -571,14 +512,14 @@ test_render (void)
   for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
     n_spans += il_run_trace_get_n_spans (il_trace_get_run (trace, i)) +
                csv_load_rows (il_trace_get_run (trace, i));
-  csv_text = read_text (csv);
-  g_assert_cmpuint (count_lines (csv_text), ==, n_spans + 1);
+  csv_text = il_test_read_text (csv);
+  g_assert_cmpuint (il_test_count_lines (csv_text), ==, n_spans + 1);
 
-  run_cli (&summary, "render", trace_path, "--summary", NULL);
+  il_test_run (&summary, &cli, "render", trace_path, "--summary", NULL);
   g_assert_cmpint (summary.status, ==, 0);
   g_assert_nonnull (strstr (summary.out, "wall time"));
 
-  run_cli (&nothing, "render", trace_path, NULL);
+  il_test_run (&nothing, &cli, "render", trace_path, NULL);
   g_assert_cmpint (nothing.status, ==, 2);
 }
 
@@ -597,34 +538,34 @@ test_render_chrome (void)
   g_autofree char *text_b = NULL;
   g_autofree char *viztracer = g_test_build_filename (G_TEST_DIST, "chrome", "viztracer.json", NULL);
   g_autofree char *bare = g_test_build_filename (G_TEST_DIST, "chrome", "bare-array.json", NULL);
-  g_auto(Result) made = { 0 };
-  g_auto(Result) b = { 0 };
-  g_auto(Result) viz = { 0 };
-  g_auto(Result) arr = { 0 };
-  g_auto(Result) bad = { 0 };
+  g_auto(IlTestResult) made = { 0 };
+  g_auto(IlTestResult) b = { 0 };
+  g_auto(IlTestResult) viz = { 0 };
+  g_auto(IlTestResult) arr = { 0 };
+  g_auto(IlTestResult) bad = { 0 };
   guint w, h;
 
-  run_cli (&made, "run", "--executor", "threads", "--workers", "2", "--tasks", "4", "--task-ms",
+  il_test_run (&made, &cli, "run", "--executor", "threads", "--workers", "2", "--tasks", "4", "--task-ms",
            "5", "--quiet", "-o", trace_path, "--chrome-trace", chrome, "--csv", csv_a, NULL);
   g_assert_cmpint (made.status, ==, 0);
-  run_cli (&b, "render", chrome, "--csv", csv_b, NULL);
+  il_test_run (&b, &cli, "render", chrome, "--csv", csv_b, NULL);
   g_assert_cmpint (b.status, ==, 0);
-  text_a = read_text (csv_a);
-  text_b = read_text (csv_b);
+  text_a = il_test_read_text (csv_a);
+  text_b = il_test_read_text (csv_b);
   g_assert_cmpstr (text_a, ==, text_b);
 
-  run_cli (&viz, "render", viztracer, "--png", png, "--width", "800", "--height", "400", NULL);
+  il_test_run (&viz, &cli, "render", viztracer, "--png", png, "--width", "800", "--height", "400", NULL);
   g_assert_cmpint (viz.status, ==, 0);
   png_size (png, &w, &h);
   g_assert_cmpuint (w, ==, 800);
-  run_cli (&arr, "render", bare, "--summary", NULL);
+  il_test_run (&arr, &cli, "render", bare, "--summary", NULL);
   g_assert_cmpint (arr.status, ==, 0);
   g_assert_nonnull (strstr (arr.out, "2 threads"));
 
   g_assert_true (g_file_set_contents (broken, "{\"traceEvents\": [\n{\"ph\": \"X\", \"ts\": 1,\n\"dur\": -2}]}", -1, NULL));
-  run_cli (&bad, "render", broken, "--summary", NULL);
+  il_test_run (&bad, &cli, "render", broken, "--summary", NULL);
   g_assert_cmpint (bad.status, ==, 2);
-  g_assert_cmpuint (count_lines (bad.err), ==, 1);
+  g_assert_cmpuint (il_test_count_lines (bad.err), ==, 1);
   g_assert_nonnull (strstr (bad.err, "broken.json:2: negative “dur”"));
 }
 
@@ -637,13 +578,13 @@ test_sweep (void)
   g_autofree char *png = tmp ("sweep.png");
   g_autofree char *csv_text = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_auto(Result) r = { 0 };
-  g_auto(Result) r2 = { 0 };
+  g_auto(IlTestResult) r = { 0 };
+  g_auto(IlTestResult) r2 = { 0 };
   JsonObject *root, *series;
   JsonArray *walls, *speedups;
   guint w, h;
 
-  run_cli (&r, "sweep", "--workers-list", "1,2", "--executor", "threads", "--executor",
+  il_test_run (&r, &cli, "sweep", "--workers-list", "1,2", "--executor", "threads", "--executor",
            "threads+gil", "--tasks", "4", "--task-ms", "20", "-o", data, "--png", png, "--width",
            "900", "--height", "600", NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -673,10 +614,10 @@ test_sweep (void)
   g_assert_cmpuint (w, ==, 900);
   g_assert_cmpuint (h, ==, 600);
 
-  run_cli (&r2, "sweep", "--workers-list", "2", "--executor", "threads", "--tasks", "2",
+  il_test_run (&r2, &cli, "sweep", "--workers-list", "2", "--executor", "threads", "--tasks", "2",
            "--task-ms", "5", "--quiet", "-o", csv, NULL);
   g_assert_cmpint (r2.status, ==, 0);
-  csv_text = read_text (csv);
+  csv_text = il_test_read_text (csv);
   g_assert_true (g_str_has_prefix (csv_text, "executor,gil,label,workers,wall_ns,speedup,serial_fraction\nthreads,false,threads,2,"));
 }
 
@@ -686,11 +627,11 @@ test_sweep_repeat (void)
 {
   g_autofree char *data = tmp ("sweep-repeat.json");
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_auto(Result) r = { 0 };
+  g_auto(IlTestResult) r = { 0 };
   JsonObject *root, *series;
   JsonArray *speedups, *ranges;
 
-  run_cli (&r, "sweep", "--workers-list", "1,2", "--executor", "threads", "--tasks", "4",
+  il_test_run (&r, &cli, "sweep", "--workers-list", "1,2", "--executor", "threads", "--tasks", "4",
            "--task-ms", "10", "--repeat", "3", "-o", data, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "median of 3 rounds"));
@@ -713,23 +654,19 @@ test_sweep_repeat (void)
     }
 }
 
-/* Any thread of the process may have spawned the workers, so look at every thread's children. */
+/* The event a signal to the CLI must come after: both workers of @data (the CLI's pid) exist and
+ * are inside a task, each having computed for 50 ms (a worker's start-up takes a few). */
 static gboolean
-has_children (GPid pid)
+workers_in_tasks (gpointer data)
 {
-  g_autofree char *task_dir = g_strdup_printf ("/proc/%d/task", pid);
-  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
-  const char *tid;
+  g_autoptr(GArray) workers = il_test_children_of (GPOINTER_TO_INT (data));
 
-  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (task_dir, tid, "children", NULL);
-      g_autofree char *text = NULL;
-
-      if (g_file_get_contents (path, &text, NULL, NULL) && text[0] != '\0')
-        return TRUE;
-    }
-  return FALSE;
+  if (workers->len < 2)
+    return FALSE;
+  for (guint i = 0; i < workers->len; i++)
+    if (il_test_cpu_ticks (g_array_index (workers, int, i)) < 5)
+      return FALSE;
+  return TRUE;
 }
 
 /* Ctrl+C: the workers stop, the children are gone, the partial trace is written and says so. */
@@ -751,11 +688,8 @@ test_cancel (void)
                                 NULL, NULL, &pid, &error));
   g_assert_no_error (error);
 
-  /* Interrupt once the workers exist, i.e. the run (and its signal handling) has started. */
-  for (guint i = 0; i < 300 && !has_children (pid); i++)
-    g_usleep (50 * 1000);
-  g_assert_true (has_children (pid));
-  g_usleep (300 * 1000);
+  /* Interrupt once the run (and its signal handling) has started and the workers are busy. */
+  il_test_poll_for (workers_in_tasks, GINT_TO_POINTER (pid), 60, "both workers to be in a task");
   kill (pid, SIGINT);
   g_assert_cmpint (waitpid (pid, &wait_status, 0), ==, pid);
   g_spawn_close_pid (pid);
@@ -781,52 +715,6 @@ test_cancel (void)
     }
 }
 
-/* The pids of @pid's children (from every thread: any may have spawned them). */
-static GArray *
-children_of (GPid pid)
-{
-  g_autofree char *task_dir = g_strdup_printf ("/proc/%d/task", pid);
-  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
-  const char *tid;
-
-  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (task_dir, tid, "children", NULL);
-      g_autofree char *text = NULL;
-      g_auto(GStrv) words = NULL;
-
-      if (!g_file_get_contents (path, &text, NULL, NULL))
-        continue;
-      words = g_strsplit (g_strstrip (text), " ", -1);
-      for (guint i = 0; words[i] != NULL; i++)
-        if (*words[i] != '\0')
-          {
-            int child = atoi (words[i]);
-            g_array_append_val (pids, child);
-          }
-    }
-  return pids;
-}
-
-/* CPU time a process has used, in clock ticks (utime + stime from /proc/PID/stat). */
-static guint64
-cpu_ticks (int pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *text = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *paren;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (paren = strrchr (text, ')')) == NULL)
-    return 0;
-  /* After "pid (comm) ": state is field 0 here, utime 11, stime 12. */
-  fields = g_strsplit (paren + 2, " ", -1);
-  if (g_strv_length (fields) < 13)
-    return 0;
-  return g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
-}
-
 static void
 own_process_group (gpointer data)
 {
@@ -834,7 +722,7 @@ own_process_group (gpointer data)
 }
 
 /* Starts a processes run of the CLI (in a process group of its own when @group), waits until
- * its workers run, and returns its pid; its stderr is read from *@err_fd. */
+ * both its workers are inside a task, and returns its pid; its stderr is read from *@err_fd. */
 static GPid
 start_processes_run (const char *trace_path, gboolean group, int *err_fd)
 {
@@ -848,11 +736,7 @@ start_processes_run (const char *trace_path, gboolean group, int *err_fd)
                                            group ? own_process_group : NULL, NULL, &pid, NULL,
                                            NULL, err_fd, &error));
   g_assert_no_error (error);
-  for (guint i = 0; i < 300 && !has_children (pid); i++)
-    g_usleep (50 * 1000);
-  g_assert_true (has_children (pid));
-  /* Both workers are up and have tasks. */
-  g_usleep (400 * 1000);
+  il_test_poll_for (workers_in_tasks, GINT_TO_POINTER (pid), 60, "both workers to be in a task");
   return pid;
 }
 
@@ -886,11 +770,8 @@ test_worker_killed (void)
   guint n_failed = 0, n_ok = 0, n_replaced = 0;
   GPid pid = start_processes_run (trace_path, FALSE, &err_fd);
 
-  workers = children_of (pid);
+  workers = il_test_children_of (pid);
   victim = g_array_index (workers, int, 0);
-  /* Inside a task for sure: it has computed for 50 ms (start-up takes a few). */
-  for (guint i = 0; i < 400 && cpu_ticks (victim) < 5; i++)
-    g_usleep (25 * 1000);
   g_assert_cmpint (kill (victim, SIGKILL), ==, 0);
   g_assert_cmpint (wait_exit (pid, err_fd, &err), ==, 1);
   g_assert_nonnull (strstr (err, "took its place"));
@@ -985,8 +866,11 @@ test_installed_worker_path (void)
   g_autofree char *copy = tmp ("interleave-cli-installed");
   g_autofree char *installed = g_build_filename (IL_LIBEXECDIR, "interleave-worker", NULL);
   g_autofree char *contents = NULL;
-  g_auto(Result) r = { 0 };
-  const char *saved = cli_path;
+  g_auto(GStrv) env = g_environ_unsetenv (g_get_environ (), "IL_WORKER_PATH");
+  IlTestCommand copied = { copy, env, NULL, NULL };
+  IlTestCommand built = { cli_path, env, NULL, NULL };
+  g_auto(IlTestResult) r = { 0 };
+  g_auto(IlTestResult) r2 = { 0 };
   gsize len;
 
   if (g_file_test (installed, G_FILE_TEST_EXISTS))
@@ -998,23 +882,15 @@ test_installed_worker_path (void)
   g_assert_true (g_file_set_contents (copy, contents, (gssize) len, NULL));
   g_assert_cmpint (g_chmod (copy, 0755), ==, 0);
 
-  cli_path = copy;
-  next_env = g_environ_unsetenv (g_get_environ (), "IL_WORKER_PATH");
-  run_cli (&r, "run", "--executor", "processes", "--workers", "1", "--tasks", "1", "--task-ms",
-           "1", NULL);
-  cli_path = saved;
+  il_test_run (&r, &copied, "run", "--executor", "processes", "--workers", "1", "--tasks", "1",
+               "--task-ms", "1", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, installed));
 
   /* The same program in the build folder does find the build's worker. */
-  {
-    g_auto(Result) r2 = { 0 };
-
-    next_env = g_environ_unsetenv (g_get_environ (), "IL_WORKER_PATH");
-    run_cli (&r2, "run", "--executor", "processes", "--workers", "1", "--tasks", "1",
-             "--task-ms", "1", "--quiet", NULL);
-    g_assert_cmpint (r2.status, ==, 0);
-  }
+  il_test_run (&r2, &built, "run", "--executor", "processes", "--workers", "1", "--tasks", "1",
+               "--task-ms", "1", "--quiet", NULL);
+  g_assert_cmpint (r2.status, ==, 0);
 }
 
 typedef struct
@@ -1039,9 +915,9 @@ test_trace (void)
   g_autofree char *paranoid = NULL;
   g_autoptr(IlTrace) trace = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(Result) r = { 0 };
-  g_auto(Result) fails = { 0 };
-  g_auto(Result) none = { 0 };
+  g_auto(IlTestResult) r = { 0 };
+  g_auto(IlTestResult) fails = { 0 };
+  g_auto(IlTestResult) none = { 0 };
   IlRunTrace *run;
   GArray *per_cpu[64] = { NULL, };
   guint n_cpus, n_running = 0, n_processes = 0;
@@ -1053,7 +929,7 @@ test_trace (void)
       return;
     }
 
-  run_cli (&r, "trace", "-o", trace_path, "--", "/bin/sh", "-c",
+  il_test_run (&r, &cli, "trace", "-o", trace_path, "--", "/bin/sh", "-c",
            "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done & "
            "j=0; while [ $j -lt 30000 ]; do j=$((j+1)); done & wait", NULL);
   if (r.status == 1 && strstr (r.err, "refused") != NULL)
@@ -1128,9 +1004,9 @@ test_trace (void)
       g_array_unref (per_cpu[c]);
     }
 
-  run_cli (&fails, "trace", "--quiet", "--", "/bin/false", NULL);
+  il_test_run (&fails, &cli, "trace", "--quiet", "--", "/bin/false", NULL);
   g_assert_cmpint (fails.status, ==, 1);
-  run_cli (&none, "trace", NULL);
+  il_test_run (&none, &cli, "trace", NULL);
   g_assert_cmpint (none.status, ==, 2);
 }
 
@@ -1146,7 +1022,8 @@ main (int argc, char *argv[])
       g_printerr ("usage: test-cli PATH-TO-interleave-cli\n");
       return 1;
     }
-  tmpdir = g_dir_make_tmp ("test-cli-XXXXXX", NULL);
+  cli.program = cli_path;
+  tmpdir = il_test_tmpdir_new ("test-cli");
 
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/bad-input", test_bad_input);
@@ -1169,17 +1046,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/trace", test_trace);
   ret = g_test_run ();
 
-  {
-    g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *p = g_build_filename (tmpdir, name, NULL);
-        g_unlink (p);
-      }
-    g_rmdir (tmpdir);
-    g_free (tmpdir);
-  }
+  il_test_remove_tree (tmpdir);
+  g_free (tmpdir);
   return ret;
 }

@@ -21,6 +21,7 @@
 #include "il-program.h"
 #include "il-run.h"
 #include "il-trace-io.h"
+#include "il-test-util.h"
 
 static const char *cli_path;
 static const char *no_perf_path;
@@ -104,20 +105,18 @@ trace_cli (const char *const *argv, gboolean refuse_perf)
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_auto(GStrv) args = NULL;
   g_autofree char *out = g_build_filename (tmpdir, "trace.interleave.json", NULL);
-  g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(IlTrace) trace = NULL;
-  int status = 0;
+  g_auto(IlTestResult) r = { 0 };
 
   if (refuse_perf)
     g_strv_builder_add (b, no_perf_path);
   g_strv_builder_add_many (b, cli_path, "trace", "-q", "-o", out, "--", NULL);
   g_strv_builder_addv (b, (const char **) argv);
   args = g_strv_builder_end (b);
-  g_spawn_sync (NULL, args, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("interleave-cli trace failed: %s", err);
+  /* The traced program's own output is kept in r.out, off our TAP stream. */
+  il_test_run_argv (&r, (const char * const *) args, NULL);
+  g_assert_cmpint (r.status, ==, 0);
   trace = il_trace_load (out, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (il_trace_get_n_runs (trace), ==, 1);
@@ -626,6 +625,20 @@ test_sh_c (void)
     g_assert_cmpint (il_run_trace_get_worker (run, w)->pid, ==, proc->pid);
 }
 
+typedef struct
+{
+  GPid    pid;
+  guint64 lo, hi;
+} RuntimeSearch;
+
+static gboolean
+runtime_found (gpointer data)
+{
+  RuntimeSearch *r = data;
+
+  return il_program_find_python_runtime (r->pid, &r->lo, &r->hi);
+}
+
 /* CPython exports _PyRuntime; we find it in a live interpreter: the one on PATH (a PIE binary or
  * libpython) and Debian's /usr/bin/python3 (python3.11, a non-PIE executable). */
 static void
@@ -633,27 +646,20 @@ check_runtime_symbol (const char *interpreter)
 {
   const char *argv[] = { interpreter, "-c", "import sys; sys.stdin.read()", NULL };
   g_autoptr(GError) error = NULL;
-  GPid pid;
+  RuntimeSearch r = { 0 };
   int in_fd;
-  guint64 lo = 0, hi = 0;
-  gboolean found = FALSE;
 
-  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &r.pid,
                             &in_fd, NULL, NULL, &error);
   g_assert_no_error (error);
-  /* Python maps libpython at start-up; give it a moment. */
-  for (int i = 0; i < 200 && !found; i++)
-    {
-      g_usleep (10000);
-      found = il_program_find_python_runtime (pid, &lo, &hi);
-    }
+  /* Python maps libpython at start-up: the symbol is there once it has. */
+  il_test_poll_for (runtime_found, &r, 60, "_PyRuntime in the interpreter");
   close (in_fd);
-  waitpid (pid, NULL, 0);
-  g_spawn_close_pid (pid);
-  g_assert_true (found);
+  waitpid (r.pid, NULL, 0);
+  g_spawn_close_pid (r.pid);
   g_test_message ("%s: _PyRuntime at 0x%" G_GINT64_MODIFIER "x, %" G_GUINT64_FORMAT " bytes",
-                  interpreter, lo, hi - lo);
-  g_assert_cmpuint (hi - lo, >=, 4096);
+                  interpreter, r.lo, r.hi - r.lo);
+  g_assert_cmpuint (r.hi - r.lo, >=, 4096);
 }
 
 static void
@@ -681,7 +687,6 @@ check_perf (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -692,8 +697,7 @@ main (int argc, char **argv)
   lessons = g_strdup (g_getenv ("IL_LESSONS_DIR"));
   python = g_find_program_in_path ("python3");
   perf_allowed = check_perf ();
-  tmpdir = g_dir_make_tmp ("il-test-program-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmpdir = il_test_tmpdir_new ("il-test-program");
   {
     /* cpu_threads.py writes each thread's schedstat run time here (set before any thread). */
     g_autofree char *report = g_build_filename (tmpdir, "schedstat.txt", NULL);
@@ -722,15 +726,6 @@ main (int argc, char **argv)
                         test_launcher_own_time);
   status = g_test_run ();
 
-  {
-    g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
-    const char *name;
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (tmpdir, name, NULL);
-        g_unlink (path);
-      }
-    g_rmdir (tmpdir);
-  }
+  il_test_remove_tree (tmpdir);
   return status;
 }

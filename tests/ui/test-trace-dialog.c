@@ -17,32 +17,13 @@
 #include "il-timeline-view.h"
 #include "il-trace-dialog.h"
 #include "il-window.h"
+#include "il-test-util.h"
+#include "il-test-window.h"
 
 static IlApplication *app;
 static IlWindow *window;
 static GSettings *settings;
 static char *python;
-
-static gboolean
-wake_up (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean (*done) (gpointer), gpointer data, guint timeout_s, const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (timeout_s, wake_up, &timed_out);
-
-  while (!done (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  if (timed_out)
-    g_error ("timed out after %u s waiting for %s", timeout_s, what);
-}
 
 static gboolean
 window_idle (gpointer data)
@@ -91,7 +72,7 @@ shot (GtkWidget *widget, const char *name)
     return;
   id = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
   gtk_widget_queue_draw (widget);
-  wait_for (frames_done, &frames, 20, "frames");
+  il_test_wait_for (frames_done, &frames, 20, "frames");
   gtk_widget_remove_tick_callback (widget, id);
   w = gtk_widget_get_width (widget);
   h = gtk_widget_get_height (widget);
@@ -181,9 +162,9 @@ test_trace_from_window (void)
   saved_stdout = quiet_stdout ();
   g_assert_true (il_trace_dialog_start (dialog));
 
-  wait_for (has_lanes, GUINT_TO_POINTER (1), 60, "the program's first lanes");
+  il_test_wait_for (has_lanes, GUINT_TO_POINTER (1), 60, "the program's first lanes");
   g_assert_true (il_window_get_busy (window));
-  wait_for (window_idle, NULL, 60, "the program to end");
+  il_test_wait_for (window_idle, NULL, 60, "the program to end");
   restore_stdout (saved_stdout);
 
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 1);
@@ -247,7 +228,7 @@ test_stop_ends_tree (void)
   il_trace_dialog_set_command (dialog, line, NULL);
   g_assert_true (il_trace_dialog_start (dialog));
   /* The pool's workers get their lanes once they have lived a moment. */
-  wait_for (has_lanes, GUINT_TO_POINTER (6), 60, "the pool's lanes");
+  il_test_wait_for (has_lanes, GUINT_TO_POINTER (6), 60, "the pool's lanes");
   run = g_ptr_array_index (il_window_get_shown (window), 0);
   for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
     {
@@ -255,12 +236,12 @@ test_stop_ends_tree (void)
       g_array_append_val (pids, pid);
     }
   g_action_group_activate_action (G_ACTION_GROUP (window), "stop", NULL);
-  wait_for (window_idle, NULL, 30, "the run to stop");
+  il_test_wait_for (window_idle, NULL, 30, "the run to stop");
   g_assert_true (il_run_trace_get_cancelled (run));
   g_assert_false (il_run_trace_get_live (run));
   g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 3);
   for (guint i = 0; i < pids->len; i++)
-    wait_for (pid_gone, GINT_TO_POINTER (g_array_index (pids, int, i)), 10, "a pool process to end");
+    il_test_wait_for (pid_gone, GINT_TO_POINTER (g_array_index (pids, int, i)), 10, "a pool process to end");
 }
 
 /* A shipped lesson that traces Python programs runs in the window like any lesson: its runs
@@ -281,7 +262,7 @@ test_python_lesson (void)
   il_window_set_prediction (window, "both about half a second");
   saved_stdout = quiet_stdout ();
   g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
-  wait_for (window_idle, NULL, 90, "the lesson's programs");
+  il_test_wait_for (window_idle, NULL, 90, "the lesson's programs");
   restore_stdout (saved_stdout);
   shown = il_window_get_shown (window);
   g_assert_cmpuint (shown->len, ==, 2);
@@ -307,7 +288,6 @@ int
 main (int argc, char *argv[])
 {
   GTestDBus *bus = NULL;
-  g_autoptr(GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
@@ -324,24 +304,9 @@ main (int argc, char *argv[])
       return g_test_run ();
     }
 
-  {
-    /* g_test_dbus_up() unsets DISPLAY (against D-Bus autolaunch); the window needs it back. */
-    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
-
-    bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-    g_test_dbus_up (bus);
-    if (display != NULL)
-      g_setenv ("DISPLAY", display, TRUE);
-  }
+  bus = il_test_dbus_up ();
   settings = g_settings_new (APP_ID);
-  app = il_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  window = il_window_new (ADW_APPLICATION (app));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (window));
+  window = il_test_window_open (&app);
 
   g_test_add_func ("/trace-dialog/split-and-validate", test_split_and_validate);
   g_test_add_func ("/trace-dialog/trace-from-window", test_trace_from_window);

@@ -7,6 +7,7 @@
 
 #include "il-batch.h"
 #include "il-trace-io.h"
+#include "il-test-util.h"
 
 /* A finished run of @executor with the given wall time (the same work for every executor). */
 static IlRunTrace *
@@ -94,7 +95,7 @@ test_file (void)
   g_autoptr(IlTrace) trace = il_trace_new ();
   g_autoptr(IlTrace) back = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("interleave-batch-XXXXXX", NULL);
+  g_autofree char *dir = il_test_tmpdir_new ("interleave-batch");
   g_autofree char *path = g_build_filename (dir, "repeat.interleave.json", NULL);
   const IlRepeat *r;
 
@@ -116,8 +117,7 @@ test_file (void)
   g_assert_cmpfloat (r->wall_ns[0], ==, 20000000);
   g_assert_cmpfloat (r->wall_ns[1], ==, 30000000);
   g_assert_cmpfloat (r->avg_parallelism[1], ==, 2.0);
-  g_unlink (path);
-  g_rmdir (dir);
+  il_test_remove_tree (dir);
 }
 
 int

@@ -9,6 +9,7 @@
 
 #include "il-clock.h"
 #include "il-trace-io.h"
+#include "il-test-util.h"
 
 static char *tmpdir;
 
@@ -641,7 +642,7 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  tmpdir = g_dir_make_tmp ("il-test-chrome-XXXXXX", NULL);
+  tmpdir = il_test_tmpdir_new ("il-test-chrome");
 
   g_test_add_func ("/chrome/export/exact", test_export_exact);
   g_test_add_func ("/chrome/export/extreme-origin", test_export_extreme_origin);
@@ -657,17 +658,7 @@ main (int argc, char **argv)
   g_test_add_func ("/chrome/sniff", test_sniff);
 
   status = g_test_run ();
-  {
-    g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (tmpdir, name, NULL);
-        g_unlink (path);
-      }
-    g_rmdir (tmpdir);
-    g_free (tmpdir);
-  }
+  il_test_remove_tree (tmpdir);
+  g_free (tmpdir);
   return status;
 }

@@ -8,9 +8,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "il-capture.h"
 #include "il-clock.h"
 #include "il-gil.h"
+#include "il-ring.h"
 #include "il-workload.h"
+#include "il-test-util.h"
 
 #define INTERVAL_MS 5.0
 
@@ -87,6 +90,23 @@ worker_main (gpointer data)
   return GSIZE_TO_POINTER (sink | 1);
 }
 
+/* The event the run of workers waits for: enough hand-overs that two holders at once, were the
+ * lock to allow them, would have shown. */
+static gboolean
+switched_enough (gpointer data)
+{
+  Shared *s = data;
+  guint64 switches;
+
+  for (int i = 0; i < 4; i++)
+    if (atomic_load (&s->acquisitions[i]) < 5)
+      return FALSE;
+  g_mutex_lock (&s->gil->mutex);
+  switches = s->gil->n_switches;
+  g_mutex_unlock (&s->gil->mutex);
+  return switches >= 50;
+}
+
 static void
 test_gil_never_two_holders (void)
 {
@@ -101,17 +121,17 @@ test_gil_never_two_holders (void)
       w[i].id = i;
       threads[i] = g_thread_new ("gil-worker", worker_main, &w[i]);
     }
-  g_usleep (400 * 1000);
+  il_test_poll_for (switched_enough, &s, 60, "50 hand-overs of the GIL");
   atomic_store (&s.stop, 1);
   for (int i = 0; i < 4; i++)
     g_thread_join (threads[i]);
 
   g_assert_cmpint (atomic_load (&s.max_holders), ==, 1);
   g_assert_cmpint (atomic_load (&s.holders), ==, 0);
-  /* Switching really happens: every thread got the lock, more than once. */
+  /* Switching really happened: every thread got the lock, more than once. */
   for (int i = 0; i < 4; i++)
-    g_assert_cmpint (atomic_load (&s.acquisitions[i]), >=, 2);
-  g_assert_cmpuint (s.gil->n_switches, >=, 8);
+    g_assert_cmpint (atomic_load (&s.acquisitions[i]), >=, 5);
+  g_assert_cmpuint (s.gil->n_switches, >=, 50);
   g_assert_false (s.gil->locked);
   il_gil_free (s.gil);
 }
@@ -221,51 +241,133 @@ test_gil_waiter_latency (void)
   il_gil_free (hog.gil);
 }
 
+/* One thread's recording: its own ring and recorder, on a shared origin so the two compare. */
 typedef struct
 {
-  IlGil       *gil;
-  _Atomic int  started;
-  gint64       end_ns;
+  IlRing     *ring;
+  IlCapture  *capture;
+  IlRecorder  rec;
+  IlWorkCtx   ctx;
+} Lane;
+
+static void
+lane_init (Lane *l, IlGil *gil, int worker, gint64 origin_ns)
+{
+  l->ring = il_ring_new (65536);
+  l->capture = il_capture_self_new ();
+  il_recorder_init (&l->rec, l->ring, l->capture, (guint) worker, origin_ns);
+  il_work_ctx_init (&l->ctx, &l->rec, gil, worker, NULL);
+}
+
+/* Everything the lane recorded, its ring freed. */
+static GArray *
+lane_finish (Lane *l)
+{
+  GArray *spans = g_array_new (FALSE, FALSE, sizeof (IlSpan));
+  IlSpan out[1024];
+  guint n;
+
+  il_work_ctx_clear (&l->ctx);
+  while ((n = il_ring_pop_many (l->ring, out, G_N_ELEMENTS (out))) > 0)
+    g_array_append_vals (spans, out, n);
+  il_capture_free (l->capture);
+  il_ring_free (l->ring);
+  return spans;
+}
+
+/* The total length of @spans in @state, and the interval [*first, *last] they cover. */
+static gint64
+state_time (GArray *spans, IlState state, gint64 *first, gint64 *last)
+{
+  gint64 total = 0;
+
+  *first = G_MAXINT64;
+  *last = G_MININT64;
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const IlSpan *s = &g_array_index (spans, IlSpan, i);
+
+      if (s->state != state)
+        continue;
+      *first = MIN (*first, s->start_ns);
+      *last = MAX (*last, s->end_ns);
+      total += s->end_ns - s->start_ns;
+    }
+  return total;
+}
+
+typedef struct
+{
+  IlGil *gil;
+  Lane   lane;
 } Sleeper;
 
 static gpointer
 sleeper_main (gpointer data)
 {
   Sleeper *s = data;
-  IlWorkCtx ctx;
 
-  il_work_ctx_init (&ctx, NULL, s->gil, 0, NULL);
-  atomic_store (&s->started, 1);
-  g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_SLEEP, 1000, 0, &ctx),
-                   ==, IL_TASK_OK);
-  s->end_ns = il_clock_now_ns ();
-  il_work_ctx_clear (&ctx);
+  g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_SLEEP, 300, 0,
+                                         &s->lane.ctx), ==, IL_TASK_OK);
   return NULL;
 }
 
+/* The event the computing thread waits for: the sleeper has had the GIL (a task takes it first). */
+static gboolean
+sleeper_had_gil (gpointer data)
+{
+  IlGil *gil = data;
+  gboolean had;
+
+  g_mutex_lock (&gil->mutex);
+  had = gil->last_holder == 0;
+  g_mutex_unlock (&gil->mutex);
+  return had;
+}
+
+/* A blocking wait releases the GIL: while one thread sleeps, another computes. What the two
+ * recorded says so whatever the machine's speed: the computing thread's running time lies inside
+ * the sleeper's io-wait, and it never waited for the lock the length of that sleep. A sleep that
+ * kept the lock shows as the sleeper running (or gil-waiting) and the other in gil-wait until the
+ * sleep ends. */
 static void
 test_gil_io_releases (void)
 {
-  Sleeper s = { il_gil_new (INTERVAL_MS), 0, 0 };
-  GThread *thread = g_thread_new ("sleeper", sleeper_main, &s);
-  IlWorkCtx ctx;
-  gint64 end;
+  Sleeper s = { il_gil_new (INTERVAL_MS), { 0 } };
+  gint64 origin = il_clock_now_ns ();
+  GThread *thread;
+  Lane cpu;
+  g_autoptr(GArray) sleeper_spans = NULL;
+  g_autoptr(GArray) cpu_spans = NULL;
+  gint64 io, io_first, io_last, run, run_first, run_last, gil, gil_first, gil_last;
 
-  /* Wait until the sleeper has taken the GIL and released it for its wait. */
-  while (!atomic_load (&s.started))
-    g_usleep (1000);
-  g_usleep (5000);
-
-  il_work_ctx_init (&ctx, NULL, s.gil, 1, NULL);
-  g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_CPU, 10, 1, &ctx), ==,
+  lane_init (&s.lane, s.gil, 0, origin);
+  lane_init (&cpu, s.gil, 1, origin);
+  thread = g_thread_new ("sleeper", sleeper_main, &s);
+  /* Take the lock only after the sleeper had it: otherwise we could compute first and never see
+   * whether its sleep lets go of the lock. */
+  il_test_poll_for (sleeper_had_gil, s.gil, 60, "the sleeper to take the GIL");
+  g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_CPU, 10, 1, &cpu.ctx), ==,
                    IL_TASK_OK);
-  end = il_clock_now_ns ();
   g_thread_join (thread);
-
-  /* The CPU task ran while the other thread slept holding no lock: it did not have to wait for the
-   * second-long sleep to end (even a heavily loaded machine runs 10 ms of work in a second). */
-  g_assert_cmpint (end, <, s.end_ns);
   g_assert_false (s.gil->locked);
+
+  sleeper_spans = lane_finish (&s.lane);
+  cpu_spans = lane_finish (&cpu);
+  io = state_time (sleeper_spans, IL_STATE_IO_WAIT, &io_first, &io_last);
+  run = state_time (cpu_spans, IL_STATE_RUNNING, &run_first, &run_last);
+  gil = state_time (cpu_spans, IL_STATE_GIL_WAIT, &gil_first, &gil_last);
+  g_test_message ("sleeper in io-wait %.1f ms from %.1f ms; the other ran %.1f ms from %.1f to "
+                  "%.1f ms and waited %.1f ms for the GIL", io / 1e6, io_first / 1e6, run / 1e6,
+                  run_first / 1e6, run_last / 1e6, gil / 1e6);
+  /* The sleeper slept as io-wait, the whole 300 ms. */
+  g_assert_cmpint (io, >=, 300 * G_GINT64_CONSTANT (1000000));
+  /* The other computed, and all of it while the sleeper slept. */
+  g_assert_cmpint (run, >, 0);
+  g_assert_cmpint (run_first, >=, io_first);
+  g_assert_cmpint (run_last, <=, io_last);
+  /* Whatever it waited for the lock ended before the sleep did. */
+  g_assert_true (gil == 0 || gil_last <= io_last);
   il_gil_free (s.gil);
 }
 

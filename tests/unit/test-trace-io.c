@@ -13,6 +13,7 @@
 #include "il-clock.h"
 #include "il-cpu-load.h"
 #include "il-trace-io.h"
+#include "il-test-util.h"
 
 static char *tmpdir;
 
@@ -1083,8 +1084,7 @@ main (int argc, char *argv[])
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  tmpdir = g_dir_make_tmp ("test-trace-io-XXXXXX", NULL);
-  g_assert_nonnull (tmpdir);
+  tmpdir = il_test_tmpdir_new ("test-trace-io");
 
   g_test_add_func ("/trace-io/round-trip", test_round_trip);
   g_test_add_func ("/trace-io/external-round-trip", test_external_round_trip);
@@ -1107,17 +1107,7 @@ main (int argc, char *argv[])
   ret = g_test_run ();
 
   /* Leave nothing behind in /tmp. */
-  {
-    g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *p = g_build_filename (tmpdir, name, NULL);
-        g_unlink (p);
-      }
-    g_rmdir (tmpdir);
-    g_free (tmpdir);
-  }
+  il_test_remove_tree (tmpdir);
+  g_free (tmpdir);
   return ret;
 }

@@ -11,6 +11,7 @@
 #include "il-clock.h"
 #include "il-recorder.h"
 #include "il-workload.h"
+#include "il-test-util.h"
 
 static gint64
 thread_cpu_ns (void)
@@ -74,7 +75,7 @@ test_workload_calibration_insane (void)
 
   /* The real cache (for this machine's key), with one value spoiled, in a cache of its own. */
   il_calibration_get ();
-  dir = g_dir_make_tmp ("il-cache-XXXXXX", NULL);
+  dir = il_test_tmpdir_new ("il-cache");
   sub = g_build_filename (dir, "interleave", NULL);
   path = g_build_filename (sub, "calibration.ini", NULL);
   g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
@@ -96,9 +97,7 @@ test_workload_calibration_insane (void)
     g_setenv ("XDG_CACHE_HOME", old_cache, TRUE);
   else
     g_unsetenv ("XDG_CACHE_HOME");
-  g_remove (path);
-  g_rmdir (sub);
-  g_rmdir (dir);
+  il_test_remove_tree (dir);
 }
 
 static void
@@ -337,7 +336,8 @@ test_workload_empty_and_cancel (void)
   Rig rig;
   gint64 st[IL_N_STATES];
   _Atomic int cancel = 1;
-  IlSpan out[16];
+  IlSpan out[1024];
+  const IlSpan *mark;
   guint n;
 
   rig_init (&rig);
@@ -351,10 +351,13 @@ test_workload_empty_and_cancel (void)
   g_assert_cmpint (il_workload_run_task (il_calibration_get (), IL_WORKLOAD_CPU, 10000, 6, &rig.ctx),
                    ==, IL_TASK_CANCELLED);
   n = il_ring_pop_many (rig.ring, out, G_N_ELEMENTS (out));
+  /* Stopped at its first check: a span or two before the mark, where 10 s of work would have
+   * been split into a thousand (a span every 10 ms), however fast the machine. */
   g_assert_cmpuint (n, >=, 1);
-  g_assert_cmpint (out[n - 1].state, ==, IL_RING_TASK_MARK);
-  g_assert_cmpint (out[n - 1].cpu, ==, IL_TASK_CANCELLED);
-  g_assert_cmpint (out[n - 1].end_ns - out[n - 1].start_ns, <, 1000 * 1000000);
+  g_assert_cmpuint (n, <=, 4);
+  mark = &out[MIN (n, 4) - 1];
+  g_assert_cmpint (mark->state, ==, IL_RING_TASK_MARK);
+  g_assert_cmpint (mark->cpu, ==, IL_TASK_CANCELLED);
   il_capture_free (rig.capture);
   il_ring_free (rig.ring);
 }

@@ -1,0 +1,80 @@
+/* il-test-window.c: the real window for the ui tests and the window benchmark: a private session bus, the application, the window on screen. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "il-test-util.h"
+#include "il-test-window.h"
+
+GTestDBus *
+il_test_dbus_up (void)
+{
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+  GTestDBus *bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+
+  g_test_dbus_up (bus);
+  if (display != NULL)
+    g_setenv ("DISPLAY", display, TRUE);
+  return bus;
+}
+
+IlWindow *
+il_test_window_open (IlApplication **app)
+{
+  g_autoptr(GError) error = NULL;
+  IlWindow *window;
+
+  *app = il_application_new ();
+  g_application_set_flags (G_APPLICATION (*app),
+                           g_application_get_flags (G_APPLICATION (*app)) | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (*app), NULL, &error);
+  g_assert_no_error (error);
+  window = il_window_new (ADW_APPLICATION (*app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static gboolean
+count_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+ticked_twice (gpointer data)
+{
+  return *(guint *) data >= 2;
+}
+
+void
+il_test_window_settle (IlWindow *window)
+{
+  guint ticks = 0;
+  guint id = gtk_widget_add_tick_callback (GTK_WIDGET (window), count_tick, &ticks, NULL);
+
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  il_test_wait_for (ticked_twice, &ticks, 20, "two frames");
+  gtk_widget_remove_tick_callback (GTK_WIDGET (window), id);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+void
+il_test_window_set_work (GSettings *settings, guint workers, guint tasks, double task_ms)
+{
+  g_settings_set_uint (settings, "workers", workers);
+  g_settings_set_uint (settings, "tasks", tasks);
+  g_settings_set_double (settings, "task-ms", task_ms);
+}
+
+void
+il_test_window_set_run (GSettings *settings, const char *executor, guint workers, guint tasks,
+                        double task_ms)
+{
+  g_settings_set_string (settings, "executor", executor);
+  g_settings_set_boolean (settings, "gil", FALSE);
+  g_settings_set_string (settings, "workload", "cpu");
+  g_settings_set_string (settings, "cpus", "");
+  il_test_window_set_work (settings, workers, tasks, task_ms);
+}
