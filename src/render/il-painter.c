@@ -53,18 +53,6 @@ target_is_vector (cairo_t *cr)
     }
 }
 
-/* Does @row cover the centre of a device pixel row? A lane thinner than that (thousands of lanes
- * in one picture) would paint nothing of its own: it is not computed, only counted in the core
- * lanes and the strip. */
-static gboolean
-row_has_pixels (IlPaintFrame *f, const IlLayoutRow *row)
-{
-  double dev = f->o->scale > 0 ? f->o->scale : 1;
-  double centre = floor (row->y * dev) + 0.5;
-
-  return row->h * dev >= 1 || (centre >= row->y * dev && centre < (row->y + row->h) * dev);
-}
-
 static void
 draw_run (IlPaintFrame *f, guint r)
 {
@@ -79,6 +67,8 @@ draw_run (IlPaintFrame *f, guint r)
   g_autofree double *flight = NULL, *running = NULL;
   IlPaintCoreIndex *cores = NULL;
   gboolean any_row = FALSE;
+  g_autofree gboolean *drawn = g_new0 (gboolean, MAX (block->n_rows, 1));
+  double dev = f->o->scale > 0 ? f->o->scale : 1, free_from = -G_MAXDOUBLE;
   /* Any task change between touching spans counts (a task cut into slivers still ends
    * somewhere); too many of them are dropped when drawing. */
   double min_boundary_ns = 0;
@@ -97,10 +87,16 @@ draw_run (IlPaintFrame *f, guint r)
       if (!il_paint_frame_sees (f, 0, row->y, f->layout->width, row->y + row->h))
         continue;
       any_row = TRUE;
+      /* Lanes squeezed below a pixel each (thousands in one picture) overlap: one per device
+       * pixel row is drawn, the others only count in the core lanes and the strip. */
+      if (row->y * dev < free_from - 1e-6)
+        continue;
+      drawn[i] = TRUE;
+      free_from = (row->y + row->h) * dev;
       if (f->c_hi <= f->c_lo)
         continue;
       if (row->kind == IL_ROW_WORKER && row->index >= 0 && (guint) row->index < n_workers
-          && row_has_pixels (f, row) && cols[row->index] == NULL)
+          && cols[row->index] == NULL)
         /* Only columns inside the clip are filled (il_lod_lane_columns clears them) and read. */
         cols[row->index] = g_new (IlColumn, f->n_cols);
       else if (row->kind == IL_ROW_CORE && cores == NULL)
@@ -150,12 +146,11 @@ draw_run (IlPaintFrame *f, guint r)
     {
       const IlLayoutRow *row = &g_array_index (f->layout->rows, IlLayoutRow, block->first_row + i);
 
-      if (!il_paint_frame_sees (f, 0, row->y, f->layout->width, row->y + row->h))
+      if (!drawn[i])
         continue;
       /* A process's header line runs across the lanes too: a strip repainted there (the live
        * window) must draw its part of it again. */
-      if (row_has_pixels (f, row)
-          && il_paint_frame_sees (f, 0, row->y,
+      if (il_paint_frame_sees (f, 0, row->y,
                                   row->kind == IL_ROW_PROCESS ? f->layout->width : f->layout->lane_x0,
                                   row->y + row->h))
         il_paint_lane_label (f, run, row);

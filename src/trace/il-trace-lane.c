@@ -92,7 +92,20 @@ il_lane_get_block (const IlLane *lane, guint index, const IlSpan **out)
 void
 il_lane_append (IlLane *lane, const IlSpan *span)
 {
-  if ((lane->n_spans & CHUNK_MASK) == 0 && (lane->n_spans >> CHUNK_SHIFT) == lane->chunks->len)
+  if (lane->chunks->len == 0)
+    {
+      lane->first_cap = FIRST_CHUNK_SIZE;
+      g_ptr_array_add (lane->chunks, g_new (IlSpan, lane->first_cap));
+    }
+  else if (lane->n_spans == lane->first_cap && lane->first_cap < CHUNK_SIZE)
+    {
+      /* The first chunk grows by doubling (it moves: appends and reads are on the owner's
+       * thread, and nothing keeps a span's address from one append to the next); every later
+       * chunk is whole from the start and never moves. */
+      lane->first_cap *= 2;
+      lane->chunks->pdata[0] = g_renew (IlSpan, lane->chunks->pdata[0], lane->first_cap);
+    }
+  else if ((lane->n_spans & CHUNK_MASK) == 0 && (lane->n_spans >> CHUNK_SHIFT) == lane->chunks->len)
     g_ptr_array_add (lane->chunks, g_new (IlSpan, CHUNK_SIZE));
   *lane_at (lane, lane->n_spans) = *span;
   lane->n_spans++;

@@ -11,11 +11,15 @@ G_BEGIN_DECLS
 #define CHUNK_SHIFT 12
 #define CHUNK_SIZE (1u << CHUNK_SHIFT)
 #define CHUNK_MASK (CHUNK_SIZE - 1)
+/* A lane starts small: a trace of 65 535 threads with a span or two each would otherwise take
+ * 96 KB a thread (6 GB) for nothing. */
+#define FIRST_CHUNK_SIZE 16u
 
 struct _IlLane
 {
-  GPtrArray *chunks;   /* of IlSpan[CHUNK_SIZE] */
+  GPtrArray *chunks;   /* of IlSpan[CHUNK_SIZE]; the first one grows to that from FIRST_CHUNK_SIZE */
   guint      n_spans;
+  guint      first_cap; /* spans the first chunk holds now */
 };
 
 struct _IlRunTrace

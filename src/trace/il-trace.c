@@ -441,6 +441,7 @@ il_run_trace_clear_spans (IlRunTrace *self)
 
       g_ptr_array_set_size (lane->chunks, 0);
       lane->n_spans = 0;
+      lane->first_cap = 0;
     }
   self->n_spans = 0;
   self->end_ns = 0;
@@ -528,7 +529,8 @@ il_run_trace_get_span_bytes (IlRunTrace *self)
   for (guint w = 0; w < self->lanes->len; w++)
     {
       const IlLane *lane = g_ptr_array_index (self->lanes, w);
-      bytes += (gsize) lane->chunks->len * CHUNK_SIZE * sizeof (IlSpan);
+      if (lane->chunks->len > 0)
+        bytes += ((gsize) (lane->chunks->len - 1) * CHUNK_SIZE + lane->first_cap) * sizeof (IlSpan);
     }
   return bytes;
 }
