@@ -97,10 +97,11 @@ il_application_handle_local_options (GApplication *app, GVariantDict *options)
   return -1;
 }
 
-static void
-run_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+/* Presents the window with the lesson named by @param open in it; NULL (and a message on stderr)
+ * when the lesson cannot be opened. */
+static IlWindow *
+present_lesson (IlApplication *self, GVariant *param)
 {
-  IlApplication *self = user_data;
   IlWindow *window = il_application_get_window (self);
   g_autoptr(GError) error = NULL;
 
@@ -108,23 +109,27 @@ run_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   if (!il_window_open_lesson (window, g_variant_get_string (param, NULL), &error))
     {
       g_printerr ("%s\n", error->message);
-      return;
+      return NULL;
     }
-  il_window_run_when_shown (window);
+  return window;
+}
+
+static void
+run_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlWindow *window = present_lesson (user_data, param);
+
+  if (window != NULL)
+    il_window_run_when_shown (window);
 }
 
 static void
 open_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-  IlApplication *self = user_data;
-  IlWindow *window = il_application_get_window (self);
-  g_autoptr(GError) error = NULL;
+  IlWindow *window = present_lesson (user_data, param);
 
-  gtk_window_present (GTK_WINDOW (window));
   /* Opening moves the focus to the prediction field; Run starts it. */
-  if (!il_window_open_lesson (window, g_variant_get_string (param, NULL), &error))
-    g_printerr ("%s\n", error->message);
-  else
+  if (window != NULL)
     il_window_focus_prediction (window);
 }
 

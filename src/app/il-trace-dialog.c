@@ -51,12 +51,8 @@ il_trace_dialog_make_config (const char *command_line, const char *folder, IlCap
                    local->message);
       return NULL;
     }
-  config->executor = IL_EXECUTOR_EXTERNAL;
-  config->workers = 1;
-  config->tasks = 0;
-  config->task_ms = 0;
-  config->command = g_steal_pointer (&argv);
-  config->cwd = folder != NULL && *folder != '\0' ? g_strdup (folder) : NULL;
+  il_run_config_set_program (config, g_steal_pointer (&argv),
+                             folder != NULL && *folder != '\0' ? g_strdup (folder) : NULL);
   /* Workers cannot report themselves from inside someone else's program: sampling stands in. */
   config->capture = capture == IL_CAPTURE_SELF ? IL_CAPTURE_SAMPLED : capture;
   if (!il_run_config_validate (config, error))

@@ -124,18 +124,10 @@ cairo_ok (cairo_status_t status, const char *path, GError **error)
   return FALSE;
 }
 
-/* Cairo writes through this into the temporary file; the first error is kept for the message,
- * since cairo itself only knows "error while writing to output stream". */
-typedef struct
+cairo_status_t
+il_cairo_sink_write (void *closure, const unsigned char *data, unsigned int length)
 {
-  GOutputStream *stream;
-  GError        *error;
-} Sink;
-
-static cairo_status_t
-sink_write (void *closure, const unsigned char *data, unsigned int length)
-{
-  Sink *sink = closure;
+  IlCairoSink *sink = closure;
 
   if (sink->error != NULL)
     return CAIRO_STATUS_WRITE_ERROR;
@@ -153,7 +145,7 @@ export_with (const IlExportOptions *options, IlImageFormat format, const char *p
              DrawFunc draw, gpointer data, GError **error)
 {
   g_autoptr(IlAtomicFile) file = NULL;
-  Sink sink = { NULL, NULL };
+  IlCairoSink sink = { NULL, NULL };
   cairo_surface_t *surface;
   cairo_t *cr;
   cairo_status_t status;
@@ -167,11 +159,11 @@ export_with (const IlExportOptions *options, IlImageFormat format, const char *p
   switch (format)
     {
     case IL_IMAGE_SVG:
-      surface = cairo_svg_surface_create_for_stream (sink_write, &sink, options->width,
+      surface = cairo_svg_surface_create_for_stream (il_cairo_sink_write, &sink, options->width,
                                                      options->height);
       break;
     case IL_IMAGE_PDF:
-      surface = cairo_pdf_surface_create_for_stream (sink_write, &sink, options->width,
+      surface = cairo_pdf_surface_create_for_stream (il_cairo_sink_write, &sink, options->width,
                                                      options->height);
       break;
     case IL_IMAGE_PNG:
@@ -197,7 +189,7 @@ export_with (const IlExportOptions *options, IlImageFormat format, const char *p
   if (status == CAIRO_STATUS_SUCCESS)
     {
       if (format == IL_IMAGE_PNG)
-        status = cairo_surface_write_to_png_stream (surface, sink_write, &sink);
+        status = cairo_surface_write_to_png_stream (surface, il_cairo_sink_write, &sink);
       else
         {
           cairo_surface_finish (surface);

@@ -2,7 +2,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <cairo.h>
+#include <gio/gio.h>
 #include "il-paint-options.h"
 #include "il-trace.h"
 #include "il-sweep.h"
@@ -54,5 +55,16 @@ gboolean      il_export_sweep            (const IlSweep          *sweep,
                                           IlImageFormat           format,
                                           const char             *path,
                                           GError                **error);
+
+/* Cairo writes a PNG, SVG or PDF through this into a stream (the export's and the lab report's
+ * temporary file); the first error is kept for the message, since cairo itself only knows
+ * "error while writing to output stream". */
+typedef struct
+{
+  GOutputStream *stream;
+  GError        *error;
+} IlCairoSink;
+
+cairo_status_t il_cairo_sink_write (void *closure, const unsigned char *data, unsigned int length);
 
 G_END_DECLS

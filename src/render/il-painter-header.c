@@ -63,16 +63,8 @@ painter_describe_config (IlRunTrace *run)
 static char *
 disturbed_words (GPtrArray *runs)
 {
-  IlRunTrace *worst = NULL;
+  IlRunTrace *worst = il_cpu_load_find_worst (runs);
 
-  for (guint i = 0; i < runs->len; i++)
-    {
-      IlRunTrace *run = g_ptr_array_index (runs, i);
-      if (!il_run_trace_get_live (run) && il_run_trace_is_disturbed (run) &&
-          (worst == NULL || il_run_trace_get_summary (run)->other_share >
-                            il_run_trace_get_summary (worst)->other_share))
-        worst = run;
-    }
   if (worst == NULL)
     return NULL;
   if (runs->len == 1)

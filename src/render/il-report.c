@@ -397,30 +397,12 @@ write_report (Page *p, const IlReportOptions *o)
       }
 }
 
-typedef struct
-{
-  GOutputStream *stream;
-  GError        *error;
-} Sink;
-
-static cairo_status_t
-sink_write (void *closure, const unsigned char *data, unsigned int length)
-{
-  Sink *sink = closure;
-
-  if (sink->error != NULL)
-    return CAIRO_STATUS_WRITE_ERROR;
-  if (!g_output_stream_write_all (sink->stream, data, length, NULL, NULL, &sink->error))
-    return CAIRO_STATUS_WRITE_ERROR;
-  return CAIRO_STATUS_SUCCESS;
-}
-
 gboolean
 il_report_write (const char *path, const IlReportOptions *options, GError **error)
 {
   g_autoptr(IlAtomicFile) file = NULL;
   g_autofree char *display = NULL;
-  Sink sink = { NULL, NULL };
+  IlCairoSink sink = { NULL, NULL };
   IlReportPaper paper;
   cairo_surface_t *surface;
   cairo_status_t status;
@@ -444,7 +426,7 @@ il_report_write (const char *path, const IlReportOptions *options, GError **erro
   p.page_w = paper == IL_REPORT_PAPER_LETTER ? LETTER_W : A4_W;
   p.page_h = paper == IL_REPORT_PAPER_LETTER ? LETTER_H : A4_H;
   p.y = MARGIN;
-  surface = cairo_pdf_surface_create_for_stream (sink_write, &sink, p.page_w, p.page_h);
+  surface = cairo_pdf_surface_create_for_stream (il_cairo_sink_write, &sink, p.page_w, p.page_h);
   if (options->lesson != NULL)
     cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
                                     options->lesson->title);

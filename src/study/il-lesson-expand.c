@@ -322,26 +322,16 @@ fill_into (GString *out, const char *text, gsize len, IlLessonLookup lookup, gpo
           if (!eval_placeholder (inner, lookup, user_data, &v, error))
             return FALSE;
           /* One space around ? and | is layout, not text. */
-          if (v != 0)
-            {
-              const char *a = question + 1, *b = bar;
-              if (a < b && *a == ' ')
-                a++;
-              if (b > a && b[-1] == ' ')
-                b--;
-              if (!fill_into (out, a, (gsize) (b - a), lookup, user_data, error))
-                return FALSE;
-            }
-          else
-            {
-              const char *a = bar + 1, *b = close;
-              if (a < b && *a == ' ')
-                a++;
-              if (b > a && b[-1] == ' ')
-                b--;
-              if (!fill_into (out, a, (gsize) (b - a), lookup, user_data, error))
-                return FALSE;
-            }
+          {
+            const char *a = v != 0 ? question + 1 : bar + 1, *b = v != 0 ? bar : close;
+
+            if (a < b && *a == ' ')
+              a++;
+            if (b > a && b[-1] == ' ')
+              b--;
+            if (!fill_into (out, a, (gsize) (b - a), lookup, user_data, error))
+              return FALSE;
+          }
         }
       p = close + 1;
     }

@@ -371,12 +371,7 @@ parse_program_run (Parse *p, const char *group, IlRunConfig *config_in)
           return NULL;
         }
     }
-  config->executor = IL_EXECUTOR_EXTERNAL;
-  config->workers = 1;
-  config->tasks = 0;
-  config->task_ms = 0;
-  config->command = g_steal_pointer (&argv);
-  config->cwd = g_steal_pointer (&dir);
+  il_run_config_set_program (config, g_steal_pointer (&argv), g_steal_pointer (&dir));
   return g_steal_pointer (&config);
 }
 

@@ -307,8 +307,8 @@ il_cpu_load_describe_run (IlRunTrace *run)
   return g_string_free (text, FALSE);
 }
 
-char *
-il_cpu_load_describe_disturbed (GPtrArray *runs)
+IlRunTrace *
+il_cpu_load_find_worst (GPtrArray *runs)
 {
   IlRunTrace *worst = NULL;
 
@@ -317,11 +317,22 @@ il_cpu_load_describe_disturbed (GPtrArray *runs)
   for (guint i = 0; i < runs->len; i++)
     {
       IlRunTrace *run = g_ptr_array_index (runs, i);
-      if (il_run_trace_is_disturbed (run) &&
+      if (!il_run_trace_get_live (run) && il_run_trace_is_disturbed (run) &&
           (worst == NULL || il_run_trace_get_summary (run)->other_share >
                             il_run_trace_get_summary (worst)->other_share))
         worst = run;
     }
+  return worst;
+}
+
+char *
+il_cpu_load_describe_disturbed (GPtrArray *runs)
+{
+  IlRunTrace *worst;
+
+  g_return_val_if_fail (runs != NULL, NULL);
+
+  worst = il_cpu_load_find_worst (runs);
   if (worst == NULL)
     return NULL;
   if (runs->len == 1)

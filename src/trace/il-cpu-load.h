@@ -60,6 +60,9 @@ typedef struct _IlRunTrace IlRunTrace;
  * warning of the quiet-machine check for a busy share measured before a lesson. */
 char      *il_cpu_load_describe_run       (IlRunTrace *run);
 char      *il_cpu_load_describe_disturbed (GPtrArray *runs);
+/* The finished run of @runs whose other programs took the largest share, when it was disturbed;
+ * NULL when none was (a live run is not judged before it ends). */
+IlRunTrace *il_cpu_load_find_worst        (GPtrArray *runs);
 char      *il_cpu_load_describe_busy      (double share);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlCpuLoad, il_cpu_load_free)

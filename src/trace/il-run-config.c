@@ -280,6 +280,21 @@ il_run_config_get_title (const IlRunConfig *self)
   return il_run_config_describe (self);
 }
 
+void
+il_run_config_set_program (IlRunConfig *self, char **argv, char *cwd)
+{
+  g_return_if_fail (self != NULL);
+
+  self->executor = IL_EXECUTOR_EXTERNAL;
+  self->workers = 1;
+  self->tasks = 0;
+  self->task_ms = 0;
+  g_strfreev (self->command);
+  self->command = argv;
+  g_free (self->cwd);
+  self->cwd = cwd;
+}
+
 gboolean
 il_run_config_is_program (const IlRunConfig *self)
 {

@@ -52,6 +52,9 @@ char        *il_run_config_describe  (const IlRunConfig *self);
 char        *il_run_config_get_title (const IlRunConfig *self);
 /* TRUE for a program the engine runs and traces (external with a command; il-program.c). */
 gboolean     il_run_config_is_program (const IlRunConfig *self);
+/* Makes @self a traced program: executor external, one lane to start with, no tasks; takes
+ * @argv and @cwd (NULL: the current folder). */
+void         il_run_config_set_program (IlRunConfig *self, char **argv, char *cwd);
 /* The command as one line for titles: arguments joined by spaces, cut to @max_chars with "…". */
 char        *il_run_config_command_line (const IlRunConfig *self, guint max_chars);
 /* TRUE when two configs run the same work (workload, tasks, task_ms): speedups compare them. */

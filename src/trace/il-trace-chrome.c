@@ -614,17 +614,11 @@ il_trace_write_chrome (IlTrace       *trace,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  g_return_val_if_fail (trace != NULL, FALSE);
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
-
   return il_trace_write_stream (trace, stream, name, cancellable, write_chrome, error);
 }
 
 gboolean
 il_trace_export_chrome (IlTrace *trace, const char *path, GError **error)
 {
-  g_return_val_if_fail (trace != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
   return il_trace_write_file (trace, path, write_chrome, error);
 }

@@ -497,17 +497,11 @@ il_trace_write (IlTrace       *trace,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  g_return_val_if_fail (trace != NULL, FALSE);
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
-
   return il_trace_write_stream (trace, stream, name, cancellable, write_trace_v1, error);
 }
 
 gboolean
 il_trace_save (IlTrace *trace, const char *path, GError **error)
 {
-  g_return_val_if_fail (trace != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
   return il_trace_write_file (trace, path, write_trace_v1, error);
 }

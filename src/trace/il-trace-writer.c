@@ -135,8 +135,12 @@ il_trace_write_file (IlTrace *trace, const char *path, IlTraceWriteFunc func, GE
   g_autoptr(IlAtomicFile) file = NULL;
   g_autofree IlWriter *w = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *display = g_filename_display_name (path);
+  g_autofree char *display = NULL;
 
+  g_return_val_if_fail (trace != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  display = g_filename_display_name (path);
   if ((file = il_atomic_file_new (path, error)) == NULL)
     return FALSE;
 
@@ -161,8 +165,12 @@ il_trace_write_stream (IlTrace        *trace,
                        IlTraceWriteFunc func,
                        GError        **error)
 {
-  g_autofree IlWriter *w = g_new0 (IlWriter, 1);
+  g_autofree IlWriter *w = NULL;
 
+  g_return_val_if_fail (trace != NULL, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  w = g_new0 (IlWriter, 1);
   w->stream = stream;
   w->cancellable = cancellable;
   w->name = name != NULL ? name : "trace";
