@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "il-clock.h"
+#include "il-file-map.h"
 #include "il-lesson.h"
 #include "il-lesson-private.h"
 
@@ -754,38 +755,18 @@ il_lesson_new_for_cores (const char  *data,
 static char *
 read_lesson_file (const char *path, gsize *length, GError **error)
 {
-  g_autofree char *display = g_filename_display_name (path);
+  const IlFileMapWords words = {
+    _("Cannot read lesson: %s: %s"),
+    _("Cannot read lesson: %s is not a regular file"),
+    _("Cannot read lesson: %s is not a regular file"),
+    _("Cannot read lesson: %s is larger than a lesson can be"),
+    _("Cannot read lesson: %s"),
+  };
   g_autoptr(GMappedFile) mapped = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GStatBuf st = { 0 };
-  int fd;
 
-  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, IL_ERROR, saved_errno == ENOENT ? IL_ERROR_INVALID : IL_ERROR_FAILED,
-                   _("Cannot read lesson: %s: %s"), display, g_strerror (saved_errno));
-      return NULL;
-    }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_LESSON_BYTES)
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                   S_ISREG (st.st_mode) ? _("Cannot read lesson: %s is larger than a lesson can be")
-                                        : _("Cannot read lesson: %s is not a regular file"),
-                   display);
-      close (fd);
-      return NULL;
-    }
-  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
-  close (fd);
+  mapped = il_file_map_regular (path, MAX_LESSON_BYTES, &words, error);
   if (mapped == NULL)
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot read lesson: %s"),
-                   local_error->message);
-      return NULL;
-    }
+    return NULL;
   *length = g_mapped_file_get_length (mapped);
   /* An empty file has no mapping. */
   if (*length == 0)

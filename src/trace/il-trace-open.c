@@ -12,6 +12,7 @@
 
 #include "il-json-private.h"
 #include "il-trace-io.h"
+#include "il-file-map.h"
 #include "il-trace-read-private.h"
 
 /* The two readers sit side by side below this file and never call each other: a Chrome export's
@@ -86,44 +87,23 @@ il_trace_load_from_data (const char *data, gsize length, const char *name, GErro
 IlTrace *
 il_trace_load (const char *path, GError **error)
 {
+  const IlFileMapWords words = {
+    _("Cannot read the trace: %s: %s"),
+    _("Cannot read the trace: %s is a folder"),
+    _("Cannot read the trace: %s is not a regular file (a FIFO, socket or device)"),
+    NULL,
+    _("Cannot read the trace: %s"),
+  };
   g_autoptr(GMappedFile) mapped = NULL;
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *display = NULL;
-  GStatBuf st = { 0 };
   IlTraceSource src = { NULL, NULL, 0, TRUE, 0 };
-  int fd;
 
   g_return_val_if_fail (path != NULL, NULL);
 
   display = g_filename_display_name (path);
-  /* O_NONBLOCK: opening a FIFO for reading would wait for a writer, forever. A FIFO, socket or
-   * device is refused before any byte is read from it. */
-  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, IL_ERROR, saved_errno == ENOENT ? IL_ERROR_INVALID : IL_ERROR_FAILED,
-                   _("Cannot read the trace: %s: %s"), display, g_strerror (saved_errno));
-      return NULL;
-    }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                   S_ISDIR (st.st_mode) ? _("Cannot read the trace: %s is a folder")
-                                        : _("Cannot read the trace: %s is not a regular file (a FIFO, socket or device)"),
-                   display);
-      close (fd);
-      return NULL;
-    }
-  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
-  close (fd);
+  mapped = il_file_map_regular (path, 0, &words, error);
   if (mapped == NULL)
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot read the trace: %s"),
-                   local_error->message);
-      return NULL;
-    }
+    return NULL;
   src.name = display;
   src.data = g_mapped_file_get_contents (mapped);
   src.length = g_mapped_file_get_length (mapped);

@@ -60,6 +60,7 @@ test_foreign_asks_until_allowed (void)
   g_autofree char *text = NULL;
   g_autofree char *real = realpath (tmpdir, NULL);
 
+  g_assert_true (g_file_test (target, G_FILE_TEST_IS_REGULAR));
   g_assert_false (il_lesson_trust_is_shipped (path));
   g_assert_true (il_lesson_trust_needs_consent (lesson));
 
