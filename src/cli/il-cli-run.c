@@ -15,6 +15,7 @@
 #include "il-clock.h"
 #include "il-cpu-sampler.h"
 #include "il-lesson.h"
+#include "il-lesson-trust.h"
 #include "il-report.h"
 #include "il-run.h"
 
@@ -23,6 +24,7 @@
 typedef struct
 {
   char     *lesson;
+  gboolean  allow_commands;  /* run a lesson's programs although it is not shipped */
   char     *executor;
   gboolean  gil;
   IlCliWorkOptions work;
@@ -114,6 +116,19 @@ build_configs (RunOptions *o, IlLesson **lesson_out, GError **error)
       if ((path = il_lesson_find (o->lesson, error)) == NULL ||
           (lesson = il_lesson_new_from_file (path, error)) == NULL)
         return NULL;
+      /* A lesson from elsewhere is a document that can start programs: it runs them only when
+       * the user says so (there is no one to ask on a terminal-less run, so never a prompt). */
+      if (!o->allow_commands && il_lesson_trust_needs_consent (lesson))
+        {
+          g_auto(GStrv) commands = il_lesson_trust_list_commands (lesson);
+          g_autofree char *list = g_strjoinv (" ; ", commands);
+
+          g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                       _("%s is not a shipped lesson and would run these programs: %s — read "
+                         "them; to run them, add --allow-commands"),
+                       path, list);
+          return NULL;
+        }
       for (guint i = 0; i < il_lesson_get_n_runs (lesson); i++)
         {
           IlRunConfig *config = il_run_config_copy (il_lesson_get_run_config (lesson, i));
@@ -316,6 +331,9 @@ il_cli_run (int argc, char **argv)
     { "lesson", 'l', 0, G_OPTION_ARG_FILENAME, &o.lesson,
       N_("Run a lesson: a .lesson file or a shipped lesson's name (e.g. 01-gil-vs-processes, or 01); combines only with --capture, --baseline and the outputs"),
       N_("FILE|NAME") },
+    { "allow-commands", 0, 0, G_OPTION_ARG_NONE, &o.allow_commands,
+      N_("Let a lesson that is not shipped with Interleave run the programs it names (Command=); without it such a lesson is refused, listing them"),
+      NULL },
     { "executor", 'e', 0, G_OPTION_ARG_STRING, &o.executor,
       N_("sequential, threads, processes or async (default threads)"), N_("E") },
     { "gil", 0, 0, G_OPTION_ARG_NONE, &o.gil,

@@ -90,16 +90,27 @@ il_lesson_find (const char *name, GError **error)
 
   g_return_val_if_fail (name != NULL, NULL);
 
-  if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
-    return g_strdup (name);
-  if (g_file_test (name, G_FILE_TEST_EXISTS) && !g_file_test (name, G_FILE_TEST_IS_DIR))
+  /* Names resolve one way: with a '/' or the ".lesson" ending, a path; otherwise a shipped
+   * lesson only. The current folder is never searched for a name: a file called "08" planted
+   * there must not stand in for shipped lesson 08. */
+  if (strchr (name, G_DIR_SEPARATOR) != NULL || g_str_has_suffix (name, LESSON_SUFFIX))
     {
-      /* A FIFO or a device: reading it would block or never end. */
-      g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Cannot read lesson: %s is not a regular file"),
-                   name);
+      if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
+        return g_strdup (name);
+      if (g_file_test (name, G_FILE_TEST_EXISTS) && !g_file_test (name, G_FILE_TEST_IS_DIR))
+        /* A FIFO or a device: reading it would block or never end. */
+        g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                     _("Cannot read lesson: %s is not a regular file"), name);
+      else if (strchr (name, G_DIR_SEPARATOR) == NULL)
+        /* "08-….lesson" typed for a shipped lesson: say how to name it. */
+        g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                     _("Lesson file %s does not exist here (a shipped lesson is named without “.lesson”: “%.*s”)"),
+                     name, (int) (strlen (name) - strlen (LESSON_SUFFIX)), name);
+      else
+        g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Lesson file %s does not exist"), name);
       return NULL;
     }
-  if (strchr (name, G_DIR_SEPARATOR) != NULL || name[0] == '\0')
+  if (name[0] == '\0')
     {
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("Lesson file %s does not exist"), name);
       return NULL;

@@ -59,9 +59,10 @@ int                il_lesson_get_baseline    (IlLesson *self);
 GStrv              il_lesson_get_search_dirs (void);
 /* Paths of the shipped lessons (the first directory that has any), sorted by name. */
 GStrv              il_lesson_list_shipped    (void);
-/* Resolves what a user typed: an existing path, or a shipped lesson's base name with or without
- * ".lesson" ("01-gil-vs-processes", or a unique prefix like "01"). Returns a path or sets
- * IL_ERROR_INVALID naming what was looked for and where. */
+/* Resolves what a user typed, one way: a name with a '/' or ending in ".lesson" is a path;
+ * anything else names a shipped lesson, by base name with or without ".lesson"
+ * ("01-gil-vs-processes", or a unique prefix like "01"), and never a file in the current folder.
+ * Returns a path or sets IL_ERROR_INVALID naming what was looked for and where. */
 char              *il_lesson_find            (const char  *name,
                                               GError     **error);
 

@@ -2,6 +2,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 #include "il-lesson.h"
@@ -260,9 +262,11 @@ test_find (void)
 
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (by_name, "/01-gil-vs-processes.lesson"));
+  /* A name ending in ".lesson" is a path, never a shipped lesson: here, none. */
   by_file = il_lesson_find ("03-one-core-vs-two.lesson", &error);
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_suffix (by_file, "/03-one-core-vs-two.lesson"));
+  g_assert_null (by_file);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_clear_error (&error);
   by_prefix = il_lesson_find ("05", &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (by_prefix, "/05-oversubscription.lesson"));
@@ -283,6 +287,31 @@ test_find (void)
   g_assert_null (ambiguous);
   g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, "ambiguous"));
+}
+
+/* A file named "08" (or "08.lesson" asked for as "08") planted in the current folder never stands
+ * in for shipped lesson 08. */
+static void
+test_find_ignores_current_folder (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("il-planted-XXXXXX", NULL);
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *planted = g_build_filename (dir, "08", NULL);
+  g_autofree char *planted2 = g_build_filename (dir, "08.lesson", NULL);
+  g_autofree char *found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (planted, "[Lesson]\nTitle=planted\n", -1, NULL));
+  g_assert_true (g_file_set_contents (planted2, "[Lesson]\nTitle=planted\n", -1, NULL));
+  g_assert_cmpint (g_chdir (dir), ==, 0);
+  found = il_lesson_find ("08", &error);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (found, "/08-python-threads-vs-processes.lesson"));
+  g_assert_false (g_str_has_prefix (found, dir));
+  g_unlink (planted);
+  g_unlink (planted2);
+  g_rmdir (dir);
 }
 
 /* A shipped lesson loaded as if the machine had @cores cores, in @locale. */
@@ -364,8 +393,7 @@ test_shipped_any_machine (void)
         g_test_message ("%u cores, %s", cores, locales[l]);
         for (guint i = 0; paths[i] != NULL; i++)
           {
-            g_autofree char *id = g_path_get_basename (paths[i]);
-            g_autoptr(IlLesson) lesson = load_for_cores (id, cores, locales[l]);
+            g_autoptr(IlLesson) lesson = load_for_cores (paths[i], cores, locales[l]);
             g_autofree char *text = all_text (lesson);
 
             /* Every placeholder filled, no grammar of a wrong count. */
@@ -556,6 +584,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/lesson/cpus-error", test_cpus_error);
   g_test_add_func ("/lesson/missing-file", test_missing_file);
   g_test_add_func ("/lesson/shipped", test_shipped);
+  g_test_add_func ("/lesson/find-ignores-current-folder", test_find_ignores_current_folder);
   g_test_add_func ("/lesson/find", test_find);
   g_test_add_func ("/lesson/shipped-any-machine", test_shipped_any_machine);
   g_test_add_func ("/lesson/placeholders", test_placeholders);
