@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/wait.h>
 
 #include <inttypes.h>
 #include <glib/gi18n.h>
@@ -56,7 +55,7 @@ il_cli_trace (int argc, char **argv)
   g_autoptr(IlRunTrace) result = NULL;
   TraceWait wait = { NULL, NULL };
   int status = IL_CLI_EXIT_OK;
-  int child_status;
+  g_autofree char *ending = NULL;
 
   context = g_option_context_new (_("-- COMMAND [ARG…] — record any program's threads"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -119,7 +118,7 @@ il_cli_trace (int argc, char **argv)
           goto done;
         }
     }
-  if (!il_run_config_validate (config, &error))
+  if (!il_cli_check_program (config, &error) || !il_run_config_validate (config, &error))
     {
       status = il_cli_report_error (PROG, error);
       goto done;
@@ -165,17 +164,13 @@ il_cli_trace (int argc, char **argv)
   if (!il_cli_outputs_write (&out, trace, PROG))
     status = IL_CLI_EXIT_FAILED;
 
-  child_status = il_run_get_exit_status (run);
+  ending = il_cli_describe_end (il_run_get_exit_status (run));
   if (il_run_trace_get_cancelled (result))
     g_printerr (_("%s: stopped; the trace holds what was recorded until then\n"), PROG);
-  else if (child_status != -1 && WIFEXITED (child_status) && WEXITSTATUS (child_status) != 0)
+  else if (ending != NULL)
     {
-      g_printerr (_("%s: the command exited with status %d\n"), PROG, WEXITSTATUS (child_status));
-      status = IL_CLI_EXIT_FAILED;
-    }
-  else if (child_status != -1 && WIFSIGNALED (child_status))
-    {
-      g_printerr (_("%s: the command was ended by signal %d\n"), PROG, WTERMSIG (child_status));
+      /* Its stderr went to ours as it ran: the last lines above are its own words. */
+      g_printerr (_("%s: the command %s\n"), PROG, ending);
       status = IL_CLI_EXIT_FAILED;
     }
 

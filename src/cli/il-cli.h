@@ -110,6 +110,14 @@ void      il_cli_remove_signals    (void);
  * process by that signal. il_cli_remove_signals() and il_cli_outputs_write() call it. */
 void      il_cli_clean_up_on_signals (void);
 
+/* Whether a traced program's command can start: FALSE with an IL_ERROR_INVALID error naming the
+ * program and why not (not found, a folder, not executable, another architecture, a script whose
+ * interpreter is missing). TRUE for runs that are no traced program. */
+gboolean  il_cli_check_program     (const IlRunConfig *config, GError **error);
+/* How a traced program ended, from its wait status ("exited with status 3", "was ended by signal
+ * 9 (Killed)"), or NULL when it ended well or its end is not known (-1). */
+char     *il_cli_describe_end      (int wait_status);
+
 int       il_cli_run               (int argc, char **argv);
 int       il_cli_render            (int argc, char **argv);
 int       il_cli_sweep             (int argc, char **argv);
