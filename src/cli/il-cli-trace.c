@@ -69,7 +69,8 @@ il_cli_trace (int argc, char **argv)
     _("Example:\n"
       "  interleave-cli trace --png py.png -- python3 -c 'import threading; …'\n"
       "\n"
-      "Exit status: 0 ok, 1 the command failed or could not be traced, 2 bad input."));
+      "Exit status: 0 ok, 1 the command failed (its exit status or signal is said), could not be\n"
+      "traced or was cancelled, 2 bad input (a command that cannot be run, with the reason)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   il_cli_add_max_spans_option (context, &max_spans);
   il_cli_outputs_add_group (context, &out, TRUE);
