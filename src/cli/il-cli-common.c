@@ -70,6 +70,17 @@ il_cli_write_file (const char *path, const char *data, gsize len, GError **error
   g_autoptr(IlAtomicFile) file = NULL;
   g_autoptr(GError) local_error = NULL;
 
+  /* "-": standard output (il_cli_outputs_check() allowed it and made the run quiet). */
+  if (strcmp (path, "-") == 0)
+    {
+      if (fwrite (data, 1, len, stdout) != len || fflush (stdout) != 0)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot write %s: %s"),
+                       _("standard output"), g_strerror (errno));
+          return FALSE;
+        }
+      return TRUE;
+    }
   if ((file = il_atomic_file_new (path, error)) == NULL)
     return FALSE;
   if (!g_output_stream_write_all (il_atomic_file_get_stream (file), data, len, NULL, NULL,

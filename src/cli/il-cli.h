@@ -54,7 +54,8 @@ void      il_cli_outputs_clear     (IlCliOutputs *outputs);
 /* A command-line argument as UTF-8 text for a label or title: valid UTF-8 as it is, else from the
  * locale's charset, else with U+FFFD for the bytes that are not text. Never fails. */
 char     *il_cli_text_from_arg     (const char *arg);
-/* Writes @data to @path atomically (il-atomic-file.h); IL_ERROR_FAILED naming the file. */
+/* Writes @data to @path atomically (il-atomic-file.h), or to standard output when @path is "-";
+ * IL_ERROR_FAILED naming the file. */
 gboolean  il_cli_write_file        (const char *path, const char *data, gsize len, GError **error);
 /* Strict number parsing: the whole string, in range; the error names @option. */
 gboolean  il_cli_parse_uint        (const char *option, const char *str, guint64 min, guint64 max,

@@ -246,8 +246,8 @@ test_refused_options (void)
   g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
 }
 
-/* "-" is standard output for -o, --csv and --chrome-trace: the file alone there (no summary),
- * and never a file called "-". */
+/* "-" is standard output for -o, --csv and --chrome-trace (and sweep's -o): the file alone
+ * there (no summary), and never a file called "-". */
 static void
 test_stdout_outputs (void)
 {
@@ -275,6 +275,16 @@ test_stdout_outputs (void)
           g_assert_cmpuint (il_trace_get_n_runs (trace), ==, 1);
         }
     }
+  {
+    g_auto(IlTestResult) r = { 0 };
+
+    il_test_run (&r, &cmd, "sweep", "--workers-list", "1", "--tasks", "1", "--task-ms", "1",
+                 "-e", "threads", "-o", "-", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_str_has_prefix (r.out, "{"));
+    g_assert_nonnull (strstr (r.out, "\"interleave-sweep\""));
+    g_assert_false (g_file_test (dash, G_FILE_TEST_EXISTS));
+  }
 }
 
 static gboolean
