@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <glib-unix.h>
+#include <gio/gunixoutputstream.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <glib/gi18n.h>
 
@@ -68,6 +70,17 @@ il_cli_write_file (const char *path, const char *data, gsize len, GError **error
   g_autoptr(IlAtomicFile) file = NULL;
   g_autoptr(GError) local_error = NULL;
 
+  /* "-": standard output (il_cli_outputs_check() allowed it and made the run quiet). */
+  if (strcmp (path, "-") == 0)
+    {
+      if (fwrite (data, 1, len, stdout) != len || fflush (stdout) != 0)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_FAILED, _("Cannot write %s: %s"),
+                       _("standard output"), g_strerror (errno));
+          return FALSE;
+        }
+      return TRUE;
+    }
   if ((file = il_atomic_file_new (path, error)) == NULL)
     return FALSE;
   if (!g_output_stream_write_all (il_atomic_file_get_stream (file), data, len, NULL, NULL,
@@ -256,13 +269,49 @@ il_cli_parse_capture (const char *str, IlCaptureKind *out, GError **error)
   return TRUE;
 }
 
+static gboolean
+is_stdout (const char *path)
+{
+  return path != NULL && strcmp (path, "-") == 0;
+}
+
+/* "-" is standard output for the text formats (never a file called "-"), for one of them at a
+ * time; then the summary is left out (--quiet), so what is piped on is that file alone. An image
+ * is binary and refused there: a terminal is no place for it. */
+static gboolean
+check_stdout (IlCliOutputs *o, GError **error)
+{
+  const struct { const char *option; const char *path; } images[] = {
+    { "--png", o->png_path }, { "--svg", o->svg_path }, { "--pdf", o->pdf_path },
+  };
+  guint n = is_stdout (o->trace_path) + is_stdout (o->csv_path) + is_stdout (o->chrome_path);
+
+  for (guint i = 0; i < G_N_ELEMENTS (images); i++)
+    if (is_stdout (images[i].path))
+      {
+        g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                     _("%s cannot write to standard output (-); give a file name"),
+                     images[i].option);
+        return FALSE;
+      }
+  if (n > 1)
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID,
+                           _("only one of -o, --csv and --chrome-trace can be standard output (-)"));
+      return FALSE;
+    }
+  if (n == 1)
+    o->quiet = TRUE;
+  return TRUE;
+}
+
 /* An output's folder must exist before a run of minutes starts, not be found missing after it. */
 static gboolean
 check_output_path (const char *option, const char *path, GError **error)
 {
   g_autofree char *dir = NULL;
 
-  if (path == NULL)
+  if (path == NULL || is_stdout (path))
     return TRUE;
   if (path[0] == '\0')
     {
@@ -319,6 +368,10 @@ il_cli_outputs_check (IlCliOutputs *o, GError **error)
   if (o->scale != NULL &&
       !il_cli_parse_double ("--scale", o->scale, 0.25, 8.0, &o->export.scale, error))
     return FALSE;
+  /* Refused here, as bad input before a run of minutes, not as a failed write after it. */
+  if ((o->png_path != NULL || o->svg_path != NULL || o->pdf_path != NULL) &&
+      !il_export_options_check (&o->export, error))
+    return FALSE;
   if (o->png_path != NULL && o->export.width * o->export.scale * o->export.height * o->export.scale
                                > 400.0e6)
     {
@@ -337,6 +390,8 @@ il_cli_outputs_check (IlCliOutputs *o, GError **error)
     }
   o->export.title = o->title;
 
+  if (!check_stdout (o, error))
+    return FALSE;
   return check_output_path ("-o", o->trace_path, error) &&
          check_output_path ("--csv", o->csv_path, error) &&
          check_output_path ("--chrome-trace", o->chrome_path, error) &&
@@ -350,6 +405,33 @@ il_cli_outputs_any (const IlCliOutputs *o)
 {
   return o->trace_path || o->csv_path || o->chrome_path || o->png_path || o->svg_path ||
          o->pdf_path;
+}
+
+/* The one output that is "-", to standard output, as it is made: a pipe reader sees it at once
+ * and a full disk or a closed pipe is an error (SIGPIPE is ignored for it). */
+static gboolean
+write_stdout (IlCliOutputs *o, IlTrace *trace, const char *prog)
+{
+  g_autoptr(GOutputStream) stream = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  fflush (stdout);
+  signal (SIGPIPE, SIG_IGN);
+  if (is_stdout (o->trace_path))
+    ok = il_trace_write (trace, stream, _("standard output"), NULL, &error);
+  else if (is_stdout (o->csv_path))
+    ok = il_trace_write_csv (trace, stream, _("standard output"), NULL, &error);
+  else
+    ok = il_trace_write_chrome (trace, stream, _("standard output"), NULL, &error);
+  if (ok)
+    ok = g_output_stream_flush (stream, NULL, &error);
+  if (!ok)
+    {
+      il_cli_report_error (prog, error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Reports one output's result and clears @error. */
@@ -386,20 +468,22 @@ il_cli_outputs_write (IlCliOutputs *o, IlTrace *trace, const char *prog)
   GError *error = NULL;
 
   il_cli_clean_up_on_signals ();
+  if (is_stdout (o->trace_path) || is_stdout (o->csv_path) || is_stdout (o->chrome_path))
+    ok = write_stdout (o, trace, prog);
 
   /* Each call completes before its error is looked at: passing `error` and `&error` in one call
    * leaves the order to the compiler, and gcc read the pointer before it was set. */
-  if (o->trace_path != NULL)
+  if (o->trace_path != NULL && !is_stdout (o->trace_path))
     {
       written = il_trace_save (trace, o->trace_path, &error);
       ok &= report_write (o, prog, written, &error, o->trace_path);
     }
-  if (o->csv_path != NULL)
+  if (o->csv_path != NULL && !is_stdout (o->csv_path))
     {
       written = il_trace_export_csv (trace, o->csv_path, &error);
       ok &= report_write (o, prog, written, &error, o->csv_path);
     }
-  if (o->chrome_path != NULL)
+  if (o->chrome_path != NULL && !is_stdout (o->chrome_path))
     {
       written = il_trace_export_chrome (trace, o->chrome_path, &error);
       ok &= report_write (o, prog, written, &error, o->chrome_path);
@@ -818,21 +902,33 @@ il_cli_cancel_on_signals (GCancellable *cancellable)
   signal_ids[1] = g_unix_signal_add (SIGTERM, on_signal, NULL);
 }
 
+/* Said by the handler below, which may only write(): translated beforehand. */
+static char *cancelled_message;
+
 /* While files are written the run is over: a signal ends the process, after removing the
- * temporary files of writes in progress (unlink is async-signal-safe), and then dies by the same
- * signal so the caller sees why. */
+ * temporary files of writes in progress (unlink is async-signal-safe). It exits 1, as README
+ * says of every cancelled run or export, in every subcommand: not 128 + the signal, which a
+ * script would have to know as a second code for the same thing. */
 static void
 on_signal_while_writing (int signum)
 {
   il_atomic_file_unlink_pending ();
-  signal (signum, SIG_DFL);
-  raise (signum);
+  if (cancelled_message != NULL && write (STDERR_FILENO, cancelled_message,
+                                          strlen (cancelled_message)) < 0)
+    {
+      /* Nothing more can be said. */
+    }
+  _exit (IL_CLI_EXIT_FAILED);
 }
 
 void
 il_cli_clean_up_on_signals (void)
 {
   struct sigaction action;
+
+  if (cancelled_message == NULL)
+    cancelled_message = g_strdup_printf ("%s: %s\n", g_get_prgname (),
+                                         _("cancelled; no file is left half written"));
 
   memset (&action, 0, sizeof action);
   action.sa_handler = on_signal_while_writing;

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -155,7 +156,9 @@ build_configs (RunOptions *o, IlLesson **lesson_out, GError **error)
     {
       g_autoptr(GError) local_error = NULL;
 
-      if (!il_run_config_validate (configs->pdata[i], &local_error))
+      /* A program that cannot start is named with the reason before anything runs. */
+      if (!il_cli_check_program (configs->pdata[i], &local_error) ||
+          !il_run_config_validate (configs->pdata[i], &local_error))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
@@ -194,6 +197,7 @@ typedef struct
   guint         index;
   char         *label;      /* the run going on, with its round when repeated */
   char         *failed;     /* the title of the run that failed */
+  GString      *program_failed;  /* lines: each traced program that ended badly, and how */
   gboolean      progress;
 } RunWatch;
 
@@ -256,6 +260,18 @@ run_finished_cb (IlBatchRunner *runner, IlRun *run, IlRunTrace *trace, guint rou
       g_free (watch->failed);
       watch->failed = g_steal_pointer (&title);
     }
+  else if (il_run_config_is_program (il_run_get_config (run)) && trace != NULL &&
+           !il_run_trace_get_cancelled (trace))
+    {
+      /* A lesson's program that fails is a failed run, though its trace is whole: its stderr
+       * went to ours as it ran, so what it said is just above. */
+      g_autofree char *ending = il_cli_describe_end (il_run_get_exit_status (run));
+      g_autofree char *line = il_run_config_command_line (il_run_get_config (run), 200);
+
+      if (ending != NULL)
+        g_string_append_printf (watch->program_failed, _("run “%s” failed: its program %s %s\n"),
+                                il_run_trace_get_label (trace), line, ending);
+    }
 }
 
 static gboolean
@@ -269,13 +285,13 @@ is_cancel_error (const GError *error)
  * when the batch was cancelled or a run failed (then from the runs measured). */
 static GPtrArray *
 run_batch (GPtrArray *configs, guint repeat, gboolean progress, GCancellable *cancellable,
-           gboolean *cancelled, GError **run_error)
+           gboolean *cancelled, GError **run_error, GString *program_failed)
 {
   g_autoptr(IlBatchRunner) runner = il_batch_runner_new (configs, repeat);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GPtrArray) kept = NULL;
   g_autoptr(GError) error = NULL;
-  RunWatch watch = { loop, NULL, repeat, configs->len, 0, NULL, NULL, progress };
+  RunWatch watch = { loop, NULL, repeat, configs->len, 0, NULL, NULL, program_failed, progress };
 
   g_signal_connect (runner, "run-prepared", G_CALLBACK (run_prepared_cb), &watch);
   g_signal_connect (runner, "run-finished", G_CALLBACK (run_finished_cb), &watch);
@@ -372,6 +388,7 @@ il_cli_run (int argc, char **argv)
   g_autoptr(IlTrace) trace = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) run_error = NULL;
+  g_autoptr(GString) program_failed = g_string_new (NULL);
   gboolean cancelled = FALSE;
   int baseline = -1;
   int status;
@@ -420,6 +437,13 @@ il_cli_run (int argc, char **argv)
         }
       repeat = (guint) n;
     }
+  if (o.report != NULL && strcmp (o.report, "-") == 0)
+    {
+      g_printerr (_("%s: --report writes a PDF file and cannot go to standard output (-); give a file name\n"),
+                  PROG);
+      run_options_clear (&o);
+      return IL_CLI_EXIT_USAGE;
+    }
   if (!il_cli_outputs_check (&o.out, &error) ||
       (configs = build_configs (&o, &lesson, &error)) == NULL)
     {
@@ -442,7 +466,7 @@ il_cli_run (int argc, char **argv)
   il_cli_cancel_on_signals (cancellable);
 
   kept = run_batch (configs, repeat, !o.out.quiet && isatty (2), cancellable, &cancelled,
-                    &run_error);
+                    &run_error, program_failed);
   il_cli_remove_signals ();
 
   /* Each configuration keeps its median run (by wall time), with the range of all its runs. */
@@ -531,6 +555,15 @@ il_cli_run (int argc, char **argv)
   if (run_error != NULL)
     {
       il_cli_report_error (PROG, run_error);
+      status = IL_CLI_EXIT_FAILED;
+    }
+  if (program_failed->len > 0)
+    {
+      g_auto(GStrv) lines = g_strsplit (program_failed->str, "\n", -1);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        if (lines[i][0] != '\0')
+          g_printerr ("%s: %s\n", PROG, lines[i]);
       status = IL_CLI_EXIT_FAILED;
     }
 

@@ -449,6 +449,8 @@ il_cli_sweep (int argc, char **argv)
   out.title = o.title;
   if (!il_cli_outputs_check (&out, &error))
     goto fail;
+  /* -o - is the sweep's data on standard output, alone. */
+  o.quiet |= out.quiet;
 
   if ((counts = parse_workers_list (o.workers_list ? o.workers_list : DEFAULT_WORKERS_LIST,
                                     &error)) == NULL)

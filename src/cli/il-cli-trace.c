@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/wait.h>
 
 #include <inttypes.h>
 #include <glib/gi18n.h>
@@ -56,7 +55,7 @@ il_cli_trace (int argc, char **argv)
   g_autoptr(IlRunTrace) result = NULL;
   TraceWait wait = { NULL, NULL };
   int status = IL_CLI_EXIT_OK;
-  int child_status;
+  g_autofree char *ending = NULL;
 
   context = g_option_context_new (_("-- COMMAND [ARG…] — record any program's threads"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -70,7 +69,8 @@ il_cli_trace (int argc, char **argv)
     _("Example:\n"
       "  interleave-cli trace --png py.png -- python3 -c 'import threading; …'\n"
       "\n"
-      "Exit status: 0 ok, 1 the command failed or could not be traced, 2 bad input."));
+      "Exit status: 0 ok, 1 the command failed (its exit status or signal is said), could not be\n"
+      "traced or was cancelled, 2 bad input (a command that cannot be run, with the reason)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   il_cli_add_max_spans_option (context, &max_spans);
   il_cli_outputs_add_group (context, &out, TRUE);
@@ -119,7 +119,7 @@ il_cli_trace (int argc, char **argv)
           goto done;
         }
     }
-  if (!il_run_config_validate (config, &error))
+  if (!il_cli_check_program (config, &error) || !il_run_config_validate (config, &error))
     {
       status = il_cli_report_error (PROG, error);
       goto done;
@@ -165,17 +165,13 @@ il_cli_trace (int argc, char **argv)
   if (!il_cli_outputs_write (&out, trace, PROG))
     status = IL_CLI_EXIT_FAILED;
 
-  child_status = il_run_get_exit_status (run);
+  ending = il_cli_describe_end (il_run_get_exit_status (run));
   if (il_run_trace_get_cancelled (result))
     g_printerr (_("%s: stopped; the trace holds what was recorded until then\n"), PROG);
-  else if (child_status != -1 && WIFEXITED (child_status) && WEXITSTATUS (child_status) != 0)
+  else if (ending != NULL)
     {
-      g_printerr (_("%s: the command exited with status %d\n"), PROG, WEXITSTATUS (child_status));
-      status = IL_CLI_EXIT_FAILED;
-    }
-  else if (child_status != -1 && WIFSIGNALED (child_status))
-    {
-      g_printerr (_("%s: the command was ended by signal %d\n"), PROG, WTERMSIG (child_status));
+      /* Its stderr went to ours as it ran: the last lines above are its own words. */
+      g_printerr (_("%s: the command %s\n"), PROG, ending);
       status = IL_CLI_EXIT_FAILED;
     }
 

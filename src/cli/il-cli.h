@@ -54,7 +54,8 @@ void      il_cli_outputs_clear     (IlCliOutputs *outputs);
 /* A command-line argument as UTF-8 text for a label or title: valid UTF-8 as it is, else from the
  * locale's charset, else with U+FFFD for the bytes that are not text. Never fails. */
 char     *il_cli_text_from_arg     (const char *arg);
-/* Writes @data to @path atomically (il-atomic-file.h); IL_ERROR_FAILED naming the file. */
+/* Writes @data to @path atomically (il-atomic-file.h), or to standard output when @path is "-";
+ * IL_ERROR_FAILED naming the file. */
 gboolean  il_cli_write_file        (const char *path, const char *data, gsize len, GError **error);
 /* Strict number parsing: the whole string, in range; the error names @option. */
 gboolean  il_cli_parse_uint        (const char *option, const char *str, guint64 min, guint64 max,
@@ -109,6 +110,14 @@ void      il_cli_remove_signals    (void);
 /* From here on, SIGINT and SIGTERM remove the temporary files of writes in progress and end the
  * process by that signal. il_cli_remove_signals() and il_cli_outputs_write() call it. */
 void      il_cli_clean_up_on_signals (void);
+
+/* Whether a traced program's command can start: FALSE with an IL_ERROR_INVALID error naming the
+ * program and why not (not found, a folder, not executable, another architecture, a script whose
+ * interpreter is missing). TRUE for runs that are no traced program. */
+gboolean  il_cli_check_program     (const IlRunConfig *config, GError **error);
+/* How a traced program ended, from its wait status ("exited with status 3", "was ended by signal
+ * 9 (Killed)"), or NULL when it ended well or its end is not known (-1). */
+char     *il_cli_describe_end      (int wait_status);
 
 int       il_cli_run               (int argc, char **argv);
 int       il_cli_render            (int argc, char **argv);

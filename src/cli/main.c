@@ -38,6 +38,9 @@ main (int argc, char *argv[])
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("interleave-cli");
+  /* One rule for SIGINT and SIGTERM in every subcommand and at every moment: exit 1 (README).
+   * A run replaces it with cancelling (il_cli_cancel_on_signals) and puts it back after. */
+  il_cli_clean_up_on_signals ();
 
   if (argc < 2)
     {

@@ -95,8 +95,8 @@ il_view_flags_from_string (const char *str, IlViewFlags *out)
   return TRUE;
 }
 
-static gboolean
-check_options (const IlExportOptions *options, GError **error)
+gboolean
+il_export_options_check (const IlExportOptions *options, GError **error)
 {
   if (options->width < 16 || options->height < 16 || !(options->scale > 0)
       || options->width * options->scale > MAX_DEVICE_PX
@@ -150,7 +150,7 @@ export_with (const IlExportOptions *options, IlImageFormat format, const char *p
   cairo_t *cr;
   cairo_status_t status;
 
-  if (!check_options (options, error))
+  if (!il_export_options_check (options, error))
     return FALSE;
   if ((file = il_atomic_file_new (path, error)) == NULL)
     return FALSE;

@@ -32,6 +32,9 @@ typedef struct
 
 /* 1920×1080, scale 1, light, both views, running coloured by task, derived title. */
 void          il_export_options_init     (IlExportOptions *options);
+/* Whether an image of these options can be made (each side 16 to 32767 pixels once scaled);
+ * FALSE with an IL_ERROR_INVALID error saying why. Every export checks it first. */
+gboolean      il_export_options_check    (const IlExportOptions *options, GError **error);
 
 /* From the file name's extension (.png, .svg, .pdf, any case); FALSE when unknown. */
 gboolean      il_image_format_from_path  (const char *path, IlImageFormat *out);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <inttypes.h>
@@ -79,6 +80,7 @@ il_lesson_init (IlLesson *self)
 typedef struct
 {
   const char *name;     /* the file, for messages */
+  const char *dir;      /* the file's folder, or NULL: from @name (il_lesson_new_for_cores) */
   const char *locale;
   GKeyFile   *kf;
   GError    **error;
@@ -297,23 +299,108 @@ workload_names (void)
 }
 
 /* Traced-program runs (Command=, DESIGN.md): the command is split like a shell would (never run
- * by one); {lessondir} in a word is the lesson file's folder, where its programs are shipped. */
+ * by one); {lessondir} in a word is the lesson file's real folder (symlinks resolved), where its
+ * programs are shipped. */
 static char *
 lesson_dir (Parse *p)
 {
   g_auto(GStrv) dirs = NULL;
   g_autofree char *dir = NULL;
+  char *real;
 
-  if (strchr (p->name, '/') != NULL)
+  if (p->dir != NULL)
+    dir = g_strdup (p->dir);
+  else if (strchr (p->name, '/') != NULL)
     dir = g_path_get_dirname (p->name);
   else
     {
       dirs = il_lesson_get_search_dirs ();
       dir = g_strdup (dirs != NULL && dirs[0] != NULL ? dirs[0] : ".");
     }
+  /* Real: containment below compares resolved paths, and a lesson folder reached through a
+   * symlink is the folder it points to. A lesson loaded from text may name no real folder. */
+  if ((real = realpath (dir, NULL)) != NULL)
+    {
+      g_autofree char *copy = g_strdup (real);
+
+      free (real);
+      return g_steal_pointer (&copy);
+    }
   /* Absolute: the program also runs in this folder, where a relative {lessondir} (a lesson
    * opened as data/lessons/x.lesson) would name data/lessons/data/lessons/. */
   return g_canonicalize_filename (dir, NULL);
+}
+
+/* Whether @path, resolved through '..' and symlinks, is inside @dir (itself resolved); the
+ * resolved path in @resolved (NULL when @path does not exist). */
+static gboolean
+path_inside (const char *dir, const char *path, char **resolved)
+{
+  char *real = realpath (path, NULL);
+  gsize len = strlen (dir);
+
+  *resolved = NULL;
+  if (real == NULL)
+    return FALSE;
+  *resolved = g_strdup (real);
+  free (real);
+  return strncmp (*resolved, dir, len) == 0 && ((*resolved)[len] == '/' || (*resolved)[len] == '\0' ||
+                                                  g_strcmp0 (dir, "/") == 0);
+}
+
+/* A word that names a file relative to the lesson's folder: the program given as ./x or sub/x,
+ * or an argument starting with ./ or ../ . */
+static gboolean
+is_relative_path (const char *word, gboolean program)
+{
+  if (g_path_is_absolute (word))
+    return FALSE;
+  if (program)
+    return strchr (word, '/') != NULL;
+  return g_str_has_prefix (word, "./") || g_str_has_prefix (word, "../") || strcmp (word, "..") == 0;
+}
+
+/* A lesson's command reaches only into its own folder: a program given by a relative path, a
+ * {lessondir} word and a ./ or ../ argument must resolve inside it once '..' and symlinks are
+ * resolved (a downloaded course folder must not run ../../bin/x or read {lessondir}/../../etc).
+ * Programs without a '/' come from PATH, absolute ones are what they say; both are shown before
+ * a lesson from elsewhere runs (il-lesson-trust.c). Replaces a relative program with its real
+ * path, which is what runs. */
+static gboolean
+check_inside (Parse *p, const char *group, const char *dir, char **argv, const gboolean *had_dir)
+{
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      const char *word = argv[i];
+      g_autofree char *path = NULL;
+      g_autofree char *resolved = NULL;
+
+      if (!had_dir[i] && !is_relative_path (word, i == 0))
+        continue;
+      path = g_path_is_absolute (word) ? g_strdup (word) : g_build_filename (dir, word, NULL);
+      if (!path_inside (dir, path, &resolved))
+        {
+          if (resolved == NULL)
+            fail (p, group, "Command", _("the file “%s” does not exist in the lesson's folder %s"),
+                  word, dir);
+          else if (i == 0)
+            fail (p, group, "Command",
+                  _("the program “%s” is %s, outside the lesson's folder %s; a lesson runs only "
+                    "programs from its folder, from PATH or given by an absolute path"),
+                  word, resolved, dir);
+          else
+            fail (p, group, "Command",
+                  _("the argument “%s” of program “%s” is %s, outside the lesson's folder %s"),
+                  word, argv[0], resolved, dir);
+          return FALSE;
+        }
+      if (i == 0 && !g_path_is_absolute (word))
+        {
+          g_free (argv[i]);
+          argv[i] = g_steal_pointer (&resolved);
+        }
+    }
+  return TRUE;
 }
 
 static IlRunConfig *
@@ -327,6 +414,7 @@ parse_program_run (Parse *p, const char *group, IlRunConfig *config_in)
   g_autofree char *dir = lesson_dir (p);
   g_autoptr(GError) local_error = NULL;
   g_auto(GStrv) argv = NULL;
+  g_autofree gboolean *had_dir = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (not_for_programs); i++)
     if (g_key_file_has_key (p->kf, group, not_for_programs[i], NULL))
@@ -344,25 +432,25 @@ parse_program_run (Parse *p, const char *group, IlRunConfig *config_in)
       fail (p, group, "Command", _("cannot be split into words: %s"), local_error->message);
       return NULL;
     }
+  had_dir = g_new0 (gboolean, g_strv_length (argv));
   for (guint i = 0; argv[i] != NULL; i++)
     {
       g_autoptr(GString) word = g_string_new (argv[i]);
 
+      /* Per word, after the split: whatever the folder's name holds (spaces, ';', quotes) stays
+       * one argument and means nothing to anyone. */
       g_string_replace (word, "{lessondir}", dir, 0);
       if (strchr (word->str, '{') != NULL && strchr (word->str, '}') != NULL)
         {
           fail (p, group, "Command", _("unknown placeholder in “%s” (known: {lessondir})"), argv[i]);
           return NULL;
         }
-      /* A shipped program that is missing is the lesson's mistake, not the machine's. */
-      if (strstr (argv[i], "{lessondir}") != NULL && !g_file_test (word->str, G_FILE_TEST_EXISTS))
-        {
-          fail (p, group, "Command", _("the file “%s” does not exist"), word->str);
-          return NULL;
-        }
+      had_dir[i] = strstr (argv[i], "{lessondir}") != NULL;
       g_free (argv[i]);
       argv[i] = g_string_free (g_steal_pointer (&word), FALSE);
     }
+  if (!check_inside (p, group, dir, argv, had_dir))
+    return NULL;
   g_clear_pointer (&raw, g_free);
   if ((raw = get_raw (p, group, "Capture")) != NULL)
     {
@@ -707,13 +795,9 @@ il_lesson_new_from_data (const char  *data,
   return il_lesson_new_for_cores (data, length, name, locale, 0, error);
 }
 
-IlLesson *
-il_lesson_new_for_cores (const char  *data,
-                         gsize        length,
-                         const char  *name,
-                         const char  *locale,
-                         guint        cores,
-                         GError     **error)
+static IlLesson *
+lesson_new (const char *data, gsize length, const char *name, const char *dir, const char *locale,
+            guint cores, GError **error)
 {
   g_autoptr(IlLesson) self = NULL;
   g_autoptr(GKeyFile) kf = g_key_file_new ();
@@ -737,6 +821,7 @@ il_lesson_new_for_cores (const char  *data,
   self->id = id_from_name (name);
   self->cores = cores > 0 ? cores : il_cpu_count ();
   p.name = name;
+  p.dir = dir;
   p.locale = locale;
   p.kf = kf;
   p.error = error;
@@ -745,6 +830,17 @@ il_lesson_new_for_cores (const char  *data,
     return NULL;
   lesson_check_programs (self);
   return g_steal_pointer (&self);
+}
+
+IlLesson *
+il_lesson_new_for_cores (const char  *data,
+                         gsize        length,
+                         const char  *name,
+                         const char  *locale,
+                         guint        cores,
+                         GError     **error)
+{
+  return lesson_new (data, length, name, NULL, locale, cores, error);
 }
 
 /* Lessons are a few kilobytes; a bigger file is not one. */
@@ -778,6 +874,8 @@ IlLesson *
 il_lesson_new_from_file (const char *path, GError **error)
 {
   g_autofree char *data = NULL;
+  /* The file's own folder, also for a bare name (the current folder), never a shipped one. */
+  g_autofree char *dir = g_path_get_dirname (path);
   gsize length = 0;
   IlLesson *self;
 
@@ -785,7 +883,7 @@ il_lesson_new_from_file (const char *path, GError **error)
 
   if ((data = read_lesson_file (path, &length, error)) == NULL)
     return NULL;
-  self = il_lesson_new_from_data (data, length, path, NULL, error);
+  self = lesson_new (data, length, path, dir, NULL, 0, error);
   if (self != NULL)
     self->path = g_strdup (path);
   return self;

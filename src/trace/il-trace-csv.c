@@ -122,3 +122,13 @@ il_trace_export_csv (IlTrace *trace, const char *path, GError **error)
 
   return il_trace_write_file (trace, path, write_csv, error);
 }
+
+gboolean
+il_trace_write_csv (IlTrace       *trace,
+                    GOutputStream *stream,
+                    const char    *name,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  return il_trace_write_stream (trace, stream, name, cancellable, write_csv, error);
+}

@@ -45,6 +45,13 @@ gboolean  il_trace_export_csv   (IlTrace     *trace,
                                  const char  *path,
                                  GError     **error);
 
+/* Same, into a stream (the caller closes it); @name is used in error messages. */
+gboolean  il_trace_write_csv    (IlTrace        *trace,
+                                 GOutputStream  *stream,
+                                 const char     *name,
+                                 GCancellable   *cancellable,
+                                 GError        **error);
+
 /* Chrome Trace Event JSON (DevTools, Perfetto): complete ("X") events on CLOCK_MONOTONIC
  * microseconds, a process per run (or per traced process) with a track per worker, and one with a
  * track per CPU core; il_trace_load() reads it back as the same trace (DESIGN.md, "Chrome traces
