@@ -25,13 +25,14 @@ consent_free (gpointer data, GClosure *closure)
   g_free (consent);
 }
 
-/* The programs, one line each, as they run: program and arguments resolved, never the label. */
+/* The programs as they run: program and arguments resolved, never the label. A blank line
+ * between two, so a command wrapped over two lines is not read as two commands. */
 static char *
 il_window_commands_text (IlLesson *lesson)
 {
   g_auto(GStrv) commands = il_lesson_trust_list_commands (lesson);
 
-  return g_strjoinv ("\n", commands);
+  return g_strjoinv ("\n\n", commands);
 }
 
 void
@@ -101,6 +102,7 @@ il_window_consent_commands (IlLesson *lesson)
 {
   g_autofree char *text = il_window_commands_text (lesson);
   GtkWidget *label = gtk_label_new (text);
+  GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *scroller = gtk_scrolled_window_new ();
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -109,13 +111,17 @@ il_window_consent_commands (IlLesson *lesson)
   gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_widget_add_css_class (label, "monospace");
-  gtk_widget_add_css_class (label, "card");
-  gtk_widget_set_margin_top (label, 0);
+  gtk_widget_set_margin_top (label, 9);
+  gtk_widget_set_margin_bottom (label, 9);
+  gtk_widget_set_margin_start (label, 12);
+  gtk_widget_set_margin_end (label, 12);
+  gtk_widget_add_css_class (card, "card");
+  gtk_box_append (GTK_BOX (card), label);
   /* A long list scrolls instead of pushing the buttons off the screen. */
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 240);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), label);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), card);
   return scroller;
 }
 
@@ -152,6 +158,8 @@ il_window_consent_given (IlWindow *self, GPtrArray *configs)
   adw_message_dialog_set_response_appearance (dialog, "run", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
+  /* Wider than a message's default: paths are long, and each command should read whole. */
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 560, -1);
   gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
 
