@@ -183,8 +183,8 @@ il_window_missing_baselines (IlWindow *self)
       seq->executor = IL_EXECUTOR_SEQUENTIAL;
       seq->gil = FALSE;
       seq->workers = 1;
-      /* Only the engine's own work: a command a trace file carries (one that says "processes"
-       * but lists a program) never comes along into a run (issue 19, item 4). */
+      /* Only the engine's own work: a command never comes along into a run (issue 19, item 4;
+       * the trace reader keeps one only for a traced program's run, skipped above). */
       g_clear_pointer (&seq->command, g_strfreev);
       g_clear_pointer (&seq->cwd, g_free);
       g_clear_pointer (&seq->cpus, g_array_unref);

@@ -6,7 +6,11 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include <json-glib/json-glib.h>
+
 #include "il-lesson.h"
+#include "il-trace-io.h"
+#include "il-test-traces.h"
 #include "il-window-private.h"
 #include "il-test-util.h"
 #include "il-test-window.h"
@@ -272,6 +276,81 @@ test_shipped_never_asks (void)
   g_assert_null (window->consent_dialog);
 }
 
+/* A trace file of @executor's run that names a command (config.command), as a traced program's
+ * does; returns the run shown once the window opened it. */
+static IlRunTrace *
+open_planted_trace (const char *executor)
+{
+  g_autoptr(IlTrace) trace = il_trace_new ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = g_build_filename (tmpdir, "planted.interleave.json", NULL);
+  g_autofree char *src = course_file ("src");
+  g_autofree char *out = course_file ("out");
+  JsonObject *config;
+  JsonArray *command;
+  IlRunTrace *run;
+
+  run = il_test_trace_schedule ("planted", IL_EXECUTOR_THREADS, FALSE, 2, 2, 4, 20000000, 1000000, 0);
+  il_trace_add_run (trace, run);
+  il_run_trace_unref (run);
+  g_assert_true (il_trace_save (trace, json, &error));
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_file (parser, json, &error));
+  g_assert_no_error (error);
+  config = json_object_get_object_member (
+    json_array_get_object_element (json_object_get_array_member (
+      json_node_get_object (json_parser_get_root (parser)), "runs"), 0), "config");
+  json_object_set_string_member (config, "executor", executor);
+  command = json_array_new ();
+  json_array_add_string_element (command, "cp");
+  json_array_add_string_element (command, src);
+  json_array_add_string_element (command, out);
+  json_object_set_array_member (config, "command", command);
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  g_assert_true (json_generator_to_file (generator, json, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (il_window_open_trace (window, json, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 1);
+  return g_ptr_array_index (il_window_get_shown (window), 0);
+}
+
+/* Item 4 of issue 19: a command in a trace file never runs. A traced program's run offers no
+ * speedup baseline (nothing re-runs it); a run of threads that names a command anyway has it
+ * dropped, and its baseline is the engine's own sequential run. */
+static void
+test_trace_command_never_runs (void)
+{
+  g_autoptr(GPtrArray) baselines = NULL;
+  g_autofree char *out = NULL;
+  IlRunTrace *run;
+  guint before;
+
+  reset_out ();
+  run = open_planted_trace ("external");
+  g_assert_true (il_run_config_is_program (il_run_trace_get_config (run)));
+  baselines = il_window_missing_baselines (window);
+  g_assert_cmpuint (baselines->len, ==, 0);
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "measure-speedup"));
+  g_clear_pointer (&baselines, g_ptr_array_unref);
+
+  run = open_planted_trace ("threads");
+  g_assert_null (il_run_trace_get_config (run)->command);
+  baselines = il_window_missing_baselines (window);
+  g_assert_cmpuint (baselines->len, ==, 1);
+  g_assert_null (((IlRunConfig *) g_ptr_array_index (baselines, 0))->command);
+  before = n_history ();
+  g_action_group_activate_action (G_ACTION_GROUP (window), "measure-speedup", NULL);
+  g_assert_null (window->consent_dialog);
+  il_test_wait_for (window_idle, NULL, 60, "the sequential baseline");
+  g_assert_cmpuint (n_history (), ==, before + 1);
+  out = out_text ();
+  g_assert_cmpstr (out, ==, "");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -312,6 +391,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/consent/disguised", test_disguised);
   g_test_add_func ("/consent/other-lesson-drops-question", test_other_lesson_drops_question);
   g_test_add_func ("/consent/shipped-never-asks", test_shipped_never_asks);
+  g_test_add_func ("/consent/trace-command-never-runs", test_trace_command_never_runs);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
