@@ -272,6 +272,13 @@ test_other_lesson_drops_question (void)
   /* Engine-only: no programs to show. */
   g_assert_false (gtk_widget_get_visible (window->lesson_commands_box));
   assert_nothing_ran (before);
+
+  /* Opened again through the lessons menu's action: the question was not an answer, it asks. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "open-lesson", g_variant_new_string (path));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
+  il_test_wait_for (dialog_shown, NULL, 20, "the consent dialog after the menu");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (window->consent_dialog), "cancel");
+  assert_nothing_ran (before);
 }
 
 /* Shipped lessons run as before with no question, and still show what they start. */
