@@ -64,6 +64,7 @@ test_planted_name (void)
   IlTestCommand cmd = { cli, NULL, chdir_to, tmpdir };
   g_auto(IlTestResult) r = { 0 };
 
+  g_assert_true (g_file_test (planted, G_FILE_TEST_IS_REGULAR));
   il_test_run (&r, &cmd, "run", "--lesson", "01", "--png", png, "-q", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));

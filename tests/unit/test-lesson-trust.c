@@ -96,6 +96,8 @@ test_allow_is_for_bytes_read (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *text = g_strconcat (disguised, "# swapped after reading\n", NULL);
 
+  /* The reader wants the command's {lessondir} file to exist. */
+  g_assert_true (g_file_test (target, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   g_assert_true (il_lesson_trust_allow (shown, &error));
   g_assert_no_error (error);
