@@ -147,6 +147,7 @@ close_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 
   if (self->run != NULL)
     return;
+  il_window_forget_consent (self);
   g_clear_object (&self->lesson);
   self->queue_is_lesson = FALSE;
   gtk_stack_set_visible_child_name (self->sidebar_stack, "setup");

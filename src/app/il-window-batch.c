@@ -465,6 +465,10 @@ il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboo
 
   if (il_window_get_busy (self) || configs->len == 0)
     return;
+  /* Every way a lesson runs comes here (Run, --run, --no-predict, a dropped or opened file, the
+   * lessons menu): one that may start programs from elsewhere asks first. */
+  if (lesson && !il_window_consent_given (self, configs))
+    return;
 
   batch = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
   for (guint i = 0; i < configs->len; i++)

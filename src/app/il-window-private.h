@@ -77,6 +77,11 @@ struct _IlWindow
   char                 *empty_description;
   GtkScrolledWindow    *timeline_scroller;
   GtkScrolledWindow    *summary_scroller;
+  GtkWidget            *lesson_commands_box;
+  GtkLabel             *lesson_commands_label;
+  GtkWidget            *lesson_commands_note;
+  GtkWidget            *consent_dialog;     /* the question before a lesson's programs, or NULL */
+  IlLesson             *consented_lesson;   /* the open lesson the user said Run to, or NULL */
 };
 
 /* il-window-batch.c: a batch of runs on IlBatchRunner. */
@@ -116,6 +121,15 @@ void     il_window_update_history_actions (IlWindow *self, gboolean busy);
 /* il-window-report.c: win.export-report */
 void     il_window_add_report_action    (IlWindow *self);
 void     il_window_update_report_action (IlWindow *self, gboolean busy);
+
+/* il-window-consent.c: docs/lesson-format.md, "Trust". */
+/* The open lesson's programs on its card, exactly as they run (none: hidden). */
+void     il_window_show_lesson_commands (IlWindow *self);
+/* Before a lesson's runs (@configs) start: TRUE when they may start now; else the user is asked,
+ * and Run starts @configs (il_window_start_batch() again) after remembering the consent. */
+gboolean il_window_consent_given        (IlWindow *self, GPtrArray *configs);
+/* A lesson opened or closed, or the window going: the question goes unanswered, nothing runs. */
+void     il_window_forget_consent       (IlWindow *self);
 
 /* il-window-actions.c: the win.* actions live in the window's GActionMap, so tests and the
  * application's accelerators reach them the same way. */

@@ -183,6 +183,10 @@ il_window_missing_baselines (IlWindow *self)
       seq->executor = IL_EXECUTOR_SEQUENTIAL;
       seq->gil = FALSE;
       seq->workers = 1;
+      /* Only the engine's own work: a command never comes along into a run (issue 19, item 4;
+       * the trace reader keeps one only for a traced program's run, skipped above). */
+      g_clear_pointer (&seq->command, g_strfreev);
+      g_clear_pointer (&seq->cwd, g_free);
       g_clear_pointer (&seq->cpus, g_array_unref);
       g_clear_pointer (&seq->label, g_free);
       seq->label = g_strdup (_("Sequential baseline"));
@@ -355,6 +359,8 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
   if (!(lesson = il_lesson_new_from_file (path, error)))
     return FALSE;
 
+  /* A question about the lesson open before is not one about this lesson. */
+  il_window_forget_consent (self);
   g_set_object (&self->lesson, lesson);
   gtk_label_set_label (self->lesson_title_label, il_lesson_get_title (lesson));
   gtk_label_set_label (self->lesson_explanation_label, il_lesson_get_explanation (lesson));
@@ -373,6 +379,7 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
     gtk_label_set_label (self->lesson_runs_label, runs->str);
     g_string_free (runs, TRUE);
   }
+  il_window_show_lesson_commands (self);
   gtk_stack_set_visible_child_name (self->sidebar_stack, "lesson");
   adw_view_stack_set_visible_child_name (self->view_stack, "timeline");
   il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
@@ -622,6 +629,7 @@ il_window_dispose (GObject *object)
   /* Empties the queue and cancels the run, started or only shown. */
   il_window_stop (self);
   self->disposed = TRUE;
+  il_window_forget_consent (self);
   il_window_forget_go_clock (self);
   g_clear_handle_id (&self->go_id, g_source_remove);
   g_clear_handle_id (&self->go_deadline_id, g_source_remove);
@@ -695,6 +703,9 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_scroller);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary_scroller);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_commands_box);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_commands_label);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_commands_note);
   il_window_adaptive_class_init (widget_class);
 
 }

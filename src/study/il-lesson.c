@@ -36,6 +36,7 @@ struct _IlLesson
   GPtrArray  *run_ids;      /* of char * */
   GPtrArray  *run_configs;  /* of IlRunConfig * */
   char       *unavailable;  /* why its programs cannot run here (no python3), or NULL */
+  char       *checksum;     /* SHA-256 of the bytes read from the file, or NULL (from data) */
 };
 
 G_DEFINE_FINAL_TYPE (IlLesson, il_lesson, G_TYPE_OBJECT)
@@ -58,6 +59,7 @@ il_lesson_finalize (GObject *object)
   g_free (self->question);
   g_free (self->answer);
   g_free (self->unavailable);
+  g_free (self->checksum);
   g_clear_pointer (&self->run_ids, g_ptr_array_unref);
   g_clear_pointer (&self->run_configs, g_ptr_array_unref);
 
@@ -885,8 +887,18 @@ il_lesson_new_from_file (const char *path, GError **error)
     return NULL;
   self = lesson_new (data, length, path, dir, NULL, 0, error);
   if (self != NULL)
-    self->path = g_strdup (path);
+    {
+      self->path = g_strdup (path);
+      self->checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
+    }
   return self;
+}
+
+const char *
+il_lesson_get_checksum (IlLesson *self)
+{
+  g_return_val_if_fail (IL_IS_LESSON (self), NULL);
+  return self->checksum;
 }
 
 guint

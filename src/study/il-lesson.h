@@ -34,6 +34,9 @@ IlLesson          *il_lesson_new_for_cores  (const char  *data,
                                              GError     **error);
 
 const char        *il_lesson_get_path        (IlLesson *self);
+/* The SHA-256 (hex) of the bytes the lesson was read from, or NULL when it was made from data:
+ * what a consent is given for, even if the file changes after it was read. */
+const char        *il_lesson_get_checksum    (IlLesson *self);
 /* Does the lesson trace programs (runs with Command=)? Why they cannot run here, or NULL. */
 gboolean           il_lesson_get_runs_programs (IlLesson *self);
 const char        *il_lesson_get_unavailable (IlLesson *self);   /* NULL when loaded from data */

@@ -83,6 +83,32 @@ test_foreign_asks_until_allowed (void)
   g_assert_true (il_lesson_trust_needs_consent (changed));
 }
 
+/* The consent is for what the user was shown: a file swapped after it was read is not allowed
+ * in its place (the window asks about a lesson it read earlier). */
+static void
+test_allow_is_for_bytes_read (void)
+{
+  g_autofree char *target = write_lesson ("PWNED", "");
+  g_autofree char *path = write_lesson ("swapped.lesson", disguised);
+  g_autoptr(IlLesson) shown = load (path);
+  g_autoptr(IlLesson) swapped = NULL;
+  g_autoptr(IlLesson) original = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_strconcat (disguised, "# swapped after reading\n", NULL);
+
+  /* The reader wants the command's {lessondir} file to exist. */
+  g_assert_true (g_file_test (target, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_assert_true (il_lesson_trust_allow (shown, &error));
+  g_assert_no_error (error);
+  swapped = load (path);
+  g_assert_true (il_lesson_trust_needs_consent (swapped));
+  /* What was allowed is the content shown: put back, it runs without asking. */
+  g_assert_true (g_file_set_contents (path, disguised, -1, NULL));
+  original = load (path);
+  g_assert_false (il_lesson_trust_needs_consent (original));
+}
+
 static void
 test_engine_only (void)
 {
@@ -121,6 +147,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/lesson/trust/shipped", test_shipped);
   g_test_add_func ("/lesson/trust/foreign-asks-until-allowed", test_foreign_asks_until_allowed);
+  g_test_add_func ("/lesson/trust/allow-is-for-bytes-read", test_allow_is_for_bytes_read);
   g_test_add_func ("/lesson/trust/engine-only", test_engine_only);
   g_test_add_func ("/lesson/trust/quoting", test_quoting);
   status = g_test_run ();
