@@ -1,4 +1,4 @@
-/* il-trace-chrome.c: Chrome Trace Event JSON export that consumers (DevTools, Perfetto) read exactly. */
+/* il-trace-chrome.c: Chrome Trace Event JSON export that consumers (DevTools, speedscope, Perfetto) read exactly. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -33,11 +33,11 @@
  *
  * Every time is CLOCK_MONOTONIC rounded to the nearest multiple of 2^-bits microseconds, bits at
  * most 10 (a step of 0.977 ns, so distinct nanoseconds stay distinct), and fewer only when the
- * file's largest time would not fit in a double's 53 bits (an uptime beyond 102 days). Written as
- * the exact decimal of that multiple, a time parses back to exactly that double; dur is the
- * difference of two grid points, exact too. So every sum and difference consumers form is exact:
- * DevTools' ts + dur, speedscope's (ts - first ts) + dur, Perfetto's nanoseconds. A span's end is
- * the same double as the next span's start and nothing nests in its back-to-back neighbour. */
+ * file's largest time would pass 2^52 steps (an uptime beyond 51 days; a bit is kept for sums).
+ * Written as the exact decimal of that multiple, a time parses back to exactly that double; dur is
+ * the difference of two grid points, exact too. So the sums and differences consumers form are
+ * exact: DevTools' ts + dur, speedscope's (ts - first ts) + dur. A span's end is the same double as
+ * the next span's start, and nothing nests in its back-to-back neighbour. */
 
 typedef struct
 {

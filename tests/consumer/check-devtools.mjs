@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const Trace = await import('@paulirish/trace_engine/models/trace/trace.js');
-const {expectedTracks, trackKey} = await import('./v1-tracks.mjs');
+const {expectedTracks, trackKey, checkPairs} = await import('./v1-tracks.mjs');
 
 async function check(v1Path, chromePath) {
   const v1 = JSON.parse(fs.readFileSync(v1Path, 'utf8'));
@@ -111,18 +111,4 @@ async function check(v1Path, chromePath) {
   return problems;
 }
 
-const args = process.argv.slice(2);
-if (args.length === 0 || args.length % 2 !== 0) {
-  console.error('usage: node check-devtools.mjs TRACE_V1.json CHROME.json [...]');
-  process.exit(2);
-}
-let failed = false;
-for (let i = 0; i < args.length; i += 2) {
-  const problems = await check(args[i], args[i + 1]);
-  for (const p of problems.slice(0, 20))
-    console.log(`FAIL: ${p}`);
-  if (problems.length > 20)
-    console.log(`FAIL: … and ${problems.length - 20} more`);
-  failed ||= problems.length > 0;
-}
-process.exit(failed ? 1 : 0);
+await checkPairs(process.argv.slice(2), 'check-devtools.mjs', check);

@@ -1,6 +1,6 @@
 // v1-tracks.mjs: what each track of a Chrome export must hold, from the trace v1 file it came from
 // SPDX-License-Identifier: GPL-3.0-or-later
-// (shared by the consumer checks: DevTools' trace model, speedscope's importer).
+// (shared by the consumer checks, DevTools' trace model and speedscope's importer, with their command line).
 
 const STATES_IDLE = 'idle';
 
@@ -56,3 +56,22 @@ export function trackKey(event) {
   return `run ${a.run} worker ${a.worker}`;
 }
 
+
+// Runs @check on each (trace v1, Chrome export) pair of @args, prints what it found and exits 1
+// when any pair had a problem.
+export async function checkPairs(args, script, check) {
+  if (args.length === 0 || args.length % 2 !== 0) {
+    console.error(`usage: node ${script} TRACE_V1.json CHROME.json [...]`);
+    process.exit(2);
+  }
+  let failed = false;
+  for (let i = 0; i < args.length; i += 2) {
+    const problems = await check(args[i], args[i + 1]);
+    for (const p of problems.slice(0, 20))
+      console.log(`FAIL: ${p}`);
+    if (problems.length > 20)
+      console.log(`FAIL: … and ${problems.length - 20} more`);
+    failed ||= problems.length > 0;
+  }
+  process.exit(failed ? 1 : 0);
+}
