@@ -15,8 +15,9 @@
  * Two kinds of file come in:
  * - Interleave's own export: "otherData.interleave" holds the trace v1 header (runs, workers,
  *   tasks, read by the trace v1 reader), every worker event's "interleave" member (its "args" in
- *   older exports) the run, worker, task, CPU and exact nanoseconds, its "cat" the state. The file comes back as it was written; the core-lane
- *   copies ("cat" with "core") are skipped, the core lanes being derived from the spans again.
+ *   older exports) the run, worker, task, CPU and exact nanoseconds, its "cat" the state. The file
+ *   comes back as it was written; the core-lane copies ("cat" with "core") are skipped, the core
+ *   lanes being derived from the spans again.
  * - Any other file: every (pid, tid) becomes a lane under its process, every slice ("X", or a
  *   "B"/"E" pair) a task named after the slice, drawn "running" on no known CPU. Nested slices
  *   are flattened: at each instant a lane shows the deepest slice open there. Instant events
@@ -335,14 +336,19 @@ parse_object (Import *im)
           if (im->header != NULL && im->own == NULL && !load_header (im))
             return FALSE;
           if (im->own == NULL &&
-              memmem (lx->p, (gsize) (lx->end - lx->p), "\"otherData\"", 11) != NULL)
+              memmem (lx->p, (gsize) (lx->end - lx->p), "\"otherData\"", 11) != NULL &&
+              il_json_skip_value (lx, 1))
+            deferred = TRUE;
+          else
             {
-              if (!il_json_skip_value (lx, 1))
+              /* Events the strict skip refuses (a trailing comma, a cut-off array) are read as
+               * always. */
+              if (lx->error != NULL)
+                g_clear_error (lx->error);
+              lx->p = events;
+              if (!parse_events (im))
                 return FALSE;
-              deferred = TRUE;
             }
-          else if (!parse_events (im))
-            return FALSE;
         }
       else if (il_json_key_is (lx, "otherData"))
         {

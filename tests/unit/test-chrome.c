@@ -646,6 +646,20 @@ test_import_bare_array (void)
   g_assert_cmpstr (name_at (run, 0, 999999), ==, "download");
   g_assert_cmpstr (name_at (run, 1, 250000), ==, "parse");
   g_assert_null (name_at (run, 1, 750000));
+
+  /* Another tool's otherData after events with a trailing comma: the reader looks for an
+   * Interleave header there first, and still reads the events as they are. */
+  {
+    const char *text = "{\"traceEvents\":[{\"ph\":\"X\",\"name\":\"a\",\"pid\":1,\"tid\":2,"
+                       "\"ts\":1,\"dur\":2},],\"otherData\":{\"version\":\"x\"}}";
+    g_autoptr(IlTrace) other = NULL;
+    g_autoptr(GError) error = NULL;
+
+    other = il_trace_load_from_data (text, strlen (text), "comma.json", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (il_run_trace_get_n_spans (il_trace_get_run (other, 0)), >=, 1);
+    g_assert_cmpstr (name_at (il_trace_get_run (other, 0), 0, 1000), ==, "a");
+  }
 }
 
 /* A saved import is a trace v1 file that keeps the slice names and where it came from. */
