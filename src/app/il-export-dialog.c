@@ -38,7 +38,8 @@ static const struct
   { "pdf", ".pdf", TRUE },
   { "json", ".interleave.json", FALSE },
   { "csv", ".csv", FALSE },
-  { "chrome", ".chrome.json", FALSE },
+  /* Not ".chrome.json": speedscope reads such a name as a CPU profile and fails on a trace. */
+  { "chrome", ".trace.json", FALSE },
 };
 
 static const char *themes[] = { "light", "dark" };

@@ -14,9 +14,10 @@
  *
  * Two kinds of file come in:
  * - Interleave's own export: "otherData.interleave" holds the trace v1 header (runs, workers,
- *   tasks, read by the trace v1 reader), every worker event's "args" the run, worker, task, CPU and
- *   exact nanoseconds, its "cat" the state. The file comes back as it was written; the core-lane
- *   copies ("cat" with "core") are skipped, the core lanes being derived from the spans again.
+ *   tasks, read by the trace v1 reader), every worker event's "interleave" member (its "args" in
+ *   older exports) the run, worker, task, CPU and exact nanoseconds, its "cat" the state. The file
+ *   comes back as it was written; the core-lane copies ("cat" with "core") are skipped, the core
+ *   lanes being derived from the spans again.
  * - Any other file: every (pid, tid) becomes a lane under its process, every slice ("X", or a
  *   "B"/"E" pair) a task named after the slice, drawn "running" on no known CPU. Nested slices
  *   are flattened: at each instant a lane shows the deepest slice open there. Instant events
@@ -197,7 +198,9 @@ lex_event (IlJsonLexer *lx, Event *e)
           ok = lex_time (lx, &e->dur_ns, &e->ts_range);
           e->has_dur = TRUE;
         }
-      else if (il_json_key_is (lx, "args"))
+      /* Interleave's export keeps its per-span numbers here, out of the "args" consumers key on
+       * (older exports had them in "args": both are read). */
+      else if (il_json_key_is (lx, "args") || il_json_key_is (lx, "interleave"))
         ok = lex_args (lx, e);
       else
         ok = il_json_skip_value (lx, 2);
@@ -308,13 +311,16 @@ load_header (Import *im)
   return TRUE;
 }
 
-/* An object: events may come before otherData, so a header found late means a second pass over
- * traceEvents alone (the header is small and written first by Interleave). */
+/* An object. Interleave writes otherData after the events (older Perfetto needs that order): when
+ * the rest of the file names "otherData", the events are skipped and read once the header is known,
+ * rather than read as a foreign file's and again. A header found late anyway (a key written with
+ * escapes) still means a second pass. */
 static gboolean
 parse_object (Import *im)
 {
   IlJsonLexer *lx = &im->lx;
   const char *events = NULL;
+  gboolean deferred = FALSE;
   gboolean more;
 
   if (!il_json_open (lx, '{', &more))
@@ -329,8 +335,20 @@ parse_object (Import *im)
           events = lx->p;
           if (im->header != NULL && im->own == NULL && !load_header (im))
             return FALSE;
-          if (!parse_events (im))
-            return FALSE;
+          if (im->own == NULL &&
+              memmem (lx->p, (gsize) (lx->end - lx->p), "\"otherData\"", 11) != NULL &&
+              il_json_skip_value (lx, 1))
+            deferred = TRUE;
+          else
+            {
+              /* Events the strict skip refuses (a trailing comma, a cut-off array) are read as
+               * always. */
+              if (lx->error != NULL)
+                g_clear_error (lx->error);
+              lx->p = events;
+              if (!parse_events (im))
+                return FALSE;
+            }
         }
       else if (il_json_key_is (lx, "otherData"))
         {
@@ -356,6 +374,14 @@ parse_object (Import *im)
     return il_json_fail (lx, _("text after the end of the trace"));
   if (events == NULL)
     return il_json_fail_at (lx, lx->data, _("not a Chrome trace (no “traceEvents”)"));
+  if (deferred)
+    {
+      const char *end = lx->p;
+      gboolean ok = (im->header == NULL || load_header (im)) && (lx->p = events, parse_events (im));
+
+      lx->p = end;
+      return ok;
+    }
   if (im->header != NULL && im->own == NULL)
     {
       /* The header came after the events: read them again, now as Interleave's own. */

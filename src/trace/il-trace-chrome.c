@@ -1,4 +1,4 @@
-/* il-trace-chrome.c: Chrome Trace Event JSON export that consumers (DevTools, Perfetto) read exactly. */
+/* il-trace-chrome.c: Chrome Trace Event JSON export that consumers (DevTools, speedscope, Perfetto) read exactly. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -12,129 +12,151 @@
 
 /* What consumers get wrong with naive output, and what this file does about it:
  *
- * - Times are CLOCK_MONOTONIC (clock.origin_ns + start) in microseconds, written as exact decimals
- *   of whole nanoseconds, so an export lines up with `perf` and Perfetto system traces and no event
- *   sits at ts 0 (DevTools starts its window after those).
- * - Consumers compute an end as ts + dur in binary floating point. A dur written as the decimal
- *   difference lands a hair after the next event's start (5286.577 + 2673.266 = 7959.843000000001),
- *   and DevTools then drops the next event as badly nested. Each dur is therefore the double that,
- *   added to the parsed ts, gives exactly the parsed end (or the largest one below it), printed
- *   with enough digits to parse back to that double.
+ * - Times are CLOCK_MONOTONIC (clock.origin_ns + start) in microseconds, so an export lines up
+ *   with `perf` and Perfetto system traces and no event sits at ts 0 (DevTools starts its window
+ *   after those). They lie on a binary grid (below), so that the sums consumers form in doubles
+ *   are exact and no span ends past its back-to-back neighbour's start: DevTools dropped such a
+ *   neighbour, speedscope nested it.
+ * - Per-span numbers stay out of "args" (speedscope keys its frames on name and args).
+ * - Metadata has "ts" 0, a process's metadata "tid" 0; "traceEvents" comes before "otherData".
  * - Thread ids are never 0 (some consumers read 0 as "no thread"); traced programs keep their real
  *   pid and tid, the engine's own runs get one process per run with the workers' real tids where
  *   those are unique in the file, and made-up ids that collide with no real one elsewhere.
  * - Core lanes are a process of their own per run; a core runs one thread at a time, so spans that
  *   self-capture placed overlapping on a core are clipped there (never in the worker tracks).
  * - Everything Interleave needs to read the file back exactly (the trace v1 header and, per event,
- *   run, worker, task, CPU and the exact nanoseconds) travels in "otherData" and in "args". */
+ *   run, worker, task, CPU and the exact nanoseconds) travels in "otherData" and in each event's
+ *   "interleave" member, which consumers ignore. */
 
 /* ------------------------------------------------------------------------------------------------
- * Times */
+ * Times: on a binary grid
+ *
+ * Every time is CLOCK_MONOTONIC rounded to the nearest multiple of 2^-bits microseconds, bits at
+ * most 10 (a step of 0.977 ns, so distinct nanoseconds stay distinct), and fewer only when the
+ * file's largest time would pass 2^52 steps (an uptime beyond 51 days; a bit is kept for sums).
+ * Written as the exact decimal of that multiple, a time parses back to exactly that double; dur is
+ * the difference of two grid points, exact too. So the sums and differences consumers form are
+ * exact: DevTools' ts + dur, speedscope's (ts - first ts) + dur. A span's end is the same double as
+ * the next span's start, and nothing nests in its back-to-back neighbour. */
 
-/* Floor division and modulo by 1000, for negative values too. */
-static inline void
-split_ns (gint64 ns, gint64 *us, gint64 *frac)
+typedef struct
 {
-  *us = ns / 1000;
-  *frac = ns % 1000;
-  if (*frac < 0)
-    {
-      *us -= 1;
-      *frac += 1000;
-    }
-}
+  int bits;   /* the grid is 2^-bits µs; may be negative (2, 4 … µs) for absurd origins */
+} Grid;
 
-/* Writes whole microseconds @us and thousandths @frac (0-999) as "us.fff"; returns the length. */
-static gsize
-put_us (char *buf, gint64 us, gint64 frac)
-{
-  char tmp[24];
-  gsize n = 0, len = 0;
-  guint64 u;
-
-  /* A negative value with a fraction is -(|us| - 1).(1000 - frac). */
-  if (us < 0)
-    {
-      buf[len++] = '-';
-      if (frac > 0)
-        {
-          us += 1;
-          frac = 1000 - frac;
-        }
-      u = (guint64) 0 - (guint64) us;
-    }
-  else
-    u = (guint64) us;
-  do
-    {
-      tmp[n++] = (char) ('0' + u % 10);
-      u /= 10;
-    }
-  while (u != 0);
-  while (n > 0)
-    buf[len++] = tmp[--n];
-  buf[len++] = '.';
-  buf[len++] = (char) ('0' + frac / 100);
-  buf[len++] = (char) ('0' + frac / 10 % 10);
-  buf[len++] = (char) ('0' + frac % 10);
-  buf[len] = '\0';
-  return len;
-}
-
-/* Writes (@origin + @t) nanoseconds as exact decimal microseconds into @buf (at least 32 bytes)
- * without overflowing for any gint64 inputs, and returns the double a correct JSON parser reads
- * from it. */
-static double
-format_us (gint64 origin, gint64 t, char *buf)
-{
-  gint64 us_a, fr_a, us_b, fr_b, us, frac, total;
-
-  split_ns (origin, &us_a, &fr_a);
-  split_ns (t, &us_b, &fr_b);
-  us = us_a + us_b;   /* each |us_x| <= 9.3e15: no overflow */
-  frac = fr_a + fr_b;
-  if (frac >= 1000)
-    {
-      us += 1;
-      frac -= 1000;
-    }
-  put_us (buf, us, frac);
-  /* Below 2^53 ns both operands are exact and one division rounds once, as a parser does. */
-  if (!((t > 0 && origin > G_MAXINT64 - t) || (t < 0 && origin < G_MININT64 - t)))
-    {
-      total = origin + t;
-      if (total > -(G_GINT64_CONSTANT (1) << 53) && total < (G_GINT64_CONSTANT (1) << 53))
-        return (double) total / 1000.0;
-    }
-  return g_ascii_strtod (buf, NULL);
-}
-
-/* The duration to write for an event of @dur_ns from @ts to @end (both as parsed): the largest
- * double d with ts + d <= end in IEEE arithmetic, printed so that it parses back to d. Mostly
- * the plain decimal of @dur_ns is that double already. */
+/* The finest grid on which |@ns| and everything below stays under 2^52 steps (one bit spare for
+ * the sums). */
 static void
-format_dur (double ts, double end, gint64 dur_ns, char *buf, gsize size)
+grid_fit (Grid *g, double ns)
 {
-  double d;
+  while (g->bits > -20 && fabs (ns) / 1000.0 * ldexp (1.0, g->bits) >= ldexp (1.0, 52))
+    g->bits--;
+}
 
-  if (dur_ns >= 0 && dur_ns < (G_GINT64_CONSTANT (1) << 53) &&
-      ts + (double) dur_ns / 1000.0 <= end)
+static void
+grid_fit_run (Grid *g, IlRunTrace *run)
+{
+  double origin = (double) il_run_trace_get_origin_ns (run);
+  const IlCpuLoad *load = il_run_trace_get_cpu_load (run);
+
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
     {
-      put_us (buf, dur_ns / 1000, dur_ns % 1000);
+      const IlLane *lane = il_run_trace_get_lane (run, w);
+
+      for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+        {
+          const IlSpan *s = il_lane_get_span (lane, i);
+
+          grid_fit (g, fabs (origin) + fabs ((double) s->start_ns));
+          grid_fit (g, fabs (origin) + fabs ((double) s->end_ns));
+        }
+    }
+  for (guint i = 0; load != NULL && i < il_cpu_load_get_n_cpus (load); i++)
+    {
+      int cpu = il_cpu_load_get_cpu (load, i);
+      guint n = il_cpu_load_get_n_rows (load, cpu);
+
+      if (n > 0)
+        grid_fit (g, fabs (origin) + fabs ((double) il_cpu_load_get_row (load, cpu, n - 1)->end_ns));
+    }
+}
+
+/* Floor division for negative values too. */
+static inline void
+floor_divmod (gint64 a, gint64 d, gint64 *q, gint64 *r)
+{
+  *q = a / d;
+  *r = a % d;
+  if (*r < 0)
+    {
+      *q -= 1;
+      *r += d;
+    }
+}
+
+/* (@origin + @t) ns as the nearest grid step (halves up), without overflowing for any inputs the
+ * grid was fitted to. */
+static gint64
+grid_steps (const Grid *g, gint64 origin, gint64 t)
+{
+  gint64 oa, ob, ta, tb, a, b;
+
+  /* Whole microseconds and nanoseconds of each term, added apart so nothing overflows. */
+  floor_divmod (origin, 1000, &oa, &ob);
+  floor_divmod (t, 1000, &ta, &tb);
+  a = oa + ta;
+  b = ob + tb;
+  if (b >= 1000)
+    {
+      a += 1;
+      b -= 1000;
+    }
+  if (g->bits >= 0)
+    return a * ((gint64) 1 << g->bits) + ((b << g->bits) * 2 + 1000) / 2000;
+  else
+    {
+      gint64 d = (gint64) 1 << -g->bits, q, r;
+
+      /* a µs + b ns in steps of d µs, rounded half up. */
+      floor_divmod (a, d, &q, &r);
+      return q + (2 * (r * 1000 + b) >= d * 1000);
+    }
+}
+
+/* Writes @steps grid steps as the exact decimal of their microseconds into @buf (48 bytes). */
+static void
+grid_format (const Grid *g, gint64 steps, char *buf)
+{
+  guint64 u = steps < 0 ? (guint64) 0 - (guint64) steps : (guint64) steps;
+  gsize len = 0;
+
+  if (steps < 0)
+    buf[len++] = '-';
+  if (g->bits <= 0)
+    {
+      g_snprintf (buf + len, 48 - len, "%" G_GUINT64_FORMAT, u << -g->bits);
       return;
     }
-  d = end - ts;
-  if (!(d > 0))
-    d = 0;
-  while (d > 0 && ts + d > end)
-    d = nextafter (d, 0);
-  /* The shortest of 15-17 significant digits that reads back as d (17 always does); the
-   * g_ascii_ functions keep the '.' JSON needs under any locale. */
-  g_ascii_formatd (buf, (int) size, "%.15g", d);
-  if (g_ascii_strtod (buf, NULL) != d)
-    g_ascii_formatd (buf, (int) size, "%.16g", d);
-  if (g_ascii_strtod (buf, NULL) != d)
-    g_ascii_formatd (buf, (int) size, "%.17g", d);
+  {
+    guint64 frac = u & (((guint64) 1 << g->bits) - 1);
+    guint64 five = 1;
+    int digits = g->bits;
+
+    /* frac / 2^bits = frac * 5^bits / 10^bits: bits decimal digits, trailing zeros dropped. */
+    for (int i = 0; i < g->bits; i++)
+      five *= 5;
+    frac *= five;
+    while (digits > 0 && frac % 10 == 0)
+      {
+        frac /= 10;
+        digits--;
+      }
+    if (digits == 0)
+      g_snprintf (buf + len, 48 - len, "%" G_GUINT64_FORMAT, u >> g->bits);
+    else
+      g_snprintf (buf + len, 48 - len, "%" G_GUINT64_FORMAT ".%0*" G_GUINT64_FORMAT,
+                  u >> g->bits, digits, frac);
+  }
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -144,6 +166,7 @@ typedef struct
 {
   IlWriter *w;
   gboolean  more;
+  Grid      grid;
 } Out;
 
 static void
@@ -170,11 +193,13 @@ event_head (Out *o, char ph, const char *cat, const char *name, int pid, int tid
   il_writer_int (o->w, tid);
 }
 
+/* Metadata at "ts" 0 (DevTools of 2017 computes its bounds from every event's ts, NaN without);
+ * a process's own with "tid" 0 (tracerbench otherwise shows an empty thread of that tid). */
 static void
 metadata (Out *o, const char *what, int pid, int tid, const char *key, const char *str, int num)
 {
   event_head (o, 'M', "__metadata", what, pid, tid);
-  il_writer_puts (o->w, ",\"args\":{\"");
+  il_writer_puts (o->w, ",\"ts\":0,\"args\":{\"");
   il_writer_puts (o->w, key);
   il_writer_puts (o->w, "\":");
   if (str != NULL)
@@ -192,23 +217,27 @@ name_track (Out *o, gboolean process, int pid, int tid, const char *name, int so
             sort_index);
 }
 
-/* One complete event. @core marks the core lanes' copy, which the re-import skips. */
+/* One complete event. @core marks the core lanes' copy, which the re-import skips.
+ * Nothing that differs from span to span goes in "args": speedscope names a frame by name and
+ * args, and would make every span a function of its own. What Interleave needs back (run,
+ * worker, task, CPU, the exact nanoseconds) is in a member of its own that consumers ignore. */
 static void
 span_event (Out *o, const char *name, guint run, int pid, int tid, gint64 origin, const IlSpan *s,
             gint64 start_ns, gboolean core)
 {
-  char ts[48], end[48], dur[48], cat[48];
-  double ts_d = format_us (origin, start_ns, ts);
-  double end_d = format_us (origin, s->end_ns, end);
+  char ts[48], dur[48], cat[48];
+  gint64 start = grid_steps (&o->grid, origin, start_ns);
+  gint64 end = grid_steps (&o->grid, origin, s->end_ns);
 
-  format_dur (ts_d, end_d, s->end_ns - start_ns, dur, sizeof dur);
+  grid_format (&o->grid, start, ts);
+  grid_format (&o->grid, end - start, dur);
   g_snprintf (cat, sizeof cat, "%s%s", il_state_to_string ((IlState) s->state), core ? ",core" : "");
   event_head (o, 'X', cat, name, pid, tid);
   il_writer_puts (o->w, ",\"ts\":");
   il_writer_puts (o->w, ts);
   il_writer_puts (o->w, ",\"dur\":");
   il_writer_puts (o->w, dur);
-  il_writer_puts (o->w, ",\"args\":{\"run\":");
+  il_writer_puts (o->w, ",\"interleave\":{\"run\":");
   il_writer_int (o->w, run);
   il_writer_puts (o->w, ",\"worker\":");
   il_writer_int (o->w, s->worker);
@@ -231,7 +260,7 @@ counter_event (Out *o, const char *name, int pid, int tid, gint64 origin, gint64
 {
   char ts[48], buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-  format_us (origin, t, ts);
+  grid_format (&o->grid, grid_steps (&o->grid, origin, t), ts);
   event_head (o, 'C', "other-programs", name, pid, tid);
   il_writer_puts (o->w, ",\"ts\":");
   il_writer_puts (o->w, ts);
@@ -496,13 +525,14 @@ write_chrome (IlTrace *trace, IlWriter *w)
 {
   guint n_runs = il_trace_get_n_runs (trace);
   RunIds *ids = assign_ids (trace);
-  Out o = { w, FALSE };
+  Out o = { w, FALSE, { 10 } };
   int sort = 0;
 
-  /* displayTimeUnit only changes what viewers show; ts and dur are microseconds regardless. */
-  il_writer_puts (w, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"interleave\":");
-  il_trace_write_v1 (trace, w, 1u << IL_STATE_IDLE);
-  il_writer_puts (w, "},\"traceEvents\":[");
+  for (guint r = 0; r < n_runs; r++)
+    grid_fit_run (&o.grid, il_trace_get_run (trace, r));
+  /* The events first and otherData after (Perfetto before v18 misreads the other order); no
+   * displayTimeUnit ("ns" changes what older viewers show, and the units are µs regardless). */
+  il_writer_puts (w, "{\"traceEvents\":[");
 
   for (guint r = 0; r < n_runs && w->error == NULL; r++)
     {
@@ -521,7 +551,7 @@ write_chrome (IlTrace *trace, IlWriter *w)
         {
           g_autofree char *worker_title = g_strdup_printf (_("Run %u: %s — workers"), r + 1, label);
 
-          name_track (&o, TRUE, ids[r].worker_pid, ids[r].worker_pid, worker_title, sort++);
+          name_track (&o, TRUE, ids[r].worker_pid, 0, worker_title, sort++);
         }
 
       for (guint wk = 0; wk < n_workers && w->error == NULL; wk++)
@@ -555,7 +585,7 @@ write_chrome (IlTrace *trace, IlWriter *w)
                   pname = il_run_trace_get_worker (run, k)->name;
               ptitle = g_strdup_printf (_("Run %u: %s — process %d (%s)"), r + 1, label, pid,
                                         pname != NULL ? pname : label);
-              name_track (&o, TRUE, pid, pid, ptitle, sort++);
+              name_track (&o, TRUE, pid, 0, ptitle, sort++);
               g_hash_table_add (named, GINT_TO_POINTER (pid));
             }
 
@@ -589,7 +619,7 @@ write_chrome (IlTrace *trace, IlWriter *w)
       /* Core lanes only where the run knows its CPUs (an imported trace may not). */
       if (il_run_trace_has_cpu_data (run))
         {
-          name_track (&o, TRUE, ids[r].core_pid, ids[r].core_pid, core_title, sort++);
+          name_track (&o, TRUE, ids[r].core_pid, 0, core_title, sort++);
           for (guint cpu = 0; cpu < n_cpus; cpu++)
             {
               g_autofree char *name = g_strdup_printf (_("CPU %u"), cpu);
@@ -602,7 +632,9 @@ write_chrome (IlTrace *trace, IlWriter *w)
                                  ids[r].core_tids, n_cpus, origin);
         }
     }
-  il_writer_puts (w, "\n]}\n");
+  il_writer_puts (w, "\n],\"otherData\":{\"interleave\":");
+  il_trace_write_v1 (trace, w, 1u << IL_STATE_IDLE);
+  il_writer_puts (w, "}}\n");
   free_ids (ids, n_runs);
   return w->error == NULL;
 }

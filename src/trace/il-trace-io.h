@@ -52,10 +52,11 @@ gboolean  il_trace_write_csv    (IlTrace        *trace,
                                  GCancellable   *cancellable,
                                  GError        **error);
 
-/* Chrome Trace Event JSON (DevTools, Perfetto): complete ("X") events on CLOCK_MONOTONIC
+/* Chrome Trace Event JSON (DevTools, speedscope, Perfetto): complete ("X") events on CLOCK_MONOTONIC
  * microseconds, a process per run (or per traced process) with a track per worker, and one with a
- * track per CPU core; il_trace_load() reads it back as the same trace (DESIGN.md, "Chrome traces
- * out"). Any Chrome Trace Event file opens through il_trace_load() too ("Chrome traces in"). */
+ * track per CPU core; il_trace_load() reads it back as the same trace (docs/trace-format.md,
+ * "Chrome traces out"). Any Chrome Trace Event file opens through il_trace_load() too ("Chrome
+ * traces in"). */
 gboolean  il_trace_export_chrome (IlTrace     *trace,
                                   const char  *path,
                                   GError     **error);

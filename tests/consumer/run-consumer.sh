@@ -1,6 +1,7 @@
 #!/bin/sh
 # The consumer suite: real runs of every kind exported as Chrome traces, then loaded into Chrome
-# DevTools' trace model (check-devtools.mjs) and compared track by track with their trace v1 files.
+# DevTools' trace model (check-devtools.mjs) and speedscope's importer (check-speedscope.mjs) and
+# compared track by track with their trace v1 files.
 # Node.js and the pinned npm packages come from build-aux/install-deps.sh; when the packages are
 # missing this tries `npm ci` once and FAILS (never skips) if that cannot work, so CI notices.
 # Usage: run-consumer.sh SOURCE_ROOT INTERLEAVE_CLI OUTPUT_DIR
@@ -13,7 +14,8 @@ node=$(command -v node || command -v nodejs) || {
   echo "FAIL: Node.js is not installed (build-aux/install-deps.sh installs Debian's nodejs and npm)"
   exit 1
 }
-if [ ! -f "$here/node_modules/@paulirish/trace_engine/package.json" ]; then
+if [ ! -f "$here/node_modules/@paulirish/trace_engine/package.json" ] ||
+   [ ! -f "$here/node_modules/speedscope/package.json" ]; then
   echo "The pinned npm packages are not installed; running npm ci in $here"
   (cd "$here" && npm ci --no-audit --no-fund) || {
     echo "FAIL: npm ci failed in $here (no network to the npm registry?); build-aux/install-deps.sh installs the packages"
@@ -69,4 +71,6 @@ if ! cmp -s "$out/threads-gil.chrome.json" "$out/reimported.chrome.json"; then
 fi
 pairs="$pairs $out/threads-gil.json $out/reimported.chrome.json"
 
-cd "$here" && exec "$node" check-devtools.mjs $pairs
+cd "$here" || exit 1
+"$node" check-devtools.mjs $pairs || exit 1
+exec "$node" check-speedscope.mjs $pairs
