@@ -252,8 +252,8 @@ runs_into_end (const IlJsonLexer *lx, const char *at)
 static gboolean
 cut_off (Import *im, const char *at, guint64 n_events)
 {
-  if (im->own != NULL || im->cut != NULL)
-    return FALSE;
+  if (im->own != NULL)
+    return il_json_fail_at (&im->lx, at, _("the file ends too early"));
   g_clear_error (im->lx.error);
   im->cut = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                           "%s:%u: the file is cut off inside its events; the %" PRIu64

@@ -203,6 +203,38 @@ test_cut_off (void)
   assert_contains (message, "bad.json:2: expected a number");
 }
 
+/* Interleave's own export cut off: refused with an error, or (its header after the events, not
+ * reached) read as any other file with the warning; never NULL without an error. */
+static void
+test_cut_own_export (void)
+{
+  g_autoptr(IlTrace) trace = load_text (small_trace, "small.json");
+  g_autofree char *path = g_build_filename (tmpdir, "own.json", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) back = NULL;
+  const char *events, *cut;
+
+  g_assert_true (il_trace_export_chrome (trace, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  events = strstr (text, "\"traceEvents\"");
+  g_assert_nonnull (events);
+  cut = strstr (strstr (events, "\"ph\""), "},");
+  g_assert_nonnull (cut);
+  back = il_trace_load_from_data (text, (gsize) (cut + 2 - text), "own.json", &error);
+  if (back == NULL)
+    {
+      g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+      assert_contains (error->message, "own.json:");
+    }
+  else
+    {
+      g_assert_no_error (error);
+      g_assert_cmpuint (il_trace_get_n_warnings (back), ==, 1);
+    }
+}
+
 /* Events need not be sorted: per thread they are put in time order before B/E pairs match. */
 static void
 test_unsorted (void)
@@ -350,6 +382,7 @@ main (int argc, char **argv)
   g_test_add_func ("/chrome-import/gzip", test_gzip);
   g_test_add_func ("/chrome-import/protobuf", test_protobuf);
   g_test_add_func ("/chrome-import/cut-off", test_cut_off);
+  g_test_add_func ("/chrome-import/cut-own-export", test_cut_own_export);
   g_test_add_func ("/chrome-import/unsorted", test_unsorted);
   g_test_add_func ("/chrome-import/lane-order", test_lane_order);
   g_test_add_func ("/chrome-import/unclosed", test_unclosed);
