@@ -24,6 +24,8 @@
  *   ("i", "I", "n") make their thread a lane but are not drawn (they have no length); counters,
  *   flows, samples and async events are skipped. Such a run has no core lanes and no parallelism
  *   strip: the file does not say which CPU ran what.
+ * Events need not be sorted (il-trace-chrome-lanes.c matches "B"/"E" once a thread's are in time
+ * order), and a file cut off inside its events loads what is complete, with a warning.
  * "ts" and "dur" are microseconds in every Chrome trace; "displayTimeUnit" ("ms" or "ns") only
  * says how viewers label the axis, so it is checked but changes nothing. */
 

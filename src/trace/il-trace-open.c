@@ -1,4 +1,4 @@
-/* il-trace-open.c: opening a trace file: which reader reads it (trace v1 or Chrome Trace Event), by content. */
+/* il-trace-open.c: opening a trace file (gzip unpacked): which reader reads it (trace v1 or Chrome Trace Event), by content. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
