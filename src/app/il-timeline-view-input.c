@@ -126,6 +126,9 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
         g_string_append_printf (s, _("Task %d: %s"), (int) hit.span.task, task->name);
       else
         g_string_append_printf (s, _("Task %d"), (int) hit.span.task);
+      /* Why it failed, or that an imported slice never ended ("unfinished: …"). */
+      if (task != NULL && il_run_trace_get_task_error (run, (guint) hit.span.task) != NULL)
+        g_string_append_printf (s, "\n%s", il_run_trace_get_task_error (run, (guint) hit.span.task));
     }
   g_string_append (s, "\n");
   if (hit.span.cpu >= 0)

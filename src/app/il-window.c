@@ -406,6 +406,9 @@ il_window_open_trace (IlWindow *self, const char *path, GError **error)
 
   if (!(trace = il_trace_load (path, error)))
     return FALSE;
+  /* What loaded despite something (a file cut off) is partial: say so. */
+  for (guint i = 0; i < il_trace_get_n_warnings (trace); i++)
+    il_window_toast (self, il_trace_get_warning (trace, i));
   runs = il_trace_get_runs (trace);
   for (guint i = 0; i < runs->len; i++)
     il_window_add_to_history (self, g_ptr_array_index (runs, i), FALSE);

@@ -63,6 +63,9 @@ il_cli_render (int argc, char **argv)
       status = il_cli_report_error (PROG, error);
       goto out;
     }
+  /* Loaded despite something (a file cut off): said even with -q, since the picture is partial. */
+  for (guint i = 0; i < il_trace_get_n_warnings (trace); i++)
+    g_printerr (_("%s: warning: %s\n"), PROG, il_trace_get_warning (trace, i));
   if (il_trace_get_n_runs (trace) == 0)
     {
       g_printerr (_("%s: %s has no runs to draw\n"), PROG, argv[1]);

@@ -22,7 +22,7 @@ thread_free (Thread *t)
   g_free (t->tid.str);
   g_free (t->name);
   g_clear_pointer (&t->slices, g_array_unref);
-  g_array_unref (t->open);
+  g_clear_pointer (&t->marks, g_array_unref);
   g_free (t);
 }
 
@@ -83,7 +83,7 @@ get_thread_slow (Import *im, const Event *e)
       t->tid.str = g_strdup (e->tid.str);
       t->order = im->order++;
       t->slices = g_array_new (FALSE, FALSE, sizeof (Slice));
-      t->open = g_array_new (FALSE, FALSE, sizeof (Slice));
+      t->marks = g_array_new (FALSE, FALSE, sizeof (Mark));
       /* The thread owns its key (the table frees no keys). */
       g_hash_table_insert (im->threads, t->key, t);
       g_ptr_array_add (im->thread_list, t);
@@ -124,14 +124,38 @@ intern_name (Import *im, const char *name)
   return im->names->len - 1;
 }
 
+/* Counts a slice to be (an "X", or a "B" whose "E" may come), refusing more than a run holds. */
 static gboolean
-add_slice (Import *im, Thread *t, const Event *e, gint64 start, gint64 end, const char *name)
+count_slice (Import *im, const Event *e)
 {
-  Slice s = { start, end, intern_name (im, name), im->n_slices };
-
-  if (++im->n_slices > MAX_TASKS)
+  if (im->n_slices + im->n_begins >= MAX_TASKS)
     return il_json_fail_at (&im->lx, e->at, _("more than %u slices (the most one run holds)"), MAX_TASKS);
-  g_array_append_val (t->slices, s);
+  return TRUE;
+}
+
+/* The thread's last moment so far: an unclosed "B" ends there. */
+static void
+thread_saw (Thread *t, gint64 end_ns)
+{
+  if (!t->any_ts || end_ns > t->last_ns)
+    t->last_ns = end_ns;
+  t->any_ts = TRUE;
+}
+
+static gboolean
+add_mark (Import *im, Thread *t, const Event *e, gboolean is_end)
+{
+  Mark m = { e->ts_ns, 0, im->seq++, is_end };
+
+  if (!is_end)
+    {
+      if (!count_slice (im, e))
+        return FALSE;
+      im->n_begins++;
+      m.name = intern_name (im, e->name);
+    }
+  thread_saw (t, e->ts_ns);
+  g_array_append_val (t->marks, m);
   return TRUE;
 }
 
@@ -249,44 +273,30 @@ il_chrome_foreign_event (Import *im, Event *e)
         return il_json_fail_at (&im->lx, e->at, _("negative “dur”"));
       if (e->ts_ns + e->dur_ns > im->max_ts)
         im->max_ts = e->ts_ns + e->dur_ns;
-      return add_slice (im, t, e, e->ts_ns, e->ts_ns + e->dur_ns, e->name);
+      if (!count_slice (im, e))
+        return FALSE;
+      {
+        Slice s = { e->ts_ns, e->ts_ns + e->dur_ns, intern_name (im, e->name), im->seq++, FALSE };
+
+        im->n_slices++;
+        thread_saw (t, s.end_ns);
+        g_array_append_val (t->slices, s);
+      }
+      return TRUE;
 
     case 'B':
-      {
-        Slice s = { 0 };
-
-        if (!require_ts (im, e) || (t = get_thread (im, e)) == NULL)
-          return FALSE;
-        s.start_ns = e->ts_ns;
-        s.name = intern_name (im, e->name);
-        g_array_append_val (t->open, s);
-        return TRUE;
-      }
-
     case 'E':
-      {
-        Slice *s;
-
-        if (!require_ts (im, e) || (t = get_thread (im, e)) == NULL)
-          return FALSE;
-        /* An "E" with nothing open is what a trace cut at its start looks like: skipped. */
-        if (t->open->len == 0)
-          return TRUE;
-        s = &g_array_index (t->open, Slice, t->open->len - 1);
-        if (e->ts_ns < s->start_ns)
-          return il_json_fail_at (&im->lx, e->at, _("an “E” event before its “B”"));
-        if (!add_slice (im, t, e, s->start_ns, e->ts_ns, im->names->pdata[s->name]))
-          return FALSE;
-        g_array_set_size (t->open, t->open->len - 1);
-        return TRUE;
-      }
+      if (!require_ts (im, e) || (t = get_thread (im, e)) == NULL)
+        return FALSE;
+      return add_mark (im, t, e, e->ph == 'E');
 
     case 'i':
     case 'I':
     case 'n':
-      if (!require_ts (im, e))
+      if (!require_ts (im, e) || (t = get_thread (im, e)) == NULL)
         return FALSE;
-      return get_thread (im, e) != NULL;
+      thread_saw (t, e->ts_ns);
+      return TRUE;
 
     default:
       /* Counters, flows, samples, async and object events: not lanes. */
@@ -355,6 +365,71 @@ compare_slice (gconstpointer a, gconstpointer b)
   return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* Names in natural order: runs of digits compare as numbers, so Worker7 comes before Worker33. */
+static int
+compare_natural (const char *a, const char *b)
+{
+  while (*a != '\0' && *b != '\0')
+    {
+      if (g_ascii_isdigit (*a) && g_ascii_isdigit (*b))
+        {
+          const char *ea, *eb;
+
+          while (*a == '0' && g_ascii_isdigit (a[1]))
+            a++;
+          while (*b == '0' && g_ascii_isdigit (b[1]))
+            b++;
+          for (ea = a; g_ascii_isdigit (*ea); ea++)
+            ;
+          for (eb = b; g_ascii_isdigit (*eb); eb++)
+            ;
+          if (ea - a != eb - b)
+            return ea - a < eb - b ? -1 : 1;
+          for (; a < ea; a++, b++)
+            if (*a != *b)
+              return *a < *b ? -1 : 1;
+          continue;
+        }
+      if (*a != *b)
+        return (guchar) *a < (guchar) *b ? -1 : 1;
+      a++;
+      b++;
+    }
+  return (*a != '\0') - (*b != '\0');
+}
+
+/* Numbers first, by value; then strings, naturally. */
+static int
+compare_id (const Id *x, const Id *y)
+{
+  if (x->set != y->set)
+    return x->set ? 1 : -1;
+  if (x->is_string != y->is_string)
+    return x->is_string ? 1 : -1;
+  if (x->is_string)
+    return compare_natural (x->str, y->str);
+  return (x->num > y->num) - (x->num < y->num);
+}
+
+/* As the trace viewers order them: by sort index where the file gives one (those first), then
+ * named before unnamed, names in natural order, then by id. */
+static int
+compare_ranked (gboolean x_has_sort, gint64 x_sort, const char *x_name,
+                gboolean y_has_sort, gint64 y_sort, const char *y_name)
+{
+  int c;
+
+  if (x_has_sort != y_has_sort)
+    return x_has_sort ? -1 : 1;
+  if (x_has_sort && x_sort != y_sort)
+    return x_sort < y_sort ? -1 : 1;
+  if ((x_name != NULL) != (y_name != NULL))
+    return x_name != NULL ? -1 : 1;
+  if (x_name != NULL && (c = compare_natural (x_name, y_name)) != 0)
+    return c;
+  return 0;
+}
+
 static int
 compare_thread (gconstpointer a, gconstpointer b, gpointer data)
 {
@@ -362,27 +437,27 @@ compare_thread (gconstpointer a, gconstpointer b, gpointer data)
   const Thread *x = *(Thread *const *) a, *y = *(Thread *const *) b;
   const Process *px = g_hash_table_lookup (im->processes, x->pid_key);
   const Process *py = g_hash_table_lookup (im->processes, y->pid_key);
+  int c;
 
-  /* Processes by sort index, then by first appearance; threads the same within. */
+  /* Processes first, then threads within each. */
   if (px != py)
     {
-      if (px->has_sort != py->has_sort)
-        return px->has_sort ? -1 : 1;
-      if (px->has_sort && px->sort != py->sort)
-        return px->sort < py->sort ? -1 : 1;
+      if ((c = compare_ranked (px->has_sort, px->sort, px->name, py->has_sort, py->sort, py->name)) != 0 ||
+          (c = compare_id (&x->pid, &y->pid)) != 0)
+        return c;
       return px->order < py->order ? -1 : 1;
     }
-  if (x->has_sort != y->has_sort)
-    return x->has_sort ? -1 : 1;
-  if (x->has_sort && x->sort != y->sort)
-    return x->sort < y->sort ? -1 : 1;
+  if ((c = compare_ranked (x->has_sort, x->sort, x->name, y->has_sort, y->sort, y->name)) != 0 ||
+      (c = compare_id (&x->tid, &y->tid)) != 0)
+    return c;
   return x->order < y->order ? -1 : x->order > y->order;
 }
 
 static int
 small_id (const Id *id)
 {
-  return id->set && !id->is_string && id->num > 0 && id->num <= G_MAXINT32 ? (int) id->num : -1;
+  /* 0 too: the file's ids are kept as it has them (a pid 0 is what many tools write). */
+  return id->set && !id->is_string && id->num >= 0 && id->num <= G_MAXINT32 ? (int) id->num : -1;
 }
 
 /* Flattens one thread's nested slices into its lane: the deepest slice open at each instant.
@@ -426,6 +501,14 @@ flatten (IlRunTrace *run, guint worker, Thread *t, guint *next_task, gint64 orig
       rec->end_ns = s.end_ns - origin;
       rec->status = IL_TASK_OK;
       il_run_trace_set_task_name (run, task, names->pdata[s.name]);
+      /* Still going when the file ends (the traced program crashed or the recording stopped):
+       * pending, as a task of a run stopped while it ran, and said in words too. */
+      if (s.unfinished)
+        {
+          rec->status = IL_TASK_PENDING;
+          il_run_trace_set_task_error (run, task, _("unfinished: the file has no “E” for this “B”; "
+                                                    "drawn up to the thread’s last event"));
+        }
 
       /* Close what ended before this slice starts. */
       while (stack->len > 0)
@@ -466,6 +549,61 @@ flatten (IlRunTrace *run, guint worker, Thread *t, guint *next_task, gint64 orig
   g_clear_pointer (&t->slices, g_array_unref);
 }
 
+static int
+compare_mark (gconstpointer a, gconstpointer b)
+{
+  const Mark *x = a, *y = b;
+
+  if (x->ts_ns != y->ts_ns)
+    return x->ts_ns < y->ts_ns ? -1 : 1;
+  return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* A thread's "B"/"E" pairs into slices. Events need not be sorted (the format says so): they are
+ * put in time order, file order among equal times, as the viewers do, and then each "E" closes
+ * the innermost open "B". An "E" with nothing open is what a trace cut at its start looks like
+ * and is skipped; a "B" never closed ends at the thread's last event and is marked unfinished
+ * (not stretched to the end of the whole trace, where another thread's events may go on). */
+static void
+match_marks (Import *im, Thread *t)
+{
+  g_autoptr(GArray) open = g_array_new (FALSE, FALSE, sizeof (Mark));
+  guint made = 0;
+
+  g_array_sort (t->marks, compare_mark);
+  for (guint k = 0; k < t->marks->len; k++)
+    {
+      const Mark *m = &g_array_index (t->marks, Mark, k);
+      const Mark *b;
+
+      if (!m->is_end)
+        {
+          g_array_append_val (open, *m);
+          continue;
+        }
+      if (open->len == 0)
+        continue;
+      b = &g_array_index (open, Mark, open->len - 1);
+      {
+        Slice s = { b->ts_ns, m->ts_ns, b->name, b->order, FALSE };
+
+        g_array_append_val (t->slices, s);
+        made++;
+      }
+      g_array_set_size (open, open->len - 1);
+    }
+  for (guint k = 0; k < open->len; k++)
+    {
+      const Mark *b = &g_array_index (open, Mark, k);
+      Slice s = { b->ts_ns, t->last_ns, b->name, b->order, TRUE };
+
+      g_array_append_val (t->slices, s);
+      made++;
+    }
+  im->n_slices += made;
+  g_clear_pointer (&t->marks, g_array_unref);
+}
+
 static IlTrace *
 finish_foreign (Import *im)
 {
@@ -486,19 +624,11 @@ finish_foreign (Import *im)
       return NULL;
     }
 
-  /* Unclosed "B" slices end where the trace ends, as Chrome draws them. */
   for (guint i = 0; i < threads->len; i++)
     {
       Thread *t = threads->pdata[i];
 
-      for (guint k = 0; k < t->open->len; k++)
-        {
-          Slice s = g_array_index (t->open, Slice, k);
-
-          s.end_ns = im->max_ts;
-          s.order = (guint32) im->n_slices++;
-          g_array_append_val (t->slices, s);
-        }
+      match_marks (im, t);
       for (guint k = 0; k < t->slices->len; k++)
         origin = MIN (origin, g_array_index (t->slices, Slice, k).start_ns);
     }
@@ -624,6 +754,7 @@ il_chrome_import_clear (Import *im)
   g_hash_table_unref (im->name_ids);
   g_ptr_array_unref (im->names);
   g_string_chunk_free (im->name_chunk);
+  g_free (im->cut);
   il_json_lexer_clear (&im->lx);
 }
 
@@ -635,6 +766,7 @@ il_chrome_forget_lanes (Import *im)
   g_ptr_array_set_size (im->thread_list, 0);
   g_hash_table_remove_all (im->processes);
   im->n_slices = 0;
+  im->n_begins = 0;
 }
 
 IlTrace *

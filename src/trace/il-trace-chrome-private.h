@@ -50,9 +50,20 @@ typedef struct
 {
   gint64  start_ns;
   gint64  end_ns;
-  guint32 name;     /* index in Import.names */
-  guint32 order;    /* file order, to keep sorting stable */
+  guint32 name;            /* index in Import.names */
+  guint32 order : 31;      /* file order, to keep sorting stable */
+  guint32 unfinished : 1;  /* a "B" the file never closed */
 } Slice;
+
+/* A "B" or "E" event, kept until the end: the file need not be sorted, so pairs are matched only
+ * once a thread's events are in time order. */
+typedef struct
+{
+  gint64   ts_ns;
+  guint32  name;     /* "B": index in Import.names */
+  guint32  order : 31;
+  guint32  is_end : 1;
+} Mark;
 
 typedef struct
 {
@@ -64,7 +75,9 @@ typedef struct
   gint64   sort;
   guint    order;    /* first appearance */
   GArray  *slices;   /* of Slice */
-  GArray  *open;     /* of Slice: B events waiting for their E */
+  GArray  *marks;    /* of Mark, in file order */
+  gboolean any_ts;
+  gint64   last_ns;  /* the end of its last event: where an unclosed "B" ends */
 } Thread;
 
 typedef struct
@@ -87,7 +100,10 @@ typedef struct
   GStringChunk *name_chunk;
   Thread      *last_thread;   /* events mostly come thread by thread: the last one is cached */
   guint64      n_slices;
+  guint64      n_begins;      /* "B" events not yet made slices */
   guint32      order;
+  guint32      seq;           /* file order of slices and marks */
+  char        *cut;           /* the array was cut off: where, for the warning */
   gint64       max_ts;
   gboolean     any_ts;
   /* Interleave's own export */

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -24,6 +25,8 @@
  *   ("i", "I", "n") make their thread a lane but are not drawn (they have no length); counters,
  *   flows, samples and async events are skipped. Such a run has no core lanes and no parallelism
  *   strip: the file does not say which CPU ran what.
+ * Events need not be sorted (il-trace-chrome-lanes.c matches "B"/"E" once a thread's are in time
+ * order), and a file cut off inside its events loads what is complete, with a warning.
  * "ts" and "dur" are microseconds in every Chrome trace; "displayTimeUnit" ("ms" or "ns") only
  * says how viewers label the axis, so it is checked but changes nothing. */
 
@@ -210,10 +213,71 @@ lex_event (IlJsonLexer *lx, Event *e)
   return TRUE;
 }
 
+/* Does the value at @at run into the end of the file, unclosed (a writer cut off in the middle
+ * of it) rather than being complete and wrong? */
 static gboolean
-parse_event_list (Import *im, Event *ep)
+runs_into_end (const IlJsonLexer *lx, const char *at)
+{
+  g_autoptr(GString) open = g_string_new (NULL);
+  gboolean in_string = FALSE;
+
+  for (const char *p = at; p < lx->end; p++)
+    {
+      if (in_string)
+        {
+          if (*p == '\\')
+            p++;
+          else if (*p == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (*p == '"')
+        in_string = TRUE;
+      else if (*p == '{' || *p == '[')
+        {
+          /* Too deep is refused for that, cut off or not. */
+          if (open->len == IL_JSON_MAX_DEPTH)
+            return FALSE;
+          g_string_append_c (open, *p == '{' ? '}' : ']');
+        }
+      else if (*p == '}' || *p == ']')
+        {
+          if (open->len == 0 || open->str[open->len - 1] != *p)
+            return FALSE;
+          g_string_truncate (open, open->len - 1);
+          if (open->len == 0)
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* A foreign file cut off inside its events (the producer crashed): what came before loads, and
+ * the warning says where it ends. Interleave's own export is written whole or not at all. */
+static gboolean
+cut_off (Import *im, const char *at, guint64 n_events)
+{
+  if (im->own != NULL)
+    return il_json_fail_at (&im->lx, at, _("the file ends too early"));
+  g_clear_error (im->lx.error);
+  im->cut = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%s:%u: the file is cut off inside its events; the %" PRIu64
+                                          " complete event before line %u is loaded",
+                                          "%s:%u: the file is cut off inside its events; the %" PRIu64
+                                          " complete events before line %u are loaded",
+                                          n_events),
+                             im->lx.name, il_json_line (&im->lx, at), n_events, il_json_line (&im->lx, at));
+  im->lx.p = im->lx.end;
+  return TRUE;
+}
+
+/* @bare: the document is the array itself, whose closing bracket the format lets a writer leave
+ * out; inside an object it is missing only when the file was cut off. */
+static gboolean
+parse_event_list (Import *im, Event *ep, gboolean bare)
 {
   IlJsonLexer *lx = &im->lx;
+  guint64 n_events = 0;
 
   if (!il_json_expect (lx, '['))
     return FALSE;
@@ -224,38 +288,46 @@ parse_event_list (Import *im, Event *ep)
     }
   for (;;)
     {
-      gboolean ok = lex_event (lx, ep) &&
-                    (im->own != NULL ? il_chrome_own_event (im, ep) : il_chrome_foreign_event (im, ep));
+      const char *at = (il_json_skip_ws (lx), lx->p);
+      gboolean ok;
 
+      if (!lex_event (lx, ep))
+        {
+          event_clear (ep);
+          return runs_into_end (lx, at) && cut_off (im, at, n_events);
+        }
+      ok = im->own != NULL ? il_chrome_own_event (im, ep) : il_chrome_foreign_event (im, ep);
       event_clear (ep);
       if (!ok)
         return FALSE;
+      n_events++;
       if (il_json_peek (lx, ','))
         {
           lx->p++;
           /* Chrome's array form may end after a trailing comma when the writer was cut off. */
           il_json_skip_ws (lx);
-          if (lx->p >= lx->end || *lx->p == ']')
+          if (lx->p < lx->end && *lx->p == ']')
             {
-              if (lx->p < lx->end)
-                lx->p++;
+              lx->p++;
               return TRUE;
             }
+          if (lx->p >= lx->end)
+            return bare || cut_off (im, lx->p, n_events);
           continue;
         }
       il_json_skip_ws (lx);
       /* The array form may also lack its closing bracket (the format allows it). */
       if (lx->p >= lx->end)
-        return TRUE;
+        return bare || cut_off (im, lx->p, n_events);
       return il_json_expect (lx, ']');
     }
 }
 
 static gboolean
-parse_events (Import *im)
+parse_events (Import *im, gboolean bare)
 {
   Event e = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL) };
-  gboolean ok = parse_event_list (im, &e);
+  gboolean ok = parse_event_list (im, &e, bare);
 
   event_clear (&e);
   g_string_free (e.name_buf, TRUE);
@@ -346,8 +418,11 @@ parse_object (Import *im)
               if (lx->error != NULL)
                 g_clear_error (lx->error);
               lx->p = events;
-              if (!parse_events (im))
+              if (!parse_events (im, FALSE))
                 return FALSE;
+              /* Cut off: nothing follows. */
+              if (im->cut != NULL)
+                return TRUE;
             }
         }
       else if (il_json_key_is (lx, "otherData"))
@@ -377,7 +452,7 @@ parse_object (Import *im)
   if (deferred)
     {
       const char *end = lx->p;
-      gboolean ok = (im->header == NULL || load_header (im)) && (lx->p = events, parse_events (im));
+      gboolean ok = (im->header == NULL || load_header (im)) && (lx->p = events, parse_events (im, FALSE));
 
       lx->p = end;
       return ok;
@@ -389,7 +464,7 @@ parse_object (Import *im)
       if (!load_header (im))
         return FALSE;
       lx->p = events;
-      return parse_events (im);
+      return parse_events (im, FALSE);
     }
   return TRUE;
 }
@@ -410,7 +485,7 @@ il_trace_read_chrome (IlTraceSource *src, IlTraceHeaderReader read_header, GErro
     ok = il_json_fail (&im.lx, _("the file is empty"));
   else if (*im.lx.p == '[')
     {
-      ok = parse_events (&im);
+      ok = parse_events (&im, TRUE);
       il_json_skip_ws (&im.lx);
       if (ok && im.lx.p < im.lx.end)
         ok = il_json_fail (&im.lx, _("text after the end of the trace"));
@@ -422,6 +497,8 @@ il_trace_read_chrome (IlTraceSource *src, IlTraceHeaderReader read_header, GErro
 
   if (ok)
     trace = il_chrome_finish (&im);
+  if (trace != NULL && im.cut != NULL)
+    il_trace_add_warning (trace, im.cut);
   il_chrome_import_clear (&im);
   return trace;
 }

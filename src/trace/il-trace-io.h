@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 
 #define IL_TRACE_FORMAT_NAME "interleave-trace"
 #define IL_TRACE_FORMAT_VERSION 1
+/* The most CPUs a trace's machine may have (Linux's default NR_CPUS); more is refused. */
+#define IL_TRACE_MAX_CPUS 4096
 /* Deepest nesting of arrays and objects a trace file may have; deeper files are refused before
  * json-glib, which recurses once per level, parses them. A trace needs 6. */
 #define IL_TRACE_MAX_DEPTH 64

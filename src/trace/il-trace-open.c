@@ -1,14 +1,16 @@
-/* il-trace-open.c: opening a trace file: which reader reads it (trace v1 or Chrome Trace Event), by content. */
+/* il-trace-open.c: opening a trace file (gzip unpacked): which reader reads it (trace v1 or Chrome Trace Event), by content. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <gio/gio.h>
 
 #include "il-json-private.h"
 #include "il-trace-io.h"
@@ -61,12 +63,100 @@ read_header (const char *data, gsize length, const char *name, GError **error)
   return il_trace_read_native (&src, error);
 }
 
+char *
+il_trace_gunzip (const char *data, gsize length, gsize limit, const char *name, gsize *out_length,
+                 GError **error)
+{
+  g_autoptr(GInputStream) raw = g_memory_input_stream_new_from_data (data, (gssize) length, NULL);
+  g_autoptr(GConverter) gunzip = G_CONVERTER (g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP));
+  g_autoptr(GInputStream) in = g_converter_input_stream_new (raw, gunzip);
+  g_autoptr(GError) local = NULL;
+  gsize size = MIN (limit + 1, 1 << 20), len = 0;
+  g_autofree char *buf = g_malloc (size);
+
+  /* Read until the end or one byte past the limit, which is enough to know it is too big. */
+  while (len <= limit)
+    {
+      gssize n;
+
+      if (len == size)
+        {
+          size = size > limit / 2 ? limit + 1 : size * 2;
+          buf = g_realloc (buf, size);
+        }
+      n = g_input_stream_read (in, buf + len, size - len, NULL, &local);
+      if (n < 0)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("%s: a broken gzip file: %s"), name,
+                       local->message);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      len += (gsize) n;
+    }
+  if (len > limit)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("%s: the gzip file unpacks to more than %" PRIu64 " MiB; "
+                     "unpack it with gunzip if it is a real trace"),
+                   name, (guint64) (limit >> 20));
+      return NULL;
+    }
+  *out_length = len;
+  return g_steal_pointer (&buf);
+}
+
+/* Perfetto's own format is protobuf: a Trace message whose packets are field 1, length-delimited
+ * (tag byte 0x0a). That byte is a newline to JSON, so a JSON file may start with it too: it is a
+ * protobuf when no '{' or '[' follows the whitespace. */
+static gboolean
+is_protobuf (const IlTraceSource *src)
+{
+  gsize i = 0;
+
+  if (src->length < 2 || (guchar) src->data[0] != 0x0a)
+    return FALSE;
+  while (i < src->length && (src->data[i] == ' ' || src->data[i] == '\t' || src->data[i] == '\r' ||
+                              src->data[i] == '\n'))
+    i++;
+  return i < src->length && src->data[i] != '{' && src->data[i] != '[';
+}
+
 static IlTrace *
 read_source (IlTraceSource *src, GError **error)
 {
   if (src->length == 0)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID, _("%s: the file is empty"), src->name);
+      return NULL;
+    }
+  /* Chrome's and Perfetto's UI save traces as .json.gz. */
+  if (src->length >= 2 && (guchar) src->data[0] == 0x1f && (guchar) src->data[1] == 0x8b)
+    {
+      g_autofree char *data = NULL;
+      IlTraceSource unpacked = { src->name, NULL, 0, FALSE, 0 };
+
+      data = il_trace_gunzip (src->data, src->length, IL_TRACE_GUNZIP_LIMIT, src->name,
+                              &unpacked.length, error);
+      if (data == NULL)
+        return NULL;
+      unpacked.data = data;
+      /* A gzip inside a gzip is no trace; reading it again would loop on a crafted file. */
+      if (unpacked.length >= 2 && (guchar) data[0] == 0x1f && (guchar) data[1] == 0x8b)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                       _("%s: a gzip file inside a gzip file, not a trace"), src->name);
+          return NULL;
+        }
+      return read_source (&unpacked, error);
+    }
+  if (is_protobuf (src))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("%s: this is a Perfetto protobuf trace, which Interleave does not read; "
+                     "convert it to JSON with Perfetto’s traceconv: "
+                     "traceconv json TRACE.pftrace TRACE.json"), src->name);
       return NULL;
     }
   if (is_chrome (src))

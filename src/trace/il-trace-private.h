@@ -64,6 +64,7 @@ struct _IlTrace
   char            *kernel;
   char            *hostname;
   GPtrArray       *runs;
+  GPtrArray       *warnings;  /* of char*: what the reader loaded despite (a cut-off file); NULL if none */
 };
 
 static inline IlSpan *

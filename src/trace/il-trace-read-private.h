@@ -22,6 +22,14 @@ typedef struct
   gsize       dropped;  /* pages before this offset were given back */
 } IlTraceSource;
 
+/* Most bytes a gzip'd trace may unpack to (4 GiB): more is refused, a guard against zip bombs. */
+#define IL_TRACE_GUNZIP_LIMIT ((gsize) MIN (G_GUINT64_CONSTANT (4) << 30, G_MAXSIZE / 2))
+
+/* Unpacks gzip @data (il-trace-open.c): a new buffer of *@out_length bytes, or NULL with @error
+ * when it is broken or unpacks to more than @limit bytes. */
+char     *il_trace_gunzip       (const char *data, gsize length, gsize limit, const char *name,
+                                 gsize *out_length, GError **error);
+
 /* Reads a trace v1 document from @data (il-trace-read.c). */
 typedef IlTrace *(*IlTraceHeaderReader) (const char *data, gsize length, const char *name,
                                          GError **error);

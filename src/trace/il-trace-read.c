@@ -278,8 +278,17 @@ il_trace_read_native (IlTraceSource *src, GError **error)
     }
 
   if ((machine = il_read_get_object (&ctx, obj, "machine", "machine")) == NULL ||
-      !il_read_get_int (&ctx, machine, "machine", "cpus", 1, 32768, &cpus))
+      !il_read_get_int (&ctx, machine, "machine", "cpus", 1, G_MAXINT32, &cpus))
     return NULL;
+  /* Linux builds for at most 4096 CPUs by default (NR_CPUS); a larger count is a broken or
+   * hostile file, and every view sizes something by it. */
+  if (cpus > IL_TRACE_MAX_CPUS)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   _("%s: “machine.cpus” is %" PRId64 ", more CPUs than a machine has (at most %d)"),
+                   src->name, cpus, IL_TRACE_MAX_CPUS);
+      return NULL;
+    }
 
   trace = il_trace_new ();
   {

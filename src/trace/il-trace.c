@@ -564,6 +564,7 @@ il_trace_unref (IlTrace *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
   g_ptr_array_unref (self->runs);
+  g_clear_pointer (&self->warnings, g_ptr_array_unref);
   g_free (self->kernel);
   g_free (self->hostname);
   g_free (self);
@@ -613,6 +614,30 @@ il_trace_set_machine_local (IlTrace *self)
     il_trace_set_machine (self, il_cpu_count (), u.release, u.nodename);
   else
     il_trace_set_machine (self, il_cpu_count (), NULL, g_get_host_name ());
+}
+
+void
+il_trace_add_warning (IlTrace *self, const char *warning)
+{
+  g_return_if_fail (self != NULL && warning != NULL);
+
+  if (self->warnings == NULL)
+    self->warnings = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->warnings, g_strdup (warning));
+}
+
+guint
+il_trace_get_n_warnings (IlTrace *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->warnings != NULL ? self->warnings->len : 0;
+}
+
+const char *
+il_trace_get_warning (IlTrace *self, guint index)
+{
+  g_return_val_if_fail (self != NULL && index < il_trace_get_n_warnings (self), NULL);
+  return g_ptr_array_index (self->warnings, index);
 }
 
 void

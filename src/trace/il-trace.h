@@ -239,6 +239,10 @@ void           il_trace_set_machine         (IlTrace *self, guint cpus, const ch
                                              const char *hostname);
 /* Fills the machine facts from this machine. */
 void           il_trace_set_machine_local   (IlTrace *self);
+/* What a reader loaded despite, said to the user once (a file cut off mid-array); not saved. */
+void           il_trace_add_warning         (IlTrace *self, const char *warning);
+guint          il_trace_get_n_warnings      (IlTrace *self);
+const char    *il_trace_get_warning         (IlTrace *self, guint index);
 void           il_trace_add_run             (IlTrace *self, IlRunTrace *run);
 guint          il_trace_get_n_runs          (IlTrace *self);
 IlRunTrace    *il_trace_get_run             (IlTrace *self, guint index);

@@ -417,6 +417,36 @@ test_extreme_times (void)
   g_unlink (trace);
 }
 
+/* A Chrome trace cut off inside its events loads what is complete and the CLI says where it was
+ * cut, even with -q; a Perfetto protobuf is refused saying how to convert it. */
+static void
+test_cut_chrome (void)
+{
+  static const char cut[] = "{\"traceEvents\":[\n{\"ph\":\"X\",\"name\":\"a\",\"pid\":1,\"tid\":1,"
+                            "\"ts\":10,\"dur\":5},\n{\"ph\":\"X\",\"name\":\"b\",\"pid\":1,";
+  g_autofree char *trace = tmp ("cut.json");
+  g_autofree char *csv = tmp ("cut.csv");
+  g_autofree char *proto = tmp ("trace.pftrace");
+  g_auto(IlTestResult) r = { 0 };
+  g_auto(IlTestResult) p = { 0 };
+
+  g_assert_true (g_file_set_contents (trace, cut, -1, NULL));
+  il_test_run (&r, &cli, "render", trace, "-q", "--csv", csv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "warning: "));
+  g_assert_nonnull (strstr (r.err, "cut.json:3: the file is cut off inside its events; the 1 complete event"));
+  g_assert_true (g_file_test (csv, G_FILE_TEST_IS_REGULAR));
+
+  g_assert_true (g_file_set_contents (proto, "\x0a\x04\x08\x01\x10\x02", 6, NULL));
+  il_test_run (&p, &cli, "render", proto, "--summary", NULL);
+  g_assert_cmpint (p.status, !=, 0);
+  g_assert_nonnull (strstr (p.err, "Perfetto protobuf trace"));
+  g_assert_nonnull (strstr (p.err, "traceconv json"));
+  g_unlink (trace);
+  g_unlink (csv);
+  g_unlink (proto);
+}
+
 /* A copy of the program outside its build tree runs as installed: it never reads lessons from
  * the source tree (which could be anyone's folder), only $IL_LESSONS_DIR and the data dir. */
 static void
@@ -500,6 +530,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli-files/not-utf8", test_not_utf8);
   g_test_add_func ("/cli-files/many-runs", test_many_runs);
   g_test_add_func ("/cli-files/extreme-times", test_extreme_times);
+  g_test_add_func ("/cli-files/cut-chrome", test_cut_chrome);
   g_test_add_func ("/cli-files/installed-paths", test_installed_paths);
   g_test_add_func ("/cli-files/max-spans", test_max_spans);
   ret = g_test_run ();

@@ -56,9 +56,15 @@ else
   fail "cmake is not installed"
 fi
 
-for trace in "$out"/*.json; do
+# gzip'd, as Chrome and Perfetto's UI save traces (.json.gz): the same file must read the same.
+if [ -s "$out/clang.json" ]; then
+  gzip -c "$out/clang.json" >"$out/clang-gzip.json.gz" || fail "gzip failed"
+fi
+
+for trace in "$out"/*.json "$out"/*.json.gz; do
   [ -f "$trace" ] || continue
-  name=$(basename "$trace" .json)
+  name=$(basename "$trace" .gz)
+  name=$(basename "$name" .json)
   if ! "$cli" render "$trace" --summary >"$out/$name.summary" 2>&1; then
     fail "$name: render --summary exited $?"
     sed 's/^/  /' "$out/$name.summary" | head -20
@@ -76,5 +82,12 @@ for trace in "$out"/*.json; do
     rm -f "$out/$name-$width.png"
   done
 done
-[ $status -eq 0 ] && echo "every producer's trace loaded and drew at 14 widths"
+# The gzip'd copy reads exactly as the plain file (its summary names the file, nothing else differs).
+if [ -s "$out/clang.summary" ] && [ -s "$out/clang-gzip.summary" ]; then
+  sed 's/clang-gzip\.json\.gz/clang.json/g' "$out/clang-gzip.summary" | cmp -s - "$out/clang.summary" ||
+    fail "clang-gzip.json.gz does not read as clang.json: $(diff "$out/clang.summary" "$out/clang-gzip.summary" | head -5)"
+else
+  fail "the gzip'd clang trace was not read"
+fi
+[ $status -eq 0 ] && echo "every producer's trace (and a gzip'd one) loaded and drew at 14 widths"
 exit $status
