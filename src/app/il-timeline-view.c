@@ -573,8 +573,6 @@ static void
 il_timeline_view_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
                           int *minimum, int *natural, int *minimum_baseline, int *natural_baseline)
 {
-  IlTimelineView *self = IL_TIMELINE_VIEW (widget);
-
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = 320;
@@ -584,9 +582,11 @@ il_timeline_view_measure (GtkWidget *widget, GtkOrientation orientation, int for
     {
       /* Never thinner lanes than a readable label needs: a shorter view scrolls through the
        * picture (GtkScrollable, in the window's GtkScrolledWindow) rather than being as tall as
-       * it: 65 535 lanes would make a widget and a cairo node past what GTK and cairo draw. */
+       * it: 65 535 lanes would make a widget and a cairo node past what GTK and cairo draw.
+       * The picture's height is found for the allocated width only: each try is a layout of
+       * every lane. */
       *minimum = 120;
-      *natural = CLAMP (il_timeline_view_min_height (self, for_size > 0 ? for_size : 960), 120, 560);
+      *natural = 560;
     }
 }
 

@@ -632,6 +632,19 @@ il_layout_min_height (int width, GPtrArray *runs, const IlPaintOptions *o)
 
   if (runs == NULL || runs->len == 0)
     return 0;
+  /* Each try is a layout of every lane (65 535 of them in a big file): the tallest first. When
+   * even it thins the lanes, every shorter one does too; else its lanes, each at least
+   * IL_LAYOUT_MIN_LANE_H tall, bound the height from below. */
+  {
+    g_autoptr(IlLayout) tallest = il_layout_new (width, hi, runs, o);
+    guint n_lanes = 0;
+
+    if (il_layout_min_lane_h (tallest) < IL_LAYOUT_MIN_LANE_H)
+      return hi;
+    for (guint i = 0; i < tallest->rows->len; i++)
+      n_lanes += g_array_index (tallest->rows, IlLayoutRow, i).kind != IL_ROW_STRIP;
+    lo = (int) CLAMP (n_lanes * IL_LAYOUT_MIN_LANE_H, 1, hi);
+  }
   /* Lanes only get taller with the height, so bisect for the first height that is enough. */
   while (lo < hi)
     {
