@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <glib/gstdio.h>
 
@@ -13,7 +14,8 @@
 #include "il-window.h"
 
 /* Usage: bench-big-window [N_THREADS] (default 65 535). Prints `name: value` lines; asserts no
- * timing. */
+ * timing. IL_BENCH_HOLD_S keeps the filtered window on screen that many seconds at the end (for a
+ * screenshot). */
 
 static IlWindow *window;
 
@@ -100,6 +102,17 @@ main (int argc, char *argv[])
   getrusage (RUSAGE_SELF, &usage);
   printf ("peak_rss_mb: %.0f\n", usage.ru_maxrss / 1024.0);
   fflush (stdout);
+
+  if (g_getenv ("IL_BENCH_HOLD_S") != NULL)
+    {
+      gint64 until = g_get_monotonic_time () + atoi (g_getenv ("IL_BENCH_HOLD_S")) * G_USEC_PER_SEC;
+
+      gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (gtk_widget_get_ancestor (il_window_get_lane_filter (window), GTK_TYPE_SEARCH_BAR)), TRUE);
+      gtk_editable_set_text (GTK_EDITABLE (il_window_get_lane_filter (window)), "worker-1234");
+      il_window_show_pane (window, FALSE);
+      while (g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+    }
 
   g_unlink (path);
   il_test_remove_tree (dir);
