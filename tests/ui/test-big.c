@@ -206,12 +206,35 @@ test_threads_65535 (void)
   g_unlink (path);
 }
 
+/* Rows of @kind in the timeline's layout. */
+static guint
+count_rows (IlRowKind kind)
+{
+  IlTimelineView *timeline = il_window_get_timeline (window);
+  g_autoptr(IlLayout) layout = il_layout_new (1000, 600, il_timeline_view_get_runs (timeline),
+                                              il_timeline_view_get_paint_options (timeline));
+  guint n = 0;
+
+  for (guint i = 0; i < layout->rows->len; i++)
+    n += g_array_index (layout->rows, IlLayoutRow, i).kind == kind;
+  return n;
+}
+
 static void
 test_cpus (gconstpointer data)
 {
-  g_autofree char *path = write_native (GPOINTER_TO_UINT (data));
+  guint cpus = GPOINTER_TO_UINT (data);
+  g_autofree char *path = write_native (cpus);
+  IlTimelineView *timeline = il_window_get_timeline (window);
 
   exercise (path);
+  /* Every shown run has a lane per CPU; the filter keeps core 7, 70 … 79 and 700 … 799. */
+  g_assert_cmpuint (count_rows (IL_ROW_CORE), ==, cpus * il_timeline_view_get_runs (timeline)->len);
+  il_timeline_view_set_lane_filter (timeline, "CORE 7");
+  il_test_window_settle (window);
+  g_assert_cmpuint (count_rows (IL_ROW_CORE), ==, 111 * il_timeline_view_get_runs (timeline)->len);
+  g_assert_cmpuint (count_rows (IL_ROW_WORKER), ==, 0);
+  il_timeline_view_set_lane_filter (timeline, NULL);
   g_unlink (path);
 }
 
