@@ -197,6 +197,7 @@ il_application_startup (GApplication *app)
     { "win.open", { "<Control>o", NULL } },
     { "win.trace-program", { "<Control>t", NULL } },
     { "win.save-trace", { "<Control>s", NULL } },
+    { "win.find-lanes", { "<Control>f", NULL } },
     { "window.close", { "<Control>w", NULL } },
   };
 

@@ -34,7 +34,7 @@ lane_rows (GtkWidget *timeline, IlLayout **layout_out)
   Ring *ring = ring_get (timeline);
   GPtrArray *runs = ring->host->get_runs (timeline);
   int width = MAX (gtk_widget_get_width (timeline), 1);
-  int height = MAX (gtk_widget_get_height (timeline), 1);
+  int height = MAX (ring->host->get_content_height (timeline), 1);
   IlLayout *layout;
   GArray *rows = g_array_new (FALSE, FALSE, sizeof (IlLayoutRow));
 

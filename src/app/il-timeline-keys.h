@@ -17,6 +17,8 @@ typedef struct
   const IlPaintOptions *(*get_paint_options) (GtkWidget *timeline);
   /* Highlights task @task of run @run, as a click on it does. */
   void                  (*set_highlight)     (GtkWidget *timeline, int run, int task);
+  /* The height of the picture the timeline shows a window of (it scrolls). */
+  int                   (*get_content_height) (GtkWidget *timeline);
 } IlTimelineKeysHost;
 
 /* Installs the key handling on @timeline: Up/Down move the focus ring between lanes (worker and
@@ -27,7 +29,7 @@ void      il_timeline_keys_attach      (GtkWidget                *timeline,
                                         const IlTimelineKeysHost *host);
 /* Whether the ring is on (and so drawn while the timeline has the focus). */
 gboolean  il_timeline_keys_get_active  (GtkWidget      *timeline);
-/* Draws the ring over a frame already painted @width × @height into @cr. */
+/* Draws the ring over a frame already painted @width × @height (the whole picture) into @cr. */
 void      il_timeline_keys_draw        (GtkWidget      *timeline,
                                         cairo_t        *cr,
                                         int             width,

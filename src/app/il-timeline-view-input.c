@@ -14,7 +14,7 @@ static void
 il_timeline_view_time_area (IlTimelineView *self, double *x0, double *x1)
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  int height = il_timeline_view_content_height (self);
   IlPaintOptions o;
 
   il_timeline_view_paint_options (self, &o);
@@ -76,7 +76,8 @@ char *
 il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  /* Points are in the view; the picture it shows a window of is this tall. */
+  int height = il_timeline_view_content_height (self);
   IlPaintHit hit;
   IlRunTrace *run;
   GString *s;
@@ -89,7 +90,7 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
 
   il_timeline_view_paint_options (self, &o);
   if (self->runs->len == 0 ||
-      !il_painter_hit_test (width, height, self->runs, &o, x, y, &hit) ||
+      !il_painter_hit_test (width, height, self->runs, &o, x, y + il_timeline_view_scroll_y (self), &hit) ||
       hit.run < 0 || (guint) hit.run >= self->runs->len)
     return NULL;
   run = g_ptr_array_index (self->runs, hit.run);
@@ -184,7 +185,8 @@ void
 il_timeline_view_click (IlTimelineView *self, double x, double y)
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  /* Points are in the view; the picture it shows a window of is this tall. */
+  int height = il_timeline_view_content_height (self);
   IlPaintHit hit;
   IlPaintOptions o;
 
@@ -193,7 +195,7 @@ il_timeline_view_click (IlTimelineView *self, double x, double y)
   gtk_widget_grab_focus (GTK_WIDGET (self));
   il_timeline_view_paint_options (self, &o);
   if (self->runs->len > 0 &&
-      il_painter_hit_test (width, height, self->runs, &o, x, y, &hit) &&
+      il_painter_hit_test (width, height, self->runs, &o, x, y + il_timeline_view_scroll_y (self), &hit) &&
       !hit.in_strip && hit.span.task >= 0)
     {
       /* Clicking the highlighted task again clears it, like toggling a selection. */

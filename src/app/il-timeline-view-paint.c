@@ -96,7 +96,8 @@ il_timeline_view_cache_matches (IlTimelineView *self, const IlPaintOptions *o, c
          il_timeline_view_same_layout (self->cache_layout, layout);
 }
 
-/* Paints the rectangle (user units) of the picture onto the cache and marks its tiles stale. */
+/* Paints the rectangle (user units of the whole picture) onto the cache and marks its tiles
+ * stale. */
 static void
 il_timeline_view_paint_cache (IlTimelineView *self, const IlPaintOptions *o, double x0, double y0,
                               double x1, double y1)
@@ -105,10 +106,14 @@ il_timeline_view_paint_cache (IlTimelineView *self, const IlPaintOptions *o, dou
   double dev = o->scale;
   int tx0, tx1, ty0, ty1;
 
+  /* The rectangle is in the picture's units; the cache holds the part the view shows. */
+  cairo_translate (cr, 0, -self->cache_scroll_y);
   cairo_rectangle (cr, x0, y0, x1 - x0, y1 - y0);
   cairo_clip (cr);
-  il_painter_draw (cr, self->cache_width, self->cache_height, self->runs, o);
+  il_painter_draw (cr, self->cache_width, self->cache_content_h, self->runs, o);
   cairo_destroy (cr);
+  y0 -= self->cache_scroll_y;
+  y1 -= self->cache_scroll_y;
 
   tx0 = CLAMP ((int) floor (x0 * dev / TILE_PX), 0, self->tiles_x - 1);
   tx1 = CLAMP ((int) floor ((x1 * dev - 1) / TILE_PX), 0, self->tiles_x - 1);
@@ -192,12 +197,16 @@ il_timeline_view_snapshot_live (IlTimelineView *self, GtkSnapshot *snapshot, int
   gint64 now = g_get_monotonic_time ();
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
   int dev_w = width * scale, dev_h = height * scale;
+  int content_h = il_timeline_view_content_height (self);
+  int scroll_y = il_timeline_view_scroll_y (self);
 
   il_timeline_view_paint_options (self, &o);
   o.scale = scale;
-  layout = il_layout_new (width, height, self->runs, &o);
+  layout = il_layout_new (width, content_h, self->runs, &o);
 
-  if (!il_timeline_view_cache_matches (self, &o, layout) || now - self->cache_full_us > LIVE_FULL_PAINT_US)
+  /* Scrolled: other lanes are in view, the picture is painted again. */
+  if (!il_timeline_view_cache_matches (self, &o, layout) || now - self->cache_full_us > LIVE_FULL_PAINT_US ||
+      scroll_y != self->cache_scroll_y)
     {
       if (self->cache == NULL || self->cache_width != width || self->cache_height != height ||
           cairo_image_surface_get_width (self->cache) != dev_w)
@@ -208,6 +217,8 @@ il_timeline_view_snapshot_live (IlTimelineView *self, GtkSnapshot *snapshot, int
         }
       self->cache_width = width;
       self->cache_height = height;
+      self->cache_content_h = content_h;
+      self->cache_scroll_y = scroll_y;
       self->cache_options = o;
       g_ptr_array_set_size (self->cache_runs, 0);
       for (guint i = 0; i < self->runs->len; i++)
@@ -219,7 +230,7 @@ il_timeline_view_snapshot_live (IlTimelineView *self, GtkSnapshot *snapshot, int
       g_ptr_array_set_size (self->tiles, 0);
       g_ptr_array_set_size (self->tiles, self->tiles_x * self->tiles_y);
       il_timeline_view_note_spans (self);
-      il_timeline_view_paint_cache (self, &o, 0, 0, width, height);
+      il_timeline_view_paint_cache (self, &o, 0, scroll_y, width, scroll_y + height);
       self->cache_full_us = self->cache_headers_us = now;
       self->n_full_paints++;
     }
@@ -316,9 +327,12 @@ il_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   int height = gtk_widget_get_height (widget);
   gint64 begin = g_get_monotonic_time ();
   guint64 n_spans = 0;
+  int content_h, scroll_y;
 
   if (width <= 0 || height <= 0)
     return;
+  content_h = il_timeline_view_content_height (self);
+  scroll_y = il_timeline_view_scroll_y (self);
 
   self->options.scale = gtk_widget_get_scale_factor (widget);
   if (il_timeline_view_any_live (self) && self->runs->len > 0)
@@ -331,8 +345,12 @@ il_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
       il_timeline_view_drop_cache (self);
       il_timeline_view_paint_options (self, &o);
+      /* The part of the picture in view: the painter computes what the clip shows. */
+      cairo_translate (cr, 0, -scroll_y);
+      cairo_rectangle (cr, 0, scroll_y, width, height);
+      cairo_clip (cr);
       if (self->runs->len > 0)
-        il_painter_draw (cr, width, height, self->runs, &o);
+        il_painter_draw (cr, width, content_h, self->runs, &o);
       cairo_destroy (cr);
     }
 
@@ -340,7 +358,8 @@ il_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (il_timeline_keys_get_active (widget) && gtk_widget_has_focus (widget))
     {
       cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-      il_timeline_keys_draw (widget, cr, width, height);
+      cairo_translate (cr, 0, -scroll_y);
+      il_timeline_keys_draw (widget, cr, width, content_h);
       cairo_destroy (cr);
     }
 

@@ -41,6 +41,14 @@ struct _IlTimelineView
   double          pointer_x;       /* -1 when the pointer is outside: Ctrl+scroll zooms around it */
 
   guint           n_lanes;         /* lanes at the last check: a new one may need more height */
+  /* GtkScrollable: the view is as tall as its allocation and shows a window of a picture that
+   * may be far taller (il_layout_min_height): no widget, node or surface ever gets the size of
+   * every lane. */
+  GtkAdjustment  *hadj, *vadj;
+  GtkScrollablePolicy hpolicy, vpolicy;
+  int             min_h_width;     /* the width min_h was found for; -1: find it again */
+  int             min_h;
+  char           *lane_filter;     /* NULL: every lane; options.lane_filter borrows it */
   gboolean        lanes_pending;   /* lanes came too soon after a whole paint: shown later */
 
   char           *description;     /* the accessible description, kept for tests */
@@ -49,7 +57,9 @@ struct _IlTimelineView
 
   /* Live drawing: the picture is kept and only what changed is painted onto it. */
   gint64          live_t1;          /* fitting a live run: the range shown, grown in steps */
-  cairo_surface_t *cache;           /* device pixels, or NULL */
+  cairo_surface_t *cache;           /* device pixels of the view, or NULL */
+  int             cache_scroll_y;   /* the picture's row at its top */
+  int             cache_content_h;  /* the picture's height */
   IlPaintOptions  cache_options;    /* what the cache was painted with (range resolved) */
   GPtrArray      *cache_runs;       /* borrowed pointers: which runs it shows */
   IlLayout       *cache_layout;     /* the geometry it was painted in */
@@ -71,6 +81,10 @@ gboolean  il_timeline_view_any_live          (IlTimelineView *self);
 gint64    il_timeline_view_get_extent        (IlTimelineView *self);
 /* The options a frame is painted with, its range resolved. */
 void      il_timeline_view_paint_options     (IlTimelineView *self, IlPaintOptions *o);
+/* The picture's height: the view's, or what its lanes need to keep readable labels. */
+int       il_timeline_view_content_height    (IlTimelineView *self);
+/* The picture's row at the top of the view (whole pixels: crisp lanes). */
+int       il_timeline_view_scroll_y          (IlTimelineView *self);
 /* Every change of range goes through here: clamping, fit and following. */
 void      il_timeline_view_set_range         (IlTimelineView *self, gint64 t0, gint64 t1);
 

@@ -23,7 +23,8 @@
  * often: each is a whole paint of the live picture. */
 #define LIVE_LANES_US (G_USEC_PER_SEC * 3 / 10)
 
-G_DEFINE_FINAL_TYPE (IlTimelineView, il_timeline_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE_WITH_CODE (IlTimelineView, il_timeline_view, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (GTK_TYPE_SCROLLABLE, NULL))
 
 enum
 {
@@ -34,7 +35,12 @@ enum
   PROP_COLOR_BY_CPU,
   PROP_DARK,
   PROP_FOLLOWING,
-  N_PROPS
+  N_PROPS,
+  /* GtkScrollable's, overridden */
+  PROP_HADJUSTMENT = N_PROPS,
+  PROP_VADJUSTMENT,
+  PROP_HSCROLL_POLICY,
+  PROP_VSCROLL_POLICY,
 };
 
 static GParamSpec *properties[N_PROPS];
@@ -367,6 +373,7 @@ il_timeline_view_check_lanes (IlTimelineView *self)
       return;
     }
   self->n_lanes = n;
+  self->min_h_width = -1;
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -433,7 +440,119 @@ il_timeline_view_set_runs (IlTimelineView *self, GPtrArray *runs)
     }
   if (!same || self->fit)
     il_timeline_view_fit (self);
+  self->min_h_width = -1;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
   il_timeline_view_runs_changed (self);
+}
+
+/* The least height that keeps every lane's label (il_layout_min_height), found once per width
+ * and set of lanes: each try is a layout of every lane of the file. */
+static int
+il_timeline_view_min_height (IlTimelineView *self, int width)
+{
+  if (self->min_h_width != width)
+    {
+      self->min_h = il_layout_min_height (width, self->runs, &self->options);
+      self->min_h_width = width;
+    }
+  return self->min_h;
+}
+
+int
+il_timeline_view_content_height (IlTimelineView *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  return MAX (height, il_timeline_view_min_height (self, width > 0 ? width : 960));
+}
+
+int
+il_timeline_view_get_content_height (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), 0);
+  return il_timeline_view_content_height (self);
+}
+
+int
+il_timeline_view_scroll_y (IlTimelineView *self)
+{
+  return self->vadj != NULL ? (int) round (gtk_adjustment_get_value (self->vadj)) : 0;
+}
+
+/* The adjustments say how much of the picture the view shows; none scrolls sideways (zoom and
+ * pan move through time). */
+static void
+il_timeline_view_configure_adjustments (IlTimelineView *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (self->hadj != NULL)
+    gtk_adjustment_configure (self->hadj, 0, 0, width, width * 0.1, width * 0.9, width);
+  if (self->vadj != NULL)
+    {
+      int content = il_timeline_view_content_height (self);
+
+      gtk_adjustment_configure (self->vadj, MIN (gtk_adjustment_get_value (self->vadj), content - height),
+                                0, content, MAX (height * 0.1, 1), MAX (height * 0.9, 1), height);
+    }
+}
+
+static void
+il_timeline_view_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  il_timeline_view_configure_adjustments (IL_TIMELINE_VIEW (widget));
+}
+
+static void
+on_adjustment_value_changed (GtkAdjustment *adj, IlTimelineView *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+il_timeline_view_set_adjustment (IlTimelineView *self, GtkAdjustment **slot, GtkAdjustment *adj)
+{
+  if (*slot == adj && adj != NULL)
+    return;
+  if (*slot != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (*slot, on_adjustment_value_changed, self);
+      g_clear_object (slot);
+    }
+  if (adj == NULL)
+    adj = gtk_adjustment_new (0, 0, 0, 0, 0, 0);
+  *slot = g_object_ref_sink (adj);
+  g_signal_connect (adj, "value-changed", G_CALLBACK (on_adjustment_value_changed), self);
+  il_timeline_view_configure_adjustments (self);
+}
+
+void
+il_timeline_view_set_lane_filter (IlTimelineView *self, const char *text)
+{
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  if (text != NULL && text[0] == '\0')
+    text = NULL;
+  if (g_strcmp0 (text, self->lane_filter) == 0)
+    return;
+  g_free (self->lane_filter);
+  self->lane_filter = g_strdup (text);
+  self->options.lane_filter = self->lane_filter;
+  self->min_h_width = -1;
+  /* Other lanes: the top of the picture, not a place in a list that changed under it. */
+  if (self->vadj != NULL)
+    gtk_adjustment_set_value (self->vadj, 0);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const char *
+il_timeline_view_get_lane_filter (IlTimelineView *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), NULL);
+  return self->lane_filter;
 }
 
 static void
@@ -454,8 +573,6 @@ static void
 il_timeline_view_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
                           int *minimum, int *natural, int *minimum_baseline, int *natural_baseline)
 {
-  IlTimelineView *self = IL_TIMELINE_VIEW (widget);
-
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = 320;
@@ -463,11 +580,13 @@ il_timeline_view_measure (GtkWidget *widget, GtkOrientation orientation, int for
     }
   else
     {
-      /* Never thinner lanes than a readable label needs: a shorter view scrolls (the window
-       * puts the timeline in a GtkScrolledWindow). */
-      *minimum = MAX (120, il_layout_min_height (for_size > 0 ? for_size : 960, self->runs,
-                                                 &self->options));
-      *natural = MAX (*minimum, 560);
+      /* Never thinner lanes than a readable label needs: a shorter view scrolls through the
+       * picture (GtkScrollable, in the window's GtkScrolledWindow) rather than being as tall as
+       * it: 65 535 lanes would make a widget and a cairo node past what GTK and cairo draw.
+       * The picture's height is found for the allocated width only: each try is a layout of
+       * every lane. */
+      *minimum = 120;
+      *natural = 560;
     }
 }
 
@@ -504,6 +623,7 @@ il_timeline_view_set_view_flag (IlTimelineView *self, IlViewFlags flag, gboolean
     return;
   self->options.view = view;
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  self->min_h_width = -1;
   il_timeline_view_check_lanes (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -532,6 +652,18 @@ il_timeline_view_get_property (GObject *object, guint prop_id, GValue *value, GP
       break;
     case PROP_FOLLOWING:
       g_value_set_boolean (value, self->following);
+      break;
+    case PROP_HADJUSTMENT:
+      g_value_set_object (value, self->hadj);
+      break;
+    case PROP_VADJUSTMENT:
+      g_value_set_object (value, self->vadj);
+      break;
+    case PROP_HSCROLL_POLICY:
+      g_value_set_enum (value, self->hpolicy);
+      break;
+    case PROP_VSCROLL_POLICY:
+      g_value_set_enum (value, self->vpolicy);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -572,6 +704,18 @@ il_timeline_view_set_property (GObject *object, guint prop_id, const GValue *val
           gtk_widget_queue_draw (GTK_WIDGET (self));
         }
       break;
+    case PROP_HADJUSTMENT:
+      il_timeline_view_set_adjustment (self, &self->hadj, g_value_get_object (value));
+      break;
+    case PROP_VADJUSTMENT:
+      il_timeline_view_set_adjustment (self, &self->vadj, g_value_get_object (value));
+      break;
+    case PROP_HSCROLL_POLICY:
+      self->hpolicy = g_value_get_enum (value);
+      break;
+    case PROP_VSCROLL_POLICY:
+      self->vpolicy = g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -586,6 +730,12 @@ il_timeline_view_dispose (GObject *object)
   il_timeline_view_drop_cache (self);
   if (self->runs != NULL)
     g_ptr_array_set_size (self->runs, 0);
+  if (self->hadj != NULL)
+    g_signal_handlers_disconnect_by_func (self->hadj, on_adjustment_value_changed, self);
+  if (self->vadj != NULL)
+    g_signal_handlers_disconnect_by_func (self->vadj, on_adjustment_value_changed, self);
+  g_clear_object (&self->hadj);
+  g_clear_object (&self->vadj);
 
   G_OBJECT_CLASS (il_timeline_view_parent_class)->dispose (object);
 }
@@ -597,6 +747,7 @@ il_timeline_view_finalize (GObject *object)
 
   g_clear_pointer (&self->runs, g_ptr_array_unref);
   g_clear_pointer (&self->description, g_free);
+  g_clear_pointer (&self->lane_filter, g_free);
   il_timeline_view_paint_finalize (self);
 
   G_OBJECT_CLASS (il_timeline_view_parent_class)->finalize (object);
@@ -621,10 +772,17 @@ keys_set_highlight (GtkWidget *widget, int run, int task)
   il_timeline_view_set_highlight (IL_TIMELINE_VIEW (widget), run, task);
 }
 
+static int
+keys_get_content_height (GtkWidget *widget)
+{
+  return il_timeline_view_content_height (IL_TIMELINE_VIEW (widget));
+}
+
 static const IlTimelineKeysHost keys_host = {
   keys_get_runs,
   keys_get_paint_options,
   keys_set_highlight,
+  keys_get_content_height,
 };
 
 static void
@@ -640,6 +798,7 @@ il_timeline_view_class_init (IlTimelineViewClass *klass)
   object_class->set_property = il_timeline_view_set_property;
 
   widget_class->measure = il_timeline_view_measure;
+  widget_class->size_allocate = il_timeline_view_size_allocate;
 
   /* The highlighted task changed (a click, a key): the window shows its details. */
   signals[HIGHLIGHT_CHANGED] = g_signal_new ("highlight-changed", G_TYPE_FROM_CLASS (klass),
@@ -659,6 +818,10 @@ il_timeline_view_class_init (IlTimelineViewClass *klass)
     g_param_spec_boolean ("following", NULL, NULL, TRUE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_override_property (object_class, PROP_HADJUSTMENT, "hadjustment");
+  g_object_class_override_property (object_class, PROP_VADJUSTMENT, "vadjustment");
+  g_object_class_override_property (object_class, PROP_HSCROLL_POLICY, "hscroll-policy");
+  g_object_class_override_property (object_class, PROP_VSCROLL_POLICY, "vscroll-policy");
 
   gtk_widget_class_set_css_name (widget_class, "timeline");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -677,6 +840,7 @@ il_timeline_view_init (IlTimelineView *self)
   self->options.highlight_task = -1;
   self->fit = TRUE;
   self->following = TRUE;
+  self->min_h_width = -1;
   self->options.theme = adw_style_manager_get_dark (manager) ? IL_THEME_DARK : IL_THEME_LIGHT;
   g_signal_connect_object (manager, "notify::dark", G_CALLBACK (on_dark_changed), self,
                            G_CONNECT_SWAPPED);

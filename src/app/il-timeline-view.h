@@ -56,6 +56,12 @@ gboolean    il_timeline_view_get_following      (IlTimelineView *self);
 gboolean    il_timeline_view_get_ticking        (IlTimelineView *self);
 /* How often a live frame painted the picture whole, and how often only what changed (tests). */
 void        il_timeline_view_get_paint_counts   (IlTimelineView *self, guint *full, guint *strips);
+/* Shows only the worker and core lanes whose label holds @text, in any case (process headers
+ * of kept lanes stay); NULL or "" shows every lane. */
+void        il_timeline_view_set_lane_filter    (IlTimelineView *self, const char *text);
+const char *il_timeline_view_get_lane_filter    (IlTimelineView *self);
+/* The height of the whole picture, of which the view shows a window (it scrolls). */
+int         il_timeline_view_get_content_height (IlTimelineView *self);
 /* What a click at (x, y) does: highlights the task under it, or clears the highlight. */
 void        il_timeline_view_click              (IlTimelineView *self, double x, double y);
 

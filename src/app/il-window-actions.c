@@ -248,6 +248,31 @@ zoom_action (GSimpleAction *action, GVariant *param, gpointer user_data)
     il_timeline_view_fit (self->timeline);
 }
 
+/* win.find-lanes (Ctrl+F): the lane filter above the timeline, its text selected. */
+static void
+find_lanes_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlWindow *self = user_data;
+
+  gtk_search_bar_set_search_mode (self->lane_search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->lane_filter));
+  gtk_editable_select_region (GTK_EDITABLE (self->lane_filter), 0, -1);
+}
+
+/* The filter follows the entry (closing the bar empties it: every lane again). */
+static void
+on_lane_filter_changed (GtkSearchEntry *entry, IlWindow *self)
+{
+  il_timeline_view_set_lane_filter (self->timeline, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+GtkWidget *
+il_window_get_lane_filter (IlWindow *self)
+{
+  g_return_val_if_fail (IL_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (self->lane_filter);
+}
+
 static const GActionEntry entries[] = {
   { .name = "run", .activate = run_action },
   { .name = "stop", .activate = stop_action },
@@ -262,6 +287,7 @@ static const GActionEntry entries[] = {
   { .name = "zoom-in", .activate = zoom_action },
   { .name = "zoom-out", .activate = zoom_action },
   { .name = "zoom-fit", .activate = zoom_action },
+  { .name = "find-lanes", .activate = find_lanes_action },
 };
 
 void
@@ -270,6 +296,8 @@ il_window_add_actions (IlWindow *self)
   GtkDropTarget *drop;
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  g_signal_connect_object (self->lane_filter, "search-changed", G_CALLBACK (on_lane_filter_changed),
+                           self, 0);
 
   /* Files dropped on the window open as the Open dialog would open them. */
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);

@@ -76,6 +76,8 @@ struct _IlWindow
   char                 *empty_title;        /* the empty view's own words, for after a lesson */
   char                 *empty_description;
   GtkScrolledWindow    *timeline_scroller;
+  GtkSearchBar         *lane_search_bar;
+  GtkSearchEntry       *lane_filter;
   GtkScrolledWindow    *summary_scroller;
   GtkWidget            *lesson_commands_box;
   GtkLabel             *lesson_commands_label;

@@ -705,6 +705,8 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, details_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_scroller);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lane_search_bar);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lane_filter);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary_scroller);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_commands_box);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_commands_label);

@@ -49,6 +49,8 @@ GPtrArray      *il_window_get_shown       (IlWindow *self);   /* of IlRunTrace, 
  * session): this process's CPU time minus what its in-process workers ran, and the wall time. */
 void            il_window_get_live_cost   (IlWindow *self, gint64 *cpu_ns, gint64 *wall_ns);
 IlTimelineView *il_window_get_timeline    (IlWindow *self);
+/* The timeline's lane filter (a GtkSearchEntry, shown by win.find-lanes, Ctrl+F). */
+GtkWidget      *il_window_get_lane_filter (IlWindow *self);
 IlSetupPane    *il_window_get_setup_pane  (IlWindow *self);
 IlSummaryView  *il_window_get_summary     (IlWindow *self);
 IlSweepView    *il_window_get_sweep_view  (IlWindow *self);

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "il-clock.h"
 #include "il-layout.h"
@@ -222,29 +223,101 @@ process_header_h (double f)
   return round (f * 1.5);
 }
 
+static gboolean process_kept (IlRunTrace *run, guint p, const gboolean *keep);
+
 static double
-process_rows_fixed_h (IlRunTrace *run, double f)
+process_rows_fixed_h (IlRunTrace *run, const gboolean *keep, double f)
 {
-  return il_layout_run_has_process_rows (run) ? il_run_trace_get_n_processes (run) * process_header_h (f) : 0;
+  guint n = 0;
+
+  if (!il_layout_run_has_process_rows (run))
+    return 0;
+  for (guint p = 0; p < il_run_trace_get_n_processes (run); p++)
+    n += process_kept (run, p, keep);
+  return n * process_header_h (f);
+}
+
+/* Does @label hold @folded (a casefolded filter), in any case? */
+static gboolean
+label_matches (const char *label, const char *folded)
+{
+  g_autofree char *l = g_utf8_casefold (label, -1);
+
+  return strstr (l, folded) != NULL;
+}
+
+/* Which worker lanes of @run the lane filter @folded keeps (NULL: every one), and how many. */
+static gboolean *
+workers_kept (IlRunTrace *run, const char *folded, guint *n_kept)
+{
+  guint n = il_run_trace_get_n_workers (run);
+  gboolean *keep;
+
+  *n_kept = n;
+  if (folded == NULL)
+    return NULL;
+  keep = g_new0 (gboolean, MAX (n, 1));
+  *n_kept = 0;
+  for (guint w = 0; w < n; w++)
+    {
+      g_autofree char *label = il_run_trace_get_worker_label (run, w);
+
+      keep[w] = label_matches (label, folded);
+      *n_kept += keep[w];
+    }
+  return keep;
+}
+
+/* Is core lane @c kept by the lane filter @folded? Its label as the painter draws it. */
+static gboolean
+core_kept (int c, const char *folded)
+{
+  g_autofree char *label = NULL;
+
+  if (folded == NULL)
+    return TRUE;
+  label = g_strdup_printf (_("core %d"), c);
+  return label_matches (label, folded);
+}
+
+/* Process headers of @run drawn: those with a kept lane (every one without a filter). */
+static gboolean
+process_kept (IlRunTrace *run, guint p, const gboolean *keep)
+{
+  int pid = il_run_trace_get_process (run, p)->pid;
+
+  if (keep == NULL)
+    return TRUE;
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    if (keep[w] && il_run_trace_get_worker (run, w)->pid == pid)
+      return TRUE;
+  return FALSE;
 }
 
 static void row_snap (IlLayoutRow *row, double y, double h);
 static double lane_gap (double pitch, double f);
 
 /* Appends the worker rows of run @r: grouped by process when it has processes (in the order of
- * the processes list, each thread in lane order; a worker of no listed process comes last). */
+ * the processes list, each thread in lane order; a worker of no listed process comes last).
+ * Only the lanes in @keep when it is not NULL. */
 static void
-layout_worker_rows (IlLayout *l, IlRunTrace *run, guint r, double *y, double pitch, double f)
+layout_worker_rows (IlLayout *l, IlRunTrace *run, guint r, const gboolean *keep, double *y,
+                    double pitch, double f)
 {
   guint n_workers = il_run_trace_get_n_workers (run);
   guint n_procs = il_run_trace_get_n_processes (run);
   g_autofree gboolean *placed = g_new0 (gboolean, MAX (n_workers, 1));
 
+  /* A lane the filter leaves out counts as placed: it gets no row. */
+  for (guint w = 0; w < n_workers && keep != NULL; w++)
+    placed[w] = !keep[w];
   for (guint p = 0; p < n_procs && il_layout_run_has_process_rows (run); p++)
     {
       const IlProcessInfo *proc = il_run_trace_get_process (run, p);
       IlLayoutRow header = { IL_ROW_PROCESS, r, (int) p, 0, 0 };
 
+      if (!process_kept (run, p, keep))
+        continue;
       row_snap (&header, *y, process_header_h (f));
       g_array_append_val (l->rows, header);
       *y += process_header_h (f);
@@ -339,9 +412,16 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
   guint n_worker_lanes = 0, n_core_lanes = 0, n_strips = 0;
   gboolean workers, cores, strip;
   gint64 t0, t1;
+  g_autofree char *folded = NULL;
+  g_autoptr(GPtrArray) keeps = NULL;
 
   g_return_val_if_fail (runs != NULL, NULL);
   g_return_val_if_fail (o != NULL, NULL);
+
+  /* The lane filter: each run's kept worker lanes, found once (a label each). */
+  if (o->lane_filter != NULL && o->lane_filter[0] != '\0')
+    folded = g_utf8_casefold (o->lane_filter, -1);
+  keeps = g_ptr_array_new_with_free_func (g_free);
 
   l = g_new0 (IlLayout, 1);
   l->rows = g_array_new (FALSE, TRUE, sizeof (IlLayoutRow));
@@ -389,12 +469,17 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
         fixed += round (f * 1.1);
       if (workers)
         {
-          n_worker_lanes += il_run_trace_get_n_workers (run);
-          fixed += process_rows_fixed_h (run, f);
+          guint kept;
+          gboolean *keep = workers_kept (run, folded, &kept);
+
+          g_ptr_array_add (keeps, keep);
+          n_worker_lanes += kept;
+          fixed += process_rows_fixed_h (run, keep, f);
         }
       if (cores && il_layout_run_has_cores (run))
         {
-          n_core_lanes += il_layout_run_n_cpus (run);
+          for (guint c = 0; c < il_layout_run_n_cpus (run); c++)
+            n_core_lanes += core_kept ((int) c, folded);
           if (workers)
             fixed += round (f * 0.5);
         }
@@ -450,7 +535,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
 
       if (workers)
         {
-          layout_worker_rows (l, run, r, &y, pitch, f);
+          layout_worker_rows (l, run, r, g_ptr_array_index (keeps, r), &y, pitch, f);
           any = TRUE;
         }
       if (cores && il_layout_run_has_cores (run))
@@ -460,6 +545,9 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
           for (guint c = 0; c < block.n_cpus; c++)
             {
               IlLayoutRow row = { IL_ROW_CORE, r, (int) c, 0, 0 };
+
+              if (!core_kept ((int) c, folded))
+                continue;
               row_snap (&row, y, core_pitch - lane_gap (core_pitch, f));
               g_array_append_val (l->rows, row);
               y += core_pitch;
@@ -544,6 +632,19 @@ il_layout_min_height (int width, GPtrArray *runs, const IlPaintOptions *o)
 
   if (runs == NULL || runs->len == 0)
     return 0;
+  /* Each try is a layout of every lane (65 535 of them in a big file): the tallest first. When
+   * even it thins the lanes, every shorter one does too; else its lanes, each at least
+   * IL_LAYOUT_MIN_LANE_H tall, bound the height from below. */
+  {
+    g_autoptr(IlLayout) tallest = il_layout_new (width, hi, runs, o);
+    guint n_lanes = 0;
+
+    if (il_layout_min_lane_h (tallest) < IL_LAYOUT_MIN_LANE_H)
+      return hi;
+    for (guint i = 0; i < tallest->rows->len; i++)
+      n_lanes += g_array_index (tallest->rows, IlLayoutRow, i).kind != IL_ROW_STRIP;
+    lo = (int) CLAMP (n_lanes * IL_LAYOUT_MIN_LANE_H, 1, hi);
+  }
   /* Lanes only get taller with the height, so bisect for the first height that is enough. */
   while (lo < hi)
     {

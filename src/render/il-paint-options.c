@@ -26,6 +26,7 @@ il_paint_options_init (IlPaintOptions *o)
   o->scale = 1.0;
   o->font_px = 0;
   o->exact = FALSE;
+  o->lane_filter = NULL;
 }
 
 void

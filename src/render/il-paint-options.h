@@ -34,9 +34,12 @@ typedef struct
   double       scale;            /* device scale: hairlines and the pixel columns of the level of detail */
   double       font_px;          /* base text size in user units; 0 picks one from the height */
   gboolean     exact;            /* ignore the level-of-detail summaries and read every span (tests) */
+  const char  *lane_filter;      /* NULL or "": every lane; else only the worker and core lanes whose
+                                  * label holds it, in any case (borrowed) */
 } IlPaintOptions;
 
-/* Light theme, all views, by task, fit, no highlight, header and legend shown, scale 1, auto font. */
+/* Light theme, all views, by task, fit, no highlight, header and legend shown, scale 1, auto font,
+ * no lane filter. */
 void      il_paint_options_init           (IlPaintOptions *o);
 
 /* The time range drawn: o->t0_ns/t1_ns, or 0 … the end of the longest of @runs (GPtrArray of

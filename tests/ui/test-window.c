@@ -1227,9 +1227,10 @@ test_adaptive (void)
       g_assert_true (shown_in_window (GTK_WIDGET (window->lessons_button)));
       gtk_widget_set_visible (GTK_WIDGET (window->stop_button), FALSE);
 
-      /* Every lane as tall as its label needs; the view is at least the height that takes. */
+      /* Every lane as tall as its label needs; the picture the view scrolls through is at
+       * least the height that takes. */
       width = gtk_widget_get_width (GTK_WIDGET (timeline));
-      height = gtk_widget_get_height (GTK_WIDGET (timeline));
+      height = il_timeline_view_get_content_height (timeline);
       layout = il_layout_new (width, height, runs, il_timeline_view_get_paint_options (timeline));
       g_assert_cmpfloat (il_layout_min_lane_h (layout), >=, IL_LAYOUT_MIN_LANE_H);
       g_assert_cmpuint (layout->rows->len, ==, 3 * (8 + 2 + 1));
