@@ -94,7 +94,7 @@ tracer_thread (gpointer data)
   gboolean perf = self->capture == IL_CAPTURE_KERNEL;
   gint64 next = il_clock_now_ns ();
   gint64 last_drain = next, last_scan = 0, last_house = next, cancel_ns = 0;
-  gint64 horizon = self->origin_ns, last_alive = 0;
+  gint64 horizon = self->origin_ns, last_alive = 0, root_done_ns = 0;
   gboolean root_done = FALSE, others_alive = TRUE;
 
   for (;;)
@@ -156,7 +156,13 @@ tracer_thread (gpointer data)
        * per process). */
       if (root_done && self->config->wait_all && !atomic_load (&self->cancel))
         {
-          if (now - last_alive >= HOUSEKEEP_NS)
+          /* Not before the records up to its exit are handled (perf: they wait PERF_MARGIN_NS;
+           * sampled: the next scan): a child it forked just before is known only from them. */
+          if (root_done_ns == 0)
+            root_done_ns = now;
+          if (now - root_done_ns < PERF_MARGIN_NS + PERF_DRAIN_NS + SCAN_NS)
+            others_alive = TRUE;
+          else if (now - last_alive >= HOUSEKEEP_NS)
             {
               others_alive = il_program_mark_alive (self);
               last_alive = now;
@@ -191,16 +197,17 @@ tracer_thread (gpointer data)
     waitpid (self->root, &self->wait_status, 0);
     if (atomic_load (&self->cancel))
       il_program_kill_tree (self, SIGKILL);
-    /* Descendants that outlive the command (multiprocessing's resource tracker, a daemon) are
-     * left running, not killed: drawn up to now and marked. */
-    il_program_mark_alive (self);
-    il_program_release_watcher (self);
     now = il_clock_now_ns ();
     self->ending = TRUE;
     /* Up to now, never further: a thread still alive has its state laid out to the run's end
      * (a horizon at the end of time made a wall time of 292 years). */
     if (perf)
       il_program_perf_process (self, now);
+    /* Descendants that outlive the command (multiprocessing's resource tracker, a daemon) are
+     * left running, not killed: drawn up to now and marked. After the last records: a child
+     * forked just before the command exited is known only from them. */
+    il_program_mark_alive (self);
+    il_program_release_watcher (self);
     housekeeping (self, now, now);
     g_hash_table_iter_init (&iter, self->threads);
     while (g_hash_table_iter_next (&iter, NULL, &value))
