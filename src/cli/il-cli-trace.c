@@ -36,6 +36,7 @@ il_cli_trace (int argc, char **argv)
   g_autofree char *cwd = NULL;
   g_autofree char *capture = NULL;
   g_autofree char *max_spans = NULL;
+  gboolean wait_all = FALSE;
   const GOptionEntry entries[] = {
     { "label", 0, 0, G_OPTION_ARG_FILENAME, &label,
       N_("Name of the run in the trace (default: the command line)"), N_("TEXT") },
@@ -43,6 +44,8 @@ il_cli_trace (int argc, char **argv)
       N_("Run the command in this folder"), N_("FOLDER") },
     { "capture", 0, 0, G_OPTION_ARG_STRING, &capture,
       N_("auto (kernel when allowed, else sampled), kernel or sampled"), N_("KIND") },
+    { "wait-all", 0, 0, G_OPTION_ARG_NONE, &wait_all,
+      N_("End when every process the command started has ended, not when the command has"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -99,6 +102,7 @@ il_cli_trace (int argc, char **argv)
   config->task_ms = 0;
   config->command = g_strdupv (argv + 1);
   config->cwd = g_strdup (cwd);
+  config->wait_all = wait_all;
   config->label = label != NULL ? il_cli_text_from_arg (label) : NULL;
   if (!il_cli_parse_max_spans (max_spans, &config->max_spans, &error))
     {
@@ -157,9 +161,13 @@ il_cli_trace (int argc, char **argv)
 
   if (!out.quiet)
     {
+      g_autofree char *ended = il_run_trace_describe_exit (result);
+
       il_cli_print_run_summary (result, NULL);
       g_print (_("  threads        %u in %u processes\n"), il_run_trace_get_n_workers (result),
                il_run_trace_get_n_processes (result));
+      if (ended != NULL)
+        g_print (_("  ended          %s\n"), ended);
       g_print ("\n");
     }
   if (!il_cli_outputs_write (&out, trace, PROG))

@@ -365,10 +365,14 @@ il_proc_spawn_child (const char *path, int stdin_fd, int stdout_fd, GError **err
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   sigset_t mask;
-  char *argv[] = { (char *) path, NULL };
+  /* The worker dies with us (PR_SET_PDEATHSIG, which posix_spawn cannot set before the exec: it
+   * sets it itself, first thing, and checks we are still its parent). */
+  char parent[32];
+  char *argv[] = { (char *) path, parent, NULL };
   pid_t pid = 0;
   int r;
 
+  g_snprintf (parent, sizeof parent, "--parent=%d", (int) getpid ());
   posix_spawn_file_actions_init (&actions);
   posix_spawn_file_actions_adddup2 (&actions, stdin_fd, STDIN_FILENO);
   posix_spawn_file_actions_adddup2 (&actions, stdout_fd, STDOUT_FILENO);

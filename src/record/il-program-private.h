@@ -50,6 +50,7 @@ struct _Proc
   gint64      exec_ns;         /* its last exec (G_MININT64: none seen) */
   ProcStatus  status;
   gboolean    exited;
+  gboolean    still_running;   /* alive when the run ended (the command had exited) */
   gboolean    announced;
   char       *command;
   char       *announced_command;
@@ -124,6 +125,8 @@ struct _IlProgram
   char         *path;           /* resolved program */
   pid_t         root;
   int           wait_status;
+  pid_t         watcher;        /* kills the program's group if we die (il_program_start_watcher) */
+  int           watch_fd;       /* its pipe: closed by our death, 'q' to let it go */
   int           gate[2];
 
   /* Kernel capture */
@@ -196,6 +199,9 @@ void      il_program_proc_exec          (IlProgram *self, Proc *p, gint64 t);
 gboolean  il_program_scan_children      (IlProgram *self, gint64 now);
 void      il_program_sampled_scan       (IlProgram *self, gint64 now);
 void      il_program_kill_tree          (IlProgram *self, int sig);
+gboolean  il_program_mark_alive         (IlProgram *self);
+void      il_program_start_watcher      (IlProgram *self);
+void      il_program_release_watcher    (IlProgram *self);
 void      il_program_drop_late_launcher_helpers (IlProgram *self);
 void      il_program_fold_waiting_launchers (IlRunTrace *trace);
 

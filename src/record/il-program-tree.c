@@ -6,10 +6,12 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "il-program-private.h"
@@ -405,6 +407,110 @@ il_program_kill_tree (IlProgram *self, int sig)
       if (!p->exited)
         kill (p->pid, sig);
     }
+}
+
+/* Whether @pid is alive: a zombie (ended, not yet reaped by whoever is its parent now) is not. */
+static gboolean
+pid_alive (int pid)
+{
+  char path[64], buf[512], state = 'X';
+  int fd, cpu, ppid;
+  ssize_t n;
+
+  g_snprintf (path, sizeof path, "/proc/%d/stat", pid);
+  if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+    return FALSE;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return FALSE;
+  buf[n] = '\0';
+  return il_program_parse_stat (buf, &state, &cpu, &ppid) && state != 'Z' && state != 'X' &&
+         state != 'x';
+}
+
+/* Marks which of the program's processes (not the command itself) are alive now; TRUE if any. */
+gboolean
+il_program_mark_alive (IlProgram *self)
+{
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < self->proc_order->len; i++)
+    {
+      Proc *p = g_ptr_array_index (self->proc_order, i);
+
+      p->still_running = p->pid != self->root && p->status != PROC_DROPPED && !p->exited &&
+                         pid_alive (p->pid);
+      any |= p->still_running;
+    }
+  return any;
+}
+
+/* The watcher: a small process of ours that kills the program's process group when we die, even
+ * by SIGKILL (the end of a pipe only we hold). PR_SET_PDEATHSIG covers the command itself but not
+ * its children, which are not ours; a subreaper would make us the parent of every orphan (the
+ * window, too). A descendant that leaves the group (setsid, setpgid) is not covered by it. At the
+ * run's end it is let go ('q') and the program's leftover processes keep running. */
+void
+il_program_start_watcher (IlProgram *self)
+{
+  int fds[2];
+  pid_t pid, group = self->root;
+
+  if (pipe2 (fds, O_CLOEXEC) != 0)
+    {
+      g_warning ("No watcher for the traced program: %s", g_strerror (errno));
+      return;
+    }
+  pid = fork ();
+  if (pid == 0)
+    {
+      /* Forked from a threaded process: async-signal-safe calls only. Nothing of ours but the
+       * pipe's read end, so no other pipe (a caller reading our stdout) stays open by it. */
+      sigset_t none;
+      char c = 0;
+      ssize_t n;
+
+      signal (SIGINT, SIG_IGN);
+      signal (SIGTERM, SIG_IGN);
+      signal (SIGHUP, SIG_IGN);
+      sigemptyset (&none);
+      sigprocmask (SIG_SETMASK, &none, NULL);
+      for (int fd = 0; fd < 1024; fd++)
+        if (fd != fds[0])
+          close (fd);
+      do
+        n = read (fds[0], &c, 1);
+      while (n < 0 && errno == EINTR);
+      if (n != 1 || c != 'q')
+        kill (-group, SIGKILL);
+      _exit (0);
+    }
+  close (fds[0]);
+  if (pid < 0)
+    {
+      g_warning ("No watcher for the traced program: %s", g_strerror (errno));
+      close (fds[1]);
+      return;
+    }
+  self->watcher = pid;
+  self->watch_fd = fds[1];
+}
+
+void
+il_program_release_watcher (IlProgram *self)
+{
+  char q = 'q';
+
+  if (self->watch_fd < 0)
+    return;
+  if (write (self->watch_fd, &q, 1) != 1)
+    g_debug ("watcher: %s", g_strerror (errno));
+  close (self->watch_fd);
+  self->watch_fd = -1;
+  while (waitpid (self->watcher, NULL, 0) < 0 && errno == EINTR)
+    ;
+  self->watcher = -1;
 }
 
 /* A launcher's helper that lived long enough to get its lanes (a slow machine) is known for what

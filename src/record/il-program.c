@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,8 +94,8 @@ tracer_thread (gpointer data)
   gboolean perf = self->capture == IL_CAPTURE_KERNEL;
   gint64 next = il_clock_now_ns ();
   gint64 last_drain = next, last_scan = 0, last_house = next, cancel_ns = 0;
-  gint64 horizon = self->origin_ns;
-  gboolean root_done = FALSE;
+  gint64 horizon = self->origin_ns, last_alive = 0, root_done_ns = 0;
+  gboolean root_done = FALSE, others_alive = TRUE;
 
   for (;;)
     {
@@ -151,6 +152,23 @@ tracer_thread (gpointer data)
         int r = waitid (P_PID, (id_t) self->root, &info, WEXITED | WNOHANG | WNOWAIT);
         root_done = (r == 0 && info.si_pid == self->root) || (r < 0 && errno == ECHILD);
       }
+      /* --wait-all: until its descendants have gone too (looked at every 10 ms: a /proc read
+       * per process). */
+      if (root_done && self->config->wait_all && !atomic_load (&self->cancel))
+        {
+          /* Not before the records up to its exit are handled (perf: they wait PERF_MARGIN_NS;
+           * sampled: the next scan): a child it forked just before is known only from them. */
+          if (root_done_ns == 0)
+            root_done_ns = now;
+          if (now - root_done_ns < PERF_MARGIN_NS + PERF_DRAIN_NS + SCAN_NS)
+            others_alive = TRUE;
+          else if (now - last_alive >= HOUSEKEEP_NS)
+            {
+              others_alive = il_program_mark_alive (self);
+              last_alive = now;
+            }
+          root_done = !others_alive;
+        }
       if (root_done)
         break;
 
@@ -181,18 +199,15 @@ tracer_thread (gpointer data)
       il_program_kill_tree (self, SIGKILL);
     now = il_clock_now_ns ();
     self->ending = TRUE;
+    /* Up to now, never further: a thread still alive has its state laid out to the run's end
+     * (a horizon at the end of time made a wall time of 292 years). */
     if (perf)
-      {
-        il_program_perf_process (self, G_MAXINT64);
-        /* Still on a CPU at the end (a descendant outliving the command): ran until now. */
-        g_hash_table_iter_init (&iter, self->threads);
-        while (g_hash_table_iter_next (&iter, NULL, &value))
-          {
-            Thread *th = value;
-            if (!th->exited && th->on_cpu)
-              il_program_emit (self, th, IL_STATE_RUNNING, th->cpu, th->since_ns, now);
-          }
-      }
+      il_program_perf_process (self, now);
+    /* Descendants that outlive the command (multiprocessing's resource tracker, a daemon) are
+     * left running, not killed: drawn up to now and marked. After the last records: a child
+     * forked just before the command exited is known only from them. */
+    il_program_mark_alive (self);
+    il_program_release_watcher (self);
     housekeeping (self, now, now);
     g_hash_table_iter_init (&iter, self->threads);
     while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -221,6 +236,8 @@ il_program_new (const IlRunConfig *config, gint64 origin_ns)
   self->capture = IL_CAPTURE_KERNEL;
   self->root = -1;
   self->wait_status = -1;
+  self->watcher = -1;
+  self->watch_fd = -1;
   self->gate[0] = self->gate[1] = -1;
   self->events = g_array_new (FALSE, FALSE, sizeof (Event));
   self->procs = g_hash_table_new_full (NULL, NULL, NULL, il_program_proc_free);
@@ -260,7 +277,7 @@ il_program_start (IlProgram *self,
 {
   g_autoptr(GError) perf_error = NULL;
   extern char **environ;
-  pid_t child;
+  pid_t child, parent = getpid ();
   char go = 'g';
 
   g_return_val_if_fail (self != NULL && self->root < 0, FALSE);
@@ -298,6 +315,10 @@ il_program_start (IlProgram *self,
       signal (SIGINT, SIG_DFL);
       signal (SIGTERM, SIG_DFL);
       signal (SIGPIPE, SIG_DFL);
+      /* Dies with us, even by SIGKILL (our thread that forked it: the main thread); if we are
+       * gone already, it does not start. Its own children are covered by the watcher. */
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != parent)
+        _exit (127);
       close (self->gate[1]);
       if (read (self->gate[0], &c, 1) != 1)
         _exit (127);
@@ -331,6 +352,8 @@ il_program_start (IlProgram *self,
     }
   else
     self->capture = IL_CAPTURE_SAMPLED;
+
+  il_program_start_watcher (self);
 
   /* The program's time starts here, as it is let go: forking took 5-10 ms from the window (its
    * page tables are large) and 1-2 ms from the command line, and that is Interleave's time, not
@@ -448,6 +471,17 @@ il_program_finish (IlProgram *self, IlRunTrace *trace)
     il_run_trace_remove_process (trace, g_array_index (self->drop_pids, int, i));
   il_program_mark_helpers (trace);
   il_program_fold_waiting_launchers (trace);
+  /* The tracer has ended: its processes are ours to read. */
+  for (guint i = 0; i < self->proc_order->len; i++)
+    {
+      Proc *p = g_ptr_array_index (self->proc_order, i);
+      if (p->still_running && p->status == PROC_CONFIRMED)
+        il_run_trace_set_process_still_running (trace, p->pid, TRUE);
+    }
+  if (self->wait_status != -1 && WIFEXITED (self->wait_status))
+    il_run_trace_set_exit (trace, WEXITSTATUS (self->wait_status), 0);
+  else if (self->wait_status != -1 && WIFSIGNALED (self->wait_status))
+    il_run_trace_set_exit (trace, -1, WTERMSIG (self->wait_status));
   if (self->lost > 0)
     g_warning ("%" G_GUINT64_FORMAT " kernel records were lost (the buffer overflowed)", self->lost);
 
@@ -475,6 +509,7 @@ il_program_free (IlProgram *self)
       kill (-self->root, SIGKILL);
       waitpid (self->root, &self->wait_status, 0);
     }
+  il_program_release_watcher (self);
   il_program_perf_teardown (self);
   for (guint i = 0; i < self->notes->len; i++)
     {

@@ -30,6 +30,8 @@ typedef struct
                                        * workers than cores, so drawing is not starved */
   char          **command;            /* external: the traced program's argv (NULL otherwise) */
   char           *cwd;                /* external: its working folder (NULL: ours) */
+  gboolean        wait_all;           /* external: the run ends when every descendant has ended,
+                                       * not when the command's main process has */
   guint64         max_spans;          /* 0: no cap; else the run keeps its first max_spans spans
                                        * and drops the rest (times and tasks stay complete) */
   char           *source;             /* NULL, or where an external run came from: "chrome-trace"

@@ -55,6 +55,8 @@ struct _IlRunTrace
   GArray          *processes;          /* of IlProcessInfo; NULL until a traced program has one */
   GPtrArray       *waits;              /* per worker: GArray of IlWaitEntry, or NULL */
   gint64           sample_interval_ns;
+  int              exit_code;          /* -1: not known, or killed (exit_signal) */
+  int              exit_signal;        /* 0: not killed by a signal */
 };
 
 struct _IlTrace

@@ -2,6 +2,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
+#include <glib/gi18n.h>
+
 #include "il-trace-private.h"
 
 /* Traced programs: processes, helper threads, sampling (DESIGN.md, "Trace file additions"). */
@@ -112,6 +116,72 @@ il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns)
 {
   g_return_if_fail (self != NULL);
   self->sample_interval_ns = MAX (interval_ns, 0);
+}
+
+void
+il_run_trace_set_process_still_running (IlRunTrace *self, int pid, gboolean still_running)
+{
+  g_return_if_fail (self != NULL);
+  for (guint i = 0; i < il_run_trace_get_n_processes (self); i++)
+    if (g_array_index (self->processes, IlProcessInfo, i).pid == pid)
+      {
+        g_array_index (self->processes, IlProcessInfo, i).still_running = !!still_running;
+        self->generation++;
+      }
+}
+
+void
+il_run_trace_set_exit (IlRunTrace *self, int code, int signal)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (code >= -1 && code <= 255 && signal >= 0);
+  self->exit_code = signal > 0 ? -1 : code;
+  self->exit_signal = signal;
+}
+
+gboolean
+il_run_trace_get_exit (IlRunTrace *self, int *code, int *signal)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  if (code != NULL)
+    *code = self->exit_code;
+  if (signal != NULL)
+    *signal = self->exit_signal;
+  return self->exit_code >= 0 || self->exit_signal > 0;
+}
+
+char *
+il_run_trace_describe_exit (IlRunTrace *self)
+{
+  GString *s;
+  guint still = 0;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  if (!il_run_trace_get_exit (self, NULL, NULL))
+    return NULL;
+  s = g_string_new (NULL);
+  if (self->exit_signal > 0)
+    {
+      const char *abbrev = sigabbrev_np (self->exit_signal);
+
+      if (abbrev != NULL)
+        g_string_append_printf (s, _("killed by SIG%s"), abbrev);
+      else
+        g_string_append_printf (s, _("killed by signal %d"), self->exit_signal);
+    }
+  else
+    g_string_append_printf (s, _("exit status %d"), self->exit_code);
+  for (guint i = 0; i < il_run_trace_get_n_processes (self); i++)
+    still += g_array_index (self->processes, IlProcessInfo, i).still_running;
+  if (still > 0)
+    {
+      g_string_append (s, " · ");
+      g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE,
+                                              "%u process still running at the end (left running)",
+                                              "%u processes still running at the end (left running)",
+                                              still), still);
+    }
+  return g_string_free (s, FALSE);
 }
 
 void

@@ -187,10 +187,11 @@ read_config_program (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunCon
         return FALSE;
       config->cwd = g_strdup (str);
     }
-  return TRUE;
+  return get_bool (ctx, obj, path, "wait_all", FALSE, &config->wait_all);
 }
 
-/* Traced programs: worker "helper", run "processes" and "sample_interval_ns". */
+/* Traced programs: worker "helper", run "processes" ("still_running"), "sample_interval_ns",
+ * "exit_code" / "exit_signal". */
 static gboolean
 read_worker_program (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *run, guint worker)
 {
@@ -261,6 +262,20 @@ read_run_program (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace 
         return FALSE;
       il_run_trace_set_sample_interval_ns (run, v);
     }
+  if (json_object_has_member (obj, "exit_code") && json_object_has_member (obj, "exit_signal"))
+    return il_read_fail (ctx, path, _("“exit_code” and “exit_signal” cannot both be set"));
+  if (json_object_has_member (obj, "exit_code"))
+    {
+      if (!il_read_get_int (ctx, obj, path, "exit_code", 0, 255, &v))
+        return FALSE;
+      il_run_trace_set_exit (run, (int) v, 0);
+    }
+  if (json_object_has_member (obj, "exit_signal"))
+    {
+      if (!il_read_get_int (ctx, obj, path, "exit_signal", 1, 64, &v))
+        return FALSE;
+      il_run_trace_set_exit (run, -1, (int) v);
+    }
   if (json_object_has_member (obj, "processes"))
     {
       JsonArray *a = il_read_get_array (ctx, obj, path, "processes");
@@ -273,14 +288,17 @@ read_run_program (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace 
           JsonObject *o;
           const char *command, *name;
           gint64 pid, ppid;
+          gboolean still_running;
 
           if ((o = il_read_array_object (ctx, a, i, sub)) == NULL ||
               !il_read_get_int (ctx, o, sub, "pid", 0, G_MAXINT32, &pid) ||
               !il_read_get_int (ctx, o, sub, "ppid", 0, G_MAXINT32, &ppid) ||
               (command = il_read_get_string (ctx, o, sub, "command")) == NULL ||
-              (name = il_read_get_string (ctx, o, sub, "name")) == NULL)
+              (name = il_read_get_string (ctx, o, sub, "name")) == NULL ||
+              !get_bool (ctx, o, sub, "still_running", FALSE, &still_running))
             return FALSE;
           il_run_trace_add_process (run, (int) pid, (int) ppid, command, name);
+          il_run_trace_set_process_still_running (run, (int) pid, still_running);
         }
     }
   return TRUE;

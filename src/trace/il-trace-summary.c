@@ -130,6 +130,10 @@ il_run_trace_compute_summary (IlRunTrace *self)
         s.max_parallelism = (guint) level;
     }
 
+  /* Spans end after they start and sums saturate: a negative figure means a span that was never
+   * closed or a time that was never set came in, which must be fixed where it was made. */
+  g_assert (s.wall_ns >= 0 && s.cpu_ns >= 0 && s.gil_wait_ns >= 0 && s.io_wait_ns >= 0 &&
+            s.ready_ns >= 0 && s.lock_wait_ns >= 0 && s.loop_wait_ns >= 0);
   s.avg_parallelism = s.wall_ns > 0 ? (double) s.cpu_ns / (double) s.wall_ns : 0.0;
   self->summary = s;
   il_run_trace_summarise_cpu_load (self);

@@ -112,6 +112,11 @@ write_config_program (JsonBuilder *b, const IlRunConfig *config)
       json_builder_set_member_name (b, "cwd");
       builder_add_text (b, config->cwd);
     }
+  if (config->wait_all)
+    {
+      json_builder_set_member_name (b, "wait_all");
+      json_builder_add_boolean_value (b, TRUE);
+    }
 }
 
 static void
@@ -130,11 +135,18 @@ static void
 write_run_program (JsonBuilder *b, IlRunTrace *run)
 {
   guint n = il_run_trace_get_n_processes (run);
+  int code, signal;
 
   if (il_run_trace_get_sample_interval_ns (run) > 0)
     {
       json_builder_set_member_name (b, "sample_interval_ns");
       json_builder_add_int_value (b, il_run_trace_get_sample_interval_ns (run));
+    }
+  /* How its main process ended: one of the two, or neither when not known. */
+  if (il_run_trace_get_exit (run, &code, &signal))
+    {
+      json_builder_set_member_name (b, signal > 0 ? "exit_signal" : "exit_code");
+      json_builder_add_int_value (b, signal > 0 ? signal : code);
     }
   if (n == 0)
     return;
@@ -167,6 +179,11 @@ write_run_program (JsonBuilder *b, IlRunTrace *run)
       builder_add_text (b, p->command);
       json_builder_set_member_name (b, "name");
       builder_add_text (b, p->name);
+      if (p->still_running)
+        {
+          json_builder_set_member_name (b, "still_running");
+          json_builder_add_boolean_value (b, TRUE);
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

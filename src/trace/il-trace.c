@@ -33,6 +33,7 @@ il_run_trace_new (const IlRunConfig *config)
   self->tasks = g_array_new (FALSE, TRUE, sizeof (IlTaskRecord));
   self->summary.speedup = NAN;
   self->summary.other_share = NAN;
+  self->exit_code = -1;
   g_datalist_init (&self->data);
   return self;
 }

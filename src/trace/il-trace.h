@@ -39,6 +39,8 @@ typedef struct
   int   ppid;
   char *command;   /* its final command line, arguments joined by spaces */
   char *name;      /* the kernel's name of its main thread */
+  gboolean still_running; /* alive when the run ended (the main process had exited): its lanes
+                           * stop there, not at its end */
 } IlProcessInfo;
 
 typedef struct
@@ -155,6 +157,15 @@ void           il_run_trace_set_worker_name (IlRunTrace *self, guint worker, con
 void           il_run_trace_remove_process  (IlRunTrace *self, int pid);
 gint64         il_run_trace_get_sample_interval_ns (IlRunTrace *self);
 void           il_run_trace_set_sample_interval_ns (IlRunTrace *self, gint64 interval_ns);
+/* Marks process @pid (added already) as alive when the run ended. */
+void           il_run_trace_set_process_still_running (IlRunTrace *self, int pid, gboolean still_running);
+/* How the traced program's main process ended: its exit code (0-255), or the signal that killed
+ * it (@signal > 0, @code -1). FALSE when not known (not a traced program, or not reaped). */
+void           il_run_trace_set_exit        (IlRunTrace *self, int code, int signal);
+gboolean       il_run_trace_get_exit        (IlRunTrace *self, int *code, int *signal);
+/* "exit status 3", "killed by SIGSEGV", with how many processes were still running at the end;
+ * NULL when not known. */
+char          *il_run_trace_describe_exit   (IlRunTrace *self);
 
 /* Tasks: created pending, ids 0 … n-1. */
 void           il_run_trace_set_n_tasks     (IlRunTrace *self, guint n_tasks);

@@ -6,8 +6,11 @@
 #include <errno.h>
 #include <locale.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "il-capture.h"
@@ -145,6 +148,17 @@ main (int   argc,
   IlWorkCtx ctx;
   IlMsgHello hello;
   gboolean eof = FALSE;
+
+  /* Nothing left behind: we go with the process that started us, even if it is SIGKILLed. Set
+   * here because posix_spawn has no hook before the exec; if it died before this line our parent
+   * is no longer the pid it gave us, and we stop. */
+  if (argc > 1 && g_str_has_prefix (argv[1], "--parent="))
+    {
+      int parent = atoi (argv[1] + strlen ("--parent="));
+
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != parent)
+        return 1;
+    }
 
   setlocale (LC_ALL, "");
 
