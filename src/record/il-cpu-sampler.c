@@ -1,5 +1,6 @@
 /* il-cpu-sampler.c: the rest of the machine while a run goes on: /proc/stat sampled by a small
  * thread into the per-CPU "other programs" series of the run, and the quiet-machine check. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>

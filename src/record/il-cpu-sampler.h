@@ -1,5 +1,6 @@
 /* il-cpu-sampler.h: the sampler of /proc/stat that fills a run's "other programs" series
  * (il-cpu-load.h), and the quiet-machine check before a lesson. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,5 +1,6 @@
 /* il-sweep-run.c: runs the same work at several worker counts per executor (il-sweep.h holds the
  * result and its Amdahl fit). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,5 +1,6 @@
 /* il-sweep-run.h: measures a speedup sweep (il-sweep.h): every configuration at every worker count,
  * with a sequential baseline, optionally repeated. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

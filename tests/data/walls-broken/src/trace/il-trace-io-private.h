@@ -1,2 +1,3 @@
 /* Private to trace. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
