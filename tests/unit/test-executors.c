@@ -903,7 +903,10 @@ test_executors_worker_dies (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (deaths); i++)
     {
-      g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 2, IL_WORKLOAD_CPU, 16, 30);
+      /* Enough work that some is left when the death is seen: a worker only gets a replacement
+       * while there are tasks to run, and under AddressSanitizer a SIGSEGV'd worker first writes
+       * its report (hundreds of milliseconds on a busy machine). */
+      g_autoptr(IlRunConfig) c = config_new (IL_EXECUTOR_PROCESSES, 2, IL_WORKLOAD_CPU, 64, 30);
       KillData d;
 
       run_and_signal (c, deaths[i].sig, 3, NULL, &d);
