@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "il-lesson.h"
+#include "il-preferences-window.h"
 #include "il-trace-io.h"
 #include "il-window-private.h"
 #include "il-test-util.h"
@@ -440,6 +441,17 @@ test_report_fields (void)
     g_assert_cmpstr (name, ==, "Ada Lovelace");
     g_assert_cmpstr (group, ==, "Lab B");
   }
+  /* Preferences show them, and change them. */
+  {
+    IlPreferencesWindow *prefs = il_preferences_window_new (GTK_WINDOW (w));
+    GtkEditable *row = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (prefs),
+                                                                     IL_TYPE_PREFERENCES_WINDOW,
+                                                                     "student_id_row"));
+
+    g_assert_cmpstr (gtk_editable_get_text (row), ==, "S-1815");
+    gtk_editable_set_text (row, "S-1815a");
+    gtk_window_destroy (GTK_WINDOW (prefs));
+  }
   g_action_group_activate_action (G_ACTION_GROUP (w), "export-report", NULL);
   cancel_file_chooser ();
   g_assert_null (find_dialog (ADW_TYPE_MESSAGE_DIALOG));
@@ -454,7 +466,7 @@ test_report_fields (void)
   else
     {
       g_test_message ("%s", text);
-      g_assert_nonnull (strstr (text, "Student: Ada Lovelace · Student ID: S-1815 · Group: Lab B"));
+      g_assert_nonnull (strstr (text, "Student: Ada Lovelace · Student ID: S-1815a · Group: Lab B"));
       g_assert_nonnull (strstr (text, today));
       g_assert_nonnull (strstr (text, sum));
       g_assert_nonnull (strstr (text, "quick.lesson"));
