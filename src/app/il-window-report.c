@@ -47,8 +47,8 @@ il_window_write_report (IlWindow *self, const char *path, GError **error)
       texts.checksum = il_lesson_get_checksum (self->lesson);
       options.lesson = &texts;
       options.prediction = self->prediction != NULL ? self->prediction : typed;
-      /* Written after the answer: only once the lesson ran. */
-      options.reflection = self->queue_is_lesson ? reflection : NULL;
+      /* Asked for after the answer: "(no reflection)" when none was written. */
+      options.reflection = reflection;
     }
   options.student = student;
   options.student_id = student_id;

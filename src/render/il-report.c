@@ -412,10 +412,13 @@ write_report (Page *p, const IlReportOptions *o)
           heading (p, _("What the lesson says"));
           paragraph (p, lesson->answer, 10.5, FALSE, 8);
         }
-      heading (p, _("My reflection"));
-      paragraph (p, o->reflection != NULL && *o->reflection != '\0' ? o->reflection
-                                                                    : _("(no reflection)"),
-                 10.5, FALSE, 8);
+      /* NULL: no place to write one (the CLI runs and reports at once); "": none written. */
+      if (o->reflection != NULL)
+        {
+          heading (p, _("My reflection"));
+          paragraph (p, *o->reflection != '\0' ? o->reflection : _("(no reflection)"),
+                     10.5, FALSE, 8);
+        }
     }
 
   heading (p, _("Measured"));

@@ -39,7 +39,7 @@ typedef struct
   const char    *student;      /* the name */
   const char    *student_id;
   const char    *group;
-  const char    *reflection;   /* written after the answer */
+  const char    *reflection;   /* written after the answer; NULL: no such section */
 } IlReportOptions;
 
 /* Everything shown, A4 or Letter from the locale, no lesson or prediction. */

@@ -127,6 +127,8 @@ test_report_fields (void)
   g_assert_nonnull (strstr (text, "Two threads,"));
   g_assert_nonnull (strstr (text, "half the time"));
   g_assert_cmpuint (count_verdicts (text), ==, 2);
+  /* The CLI has no reflection to give: no empty section for it. */
+  g_assert_null (strstr (text, "reflection"));
 
   /* Report words without a report would go nowhere: refused, not dropped. */
   il_test_run (&lost, &cli, "run", "--lesson", lesson, "-q", "--student", "Grace Hopper", NULL);
