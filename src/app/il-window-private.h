@@ -165,6 +165,12 @@ void     il_window_session_dispose      (IlWindow *self);
 void     il_window_forget_lesson_texts  (IlWindow *self);
 /* A lesson's batch ended: the reflection is asked for, and the session written. */
 void     il_window_session_batch_done   (IlWindow *self);
+/* A question about this window (AdwMessageDialog, not yet presented): Cancel, then @response
+ * (@label, @appearance); Escape cancels; @on_response (dialog, response, self) answers. */
+GtkWidget *il_window_ask                (IlWindow *self, const char *heading, const char *body,
+                                         const char *response, const char *label,
+                                         AdwResponseAppearance appearance,
+                                         const char *default_response, GCallback on_response);
 /* The text in @view, newly allocated. */
 char    *il_window_view_text            (GtkTextView *view);
 void     il_window_view_set_text        (GtkTextView *view, const char *text);

@@ -137,8 +137,10 @@ student_entry (GtkWidget *dialog, GtkWidget *list, const char *key, const char *
 static void
 ask_student (IlWindow *self)
 {
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Who Hands In This Report?"),
-                                              _("Your name, student ID and group go on every lab report, so your teacher can grade it. Asked once; Preferences change them."));
+  GtkWidget *dialog = il_window_ask (self, _("Who Hands In This Report?"),
+                                     _("Your name, student ID and group go on every lab report, so your teacher can grade it. Asked once; Preferences change them."),
+                                     "continue", _("C_ontinue"), ADW_RESPONSE_SUGGESTED, "continue",
+                                     G_CALLBACK (on_student_response));
   GtkWidget *list = gtk_list_box_new ();
   g_autofree char *name = g_settings_get_string (self->settings, "student-name");
   g_autofree char *id = g_settings_get_string (self->settings, "student-id");
@@ -152,14 +154,6 @@ ask_student (IlWindow *self)
   student_entry (dialog, list, "student-id", _("Student _ID"), id);
   student_entry (dialog, list, "student-group", _("_Group"), group);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), list);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "continue", _("C_ontinue"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "continue",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "continue");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_student_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   gtk_widget_grab_focus (first);
 }

@@ -481,6 +481,26 @@ discard_session (IlWindow *self)
   g_clear_pointer (&self->session_dir, g_free);
 }
 
+/* Questions ------------------------------------------------------------------------------------ */
+
+GtkWidget *
+il_window_ask (IlWindow *self, const char *heading, const char *body, const char *response,
+               const char *label, AdwResponseAppearance appearance, const char *default_response,
+               GCallback on_response)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    response, label, NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), response, appearance);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), default_response);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  /* A question about this window goes with it. */
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  g_signal_connect_object (dialog, "response", on_response, self, 0);
+  return dialog;
+}
+
 /* New session ---------------------------------------------------------------------------------- */
 
 void
@@ -529,14 +549,8 @@ new_session_action (GSimpleAction *action, GVariant *param, gpointer user_data)
                                        "The history’s %u run, the prediction and the reflection are removed, and the set-up goes back to its defaults. What is not saved in a file of yours is lost.",
                                        "The history’s %u runs, the prediction and the reflection are removed, and the set-up goes back to its defaults. What is not saved in a file of yours is lost.",
                                        n), n);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Start a New Session?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "new", _("_Start New Session"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "new",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_new_session_response), self, 0);
+  dialog = il_window_ask (self, _("Start a New Session?"), body, "new", _("_Start New Session"),
+                          ADW_RESPONSE_DESTRUCTIVE, "cancel", G_CALLBACK (on_new_session_response));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -591,19 +605,13 @@ il_window_session_close_request (IlWindow *self)
                                          n), n);
   else
     body = g_strdup (_("The prediction and reflection are not in a lab report yet. Interleave can keep them for the next start, or discard them now."));
-  self->close_dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Keep the Results for Next Time?"),
-                                               body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (self->close_dialog),
-                                    "cancel", _("_Cancel"),
-                                    "discard", _("_Discard"),
-                                    "keep", _("_Keep for Next Time"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (self->close_dialog), "discard",
-                                              ADW_RESPONSE_DESTRUCTIVE);
+  self->close_dialog = il_window_ask (self, _("Keep the Results for Next Time?"), body, "discard",
+                                      _("_Discard"), ADW_RESPONSE_DESTRUCTIVE, "keep",
+                                      G_CALLBACK (on_close_response));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (self->close_dialog), "keep",
+                                   _("_Keep for Next Time"));
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (self->close_dialog), "keep",
                                               ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (self->close_dialog), "keep");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (self->close_dialog), "cancel");
-  g_signal_connect_object (self->close_dialog, "response", G_CALLBACK (on_close_response), self, 0);
   gtk_window_present (GTK_WINDOW (self->close_dialog));
   return TRUE;
 }
