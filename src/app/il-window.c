@@ -356,6 +356,7 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
 {
   g_autoptr(IlLesson) lesson = NULL;
   const char *question;
+  gboolean same;
 
   g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
 
@@ -368,6 +369,10 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
   if (!(lesson = il_lesson_new_from_file (path, error)))
     return FALSE;
 
+  /* The same file again (`interleave --run` after a restart): the student's texts stay. */
+  same = self->lesson != NULL &&
+         g_strcmp0 (il_lesson_get_path (self->lesson), il_lesson_get_path (lesson)) == 0 &&
+         g_strcmp0 (il_lesson_get_checksum (self->lesson), il_lesson_get_checksum (lesson)) == 0;
   /* A question about the lesson open before is not one about this lesson. */
   il_window_forget_consent (self);
   g_set_object (&self->lesson, lesson);
@@ -377,7 +382,8 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
   gtk_widget_set_visible (GTK_WIDGET (self->lesson_question_box), question != NULL);
   gtk_label_set_label (self->lesson_question_label, question ? question : "");
   /* A prediction is about one lesson: typed for another, it never carries over. */
-  il_window_forget_lesson_texts (self);
+  if (!same)
+    il_window_forget_lesson_texts (self);
   {
     GString *runs = g_string_new (NULL);
 

@@ -239,6 +239,15 @@ test_restart (void)
   }
   g_assert_cmpstr (w->prediction, ==, prediction);
   g_assert_true (gtk_widget_get_visible (w->reflection_box));
+  /* The same lesson opened again (a launcher's `interleave --run` after the restart) keeps them. */
+  g_assert_true (il_window_open_lesson (w, lesson, NULL));
+  {
+    g_autofree char *p = il_window_get_prediction (w);
+    g_autofree char *r = il_window_get_reflection (w);
+
+    g_assert_cmpstr (p, ==, prediction);
+    g_assert_cmpstr (r, ==, "Two threads took about half as long.");
+  }
   g_assert_true (il_window_get_unsaved (w));
   /* The set-up is back at its defaults, not at what was left. */
   g_assert_cmpuint (g_settings_get_uint (settings, "workers"), ==, 4);
