@@ -133,6 +133,11 @@ gboolean il_window_consent_given        (IlWindow *self, GPtrArray *configs);
 /* A lesson opened or closed, or the window going: the question goes unanswered, nothing runs. */
 void     il_window_forget_consent       (IlWindow *self);
 
+/* il-window-failure.c: a traced program that failed (non-zero exit, a signal): a notice with how
+ * it ended and its last line on stderr, Details with its last lines. Returns the notice (not
+ * owned), or NULL when @run's program did not fail. */
+AdwToast *il_window_say_program_failed  (IlWindow *self, IlRun *run, IlRunTrace *trace);
+
 /* il-window-actions.c: the win.* actions live in the window's GActionMap, so tests and the
  * application's accelerators reach them the same way. */
 void     il_window_add_actions          (IlWindow *self);
