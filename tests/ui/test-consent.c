@@ -383,6 +383,38 @@ test_trace_command_never_runs (void)
   g_assert_cmpstr (out, ==, "");
 }
 
+/* Item 4 of issue 19: the window's and the application's actions are exported on the session
+ * bus, so none may take a command. Those with a parameter are the ones listed: a lesson's path
+ * (its runs pass the consent) and a history row's index. A "trace-command" action that ran any
+ * command line it was given did: a D-Bus call ran it without a question. */
+static void
+test_no_action_takes_a_command (void)
+{
+  struct { GActionGroup *group; const char *allowed; } groups[] = {
+    { G_ACTION_GROUP (window), " open-lesson:s remove-run:u " },
+    { G_ACTION_GROUP (app), " run-lesson:s open-lesson:s " },
+  };
+
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      g_auto(GStrv) names = g_action_group_list_actions (groups[g].group);
+
+      for (guint i = 0; names[i] != NULL; i++)
+        {
+          const GVariantType *type = g_action_group_get_action_parameter_type (groups[g].group, names[i]);
+          g_autofree char *entry = NULL;
+
+          if (type == NULL)
+            continue;
+          entry = g_strdup_printf (" %s:%.*s ", names[i], (int) g_variant_type_get_string_length (type),
+                                   g_variant_type_peek_string (type));
+          g_test_message ("action with a parameter:%s", entry);
+          g_assert_nonnull (strstr (groups[g].allowed, entry));
+        }
+    }
+  g_assert_false (g_action_group_has_action (G_ACTION_GROUP (window), "trace-command"));
+}
+
 /* A label under @widget whose text holds @part (NULL: none). */
 static GtkWidget *
 find_label_with (GtkWidget *widget, const char *part)
@@ -494,6 +526,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/consent/shipped-never-asks", test_shipped_never_asks);
   g_test_add_func ("/consent/trace-command-never-runs", test_trace_command_never_runs);
   g_test_add_func ("/consent/failed-program-said", test_failed_program_said);
+  g_test_add_func ("/consent/no-action-takes-a-command", test_no_action_takes_a_command);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
