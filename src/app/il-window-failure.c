@@ -11,31 +11,15 @@
 
 #include "il-window-private.h"
 
-typedef struct
-{
-  IlWindow *window;    /* not owned: the toast goes with the window */
-  char     *ended;
-  char     *tail;
-} Failure;
-
+/* The notice's Details: how it ended and its last lines, kept on the notice (which goes with the
+ * window). */
 static void
-failure_free (gpointer data, GClosure *closure)
-{
-  Failure *failure = data;
-
-  g_free (failure->ended);
-  g_free (failure->tail);
-  g_free (failure);
-}
-
-static void
-on_details (AdwToast *toast, Failure *failure)
+on_details (AdwToast *toast, IlWindow *self)
 {
   g_autofree char *body = g_strdup_printf (_("It ended with %s. Its last lines on stderr:"),
-                                           failure->ended);
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (failure->window),
-                                              _("The Program Failed"), body);
-  GtkWidget *label = gtk_label_new (failure->tail);
+                                           (const char *) g_object_get_data (G_OBJECT (toast), "il-ended"));
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Program Failed"), body);
+  GtkWidget *label = gtk_label_new (g_object_get_data (G_OBJECT (toast), "il-tail"));
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -75,14 +59,10 @@ il_window_say_program_failed (IlWindow *self, IlRun *run, IlRunTrace *trace)
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   if (tail != NULL)
     {
-      Failure *failure = g_new0 (Failure, 1);
-
-      failure->window = self;
-      failure->ended = g_steal_pointer (&ended);
-      failure->tail = g_strdup (tail);
+      g_object_set_data_full (G_OBJECT (toast), "il-ended", g_steal_pointer (&ended), g_free);
+      g_object_set_data_full (G_OBJECT (toast), "il-tail", g_strdup (tail), g_free);
       adw_toast_set_button_label (toast, _("_Details"));
-      g_signal_connect_data (toast, "button-clicked", G_CALLBACK (on_details), failure,
-                             failure_free, 0);
+      g_signal_connect (toast, "button-clicked", G_CALLBACK (on_details), self);
     }
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
   return toast;

@@ -95,21 +95,47 @@ label_text_under (GtkWidget *widget)
   return NULL;
 }
 
-/* The dialog's button labelled @label, as a user clicks it. */
-static GtkWidget *
-find_button (GtkWidget *widget, const char *label)
+static gboolean
+is_button_labelled (GtkWidget *widget, const char *label)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+is_label_with (GtkWidget *widget, const char *part)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), part) != NULL;
+}
+
+/* The first widget under @widget (itself included) that @match takes, or NULL. */
+static GtkWidget *
+find_widget (GtkWidget *widget, gboolean (*match) (GtkWidget *, const char *), const char *text)
+{
+  if (match (widget, text))
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *button = find_button (child, label);
+      GtkWidget *found = find_widget (child, match, text);
 
-      if (button != NULL)
-        return button;
+      if (found != NULL)
+        return found;
     }
   return NULL;
+}
+
+/* The dialog's button labelled @label, as a user clicks it. */
+static GtkWidget *
+find_button (GtkWidget *widget, const char *label)
+{
+  return find_widget (widget, is_button_labelled, label);
+}
+
+/* A label under @widget whose text holds @part (NULL: none). */
+static GtkWidget *
+find_label_with (GtkWidget *widget, const char *part)
+{
+  return find_widget (widget, is_label_with, part);
 }
 
 /* What `interleave --run FILE --no-predict` does: open the lesson and press Run once shown. */
@@ -413,23 +439,6 @@ test_no_action_takes_a_command (void)
         }
     }
   g_assert_false (g_action_group_has_action (G_ACTION_GROUP (window), "trace-command"));
-}
-
-/* A label under @widget whose text holds @part (NULL: none). */
-static GtkWidget *
-find_label_with (GtkWidget *widget, const char *part)
-{
-  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), part) != NULL)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_with (child, part);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static gboolean
