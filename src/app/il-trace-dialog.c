@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "il-trace-dialog.h"
+#include "il-window-private.h"
 
 #define IL_TRACE_RECENT_MAX 8
 
@@ -134,11 +135,15 @@ il_trace_dialog_start (IlTraceDialog *self)
       return FALSE;
     }
   il_trace_dialog_remember (self, line);
-  /* The window makes the run from the same line (win.trace-command), as its own actions do. */
-  g_action_group_activate_action (G_ACTION_GROUP (self->window), "trace-command",
-                                  g_variant_new ("(sss)", line,
-                                                 self->folder != NULL ? self->folder : "",
-                                                 il_capture_to_string (capture)));
+  /* Straight to the window, not through an action: the window's actions are exported on the
+   * session bus, and one that runs any command it is given would let a call run anything
+   * without a question (docs/lesson-format.md, "Trust"). */
+  {
+    g_autoptr(GPtrArray) configs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
+
+    g_ptr_array_add (configs, g_steal_pointer (&config));
+    il_window_start_batch (self->window, configs, FALSE, FALSE);
+  }
   gtk_window_close (GTK_WINDOW (self));
   return TRUE;
 }

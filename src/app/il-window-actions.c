@@ -210,31 +210,6 @@ trace_program_action (GSimpleAction *action, GVariant *param, gpointer user_data
   gtk_window_present (GTK_WINDOW (il_trace_dialog_new (IL_WINDOW (user_data))));
 }
 
-/* win.trace-command (command line, folder, capture): what "Trace a Program" starts, a traced run
- * of the command (il_trace_dialog_make_config()); the dialog said already what was wrong. */
-static void
-trace_command_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  IlWindow *self = user_data;
-  const char *line, *folder, *capture_name;
-  IlCaptureKind capture = IL_CAPTURE_AUTO;
-  g_autoptr(GPtrArray) configs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_config_free);
-  g_autoptr(GError) error = NULL;
-  IlRunConfig *config;
-
-  g_variant_get (param, "(&s&s&s)", &line, &folder, &capture_name);
-  if (!il_capture_from_string (capture_name, &capture))
-    capture = IL_CAPTURE_AUTO;
-  config = il_trace_dialog_make_config (line, folder[0] != '\0' ? folder : NULL, capture, &error);
-  if (config == NULL)
-    {
-      il_window_toast (self, error->message);
-      return;
-    }
-  g_ptr_array_add (configs, config);
-  il_window_start_batch (self, configs, FALSE, FALSE);
-}
-
 static void
 zoom_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -284,7 +259,6 @@ static const GActionEntry entries[] = {
   { .name = "save-trace", .activate = save_trace_action },
   { .name = "export", .activate = export_action },
   { .name = "trace-program", .activate = trace_program_action },
-  { .name = "trace-command", .activate = trace_command_action, .parameter_type = "(sss)" },
   { .name = "zoom-in", .activate = zoom_action },
   { .name = "zoom-out", .activate = zoom_action },
   { .name = "zoom-fit", .activate = zoom_action },

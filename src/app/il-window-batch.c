@@ -253,6 +253,8 @@ on_run_finished (IlWindow *self, IlRun *run, IlRunTrace *trace, guint round, gui
       g_autofree char *message = g_strdup_printf (_("The run failed: %s"), error->message);
       il_window_toast (self, message);
     }
+  else if (error == NULL && trace != NULL)
+    il_window_say_program_failed (self, run, trace);
 
   /* Once a session: the kernel refused its capture (the summary says what that costs and the
    * command an administrator runs). */

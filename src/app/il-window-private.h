@@ -180,6 +180,10 @@ gboolean il_window_text_given           (const char *text);
 /* il-window-report.c: lab mode. May the open lesson run: in lab mode a lesson with a question
  * waits for a prediction; the note under the prediction says so. */
 gboolean il_window_lesson_may_run       (IlWindow *self);
+/* il-window-failure.c: a traced program that failed (non-zero exit, a signal): a notice with how
+ * it ended and its last line on stderr, Details with its last lines. Returns the notice (not
+ * owned), or NULL when @run's program did not fail. */
+AdwToast *il_window_say_program_failed  (IlWindow *self, IlRun *run, IlRunTrace *trace);
 
 /* il-window-actions.c: the win.* actions live in the window's GActionMap, so tests and the
  * application's accelerators reach them the same way. */

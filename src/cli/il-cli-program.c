@@ -200,3 +200,16 @@ il_cli_describe_end (int wait_status)
     }
   return NULL;
 }
+
+void
+il_cli_append_stderr_tail (GString *out, const char *tail)
+{
+  g_auto(GStrv) lines = NULL;
+
+  if (tail == NULL || *tail == '\0')
+    return;
+  lines = g_strsplit (tail, "\n", -1);
+  g_string_append_printf (out, _("  its last lines on stderr:\n"));
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_string_append_printf (out, "  | %s\n", g_strchomp (lines[i]));
+}

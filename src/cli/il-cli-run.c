@@ -203,7 +203,7 @@ typedef struct
   guint         index;
   char         *label;      /* the run going on, with its round when repeated */
   char         *failed;     /* the title of the run that failed */
-  GString      *program_failed;  /* lines: each traced program that ended badly, and how */
+  GString      *program_failed;  /* each traced program that ended badly: how, and its last words */
   gboolean      progress;
 } RunWatch;
 
@@ -269,14 +269,18 @@ run_finished_cb (IlBatchRunner *runner, IlRun *run, IlRunTrace *trace, guint rou
   else if (il_run_config_is_program (il_run_get_config (run)) && trace != NULL &&
            !il_run_trace_get_cancelled (trace))
     {
-      /* A lesson's program that fails is a failed run, though its trace is whole: its stderr
-       * went to ours as it ran, so what it said is just above. */
+      /* A lesson's program that fails is a failed run, though its trace is whole: how it ended
+       * and its last lines on stderr (which also went to ours as it ran). */
       g_autofree char *ending = il_cli_describe_end (il_run_get_exit_status (run));
       g_autofree char *line = il_run_config_command_line (il_run_get_config (run), 200);
 
       if (ending != NULL)
-        g_string_append_printf (watch->program_failed, _("run “%s” failed: its program %s %s\n"),
-                                il_run_trace_get_label (trace), line, ending);
+        {
+          g_string_append_printf (watch->program_failed, "%s: ", PROG);
+          g_string_append_printf (watch->program_failed, _("run “%s” failed: its program %s %s\n"),
+                                  il_run_trace_get_label (trace), line, ending);
+          il_cli_append_stderr_tail (watch->program_failed, il_run_get_stderr_tail (run));
+        }
     }
 }
 
@@ -589,11 +593,7 @@ il_cli_run (int argc, char **argv)
     }
   if (program_failed->len > 0)
     {
-      g_auto(GStrv) lines = g_strsplit (program_failed->str, "\n", -1);
-
-      for (guint i = 0; lines[i] != NULL; i++)
-        if (lines[i][0] != '\0')
-          g_printerr ("%s: %s\n", PROG, lines[i]);
+      g_printerr ("%s", program_failed->str);
       status = IL_CLI_EXIT_FAILED;
     }
 

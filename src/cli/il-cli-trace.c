@@ -178,8 +178,13 @@ il_cli_trace (int argc, char **argv)
     g_printerr (_("%s: stopped; the trace holds what was recorded until then\n"), PROG);
   else if (ending != NULL)
     {
-      /* Its stderr went to ours as it ran: the last lines above are its own words. */
+      /* Its stderr went to ours as it ran, and its last lines are said again here: with how it
+       * ended, they are the message (a log may keep only this). */
+      g_autoptr(GString) tail = g_string_new (NULL);
+
+      il_cli_append_stderr_tail (tail, il_run_get_stderr_tail (run));
       g_printerr (_("%s: the command %s\n"), PROG, ending);
+      g_printerr ("%s", tail->str);
       status = IL_CLI_EXIT_FAILED;
     }
 

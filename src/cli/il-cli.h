@@ -118,6 +118,9 @@ gboolean  il_cli_check_program     (const IlRunConfig *config, GError **error);
 /* How a traced program ended, from its wait status ("exited with status 3", "was ended by signal
  * 9 (Killed)"), or NULL when it ended well or its end is not known (-1). */
 char     *il_cli_describe_end      (int wait_status);
+/* Appends a failed program's last lines on stderr (il_run_get_stderr_tail()), each indented and
+ * marked, to @out: what it said before it failed, in the same message as how it ended. */
+void      il_cli_append_stderr_tail (GString *out, const char *tail);
 
 int       il_cli_run               (int argc, char **argv);
 int       il_cli_render            (int argc, char **argv);

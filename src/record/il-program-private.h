@@ -68,6 +68,8 @@ typedef struct
   guint8 state;
 } Reason;
 
+typedef struct _IlProgramStderr IlProgramStderr;
+
 typedef struct
 {
   int       pid, tid;
@@ -125,9 +127,13 @@ struct _IlProgram
   char         *path;           /* resolved program */
   pid_t         root;
   int           wait_status;
-  pid_t         watcher;        /* kills the program's group if we die (il_program_start_watcher) */
+  pid_t         watcher;        /* the program's parent, kills its tree if we die (il-program-watch.c) */
   int           watch_fd;       /* its pipe: closed by our death, 'q' to let it go */
+  int           status_fd;      /* what it says: the program's pid, its end, its wait status */
+  gboolean      root_ended;     /* it said the program has ended (not yet reaped) */
   int           gate[2];
+  IlProgramStderr *err;         /* the program's stderr, passed through (il-program-stderr.c) */
+  char         *stderr_tail;    /* its last lines, once done */
 
   /* Kernel capture */
   guint         n_cpus;
@@ -200,10 +206,21 @@ gboolean  il_program_scan_children      (IlProgram *self, gint64 now);
 void      il_program_sampled_scan       (IlProgram *self, gint64 now);
 void      il_program_kill_tree          (IlProgram *self, int sig);
 gboolean  il_program_mark_alive         (IlProgram *self);
-void      il_program_start_watcher      (IlProgram *self);
-void      il_program_release_watcher    (IlProgram *self);
 void      il_program_drop_late_launcher_helpers (IlProgram *self);
 void      il_program_fold_waiting_launchers (IlRunTrace *trace);
+
+/* il-program-watch.c: the watcher, the program's parent and a subreaper of its tree. */
+gboolean  il_program_spawn              (IlProgram *self, int err_out, GError **error);
+gboolean  il_program_watch_ended        (IlProgram *self);
+int       il_program_watch_reap         (IlProgram *self);
+void      il_program_watch_kill         (IlProgram *self);
+void      il_program_release_watcher    (IlProgram *self, gboolean kill_all);
+
+/* il-program-stderr.c: the program's stderr passed through, its last lines kept. */
+IlProgramStderr *il_program_stderr_new  (int fd);
+void      il_program_stderr_settle      (IlProgramStderr *self, gint64 timeout_us);
+char     *il_program_stderr_get_tail    (IlProgramStderr *self, guint max_lines);
+void      il_program_stderr_free        (IlProgramStderr *self);
 
 /* il-program-perf.c: the kernel capture. */
 void      il_program_perf_process       (IlProgram *self, gint64 horizon);

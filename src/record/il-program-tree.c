@@ -398,7 +398,8 @@ il_program_kill_tree (IlProgram *self, int sig)
   GHashTableIter iter;
   gpointer value;
 
-  /* The process group first, then every process we know: a child may have left the group. */
+  /* The process group first, then every process we know: a child may have left the group (one
+   * we never saw is the watcher's to kill, il_program_watch_kill). */
   kill (-self->root, sig);
   g_hash_table_iter_init (&iter, self->procs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -444,73 +445,6 @@ il_program_mark_alive (IlProgram *self)
       any |= p->still_running;
     }
   return any;
-}
-
-/* The watcher: a small process of ours that kills the program's process group when we die, even
- * by SIGKILL (the end of a pipe only we hold). PR_SET_PDEATHSIG covers the command itself but not
- * its children, which are not ours; a subreaper would make us the parent of every orphan (the
- * window, too). A descendant that leaves the group (setsid, setpgid) is not covered by it. At the
- * run's end it is let go ('q') and the program's leftover processes keep running. */
-void
-il_program_start_watcher (IlProgram *self)
-{
-  int fds[2];
-  pid_t pid, group = self->root;
-
-  if (pipe2 (fds, O_CLOEXEC) != 0)
-    {
-      g_warning ("No watcher for the traced program: %s", g_strerror (errno));
-      return;
-    }
-  pid = fork ();
-  if (pid == 0)
-    {
-      /* Forked from a threaded process: async-signal-safe calls only. Nothing of ours but the
-       * pipe's read end, so no other pipe (a caller reading our stdout) stays open by it. */
-      sigset_t none;
-      char c = 0;
-      ssize_t n;
-
-      signal (SIGINT, SIG_IGN);
-      signal (SIGTERM, SIG_IGN);
-      signal (SIGHUP, SIG_IGN);
-      sigemptyset (&none);
-      sigprocmask (SIG_SETMASK, &none, NULL);
-      for (int fd = 0; fd < 1024; fd++)
-        if (fd != fds[0])
-          close (fd);
-      do
-        n = read (fds[0], &c, 1);
-      while (n < 0 && errno == EINTR);
-      if (n != 1 || c != 'q')
-        kill (-group, SIGKILL);
-      _exit (0);
-    }
-  close (fds[0]);
-  if (pid < 0)
-    {
-      g_warning ("No watcher for the traced program: %s", g_strerror (errno));
-      close (fds[1]);
-      return;
-    }
-  self->watcher = pid;
-  self->watch_fd = fds[1];
-}
-
-void
-il_program_release_watcher (IlProgram *self)
-{
-  char q = 'q';
-
-  if (self->watch_fd < 0)
-    return;
-  if (write (self->watch_fd, &q, 1) != 1)
-    g_debug ("watcher: %s", g_strerror (errno));
-  close (self->watch_fd);
-  self->watch_fd = -1;
-  while (waitpid (self->watcher, NULL, 0) < 0 && errno == EINTR)
-    ;
-  self->watcher = -1;
 }
 
 /* A launcher's helper that lived long enough to get its lanes (a slow machine) is known for what

@@ -12,7 +12,6 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,7 +99,6 @@ tracer_thread (gpointer data)
   for (;;)
     {
       gint64 now = il_clock_now_ns ();
-      siginfo_t info;
 
       if (!perf && now - last_scan >= SCAN_NS)
         {
@@ -146,12 +144,9 @@ tracer_thread (gpointer data)
           cancel_ns = G_MAXINT64 / 2;
         }
 
-      /* Ended? Look without reaping, so its threads' last /proc figures can still be read. */
-      memset (&info, 0, sizeof info);
-      {
-        int r = waitid (P_PID, (id_t) self->root, &info, WEXITED | WNOHANG | WNOWAIT);
-        root_done = (r == 0 && info.si_pid == self->root) || (r < 0 && errno == ECHILD);
-      }
+      /* Ended? The watcher says so without reaping it, so its threads' last /proc figures can
+       * still be read. */
+      root_done = il_program_watch_ended (self);
       /* --wait-all: until its descendants have gone too (looked at every 10 ms: a /proc read
        * per process). */
       if (root_done && self->config->wait_all && !atomic_load (&self->cancel))
@@ -194,9 +189,19 @@ tracer_thread (gpointer data)
         while (g_hash_table_iter_next (&iter, NULL, &value))
           il_program_sample_thread (self, value, now);
       }
-    waitpid (self->root, &self->wait_status, 0);
+    self->wait_status = il_program_watch_reap (self);
     if (atomic_load (&self->cancel))
-      il_program_kill_tree (self, SIGKILL);
+      {
+        il_program_kill_tree (self, SIGKILL);
+        /* And what left the group unseen (a daemon's grandchild): a stopped run leaves nothing. */
+        il_program_watch_kill (self);
+      }
+    /* Its last words: all it wrote is in the pipe now, what is not read yet is read first. */
+    if (self->err != NULL)
+      {
+        il_program_stderr_settle (self->err, G_USEC_PER_SEC);
+        self->stderr_tail = il_program_stderr_get_tail (self->err, IL_PROGRAM_STDERR_LINES);
+      }
     now = il_clock_now_ns ();
     self->ending = TRUE;
     /* Up to now, never further: a thread still alive has its state laid out to the run's end
@@ -207,7 +212,7 @@ tracer_thread (gpointer data)
      * left running, not killed: drawn up to now and marked. After the last records: a child
      * forked just before the command exited is known only from them. */
     il_program_mark_alive (self);
-    il_program_release_watcher (self);
+    il_program_release_watcher (self, FALSE);
     housekeeping (self, now, now);
     g_hash_table_iter_init (&iter, self->threads);
     while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -238,6 +243,7 @@ il_program_new (const IlRunConfig *config, gint64 origin_ns)
   self->wait_status = -1;
   self->watcher = -1;
   self->watch_fd = -1;
+  self->status_fd = -1;
   self->gate[0] = self->gate[1] = -1;
   self->events = g_array_new (FALSE, FALSE, sizeof (Event));
   self->procs = g_hash_table_new_full (NULL, NULL, NULL, il_program_proc_free);
@@ -276,8 +282,9 @@ il_program_start (IlProgram *self,
                   gpointer data, GError **error)
 {
   g_autoptr(GError) perf_error = NULL;
-  extern char **environ;
-  pid_t child, parent = getpid ();
+  pid_t child;
+  int err[2] = { -1, -1 };
+  gboolean spawned;
   char go = 'g';
 
   g_return_val_if_fail (self != NULL && self->root < 0, FALSE);
@@ -290,47 +297,24 @@ il_program_start (IlProgram *self,
   if ((self->path = resolve_program (self->config, error)) == NULL)
     return FALSE;
 
-  /* The child waits on a pipe until its tracing is set up, so the trace starts at its exec. */
-  if (pipe2 (self->gate, O_CLOEXEC) != 0)
+  /* The program waits on a pipe until its tracing is set up, so the trace starts at its exec.
+   * Its stderr comes to us through another, to keep its last lines (il-program-stderr.c). */
+  if (pipe2 (self->gate, O_CLOEXEC) != 0 || pipe2 (err, O_CLOEXEC) != 0)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_FAILED, "%s", g_strerror (errno));
       return FALSE;
     }
-  child = fork ();
-  if (child < 0)
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, "%s", g_strerror (errno));
-      return FALSE;
-    }
-  if (child == 0)
-    {
-      /* Only async-signal-safe calls from here: we may have been forked from a threaded GUI. Its
-       * own process group, so Stop can end the whole tree and Ctrl+C in a terminal reaches us. */
-      char c;
-      sigset_t none;
-
-      setpgid (0, 0);
-      sigemptyset (&none);
-      sigprocmask (SIG_SETMASK, &none, NULL);
-      signal (SIGINT, SIG_DFL);
-      signal (SIGTERM, SIG_DFL);
-      signal (SIGPIPE, SIG_DFL);
-      /* Dies with us, even by SIGKILL (our thread that forked it: the main thread); if we are
-       * gone already, it does not start. Its own children are covered by the watcher. */
-      if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != parent)
-        _exit (127);
-      close (self->gate[1]);
-      if (read (self->gate[0], &c, 1) != 1)
-        _exit (127);
-      if (self->config->cwd != NULL && *self->config->cwd != '\0' && chdir (self->config->cwd) != 0)
-        _exit (127);
-      execve (self->path, self->config->command, environ);
-      _exit (127);
-    }
-  setpgid (child, child);
+  spawned = il_program_spawn (self, err[1], error);
+  close (err[1]);
   close (self->gate[0]);
   self->gate[0] = -1;
-  self->root = child;
+  if (!spawned)
+    {
+      close (err[0]);
+      return FALSE;
+    }
+  self->err = il_program_stderr_new (err[0]);
+  child = self->root;
 
   if (self->config->capture == IL_CAPTURE_KERNEL || self->config->capture == IL_CAPTURE_AUTO)
     {
@@ -339,8 +323,7 @@ il_program_start (IlProgram *self,
           il_program_perf_teardown (self);
           if (self->config->capture == IL_CAPTURE_KERNEL)
             {
-              kill (child, SIGKILL);
-              waitpid (child, &self->wait_status, 0);
+              il_program_release_watcher (self, TRUE);
               close (self->gate[1]);
               self->gate[1] = -1;
               g_propagate_error (error, g_steal_pointer (&perf_error));
@@ -352,8 +335,6 @@ il_program_start (IlProgram *self,
     }
   else
     self->capture = IL_CAPTURE_SAMPLED;
-
-  il_program_start_watcher (self);
 
   /* The program's time starts here, as it is let go: forking took 5-10 ms from the window (its
    * page tables are large) and 1-2 ms from the command line, and that is Interleave's time, not
@@ -414,6 +395,12 @@ int
 il_program_get_wait_status (IlProgram *self)
 {
   return self->wait_status;
+}
+
+const char *
+il_program_get_stderr_tail (IlProgram *self)
+{
+  return il_program_is_done (self) ? self->stderr_tail : NULL;
 }
 
 void
@@ -504,12 +491,11 @@ il_program_free (IlProgram *self)
       il_program_cancel (self);
       g_clear_pointer (&self->thread, g_thread_join);
     }
-  else if (self->root > 0 && self->wait_status == -1)
-    {
-      kill (-self->root, SIGKILL);
-      waitpid (self->root, &self->wait_status, 0);
-    }
-  il_program_release_watcher (self);
+  /* Started but never traced (or the tracer let it go already): the watcher's end of file
+   * kills what is left unless it was let go. */
+  il_program_release_watcher (self, TRUE);
+  il_program_stderr_free (self->err);
+  g_free (self->stderr_tail);
   il_program_perf_teardown (self);
   for (guint i = 0; i < self->notes->len; i++)
     {

@@ -44,6 +44,10 @@ gboolean       il_program_drain        (IlProgram *self, IlRunTrace *trace);
 void           il_program_finish       (IlProgram *self, IlRunTrace *trace);
 /* The command's wait status (as from waitpid), or -1 when it was never started. */
 int            il_program_get_wait_status (IlProgram *self);
+/* Once done: the last lines (at most IL_PROGRAM_STDERR_LINES, 4 KiB) the program and its
+ * descendants wrote to stderr while it ran, which also went on to ours; NULL when none. */
+#define IL_PROGRAM_STDERR_LINES 10
+const char    *il_program_get_stderr_tail (IlProgram *self);
 
 /* Where the GIL of a CPython process lives: [lo, hi) of its _PyRuntime (in the python binary's
  * or libpython's ELF symbol table, at the load address /proc/PID/maps gives). FALSE when the

@@ -170,3 +170,10 @@ il_run_get_exit_status (IlRun *self)
   g_return_val_if_fail (IL_IS_RUN (self), -1);
   return self->program != NULL ? il_program_get_wait_status (self->program) : -1;
 }
+
+const char *
+il_run_get_stderr_tail (IlRun *self)
+{
+  g_return_val_if_fail (IL_IS_RUN (self), NULL);
+  return self->program != NULL ? il_program_get_stderr_tail (self->program) : NULL;
+}

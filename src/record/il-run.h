@@ -48,6 +48,9 @@ IlRunTrace        *il_run_start_finish    (IlRun               *self,
 
 /* A traced program's wait status (as from waitpid) once it has ended; -1 for other runs. */
 int                il_run_get_exit_status (IlRun *self);
+/* A traced program's last lines on stderr (at most 10 lines, 4 KiB) once it has ended, said
+ * with its exit status when it failed; NULL for other runs, or when it wrote none. */
+const char        *il_run_get_stderr_tail (IlRun *self);
 
 /* Convenience for the CLI, tests and benchmarks: runs to completion on a private main context. */
 IlRunTrace        *il_run_sync            (const IlRunConfig   *config,

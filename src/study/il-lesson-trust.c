@@ -133,6 +133,68 @@ il_lesson_trust_allow (IlLesson *lesson, GError **error)
   return il_atomic_file_commit (g_steal_pointer (&out), error);
 }
 
+/* Whether @word shows as what it is: no control characters (a newline would make one command
+ * look like two), no invisible ones or direction overrides (U+202E shows text backwards), no
+ * line separators, valid UTF-8. */
+static gboolean
+shows_as_itself (const char *word)
+{
+  if (!g_utf8_validate (word, -1, NULL))
+    return FALSE;
+  for (const char *p = word; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeType type = g_unichar_type (c);
+
+      if (type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT || type == G_UNICODE_LINE_SEPARATOR ||
+          type == G_UNICODE_PARAGRAPH_SEPARATOR || type == G_UNICODE_UNASSIGNED ||
+          type == G_UNICODE_PRIVATE_USE || type == G_UNICODE_SURROGATE)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* @word as bash's $'…' would give it back, every character that does not show as itself
+ * written as an escape: still the exact argument, and nothing hidden in how it is drawn. */
+static void
+append_escaped (GString *line, const char *word)
+{
+  g_string_append (line, "$'");
+  for (const char *p = word; *p != '\0';)
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (line, "\\x%02x", (guchar) *p);
+          p++;
+          continue;
+        }
+      if (c == '\n')
+        g_string_append (line, "\\n");
+      else if (c == '\t')
+        g_string_append (line, "\\t");
+      else if (c == '\\' || c == '\'')
+        g_string_append_printf (line, "\\%c", (char) c);
+      else if (c < 0x80 && (c < 0x20 || c == 0x7f))
+        g_string_append_printf (line, "\\x%02x", c);
+      else if (c >= 0x80)
+        {
+          char one[8] = { 0 };
+
+          g_unichar_to_utf8 (c, one);
+          if (shows_as_itself (one))
+            g_string_append (line, one);
+          else
+            g_string_append_printf (line, "\\U%08x", c);
+        }
+      else
+        g_string_append_c (line, (char) c);
+      p = g_utf8_next_char (p);
+    }
+  g_string_append_c (line, '\'');
+}
+
 GStrv
 il_lesson_trust_list_commands (IlLesson *lesson)
 {
@@ -150,7 +212,7 @@ il_lesson_trust_list_commands (IlLesson *lesson)
       line = g_string_new (NULL);
       for (guint k = 0; argv[k] != NULL; k++)
         {
-          g_autofree char *quoted = g_shell_quote (argv[k]);
+          g_autofree char *quoted = NULL;
 
           if (k > 0)
             g_string_append_c (line, ' ');
@@ -158,8 +220,13 @@ il_lesson_trust_list_commands (IlLesson *lesson)
           if (argv[k][0] != '\0' && strspn (argv[k], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                                         "0123456789_-+=/.,:@%") == strlen (argv[k]))
             g_string_append (line, argv[k]);
+          else if (!shows_as_itself (argv[k]))
+            append_escaped (line, argv[k]);
           else
-            g_string_append (line, quoted);
+            {
+              quoted = g_shell_quote (argv[k]);
+              g_string_append (line, quoted);
+            }
         }
       g_strv_builder_add (lines, line->str);
     }

@@ -152,6 +152,7 @@ typedef struct
   int         mode;
   int         status;
   const char *expected;
+  const char *tail;         /* in the message after how it ended: its last lines on stderr */
 } Failing;
 
 /* A lesson's program that fails is a failed run (1, with how it ended); one that cannot be run
@@ -168,15 +169,18 @@ test_failing_program (gconstpointer data)
   g_test_message ("%s", r.err);
   g_assert_cmpint (r.status, ==, c->status);
   g_assert_nonnull (strstr (r.err, c->expected));
+  if (c->tail != NULL)
+    g_assert_nonnull (strstr (strstr (r.err, c->expected), c->tail));
   g_unlink (script);
 }
 
 static const Failing failing_cases[] = {
-  { "#!/bin/sh\necho 'Traceback: boom' >&2\nexit 3\n", 0755, 1, "exited with status 3" },
-  { "#!/bin/sh\nkill -9 $$\n", 0755, 1, "signal 9" },
-  { "#!/bin/sh\nexit 0\n", 0644, 2, "not executable" },
-  { "#!/no/such/interpreter\n", 0755, 2, "/no/such/interpreter" },
-  { "echo no interpreter line\n", 0755, 2, "neither a program" },
+  { "#!/bin/sh\necho 'Traceback: boom' >&2\nexit 3\n", 0755, 1, "exited with status 3",
+    "its last lines on stderr:\n  | Traceback: boom\n" },
+  { "#!/bin/sh\necho 'last words' >&2\nkill -9 $$\n", 0755, 1, "signal 9", "  | last words\n" },
+  { "#!/bin/sh\nexit 0\n", 0644, 2, "not executable", NULL },
+  { "#!/no/such/interpreter\n", 0755, 2, "/no/such/interpreter", NULL },
+  { "echo no interpreter line\n", 0755, 2, "neither a program", NULL },
 };
 
 /* The same for `trace`: exit 1 with the status; a binary for another machine says so (2). */

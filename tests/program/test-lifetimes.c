@@ -3,12 +3,14 @@
 /* Issue 20 item 1 and issue 19 item 7, through `interleave-cli`: a multiprocessing `spawn` pool
  * (its resource tracker outlives the main process) gives a sane trace; the program's exit status
  * or signal is kept; a child left running is marked and not waited for unless --wait-all; after
- * `kill -9` of `interleave-cli trace` and of `interleave-cli run --executor processes` no process
- * they started remains. Args: interleave-cli, il-no-perf. */
+ * `kill -9` of `interleave-cli trace` (also with a grandchild that left the process group by
+ * setsid) and of `interleave-cli run --executor processes` no process they started remains; a
+ * failed program's message has its last lines on stderr. Args: interleave-cli, il-no-perf. */
 #include "config.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -147,6 +149,54 @@ test_exit_status (void)
   g_assert_nonnull (strstr (summary2, "killed by SIGSEGV"));
 }
 
+/* Issue 19 item 5: a failed program is a failed run whose message says how it ended and its last
+ * lines on stderr (at most 10), marked "| ", after its stderr has gone through to ours as it ran. */
+static void
+test_failed_stderr (void)
+{
+  const char *raises[] = { python, "-c", "def f():\n    return 1 / 0\nprint('out')\nf()\n", NULL };
+  const char *exit3[] = { python, "-c", "import sys\nsys.stderr.write('bye, status 3\\n')\nsys.exit(3)\n",
+                          NULL };
+  const char *chatty[] = { python, "-c", "import sys\nfor i in range(30): print('line', i, file=sys.stderr)\n"
+                           "sys.exit(1)\n", NULL };
+  const char *quiet[] = { python, "-c", "import os; os.kill(os.getpid(), 9)", NULL };
+  g_autofree char *out = g_build_filename (tmpdir, "failed.interleave.json", NULL);
+  struct { const char **argv; const char *ending; const char *in[3]; const char *not_in[2]; } cases[] = {
+    { raises, "the command exited with status 1\n",
+      { "  | Traceback (most recent call last):\n", "  | ZeroDivisionError: division by zero\n", NULL },
+      { "| out", NULL } },
+    { exit3, "the command exited with status 3\n", { "  | bye, status 3\n", NULL }, { NULL } },
+    { chatty, "exited with status 1\n", { "  | line 20\n", "  | line 29\n", NULL },
+      { "  | line 19\n", NULL } },
+    { quiet, "was ended by signal 9", { NULL }, { "its last lines", NULL } },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      g_auto(GStrv) args = NULL;
+      g_auto(IlTestResult) r = { 0 };
+      const char *message;
+
+      g_strv_builder_add_many (b, cli_path, "trace", "-q", "-o", out, "--", NULL);
+      g_strv_builder_addv (b, cases[c].argv);
+      args = g_strv_builder_end (b);
+      il_test_run_argv (&r, (const char * const *) args, NULL);
+      g_test_message ("case %u, exit %d, stderr:\n%s", c, r.status, r.err);
+      g_assert_cmpint (r.status, ==, 1);
+      /* The message comes after what went through as it ran; the tail is in the message. */
+      message = strstr (r.err, cases[c].ending);
+      g_assert_nonnull (message);
+      for (guint i = 0; cases[c].in[i] != NULL; i++)
+        g_assert_nonnull (strstr (message, cases[c].in[i]));
+      for (guint i = 0; cases[c].not_in[i] != NULL; i++)
+        g_assert_null (strstr (message, cases[c].not_in[i]));
+      /* Passed through as before: the traceback's last line also stands alone, unmarked. */
+      if (c == 0)
+        g_assert_true (g_str_has_prefix (r.err, "Traceback (most recent call last):\n"));
+    }
+}
+
 /* A child that outlives the program: the run ends with the program, the child is marked still
  * running and left running; with --wait-all the run waits for it. */
 static void
@@ -277,6 +327,22 @@ kill_and_check (const char *const *argv, IlTestDoneFunc ready, Started *started,
       g_file_get_contents (path, &comm, NULL, NULL);
       g_test_message ("under the CLI: %d %s", g_array_index (pids, int, i), comm ? g_strchomp (comm) : "?");
     }
+  /* What the program says it started: a descendant that left the group and whose parent is
+   * gone is no descendant of the CLI's any more, unless the watcher took it in. */
+  if (started->file != NULL)
+    {
+      g_autofree char *text = il_test_read_text (started->file);
+      g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        if (atoi (lines[i]) > 0)
+          {
+            int pid = atoi (lines[i]);
+
+            g_assert_false (pid_gone (pid));
+            g_array_append_val (pids, pid);
+          }
+    }
   g_assert_cmpuint (pids->len, >=, min_procs);
   g_subprocess_send_signal (cli, SIGKILL);
   g_subprocess_wait (cli, NULL, NULL);
@@ -302,6 +368,33 @@ test_kill_trace (void)
   g_unlink (pids_file);
   /* The traced program, its child (and the watcher). */
   kill_and_check (argv, trace_started, &started, 2);
+}
+
+/* (b) The same with a daemonising grandchild: a child that calls setsid() (a new session and
+ * process group, which no signal to the program's group reaches), forks a grandchild and exits,
+ * so the grandchild is an orphan in a group of its own. Also with the sampled capture. */
+static void
+test_kill_trace_setsid (gconstpointer data)
+{
+  gboolean refuse_perf = GPOINTER_TO_INT (data);
+  g_autofree char *pids_file = g_build_filename (tmpdir, "pids-setsid.txt", NULL);
+  const char *code =
+    "import os, sys, time\n"
+    "r, w = os.pipe()\n"
+    "if os.fork() == 0:\n"
+    "    os.setsid()\n"
+    "    if os.fork() == 0:\n"
+    "        os.write(w, b'%d\\n' % os.getpid()); time.sleep(60); os._exit(0)\n"
+    "    os._exit(0)\n"
+    "grandchild = int(os.read(r, 64))\n"
+    "with open(sys.argv[1], 'w') as f: f.write('%d\\n%d\\n' % (os.getpid(), grandchild))\n"
+    "time.sleep(60)\n";
+  const char *argv[] = { no_perf_path, cli_path, "trace", "-q", "--", python, "-c", code, pids_file,
+                         NULL };
+  Started started = { pids_file, 0, 0 };
+
+  g_unlink (pids_file);
+  kill_and_check (refuse_perf ? argv : argv + 1, trace_started, &started, 2);
 }
 
 /* (b) kill -9 of `interleave-cli run --executor processes` in the middle of long tasks. */
@@ -338,7 +431,12 @@ main (int argc, char **argv)
   g_test_add_data_func ("/lifetimes/spawn-pool/sampled", GINT_TO_POINTER (TRUE), test_spawn_pool);
   g_test_add_func ("/lifetimes/exit-status", test_exit_status);
   g_test_add_func ("/lifetimes/still-running", test_still_running);
+  g_test_add_func ("/lifetimes/failed-stderr", test_failed_stderr);
   g_test_add_func ("/lifetimes/kill-9/trace", test_kill_trace);
+  g_test_add_data_func ("/lifetimes/kill-9/trace-setsid/auto", GINT_TO_POINTER (FALSE),
+                        test_kill_trace_setsid);
+  g_test_add_data_func ("/lifetimes/kill-9/trace-setsid/sampled", GINT_TO_POINTER (TRUE),
+                        test_kill_trace_setsid);
   g_test_add_func ("/lifetimes/kill-9/run-processes", test_kill_run_processes);
   status = g_test_run ();
 

@@ -95,21 +95,47 @@ label_text_under (GtkWidget *widget)
   return NULL;
 }
 
-/* The dialog's button labelled @label, as a user clicks it. */
-static GtkWidget *
-find_button (GtkWidget *widget, const char *label)
+static gboolean
+is_button_labelled (GtkWidget *widget, const char *label)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+is_label_with (GtkWidget *widget, const char *part)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), part) != NULL;
+}
+
+/* The first widget under @widget (itself included) that @match takes, or NULL. */
+static GtkWidget *
+find_widget (GtkWidget *widget, gboolean (*match) (GtkWidget *, const char *), const char *text)
+{
+  if (match (widget, text))
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *button = find_button (child, label);
+      GtkWidget *found = find_widget (child, match, text);
 
-      if (button != NULL)
-        return button;
+      if (found != NULL)
+        return found;
     }
   return NULL;
+}
+
+/* The dialog's button labelled @label, as a user clicks it. */
+static GtkWidget *
+find_button (GtkWidget *widget, const char *label)
+{
+  return find_widget (widget, is_button_labelled, label);
+}
+
+/* A label under @widget whose text holds @part (NULL: none). */
+static GtkWidget *
+find_label_with (GtkWidget *widget, const char *part)
+{
+  return find_widget (widget, is_label_with, part);
 }
 
 /* What `interleave --run FILE --no-predict` does: open the lesson and press Run once shown. */
@@ -383,6 +409,90 @@ test_trace_command_never_runs (void)
   g_assert_cmpstr (out, ==, "");
 }
 
+/* Item 4 of issue 19: the window's and the application's actions are exported on the session
+ * bus, so none may take a command. Those with a parameter are the ones listed: a lesson's path
+ * (its runs pass the consent) and a history row's index. A "trace-command" action that ran any
+ * command line it was given did: a D-Bus call ran it without a question. */
+static void
+test_no_action_takes_a_command (void)
+{
+  struct { GActionGroup *group; const char *allowed; } groups[] = {
+    { G_ACTION_GROUP (window), " open-lesson:s remove-run:u " },
+    { G_ACTION_GROUP (app), " run-lesson:s open-lesson:s " },
+  };
+
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      g_auto(GStrv) names = g_action_group_list_actions (groups[g].group);
+
+      for (guint i = 0; names[i] != NULL; i++)
+        {
+          const GVariantType *type = g_action_group_get_action_parameter_type (groups[g].group, names[i]);
+          g_autofree char *entry = NULL;
+
+          if (type == NULL)
+            continue;
+          entry = g_strdup_printf (" %s:%.*s ", names[i], (int) g_variant_type_get_string_length (type),
+                                   g_variant_type_peek_string (type));
+          g_test_message ("action with a parameter:%s", entry);
+          g_assert_nonnull (strstr (groups[g].allowed, entry));
+        }
+    }
+  g_assert_false (g_action_group_has_action (G_ACTION_GROUP (window), "trace-command"));
+}
+
+static gboolean
+failure_said (gpointer data)
+{
+  return find_label_with (GTK_WIDGET (window), data) != NULL;
+}
+
+/* A lesson's program that fails (issue 19 item 5): the window says how it ended and its last
+ * line on stderr; Details shows its last lines, the traceback's first line among them. */
+static void
+test_failed_program_said (void)
+{
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autofree char *script = course_file ("fails.py");
+  g_autofree char *path = NULL;
+  GtkWidget *details = NULL, *dialog = NULL;
+  GListModel *toplevels;
+
+  if (python == NULL)
+    {
+      g_test_skip ("python3 is not installed");
+      return;
+    }
+  g_assert_true (g_file_set_contents (script, "def f():\n    return 1 / 0\nf()\n", -1, NULL));
+  path = write_lesson ("[Lesson]\nTitle=Fails\nExplanation=x\nRuns=a\n\n"
+                       "[Run a]\nLabel=fails\nCommand=python3 {lessondir}/fails.py\n");
+  run_lesson (path);
+  il_test_wait_for (dialog_shown, NULL, 20, "the consent dialog");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (window->consent_dialog), "run");
+  il_test_wait_for (window_idle, NULL, 60, "the failing program");
+  il_test_wait_for (failure_said, (gpointer) "The program failed (exit status 1): ZeroDivisionError: "
+                    "division by zero", 10, "the notice of the failure");
+
+  /* Details: its last lines, in a dialog over the window. */
+  for (GtkWidget *w = find_label_with (GTK_WIDGET (window), "The program failed"); w != NULL && details == NULL;
+       w = gtk_widget_get_parent (w))
+    details = find_button (w, "_Details");
+  g_assert_nonnull (details);
+  g_signal_emit_by_name (details, "clicked");
+  toplevels = gtk_window_get_toplevels ();   /* not ours */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+    {
+      g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_window_get_transient_for (GTK_WINDOW (w)) == GTK_WINDOW (window))
+        dialog = w;
+    }
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (find_label_with (dialog, "Traceback (most recent call last):\n"));
+  g_assert_nonnull (find_label_with (dialog, "exit status 1"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -424,6 +534,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/consent/other-lesson-drops-question", test_other_lesson_drops_question);
   g_test_add_func ("/consent/shipped-never-asks", test_shipped_never_asks);
   g_test_add_func ("/consent/trace-command-never-runs", test_trace_command_never_runs);
+  g_test_add_func ("/consent/failed-program-said", test_failed_program_said);
+  g_test_add_func ("/consent/no-action-takes-a-command", test_no_action_takes_a_command);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -134,6 +134,26 @@ test_quoting (void)
   g_assert_cmpstr (commands[0], ==, "echo 'a b' 'c;d' plain");
 }
 
+/* A word that would not show as itself (a line separator making one command look like two, a
+ * right-to-left override drawing "txt.exe" for "exe.txt", a tab) is written as bash's $'…' would
+ * be: still exact, nothing hidden. */
+static void
+test_hidden_characters (void)
+{
+  g_autofree char *path = write_lesson ("hidden.lesson",
+                                        "[Lesson]\nTitle=T\nExplanation=x\nRuns=a\n\n"
+                                        "[Run a]\nCommand=echo 'safe\xe2\x80\xa8rm -rf ~' \xe2\x80\xae" "exe.txt "
+                                        "'tab\there' \"it's\" caf\xc3\xa9" "\n");
+  g_autoptr(IlLesson) lesson = load (path);
+  g_auto(GStrv) commands = il_lesson_trust_list_commands (lesson);
+  char **argv = il_lesson_get_run_config (lesson, 0)->command;
+
+  /* What runs: the separator inside the quoted word. */
+  g_assert_cmpstr (argv[1], ==, "safe\xe2\x80\xa8rm -rf ~");
+  g_assert_cmpstr (commands[0], ==,
+                   "echo $'safe\\U00002028rm -rf ~' $'\\U0000202eexe.txt' $'tab\\there' 'it'\\''s' 'café'");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -150,6 +170,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lesson/trust/allow-is-for-bytes-read", test_allow_is_for_bytes_read);
   g_test_add_func ("/lesson/trust/engine-only", test_engine_only);
   g_test_add_func ("/lesson/trust/quoting", test_quoting);
+  g_test_add_func ("/lesson/trust/hidden-characters", test_hidden_characters);
   status = g_test_run ();
   {
     const char *rm_argv[] = { "rm", "-rf", tmpdir, NULL };
