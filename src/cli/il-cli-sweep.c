@@ -209,7 +209,7 @@ print_sweep_disturbed (const IlSweep *sweep)
   g_print ("\n");
   if (sweep->culprit != NULL)
     /* TRANSLATORS: %s is "firefox-esr took 48 % of a CPU" */
-    g_print (_("  most of it: %s; close it and sweep again\n"), sweep->culprit);
+    g_print (_("  the busiest of them: %s; close it and sweep again\n"), sweep->culprit);
   else
     g_print ("%s\n", _("  close other programs and sweep again"));
 }

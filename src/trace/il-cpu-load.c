@@ -405,7 +405,7 @@ il_cpu_load_describe_disturbed (GPtrArray *runs)
   culprit = il_cpu_load_describe_culprit (worst);
   if (culprit != NULL)
     {
-      char *with = g_strdup_printf (_("%s Most of it: %s."), text, culprit);
+      char *with = g_strdup_printf (_("%s The busiest of them: %s."), text, culprit);
       g_free (text);
       text = with;
     }
