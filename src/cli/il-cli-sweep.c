@@ -185,6 +185,16 @@ print_sweep_ranges (const IlSweep *sweep)
     }
 }
 
+static gboolean
+all_disturbed (const IlSweep *sweep)
+{
+  for (guint s = 0; s < sweep->series->len; s++)
+    for (guint i = 0; i < sweep->worker_counts->len; i++)
+      if (il_sweep_get_disturbed (sweep, sweep->series->pdata[s], i) == 0)
+        return FALSE;
+  return TRUE;
+}
+
 /* The points whose runs other programs slowed: "!" in the table, said in words here. */
 static void
 print_sweep_disturbed (const IlSweep *sweep)
@@ -192,7 +202,10 @@ print_sweep_disturbed (const IlSweep *sweep)
   if (!il_sweep_is_disturbed (sweep))
     return;
   g_print ("%s", _("! disturbed: other programs took CPU time these points needed:"));
-  for (guint s = 0; s < sweep->series->len; s++)
+  /* Every point (a disturbed baseline taints them all): one phrase, not a line of twelve. */
+  if (all_disturbed (sweep))
+    g_print ("%s", _(" every point"));
+  for (guint s = 0; s < sweep->series->len && !all_disturbed (sweep); s++)
     {
       const IlSweepSeries *series = sweep->series->pdata[s];
 

@@ -61,13 +61,10 @@ draw_y_grid (cairo_t *cr, PangoLayout *text, const IlPalette *pal, const Plot *p
     step = 4;
   for (; s <= p->s_max * (1 + 1e-9); s = p->log_y ? s * step : s + step)
     {
-      g_autofree char *label = g_strdup_printf (s < 1 || (!p->log_y && step < 1) ? "%.1f×" : "%.0f×", s);
+      /* Powers of two below 1 need their digits: 0.5×, 0.25×, 0.125×. */
+      g_autofree char *label = p->log_y && s < 1 ? g_strdup_printf ("%.3g×", s)
+                               : g_strdup_printf (!p->log_y && step < 1 ? "%.1f×" : "%.0f×", s);
 
-      if (p->log_y && s < 0.1)
-        {
-          g_free (label);
-          label = g_strdup_printf ("%.2g×", s);
-        }
       il_rgb_set_source (cr, pal->grid);
       cairo_move_to (cr, p->x0, plot_y (p, s));
       cairo_line_to (cr, p->x1, plot_y (p, s));
@@ -433,6 +430,8 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
           cairo_save (cr);
           il_rgb_set_source (cr, pal->reference);
           cairo_set_line_width (cr, MAX (hair * 2, f * 0.14));
+          /* The text before left a current point: the ring starts a path of its own. */
+          cairo_new_path (cr);
           cairo_arc (cr, p.x1 + f * 1.8, ry, f * 0.7, 0, 2 * G_PI);
           cairo_stroke (cr);
           cairo_restore (cr);
