@@ -116,19 +116,13 @@ typedef struct
 static gboolean
 read_proc_pid_stat (const char *pid, ProcStat *out)
 {
-  char path[64], buf[1024];
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *buf = NULL;
   const char *open_paren, *close_paren, *p;
-  ssize_t len;
-  int fd;
 
-  g_snprintf (path, sizeof path, "/proc/%s/stat", pid);
-  if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+  /* A process may end between the listing and here: then it has nothing to count. */
+  if (!g_file_get_contents (path, &buf, NULL, NULL))
     return FALSE;
-  len = read (fd, buf, sizeof buf - 1);
-  close (fd);
-  if (len <= 0)
-    return FALSE;
-  buf[len] = '\0';
   if ((open_paren = strchr (buf, '(')) == NULL || (close_paren = strrchr (buf, ')')) == NULL ||
       close_paren < open_paren)
     return FALSE;
