@@ -146,7 +146,17 @@ summary_line (IlRunTrace *run)
         g_string_append_printf (s, _("wall %s · CPU %s · avg parallelism %.2f · max %u"),
                                 wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism);
       if (!isnan (sum->speedup) && sum->speedup > 0)
-        g_string_append_printf (s, _(" · speedup %.2f×"), sum->speedup);
+        {
+          const IlRepeat *repeat = il_run_trace_get_repeat (run);
+
+          g_string_append_printf (s, _(" · speedup %.2f×"), sum->speedup);
+          /* Repeated: the spread of the rounds' paired ratios (each against its own round's
+           * baseline), the median above lying inside it. */
+          if (repeat != NULL && isfinite (repeat->speedup[0]) && isfinite (repeat->speedup[1]) &&
+              repeat->speedup[1] > repeat->speedup[0])
+            /* TRANSLATORS: after "speedup 1.90×": the lowest and highest of the rounds' ratios */
+            g_string_append_printf (s, _(" (%.2f–%.2f×)"), repeat->speedup[0], repeat->speedup[1]);
+        }
       if (sum->gil_wait_ns > 0)
         {
           g_autofree char *v = il_clock_format_duration (sum->gil_wait_ns, IL_DURATION_SIGNIFICANT);
