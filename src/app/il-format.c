@@ -17,6 +17,10 @@ il_format_get_efficiency (IlRunTrace *run)
 
   if (summary == NULL || !isfinite (summary->speedup))
     return NAN;
+  /* An event loop is one thread: its lanes are tasks in flight, not workers that could each
+   * pull a share, so speedup per lane means nothing there. */
+  if (config->executor == IL_EXECUTOR_ASYNC)
+    return NAN;
   /* Parallel efficiency in its textbook sense, speedup per worker: 4 GIL threads at speedup 1
    * are 25 % efficient, 8 threads overlapping 8 waits at speedup 8 are 100 %. */
   workers = config->executor == IL_EXECUTOR_SEQUENTIAL ? 1 : MAX (config->workers, 1);

@@ -136,6 +136,19 @@ il_summary_view_put_other (IlSummaryView *self, IlRunTrace *run, guint column)
   time = il_clock_format_duration (summary->other_ns, IL_DURATION_SIGNIFICANT);
   /* TRANSLATORS: share of the CPUs other programs took, and their CPU time */
   text = g_strdup_printf (_("%d %% · %s"), (int) round (summary->other_share * 100), time);
+  /* The verdict per run, judged by what the run needed (a waiting run beside a busy core is
+   * not), with the program behind it when one is known. */
+  if (il_run_trace_is_disturbed (run))
+    {
+      g_autofree char *culprit = il_cpu_load_describe_culprit (run);
+      char *with = culprit != NULL
+        /* TRANSLATORS: the "other programs" cell of a disturbed run; %s the share, then the culprit */
+        ? g_strdup_printf (_("%s · disturbed: %s"), text, culprit)
+        : g_strdup_printf (_("%s · disturbed"), text);
+
+      g_free (text);
+      text = with;
+    }
   il_summary_view_put (self, ROW_OTHER, column, text);
 }
 

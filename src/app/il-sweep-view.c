@@ -198,6 +198,16 @@ il_sweep_view_update_result (IlSweepView *self)
         g_string_append_printf (s, _("%s: %.2f× at %u workers"), series->label, top,
                                 g_array_index (self->sweep->worker_counts, guint, last));
     }
+  /* The verdict in words too, for who does not see the rings (a screen reader). */
+  if (il_sweep_is_disturbed (self->sweep))
+    {
+      g_string_append (s, "\n");
+      if (self->sweep->culprit != NULL)
+        g_string_append_printf (s, _("Disturbed: %s. Ringed points lost CPU time to other programs; close them and sweep again."),
+                                self->sweep->culprit);
+      else
+        g_string_append (s, _("Disturbed: ringed points lost CPU time to other programs; close them and sweep again."));
+    }
   gtk_label_set_label (self->result_label, s->str);
   g_string_free (s, TRUE);
 }

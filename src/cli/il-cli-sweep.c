@@ -162,8 +162,10 @@ print_sweep_ranges (const IlSweep *sweep)
 {
   if (sweep->repeat < 2)
     return;
-  g_print (g_dngettext (GETTEXT_PACKAGE, "median of %u round, with the range (min–max) of the rounds:\n",
-                        "median of %u rounds, with the range (min–max) of the rounds:\n", sweep->repeat),
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "median of %u round, with the spread (min–max) of the rounds' speedups, each against its own round's baseline:\n",
+                        "median of %u rounds, with the spread (min–max) of the rounds' speedups, each against its own round's baseline:\n",
+                        sweep->repeat),
            sweep->repeat);
   for (guint s = 0; s < sweep->series->len; s++)
     {
@@ -181,6 +183,48 @@ print_sweep_ranges (const IlSweep *sweep)
         }
       g_print ("\n");
     }
+}
+
+static gboolean
+all_disturbed (const IlSweep *sweep)
+{
+  for (guint s = 0; s < sweep->series->len; s++)
+    for (guint i = 0; i < sweep->worker_counts->len; i++)
+      if (il_sweep_get_disturbed (sweep, sweep->series->pdata[s], i) == 0)
+        return FALSE;
+  return TRUE;
+}
+
+/* The points whose runs other programs slowed: "!" in the table, said in words here. */
+static void
+print_sweep_disturbed (const IlSweep *sweep)
+{
+  if (!il_sweep_is_disturbed (sweep))
+    return;
+  g_print ("%s", _("! disturbed: other programs took CPU time these points needed:"));
+  /* Every point (a disturbed baseline taints them all): one phrase, not a line of twelve. */
+  if (all_disturbed (sweep))
+    g_print ("%s", _(" every point"));
+  for (guint s = 0; s < sweep->series->len && !all_disturbed (sweep); s++)
+    {
+      const IlSweepSeries *series = sweep->series->pdata[s];
+
+      for (guint i = 0; i < sweep->worker_counts->len; i++)
+        {
+          guint k = il_sweep_get_disturbed (sweep, series, i);
+
+          if (k > 0)
+            /* TRANSLATORS: a sweep point: its series, worker count, disturbed rounds of all */
+            g_print (_(" %s at %u (%u of %u rounds);"), series->label,
+                     g_array_index (sweep->worker_counts, guint, i), k, sweep->repeat);
+        }
+    }
+  g_print ("\n");
+  if (sweep->culprit != NULL)
+    /* TRANSLATORS: %s is "firefox-esr took 48 % of a CPU" */
+    g_print (_("  the busiest of them: %s; close it and sweep again\n"), sweep->culprit);
+  else
+    g_print ("%s\n", _("  close other programs and sweep again"));
 }
 
 static void
@@ -212,8 +256,9 @@ print_sweep (const IlSweep *sweep)
         {
           double speedup = il_sweep_get_speedup (sweep, series, i);
 
+          /* A disturbed point carries a mark, explained under the table. */
           if (isfinite (speedup))
-            g_print (" %8.2f×", speedup);
+            g_print (" %7.2f×%s", speedup, il_sweep_get_disturbed (sweep, series, i) > 0 ? "!" : " ");
           else
             g_print (" %9s", _("failed"));
         }
@@ -224,6 +269,7 @@ print_sweep (const IlSweep *sweep)
     }
   g_print (_("speedup = sequential wall time / wall time; Amdahl: speedup(n) = 1 / (s + (1 − s) / n)\n"));
   print_sweep_ranges (sweep);
+  print_sweep_disturbed (sweep);
 }
 
 /* With --repeat: "repeat": N once, and per series "speedup_range": [[min, max] or null, …]. */
@@ -270,6 +316,11 @@ write_sweep_json (const IlSweep *sweep, const char *path, GError **error)
   json_builder_add_int_value (b, sweep->baseline_ns);
   json_builder_set_member_name (b, "repeat");
   json_builder_add_int_value (b, sweep->repeat);
+  if (sweep->culprit != NULL)
+    {
+      json_builder_set_member_name (b, "culprit");
+      json_builder_add_string_value (b, sweep->culprit);
+    }
   json_builder_set_member_name (b, "workers");
   json_builder_begin_array (b);
   for (guint i = 0; i < sweep->worker_counts->len; i++)
@@ -305,6 +356,11 @@ write_sweep_json (const IlSweep *sweep, const char *path, GError **error)
         }
       json_builder_end_array (b);
       write_sweep_json_ranges (sweep, series, b);
+      json_builder_set_member_name (b, "disturbed_rounds");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < series->wall_ns->len; i++)
+        json_builder_add_int_value (b, il_sweep_get_disturbed (sweep, series, i));
+      json_builder_end_array (b);
       json_builder_set_member_name (b, "serial_fraction");
       if (isfinite (series->serial_fraction))
         json_builder_add_double_value (b, series->serial_fraction);
@@ -329,7 +385,7 @@ write_sweep_json (const IlSweep *sweep, const char *path, GError **error)
 static gboolean
 write_sweep_csv (const IlSweep *sweep, const char *path, GError **error)
 {
-  g_autoptr(GString) s = g_string_new ("executor,gil,label,workers,wall_ns,speedup,serial_fraction\n");
+  g_autoptr(GString) s = g_string_new ("executor,gil,label,workers,wall_ns,speedup,serial_fraction,disturbed_rounds\n");
 
   for (guint k = 0; k < sweep->series->len; k++)
     {
@@ -347,11 +403,12 @@ write_sweep_csv (const IlSweep *sweep, const char *path, GError **error)
             g_ascii_formatd (speedup, sizeof speedup, "%.4f", v);
           if (isfinite (series->serial_fraction))
             g_ascii_formatd (serial, sizeof serial, "%.4f", series->serial_fraction);
-          g_string_append_printf (s, "%s,%s,%s,%u,%" G_GINT64_FORMAT ",%s,%s\n",
+          g_string_append_printf (s, "%s,%s,%s,%u,%" G_GINT64_FORMAT ",%s,%s,%u\n",
                                   il_executor_to_string (series->config->executor),
                                   series->config->gil ? "true" : "false", label,
                                   g_array_index (sweep->worker_counts, guint, i),
-                                  g_array_index (series->wall_ns, gint64, i), speedup, serial);
+                                  g_array_index (series->wall_ns, gint64, i), speedup, serial,
+                                  il_sweep_get_disturbed (sweep, series, i));
         }
     }
   return il_cli_write_file (path, s->str, s->len, error);
@@ -395,7 +452,7 @@ il_cli_sweep (int argc, char **argv)
     { "theme", 0, 0, G_OPTION_ARG_STRING, &o.theme, N_("light or dark (default light)"), N_("THEME") },
     { "title", 0, 0, G_OPTION_ARG_STRING, &o.title, N_("Title of the image"), N_("TEXT") },
     { "repeat", 0, 0, G_OPTION_ARG_STRING, &o.repeat,
-      N_("Measure the whole sweep N times, alternating; each point is the median, with range bars (default 1)"),
+      N_("Measure the whole sweep N times, alternating; each point is the median of its speedups against the same round's baseline, with bars for their spread (default 3)"),
       N_("N") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, N_("Print nothing but errors"), NULL },
     G_OPTION_ENTRY_NULL
@@ -475,7 +532,8 @@ il_cli_sweep (int argc, char **argv)
   job.n_configs = configs->len;
   job.counts = counts;
   job.quiet = o.quiet;
-  job.repeat = 1;
+  /* Three rounds by default: one sample says nothing about noise. */
+  job.repeat = 3;
   if (o.repeat != NULL)
     {
       guint64 n;

@@ -101,6 +101,103 @@ read_proc_stat (int fd, char *buf, gsize size, guint n, gint64 ns_per_tick, gint
   return TRUE;
 }
 
+/* Other processes ------------------------------------------------------------------------------- */
+
+/* One process in /proc at one moment: its parent and the CPU time it has used. */
+typedef struct
+{
+  int    ppid;
+  gint64 ticks;    /* utime + stime */
+  char   comm[32];
+} ProcStat;
+
+/* /proc/[pid]/stat: "pid (comm) state ppid … utime stime …"; comm may hold spaces and
+ * parentheses, so the fields are counted from its last ')'. */
+static gboolean
+read_proc_pid_stat (const char *pid, ProcStat *out)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *buf = NULL;
+  const char *open_paren, *close_paren, *p;
+
+  /* A process may end between the listing and here: then it has nothing to count. */
+  if (!g_file_get_contents (path, &buf, NULL, NULL))
+    return FALSE;
+  if ((open_paren = strchr (buf, '(')) == NULL || (close_paren = strrchr (buf, ')')) == NULL ||
+      close_paren < open_paren)
+    return FALSE;
+  g_strlcpy (out->comm, open_paren + 1,
+             MIN (sizeof out->comm, (gsize) (close_paren - open_paren)));
+  /* Fields 3 (state) on: ppid is the 2nd after ')', utime the 12th, stime the 13th. */
+  p = close_paren + 1;
+  out->ticks = 0;
+  for (guint field = 1; field <= 13; field++)
+    {
+      char *end;
+      guint64 v;
+
+      while (*p == ' ')
+        p++;
+      if (field == 1)
+        {
+          while (*p != '\0' && *p != ' ')
+            p++;
+          continue;
+        }
+      v = g_ascii_strtoull (p, &end, 10);
+      if (end == p)
+        return FALSE;
+      p = end;
+      if (field == 2)
+        out->ppid = (int) v;
+      else if (field >= 12)
+        out->ticks += (gint64) v;
+    }
+  return TRUE;
+}
+
+/* Every process's CPU time now, by pid. A few hundred small reads: taken twice per run, on the
+ * sampler's thread at the start and once the run has ended. */
+static GHashTable *
+proc_snapshot (void)
+{
+  GHashTable *procs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  GDir *dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return procs;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      ProcStat st = { 0 };
+
+      if (!g_ascii_isdigit (name[0]) || !read_proc_pid_stat (name, &st))
+        continue;
+      g_hash_table_insert (procs, GINT_TO_POINTER (atoi (name)), g_memdup2 (&st, sizeof st));
+    }
+  g_dir_close (dir);
+  return procs;
+}
+
+/* This process or one it started (workers, a traced program and its children): the run's own. */
+static gboolean
+proc_is_ours (GHashTable *a, GHashTable *b, int pid, int self)
+{
+  for (guint depth = 0; depth < 256 && pid > 1; depth++)
+    {
+      const ProcStat *st = g_hash_table_lookup (b, GINT_TO_POINTER (pid));
+
+      if (pid == self)
+        return TRUE;
+      if (st == NULL)
+        st = g_hash_table_lookup (a, GINT_TO_POINTER (pid));
+      if (st == NULL)
+        return FALSE;
+      pid = st->ppid;
+    }
+  return FALSE;
+}
+
 /* The sampler ----------------------------------------------------------------------------------- */
 
 struct _IlCpuSampler
@@ -124,6 +221,10 @@ struct _IlCpuSampler
   gint64   *carry;        /* [n] */
   gint64   *work;         /* [n] running time of the run's workers per CPU in one interval */
   gint64   *raw;          /* [n] busy minus work plus carry, one interval */
+
+  GHashTable *procs_start; /* pid → ProcStat when sampling began (taken by the thread) */
+  char     *top_name;     /* the other process that used the most CPU time, once stopped */
+  gint64    top_ns;
 };
 
 static void
@@ -150,9 +251,11 @@ static gpointer
 sampler_thread (gpointer data)
 {
   IlCpuSampler *self = data;
+  GHashTable *procs = proc_snapshot ();
   gint64 next = il_clock_now_ns ();
 
   g_mutex_lock (&self->mutex);
+  self->procs_start = procs;
   while (!self->stopping)
     {
       /* Steady ticks on an absolute schedule: a late wake-up does not shift the later ones (but
@@ -229,6 +332,54 @@ il_cpu_sampler_start (gint64 interval_ns, GError **error)
   return g_steal_pointer (&self);
 }
 
+/* The other program whose CPU time grew the most since sampling began, its processes summed by
+ * name (a browser is many processes; a process started since counts whole), leaving out this
+ * process and every process it started. */
+static void
+sampler_find_top_other (IlCpuSampler *self)
+{
+  g_autoptr(GHashTable) end = NULL;
+  g_autoptr(GHashTable) by_name = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  int me = getpid ();
+
+  if (self->procs_start == NULL)
+    return;
+  end = proc_snapshot ();
+  by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_hash_table_iter_init (&iter, end);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      ProcStat *b = value;
+      const ProcStat *a = g_hash_table_lookup (self->procs_start, key);
+      gint64 used = (b->ticks - (a != NULL ? a->ticks : 0)) * self->ns_per_tick;
+      gint64 *sum;
+
+      if (used <= 0 || proc_is_ours (self->procs_start, end, GPOINTER_TO_INT (key), me))
+        continue;
+      if ((sum = g_hash_table_lookup (by_name, b->comm)) == NULL)
+        g_hash_table_insert (by_name, b->comm, (sum = g_new0 (gint64, 1)));
+      *sum += used;
+      if (*sum > self->top_ns)
+        {
+          g_free (self->top_name);
+          self->top_name = g_strdup (b->comm);
+          self->top_ns = *sum;
+        }
+    }
+}
+
+const char *
+il_cpu_sampler_get_top_other (IlCpuSampler *self, gint64 *cpu_ns)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (cpu_ns != NULL)
+    *cpu_ns = self->top_ns;
+  return self->top_name;
+}
+
 void
 il_cpu_sampler_stop (IlCpuSampler *self)
 {
@@ -243,6 +394,7 @@ il_cpu_sampler_stop (IlCpuSampler *self)
   g_thread_join (self->thread);
   self->thread = NULL;
   sampler_take (self);
+  sampler_find_top_other (self);
 }
 
 void
@@ -261,6 +413,8 @@ il_cpu_sampler_free (IlCpuSampler *self)
   g_free (self->carry);
   g_free (self->raw);
   g_free (self->work);
+  g_clear_pointer (&self->procs_start, g_hash_table_unref);
+  g_free (self->top_name);
   g_free (self);
 }
 

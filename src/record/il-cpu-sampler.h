@@ -19,6 +19,10 @@ IlCpuSampler *il_cpu_sampler_start    (gint64 interval_ns, GError **error);
 /* Takes a last sample and stops the thread; the samples stay readable. */
 void       il_cpu_sampler_stop        (IlCpuSampler *self);
 void       il_cpu_sampler_free        (IlCpuSampler *self);
+/* Once stopped: the process outside the run (not this one, nor any it started) whose CPU time
+ * grew the most while sampling, from /proc/[pid]/stat at the start and the stop; its name and
+ * that CPU time, or NULL when none used any. */
+const char *il_cpu_sampler_get_top_other (IlCpuSampler *self, gint64 *cpu_ns);
 
 /* Turns the samples taken so far into rows of @load for the CPUs of @load: each interval's busy
  * time minus the running time of @run's workers on that CPU in it (from the recorded spans).

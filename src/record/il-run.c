@@ -304,7 +304,12 @@ il_run_update_cpu_load (IlRun    *self,
     return;
   if (final)
     {
+      gint64 top_ns = 0;
+      const char *top;
+
       il_cpu_sampler_stop (self->sampler);
+      top = il_cpu_sampler_get_top_other (self->sampler, &top_ns);
+      il_cpu_load_set_top_other (load, top, top_ns);
       il_cpu_load_clear (load);
       il_cpu_sampler_rewind (self->sampler);
       il_cpu_sampler_update (self->sampler, load, self->trace, origin, G_MAXINT64,

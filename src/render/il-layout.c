@@ -167,6 +167,19 @@ il_layout_run_n_cpus (IlRunTrace *run)
   return MAX (n, 1);
 }
 
+guint
+il_layout_run_n_allowed_cpus (IlRunTrace *run)
+{
+  const IlRunConfig *config = il_run_trace_get_config (run);
+  guint n = il_layout_run_n_cpus (run), allowed = 0;
+
+  if (config->cpus == NULL || config->cpus->len == 0)
+    return n;
+  for (guint i = 0; i < config->cpus->len; i++)
+    allowed += g_array_index (config->cpus, int, i) >= 0 && (guint) g_array_index (config->cpus, int, i) < n;
+  return MAX (allowed, 1);
+}
+
 gboolean
 il_layout_run_has_cores (IlRunTrace *run)
 {
@@ -225,11 +238,33 @@ process_header_h (double f)
 
 static gboolean process_kept (IlRunTrace *run, guint p, const gboolean *keep);
 
+/* An event loop is one thread whose lanes are its tasks in flight: a header row names the thread
+ * above them (index -1), so the picture does not read as one worker thread per lane. */
+gboolean
+il_layout_run_is_event_loop (IlRunTrace *run)
+{
+  return il_run_trace_get_config (run)->executor == IL_EXECUTOR_ASYNC &&
+         il_run_trace_get_n_workers (run) > 0;
+}
+
+static gboolean
+loop_header_kept (IlRunTrace *run, const gboolean *keep)
+{
+  if (!il_layout_run_is_event_loop (run))
+    return FALSE;
+  for (guint w = 0; w < il_run_trace_get_n_workers (run) && keep != NULL; w++)
+    if (keep[w])
+      return TRUE;
+  return keep == NULL;
+}
+
 static double
 process_rows_fixed_h (IlRunTrace *run, const gboolean *keep, double f)
 {
   guint n = 0;
 
+  if (loop_header_kept (run, keep))
+    return process_header_h (f);
   if (!il_layout_run_has_process_rows (run))
     return 0;
   for (guint p = 0; p < il_run_trace_get_n_processes (run); p++)
@@ -311,6 +346,14 @@ layout_worker_rows (IlLayout *l, IlRunTrace *run, guint r, const gboolean *keep,
   /* A lane the filter leaves out counts as placed: it gets no row. */
   for (guint w = 0; w < n_workers && keep != NULL; w++)
     placed[w] = !keep[w];
+  if (loop_header_kept (run, keep))
+    {
+      IlLayoutRow header = { IL_ROW_PROCESS, r, -1, 0, 0 };
+
+      row_snap (&header, *y, process_header_h (f));
+      g_array_append_val (l->rows, header);
+      *y += process_header_h (f);
+    }
   for (guint p = 0; p < n_procs && il_layout_run_has_process_rows (run); p++)
     {
       const IlProcessInfo *proc = il_run_trace_get_process (run, p);

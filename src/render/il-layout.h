@@ -53,7 +53,8 @@ typedef enum
   IL_ROW_WORKER,
   IL_ROW_CORE,
   IL_ROW_STRIP,
-  IL_ROW_PROCESS,      /* a traced program's process header above its threads; index: process */
+  IL_ROW_PROCESS,      /* a traced program's process header above its threads; index: process,
+                        * or -1: an event loop's thread above its tasks in flight */
 } IlRowKind;
 
 typedef struct
@@ -108,8 +109,12 @@ guint     il_layout_run_n_cpus   (IlRunTrace *run);
 /* Does @run know which CPU ran what? An imported Chrome trace usually does not: it then gets no
  * core lanes and no parallelism strip rather than empty or invented ones. */
 gboolean  il_layout_run_has_cores (IlRunTrace *run);
+/* The CPUs @run was allowed (its configuration's CPU set within the machine's), else all. */
+guint     il_layout_run_n_allowed_cpus (IlRunTrace *run);
 /* Does @run group its worker lanes under process headers (a traced program with processes)? */
 gboolean  il_layout_run_has_process_rows (IlRunTrace *run);
+/* An async run: one thread, its lanes the tasks in flight, under a header row (index -1). */
+gboolean  il_layout_run_is_event_loop (IlRunTrace *run);
 IlLayout *il_layout_new          (int width, int height, GPtrArray *runs, const IlPaintOptions *o);
 void      il_layout_free         (IlLayout *layout);
 /* The thinnest worker or core lane that still has its label drawn in full-size-ish text. */

@@ -14,10 +14,29 @@ static void
 draw_process_header (IlPaintFrame *f, IlRunTrace *run, const IlLayoutRow *row)
 {
   IlLayout *l = f->layout;
-  const IlProcessInfo *proc = il_run_trace_get_process (run, (guint) row->index);
   double px = MIN (l->font_px * 0.85, MAX (row->h * 0.7, 6.0));
-  g_autofree char *text = g_strdup_printf (_("pid %d · %s"), proc->pid,
-                                           *proc->command != '\0' ? proc->command : proc->name);
+  g_autofree char *text = NULL;
+
+  if (row->index < 0)
+    {
+      /* An event loop: the one thread, then its tasks in flight as the lanes below. */
+      int tid = il_run_trace_get_worker (run, 0)->tid;
+      guint n = il_run_trace_get_n_workers (run);
+
+      text = tid > 0
+        /* TRANSLATORS: above an event loop's lanes; %d a thread id, %u how many lanes follow */
+        ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "one thread (tid %d) · up to %u task in flight",
+                                        "one thread (tid %d) · up to %u tasks in flight", n), tid, n)
+        : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "one thread · up to %u task in flight",
+                                        "one thread · up to %u tasks in flight", n), n);
+    }
+  else
+    {
+      const IlProcessInfo *proc = il_run_trace_get_process (run, (guint) row->index);
+
+      text = g_strdup_printf (_("pid %d · %s"), proc->pid,
+                              *proc->command != '\0' ? proc->command : proc->name);
+    }
 
   il_text_set (f->text, text, px, TRUE, l->lane_x1 - l->label_x);
   il_text_draw (f->cr, f->text, l->label_x, row->y + row->h * 0.45, IL_ALIGN_LEFT, f->pal->text);
@@ -74,7 +93,8 @@ il_paint_lane_label (IlPaintFrame *f, IlRunTrace *run, const IlLayoutRow *row)
       break;
     case IL_ROW_STRIP:
     default:
-      text = g_strdup (_("workers in flight / running"));
+      text = g_strdup (il_layout_run_is_event_loop (run) ? _("tasks in flight / running")
+                                                         : _("workers in flight / running"));
       break;
     }
 

@@ -59,21 +59,42 @@ painter_describe_config (IlRunTrace *run)
   return il_run_config_describe (seen);
 }
 
-/* The header's warning when other programs took more than 10 % of a shown run's CPUs. */
-static char *
+/* The header's warnings when a shown run was disturbed (other programs took CPU time it needed),
+ * longest first: the title line shows the longest that fits, so the warning is never cut. */
+static GPtrArray *
 disturbed_words (GPtrArray *runs)
 {
   IlRunTrace *worst = il_cpu_load_find_worst (runs);
+  GPtrArray *words;
+  g_autofree char *culprit = NULL;
+  int share;
 
   if (worst == NULL)
     return NULL;
+  words = g_ptr_array_new_with_free_func (g_free);
+  share = (int) round (il_run_trace_get_summary (worst)->other_share * 100);
+  culprit = il_cpu_load_describe_culprit (worst);
   if (runs->len == 1)
-    return g_strdup_printf (_("Disturbed: other programs took %d %% of the CPUs; close them or run again"),
-                            (int) round (il_run_trace_get_summary (worst)->other_share * 100));
-  return g_strdup_printf (_("Comparison disturbed: other programs took %d %% of the CPUs during “%s”; "
-                            "close them or run again"),
-                          (int) round (il_run_trace_get_summary (worst)->other_share * 100),
-                          il_run_trace_get_label (worst));
+    {
+      if (culprit != NULL)
+        g_ptr_array_add (words, g_strdup_printf (_("Disturbed: %s; close it or run again"), culprit));
+      g_ptr_array_add (words, g_strdup_printf (_("Disturbed: other programs took %d %% of the CPUs; close them or run again"),
+                                               share));
+    }
+  else
+    {
+      if (culprit != NULL)
+        g_ptr_array_add (words, g_strdup_printf (_("Comparison disturbed: %s during “%s”; close it or run again"),
+                                                 culprit, il_run_trace_get_label (worst)));
+      g_ptr_array_add (words, g_strdup_printf (_("Comparison disturbed: other programs took %d %% of the CPUs during “%s”; "
+                                                 "close them or run again"),
+                                               share, il_run_trace_get_label (worst)));
+    }
+  if (culprit != NULL)
+    g_ptr_array_add (words, g_strdup_printf (_("Disturbed: %s"), culprit));
+  /* TRANSLATORS: the shortest warning of a disturbed run in an image's title line */
+  g_ptr_array_add (words, g_strdup_printf (_("Disturbed: others took %d %%"), share));
+  return words;
 }
 
 /* A repeated run's wall time: the median (the run kept) with the range of all, and how many. */
@@ -125,7 +146,17 @@ summary_line (IlRunTrace *run)
         g_string_append_printf (s, _("wall %s · CPU %s · avg parallelism %.2f · max %u"),
                                 wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism);
       if (!isnan (sum->speedup) && sum->speedup > 0)
-        g_string_append_printf (s, _(" · speedup %.2f×"), sum->speedup);
+        {
+          const IlRepeat *repeat = il_run_trace_get_repeat (run);
+
+          g_string_append_printf (s, _(" · speedup %.2f×"), sum->speedup);
+          /* Repeated: the spread of the rounds' paired ratios (each against its own round's
+           * baseline), the median above lying inside it. */
+          if (repeat != NULL && isfinite (repeat->speedup[0]) && isfinite (repeat->speedup[1]) &&
+              repeat->speedup[1] > repeat->speedup[0])
+            /* TRANSLATORS: after "speedup 1.90×": the lowest and highest of the rounds' ratios */
+            g_string_append_printf (s, _(" (%.2f–%.2f×)"), repeat->speedup[0], repeat->speedup[1]);
+        }
       if (sum->gil_wait_ns > 0)
         {
           g_autofree char *v = il_clock_format_duration (sum->gil_wait_ns, IL_DURATION_SIGNIFICANT);
@@ -169,17 +200,36 @@ il_paint_title (IlPaintFrame *f)
 {
   IlLayout *layout = f->layout;
   g_autofree char *title = derive_title (f->runs, f->o);
-  g_autofree char *disturbed = disturbed_words (f->runs);
+  g_autoptr(GPtrArray) disturbed = disturbed_words (f->runs);
   double avail = layout->width - 2 * layout->margin;
-  double w = il_text_set (f->text, title, layout->font_px * 1.5, TRUE,
-                          disturbed != NULL ? avail * 0.5 : avail);
+  double title_w = il_text_set (f->text, title, layout->font_px * 1.5, TRUE, 0);
+  double room = avail, w;
+  const char *warning = NULL;
 
-  il_text_draw (f->cr, f->text, layout->margin, layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT,
-                f->pal->text);
   if (disturbed != NULL)
     {
+      /* The warning matters more than the rest of a long title: the title keeps at least 45 %
+       * of the line, and the warning the longest of its wordings that fits beside it. */
+      double title_keep = MIN (title_w, avail * 0.45);
+
+      for (guint i = 0; i < disturbed->len && warning == NULL; i++)
+        {
+          double ww = il_text_set (f->text, disturbed->pdata[i], layout->font_px * 1.0, TRUE, 0);
+
+          if (ww <= avail - title_keep - layout->font_px || i + 1 == disturbed->len)
+            {
+              warning = disturbed->pdata[i];
+              room = MAX (avail * 0.3, avail - MIN (ww, avail * 0.7) - layout->font_px);
+            }
+        }
+    }
+  w = il_text_set (f->text, title, layout->font_px * 1.5, TRUE, room);
+  il_text_draw (f->cr, f->text, layout->margin, layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT,
+                f->pal->text);
+  if (warning != NULL)
+    {
       /* In the warning colour after the title: the picture says it cannot be trusted. */
-      il_text_set (f->text, disturbed, layout->font_px * 1.0, TRUE,
+      il_text_set (f->text, warning, layout->font_px * 1.0, TRUE,
                    MAX (1, avail - w - layout->font_px));
       il_text_draw (f->cr, f->text, layout->margin + w + layout->font_px,
                     layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT, f->pal->reference);

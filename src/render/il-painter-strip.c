@@ -40,6 +40,10 @@ il_paint_strip (IlPaintFrame *f, IlRunTrace *run, double *flight, double *runnin
   cairo_t *cr = f->cr;
   guint n_workers = il_run_trace_get_n_workers (run);
   guint n_cpus = il_layout_run_n_cpus (run);
+  /* The ceiling is what this run may use: its own CPU set (a one-core run's is 1, whatever the
+   * machine has), and an event loop's one thread. */
+  gboolean loop = il_layout_run_is_event_loop (run);
+  guint ceiling = loop ? 1 : il_layout_run_n_allowed_cpus (run);
   double top = MAX (MAX (n_workers, n_cpus), 1) * 1.1;
   double x0 = f->layout->lane_x0;
   double dev = f->o->scale > 0 ? f->o->scale : 1;
@@ -128,7 +132,7 @@ il_paint_strip (IlPaintFrame *f, IlRunTrace *run, double *flight, double *runnin
   }
 
   /* The core count: running above this line is impossible; in flight above it means waiting. */
-  ref_y = round ((y_base - n_cpus / top * row->h) * dev) / dev;
+  ref_y = round ((y_base - ceiling / top * row->h) * dev) / dev;
   cairo_save (cr);
   il_rgb_set_source (cr, f->pal->reference);
   cairo_set_line_width (cr, MAX (f->hairline * 2, f->layout->font_px * 0.1));
@@ -142,8 +146,9 @@ il_paint_strip (IlPaintFrame *f, IlRunTrace *run, double *flight, double *runnin
   cairo_restore (cr);
 
   {
-    g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u core", "%u cores", n_cpus),
-                                              n_cpus);
+    g_autofree char *label = loop ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u thread", "%u threads", 1), 1)
+                                  : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u core", "%u cores", ceiling),
+                                                     ceiling);
     double px = MIN (f->layout->font_px * 0.8, row->h * 0.4);
     double w = il_text_set (f->text, label, px, TRUE, 0);
     double bx = f->layout->lane_x1 - w - px * 0.5;

@@ -13,8 +13,9 @@ typedef struct
 {
   double x0, x1, y0, y1;   /* plot area: y0 top */
   double n_min, n_max;     /* worker counts */
-  double s_max;            /* speedup at the top */
+  double s_min, s_max;     /* speedup at the bottom (0 unless log_y) and at the top */
   gboolean log_x;
+  gboolean log_y;          /* with log_x: log-log, where the ideal n× is a straight line */
 } Plot;
 
 static double
@@ -37,10 +38,63 @@ plot_x (const Plot *p, double n)
   return b > a ? p->x0 + (v - a) / (b - a) * (p->x1 - p->x0) : (p->x0 + p->x1) / 2;
 }
 
+static double nice_step (double range, double max_ticks);
+
 static double
 plot_y (const Plot *p, double s)
 {
+  if (p->log_y)
+    return p->y1 - (log2 (MAX (s, 1e-9)) - log2 (p->s_min)) / (log2 (p->s_max) - log2 (p->s_min))
+                     * (p->y1 - p->y0);
   return p->y1 - s / p->s_max * (p->y1 - p->y0);
+}
+
+/* The y grid: on a log axis at powers of two (every other one when they crowd), else at a nice
+ * step from 0. */
+static void
+draw_y_grid (cairo_t *cr, PangoLayout *text, const IlPalette *pal, const Plot *p, double f)
+{
+  double step = p->log_y ? 2 : nice_step (p->s_max, (p->y1 - p->y0) / (f * 5));
+  double s = p->log_y ? p->s_min : 0;
+
+  if (p->log_y && (log2 (p->s_max) - log2 (p->s_min)) * f * 2.5 > p->y1 - p->y0)
+    step = 4;
+  for (; s <= p->s_max * (1 + 1e-9); s = p->log_y ? s * step : s + step)
+    {
+      /* Powers of two below 1 need their digits: 0.5×, 0.25×, 0.125×. */
+      g_autofree char *label = p->log_y && s < 1 ? g_strdup_printf ("%.3g×", s)
+                               : g_strdup_printf (!p->log_y && step < 1 ? "%.1f×" : "%.0f×", s);
+
+      il_rgb_set_source (cr, pal->grid);
+      cairo_move_to (cr, p->x0, plot_y (p, s));
+      cairo_line_to (cr, p->x1, plot_y (p, s));
+      cairo_stroke (cr);
+      il_text_set (text, label, f * 0.85, FALSE, 0);
+      il_text_draw (cr, text, p->x0 - f * 0.5, plot_y (p, s), IL_ALIGN_RIGHT, pal->text_dim);
+    }
+}
+
+/* A disturbed point (other programs took CPU time its runs needed): a ring in the warning colour
+ * around it, so the eye knows which points not to trust. */
+static void
+draw_disturbed_rings (cairo_t *cr, const Plot *p, const IlPalette *pal, const IlSweep *sweep,
+                      const IlSweepSeries *series, double f, double hair)
+{
+  cairo_save (cr);
+  il_rgb_set_source (cr, pal->reference);
+  cairo_set_line_width (cr, MAX (hair * 2, f * 0.14));
+  for (guint i = 0; i < sweep->worker_counts->len; i++)
+    {
+      double sp = il_sweep_get_speedup (sweep, series, i);
+      double n = g_array_index (sweep->worker_counts, guint, i);
+
+      if (isnan (sp) || il_sweep_get_disturbed (sweep, series, i) == 0)
+        continue;
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, plot_x (p, n), plot_y (p, sp), f * 0.7, 0, 2 * G_PI);
+    }
+  cairo_stroke (cr);
+  cairo_restore (cr);
 }
 
 static double
@@ -90,7 +144,7 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
   g_autoptr(PangoLayout) text = NULL;
   double f = CLAMP (height / 56.0, 11.0, 24.0);
   double margin = round (f * 1.5);
-  double legend_w = 0, step, hair;
+  double legend_w = 0, hair, s_low = G_MAXDOUBLE;
   Plot p = { 0 };
   guint n_counts;
 
@@ -109,6 +163,18 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
   il_text_set (text, sweep->title != NULL ? sweep->title : _("Speedup against one sequential worker"),
                f * 1.5, TRUE, width - 2 * margin);
   il_text_draw (cr, text, margin, margin + f, IL_ALIGN_LEFT, pal->text);
+  /* Under the title in the warning colour: which points not to trust, and who took the CPU. */
+  if (il_sweep_is_disturbed (sweep))
+    {
+      g_autofree char *warning = sweep->culprit != NULL
+        /* TRANSLATORS: %s is "firefox-esr took 48 % of a CPU" */
+        ? g_strdup_printf (_("Disturbed: %s. Ringed points lost CPU time to other programs; close them and sweep again."),
+                           sweep->culprit)
+        : g_strdup (_("Disturbed: ringed points lost CPU time to other programs; close them and sweep again."));
+
+      il_text_set (text, warning, f * 0.95, TRUE, width - 2 * margin);
+      il_text_draw (cr, text, margin, margin + f * 2.7, IL_ALIGN_LEFT, pal->reference);
+    }
 
   if (n_counts == 0)
     {
@@ -138,8 +204,14 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
       for (guint i = 0; i < n_counts; i++)
         {
           double s = il_sweep_get_speedup (sweep, series, i);
+          double lo = series->speedup_min != NULL && i < series->speedup_min->len
+                        ? g_array_index (series->speedup_min, double, i) : NAN;
           if (!isnan (s))
             p.s_max = MAX (p.s_max, s);
+          if (!isnan (s) && s > 0)
+            s_low = MIN (s_low, s);
+          if (isfinite (lo) && lo > 0)
+            s_low = MIN (s_low, lo);
         }
       label = isnan (series->serial_fraction)
                 ? g_strdup (series->label)
@@ -149,26 +221,25 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
   /* Room above the best measured speedup, and the ideal visible for a while before it leaves the
    * top: measured curves must not be squashed to the bottom by the ideal at many workers. */
   p.s_max = MIN (MAX (p.s_max * 1.35, 2.2), MAX (p.n_max * 1.05, 1.5));
+  /* Worker counts on a log axis make the speedups log too: the ideal (n workers, n× faster) is
+   * then a straight line, and halving reads the same at 2 and at 32 workers. The axis runs
+   * between powers of two around the ideal's ends and every measured point. */
+  p.log_y = p.log_x;
+  if (p.log_y)
+    {
+      p.s_min = exp2 (floor (log2 (MAX (MIN (MIN (s_low, p.n_min), 1.0) / 1.1, 1.0 / 64))));
+      p.s_max = exp2 (ceil (log2 (MAX (p.s_max / 1.35 * 1.15, p.n_max))));
+    }
 
   legend_w = MIN (legend_w + f * 3, width * 0.38);
   p.x0 = margin + f * 3.5;
   p.x1 = width - margin - legend_w - f;
-  p.y0 = margin + f * 4.5;
+  p.y0 = margin + f * (il_sweep_is_disturbed (sweep) ? 5.6 : 4.5);
   p.y1 = height - margin - f * 3.2;
 
   /* Grid and y labels. */
-  step = nice_step (p.s_max, (p.y1 - p.y0) / (f * 5));
   cairo_set_line_width (cr, hair);
-  for (double s = 0; s <= p.s_max + 1e-9; s += step)
-    {
-      g_autofree char *label = g_strdup_printf (step < 1 ? "%.1f×" : "%.0f×", s);
-      il_rgb_set_source (cr, pal->grid);
-      cairo_move_to (cr, p.x0, plot_y (&p, s));
-      cairo_line_to (cr, p.x1, plot_y (&p, s));
-      cairo_stroke (cr);
-      il_text_set (text, label, f * 0.85, FALSE, 0);
-      il_text_draw (cr, text, p.x0 - f * 0.5, plot_y (&p, s), IL_ALIGN_RIGHT, pal->text_dim);
-    }
+  draw_y_grid (cr, text, pal, &p, f);
   for (guint i = 0; i < n_counts; i++)
     {
       double n = g_array_index (sweep->worker_counts, guint, i);
@@ -229,15 +300,9 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
   }
   il_rgb_set_source (cr, pal->text_dim);
   cairo_set_line_width (cr, MAX (hair * 2, f * 0.1));
-  for (int i = 0; i <= 64; i++)
-    {
-      double n = p.log_x ? p.n_min * pow (p.n_max / p.n_min, i / 64.0)
-                         : p.n_min + (p.n_max - p.n_min) * i / 64.0;
-      if (i == 0)
-        cairo_move_to (cr, plot_x (&p, n), plot_y (&p, n));
-      else
-        cairo_line_to (cr, plot_x (&p, n), plot_y (&p, n));
-    }
+  /* Straight on both kinds of axes (log-log or linear-linear): one segment between its ends. */
+  cairo_move_to (cr, plot_x (&p, p.n_min), plot_y (&p, p.n_min));
+  cairo_line_to (cr, plot_x (&p, p.n_max), plot_y (&p, p.n_max));
   cairo_stroke (cr);
   cairo_restore (cr);
 
@@ -301,6 +366,7 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
           cairo_arc (cr, plot_x (&p, n), plot_y (&p, sp), f * 0.32, 0, 2 * G_PI);
           cairo_fill (cr);
         }
+      draw_disturbed_rings (cr, &p, pal, sweep, series, f, hair);
 
       /* Legend entry on the right, outside the plot's clip. */
       cairo_save (cr);
@@ -355,6 +421,22 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
           il_text_set (text, _("Amdahl's law fit"), f * 0.9, FALSE,
                        width - margin - (p.x1 + f * 2.7));
           il_text_draw (cr, text, p.x1 + f * 2.7, ly + f * 1.8, IL_ALIGN_LEFT, pal->text_dim);
+        }
+      /* The ring's sample, when a point carries one. */
+      if (il_sweep_is_disturbed (sweep))
+        {
+          double ry = ly + f * (any_fit ? 3.6 : 1.8);
+
+          cairo_save (cr);
+          il_rgb_set_source (cr, pal->reference);
+          cairo_set_line_width (cr, MAX (hair * 2, f * 0.14));
+          /* The text before left a current point: the ring starts a path of its own. */
+          cairo_new_path (cr);
+          cairo_arc (cr, p.x1 + f * 1.8, ry, f * 0.7, 0, 2 * G_PI);
+          cairo_stroke (cr);
+          cairo_restore (cr);
+          il_text_set (text, _("disturbed point"), f * 0.9, FALSE, width - margin - (p.x1 + f * 2.7));
+          il_text_draw (cr, text, p.x1 + f * 2.7, ry, IL_ALIGN_LEFT, pal->reference);
         }
     }
   }

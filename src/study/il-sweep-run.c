@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "il-batch-runner.h"
+#include "il-cpu-load.h"
 #include "il-run.h"
 #include "il-sweep-run.h"
 
@@ -79,45 +80,72 @@ il_sweep_run_repeated (const IlRunConfig *const *configs,
                             data, error);
 }
 
-/* A copy of @self with what is measured so far: each point's median of the rounds done, -1
- * before its first; the fit once a series has two points. */
-static IlSweep *
-sweep_so_far (const IlSweep *self, GPtrArray *walls, GArray *base_walls)
+static int
+compare_double (gconstpointer a, gconstpointer b)
 {
-  IlSweep *copy = il_sweep_new ();
-  guint n_counts = self->worker_counts->len;
+  double x = *(const double *) a, y = *(const double *) b;
 
-  copy->repeat = 1;
-  g_array_append_vals (copy->worker_counts, self->worker_counts->data, n_counts);
-  copy->baseline_ns = base_walls->len > 0 ? median_wall (base_walls) : -1;
-  copy->title = g_strdup (self->title);
-  for (guint c = 0; c < self->series->len; c++)
+  return x < y ? -1 : x > y;
+}
+
+/* Fills point @i of @series from its rounds: the median wall time; each round's speedup against
+ * the same round's baseline (paired ratios), their median and their spread (min–max); how many
+ * rounds were disturbed, the point's run or its round's baseline. */
+static void
+fill_point (IlSweepSeries *series, GArray *w, GArray *w_disturbed, GArray *base_walls,
+            GArray *base_disturbed)
+{
+  g_autoptr(GArray) ratios = g_array_new (FALSE, FALSE, sizeof (double));
+  gint64 median = w->len > 0 ? median_wall (w) : -1;
+  double lo = NAN, hi = NAN, mid = NAN;
+  guint disturbed = 0;
+
+  for (guint k = 0; k < w->len; k++)
     {
-      const IlSweepSeries *from = g_ptr_array_index (self->series, c);
-      IlSweepSeries *series = g_new0 (IlSweepSeries, 1);
-      guint measured = 0;
+      gint64 wk = g_array_index (w, gint64, k);
+      gint64 bk = k < base_walls->len ? g_array_index (base_walls, gint64, k) : -1;
+      gboolean dk = k < w_disturbed->len && g_array_index (w_disturbed, gboolean, k);
 
-      series->config = il_run_config_copy (from->config);
-      series->label = g_strdup (from->label);
-      series->wall_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
-      series->speedup_min = g_array_new (FALSE, FALSE, sizeof (double));
-      series->speedup_max = g_array_new (FALSE, FALSE, sizeof (double));
-      for (guint i = 0; i < n_counts; i++)
+      dk |= k < base_disturbed->len && g_array_index (base_disturbed, gboolean, k);
+      disturbed += dk;
+      if (wk > 0 && bk > 0)
         {
-          GArray *w = g_ptr_array_index (walls, c * n_counts + i);
-          gint64 median = w->len > 0 ? median_wall (w) : -1;
-          double none = NAN;
+          double sp = (double) bk / (double) wk;
 
-          measured += median > 0;
-          g_array_append_val (series->wall_ns, median);
-          g_array_append_val (series->speedup_min, none);
-          g_array_append_val (series->speedup_max, none);
+          g_array_append_val (ratios, sp);
         }
-      g_ptr_array_add (copy->series, series);
-      series->serial_fraction = measured >= 2 && copy->baseline_ns > 0
-                                  ? il_sweep_fit_amdahl (copy, series) : NAN;
     }
-  return copy;
+  if (ratios->len >= 2)
+    {
+      guint n = ratios->len;
+
+      g_array_sort (ratios, compare_double);
+      lo = g_array_index (ratios, double, 0);
+      hi = g_array_index (ratios, double, n - 1);
+      mid = n % 2 ? g_array_index (ratios, double, n / 2)
+                  : (g_array_index (ratios, double, n / 2 - 1) + g_array_index (ratios, double, n / 2)) / 2;
+    }
+  g_array_append_val (series->wall_ns, median);
+  g_array_append_val (series->speedup_min, lo);
+  g_array_append_val (series->speedup_max, hi);
+  g_array_append_val (series->speedup, mid);
+  g_array_append_val (series->disturbed, disturbed);
+}
+
+static IlSweepSeries *
+series_new (const IlRunConfig *config, const char *label)
+{
+  IlSweepSeries *series = g_new0 (IlSweepSeries, 1);
+
+  series->config = il_run_config_copy (config);
+  series->label = g_strdup (label);
+  series->wall_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  series->speedup_min = g_array_new (FALSE, FALSE, sizeof (double));
+  series->speedup_max = g_array_new (FALSE, FALSE, sizeof (double));
+  series->speedup = g_array_new (FALSE, FALSE, sizeof (double));
+  series->disturbed = g_array_new (FALSE, FALSE, sizeof (guint));
+  series->serial_fraction = NAN;
+  return series;
 }
 
 /* The sweep being measured, as the batch runner reports its runs. */
@@ -128,7 +156,11 @@ typedef struct
   GAsyncResult   *result;
   GCancellable   *stop;         /* the runner's: the caller's cancel, or a failed baseline */
   GArray         *base_walls;
+  GArray         *base_disturbed; /* gboolean per round */
   GPtrArray      *walls;        /* walls[p]: point p's wall times, one per round */
+  GPtrArray      *disturbed;    /* disturbed[p]: gboolean per round */
+  char           *culprit;      /* the named culprit of the worst disturbed run */
+  double          worst_share;
   GError         *base_error;   /* the baseline failed: nothing to compare against */
   GError         *last_error;   /* the last point that failed */
   guint           n_failed;
@@ -137,12 +169,59 @@ typedef struct
   gpointer        data;
 } SweepWatch;
 
+/* A copy of @self with what is measured so far: each point's median of the rounds done, -1
+ * before its first; the fit once a series has two points. */
+static IlSweep *
+sweep_so_far (const IlSweep *self, const SweepWatch *w)
+{
+  IlSweep *copy = il_sweep_new ();
+  guint n_counts = self->worker_counts->len;
+
+  copy->repeat = self->repeat;
+  g_array_append_vals (copy->worker_counts, self->worker_counts->data, n_counts);
+  copy->baseline_ns = w->base_walls->len > 0 ? median_wall (w->base_walls) : -1;
+  copy->title = g_strdup (self->title);
+  copy->culprit = g_strdup (w->culprit);
+  for (guint c = 0; c < self->series->len; c++)
+    {
+      const IlSweepSeries *from = g_ptr_array_index (self->series, c);
+      IlSweepSeries *series = series_new (from->config, from->label);
+      guint measured = 0;
+
+      for (guint i = 0; i < n_counts; i++)
+        {
+          fill_point (series, g_ptr_array_index (w->walls, c * n_counts + i),
+                      g_ptr_array_index (w->disturbed, c * n_counts + i), w->base_walls,
+                      w->base_disturbed);
+          measured += g_array_index (series->wall_ns, gint64, i) > 0;
+        }
+      g_ptr_array_add (copy->series, series);
+      series->serial_fraction = measured >= 2 && copy->baseline_ns > 0
+                                  ? il_sweep_fit_amdahl (copy, series) : NAN;
+    }
+  return copy;
+}
+
+
 static void
 on_sweep_run_finished (IlBatchRunner *runner, IlRun *run, IlRunTrace *trace, guint round,
                        guint index, const GError *error, SweepWatch *w)
 {
   gint64 wall = error == NULL && trace != NULL ? il_run_trace_get_summary (trace)->wall_ns : -1;
+  gboolean disturbed = error == NULL && trace != NULL && il_run_trace_is_disturbed (trace);
 
+  /* The worst disturbed run names the program behind it. */
+  if (disturbed && il_run_trace_get_summary (trace)->other_share > w->worst_share)
+    {
+      g_autofree char *culprit = il_cpu_load_describe_culprit (trace);
+
+      w->worst_share = il_run_trace_get_summary (trace)->other_share;
+      if (culprit != NULL)
+        {
+          g_free (w->culprit);
+          w->culprit = g_steal_pointer (&culprit);
+        }
+    }
   if (index == 0)
     {
       if (error != NULL)
@@ -153,6 +232,7 @@ on_sweep_run_finished (IlBatchRunner *runner, IlRun *run, IlRunTrace *trace, gui
           return;
         }
       g_array_append_val (w->base_walls, wall);
+      g_array_append_val (w->base_disturbed, disturbed);
       return;
     }
   if (error != NULL && !g_cancellable_is_cancelled (w->stop) &&
@@ -164,6 +244,7 @@ on_sweep_run_finished (IlBatchRunner *runner, IlRun *run, IlRunTrace *trace, gui
     }
   /* One failed point (recorded as -1) should not throw away the whole curve. */
   g_array_append_val (g_ptr_array_index (w->walls, index - 1), wall);
+  g_array_append_val (g_ptr_array_index (w->disturbed, index - 1), disturbed);
 }
 
 static void
@@ -174,7 +255,7 @@ on_sweep_done (IlBatchRunner *runner, GParamSpec *pspec, SweepWatch *w)
   if (w->progress != NULL)
     w->progress (done, il_batch_runner_get_total (runner), w->data);
   if (w->partial != NULL && done > 0 && w->base_error == NULL && !g_cancellable_is_cancelled (w->stop))
-    w->partial (sweep_so_far (w->sweep, w->walls, w->base_walls), w->data);
+    w->partial (sweep_so_far (w->sweep, w), w->data);
 }
 
 static void
@@ -269,8 +350,10 @@ il_sweep_run_live (const IlRunConfig *const *configs,
   g_autofree char *work = NULL;
   g_autoptr(GError) last_error = NULL;
   g_autoptr(GArray) base_walls = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) base_disturbed = g_array_new (FALSE, FALSE, sizeof (gboolean));
   /* walls[c][i]: the wall times of configuration c at worker count i, one per round */
   g_autoptr(GPtrArray) walls = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_autoptr(GPtrArray) disturbed = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   SweepWatch watch = { 0 };
   guint n_failed = 0, n_counts;
 
@@ -322,30 +405,31 @@ il_sweep_run_live (const IlRunConfig *const *configs,
 
   for (guint c = 0; c < n_configs; c++)
     {
-      IlSweepSeries *series = g_new0 (IlSweepSeries, 1);
+      g_autofree char *label = series_label (configs[c]);
 
-      series->config = il_run_config_copy (configs[c]);
-      series->label = series_label (configs[c]);
-      series->wall_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
-      series->speedup_min = g_array_new (FALSE, FALSE, sizeof (double));
-      series->speedup_max = g_array_new (FALSE, FALSE, sizeof (double));
-      series->serial_fraction = NAN;
-      g_ptr_array_add (self->series, series);
+      g_ptr_array_add (self->series, series_new (configs[c], label));
       for (guint i = 0; i < n_counts; i++)
-        g_ptr_array_add (walls, g_array_new (FALSE, FALSE, sizeof (gint64)));
+        {
+          g_ptr_array_add (walls, g_array_new (FALSE, FALSE, sizeof (gint64)));
+          g_ptr_array_add (disturbed, g_array_new (FALSE, FALSE, sizeof (gboolean)));
+        }
     }
 
   watch.sweep = self;
   watch.base_walls = base_walls;
+  watch.base_disturbed = base_disturbed;
   watch.walls = walls;
+  watch.disturbed = disturbed;
   watch.progress = progress;
   watch.partial = partial;
   watch.data = data;
   if (!measure_rounds (&watch, baseline, configs, n_configs, repeat, cancellable, error))
     {
       g_clear_error (&watch.last_error);
+      g_free (watch.culprit);
       return NULL;
     }
+  self->culprit = g_steal_pointer (&watch.culprit);
   n_failed = watch.n_failed;
   last_error = watch.last_error;
 
@@ -362,27 +446,8 @@ il_sweep_run_live (const IlRunConfig *const *configs,
       IlSweepSeries *series = g_ptr_array_index (self->series, c);
 
       for (guint i = 0; i < n_counts; i++)
-        {
-          GArray *w = g_ptr_array_index (walls, c * n_counts + i);
-          gint64 median = median_wall (w);
-          double lo = NAN, hi = NAN;
-
-          g_array_append_val (series->wall_ns, median);
-          /* Each round's speedup against that round's own baseline. */
-          for (guint k = 0; repeat > 1 && k < w->len; k++)
-            {
-              gint64 wk = g_array_index (w, gint64, k), bk = g_array_index (base_walls, gint64, k);
-              double sp;
-
-              if (wk <= 0 || bk <= 0)
-                continue;
-              sp = (double) bk / (double) wk;
-              lo = isnan (lo) ? sp : MIN (lo, sp);
-              hi = isnan (hi) ? sp : MAX (hi, sp);
-            }
-          g_array_append_val (series->speedup_min, lo);
-          g_array_append_val (series->speedup_max, hi);
-        }
+        fill_point (series, g_ptr_array_index (walls, c * n_counts + i),
+                    g_ptr_array_index (disturbed, c * n_counts + i), base_walls, base_disturbed);
       series->serial_fraction = il_sweep_fit_amdahl (self, series);
     }
 

@@ -95,6 +95,14 @@ cmp_wall (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
+static int
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 GPtrArray *
 il_batch_reduce (GPtrArray *rounds)
 {
@@ -160,6 +168,29 @@ il_batch_reduce (GPtrArray *rounds)
           range_add (repeat.other_share, s->other_share);
         }
       il_run_trace_set_repeat (median, &repeat);
+      /* The speedup shown is the median of the rounds' own ratios (each run against its own
+       * round's baseline), so it lies inside the spread printed beside it; the median run's
+       * ratio alone could sit at one end of it. */
+      {
+        g_autoptr(GArray) ratios = g_array_new (FALSE, FALSE, sizeof (double));
+
+        for (guint i = 0; i < all->len; i++)
+          {
+            double sp = il_run_trace_get_summary (g_ptr_array_index (all, i))->speedup;
+
+            if (isfinite (sp) && sp > 0)
+              g_array_append_val (ratios, sp);
+          }
+        if (ratios->len >= 2)
+          {
+            guint n = ratios->len;
+
+            g_array_sort (ratios, cmp_double);
+            il_run_trace_set_speedup (median, n % 2 ? g_array_index (ratios, double, n / 2)
+                                                    : (g_array_index (ratios, double, n / 2 - 1) +
+                                                       g_array_index (ratios, double, n / 2)) / 2);
+          }
+      }
     }
   return kept;
 }

@@ -31,6 +31,8 @@ struct _IlCpuLoad
   GPtrArray *cpus;   /* indexed by CPU number: GArray of Row, or NULL for a CPU not in the set */
   guint      n_cpus;
   gint64     end_ns;
+  char      *top_name;      /* the other program that took the most CPU time, or NULL */
+  gint64     top_cpu_ns;
 };
 
 static void
@@ -56,6 +58,7 @@ il_cpu_load_free (IlCpuLoad *self)
   if (self == NULL)
     return;
   g_ptr_array_unref (self->cpus);
+  g_free (self->top_name);
   g_free (self);
 }
 
@@ -280,6 +283,29 @@ il_cpu_load_get_end_ns (const IlCpuLoad *self)
   return self->end_ns;
 }
 
+void
+il_cpu_load_set_top_other (IlCpuLoad *self, const char *name, gint64 cpu_ns)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->top_name, g_free);
+  self->top_cpu_ns = 0;
+  if (name == NULL || *name == '\0' || cpu_ns <= 0)
+    return;
+  self->top_name = g_utf8_make_valid (name, -1);
+  self->top_cpu_ns = cpu_ns;
+}
+
+const char *
+il_cpu_load_get_top_other (const IlCpuLoad *self, gint64 *cpu_ns)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (cpu_ns != NULL)
+    *cpu_ns = self->top_cpu_ns;
+  return self->top_name;
+}
+
 /* The words every summary uses ------------------------------------------------------------------ */
 
 char *
@@ -304,7 +330,35 @@ il_cpu_load_describe_run (IlRunTrace *run)
       g_autofree char *steal = il_clock_format_duration (s->steal_ns, IL_DURATION_COARSE);
       g_string_append_printf (text, _(", the hypervisor took %s"), steal);
     }
+  /* Named when it mattered: a share of a whole per cent or more. */
+  if (s->other_share >= 0.01)
+    {
+      g_autofree char *culprit = il_cpu_load_describe_culprit (run);
+
+      if (culprit != NULL)
+        g_string_append_printf (text, "; %s", culprit);
+    }
   return g_string_free (text, FALSE);
+}
+
+char *
+il_cpu_load_describe_culprit (IlRunTrace *run)
+{
+  IlCpuLoad *load;
+  const IlSummary *s;
+  const char *name;
+  gint64 cpu_ns = 0;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  load = il_run_trace_get_cpu_load (run);
+  s = il_run_trace_get_summary (run);
+  if (load == NULL || s->wall_ns <= 0 || (name = il_cpu_load_get_top_other (load, &cpu_ns)) == NULL)
+    return NULL;
+  /* TRANSLATORS: a program's name and the share of one CPU it used during the run:
+   * "firefox-esr took 48 % of a CPU" */
+  return g_strdup_printf (_("%s took %d %% of a CPU"), name,
+                          (int) round ((double) cpu_ns / (double) s->wall_ns * 100));
 }
 
 IlRunTrace *
@@ -329,6 +383,8 @@ char *
 il_cpu_load_describe_disturbed (GPtrArray *runs)
 {
   IlRunTrace *worst;
+  g_autofree char *culprit = NULL;
+  char *text;
 
   g_return_val_if_fail (runs != NULL, NULL);
 
@@ -336,14 +392,24 @@ il_cpu_load_describe_disturbed (GPtrArray *runs)
   if (worst == NULL)
     return NULL;
   if (runs->len == 1)
-    return g_strdup_printf (_("This run was disturbed: other programs took %d %% of its CPUs, so it "
+    text = g_strdup_printf (_("This run was disturbed: other programs took %d %% of its CPUs, so it "
                               "ran slower than this machine can. Close other programs or run it again."),
                             (int) round (il_run_trace_get_summary (worst)->other_share * 100));
-  return g_strdup_printf (_("This comparison was disturbed: other programs took %d %% of the CPUs "
-                            "during “%s”, so the runs did not get the same machine. Close other "
-                            "programs or run it again."),
-                          (int) round (il_run_trace_get_summary (worst)->other_share * 100),
-                          il_run_trace_get_label (worst));
+  else
+    text = g_strdup_printf (_("This comparison was disturbed: other programs took %d %% of the CPUs "
+                              "during “%s”, so the runs did not get the same machine. Close other "
+                              "programs or run it again."),
+                            (int) round (il_run_trace_get_summary (worst)->other_share * 100),
+                            il_run_trace_get_label (worst));
+  /* The culprit by name: "close other programs" is advice, "firefox-esr took 48 %" a lead. */
+  culprit = il_cpu_load_describe_culprit (worst);
+  if (culprit != NULL)
+    {
+      char *with = g_strdup_printf (_("%s The busiest of them: %s."), text, culprit);
+      g_free (text);
+      text = with;
+    }
+  return text;
 }
 
 char *

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  * noise. */
 #define IL_CPU_LOAD_INTERVAL_NS (G_GINT64_CONSTANT (10000000))
 
-/* A comparison is disturbed when any of its runs lost more than this share of its CPUs. */
+/* A comparison is disturbed when other programs took more than this share of a run's CPUs and
+ * the run needed them (il_run_trace_is_disturbed()). */
 #define IL_CPU_LOAD_DISTURBED_SHARE 0.10
 
 /* One interval of one CPU: what programs other than the run's workers took, and steal time. */
@@ -52,6 +53,12 @@ gint64     il_cpu_load_get_steal_ns   (const IlCpuLoad *self);
 /* The end of the latest row of any CPU: the series is complete up to here. */
 gint64     il_cpu_load_get_end_ns     (const IlCpuLoad *self);
 
+/* The other program (not the run's own processes) that took the most CPU time during the run,
+ * from /proc/[pid]/stat at its start and end: its name and CPU time, or NULL when none was seen
+ * (run.cpu_load.top_other in a trace file). */
+void       il_cpu_load_set_top_other  (IlCpuLoad *self, const char *name, gint64 cpu_ns);
+const char *il_cpu_load_get_top_other (const IlCpuLoad *self, gint64 *cpu_ns);
+
 typedef struct _IlRunTrace IlRunTrace;
 
 /* The words every summary uses (CLI, window, image header), or NULL when there is nothing to say:
@@ -63,6 +70,9 @@ char      *il_cpu_load_describe_disturbed (GPtrArray *runs);
 /* The finished run of @runs whose other programs took the largest share, when it was disturbed;
  * NULL when none was (a live run is not judged before it ends). */
 IlRunTrace *il_cpu_load_find_worst        (GPtrArray *runs);
+/* The other program that took the most of the run's time, "firefox-esr took 48 % of a CPU", or
+ * NULL when the run does not know one. */
+char      *il_cpu_load_describe_culprit   (IlRunTrace *run);
 char      *il_cpu_load_describe_busy      (double share);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlCpuLoad, il_cpu_load_free)

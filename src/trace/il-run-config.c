@@ -324,5 +324,12 @@ il_run_config_command_line (const IlRunConfig *self, guint max_chars)
 gboolean
 il_run_config_same_work (const IlRunConfig *a, const IlRunConfig *b)
 {
+  gboolean a_program = a->executor == IL_EXECUTOR_EXTERNAL, b_program = b->executor == IL_EXECUTOR_EXTERNAL;
+
+  /* Traced programs have no workload of ours: two of them do the same work only when they are
+   * the same command (a repeat), never two programs that happen to share our defaults. */
+  if (a_program || b_program)
+    return a_program && b_program && a->command != NULL && b->command != NULL &&
+           g_strv_equal ((const char *const *) a->command, (const char *const *) b->command);
   return a->workload == b->workload && a->tasks == b->tasks && a->task_ms == b->task_ms;
 }

@@ -59,7 +59,8 @@ gboolean     il_run_config_is_program (const IlRunConfig *self);
 void         il_run_config_set_program (IlRunConfig *self, char **argv, char *cwd);
 /* The command as one line for titles: arguments joined by spaces, cut to @max_chars with "…". */
 char        *il_run_config_command_line (const IlRunConfig *self, guint max_chars);
-/* TRUE when two configs run the same work (workload, tasks, task_ms): speedups compare them. */
+/* TRUE when two configs run the same work (workload, tasks, task_ms; traced programs: the same
+ * command): speedups and ratios of wall times compare only them. */
 gboolean     il_run_config_same_work (const IlRunConfig *a, const IlRunConfig *b);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlRunConfig, il_run_config_free)

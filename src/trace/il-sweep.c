@@ -16,6 +16,8 @@ series_free (gpointer data)
   g_clear_pointer (&series->wall_ns, g_array_unref);
   g_clear_pointer (&series->speedup_min, g_array_unref);
   g_clear_pointer (&series->speedup_max, g_array_unref);
+  g_clear_pointer (&series->speedup, g_array_unref);
+  g_clear_pointer (&series->disturbed, g_array_unref);
   g_free (series);
 }
 
@@ -40,6 +42,8 @@ series_copy (const IlSweepSeries *from)
   series->serial_fraction = from->serial_fraction;
   series->speedup_min = array_copy (from->speedup_min);
   series->speedup_max = array_copy (from->speedup_max);
+  series->speedup = array_copy (from->speedup);
+  series->disturbed = array_copy (from->disturbed);
   return series;
 }
 
@@ -63,6 +67,7 @@ il_sweep_free (IlSweep *self)
   g_clear_pointer (&self->worker_counts, g_array_unref);
   g_clear_pointer (&self->series, g_ptr_array_unref);
   g_free (self->title);
+  g_free (self->culprit);
   g_free (self);
 }
 
@@ -78,6 +83,7 @@ il_sweep_copy (const IlSweep *self)
   copy->baseline_ns = self->baseline_ns;
   copy->repeat = self->repeat;
   copy->title = g_strdup (self->title);
+  copy->culprit = g_strdup (self->culprit);
   for (guint c = 0; c < self->series->len; c++)
     g_ptr_array_add (copy->series, series_copy (g_ptr_array_index (self->series, c)));
   return copy;
@@ -90,6 +96,11 @@ il_sweep_get_speedup (const IlSweep *self, const IlSweepSeries *series, guint i)
 
   g_return_val_if_fail (self != NULL && series != NULL, NAN);
 
+  /* Repeated: the median of each round against its own round's baseline, so a drift between
+   * rounds cancels instead of pairing one round's baseline with another's point. */
+  if (series->speedup != NULL && i < series->speedup->len &&
+      isfinite (g_array_index (series->speedup, double, i)))
+    return g_array_index (series->speedup, double, i);
   if (i >= series->wall_ns->len || self->baseline_ns <= 0)
     return NAN;
   wall = g_array_index (series->wall_ns, gint64, i);
@@ -123,4 +134,26 @@ il_sweep_fit_amdahl (const IlSweep *self, const IlSweepSeries *series)
   if (sxx == 0.0)
     return NAN;
   return CLAMP (sxy / sxx, 0.0, 1.0);
+}
+
+guint
+il_sweep_get_disturbed (const IlSweep *self, const IlSweepSeries *series, guint i)
+{
+  g_return_val_if_fail (self != NULL && series != NULL, 0);
+
+  if (series->disturbed == NULL || i >= series->disturbed->len)
+    return 0;
+  return g_array_index (series->disturbed, guint, i);
+}
+
+gboolean
+il_sweep_is_disturbed (const IlSweep *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  for (guint c = 0; c < self->series->len; c++)
+    for (guint i = 0; i < self->worker_counts->len; i++)
+      if (il_sweep_get_disturbed (self, g_ptr_array_index (self->series, c), i) > 0)
+        return TRUE;
+  return FALSE;
 }

@@ -482,6 +482,19 @@ read_cpu_load (IlReadCtx *ctx, JsonObject *obj, const char *run_path, IlRunTrace
       if (!il_cpu_load_append (load, (int) v[0], &row))
         return il_read_fail (ctx, path, _("row %u: the interval is empty, negative or overlaps the one before"), i);
     }
+  /* The other program that took the most (optional). */
+  if (json_object_has_member (o, "top_other"))
+    {
+      g_autofree char *top_path = g_strdup_printf ("%s.top_other", path);
+      JsonObject *top = il_read_get_object (ctx, o, path, "top_other");
+      const char *name;
+      gint64 top_ns;
+
+      if (top == NULL || (name = il_read_get_string (ctx, top, top_path, "name")) == NULL ||
+          !il_read_get_int (ctx, top, top_path, "cpu_ns", 0, G_MAXINT64, &top_ns))
+        return FALSE;
+      il_cpu_load_set_top_other (load, name, top_ns);
+    }
   il_run_trace_set_cpu_load (run, g_steal_pointer (&load));
   return TRUE;
 }

@@ -189,10 +189,29 @@ il_run_trace_summarise_cpu_load (IlRunTrace *self)
   s->other_share = CLAMP (s->other_share, 0.0, 1.0);
 }
 
+/* Judged by what the run needed, not by how busy the machine was: other programs took more than
+ * IL_CPU_LOAD_DISTURBED_SHARE of the run's CPUs, and the run's threads waited for a CPU (ready)
+ * for at least half that share while they did. A run that mostly waits (sleep, I/O, an event
+ * loop) finds a free core whatever a hog does on another one, and is not disturbed by it; a
+ * CPU-bound run whose cores were taken waits ready for as long as the others ran. The run's own
+ * oversubscription alone (ready without others) is not a disturbance either. */
 gboolean
 il_run_trace_is_disturbed (IlRunTrace *self)
 {
+  const IlSummary *s;
+  double capacity, hurt;
+  guint n;
+
   g_return_val_if_fail (self != NULL, FALSE);
-  return isfinite (self->summary.other_share)
-         && self->summary.other_share > IL_CPU_LOAD_DISTURBED_SHARE;
+
+  s = &self->summary;
+  if (!isfinite (s->other_share) || !(s->other_share > IL_CPU_LOAD_DISTURBED_SHARE))
+    return FALSE;
+  n = self->cpu_load != NULL ? il_cpu_load_get_n_cpus (self->cpu_load) : 0;
+  if (s->wall_ns <= 0 || n == 0)
+    return TRUE;
+  capacity = (double) s->wall_ns * n;
+  /* CPU time the run wanted and others had: at most what others took, at most what it waited. */
+  hurt = MIN ((double) s->other_ns + (double) s->steal_ns, (double) s->ready_ns);
+  return hurt / capacity > IL_CPU_LOAD_DISTURBED_SHARE / 2;
 }

@@ -92,6 +92,22 @@ build_cpu_load (JsonBuilder *b, IlRunTrace *run)
         }
     }
   json_builder_end_array (b);
+  {
+    gint64 top_ns = 0;
+    const char *top = il_cpu_load_get_top_other (load, &top_ns);
+
+    /* The other program that took the most, when one was seen (docs/trace-format.md). */
+    if (top != NULL)
+      {
+        json_builder_set_member_name (b, "top_other");
+        json_builder_begin_object (b);
+        json_builder_set_member_name (b, "name");
+        json_builder_add_string_value (b, top);
+        json_builder_set_member_name (b, "cpu_ns");
+        json_builder_add_int_value (b, top_ns);
+        json_builder_end_object (b);
+      }
+  }
   json_builder_end_object (b);
 }
 

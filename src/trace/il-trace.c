@@ -287,6 +287,9 @@ il_run_trace_get_worker_label (IlRunTrace *self, guint w)
         return g_strdup_printf (_("process %u · pid %d"), w, info->pid);
       return g_strdup_printf (_("process %u"), w);
     }
+  /* An event loop's lanes are its tasks in flight on one thread, not threads of their own. */
+  if (self->config->executor == IL_EXECUTOR_ASYNC)
+    return g_strdup_printf (_("task slot %u"), w);
   if (info->tid > 0)
     return g_strdup_printf (_("worker %u · tid %d"), w, info->tid);
   return g_strdup_printf (_("worker %u"), w);

@@ -223,7 +223,8 @@ void           il_run_trace_summarise_cpu_load (IlRunTrace *self);
 void           il_run_trace_add_undrawn     (IlRunTrace *self, const IlSpan *span);
 /* The spans, and in @max_ns (may be NULL) the longest one's length. */
 GArray        *il_run_trace_get_undrawn     (IlRunTrace *self, gint64 *max_ns);
-/* Did other programs take more than IL_CPU_LOAD_DISTURBED_SHARE of the run's CPUs? */
+/* Did other programs take more than IL_CPU_LOAD_DISTURBED_SHARE of the run's CPUs while the run
+ * needed them (its threads waited ready)? A waiting-only run beside a busy core is not. */
 gboolean       il_run_trace_is_disturbed    (IlRunTrace *self);
 
 /* Attach data to a run (the painter keeps its level-of-detail summaries here). */

@@ -585,8 +585,8 @@ test_sweep (void)
   guint w, h;
 
   il_test_run (&r, &cli, "sweep", "--workers-list", "1,2", "--executor", "threads", "--executor",
-           "threads+gil", "--tasks", "4", "--task-ms", "20", "-o", data, "--png", png, "--width",
-           "900", "--height", "600", NULL);
+           "threads+gil", "--tasks", "4", "--task-ms", "20", "--repeat", "1", "-o", data, "--png", png,
+           "--width", "900", "--height", "600", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "serial fraction"));
   g_assert_nonnull (strstr (r.out, "threads + GIL"));
@@ -605,7 +605,7 @@ test_sweep (void)
       gint64 wall = json_array_get_int_element (walls, i);
 
       g_assert_cmpint (wall, >, 0);
-      /* The speedup written is the baseline's wall time over this point's. */
+      /* Measured once, the speedup written is the baseline's wall time over this point's. */
       g_assert_cmpfloat_with_epsilon (json_array_get_double_element (speedups, i),
                                       (double) json_object_get_int_member (root, "baseline_ns") / wall,
                                       1e-6);
@@ -618,7 +618,7 @@ test_sweep (void)
            "--task-ms", "5", "--quiet", "-o", csv, NULL);
   g_assert_cmpint (r2.status, ==, 0);
   csv_text = il_test_read_text (csv);
-  g_assert_true (g_str_has_prefix (csv_text, "executor,gil,label,workers,wall_ns,speedup,serial_fraction\nthreads,false,threads,2,"));
+  g_assert_true (g_str_has_prefix (csv_text, "executor,gil,label,workers,wall_ns,speedup,serial_fraction,disturbed_rounds\nthreads,false,threads,2,"));
 }
 
 /* sweep --repeat: every point the median of its rounds, with a speedup range around it. */
@@ -648,10 +648,29 @@ test_sweep_repeat (void)
 
       g_assert_cmpfloat (lo, >, 0);
       g_assert_cmpfloat (lo, <=, hi);
-      /* The median point's speedup (median baseline over median wall) lies within the rounds'
-       * own ratios up to the spread of the baseline itself. */
-      g_assert_cmpfloat (json_array_get_double_element (speedups, i), >, 0);
+      /* The point's speedup is the median of the rounds' paired ratios (each round's baseline
+       * over that round's point), so it lies within their spread. */
+      g_assert_cmpfloat (json_array_get_double_element (speedups, i), >=, lo);
+      g_assert_cmpfloat (json_array_get_double_element (speedups, i), <=, hi);
     }
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (series, "disturbed_rounds")), ==, 2);
+}
+
+/* A sweep without --repeat measures 3 rounds: one sample says nothing about its noise. */
+static void
+test_sweep_default_repeat (void)
+{
+  g_autofree char *data = tmp ("sweep-default.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(IlTestResult) r = { 0 };
+  JsonObject *root;
+
+  il_test_run (&r, &cli, "sweep", "--workers-list", "2", "--executor", "threads", "--tasks", "2",
+           "--task-ms", "5", "-o", data, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "median of 3 rounds"));
+  root = load_json (parser, data);
+  g_assert_cmpint (json_object_get_int_member (root, "repeat"), ==, 3);
 }
 
 /* The event a signal to the CLI must come after: both workers of @data (the CLI's pid) exist and
@@ -1035,6 +1054,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/run-lesson", test_run_lesson);
   g_test_add_func ("/cli/run-repeat", test_run_repeat);
   g_test_add_func ("/cli/sweep-repeat", test_sweep_repeat);
+  g_test_add_func ("/cli/sweep-default-repeat", test_sweep_default_repeat);
   g_test_add_func ("/cli/render", test_render);
   g_test_add_func ("/cli/render-chrome", test_render_chrome);
   g_test_add_func ("/cli/sweep", test_sweep);

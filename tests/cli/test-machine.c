@@ -76,9 +76,19 @@ watch_main (gpointer data)
   return NULL;
 }
 
+static void run_lesson_named (IlTestResult *r, const char *lesson, const char *trace_path,
+                              const char *png_path, GArray *samples);
+
 /* Runs lesson 03 to its end; with @samples, watches the machine meanwhile (watch_main). */
 static void
 run_lesson (IlTestResult *r, const char *trace_path, const char *png_path, GArray *samples)
+{
+  run_lesson_named (r, "03-one-core-vs-two", trace_path, png_path, samples);
+}
+
+static void
+run_lesson_named (IlTestResult *r, const char *lesson, const char *trace_path,
+                  const char *png_path, GArray *samples)
 {
   g_autoptr(GSubprocess) cli = NULL;
   g_autoptr(GError) error = NULL;
@@ -86,7 +96,7 @@ run_lesson (IlTestResult *r, const char *trace_path, const char *png_path, GArra
   GThread *thread = NULL;
 
   cli = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                          cli_path, "run", "--lesson", "03-one-core-vs-two", "-o", trace_path,
+                          cli_path, "run", "--lesson", lesson, "-o", trace_path,
                           "--png", png_path, NULL);
   g_assert_no_error (error);
   if (samples != NULL)
@@ -169,6 +179,65 @@ test_hog (void)
   g_assert_nonnull (strstr (r.out, "“2 threads on 2 cores”"));
   g_assert_nonnull (strstr (r.out, "other programs took of the CPUs during each run"));
   g_assert_true (g_file_test (png_path, G_FILE_TEST_EXISTS));
+
+  /* The CPU-bound run that lost core 1 was disturbed by need (its threads waited ready)... */
+  g_assert_true (il_run_trace_is_disturbed (two));
+  /* ...and the culprit is named: the hog, unless another program took even more of the CPU
+   * than the hog could (it spins on one core, half of the two the run had). */
+  {
+    gint64 top_ns = 0;
+    const char *top = il_cpu_load_get_top_other (il_run_trace_get_cpu_load (two), &top_ns);
+    double top_share = (double) top_ns / (double) il_run_trace_get_summary (two)->wall_ns;
+
+    g_test_message ("the busiest other program: %s, %.0f %% of a CPU", top, top_share * 100);
+    g_assert_nonnull (top);
+    if (g_strcmp0 (top, "cpu-hog") == 0)
+      g_assert_cmpfloat (top_share, <=, 1.1);
+    g_assert_cmpfloat (top_share, >=, 0.2);
+    g_assert_nonnull (strstr (r.out, "The busiest of them: "));
+    g_assert_nonnull (strstr (r.out, " of a CPU."));
+  }
+}
+
+/* A waiting-only lesson (the event loop's, every run sleeps) beside the same hog: other
+ * programs take half the machine, but no run needed that core, so nothing is disturbed. */
+static void
+test_hog_waiting (void)
+{
+  g_autofree char *trace_path = g_build_filename (tmpdir, "hog-wait.interleave.json", NULL);
+  g_autofree char *png_path = g_build_filename (tmpdir, "hog-wait.png", NULL);
+  g_autoptr(GSubprocess) hog = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_auto(IlTestResult) r = { 0 };
+  double most = 0;
+
+  if (il_cpu_count () < 2)
+    {
+      g_test_skip ("needs two CPUs");
+      return;
+    }
+  hog = il_test_hog_start (hog_path, 1, 60);
+  run_lesson_named (&r, "04-event-loop", trace_path, png_path, NULL);
+  g_subprocess_force_exit (hog);
+  g_subprocess_wait (hog, NULL, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+
+  trace = il_trace_load (trace_path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < il_trace_get_n_runs (trace); i++)
+    {
+      IlRunTrace *run = il_trace_get_run (trace, i);
+      const IlSummary *s = il_run_trace_get_summary (run);
+
+      g_test_message ("%s: others %.0f %%, ready %.1f ms", il_run_trace_get_label (run),
+                      s->other_share * 100, s->ready_ns / 1e6);
+      most = MAX (most, s->other_share);
+      g_assert_false (il_run_trace_is_disturbed (run));
+    }
+  /* The hog was there: the runs saw it, and did not mind. */
+  g_assert_cmpfloat (most, >=, 0.3);
+  g_assert_null (strstr (r.out, "was disturbed"));
 }
 
 static double
@@ -350,6 +419,7 @@ main (int argc, char *argv[])
   tmpdir = il_test_tmpdir_new ("test-machine");
 
   g_test_add_func ("/machine/other-programs/hog", test_hog);
+  g_test_add_func ("/machine/other-programs/hog-waiting", test_hog_waiting);
   g_test_add_func ("/machine/other-programs/quiet", test_quiet);
   g_test_add_func ("/machine/quiet-check/own-cpu", test_quiet_check_own_cpu);
   g_test_add_func ("/machine/capture-refused", test_capture_refused);

@@ -517,7 +517,9 @@ test_cpu_load (void)
   g_assert_cmpint (il_run_trace_get_summary (run)->other_ns, ==, 11);
   g_assert_cmpint (il_run_trace_get_summary (run)->steal_ns, ==, 2);
   g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (run)->other_share, 11.0 / 40.0, 1e-9);
-  g_assert_true (il_run_trace_is_disturbed (run));
+  /* Others took 27 %, but no thread of the run waited for a CPU: it was not disturbed. */
+  g_assert_false (il_run_trace_is_disturbed (run));
+  il_cpu_load_set_top_other (load, "cpu-hog", 7);
   {
     gint64 other = 0, steal = 0;
     il_cpu_load_sum_range (load, 0, 5, 15, &other, &steal);
@@ -536,6 +538,12 @@ test_cpu_load (void)
   g_assert_cmpint (il_cpu_load_get_row (il_run_trace_get_cpu_load (back), 0, 1)->steal_ns, ==, 2);
   g_assert_cmpint (il_run_trace_get_summary (back)->other_ns, ==, 11);
   g_assert_cmpfloat_with_epsilon (il_run_trace_get_summary (back)->other_share, 11.0 / 40.0, 1e-9);
+  {
+    gint64 top_ns = 0;
+
+    g_assert_cmpstr (il_cpu_load_get_top_other (il_run_trace_get_cpu_load (back), &top_ns), ==, "cpu-hog");
+    g_assert_cmpint (top_ns, ==, 7);
+  }
 
   /* Every export has it. CSV: rows of their own after the spans, the CPU time in the last column. */
   {
@@ -608,6 +616,64 @@ test_cpu_load (void)
   assert_load_error (text->str,
                      "bad.json: runs[0].cpu_load: row 1: the interval is empty, negative or overlaps the one before");
   g_string_free (text, TRUE);
+}
+
+/* A run beside other programs of @share of @n_cpus CPUs over 1 s, whose one worker spends the
+ * second half of it in @state. */
+static IlRunTrace *
+run_beside_others (IlState state, double share, guint n_cpus)
+{
+  IlRunTrace *run = il_run_trace_new (NULL);
+  IlSpan spans[] = {
+    { 0, 500000000, 0, IL_STATE_RUNNING, 0, 0 },
+    { 500000000, 1000000000, 0, state, 0, -1 },
+  };
+  IlCpuLoad *load = il_cpu_load_new (IL_CPU_LOAD_INTERVAL_NS);
+
+  il_run_trace_set_n_tasks (run, 1);
+  il_run_trace_add_worker (run, IL_WORKER_THREAD, 1, 2, NULL);
+  il_run_trace_append_many (run, spans, G_N_ELEMENTS (spans));
+  for (guint c = 0; c < n_cpus; c++)
+    {
+      IlCpuLoadRow row = { 0, 1000000000, (gint64) (share * 1e9), 0 };
+
+      g_assert_true (il_cpu_load_append (load, (int) c, &row));
+    }
+  il_cpu_load_set_top_other (load, "firefox-esr", 480000000);
+  il_run_trace_set_cpu_load (run, load);
+  il_run_trace_compute_summary (run);
+  return run;
+}
+
+/* "Disturbed" is judged by what the run needed: others' share of its CPUs and the time its
+ * threads waited for one. A waiting-only run beside a busy core is not; a run that waited ready
+ * while others took its CPUs is, and the words name the program behind it. */
+static void
+test_disturbed_by_need (void)
+{
+  g_autoptr(IlRunTrace) ready = run_beside_others (IL_STATE_READY, 0.5, 1);
+  g_autoptr(IlRunTrace) waiting = run_beside_others (IL_STATE_IO_WAIT, 0.5, 1);
+  g_autoptr(IlRunTrace) quiet = run_beside_others (IL_STATE_READY, 0.05, 1);
+  g_autoptr(IlRunTrace) spare = run_beside_others (IL_STATE_READY, 0.5, 2);
+  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
+  g_autofree char *words = NULL, *culprit = NULL, *described = NULL;
+
+  g_assert_true (il_run_trace_is_disturbed (ready));
+  g_assert_false (il_run_trace_is_disturbed (waiting));
+  g_assert_false (il_run_trace_is_disturbed (quiet));
+  /* Two CPUs half taken, 0.5 s ready on 2 s of CPUs: 25 % hurt, disturbed. */
+  g_assert_true (il_run_trace_is_disturbed (spare));
+
+  culprit = il_cpu_load_describe_culprit (ready);
+  g_assert_cmpstr (culprit, ==, "firefox-esr took 48 % of a CPU");
+  g_ptr_array_add (runs, waiting);
+  g_assert_null (il_cpu_load_describe_disturbed (runs));
+  g_ptr_array_add (runs, ready);
+  words = il_cpu_load_describe_disturbed (runs);
+  g_assert_nonnull (words);
+  g_assert_nonnull (strstr (words, "firefox-esr took 48 % of a CPU"));
+  described = il_cpu_load_describe_run (waiting);
+  g_assert_nonnull (strstr (described, "firefox-esr took 48 % of a CPU"));
 }
 
 static void
@@ -1092,6 +1158,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/trace-io/column-order", test_column_order);
   g_test_add_func ("/trace-io/malformed", test_malformed);
   g_test_add_func ("/trace-io/cpu-load", test_cpu_load);
+  g_test_add_func ("/trace-io/disturbed-by-need", test_disturbed_by_need);
   g_test_add_func ("/trace-io/missing-file", test_missing_file);
   g_test_add_func ("/trace-io/csv", test_csv);
   g_test_add_func ("/trace-io/large", test_large);

@@ -222,6 +222,24 @@ test_boxed_config (void)
   g_assert_true (copy->cpus != config->cpus);
   g_assert_cmpuint (copy->cpus->len, ==, 1);
   g_assert_true (il_run_config_same_work (copy, config));
+
+  /* Traced programs: the same command is the same work; two programs never are, nor a program
+   * and an executor run, whatever defaults they share. */
+  {
+    g_autoptr(IlRunConfig) a = il_run_config_new ();
+    g_autoptr(IlRunConfig) b = il_run_config_new ();
+    g_autoptr(IlRunConfig) plain = il_run_config_new ();
+    char *argv_a[] = { "python3", "alone.py", "0", NULL };
+    char *argv_b[] = { "python3", "alone.py", "2", NULL };
+
+    il_run_config_set_program (a, g_strdupv (argv_a), NULL);
+    il_run_config_set_program (b, g_strdupv (argv_b), NULL);
+    g_assert_false (il_run_config_same_work (a, b));
+    g_assert_false (il_run_config_same_work (a, plain));
+    g_assert_false (il_run_config_same_work (plain, a));
+    il_run_config_set_program (b, g_strdupv (argv_a), NULL);
+    g_assert_true (il_run_config_same_work (a, b));
+  }
 }
 
 /* A sweep is a value too: the copy has the same points and shares no array with the original. */
