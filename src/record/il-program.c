@@ -114,12 +114,7 @@ tracer_thread (gpointer data)
         il_program_perf_sample_reasons (self, now);
       else
         {
-          GHashTableIter iter;
-          gpointer value;
-
-          g_hash_table_iter_init (&iter, self->threads);
-          while (g_hash_table_iter_next (&iter, NULL, &value))
-            il_program_sample_thread (self, value, now);
+          il_program_sample_all (self, now, FALSE);
           horizon = now;
         }
 
@@ -189,11 +184,7 @@ tracer_thread (gpointer data)
     gpointer value;
 
     if (!perf)
-      {
-        g_hash_table_iter_init (&iter, self->threads);
-        while (g_hash_table_iter_next (&iter, NULL, &value))
-          il_program_sample_thread (self, value, now);
-      }
+      il_program_sample_all (self, now, TRUE);
     waitpid (self->root, &self->wait_status, 0);
     if (atomic_load (&self->cancel))
       il_program_kill_tree (self, SIGKILL);
@@ -511,6 +502,7 @@ il_program_free (IlProgram *self)
     }
   il_program_release_watcher (self);
   il_program_perf_teardown (self);
+  il_program_place_free (self);
   for (guint i = 0; i < self->notes->len; i++)
     {
       g_free (g_array_index (self->notes, Note, i).text);
