@@ -172,11 +172,13 @@ emit_rest (IlProgram *self, PlaceAsk *ask, gint64 from, gint64 to, guint8 first,
 
   if (k > 0)
     {
-      il_program_emit (self, ask->th, first, -1, from, from + k);
+      if (first != NO_REASON)
+        il_program_emit (self, ask->th, first, -1, from, from + k);
       *first_ns -= k;
       from += k;
     }
-  if (to > from)
+  /* A thread that ended has nothing after its end. */
+  if (to > from && second != NO_REASON)
     il_program_emit (self, ask->th, second, -1, from, to);
 }
 
@@ -257,7 +259,7 @@ ask_for (IlProgram *self, Thread *th, gint64 m)
   ask->a = a;
   ask->b = b;
   ask->was_blocked = s0->state == 'S';
-  ask->is_blocked = s1->state == 'S';
+  ask->is_blocked = s1->state != 'R';   /* 'S' blocked, 'X' ended */
   ask->block_before = s0->block;
   ask->block = s1->block;
   ask->cpu = il_program_place_cpu_index (self, s1->cpu);
@@ -280,11 +282,15 @@ ask_for (IlProgram *self, Thread *th, gint64 m)
 
       if (q->pcount != p->pcount)
         {
-          arrive = self->place_times[(j - 1) % PLACE_RING] / 2 + self->place_times[j % PLACE_RING] / 2;
+          gint64 from = self->place_times[(j - 1) % PLACE_RING], to = self->place_times[j % PLACE_RING];
+
+          /* A wait shorter than the interval most often began at its start: the sampling
+           * thread itself, woken there, took the thread's core. Else the middle. */
           waited = (gint64) (q->wait - p->wait);
+          arrive = waited <= to - from ? from + waited : from / 2 + to / 2;
           break;
         }
-      if (q->state == 'S')
+      if (q->state != 'R')
         break;
     }
   if (!ask->was_blocked && !ask->is_blocked)

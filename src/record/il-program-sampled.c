@@ -116,7 +116,16 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
   return;
 
 gone:
-  /* Its last samples are laid out first (il_program_place), then its spans flushed. */
+  /* Its last samples are laid out first (il_program_place), then its spans flushed. It ended
+   * since its last sample: what it ran before that and was not laid out yet goes there. */
+  if (th->first_tick >= 0 && th->last_tick < tick)
+    {
+      sample = &th->samples[tick % PLACE_RING];
+      *sample = th->samples[th->last_tick % PLACE_RING];
+      sample->state = 'X';
+      sample->block = NO_REASON;
+      th->last_tick = tick;
+    }
   th->exited = TRUE;
   th->gone = TRUE;
   if (th->tid == th->pid)

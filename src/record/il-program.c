@@ -412,13 +412,14 @@ il_program_mark_helpers (IlRunTrace *trace)
 {
   /* A helper never ran a task-like stretch (2 ms on a CPU without waiting in between, split spans
    * and preemption joined) or ran less than 2 % of its life, and did not spend most of its life
-   * sleeping on purpose (time.sleep standing in for I/O is work). Helpers: a pool's handler
-   * threads, a runtime's timer thread, threads that wait on locks and pipes. */
+   * sleeping on purpose (time.sleep standing in for I/O is work) or waiting on a lock (another
+   * thread holds up its work). Helpers: a pool's handler threads, a runtime's timer thread,
+   * threads that wait on pipes. */
   for (guint w = 0; w < il_run_trace_get_n_workers (trace); w++)
     {
       const IlLane *lane = il_run_trace_get_lane (trace, w);
       guint n = il_lane_get_n_spans (lane);
-      gint64 stretch = 0, best = 0, end = G_MININT64, total = 0, life, slept = 0;
+      gint64 stretch = 0, best = 0, end = G_MININT64, total = 0, life, slept = 0, locked = 0, ready = 0;
 
       for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
         {
@@ -427,6 +428,10 @@ il_program_mark_helpers (IlRunTrace *trace)
           if (s->state == IL_STATE_IO_WAIT &&
               il_run_trace_get_wait (trace, w, s->start_ns) == IL_WAIT_SLEEP)
             slept += s->end_ns - s->start_ns;
+          if (s->state == IL_STATE_LOCK_WAIT)
+            locked += s->end_ns - s->start_ns;
+          if (s->state == IL_STATE_READY)
+            ready += s->end_ns - s->start_ns;
           /* Preempted (ready) is still the same stretch: only a wait ends it. */
           if (s->state == IL_STATE_READY && s->start_ns == end)
             {
@@ -445,8 +450,11 @@ il_program_mark_helpers (IlRunTrace *trace)
           total += s->end_ns - s->start_ns;
         }
       life = n > 0 ? il_lane_get_span (lane, n - 1)->end_ns - il_lane_get_span (lane, 0)->start_ns : 0;
+      /* A thread blocked on a lock for most of its life (what it did not spend waiting for a CPU
+       * other programs held) is held up in its work, not a helper: a lock convoy's threads run in
+       * short bursts. */
       il_run_trace_set_worker_helper (trace, w, (best < G_GINT64_CONSTANT (2000000) || total * 50 < life) &&
-                                                slept * 2 < life);
+                                                slept * 2 < life && locked * 2 < life - ready);
     }
 }
 
