@@ -35,7 +35,8 @@ G_BEGIN_DECLS
                                                         * record that comes late may still cut */
 #define CONFIRM_NS       G_GINT64_CONSTANT (250000000) /* a child younger than this may be a launcher's */
 #define REASON_KEEP_NS   G_GINT64_CONSTANT (50000000)
-#define KILL_GRACE_NS    G_GINT64_CONSTANT (1000000000)
+#define INT_GRACE_NS     G_GINT64_CONSTANT (2000000000)  /* Stop: SIGINT, then SIGTERM after this */
+#define KILL_GRACE_NS    G_GINT64_CONSTANT (2000000000)  /* …and SIGKILL after this more */
 #define RING_CAPACITY    (1u << 16)
 
 typedef enum { PROC_PENDING, PROC_CONFIRMED, PROC_DROPPED } ProcStatus;

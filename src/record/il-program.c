@@ -94,6 +94,7 @@ tracer_thread (gpointer data)
   gboolean perf = self->capture == IL_CAPTURE_KERNEL;
   gint64 next = il_clock_now_ns ();
   gint64 last_drain = next, last_scan = 0, last_house = next, cancel_ns = 0;
+  int stop_stage = 0;
   gint64 horizon = self->origin_ns, last_alive = 0, root_done_ns = 0;
   gboolean root_done = FALSE, others_alive = TRUE;
 
@@ -130,15 +131,24 @@ tracer_thread (gpointer data)
           last_house = now;
         }
 
-      if (atomic_load (&self->cancel) && cancel_ns == 0)
+      /* Stop: SIGINT first, as Ctrl+C in a terminal would, so a Python program's
+       * KeyboardInterrupt handlers and finally blocks run; SIGTERM after INT_GRACE_NS, SIGKILL
+       * after KILL_GRACE_NS more. */
+      if (atomic_load (&self->cancel) && stop_stage == 0)
         {
           cancel_ns = now;
+          stop_stage = 1;
+          il_program_kill_tree (self, SIGINT);
+        }
+      else if (stop_stage == 1 && now - cancel_ns > INT_GRACE_NS)
+        {
+          stop_stage = 2;
           il_program_kill_tree (self, SIGTERM);
         }
-      else if (cancel_ns != 0 && now - cancel_ns > KILL_GRACE_NS)
+      else if (stop_stage == 2 && now - cancel_ns > INT_GRACE_NS + KILL_GRACE_NS)
         {
+          stop_stage = 3;
           il_program_kill_tree (self, SIGKILL);
-          cancel_ns = G_MAXINT64 / 2;
         }
 
       /* Ended? Look without reaping, so its threads' last /proc figures can still be read. */
