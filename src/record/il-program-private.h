@@ -55,6 +55,7 @@ struct _Proc
   gboolean    announced;
   char       *command;
   char       *announced_command;
+  char       *announced_name;
   char        comm[16];
   char       *exe;             /* sampled: /proc/PID/exe, to notice an exec */
   /* Where its GIL lives, resolved when first needed after its last exec. */

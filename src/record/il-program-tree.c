@@ -71,6 +71,7 @@ il_program_proc_free (gpointer data)
 
   g_free (p->command);
   g_free (p->announced_command);
+  g_free (p->announced_name);
   g_free (p->exe);
   g_free (p);
 }

@@ -197,6 +197,25 @@ check_cpu (IlRunTrace *run, const char *report, int n)
   g_assert_cmpint (checked, ==, n);
 }
 
+/* Python processes are named by their script (issue 20 item 4), not `python3 · PID`: their main
+ * threads' lanes and the processes themselves. */
+static void
+check_script_names (IlRunTrace *run)
+{
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+
+      if (info->tid != info->pid)
+        continue;
+      g_test_message ("process %d: lane %s, process %s", info->pid, info->name,
+                      il_run_trace_find_process (run, info->pid)->name);
+      g_assert_true (g_str_has_prefix (info->name, "python"));
+      g_assert_nonnull (strstr (info->name, " burn.py · "));
+      g_assert_nonnull (strstr (il_run_trace_find_process (run, info->pid)->name, " burn.py"));
+    }
+}
+
 static char *
 report_path (const char *name)
 {
@@ -255,6 +274,7 @@ test_refused (gconstpointer data)
   g_assert_cmpint (il_run_trace_get_capture (run), ==, IL_CAPTURE_SAMPLED);
   check_possible (run);
   check_cpu (run, report, burn->n);
+  check_script_names (run);
 }
 
 /* Beside a hog on CPU 0: the program's threads share that core with it, and still no picture
