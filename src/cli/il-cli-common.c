@@ -669,6 +669,11 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   else if (has_tasks)
     g_print (_("  speedup        unknown (add --baseline to run the same work sequentially first)\n"));
   g_print (_("  gil-wait       %s\n"), gil);
+  if (s->lock_wait_ns > 0)
+    {
+      g_autofree char *lock = il_clock_format_duration (s->lock_wait_ns, IL_DURATION_FIXED);
+      g_print (_("  lock-wait      %s (blocked on a lock, a join or a queue)\n"), lock);
+    }
   g_print (_("  io-wait        %s\n"), io);
   g_print (_("  ready          %s (runnable, waiting for a CPU)\n"), ready);
   if (s->loop_wait_ns > 0)

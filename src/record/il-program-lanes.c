@@ -4,6 +4,8 @@
  * spans through the ring, and the owner's side that moves them into the trace. */
 #include "config.h"
 
+#include <string.h>
+
 #include "il-program-private.h"
 
 void
@@ -14,11 +16,58 @@ il_program_post_note (IlProgram *self, Note *note)
   g_mutex_unlock (&self->note_mutex);
 }
 
+/* A Python process by its script, as its user knows it: `python3 worker.py`, `python3 -m pkg`,
+ * `python3 -c`; NULL for any other command. @command is the command line, words joined by
+ * spaces (an argument with spaces in it is cut at the first). */
+static char *
+python_script_name (const char *command)
+{
+  g_auto(GStrv) words = command != NULL ? g_strsplit (command, " ", -1) : NULL;
+  g_autofree char *interpreter = NULL;
+
+  if (words == NULL || words[0] == NULL)
+    return NULL;
+  interpreter = g_path_get_basename (words[0]);
+  if (!g_str_has_prefix (interpreter, "python"))
+    return NULL;
+  for (guint i = 1; words[i] != NULL; i++)
+    {
+      const char *w = words[i];
+
+      if (strcmp (w, "-m") == 0 && words[i + 1] != NULL)
+        return g_strdup_printf ("%s -m %s", interpreter, words[i + 1]);
+      if (strcmp (w, "-c") == 0)
+        return g_strdup_printf ("%s -c", interpreter);
+      if (strcmp (w, "-X") == 0 || strcmp (w, "-W") == 0 || strcmp (w, "--check-hash-based-pycs") == 0)
+        {
+          i++;   /* an option with a value of its own */
+          if (words[i] == NULL)
+            break;
+          continue;
+        }
+      if (w[0] == '-' || w[0] == '\0')
+        continue;
+      {
+        g_autofree char *script = g_path_get_basename (w);
+        return g_strdup_printf ("%s %s", interpreter, script);
+      }
+    }
+  return NULL;
+}
+
 static char *
 thread_name (Thread *th)
 {
   /* The kernel's thread name (what `ps -L` and `top -H` show; CPython ≥ 3.14 sets it from
-   * threading's names), with the tid that tells a process's threads apart. */
+   * threading's names), with the tid that tells a process's threads apart; a Python process's
+   * main thread by its script. */
+  if (th->tid == th->pid && th->proc != NULL)
+    {
+      g_autofree char *script = python_script_name (th->proc->command);
+
+      if (script != NULL)
+        return g_strdup_printf ("%s · %d", script, th->tid);
+    }
   return g_strdup_printf ("%s · %d", th->comm[0] ? th->comm : "?", th->tid);
 }
 
@@ -27,14 +76,21 @@ il_program_announce_process (IlProgram *self, Proc *p)
 {
   Note note = { NOTE_PROCESS, 0, p->pid, p->ppid, 0, NULL, NULL };
   const char *command = p->command != NULL ? p->command : p->comm;
+  g_autofree char *script = python_script_name (p->command);
+  const char *name = script != NULL ? script : p->comm;
 
-  if (p->announced && g_strcmp0 (p->announced_command, command) == 0)
+  /* Again when its command or name changed: a launcher's exec changes both, the name (the
+   * kernel capture's COMM record) a little later. */
+  if (p->announced && g_strcmp0 (p->announced_command, command) == 0 &&
+      g_strcmp0 (p->announced_name, name) == 0)
     return;
   g_free (p->announced_command);
   p->announced_command = g_strdup (command);
+  g_free (p->announced_name);
+  p->announced_name = g_strdup (name);
   p->announced = TRUE;
   note.text = g_strdup (command);
-  note.text2 = g_strdup (p->comm);
+  note.text2 = g_strdup (name);
   il_program_post_note (self, &note);
 }
 

@@ -201,6 +201,16 @@ il_program_perf_process (IlProgram *self, gint64 horizon)
     il_perf_ring_read (self->rings[c], (const guint8 *) self->rings[c] + self->rings[c]->data_offset,
                        self->rings[c]->data_size, collect_record, self);
   g_array_sort (self->events, compare_events);
+  /* A new thread of a known process is known from its record at once, not only when the record
+   * is handled (up to PERF_MARGIN_NS later): what it waits on is sampled from its start. */
+  for (guint i = 0; i < self->events->len; i++)
+    {
+      const Event *e = &g_array_index (self->events, Event, i);
+
+      if (e->type == PERF_RECORD_FORK && e->pid != e->tid &&
+          g_hash_table_contains (self->procs, GINT_TO_POINTER (e->pid)))
+        il_program_get_thread (self, e->pid, e->tid, (gint64) e->time);
+    }
   while (keep < self->events->len && (gint64) g_array_index (self->events, Event, keep).time < horizon)
     keep++;
   for (guint i = 0; i < keep; i++)

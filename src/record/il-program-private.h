@@ -35,7 +35,8 @@ G_BEGIN_DECLS
                                                         * record that comes late may still cut */
 #define CONFIRM_NS       G_GINT64_CONSTANT (250000000) /* a child younger than this may be a launcher's */
 #define REASON_KEEP_NS   G_GINT64_CONSTANT (50000000)
-#define KILL_GRACE_NS    G_GINT64_CONSTANT (1000000000)
+#define INT_GRACE_NS     G_GINT64_CONSTANT (2000000000)  /* Stop: SIGINT, then SIGTERM after this */
+#define KILL_GRACE_NS    G_GINT64_CONSTANT (2000000000)  /* …and SIGKILL after this more */
 #define RING_CAPACITY    (1u << 16)
 
 typedef enum { PROC_PENDING, PROC_CONFIRMED, PROC_DROPPED } ProcStatus;
@@ -54,6 +55,7 @@ struct _Proc
   gboolean    announced;
   char       *command;
   char       *announced_command;
+  char       *announced_name;
   char        comm[16];
   char       *exe;             /* sampled: /proc/PID/exe, to notice an exec */
   /* Where its GIL lives, resolved when first needed after its last exec. */
@@ -69,6 +71,18 @@ typedef struct
 } Reason;
 
 typedef struct _IlProgramStderr IlProgramStderr;
+
+/* Sampled capture: one thread's /proc figures at one sample (il-program-sampled.c). */
+typedef struct
+{
+  guint64 run, wait, pcount;   /* schedstat: ns on a CPU, ns waiting in a run queue, arrivals */
+  int     cpu;                 /* stat: its last CPU */
+  char    state;               /* 'R' runnable, 'S' blocked */
+  guint8  block;               /* what it blocked on (a CODE) */
+} PlaceSample;
+
+#define PLACE_AHEAD 6          /* samples looked ahead before an interval is laid out */
+#define PLACE_RING  (PLACE_AHEAD + 2)
 
 typedef struct
 {
@@ -93,6 +107,9 @@ typedef struct
   gint64    sample_ns;         /* time of the last sample; -1 before the first */
   char      state;             /* /proc stat state at the last sample */
   guint8    block_state;       /* what it blocked on at the last blocked sample (a CODE) */
+  PlaceSample *samples;        /* sampled: the last PLACE_RING samples, by sample number */
+  gint64    first_tick, last_tick, placed_tick; /* …its first and last, and laid out up to */
+  gboolean  gone;              /* sampled: ended; its spans are flushed once laid out */
   GArray   *reasons;           /* of Reason: blocked samples, oldest first */
   /* Output: the open span (merged while state and CPU stay) and spans held while pending. */
   IlSpan    open;
@@ -119,6 +136,32 @@ typedef struct
   char    comm[16];
 } Event;
 
+/* Sampled capture: a stretch of a core given to a thread, and what one thread asks of one
+ * sample's interval [a, b) (il-program-place.c). */
+typedef struct
+{
+  gint64 s, e;
+  int    cpu;
+} PlacePiece;
+
+#define PLACE_MAX_PIECES 8
+
+typedef struct
+{
+  Thread    *th;
+  gint64     a, b;
+  gint64     want;             /* running time to place, ns */
+  gint64     debt;             /* its counter minus what was laid out: who is behind goes first */
+  gint64     dwait;            /* run-queue time by its counter */
+  int        cpu;              /* its last core (an index into place_cpus), or -1 */
+  gboolean   was_blocked, is_blocked;
+  gboolean   late;             /* woke in the interval: its running goes at the end */
+  gint64     hole_s, hole_e;   /* where it surely waited for a CPU: no running there */
+  guint8     block_before, block; /* what it blocked on at the samples before and after (CODEs) */
+  guint      n_pieces;
+  PlacePiece pieces[PLACE_MAX_PIECES];
+} PlaceAsk;
+
 struct _IlProgram
 {
   IlRunConfig  *config;
@@ -142,6 +185,18 @@ struct _IlProgram
   gsize         map_size;
   GArray       *events;         /* of Event, waiting for the horizon */
   guint64       lost;
+
+  /* Sampled capture: the cores running time is placed on (il-program-place.c) */
+  int          *place_cpus;     /* their CPU numbers */
+  int          *place_cpu_index; /* CPU number → index, or -1 */
+  guint         place_n_cpus;
+  GArray      **place_busy;     /* per core, of PlacePiece: this sample's */
+  GArray       *place_asks;     /* of PlaceAsk */
+  GPtrArray    *place_order;
+  GArray       *place_gaps;
+  gint64        place_times[PLACE_RING]; /* when each of the last samples was taken */
+  gint64        place_tick;     /* samples taken */
+  gint64        place_placed;   /* the last sample whose interval is laid out */
 
   /* Tracer state (tracer thread only) */
   GThread      *thread;
@@ -230,7 +285,13 @@ void      il_program_perf_sample_reasons (IlProgram *self, gint64 now);
 
 /* il-program-sampled.c: the sampled capture. */
 gboolean  il_program_parse_stat         (const char *buf, char *state, int *cpu, int *ppid);
-void      il_program_sample_thread      (IlProgram *self, Thread *th, gint64 now);
+void      il_program_sample_all         (IlProgram *self, gint64 now, gboolean last);
+
+/* il-program-place.c: the sampled capture's running time on the cores. */
+void      il_program_place_init         (IlProgram *self);
+void      il_program_place_free         (IlProgram *self);
+int       il_program_place_cpu_index    (IlProgram *self, int cpu);
+void      il_program_place              (IlProgram *self, gint64 tick);
 
 /* il-program-lanes.c: notes and spans to the owner. */
 void      il_program_post_note          (IlProgram *self, Note *note);

@@ -36,20 +36,20 @@ il_program_parse_stat (const char *buf, char *state, int *cpu, int *ppid)
   return TRUE;
 }
 
-/* One sample of one thread: its schedstat (time on a CPU and waiting in the run queue, in ns,
- * exact) since the last sample, laid out as running, ready and blocked time in the order its
- * states at both samples suggest. */
-void
-il_program_sample_thread (IlProgram *self, Thread *th, gint64 now)
+/* Reads one thread's sample @tick: its schedstat (time on a CPU and waiting in the run queue, in
+ * ns, exact) and state, kept until il_program_place() lays its interval out with every other
+ * thread's. */
+static void
+sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
 {
   char buf[1024];
   ssize_t n;
   char state;
   int cpu;
   unsigned long long run_ns, wait_ns, pcount;
-  gint64 dt, drun, dwait, t;
-  gboolean was_blocked, is_blocked;
+  gboolean is_blocked;
   guint8 block = th->block_state;
+  PlaceSample *sample;
 
   if (th->exited || th->fd_stat < 0 || th->fd_schedstat < 0)
     return;
@@ -69,7 +69,7 @@ il_program_sample_thread (IlProgram *self, Thread *th, gint64 now)
       now - th->stat_ns < STAT_EVERY_NS)
     {
       state = 'S';
-      cpu = -1;
+      cpu = th->cpu;
       is_blocked = TRUE;
     }
   else
@@ -91,69 +91,70 @@ il_program_sample_thread (IlProgram *self, Thread *th, gint64 now)
         }
     }
   th->pcount = pcount;
-
-  if (th->sample_ns < 0)
-    {
-      /* First sight: from its start (or the run's) to now, what it did is in schedstat. */
-      th->sample_ns = MAX (th->since_ns, self->origin_ns);
-      th->run_ns = 0;
-      th->wait_ns = 0;
-      th->state = 'R';
-    }
-  dt = now - th->sample_ns;
-  if (dt <= 0)
-    return;
-  was_blocked = th->state == 'S' || th->state == 'D';
-  t = th->sample_ns;
-  /* run_ns and wait_ns are what was laid out so far; the counters may be ahead of it (read a
-   * moment after @now: the rest goes to the next sample, so totals stay exact) or behind it. */
-  if (!was_blocked && !is_blocked)
-    {
-      /* Runnable at both samples: on a CPU but for its run-queue wait. A running task's run
-       * counter is brought up to date only at the scheduler's tick or a switch, so it lags;
-       * the wait counter tells how much of the interval it did not run. */
-      dwait = CLAMP ((gint64) (wait_ns - th->wait_ns), 0, dt);
-      drun = dt - dwait;
-    }
-  else
-    {
-      drun = CLAMP ((gint64) (run_ns - th->run_ns), 0, dt);
-      dwait = CLAMP ((gint64) (wait_ns - th->wait_ns), 0, dt - drun);
-    }
-  th->run_ns += (guint64) drun;
-  th->wait_ns += (guint64) dwait;
-
-  if (!was_blocked && !is_blocked)
-    {
-      il_program_emit (self, th, IL_STATE_RUNNING, cpu, t, t + drun);
-      il_program_emit (self, th, IL_STATE_READY, -1, t + drun, now);
-    }
-  else if (was_blocked)
-    {
-      gint64 blocked = dt - drun - dwait;
-      il_program_emit (self, th, th->block_state, -1, t, t + blocked);
-      t += blocked;
-      il_program_emit (self, th, IL_STATE_READY, -1, t, t + dwait);
-      t += dwait;
-      il_program_emit (self, th, IL_STATE_RUNNING, cpu, t, t + drun);
-    }
-  else
-    {
-      il_program_emit (self, th, IL_STATE_RUNNING, cpu, t, t + drun);
-      t += drun;
-      il_program_emit (self, th, IL_STATE_READY, -1, t, t + dwait);
-      t += dwait;
-      il_program_emit (self, th, is_blocked ? block : (guint8) IL_STATE_READY, -1, t, now);
-    }
-  th->sample_ns = now;
+  th->cpu = cpu;
   th->state = is_blocked ? 'S' : 'R';
   th->block_state = block;
+  th->sample_ns = now;
+
+  if (th->samples == NULL)
+    th->samples = g_new0 (PlaceSample, PLACE_RING);
+  if (th->first_tick < 0)
+    {
+      /* First sight: what it did before is in its counters, laid out from here on. */
+      th->first_tick = th->placed_tick = tick;
+      th->run_ns = 0;
+      th->wait_ns = 0;
+    }
+  th->last_tick = tick;
+  sample = &th->samples[tick % PLACE_RING];
+  sample->run = run_ns;
+  sample->wait = wait_ns;
+  sample->pcount = pcount;
+  sample->cpu = cpu;
+  sample->state = th->state;
+  sample->block = block;
   return;
 
 gone:
+  /* Its last samples are laid out first (il_program_place), then its spans flushed. It ended
+   * since its last sample: what it ran before that and was not laid out yet goes there. */
+  if (th->first_tick >= 0 && th->last_tick < tick)
+    {
+      sample = &th->samples[tick % PLACE_RING];
+      *sample = th->samples[th->last_tick % PLACE_RING];
+      sample->state = 'X';
+      sample->block = NO_REASON;
+      th->last_tick = tick;
+    }
   th->exited = TRUE;
+  th->gone = TRUE;
   if (th->tid == th->pid)
     th->proc->exited = TRUE;
-  il_program_flush_open (self, th);
   il_program_thread_close_files (th);
+  if (th->first_tick < 0)
+    il_program_flush_open (self, th);
+}
+
+/* One sample of every thread; the intervals PLACE_AHEAD samples back (all, when @last) are laid
+ * out together: a running thread's schedstat is brought up to date only at a switch or its
+ * core's tick (4 ms at 250 Hz), so how long it ran in an interval is known only a few samples
+ * later, and never more than that is laid out. */
+void
+il_program_sample_all (IlProgram *self, gint64 now, gboolean last)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 tick = self->place_tick++;
+
+  if (self->place_asks == NULL)
+    {
+      il_program_place_init (self);
+      self->place_placed = 0;
+    }
+  self->place_times[tick % PLACE_RING] = now;
+  g_hash_table_iter_init (&iter, self->threads);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    sample_thread (self, value, now, tick);
+  while (self->place_placed < (last ? tick : tick - PLACE_AHEAD))
+    il_program_place (self, ++self->place_placed);
 }

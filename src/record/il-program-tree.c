@@ -71,6 +71,7 @@ il_program_proc_free (gpointer data)
 
   g_free (p->command);
   g_free (p->announced_command);
+  g_free (p->announced_name);
   g_free (p->exe);
   g_free (p);
 }
@@ -118,6 +119,7 @@ il_program_get_thread (IlProgram *self, int pid, int tid, gint64 t)
   th->since_ns = t;
   th->preempted = TRUE;   /* a new thread is runnable from its creation */
   th->sample_ns = -1;
+  th->first_tick = th->last_tick = th->placed_tick = -1;
   th->block_state = CODE (IL_STATE_IO_WAIT, IL_WAIT_NONE);
   th->fd_syscall = th->fd_stat = th->fd_schedstat = th->fd_children = -1;
   th->reasons = g_array_new (FALSE, FALSE, sizeof (Reason));
@@ -136,6 +138,7 @@ il_program_thread_free (gpointer data)
   Thread *th = data;
 
   il_program_thread_close_files (th);
+  g_free (th->samples);
   g_array_unref (th->reasons);
   g_array_unref (th->held);
   g_free (th->announced_name);

@@ -98,12 +98,13 @@ il_program_note_reason (Thread *th, gint64 t, guint8 code)
 }
 
 /* The state of blocked time [a, b): the most frequent blocked sample in it; without one (shorter
- * than a sample) the thread's latest one before it, if recent; I/O wait otherwise. */
+ * than a sample) the thread's latest one before it, if recent, else its first one after it, if
+ * soon; I/O wait otherwise. */
 guint8
 il_program_blocked_state_between (Thread *th, gint64 a, gint64 b)
 {
   guint counts[256] = { 0 };
-  guint8 best = NO_REASON, before = NO_REASON;
+  guint8 best = NO_REASON, before = NO_REASON, after = NO_REASON;
   guint best_n = 0;
 
   for (guint i = 0; i < th->reasons->len; i++)
@@ -117,7 +118,11 @@ il_program_blocked_state_between (Thread *th, gint64 a, gint64 b)
           continue;
         }
       if (r->t >= b)
-        break;
+        {
+          if (r->t - b <= REASON_KEEP_NS)
+            after = r->state;
+          break;
+        }
       if (++counts[r->state] >= best_n)
         {
           best_n = counts[r->state];
@@ -126,7 +131,12 @@ il_program_blocked_state_between (Thread *th, gint64 a, gint64 b)
     }
   if (best != NO_REASON)
     return best;
-  return before != NO_REASON ? before : CODE (IL_STATE_IO_WAIT, IL_WAIT_NONE);
+  if (before != NO_REASON)
+    return before;
+  /* Nothing before either: a new thread's first wait (a Python thread's is the GIL's, before
+   * its first bytecode), or a thread the tracer first heard of late (the kernel capture learns
+   * of threads from records it reads every 10 ms). The sample after it is the best guess. */
+  return after != NO_REASON ? after : CODE (IL_STATE_IO_WAIT, IL_WAIT_NONE);
 }
 
 void

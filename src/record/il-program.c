@@ -93,6 +93,7 @@ tracer_thread (gpointer data)
   gboolean perf = self->capture == IL_CAPTURE_KERNEL;
   gint64 next = il_clock_now_ns ();
   gint64 last_drain = next, last_scan = 0, last_house = next, cancel_ns = 0;
+  int stop_stage = 0;
   gint64 horizon = self->origin_ns, last_alive = 0, root_done_ns = 0;
   gboolean root_done = FALSE, others_alive = TRUE;
 
@@ -112,12 +113,7 @@ tracer_thread (gpointer data)
         il_program_perf_sample_reasons (self, now);
       else
         {
-          GHashTableIter iter;
-          gpointer value;
-
-          g_hash_table_iter_init (&iter, self->threads);
-          while (g_hash_table_iter_next (&iter, NULL, &value))
-            il_program_sample_thread (self, value, now);
+          il_program_sample_all (self, now, FALSE);
           horizon = now;
         }
 
@@ -133,15 +129,24 @@ tracer_thread (gpointer data)
           last_house = now;
         }
 
-      if (atomic_load (&self->cancel) && cancel_ns == 0)
+      /* Stop: SIGINT first, as Ctrl+C in a terminal would, so a Python program's
+       * KeyboardInterrupt handlers and finally blocks run; SIGTERM after INT_GRACE_NS, SIGKILL
+       * after KILL_GRACE_NS more. */
+      if (atomic_load (&self->cancel) && stop_stage == 0)
         {
           cancel_ns = now;
+          stop_stage = 1;
+          il_program_kill_tree (self, SIGINT);
+        }
+      else if (stop_stage == 1 && now - cancel_ns > INT_GRACE_NS)
+        {
+          stop_stage = 2;
           il_program_kill_tree (self, SIGTERM);
         }
-      else if (cancel_ns != 0 && now - cancel_ns > KILL_GRACE_NS)
+      else if (stop_stage == 2 && now - cancel_ns > INT_GRACE_NS + KILL_GRACE_NS)
         {
+          stop_stage = 3;
           il_program_kill_tree (self, SIGKILL);
-          cancel_ns = G_MAXINT64 / 2;
         }
 
       /* Ended? The watcher says so without reaping it, so its threads' last /proc figures can
@@ -184,11 +189,7 @@ tracer_thread (gpointer data)
     gpointer value;
 
     if (!perf)
-      {
-        g_hash_table_iter_init (&iter, self->threads);
-        while (g_hash_table_iter_next (&iter, NULL, &value))
-          il_program_sample_thread (self, value, now);
-      }
+      il_program_sample_all (self, now, TRUE);
     self->wait_status = il_program_watch_reap (self);
     if (atomic_load (&self->cancel))
       {
@@ -408,13 +409,14 @@ il_program_mark_helpers (IlRunTrace *trace)
 {
   /* A helper never ran a task-like stretch (2 ms on a CPU without waiting in between, split spans
    * and preemption joined) or ran less than 2 % of its life, and did not spend most of its life
-   * sleeping on purpose (time.sleep standing in for I/O is work). Helpers: a pool's handler
-   * threads, a runtime's timer thread, threads that wait on locks and pipes. */
+   * sleeping on purpose (time.sleep standing in for I/O is work) or waiting on a lock (another
+   * thread holds up its work). Helpers: a pool's handler threads, a runtime's timer thread,
+   * threads that wait on pipes. */
   for (guint w = 0; w < il_run_trace_get_n_workers (trace); w++)
     {
       const IlLane *lane = il_run_trace_get_lane (trace, w);
       guint n = il_lane_get_n_spans (lane);
-      gint64 stretch = 0, best = 0, end = G_MININT64, total = 0, life, slept = 0;
+      gint64 stretch = 0, best = 0, end = G_MININT64, total = 0, life, slept = 0, locked = 0, ready = 0;
 
       for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
         {
@@ -423,6 +425,10 @@ il_program_mark_helpers (IlRunTrace *trace)
           if (s->state == IL_STATE_IO_WAIT &&
               il_run_trace_get_wait (trace, w, s->start_ns) == IL_WAIT_SLEEP)
             slept += s->end_ns - s->start_ns;
+          if (s->state == IL_STATE_LOCK_WAIT)
+            locked += s->end_ns - s->start_ns;
+          if (s->state == IL_STATE_READY)
+            ready += s->end_ns - s->start_ns;
           /* Preempted (ready) is still the same stretch: only a wait ends it. */
           if (s->state == IL_STATE_READY && s->start_ns == end)
             {
@@ -441,8 +447,11 @@ il_program_mark_helpers (IlRunTrace *trace)
           total += s->end_ns - s->start_ns;
         }
       life = n > 0 ? il_lane_get_span (lane, n - 1)->end_ns - il_lane_get_span (lane, 0)->start_ns : 0;
+      /* A thread blocked on a lock for most of its life (what it did not spend waiting for a CPU
+       * other programs held) is held up in its work, not a helper: a lock convoy's threads run in
+       * short bursts. */
       il_run_trace_set_worker_helper (trace, w, (best < G_GINT64_CONSTANT (2000000) || total * 50 < life) &&
-                                                slept * 2 < life);
+                                                slept * 2 < life && locked * 2 < life - ready);
     }
 }
 
@@ -497,6 +506,7 @@ il_program_free (IlProgram *self)
   il_program_stderr_free (self->err);
   g_free (self->stderr_tail);
   il_program_perf_teardown (self);
+  il_program_place_free (self);
   for (guint i = 0; i < self->notes->len; i++)
     {
       g_free (g_array_index (self->notes, Note, i).text);

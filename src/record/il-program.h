@@ -33,8 +33,9 @@ gboolean       il_program_start        (IlProgram *self,
 gint64         il_program_get_origin_ns (IlProgram *self);
 /* The capture in use (kernel or sampled), known once started. */
 IlCaptureKind  il_program_get_capture  (IlProgram *self);
-/* Thread-safe: ends the whole process tree (SIGTERM to its process group, SIGKILL after 1 s)
- * and finishes the trace with what was recorded. */
+/* Thread-safe: ends the whole process tree (SIGINT to its process group, so a Python program's
+ * finally blocks run; SIGTERM after 2 s, SIGKILL after 2 s more) and finishes the trace with
+ * what was recorded. */
 void           il_program_cancel       (IlProgram *self);
 gboolean       il_program_is_cancelled (IlProgram *self);
 gboolean       il_program_is_done      (IlProgram *self);

@@ -162,6 +162,11 @@ summary_line (IlRunTrace *run)
           g_autofree char *v = il_clock_format_duration (sum->gil_wait_ns, IL_DURATION_SIGNIFICANT);
           g_string_append_printf (s, _(" · GIL wait %s"), v);
         }
+      if (sum->lock_wait_ns > 0)
+        {
+          g_autofree char *v = il_clock_format_duration (sum->lock_wait_ns, IL_DURATION_SIGNIFICANT);
+          g_string_append_printf (s, _(" · lock wait %s"), v);
+        }
       if (sum->ready_ns > 0)
         {
           g_autofree char *v = il_clock_format_duration (sum->ready_ns, IL_DURATION_SIGNIFICANT);

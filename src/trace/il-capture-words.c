@@ -19,9 +19,11 @@ summary_words (IlCaptureKind capture)
                "themselves: the core comes from sched_getcpu() and time off the core from gaps "
                "in their work loop. Short interruptions may be missed.");
     case IL_CAPTURE_SAMPLED:
-      return _("The kernel did not allow recording context switches, so each thread's state, "
-               "core and run-queue time were sampled from /proc every 1 ms: waits shorter than "
-               "that may be missed, and times are exact to about 1 ms.");
+      return _("The kernel did not allow recording context switches, so each thread's state "
+               "and its time on a core and in the run queue were sampled from /proc every 1 ms: "
+               "each thread's times are the kernel's own, exact to about 1 ms, but where on the "
+               "cores they fall is placed by estimate (never two threads on one core, never more "
+               "running than cores), and waits shorter than 1 ms may be missed.");
     case IL_CAPTURE_AUTO:
     case IL_N_CAPTURES:
     default:
@@ -39,7 +41,7 @@ header_words (IlCaptureKind capture)
     case IL_CAPTURE_SELF:
       return _("self-reported by the workers");
     case IL_CAPTURE_SAMPLED:
-      return _("sampled every 1 ms");
+      return _("sampled every 1 ms, placement on cores estimated");
     case IL_CAPTURE_AUTO:
     case IL_N_CAPTURES:
     default:

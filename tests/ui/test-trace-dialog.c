@@ -239,7 +239,14 @@ test_stop_ends_tree (void)
   il_test_wait_for (window_idle, NULL, 30, "the run to stop");
   g_assert_true (il_run_trace_get_cancelled (run));
   g_assert_false (il_run_trace_get_live (run));
-  g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 3);
+  /* Stop's SIGINT ends the pool's workers with KeyboardInterrupt, and the pool may start new
+   * ones before its main process stops it: those are the program's too, and end with it. */
+  g_assert_cmpuint (il_run_trace_get_n_processes (run), >=, 3);
+  for (guint p = 0; p < il_run_trace_get_n_processes (run); p++)
+    {
+      int pid = il_run_trace_get_process (run, p)->pid;
+      g_array_append_val (pids, pid);
+    }
   for (guint i = 0; i < pids->len; i++)
     il_test_wait_for (pid_gone, GINT_TO_POINTER (g_array_index (pids, int, i)), 10, "a pool process to end");
 }

@@ -1,0 +1,368 @@
+/* il-program-place.c: the sampled capture's placement of running time on the machine's cores. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Where perf is refused, /proc tells how long each thread ran and waited between two samples
+ * (schedstat, exact) but not when or where. Each sample's running time of every thread is laid
+ * out together here, on the cores the program may use, so that no core holds two threads at
+ * once and no instant has more running threads than cores: what does not fit waits (ready) and
+ * is carried into the next interval, so each thread's total stays exact to about an interval.
+ * Biggest asks first, each on its last core first, then wherever time is free; one thread's
+ * pieces never overlap in time. */
+#include "config.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "il-clock.h"
+#include "il-program-private.h"
+
+/* The cores a traced program may run on: the command's affinity (inherited by what it starts),
+ * within those the machine counts. */
+void
+il_program_place_init (IlProgram *self)
+{
+  guint n = MAX (il_cpu_count (), 1);
+  cpu_set_t set;
+  gboolean have = self->root > 0 && sched_getaffinity (self->root, sizeof set, &set) == 0;
+
+  self->place_cpu_index = g_new (int, n);
+  self->place_cpus = g_new (int, n);
+  self->place_n_cpus = 0;
+  for (guint c = 0; c < n; c++)
+    {
+      self->place_cpu_index[c] = -1;
+      if (have && c < CPU_SETSIZE && !CPU_ISSET (c, &set))
+        continue;
+      self->place_cpu_index[c] = (int) self->place_n_cpus;
+      self->place_cpus[self->place_n_cpus++] = (int) c;
+    }
+  if (self->place_n_cpus == 0)
+    for (guint c = 0; c < n; c++)
+      {
+        self->place_cpu_index[c] = (int) c;
+        self->place_cpus[self->place_n_cpus++] = (int) c;
+      }
+  self->place_busy = g_new (GArray *, self->place_n_cpus);
+  for (guint c = 0; c < self->place_n_cpus; c++)
+    self->place_busy[c] = g_array_new (FALSE, FALSE, sizeof (PlacePiece));
+  self->place_asks = g_array_new (FALSE, TRUE, sizeof (PlaceAsk));
+  self->place_order = g_ptr_array_new ();
+  self->place_gaps = g_array_new (FALSE, FALSE, sizeof (PlacePiece));
+}
+
+void
+il_program_place_free (IlProgram *self)
+{
+  for (guint c = 0; self->place_busy != NULL && c < self->place_n_cpus; c++)
+    g_array_unref (self->place_busy[c]);
+  g_clear_pointer (&self->place_busy, g_free);
+  g_clear_pointer (&self->place_cpus, g_free);
+  g_clear_pointer (&self->place_cpu_index, g_free);
+  g_clear_pointer (&self->place_asks, g_array_unref);
+  g_clear_pointer (&self->place_order, g_ptr_array_unref);
+  g_clear_pointer (&self->place_gaps, g_array_unref);
+}
+
+/* The core index (into place_cpus) of a CPU number, or -1. */
+int
+il_program_place_cpu_index (IlProgram *self, int cpu)
+{
+  if (cpu < 0 || self->place_cpu_index == NULL || (guint) cpu >= MAX (il_cpu_count (), 1))
+    return -1;
+  return self->place_cpu_index[cpu];
+}
+
+static int
+compare_pieces (gconstpointer a, gconstpointer b)
+{
+  const PlacePiece *x = a, *y = b;
+
+  return x->s < y->s ? -1 : x->s > y->s;
+}
+
+/* Bigger asks first (they are the hardest to fit), then who the counters say is furthest
+ * behind: among threads that all want the whole interval, the kernel's own choice. */
+static int
+compare_asks (gconstpointer a, gconstpointer b)
+{
+  const PlaceAsk *x = *(PlaceAsk *const *) a, *y = *(PlaceAsk *const *) b;
+
+  if (x->want != y->want)
+    return x->want > y->want ? -1 : 1;
+  if (x->debt != y->debt)
+    return x->debt > y->debt ? -1 : 1;
+  return x->th->tid < y->th->tid ? -1 : x->th->tid > y->th->tid;
+}
+
+/* Gives @ask up to @rest of core @c's free time in its interval, time the thread does not already
+ * have on another core; from the left, or from the right for a thread that woke in it. */
+static gint64
+take (IlProgram *self, PlaceAsk *ask, guint c, gint64 rest)
+{
+  GArray *busy = self->place_busy[c], *gaps = self->place_gaps;
+  gint64 got = 0, t;
+
+  /* What is taken: the core's pieces and the thread's own, merged in time order. */
+  g_array_set_size (gaps, 0);
+  for (guint i = 0; i < busy->len; i++)
+    {
+      const PlacePiece *p = &g_array_index (busy, PlacePiece, i);
+      if (p->e > ask->a && p->s < ask->b)
+        g_array_append_val (gaps, *p);
+    }
+  for (guint i = 0; i < ask->n_pieces; i++)
+    g_array_append_val (gaps, ask->pieces[i]);
+  if (ask->hole_e > ask->hole_s)
+    {
+      PlacePiece hole = { ask->hole_s, ask->hole_e, -1 };
+      g_array_append_val (gaps, hole);
+    }
+  g_array_sort (gaps, compare_pieces);
+
+  if (!ask->late)
+    {
+      t = ask->a;
+      for (guint i = 0; i <= gaps->len && rest > 0 && ask->n_pieces < PLACE_MAX_PIECES; i++)
+        {
+          gint64 e = i < gaps->len ? MIN (g_array_index (gaps, PlacePiece, i).s, ask->b) : ask->b;
+          gint64 k = MIN (e - t, rest);
+
+          if (k > 0)
+            {
+              PlacePiece p = { t, t + k, self->place_cpus[c] };
+              ask->pieces[ask->n_pieces++] = p;
+              g_array_append_val (busy, p);
+              rest -= k;
+              got += k;
+            }
+          if (i < gaps->len)
+            t = MAX (t, g_array_index (gaps, PlacePiece, i).e);
+        }
+    }
+  else
+    {
+      t = ask->b;
+      for (guint i = gaps->len + 1; i-- > 0 && rest > 0 && ask->n_pieces < PLACE_MAX_PIECES;)
+        {
+          gint64 s = i > 0 ? MAX (g_array_index (gaps, PlacePiece, i - 1).e, ask->a) : ask->a;
+          gint64 k = MIN (t - s, rest);
+
+          if (k > 0)
+            {
+              PlacePiece p = { t - k, t, self->place_cpus[c] };
+              ask->pieces[ask->n_pieces++] = p;
+              g_array_append_val (busy, p);
+              rest -= k;
+              got += k;
+            }
+          if (i > 0)
+            t = MIN (t, g_array_index (gaps, PlacePiece, i - 1).s);
+        }
+    }
+  return got;
+}
+
+/* Lays [from, to) of @ask's time that is not running out as its states: @first_ns of @first,
+ * then @second (consumed as the walk goes). */
+static void
+emit_rest (IlProgram *self, PlaceAsk *ask, gint64 from, gint64 to, guint8 first, gint64 *first_ns,
+           guint8 second)
+{
+  gint64 k = MIN (to - from, *first_ns);
+
+  if (k > 0)
+    {
+      if (first != NO_REASON)
+        il_program_emit (self, ask->th, first, -1, from, from + k);
+      *first_ns -= k;
+      from += k;
+    }
+  /* A thread that ended has nothing after its end. */
+  if (to > from && second != NO_REASON)
+    il_program_emit (self, ask->th, second, -1, from, to);
+}
+
+/* Emits one thread's interval: its running pieces where they were placed, and between them its
+ * run-queue time and what it blocked on, in the order its states at both samples tell. */
+static void
+emit_ask (IlProgram *self, PlaceAsk *ask)
+{
+  Thread *th = ask->th;
+  gint64 got = 0, nonrun, ready, blocked, t = ask->a, *first_ns;
+  guint8 blocked_code = ask->was_blocked ? ask->block_before : ask->block;
+  guint8 first, second;
+
+  qsort (ask->pieces, ask->n_pieces, sizeof ask->pieces[0], compare_pieces);
+  for (guint i = 0; i < ask->n_pieces; i++)
+    got += ask->pieces[i].e - ask->pieces[i].s;
+  nonrun = ask->b - ask->a - got;
+  if (!ask->was_blocked && !ask->is_blocked)
+    ready = nonrun;     /* runnable throughout: off a core is waiting for one */
+  else
+    /* Run-queue time by the counter, and running that found no free core. */
+    ready = CLAMP (ask->dwait + (ask->is_blocked && ask->was_blocked ? 0 : ask->want - got), 0, nonrun);
+  blocked = nonrun - ready;
+  th->run_ns += (guint64) got;
+  th->wait_ns += (guint64) ready;
+
+  /* Woke in it: blocked, then waited, then ran; otherwise ran, waited, then blocked. */
+  if (ask->was_blocked)
+    {
+      first = blocked_code;
+      first_ns = &blocked;
+      second = IL_STATE_READY;
+    }
+  else
+    {
+      first = IL_STATE_READY;
+      first_ns = &ready;
+      second = blocked_code;
+    }
+  for (guint i = 0; i < ask->n_pieces; i++)
+    {
+      const PlacePiece *p = &ask->pieces[i];
+
+      emit_rest (self, ask, t, p->s, first, first_ns, second);
+      il_program_emit (self, th, IL_STATE_RUNNING, p->cpu, p->s, p->e);
+      t = p->e;
+    }
+  emit_rest (self, ask, t, ask->b, first, first_ns, second);
+}
+
+/* What @th asks of the interval that ends at sample @m: from the samples at both ends, and the
+ * newest one, up to PLACE_AHEAD later. */
+static void
+ask_for (IlProgram *self, Thread *th, gint64 m)
+{
+  const PlaceSample *s0, *s1, *ahead;
+  gint64 a, b, len, debt, ahead_ns, arrive = -1, waited = 0;
+  PlaceAsk *ask;
+
+  if (th->first_tick < 0 || th->placed_tick != m - 1 || th->last_tick < m)
+    return;
+  s0 = &th->samples[(m - 1) % PLACE_RING];
+  s1 = &th->samples[m % PLACE_RING];
+  ahead = &th->samples[th->last_tick % PLACE_RING];
+  a = self->place_times[(m - 1) % PLACE_RING];
+  b = self->place_times[m % PLACE_RING];
+  len = b - a;
+  if (len <= 0)
+    {
+      th->placed_tick = m;
+      return;
+    }
+
+  g_array_set_size (self->place_asks, self->place_asks->len + 1);
+  ask = &g_array_index (self->place_asks, PlaceAsk, self->place_asks->len - 1);
+  memset (ask, 0, sizeof *ask);
+  ask->th = th;
+  ask->a = a;
+  ask->b = b;
+  ask->was_blocked = s0->state == 'S';
+  ask->is_blocked = s1->state != 'R';   /* 'S' blocked, 'X' ended */
+  ask->block_before = s0->block;
+  ask->block = s1->block;
+  ask->cpu = il_program_place_cpu_index (self, s1->cpu);
+  ask->late = ask->was_blocked && !ask->is_blocked;
+  /* th->run_ns and wait_ns are what was laid out so far. Its counter at the interval's end is
+   * what it surely ran by then (a running thread's lags); the newest one, samples later, is at
+   * least what it ran by then (the lag is shorter than the look ahead), and a bound: nothing is
+   * laid out that the kernel did not count. */
+  debt = (gint64) (s1->run - th->run_ns);
+  ahead_ns = (gint64) (ahead->run - th->run_ns);
+  ask->debt = debt;
+  ask->dwait = CLAMP ((gint64) (s1->wait - th->wait_ns), 0, len);
+  /* A thread gets a CPU at an arrival (schedstat counts them), after waiting in the run queue
+   * for what its wait counter adds then; it runs from there until its next wait or block. So
+   * the next arrival, here or in the samples ahead, tells where it waited: taken at the middle
+   * of the interval it was seen in. */
+  for (gint64 j = m; j <= th->last_tick; j++)
+    {
+      const PlaceSample *p = &th->samples[(j - 1) % PLACE_RING], *q = &th->samples[j % PLACE_RING];
+
+      if (q->pcount != p->pcount)
+        {
+          gint64 from = self->place_times[(j - 1) % PLACE_RING], to = self->place_times[j % PLACE_RING];
+
+          /* A wait shorter than the interval most often began at its start: the sampling
+           * thread itself, woken there, took the thread's core. Else the middle. */
+          waited = (gint64) (q->wait - p->wait);
+          arrive = waited <= to - from ? from + waited : from / 2 + to / 2;
+          break;
+        }
+      if (q->state != 'R')
+        break;
+    }
+  if (!ask->was_blocked && !ask->is_blocked)
+    {
+      /* Runnable throughout: on a CPU but where it waited for one. */
+      if (arrive >= 0)
+        {
+          ask->hole_s = MAX (arrive - waited, a);
+          ask->hole_e = MIN (arrive, b);
+        }
+      ask->want = MAX (debt, MIN (len - MAX (ask->hole_e - ask->hole_s, 0), ahead_ns));
+    }
+  else if (ask->was_blocked && !ask->is_blocked)
+    /* Woke in it: ran from its arrival, if it had one here, on. */
+    ask->want = MAX (debt, MIN (arrive >= 0 && arrive <= b ? b - arrive : 0, ahead_ns));
+  else
+    ask->want = debt;
+  ask->want = CLAMP (ask->want, 0, len);
+}
+
+/* Lays out the interval that ends at sample @m: every thread's ask, placed together, then
+ * emitted. Threads that ended are flushed once their last interval is laid out. */
+void
+il_program_place (IlProgram *self, gint64 m)
+{
+  GArray *asks = self->place_asks;
+  GPtrArray *order = self->place_order;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->threads);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    ask_for (self, value, m);
+
+  for (guint c = 0; c < self->place_n_cpus; c++)
+    g_array_set_size (self->place_busy[c], 0);
+  g_ptr_array_set_size (order, 0);
+  for (guint i = 0; i < asks->len; i++)
+    g_ptr_array_add (order, &g_array_index (asks, PlaceAsk, i));
+  g_ptr_array_sort (order, compare_asks);
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      PlaceAsk *ask = g_ptr_array_index (order, i);
+      gint64 rest = ask->want;
+
+      if (rest <= 0)
+        continue;
+      if (ask->cpu >= 0)
+        rest -= take (self, ask, (guint) ask->cpu, rest);
+      for (guint c = 0; c < self->place_n_cpus && rest > 0; c++)
+        if ((int) c != ask->cpu)
+          rest -= take (self, ask, c, rest);
+    }
+  for (guint i = 0; i < asks->len; i++)
+    {
+      PlaceAsk *ask = &g_array_index (asks, PlaceAsk, i);
+
+      emit_ask (self, ask);
+      ask->th->placed_tick = m;
+    }
+  g_array_set_size (asks, 0);
+
+  g_hash_table_iter_init (&iter, self->threads);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Thread *th = value;
+
+      if (th->gone && th->placed_tick >= th->last_tick)
+        {
+          il_program_flush_open (self, th);
+          th->gone = FALSE;
+        }
+    }
+}

@@ -1,0 +1,613 @@
+/* test-sampled.c: the sampled capture (perf refused) draws only possible pictures, with each thread's CPU time exact, against the kernel's own counts and its context switches. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Issue 20 item 2, through `interleave-cli trace` under il-no-perf (perf_event_open refused by a
+ * seccomp filter): CPU-bound Python threads (GIL), threads that release it (hashlib) and
+ * processes, alone and beside a CPU hog. Checked by code: no instant has more running spans than
+ * CPUs, no core holds two at once, and each thread's running time is within 5 % of what the
+ * kernel counted for it (/proc/thread-self/schedstat, written by the program itself). Where perf
+ * is allowed, the same program is traced by the sampled capture while an outer
+ * `interleave-cli trace --capture kernel` records the inner one's (and so the program's) context
+ * switches; the per-thread intersection-over-union of running time is printed (not asserted: it
+ * depends on how busy the machine is). Args: interleave-cli, il-no-perf, cpu-hog. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <linux/perf_event.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "il-perf.h"
+#include "il-trace-io.h"
+#include "il-test-util.h"
+
+static const char *cli_path;
+static const char *no_perf_path;
+static const char *hog_path;
+static char *python;
+static char *tmpdir;
+static char *burn_py;
+static gboolean perf_allowed;
+
+/* Work of one kind in N threads or processes; each writes its tid and the CPU time the kernel
+ * counted for it (schedstat's first field, after a short sleep so the counter is up to date) to
+ * the report, one line each. */
+static const char burn_text[] =
+  "import hashlib, multiprocessing, os, sys, threading, time\n"
+  "kind, n, amount, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]\n"
+  "def report():\n"
+  "    time.sleep(0.002)\n"
+  "    with open('/proc/thread-self/schedstat') as f:\n"
+  "        ran = int(f.read().split()[0])\n"
+  "    fd = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)\n"
+  "    os.write(fd, f'{threading.get_native_id()} {ran}\\n'.encode())\n"
+  "    os.close(fd)\n"
+  "def count():\n"
+  "    total = 0\n"
+  "    for i in range(amount):\n"
+  "        total += i * i\n"
+  "    report()\n"
+  "def digest():\n"
+  "    data = b'x' * (1 << 20)\n"
+  "    for _ in range(amount):\n"
+  "        hashlib.sha256(data).digest()\n"
+  "    report()\n"
+  "if __name__ == '__main__':\n"
+  "    if kind == 'processes':\n"
+  "        ctx = multiprocessing.get_context('fork')\n"
+  "        workers = [ctx.Process(target=count) for _ in range(n)]\n"
+  "    else:\n"
+  "        workers = [threading.Thread(target=count if kind == 'threads' else digest) for _ in range(n)]\n"
+  "    for w in workers:\n"
+  "        w.start()\n"
+  "    for w in workers:\n"
+  "        w.join()\n";
+
+typedef struct
+{
+  const char *kind;
+  int         n;
+  const char *amount;
+} Burn;
+
+static const Burn burns[] = {
+  { "threads", 4, "2500000" },     /* pure Python: one at a time under the GIL */
+  { "hash", 2, "120" },            /* sha256 of 1 MB releases the GIL: both cores */
+  { "processes", 2, "5000000" },
+};
+
+typedef struct
+{
+  gint64 t;
+  int    delta;
+} Edge;
+
+static int
+compare_edges (gconstpointer a, gconstpointer b)
+{
+  const Edge *x = a, *y = b;
+
+  /* Ends before starts at the same instant: touching spans do not overlap. */
+  if (x->t != y->t)
+    return x->t < y->t ? -1 : 1;
+  return x->delta - y->delta;
+}
+
+/* No instant with more running spans than CPUs, no CPU with two at once. */
+static void
+check_possible (IlRunTrace *run)
+{
+  guint n_cpus = il_run_trace_get_n_cpus (run);
+  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (Edge));
+  g_autoptr(GPtrArray) per_cpu = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  int depth = 0, most = 0;
+
+  g_assert_cmpuint (n_cpus, >=, 1);
+  for (guint c = 0; c < n_cpus; c++)
+    g_ptr_array_add (per_cpu, g_array_new (FALSE, FALSE, sizeof (Edge)));
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlLane *lane = il_run_trace_get_lane (run, w);
+
+      for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+        {
+          const IlSpan *s = il_lane_get_span (lane, i);
+          Edge start = { s->start_ns, 1 }, end = { s->end_ns, -1 };
+
+          if (s->state != IL_STATE_RUNNING)
+            continue;
+          g_assert_cmpint (s->cpu, >=, 0);
+          g_assert_cmpint (s->cpu, <, (int) n_cpus);
+          g_array_append_val (all, start);
+          g_array_append_val (all, end);
+          g_array_append_val (g_ptr_array_index (per_cpu, s->cpu), start);
+          g_array_append_val (g_ptr_array_index (per_cpu, s->cpu), end);
+        }
+    }
+  g_array_sort (all, compare_edges);
+  for (guint i = 0; i < all->len; i++)
+    {
+      depth += g_array_index (all, Edge, i).delta;
+      most = MAX (most, depth);
+    }
+  g_test_message ("at most %d running at once on %u CPUs", most, n_cpus);
+  g_assert_cmpint (most, <=, (int) n_cpus);
+  for (guint c = 0; c < n_cpus; c++)
+    {
+      GArray *edges = g_ptr_array_index (per_cpu, c);
+
+      depth = 0;
+      g_array_sort (edges, compare_edges);
+      for (guint i = 0; i < edges->len; i++)
+        {
+          depth += g_array_index (edges, Edge, i).delta;
+          g_assert_cmpint (depth, <=, 1);
+        }
+    }
+}
+
+static gint64
+running_ns (IlRunTrace *run, guint w)
+{
+  const IlLane *lane = il_run_trace_get_lane (run, w);
+  gint64 ns = 0;
+
+  for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+    if (il_lane_get_span (lane, i)->state == IL_STATE_RUNNING)
+      ns += il_lane_get_span (lane, i)->end_ns - il_lane_get_span (lane, i)->start_ns;
+  return ns;
+}
+
+static int
+worker_of (IlRunTrace *run, int tid)
+{
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    if (il_run_trace_get_worker (run, w)->tid == tid)
+      return (int) w;
+  return -1;
+}
+
+/* Each worker's running time against what the kernel counted for it. */
+static void
+check_cpu (IlRunTrace *run, const char *report, int n)
+{
+  g_autofree char *data = il_test_read_text (report);
+  g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
+  int checked = 0;
+
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      int tid, w;
+      gint64 sched, traced;
+
+      g_assert_cmpint (sscanf (lines[i], "%d %" G_GINT64_FORMAT, &tid, &sched), ==, 2);
+      w = worker_of (run, tid);
+      g_assert_cmpint (w, >=, 0);
+      traced = running_ns (run, (guint) w);
+      g_test_message ("thread %d: traced running %.1f ms, the kernel counted %.1f ms (%+.2f %%)", tid,
+                      traced / 1e6, sched / 1e6, 100.0 * (traced - sched) / sched);
+      /* The thread reads its counter 2 ms before it ends: the trace may have a little more. */
+      g_assert_cmpfloat (fabs ((double) (traced - sched)), <=, 0.05 * sched);
+      checked++;
+    }
+  g_assert_cmpint (checked, ==, n);
+}
+
+/* Python processes are named by their script (issue 20 item 4), not `python3 · PID`: their main
+ * threads' lanes and the processes themselves. */
+static void
+check_script_names (IlRunTrace *run)
+{
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+
+      if (info->tid != info->pid)
+        continue;
+      g_test_message ("process %d: lane %s, process %s", info->pid, info->name,
+                      il_run_trace_find_process (run, info->pid)->name);
+      g_assert_true (g_str_has_prefix (info->name, "python"));
+      g_assert_nonnull (strstr (info->name, " burn.py · "));
+      g_assert_nonnull (strstr (il_run_trace_find_process (run, info->pid)->name, " burn.py"));
+    }
+}
+
+static char *
+report_path (const char *name)
+{
+  g_autofree char *base = g_strdup_printf ("%s.txt", name);
+  char *path = g_build_filename (tmpdir, base, NULL);
+
+  g_unlink (path);
+  return path;
+}
+
+/* `[il-no-perf] interleave-cli trace --capture CAPTURE -o OUT -- argv`, loaded; its summary in
+ * @summary if not NULL. */
+static IlRunTrace *
+trace_argv (const char *const *program, const char *capture, gboolean refuse_perf, char **summary)
+{
+  g_autofree char *out = g_build_filename (tmpdir, "sampled.interleave.json", NULL);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_auto(IlTestResult) r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+
+  if (refuse_perf)
+    g_strv_builder_add (b, no_perf_path);
+  g_strv_builder_add_many (b, cli_path, "trace", "--capture", capture, "-o", out, "--", NULL);
+  g_strv_builder_addv (b, (const char **) program);
+  argv = g_strv_builder_end (b);
+  il_test_run_argv (&r, (const char *const *) argv, NULL);
+  if (r.status != 0)
+    g_printerr ("%s", r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  if (summary != NULL)
+    *summary = g_steal_pointer (&r.out);
+  trace = il_trace_load (out, &error);
+  g_assert_no_error (error);
+  return il_run_trace_ref (il_trace_get_run (trace, 0));
+}
+
+/* python3 burn.py KIND N AMOUNT REPORT, sampled (perf refused). */
+static IlRunTrace *
+trace_burn (const Burn *burn, const char *report)
+{
+  g_autofree char *n = g_strdup_printf ("%d", burn->n);
+  const char *program[] = { python, burn_py, burn->kind, n, burn->amount, report, NULL };
+
+  return trace_argv (program, "sampled", TRUE, NULL);
+}
+
+static void
+test_refused (gconstpointer data)
+{
+  const Burn *burn = data;
+  g_autofree char *report = report_path (burn->kind);
+  g_autoptr(IlRunTrace) run = trace_burn (burn, report);
+
+  g_assert_cmpint (il_run_trace_get_capture (run), ==, IL_CAPTURE_SAMPLED);
+  check_possible (run);
+  check_cpu (run, report, burn->n);
+  check_script_names (run);
+}
+
+/* Beside a hog on CPU 0: the program's threads share that core with it, and still no picture
+ * shows more than the machine could do, nor more or less CPU than the kernel counted. */
+static void
+test_hog (gconstpointer data)
+{
+  const Burn *burn = data;
+  g_autofree char *report = report_path (burn->kind);
+  g_autoptr(GSubprocess) hog = il_test_hog_start (hog_path, 0, 120);
+  g_autoptr(IlRunTrace) run = trace_burn (burn, report);
+
+  g_subprocess_force_exit (hog);
+  g_subprocess_wait (hog, NULL, NULL);
+  check_possible (run);
+  check_cpu (run, report, burn->n);
+}
+
+typedef struct
+{
+  gint64 s, e;
+} Range;
+
+static GArray *
+running_ranges (IlRunTrace *run, guint w)
+{
+  const IlLane *lane = il_run_trace_get_lane (run, w);
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (Range));
+  gint64 origin = il_run_trace_get_origin_ns (run);
+
+  for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+    {
+      const IlSpan *s = il_lane_get_span (lane, i);
+      Range r = { origin + s->start_ns, origin + s->end_ns };
+
+      if (s->state == IL_STATE_RUNNING)
+        g_array_append_val (out, r);
+    }
+  return out;
+}
+
+static gint64
+ranges_total (GArray *a)
+{
+  gint64 t = 0;
+
+  for (guint i = 0; i < a->len; i++)
+    t += g_array_index (a, Range, i).e - g_array_index (a, Range, i).s;
+  return t;
+}
+
+/* Running time both have (each lane's spans are sorted and never overlap). */
+static gint64
+ranges_overlap (GArray *a, GArray *b)
+{
+  gint64 both = 0;
+  guint i = 0, j = 0;
+
+  while (i < a->len && j < b->len)
+    {
+      const Range *x = &g_array_index (a, Range, i), *y = &g_array_index (b, Range, j);
+      gint64 lo = MAX (x->s, y->s), hi = MIN (x->e, y->e);
+
+      if (hi > lo)
+        both += hi - lo;
+      if (x->e < y->e)
+        i++;
+      else
+        j++;
+    }
+  return both;
+}
+
+/* The same program recorded both ways at once: `interleave-cli trace --capture kernel -- \
+ * interleave-cli trace --capture sampled -- python3 burn.py …`. The outer capture follows the
+ * inner CLI's fork, so its lanes hold the program's threads by tid, on the same clock. */
+static void
+test_iou (gconstpointer data)
+{
+  const Burn *burn = data;
+  g_autofree char *report = report_path (burn->kind);
+  g_autofree char *outer = g_build_filename (tmpdir, "kernel.interleave.json", NULL);
+  g_autofree char *inner = g_build_filename (tmpdir, "sampled.interleave.json", NULL);
+  g_autofree char *n = g_strdup_printf ("%d", burn->n);
+  g_autofree char *load = NULL;
+  const char *argv[] = { cli_path, "trace", "-q", "--capture", "kernel", "-o", outer, "--",
+                         cli_path, "trace", "-q", "--capture", "sampled", "-o", inner, "--",
+                         python, burn_py, burn->kind, n, burn->amount, report, NULL };
+  g_auto(IlTestResult) r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) kt = NULL;
+  g_autoptr(IlTrace) st = NULL;
+  IlRunTrace *kernel, *sampled;
+  double worst = 1, sum = 0;
+  int compared = 0;
+
+  if (!perf_allowed)
+    {
+      g_test_skip ("perf_event_open is not allowed here: nothing to compare with");
+      return;
+    }
+  il_test_run_argv (&r, argv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  kt = il_trace_load (outer, &error);
+  g_assert_no_error (error);
+  st = il_trace_load (inner, &error);
+  g_assert_no_error (error);
+  kernel = il_trace_get_run (kt, 0);
+  sampled = il_trace_get_run (st, 0);
+  g_assert_cmpint (il_run_trace_get_capture (kernel), ==, IL_CAPTURE_KERNEL);
+  g_assert_cmpint (il_run_trace_get_capture (sampled), ==, IL_CAPTURE_SAMPLED);
+  check_possible (sampled);
+  check_cpu (sampled, report, burn->n);
+
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    g_strchomp (load);
+  for (guint w = 0; w < il_run_trace_get_n_workers (sampled); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (sampled, w);
+      int k = worker_of (kernel, info->tid);
+      g_autoptr(GArray) a = NULL;
+      g_autoptr(GArray) b = NULL;
+      gint64 ta, tb, both;
+      double iou;
+
+      g_assert_cmpint (k, >=, 0);
+      a = running_ranges (kernel, (guint) k);
+      b = running_ranges (sampled, w);
+      ta = ranges_total (a);
+      tb = ranges_total (b);
+      /* Threads that hardly ran (the interpreter's start-up helpers) say little either way. */
+      if (ta < 20 * G_GINT64_CONSTANT (1000000))
+        continue;
+      both = ranges_overlap (a, b);
+      iou = (double) both / (ta + tb - both);
+      g_test_message ("%s: %s: kernel %.1f ms running, sampled %.1f ms (%+.1f %%): IoU %.3f",
+                      burn->kind, info->name, ta / 1e6, tb / 1e6, 100.0 * (tb - ta) / ta, iou);
+      worst = MIN (worst, iou);
+      sum += iou;
+      compared++;
+    }
+  g_assert_cmpint (compared, >=, burn->n);
+  g_test_message ("%s: per-thread IoU of running time, sampled against kernel: mean %.3f, "
+                  "worst %.3f (load average %s)", burn->kind, sum / compared, worst,
+                  load != NULL ? load : "?");
+}
+
+/* States (issue 20 item 3). Threads that start while others hold the GIL wait for it first;
+ * threads that wait for a lock the main thread holds, then work in short bursts. */
+static const char start_text[] =
+  "import threading\n"
+  "def work():\n"
+  "    t = 0\n"
+  "    for i in range(400000):\n"
+  "        t += i\n"
+  "ths = []\n"
+  "for i in range(8):\n"
+  "    th = threading.Thread(target=work)\n"
+  "    th.start()\n"
+  "    ths.append(th)\n"
+  "for th in ths:\n"
+  "    th.join()\n";
+
+static const char convoy_text[] =
+  "import threading, time\n"
+  "lock = threading.Lock()\n"
+  "lock.acquire()\n"
+  "def spin(s):\n"
+  "    t = time.perf_counter()\n"
+  "    while time.perf_counter() - t < s:\n"
+  "        pass\n"
+  "def work():\n"
+  "    for _ in range(3):\n"
+  "        with lock:\n"
+  "            spin(0.0005)\n"
+  "ths = [threading.Thread(target=work) for _ in range(4)]\n"
+  "for th in ths:\n"
+  "    th.start()\n"
+  "spin(0.3)\n"
+  "lock.release()\n"
+  "for th in ths:\n"
+  "    th.join()\n";
+
+static IlRunTrace *
+trace_text (const char *name, const char *text, gboolean kernel, char **summary)
+{
+  g_autofree char *path = g_build_filename (tmpdir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  const char *program[] = { python, path, NULL };
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return trace_argv (program, kernel ? "kernel" : "sampled", !kernel, summary);
+}
+
+/* Time of @w's spans in @state whose recorded wait is @kind. */
+static gint64
+state_ns (IlRunTrace *run, guint w, IlState state, int kind)
+{
+  const IlLane *lane = il_run_trace_get_lane (run, w);
+  gint64 ns = 0;
+
+  for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+    {
+      const IlSpan *s = il_lane_get_span (lane, i);
+      if (s->state == state && (kind < 0 || il_run_trace_get_wait (run, w, s->start_ns) == (IlWaitKind) kind))
+        ns += s->end_ns - s->start_ns;
+    }
+  return ns;
+}
+
+/* A started thread's first wait is the GIL's: drawn as gil-wait, not as a wait of no known kind
+ * (the kernel capture knew of a new thread only when it handled its records, 20-30 ms late, and
+ * so sampled nothing of what it waited on until then: 31 % of the GIL waits were io-wait). */
+static void
+test_thread_start (gconstpointer data)
+{
+  gboolean kernel = GPOINTER_TO_INT (data);
+  g_autoptr(IlRunTrace) run = NULL;
+  gint64 gil = 0, unknown = 0;
+
+  if (kernel && !perf_allowed)
+    {
+      g_test_skip ("perf_event_open is not allowed here");
+      return;
+    }
+  run = trace_text ("start.py", start_text, kernel, NULL);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+
+      if (info->tid == info->pid)
+        continue;
+      gil += state_ns (run, w, IL_STATE_GIL_WAIT, IL_WAIT_GIL);
+      unknown += state_ns (run, w, IL_STATE_IO_WAIT, -1);
+    }
+  g_test_message ("started threads: gil-wait %.1f ms, io-wait %.1f ms", gil / 1e6, unknown / 1e6);
+  g_assert_cmpint (gil, >, 0);
+  g_assert_cmpfloat ((double) unknown, <=, 0.1 * (gil + unknown));
+}
+
+/* Threads held up by a lock: workers, not helpers (they never ran 2 ms at once, nor 2 % of their
+ * lives), and their lock waits are counted and said in the summary. */
+static void
+test_lock_convoy (gconstpointer data)
+{
+  gboolean kernel = GPOINTER_TO_INT (data);
+  g_autoptr(IlRunTrace) run = NULL;
+  g_autofree char *summary = NULL;
+  guint workers = 0;
+
+  if (kernel && !perf_allowed)
+    {
+      g_test_skip ("perf_event_open is not allowed here");
+      return;
+    }
+  run = trace_text ("convoy.py", convoy_text, kernel, &summary);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+      gint64 lock = state_ns (run, w, IL_STATE_LOCK_WAIT, IL_WAIT_LOCK);
+
+      if (info->tid == info->pid)
+        continue;
+      g_test_message ("thread %d: lock-wait %.1f ms, running %.1f ms%s", info->tid, lock / 1e6,
+                      running_ns (run, w) / 1e6, info->helper ? " (helper)" : "");
+      g_assert_false (info->helper);
+      g_assert_cmpint (lock, >, 0);
+      workers++;
+    }
+  g_assert_cmpuint (workers, ==, 4);
+  g_assert_cmpint (il_run_trace_get_summary (run)->lock_wait_ns, >, 0);
+  g_assert_nonnull (strstr (summary, "lock-wait"));
+}
+
+static gboolean
+check_perf (void)
+{
+  struct perf_event_attr attr;
+  int fd;
+
+  il_perf_switch_attr_init (&attr);
+  fd = (int) syscall (SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 4)
+    g_error ("usage: test-sampled INTERLEAVE-CLI IL-NO-PERF CPU-HOG");
+  cli_path = argv[1];
+  no_perf_path = argv[2];
+  hog_path = argv[3];
+  python = g_find_program_in_path ("python3");
+  if (python == NULL)
+    {
+      g_test_message ("python3 is not installed: nothing to trace");
+      return 77;
+    }
+  perf_allowed = check_perf ();
+  tmpdir = il_test_tmpdir_new ("il-test-sampled");
+  burn_py = g_build_filename (tmpdir, "burn.py", NULL);
+  {
+    g_autoptr(GError) error = NULL;
+    g_file_set_contents (burn_py, burn_text, -1, &error);
+    g_assert_no_error (error);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (burns); i++)
+    {
+      g_autofree char *refused = g_strdup_printf ("/sampled/refused/%s", burns[i].kind);
+      g_autofree char *hog = g_strdup_printf ("/sampled/hog/%s", burns[i].kind);
+      g_autofree char *iou = g_strdup_printf ("/sampled/against-kernel/%s", burns[i].kind);
+
+      g_test_add_data_func (refused, &burns[i], test_refused);
+      g_test_add_data_func (hog, &burns[i], test_hog);
+      g_test_add_data_func (iou, &burns[i], test_iou);
+    }
+  g_test_add_data_func ("/sampled/states/thread-start/kernel", GINT_TO_POINTER (TRUE), test_thread_start);
+  g_test_add_data_func ("/sampled/states/thread-start/sampled", GINT_TO_POINTER (FALSE), test_thread_start);
+  g_test_add_data_func ("/sampled/states/lock-convoy/kernel", GINT_TO_POINTER (TRUE), test_lock_convoy);
+  g_test_add_data_func ("/sampled/states/lock-convoy/sampled", GINT_TO_POINTER (FALSE), test_lock_convoy);
+  status = g_test_run ();
+
+  il_test_remove_tree (tmpdir);
+  g_free (burn_py);
+  g_free (python);
+  return status;
+}
