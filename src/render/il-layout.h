@@ -54,6 +54,7 @@ typedef enum
   IL_ROW_CORE,
   IL_ROW_STRIP,
   IL_ROW_PROCESS,      /* a traced program's process header above its threads; index: process */
+  IL_ROW_COUNTER,      /* an imported trace's counter series under its lanes; index: counter */
 } IlRowKind;
 
 typedef struct

@@ -204,7 +204,19 @@ lex_event (IlJsonLexer *lx, Event *e)
       /* Interleave's export keeps its per-span numbers here, out of the "args" consumers key on
        * (older exports had them in "args": both are read). */
       else if (il_json_key_is (lx, "args") || il_json_key_is (lx, "interleave"))
-        ok = lex_args (lx, e);
+        {
+          gboolean args = il_json_key_is (lx, "args");
+          const char *at = lx->p;
+
+          ok = lex_args (lx, e);
+          if (args)
+            {
+              e->args_at = at;
+              e->args_len = (gsize) (lx->p - at);
+            }
+        }
+      else if (il_chrome_lex_mark_member (lx, e, &ok))
+        ;
       else
         ok = il_json_skip_value (lx, 2);
       if (!ok || !il_json_next (lx, '}', &more))
