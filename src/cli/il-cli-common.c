@@ -647,7 +647,7 @@ print_imported_marks (IlRunTrace *run)
   if (il_run_trace_get_n_instants (run) > 0)
     g_print (_("  instants       %u\n"), il_run_trace_get_n_instants (run));
   if (il_run_trace_get_n_counters (run) > 0)
-    g_print (_("  counters       %u series, %" G_GUINT64_FORMAT " values\n"), il_run_trace_get_n_counters (run),
+    g_print (_("  counters       %u series, %" PRIu64 " values\n"), il_run_trace_get_n_counters (run),
              il_run_trace_get_n_counter_points (run));
   if (il_run_trace_get_n_flows (run) > 0)
     g_print (_("  flows          %u arrows\n"), il_run_trace_get_n_flows (run));
