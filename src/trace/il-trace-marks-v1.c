@@ -44,14 +44,19 @@ add_args (JsonBuilder *b, const char *args)
     json_builder_add_value (b, node);
 }
 
+/* Opens member @key as {"columns": @names, "rows": [ … (the caller adds the rows and closes). */
 static void
-add_columns (JsonBuilder *b, const char *const *names, guint n)
+begin_table (JsonBuilder *b, const char *key, const char *const *names, guint n)
 {
+  json_builder_set_member_name (b, key);
+  json_builder_begin_object (b);
   json_builder_set_member_name (b, "columns");
   json_builder_begin_array (b);
   for (guint i = 0; i < n; i++)
     json_builder_add_string_value (b, names[i]);
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "rows");
+  json_builder_begin_array (b);
 }
 
 void
@@ -59,11 +64,7 @@ il_trace_marks_write_v1 (JsonBuilder *b, IlRunTrace *run)
 {
   if (il_run_trace_get_n_instants (run) > 0)
     {
-      json_builder_set_member_name (b, "instants");
-      json_builder_begin_object (b);
-      add_columns (b, instant_columns, G_N_ELEMENTS (instant_columns));
-      json_builder_set_member_name (b, "rows");
-      json_builder_begin_array (b);
+      begin_table (b, "instants", instant_columns, G_N_ELEMENTS (instant_columns));
       for (guint i = 0; i < il_run_trace_get_n_instants (run); i++)
         {
           const IlInstant *in = il_run_trace_get_instant (run, i);
@@ -114,11 +115,7 @@ il_trace_marks_write_v1 (JsonBuilder *b, IlRunTrace *run)
     }
   if (il_run_trace_get_n_flows (run) > 0)
     {
-      json_builder_set_member_name (b, "flows");
-      json_builder_begin_object (b);
-      add_columns (b, flow_columns, G_N_ELEMENTS (flow_columns));
-      json_builder_set_member_name (b, "rows");
-      json_builder_begin_array (b);
+      begin_table (b, "flows", flow_columns, G_N_ELEMENTS (flow_columns));
       for (guint i = 0; i < il_run_trace_get_n_flows (run); i++)
         {
           const IlFlow *f = il_run_trace_get_flow (run, i);

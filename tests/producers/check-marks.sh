@@ -27,8 +27,8 @@ if command -v chromium >/dev/null 2>&1; then
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$out/chromium-profile" \
     --trace-startup='*,disabled-by-default-devtools.timeline' --trace-startup-format=json \
-    --trace-startup-file="$out/chromium-marks.json" --trace-startup-duration=2 \
-    --virtual-time-budget=2000 --dump-dom "file://$here/page.html" >/dev/null 2>"$out/chromium.log" ||
+    --trace-startup-file="$out/chromium-marks.json" --trace-startup-duration=1 \
+    --virtual-time-budget=1000 --dump-dom "file://$here/page.html" >/dev/null 2>"$out/chromium.log" ||
     true
   rm -rf "$out/chromium-profile"
 else
