@@ -22,9 +22,10 @@
  * - Any other file: every (pid, tid) becomes a lane under its process, every slice ("X", or a
  *   "B"/"E" pair) a task named after the slice, drawn "running" on no known CPU. Nested slices
  *   are flattened: at each instant a lane shows the deepest slice open there. Instant events
- *   ("i", "I", "n") make their thread a lane but are not drawn (they have no length); counters,
- *   flows, samples and async events are skipped. Such a run has no core lanes and no parallelism
- *   strip: the file does not say which CPU ran what.
+ *   ("i", "I", "n") make their thread a lane; instants, counters, flows and each slice's "cat" and
+ *   "args" are kept beside the lanes (il-trace-chrome-marks.c); samples and async events are
+ *   skipped. Such a run has no core lanes and no parallelism strip: the file does not say which
+ *   CPU ran what.
  * Events need not be sorted (il-trace-chrome-lanes.c matches "B"/"E" once a thread's are in time
  * order), and a file cut off inside its events loads what is complete, with a warning.
  * "ts" and "dur" are microseconds in every Chrome trace; "displayTimeUnit" ("ms" or "ns") only

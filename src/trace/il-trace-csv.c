@@ -18,7 +18,7 @@
  * and, in cpu_time_ns, the CPU time taken in it. */
 static void
 write_load_row (IlWriter *w, guint r, const char *label, const char *kind, int cpu,
-                const IlCpuLoadRow *row, gint64 ns)
+                const IlCpuLoadRow *row, gint64 ns, gboolean marks)
 {
   il_writer_int (w, r);
   il_writer_putc (w, ',');
@@ -34,11 +34,12 @@ write_load_row (IlWriter *w, guint r, const char *label, const char *kind, int c
   il_writer_int (w, row->end_ns);
   il_writer_putc (w, ',');
   il_writer_int (w, ns);
-  il_writer_putc (w, '\n');
+  /* The columns of imported files' names, categories and arguments, empty here. */
+  il_writer_puts (w, marks ? ",,,\n" : "\n");
 }
 
 static void
-write_load (IlWriter *w, guint r, const char *label, const IlCpuLoad *load)
+write_load (IlWriter *w, guint r, const char *label, const IlCpuLoad *load, gboolean marks)
 {
   for (guint i = 0; i < il_cpu_load_get_n_cpus (load) && w->error == NULL; i++)
     {
@@ -50,9 +51,9 @@ write_load (IlWriter *w, guint r, const char *label, const IlCpuLoad *load)
 
           /* Intervals where nothing else ran are left out: the rows add up the same. */
           if (row->other_ns > 0)
-            write_load_row (w, r, label, "other-programs", cpu, row, row->other_ns);
+            write_load_row (w, r, label, "other-programs", cpu, row, row->other_ns, marks);
           if (row->steal_ns > 0)
-            write_load_row (w, r, label, "steal", cpu, row, row->steal_ns);
+            write_load_row (w, r, label, "steal", cpu, row, row->steal_ns, marks);
         }
     }
 }
@@ -192,7 +193,7 @@ write_csv (IlTrace *trace, IlWriter *w)
       if (marks)
         write_instants (w, r, label, run);
       if (il_run_trace_get_cpu_load (run) != NULL)
-        write_load (w, r, label, il_run_trace_get_cpu_load (run));
+        write_load (w, r, label, il_run_trace_get_cpu_load (run), marks);
     }
   return w->error == NULL;
 }
