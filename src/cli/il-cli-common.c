@@ -19,7 +19,6 @@
 #include "il-cli.h"
 #include "il-clock.h"
 #include "il-cpu-load.h"
-#include "il-trace-marks.h"
 
 #define MIN_SIZE 64
 #define MAX_SIZE 16384
@@ -639,20 +638,6 @@ il_cli_print_disturbed (GPtrArray *runs)
     g_print ("\n%s\n", text);
 }
 
-/* What an imported file has beyond its slices: instants, counters, flows. */
-static void
-print_imported_marks (IlRunTrace *run)
-{
-  g_print (_("  slices         %u\n"), il_run_trace_get_n_tasks (run));
-  if (il_run_trace_get_n_instants (run) > 0)
-    g_print (_("  instants       %u\n"), il_run_trace_get_n_instants (run));
-  if (il_run_trace_get_n_counters (run) > 0)
-    g_print (_("  counters       %u series, %" PRIu64 " values\n"), il_run_trace_get_n_counters (run),
-             il_run_trace_get_n_counter_points (run));
-  if (il_run_trace_get_n_flows (run) > 0)
-    g_print (_("  flows          %u arrows\n"), il_run_trace_get_n_flows (run));
-}
-
 void
 il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
 {
@@ -682,7 +667,7 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
     {
       g_print (_("  in slices      %s (all threads)\n"), cpu);
       g_print (_("  slices at once average %.2f · max %u\n"), s->avg_parallelism, s->max_parallelism);
-      print_imported_marks (run);
+      il_cli_print_imported_marks (run);
     }
   else
     {
