@@ -61,6 +61,7 @@ typedef struct _ChromeMarks
   GPtrArray    *series;   /* of RawSeries* */
   GArray       *steps;    /* of RawStep */
   guint32       order;    /* flow steps' own file order */
+  GString      *scratch;  /* compacted arguments */
   gint64        first_ts;
 } ChromeMarks;
 
@@ -91,6 +92,7 @@ marks_get (Import *im)
   m->series = g_ptr_array_new_with_free_func (series_free);
   m->steps = g_array_new (FALSE, FALSE, sizeof (RawStep));
   m->first_ts = G_MAXINT64;
+  m->scratch = g_string_new (NULL);
   im->marks = m;
   return m;
 }
@@ -110,6 +112,7 @@ il_chrome_marks_free (Import *im)
   g_hash_table_unref (m->series_ids);
   g_ptr_array_unref (m->series);
   g_array_unref (m->steps);
+  g_string_free (m->scratch, TRUE);
   g_free (m);
   im->marks = NULL;
 }
@@ -136,15 +139,13 @@ string_of (ChromeMarks *m, guint32 i)
   return i > 0 ? m->strings->pdata[i - 1] : NULL;
 }
 
+/* One buffer for every event's arguments: a file of millions of slices compacts millions. */
 static guint32
 intern_args (ChromeMarks *m, const Event *e)
 {
-  g_autofree char *args = NULL;
-
-  if (e->args_at == NULL || *e->args_at != '{')
+  if (e->args_at == NULL || *e->args_at != '{' || !il_json_compact_into (m->scratch, e->args_at, e->args_len))
     return 0;
-  args = il_json_compact (e->args_at, e->args_len);
-  return intern (m, args);
+  return intern (m, m->scratch->str);
 }
 
 /* An id as the file wrote it: a number's text, a string's contents, or an object ("id2") as it is. */

@@ -408,8 +408,21 @@ char *
 il_json_compact (const char *json, gsize len)
 {
   GString *out = g_string_sized_new (len);
+
+  if (!il_json_compact_into (out, json, len))
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+il_json_compact_into (GString *out, const char *json, gsize len)
+{
   gboolean in_string = FALSE;
 
+  g_string_truncate (out, 0);
   for (gsize i = 0; i < len; i++)
     {
       char c = json[i];
@@ -429,12 +442,7 @@ il_json_compact (const char *json, gsize len)
         in_string = TRUE;
       g_string_append_c (out, c);
     }
-  if (out->len == 0 || strcmp (out->str, "{}") == 0)
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
-  return g_string_free (out, FALSE);
+  return out->len > 0 && strcmp (out->str, "{}") != 0;
 }
 
 static void

@@ -98,6 +98,8 @@ gboolean          il_run_trace_has_task_meta   (IlRunTrace *self);
 /* @json (an object's text, any spacing) without the spaces outside strings, or NULL when it is
  * empty ("{}"). Free it. */
 char             *il_json_compact              (const char *json, gsize len);
+/* The same into @out (emptied first), for callers compacting many; FALSE when empty. */
+gboolean          il_json_compact_into         (GString *out, const char *json, gsize len);
 /* Arguments for a tooltip: one "key: value" a line, at most @max_lines lines of @max_chars. */
 char             *il_json_args_describe        (const char *args, guint max_lines, guint max_chars);
 
