@@ -279,6 +279,27 @@ il_paint_counter_row (IlPaintFrame *f, IlRunTrace *run, const IlLayoutRow *row)
 /* ------------------------------------------------------------------------------------------------
  * Hits, for tooltips */
 
+static void
+nearest_instant (IlRunTrace *run, int slot, const IlLayout *layout, double x, double slop,
+                 double *best, IlPaintMarkHit *hit)
+{
+  gint64 t0 = (gint64) floor (il_time_scale_to_time (&layout->scale, x - slop));
+  gint64 t1 = (gint64) ceil (il_time_scale_to_time (&layout->scale, x + slop)) + 1;
+  guint n;
+  const IlInstant *const *in = il_run_trace_find_instants (run, slot, t0, t1, &n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      double d = fabs (il_time_scale_to_x (&layout->scale, (double) in[i]->ts_ns) - x);
+
+      if (d < *best)
+        {
+          *best = d;
+          hit->instant = in[i];
+        }
+    }
+}
+
 gboolean
 il_painter_hit_mark (int width, int height, GPtrArray *runs, const IlPaintOptions *o, double x,
                      double y, IlPaintMarkHit *hit)
@@ -319,26 +340,18 @@ il_painter_hit_mark (int width, int height, GPtrArray *runs, const IlPaintOption
       hit->point = &c->points[lo - 1];
       return TRUE;
     }
-  /* An instant: the nearest within a few pixels, on the upper half of its lane. */
+  /* An instant: the nearest within a few pixels, on the upper half of its lane; process and
+   * global ones on a process header, or on the run's first lane when it has none. */
   if ((row->kind == IL_ROW_WORKER || row->kind == IL_ROW_PROCESS) && y < row->y + row->h * 0.6)
     {
-      int slot = row->kind == IL_ROW_WORKER ? row->index : -1;
-      gint64 t0 = (gint64) floor (il_time_scale_to_time (&layout->scale, x - slop));
-      gint64 t1 = (gint64) ceil (il_time_scale_to_time (&layout->scale, x + slop)) + 1;
-      guint n;
-      const IlInstant *const *in = il_run_trace_find_instants (run, slot, t0, t1, &n);
+      const IlLayoutBlock *block = &g_array_index (layout->blocks, IlLayoutBlock, row->run);
+      const IlLayoutRow *first = &g_array_index (layout->rows, IlLayoutRow, block->first_row);
       double best = G_MAXDOUBLE;
 
-      for (guint i = 0; i < n; i++)
-        {
-          double d = fabs (il_time_scale_to_x (&layout->scale, (double) in[i]->ts_ns) - x);
-
-          if (d < best)
-            {
-              best = d;
-              hit->instant = in[i];
-            }
-        }
+      if (row->kind == IL_ROW_WORKER)
+        nearest_instant (run, row->index, layout, x, slop, &best, hit);
+      if (row->kind == IL_ROW_PROCESS || (row == first && !il_layout_run_has_process_rows (run)))
+        nearest_instant (run, -1, layout, x, slop, &best, hit);
       hit->counter = -1;
       return hit->instant != NULL;
     }

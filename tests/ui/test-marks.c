@@ -22,6 +22,7 @@ static const char trace[] =
   "{\"ph\":\"X\",\"name\":\"parse\",\"pid\":1,\"tid\":3,\"ts\":120,\"dur\":50},\n"
   "{\"ph\":\"i\",\"name\":\"click\",\"cat\":\"user\",\"pid\":1,\"tid\":2,\"ts\":160,\"s\":\"t\","
   "\"args\":{\"button\":1}},\n"
+  "{\"ph\":\"i\",\"name\":\"vsync\",\"pid\":1,\"tid\":3,\"ts\":130,\"s\":\"g\"},\n"
   "{\"ph\":\"C\",\"name\":\"heap\",\"pid\":1,\"ts\":100,\"args\":{\"used\":10}},\n"
   "{\"ph\":\"C\",\"name\":\"heap\",\"pid\":1,\"ts\":140,\"args\":{\"used\":15}}\n"
   "]}\n";
@@ -57,7 +58,7 @@ test_tooltips (void)
   g_autofree char *path = g_build_filename (tmpdir, "marks.json", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
-  g_autofree char *slice = NULL, *instant = NULL, *counter = NULL;
+  g_autofree char *slice = NULL, *instant = NULL, *counter = NULL, *global = NULL;
 
   g_file_set_contents (path, trace, -1, &error);
   g_assert_no_error (error);
@@ -76,6 +77,10 @@ test_tooltips (void)
   g_assert_nonnull (strstr (instant, "Instant: click"));
   g_assert_nonnull (strstr (instant, "Category: user"));
   g_assert_nonnull (strstr (instant, "button: 1"));
+
+  /* A global instant hangs from the run's first lane. */
+  global = tooltip_at (130, "Instant");
+  g_assert_nonnull (strstr (global, "Instant: vsync"));
 
   counter = tooltip_at (145, "Counter");
   g_test_message ("counter: %s", counter);
