@@ -271,7 +271,8 @@ test_args_describe (void)
   g_autofree char *a = il_json_args_describe ("{\"url\":\"a.html\",\"n\":{\"x\":1}}", 8, 80);
   g_autofree char *b = il_json_args_describe ("{\"a\":1,\"b\":2,\"c\":3,\"d\":4}", 3, 80);
   g_autofree char *c = il_json_args_describe ("{\"long\":\"0123456789\"}", 8, 10);
-  g_autofree char *compact = il_json_compact ("{ \"a b\" : [1, 2],\n \"c\": \"x \\\" y\" }", 36);
+  const char *spaced = "{ \"a b\" : [1, 2],\n \"c\": \"x \\\" y\" }";
+  g_autofree char *compact = il_json_compact (spaced, strlen (spaced));
   g_autofree char *empty = il_json_compact (" { } ", 5);
 
   g_assert_cmpstr (a, ==, "url: a.html\nn: {\"x\":1}");
