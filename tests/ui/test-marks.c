@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "il-painter.h"
+#include "il-summary-view.h"
 #include "il-test-util.h"
 #include "il-test-window.h"
 #include "il-timeline-view.h"
@@ -86,6 +87,15 @@ test_tooltips (void)
   g_test_message ("counter: %s", counter);
   g_assert_nonnull (strstr (counter, "Counter: heap: used"));
   g_assert_nonnull (strstr (counter, "15 from"));
+  /* The summary has no rows for states the file cannot have. */
+  {
+    IlSummaryView *summary = il_window_get_summary (window);
+
+    g_assert_nonnull (il_summary_view_get_value (summary, "wall", 0));
+    g_assert_null (il_summary_view_get_value (summary, "gil-wait", 0));
+    g_assert_null (il_summary_view_get_value (summary, "ready", 0));
+    g_assert_null (il_summary_view_get_value (summary, "io-wait", 0));
+  }
   g_unlink (path);
 }
 
