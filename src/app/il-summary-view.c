@@ -29,6 +29,7 @@ struct _IlSummaryView
   GtkGrid     *tall_grid;   /* the same turned: one column per run, for narrow windows */
   AdwSqueezer *squeezer;
   gboolean     show_io_task;
+  gboolean     imported;      /* every run is an imported file: no rows for states it lacks */
   GtkLabel    *capture_label;
   GtkButton   *speedup_button;
 
@@ -112,9 +113,22 @@ make_value (gpointer data)
   return label;
 }
 
+/* An imported file (a Chrome trace) has no GIL, I/O, ready or event-loop states and no measure of
+ * other programs: rows for them would say it had. */
+static gboolean
+row_hidden (IlSummaryView *self, Row row)
+{
+  if (row == ROW_IO_TASK)
+    return !self->show_io_task;
+  return self->imported && (row == ROW_GIL_WAIT || row == ROW_IO_WAIT || row == ROW_READY ||
+                            row == ROW_LOOP_WAIT || row == ROW_OTHER);
+}
+
 static void
 il_summary_view_put (IlSummaryView *self, Row row, guint column, const char *text)
 {
+  if (row_hidden (self, row))
+    return;
   il_summary_view_attach (self, (int) row, (int) column, make_value, (gpointer) text);
   g_hash_table_insert (self->values, g_strdup_printf ("%s:%u", rows[row].id, column),
                        g_strdup (text));
@@ -284,6 +298,16 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
   /* One row per run, one column per figure: a comparison reads across, and the window is wider
    * than it is tall. A narrow window shows the turned table (the squeezer picks). */
   self->show_io_task = FALSE;
+  self->imported = TRUE;
+  for (guint i = 0; i < runs->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, i);
+
+      self->imported &= il_run_trace_get_config (run)->source != NULL &&
+                        !il_run_trace_has_state (run, IL_STATE_GIL_WAIT) &&
+                        !il_run_trace_has_state (run, IL_STATE_IO_WAIT) &&
+                        !il_run_trace_has_state (run, IL_STATE_READY);
+    }
   for (guint i = 0; i < runs->len; i++)
     self->show_io_task |= il_run_trace_get_config (g_ptr_array_index (runs, i))->workload
                           == IL_WORKLOAD_CONVOY;
@@ -291,7 +315,7 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
     {
       GtkWidget *label;
 
-      if (r == ROW_IO_TASK && !self->show_io_task)
+      if (row_hidden (self, r))
         continue;
       label = gtk_label_new (_(rows[r].title));
       gtk_label_set_xalign (GTK_LABEL (label), 1.0);

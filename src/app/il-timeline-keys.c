@@ -46,7 +46,7 @@ lane_rows (GtkWidget *timeline, IlLayout **layout_out)
     {
       const IlLayoutRow *row = &g_array_index (layout->rows, IlLayoutRow, i);
 
-      if (row->kind != IL_ROW_STRIP)
+      if (row->kind != IL_ROW_STRIP && row->kind != IL_ROW_COUNTER)
         g_array_append_val (rows, *row);
     }
   *layout_out = layout;

@@ -72,6 +72,54 @@ il_timeline_view_pan (IlTimelineView *self, double fraction)
                               t1 + (gint64) (fraction * (t1 - t0)));
 }
 
+/* An imported slice's or instant's category and arguments, a line each (pretty, cut short). */
+static void
+append_meta (GString *s, const char *category, const char *args)
+{
+  if (category != NULL && *category != '\0')
+    g_string_append_printf (s, _("\nCategory: %s"), category);
+  if (args != NULL)
+    {
+      g_autofree char *text = il_json_args_describe (args, 8, 80);
+
+      g_string_append_printf (s, "\n%s", text);
+    }
+}
+
+/* An instant or a counter's value under (x, y), in words; NULL when none is there. */
+static char *
+describe_mark (IlTimelineView *self, int width, int height, const IlPaintOptions *o, double x, double y)
+{
+  IlPaintMarkHit hit;
+  IlRunTrace *run;
+  GString *s;
+  g_autofree char *at = NULL;
+
+  if (!il_painter_hit_mark (width, height, self->runs, o, x, y, &hit))
+    return NULL;
+  run = g_ptr_array_index (self->runs, hit.run);
+  s = g_string_new (NULL);
+  if (hit.instant != NULL)
+    {
+      at = il_clock_format_duration (hit.instant->ts_ns, IL_DURATION_SIGNIFICANT);
+      g_string_append_printf (s, _("Instant: %s"), hit.instant->name);
+      g_string_append (s, "\n");
+      g_string_append_printf (s, _("At %s"), at);
+      append_meta (s, hit.instant->category, hit.instant->args);
+    }
+  else
+    {
+      g_autofree char *label = il_run_trace_get_counter_label (run, (guint) hit.counter);
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      at = il_clock_format_duration (hit.point->ts_ns, IL_DURATION_SIGNIFICANT);
+      g_string_append_printf (s, _("Counter: %s"), label);
+      g_string_append (s, "\n");
+      g_string_append_printf (s, _("%s from %s"), g_ascii_formatd (buf, sizeof buf, "%.6g", hit.point->value), at);
+    }
+  return g_string_free (s, FALSE);
+}
+
 char *
 il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
 {
@@ -89,6 +137,13 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
   g_return_val_if_fail (IL_IS_TIMELINE_VIEW (self), NULL);
 
   il_timeline_view_paint_options (self, &o);
+  if (self->runs->len > 0)
+    {
+      char *mark = describe_mark (self, width, height, &o, x, y + il_timeline_view_scroll_y (self));
+
+      if (mark != NULL)
+        return mark;
+    }
   if (self->runs->len == 0 ||
       !il_painter_hit_test (width, height, self->runs, &o, x, y + il_timeline_view_scroll_y (self), &hit) ||
       hit.run < 0 || (guint) hit.run >= self->runs->len)
@@ -130,6 +185,8 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
       /* Why it failed, or that an imported slice never ended ("unfinished: …"). */
       if (task != NULL && il_run_trace_get_task_error (run, (guint) hit.span.task) != NULL)
         g_string_append_printf (s, "\n%s", il_run_trace_get_task_error (run, (guint) hit.span.task));
+      if (task != NULL)
+        append_meta (s, il_run_trace_get_task_category (run, task->id), il_run_trace_get_task_args (run, task->id));
     }
   g_string_append (s, "\n");
   if (hit.span.cpu >= 0)

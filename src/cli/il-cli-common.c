@@ -655,27 +655,42 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
 
   /* A traced program (interleave-cli trace) has no tasks or sequential baseline. */
   gboolean has_tasks = config->executor != IL_EXECUTOR_EXTERNAL;
+  gboolean imported = config->source != NULL;
 
   g_print ("%s\n", label);
   if (g_strcmp0 (label, describe) != 0)
     g_print ("  %s\n", describe);
   g_print (_("  wall time      %s\n"), wall);
-  g_print (_("  CPU time       %s (running, all workers)\n"), cpu);
-  g_print (_("  parallelism    average %.2f · max %u · %u CPUs\n"), s->avg_parallelism,
-           s->max_parallelism, il_run_trace_get_n_cpus (run));
+  /* An imported file says when its slices ran, not on which CPU, and has no GIL or ready
+   * states: its summary says what it has. */
+  if (imported)
+    {
+      g_print (_("  in slices      %s (all threads)\n"), cpu);
+      g_print (_("  slices at once average %.2f · max %u\n"), s->avg_parallelism, s->max_parallelism);
+      il_cli_print_imported_marks (run);
+    }
+  else
+    {
+      g_print (_("  CPU time       %s (running, all workers)\n"), cpu);
+      g_print (_("  parallelism    average %.2f · max %u · %u CPUs\n"), s->avg_parallelism,
+               s->max_parallelism, il_run_trace_get_n_cpus (run));
+    }
   if (isfinite (s->speedup))
     g_print (_("  speedup        %.2f× against %s\n"), s->speedup,
              baseline_label ? baseline_label : _("a sequential run of the same work"));
   else if (has_tasks)
     g_print (_("  speedup        unknown (add --baseline to run the same work sequentially first)\n"));
-  g_print (_("  gil-wait       %s\n"), gil);
+  if (!imported || s->gil_wait_ns > 0)
+    g_print (_("  gil-wait       %s\n"), gil);
   if (s->lock_wait_ns > 0)
     {
       g_autofree char *lock = il_clock_format_duration (s->lock_wait_ns, IL_DURATION_FIXED);
       g_print (_("  lock-wait      %s (blocked on a lock, a join or a queue)\n"), lock);
     }
-  g_print (_("  io-wait        %s\n"), io);
-  g_print (_("  ready          %s (runnable, waiting for a CPU)\n"), ready);
+  if (!imported || s->io_wait_ns > 0)
+    g_print (_("  io-wait        %s\n"), io);
+  if (!imported || s->ready_ns > 0)
+    g_print (_("  ready          %s (runnable, waiting for a CPU)\n"), ready);
   if (s->loop_wait_ns > 0)
     {
       g_autofree char *loop = il_clock_format_duration (s->loop_wait_ns, IL_DURATION_FIXED);

@@ -2,9 +2,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "il-cli.h"
+#include "il-trace-marks.h"
 
 #define PROG "interleave-cli render"
 
@@ -87,4 +89,18 @@ il_cli_render (int argc, char **argv)
 out:
   il_cli_outputs_clear (&out);
   return status;
+}
+
+/* What an imported file has beyond its slices: instants, counters, flows. */
+void
+il_cli_print_imported_marks (IlRunTrace *run)
+{
+  g_print (_("  slices         %u\n"), il_run_trace_get_n_tasks (run));
+  if (il_run_trace_get_n_instants (run) > 0)
+    g_print (_("  instants       %u\n"), il_run_trace_get_n_instants (run));
+  if (il_run_trace_get_n_counters (run) > 0)
+    g_print (_("  counters       %u series, %" PRIu64 " values\n"), il_run_trace_get_n_counters (run),
+             il_run_trace_get_n_counter_points (run));
+  if (il_run_trace_get_n_flows (run) > 0)
+    g_print (_("  flows          %u arrows\n"), il_run_trace_get_n_flows (run));
 }

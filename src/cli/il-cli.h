@@ -99,6 +99,8 @@ char     *il_cli_pad               (const char *str, guint width);
 
 /* Summaries: one run in detail, or a table of several with the speedups between them. */
 void      il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label);
+/* An imported file's slices, instants, counters and flows (il-cli-render.c). */
+void      il_cli_print_imported_marks (IlRunTrace *run);
 void      il_cli_print_comparison  (GPtrArray *runs, int baseline);
 /* The warning that other programs disturbed the run or comparison (nothing when they did not). */
 void      il_cli_print_disturbed   (GPtrArray *runs);

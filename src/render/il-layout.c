@@ -8,6 +8,7 @@
 
 #include "il-clock.h"
 #include "il-layout.h"
+#include "il-trace-marks.h"
 
 void
 il_time_scale_init (IlTimeScale *s, gint64 t0_ns, gint64 t1_ns, double x0, double x1)
@@ -330,6 +331,13 @@ process_kept (IlRunTrace *run, guint p, const gboolean *keep)
 }
 
 static void row_snap (IlLayoutRow *row, double y, double h);
+
+/* A counter track's height: its label and the graph under it. */
+static double
+counter_pitch (double f)
+{
+  return round (f * 2.6);
+}
 static double lane_gap (double pitch, double f);
 
 /* Appends the worker rows of run @r: grouped by process when it has processes (in the order of
@@ -518,6 +526,9 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
           g_ptr_array_add (keeps, keep);
           n_worker_lanes += kept;
           fixed += process_rows_fixed_h (run, keep, f);
+          /* Counter tracks are as tall as a label and a graph need, whatever the lanes get. */
+          if (il_run_trace_get_n_counters (run) > 0)
+            fixed += il_run_trace_get_n_counters (run) * counter_pitch (f) + round (f * 0.5);
         }
       if (cores && il_layout_run_has_cores (run))
         {
@@ -580,6 +591,16 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
         {
           layout_worker_rows (l, run, r, g_ptr_array_index (keeps, r), &y, pitch, f);
           any = TRUE;
+          if (il_run_trace_get_n_counters (run) > 0)
+            y += round (f * 0.5);
+          for (guint c = 0; c < il_run_trace_get_n_counters (run); c++)
+            {
+              IlLayoutRow row = { IL_ROW_COUNTER, r, (int) c, 0, 0 };
+
+              row_snap (&row, y, counter_pitch (f) - round (f * 0.3));
+              g_array_append_val (l->rows, row);
+              y += counter_pitch (f);
+            }
         }
       if (cores && il_layout_run_has_cores (run))
         {

@@ -55,6 +55,7 @@ typedef enum
   IL_ROW_STRIP,
   IL_ROW_PROCESS,      /* a traced program's process header above its threads; index: process,
                         * or -1: an event loop's thread above its tasks in flight */
+  IL_ROW_COUNTER,      /* an imported trace's counter series under its lanes; index: counter */
 } IlRowKind;
 
 typedef struct

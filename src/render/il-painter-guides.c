@@ -7,6 +7,7 @@
 
 #include "il-cpu-load.h"
 #include "il-painter-private.h"
+#include "il-trace-marks.h"
 
 /* A traced program's process: "pid 4242 · python3 script.py" across the label and lane area, above
  * its threads, with a rule under it. */
@@ -56,6 +57,9 @@ il_paint_lane_label (IlPaintFrame *f, IlRunTrace *run, const IlLayoutRow *row)
   double x = l->label_x;
   g_autofree char *text = NULL;
 
+  /* A counter track labels itself (il-painter-marks.c). */
+  if (row->kind == IL_ROW_COUNTER)
+    return;
   /* Lanes thinner than readable text: label every k-th lane only, so labels never overlap. */
   if (row->kind != IL_ROW_STRIP && row->h + 1 < 8)
     {
@@ -169,6 +173,7 @@ typedef struct
   char  *text;
   double w;          /* swatch and text */
   guint  row;
+  gboolean triangle; /* an instant's mark instead of a box */
 } LegendItem;
 
 static void
@@ -185,6 +190,40 @@ any_run_has_state (IlPaintFrame *f, IlState state)
     if (il_run_trace_has_state (g_ptr_array_index (f->runs, r), state))
       return TRUE;
   return FALSE;
+}
+
+/* Are all shown runs imported files? Their legend lists only what they have: a Chrome trace has
+ * no GIL, ready or I/O states, and saying so would be saying it has. */
+static gboolean
+all_runs_imported (IlPaintFrame *f)
+{
+  for (guint r = 0; r < f->runs->len; r++)
+    if (il_run_trace_get_config (g_ptr_array_index (f->runs, r))->source == NULL)
+      return FALSE;
+  return f->runs->len > 0;
+}
+
+/* "instant" and "counter" when a shown run has them. */
+static void
+marks_legend (IlPaintFrame *f, GArray *items)
+{
+  gboolean instants = FALSE, counters = FALSE;
+
+  for (guint r = 0; r < f->runs->len; r++)
+    {
+      instants |= il_run_trace_get_n_instants (g_ptr_array_index (f->runs, r)) > 0;
+      counters |= il_run_trace_get_n_counters (g_ptr_array_index (f->runs, r)) > 0;
+    }
+  if (instants)
+    {
+      LegendItem item = { f->pal->reference, { 0 }, FALSE, FALSE, g_strdup (_("instant")), 0, 0, TRUE };
+      g_array_append_val (items, item);
+    }
+  if (counters)
+    {
+      LegendItem item = { il_palette_series_color (f->pal, 0), { 0 }, FALSE, FALSE, g_strdup (_("counter")) };
+      g_array_append_val (items, item);
+    }
 }
 
 /* The core lanes' "other programs" and "taken by the hypervisor", when a shown run has them. */
@@ -227,12 +266,14 @@ il_paint_legend (IlPaintFrame *f, gboolean any_strip, guint max_cpus)
 
   if (f->o->view & IL_VIEW_WORKERS)
     {
+      gboolean imported = all_runs_imported (f);
+
       for (guint s = 0; s < IL_N_STATES; s++)
         {
           LegendItem item = { f->pal->states[s], f->pal->states[s], FALSE, FALSE, NULL };
 
           /* Lock and event-loop waits occur only in traced programs and async runs. */
-          if ((s == IL_STATE_LOCK_WAIT || s == IL_STATE_LOOP_WAIT) && !any_run_has_state (f, s))
+          if ((s == IL_STATE_LOCK_WAIT || s == IL_STATE_LOOP_WAIT || imported) && !any_run_has_state (f, s))
             continue;
           if (s == IL_STATE_RUNNING && f->o->color_by_cpu)
             {
@@ -256,6 +297,8 @@ il_paint_legend (IlPaintFrame *f, gboolean any_strip, guint max_cpus)
           g_array_append_val (items, item);
         }
     }
+  if (f->o->view & IL_VIEW_WORKERS)
+    marks_legend (f, items);
   if ((f->o->view & IL_VIEW_CORES) && max_cpus > 0)
     {
       LegendItem item = { il_palette_worker_color (f->pal, 0), il_palette_worker_color (f->pal, 1),
@@ -332,6 +375,15 @@ il_paint_legend (IlPaintFrame *f, gboolean any_strip, guint max_cpus)
           cairo_line_to (cr, x + sw, cy);
           cairo_stroke (cr);
           cairo_restore (cr);
+        }
+      else if (item->triangle)
+        {
+          il_rgb_set_source (cr, item->color);
+          cairo_move_to (cr, x + sw * 0.15, cy - sw * 0.4);
+          cairo_line_to (cr, x + sw * 0.85, cy - sw * 0.4);
+          cairo_line_to (cr, x + sw * 0.5, cy + sw * 0.4);
+          cairo_close_path (cr);
+          cairo_fill (cr);
         }
       else if (item->split)
         {

@@ -11,6 +11,7 @@
 #include "il-cpu-load.h"
 #include "il-capture-words.h"
 #include "il-painter-private.h"
+#include "il-trace-marks.h"
 
 static char *
 run_title (IlRunTrace *run)
@@ -189,6 +190,19 @@ summary_line (IlRunTrace *run)
       if (other != NULL)
         g_string_append_printf (s, " · %s", other);
     }
+  /* An imported file's instants, counters and flows: how many, so none goes unnoticed. */
+  if (il_run_trace_get_n_instants (run) > 0)
+    g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, " · %u instant", " · %u instants",
+                                            il_run_trace_get_n_instants (run)),
+                            il_run_trace_get_n_instants (run));
+  if (il_run_trace_get_n_counters (run) > 0)
+    g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, " · %u counter", " · %u counters",
+                                            il_run_trace_get_n_counters (run)),
+                            il_run_trace_get_n_counters (run));
+  if (il_run_trace_get_n_flows (run) > 0)
+    g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, " · %u flow", " · %u flows",
+                                            il_run_trace_get_n_flows (run)),
+                            il_run_trace_get_n_flows (run));
   if (il_run_trace_get_cancelled (run))
     g_string_append (s, _(" · cancelled"));
   if (il_run_trace_get_truncated_at_spans (run) > 0)

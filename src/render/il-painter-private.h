@@ -129,4 +129,9 @@ void      il_paint_lane_label       (IlPaintFrame *f, IlRunTrace *run, const IlL
 void      il_paint_grid_and_axis    (IlPaintFrame *f, const IlTicks *ticks);
 void      il_paint_legend           (IlPaintFrame *f, gboolean any_strip, guint max_cpus);
 
+/* An imported trace's instants and flows over a run's lanes, and a counter track
+ * (il-painter-marks.c). */
+void      il_paint_marks            (IlPaintFrame *f, guint run_index);
+void      il_paint_counter_row      (IlPaintFrame *f, IlRunTrace *run, const IlLayoutRow *row);
+
 G_END_DECLS

@@ -169,6 +169,9 @@ draw_run (IlPaintFrame *f, guint r)
           break;
         case IL_ROW_PROCESS:
           break;
+        case IL_ROW_COUNTER:
+          il_paint_counter_row (f, run, row);
+          break;
         case IL_ROW_STRIP:
         default:
           if (flight != NULL)
@@ -251,6 +254,7 @@ il_painter_draw (cairo_t              *cr,
       max_cpus = MAX (max_cpus, il_layout_run_n_cpus (g_ptr_array_index (runs, r)));
       any_cores |= il_layout_run_has_cores (g_ptr_array_index (runs, r));
       draw_run (&f, r);
+      il_paint_marks (&f, r);
     }
   cairo_restore (cr);
 

@@ -6,6 +6,7 @@
 #include <glib.h>
 #include "il-trace.h"
 #include "il-sweep.h"
+#include "il-trace-marks.h"
 #include "il-paint-options.h"
 
 G_BEGIN_DECLS
@@ -45,6 +46,24 @@ gboolean  il_painter_hit_test         (int                   width,
                                        double                x,
                                        double                y,
                                        IlPaintHit           *hit);
+
+/* What is under (x, y) of an imported trace's marks: an instant near x on a lane (@instant), or
+ * the value a counter track shows at x (@counter its index, @point the point in force). */
+typedef struct
+{
+  int                    run;
+  int                    counter;   /* -1 when an instant */
+  const IlInstant       *instant;
+  const IlCounterPoint  *point;
+} IlPaintMarkHit;
+
+gboolean  il_painter_hit_mark         (int                   width,
+                                       int                   height,
+                                       GPtrArray            *runs,
+                                       const IlPaintOptions *o,
+                                       double                x,
+                                       double                y,
+                                       IlPaintMarkHit       *hit);
 
 /* The x range of the lane area (for zoom around the pointer): time t0 is at @x0, t1 at @x1. */
 void      il_painter_get_time_area    (int                   width,

@@ -43,6 +43,12 @@ id_key (const Id *id)
   return g_strdup_printf ("n%" G_GINT64_FORMAT, id->num);
 }
 
+char *
+il_chrome_id_key (const Id *id)
+{
+  return id_key (id);
+}
+
 static Process *
 get_process (Import *im, const Id *pid)
 {
@@ -153,6 +159,8 @@ add_mark (Import *im, Thread *t, const Event *e, gboolean is_end)
         return FALSE;
       im->n_begins++;
       m.name = intern_name (im, e->name);
+      if (!il_chrome_marks_slice (im, t, e, m.order))
+        return FALSE;
     }
   thread_saw (t, e->ts_ns);
   g_array_append_val (t->marks, m);
@@ -281,8 +289,8 @@ il_chrome_foreign_event (Import *im, Event *e)
         im->n_slices++;
         thread_saw (t, s.end_ns);
         g_array_append_val (t->slices, s);
+        return il_chrome_marks_slice (im, t, e, s.order);
       }
-      return TRUE;
 
     case 'B':
     case 'E':
@@ -296,7 +304,15 @@ il_chrome_foreign_event (Import *im, Event *e)
       if (!require_ts (im, e) || (t = get_thread (im, e)) == NULL)
         return FALSE;
       thread_saw (t, e->ts_ns);
-      return TRUE;
+      /* Instants are marks on their lane; an async one ("n") belongs to its async track. */
+      return e->ph == 'n' || il_chrome_marks_instant (im, t, e);
+
+    case 'C':
+    case 's':
+    case 't':
+    case 'f':
+      /* Counters and flows (il-trace-chrome-marks.c); one without a time says nothing. */
+      return !e->has_ts || e->ts_range || (require_ts (im, e) && il_chrome_marks_event (im, e));
 
     default:
       /* Counters, flows, samples, async and object events: not lanes. */
@@ -501,6 +517,7 @@ flatten (IlRunTrace *run, guint worker, Thread *t, guint *next_task, gint64 orig
       rec->end_ns = s.end_ns - origin;
       rec->status = IL_TASK_OK;
       il_run_trace_set_task_name (run, task, names->pdata[s.name]);
+      il_chrome_marks_task (run, task, s.order);
       /* Still going when the file ends (the traced program crashed or the recording stopped):
        * pending, as a task of a run stopped while it ran, and said in words too. */
       if (s.unfinished)
@@ -638,6 +655,7 @@ finish_foreign (Import *im)
                    _("%s: more than %u slices (the most one run holds)"), im->lx.name, MAX_TASKS);
       return NULL;
     }
+  origin = MIN (origin, il_chrome_marks_first_ts (im));
   if (origin == G_MAXINT64)
     origin = im->any_ts ? im->max_ts : 0;
   if (im->max_ts - origin > MAX_SPAN_NS)
@@ -673,6 +691,7 @@ finish_foreign (Import *im)
   il_run_trace_set_n_cpus (run, 1);
   il_run_trace_set_n_tasks (run, (guint) im->n_slices);
 
+  il_chrome_marks_begin (im, run);
   for (guint i = 0; i < threads->len; i++)
     {
       Thread *t = threads->pdata[i];
@@ -711,6 +730,7 @@ finish_foreign (Import *im)
       flatten (run, i, t, &next_task, origin, im->names);
     }
 
+  il_chrome_marks_finish (im, run, threads, origin);
   il_run_trace_compute_summary (run);
   il_run_trace_set_speedup (run, NAN);
   il_trace_set_machine (trace, 1, "", "");
@@ -755,6 +775,7 @@ il_chrome_import_clear (Import *im)
   g_ptr_array_unref (im->names);
   g_string_chunk_free (im->name_chunk);
   g_free (im->cut);
+  il_chrome_marks_free (im);
   il_json_lexer_clear (&im->lx);
 }
 
@@ -767,6 +788,7 @@ il_chrome_forget_lanes (Import *im)
   g_hash_table_remove_all (im->processes);
   im->n_slices = 0;
   im->n_begins = 0;
+  il_chrome_marks_free (im);
 }
 
 IlTrace *

@@ -45,6 +45,11 @@ typedef struct
   gint64      sort_index;
   gboolean    has_run, has_worker, has_task, has_cpu, has_start, has_end;
   gint64      run, worker, task, cpu, start_ns, end_ns;
+  /* What the marks keep (il-trace-chrome-marks.c): raw text in the document, read at once */
+  const char *args_at, *id_at, *bind_at;   /* "args", "id" (or "id2"), "bind_id" */
+  gsize       args_len, id_len, bind_len;
+  char        scope;                        /* "s" of an instant: 'g', 'p', 't' or 0 */
+  gboolean    flow_in, flow_out;
 } Event;
 typedef struct
 {
@@ -111,6 +116,7 @@ typedef struct
   gsize        header_len;
   GArray     **spans;       /* per run of the header's trace, of IlSpan */
   IlTrace     *own;
+  struct _ChromeMarks *marks;   /* instants, counters, flows, slice args (il-trace-chrome-marks.c) */
 } Import;
 
 /* Sets up the import of @src (errors to @error); il_chrome_import_clear() frees it. */
@@ -124,5 +130,28 @@ gboolean il_chrome_foreign_event  (Import *im, Event *e);
 void     il_chrome_forget_lanes   (Import *im);
 /* The trace of everything read. */
 IlTrace *il_chrome_finish         (Import *im);
+
+/* il-trace-chrome-marks.c: what a foreign file says beyond its slices. */
+/* Reads a member the marks keep ("id", "id2", "bind_id", "s", "flow_in", "flow_out"); FALSE when
+ * the key is none of them, else *@ok says whether it lexed. */
+gboolean il_chrome_lex_mark_member (IlJsonLexer *lx, Event *e, gboolean *ok);
+/* A slice ("X", or the "B" of a pair) of file order @order: its category, args and flow ends. */
+gboolean il_chrome_marks_slice    (Import *im, Thread *t, const Event *e, guint32 order);
+/* An instant ("i"/"I") on thread @t. */
+gboolean il_chrome_marks_instant  (Import *im, Thread *t, const Event *e);
+/* A counter ("C") or flow step ("s"/"t"/"f") with its "ts". */
+gboolean il_chrome_marks_event    (Import *im, const Event *e);
+/* The earliest time of an instant, counter or flow (G_MAXINT64 when none): the run starts there
+ * at the latest. */
+gint64   il_chrome_marks_first_ts (Import *im);
+/* Once the run's lanes exist (@threads sorted as its workers) and before its slices become tasks. */
+void     il_chrome_marks_begin    (Import *im, IlRunTrace *run);
+/* Task @task came from the slice of file order @order. */
+void     il_chrome_marks_task     (IlRunTrace *run, guint task, guint32 order);
+/* Puts the instants, counters and flows into @run. */
+void     il_chrome_marks_finish   (Import *im, IlRunTrace *run, GPtrArray *threads, gint64 origin);
+void     il_chrome_marks_free     (Import *im);
+/* The key of a pid or tid in Import.processes and Thread.key. */
+char    *il_chrome_id_key         (const Id *id);
 
 G_END_DECLS

@@ -22,9 +22,10 @@
  * - Any other file: every (pid, tid) becomes a lane under its process, every slice ("X", or a
  *   "B"/"E" pair) a task named after the slice, drawn "running" on no known CPU. Nested slices
  *   are flattened: at each instant a lane shows the deepest slice open there. Instant events
- *   ("i", "I", "n") make their thread a lane but are not drawn (they have no length); counters,
- *   flows, samples and async events are skipped. Such a run has no core lanes and no parallelism
- *   strip: the file does not say which CPU ran what.
+ *   ("i", "I", "n") make their thread a lane; instants, counters, flows and each slice's "cat" and
+ *   "args" are kept beside the lanes (il-trace-chrome-marks.c); samples and async events are
+ *   skipped. Such a run has no core lanes and no parallelism strip: the file does not say which
+ *   CPU ran what.
  * Events need not be sorted (il-trace-chrome-lanes.c matches "B"/"E" once a thread's are in time
  * order), and a file cut off inside its events loads what is complete, with a warning.
  * "ts" and "dur" are microseconds in every Chrome trace; "displayTimeUnit" ("ms" or "ns") only
@@ -204,7 +205,19 @@ lex_event (IlJsonLexer *lx, Event *e)
       /* Interleave's export keeps its per-span numbers here, out of the "args" consumers key on
        * (older exports had them in "args": both are read). */
       else if (il_json_key_is (lx, "args") || il_json_key_is (lx, "interleave"))
-        ok = lex_args (lx, e);
+        {
+          gboolean args = il_json_key_is (lx, "args");
+          const char *at = lx->p;
+
+          ok = lex_args (lx, e);
+          if (args)
+            {
+              e->args_at = at;
+              e->args_len = (gsize) (lx->p - at);
+            }
+        }
+      else if (il_chrome_lex_mark_member (lx, e, &ok))
+        ;
       else
         ok = il_json_skip_value (lx, 2);
       if (!ok || !il_json_next (lx, '}', &more))

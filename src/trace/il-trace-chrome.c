@@ -9,6 +9,7 @@
 
 #include "il-cpu-load.h"
 #include "il-trace-io-private.h"
+#include "il-trace-marks.h"
 
 /* What consumers get wrong with naive output, and what this file does about it:
  *
@@ -167,6 +168,7 @@ typedef struct
   IlWriter *w;
   gboolean  more;
   Grid      grid;
+  const char *args;   /* an imported slice's own "args" for the next worker event, or NULL */
 } Out;
 
 static void
@@ -237,6 +239,13 @@ span_event (Out *o, const char *name, guint run, int pid, int tid, gint64 origin
   il_writer_puts (o->w, ts);
   il_writer_puts (o->w, ",\"dur\":");
   il_writer_puts (o->w, dur);
+  /* An imported slice's own arguments go back where the file had them; before "interleave", so
+   * the re-import's numbers are Interleave's whatever the arguments are called. */
+  if (o->args != NULL && !core)
+    {
+      il_writer_puts (o->w, ",\"args\":");
+      il_writer_puts (o->w, o->args);
+    }
   il_writer_puts (o->w, ",\"interleave\":{\"run\":");
   il_writer_int (o->w, run);
   il_writer_puts (o->w, ",\"worker\":");
@@ -518,6 +527,98 @@ write_core_events (Out *o, IlRunTrace *run, guint r, const RunIds *ids, char **o
 }
 
 /* ------------------------------------------------------------------------------------------------
+ * What an imported trace said beyond its slices, written back as the file had it: instants as
+ * "i", counters as "C", flows as "s"/"f" pairs (one per arrow). The re-import takes them from the
+ * trace v1 header, as everything else; these are for the other consumers. */
+
+/* The exported pid of process @pid: that of one of its lanes, else the run's first. */
+static int
+export_pid (IlRunTrace *run, const RunIds *ids, int pid)
+{
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    if (il_run_trace_get_worker (run, w)->pid == pid)
+      return ids->pid[w];
+  return il_run_trace_get_n_workers (run) > 0 ? ids->pid[0] : ids->core_pid;
+}
+
+static void
+mark_head (Out *o, char ph, const char *cat, const char *name, int pid, int tid, gint64 origin,
+           gint64 t)
+{
+  char ts[48];
+
+  grid_format (&o->grid, grid_steps (&o->grid, origin, t), ts);
+  event_head (o, ph, cat != NULL ? cat : "", name, pid, tid);
+  il_writer_puts (o->w, ",\"ts\":");
+  il_writer_puts (o->w, ts);
+}
+
+static void
+write_flow_end (Out *o, IlRunTrace *run, const RunIds *ids, const IlFlow *f, guint i, gboolean end)
+{
+  int worker = end ? f->to_worker : f->from_worker;
+  int pid = worker >= 0 ? ids->pid[worker] : export_pid (run, ids, -1);
+  int tid = worker >= 0 ? ids->tid[worker] : pid;
+
+  mark_head (o, end ? 'f' : 's', f->category, f->name, pid, tid, il_run_trace_get_origin_ns (run),
+             end ? f->to_ns : f->from_ns);
+  /* One id per arrow; "bp": "e" binds the end to the slice it is in, as the start is. */
+  il_writer_puts (o->w, end ? ",\"bp\":\"e\",\"id\":" : ",\"id\":");
+  il_writer_int (o->w, i + 1);
+  il_writer_putc (o->w, '}');
+}
+
+static void
+write_marks (Out *o, IlRunTrace *run, const RunIds *ids)
+{
+  gint64 origin = il_run_trace_get_origin_ns (run);
+  static const char scopes[] = { 't', 'p', 'g' };
+
+  for (guint i = 0; i < il_run_trace_get_n_instants (run) && o->w->error == NULL; i++)
+    {
+      const IlInstant *in = il_run_trace_get_instant (run, i);
+      int pid = in->worker >= 0 ? ids->pid[in->worker] : export_pid (run, ids, in->pid);
+      int tid = in->worker >= 0 ? ids->tid[in->worker] : 0;
+      char s[] = ",\"s\":\"t\"";
+
+      mark_head (o, 'i', in->category, in->name, pid, tid, origin, in->ts_ns);
+      s[6] = scopes[in->scope];
+      il_writer_puts (o->w, s);
+      if (in->args != NULL)
+        {
+          il_writer_puts (o->w, ",\"args\":");
+          il_writer_puts (o->w, in->args);
+        }
+      il_writer_putc (o->w, '}');
+    }
+  for (guint i = 0; i < il_run_trace_get_n_counters (run) && o->w->error == NULL; i++)
+    {
+      const IlCounter *c = il_run_trace_get_counter (run, i);
+      int pid = export_pid (run, ids, c->pid);
+
+      for (guint k = 0; k < c->n_points; k++)
+        {
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+          mark_head (o, 'C', c->category, c->name, pid, 0, origin, c->points[k].ts_ns);
+          il_writer_puts (o->w, ",\"args\":{");
+          il_writer_json_string (o->w, c->key);
+          il_writer_putc (o->w, ':');
+          il_writer_puts (o->w, g_ascii_dtostr (buf, sizeof buf, c->points[k].value));
+          il_writer_puts (o->w, "}}");
+        }
+    }
+  for (guint i = 0; i < il_run_trace_get_n_flows (run) && o->w->error == NULL; i++)
+    {
+      const IlFlow *f = il_run_trace_get_flow (run, i);
+
+      write_flow_end (o, run, ids, f, i, FALSE);
+      if (f->to_worker >= 0)
+        write_flow_end (o, run, ids, f, i, TRUE);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------
  * The file */
 
 static gboolean
@@ -608,13 +709,17 @@ write_chrome (IlTrace *trace, IlWriter *w)
                     continue;
                   task = s->task >= 0 && (guint) s->task < il_run_trace_get_n_tasks (run)
                            ? il_run_trace_get_task (run, (guint) s->task) : NULL;
+                  o.args = task != NULL ? il_run_trace_get_task_args (run, task->id) : NULL;
                   span_event (&o, task != NULL && task->name != NULL
                                     ? task->name : il_state_to_string ((IlState) s->state),
                               r, pid, tid, origin, s, s->start_ns, FALSE);
+                  o.args = NULL;
                 }
               i += len;
             }
         }
+
+      write_marks (&o, run, &ids[r]);
 
       /* Core lanes only where the run knows its CPUs (an imported trace may not). */
       if (il_run_trace_has_cpu_data (run))

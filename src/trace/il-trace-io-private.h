@@ -130,4 +130,8 @@ il_writer_int (IlWriter *w, gint64 v)
     w->buf[w->len++] = tmp[--n];
 }
 
+/* il-trace-marks-v1.c: a run's instants, counters and flows into its trace v1 header. */
+typedef struct _JsonBuilder JsonBuilder;
+void      il_trace_marks_write_v1 (JsonBuilder *b, IlRunTrace *run);
+
 G_END_DECLS

@@ -45,6 +45,10 @@ IlRunTrace *il_read_run_header   (IlReadCtx *ctx, JsonObject *obj, guint index, 
 /* runs[@index].spans_columns: file column → field. */
 gboolean    il_read_columns      (IlReadCtx *ctx, JsonObject *obj, guint index, int columns[N_COLS]);
 
+/* il-trace-marks-v1.c: a run's optional "instants", "counters" and "flows" (the writer's half
+ * is declared in il-trace-io-private.h). */
+gboolean    il_trace_marks_read_v1  (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *run);
+
 /* il-trace-read-rows.c */
 gboolean    il_read_span_rows    (IlTraceSource *src, const IlRowRange *range, IlRunTrace *run,
                                   const int columns[N_COLS], GError **error);

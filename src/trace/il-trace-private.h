@@ -6,6 +6,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _IlRunMarks IlRunMarks;
+
 /* 4096 spans × 24 bytes = 96 KiB per chunk: big enough that the chunk table stays tiny, small
  * enough that a short run does not waste memory. Chunks never move once allocated. */
 #define CHUNK_SHIFT 12
@@ -57,6 +59,8 @@ struct _IlRunTrace
   gint64           sample_interval_ns;
   int              exit_code;          /* -1: not known, or killed (exit_signal) */
   int              exit_signal;        /* 0: not killed by a signal */
+  IlRunMarks      *marks;              /* instants, counters, flows, slice args (il-trace-marks.c);
+                                        * NULL until one is added */
 };
 
 struct _IlTrace
@@ -75,6 +79,9 @@ lane_at (const IlLane *lane, guint index)
   IlSpan *chunk = g_ptr_array_index (lane->chunks, index >> CHUNK_SHIFT);
   return &chunk[index & CHUNK_MASK];
 }
+
+/* il-trace-marks.c */
+void           il_run_marks_free             (IlRunMarks *marks);
 
 /* il-trace-lane.c */
 IlLane        *il_lane_new                   (void);

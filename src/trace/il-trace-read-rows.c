@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "il-json-private.h"
+#include "il-trace-marks.h"
 #include "il-trace-native-private.h"
 
 /* ------------------------------------------------------------------------------------------------
@@ -274,11 +275,13 @@ enum
   N_TASK_REQUIRED,
   TASK_ERROR = N_TASK_REQUIRED,   /* optional, added after version 1: why a task failed */
   TASK_NAME,                      /* optional, added after version 1: an imported slice's name */
+  TASK_CAT,                       /* optional: an imported slice's category */
+  TASK_ARGS,                      /* optional: its arguments, an object */
   N_TASK_KEYS
 };
 
 static const char *const task_keys[N_TASK_KEYS] = { "id", "worker", "start_ns", "end_ns", "status",
-                                                    "error", "name" };
+                                                    "error", "name", "cat", "args" };
 
 static gboolean
 task_int (RowParser *rp, const IlJsonValue *v, const char *key, gint64 min, gint64 max)
@@ -349,6 +352,15 @@ task_member (RowParser *rp, IlRunTrace *run, IlTaskRecord *task, int k, const Il
         return FALSE;
       il_run_trace_set_task_name (run, rp->task, str);
       return TRUE;
+    case TASK_CAT:
+      if (!task_string (rp, v, "cat"))
+        return FALSE;
+      il_run_trace_set_task_meta (run, rp->task, str, il_run_trace_get_task_args (run, rp->task));
+      return TRUE;
+    case TASK_ARGS:
+      if (v->kind != IL_JSON_OBJECT)
+        return row_fail (rp, _("“%s” must be an object"), "args");
+      return TRUE;
     default:
       /* A member this version does not know: ignored, like every reader of JSON does. */
       return TRUE;
@@ -373,6 +385,7 @@ read_task (RowParser *rp, IlRunTrace *run, IlTaskRecord *task)
   while (more)
     {
       IlJsonValue v;
+      const char *value_at;
       int k;
 
       if (!il_json_key (lx))
@@ -383,8 +396,16 @@ read_task (RowParser *rp, IlRunTrace *run, IlTaskRecord *task)
       if (k < N_TASK_KEYS && seen[k])
         return row_fail (rp, _("the key “%s” appears twice in one object"), task_keys[k]);
       /* Root, runs, run, tasks and the task are around the value. */
+      il_json_skip_ws (lx);
+      value_at = lx->p;
       if (!il_json_value (lx, &v, 5) || !task_member (rp, run, task, k, &v))
         return FALSE;
+      if (k == TASK_ARGS)
+        {
+          g_autofree char *args = il_json_compact (value_at, (gsize) (lx->p - value_at));
+
+          il_run_trace_set_task_meta (run, rp->task, il_run_trace_get_task_category (run, rp->task), args);
+        }
       if (k < N_TASK_KEYS)
         seen[k] = TRUE;
       if (!il_json_next (lx, '}', &more))

@@ -13,6 +13,7 @@
 #include "il-batch.h"
 #include "il-cpu-load.h"
 #include "il-trace-io-private.h"
+#include "il-trace-marks.h"
 
 /* ------------------------------------------------------------------------------------------------
  * Trace v1 writer */
@@ -339,6 +340,7 @@ build_run_header (IlRunTrace *run)
   json_builder_end_array (b);
 
   write_run_program (b, run);
+  il_trace_marks_write_v1 (b, run);
 
   json_builder_set_member_name (b, "spans_columns");
   json_builder_begin_array (b);
@@ -461,6 +463,17 @@ write_task_rows (IlRunTrace *run, IlWriter *w)
         {
           il_writer_puts (w, ", \"error\": ");
           write_text (w, error);
+        }
+      /* An imported slice's category and arguments (compact JSON, written as it is). */
+      if (il_run_trace_get_task_category (run, i) != NULL)
+        {
+          il_writer_puts (w, ", \"cat\": ");
+          write_text (w, il_run_trace_get_task_category (run, i));
+        }
+      if (il_run_trace_get_task_args (run, i) != NULL)
+        {
+          il_writer_puts (w, ", \"args\": ");
+          il_writer_puts (w, il_run_trace_get_task_args (run, i));
         }
       il_writer_putc (w, '}');
     }
