@@ -37,6 +37,9 @@ il_paint_lane_label (IlPaintFrame *f, IlRunTrace *run, const IlLayoutRow *row)
   double x = l->label_x;
   g_autofree char *text = NULL;
 
+  /* A thread's rows of nested slices: its label is on its first row. */
+  if (row->kind == IL_ROW_WORKER && row->depth > 0)
+    return;
   /* Lanes thinner than readable text: label every k-th lane only, so labels never overlap. */
   if (row->kind != IL_ROW_STRIP && row->h + 1 < 8)
     {

@@ -40,6 +40,7 @@ event_clear (Event *e)
 
   g_free (e->pid.str);
   g_free (e->tid.str);
+  g_free (e->id.str);
   memset (e, 0, sizeof *e);
   e->name_buf = name_buf;
   e->cat_buf = cat_buf;
@@ -101,6 +102,53 @@ lex_id (IlJsonLexer *lx, const char *key, Id *id)
       return TRUE;
     }
   return lex_int (lx, key, &id->num);
+}
+
+/* An async event's id: a string ("0x2a") or a number, kept as its text (ids are only compared,
+ * and a 64-bit pointer value need not fit in a gint64). */
+static gboolean
+lex_async_id (IlJsonLexer *lx, Id *id)
+{
+  IlJsonValue v;
+
+  if (il_json_peek (lx, '"'))
+    return lex_id (lx, "id", id);
+  if (!il_json_peek (lx, '-') && !(lx->p < lx->end && g_ascii_isdigit (*lx->p)))
+    return il_json_skip_value (lx, 3);
+  if (!il_json_number (lx, &v))
+    return FALSE;
+  id->set = id->is_string = TRUE;
+  g_free (id->str);
+  id->str = g_strndup (v.text, v.len);
+  return TRUE;
+}
+
+/* "id2": {"local": …} or {"global": …}; the scope is in the key (an async track is its
+ * process's anyway). */
+static gboolean
+lex_id2 (IlJsonLexer *lx, Id *id)
+{
+  gboolean more;
+
+  if (!il_json_peek (lx, '{'))
+    return il_json_skip_value (lx, 2);
+  if (!il_json_open (lx, '{', &more))
+    return FALSE;
+  while (more)
+    {
+      gboolean ok;
+
+      if (!il_json_key (lx))
+        return FALSE;
+      il_json_skip_ws (lx);
+      if (il_json_key_is (lx, "local") || il_json_key_is (lx, "global"))
+        ok = lex_async_id (lx, id);
+      else
+        ok = il_json_skip_value (lx, 3);
+      if (!ok || !il_json_next (lx, '}', &more))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -191,6 +239,10 @@ lex_event (IlJsonLexer *lx, Event *e)
         ok = lex_id (lx, "pid", &e->pid);
       else if (il_json_key_is (lx, "tid"))
         ok = lex_id (lx, "tid", &e->tid);
+      else if (il_json_key_is (lx, "id"))
+        ok = lex_async_id (lx, &e->id);
+      else if (il_json_key_is (lx, "id2"))
+        ok = lex_id2 (lx, &e->id);
       else if (il_json_key_is (lx, "ts"))
         {
           ok = lex_time (lx, &e->ts_ns, &e->ts_range);
