@@ -647,7 +647,7 @@ il_layout_min_lane_h (const IlLayout *layout)
       const IlLayoutRow *row = &g_array_index (layout->rows, IlLayoutRow, i);
 
       if (row->kind != IL_ROW_STRIP)
-        min_h = MIN (min_h, row->depth > 0 ? row->h / IL_LAYOUT_NESTED_ROW : row->h);
+        min_h = MIN (min_h, row->h);
     }
   return min_h;
 }
@@ -666,17 +666,12 @@ il_layout_min_height (int width, GPtrArray *runs, const IlPaintOptions *o)
    * IL_LAYOUT_MIN_LANE_H tall, bound the height from below. */
   {
     g_autoptr(IlLayout) tallest = il_layout_new (width, hi, runs, o);
-    double n_lanes = 0;
+    guint n_lanes = 0;
 
     if (il_layout_min_lane_h (tallest) < IL_LAYOUT_MIN_LANE_H)
       return hi;
     for (guint i = 0; i < tallest->rows->len; i++)
-      {
-        const IlLayoutRow *row = &g_array_index (tallest->rows, IlLayoutRow, i);
-
-        if (row->kind != IL_ROW_STRIP)
-          n_lanes += row->depth > 0 ? IL_LAYOUT_NESTED_ROW : 1.0;
-      }
+      n_lanes += g_array_index (tallest->rows, IlLayoutRow, i).kind != IL_ROW_STRIP;
     lo = (int) CLAMP (n_lanes * IL_LAYOUT_MIN_LANE_H, 1, hi);
   }
   /* Lanes only get taller with the height, so bisect for the first height that is enough. */

@@ -119,7 +119,7 @@ void      il_layout_free         (IlLayout *layout);
 /* A row of nested slices is this much of a lane's height. */
 #define IL_LAYOUT_NESTED_ROW 0.75
 /* The thinnest lane (worker or core) of @layout, G_MAXDOUBLE when it has none; rows of nested
- * slices count as the lane height they are drawn a share of. */
+ * slices too (the window scrolls rather than thin them past readable names). */
 double    il_layout_min_lane_h   (const IlLayout *layout);
 /* The smallest height at which @runs drawn @width wide keep every lane at least
  * IL_LAYOUT_MIN_LANE_H tall (so every lane label is drawn); 0 without runs. A view shorter than
