@@ -19,11 +19,12 @@
  *   older exports) the run, worker, task, CPU and exact nanoseconds, its "cat" the state. The file
  *   comes back as it was written; the core-lane copies ("cat" with "core") are skipped, the core
  *   lanes being derived from the spans again.
- * - Any other file: every (pid, tid) becomes a lane under its process, every slice ("X", or a
- *   "B"/"E" pair) a task named after the slice, drawn "running" on no known CPU. Nested slices
- *   are flattened: at each instant a lane shows the deepest slice open there. Instant events
- *   ("i", "I", "n") make their thread a lane but are not drawn (they have no length); counters,
- *   flows, samples and async events are skipped. Such a run has no core lanes and no parallelism
+ * - Any other file: every (pid, tid) becomes lanes under its process, every slice ("X", or a
+ *   "B"/"E" pair) a task named after the slice, drawn "running" on no known CPU. Nesting is
+ *   kept: a thread's slices nested d deep are on its row d (a lane of its own). Async slices
+ *   ("b"/"e", legacy "S"/"F") are rows of their process, one track per category and id. Instant
+ *   events ("i", "I", "n") make their thread a lane but are not drawn (they have no length);
+ *   counters, flows, samples and async steps are skipped. Such a run has no core lanes and no parallelism
  *   strip: the file does not say which CPU ran what.
  * Events need not be sorted (il-trace-chrome-lanes.c matches "B"/"E" once a thread's are in time
  * order), and a file cut off inside its events loads what is complete, with a warning.
