@@ -368,10 +368,15 @@ assign_ids (IlTrace *trace)
             {
               ids[r].pid[w] = info->pid;
               ids[r].tid[w] = info->tid;
-              g_hash_table_add (pool.used, GINT_TO_POINTER (info->pid));
             }
         }
     }
+  /* Their pids are taken too, once every real tid is: a process's main thread has the pid as its
+   * tid, and must keep it when another of its threads comes first. */
+  for (guint r = 0; r < n_runs; r++)
+    for (guint w = 0; w < il_run_trace_get_n_workers (il_trace_get_run (trace, r)); w++)
+      if (ids[r].pid[w] > 0)
+        g_hash_table_add (pool.used, GINT_TO_POINTER (ids[r].pid[w]));
   /* Then the engine's workers' real tids, where unique (async coroutines share one). */
   for (guint r = 0; r < n_runs; r++)
     {

@@ -251,6 +251,28 @@ test_layout (void)
   }
 }
 
+/* A process's main thread (tid = pid) keeps its ids in the export when another of its threads
+ * comes first: the round trip finds every thread where the file had it. */
+static void
+test_main_thread_ids (void)
+{
+  static const char text[] =
+    "[{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":5,\"tid\":6,\"args\":{\"name\":\"A helper\"}},\n"
+    "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":5,\"tid\":5,\"args\":{\"name\":\"Main\"}},\n"
+    "{\"ph\":\"X\",\"name\":\"h\",\"pid\":5,\"tid\":6,\"ts\":1,\"dur\":2},\n"
+    "{\"ph\":\"X\",\"name\":\"m\",\"pid\":5,\"tid\":5,\"ts\":1,\"dur\":2}]";
+  g_autoptr(IlTrace) trace = load_text (text, "main.json");
+  g_autofree char *chrome = g_build_filename (tmpdir, "main.trace.json", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (il_run_trace_get_worker (il_trace_get_run (trace, 0), 0)->name, ==, "A helper");
+  g_assert_true (il_trace_export_chrome (trace, chrome, &error));
+  g_assert_true (g_file_get_contents (chrome, &out, NULL, &error));
+  g_assert_nonnull (strstr (out, "\"name\":\"m\",\"pid\":5,\"tid\":5,"));
+  g_assert_nonnull (strstr (out, "\"name\":\"h\",\"pid\":5,\"tid\":6,"));
+}
+
 /* A thread nested deeper than a run has lanes is refused with a message saying so. */
 static void
 test_too_deep (void)
@@ -281,6 +303,7 @@ main (int argc, char **argv)
   g_test_add_func ("/chrome-depth/nested", test_nested);
   g_test_add_func ("/chrome-depth/round-trip", test_round_trip);
   g_test_add_func ("/chrome-depth/layout", test_layout);
+  g_test_add_func ("/chrome-depth/main-thread-ids", test_main_thread_ids);
   g_test_add_func ("/chrome-depth/too-deep", test_too_deep);
   status = g_test_run ();
   il_test_remove_tree (tmpdir);
