@@ -124,31 +124,18 @@ lex_async_id (IlJsonLexer *lx, Id *id)
   return TRUE;
 }
 
-/* "id2": {"local": …} or {"global": …}; the scope is in the key (an async track is its
- * process's anyway). */
+/* "id2": {"local": …} or {"global": …}, kept as its text: ids are only compared, and the scope
+ * is part of the text. */
 static gboolean
 lex_id2 (IlJsonLexer *lx, Id *id)
 {
-  gboolean more;
+  const char *start = (il_json_skip_ws (lx), lx->p);
 
-  if (!il_json_peek (lx, '{'))
-    return il_json_skip_value (lx, 2);
-  if (!il_json_open (lx, '{', &more))
+  if (!il_json_skip_value (lx, 2))
     return FALSE;
-  while (more)
-    {
-      gboolean ok;
-
-      if (!il_json_key (lx))
-        return FALSE;
-      il_json_skip_ws (lx);
-      if (il_json_key_is (lx, "local") || il_json_key_is (lx, "global"))
-        ok = lex_async_id (lx, id);
-      else
-        ok = il_json_skip_value (lx, 3);
-      if (!ok || !il_json_next (lx, '}', &more))
-        return FALSE;
-    }
+  id->set = id->is_string = TRUE;
+  g_free (id->str);
+  id->str = g_strndup (start, (gsize) (lx->p - start));
   return TRUE;
 }
 

@@ -581,25 +581,15 @@ zero_tasks (IlRunTrace *run)
   return zero;
 }
 
-/* The zero-length tasks of worker @wk (@zero is sorted by worker). */
+/* The zero-length tasks of worker @wk: @zero is sorted by worker, and *@at (where the last
+ * worker's ended) moves past @wk's. Workers come in order. */
 static void
-write_zero_tasks (Out *o, IlRunTrace *run, guint r, GArray *zero, guint wk, int pid, int tid,
-                  gint64 origin)
+write_zero_tasks (Out *o, IlRunTrace *run, guint r, GArray *zero, guint *at, guint wk, int pid,
+                  int tid, gint64 origin)
 {
-  guint lo = 0, hi = zero->len;
-
-  while (lo < hi)
+  for (; *at < zero->len && g_array_index (zero, ZeroTask, *at).worker <= wk; (*at)++)
     {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (g_array_index (zero, ZeroTask, mid).worker < wk)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  for (guint i = lo; i < zero->len && g_array_index (zero, ZeroTask, i).worker == wk; i++)
-    {
-      const ZeroTask *z = &g_array_index (zero, ZeroTask, i);
+      const ZeroTask *z = &g_array_index (zero, ZeroTask, *at);
       IlSpan s = { z->start_ns, z->start_ns, (gint32) z->task, IL_STATE_RUNNING, (guint16) wk, -1 };
 
       span_event (o, il_run_trace_get_task (run, z->task)->name != NULL
@@ -639,6 +629,7 @@ write_chrome (IlTrace *trace, IlWriter *w)
       g_autoptr(GHashTable) named = g_hash_table_new (NULL, NULL);
       g_autoptr(GArray) zero = il_run_trace_get_config (run)->source != NULL
                                  ? zero_tasks (run) : NULL;
+      guint zero_at = 0;
 
       if (!traced)
         {
@@ -710,7 +701,7 @@ write_chrome (IlTrace *trace, IlWriter *w)
               i += len;
             }
           if (zero != NULL)
-            write_zero_tasks (&o, run, r, zero, wk, pid, tid, origin);
+            write_zero_tasks (&o, run, r, zero, &zero_at, wk, pid, tid, origin);
         }
 
       /* Core lanes only where the run knows its CPUs (an imported trace may not). */
