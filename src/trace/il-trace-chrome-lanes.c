@@ -358,7 +358,7 @@ il_chrome_foreign_event (Import *im, Event *e)
       return TRUE;
 
     default:
-      /* Counters, flows, samples, async and object events: not lanes. */
+      /* Counters, flows, samples, async steps and object events: not lanes. */
       return TRUE;
     }
 }
