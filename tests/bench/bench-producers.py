@@ -23,7 +23,9 @@ import sys
 import tempfile
 from collections import defaultdict
 
-# The producers test's reader of Chrome files (json, independent of Interleave's).
+# The producers test's reader of Chrome files (json, independent of Interleave's); no
+# __pycache__ left in the source tree.
+sys.dont_write_bytecode = True
 spec = importlib.util.spec_from_file_location(
     'compare_chrome', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'producers',
                                    'compare-chrome.py'))
