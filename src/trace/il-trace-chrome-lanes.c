@@ -599,6 +599,93 @@ place_slices (IlRunTrace *run, guint first_worker, Thread *t, const guint32 *dep
   g_clear_pointer (&t->slices, g_array_unref);
 }
 
+/* A file whose threads' rows would pass MAX_LANES: one thread's nested slices flattened into its
+ * one lane, the deepest slice open at each instant (every slice is still a task). A slice that
+ * outlives the one it started in is cut there at its parent's end. */
+static void
+flatten (IlRunTrace *run, guint worker, Thread *t, guint *next_task, gint64 origin,
+         const GPtrArray *names)
+{
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Slice));
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (IlSpan));
+  g_autoptr(GArray) task_of = g_array_new (FALSE, FALSE, sizeof (guint));
+  gint64 cursor = G_MININT64;
+
+#define EMIT(from, to, slice_index)                                                                \
+  G_STMT_START {                                                                                   \
+    if ((to) > (from))                                                                             \
+      {                                                                                            \
+        IlSpan sp = { (from) - origin, (to) - origin, 0, IL_STATE_RUNNING, 0, -1 };                \
+        sp.task = (gint32) g_array_index (task_of, guint, (slice_index));                         \
+        sp.worker = (guint16) worker;                                                              \
+        g_array_append_val (out, sp);                                                              \
+        if (out->len == 4096)                                                                      \
+          {                                                                                        \
+            il_run_trace_append_many (run, (const IlSpan *) out->data, out->len);                  \
+            g_array_set_size (out, 0);                                                             \
+          }                                                                                        \
+      }                                                                                            \
+  } G_STMT_END
+
+  for (guint i = 0; i < t->slices->len; i++)
+    {
+      Slice s = g_array_index (t->slices, Slice, i);
+      guint task = (*next_task)++;
+      IlTaskRecord *rec = il_run_trace_get_task (run, task);
+
+      rec->worker = (int) worker;
+      rec->start_ns = s.start_ns - origin;
+      rec->end_ns = s.end_ns - origin;
+      rec->status = IL_TASK_OK;
+      il_run_trace_set_task_name (run, task, names->pdata[s.name]);
+      /* Still going when the file ends (the traced program crashed or the recording stopped):
+       * pending, as a task of a run stopped while it ran, and said in words too. */
+      if (s.unfinished)
+        {
+          rec->status = IL_TASK_PENDING;
+          il_run_trace_set_task_error (run, task, _("unfinished: the file has no “E” for this “B”; "
+                                                    "drawn up to the thread’s last event"));
+        }
+
+      /* Close what ended before this slice starts. */
+      while (stack->len > 0)
+        {
+          Slice *top = &g_array_index (stack, Slice, stack->len - 1);
+
+          if (top->end_ns > s.start_ns)
+            break;
+          EMIT (MAX (cursor, top->start_ns), top->end_ns, stack->len - 1);
+          cursor = MAX (cursor, top->end_ns);
+          g_array_set_size (stack, stack->len - 1);
+          g_array_set_size (task_of, task_of->len - 1);
+        }
+      if (stack->len > 0)
+        {
+          Slice *top = &g_array_index (stack, Slice, stack->len - 1);
+
+          EMIT (MAX (cursor, top->start_ns), s.start_ns, stack->len - 1);
+          if (s.end_ns > top->end_ns)
+            s.end_ns = top->end_ns;
+        }
+      cursor = MAX (cursor, s.start_ns);
+      g_array_append_val (stack, s);
+      g_array_append_val (task_of, task);
+    }
+  while (stack->len > 0)
+    {
+      Slice *top = &g_array_index (stack, Slice, stack->len - 1);
+
+      EMIT (MAX (cursor, top->start_ns), top->end_ns, stack->len - 1);
+      cursor = MAX (cursor, top->end_ns);
+      g_array_set_size (stack, stack->len - 1);
+      g_array_set_size (task_of, task_of->len - 1);
+    }
+#undef EMIT
+  il_run_trace_append_many (run, (const IlSpan *) out->data, out->len);
+  /* The lane holds them now; a file of millions of slices needs its memory back at once. */
+  g_clear_pointer (&t->slices, g_array_unref);
+}
+
 static int
 compare_mark (gconstpointer a, gconstpointer b)
 {
@@ -666,6 +753,8 @@ finish_foreign (Import *im)
   guint next_task = 0;
   int next_pid = 1;
   g_autoptr(GHashTable) made_pids = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
+  gboolean flattened = FALSE;
+  g_autofree char *warning = NULL;
 
   if (threads->len == 0)
     {
@@ -699,6 +788,28 @@ finish_foreign (Import *im)
     }
 
   g_ptr_array_sort_with_data (threads, compare_thread, im);
+  /* A row per depth of nesting in every thread, while they fit in a run's lanes: a file of
+   * thousands of threads nested deep is drawn flattened instead, saying so, every slice kept. */
+  {
+    guint64 n_lanes = 0;
+
+    for (guint i = 0; i < threads->len; i++)
+      {
+        Thread *t = threads->pdata[i];
+        g_autofree guint32 *depths = g_new (guint32, MAX (t->slices->len, 1));
+
+        g_array_sort (t->slices, compare_slice);
+        n_lanes += MAX (assign_depths (t->slices, depths), 1);
+      }
+    if (n_lanes > MAX_LANES)
+      {
+        flattened = TRUE;
+        warning = g_strdup_printf (_("%s: its threads’ nested slices would need %" PRIu64
+                                     " rows, more than the %u lanes a run holds: each thread is "
+                                     "drawn flattened (the deepest slice at each instant)"),
+                                   im->lx.name, n_lanes, MAX_LANES);
+      }
+  }
 
   for (guint i = 0; i < threads->len; i++)
     {
@@ -735,17 +846,7 @@ finish_foreign (Import *im)
       g_autofree char *tname = NULL;
       g_autofree guint32 *depths = g_new (guint32, MAX (t->slices->len, 1));
       guint first_worker = il_run_trace_get_n_workers (run);
-      guint n_rows;
-
-      g_array_sort (t->slices, compare_slice);
-      n_rows = MAX (assign_depths (t->slices, depths), 1);
-      if (first_worker + n_rows > MAX_LANES)
-        {
-          g_set_error (im->lx.error, IL_ERROR, IL_ERROR_INVALID,
-                       _("%s: more than %u lanes (threads and their rows of nested slices)"),
-                       im->lx.name, MAX_LANES);
-          return NULL;
-        }
+      guint n_rows = flattened ? 1 : MAX (assign_depths (t->slices, depths), 1);
 
       /* Processes named by a string (ray's "Node 10.0.0.1") get a made-up number, one each. */
       if (pid < 0)
@@ -781,13 +882,18 @@ finish_foreign (Import *im)
 
           il_run_trace_add_process (run, pid, 0, NULL, pname);
         }
-      place_slices (run, first_worker, t, depths, &next_task, origin, im->names);
+      if (flattened)
+        flatten (run, first_worker, t, &next_task, origin, im->names);
+      else
+        place_slices (run, first_worker, t, depths, &next_task, origin, im->names);
     }
 
   il_run_trace_compute_summary (run);
   il_run_trace_set_speedup (run, NAN);
   il_trace_set_machine (trace, 1, "", "");
   il_trace_add_run (trace, run);
+  if (warning != NULL)
+    il_trace_add_warning (trace, warning);
   return g_steal_pointer (&trace);
 }
 

@@ -273,7 +273,7 @@ test_main_thread_ids (void)
   g_assert_nonnull (strstr (out, "\"name\":\"h\",\"pid\":5,\"tid\":6,"));
 }
 
-/* A thread nested deeper than a run has lanes is refused with a message saying so. */
+/* A thread nested deeper than a run has lanes is drawn flattened, saying so, every slice kept. */
 static void
 test_too_deep (void)
 {
@@ -281,15 +281,20 @@ test_too_deep (void)
   const guint n = 65536;
   g_autoptr(GError) error = NULL;
   g_autoptr(IlTrace) trace = NULL;
+  IlRunTrace *run;
 
   for (guint i = 0; i < n; i++)
     g_string_append_printf (s, "%s{\"ph\":\"X\",\"name\":\"s\",\"pid\":1,\"tid\":1,\"ts\":%u,\"dur\":%u}",
                             i > 0 ? "," : "", i, 2 * (n - i));
   g_string_append (s, "]");
   trace = il_trace_load_from_data (s->str, s->len, "deep.json", &error);
-  g_assert_null (trace);
-  g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, "more than 65535 lanes"));
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 1);
+  g_assert_cmpuint (il_run_trace_get_n_tasks (run), ==, n);
+  g_assert_cmpuint (il_trace_get_n_warnings (trace), ==, 1);
+  g_assert_nonnull (strstr (il_trace_get_warning (trace, 0), "65536 rows"));
+  g_assert_nonnull (strstr (il_trace_get_warning (trace, 0), "flattened"));
   g_string_free (s, TRUE);
 }
 
