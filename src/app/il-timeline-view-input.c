@@ -120,6 +120,37 @@ describe_mark (IlTimelineView *self, int width, int height, const IlPaintOptions
   return g_string_free (s, FALSE);
 }
 
+/* An imported thread with nested slices: its whole stack at the point, outermost first. */
+static void
+append_stack (GString *s, IlRunTrace *run, const IlPaintHit *hit)
+{
+  IlSpan stack[256];
+  guint n_rows, n;
+
+  il_run_trace_get_worker_group (run, (guint) hit->worker, &n_rows);
+  if (n_rows < 2)
+    return;
+  n = il_run_trace_get_stack (run, (guint) hit->worker, hit->t_ns, stack, G_N_ELEMENTS (stack));
+  if (n == 0)
+    return;
+  g_string_append (s, "\n");
+  /* TRANSLATORS: above the list of an imported thread's nested slices under the pointer */
+  g_string_append (s, _("Stack here, outermost first:"));
+  for (guint i = 0; i < n; i++)
+    {
+      const IlTaskRecord *task = stack[i].task >= 0 && (guint) stack[i].task < il_run_trace_get_n_tasks (run)
+                                   ? il_run_trace_get_task (run, (guint) stack[i].task) : NULL;
+      g_autofree char *lasts = NULL;
+
+      if (task == NULL)
+        continue;
+      lasts = il_clock_format_duration (task->end_ns - task->start_ns, IL_DURATION_SIGNIFICANT);
+      /* TRANSLATORS: one slice of the stack: its depth, name and how long it lasts */
+      g_string_append_printf (s, _("\n%u. %s (%s)"), i + 1,
+                              task->name != NULL ? task->name : "", lasts);
+    }
+}
+
 char *
 il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
 {
@@ -188,6 +219,7 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
       if (task != NULL)
         append_meta (s, il_run_trace_get_task_category (run, task->id), il_run_trace_get_task_args (run, task->id));
     }
+  append_stack (s, run, &hit);
   g_string_append (s, "\n");
   if (hit.span.cpu >= 0)
     g_string_append_printf (s, _("%s on CPU %d"), il_state_get_title (hit.span.state),

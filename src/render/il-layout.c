@@ -282,24 +282,43 @@ label_matches (const char *label, const char *folded)
   return strstr (l, folded) != NULL;
 }
 
-/* Which worker lanes of @run the lane filter @folded keeps (NULL: every one), and how many. */
+/* The height of worker @w's row in lanes: a row of nested slices is thinner. */
+static double
+row_units (IlRunTrace *run, guint w)
+{
+  return il_run_trace_get_worker (run, w)->depth > 0 ? IL_LAYOUT_NESTED_ROW : 1.0;
+}
+
+/* Which worker lanes of @run the lane filter @folded keeps (NULL: every one), and how many lane
+ * heights they take. */
 static gboolean *
-workers_kept (IlRunTrace *run, const char *folded, guint *n_kept)
+workers_kept (IlRunTrace *run, const char *folded, double *n_kept)
 {
   guint n = il_run_trace_get_n_workers (run);
   gboolean *keep;
 
-  *n_kept = n;
-  if (folded == NULL)
-    return NULL;
-  keep = g_new0 (gboolean, MAX (n, 1));
   *n_kept = 0;
+  if (folded == NULL)
+    {
+      for (guint w = 0; w < n; w++)
+        *n_kept += row_units (run, w);
+      return NULL;
+    }
+  keep = g_new0 (gboolean, MAX (n, 1));
   for (guint w = 0; w < n; w++)
     {
-      g_autofree char *label = il_run_trace_get_worker_label (run, w);
+      g_autofree char *label = NULL;
 
-      keep[w] = label_matches (label, folded);
-      *n_kept += keep[w];
+      /* A thread's rows of nested slices share its label: kept with its first row. */
+      if (w > 0 && il_run_trace_get_worker (run, w)->depth > 0)
+        keep[w] = keep[w - 1];
+      else
+        {
+          label = il_run_trace_get_worker_label (run, w);
+          keep[w] = label_matches (label, folded);
+        }
+      if (keep[w])
+        *n_kept += row_units (run, w);
     }
   return keep;
 }
@@ -340,6 +359,21 @@ counter_pitch (double f)
 }
 static double lane_gap (double pitch, double f);
 
+/* Appends worker @w's row at *@y. A thread's rows (its nested slices') follow one another with
+ * no gap, the deeper ones thinner; the gap comes after its last. */
+static void
+place_worker_row (IlLayout *l, IlRunTrace *run, guint r, guint w, double *y, double pitch, double f)
+{
+  IlLayoutRow row = { IL_ROW_WORKER, r, (int) w, 0, 0, il_run_trace_get_worker (run, w)->depth };
+  double h = pitch * row_units (run, w);
+  gboolean last = w + 1 >= il_run_trace_get_n_workers (run)
+                  || il_run_trace_get_worker (run, w + 1)->depth == 0;
+
+  row_snap (&row, *y, h - (last ? lane_gap (pitch, f) : 0));
+  g_array_append_val (l->rows, row);
+  *y += h;
+}
+
 /* Appends the worker rows of run @r: grouped by process when it has processes (in the order of
  * the processes list, each thread in lane order; a worker of no listed process comes last).
  * Only the lanes in @keep when it is not NULL. */
@@ -375,20 +409,14 @@ layout_worker_rows (IlLayout *l, IlRunTrace *run, guint r, const gboolean *keep,
       for (guint w = 0; w < n_workers; w++)
         if (!placed[w] && il_run_trace_get_worker (run, w)->pid == proc->pid)
           {
-            IlLayoutRow row = { IL_ROW_WORKER, r, (int) w, 0, 0 };
-            row_snap (&row, *y, pitch - lane_gap (pitch, f));
-            g_array_append_val (l->rows, row);
-            *y += pitch;
+            place_worker_row (l, run, r, w, y, pitch, f);
             placed[w] = TRUE;
           }
     }
   for (guint w = 0; w < n_workers; w++)
     if (!placed[w])
       {
-        IlLayoutRow row = { IL_ROW_WORKER, r, (int) w, 0, 0 };
-        row_snap (&row, *y, pitch - lane_gap (pitch, f));
-        g_array_append_val (l->rows, row);
-        *y += pitch;
+        place_worker_row (l, run, r, w, y, pitch, f);
       }
 }
 
@@ -410,7 +438,7 @@ lane_gap (double pitch, double f)
 
 /* Lane heights for @avail units of height. */
 static void
-lane_pitches (double avail, double f, guint n_worker_lanes, guint n_core_lanes, guint n_strips,
+lane_pitches (double avail, double f, double n_worker_lanes, guint n_core_lanes, guint n_strips,
               double *out_pitch, double *out_core, double *out_strip)
 {
   double lo, hi, pitch, core_pitch, strip_pitch;
@@ -460,7 +488,8 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
   IlLayout *l;
   double f, y, fixed, avail, pitch, core_pitch, strip_pitch;
   gboolean compact = FALSE;
-  guint n_worker_lanes = 0, n_core_lanes = 0, n_strips = 0;
+  guint n_core_lanes = 0, n_strips = 0;
+  double n_worker_lanes = 0;
   gboolean workers, cores, strip;
   gint64 t0, t1;
   g_autofree char *folded = NULL;
@@ -520,7 +549,7 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
         fixed += round (f * 1.1);
       if (workers)
         {
-          guint kept;
+          double kept;
           gboolean *keep = workers_kept (run, folded, &kept);
 
           g_ptr_array_add (keeps, keep);

@@ -65,6 +65,8 @@ typedef struct
   int       index;     /* worker id, CPU number, or 0 for the strip */
   double    y;         /* top of the bar */
   double    h;         /* height of the bar (the pitch minus the gap between lanes) */
+  guint     depth;     /* worker rows: an imported thread's row of slices nested this deep (0:
+                        * its first row, which carries the label); thinner, no gap above it */
 } IlLayoutRow;
 
 typedef struct
@@ -120,7 +122,10 @@ IlLayout *il_layout_new          (int width, int height, GPtrArray *runs, const 
 void      il_layout_free         (IlLayout *layout);
 /* The thinnest worker or core lane that still has its label drawn in full-size-ish text. */
 #define IL_LAYOUT_MIN_LANE_H 9.0
-/* The thinnest lane (worker or core) of @layout, G_MAXDOUBLE when it has none. */
+/* A row of nested slices is this much of a lane's height. */
+#define IL_LAYOUT_NESTED_ROW 0.75
+/* The thinnest lane (worker or core) of @layout, G_MAXDOUBLE when it has none; rows of nested
+ * slices too (the window scrolls rather than thin them past readable names). */
 double    il_layout_min_lane_h   (const IlLayout *layout);
 /* The smallest height at which @runs drawn @width wide keep every lane at least
  * IL_LAYOUT_MIN_LANE_H tall (so every lane label is drawn); 0 without runs. A view shorter than

@@ -57,8 +57,9 @@ il_paint_lane_label (IlPaintFrame *f, IlRunTrace *run, const IlLayoutRow *row)
   double x = l->label_x;
   g_autofree char *text = NULL;
 
-  /* A counter track labels itself (il-painter-marks.c). */
-  if (row->kind == IL_ROW_COUNTER)
+  /* A counter track labels itself (il-painter-marks.c); a thread's rows of nested slices have
+   * their label on the first row. */
+  if (row->kind == IL_ROW_COUNTER || (row->kind == IL_ROW_WORKER && row->depth > 0))
     return;
   /* Lanes thinner than readable text: label every k-th lane only, so labels never overlap. */
   if (row->kind != IL_ROW_STRIP && row->h + 1 < 8)

@@ -303,6 +303,7 @@ il_painter_hit_test (int                   width,
   hit->cpu = -1;
   run = g_ptr_array_index (runs, row->run);
   t = (gint64) floor (il_time_scale_to_time (&layout->scale, x));
+  hit->t_ns = t;
 
   if (row->kind == IL_ROW_PROCESS)
     return FALSE;
@@ -326,6 +327,19 @@ il_painter_hit_test (int                   width,
           hit->span = *il_lane_get_span (lane, i);
           return TRUE;
         }
+      /* Below an imported thread's stack, in a row its nesting does not reach there: the
+       * innermost slice open then (the tooltip shows the whole stack). */
+      {
+        IlSpan stack[256];
+        guint n = il_run_trace_get_stack (run, (guint) row->index, t, stack, G_N_ELEMENTS (stack));
+
+        if (n > 0)
+          {
+            hit->worker = stack[n - 1].worker;
+            hit->span = stack[n - 1];
+            return TRUE;
+          }
+      }
       return FALSE;
     }
 

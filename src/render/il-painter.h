@@ -35,6 +35,7 @@ typedef struct
   int       cpu;        /* core lane or -1 */
   IlSpan    span;
   gboolean  in_strip;
+  gint64    t_ns;       /* the time under the point */
 } IlPaintHit;
 
 /* Returns TRUE and fills @hit when (x, y) is over a span of a worker or core lane (or over the

@@ -64,6 +64,34 @@ get_process (Import *im, const Id *pid)
   return p;
 }
 
+/* A new lane-to-be keyed @key (taken) in the process @pkey (taken). */
+static Thread *
+add_thread (Import *im, const Event *e, char *key, char *pkey)
+{
+  Thread *t;
+
+  if (im->thread_list->len >= MAX_LANES)
+    {
+      g_free (key);
+      g_free (pkey);
+      il_json_fail_at (&im->lx, e->at, _("more than %u threads"), MAX_LANES);
+      return NULL;
+    }
+  get_process (im, &e->pid);
+  t = g_new0 (Thread, 1);
+  t->key = key;
+  t->pid_key = pkey;
+  t->pid = e->pid;
+  t->pid.str = g_strdup (e->pid.str);
+  t->order = im->order++;
+  t->slices = g_array_new (FALSE, FALSE, sizeof (Slice));
+  t->marks = g_array_new (FALSE, FALSE, sizeof (Mark));
+  /* The thread owns its key (the table frees no keys). */
+  g_hash_table_insert (im->threads, t->key, t);
+  g_ptr_array_add (im->thread_list, t);
+  return t;
+}
+
 static Thread *
 get_thread_slow (Import *im, const Event *e)
 {
@@ -74,25 +102,11 @@ get_thread_slow (Import *im, const Event *e)
 
   if (t == NULL)
     {
-      if (im->thread_list->len >= MAX_LANES)
-        {
-          il_json_fail_at (&im->lx, e->at, _("more than %u threads"), MAX_LANES);
-          return NULL;
-        }
-      get_process (im, &e->pid);
-      t = g_new0 (Thread, 1);
-      t->key = g_strdup (key);
-      t->pid_key = g_steal_pointer (&pkey);
-      t->pid = e->pid;
-      t->pid.str = g_strdup (e->pid.str);
+      t = add_thread (im, e, g_steal_pointer (&key), g_steal_pointer (&pkey));
+      if (t == NULL)
+        return NULL;
       t->tid = e->tid;
       t->tid.str = g_strdup (e->tid.str);
-      t->order = im->order++;
-      t->slices = g_array_new (FALSE, FALSE, sizeof (Slice));
-      t->marks = g_array_new (FALSE, FALSE, sizeof (Mark));
-      /* The thread owns its key (the table frees no keys). */
-      g_hash_table_insert (im->threads, t->key, t);
-      g_ptr_array_add (im->thread_list, t);
     }
   return t;
 }
@@ -180,6 +194,42 @@ require_ts (Import *im, const Event *e)
   return TRUE;
 }
 
+/* An async track: the process's events of one category and id ("b"/"e", nested ones stacked in
+ * rows as a thread's are), or, for the legacy "S"/"F", of one name, category and id, as the
+ * viewers group them. Its events may come from any thread of the process. */
+static Thread *
+get_async_track (Import *im, const Event *e)
+{
+  g_autofree char *pkey = id_key (&e->pid);
+  g_autofree char *ikey = id_key (&e->id);
+  gboolean legacy = e->ph == 'S' || e->ph == 'F';
+  g_autofree char *key = g_strconcat ("async\x1f", pkey, "\x1f", e->cat != NULL ? e->cat : "",
+                                      "\x1f", ikey, "\x1f", legacy && e->name != NULL ? e->name : "",
+                                      legacy ? "\x1fS" : "", NULL);
+  Thread *t = g_hash_table_lookup (im->threads, key);
+
+  if (t == NULL)
+    {
+      t = add_thread (im, e, g_steal_pointer (&key), g_steal_pointer (&pkey));
+      if (t == NULL)
+        return NULL;
+      t->async = TRUE;
+      /* TRANSLATORS: the row of an async slice of a Chrome trace, named after its first slice */
+      t->name = g_strdup_printf (_("async: %s"), e->name != NULL ? e->name : "");
+    }
+  return t;
+}
+
+static gboolean
+async_event (Import *im, const Event *e)
+{
+  Thread *t;
+
+  if (!require_ts (im, e) || (t = get_async_track (im, e)) == NULL)
+    return FALSE;
+  return add_mark (im, t, e, e->ph == 'e' || e->ph == 'F');
+}
+
 /* An event of Interleave's own export, when the file has the header. */
 gboolean
 il_chrome_own_event (Import *im, const Event *e)
@@ -225,6 +275,9 @@ il_chrome_own_event (Import *im, const Event *e)
     return il_json_fail_at (&im->lx, e->at, _("the span ends before it starts"));
   if (s.start_ns < -MAX_SPAN_NS || s.end_ns > MAX_SPAN_NS)
     return il_json_fail_at (&im->lx, e->at, _("“start_ns” or “end_ns” is out of range"));
+  /* A zero-length slice of an imported trace goes out as such; as a span it is nothing. */
+  if (s.end_ns == s.start_ns)
+    return TRUE;
   s.task = e->has_task ? (gint32) e->task : -1;
   s.cpu = e->has_cpu ? (gint16) e->cpu : -1;
   s.state = state;
@@ -298,6 +351,12 @@ il_chrome_foreign_event (Import *im, Event *e)
         return FALSE;
       return add_mark (im, t, e, e->ph == 'E');
 
+    case 'b':
+    case 'e':
+    case 'S':
+    case 'F':
+      return async_event (im, e);
+
     case 'i':
     case 'I':
     case 'n':
@@ -315,7 +374,7 @@ il_chrome_foreign_event (Import *im, Event *e)
       return !e->has_ts || e->ts_range || (require_ts (im, e) && il_chrome_marks_event (im, e));
 
     default:
-      /* Counters, flows, samples, async and object events: not lanes. */
+      /* Counters, flows, samples, async steps and object events: not lanes. */
       return TRUE;
     }
 }
@@ -463,6 +522,9 @@ compare_thread (gconstpointer a, gconstpointer b, gpointer data)
         return c;
       return px->order < py->order ? -1 : 1;
     }
+  /* A process's async tracks after its threads. */
+  if (x->async != y->async)
+    return x->async ? 1 : -1;
   if ((c = compare_ranked (x->has_sort, x->sort, x->name, y->has_sort, y->sort, y->name)) != 0 ||
       (c = compare_id (&x->tid, &y->tid)) != 0)
     return c;
@@ -476,9 +538,87 @@ small_id (const Id *id)
   return id->set && !id->is_string && id->num >= 0 && id->num <= G_MAXINT32 ? (int) id->num : -1;
 }
 
-/* Flattens one thread's nested slices into its lane: the deepest slice open at each instant.
- * A slice that outlives the one it started in (not properly nested) is cut at its parent's end,
- * as Chrome's own viewers do. */
+/* The row of each of a thread's slices (sorted outer first, as compare_slice does) into
+ * @depths: a slice nested in another goes one row below it, so row d holds the slices nested d
+ * deep and no two slices of a row overlap. A slice that outlives the one it started in (not
+ * properly nested: a bad file) goes one row deeper too, whole, rather than being cut. Returns
+ * how many rows the thread needs. */
+static guint
+assign_depths (const GArray *slices, guint32 *depths)
+{
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (gint64));   /* ends of open ones */
+  guint n_rows = 0;
+
+  for (guint i = 0; i < slices->len; i++)
+    {
+      const Slice *s = &g_array_index (slices, Slice, i);
+
+      /* Close what ended before this slice starts. The stack's entry d is row d's open slice: a
+       * slice pushed at depth d is popped before another can be (slices come by start), so
+       * rows never hold two at once; an entry below the top that ended already (under a slice
+       * that outlived it) stays until that one closes, keeping the rows below it. */
+      while (stack->len > 0 && g_array_index (stack, gint64, stack->len - 1) <= s->start_ns)
+        g_array_set_size (stack, stack->len - 1);
+      depths[i] = stack->len;
+      g_array_append_val (stack, s->end_ns);
+      n_rows = MAX (n_rows, stack->len);
+    }
+  return n_rows;
+}
+
+/* One thread's slices into its rows: lanes @first_worker … (one per depth), a task each, named
+ * after the slice, on the lane of its depth. */
+static void
+place_slices (IlRunTrace *run, guint first_worker, Thread *t, const guint32 *depths,
+              guint *next_task, gint64 origin, const GPtrArray *names)
+{
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (IlSpan));
+
+  for (guint i = 0; i < t->slices->len; i++)
+    {
+      const Slice *s = &g_array_index (t->slices, Slice, i);
+      guint task = (*next_task)++;
+      guint worker = first_worker + depths[i];
+      IlTaskRecord *rec = il_run_trace_get_task (run, task);
+
+      rec->worker = (int) worker;
+      rec->start_ns = s->start_ns - origin;
+      rec->end_ns = s->end_ns - origin;
+      rec->status = IL_TASK_OK;
+      il_run_trace_set_task_name (run, task, names->pdata[s->name]);
+      il_chrome_marks_task (run, task, s->order);
+      /* Still going when the file ends (the traced program crashed or the recording stopped):
+       * pending, as a task of a run stopped while it ran, and said in words too. */
+      if (s->unfinished)
+        {
+          rec->status = IL_TASK_PENDING;
+          il_run_trace_set_task_error (run, task, _("unfinished: the file has no “E” for this “B”; "
+                                                    "drawn up to the thread’s last event"));
+        }
+      /* Each lane gets its spans in order of start: slices come by start, and a row's never
+       * overlap (assign_depths). Zero-length slices are tasks without a span. */
+      if (s->end_ns > s->start_ns)
+        {
+          IlSpan sp = { s->start_ns - origin, s->end_ns - origin, 0, IL_STATE_RUNNING, 0, -1 };
+
+          sp.task = (gint32) task;
+          sp.worker = (guint16) worker;
+          g_array_append_val (out, sp);
+          if (out->len == 4096)
+            {
+              il_run_trace_append_many (run, (const IlSpan *) out->data, out->len);
+              g_array_set_size (out, 0);
+            }
+        }
+    }
+  il_run_trace_append_many (run, (const IlSpan *) out->data, out->len);
+  /* The lanes hold them now; a file of millions of slices needs its memory back at once. */
+  g_clear_pointer (&t->slices, g_array_unref);
+}
+
+/* A file whose threads' rows would pass MAX_LANES: one thread's nested slices flattened into its
+ * one lane, the deepest slice open at each instant (every slice is still a task). A slice that
+ * outlives the one it started in is cut there at its parent's end. */
 static void
 flatten (IlRunTrace *run, guint worker, Thread *t, guint *next_task, gint64 origin,
          const GPtrArray *names)
@@ -487,8 +627,6 @@ flatten (IlRunTrace *run, guint worker, Thread *t, guint *next_task, gint64 orig
   g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (IlSpan));
   g_autoptr(GArray) task_of = g_array_new (FALSE, FALSE, sizeof (guint));
   gint64 cursor = G_MININT64;
-
-  g_array_sort (t->slices, compare_slice);
 
 #define EMIT(from, to, slice_index)                                                                \
   G_STMT_START {                                                                                   \
@@ -633,6 +771,8 @@ finish_foreign (Import *im)
   guint next_task = 0;
   int next_pid = 1;
   g_autoptr(GHashTable) made_pids = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
+  gboolean flattened = FALSE;
+  g_autofree char *warning = NULL;
 
   if (threads->len == 0)
     {
@@ -667,6 +807,28 @@ finish_foreign (Import *im)
     }
 
   g_ptr_array_sort_with_data (threads, compare_thread, im);
+  /* A row per depth of nesting in every thread, while they fit in a run's lanes: a file of
+   * thousands of threads nested deep is drawn flattened instead, saying so, every slice kept. */
+  {
+    guint64 n_lanes = 0;
+
+    for (guint i = 0; i < threads->len; i++)
+      {
+        Thread *t = threads->pdata[i];
+        g_autofree guint32 *depths = g_new (guint32, MAX (t->slices->len, 1));
+
+        g_array_sort (t->slices, compare_slice);
+        n_lanes += MAX (assign_depths (t->slices, depths), 1);
+      }
+    if (n_lanes > MAX_LANES)
+      {
+        flattened = TRUE;
+        warning = g_strdup_printf (_("%s: its threads’ nested slices would need %" PRIu64
+                                     " rows, more than the %u lanes a run holds: each thread is "
+                                     "drawn flattened (the deepest slice at each instant)"),
+                                   im->lx.name, n_lanes, MAX_LANES);
+      }
+  }
 
   for (guint i = 0; i < threads->len; i++)
     {
@@ -678,7 +840,10 @@ finish_foreign (Import *im)
     }
 
   config->executor = IL_EXECUTOR_EXTERNAL;
-  config->workers = threads->len;
+  /* Threads: async tracks are rows of their process, not threads. */
+  config->workers = 0;
+  for (guint i = 0; i < threads->len; i++)
+    config->workers += !((Thread *) threads->pdata[i])->async;
   config->tasks = (guint) im->n_slices;
   config->task_ms = 0;
   config->source = g_strdup ("chrome-trace");
@@ -699,6 +864,9 @@ finish_foreign (Import *im)
       int pid = small_id (&t->pid);
       int tid = small_id (&t->tid);
       g_autofree char *tname = NULL;
+      g_autofree guint32 *depths = g_new (guint32, MAX (t->slices->len, 1));
+      guint first_worker = il_run_trace_get_n_workers (run);
+      guint n_rows = flattened ? 1 : MAX (assign_depths (t->slices, depths), 1);
 
       /* Processes named by a string (ray's "Node 10.0.0.1") get a made-up number, one each. */
       if (pid < 0)
@@ -718,7 +886,14 @@ finish_foreign (Import *im)
         tname = g_strdup (t->tid.str);
       else
         tname = g_strdup_printf (_("thread %" PRId64), t->tid.num);
-      il_run_trace_add_worker (run, IL_WORKER_THREAD, pid, tid, tname);
+      /* A row per depth of nesting, each named as the thread (its label is drawn once). */
+      for (guint d = 0; d < n_rows; d++)
+        {
+          guint w = il_run_trace_add_worker (run, IL_WORKER_THREAD, pid, tid, tname);
+
+          if (d > 0 || t->async)
+            il_run_trace_set_worker_depth (run, w, d, t->async);
+        }
       /* Lanes belong to their process, as a traced program's do. */
       if (il_run_trace_find_process (run, pid) == NULL)
         {
@@ -727,7 +902,10 @@ finish_foreign (Import *im)
 
           il_run_trace_add_process (run, pid, 0, NULL, pname);
         }
-      flatten (run, i, t, &next_task, origin, im->names);
+      if (flattened)
+        flatten (run, first_worker, t, &next_task, origin, im->names);
+      else
+        place_slices (run, first_worker, t, depths, &next_task, origin, im->names);
     }
 
   il_chrome_marks_finish (im, run, threads, origin);
@@ -735,6 +913,8 @@ finish_foreign (Import *im)
   il_run_trace_set_speedup (run, NAN);
   il_trace_set_machine (trace, 1, "", "");
   il_trace_add_run (trace, run);
+  if (warning != NULL)
+    il_trace_add_warning (trace, warning);
   return g_steal_pointer (&trace);
 }
 

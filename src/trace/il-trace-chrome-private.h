@@ -36,6 +36,7 @@ typedef struct
   char       *cat;
   Id          pid;
   Id          tid;
+  Id          id;            /* async events: "id", or "id2" {"local"|"global": …} */
   gboolean    has_ts, has_dur;
   gboolean    ts_range;      /* "ts" or "dur" did not fit in nanoseconds */
   gint64      ts_ns, dur_ns;
@@ -83,6 +84,8 @@ typedef struct
   GArray  *marks;    /* of Mark, in file order */
   gboolean any_ts;
   gint64   last_ns;  /* the end of its last event: where an unclosed "B" ends */
+  gboolean async;    /* an async track ("b"/"e", "S"/"F") of its process, not a thread */
+  guint    n_rows;   /* rows its slices need, one per depth of nesting */
 } Thread;
 
 typedef struct

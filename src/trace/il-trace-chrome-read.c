@@ -19,13 +19,14 @@
  *   older exports) the run, worker, task, CPU and exact nanoseconds, its "cat" the state. The file
  *   comes back as it was written; the core-lane copies ("cat" with "core") are skipped, the core
  *   lanes being derived from the spans again.
- * - Any other file: every (pid, tid) becomes a lane under its process, every slice ("X", or a
- *   "B"/"E" pair) a task named after the slice, drawn "running" on no known CPU. Nested slices
- *   are flattened: at each instant a lane shows the deepest slice open there. Instant events
- *   ("i", "I", "n") make their thread a lane; instants, counters, flows and each slice's "cat" and
- *   "args" are kept beside the lanes (il-trace-chrome-marks.c); samples and async events are
- *   skipped. Such a run has no core lanes and no parallelism strip: the file does not say which
- *   CPU ran what.
+ * - Any other file: every (pid, tid) becomes lanes under its process, every slice ("X", or a
+ *   "B"/"E" pair) a task named after the slice, drawn "running" on no known CPU. Nesting is
+ *   kept: a thread's slices nested d deep are on its row d (a lane of its own). Async slices
+ *   ("b"/"e", legacy "S"/"F") are rows of their process, one track per category and id. Instant
+ *   events ("i", "I", "n") make their thread a lane; instants, counters, flows and each slice's
+ *   "cat" and "args" are kept beside the lanes (il-trace-chrome-marks.c); samples and async steps
+ *   are skipped. Such a run has no core lanes and no parallelism strip: the file does not say
+ *   which CPU ran what.
  * Events need not be sorted (il-trace-chrome-lanes.c matches "B"/"E" once a thread's are in time
  * order), and a file cut off inside its events loads what is complete, with a warning.
  * "ts" and "dur" are microseconds in every Chrome trace; "displayTimeUnit" ("ms" or "ns") only
@@ -41,6 +42,7 @@ event_clear (Event *e)
 
   g_free (e->pid.str);
   g_free (e->tid.str);
+  g_free (e->id.str);
   memset (e, 0, sizeof *e);
   e->name_buf = name_buf;
   e->cat_buf = cat_buf;
@@ -102,6 +104,40 @@ lex_id (IlJsonLexer *lx, const char *key, Id *id)
       return TRUE;
     }
   return lex_int (lx, key, &id->num);
+}
+
+/* An async event's id: a string ("0x2a") or a number, kept as its text (ids are only compared,
+ * and a 64-bit pointer value need not fit in a gint64). */
+static gboolean
+lex_async_id (IlJsonLexer *lx, Id *id)
+{
+  IlJsonValue v;
+
+  if (il_json_peek (lx, '"'))
+    return lex_id (lx, "id", id);
+  if (!il_json_peek (lx, '-') && !(lx->p < lx->end && g_ascii_isdigit (*lx->p)))
+    return il_json_skip_value (lx, 3);
+  if (!il_json_number (lx, &v))
+    return FALSE;
+  id->set = id->is_string = TRUE;
+  g_free (id->str);
+  id->str = g_strndup (v.text, v.len);
+  return TRUE;
+}
+
+/* "id2": {"local": …} or {"global": …}, kept as its text: ids are only compared, and the scope
+ * is part of the text. */
+static gboolean
+lex_id2 (IlJsonLexer *lx, Id *id)
+{
+  const char *start = (il_json_skip_ws (lx), lx->p);
+
+  if (!il_json_skip_value (lx, 2))
+    return FALSE;
+  id->set = id->is_string = TRUE;
+  g_free (id->str);
+  id->str = g_strndup (start, (gsize) (lx->p - start));
+  return TRUE;
 }
 
 static gboolean
@@ -192,6 +228,10 @@ lex_event (IlJsonLexer *lx, Event *e)
         ok = lex_id (lx, "pid", &e->pid);
       else if (il_json_key_is (lx, "tid"))
         ok = lex_id (lx, "tid", &e->tid);
+      else if (il_json_key_is (lx, "id"))
+        ok = lex_async_id (lx, &e->id);
+      else if (il_json_key_is (lx, "id2"))
+        ok = lex_id2 (lx, &e->id);
       else if (il_json_key_is (lx, "ts"))
         {
           ok = lex_time (lx, &e->ts_ns, &e->ts_range);

@@ -370,14 +370,22 @@ assign_ids (IlTrace *trace)
         {
           const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
 
+          /* A thread's rows of nested slices are that thread (below). */
+          if (info->depth > 0)
+            continue;
           if (info->pid > 0 && info->tid > 0 && ids_claim (&pool, info->tid))
             {
               ids[r].pid[w] = info->pid;
               ids[r].tid[w] = info->tid;
-              g_hash_table_add (pool.used, GINT_TO_POINTER (info->pid));
             }
         }
     }
+  /* Their pids are taken too, once every real tid is: a process's main thread has the pid as its
+   * tid, and must keep it when another of its threads comes first. */
+  for (guint r = 0; r < n_runs; r++)
+    for (guint w = 0; w < il_run_trace_get_n_workers (il_trace_get_run (trace, r)); w++)
+      if (ids[r].pid[w] > 0)
+        g_hash_table_add (pool.used, GINT_TO_POINTER (ids[r].pid[w]));
   /* Then the engine's workers' real tids, where unique (async coroutines share one). */
   for (guint r = 0; r < n_runs; r++)
     {
@@ -404,8 +412,20 @@ assign_ids (IlTrace *trace)
         ids[r].worker_pid = ids_make (&pool);
       for (guint w = 0; w < n; w++)
         {
+          const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+
+          /* Every row of an imported thread (or async track) goes out as that one thread, its
+           * slices nested as the file had them; an async track stays in its process. */
+          if (info->depth > 0 && w > 0)
+            {
+              ids[r].tid[w] = ids[r].tid[w - 1];
+              ids[r].pid[w] = ids[r].pid[w - 1];
+              continue;
+            }
           if (ids[r].tid[w] == 0)
             ids[r].tid[w] = ids_make (&pool);
+          if (ids[r].pid[w] == 0 && info->async && info->pid > 0)
+            ids[r].pid[w] = info->pid;
           if (ids[r].pid[w] == 0)
             ids[r].pid[w] = run_is_traced (run) ? ids[r].tid[w] : ids[r].worker_pid;
         }
@@ -619,6 +639,67 @@ write_marks (Out *o, IlRunTrace *run, const RunIds *ids)
 }
 
 /* ------------------------------------------------------------------------------------------------
+ * Zero-length slices of an imported trace: tasks without a span, written as what they were (an
+ * "X" of "dur" 0 on their thread) so an import goes back out with every slice. */
+
+typedef struct
+{
+  guint  worker;
+  gint64 start_ns;
+  guint  task;
+} ZeroTask;
+
+static int
+compare_zero (gconstpointer a, gconstpointer b)
+{
+  const ZeroTask *x = a, *y = b;
+
+  if (x->worker != y->worker)
+    return x->worker < y->worker ? -1 : 1;
+  if (x->start_ns != y->start_ns)
+    return x->start_ns < y->start_ns ? -1 : 1;
+  return (x->task > y->task) - (x->task < y->task);
+}
+
+static GArray *
+zero_tasks (IlRunTrace *run)
+{
+  GArray *zero = g_array_new (FALSE, FALSE, sizeof (ZeroTask));
+
+  for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
+    {
+      const IlTaskRecord *task = il_run_trace_get_task (run, t);
+
+      if (task->worker >= 0 && (guint) task->worker < il_run_trace_get_n_workers (run) &&
+          task->start_ns >= 0 && task->end_ns == task->start_ns)
+        {
+          ZeroTask z = { (guint) task->worker, task->start_ns, t };
+
+          g_array_append_val (zero, z);
+        }
+    }
+  g_array_sort (zero, compare_zero);
+  return zero;
+}
+
+/* The zero-length tasks of worker @wk: @zero is sorted by worker, and *@at (where the last
+ * worker's ended) moves past @wk's. Workers come in order. */
+static void
+write_zero_tasks (Out *o, IlRunTrace *run, guint r, GArray *zero, guint *at, guint wk, int pid,
+                  int tid, gint64 origin)
+{
+  for (; *at < zero->len && g_array_index (zero, ZeroTask, *at).worker <= wk; (*at)++)
+    {
+      const ZeroTask *z = &g_array_index (zero, ZeroTask, *at);
+      IlSpan s = { z->start_ns, z->start_ns, (gint32) z->task, IL_STATE_RUNNING, (guint16) wk, -1 };
+
+      span_event (o, il_run_trace_get_task (run, z->task)->name != NULL
+                       ? il_run_trace_get_task (run, z->task)->name : il_state_to_string (IL_STATE_RUNNING),
+                  r, pid, tid, origin, &s, s.start_ns, FALSE);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------
  * The file */
 
 static gboolean
@@ -647,6 +728,9 @@ write_chrome (IlTrace *trace, IlWriter *w)
       g_autofree char *core_title = g_strdup_printf (_("Run %u: %s — CPU cores"), r + 1, label);
       g_autoptr(GPtrArray) on_core = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GHashTable) named = g_hash_table_new (NULL, NULL);
+      g_autoptr(GArray) zero = il_run_trace_get_config (run)->source != NULL
+                                 ? zero_tasks (run) : NULL;
+      guint zero_at = 0;
 
       if (!traced)
         {
@@ -690,8 +774,10 @@ write_chrome (IlTrace *trace, IlWriter *w)
               g_hash_table_add (named, GINT_TO_POINTER (pid));
             }
 
-          /* The trace's own lane names, the same ones the window and the images show. */
-          name_track (&o, FALSE, pid, tid, info->name, (int) wk);
+          /* The trace's own lane names, the same ones the window and the images show; once
+           * per thread, whose rows of nested slices follow its first. */
+          if (info->depth == 0)
+            name_track (&o, FALSE, pid, tid, info->name, (int) wk);
           g_ptr_array_add (on_core, g_strdup (info->name));
 
           for (guint i = 0; i < n;)
@@ -717,6 +803,8 @@ write_chrome (IlTrace *trace, IlWriter *w)
                 }
               i += len;
             }
+          if (zero != NULL)
+            write_zero_tasks (&o, run, r, zero, &zero_at, wk, pid, tid, origin);
         }
 
       write_marks (&o, run, &ids[r]);

@@ -195,12 +195,23 @@ read_config_program (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunCon
 static gboolean
 read_worker_program (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *run, guint worker)
 {
-  gboolean helper;
+  gboolean helper, async;
+  gint64 depth = 0;
 
   if (!get_bool (ctx, obj, path, "helper", FALSE, &helper))
     return FALSE;
   if (helper)
     il_run_trace_set_worker_helper (run, worker, TRUE);
+  /* Imported traces: rows of nested slices ("depth") and async tracks ("async"), optional. A
+   * row deeper than 0 continues the thread of the row before it. */
+  if (!get_bool (ctx, obj, path, "async", FALSE, &async) ||
+      (json_object_has_member (obj, "depth") &&
+       !il_read_get_int (ctx, obj, path, "depth", 0, G_MAXUINT16, &depth)))
+    return FALSE;
+  if (depth > 0 && worker == 0)
+    return il_read_fail (ctx, path, _("“depth” is %" PRId64 " but the first worker must be a thread’s first row (0)"), depth);
+  if (depth > 0 || async)
+    il_run_trace_set_worker_depth (run, worker, (guint) depth, async);
   return TRUE;
 }
 

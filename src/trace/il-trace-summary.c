@@ -80,6 +80,12 @@ il_run_trace_compute_summary (IlRunTrace *self)
   for (guint w = 0; w < self->lanes->len; w++)
     {
       const IlLane *lane = g_ptr_array_index (self->lanes, w);
+      const IlWorkerInfo *info = &g_array_index (self->workers, IlWorkerInfo, w);
+
+      /* An imported thread's nested rows repeat time its outermost row has counted; an async
+       * track's time is no thread's. */
+      if (info->depth > 0 || info->async)
+        continue;
       for (guint i = 0; i < lane->n_spans; i++)
         {
           const IlSpan *span = lane_at (lane, i);

@@ -335,6 +335,17 @@ build_run_header (IlRunTrace *run)
           json_builder_set_member_name (b, "helper");
           json_builder_add_boolean_value (b, TRUE);
         }
+      /* Imported traces: a thread's row of nested slices, an async track's row. */
+      if (info->depth > 0)
+        {
+          json_builder_set_member_name (b, "depth");
+          json_builder_add_int_value (b, info->depth);
+        }
+      if (info->async)
+        {
+          json_builder_set_member_name (b, "async");
+          json_builder_add_boolean_value (b, TRUE);
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

@@ -270,6 +270,55 @@ il_run_trace_get_lane (IlRunTrace *self, guint worker)
   return g_ptr_array_index (self->lanes, worker);
 }
 
+void
+il_run_trace_set_worker_depth (IlRunTrace *self, guint worker, guint depth, gboolean async)
+{
+  IlWorkerInfo *info;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (worker < self->workers->len);
+  info = &g_array_index (self->workers, IlWorkerInfo, worker);
+  info->depth = depth;
+  info->async = async;
+  self->generation++;
+}
+
+guint
+il_run_trace_get_worker_group (IlRunTrace *self, guint worker, guint *n_rows)
+{
+  guint first = worker, end = worker + 1;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (worker < self->workers->len, 0);
+  /* A row deeper than 0 belongs to the row above it: rows of a thread are consecutive. */
+  while (first > 0 && g_array_index (self->workers, IlWorkerInfo, first).depth > 0)
+    first--;
+  while (end < self->workers->len && g_array_index (self->workers, IlWorkerInfo, end).depth > 0)
+    end++;
+  if (n_rows != NULL)
+    *n_rows = end - first;
+  return first;
+}
+
+guint
+il_run_trace_get_stack (IlRunTrace *self, guint worker, gint64 t_ns, IlSpan *out, guint max)
+{
+  guint n_rows, first, n = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (worker < self->workers->len, 0);
+  first = il_run_trace_get_worker_group (self, worker, &n_rows);
+  for (guint w = first; w < first + n_rows && n < max; w++)
+    {
+      const IlLane *lane = g_ptr_array_index (self->lanes, w);
+      guint i = il_lane_find (lane, t_ns);
+
+      if (i < il_lane_get_n_spans (lane) && il_lane_get_span (lane, i)->start_ns <= t_ns)
+        out[n++] = *il_lane_get_span (lane, i);
+    }
+  return n;
+}
+
 char *
 il_run_trace_get_worker_label (IlRunTrace *self, guint w)
 {

@@ -30,6 +30,11 @@ typedef struct
   int           tid;
   char         *name;
   gboolean      helper;   /* traced programs: a thread that never ran a task-like stretch */
+  /* Imported traces: a thread's nested slices are rows of their own, consecutive lanes of the
+   * same pid and tid, depth 0 (its outermost slices) first; an async track's rows likewise,
+   * @async set (their time is not a thread's, so the summary leaves it out). */
+  guint         depth;
+  gboolean      async;
 } IlWorkerInfo;
 
 /* A process of a traced program whose threads are lanes (workers name it by pid). */
@@ -127,6 +132,15 @@ void           il_run_trace_set_worker_ids  (IlRunTrace *self, guint worker, int
 void           il_run_trace_add_previous_pid (IlRunTrace *self, guint worker, int pid);
 const int     *il_run_trace_get_previous_pids (IlRunTrace *self, guint worker, guint *n_pids);
 const IlLane  *il_run_trace_get_lane        (IlRunTrace *self, guint worker);
+/* Imported traces: the depth of lane @worker's row in its thread (or async track), and whether
+ * it is an async track's; worker "depth" and "async" in trace files. */
+void           il_run_trace_set_worker_depth (IlRunTrace *self, guint worker, guint depth, gboolean async);
+/* The rows of @worker's thread: the first one (its depth-0 row) and, in @n_rows, how many. */
+guint          il_run_trace_get_worker_group (IlRunTrace *self, guint worker, guint *n_rows);
+/* The slices open at @t_ns in @worker's thread, outermost first: one span per row that has one
+ * there, at most @max, written to @out; returns how many. */
+guint          il_run_trace_get_stack       (IlRunTrace *self, guint worker, gint64 t_ns,
+                                             IlSpan *out, guint max);
 
 /* Traced programs (il-trace-program.c): the processes, helper threads, worker names
  * learnt late, and the sampling interval of a "sampled" capture (0 otherwise). Adding a process

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Real producers' traces: generates Chrome Trace Event files with the real tools (Chromium, Node.js,
-# clang -ftime-trace, CMake's google-trace profiling), then loads and draws each at many widths,
-# odd ones and 4 K included. Any crash, sanitizer report or non-zero exit fails the test.
+# clang -ftime-trace, CMake's google-trace profiling) and a generated browser-like one, then loads
+# and draws each at many widths, odd ones and 4 K included, and exports each to Chrome JSON again:
+# every slice and each thread's nesting must come back (compare-chrome.py). Any crash, sanitizer
+# report, lost slice or non-zero exit fails the test.
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Usage: run-producers.sh INTERLEAVE-CLI OUTDIR
 set -u
@@ -56,6 +58,10 @@ else
   fail "cmake is not installed"
 fi
 
+# A browser-like file, generated: a dense main thread nested 12 deep, many threads, async tracks,
+# a long tail, half of it out of order.
+python3 "$here/make-browser-like.py" "$out/browser-like.json" 200000 || fail "make-browser-like.py failed"
+
 # gzip'd, as Chrome and Perfetto's UI save traces (.json.gz): the same file must read the same.
 if [ -s "$out/clang.json" ]; then
   gzip -c "$out/clang.json" >"$out/clang-gzip.json.gz" || fail "gzip failed"
@@ -81,7 +87,27 @@ for trace in "$out"/*.json "$out"/*.json.gz; do
     fi
     rm -f "$out/$name-$width.png"
   done
+  # Round trip: the Chrome export keeps every slice (name, thread, start, duration within 1 µs)
+  # and each thread's nesting depth, checked against the producer's file by compare-chrome.py,
+  # which reads both with json (not Interleave's reader).
+  mkdir -p "$out/export"
+  if ! "$cli" render "$trace" -q --chrome-trace "$out/export/$name.trace.json" >"$out/$name.export.log" 2>&1; then
+    fail "$name: render --chrome-trace failed"
+    sed 's/^/  /' "$out/$name.export.log" | head -20
+  elif ! python3 "$here/compare-chrome.py" "$trace" "$out/export/$name.trace.json" >"$out/$name.compare" 2>&1; then
+    fail "$name: the export lost or changed slices"
+    sed 's/^/  /' "$out/$name.compare" | head -20
+  else
+    echo "$name: $(cat "$out/$name.compare")"
+  fi
+  rm -f "$out/export/$name.trace.json"
 done
+# clang -ftime-trace's stack keeps its depth (compare-chrome.py counts each thread's rows against
+# the nesting it finds in the file); a compile of heavy.cc nests well past a few levels.
+if [ -s "$out/clang.compare" ]; then
+  depth=$(sed -n 's/.*deepest nesting \([0-9]*\).*/\1/p' "$out/clang.compare")
+  [ "${depth:-0}" -ge 8 ] || fail "clang's trace nests only ${depth:-0} deep"
+fi
 # The gzip'd copy reads exactly as the plain file (its summary names the file, nothing else differs).
 if [ -s "$out/clang.summary" ] && [ -s "$out/clang-gzip.summary" ]; then
   sed 's/clang-gzip\.json\.gz/clang.json/g' "$out/clang-gzip.summary" | cmp -s - "$out/clang.summary" ||
@@ -89,5 +115,5 @@ if [ -s "$out/clang.summary" ] && [ -s "$out/clang-gzip.summary" ]; then
 else
   fail "the gzip'd clang trace was not read"
 fi
-[ $status -eq 0 ] && echo "every producer's trace (and a gzip'd one) loaded and drew at 14 widths"
+[ $status -eq 0 ] && echo "every producer's trace (and a gzip'd one) loaded, drew at 14 widths and came back out with every slice"
 exit $status

@@ -1020,6 +1020,10 @@ test_export (void)
         }
       g_assert_nonnull (tip);
       g_assert_nonnull (strstr (tip, "MainThread"));
+      /* And the whole stack there, outermost first, from whichever of its thread's rows. */
+      g_assert_nonnull (strstr (tip, "Stack here"));
+      g_assert_nonnull (strstr (tip, "\n1. main ("));
+      g_assert_true (strstr (tip, "\n1. main (") < strstr (tip, ". lock.acquire ("));
     }
     g_unlink (chrome);
   }

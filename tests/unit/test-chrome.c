@@ -535,20 +535,36 @@ load_one (const char *name, IlTrace **out)
   return run;
 }
 
-/* The task shown on @worker at @t_ns (ns from the run's start): the deepest slice there. */
-static const char *
-name_at (IlRunTrace *run, guint worker, gint64 t_ns)
+/* The first row of the @n-th thread: a thread's rows of nested slices follow its first. */
+static guint
+thread_row (IlRunTrace *run, guint n)
 {
-  const IlLane *lane = il_run_trace_get_lane (run, worker);
-  guint i = il_lane_find (lane, t_ns);
-  const IlSpan *s;
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    if (il_run_trace_get_worker (run, w)->depth == 0 && n-- == 0)
+      return w;
+  g_assert_not_reached ();
+}
 
-  if (i >= il_lane_get_n_spans (lane))
+static guint
+n_threads (IlRunTrace *run)
+{
+  guint n = 0;
+
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    n += il_run_trace_get_worker (run, w)->depth == 0;
+  return n;
+}
+
+/* The innermost slice open at @t_ns (ns from the run's start) in the @thread-th thread. */
+static const char *
+name_at (IlRunTrace *run, guint thread, gint64 t_ns)
+{
+  IlSpan stack[64];
+  guint n = il_run_trace_get_stack (run, thread_row (run, thread), t_ns, stack, G_N_ELEMENTS (stack));
+
+  if (n == 0 || stack[n - 1].task < 0)
     return NULL;
-  s = il_lane_get_span (lane, i);
-  if (s->start_ns > t_ns || s->task < 0)
-    return NULL;
-  return il_run_trace_get_task (run, (guint) s->task)->name;
+  return il_run_trace_get_task (run, (guint) stack[n - 1].task)->name;
 }
 
 static void
@@ -558,12 +574,12 @@ test_import_viztracer (void)
   IlRunTrace *run = load_one ("viztracer.json", &trace);
 
   /* Two threads of one process, named and ordered as the file says. */
-  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 2);
-  g_assert_cmpstr (il_run_trace_get_worker (run, 0)->name, ==, "MainThread");
-  g_assert_cmpstr (il_run_trace_get_worker (run, 1)->name, ==, "Thread-1 (work)");
-  g_assert_cmpint (il_run_trace_get_worker (run, 1)->pid, ==, 48211);
-  g_assert_cmpint (il_run_trace_get_worker (run, 1)->tid, ==, 48230);
-  /* Every slice is a task; the deepest one open is what the lane shows. */
+  g_assert_cmpuint (n_threads (run), ==, 2);
+  g_assert_cmpstr (il_run_trace_get_worker (run, thread_row (run, 0))->name, ==, "MainThread");
+  g_assert_cmpstr (il_run_trace_get_worker (run, thread_row (run, 1))->name, ==, "Thread-1 (work)");
+  g_assert_cmpint (il_run_trace_get_worker (run, thread_row (run, 1))->pid, ==, 48211);
+  g_assert_cmpint (il_run_trace_get_worker (run, thread_row (run, 1))->tid, ==, 48230);
+  /* Every slice is a task; the nested ones on rows of their own below their thread's. */
   g_assert_cmpuint (il_run_trace_get_n_tasks (run), ==, 7);
   g_assert_cmpint (il_run_trace_get_origin_ns (run), ==, G_GINT64_CONSTANT (5872113402615));
   g_assert_cmpstr (name_at (run, 0, 1000), ==, "main (/home/lab/cpu_threads.py:20)");
@@ -582,14 +598,14 @@ test_import_ray (void)
   IlRunTrace *run = load_one ("ray-timeline.json", &trace);
 
   /* A bare array, pids and tids as strings, epoch microseconds past what doubles hold in ns. */
-  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 3);
-  g_assert_cmpstr (il_run_trace_get_worker (run, 0)->name, ==, "Worker ID: 2f3a91");
-  g_assert_cmpstr (il_run_trace_get_worker (run, 2)->name, ==, "Worker ID: 9d0e11");
-  g_assert_cmpint (il_run_trace_get_worker (run, 0)->pid, ==, il_run_trace_get_worker (run, 1)->pid);
-  g_assert_cmpint (il_run_trace_get_worker (run, 0)->pid, !=, il_run_trace_get_worker (run, 2)->pid);
+  g_assert_cmpuint (n_threads (run), ==, 3);
+  g_assert_cmpstr (il_run_trace_get_worker (run, thread_row (run, 0))->name, ==, "Worker ID: 2f3a91");
+  g_assert_cmpstr (il_run_trace_get_worker (run, thread_row (run, 2))->name, ==, "Worker ID: 9d0e11");
+  g_assert_cmpint (il_run_trace_get_worker (run, thread_row (run, 0))->pid, ==, il_run_trace_get_worker (run, thread_row (run, 1))->pid);
+  g_assert_cmpint (il_run_trace_get_worker (run, thread_row (run, 0))->pid, !=, il_run_trace_get_worker (run, thread_row (run, 2))->pid);
   /* Lanes are grouped under their processes, named as the file names them. */
   g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 2);
-  g_assert_cmpstr (il_run_trace_find_process (run, il_run_trace_get_worker (run, 2)->pid)->name, ==,
+  g_assert_cmpstr (il_run_trace_find_process (run, il_run_trace_get_worker (run, thread_row (run, 2))->pid)->name, ==,
                    "Node ID: 10.0.0.13");
   g_assert_cmpint (il_run_trace_get_origin_ns (run), ==, G_GINT64_CONSTANT (1700000000123456789));
   g_assert_cmpstr (name_at (run, 0, 10000), ==, "task:deserialize_arguments");
@@ -605,8 +621,8 @@ test_import_pytorch (void)
   IlRunTrace *run = load_one ("pytorch-profiler.json", &trace);
 
   /* Counters and flow events are not lanes; the instant makes no task. */
-  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 2);
-  g_assert_cmpstr (il_run_trace_get_worker (run, 0)->name, ==, "thread 3101 (python3)");
+  g_assert_cmpuint (n_threads (run), ==, 2);
+  g_assert_cmpstr (il_run_trace_get_worker (run, thread_row (run, 0))->name, ==, "thread 3101 (python3)");
   g_assert_cmpuint (il_run_trace_get_n_tasks (run), ==, 5);
   g_assert_cmpstr (name_at (run, 0, 1000), ==, "aten::linear");
   g_assert_cmpstr (name_at (run, 0, 3000), ==, "aten::t");
@@ -624,9 +640,9 @@ test_import_perfetto (void)
   /* thread_sort_index -1 puts the io-worker first; B/E pairs nest; an unclosed B ends at its
    * thread's last event (itself here, so it draws nothing) and is pending, not stretched to the
    * trace's end. */
-  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 2);
-  g_assert_cmpstr (il_run_trace_get_worker (run, 0)->name, ==, "io-worker");
-  g_assert_cmpstr (il_run_trace_get_worker (run, 1)->name, ==, "main");
+  g_assert_cmpuint (n_threads (run), ==, 2);
+  g_assert_cmpstr (il_run_trace_get_worker (run, thread_row (run, 0))->name, ==, "io-worker");
+  g_assert_cmpstr (il_run_trace_get_worker (run, thread_row (run, 1))->name, ==, "main");
   g_assert_cmpstr (name_at (run, 0, 100000), ==, "read_file");
   g_assert_cmpstr (name_at (run, 0, 500000), ==, "decompress");
   g_assert_cmpstr (name_at (run, 0, 850000), ==, "read_file");
@@ -654,7 +670,7 @@ test_import_bare_array (void)
   IlRunTrace *run = load_one ("bare-array.json", &trace);
 
   /* Cut off after a comma, with no closing bracket: the format allows it. */
-  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 2);
+  g_assert_cmpuint (n_threads (run), ==, 2);
   g_assert_cmpstr (name_at (run, 0, 999999), ==, "download");
   g_assert_cmpstr (name_at (run, 1, 250000), ==, "parse");
   g_assert_null (name_at (run, 1, 750000));
