@@ -84,6 +84,12 @@ struct _IlWindow
   GtkWidget            *lesson_commands_note;
   GtkWidget            *consent_dialog;     /* the question before a lesson's programs, or NULL */
   IlLesson             *consented_lesson;   /* the open lesson the user said Run to, or NULL */
+  /* il-window-present.c */
+  gboolean              presenting;         /* presentation mode (F11) */
+  gboolean              pane_before_presenting;
+  gboolean              fullscreened;       /* by presentation mode, so leaving it ends it */
+  GtkPaned             *presented_paned;    /* the summary's paned while the summary is out */
+  int                   base_dpi;           /* the display's resolution before text zoom */
 };
 
 /* il-window-batch.c: a batch of runs on IlBatchRunner. */
@@ -132,6 +138,10 @@ void     il_window_show_lesson_commands (IlWindow *self);
 gboolean il_window_consent_given        (IlWindow *self, GPtrArray *configs);
 /* A lesson opened or closed, or the window going: the question goes unanswered, nothing runs. */
 void     il_window_forget_consent       (IlWindow *self);
+
+/* il-window-present.c: win.presentation, win.text-zoom-in/-out/-reset, win.color-scheme. */
+void     il_window_present_init         (IlWindow *self);
+void     il_window_present_dispose      (IlWindow *self);
 
 /* il-window-actions.c: the win.* actions live in the window's GActionMap, so tests and the
  * application's accelerators reach them the same way. */

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 #include <math.h>
+#include <string.h>
 
 #include "il-clock.h"
 #include "il-batch.h"
@@ -164,6 +165,74 @@ summary_line (IlRunTrace *run)
 }
 
 
+/* The image's title whole, never cut (on a slide it is what the room reads first): at 1.5 × the
+ * text size when it fits in @max_w, else smaller down to the size of the run headers, else in
+ * two lines at the size that fits the title's height; only a title too long even for that is
+ * ellipsized. Fills @fit; the text stays set in @text, its width reset to one line for the next
+ * words. */
+static void
+fit_title (PangoLayout *text, const char *title, const IlLayout *layout, double max_w, IlTitleFit *fit)
+{
+  double f = layout->font_px;
+  double max_h = layout->title_h + round (f * 0.4);
+  PangoRectangle logical;
+
+  memset (fit, 0, sizeof *fit);
+  pango_layout_set_height (text, -1);
+  pango_layout_set_wrap (text, PANGO_WRAP_WORD);
+  fit->max_width = max_w;
+  fit->lines = 1;
+  for (fit->px = f * 1.5; ; fit->px = MAX (f * 1.1, fit->px * 0.92))
+    {
+      fit->width = il_text_set (text, title, fit->px, TRUE, max_w);
+      if (!pango_layout_is_ellipsized (text) || fit->px <= f * 1.1)
+        break;
+    }
+  if (pango_layout_is_ellipsized (text))
+    {
+      /* Two lines, words kept whole where they can be, the size shrunk until both fit. */
+      for (fit->px = f * 1.1; ; fit->px *= 0.92)
+        {
+          il_text_set (text, title, fit->px, TRUE, max_w);
+          pango_layout_set_wrap (text, PANGO_WRAP_WORD_CHAR);
+          pango_layout_set_height (text, -2);
+          pango_layout_get_extents (text, NULL, &logical);
+          if ((!pango_layout_is_ellipsized (text) && logical.height <= max_h * PANGO_SCALE)
+              || fit->px < 6)
+            break;
+        }
+      fit->width = (double) logical.width / PANGO_SCALE;
+      fit->lines = pango_layout_get_line_count (text);
+    }
+  fit->whole = !pango_layout_is_ellipsized (text);
+}
+
+gboolean
+il_painter_fit_title (int width, int height, GPtrArray *runs, const IlPaintOptions *o, IlTitleFit *fit)
+{
+  g_autoptr(IlLayout) layout = NULL;
+  g_autoptr(PangoLayout) text = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *disturbed = NULL;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  double avail;
+
+  g_return_val_if_fail (runs != NULL && o != NULL && fit != NULL, FALSE);
+
+  layout = il_layout_new (width, height, runs, o);
+  title = derive_title (runs, o);
+  disturbed = disturbed_words (runs);
+  avail = layout->width - 2 * layout->margin;
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (surface);
+  text = il_text_layout_new (cr);
+  fit_title (text, title, layout, disturbed != NULL ? avail * 0.5 : avail, fit);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return fit->whole;
+}
+
 void
 il_paint_title (IlPaintFrame *f)
 {
@@ -171,11 +240,17 @@ il_paint_title (IlPaintFrame *f)
   g_autofree char *title = derive_title (f->runs, f->o);
   g_autofree char *disturbed = disturbed_words (f->runs);
   double avail = layout->width - 2 * layout->margin;
-  double w = il_text_set (f->text, title, layout->font_px * 1.5, TRUE,
-                          disturbed != NULL ? avail * 0.5 : avail);
+  IlTitleFit fit;
+  double w;
+
+  fit_title (f->text, title, layout, disturbed != NULL ? avail * 0.5 : avail, &fit);
+  w = fit.width;
 
   il_text_draw (f->cr, f->text, layout->margin, layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT,
                 f->pal->text);
+  /* Back to one line for every later text of the frame. */
+  pango_layout_set_height (f->text, -1);
+  pango_layout_set_wrap (f->text, PANGO_WRAP_WORD);
   if (disturbed != NULL)
     {
       /* In the warning colour after the title: the picture says it cannot be trusted. */
