@@ -418,7 +418,9 @@ il_layout_least_lane_h (const IlPaintOptions *o)
 {
   g_return_val_if_fail (o != NULL, IL_LAYOUT_MIN_LANE_H);
 
-  return o->presentation ? IL_LAYOUT_PRESENT_LANE_H : IL_LAYOUT_MIN_LANE_H;
+  /* Zoomed text wants its labels' lanes zoomed too: the picture scrolls rather than shrinking
+   * the labels back. */
+  return (o->presentation ? IL_LAYOUT_PRESENT_LANE_H : IL_LAYOUT_MIN_LANE_H) * MAX (text_scale (o), 1.0);
 }
 
 IlLayout *

@@ -120,7 +120,7 @@ void      il_layout_free         (IlLayout *layout);
  * text zoom. */
 #define IL_LAYOUT_PRESENT_FONT_PX 14.0
 /* The least lane height @o asks for: IL_LAYOUT_PRESENT_LANE_H presenting, else
- * IL_LAYOUT_MIN_LANE_H. */
+ * IL_LAYOUT_MIN_LANE_H; times the text zoom when it enlarges. */
 double    il_layout_least_lane_h (const IlPaintOptions *o);
 /* The thinnest lane (worker or core) of @layout, G_MAXDOUBLE when it has none. */
 double    il_layout_min_lane_h   (const IlLayout *layout);
