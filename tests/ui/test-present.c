@@ -245,6 +245,46 @@ test_color_scheme (void)
   g_assert_cmpint (adw_style_manager_get_color_scheme (manager), ==, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+/* The first label under @widget showing @text, or NULL. */
+static GtkLabel *
+find_label (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return GTK_LABEL (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkLabel *found = find_label (c, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* With IL_SHOTS_DIR set, @widget as it is on screen into DIR/@name (for looking at). */
+static void
+save_shot (GtkWidget *widget, const char *name)
+{
+  const char *dir = g_getenv ("IL_SHOTS_DIR");
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+
+  if (dir == NULL)
+    return;
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  path = g_build_filename (dir, name, NULL);
+  gdk_texture_save_to_png (texture, path);
+}
+
 /* The slide presets never cut the title: shrunk or in two lines, it fits the picture's width,
  * in English and in German, and the PNG is written. */
 static void
@@ -270,9 +310,20 @@ test_slide_presets (void)
       g_autofree char *path = g_build_filename (tmpdir, name, NULL);
       g_autoptr(GError) error = NULL;
 
+      g_autofree char *shot = g_strdup_printf ("export-dialog-%d.png", presets[p].width);
+      GtkLabel *shown;
+
       il_export_dialog_set_preset (dialog, presets[p].preset);
       g_assert_cmpint (g_settings_get_int (settings, "export-width"), ==, presets[p].width);
       g_assert_cmpint (g_settings_get_int (settings, "export-height"), ==, presets[p].height);
+      /* The preset's name in the row, whole. */
+      gtk_window_present (GTK_WINDOW (dialog));
+      il_test_window_settle (window);
+      il_test_window_settle (window);
+      shown = find_label (GTK_WIDGET (dialog), presets[p].preset == 1 ? "Slide 16:9" : "Slide 4:3");
+      g_assert_nonnull (shown);
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (shown)));
+      save_shot (GTK_WIDGET (dialog), shot);
       for (guint t = 0; t < G_N_ELEMENTS (titles); t++)
         {
           IlPaintOptions o;
