@@ -166,15 +166,14 @@ summary_line (IlRunTrace *run)
 
 
 /* The image's title whole, never cut (on a slide it is what the room reads first): at @px (1.5 ×
- * the text size for the title) when it fits in @max_w, else smaller down to about three
- * quarters of that (the run headers' size), else in two lines at the size that fits the title's
- * height; only words too long even for that are ellipsized. Fills @fit; the text stays set in
- * @text, in two lines when it took them (the caller sets one line back after drawing it). */
+ * the text size for the title) when it fits in @max_w, else smaller down to @least in one line,
+ * else in two lines at the largest size that fits the title's height; only words too long even
+ * for that are ellipsized. Fills @fit; the text stays set in @text, in two lines when it took
+ * them (the caller sets one line back after drawing it). */
 static void
-fit_title (PangoLayout *text, const char *title, const IlLayout *layout, double px, double max_w,
-           IlTitleFit *fit)
+fit_title (PangoLayout *text, const char *title, const IlLayout *layout, double px, double least,
+           double max_w, IlTitleFit *fit)
 {
-  double least = px * 1.1 / 1.5;
   double max_h = layout->title_h + round (layout->font_px * 0.4);
   PangoRectangle logical;
 
@@ -192,7 +191,7 @@ fit_title (PangoLayout *text, const char *title, const IlLayout *layout, double 
   if (pango_layout_is_ellipsized (text))
     {
       /* Two lines, words kept whole where they can be, the size shrunk until both fit. */
-      for (fit->px = least; ; fit->px *= 0.92)
+      for (fit->px = px; ; fit->px *= 0.92)
         {
           il_text_set (text, title, fit->px, TRUE, max_w);
           pango_layout_set_wrap (text, PANGO_WRAP_WORD_CHAR);
@@ -228,7 +227,8 @@ il_painter_fit_title (int width, int height, GPtrArray *runs, const IlPaintOptio
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
   cr = cairo_create (surface);
   text = il_text_layout_new (cr);
-  fit_title (text, title, layout, layout->font_px * 1.5, disturbed != NULL ? avail * 0.5 : avail, fit);
+  fit_title (text, title, layout, layout->font_px * 1.5, layout->font_px * 1.1,
+             disturbed != NULL ? avail * 0.5 : avail, fit);
   cairo_destroy (cr);
   cairo_surface_destroy (surface);
   return fit->whole;
@@ -244,8 +244,8 @@ il_paint_title (IlPaintFrame *f)
   IlTitleFit fit;
   double w;
 
-  fit_title (f->text, title, layout, layout->font_px * 1.5, disturbed != NULL ? avail * 0.5 : avail,
-             &fit);
+  fit_title (f->text, title, layout, layout->font_px * 1.5, layout->font_px * 1.1,
+             disturbed != NULL ? avail * 0.5 : avail, &fit);
   w = fit.width;
 
   il_text_draw (f->cr, f->text, layout->margin, layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT,
@@ -253,8 +253,9 @@ il_paint_title (IlPaintFrame *f)
   if (disturbed != NULL)
     {
       /* In the warning colour after the title: the picture says it cannot be trusted, whole too. */
-      fit_title (f->text, disturbed, layout, layout->font_px * 1.0, MAX (1, avail - w - layout->font_px),
-                 &fit);
+      /* A sentence: in two lines at the text size sooner than in one line of small print. */
+      fit_title (f->text, disturbed, layout, layout->font_px, layout->font_px,
+                 MAX (1, avail - w - layout->font_px), &fit);
       il_text_draw (f->cr, f->text, layout->margin + w + layout->font_px,
                     layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT, f->pal->reference);
     }
