@@ -25,16 +25,22 @@ il_window_apply_text_zoom (IlWindow *self)
 {
   GtkSettings *gtk_settings = gtk_widget_get_settings (GTK_WIDGET (self));
   double zoom = il_window_get_text_zoom (self);
+  int base_dpi = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (gtk_settings), "il-base-dpi"));
 
-  if (self->base_dpi == 0)
+  /* The desktop's resolution, kept on the display's settings: a second window must not take the
+   * first one's zoomed resolution for the desktop's. */
+  if (base_dpi == 0 && zoom == 1.0)
+    ;   /* never zoomed: the desktop's resolution stays the desktop's, followed as it changes */
+  else if (base_dpi == 0)
     {
-      int dpi = 0;
-
-      g_object_get (gtk_settings, "gtk-xft-dpi", &dpi, NULL);
+      g_object_get (gtk_settings, "gtk-xft-dpi", &base_dpi, NULL);
       /* -1: not set by the desktop, GTK's 96 dots per inch (in 1024ths). */
-      self->base_dpi = dpi > 0 ? dpi : 96 * 1024;
+      if (base_dpi <= 0)
+        base_dpi = 96 * 1024;
+      g_object_set_data (G_OBJECT (gtk_settings), "il-base-dpi", GINT_TO_POINTER (base_dpi));
     }
-  g_object_set (gtk_settings, "gtk-xft-dpi", (int) lround (self->base_dpi * zoom), NULL);
+  if (base_dpi != 0)
+    g_object_set (gtk_settings, "gtk-xft-dpi", (int) lround (base_dpi * zoom), NULL);
   il_timeline_view_set_text_scale (self->timeline, zoom);
   il_window_set_action_enabled (self, "text-zoom-in", zoom < zoom_steps[G_N_ELEMENTS (zoom_steps) - 1]);
   il_window_set_action_enabled (self, "text-zoom-out", zoom > zoom_steps[0]);

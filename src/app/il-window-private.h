@@ -89,7 +89,6 @@ struct _IlWindow
   gboolean              pane_before_presenting;
   gboolean              fullscreened;       /* by presentation mode, so leaving it ends it */
   GtkPaned             *presented_paned;    /* the summary's paned while the summary is out */
-  int                   base_dpi;           /* the display's resolution before text zoom */
 };
 
 /* il-window-batch.c: a batch of runs on IlBatchRunner. */
