@@ -151,21 +151,27 @@ on_file_chosen (GtkNativeDialog *chooser, int response, gpointer user_data)
 }
 
 char *
-il_export_dialog_get_folder (IlExportDialog *self)
+il_export_default_folder (gboolean image)
 {
-  guint i;
-  const char *dir;
-
-  g_return_val_if_fail (IL_IS_EXPORT_DIALOG (self), NULL);
-
   /* Pictures go to Pictures, data to Documents, when the user has those folders; else the home
    * folder, never the folder the program happened to start in. */
-  i = MIN (adw_combo_row_get_selected (self->format_row), G_N_ELEMENTS (formats) - 1);
-  dir = g_get_user_special_dir (formats[i].image ? G_USER_DIRECTORY_PICTURES
-                                                 : G_USER_DIRECTORY_DOCUMENTS);
+  const char *dir = g_get_user_special_dir (image ? G_USER_DIRECTORY_PICTURES
+                                                  : G_USER_DIRECTORY_DOCUMENTS);
+
   if (dir != NULL && g_file_test (dir, G_FILE_TEST_IS_DIR))
     return g_strdup (dir);
   return g_strdup (g_get_home_dir ());
+}
+
+char *
+il_export_dialog_get_folder (IlExportDialog *self)
+{
+  guint i;
+
+  g_return_val_if_fail (IL_IS_EXPORT_DIALOG (self), NULL);
+
+  i = MIN (adw_combo_row_get_selected (self->format_row), G_N_ELEMENTS (formats) - 1);
+  return il_export_default_folder (formats[i].image);
 }
 
 static void

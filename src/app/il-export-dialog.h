@@ -20,5 +20,7 @@ char           *il_export_dialog_suggest_name (IlExportDialog *self);
 void            il_export_dialog_set_preset   (IlExportDialog *self, guint preset);
 /* The folder the file chooser starts in: Pictures for images, Documents for data, else home. */
 char           *il_export_dialog_get_folder   (IlExportDialog *self);
+/* The same for any file the window writes: @image for pictures (and reports), else data. */
+char           *il_export_default_folder      (gboolean image);
 
 G_END_DECLS
