@@ -208,10 +208,13 @@ il_export_dialog_describe_preset (IlExportDialog *self, guint i)
   g_autofree char *text = NULL;
 
   if (i == 0 || i >= G_N_ELEMENTS (presets))
-    text = g_strdup (_("Width, height and scale as set below; a zoomed timeline is exported as it is zoomed"));
+    text = g_strdup (_("Width, height and scale as set below; a zoomed timeline is exported as it "
+                       "is zoomed"));
   else
-    /* Translators: under the Slide 16:9 / 4:3 preset: "1920 × 1080 at scale 2: sharp on a projector" */
-    text = g_strdup_printf (_("%d × %d at scale %g: sharp on a projector; a zoomed timeline is exported as it is zoomed"),
+    /* Translators: under the Slide 16:9 / 4:3 preset: "1920 × 1080 at scale 2: sharp on a
+     * projector" */
+    text = g_strdup_printf (_("%d × %d at scale %g: sharp on a projector; a zoomed timeline is "
+                              "exported as it is zoomed"),
                             presets[i].width, presets[i].height, presets[i].scale);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row), text);
 }

@@ -42,7 +42,8 @@ il_window_apply_text_zoom (IlWindow *self)
   if (base_dpi != 0)
     g_object_set (gtk_settings, "gtk-xft-dpi", (int) lround (base_dpi * zoom), NULL);
   il_timeline_view_set_text_scale (self->timeline, zoom);
-  il_window_set_action_enabled (self, "text-zoom-in", zoom < zoom_steps[G_N_ELEMENTS (zoom_steps) - 1]);
+  il_window_set_action_enabled (self, "text-zoom-in",
+                                zoom < zoom_steps[G_N_ELEMENTS (zoom_steps) - 1]);
   il_window_set_action_enabled (self, "text-zoom-out", zoom > zoom_steps[0]);
   il_window_set_action_enabled (self, "text-zoom-reset", zoom != 1.0);
 }
@@ -100,7 +101,8 @@ il_window_set_presenting (IlWindow *self, gboolean presenting)
     {
       self->pane_before_presenting = adw_flap_get_reveal_flap (self->flap);
       adw_flap_set_reveal_flap (self->flap, FALSE);
-      self->presented_paned = GTK_PANED (gtk_widget_get_parent (GTK_WIDGET (self->summary_scroller)));
+      self->presented_paned =
+        GTK_PANED (gtk_widget_get_parent (GTK_WIDGET (self->summary_scroller)));
       g_object_ref (self->summary_scroller);
       gtk_paned_set_end_child (self->presented_paned, NULL);
       if (!gtk_window_is_fullscreen (GTK_WINDOW (self)))

@@ -420,7 +420,8 @@ il_layout_least_lane_h (const IlPaintOptions *o)
 
   /* Zoomed text wants its labels' lanes zoomed too: the picture scrolls rather than shrinking
    * the labels back. */
-  return (o->presentation ? IL_LAYOUT_PRESENT_LANE_H : IL_LAYOUT_MIN_LANE_H) * MAX (text_scale (o), 1.0);
+  return (o->presentation ? IL_LAYOUT_PRESENT_LANE_H : IL_LAYOUT_MIN_LANE_H)
+         * MAX (text_scale (o), 1.0);
 }
 
 IlLayout *
@@ -523,8 +524,8 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
     }
 
   avail = MAX (l->height - fixed, 0);
-  lane_pitches (avail, f, n_worker_lanes, n_core_lanes, n_strips, strip_lanes, strip_f, &pitch, &core_pitch,
-                &strip_pitch);
+  lane_pitches (avail, f, n_worker_lanes, n_core_lanes, n_strips, strip_lanes, strip_f, &pitch,
+                &core_pitch, &strip_pitch);
   /* Several runs in a small view: one header line per run (title and summary) buys lane room; so
    * does a presentation whose lanes would be thinner than a projector needs. */
   if (o->show_header && runs->len > 1

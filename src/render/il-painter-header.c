@@ -208,7 +208,8 @@ fit_title (PangoLayout *text, const char *title, const IlLayout *layout, double 
 }
 
 gboolean
-il_painter_fit_title (int width, int height, GPtrArray *runs, const IlPaintOptions *o, IlTitleFit *fit)
+il_painter_fit_title (int width, int height, GPtrArray *runs, const IlPaintOptions *o,
+                      IlTitleFit *fit)
 {
   g_autoptr(IlLayout) layout = NULL;
   g_autoptr(PangoLayout) text = NULL;
