@@ -16,6 +16,21 @@ struct _IlApplication
 
 G_DEFINE_FINAL_TYPE (IlApplication, il_application, ADW_TYPE_APPLICATION)
 
+/* The window of a start: with the session of before (il-window-session.c), kept as it goes. */
+static IlWindow *
+il_application_new_window (IlApplication *self)
+{
+  IlWindow *window = il_window_new (ADW_APPLICATION (self));
+  g_autoptr(GError) error = NULL;
+
+  if (!il_window_open_session (window, NULL, &error))
+    {
+      il_window_toast (window, error->message);
+      g_printerr ("interleave: %s\n", error->message);
+    }
+  return window;
+}
+
 static IlWindow *
 il_application_get_window (IlApplication *self)
 {
@@ -26,7 +41,7 @@ il_application_get_window (IlApplication *self)
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
     if (IL_IS_WINDOW (l->data))
       return l->data;
-  return il_window_new (ADW_APPLICATION (self));
+  return il_application_new_window (self);
 }
 
 static void
@@ -119,8 +134,12 @@ run_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   IlWindow *window = present_lesson (user_data, param);
 
+  /* --no-predict: a demonstration, no prediction asked for. */
   if (window != NULL)
-    il_window_run_when_shown (window);
+    {
+      il_window_set_lab_mode (window, FALSE);
+      il_window_run_when_shown (window);
+    }
 }
 
 static void
@@ -128,9 +147,13 @@ open_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   IlWindow *window = present_lesson (user_data, param);
 
-  /* Opening moves the focus to the prediction field; Run starts it. */
+  /* Opening moves the focus to the prediction field; Run starts it once there is a prediction
+   * (lab mode: the student predicts before seeing anything). */
   if (window != NULL)
-    il_window_focus_prediction (window);
+    {
+      il_window_set_lab_mode (window, TRUE);
+      il_window_focus_prediction (window);
+    }
 }
 
 static void
@@ -145,6 +168,11 @@ quit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
       l = l->next;
       gtk_window_close (window);
     }
+  /* A window that asks about unsaved results stays until answered; its answer closes it, and
+   * the application ends with its last window. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (IL_IS_WINDOW (l->data))
+      return;
   g_application_quit (app);
 }
 

@@ -12,6 +12,8 @@ struct _IlHistoryItem
   guint       number;
   GDateTime  *when;
   gboolean    checked;
+  gboolean    saved;
+  char       *file;
 };
 
 G_DEFINE_FINAL_TYPE (IlHistoryItem, il_history_item, G_TYPE_OBJECT)
@@ -26,6 +28,7 @@ il_history_item_finalize (GObject *object)
 
   g_clear_pointer (&self->run, il_run_trace_unref);
   g_clear_pointer (&self->when, g_date_time_unref);
+  g_clear_pointer (&self->file, g_free);
   G_OBJECT_CLASS (il_history_item_parent_class)->finalize (object);
 }
 
@@ -131,4 +134,33 @@ il_history_item_set_checked (IlHistoryItem *self, gboolean checked)
     return;
   self->checked = checked;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKED]);
+}
+
+gboolean
+il_history_item_get_saved (IlHistoryItem *self)
+{
+  g_return_val_if_fail (IL_IS_HISTORY_ITEM (self), FALSE);
+  return self->saved;
+}
+
+void
+il_history_item_set_saved (IlHistoryItem *self, gboolean saved)
+{
+  g_return_if_fail (IL_IS_HISTORY_ITEM (self));
+  self->saved = !!saved;
+}
+
+const char *
+il_history_item_get_file (IlHistoryItem *self)
+{
+  g_return_val_if_fail (IL_IS_HISTORY_ITEM (self), NULL);
+  return self->file;
+}
+
+void
+il_history_item_set_file (IlHistoryItem *self, const char *file)
+{
+  g_return_if_fail (IL_IS_HISTORY_ITEM (self));
+  g_free (self->file);
+  self->file = g_strdup (file);
 }

@@ -18,5 +18,12 @@ guint          il_history_item_get_number  (IlHistoryItem *self);
 GDateTime     *il_history_item_get_when    (IlHistoryItem *self);
 gboolean       il_history_item_get_checked (IlHistoryItem *self);
 void           il_history_item_set_checked (IlHistoryItem *self, gboolean checked);
+/* The user wrote the run to a file of theirs (a trace, data export or lab report): closing the
+ * window need not ask about it (il-window-session.c). */
+gboolean       il_history_item_get_saved   (IlHistoryItem *self);
+void           il_history_item_set_saved   (IlHistoryItem *self, gboolean saved);
+/* The run's file in the session folder (a base name), NULL until it was written there. */
+const char    *il_history_item_get_file    (IlHistoryItem *self);
+void           il_history_item_set_file    (IlHistoryItem *self, const char *file);
 
 G_END_DECLS

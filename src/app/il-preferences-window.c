@@ -16,6 +16,9 @@ struct _IlPreferencesWindow
   GtkSpinButton        *max_spans_spin;
   GtkSpinButton        *lesson_repeat_spin;
   GtkSpinButton        *sweep_repeat_spin;
+  AdwEntryRow          *student_name_row;
+  AdwEntryRow          *student_id_row;
+  AdwEntryRow          *student_group_row;
 };
 
 G_DEFINE_FINAL_TYPE (IlPreferencesWindow, il_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -83,6 +86,9 @@ il_preferences_window_class_init (IlPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, max_spans_spin);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, lesson_repeat_spin);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, sweep_repeat_spin);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, student_name_row);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, student_id_row);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, student_group_row);
 }
 
 static void
@@ -104,6 +110,13 @@ il_preferences_window_init (IlPreferencesWindow *self)
   g_settings_bind (self->settings, "lesson-repeat", self->lesson_repeat_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "sweep-repeat", self->sweep_repeat_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  /* What the lab report's first dialog asked (il-window-report.c). */
+  g_settings_bind (self->settings, "student-name", self->student_name_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "student-id", self->student_id_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "student-group", self->student_group_row, "text",
                    G_SETTINGS_BIND_DEFAULT);
 }
 

@@ -149,6 +149,7 @@ close_lesson_action (GSimpleAction *action, GVariant *param, gpointer user_data)
     return;
   il_window_forget_consent (self);
   g_clear_object (&self->lesson);
+  il_window_forget_lesson_texts (self);
   self->queue_is_lesson = FALSE;
   gtk_stack_set_visible_child_name (self->sidebar_stack, "setup");
   il_summary_view_set_answer (self->summary, NULL, NULL, NULL);

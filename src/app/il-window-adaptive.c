@@ -18,7 +18,7 @@ il_window_focus_prediction_idle (gpointer data)
       gtk_widget_get_visible (GTK_WIDGET (self->lesson_question_box)))
     {
       il_window_show_pane (self, TRUE);
-      gtk_widget_grab_focus (GTK_WIDGET (self->lesson_answer_entry));
+      gtk_widget_grab_focus (GTK_WIDGET (self->prediction_view));
     }
   return G_SOURCE_REMOVE;
 }

@@ -224,6 +224,8 @@ on_batch_done (GObject *source, GAsyncResult *result, gpointer user_data)
   il_window_show_lesson_answer (self);
   il_window_update_progress (self);
   il_window_update_actions (self);
+  /* Kept for the next start now, between batches, where writing costs no run a core. */
+  il_window_session_batch_done (self);
 }
 
 static void il_window_count_live_cost (IlWindow *self, IlRunTrace *trace);
@@ -508,7 +510,7 @@ il_window_start_batch (IlWindow *self, GPtrArray *configs, gboolean lesson, gboo
       il_summary_view_set_answer (self->summary, NULL, NULL, NULL);
       g_clear_pointer (&self->prediction, g_free);
       if (lesson)
-        self->prediction = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->lesson_answer_entry)));
+        self->prediction = il_window_view_text (self->prediction_view);
     }
   if (lesson && !baseline)
     {

@@ -23,6 +23,8 @@ forget_item (IlWindow *self, guint index)
 {
   g_ptr_array_remove (self->shown, il_window_get_history_run (self, index));
   g_list_store_remove (self->history, index);
+  /* Its file in the session folder goes with the next save. */
+  il_window_session_changed (self);
 }
 
 gboolean

@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "il-batch-runner.h"
+#include "il-history-item.h"
 #include "il-lesson.h"
 #include "il-run.h"
 #include "il-setup-pane.h"
@@ -63,7 +64,7 @@ struct _IlWindow
   GtkLabel             *lesson_explanation_label;
   GtkBox               *lesson_question_box;
   GtkLabel             *lesson_question_label;
-  GtkEntry             *lesson_answer_entry;
+  GtkTextView          *prediction_view;
   GtkStack             *timeline_stack;
   IlTimelineView       *timeline;
   IlSummaryView        *summary;
@@ -84,6 +85,19 @@ struct _IlWindow
   GtkWidget            *lesson_commands_note;
   GtkWidget            *consent_dialog;     /* the question before a lesson's programs, or NULL */
   IlLesson             *consented_lesson;   /* the open lesson the user said Run to, or NULL */
+  GtkLabel             *prediction_note;
+  GtkWidget            *reflection_box;     /* shown once the lesson's answer is */
+  GtkTextView          *reflection_view;
+  /* il-window-session.c */
+  char                 *session_dir;        /* where the session is kept, or NULL: not kept */
+  guint                 session_save_id;    /* a save soon (texts typed, a run removed) */
+  gboolean              session_failed;     /* a failed save was said once */
+  gboolean              texts_saved;        /* prediction and reflection are in a written report */
+  gboolean              close_confirmed;    /* the user answered the question on closing */
+  GtkWidget            *close_dialog;
+  /* il-window-report.c */
+  gboolean              lab_mode;           /* --run: a prediction is required before Run */
+  gboolean              student_asked;      /* who hands in reports was asked this session */
   /* il-window-present.c */
   gboolean              presenting;         /* presentation mode (F11) */
   gboolean              pane_before_presenting;
@@ -137,6 +151,40 @@ void     il_window_show_lesson_commands (IlWindow *self);
 gboolean il_window_consent_given        (IlWindow *self, GPtrArray *configs);
 /* A lesson opened or closed, or the window going: the question goes unanswered, nothing runs. */
 void     il_window_forget_consent       (IlWindow *self);
+
+/* il-window-session.c: nothing lost (docs/inside.md, "Sessions"). */
+void     il_window_add_session_actions  (IlWindow *self);
+/* Appends @item to the history, its tick followed (il-window.c). */
+void     il_window_append_history_item  (IlWindow *self, IlHistoryItem *item);
+/* The history, the texts or the lesson changed: the session is written soon (not while a run goes
+ * on); _now writes it at once (a batch ended). */
+void     il_window_session_changed      (IlWindow *self);
+void     il_window_session_save_now     (IlWindow *self);
+/* The user wrote @runs (and with @texts the prediction and reflection) to a file of theirs. */
+void     il_window_mark_saved           (IlWindow *self, GPtrArray *runs, gboolean texts);
+/* TRUE: closing waits for the user's answer about unsaved results (a dialog is up). */
+gboolean il_window_session_close_request (IlWindow *self);
+/* Dispose: a pending save is written now. */
+void     il_window_session_dispose      (IlWindow *self);
+/* A lesson opened or closed: its prediction, reflection and answer go (never carried over). */
+void     il_window_forget_lesson_texts  (IlWindow *self);
+/* A lesson's batch ended: the reflection is asked for, and the session written. */
+void     il_window_session_batch_done   (IlWindow *self);
+/* A question about this window (AdwMessageDialog, not yet presented): Cancel, then @response
+ * (@label, @appearance); Escape cancels; @on_response (dialog, response, self) answers. */
+GtkWidget *il_window_ask                (IlWindow *self, const char *heading, const char *body,
+                                         const char *response, const char *label,
+                                         AdwResponseAppearance appearance,
+                                         const char *default_response, GCallback on_response);
+/* The text in @view, newly allocated. */
+char    *il_window_view_text            (GtkTextView *view);
+void     il_window_view_set_text        (GtkTextView *view, const char *text);
+/* @text holds more than white space. */
+gboolean il_window_text_given           (const char *text);
+
+/* il-window-report.c: lab mode. May the open lesson run: in lab mode a lesson with a question
+ * waits for a prediction; the note under the prediction says so. */
+gboolean il_window_lesson_may_run       (IlWindow *self);
 
 /* il-window-present.c: win.presentation, win.text-zoom-in/-out/-reset, win.color-scheme. */
 void     il_window_present_init         (IlWindow *self);

@@ -99,7 +99,7 @@ void
 il_window_set_prediction (IlWindow *self, const char *text)
 {
   g_return_if_fail (IL_IS_WINDOW (self));
-  gtk_editable_set_text (GTK_EDITABLE (self->lesson_answer_entry), text);
+  il_window_view_set_text (self->prediction_view, text);
 }
 
 /* The most recent sequential run of the same work before @run in the history, or NULL. */
@@ -258,6 +258,8 @@ il_window_show_runs (IlWindow *self, GPtrArray *runs)
   gtk_widget_set_visible (GTK_WIDGET (self->summary_scroller), self->shown->len > 0);
   il_window_sync_history_checks (self);
   il_window_update_actions (self);
+  /* Which runs are ticked comes back at the next start too. */
+  il_window_session_changed (self);
 }
 
 static void
@@ -306,12 +308,8 @@ create_history_row (gpointer data, gpointer user_data)
 }
 
 void
-il_window_add_to_history (IlWindow *self, IlRunTrace *run, gboolean checked)
+il_window_append_history_item (IlWindow *self, IlHistoryItem *item)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(IlHistoryItem) item = il_history_item_new (run, ++self->history_number, now);
-
-  il_history_item_set_checked (item, checked);
   g_signal_connect_object (item, "notify::checked", G_CALLBACK (on_history_check_changed), self,
                            G_CONNECT_SWAPPED);
   g_list_store_append (self->history, item);
@@ -319,10 +317,21 @@ il_window_add_to_history (IlWindow *self, IlRunTrace *run, gboolean checked)
 }
 
 void
+il_window_add_to_history (IlWindow *self, IlRunTrace *run, gboolean checked)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(IlHistoryItem) item = il_history_item_new (run, ++self->history_number, now);
+
+  il_history_item_set_checked (item, checked);
+  il_window_append_history_item (self, item);
+}
+
+void
 il_window_update_actions (IlWindow *self)
 {
   gboolean busy = il_window_get_busy (self);
-  gboolean valid = self->lesson != NULL || il_setup_pane_get_valid (self->setup_pane);
+  gboolean valid = self->lesson != NULL ? il_window_lesson_may_run (self)
+                                        : il_setup_pane_get_valid (self->setup_pane);
   g_autoptr(GPtrArray) missing = il_window_missing_baselines (self);
 
   il_window_set_action_enabled (self, "run", !busy && valid);
@@ -339,7 +348,7 @@ il_window_update_actions (IlWindow *self)
   il_window_update_history_actions (self, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->setup_pane), !busy && self->lesson == NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_answer_entry), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->prediction_view), !busy);
 }
 
 gboolean
@@ -347,6 +356,7 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
 {
   g_autoptr(IlLesson) lesson = NULL;
   const char *question;
+  gboolean same;
 
   g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
 
@@ -359,6 +369,10 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
   if (!(lesson = il_lesson_new_from_file (path, error)))
     return FALSE;
 
+  /* The same file again (`interleave --run` after a restart): the student's texts stay. */
+  same = self->lesson != NULL &&
+         g_strcmp0 (il_lesson_get_path (self->lesson), il_lesson_get_path (lesson)) == 0 &&
+         g_strcmp0 (il_lesson_get_checksum (self->lesson), il_lesson_get_checksum (lesson)) == 0;
   /* A question about the lesson open before is not one about this lesson. */
   il_window_forget_consent (self);
   g_set_object (&self->lesson, lesson);
@@ -367,7 +381,9 @@ il_window_open_lesson (IlWindow *self, const char *path, GError **error)
   question = il_lesson_get_question (lesson);
   gtk_widget_set_visible (GTK_WIDGET (self->lesson_question_box), question != NULL);
   gtk_label_set_label (self->lesson_question_label, question ? question : "");
-  gtk_editable_set_text (GTK_EDITABLE (self->lesson_answer_entry), "");
+  /* A prediction is about one lesson: typed for another, it never carries over. */
+  if (!same)
+    il_window_forget_lesson_texts (self);
   {
     GString *runs = g_string_new (NULL);
 
@@ -412,6 +428,8 @@ il_window_open_trace (IlWindow *self, const char *path, GError **error)
   runs = il_trace_get_runs (trace);
   for (guint i = 0; i < runs->len; i++)
     il_window_add_to_history (self, g_ptr_array_index (runs, i), FALSE);
+  /* They are in a file of the user's already. */
+  il_window_mark_saved (self, runs, FALSE);
   /* A file's runs carry their own speedups; a sequential run is 1.00× by definition. */
   for (guint i = 0; i < runs->len; i++)
     {
@@ -468,7 +486,10 @@ il_window_save_trace (IlWindow *self, const char *path, GError **error)
       return FALSE;
     }
   trace = il_window_make_trace (self);
-  return il_trace_save (trace, path, error);
+  if (!il_trace_save (trace, path, error))
+    return FALSE;
+  il_window_mark_saved (self, self->shown, FALSE);
+  return TRUE;
 }
 
 gboolean
@@ -495,12 +516,19 @@ il_window_export_to (IlWindow *self, const char *format, const char *path, GErro
           g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID, _("There is no run to export."));
           return FALSE;
         }
+      gboolean written;
+
       trace = il_window_make_trace (self);
       if (g_str_equal (format, "json"))
-        return il_trace_save (trace, path, error);
-      if (g_str_equal (format, "csv"))
-        return il_trace_export_csv (trace, path, error);
-      return il_trace_export_chrome (trace, path, error);
+        written = il_trace_save (trace, path, error);
+      else if (g_str_equal (format, "csv"))
+        written = il_trace_export_csv (trace, path, error);
+      else
+        written = il_trace_export_chrome (trace, path, error);
+      /* The data is in a file of the user's; an image is not (it cannot be opened again). */
+      if (written)
+        il_window_mark_saved (self, self->shown, FALSE);
+      return written;
     }
 
   if (g_str_equal (format, "png"))
@@ -609,6 +637,9 @@ il_window_close_request (GtkWindow *window)
   IlWindow *self = IL_WINDOW (window);
   int width, height;
 
+  /* Unsaved results: the user says keep, discard or cancel first (il-window-session.c). */
+  if (il_window_session_close_request (self))
+    return TRUE;
   gtk_window_get_default_size (window, &width, &height);
   g_settings_delay (self->settings);
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
@@ -629,6 +660,9 @@ il_window_dispose (GObject *object)
 {
   IlWindow *self = IL_WINDOW (object);
 
+  /* Typed text not written yet is written while the text views are there. */
+  if (!self->disposed)
+    il_window_session_dispose (self);
   /* Empties the queue and cancels the run, started or only shown. */
   il_window_stop (self);
   self->disposed = TRUE;
@@ -696,7 +730,10 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_explanation_label);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_question_box);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_question_label);
-  gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_answer_entry);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, prediction_view);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, prediction_note);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, reflection_box);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, reflection_view);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, summary);
@@ -810,6 +847,7 @@ il_window_init (IlWindow *self)
   il_window_add_actions (self);
   il_window_add_report_action (self);
   il_window_add_history_actions (self);
+  il_window_add_session_actions (self);
   il_window_present_init (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),

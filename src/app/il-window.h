@@ -60,7 +60,7 @@ void            il_window_show_runs       (IlWindow *self, GPtrArray *runs);
 void            il_window_show_pane       (IlWindow *self, gboolean show);
 /* Presses Run once the window has drawn its first frame (at once when it has). */
 void            il_window_run_when_shown  (IlWindow *self);
-/* The lesson's answer entry, so tests can type a prediction. */
+/* The lesson's prediction field, so tests can type a prediction. */
 void            il_window_set_prediction  (IlWindow *self, const char *text);
 /* Presentation mode (win.presentation, F11): the pictures enlarged for a projector, without the
  * side pane and the table, full screen. */
@@ -68,5 +68,26 @@ void            il_window_set_presenting  (IlWindow *self, gboolean presenting);
 gboolean        il_window_get_presenting  (IlWindow *self);
 /* The text zoom (GSettings "text-zoom", Ctrl + / − / 0). */
 double          il_window_get_text_zoom   (IlWindow *self);
+
+/* Lab work (il-window-session.c, il-window-report.c; docs/inside.md, "Sessions"). */
+/* The prediction and the reflection (after the answer) as typed, newly allocated. */
+char           *il_window_get_prediction  (IlWindow *self);
+char           *il_window_get_reflection  (IlWindow *self);
+void            il_window_set_reflection  (IlWindow *self, const char *text);
+/* Lab mode (--run): Run waits until a lesson's question has a prediction. */
+void            il_window_set_lab_mode    (IlWindow *self, gboolean lab_mode);
+gboolean        il_window_get_lab_mode    (IlWindow *self);
+/* Keeps the session in @dir (NULL: $XDG_DATA_HOME/interleave/session): restores the runs,
+ * lesson, prediction and reflection kept there, and from then on writes them there as they
+ * happen. The set-up starts from its defaults. FALSE (and the session not kept) when @dir
+ * cannot be made; runs that cannot be read back are said as toasts and left out. */
+gboolean        il_window_open_session    (IlWindow *self, const char *dir, GError **error);
+const char     *il_window_get_session_dir (IlWindow *self);  /* NULL when not kept */
+/* Finished runs, or a run lesson's prediction or reflection, that the user has not written to a
+ * file of theirs (Save Shown Runs, a data export, a lab report). */
+gboolean        il_window_get_unsaved     (IlWindow *self);
+/* Starts over without asking (win.new-session asks first): no runs in the history, no
+ * prediction or reflection, the set-up at its defaults; an open lesson stays open, fresh. */
+void            il_window_new_session     (IlWindow *self);
 
 G_END_DECLS

@@ -2,10 +2,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <locale.h>
 #include <glib/gi18n.h>
 
 #include "il-application.h"
+#include "il-locale.h"
 #include "il-timing.h"
 
 int
@@ -15,10 +15,7 @@ main (int argc, char *argv[])
 
   il_timing_mark_start ();
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  il_locale_init ();
 
   app = il_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

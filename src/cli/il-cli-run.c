@@ -33,6 +33,9 @@ typedef struct
   char     *repeat;
   char     *report;       /* a lab report PDF */
   char     *prediction;   /* the student's prediction, for the report */
+  char     *student;      /* who hands the report in: name, ID, group */
+  char     *student_id;
+  char     *group;
   IlCliOutputs out;
 } RunOptions;
 
@@ -44,6 +47,9 @@ run_options_clear (RunOptions *o)
   g_free (o->repeat);
   g_free (o->report);
   g_free (o->prediction);
+  g_free (o->student);
+  g_free (o->student_id);
+  g_free (o->group);
   il_cli_work_options_clear (&o->work);
   il_cli_outputs_clear (&o->out);
 }
@@ -379,6 +385,12 @@ il_cli_run (int argc, char **argv)
       N_("FILE.pdf") },
     { "prediction", 0, 0, G_OPTION_ARG_STRING, &o.prediction,
       N_("The prediction made before running, for the lab report"), N_("TEXT") },
+    { "student", 0, 0, G_OPTION_ARG_STRING, &o.student,
+      N_("The student's name, for the lab report"), N_("NAME") },
+    { "student-id", 0, 0, G_OPTION_ARG_STRING, &o.student_id,
+      N_("The student's ID, for the lab report"), N_("ID") },
+    { "group", 0, 0, G_OPTION_ARG_STRING, &o.group,
+      N_("The student's group or class, for the lab report"), N_("GROUP") },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -440,6 +452,15 @@ il_cli_run (int argc, char **argv)
   if (o.report != NULL && strcmp (o.report, "-") == 0)
     {
       g_printerr (_("%s: --report writes a PDF file and cannot go to standard output (-); give a file name\n"),
+                  PROG);
+      run_options_clear (&o);
+      return IL_CLI_EXIT_USAGE;
+    }
+  if (o.report == NULL && (o.student != NULL || o.student_id != NULL || o.group != NULL ||
+                           o.prediction != NULL))
+    {
+      /* They would go nowhere: said, not silently dropped. */
+      g_printerr (_("%s: --prediction, --student, --student-id and --group are for the lab report; add --report FILE.pdf\n"),
                   PROG);
       run_options_clear (&o);
       return IL_CLI_EXIT_USAGE;
@@ -523,6 +544,10 @@ il_cli_run (int argc, char **argv)
       g_autoptr(GError) report_error = NULL;
       g_autofree char *prediction = o.prediction != NULL ? il_cli_text_from_arg (o.prediction)
                                                          : NULL;
+      g_autofree char *student = o.student != NULL ? il_cli_text_from_arg (o.student) : NULL;
+      g_autofree char *student_id = o.student_id != NULL ? il_cli_text_from_arg (o.student_id)
+                                                         : NULL;
+      g_autofree char *group = o.group != NULL ? il_cli_text_from_arg (o.group) : NULL;
 
       il_report_options_init (&report);
       if (lesson != NULL)
@@ -531,9 +556,14 @@ il_cli_run (int argc, char **argv)
           texts.explanation = il_lesson_get_explanation (lesson);
           texts.question = il_lesson_get_question (lesson);
           texts.answer = il_lesson_get_answer (lesson);
+          texts.id = il_lesson_get_id (lesson);
+          texts.checksum = il_lesson_get_checksum (lesson);
           report.lesson = &texts;
         }
       report.prediction = prediction;
+      report.student = student;
+      report.student_id = student_id;
+      report.group = group;
       report.runs = il_trace_get_runs (trace);
       report.view = o.out.export.view;
       if (!il_report_write (o.report, &report, &report_error))

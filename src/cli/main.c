@@ -2,13 +2,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
 
 #include "il-cli.h"
+#include "il-locale.h"
 
 static void
 print_usage (FILE *stream)
@@ -33,10 +33,7 @@ main (int argc, char *argv[])
 {
   const char *cmd;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  il_locale_init ();
   g_set_prgname ("interleave-cli");
   /* One rule for SIGINT and SIGTERM in every subcommand and at every moment: exit 1 (README).
    * A run replaces it with cancelling (il_cli_cancel_on_signals) and puts it back after. */

@@ -232,6 +232,13 @@ figure (IlRunTrace *run, guint row)
     case 8:
       return isfinite (s->other_share) ? g_strdup_printf ("%.0f %%", s->other_share * 100)
                                        : g_strdup (_("not measured"));
+    case 9:
+      /* The run's own verdict (il_run_trace_is_disturbed()), so a grader sees which figures
+       * other programs spoilt without reading the shares. */
+      if (!isfinite (s->other_share))
+        return g_strdup (_("not measured"));
+      /* Translators: the verdict of the "Disturbed" row of a lab report's table */
+      return g_strdup (il_run_trace_is_disturbed (run) ? _("yes") : _("no"));
     default: return NULL;
     }
 }
@@ -239,7 +246,7 @@ figure (IlRunTrace *run, guint row)
 static const char *const figure_names[] = {
   N_("Wall time"), N_("CPU time"), N_("Average parallelism"), N_("Maximum parallelism"),
   N_("Speedup"), N_("Waiting for the GIL"), N_("Waiting for I/O"), N_("Ready, not running"),
-  N_("Other programs’ share"),
+  N_("Other programs’ share"), N_("Disturbed"),
 };
 
 static double
@@ -349,6 +356,33 @@ describe_conditions (GPtrArray *runs)
   return g_string_free (s, FALSE);
 }
 
+static gboolean
+given (const char *text)
+{
+  return text != NULL && *text != '\0';
+}
+
+/* "Student: Ada Lovelace · ID: S-1815 · Group: Lab B": who hands the report in, each part only
+ * when given. */
+static char *
+describe_student (const IlReportOptions *o)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, _("Student: %s"), given (o->student) ? o->student : _("(no name given)"));
+  if (given (o->student_id))
+    {
+      g_string_append (s, " · ");
+      g_string_append_printf (s, _("Student ID: %s"), o->student_id);
+    }
+  if (given (o->group))
+    {
+      g_string_append (s, " · ");
+      g_string_append_printf (s, _("Group: %s"), o->group);
+    }
+  return g_string_free (s, FALSE);
+}
+
 static void
 write_report (Page *p, const IlReportOptions *o)
 {
@@ -357,8 +391,10 @@ write_report (Page *p, const IlReportOptions *o)
   g_autofree char *conditions = describe_conditions (o->runs);
   g_autofree char *caption = g_strdup_printf (_("Interleave lab report · %s"), date);
   const IlReportLesson *lesson = o->lesson;
+  g_autofree char *who = describe_student (o);
 
   paragraph (p, caption, 9, FALSE, 4);
+  paragraph (p, who, 10.5, TRUE, 8);
   paragraph (p, lesson != NULL ? lesson->title : _("Runs compared"), 20, TRUE, 10);
   if (lesson != NULL)
     paragraph (p, lesson->explanation, 10.5, FALSE, 10);
@@ -376,12 +412,27 @@ write_report (Page *p, const IlReportOptions *o)
           heading (p, _("What the lesson says"));
           paragraph (p, lesson->answer, 10.5, FALSE, 8);
         }
+      /* NULL: no place to write one (the CLI runs and reports at once); "": none written. */
+      if (o->reflection != NULL)
+        {
+          heading (p, _("My reflection"));
+          paragraph (p, *o->reflection != '\0' ? o->reflection : _("(no reflection)"),
+                     10.5, FALSE, 8);
+        }
     }
 
   heading (p, _("Measured"));
   summary_table (p, o->runs);
   heading (p, _("Machine"));
   paragraph (p, conditions, 10, FALSE, 10);
+  if (lesson != NULL && lesson->checksum != NULL)
+    {
+      /* Which lesson file exactly: a teacher compares the hash with the one handed out. */
+      g_autofree char *file = g_strdup_printf (_("Lesson file: %s.lesson, SHA-256 %s"),
+                                               lesson->id != NULL ? lesson->id : "?",
+                                               lesson->checksum);
+      paragraph (p, file, 10, FALSE, 10);
+    }
 
   /* The heading goes with its picture, never alone at the foot of a page. */
   need (p, 13 * 1.6 + content_w (p) * SLIDE_H / SLIDE_W + 12);

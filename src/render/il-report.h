@@ -22,6 +22,8 @@ typedef struct
   const char *explanation;
   const char *question;        /* NULL when none */
   const char *answer;          /* NULL when none */
+  const char *id;              /* the file's name without ".lesson", NULL when none */
+  const char *checksum;        /* SHA-256 (hex) of the lesson file read, NULL when none */
 } IlReportLesson;
 
 typedef struct
@@ -33,6 +35,11 @@ typedef struct
   gint64         t0_ns;        /* the time range of the pictures; t1 <= t0: each whole run */
   gint64         t1_ns;
   IlReportPaper  paper;
+  /* Who hands it in, so a teacher can grade it; each NULL or "" when not given. */
+  const char    *student;      /* the name */
+  const char    *student_id;
+  const char    *group;
+  const char    *reflection;   /* written after the answer; NULL: no such section */
 } IlReportOptions;
 
 /* Everything shown, A4 or Letter from the locale, no lesson or prediction. */

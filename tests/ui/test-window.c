@@ -1368,15 +1368,30 @@ test_predict_first (void)
   g_action_group_activate_action (G_ACTION_GROUP (app), "open-lesson", g_variant_new_string (path));
   g_assert_nonnull (il_window_get_lesson (window));
   g_assert_cmpstr (il_lesson_get_id (il_window_get_lesson (window)), ==, "02-io-threads");
-  il_test_wait_for (prediction_focused, window->lesson_answer_entry, 20, "the prediction field's focus");
+  il_test_wait_for (prediction_focused, window->prediction_view, 20, "the prediction field's focus");
   il_test_wait_for (pane_revealed, NULL, 20, "the side pane");
   il_test_window_settle (window);
   g_assert_false (il_window_get_busy (window));
   /* A new lesson starts from an empty view that asks for the prediction. */
   g_assert_cmpuint (il_window_get_shown (window)->len, ==, 0);
   g_assert_cmpstr (adw_status_page_get_title (window->empty_page), ==, "Predict First");
-  g_assert_true (shown_in_window (GTK_WIDGET (window->lesson_answer_entry)));
+  g_assert_true (shown_in_window (GTK_WIDGET (window->prediction_view)));
+  /* Lab mode (--run): Run waits for a prediction, white space is none, and the note says so. */
+  g_assert_true (il_window_get_lab_mode (window));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
+  g_assert_nonnull (strstr (gtk_label_get_label (window->prediction_note), "Lab mode"));
+  il_window_set_prediction (window, "  \n\t ");
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
+  il_window_set_prediction (window, "The threads overlap their waits,\nso about a quarter of the time.");
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "run"));
+  g_assert_null (strstr (gtk_label_get_label (window->prediction_note), "Lab mode"));
+  il_window_set_lab_mode (window, FALSE);
   activate ("close-lesson");
+  /* The prediction was about that lesson: it goes with it. */
+  {
+    g_autofree char *left = il_window_get_prediction (window);
+    g_assert_cmpstr (left, ==, "");
+  }
   g_assert_null (il_window_get_lesson (window));
   g_assert_cmpstr (adw_status_page_get_title (window->empty_page), ==, "Make Concurrency Visible");
 }

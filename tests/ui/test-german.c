@@ -1,0 +1,60 @@
+/* test-german.c: the window speaks German from the build tree (LANGUAGE=de, no `meson install`; issue 21). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "il-locale.h"
+#include "il-window-private.h"
+#include "il-test-util.h"
+#include "il-test-window.h"
+
+/* Run with LANGUAGE=de LANG=C.UTF-8 (tests/ui/meson.build): main() binds the catalogues exactly
+ * as the programs' main() does. */
+static void
+test_window_labels (void)
+{
+  IlApplication *app = NULL;
+  IlWindow *window;
+
+  /* A test program lies in the build tree like ./src/app/interleave: the build tree's catalogues. */
+  g_assert_cmpstr (il_locale_get_dir (), ==, IL_BUILD_LOCALEDIR);
+  window = il_test_window_open (&app);
+  il_test_window_settle (window);
+  g_assert_cmpstr (gtk_button_get_label (window->run_button), ==, "_Ausführen");
+  g_assert_cmpstr (gtk_menu_button_get_label (window->lessons_button), ==, "_Lektionen");
+  g_assert_cmpstr (adw_status_page_get_title (window->empty_page), ==, "Nebenläufigkeit sichtbar machen");
+  /* From the code as well as from the .ui file. */
+  g_assert_cmpstr (_("There is no run to save."), !=, "There is no run to save.");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&app);
+}
+
+/* An installed program (any other place) reads the installed catalogues only. */
+static void
+test_installed_elsewhere (void)
+{
+  g_assert_false (il_locale_exe_in_tree ("/bin/sh", IL_BUILD_ROOT));
+  g_assert_true (il_locale_exe_in_tree (NULL, IL_BUILD_ROOT));
+}
+
+int
+main (int argc, char *argv[])
+{
+  GTestDBus *bus;
+  int ret;
+
+  il_locale_init ();
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("no display (run under xvfb-run)");
+      return g_test_run ();
+    }
+  bus = il_test_dbus_up ();
+  g_test_add_func ("/german/window-labels", test_window_labels);
+  g_test_add_func ("/german/installed-elsewhere", test_installed_elsewhere);
+  ret = g_test_run ();
+  g_test_dbus_stop (bus);
+  return ret;
+}
