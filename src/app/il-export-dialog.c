@@ -163,6 +163,15 @@ il_export_default_folder (gboolean image)
   return g_strdup (g_get_home_dir ());
 }
 
+void
+il_export_chooser_start (GtkFileChooser *chooser, gboolean image)
+{
+  g_autofree char *dir = il_export_default_folder (image);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+
+  gtk_file_chooser_set_current_folder (chooser, folder, NULL);
+}
+
 char *
 il_export_dialog_get_folder (IlExportDialog *self)
 {
@@ -184,10 +193,9 @@ on_export_clicked (IlExportDialog *self)
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   {
-    g_autofree char *dir = il_export_dialog_get_folder (self);
-    g_autoptr(GFile) folder = g_file_new_for_path (dir);
+    guint i = MIN (adw_combo_row_get_selected (self->format_row), G_N_ELEMENTS (formats) - 1);
 
-    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+    il_export_chooser_start (GTK_FILE_CHOOSER (chooser), formats[i].image);
   }
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (on_file_chosen), g_object_ref (self));

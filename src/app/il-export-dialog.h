@@ -22,5 +22,7 @@ void            il_export_dialog_set_preset   (IlExportDialog *self, guint prese
 char           *il_export_dialog_get_folder   (IlExportDialog *self);
 /* The same for any file the window writes: @image for pictures (and reports), else data. */
 char           *il_export_default_folder      (gboolean image);
+/* Points @chooser at il_export_default_folder (@image). */
+void            il_export_chooser_start       (GtkFileChooser *chooser, gboolean image);
 
 G_END_DECLS
