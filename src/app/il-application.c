@@ -226,6 +226,10 @@ il_application_startup (GApplication *app)
     { "win.trace-program", { "<Control>t", NULL } },
     { "win.save-trace", { "<Control>s", NULL } },
     { "win.find-lanes", { "<Control>f", NULL } },
+    { "win.presentation", { "F11", NULL } },
+    { "win.text-zoom-in", { "<Control>plus", "<Control>equal", NULL } },
+    { "win.text-zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },
+    { "win.text-zoom-reset", { "<Control>0", "<Control>KP_0", NULL } },
     { "window.close", { "<Control>w", NULL } },
   };
 

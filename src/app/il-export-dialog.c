@@ -114,6 +114,15 @@ on_format_changed (IlExportDialog *self)
 
   /* Size, scale and theme only mean something for pictures. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->image_group), formats[i].image);
+  /* cairo writes an SVG's text as glyph outlines, never as <text>: said before the file is made,
+   * with the format that keeps the words. */
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->format_row),
+                               g_str_equal (formats[i].id, "svg")
+                                 ? _("Its words are drawn as outlines: a slide program can neither "
+                                     "edit nor search them. A PDF keeps them as text.")
+                                 : g_str_equal (formats[i].id, "pdf")
+                                     ? _("Its words stay text: they can be searched and copied.")
+                                     : NULL);
 }
 
 static void
@@ -141,6 +150,39 @@ on_file_chosen (GtkNativeDialog *chooser, int response, gpointer user_data)
   g_object_unref (chooser);
 }
 
+char *
+il_export_default_folder (gboolean image)
+{
+  /* Pictures go to Pictures, data to Documents, when the user has those folders; else the home
+   * folder, never the folder the program happened to start in. */
+  const char *dir = g_get_user_special_dir (image ? G_USER_DIRECTORY_PICTURES
+                                                  : G_USER_DIRECTORY_DOCUMENTS);
+
+  if (dir != NULL && g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return g_strdup (dir);
+  return g_strdup (g_get_home_dir ());
+}
+
+void
+il_export_chooser_start (GtkFileChooser *chooser, gboolean image)
+{
+  g_autofree char *dir = il_export_default_folder (image);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+
+  gtk_file_chooser_set_current_folder (chooser, folder, NULL);
+}
+
+char *
+il_export_dialog_get_folder (IlExportDialog *self)
+{
+  guint i;
+
+  g_return_val_if_fail (IL_IS_EXPORT_DIALOG (self), NULL);
+
+  i = MIN (adw_combo_row_get_selected (self->format_row), G_N_ELEMENTS (formats) - 1);
+  return il_export_default_folder (formats[i].image);
+}
+
 static void
 on_export_clicked (IlExportDialog *self)
 {
@@ -151,16 +193,9 @@ on_export_clicked (IlExportDialog *self)
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   {
-    /* Pictures go to Pictures, data to Documents, when the user has those folders. */
     guint i = MIN (adw_combo_row_get_selected (self->format_row), G_N_ELEMENTS (formats) - 1);
-    const char *dir = g_get_user_special_dir (formats[i].image ? G_USER_DIRECTORY_PICTURES
-                                                               : G_USER_DIRECTORY_DOCUMENTS);
 
-    if (dir != NULL && g_file_test (dir, G_FILE_TEST_IS_DIR))
-      {
-        g_autoptr(GFile) folder = g_file_new_for_path (dir);
-        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
-      }
+    il_export_chooser_start (GTK_FILE_CHOOSER (chooser), formats[i].image);
   }
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (on_file_chosen), g_object_ref (self));
@@ -174,11 +209,30 @@ static const struct { int width, height; double scale; } presets[] = {
   { 1440, 1080, 2.0 },    /* 4:3 */
 };
 
+/* The preset's names are short so the row shows them whole; what they set is said under it. */
+static void
+il_export_dialog_describe_preset (IlExportDialog *self, guint i)
+{
+  g_autofree char *text = NULL;
+
+  if (i == 0 || i >= G_N_ELEMENTS (presets))
+    text = g_strdup (_("Width, height and scale as set below; a zoomed timeline is exported as it "
+                       "is zoomed"));
+  else
+    /* Translators: under the Slide 16:9 / 4:3 preset: "1920 × 1080 at scale 2: sharp on a
+     * projector" */
+    text = g_strdup_printf (_("%d × %d at scale %g: sharp on a projector; a zoomed timeline is "
+                              "exported as it is zoomed"),
+                            presets[i].width, presets[i].height, presets[i].scale);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row), text);
+}
+
 static void
 on_preset_selected (IlExportDialog *self)
 {
   guint i = adw_combo_row_get_selected (self->preset_row);
 
+  il_export_dialog_describe_preset (self, i);
   if (i == 0 || i >= G_N_ELEMENTS (presets))
     return;
   gtk_adjustment_set_value (self->width_adjustment, presets[i].width);
@@ -266,6 +320,7 @@ il_export_dialog_init (IlExportDialog *self)
   g_signal_connect_object (self->export_button, "clicked", G_CALLBACK (on_export_clicked), self,
                            G_CONNECT_SWAPPED);
   on_size_changed (self);
+  il_export_dialog_describe_preset (self, adw_combo_row_get_selected (self->preset_row));
   g_signal_connect_object (self->preset_row, "notify::selected", G_CALLBACK (on_preset_selected),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->width_adjustment, "value-changed", G_CALLBACK (on_size_changed),

@@ -18,5 +18,11 @@ char           *il_export_dialog_suggest_name (IlExportDialog *self);
 /* Picks a size preset: 0 custom, 1 a 16:9 slide (1920 × 1080 at ×2), 2 a 4:3 slide (1440 × 1080
  * at ×2); the size rows (and settings) follow. */
 void            il_export_dialog_set_preset   (IlExportDialog *self, guint preset);
+/* The folder the file chooser starts in: Pictures for images, Documents for data, else home. */
+char           *il_export_dialog_get_folder   (IlExportDialog *self);
+/* The same for any file the window writes: @image for pictures (and reports), else data. */
+char           *il_export_default_folder      (gboolean image);
+/* Points @chooser at il_export_default_folder (@image). */
+void            il_export_chooser_start       (GtkFileChooser *chooser, gboolean image);
 
 G_END_DECLS

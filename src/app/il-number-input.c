@@ -1,4 +1,4 @@
-/* il-number-input.c: spin buttons that round what is typed and say so when it is not a number. */
+/* il-number-input.c: spin buttons that round what is typed and say so when it is not a number or out of range. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -14,6 +14,7 @@ il_number_input_parse (const char *text, double *out)
   g_autofree char *copy = NULL;
   char *end = NULL;
   guint n_points = 0;
+  gboolean seen_e = FALSE;
   double v;
 
   g_return_val_if_fail (text != NULL, FALSE);
@@ -28,6 +29,15 @@ il_number_input_parse (const char *text, double *out)
         {
           *c = '.';
           n_points++;
+        }
+      /* "1e9" is a number too (then clamped, and said so), with digits before and after. */
+      else if ((*c == 'e' || *c == 'E') && c > copy && g_ascii_isdigit (c[-1]) && !seen_e)
+        {
+          seen_e = TRUE;
+          if (c[1] == '-' || c[1] == '+')
+            c++;
+          if (!g_ascii_isdigit (c[1]))
+            return FALSE;
         }
       else if (!g_ascii_isdigit (*c) && !(c == copy && *c == '-'))
         return FALSE;
@@ -67,6 +77,23 @@ on_input (GtkSpinButton *spin, double *new_value, GtkLabel *message)
   /* Rounded as shown: 3.7 workers is 4, not 3. */
   v = round (v * scale) / scale;
   *new_value = CLAMP (v, gtk_adjustment_get_lower (adj), gtk_adjustment_get_upper (adj));
+  /* Clamped: never silently (1000 workers becoming 256 changes the lesson). */
+  if (*new_value != v)
+    {
+      int digits = (int) gtk_spin_button_get_digits (spin);
+      g_autofree char *bound = g_strdup_printf ("%.*f", digits, *new_value);
+      g_autofree char *typed = g_strstrip (g_strdup (text));
+      g_autofree char *msg = NULL;
+
+      if (v > *new_value)
+        /* Translators: "Workers is at most 256: 1000 became 256" */
+        msg = g_strdup_printf (_("%s is at most %s: %s became %s"), what, bound, typed, bound);
+      else
+        /* Translators: "Tasks is at least 0: -3 became 0" */
+        msg = g_strdup_printf (_("%s is at least %s: %s became %s"), what, bound, typed, bound);
+      gtk_label_set_label (message, msg);
+      gtk_widget_set_visible (GTK_WIDGET (message), TRUE);
+    }
   return TRUE;
 }
 

@@ -109,6 +109,9 @@ make_value (gpointer data)
 
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  /* Selectable for the pointer, but no Tab stop of its own: Tab goes from region to region, and
+   * the table is one stop (its grid, see init), not dozens of cells. */
+  gtk_widget_set_focusable (label, FALSE);
   gtk_widget_add_css_class (label, "numeric");
   return label;
 }

@@ -93,6 +93,7 @@ il_timeline_view_cache_matches (IlTimelineView *self, const IlPaintOptions *o, c
          c->t0_ns == o->t0_ns && c->t1_ns == o->t1_ns && c->highlight_run == o->highlight_run &&
          c->highlight_task == o->highlight_task && c->scale == o->scale &&
          c->show_header == o->show_header && c->show_legend == o->show_legend &&
+         c->text_scale == o->text_scale && c->presentation == o->presentation &&
          il_timeline_view_same_layout (self->cache_layout, layout);
 }
 

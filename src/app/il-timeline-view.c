@@ -548,6 +548,38 @@ il_timeline_view_set_lane_filter (IlTimelineView *self, const char *text)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Text zoom and presentation change every size of the picture, the least height too. */
+static void
+il_timeline_view_sizes_changed (IlTimelineView *self)
+{
+  self->min_h_width = -1;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+il_timeline_view_set_text_scale (IlTimelineView *self, double scale)
+{
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+  g_return_if_fail (scale > 0);
+
+  if (self->options.text_scale == scale)
+    return;
+  self->options.text_scale = scale;
+  il_timeline_view_sizes_changed (self);
+}
+
+void
+il_timeline_view_set_presentation (IlTimelineView *self, gboolean presentation)
+{
+  g_return_if_fail (IL_IS_TIMELINE_VIEW (self));
+
+  if (self->options.presentation == !!presentation)
+    return;
+  self->options.presentation = !!presentation;
+  il_timeline_view_sizes_changed (self);
+}
+
 const char *
 il_timeline_view_get_lane_filter (IlTimelineView *self)
 {

@@ -60,6 +60,11 @@ void        il_timeline_view_get_paint_counts   (IlTimelineView *self, guint *fu
  * of kept lanes stay); NULL or "" shows every lane. */
 void        il_timeline_view_set_lane_filter    (IlTimelineView *self, const char *text);
 const char *il_timeline_view_get_lane_filter    (IlTimelineView *self);
+/* Text zoom: the painter's text (and so its lanes' least height) times @scale. */
+void        il_timeline_view_set_text_scale     (IlTimelineView *self, double scale);
+/* For a projector: larger text and legend, every lane at least IL_LAYOUT_PRESENT_LANE_H tall
+ * (IlPaintOptions.presentation); the picture scrolls when they do not fit. */
+void        il_timeline_view_set_presentation   (IlTimelineView *self, gboolean presentation);
 /* The height of the whole picture, of which the view shows a window (it scrolls). */
 int         il_timeline_view_get_content_height (IlTimelineView *self);
 /* What a click at (x, y) does: highlights the task under it, or clears the highlight. */

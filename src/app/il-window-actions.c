@@ -189,6 +189,7 @@ save_trace_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   chooser = gtk_file_chooser_native_new (_("Save Shown Runs"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("runs.interleave.json"));
+  il_export_chooser_start (GTK_FILE_CHOOSER (chooser), FALSE);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (on_save_response), g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));

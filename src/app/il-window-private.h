@@ -98,6 +98,11 @@ struct _IlWindow
   /* il-window-report.c */
   gboolean              lab_mode;           /* --run: a prediction is required before Run */
   gboolean              student_asked;      /* who hands in reports was asked this session */
+  /* il-window-present.c */
+  gboolean              presenting;         /* presentation mode (F11) */
+  gboolean              pane_before_presenting;
+  gboolean              fullscreened;       /* by presentation mode, so leaving it ends it */
+  GtkPaned             *presented_paned;    /* the summary's paned while the summary is out */
 };
 
 /* il-window-batch.c: a batch of runs on IlBatchRunner. */
@@ -184,6 +189,10 @@ gboolean il_window_lesson_may_run       (IlWindow *self);
  * it ended and its last line on stderr, Details with its last lines. Returns the notice (not
  * owned), or NULL when @run's program did not fail. */
 AdwToast *il_window_say_program_failed  (IlWindow *self, IlRun *run, IlRunTrace *trace);
+
+/* il-window-present.c: win.presentation, win.text-zoom-in/-out/-reset, win.color-scheme. */
+void     il_window_present_init         (IlWindow *self);
+void     il_window_present_dispose      (IlWindow *self);
 
 /* il-window-actions.c: the win.* actions live in the window's GActionMap, so tests and the
  * application's accelerators reach them the same way. */

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "il-export-dialog.h"
 #include "il-report.h"
 #include "il-window-private.h"
 
@@ -97,6 +98,8 @@ choose_report_file (IlWindow *self)
   name = self->lesson != NULL ? g_strdup_printf (_("%s-report.pdf"), il_lesson_get_id (self->lesson))
                               : g_strdup (_("lab-report.pdf"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  /* A report is a document a student hands in: Documents, else home (not the current folder). */
+  il_export_chooser_start (GTK_FILE_CHOOSER (chooser), FALSE);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (on_report_response), g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));

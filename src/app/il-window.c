@@ -672,6 +672,7 @@ il_window_dispose (GObject *object)
   g_clear_handle_id (&self->go_deadline_id, g_source_remove);
   if (self->run != NULL)
     g_signal_handlers_disconnect_by_data (self->run, self);
+  il_window_present_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_WINDOW);
   g_clear_object (&self->run);
   g_clear_object (&self->runner);
@@ -754,20 +755,36 @@ il_window_class_init (IlWindowClass *klass)
 
 /* A lesson that traces Python programs goes in its own section; without python3 it is shown
  * disabled (an action nobody defines), its title saying why. */
+/* "3. One core vs two": the number of the lesson's file ("03-one-core-vs-two.lesson"), so the
+ * menu, the lesson sheet and the teacher's "open lesson 3" agree. */
+static char *
+il_window_lesson_menu_label (IlLesson *lesson, const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  guint64 number = g_ascii_strtoull (base, NULL, 10);
+  const char *title = lesson != NULL ? il_lesson_get_title (lesson) : base;
+
+  if (number == 0 || !g_ascii_isdigit (base[0]))
+    return g_strdup (title);
+  /* Translators: a lesson in the Lessons menu, "3. One core vs two" */
+  return g_strdup_printf (_("%u. %s"), (guint) number, title);
+}
+
 static void
 il_window_add_program_lesson (GMenu *programs, IlLesson *lesson, const char *path)
 {
   const char *why = il_lesson_get_unavailable (lesson);
+  g_autofree char *title = il_window_lesson_menu_label (lesson, path);
   g_autoptr(GMenuItem) item = NULL;
 
   if (why != NULL)
     {
-      g_autofree char *label = g_strdup_printf (_("%s (%s)"), il_lesson_get_title (lesson), why);
+      g_autofree char *label = g_strdup_printf (_("%s (%s)"), title, why);
       item = g_menu_item_new (label, "win.lesson-unavailable");
     }
   else
     {
-      item = g_menu_item_new (il_lesson_get_title (lesson), NULL);
+      item = g_menu_item_new (title, NULL);
       g_menu_item_set_action_and_target_value (item, "win.open-lesson", g_variant_new_string (path));
     }
   g_menu_append_item (programs, item);
@@ -794,7 +811,10 @@ il_window_build_lessons_menu (void)
         }
       /* A broken lesson file still gets an entry: opening it says what is wrong with it. */
       if (lesson != NULL)
-        item = g_menu_item_new (il_lesson_get_title (lesson), NULL);
+        {
+          g_autofree char *label = il_window_lesson_menu_label (lesson, paths[i]);
+          item = g_menu_item_new (label, NULL);
+        }
       else
         {
           g_autofree char *base = g_path_get_basename (paths[i]);
@@ -828,6 +848,7 @@ il_window_init (IlWindow *self)
   il_window_add_report_action (self);
   il_window_add_history_actions (self);
   il_window_add_session_actions (self);
+  il_window_present_init (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),

@@ -62,6 +62,12 @@ void            il_window_show_pane       (IlWindow *self, gboolean show);
 void            il_window_run_when_shown  (IlWindow *self);
 /* The lesson's prediction field, so tests can type a prediction. */
 void            il_window_set_prediction  (IlWindow *self, const char *text);
+/* Presentation mode (win.presentation, F11): the pictures enlarged for a projector, without the
+ * side pane and the table, full screen. */
+void            il_window_set_presenting  (IlWindow *self, gboolean presenting);
+gboolean        il_window_get_presenting  (IlWindow *self);
+/* The text zoom (GSettings "text-zoom", Ctrl + / − / 0). */
+double          il_window_get_text_zoom   (IlWindow *self);
 
 /* Lab work (il-window-session.c, il-window-report.c; docs/inside.md, "Sessions"). */
 /* The prediction and the reflection (after the answer) as typed, newly allocated. */

@@ -45,7 +45,8 @@ gboolean      il_theme_from_string       (const char *str, IlTheme *out);
 gboolean      il_view_flags_from_string  (const char *str, IlViewFlags *out);
 
 /* Draws @runs (GPtrArray of IlRunTrace*) stacked, aligned at zero on one time scale, to a file.
- * SVG and PDF are vector drawings (rectangles and glyph outlines, no embedded bitmap). */
+ * SVG and PDF are vector drawings (rectangles and glyph outlines, no embedded bitmap). cairo
+ * writes an SVG's words as glyph outlines, never <text>; a PDF keeps them as searchable text. */
 gboolean      il_export_runs             (GPtrArray              *runs,
                                           const IlExportOptions  *options,
                                           IlImageFormat           format,

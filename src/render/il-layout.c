@@ -439,7 +439,8 @@ lane_gap (double pitch, double f)
 /* Lane heights for @avail units of height. */
 static void
 lane_pitches (double avail, double f, double n_worker_lanes, guint n_core_lanes, guint n_strips,
-              double *out_pitch, double *out_core, double *out_strip)
+              double strip_lanes, double strip_f, double *out_pitch, double *out_core,
+              double *out_strip)
 {
   double lo, hi, pitch, core_pitch, strip_pitch;
 
@@ -452,7 +453,7 @@ lane_pitches (double avail, double f, double n_worker_lanes, guint n_core_lanes,
     {
       double mid = (lo + hi) / 2;
       double total = n_worker_lanes * mid + n_core_lanes * MAX (mid, f * 1.3)
-                     + n_strips * MAX (3 * mid, f * 3.4);
+                     + n_strips * MAX (strip_lanes * mid, f * strip_f);
       if (total <= avail)
         lo = mid;
       else
@@ -460,7 +461,7 @@ lane_pitches (double avail, double f, double n_worker_lanes, guint n_core_lanes,
     }
   pitch = lo;
   core_pitch = MAX (pitch, f * 1.3);
-  strip_pitch = MAX (3 * pitch, f * 3.4);
+  strip_pitch = MAX (strip_lanes * pitch, f * strip_f);
   /* When the minimum core and strip heights would squash the worker lanes (a small window with
    * several runs), or do not fit at all, every lane shrinks in proportion instead. */
   if ((n_worker_lanes > 0 && pitch < f * 0.8)
@@ -482,6 +483,26 @@ lane_pitches (double avail, double f, double n_worker_lanes, guint n_core_lanes,
   *out_strip = strip_pitch;
 }
 
+/* Text zoom, within sizes that still draw a picture. */
+static double
+text_scale (const IlPaintOptions *o)
+{
+  double zoom = o->text_scale > 0 ? CLAMP (o->text_scale, 0.5, 4.0) : 1.0;
+
+  return zoom;
+}
+
+double
+il_layout_least_lane_h (const IlPaintOptions *o)
+{
+  g_return_val_if_fail (o != NULL, IL_LAYOUT_MIN_LANE_H);
+
+  /* Zoomed text wants its labels' lanes zoomed too: the picture scrolls rather than shrinking
+   * the labels back. */
+  return (o->presentation ? IL_LAYOUT_PRESENT_LANE_H : IL_LAYOUT_MIN_LANE_H)
+         * MAX (text_scale (o), 1.0);
+}
+
 IlLayout *
 il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
 {
@@ -491,6 +512,11 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
   guint n_core_lanes = 0, n_strips = 0;
   double n_worker_lanes = 0;
   gboolean workers, cores, strip;
+  /* The parallelism strip is three worker lanes tall and room for two lines of counts; presenting,
+   * about one and a quarter lanes and room for its counts, so three runs' 24 px lanes fit a
+   * 1280 × 800 screen. */
+  double strip_lanes = o != NULL && o->presentation ? 1.25 : 3.0;
+  double strip_f = o != NULL && o->presentation ? 2.6 : 3.4;
   gint64 t0, t1;
   g_autofree char *folded = NULL;
   g_autoptr(GPtrArray) keeps = NULL;
@@ -509,8 +535,14 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
   l->width = MAX (width, 1);
   l->height = MAX (height, 1);
 
-  /* Slides at 1080 rows get about 19 px text; a window of 600 rows the desktop's 11 px. */
+  /* Slides at 1080 rows get about 19 px text; a window of 600 rows the desktop's 11 px. Text zoom
+   * and presentation make every word, the legend and the lanes' least height grow with it. */
   f = o->font_px > 0 ? o->font_px : CLAMP (l->height / 56.0, 11.0, 24.0);
+  /* Presenting in the window, a size of its own: not grown from the picture's height, which is
+   * taller than the screen when the lanes scroll (and would grow the text, and so the height). */
+  if (o->presentation && o->font_px <= 0)
+    f = IL_LAYOUT_PRESENT_FONT_PX;
+  f *= text_scale (o);
   l->font_px = f;
   l->margin = round (f * 1.2);
 
@@ -575,13 +607,18 @@ il_layout_new (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
     }
 
   avail = MAX (l->height - fixed, 0);
-  lane_pitches (avail, f, n_worker_lanes, n_core_lanes, n_strips, &pitch, &core_pitch, &strip_pitch);
-  /* Several runs in a small view: one header line per run (title and summary) buys lane room. */
-  if (o->show_header && runs->len > 1 && pitch < f * 0.8)
+  lane_pitches (avail, f, n_worker_lanes, n_core_lanes, n_strips, strip_lanes, strip_f, &pitch,
+                &core_pitch, &strip_pitch);
+  /* Several runs in a small view: one header line per run (title and summary) buys lane room; so
+   * does a presentation whose lanes would be thinner than a projector needs. */
+  if (o->show_header && runs->len > 1
+      && (pitch < f * 0.8
+          || (o->presentation && pitch - lane_gap (pitch, f) < IL_LAYOUT_PRESENT_LANE_H)))
     {
       compact = TRUE;
       avail += runs->len * (round (f * 3.1) - round (f * 1.6));
-      lane_pitches (avail, f, n_worker_lanes, n_core_lanes, n_strips, &pitch, &core_pitch, &strip_pitch);
+      lane_pitches (avail, f, n_worker_lanes, n_core_lanes, n_strips, strip_lanes, strip_f, &pitch,
+                    &core_pitch, &strip_pitch);
     }
   l->label_font_px = MAX (6.0, MIN (f, pitch * 0.72));
   l->core_label_font_px = MAX (6.0, MIN (f, core_pitch * 0.72));
@@ -720,6 +757,7 @@ int
 il_layout_min_height (int width, GPtrArray *runs, const IlPaintOptions *o)
 {
   int lo = 1, hi = 1 << 16;
+  double least = o != NULL ? il_layout_least_lane_h (o) : IL_LAYOUT_MIN_LANE_H;
 
   g_return_val_if_fail (o != NULL, 0);
 
@@ -732,11 +770,11 @@ il_layout_min_height (int width, GPtrArray *runs, const IlPaintOptions *o)
     g_autoptr(IlLayout) tallest = il_layout_new (width, hi, runs, o);
     guint n_lanes = 0;
 
-    if (il_layout_min_lane_h (tallest) < IL_LAYOUT_MIN_LANE_H)
+    if (il_layout_min_lane_h (tallest) < least)
       return hi;
     for (guint i = 0; i < tallest->rows->len; i++)
       n_lanes += g_array_index (tallest->rows, IlLayoutRow, i).kind != IL_ROW_STRIP;
-    lo = (int) CLAMP (n_lanes * IL_LAYOUT_MIN_LANE_H, 1, hi);
+    lo = (int) CLAMP (n_lanes * least, 1, hi);
   }
   /* Lanes only get taller with the height, so bisect for the first height that is enough. */
   while (lo < hi)
@@ -744,7 +782,7 @@ il_layout_min_height (int width, GPtrArray *runs, const IlPaintOptions *o)
       int mid = lo + (hi - lo) / 2;
       g_autoptr(IlLayout) layout = il_layout_new (width, mid, runs, o);
 
-      if (il_layout_min_lane_h (layout) >= IL_LAYOUT_MIN_LANE_H)
+      if (il_layout_min_lane_h (layout) >= least)
         hi = mid;
       else
         lo = mid + 1;

@@ -124,11 +124,19 @@ void      il_layout_free         (IlLayout *layout);
 #define IL_LAYOUT_MIN_LANE_H 9.0
 /* A row of nested slices is this much of a lane's height. */
 #define IL_LAYOUT_NESTED_ROW 0.75
+/* Presenting (IlPaintOptions.presentation), the thinnest lane a projector still shows. */
+#define IL_LAYOUT_PRESENT_LANE_H 24.0
+/* Presenting without a set text size: the base text size (the desktop's is 11 px), times the
+ * text zoom. */
+#define IL_LAYOUT_PRESENT_FONT_PX 14.0
+/* The least lane height @o asks for: IL_LAYOUT_PRESENT_LANE_H presenting, else
+ * IL_LAYOUT_MIN_LANE_H; times the text zoom when it enlarges. */
+double    il_layout_least_lane_h (const IlPaintOptions *o);
 /* The thinnest lane (worker or core) of @layout, G_MAXDOUBLE when it has none; rows of nested
  * slices too (the window scrolls rather than thin them past readable names). */
 double    il_layout_min_lane_h   (const IlLayout *layout);
 /* The smallest height at which @runs drawn @width wide keep every lane at least
- * IL_LAYOUT_MIN_LANE_H tall (so every lane label is drawn); 0 without runs. A view shorter than
+ * il_layout_least_lane_h() tall (so every lane label is drawn); 0 without runs. A view shorter than
  * this scrolls instead of thinning lanes. */
 int       il_layout_min_height   (int width, GPtrArray *runs, const IlPaintOptions *o);
 /* The row at @y, or NULL between rows. */

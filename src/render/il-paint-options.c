@@ -27,6 +27,8 @@ il_paint_options_init (IlPaintOptions *o)
   o->font_px = 0;
   o->exact = FALSE;
   o->lane_filter = NULL;
+  o->text_scale = 1.0;
+  o->presentation = FALSE;
 }
 
 void

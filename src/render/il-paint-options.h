@@ -36,10 +36,13 @@ typedef struct
   gboolean     exact;            /* ignore the level-of-detail summaries and read every span (tests) */
   const char  *lane_filter;      /* NULL or "": every lane; else only the worker and core lanes whose
                                   * label holds it, in any case (borrowed) */
+  double       text_scale;       /* text zoom: the base text size times this (0 counts as 1) */
+  gboolean     presentation;     /* for a projector: larger text and legend, lanes at least
+                                  * IL_LAYOUT_PRESENT_LANE_H tall (the window scrolls past them) */
 } IlPaintOptions;
 
 /* Light theme, all views, by task, fit, no highlight, header and legend shown, scale 1, auto font,
- * no lane filter. */
+ * no lane filter, text scale 1, not presenting. */
 void      il_paint_options_init           (IlPaintOptions *o);
 
 /* The time range drawn: o->t0_ns/t1_ns, or 0 … the end of the longest of @runs (GPtrArray of

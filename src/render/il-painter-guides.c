@@ -107,7 +107,11 @@ il_paint_lane_label (IlPaintFrame *f, IlRunTrace *run, const IlLayoutRow *row)
     {
       /* Two lines fit the strip; the long label wraps there. */
       pango_layout_set_wrap (f->text, PANGO_WRAP_WORD);
-      il_text_set (f->text, text, MIN (l->font_px * 0.85, MAX (row->h * 0.25, 7.0)), FALSE, 0);
+      /* Presenting, the strip is short but its words must still carry across a room. */
+      il_text_set (f->text, text,
+                   MIN (l->font_px * 0.85,
+                        MAX (row->h * 0.25, f->o->presentation ? l->font_px * 0.7 : 7.0)),
+                   FALSE, 0);
       /* Leave room at the right for the strip's count scale. */
       pango_layout_set_width (f->text, (int) ((l->label_w - l->font_px * 1.6) * PANGO_SCALE));
       pango_layout_set_ellipsize (f->text, PANGO_ELLIPSIZE_NONE);

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 #include <math.h>
+#include <string.h>
 
 #include "il-clock.h"
 #include "il-batch.h"
@@ -214,6 +215,76 @@ summary_line (IlRunTrace *run)
 }
 
 
+/* The image's title whole, never cut (on a slide it is what the room reads first): at @px (1.5 ×
+ * the text size for the title) when it fits in @max_w, else smaller down to @least in one line,
+ * else in two lines at the largest size that fits the title's height; only words too long even
+ * for that are ellipsized. Fills @fit; the text stays set in @text, in two lines when it took
+ * them (the caller sets one line back after drawing it). */
+static void
+fit_title (PangoLayout *text, const char *title, const IlLayout *layout, double px, double least,
+           double max_w, IlTitleFit *fit)
+{
+  double max_h = layout->title_h + round (layout->font_px * 0.4);
+  PangoRectangle logical;
+
+  memset (fit, 0, sizeof *fit);
+  pango_layout_set_height (text, -1);
+  pango_layout_set_wrap (text, PANGO_WRAP_WORD);
+  fit->max_width = max_w;
+  fit->lines = 1;
+  for (fit->px = px; ; fit->px = MAX (least, fit->px * 0.92))
+    {
+      fit->width = il_text_set (text, title, fit->px, TRUE, max_w);
+      if (!pango_layout_is_ellipsized (text) || fit->px <= least)
+        break;
+    }
+  if (pango_layout_is_ellipsized (text))
+    {
+      /* Two lines, words kept whole where they can be, the size shrunk until both fit. */
+      for (fit->px = px; ; fit->px *= 0.92)
+        {
+          il_text_set (text, title, fit->px, TRUE, max_w);
+          pango_layout_set_wrap (text, PANGO_WRAP_WORD_CHAR);
+          pango_layout_set_height (text, -2);
+          pango_layout_get_extents (text, NULL, &logical);
+          if ((!pango_layout_is_ellipsized (text) && logical.height <= max_h * PANGO_SCALE)
+              || fit->px < 6)
+            break;
+        }
+      fit->width = (double) logical.width / PANGO_SCALE;
+      fit->lines = pango_layout_get_line_count (text);
+    }
+  fit->whole = !pango_layout_is_ellipsized (text);
+}
+
+gboolean
+il_painter_fit_title (int width, int height, GPtrArray *runs, const IlPaintOptions *o,
+                      IlTitleFit *fit)
+{
+  g_autoptr(IlLayout) layout = NULL;
+  g_autoptr(PangoLayout) text = NULL;
+  g_autofree char *title = NULL;
+  g_autoptr(GPtrArray) disturbed = NULL;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  double avail;
+
+  g_return_val_if_fail (runs != NULL && o != NULL && fit != NULL, FALSE);
+
+  layout = il_layout_new (width, height, runs, o);
+  title = derive_title (runs, o);
+  disturbed = disturbed_words (runs);
+  avail = layout->width - 2 * layout->margin;
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (surface);
+  text = il_text_layout_new (cr);
+  fit_title (text, title, layout, layout->font_px * 1.5, layout->font_px * 1.1,
+             disturbed != NULL ? avail * 0.5 : avail, fit);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return fit->whole;
+}
+
 void
 il_paint_title (IlPaintFrame *f)
 {
@@ -221,38 +292,34 @@ il_paint_title (IlPaintFrame *f)
   g_autofree char *title = derive_title (f->runs, f->o);
   g_autoptr(GPtrArray) disturbed = disturbed_words (f->runs);
   double avail = layout->width - 2 * layout->margin;
-  double title_w = il_text_set (f->text, title, layout->font_px * 1.5, TRUE, 0);
-  double room = avail, w;
-  const char *warning = NULL;
+  IlTitleFit fit;
+  double w;
 
-  if (disturbed != NULL)
-    {
-      /* The warning matters more than the rest of a long title: the title keeps at least 45 %
-       * of the line, and the warning the longest of its wordings that fits beside it. */
-      double title_keep = MIN (title_w, avail * 0.45);
-
-      for (guint i = 0; i < disturbed->len && warning == NULL; i++)
-        {
-          double ww = il_text_set (f->text, disturbed->pdata[i], layout->font_px * 1.0, TRUE, 0);
-
-          if (ww <= avail - title_keep - layout->font_px || i + 1 == disturbed->len)
-            {
-              warning = disturbed->pdata[i];
-              room = MAX (avail * 0.3, avail - MIN (ww, avail * 0.7) - layout->font_px);
-            }
-        }
-    }
-  w = il_text_set (f->text, title, layout->font_px * 1.5, TRUE, room);
+  fit_title (f->text, title, layout, layout->font_px * 1.5, layout->font_px * 1.1,
+             disturbed != NULL ? avail * 0.5 : avail, &fit);
+  w = fit.width;
   il_text_draw (f->cr, f->text, layout->margin, layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT,
                 f->pal->text);
-  if (warning != NULL)
+  if (disturbed != NULL)
     {
-      /* In the warning colour after the title: the picture says it cannot be trusted. */
-      il_text_set (f->text, warning, layout->font_px * 1.0, TRUE,
-                   MAX (1, avail - w - layout->font_px));
+      /* In the warning colour after the title: the picture says it cannot be trusted, whole too.
+       * The longest wording (the culprit named) that fits whole beside the title, in two lines at
+       * the text size sooner than in one line of small print; the shortest one else. */
+      double room = MAX (1, avail - w - layout->font_px);
+
+      for (guint i = 0; i < disturbed->len; i++)
+        {
+          fit_title (f->text, disturbed->pdata[i], layout, layout->font_px, layout->font_px, room,
+                     &fit);
+          if (fit.whole)
+            break;
+        }
       il_text_draw (f->cr, f->text, layout->margin + w + layout->font_px,
                     layout->title_y + layout->title_h / 2, IL_ALIGN_LEFT, f->pal->reference);
     }
+  /* Back to one line for every later text of the frame. */
+  pango_layout_set_height (f->text, -1);
+  pango_layout_set_wrap (f->text, PANGO_WRAP_WORD);
 }
 
 /* The run's name, configuration in words and summary, in one line when the block is compact. */

@@ -74,6 +74,23 @@ void      il_painter_get_time_area    (int                   width,
                                        double               *x0,
                                        double               *x1);
 
+/* How the image's title is set in a @width × @height picture: its text size, its widest line and
+ * the width it may take, its lines (1, or 2 when one line would not fit even shrunk), and whether
+ * it shows whole (only a title too long for two lines is ellipsized). Returns @fit->whole. */
+typedef struct
+{
+  double   px;
+  double   width;
+  double   max_width;
+  int      lines;
+  gboolean whole;
+} IlTitleFit;
+
+gboolean  il_painter_fit_title        (int                   width,
+                                       int                   height,
+                                       GPtrArray            *runs,
+                                       const IlPaintOptions *o,
+                                       IlTitleFit           *fit);
 /* The name of worker @w of @run as lanes, core lanes, tooltips and exports show it: a traced
  * program's thread name ("python3 · 4242"), else "worker 2 · tid 4242" / "process 1 · pid 4243". */
 char     *il_painter_worker_label     (IlRunTrace *run, guint w);

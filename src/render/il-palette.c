@@ -1,4 +1,4 @@
-/* il-palette.c: the theme colours; hues from the Okabe–Ito palette so colour-blind readers tell them apart. */
+/* il-palette.c: the theme colours, states chosen by simulation so colour-blind readers and projectors tell them apart. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -6,9 +6,14 @@
 
 #define RGB(hex) { ((hex) >> 16 & 0xff) / 255.0, ((hex) >> 8 & 0xff) / 255.0, ((hex) & 0xff) / 255.0 }
 
-/* State hues: running is the strong blue (work being done), ready the vermillion (wants a CPU and
- * is refused: the bad news), gil-wait the orange (waiting for the lock), io-wait the reddish purple,
- * idle a quiet grey so it recedes, startup a darker grey. */
+/* State colours: running is Okabe–Ito's strong blue (work being done), ready a red (wants a CPU
+ * and is refused: the bad news), gil-wait the orange, lock-wait the yellow, io-wait a purple,
+ * loop-wait a lavender, idle a quiet grey so it recedes, startup a darker grey. Hue alone does not
+ * survive colour-blindness or a washed-out projector, so each state also has a lightness of its
+ * own: the colours were searched for the largest least CIEDE2000 difference between any two
+ * states under protanopia, deuteranopia and tritanopia (Machado 2009) and a projector that adds a
+ * quarter of white, and tests/unit/test-render-palette.c keeps every pair at least 10 apart in
+ * each of those (about 11.5 in light, 10 in dark). */
 static const IlPalette light_palette = {
   .background = RGB (0xffffff),
   .panel      = RGB (0xf4f4f6),
@@ -26,13 +31,13 @@ static const IlPalette light_palette = {
   .steal      = RGB (0x2e2e36),
   .states = {
     [IL_STATE_RUNNING]  = RGB (0x0072b2),
-    [IL_STATE_READY]    = RGB (0xd55e00),
-    [IL_STATE_GIL_WAIT] = RGB (0xe69f00),
-    [IL_STATE_LOCK_WAIT] = RGB (0xb59a00),
-    [IL_STATE_IO_WAIT]  = RGB (0xcc79a7),
-    [IL_STATE_LOOP_WAIT] = RGB (0x8e7cc3),
+    [IL_STATE_READY]    = RGB (0x933811),
+    [IL_STATE_GIL_WAIT] = RGB (0xea883b),
+    [IL_STATE_LOCK_WAIT] = RGB (0xf7e945),
+    [IL_STATE_IO_WAIT]  = RGB (0x470654),
+    [IL_STATE_LOOP_WAIT] = RGB (0xe8adff),
     [IL_STATE_IDLE]     = RGB (0xe3e3e8),
-    [IL_STATE_STARTUP]  = RGB (0x8c8c96),
+    [IL_STATE_STARTUP]  = RGB (0x90909d),
   },
 };
 
@@ -52,13 +57,13 @@ static const IlPalette dark_palette = {
   .steal      = RGB (0xdcdce4),
   .states = {
     [IL_STATE_RUNNING]  = RGB (0x3d9fe0),
-    [IL_STATE_READY]    = RGB (0xf0712a),
-    [IL_STATE_GIL_WAIT] = RGB (0xf0b030),
-    [IL_STATE_LOCK_WAIT] = RGB (0xd8c440),
-    [IL_STATE_IO_WAIT]  = RGB (0xd98cb8),
-    [IL_STATE_LOOP_WAIT] = RGB (0xa898dc),
+    [IL_STATE_READY]    = RGB (0xf10f00),
+    [IL_STATE_GIL_WAIT] = RGB (0xfdd660),
+    [IL_STATE_LOCK_WAIT] = RGB (0xfff5cc),
+    [IL_STATE_IO_WAIT]  = RGB (0x954e97),
+    [IL_STATE_LOOP_WAIT] = RGB (0xcdcee4),
     [IL_STATE_IDLE]     = RGB (0x3a3a42),
-    [IL_STATE_STARTUP]  = RGB (0x6e6e78),
+    [IL_STATE_STARTUP]  = RGB (0x8f8f8f),
   },
 };
 
@@ -66,9 +71,9 @@ static const IlPalette dark_palette = {
 static const guint32 cpu_hex[] = { 0x0072b2, 0x009e73, 0x56b4e9, 0x2f6b4f, 0x7fa7d9, 0x35b69a };
 static const guint32 cpu_hex_dark[] = { 0x3d9fe0, 0x1fbf8f, 0x8fd0f5, 0x5fa383, 0xa9c4ec, 0x6fd8bd };
 
-/* Worker identities (core lanes, lane keys). Only cool hues: orange, vermillion, reddish purple
- * and grey already mean gil-wait, ready, io-wait and start-up, and a core lane in those colours
- * would read as a waiting state. Okabe–Ito's blues and greens, then Paul Tol's muted cool hues. */
+/* Worker identities (core lanes, lane keys). Only cool hues: orange, red, yellow, purple and
+ * grey already mean gil-wait, ready, lock-wait, io-wait and start-up, and a core lane in those
+ * colours would read as a waiting state. Okabe–Ito's blues and greens, then Paul Tol's muted cool hues. */
 static const guint32 worker_hex[] = { 0x0072b2, 0x009e73, 0x56b4e9, 0x332288, 0x44aa99, 0x117733,
                                       0x88ccee, 0x999933 };
 static const guint32 series_hex[] = { 0x0072b2, 0x009e73, 0xcc79a7, 0xe69f00, 0x56b4e9, 0xd55e00 };

@@ -60,6 +60,36 @@ il_test_window_settle (IlWindow *window)
     ;
 }
 
+typedef struct
+{
+  IlWindow *window;
+  int       width, height;
+} Size;
+
+static gboolean
+window_has_size (gpointer data)
+{
+  const Size *size = data;
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (size->window));
+
+  /* The surface's size: the window's own is a few pixels less (its resize borders). */
+  return surface != NULL && gtk_widget_get_mapped (GTK_WIDGET (size->window)) &&
+         gdk_surface_get_width (surface) == size->width &&
+         gdk_surface_get_height (surface) == size->height;
+}
+
+void
+il_test_window_resize (IlWindow *window, int width, int height)
+{
+  Size size = { window, width, height };
+
+  /* A mapped window keeps its size; shown again, it takes the default size. */
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+  il_test_wait_for (window_has_size, &size, 20, "the window's new size");
+}
+
 void
 il_test_window_set_work (GSettings *settings, guint workers, guint tasks, double task_ms)
 {

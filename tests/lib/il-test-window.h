@@ -20,6 +20,9 @@ void       il_test_window_set_work (GSettings *settings, guint workers, guint ta
 /* The same, of CPU work on @executor without a GIL, on every CPU. */
 void       il_test_window_set_run  (GSettings *settings, const char *executor, guint workers,
                                     guint tasks, double task_ms);
+/* Gives @window a new size (hidden and shown again: a mapped window keeps its size) and waits
+ * until its surface has it. */
+void       il_test_window_resize (IlWindow *window, int width, int height);
 /* Lets layout and drawing happen: waits for two frames of @window, then for what they queued. */
 void       il_test_window_settle (IlWindow *window);
 

@@ -90,27 +90,10 @@ assert_painted_at (guint *before, int line)
 
 #define assert_painted(before) assert_painted_at ((before), __LINE__)
 
-static gboolean
-window_has_size (gpointer data)
-{
-  const int *size = data;
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-
-  /* The surface's size: the window's own is a few pixels less (its resize borders). */
-  return surface != NULL && gtk_widget_get_mapped (GTK_WIDGET (window)) &&
-         gdk_surface_get_width (surface) == size[0] && gdk_surface_get_height (surface) == size[1];
-}
-
 static void
 resize (int width, int height)
 {
-  int size[2] = { width, height };
-
-  /* A mapped window keeps its size; shown again, it takes the default size. */
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  gtk_window_present (GTK_WINDOW (window));
-  il_test_wait_for (window_has_size, size, 20, "the window's new size");
+  il_test_window_resize (window, width, height);
 }
 
 static void

@@ -22,7 +22,7 @@
 #define IN_FLIGHT        0xf2c46d
 #define RUNNING          0x0072b2 /* Okabe–Ito blue: even tasks, CPU 0, worker 0 */
 #define RUNNING_ODD      0x4799c8 /* the same 28 % toward white: odd tasks */
-#define GIL_WAIT         0xe69f00
+#define GIL_WAIT         0xea883b
 #define CPU_1            0x009e73
 #define OTHER_PROGRAMS   0x5d5d6b
 
