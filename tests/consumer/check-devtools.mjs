@@ -4,7 +4,11 @@
 // trace v1 file it came from: same event count, nothing left out of the tree the panel draws,
 // nothing nested, the same summed duration and the same start.
 //
-// Usage: node check-devtools.mjs TRACE_V1.json CHROME.json [TRACE_V1.json CHROME.json ...]
+// An imported Chrome trace's export is checked against the file it came from instead: per thread,
+// the same slice count in the model and its tree, and the tree as deep as the file's nesting.
+//
+// Usage: node check-devtools.mjs ORIGINAL CHROME.json [ORIGINAL CHROME.json ...]
+// ORIGINAL is the trace v1 file of a run or the Chrome trace an imported run came from.
 // Prints one line per file and exits 1 on the first file with a difference.
 
 // Node 18 (Debian 12) lacks URL.parse, which the trace model calls once on a page URL.
@@ -26,9 +30,65 @@ import path from 'node:path';
 
 const Trace = await import('@paulirish/trace_engine/models/trace/trace.js');
 const {expectedTracks, trackKey, checkPairs} = await import('./v1-tracks.mjs');
+const {readOriginal, fileThreads, matchThreads} = await import('./chrome-slices.mjs');
+
+// An imported file's export: each thread of the file on its own thread of DevTools' model, with
+// every slice in the tree the panel draws and as many levels as the file nests.
+async function checkImported(originalPath, chromePath, original) {
+  const events = JSON.parse(fs.readFileSync(chromePath, 'utf8')).traceEvents;
+  const model = Trace.TraceModel.Model.createWithAllHandlers();
+  await model.parse(events);
+  const data = model.parsedTrace().data;
+  const where = path.basename(chromePath);
+  const problems = [];
+  const want = fileThreads(original.events);
+  const threads = new Map();
+  for (const [pid, proc] of data.Renderer.processes)
+    for (const [tid, thread] of proc.threads)
+      threads.set(`${pid}/${tid}`, thread);
+  let inModel = 0, inTree = 0, deepest = 0;
+  for (const [id, exportId] of matchThreads(want, events, where, problems)) {
+    const w = want.get(id);
+    const thread = threads.get(exportId);
+    if (!thread) {
+      problems.push(`${where}: thread ${id} of the file (${w.slices.length} slices) missing from DevTools' model`);
+      continue;
+    }
+    let nodes = 0, depth = 0;
+    const walk = (node, d) => {
+      nodes++;
+      depth = Math.max(depth, d);
+      for (const child of node.children)
+        walk(child, d + 1);
+    };
+    for (const root of thread.tree?.roots ?? [])
+      walk(root, 1);
+    inModel += thread.entries.length;
+    inTree += nodes;
+    deepest = Math.max(deepest, depth);
+    if (thread.entries.length !== w.slices.length)
+      problems.push(`${where}: thread ${id}: ${thread.entries.length} slices in DevTools' model, the file has ${w.slices.length}`);
+    if (nodes !== w.slices.length)
+      problems.push(`${where}: thread ${id}: ${nodes} slices in DevTools' tree, the file has ${w.slices.length}`);
+    if (depth !== w.maxDepth)
+      problems.push(`${where}: thread ${id}: DevTools' tree is ${depth} levels deep, the file's nesting ${w.maxDepth}`);
+  }
+  let inFile = 0, fileDepth = 0;
+  for (const w of want.values()) {
+    inFile += w.slices.length;
+    fileDepth = Math.max(fileDepth, w.maxDepth);
+  }
+  console.log(`${where}: imported from ${path.basename(originalPath)}: ${want.size} threads, ${inFile} slices, ` +
+              `${fileDepth} levels deep in the file; DevTools: ${inModel} in its model, ${inTree} in its tree, ` +
+              `${deepest} levels deep`);
+  return problems;
+}
 
 async function check(v1Path, chromePath) {
-  const v1 = JSON.parse(fs.readFileSync(v1Path, 'utf8'));
+  const original = readOriginal(v1Path);
+  if (!original.v1)
+    return checkImported(v1Path, chromePath, original);
+  const v1 = original.v1;
   const chrome = JSON.parse(fs.readFileSync(chromePath, 'utf8'));
   const events = chrome.traceEvents ?? chrome;
   const model = Trace.TraceModel.Model.createWithAllHandlers();
