@@ -118,11 +118,12 @@ async function check(originalPath, chromePath) {
     // A run: its tracks as in the trace v1 file, never nested.
     const expected = expectedTracks(original.v1);
     const seen = new Map();
-    let nested = 0;
+    let nested = 0, matched = 0;
     for (const list of byThread.values()) {
       for (const m of list) {
         const key = trackKey(m.traceEvent);
-        const s = seen.get(key) ?? {count: 0, sumUs: 0, firstUs: Infinity};
+        const s = seen.get(key) ?? {count: 0, sumUs: 0, firstUs: Infinity, slices: []};
+        s.slices.push(m);
         s.count++;
         s.sumUs += m.duration;
         s.firstUs = Math.min(s.firstUs, m.start);
@@ -145,12 +146,29 @@ async function check(originalPath, chromePath) {
       const wantFirstUs = Number(want.firstNs) / 1000;
       if (Math.abs(s.firstUs - wantFirstUs) > 1e-3 + 1e-15 * Math.abs(wantFirstUs))
         problems.push(`${where}: ${key}: starts at ${s.firstUs} µs, the trace at ${wantFirstUs} µs`);
+      // Span by span in order of start: start and duration within 1 µs of the trace's nanoseconds.
+      const spans = [...want.spans].sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+      const got = [...s.slices].sort((a, b) => a.start - b.start);
+      let bad = 0;
+      for (let i = 0; i < Math.min(spans.length, got.length); i++) {
+        const startUs = Number(spans[i].startNs) / 1000;
+        const durUs = Number(spans[i].endNs - spans[i].startNs) / 1000;
+        if (Math.abs(got[i].start - startUs) > US || Math.abs(got[i].duration - durUs) > US) {
+          if (bad++ < 3)
+            problems.push(`${where}: ${key}: slice ${i} at ${got[i].start} µs for ${got[i].duration} µs, ` +
+                          `the trace has ${startUs} for ${durUs}`);
+        } else {
+          matched++;
+        }
+      }
+      if (bad > 0)
+        problems.push(`${where}: ${key}: ${bad} slices shifted or resized`);
     }
     for (const key of seen.keys())
       if (!expected.has(key))
         problems.push(`${where}: ${key}: no such track in the trace v1 file`);
     console.log(`${where}: ${expected.size} tracks, ${counts.processes} processes and ${counts.threads} threads named, ` +
-                `tracerbench: ${counts.slices} slices, ${counts.dropped} dropped, ${nested} nested`);
+                `tracerbench: ${counts.slices} slices, ${counts.dropped} dropped, ${matched} matched with start and duration, ${nested} nested`);
     return problems;
   }
 
