@@ -3,10 +3,11 @@
 # and exported again as a Chrome trace by interleave-cli render, then loaded into Chrome DevTools'
 # trace model, speedscope's importer and tracerbench's trace model, each compared slice by slice
 # and thread by thread with the clang file (slices, their nesting, start and duration).
-# Usage: run-imported.sh SOURCE_ROOT INTERLEAVE_CLI OUTPUT_DIR
+# Usage: run-imported.sh SOURCE_ROOT INTERLEAVE_CLI OUTPUT_DIR CHECK.mjs [CHECK.mjs ...]
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 src=$1 cli=$2 out=$3
+shift 3
 here="$src/tests/consumer"
 
 . "$here/need-node.sh"
@@ -31,7 +32,7 @@ fi
 
 cd "$here" || exit 1
 status=0
-for check in check-devtools.mjs check-speedscope.mjs check-tracerbench.mjs; do
+for check in "$@"; do
   "$node" "$check" "$out/clang.json" "$out/clang.export.json" || status=1
 done
 exit $status
