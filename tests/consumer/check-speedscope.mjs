@@ -197,13 +197,24 @@ async function checkImported(originalPath, chromePath, original) {
   const real = warnings.filter((x) => !harmless(x));
   if (real.length > 0)
     problems.push(`${where}: ${real.length} warnings, the first: ${real[0]}`);
-  // speedscope turns an X event into a begin and an end at one instant and ends before it begins
-  // at equal times: the end finds nothing to close ("Doing nothing instead"), the begin stays open
-  // and what follows nests inside it.
-  const zero = events.filter((e) => e.ph === 'X' && !(e.dur > 0)).length;
-  if ((real.length > 0 || threw) && zero > 0)
-    problems.push(`${where}: ${zero} X events of dur 0 in the export; speedscope 1.25 ends each before it begins ` +
-                  `and leaves it open, nesting what follows inside it`);
+  // speedscope turns an X event into a begin and an end; at one instant it takes an end before a
+  // begin unless both are the same frame's, and swaps in an end of the top frame's name. A dur-0
+  // X event at an instant where another slice of its thread begins or ends can get its end taken
+  // first: that end finds nothing to close ("Doing nothing instead"), the begin stays open and
+  // what follows nests inside it. (Without those events the export reads exactly.)
+  const edges = new Set();
+  for (const e of events) {
+    if (e.ph === 'X' && e.dur > 0) {
+      edges.add(`${e.pid}/${e.tid}/${e.ts}`);
+      edges.add(`${e.pid}/${e.tid}/${e.ts + e.dur}`);
+    }
+  }
+  const zero = events.filter((e) => e.ph === 'X' && !(e.dur > 0));
+  const clash = zero.filter((e) => edges.has(`${e.pid}/${e.tid}/${e.ts}`)).length;
+  if ((real.length > 0 || threw) && zero.length > 0)
+    problems.push(`${where}: ${zero.length} X events of dur 0 in the export, ${clash} at an instant where another slice ` +
+                  `of their thread begins or ends; speedscope 1.25 can take their end before their begin and leave ` +
+                  `them open, nesting what follows inside`);
   console.log(`${where}: imported from ${path.basename(originalPath)}: ${want.size} threads, ${slices} slices ` +
               `of non-zero length; speedscope: ${profiles.length} profiles, ${calls} calls, ${matched} matched ` +
               `with name, times and depth, ${deepest} levels deep, ${real.length} warnings ` +
