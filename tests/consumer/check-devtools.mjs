@@ -5,7 +5,8 @@
 // nothing nested, the same summed duration and the same start.
 //
 // An imported Chrome trace's export is checked against the file it came from instead: per thread,
-// the same slice count in the model and its tree, and the tree as deep as the file's nesting.
+// the same slice count in the model and its tree, each slice's name, start and duration (within
+// 1 µs), and the tree as deep as the file's nesting.
 //
 // Usage: node check-devtools.mjs ORIGINAL CHROME.json [ORIGINAL CHROME.json ...]
 // ORIGINAL is the trace v1 file of a run or the Chrome trace an imported run came from.
@@ -46,7 +47,7 @@ async function checkImported(originalPath, chromePath, original) {
   for (const [pid, proc] of data.Renderer.processes)
     for (const [tid, thread] of proc.threads)
       threads.set(`${pid}/${tid}`, thread);
-  let inModel = 0, inTree = 0, deepest = 0;
+  let inModel = 0, inTree = 0, deepest = 0, matched = 0;
   for (const [id, exportId] of matchThreads(want, events, where, problems)) {
     const w = want.get(id);
     const thread = threads.get(exportId);
@@ -72,6 +73,23 @@ async function checkImported(originalPath, chromePath, original) {
       problems.push(`${where}: thread ${id}: ${nodes} slices in DevTools' tree, the file has ${w.slices.length}`);
     if (depth !== w.maxDepth)
       problems.push(`${where}: thread ${id}: DevTools' tree is ${depth} levels deep, the file's nesting ${w.maxDepth}`);
+    // Slice by slice in order of start (longer first, then name): name, start and duration within 1 µs.
+    const order = (a, b) => a.ts - b.ts || b.dur - a.dur || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    const got = thread.entries.map((e) => ({name: e.name, ts: e.ts, dur: e.dur ?? 0})).sort(order);
+    const wanted = [...w.slices].sort(order);
+    let bad = 0;
+    for (let i = 0; i < Math.min(got.length, wanted.length); i++) {
+      const g = got[i], f = wanted[i];
+      if (g.name !== f.name || Math.abs(g.ts - f.ts) > 1 || Math.abs(g.dur - f.dur) > 1) {
+        if (bad++ < 3)
+          problems.push(`${where}: thread ${id}: slice ${i} is “${g.name}” at ${g.ts} µs for ${g.dur} µs, ` +
+                        `the file has “${f.name}” at ${f.ts} for ${f.dur}`);
+      } else {
+        matched++;
+      }
+    }
+    if (bad > 0)
+      problems.push(`${where}: thread ${id}: ${bad} slices differ`);
   }
   let inFile = 0, fileDepth = 0;
   for (const w of want.values()) {
@@ -80,7 +98,7 @@ async function checkImported(originalPath, chromePath, original) {
   }
   console.log(`${where}: imported from ${path.basename(originalPath)}: ${want.size} threads, ${inFile} slices, ` +
               `${fileDepth} levels deep in the file; DevTools: ${inModel} in its model, ${inTree} in its tree, ` +
-              `${deepest} levels deep`);
+              `${matched} matched with name, start and duration, ${deepest} levels deep`);
   return problems;
 }
 
