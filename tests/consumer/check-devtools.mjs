@@ -47,7 +47,11 @@ async function checkImported(originalPath, chromePath, original) {
   for (const [pid, proc] of data.Renderer.processes)
     for (const [tid, thread] of proc.threads)
       threads.set(`${pid}/${tid}`, thread);
+  // Per thread [slices, depth] as python3 counted them from the original (run-imported.sh).
+  const python = process.env.IL_PYTHON_COUNTS ? JSON.parse(fs.readFileSync(process.env.IL_PYTHON_COUNTS, 'utf8')) : null;
   let inModel = 0, inTree = 0, deepest = 0, matched = 0;
+  if (python && Object.keys(python).length !== want.size)
+    problems.push(`${where}: python3 counts ${Object.keys(python).length} threads in the file, DevTools' check ${want.size}`);
   for (const [id, exportId] of matchThreads(want, events, where, problems)) {
     const w = want.get(id);
     const thread = threads.get(exportId);
@@ -73,6 +77,10 @@ async function checkImported(originalPath, chromePath, original) {
       problems.push(`${where}: thread ${id}: ${nodes} slices in DevTools' tree, the file has ${w.slices.length}`);
     if (depth !== w.maxDepth)
       problems.push(`${where}: thread ${id}: DevTools' tree is ${depth} levels deep, the file's nesting ${w.maxDepth}`);
+    const [pySlices, pyDepth] = python?.[id] ?? [nodes, depth];
+    if (python && (thread.entries.length !== pySlices || nodes !== pySlices || depth !== pyDepth))
+      problems.push(`${where}: thread ${id}: DevTools has ${thread.entries.length} slices (${nodes} in its tree), ` +
+                    `${depth} levels; python3 counts ${pySlices} slices, ${pyDepth} levels in the file`);
     // Slice by slice in order of start (longer first, then name): name, start and duration within 1 µs.
     const order = (a, b) => a.ts - b.ts || b.dur - a.dur || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     const got = thread.entries.map((e) => ({name: e.name, ts: e.ts, dur: e.dur ?? 0})).sort(order);
@@ -98,7 +106,8 @@ async function checkImported(originalPath, chromePath, original) {
   }
   console.log(`${where}: imported from ${path.basename(originalPath)}: ${want.size} threads, ${inFile} slices, ` +
               `${fileDepth} levels deep in the file; DevTools: ${inModel} in its model, ${inTree} in its tree, ` +
-              `${matched} matched with name, start and duration, ${deepest} levels deep`);
+              `${matched} matched with name, start and duration, ${deepest} levels deep` +
+              (python ? ' (python3 counts agree)' : ''));
   return problems;
 }
 

@@ -30,6 +30,34 @@ if ! "$cli" render "$out/clang.json" --chrome-trace "$out/clang.export.json" --q
   exit 1
 fi
 
+# The original's slices and nesting per thread, counted by python3 from the JSON alone (not by
+# Interleave nor by the checks' own JavaScript): check-devtools.mjs holds DevTools' model to these.
+if ! python3 - "$out/clang.json" >"$out/clang.counts.json" <<'PY'
+import json, sys
+events = json.load(open(sys.argv[1]))
+events = events['traceEvents'] if isinstance(events, dict) else events
+threads = {}
+for e in events:
+    if e.get('ph') == 'X':
+        threads.setdefault(f"{e['pid']}/{e['tid']}", []).append((e['ts'], -e.get('dur', 0)))
+counts = {}
+for key, slices in threads.items():
+    slices.sort()
+    ends, deepest = [], 0
+    for ts, neg in slices:
+        while ends and ends[-1] <= ts:
+            ends.pop()
+        ends.append(ts - neg)
+        deepest = max(deepest, len(ends))
+    counts[key] = [len(slices), deepest]
+json.dump(counts, sys.stdout)
+PY
+then
+  echo "FAIL: python3 could not count the slices of $out/clang.json"
+  exit 1
+fi
+export IL_PYTHON_COUNTS="$out/clang.counts.json"
+
 cd "$here" || exit 1
 status=0
 for check in "$@"; do
