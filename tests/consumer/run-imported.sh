@@ -1,5 +1,5 @@
 #!/bin/sh
-# The consumer suite's imported file: a real clang -ftime-trace trace (nested 40 levels), imported
+# The consumer suite's imported file: a real clang -ftime-trace trace (41 levels deep here), imported
 # and exported again as a Chrome trace by interleave-cli render, then loaded into Chrome DevTools'
 # trace model, speedscope's importer and tracerbench's trace model, each compared slice by slice
 # and thread by thread with the clang file (slices, their nesting, start and duration).
