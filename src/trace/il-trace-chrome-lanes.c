@@ -865,7 +865,7 @@ finish_foreign (Import *im)
       int tid = small_id (&t->tid);
       g_autofree char *tname = NULL;
       g_autofree guint32 *depths = g_new (guint32, MAX (t->slices->len, 1));
-      guint first_worker = il_run_trace_get_n_workers (run);
+      guint first_worker = t->first_worker = il_run_trace_get_n_workers (run);
       guint n_rows = flattened ? 1 : MAX (assign_depths (t->slices, depths), 1);
 
       /* Processes named by a string (ray's "Node 10.0.0.1") get a made-up number, one each. */

@@ -481,9 +481,11 @@ il_chrome_marks_finish (Import *im, IlRunTrace *run, GPtrArray *threads, gint64 
     {
       Thread *t = threads->pdata[i];
 
-      g_hash_table_insert (workers, t, GINT_TO_POINTER ((int) i));
+      /* Its first row: a thread with nested slices has a lane per depth (the marks go on the
+       * thread, drawn on its first row). */
+      g_hash_table_insert (workers, t, GINT_TO_POINTER ((int) t->first_worker));
       g_hash_table_insert (pids, t->pid_key,
-                           GINT_TO_POINTER (il_run_trace_get_worker (run, i)->pid));
+                           GINT_TO_POINTER (il_run_trace_get_worker (run, t->first_worker)->pid));
     }
 
   for (guint i = 0; i < m->instants->len; i++)

@@ -86,6 +86,7 @@ typedef struct
   gint64   last_ns;  /* the end of its last event: where an unclosed "B" ends */
   gboolean async;    /* an async track ("b"/"e", "S"/"F") of its process, not a thread */
   guint    n_rows;   /* rows its slices need, one per depth of nesting */
+  guint    first_worker; /* the run's lane of its row at depth 0, once built */
 } Thread;
 
 typedef struct

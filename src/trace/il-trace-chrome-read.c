@@ -228,10 +228,15 @@ lex_event (IlJsonLexer *lx, Event *e)
         ok = lex_id (lx, "pid", &e->pid);
       else if (il_json_key_is (lx, "tid"))
         ok = lex_id (lx, "tid", &e->tid);
-      else if (il_json_key_is (lx, "id"))
-        ok = lex_async_id (lx, &e->id);
-      else if (il_json_key_is (lx, "id2"))
-        ok = lex_id2 (lx, &e->id);
+      else if (il_json_key_is (lx, "id") || il_json_key_is (lx, "id2"))
+        {
+          /* Read for the async tracks (e->id) and kept as written for the flows (e->id_at). */
+          const char *at = (il_json_skip_ws (lx), lx->p);
+
+          ok = il_json_key_is (lx, "id") ? lex_async_id (lx, &e->id) : lex_id2 (lx, &e->id);
+          e->id_at = at;
+          e->id_len = (gsize) (lx->p - at);
+        }
       else if (il_json_key_is (lx, "ts"))
         {
           ok = lex_time (lx, &e->ts_ns, &e->ts_range);

@@ -411,13 +411,14 @@ test_trace_command_never_runs (void)
 
 /* Item 4 of issue 19: the window's and the application's actions are exported on the session
  * bus, so none may take a command. Those with a parameter are the ones listed: a lesson's path
- * (its runs pass the consent) and a history row's index. A "trace-command" action that ran any
+ * (its runs pass the consent), a history row's index and the style switch's choice. A "trace-command" action that ran any
  * command line it was given did: a D-Bus call ran it without a question. */
 static void
 test_no_action_takes_a_command (void)
 {
   struct { GActionGroup *group; const char *allowed; } groups[] = {
-    { G_ACTION_GROUP (window), " open-lesson:s remove-run:u " },
+    /* color-scheme: the style switch, a settings action whose key takes three choices. */
+    { G_ACTION_GROUP (window), " open-lesson:s remove-run:u color-scheme:s " },
     { G_ACTION_GROUP (app), " run-lesson:s open-lesson:s " },
   };
 
