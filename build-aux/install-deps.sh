@@ -33,9 +33,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The consumer suite's npm packages (Chrome DevTools' trace model, speedscope), pinned by the lockfile.
+# The consumer suite's npm packages (Chrome DevTools' trace model, speedscope, tracerbench's trace
+# model), pinned by the lockfile.
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -f "$root/tests/consumer/node_modules/@paulirish/trace_engine/package.json" ] ||
-   [ ! -f "$root/tests/consumer/node_modules/speedscope/package.json" ]; then
+   [ ! -f "$root/tests/consumer/node_modules/speedscope/package.json" ] ||
+   [ ! -f "$root/tests/consumer/node_modules/@tracerbench/trace-model/package.json" ]; then
   (cd "$root/tests/consumer" && npm ci --no-audit --no-fund)
 fi

@@ -4,7 +4,12 @@
 // trace v1 file it came from: same event count, nothing left out of the tree the panel draws,
 // nothing nested, the same summed duration and the same start.
 //
-// Usage: node check-devtools.mjs TRACE_V1.json CHROME.json [TRACE_V1.json CHROME.json ...]
+// An imported Chrome trace's export is checked against the file it came from instead: per thread,
+// the same slice count in the model and its tree, each slice's name, start and duration (within
+// 1 µs), and the tree as deep as the file's nesting.
+//
+// Usage: node check-devtools.mjs ORIGINAL CHROME.json [ORIGINAL CHROME.json ...]
+// ORIGINAL is the trace v1 file of a run or the Chrome trace an imported run came from.
 // Prints one line per file and exits 1 on the first file with a difference.
 
 // Node 18 (Debian 12) lacks URL.parse, which the trace model calls once on a page URL.
@@ -26,9 +31,92 @@ import path from 'node:path';
 
 const Trace = await import('@paulirish/trace_engine/models/trace/trace.js');
 const {expectedTracks, trackKey, checkPairs} = await import('./v1-tracks.mjs');
+const {readOriginal, fileThreads, matchThreads} = await import('./chrome-slices.mjs');
+
+// An imported file's export: each thread of the file on its own thread of DevTools' model, with
+// every slice in the tree the panel draws and as many levels as the file nests.
+async function checkImported(originalPath, chromePath, original) {
+  const events = JSON.parse(fs.readFileSync(chromePath, 'utf8')).traceEvents;
+  const model = Trace.TraceModel.Model.createWithAllHandlers();
+  await model.parse(events);
+  const data = model.parsedTrace().data;
+  const where = path.basename(chromePath);
+  const problems = [];
+  const want = fileThreads(original.events);
+  const threads = new Map();
+  for (const [pid, proc] of data.Renderer.processes)
+    for (const [tid, thread] of proc.threads)
+      threads.set(`${pid}/${tid}`, thread);
+  // Per thread [slices, depth] as python3 counted them from the original (run-imported.sh).
+  const python = process.env.IL_PYTHON_COUNTS ? JSON.parse(fs.readFileSync(process.env.IL_PYTHON_COUNTS, 'utf8')) : null;
+  let inModel = 0, inTree = 0, deepest = 0, matched = 0, pythonDiffers = false;
+  if (python && Object.keys(python).length !== want.size)
+    problems.push(`${where}: python3 counts ${Object.keys(python).length} threads in the file, DevTools' check ${want.size}`);
+  for (const [id, exportId] of matchThreads(want, events, where, problems)) {
+    const w = want.get(id);
+    const thread = threads.get(exportId);
+    if (!thread) {
+      problems.push(`${where}: thread ${id} of the file (${w.slices.length} slices) missing from DevTools' model`);
+      continue;
+    }
+    let nodes = 0, depth = 0;
+    const walk = (node, d) => {
+      nodes++;
+      depth = Math.max(depth, d);
+      for (const child of node.children)
+        walk(child, d + 1);
+    };
+    for (const root of thread.tree?.roots ?? [])
+      walk(root, 1);
+    inModel += thread.entries.length;
+    inTree += nodes;
+    deepest = Math.max(deepest, depth);
+    if (thread.entries.length !== w.slices.length)
+      problems.push(`${where}: thread ${id}: ${thread.entries.length} slices in DevTools' model, the file has ${w.slices.length}`);
+    if (nodes !== w.slices.length)
+      problems.push(`${where}: thread ${id}: ${nodes} slices in DevTools' tree, the file has ${w.slices.length}`);
+    if (depth !== w.maxDepth)
+      problems.push(`${where}: thread ${id}: DevTools' tree is ${depth} levels deep, the file's nesting ${w.maxDepth}`);
+    const [pySlices, pyDepth] = python?.[id] ?? [nodes, depth];
+    pythonDiffers ||= thread.entries.length !== pySlices || nodes !== pySlices || depth !== pyDepth;
+    if (python && (thread.entries.length !== pySlices || nodes !== pySlices || depth !== pyDepth))
+      problems.push(`${where}: thread ${id}: DevTools has ${thread.entries.length} slices (${nodes} in its tree), ` +
+                    `${depth} levels; python3 counts ${pySlices} slices, ${pyDepth} levels in the file`);
+    // Slice by slice in order of start (longer first, then name): name, start and duration within 1 µs.
+    const order = (a, b) => a.ts - b.ts || b.dur - a.dur || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    const got = thread.entries.map((e) => ({name: e.name, ts: e.ts, dur: e.dur ?? 0})).sort(order);
+    const wanted = [...w.slices].sort(order);
+    let bad = 0;
+    for (let i = 0; i < Math.min(got.length, wanted.length); i++) {
+      const g = got[i], f = wanted[i];
+      if (g.name !== f.name || Math.abs(g.ts - f.ts) > 1 || Math.abs(g.dur - f.dur) > 1) {
+        if (bad++ < 3)
+          problems.push(`${where}: thread ${id}: slice ${i} is “${g.name}” at ${g.ts} µs for ${g.dur} µs, ` +
+                        `the file has “${f.name}” at ${f.ts} for ${f.dur}`);
+      } else {
+        matched++;
+      }
+    }
+    if (bad > 0)
+      problems.push(`${where}: thread ${id}: ${bad} slices differ`);
+  }
+  let inFile = 0, fileDepth = 0;
+  for (const w of want.values()) {
+    inFile += w.slices.length;
+    fileDepth = Math.max(fileDepth, w.maxDepth);
+  }
+  console.log(`${where}: imported from ${path.basename(originalPath)}: ${want.size} threads, ${inFile} slices, ` +
+              `${fileDepth} levels deep in the file; DevTools: ${inModel} in its model, ${inTree} in its tree, ` +
+              `${matched} matched with name, start and duration, ${deepest} levels deep` +
+              (python && !pythonDiffers ? ' (python3 counts agree)' : ''));
+  return problems;
+}
 
 async function check(v1Path, chromePath) {
-  const v1 = JSON.parse(fs.readFileSync(v1Path, 'utf8'));
+  const original = readOriginal(v1Path);
+  if (!original.v1)
+    return checkImported(v1Path, chromePath, original);
+  const v1 = original.v1;
   const chrome = JSON.parse(fs.readFileSync(chromePath, 'utf8'));
   const events = chrome.traceEvents ?? chrome;
   const model = Trace.TraceModel.Model.createWithAllHandlers();

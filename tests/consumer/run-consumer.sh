@@ -1,27 +1,16 @@
 #!/bin/sh
 # The consumer suite: real runs of every kind exported as Chrome traces, then loaded into Chrome
-# DevTools' trace model (check-devtools.mjs) and speedscope's importer (check-speedscope.mjs) and
-# compared track by track with their trace v1 files.
-# Node.js and the pinned npm packages come from build-aux/install-deps.sh; when the packages are
-# missing this tries `npm ci` once and FAILS (never skips) if that cannot work, so CI notices.
+# DevTools' trace model (check-devtools.mjs), speedscope's importer (check-speedscope.mjs) and
+# tracerbench's trace model (check-tracerbench.mjs) and compared track by track with their trace v1
+# files. Imported files' exports: run-imported.sh.
+# Node.js and the pinned npm packages: need-node.sh.
 # Usage: run-consumer.sh SOURCE_ROOT INTERLEAVE_CLI OUTPUT_DIR
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 src=$1 cli=$2 out=$3
 here="$src/tests/consumer"
 
-node=$(command -v node || command -v nodejs) || {
-  echo "FAIL: Node.js is not installed (build-aux/install-deps.sh installs Debian's nodejs and npm)"
-  exit 1
-}
-if [ ! -f "$here/node_modules/@paulirish/trace_engine/package.json" ] ||
-   [ ! -f "$here/node_modules/speedscope/package.json" ]; then
-  echo "The pinned npm packages are not installed; running npm ci in $here"
-  (cd "$here" && npm ci --no-audit --no-fund) || {
-    echo "FAIL: npm ci failed in $here (no network to the npm registry?); build-aux/install-deps.sh installs the packages"
-    exit 1
-  }
-fi
+. "$here/need-node.sh"
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -72,5 +61,8 @@ fi
 pairs="$pairs $out/threads-gil.json $out/reimported.chrome.json"
 
 cd "$here" || exit 1
-"$node" check-devtools.mjs $pairs || exit 1
-exec "$node" check-speedscope.mjs $pairs
+status=0
+for check in check-devtools.mjs check-speedscope.mjs check-tracerbench.mjs; do
+  "$node" "$check" $pairs || status=1
+done
+exit $status

@@ -12,10 +12,11 @@ export function expectedTracks(v1) {
   const add = (key, startNs, endNs) => {
     let t = tracks.get(key);
     if (!t) {
-      t = {count: 0, sumNs: 0n, firstNs: null};
+      t = {count: 0, sumNs: 0n, firstNs: null, spans: []};
       tracks.set(key, t);
     }
     t.count++;
+    t.spans.push({startNs, endNs});
     t.sumNs += endNs - startNs;
     if (t.firstNs === null || startNs < t.firstNs)
       t.firstNs = startNs;
