@@ -94,6 +94,32 @@ compare_asks (gconstpointer a, gconstpointer b)
   return x->th->tid < y->th->tid ? -1 : x->th->tid > y->th->tid;
 }
 
+/* Joins sorted @pieces that overlap or touch, so that they are disjoint and in order by end as
+ * well as by start. What is taken mixes the core's pieces with the thread's own on other cores,
+ * and one of those can lie inside another (the thread's long piece on core 1 around a short one
+ * of another thread on core 0): walking back from the interval's end, the free time before a
+ * piece is then not after the previous piece's end, and a late thread was laid over another
+ * thread's piece (three running on two CPUs) or over its own. Disjoint, both walks see only
+ * free time, so no core ever holds two pieces at once and a thread never runs twice at once:
+ * by construction, at most as many running at any instant as there are cores. */
+static void
+merge_pieces (GArray *pieces)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      const PlacePiece *p = &g_array_index (pieces, PlacePiece, i);
+      PlacePiece *last = n > 0 ? &g_array_index (pieces, PlacePiece, n - 1) : NULL;
+
+      if (last != NULL && p->s <= last->e)
+        last->e = MAX (last->e, p->e);
+      else
+        g_array_index (pieces, PlacePiece, n++) = *p;
+    }
+  g_array_set_size (pieces, n);
+}
+
 /* Gives @ask up to @rest of core @c's free time in its interval, time the thread does not already
  * have on another core; from the left, or from the right for a thread that woke in it. */
 static gint64
@@ -118,6 +144,7 @@ take (IlProgram *self, PlaceAsk *ask, guint c, gint64 rest)
       g_array_append_val (gaps, hole);
     }
   g_array_sort (gaps, compare_pieces);
+  merge_pieces (gaps);
 
   if (!ask->late)
     {
