@@ -80,13 +80,17 @@ compare_pieces (gconstpointer a, gconstpointer b)
   return x->s < y->s ? -1 : x->s > y->s;
 }
 
-/* Bigger asks first (they are the hardest to fit), then who the counters say is furthest
- * behind: among threads that all want the whole interval, the kernel's own choice. */
+/* Threads that ended first: what they are not given now is lost with them (what another does
+ * not get waits and is carried into its next interval). Then bigger asks (they are the hardest
+ * to fit), then who the counters say is furthest behind: among threads that all want the whole
+ * interval, the kernel's own choice. */
 static int
 compare_asks (gconstpointer a, gconstpointer b)
 {
   const PlaceAsk *x = *(PlaceAsk *const *) a, *y = *(PlaceAsk *const *) b;
 
+  if (x->th->gone != y->th->gone)
+    return x->th->gone ? -1 : 1;
   if (x->want != y->want)
     return x->want > y->want ? -1 : 1;
   if (x->debt != y->debt)
@@ -335,6 +339,10 @@ ask_for (IlProgram *self, Thread *th, gint64 m)
     ask->want = MAX (debt, MIN (arrive >= 0 && arrive <= b ? b - arrive : 0, ahead_ns));
   else
     ask->want = debt;
+  /* A thread that ended has its last counter in hand: what it ran and is not laid out yet is
+   * spread over its intervals left, not left to the last one, which could not hold it all. */
+  if (th->gone && !(ask->was_blocked && ask->is_blocked))
+    ask->want = MAX (ask->want, MIN (ahead_ns / (th->last_tick - m + 1), len));
   ask->want = CLAMP (ask->want, 0, len);
 }
 
