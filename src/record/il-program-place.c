@@ -80,18 +80,48 @@ compare_pieces (gconstpointer a, gconstpointer b)
   return x->s < y->s ? -1 : x->s > y->s;
 }
 
-/* Bigger asks first (they are the hardest to fit), then who the counters say is furthest
- * behind: among threads that all want the whole interval, the kernel's own choice. */
+/* Threads that ended first: what they are not given now is lost with them (what another does
+ * not get waits and is carried into its next interval). Then bigger asks (they are the hardest
+ * to fit), then who the counters say is furthest behind: among threads that all want the whole
+ * interval, the kernel's own choice. */
 static int
 compare_asks (gconstpointer a, gconstpointer b)
 {
   const PlaceAsk *x = *(PlaceAsk *const *) a, *y = *(PlaceAsk *const *) b;
 
+  if (x->th->gone != y->th->gone)
+    return x->th->gone ? -1 : 1;
   if (x->want != y->want)
     return x->want > y->want ? -1 : 1;
   if (x->debt != y->debt)
     return x->debt > y->debt ? -1 : 1;
   return x->th->tid < y->th->tid ? -1 : x->th->tid > y->th->tid;
+}
+
+/* Joins sorted @pieces that overlap or touch, so that they are disjoint and in order by end as
+ * well as by start. What is taken mixes the core's pieces with the thread's own on other cores,
+ * and one of those can lie inside another (the thread's long piece on core 1 around a short one
+ * of another thread on core 0): walking back from the interval's end, the free time before a
+ * piece is then not after the previous piece's end, and a late thread was laid over another
+ * thread's piece (three running on two CPUs) or over its own. Disjoint, both walks see only
+ * free time, so no core ever holds two pieces at once and a thread never runs twice at once:
+ * by construction, at most as many running at any instant as there are cores. */
+static void
+merge_pieces (GArray *pieces)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      const PlacePiece *p = &g_array_index (pieces, PlacePiece, i);
+      PlacePiece *last = n > 0 ? &g_array_index (pieces, PlacePiece, n - 1) : NULL;
+
+      if (last != NULL && p->s <= last->e)
+        last->e = MAX (last->e, p->e);
+      else
+        g_array_index (pieces, PlacePiece, n++) = *p;
+    }
+  g_array_set_size (pieces, n);
 }
 
 /* Gives @ask up to @rest of core @c's free time in its interval, time the thread does not already
@@ -118,6 +148,7 @@ take (IlProgram *self, PlaceAsk *ask, guint c, gint64 rest)
       g_array_append_val (gaps, hole);
     }
   g_array_sort (gaps, compare_pieces);
+  merge_pieces (gaps);
 
   if (!ask->late)
     {
@@ -308,6 +339,10 @@ ask_for (IlProgram *self, Thread *th, gint64 m)
     ask->want = MAX (debt, MIN (arrive >= 0 && arrive <= b ? b - arrive : 0, ahead_ns));
   else
     ask->want = debt;
+  /* A thread that ended has its last counter in hand: what it ran and is not laid out yet is
+   * spread over its intervals left, not left to the last one, which could not hold it all. */
+  if (th->gone && !(ask->was_blocked && ask->is_blocked))
+    ask->want = MAX (ask->want, MIN (ahead_ns / (th->last_tick - m + 1), len));
   ask->want = CLAMP (ask->want, 0, len);
 }
 

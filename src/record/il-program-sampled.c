@@ -47,7 +47,7 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
   char state;
   int cpu;
   unsigned long long run_ns, wait_ns, pcount;
-  gboolean is_blocked;
+  gboolean is_blocked, have_final = FALSE;
   guint8 block = th->block_state;
   PlaceSample *sample;
 
@@ -78,7 +78,13 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
       if (n <= 0)
         goto gone;
       buf[n] = '\0';
-      if (!il_program_parse_stat (buf, &state, &cpu, NULL) || state == 'Z' || state == 'X' || state == 'x')
+      if (!il_program_parse_stat (buf, &state, &cpu, NULL))
+        goto gone;
+      /* Ended, its files still there (a process's main thread stays a zombie until reaped): the
+       * schedstat just read is its last, counting what it ran after the previous sample, which
+       * a sampler that ran late (20-30 ms on a loaded machine) would otherwise lose. */
+      have_final = state == 'Z' || state == 'X' || state == 'x';
+      if (have_final)
         goto gone;
       th->stat_ns = now;
       is_blocked = state == 'S' || state == 'D' || state == 'T' || state == 't' || state == 'I';
@@ -122,6 +128,11 @@ gone:
     {
       sample = &th->samples[tick % PLACE_RING];
       *sample = th->samples[th->last_tick % PLACE_RING];
+      if (have_final && run_ns >= sample->run)
+        {
+          sample->run = run_ns;
+          sample->wait = MAX (wait_ns, sample->wait);
+        }
       sample->state = 'X';
       sample->block = NO_REASON;
       th->last_tick = tick;
