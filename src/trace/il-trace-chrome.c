@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "il-cpu-load.h"
+#include "il-trace-chrome-nest-private.h"
 #include "il-trace-io-private.h"
 #include "il-trace-marks.h"
 
@@ -224,12 +225,10 @@ name_track (Out *o, gboolean process, int pid, int tid, const char *name, int so
  * args, and would make every span a function of its own. What Interleave needs back (run,
  * worker, task, CPU, the exact nanoseconds) is in a member of its own that consumers ignore. */
 static void
-span_event (Out *o, const char *name, guint run, int pid, int tid, gint64 origin, const IlSpan *s,
-            gint64 start_ns, gboolean core)
+x_event (Out *o, const char *name, guint run, int pid, int tid, gint64 start, gint64 end,
+         const IlSpan *s, gint64 start_ns, gboolean core)
 {
   char ts[48], dur[48], cat[48];
-  gint64 start = grid_steps (&o->grid, origin, start_ns);
-  gint64 end = grid_steps (&o->grid, origin, s->end_ns);
 
   grid_format (&o->grid, start, ts);
   grid_format (&o->grid, end - start, dur);
@@ -259,6 +258,14 @@ span_event (Out *o, const char *name, guint run, int pid, int tid, gint64 origin
   il_writer_puts (o->w, ",\"end_ns\":");
   il_writer_int (o->w, s->end_ns);
   il_writer_puts (o->w, "}}");
+}
+
+static void
+span_event (Out *o, const char *name, guint run, int pid, int tid, gint64 origin, const IlSpan *s,
+            gint64 start_ns, gboolean core)
+{
+  x_event (o, name, run, pid, tid, grid_steps (&o->grid, origin, start_ns),
+           grid_steps (&o->grid, origin, s->end_ns), s, start_ns, core);
 }
 
 /* What other programs (and the hypervisor) took of one CPU, as a counter on its core track: the
@@ -639,63 +646,48 @@ write_marks (Out *o, IlRunTrace *run, const RunIds *ids)
 }
 
 /* ------------------------------------------------------------------------------------------------
- * Zero-length slices of an imported trace: tasks without a span, written as what they were (an
- * "X" of "dur" 0 on their thread) so an import goes back out with every slice. */
+ * An imported trace's threads: every slice is a task (one of length is also a span of its row), and
+ * each thread's go out depth first, zero-length ones included, on times that every consumer nests
+ * as the import did (il-trace-chrome-nest.c). */
 
-typedef struct
+/* Each thread's slices, at its first row's index (the other rows' arrays stay empty). */
+static GPtrArray *
+thread_slices (Out *o, IlRunTrace *run, gint64 origin)
 {
-  guint  worker;
-  gint64 start_ns;
-  guint  task;
-} ZeroTask;
+  guint n_workers = il_run_trace_get_n_workers (run);
+  GPtrArray *threads = g_ptr_array_new_full (n_workers, (GDestroyNotify) g_array_unref);
 
-static int
-compare_zero (gconstpointer a, gconstpointer b)
-{
-  const ZeroTask *x = a, *y = b;
-
-  if (x->worker != y->worker)
-    return x->worker < y->worker ? -1 : 1;
-  if (x->start_ns != y->start_ns)
-    return x->start_ns < y->start_ns ? -1 : 1;
-  return (x->task > y->task) - (x->task < y->task);
-}
-
-static GArray *
-zero_tasks (IlRunTrace *run)
-{
-  GArray *zero = g_array_new (FALSE, FALSE, sizeof (ZeroTask));
-
+  for (guint w = 0; w < n_workers; w++)
+    g_ptr_array_add (threads, g_array_new (FALSE, FALSE, sizeof (IlChromeSlice)));
   for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
     {
       const IlTaskRecord *task = il_run_trace_get_task (run, t);
+      IlChromeSlice c = { t, 0, 0, 0, 0 };
 
-      if (task->worker >= 0 && (guint) task->worker < il_run_trace_get_n_workers (run) &&
-          task->start_ns >= 0 && task->end_ns == task->start_ns)
-        {
-          ZeroTask z = { (guint) task->worker, task->start_ns, t };
-
-          g_array_append_val (zero, z);
-        }
+      if (task->worker < 0 || (guint) task->worker >= n_workers || task->end_ns < task->start_ns)
+        continue;
+      c.start = grid_steps (&o->grid, origin, task->start_ns);
+      c.end = grid_steps (&o->grid, origin, task->end_ns);
+      g_array_append_val (threads->pdata[il_run_trace_get_worker_group (run, (guint) task->worker, NULL)], c);
     }
-  g_array_sort (zero, compare_zero);
-  return zero;
+  return threads;
 }
 
-/* The zero-length tasks of worker @wk: @zero is sorted by worker, and *@at (where the last
- * worker's ended) moves past @wk's. Workers come in order. */
 static void
-write_zero_tasks (Out *o, IlRunTrace *run, guint r, GArray *zero, guint *at, guint wk, int pid,
-                  int tid, gint64 origin)
+write_thread (Out *o, IlRunTrace *run, guint r, GArray *slices, int pid, int tid)
 {
-  for (; *at < zero->len && g_array_index (zero, ZeroTask, *at).worker <= wk; (*at)++)
+  il_chrome_nest_slices ((IlChromeSlice *) (void *) slices->data, slices->len);
+  for (guint i = 0; i < slices->len; i++)
     {
-      const ZeroTask *z = &g_array_index (zero, ZeroTask, *at);
-      IlSpan s = { z->start_ns, z->start_ns, (gint32) z->task, IL_STATE_RUNNING, (guint16) wk, -1 };
+      const IlChromeSlice *c = &g_array_index (slices, IlChromeSlice, i);
+      const IlTaskRecord *task = il_run_trace_get_task (run, c->task);
+      IlSpan s = { task->start_ns, task->end_ns, (gint32) c->task, IL_STATE_RUNNING,
+                   (guint16) task->worker, -1 };
 
-      span_event (o, il_run_trace_get_task (run, z->task)->name != NULL
-                       ? il_run_trace_get_task (run, z->task)->name : il_state_to_string (IL_STATE_RUNNING),
-                  r, pid, tid, origin, &s, s.start_ns, FALSE);
+      o->args = il_run_trace_get_task_args (run, c->task);
+      x_event (o, task->name != NULL ? task->name : il_state_to_string (IL_STATE_RUNNING), r, pid,
+               tid, c->ts, c->te, &s, s.start_ns, FALSE);
+      o->args = NULL;
     }
 }
 
@@ -728,9 +720,8 @@ write_chrome (IlTrace *trace, IlWriter *w)
       g_autofree char *core_title = g_strdup_printf (_("Run %u: %s — CPU cores"), r + 1, label);
       g_autoptr(GPtrArray) on_core = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GHashTable) named = g_hash_table_new (NULL, NULL);
-      g_autoptr(GArray) zero = il_run_trace_get_config (run)->source != NULL
-                                 ? zero_tasks (run) : NULL;
-      guint zero_at = 0;
+      g_autoptr(GPtrArray) threads = il_run_trace_get_config (run)->source != NULL
+                                       ? thread_slices (&o, run, origin) : NULL;
 
       if (!traced)
         {
@@ -779,6 +770,11 @@ write_chrome (IlTrace *trace, IlWriter *w)
           if (info->depth == 0)
             name_track (&o, FALSE, pid, tid, info->name, (int) wk);
           g_ptr_array_add (on_core, g_strdup (info->name));
+          if (threads != NULL)
+            {
+              write_thread (&o, run, r, threads->pdata[wk], pid, tid);
+              continue;
+            }
 
           for (guint i = 0; i < n;)
             {
@@ -803,8 +799,6 @@ write_chrome (IlTrace *trace, IlWriter *w)
                 }
               i += len;
             }
-          if (zero != NULL)
-            write_zero_tasks (&o, run, r, zero, &zero_at, wk, pid, tid, origin);
         }
 
       write_marks (&o, run, &ids[r]);
