@@ -9,9 +9,10 @@ G_BEGIN_DECLS
 /* One slice of an imported thread, times in steps of the export's binary grid. */
 typedef struct
 {
-  guint  task;
-  gint64 start, end;   /* in: the slice's true times */
-  gint64 ts, te;       /* out: the times to write (ts <= te, te - ts the "dur") */
+  guint       task;
+  const char *name, *args;   /* what consumers name its frame by ("args" may be NULL) */
+  gint64      start, end;   /* in: the slice's true times */
+  gint64      ts, te;       /* out: the times to write (ts <= te, te - ts the "dur") */
 } IlChromeSlice;
 
 /* Puts a thread's @slices in the order the import nested them (outer first: by start, then

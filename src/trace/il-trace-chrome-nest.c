@@ -15,7 +15,9 @@
  * are in time order. Each event is written one grid step (2^-10 µs, about a nanosecond) after the
  * one before it, unless
  *   (a) it is an end that follows the end of a slice written with non-zero length (a run of
- *       ends: all consumers close the innermost open slice first), or
+ *       ends: all consumers close the innermost open slice first), unless a slice of the same
+ *       name and other args ends in that run already (speedscope, closing its innermost frame,
+ *       takes an end of that name in its place and warns, though the nesting comes out right), or
  *   (b) it is the end of a zero-length slice, which follows its own begin (it has no children:
  *       the import nests nothing in a slice that has ended);
  * and never before its true time. At any written instant there is then a run of ends, a single
@@ -33,6 +35,7 @@ typedef struct
   gboolean end;        /* it was an end */
   gboolean flat;       /* … of a slice written with zero length */
   guint    slice;      /* whose */
+  GArray  *run;        /* the slices whose ends were written at that time, one after another */
 } Last;
 
 static int
@@ -62,7 +65,30 @@ note (Last *last, gint64 t, gint64 at, gboolean end, gboolean flat, guint slice)
   /* An event out of time order (a slice that outlives its parent) leaves the chain as it was. */
   if (last->have && t < last->t)
     return;
-  *last = (Last) { TRUE, t, at, end, flat, slice };
+  if (!end || !last->have || !last->end || at != last->at)
+    g_array_set_size (last->run, 0);
+  if (end)
+    g_array_append_val (last->run, slice);
+  last->have = TRUE;
+  last->t = t;
+  last->at = at;
+  last->end = end;
+  last->flat = flat;
+  last->slice = slice;
+}
+
+/* A slice of @s's name but other args ended in the run of ends just written. */
+static gboolean
+run_has_namesake (const IlChromeSlice *slices, const IlChromeSlice *s, const Last *last)
+{
+  for (guint k = 0; k < last->run->len; k++)
+    {
+      const IlChromeSlice *o = &slices[g_array_index (last->run, guint, k)];
+
+      if (g_strcmp0 (o->name, s->name) == 0 && g_strcmp0 (o->args, s->args) != 0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -70,7 +96,8 @@ close_slice (IlChromeSlice *slices, guint i, Last *last)
 {
   IlChromeSlice *s = &slices[i];
   gboolean own = last->have && !last->end && last->slice == i;
-  gboolean keep = (s->start == s->end && own) || (last->have && last->end && !last->flat);
+  gboolean keep = (s->start == s->end && own) ||
+                  (last->have && last->end && !last->flat && !run_has_namesake (slices, s, last));
 
   s->te = MAX (place (last, s->end, keep), s->ts);
   note (last, s->end, s->te, TRUE, s->te == s->ts, i);
@@ -80,10 +107,12 @@ void
 il_chrome_nest_slices (IlChromeSlice *slices, guint n)
 {
   g_autoptr(GArray) open = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) run = g_array_new (FALSE, FALSE, sizeof (guint));
   Last last = { FALSE };
 
   if (n == 0)
     return;
+  last.run = run;
   qsort (slices, n, sizeof *slices, compare_outer);
   for (guint i = 0; i < n; i++)
     {

@@ -20,6 +20,9 @@
  *   are exact and no span ends past its back-to-back neighbour's start: DevTools dropped such a
  *   neighbour, speedscope nested it.
  * - Per-span numbers stay out of "args" (speedscope keys its frames on name and args).
+ * - An imported thread's slices go out depth first, and where its events meet at one instant each
+ *   is written a grid step after the one before, so consumers need not guess the nesting
+ *   (il-trace-chrome-nest.c).
  * - Metadata has "ts" 0, a process's metadata "tid" 0; "traceEvents" comes before "otherData".
  * - Thread ids are never 0 (some consumers read 0 as "no thread"); traced programs keep their real
  *   pid and tid, the engine's own runs get one process per run with the workers' real tids where
@@ -662,10 +665,12 @@ thread_slices (Out *o, IlRunTrace *run, gint64 origin)
   for (guint t = 0; t < il_run_trace_get_n_tasks (run); t++)
     {
       const IlTaskRecord *task = il_run_trace_get_task (run, t);
-      IlChromeSlice c = { t, 0, 0, 0, 0 };
+      IlChromeSlice c = { t, NULL, NULL, 0, 0, 0, 0 };
 
       if (task->worker < 0 || (guint) task->worker >= n_workers || task->end_ns < task->start_ns)
         continue;
+      c.name = task->name;
+      c.args = il_run_trace_get_task_args (run, t);
       c.start = grid_steps (&o->grid, origin, task->start_ns);
       c.end = grid_steps (&o->grid, origin, task->end_ns);
       g_array_append_val (threads->pdata[il_run_trace_get_worker_group (run, (guint) task->worker, NULL)], c);

@@ -31,7 +31,7 @@ import path from 'node:path';
 
 const Trace = await import('@paulirish/trace_engine/models/trace/trace.js');
 const {expectedTracks, trackKey, checkPairs} = await import('./v1-tracks.mjs');
-const {readOriginal, fileThreads, matchThreads} = await import('./chrome-slices.mjs');
+const {readOriginal, fileThreads, matchThreads, pairOrder} = await import('./chrome-slices.mjs');
 
 // An imported file's export: each thread of the file on its own thread of DevTools' model, with
 // every slice in the tree the panel draws and as many levels as the file nests.
@@ -82,10 +82,9 @@ async function checkImported(originalPath, chromePath, original) {
     if (python && (thread.entries.length !== pySlices || nodes !== pySlices || depth !== pyDepth))
       problems.push(`${where}: thread ${id}: DevTools has ${thread.entries.length} slices (${nodes} in its tree), ` +
                     `${depth} levels; python3 counts ${pySlices} slices, ${pyDepth} levels in the file`);
-    // Slice by slice in order of start (longer first, then name): name, start and duration within 1 µs.
-    const order = (a, b) => a.ts - b.ts || b.dur - a.dur || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    const got = thread.entries.map((e) => ({name: e.name, ts: e.ts, dur: e.dur ?? 0})).sort(order);
-    const wanted = [...w.slices].sort(order);
+    // Slice by slice, paired by name and start (pairOrder): name, start and duration within 1 µs.
+    const got = thread.entries.map((e) => ({name: e.name, ts: e.ts, dur: e.dur ?? 0})).sort(pairOrder);
+    const wanted = w.slices.map((s) => ({name: s.name, ts: s.ts, dur: s.dur})).sort(pairOrder);
     let bad = 0;
     for (let i = 0; i < Math.min(got.length, wanted.length); i++) {
       const g = got[i], f = wanted[i];

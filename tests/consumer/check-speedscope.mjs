@@ -11,7 +11,8 @@
 // promise of its import module (which the app loads lazily), before anything is drawn.
 //
 // An imported Chrome trace's export is checked against the file it came from instead (see
-// checkImported): each thread's calls are the file's slices, nested as the file nests them.
+// checkImported): each thread's calls are the file's slices of non-zero length, each with its
+// name, start and duration within 1 µs, depth and parent, and no warning at all.
 //
 // Usage: node check-speedscope.mjs ORIGINAL CHROME.json [ORIGINAL CHROME.json ...]
 // ORIGINAL is the trace v1 file of a run or the Chrome trace an imported run came from.
@@ -23,7 +24,7 @@ import vm from 'node:vm';
 import {createRequire} from 'node:module';
 
 const {expectedTracks, trackKey, checkPairs} = await import('./v1-tracks.mjs');
-const {readOriginal, fileThreads, matchThreads, sliceOrder} = await import('./chrome-slices.mjs');
+const {readOriginal, fileThreads, matchThreads, pairOrder} = await import('./chrome-slices.mjs');
 
 const warnings = [];
 
@@ -72,77 +73,56 @@ async function loadImporter() {
 
 const importText = await loadImporter();
 
-// speedscope's frame name for a slice: its name, then its args as JSON.
-const frameName = (s) => `${s.name || '(unnamed)'}${s.args ? ` ${JSON.stringify(s.args)}` : ''}`;
+// speedscope's frame name for a slice: its name, then its args as JSON. An empty "args" ({}, which
+// Node.js writes on every event) says nothing and Interleave keeps none, so the export's frame has
+// just the name: the same for the check.
+const frameName = (s) => `${s.name || '(unnamed)'}` +
+  (s.args && Object.keys(s.args).length > 0 ? ` ${JSON.stringify(s.args)}` : '');
 
-// A warning that changes nothing: speedscope ends frames at one instant in the order it sorted
-// them, swapping in the end that matches the top of its stack, but when the top already matches
-// and a frame of the same name (other args) ends at that instant too, its by-name fallback swaps
-// that one in and warns "Tried to end A when B was on the top … Ending B instead", then the same
-// for A. It ends the top each time, so the frames nest right; two or more nested slices of one
-// name ending in the same microsecond (clang's InstantiateFunction) do this in speedscope 1.25,
-// whatever order a file gives. Any other warning is a real mis-nesting.
-function harmless(warning) {
-  const m = warning.match(/^ts=\S+: Tried to end "(.*)" when "(.*)" was on the top of the stack\. Ending (.*) instead\.$/s);
-  return m !== null && m[2] === m[3] && m[1].split(' ')[0] === m[2].split(' ')[0];
-}
-
-// The calls speedscope should show for a thread's @slices (with their depth, in order of start):
-// those of non-zero length, where speedscope, which replays the frames as a timeline of stacks,
-// joins a frame and its sibling of the same name (and args) that starts where it ends, and so
-// their children that meet at that instant too.
+// The calls speedscope should show for a thread's @slices (fileThreads: depth and parent): those
+// of non-zero length (speedscope gives a zero-length one no time, so no call), each with its frame
+// name, start, duration, depth and parent.
 function speedscopeCalls(slices) {
-  const root = {children: []};
-  const stack = [root];
-  for (const s of slices) {
-    if (s.dur <= 0)
-      continue;
-    stack.length = s.depth + 1;
-    const call = {name: frameName(s), ts: s.ts, end: s.ts + s.dur, children: []};
-    stack[s.depth].children.push(call);
-    stack.push(call);
-  }
-  const calls = [];
-  const join = (node, depth) => {
-    const joined = [];
-    for (const c of node.children) {
-      const last = joined[joined.length - 1];
-      if (last && last.name === c.name && last.end === c.ts) {
-        last.end = c.end;
-        last.children.push(...c.children);
-      } else {
-        joined.push(c);
-      }
-    }
-    for (const c of joined) {
-      calls.push({name: c.name, ts: c.ts, dur: c.end - c.ts, depth});
-      join(c, depth + 1);
-    }
-  };
-  join(root, 0);
-  return calls;
+  return slices.filter((s) => s.dur > 0).map((s) => ({
+    name: frameName(s), ts: s.ts, dur: s.dur, depth: s.depth,
+    parent: s.parent ? {name: frameName(s.parent), ts: s.parent.ts} : null,
+  }));
 }
+
+// The same call within 1 µs: name, start, duration, depth and parent (its name and start).
+function sameCall(g, s) {
+  const near = (x, y) => Math.abs(x - y) <= 1;
+  return g.name === s.name && near(g.ts, s.ts) && near(g.dur, s.dur) && g.depth === s.depth &&
+         (g.parent === null) === (s.parent === null) &&
+         (g.parent === null || (g.parent.name === s.parent.name && near(g.parent.ts, s.parent.ts)));
+}
+
+const describe = (c) => `“${c.name}” at ${c.ts} µs for ${c.dur} µs, depth ${c.depth}, in ` +
+                        (c.parent ? `“${c.parent.name}” at ${c.parent.ts}` : 'nothing');
 
 // An imported file's export: per thread of the file, speedscope's calls are its slices of non-zero
-// length (speedscope gives a zero-length one no time to draw; neighbours of one frame that meet
-// are one call), each with its frame name, start,
-// duration (within 1 µs) and depth; no warning but the harmless tie above.
+// length, each with its frame name, start and duration (within 1 µs), depth and parent; per async
+// track of the export (the file's "b"/"e" slices, which speedscope does not read from the file
+// itself, and which compare-chrome.py holds to it), the export's own slices. No warning at all.
 async function checkImported(originalPath, chromePath, original) {
   const text = fs.readFileSync(chromePath, 'utf8');
   const events = JSON.parse(text).traceEvents;
   const where = path.basename(chromePath);
   const problems = [];
   const want = fileThreads(original.events);
-  const pairs = matchThreads(want, events, where, problems);
-  const byExport = new Map([...pairs].map(([id, eid]) => [eid, id]));
+  const asyncTracks = new Map();
+  const pairs = matchThreads(want, events, where, problems, asyncTracks);
+  const exported = fileThreads(events);
+  // What each profile of speedscope's must show, by the export's "pid/tid".
+  const expect = new Map([...pairs].map(([id, eid]) => [eid, {id, slices: want.get(id).slices}]));
+  for (const [eid, t] of asyncTracks)
+    expect.set(eid, {id: `${eid} (async)`, slices: t.slices});
   warnings.length = 0;
-  let group = null, threw = false;
+  let group = null;
   try {
     group = await importText(where.replace(/\.chrome\.json$/, '.trace.json'), text);
   } catch (e) {
-    // Frames nested thousands deep (see below) overflow its recursive walks.
     problems.push(`${where}: speedscope's import threw ${String(e).slice(0, 200)}`);
-    threw = true;
   }
   const profiles = group?.profiles ?? [];
   let calls = 0, matched = 0, deepest = 0, slices = 0;
@@ -150,19 +130,21 @@ async function checkImported(originalPath, chromePath, original) {
   for (const profile of profiles) {
     const tid = profile.getName().match(/tid (-?\d+)\)$/)?.[1];
     const pid = profile.getName().match(/pid (-?\d+)[),]/)?.[1];
-    const id = byExport.get(`${pid}/${tid}`);
-    if (id === undefined) {
+    const eid = `${pid}/${tid}`;
+    const w = expect.get(eid);
+    if (w === undefined) {
       problems.push(`${where}: profile “${profile.getName()}” is no thread of the file`);
       continue;
     }
-    seen.add(id);
-    const w = want.get(id);
-    // speedscope's times start at the thread's first event.
-    const origin = Math.min(...w.slices.map((s) => s.ts));
+    seen.add(eid);
+    // speedscope's times start at the thread's first event in the export.
+    const origin = Math.min(...exported.get(eid).slices.map((s) => s.ts));
     const got = [];
     const open = [];
     profile.forEachCall((node, value) => {
-      open.push({name: node.frame.name, ts: value + origin, depth: open.length});
+      const parent = open[open.length - 1];
+      open.push({name: node.frame.name, ts: value + origin, depth: open.length,
+                 parent: parent ? {name: parent.name, ts: parent.ts} : null});
     }, (node, value) => {
       const c = open.pop();
       c.dur = value + origin - c.ts;
@@ -170,55 +152,33 @@ async function checkImported(originalPath, chromePath, original) {
         got.push(c);
     });
     calls += got.length;
-    slices += w.slices.filter((s) => s.dur > 0).length;
     const wanted = speedscopeCalls(w.slices);
-    got.sort(sliceOrder);
-    wanted.sort(sliceOrder);
+    slices += wanted.length;
+    got.sort(pairOrder);
+    wanted.sort(pairOrder);
     if (got.length !== wanted.length)
-      problems.push(`${where}: thread ${id}: ${got.length} calls in speedscope, the file's slices of non-zero length make ${wanted.length}`);
+      problems.push(`${where}: thread ${w.id}: ${got.length} calls in speedscope, the file's slices of non-zero length make ${wanted.length}`);
     let bad = 0;
     for (let i = 0; i < Math.min(got.length, wanted.length); i++) {
-      const g = got[i], s = wanted[i];
-      deepest = Math.max(deepest, g.depth + 1);
-      if (g.name !== s.name || Math.abs(g.ts - s.ts) > 1 || Math.abs(g.dur - s.dur) > 1 || g.depth !== s.depth) {
-        if (bad++ < 5)
-          problems.push(`${where}: thread ${id}: call ${i} is “${g.name}” at ${g.ts} µs for ${g.dur} µs, depth ${g.depth}; ` +
-                        `the file has “${s.name}” at ${s.ts} for ${s.dur}, depth ${s.depth}`);
-      } else {
+      deepest = Math.max(deepest, got[i].depth + 1);
+      if (sameCall(got[i], wanted[i])) {
         matched++;
+      } else if (bad++ < 5) {
+        problems.push(`${where}: thread ${w.id}: call ${i} is ${describe(got[i])}; the file has ${describe(wanted[i])}`);
       }
     }
     if (bad > 0)
-      problems.push(`${where}: thread ${id}: ${bad} calls differ from the file's slices`);
+      problems.push(`${where}: thread ${w.id}: ${bad} calls differ from the file's slices`);
   }
-  for (const [id, w] of want)
-    if (!threw && !seen.has(id) && w.slices.some((s) => s.dur > 0))
-      problems.push(`${where}: thread ${id} of the file has no profile in speedscope`);
-  const real = warnings.filter((x) => !harmless(x));
-  if (real.length > 0)
-    problems.push(`${where}: ${real.length} warnings, the first: ${real[0]}`);
-  // speedscope turns an X event into a begin and an end; at one instant it takes an end before a
-  // begin unless both are the same frame's, and swaps in an end of the top frame's name. A dur-0
-  // X event at an instant where another slice of its thread begins or ends can get its end taken
-  // first: that end finds nothing to close ("Doing nothing instead"), the begin stays open and
-  // what follows nests inside it. (Without those events the export reads exactly.)
-  const edges = new Set();
-  for (const e of events) {
-    if (e.ph === 'X' && e.dur > 0) {
-      edges.add(`${e.pid}/${e.tid}/${e.ts}`);
-      edges.add(`${e.pid}/${e.tid}/${e.ts + e.dur}`);
-    }
-  }
-  const zero = events.filter((e) => e.ph === 'X' && !(e.dur > 0));
-  const clash = zero.filter((e) => edges.has(`${e.pid}/${e.tid}/${e.ts}`)).length;
-  if ((real.length > 0 || threw) && zero.length > 0)
-    problems.push(`${where}: ${zero.length} X events of dur 0 in the export, ${clash} at an instant where another slice ` +
-                  `of their thread begins or ends; speedscope 1.25 can take their end before their begin and leave ` +
-                  `them open, nesting what follows inside`);
-  console.log(`${where}: imported from ${path.basename(originalPath)}: ${want.size} threads, ${slices} slices ` +
-              `of non-zero length; speedscope: ${profiles.length} profiles, ${calls} calls, ${matched} matched ` +
-              `with name, times and depth, ${deepest} levels deep, ${real.length} warnings ` +
-              `(and ${warnings.length - real.length} of its same-name tie)`);
+  for (const [eid, w] of expect)
+    if (group !== null && !seen.has(eid) && w.slices.some((s) => s.dur > 0))
+      problems.push(`${where}: thread ${w.id} of the file has no profile in speedscope`);
+  if (warnings.length > 0)
+    problems.push(`${where}: ${warnings.length} warnings, the first: ${warnings[0]}`);
+  console.log(`${where}: imported from ${path.basename(originalPath)}: ${pairs.size} threads and ` +
+              `${asyncTracks.size} async tracks, ${slices} slices of non-zero length; speedscope: ` +
+              `${profiles.length} profiles, ${calls} calls, ${matched} matched with name, times, depth ` +
+              `and parent, ${deepest} levels deep, ${warnings.length} warnings`);
   return problems;
 }
 

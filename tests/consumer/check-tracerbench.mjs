@@ -17,7 +17,7 @@ import {createRequire} from 'node:module';
 
 const {buildModel} = createRequire(import.meta.url)('@tracerbench/trace-model');
 const {expectedTracks, trackKey, checkPairs} = await import('./v1-tracks.mjs');
-const {readOriginal, fileThreads, matchThreads, sliceOrder} = await import('./chrome-slices.mjs');
+const {readOriginal, fileThreads, matchThreads, pairOrder} = await import('./chrome-slices.mjs');
 
 const US = 1; // “within 1 µs”
 
@@ -185,11 +185,12 @@ async function check(originalPath, chromePath) {
       problems.push(`${where}: thread ${origId} of the file: ${got.length} slices in tracerbench, the file has ${w.slices.length}`);
     if (gotMax !== w.maxDepth)
       problems.push(`${where}: thread ${origId} of the file: ${gotMax} levels in tracerbench, the file has ${w.maxDepth}`);
-    // Slice by slice, in the file's order of start (longer first): name, times and depth.
-    got.sort(sliceOrder);
+    // Slice by slice, paired by name, depth and start (pairOrder): name, times and depth.
+    got.sort(pairOrder);
+    const wanted = [...w.slices].sort(pairOrder);
     let bad = 0;
-    for (let i = 0; i < Math.min(got.length, w.slices.length); i++) {
-      const g = got[i], s = w.slices[i];
+    for (let i = 0; i < Math.min(got.length, wanted.length); i++) {
+      const g = got[i], s = wanted[i];
       if (g.name !== s.name || Math.abs(g.ts - s.ts) > US || Math.abs(g.dur - s.dur) > US || g.depth !== s.depth) {
         if (bad++ < 5)
           problems.push(`${where}: thread ${origId}: slice ${i} is “${g.name}” at ${g.ts} µs for ${g.dur} µs, depth ${g.depth}; ` +

@@ -1,8 +1,12 @@
 #!/bin/sh
-# The consumer suite's imported file: a real clang -ftime-trace trace (41 levels deep here), imported
-# and exported again as a Chrome trace by interleave-cli render, then loaded into Chrome DevTools'
-# trace model, speedscope's importer and tracerbench's trace model, each compared slice by slice
-# and thread by thread with the clang file (slices, their nesting, start and duration).
+# The consumer suite's imported files: traces that real producers write (clang -ftime-trace, 41
+# levels deep here; Node.js trace events with B/E pairs and async slices; CMake's google-trace
+# profile, B/E only, tid 0) and a generated browser-like one (dense, many threads, async tracks, out
+# of order), each imported and exported again as a Chrome trace by interleave-cli render, then
+# checked by compare-chrome.py (every slice and async slice kept) and loaded into each CHECK.mjs
+# (Chrome DevTools' trace model, speedscope's importer, tracerbench's trace model), which compare
+# them slice by slice and thread by thread with the producer's file (slices, their nesting, start
+# and duration).
 # Usage: run-imported.sh SOURCE_ROOT INTERLEAVE_CLI OUTPUT_DIR CHECK.mjs [CHECK.mjs ...]
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
@@ -14,32 +18,78 @@ here="$src/tests/consumer"
 
 rm -rf "$out"
 mkdir -p "$out"
-command -v clang++ >/dev/null || {
-  echo "FAIL: clang++ is not installed (build-aux/install-deps.sh installs clang)"
-  exit 1
-}
+producers="$src/tests/producers"
+for tool in clang++ cmake python3; do
+  command -v $tool >/dev/null || {
+    echo "FAIL: $tool is not installed (build-aux/install-deps.sh installs it)"
+    exit 1
+  }
+done
 # Granularity 0: every template instantiation and pass, many of them zero-length or ending in the
 # same microsecond as their parent, the cases consumers get wrong.
-if ! clang++ -O2 -ftime-trace -ftime-trace-granularity=0 -c "$src/tests/producers/heavy.cc" \
+if ! clang++ -O2 -ftime-trace -ftime-trace-granularity=0 -c "$producers/heavy.cc" \
      -o "$out/clang.o" 2>"$out/clang.log" || [ ! -s "$out/clang.json" ]; then
   echo "FAIL: clang++ -ftime-trace wrote no trace (see $out/clang.log)"
   exit 1
 fi
-if ! "$cli" render "$out/clang.json" --chrome-trace "$out/clang.export.json" --quiet; then
-  echo "FAIL: interleave-cli render could not export the clang trace"
+if ! (cd "$out" && "$node" --trace-events-enabled --trace-event-categories v8,node,node.async_hooks \
+        --trace-event-file-pattern node.json "$producers/work.js" >/dev/null 2>node.log) ||
+   [ ! -s "$out/node.json" ]; then
+  echo "FAIL: node --trace-events-enabled wrote no trace (see $out/node.log)"
+  exit 1
+fi
+if ! cmake -S "$producers" -B "$out/cmake-build" --profiling-format=google-trace \
+       --profiling-output="$out/cmake.json" >"$out/cmake.log" 2>&1 || [ ! -s "$out/cmake.json" ]; then
+  echo "FAIL: cmake wrote no profile (see $out/cmake.log)"
+  exit 1
+fi
+rm -rf "$out/cmake-build"
+if ! python3 "$producers/make-browser-like.py" "$out/browser-like.json" 50000 >"$out/browser-like.log" 2>&1; then
+  echo "FAIL: make-browser-like.py failed (see $out/browser-like.log)"
   exit 1
 fi
 
-# The original's slices and nesting per thread, counted by python3 from the JSON alone (not by
-# Interleave nor by the checks' own JavaScript): check-devtools.mjs holds DevTools' model to these.
-if ! python3 - "$out/clang.json" >"$out/clang.counts.json" <<'PY'
+cd "$here" || exit 1
+status=0
+for name in clang node cmake browser-like; do
+  file="$out/$name.json"
+  if ! "$cli" render "$file" --chrome-trace "$out/$name.export.json" --quiet; then
+    echo "FAIL: interleave-cli render could not export $name.json"
+    status=1
+    continue
+  fi
+  if ! python3 "$producers/compare-chrome.py" "$file" "$out/$name.export.json" >"$out/$name.compare" 2>&1; then
+    echo "FAIL: $name.export.json lost or changed slices:"
+    sed 's/^/  /' "$out/$name.compare" | head -20
+    status=1
+  fi
+  # The original's slices ("X", and "B"/"E" matched per thread in time order) and nesting per
+  # thread, counted by python3 from the JSON alone (not by Interleave nor by the checks' own
+  # JavaScript): check-devtools.mjs holds DevTools' model to these.
+  if ! python3 - "$file" >"$out/$name.counts.json" <<'PY'
 import json, sys
 events = json.load(open(sys.argv[1]))
 events = events['traceEvents'] if isinstance(events, dict) else events
-threads = {}
-for e in events:
+threads, marks, last = {}, {}, {}
+for order, e in enumerate(events):
+    key = f"{e.get('pid')}/{e.get('tid')}"
+    if e.get('ph') in ('X', 'B', 'E', 'i', 'I') and 'ts' in e:
+        end = e['ts'] + (e.get('dur', 0) if e['ph'] == 'X' else 0)
+        last[key] = max(last.get(key, end), end)
     if e.get('ph') == 'X':
-        threads.setdefault(f"{e['pid']}/{e['tid']}", []).append((e['ts'], -e.get('dur', 0)))
+        threads.setdefault(key, []).append((e['ts'], -e.get('dur', 0)))
+    elif e.get('ph') in ('B', 'E'):
+        threads.setdefault(key, [])
+        marks.setdefault(key, []).append((e['ts'], order, e['ph']))
+for key, ms in marks.items():
+    opened = []
+    for ts, _, ph in sorted(ms):
+        if ph == 'B':
+            opened.append(ts)
+        elif opened:
+            b = opened.pop()
+            threads[key].append((b, b - ts))
+    threads[key].extend((b, -max(last[key] - b, 0)) for b in opened)
 counts = {}
 for key, slices in threads.items():
     slices.sort()
@@ -52,15 +102,13 @@ for key, slices in threads.items():
     counts[key] = [len(slices), deepest]
 json.dump(counts, sys.stdout)
 PY
-then
-  echo "FAIL: python3 could not count the slices of $out/clang.json"
-  exit 1
-fi
-export IL_PYTHON_COUNTS="$out/clang.counts.json"
-
-cd "$here" || exit 1
-status=0
-for check in "$@"; do
-  "$node" "$check" "$out/clang.json" "$out/clang.export.json" || status=1
+  then
+    echo "FAIL: python3 could not count the slices of $file"
+    status=1
+    continue
+  fi
+  for check in "$@"; do
+    IL_PYTHON_COUNTS="$out/$name.counts.json" "$node" "$check" "$file" "$out/$name.export.json" || status=1
+  done
 done
 exit $status

@@ -298,6 +298,65 @@ test_too_deep (void)
   g_string_free (s, TRUE);
 }
 
+/* Where events of a thread meet at one instant the export writes each one grid step (2^-10 µs)
+ * after the one before, so that consumers nest as the import did (docs/trace-format.md): "z", a
+ * zero-length child at its parent's start; "a" twice back to back after "p"; "y", zero-length at
+ * the start of "b" (its child, as the import nests it); "q" ends with "b" (a run of ends, not
+ * moved); two "n" of other args end at one instant (the outer one moves: speedscope would take
+ * the outer one's end for the inner one's and warn). */
+static void
+test_meeting_instants (void)
+{
+  static const char text[] =
+    "[{\"ph\":\"X\",\"name\":\"p\",\"pid\":1,\"tid\":1,\"ts\":10,\"dur\":10},\n"
+    "{\"ph\":\"X\",\"name\":\"z\",\"pid\":1,\"tid\":1,\"ts\":10,\"dur\":0},\n"
+    "{\"ph\":\"X\",\"name\":\"a\",\"pid\":1,\"tid\":1,\"ts\":20,\"dur\":5},\n"
+    "{\"ph\":\"X\",\"name\":\"a\",\"pid\":1,\"tid\":1,\"ts\":25,\"dur\":5},\n"
+    "{\"ph\":\"X\",\"name\":\"y\",\"pid\":1,\"tid\":1,\"ts\":30,\"dur\":0},\n"
+    "{\"ph\":\"X\",\"name\":\"b\",\"pid\":1,\"tid\":1,\"ts\":30,\"dur\":5},\n"
+    "{\"ph\":\"X\",\"name\":\"q\",\"pid\":1,\"tid\":1,\"ts\":33,\"dur\":2},\n"
+    "{\"ph\":\"X\",\"name\":\"n\",\"pid\":1,\"tid\":1,\"ts\":41,\"dur\":9,\"args\":{\"d\":2}},\n"
+    "{\"ph\":\"X\",\"name\":\"n\",\"pid\":1,\"tid\":1,\"ts\":40,\"dur\":10,\"args\":{\"d\":1}}]\n";
+  static const char *const written[] = {
+    "\"name\":\"p\",\"pid\":1,\"tid\":1,\"ts\":10,\"dur\":10,",
+    "\"name\":\"z\",\"pid\":1,\"tid\":1,\"ts\":10.0009765625,\"dur\":0,",
+    "\"name\":\"a\",\"pid\":1,\"tid\":1,\"ts\":20.0009765625,\"dur\":4.9990234375,",
+    "\"name\":\"a\",\"pid\":1,\"tid\":1,\"ts\":25.0009765625,\"dur\":4.9990234375,",
+    "\"name\":\"b\",\"pid\":1,\"tid\":1,\"ts\":30.0009765625,\"dur\":4.9990234375,",
+    "\"name\":\"y\",\"pid\":1,\"tid\":1,\"ts\":30.001953125,\"dur\":0,",
+    "\"name\":\"q\",\"pid\":1,\"tid\":1,\"ts\":33,\"dur\":2,",
+    "\"name\":\"n\",\"pid\":1,\"tid\":1,\"ts\":40,\"dur\":10.0009765625,",
+    "\"name\":\"n\",\"pid\":1,\"tid\":1,\"ts\":41,\"dur\":9,",
+  };
+  g_autoptr(IlTrace) trace = load_text (text, "meet.json");
+  g_autofree char *chrome = g_build_filename (tmpdir, "meet.trace.json", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) back = NULL;
+  const char *at;
+
+  g_assert_true (il_trace_export_chrome (trace, chrome, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (chrome, &out, NULL, &error));
+  /* Depth first, in this order. */
+  at = out;
+  for (guint i = 0; i < G_N_ELEMENTS (written); i++)
+    {
+      const char *found = strstr (at, written[i]);
+
+      if (found == NULL)
+        g_error ("not written after the one before: %s\n%s", written[i], out);
+      at = found + 1;
+    }
+  /* The re-import takes the true nanoseconds. */
+  back = il_trace_load (chrome, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (find_task (il_trace_get_run (back, 0), "b")->start_ns, ==,
+                   find_task (il_trace_get_run (trace, 0), "b")->start_ns);
+  g_assert_cmpint (find_task (il_trace_get_run (back, 0), "y")->end_ns, ==,
+                   find_task (il_trace_get_run (trace, 0), "y")->end_ns);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -310,6 +369,7 @@ main (int argc, char **argv)
   g_test_add_func ("/chrome-depth/layout", test_layout);
   g_test_add_func ("/chrome-depth/main-thread-ids", test_main_thread_ids);
   g_test_add_func ("/chrome-depth/too-deep", test_too_deep);
+  g_test_add_func ("/chrome-depth/meeting-instants", test_meeting_instants);
   status = g_test_run ();
   il_test_remove_tree (tmpdir);
   g_free (tmpdir);
