@@ -69,12 +69,7 @@ note (Last *last, gint64 t, gint64 at, gboolean end, gboolean flat, guint slice)
     g_array_set_size (last->run, 0);
   if (end)
     g_array_append_val (last->run, slice);
-  last->have = TRUE;
-  last->t = t;
-  last->at = at;
-  last->end = end;
-  last->flat = flat;
-  last->slice = slice;
+  *last = (Last) { TRUE, t, at, end, flat, slice, last->run };
 }
 
 /* A slice of @s's name but other args ended in the run of ends just written. */
