@@ -69,6 +69,7 @@ struct _Proc
   PyReader   *py;
   gboolean    py_refused;      /* the reader said why not, once; not tried again until an exec */
   gint64      py_names_ns;     /* when threading's names were last read */
+  gboolean    py_names_found;  /* …and whether threading was there to read them from */
 };
 
 typedef struct

@@ -144,28 +144,39 @@ rd_ptr (PyReader *r, guint64 addr, guint64 *out)
 }
 
 /* A str object as UTF-8 (compact strings only: every name and file of a code object is one);
- * NULL when it is not one. */
+ * NULL when it is not one. Its header and the first STR_AHEAD bytes of its characters come in
+ * one read: names and keys are short, and a dict lookup reads many. */
+#define STR_AHEAD 64
+
 static char *
 read_str (PyReader *r, guint64 obj)
 {
   const Layout *L = &r->L;
+  guint8 head[256 + STR_AHEAD];
+  gsize head_len = L->str_ascii_size + STR_AHEAD;
   gint64 length;
   guint32 state;
   guint kind;
-  gboolean ascii;
+  gboolean ascii, ahead;
   g_autofree guint8 *data = NULL;
-  guint64 at;
+  gsize bytes, at;
 
-  if (!rd (r, obj + L->str_length, &length, sizeof length) ||
-      !rd (r, obj + L->str_state, &state, sizeof state))
+  /* An object near the end of a mapping may not have STR_AHEAD bytes after it. */
+  ahead = head_len <= sizeof head && rd (r, obj, head, head_len);
+  if (!ahead && !rd (r, obj, head, L->str_ascii_size))
     return NULL;
+  memcpy (&length, head + L->str_length, sizeof length);
+  memcpy (&state, head + L->str_state, sizeof state);
   kind = (state >> 2) & 7;
   ascii = (state >> 6) & 1;
   if (length < 0 || length > 4096 || !((state >> 5) & 1) || (kind != 1 && kind != 2 && kind != 4))
     return NULL;
-  at = obj + (ascii ? L->str_ascii_size : L->str_compact_size);
-  data = g_malloc ((gsize) length * kind + 1);
-  if (!rd (r, at, data, (gsize) length * kind))
+  at = ascii ? L->str_ascii_size : L->str_compact_size;
+  bytes = (gsize) length * kind;
+  data = g_malloc (bytes + 1);
+  if (ahead && at + bytes <= head_len)
+    memcpy (data, head + at, bytes);
+  else if (!rd (r, obj + at, data, bytes))
     return NULL;
   if (kind == 1 && ascii)
     {
@@ -699,6 +710,31 @@ frame_id (PyReader *r, IlTraceStacks *stacks, guint64 code, guint64 instr, guint
   return TRUE;
 }
 
+/* A thread's frames lie below one another in its data stack (each call pushes the next above
+ * its caller's): one read of the FRAME_WINDOW bytes that end at the innermost frame holds most
+ * of a stack, where a read per frame cost 5-20 system calls a thread. A frame outside the
+ * window (a generator's, in its object; another chunk) is read alone. */
+#define FRAME_WINDOW 2048
+
+static gboolean
+read_frame (PyReader *r, guint64 frame, guint8 *fb, guint8 *win, guint64 *win_at, gsize *win_len)
+{
+  gsize n = r->L.fr_size;
+
+  if (*win_len == 0 && frame + n >= FRAME_WINDOW)
+    {
+      /* The first frame: the window ends with it, unless that crosses into unmapped memory. */
+      *win_at = frame + n - FRAME_WINDOW;
+      *win_len = rd (r, *win_at, win, FRAME_WINDOW) ? FRAME_WINDOW : 0;
+    }
+  if (*win_len > 0 && frame >= *win_at && frame + n <= *win_at + *win_len)
+    {
+      memcpy (fb, win + (frame - *win_at), n);
+      return TRUE;
+    }
+  return rd (r, frame, fb, n);
+}
+
 static guint64
 first_interp (PyReader *r)
 {
@@ -745,8 +781,9 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
   holder = gil_holder (r, interp);
   for (; ts != 0 && n < MAX_THREADS; n++)
     {
-      guint8 buf[4096];
-      guint64 next, tinterp, frame = 0, ident;
+      guint8 buf[4096], win[FRAME_WINDOW];
+      guint64 next, tinterp, frame = 0, ident, win_at;
+      gsize win_len;
       gint64 native;
       PyThreadSample s = { 0 };
 
@@ -779,13 +816,14 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
         }
       else
         memcpy (&frame, buf + L->ts_current_frame, 8);
+      win_at = win_len = 0;
       for (guint depth = 0; frame != 0 && depth < 1024 && s.n_frames < PY_MAX_FRAMES; depth++)
         {
           guint8 fb[1024];
           guint64 code, instr, previous;
           guint id;
 
-          if (!rd (r, frame, fb, L->fr_size))
+          if (!read_frame (r, frame, fb, win, &win_at, &win_len))
             break;
           memcpy (&code, fb + L->fr_code, 8);
           memcpy (&instr, fb + L->fr_instr, 8);

@@ -52,11 +52,12 @@ il_program_stacks_forget_proc (Proc *p)
   g_clear_pointer (&p->py, il_pystack_reader_free);
   p->py_refused = FALSE;
   p->py_names_ns = 0;
+  p->py_names_found = FALSE;
 }
 
 /* The kernel's state of a thread is R: on a CPU or waiting for one. */
 static gboolean
-on_cpu (Thread *th, int pid, gint64 tid)
+on_cpu (Thread *th, int pid, gint64 tid, gint64 now)
 {
   char buf[512];
   ssize_t n;
@@ -64,6 +65,9 @@ on_cpu (Thread *th, int pid, gint64 tid)
   int cpu;
   int fd = th != NULL ? th->fd_stat : -1;
 
+  /* The sampled capture read it within the last 2 ms. */
+  if (th != NULL && th->sample_ns >= 0 && now - th->sample_ns <= 2 * IL_PROGRAM_SAMPLE_NS && th->state != '\0')
+    return th->state == 'R';
   if (fd >= 0)
     n = pread (fd, buf, sizeof buf - 1, 0);
   else
@@ -97,11 +101,14 @@ apply_names (IlProgram *self, Proc *p, gint64 now)
       if (th != NULL && th->pid == p->pid && th->py_name == NULL)
         unnamed = TRUE;
     }
-  if (now - p->py_names_ns < (unnamed ? NAMES_NEW_NS : NAMES_NS))
+  /* Sooner while a thread has no name yet, unless threading is not there to give one (a
+   * program without threads may never import it: looking for it reads sys.modules). */
+  if (now - p->py_names_ns < (unnamed && p->py_names_found ? NAMES_NEW_NS : NAMES_NS))
     return;
   p->py_names_ns = now;
   g_hash_table_remove_all (self->py_names);
-  if (!il_pystack_read_names (p->py, self->py_names))
+  p->py_names_found = il_pystack_read_names (p->py, self->py_names);
+  if (!p->py_names_found)
     return;
   for (guint i = 0; i < self->py_samples->len; i++)
     {
@@ -156,7 +163,7 @@ sample_proc (IlProgram *self, Proc *p, gint64 now)
       if (th != NULL && th->pid != p->pid)
         th = NULL;
       il_trace_stacks_add_sample (self->stacks, p->pid, s->tid, now - self->origin_ns,
-                                  on_cpu (th, p->pid, s->tid), s->holds_gil, s->frames, s->n_frames);
+                                  on_cpu (th, p->pid, s->tid, now), s->holds_gil, s->frames, s->n_frames);
     }
 }
 
