@@ -68,6 +68,7 @@ struct _Proc
   /* Its Python threads and stacks (il-program-stacks.c), read once _PyRuntime is found. */
   PyReader   *py;
   gboolean    py_refused;      /* the reader said why not, once; not tried again until an exec */
+  char       *py_why;          /* …what it said */
   gint64      py_names_ns;     /* when threading's names were last read */
   gboolean    py_names_found;  /* …and whether threading was there to read them from */
 };

@@ -125,6 +125,18 @@ apply_names (IlProgram *self, Proc *p, gint64 now)
     }
 }
 
+/* Said once per process and reason: an exec the kernel capture hears late tries again. */
+static void
+refuse (Proc *p, const char *why)
+{
+  p->py_refused = TRUE;
+  if (g_strcmp0 (p->py_why, why) == 0)
+    return;
+  g_message ("Python threads of process %d are not read: %s", p->pid, why);
+  g_free (p->py_why);
+  p->py_why = g_strdup (why);
+}
+
 static void
 sample_proc (IlProgram *self, Proc *p, gint64 now)
 {
@@ -136,8 +148,7 @@ sample_proc (IlProgram *self, Proc *p, gint64 now)
         return;
       if ((p->py = il_pystack_reader_new (p->pid, p->rt_lo, &why)) == NULL)
         {
-          p->py_refused = TRUE;
-          g_message ("Python threads of process %d are not read: %s", p->pid, why);
+          refuse (p, why);
           return;
         }
     }
@@ -145,8 +156,7 @@ sample_proc (IlProgram *self, Proc *p, gint64 now)
   if (!il_pystack_sample (p->py, self->stacks, self->py_samples, &why))
     {
       il_program_stacks_forget_proc (p);
-      p->py_refused = TRUE;
-      g_message ("Python threads of process %d are not read: %s", p->pid, why);
+      refuse (p, why);
       return;
     }
   apply_names (self, p, now);

@@ -74,6 +74,7 @@ il_program_proc_free (gpointer data)
   g_free (p->announced_name);
   g_free (p->exe);
   il_program_stacks_forget_proc (p);
+  g_free (p->py_why);
   g_free (p);
 }
 

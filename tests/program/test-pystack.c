@@ -200,6 +200,38 @@ test_stacks (gconstpointer data)
   g_assert_cmpuint (holders_running * 10, >=, holders * 7);
 }
 
+/* A CPython whose layout the reader does not know (Debian's python3.11 under the name
+ * python3.99, which is all it goes by) is refused with the reason, said once, and the program
+ * is traced as before: its lanes keep the kernel's names. */
+static void
+test_unknown_version (void)
+{
+  g_autofree char *fake = g_build_filename (tmpdir, "python3.99", NULL);
+  g_autofree char *out = g_build_filename (tmpdir, "unknown.interleave.json", NULL);
+  g_autofree char *data = NULL;
+  const char *argv[] = { cli_path, "trace", "-q", "-o", out, "--", fake, prog_path, NULL };
+  const char *said;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_auto(IlTestResult) r = { 0 };
+  IlRunTrace *run;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (python, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (fake, data, (gssize) len, NULL));
+  g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
+  il_test_run_argv (&r, argv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  said = strstr (r.err, "CPython 3.99: its layout is not one this reader knows");
+  g_assert_nonnull (said);
+  g_assert_null (strstr (said + 1, "CPython 3.99"));
+  trace = il_trace_load (out, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 4);
+  g_assert_null (find_named (run, "cruncher-1"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -225,6 +257,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pystack/names/cli", test_names_cli);
   g_test_add_data_func ("/pystack/stacks/kernel", GINT_TO_POINTER (IL_CAPTURE_AUTO), test_stacks);
   g_test_add_data_func ("/pystack/stacks/sampled", GINT_TO_POINTER (IL_CAPTURE_SAMPLED), test_stacks);
+  g_test_add_func ("/pystack/unknown-version", test_unknown_version);
   status = g_test_run ();
   il_test_remove_tree (tmpdir);
   g_free (tmpdir);
