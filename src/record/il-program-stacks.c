@@ -68,19 +68,16 @@ on_cpu (Thread *th, int pid, gint64 tid, gint64 now)
   /* The sampled capture read it within the last 2 ms. */
   if (th != NULL && th->sample_ns >= 0 && now - th->sample_ns <= 2 * IL_PROGRAM_SAMPLE_NS && th->state != '\0')
     return th->state == 'R';
-  if (fd >= 0)
-    n = pread (fd, buf, sizeof buf - 1, 0);
-  else
+  if (fd < 0)
     {
-      char path[64];
+      /* A thread the tracer has not met yet (just started): its stat read once. */
+      g_autofree char *path = g_strdup_printf ("/proc/%d/task/%" G_GINT64_FORMAT "/stat", pid, tid);
+      g_autofree char *text = NULL;
 
-      g_snprintf (path, sizeof path, "/proc/%d/task/%" G_GINT64_FORMAT "/stat", pid, tid);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        return FALSE;
-      n = read (fd, buf, sizeof buf - 1);
-      close (fd);
+      return g_file_get_contents (path, &text, NULL, NULL) &&
+             il_program_parse_stat (text, &state, &cpu, NULL) && state == 'R';
     }
+  n = pread (fd, buf, sizeof buf - 1, 0);
   if (n <= 0)
     return FALSE;
   buf[n] = '\0';
