@@ -68,12 +68,23 @@ il_cli_trace (int argc, char **argv)
       "and what it blocked on: CPython's GIL (gil-wait), another lock (lock-wait), or I/O and\n"
       "sleep (io-wait). The kernel's context switches (perf_event_open) are used when allowed;\n"
       "otherwise /proc is sampled every 1 ms. Writes the same outputs as run."));
-  g_option_context_set_description (context,
-    _("Example:\n"
-      "  interleave-cli trace --png py.png -- python3 -c 'import threading; …'\n"
-      "\n"
-      "Exit status: 0 ok, 1 the command failed (its exit status or signal is said), could not be\n"
-      "traced or was cancelled, 2 bad input (a command that cannot be run, with the reason)."));
+  {
+    g_autofree char *description =
+      g_strconcat (_("Example:\n"
+                     "  interleave-cli trace --png py.png -- python3 -c 'import threading; …'\n"
+                     "\n"
+                     "Exit status: 0 ok, 1 the command failed (its exit status or signal is said), could not be\n"
+                     "traced or was cancelled, 2 bad input (a command that cannot be run, with the reason)."),
+                   "\n\n",
+                   _("Python programs (CPython 3.11; 3.13 untested): the names the program gave its threads\n"
+                     "and, every 5 ms, each thread's Python stack and the GIL's holder are read from its\n"
+                     "memory (as py-spy does; a process whose memory cannot be read is said and left out).\n"
+                     "Environment: IL_NO_STACKS=1 reads no stacks (the names still); IL_DEBUG_STACKS=1\n"
+                     "prints the sampler's rounds, samples and CPU time at the end."),
+                   NULL);
+
+    g_option_context_set_description (context, description);
+  }
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   il_cli_add_max_spans_option (context, &max_spans);
   il_cli_outputs_add_group (context, &out, TRUE);

@@ -61,6 +61,12 @@ thread_name (Thread *th)
   /* The kernel's thread name (what `ps -L` and `top -H` show; CPython ≥ 3.14 sets it from
    * threading's names), with the tid that tells a process's threads apart; a Python process's
    * main thread by its script. */
+  /* The name the program gave it (threading.Thread(name=…), ThreadPoolExecutor-0_1), read from
+   * its memory (il-program-stacks.c); not a main thread's default "MainThread": its script
+   * says more. */
+  if (th->py_name != NULL && th->py_name[0] != '\0' &&
+      !(th->tid == th->pid && strcmp (th->py_name, "MainThread") == 0))
+    return g_strdup_printf ("%s · %d", th->py_name, th->tid);
   if (th->tid == th->pid && th->proc != NULL)
     {
       g_autofree char *script = python_script_name (th->proc->command);

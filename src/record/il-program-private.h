@@ -12,6 +12,7 @@
 
 #include "il-program.h"
 #include "il-ring.h"
+#include "il-trace-stacks.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,8 @@ G_BEGIN_DECLS
 
 typedef enum { PROC_PENDING, PROC_CONFIRMED, PROC_DROPPED } ProcStatus;
 
+typedef struct _PyReader PyReader;
+
 typedef struct _Proc Proc;
 struct _Proc
 {
@@ -62,6 +65,12 @@ struct _Proc
   gboolean    rt_known;
   gint64      rt_tried_ns;
   guint64     rt_lo, rt_hi;
+  /* Its Python threads and stacks (il-program-stacks.c), read once _PyRuntime is found. */
+  PyReader   *py;
+  gboolean    py_refused;      /* the reader said why not, once; not tried again until an exec */
+  char       *py_why;          /* …what it said */
+  gint64      py_names_ns;     /* when threading's names were last read */
+  gboolean    py_names_found;  /* …and whether threading was there to read them from */
 };
 
 typedef struct
@@ -91,6 +100,7 @@ typedef struct
   int       lane;              /* -1 until announced */
   char      comm[16];
   char     *announced_name;
+  char     *py_name;           /* the name the program gave it (threading), NULL: not known */
   gboolean  exited;
   /* Kernel capture: the state since the last switch. */
   gboolean  on_cpu;
@@ -207,6 +217,13 @@ struct _IlProgram
   GArray       *found;          /* sampled: children read by the last scan (of long), reused */
   gint64        last_new_proc_ns; /* when the newest process was found */
   GHashTable   *elf_cache;      /* path → ElfRuntime */
+  /* Python stacks (il-program-stacks.c) */
+  IlTraceStacks *stacks;        /* NULL: not sampled (IL_NO_STACKS=1) */
+  gint64        stacks_ns;      /* the last sample */
+  GArray       *py_samples;     /* of PyThreadSample, reused */
+  GHashTable   *py_names;       /* ident → name, reused */
+  gint64        stacks_cpu_ns;  /* the sampler's own CPU time */
+  guint64       stacks_rounds;
   guint         next_lane;
   gboolean      ending;
 
@@ -239,6 +256,38 @@ struct _IlProgram
 /* il-program-python.c: _PyRuntime's [lo, hi) in @pid, its ELF files' answers kept in @cache
  * (path → ElfRuntime; NULL: none kept). */
 gboolean  il_program_find_runtime_cached (GHashTable *cache, int pid, guint64 *lo, guint64 *hi);
+/* il-program-wait.c: @p's _PyRuntime, looked for at most every 50 ms until found. */
+gboolean  il_program_proc_runtime       (IlProgram *self, Proc *p, gint64 now);
+
+/* il-program-pystack.c: a CPython process read from outside: its thread states (each one's native
+ * thread id, threading ident, innermost PY_MAX_FRAMES frames as frame ids of @stacks, whether it
+ * holds the GIL) and threading's names. The reader refuses (NULL, @why set) what it cannot read
+ * or does not know. */
+#define PY_MAX_FRAMES 16
+
+typedef struct
+{
+  guint64  tstate, ident;
+  gint64   tid;
+  gboolean holds_gil;
+  guint    n_frames;
+  guint    frames[PY_MAX_FRAMES];     /* innermost first */
+} PyThreadSample;
+
+PyReader *il_pystack_reader_new         (int pid, guint64 runtime, char **why);
+void      il_pystack_reader_free        (PyReader *r);
+int       il_pystack_reader_get_minor   (PyReader *r);
+gboolean  il_pystack_sample             (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why);
+void      il_pystack_forget_codes       (PyReader *r, gint64 now);
+gboolean  il_pystack_read_names         (PyReader *r, GHashTable *names);
+
+/* il-program-stacks.c: the sampler: every STACK_NS, each Python process's threads. */
+#define STACK_NS G_GINT64_CONSTANT (5000000)
+void      il_program_stacks_init        (IlProgram *self);
+void      il_program_stacks_sample      (IlProgram *self, gint64 now);
+void      il_program_stacks_forget_proc (Proc *p);
+void      il_program_stacks_finish      (IlProgram *self, IlRunTrace *trace);
+void      il_program_stacks_free        (IlProgram *self);
 
 /* il-program-wait.c: what a blocked thread waits on (a CODE, or NO_REASON), the samples of it,
  * and the state of a blocked stretch from them. */

@@ -73,6 +73,8 @@ il_program_proc_free (gpointer data)
   g_free (p->announced_command);
   g_free (p->announced_name);
   g_free (p->exe);
+  il_program_stacks_forget_proc (p);
+  g_free (p->py_why);
   g_free (p);
 }
 
@@ -142,6 +144,7 @@ il_program_thread_free (gpointer data)
   g_array_unref (th->reasons);
   g_array_unref (th->held);
   g_free (th->announced_name);
+  g_free (th->py_name);
   g_free (th);
 }
 
@@ -213,6 +216,7 @@ il_program_proc_exec (IlProgram *self, Proc *p, gint64 t)
   p->exec_ns = t;
   p->rt_known = FALSE;
   p->rt_tried_ns = G_MININT64;
+  il_program_stacks_forget_proc (p);
   /* Its pending children belonged to what it was before. */
   for (guint i = 0; i < self->proc_order->len; i++)
     {

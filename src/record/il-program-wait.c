@@ -11,8 +11,8 @@
 
 #include "il-program-private.h"
 
-static gboolean
-proc_runtime (IlProgram *self, Proc *p, gint64 now)
+gboolean
+il_program_proc_runtime (IlProgram *self, Proc *p, gint64 now)
 {
   if (p->rt_known)
     return TRUE;
@@ -53,7 +53,7 @@ il_program_read_block_reason (IlProgram *self, Thread *th, gint64 now)
 #ifdef __NR_futex_waitv
     case __NR_futex_waitv:
 #endif
-      if (th->proc == NULL || !proc_runtime (self, th->proc, now))
+      if (th->proc == NULL || !il_program_proc_runtime (self, th->proc, now))
         return CODE (IL_STATE_LOCK_WAIT, IL_WAIT_LOCK_UNKNOWN);
       if (nr == __NR_futex && arg0 >= th->proc->rt_lo && arg0 < th->proc->rt_hi)
         return CODE (IL_STATE_GIL_WAIT, IL_WAIT_GIL);

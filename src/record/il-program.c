@@ -123,6 +123,12 @@ tracer_thread (gpointer data)
           il_program_perf_process (self, horizon);
           last_drain = now;
         }
+      /* Python stacks every STACK_NS: after the state samples, so a new thread is known. */
+      if (now - self->stacks_ns >= STACK_NS)
+        {
+          il_program_stacks_sample (self, now);
+          self->stacks_ns = now;
+        }
       if (now - last_house >= HOUSEKEEP_NS)
         {
           housekeeping (self, now, horizon);
@@ -258,6 +264,7 @@ il_program_new (const IlRunConfig *config, gint64 origin_ns)
   self->scratch = g_new (IlSpan, 4096);
   self->drop_pids = g_array_new (FALSE, FALSE, sizeof (int));
   g_mutex_init (&self->note_mutex);
+  il_program_stacks_init (self);
   return self;
 }
 
@@ -487,6 +494,8 @@ il_program_finish (IlProgram *self, IlRunTrace *trace)
   config->tasks = 0;
   config->task_ms = 0;
   il_run_trace_set_config (trace, config);
+  /* Last: removing a launcher's processes drops what is attached to the trace. */
+  il_program_stacks_finish (self, trace);
 }
 
 void
@@ -515,6 +524,7 @@ il_program_free (IlProgram *self)
   g_array_unref (self->notes);
   g_mutex_clear (&self->note_mutex);
   g_hash_table_unref (self->threads);
+  il_program_stacks_free (self);
   g_ptr_array_unref (self->proc_order);
   g_hash_table_unref (self->procs);
   g_hash_table_unref (self->not_ours);

@@ -1,0 +1,203 @@
+/* il-program-stacks.c: the traced program's Python stacks and thread names, sampled every 5 ms. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The tracer thread's sampler of Python processes: every STACK_NS, for each confirmed process
+ * whose _PyRuntime is known, every thread state's innermost frames and the GIL's holder (read by
+ * il-program-pystack.c), with the kernel's state of the thread, into the run's stacks store; and
+ * every NAMES_NS, the names the program gave its threads, which become their lanes' names. A
+ * process the reader refuses (its memory cannot be read, an unknown CPython) is said once and
+ * left alone until its next exec. IL_NO_STACKS=1 turns the stacks (not the names) off. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "il-program-private.h"
+
+#define NAMES_NS     G_GINT64_CONSTANT (100000000)  /* names again, for threads renamed later */
+#define NAMES_NEW_NS G_GINT64_CONSTANT (10000000)   /* …sooner while a thread has none yet */
+
+static gint64
+thread_cpu_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+void
+il_program_stacks_init (IlProgram *self)
+{
+  if (g_strcmp0 (g_getenv ("IL_NO_STACKS"), "1") != 0)
+    self->stacks = il_trace_stacks_new ();
+  self->py_samples = g_array_new (FALSE, FALSE, sizeof (PyThreadSample));
+  self->py_names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+void
+il_program_stacks_free (IlProgram *self)
+{
+  il_trace_stacks_free (self->stacks);
+  self->stacks = NULL;
+  g_clear_pointer (&self->py_samples, g_array_unref);
+  g_clear_pointer (&self->py_names, g_hash_table_unref);
+}
+
+void
+il_program_stacks_forget_proc (Proc *p)
+{
+  g_clear_pointer (&p->py, il_pystack_reader_free);
+  p->py_refused = FALSE;
+  p->py_names_ns = 0;
+  p->py_names_found = FALSE;
+}
+
+/* The kernel's state of a thread is R: on a CPU or waiting for one. */
+static gboolean
+on_cpu (Thread *th, int pid, gint64 tid, gint64 now)
+{
+  char buf[512];
+  ssize_t n;
+  char state = 'S';
+  int cpu;
+  int fd = th != NULL ? th->fd_stat : -1;
+
+  /* The sampled capture read it within the last 2 ms. */
+  if (th != NULL && th->sample_ns >= 0 && now - th->sample_ns <= 2 * IL_PROGRAM_SAMPLE_NS && th->state != '\0')
+    return th->state == 'R';
+  if (fd < 0)
+    {
+      /* A thread the tracer has not met yet (just started): its stat read once. */
+      g_autofree char *path = g_strdup_printf ("/proc/%d/task/%" G_GINT64_FORMAT "/stat", pid, tid);
+      g_autofree char *text = NULL;
+
+      return g_file_get_contents (path, &text, NULL, NULL) &&
+             il_program_parse_stat (text, &state, &cpu, NULL) && state == 'R';
+    }
+  n = pread (fd, buf, sizeof buf - 1, 0);
+  if (n <= 0)
+    return FALSE;
+  buf[n] = '\0';
+  return il_program_parse_stat (buf, &state, &cpu, NULL) && state == 'R';
+}
+
+/* The names threading gave @p's threads, onto their Thread (and lanes, when they have one). */
+static void
+apply_names (IlProgram *self, Proc *p, gint64 now)
+{
+  gboolean unnamed = FALSE;
+
+  for (guint i = 0; i < self->py_samples->len; i++)
+    {
+      PyThreadSample *s = &g_array_index (self->py_samples, PyThreadSample, i);
+      Thread *th = g_hash_table_lookup (self->threads, GINT_TO_POINTER ((int) s->tid));
+
+      if (th != NULL && th->pid == p->pid && th->py_name == NULL)
+        unnamed = TRUE;
+    }
+  /* Sooner while a thread has no name yet, unless threading is not there to give one (a
+   * program without threads may never import it: looking for it reads sys.modules). */
+  if (now - p->py_names_ns < (unnamed && p->py_names_found ? NAMES_NEW_NS : NAMES_NS))
+    return;
+  p->py_names_ns = now;
+  g_hash_table_remove_all (self->py_names);
+  p->py_names_found = il_pystack_read_names (p->py, self->py_names);
+  if (!p->py_names_found)
+    return;
+  for (guint i = 0; i < self->py_samples->len; i++)
+    {
+      PyThreadSample *s = &g_array_index (self->py_samples, PyThreadSample, i);
+      Thread *th = g_hash_table_lookup (self->threads, GINT_TO_POINTER ((int) s->tid));
+      const char *name = g_hash_table_lookup (self->py_names, &s->ident);
+
+      if (th == NULL || th->pid != p->pid || name == NULL || g_strcmp0 (th->py_name, name) == 0)
+        continue;
+      g_free (th->py_name);
+      th->py_name = g_strdup (name);
+      if (th->lane >= 0)
+        il_program_thread_announce (self, th);
+    }
+}
+
+/* Said once per process and reason: an exec the kernel capture hears late tries again. */
+static void
+refuse (Proc *p, const char *why)
+{
+  p->py_refused = TRUE;
+  if (g_strcmp0 (p->py_why, why) == 0)
+    return;
+  g_message ("Python threads of process %d are not read: %s", p->pid, why);
+  g_free (p->py_why);
+  p->py_why = g_strdup (why);
+}
+
+static void
+sample_proc (IlProgram *self, Proc *p, gint64 now)
+{
+  g_autofree char *why = NULL;
+
+  if (p->py == NULL)
+    {
+      if (p->py_refused || !il_program_proc_runtime (self, p, now))
+        return;
+      if ((p->py = il_pystack_reader_new (p->pid, p->rt_lo, &why)) == NULL)
+        {
+          refuse (p, why);
+          return;
+        }
+    }
+  il_pystack_forget_codes (p->py, now);
+  if (!il_pystack_sample (p->py, self->stacks, self->py_samples, &why))
+    {
+      il_program_stacks_forget_proc (p);
+      refuse (p, why);
+      return;
+    }
+  apply_names (self, p, now);
+  if (self->stacks == NULL)
+    return;
+  for (guint i = 0; i < self->py_samples->len; i++)
+    {
+      PyThreadSample *s = &g_array_index (self->py_samples, PyThreadSample, i);
+      Thread *th = g_hash_table_lookup (self->threads, GINT_TO_POINTER ((int) s->tid));
+
+      /* A thread state not yet bound to a thread (being created) or already torn down. */
+      if (s->tid <= 0)
+        continue;
+      if (th != NULL && th->pid != p->pid)
+        th = NULL;
+      il_trace_stacks_add_sample (self->stacks, p->pid, s->tid, now - self->origin_ns,
+                                  on_cpu (th, p->pid, s->tid, now), s->holds_gil, s->frames, s->n_frames);
+    }
+}
+
+void
+il_program_stacks_sample (IlProgram *self, gint64 now)
+{
+  gint64 cpu0 = thread_cpu_ns ();
+
+  for (guint i = 0; i < self->proc_order->len; i++)
+    {
+      Proc *p = g_ptr_array_index (self->proc_order, i);
+
+      if (p->exited || p->status != PROC_CONFIRMED)
+        continue;
+      sample_proc (self, p, now);
+    }
+  self->stacks_cpu_ns += thread_cpu_ns () - cpu0;
+  self->stacks_rounds++;
+}
+
+void
+il_program_stacks_finish (IlProgram *self, IlRunTrace *trace)
+{
+  if (g_strcmp0 (g_getenv ("IL_DEBUG_STACKS"), "1") == 0)
+    fprintf (stderr, "stacks: %" G_GUINT64_FORMAT " rounds, %" G_GUINT64_FORMAT " samples, sampler CPU %.1f ms\n",
+             self->stacks_rounds, self->stacks != NULL ? il_trace_stacks_get_n_samples (self->stacks) : 0,
+             self->stacks_cpu_ns / 1e6);
+  if (self->stacks != NULL && il_trace_stacks_get_n_samples (self->stacks) > 0)
+    il_run_trace_set_stacks (trace, g_steal_pointer (&self->stacks));
+}

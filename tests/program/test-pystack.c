@@ -1,0 +1,267 @@
+/* test-pystack.c: a traced CPython program's thread names, Python stacks and GIL holder, read from its memory (issue 20 item 4). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Real python3 programs written here, traced through the engine (IlRun, as the window does) and
+ * through `interleave-cli trace`: lanes carry the names the program gave its threads
+ * (threading.Thread(name=…), a ThreadPoolExecutor's), the sampled stacks name the function a
+ * worker spins in, its file and a line of its loop, and the GIL's holder is one of the
+ * program's runnable threads. Args: interleave-cli. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "il-run.h"
+#include "il-trace-io.h"
+#include "il-trace-stacks.h"
+#include "il-test-util.h"
+
+static const char *cli_path;
+static char *python;
+static char *tmpdir;
+static char *prog_path;
+
+/* compute()'s loop is at lines 7-9: the samples must fall there. */
+static const char program[] =
+  "import threading, time\n"                                            /* 1 */
+  "from concurrent.futures import ThreadPoolExecutor\n"                 /* 2 */
+  "\n"                                                                  /* 3 */
+  "def compute(seconds):\n"                                             /* 4 */
+  "    end = time.monotonic() + seconds\n"                              /* 5 */
+  "    x = 0\n"                                                         /* 6 */
+  "    while time.monotonic() < end:\n"                                 /* 7 */
+  "        for i in range(2000):\n"                                     /* 8 */
+  "            x += i * i\n"                                            /* 9 */
+  "    return x\n"                                                      /* 10 */
+  "\n"                                                                  /* 11 */
+  "t = threading.Thread(target=compute, args=(0.6,), name='cruncher-1')\n"
+  "t.start()\n"
+  "with ThreadPoolExecutor(max_workers=2) as ex:\n"
+  "    list(ex.map(compute, [0.4, 0.4]))\n"
+  "t.join()\n";
+
+static IlRunTrace *
+trace_engine (IlCaptureKind capture)
+{
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { python, prog_path, NULL };
+  IlRunTrace *run;
+
+  config->executor = IL_EXECUTOR_EXTERNAL;
+  config->command = g_strdupv ((char **) argv);
+  config->capture = capture;
+  run = il_run_sync (config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (run);
+  return run;
+}
+
+static IlRunTrace *
+trace_cli (void)
+{
+  g_autofree char *out = g_build_filename (tmpdir, "trace.interleave.json", NULL);
+  const char *argv[] = { cli_path, "trace", "-q", "-o", out, "--", python, prog_path, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_auto(IlTestResult) r = { 0 };
+
+  il_test_run_argv (&r, argv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  trace = il_trace_load (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (il_trace_get_n_runs (trace), ==, 1);
+  return il_run_trace_ref (il_trace_get_run (trace, 0));
+}
+
+/* The lane of the thread the program named @name: "name · TID". */
+static const IlWorkerInfo *
+find_named (IlRunTrace *run, const char *name)
+{
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+      g_autofree char *want = g_strdup_printf ("%s · %d", name, info->tid);
+
+      if (g_strcmp0 (info->name, want) == 0)
+        return info;
+    }
+  return NULL;
+}
+
+static void
+check_names (IlRunTrace *run)
+{
+  const IlWorkerInfo *main_info = NULL;
+
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    g_test_message ("lane %u: %s", w, il_run_trace_get_worker (run, w)->name);
+  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 4);
+  g_assert_nonnull (find_named (run, "cruncher-1"));
+  g_assert_nonnull (find_named (run, "ThreadPoolExecutor-0_0"));
+  g_assert_nonnull (find_named (run, "ThreadPoolExecutor-0_1"));
+  /* The main thread keeps its script's name, not threading's "MainThread". */
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    if (il_run_trace_get_worker (run, w)->tid == il_run_trace_get_worker (run, w)->pid)
+      main_info = il_run_trace_get_worker (run, w);
+  g_assert_nonnull (main_info);
+  g_assert_true (g_str_has_prefix (main_info->name, "python3"));
+  g_assert_nonnull (strstr (main_info->name, "prog.py"));
+}
+
+static void
+test_names_engine (gconstpointer data)
+{
+  g_autoptr(IlRunTrace) run = trace_engine ((IlCaptureKind) GPOINTER_TO_INT (data));
+
+  check_names (run);
+}
+
+static void
+test_names_cli (void)
+{
+  g_autoptr(IlRunTrace) run = trace_cli ();
+
+  check_names (run);
+}
+
+/* The samples of the cruncher name compute() in prog.py at a line of its loop, under <module>;
+ * each sample round has at most one GIL holder, and the holder is a thread of the program the
+ * kernel had runnable. */
+static void
+test_stacks (gconstpointer data)
+{
+  g_autoptr(IlRunTrace) run = trace_engine ((IlCaptureKind) GPOINTER_TO_INT (data));
+  IlTraceStacks *stacks = il_run_trace_get_stacks (run);
+  const IlWorkerInfo *cruncher = find_named (run, "cruncher-1");
+  guint in_compute = 0, in_loop = 0, cruncher_samples = 0, holders = 0, holders_running = 0;
+  guint holder_not_ours = 0, rounds_two_holders = 0;
+  GHashTable *holder_times = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  g_assert_nonnull (stacks);
+  g_assert_nonnull (cruncher);
+  g_test_message ("%" G_GUINT64_FORMAT " samples of %u threads, %u frames",
+                  il_trace_stacks_get_n_samples (stacks), il_trace_stacks_get_n_threads (stacks),
+                  il_trace_stacks_get_n_frames (stacks));
+  for (guint t = 0; t < il_trace_stacks_get_n_threads (stacks); t++)
+    {
+      gint64 pid, tid;
+      guint n;
+      gboolean ours = FALSE;
+
+      il_trace_stacks_get_thread (stacks, t, &pid, &tid, &n);
+      for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+        if (il_run_trace_get_worker (run, w)->tid == tid && il_run_trace_get_worker (run, w)->pid == pid)
+          ours = TRUE;
+      for (guint i = 0; i < n; i++)
+        {
+          IlStackSample s;
+          IlStackFrame f;
+
+          g_assert_true (il_trace_stacks_get_thread_sample (stacks, t, i, &s));
+          if (s.holds_gil)
+            {
+              holders++;
+              holders_running += s.on_cpu;
+              holder_not_ours += !ours;
+              if (g_hash_table_contains (holder_times, &s.time_ns))
+                rounds_two_holders++;
+              g_hash_table_add (holder_times, g_memdup2 (&s.time_ns, sizeof s.time_ns));
+            }
+          if (tid != cruncher->tid || s.n_frames == 0)
+            continue;
+          cruncher_samples++;
+          g_assert_true (il_trace_stacks_get_frame (stacks, s.frames[0], &f));
+          if (strcmp (f.function, "compute") != 0)
+            continue;
+          in_compute++;
+          g_assert_cmpstr (f.file, ==, prog_path);
+          if (f.line >= 7 && f.line <= 9)
+            in_loop++;
+        }
+    }
+  g_hash_table_unref (holder_times);
+  g_test_message ("cruncher: %u samples, %u in compute(), %u at its loop's lines; %u GIL holder "
+                  "samples, %u of them runnable", cruncher_samples, in_compute, in_loop, holders,
+                  holders_running);
+  /* It spins in compute() its whole life but for its first and last instants. */
+  g_assert_cmpuint (cruncher_samples, >=, 10);
+  g_assert_cmpuint (in_compute * 10, >=, cruncher_samples * 8);
+  g_assert_cmpuint (in_loop, ==, in_compute);
+  /* The GIL: held at some samples (three threads computing), by one thread at a time, one of the
+   * program's, which runs Python code and so is runnable (R); a sample read just as it dropped
+   * the GIL may see it going to sleep, rarely. */
+  g_assert_cmpuint (holders, >=, 5);
+  g_assert_cmpuint (rounds_two_holders, ==, 0);
+  g_assert_cmpuint (holder_not_ours, ==, 0);
+  g_assert_cmpuint (holders_running * 10, >=, holders * 7);
+}
+
+/* A CPython whose layout the reader does not know (Debian's python3.11 under the name
+ * python3.99, which is all it goes by) is refused with the reason, said once, and the program
+ * is traced as before: its lanes keep the kernel's names. */
+static void
+test_unknown_version (void)
+{
+  g_autofree char *fake = g_build_filename (tmpdir, "python3.99", NULL);
+  g_autofree char *out = g_build_filename (tmpdir, "unknown.interleave.json", NULL);
+  g_autofree char *data = NULL;
+  const char *argv[] = { cli_path, "trace", "-q", "-o", out, "--", fake, prog_path, NULL };
+  const char *said;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  g_auto(IlTestResult) r = { 0 };
+  IlRunTrace *run;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (python, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (fake, data, (gssize) len, NULL));
+  g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
+  il_test_run_argv (&r, argv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  said = strstr (r.err, "CPython 3.99: its layout is not one this reader knows");
+  g_assert_nonnull (said);
+  g_assert_null (strstr (said + 1, "CPython 3.99"));
+  trace = il_trace_load (out, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  g_assert_cmpuint (il_run_trace_get_n_workers (run), ==, 4);
+  g_assert_null (find_named (run, "cruncher-1"));
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 2)
+    g_error ("usage: test-pystack INTERLEAVE-CLI");
+  cli_path = argv[1];
+  /* Debian's python3.11: the version whose layout the reader knows and can be tested here. */
+  python = g_strdup ("/usr/bin/python3.11");
+  if (!g_file_test (python, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_message ("/usr/bin/python3.11 is not installed: nothing to read");
+      return 77;
+    }
+  tmpdir = il_test_tmpdir_new ("il-test-pystack");
+  prog_path = g_build_filename (tmpdir, "prog.py", NULL);
+  g_assert_true (g_file_set_contents (prog_path, program, -1, NULL));
+
+  g_test_add_data_func ("/pystack/names/engine-kernel", GINT_TO_POINTER (IL_CAPTURE_AUTO), test_names_engine);
+  g_test_add_data_func ("/pystack/names/engine-sampled", GINT_TO_POINTER (IL_CAPTURE_SAMPLED), test_names_engine);
+  g_test_add_func ("/pystack/names/cli", test_names_cli);
+  g_test_add_data_func ("/pystack/stacks/kernel", GINT_TO_POINTER (IL_CAPTURE_AUTO), test_stacks);
+  g_test_add_data_func ("/pystack/stacks/sampled", GINT_TO_POINTER (IL_CAPTURE_SAMPLED), test_stacks);
+  g_test_add_func ("/pystack/unknown-version", test_unknown_version);
+  status = g_test_run ();
+  il_test_remove_tree (tmpdir);
+  g_free (tmpdir);
+  g_free (prog_path);
+  g_free (python);
+  return status;
+}
