@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "il-cli.h"
@@ -21,12 +22,18 @@ il_cli_print_functions (IlRunTrace *run, guint max_rows)
   totals = il_trace_stacks_get_function_totals (stacks, run);
   interval = il_clock_format_duration (il_trace_stacks_get_interval_ns (stacks), IL_DURATION_SIGNIFICANT);
   shown = max_rows > 0 ? MIN (max_rows, totals->len) : totals->len;
-  g_print (ngettext ("  Python functions (innermost frame, %" G_GUINT64_FORMAT " sample every %s):\n",
-                     "  Python functions (innermost frame, %" G_GUINT64_FORMAT " samples, one every %s):\n",
+  g_print (ngettext ("  Python functions (innermost frame, %" PRIu64 " sample every %s):\n",
+                     "  Python functions (innermost frame, %" PRIu64 " samples, one every %s):\n",
                      il_trace_stacks_get_n_samples (stacks)),
            il_trace_stacks_get_n_samples (stacks), interval);
-  /* TRANSLATORS: column heads of the function table; keep each within its 11 characters */
-  g_print ("    %s %s %s  %s\n", _("running    "), _("GIL wait   "), _("blocked    "), _("function"));
+  {
+    /* TRANSLATORS: column heads of the CLI's function table, each padded to 11 characters */
+    g_autofree char *a = il_cli_pad (_("running"), 11);
+    g_autofree char *b = il_cli_pad (_("GIL wait"), 11);
+    g_autofree char *c = il_cli_pad (_("blocked"), 11);
+
+    g_print ("    %s %s %s  %s\n", a, b, c, _("function"));
+  }
   for (guint i = 0; i < shown; i++)
     {
       const IlStackFunctionTotal *t = &g_array_index (totals, IlStackFunctionTotal, i);
