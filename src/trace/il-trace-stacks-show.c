@@ -178,7 +178,7 @@ il_trace_stacks_describe (IlRunTrace *run, guint worker, gint64 time_ns, IlState
   /* The others wait for the GIL while one thread holds it: that thread's code is the answer to
    * "why is this one waiting". */
   if (state == IL_STATE_GIL_WAIT &&
-      il_trace_stacks_find_gil_holder (stacks, info->pid, time_ns, gap, &holder) && holder.tid != info->tid &&
+      il_trace_stacks_find_gil_holder (stacks, info->pid, info->tid, time_ns, gap, &holder) &&
       holder.n_frames > 0)
     {
       g_autofree char *frame = il_trace_stacks_format_frame (stacks, holder.frames[0]);

@@ -544,8 +544,8 @@ il_trace_stacks_find_worker_sample (IlTraceStacks *self, IlRunTrace *run, guint 
 }
 
 gboolean
-il_trace_stacks_find_gil_holder (IlTraceStacks *self, gint64 pid, gint64 time_ns, gint64 max_gap_ns,
-                                 IlStackSample *out)
+il_trace_stacks_find_gil_holder (IlTraceStacks *self, gint64 pid, gint64 except_tid, gint64 time_ns,
+                                 gint64 max_gap_ns, IlStackSample *out)
 {
   const Thread *best_t = NULL;
   gint64 best = -1, best_gap = G_MAXINT64;
@@ -556,7 +556,7 @@ il_trace_stacks_find_gil_holder (IlTraceStacks *self, gint64 pid, gint64 time_ns
       const Thread *t = g_ptr_array_index (self->threads, i);
       gint64 k, gap;
 
-      if (t->pid != pid || (k = nearest_locked (t, time_ns, max_gap_ns, FLAG_HOLDS_GIL)) < 0)
+      if (t->pid != pid || t->tid == except_tid || (k = nearest_locked (t, time_ns, max_gap_ns, FLAG_HOLDS_GIL)) < 0)
         continue;
       gap = ABS (g_array_index (t->samples, Sample, k).time_ns - time_ns);
       if (gap < best_gap)

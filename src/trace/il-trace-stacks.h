@@ -80,10 +80,11 @@ gboolean       il_trace_stacks_find_sample   (IlTraceStacks *stacks, gint64 pid,
 /* The same for lane @worker of @run (a traced program's thread: its pid and tid). */
 gboolean       il_trace_stacks_find_worker_sample (IlTraceStacks *stacks, IlRunTrace *run, guint worker,
                                                    gint64 time_ns, gint64 max_gap_ns, IlStackSample *out);
-/* The GIL's holder in process @pid at @time_ns: of the samples at most @max_gap_ns away that
- * held the GIL, the nearest (the holder's tid is in out->tid). */
-gboolean       il_trace_stacks_find_gil_holder (IlTraceStacks *stacks, gint64 pid, gint64 time_ns,
-                                                gint64 max_gap_ns, IlStackSample *out);
+/* The GIL's holder in process @pid at @time_ns: of the samples of its threads but @except_tid
+ * (-1: none; a waiting thread asks who else held it) at most @max_gap_ns away that held the
+ * GIL, the nearest (the holder's tid is in out->tid). */
+gboolean       il_trace_stacks_find_gil_holder (IlTraceStacks *stacks, gint64 pid, gint64 except_tid,
+                                                gint64 time_ns, gint64 max_gap_ns, IlStackSample *out);
 /* The innermost frame most samples of thread (@pid, @tid) in [@t0, @t1) were in (a running
  * span's label), and in @share the fraction of those samples; G_MAXUINT when none is there. */
 guint          il_trace_stacks_dominant_frame (IlTraceStacks *stacks, gint64 pid, gint64 tid, gint64 t0,

@@ -39,12 +39,19 @@ def state_at(spans, t):
 
 threads = []
 workers = run['workers']
+# The GIL stays with the thread that ran last until it drops it: a holder the kernel preempted
+# (ready) still holds it, and the others wait.
 holder_at = {}
 for t in range(INTERVAL, end, INTERVAL):
+    last = None
     for w in sorted(lanes):
-        if state_at(lanes[w], t) == 'running' and w != 0:
-            holder_at[t] = w
-            break
+        if w == 0:
+            continue
+        ran = [s for s, e, state in lanes[w] if state == 'running' and s <= t]
+        if ran and state_at(lanes[w], t) in ('running', 'ready') and (last is None or ran[-1] > last[0]):
+            last = (ran[-1], w)
+    if last is not None:
+        holder_at[t] = last[1]
 for w in sorted(lanes):
     samples = []
     for t in range(INTERVAL, end, INTERVAL):

@@ -116,9 +116,9 @@ test_stacks (void)
         gint64 mid = (s->start_ns + s->end_ns) / 2;
 
         if (s->state == IL_STATE_GIL_WAIT && s->end_ns - s->start_ns > best_len &&
-            il_trace_stacks_find_gil_holder (stacks, il_run_trace_get_worker (run, 1)->pid, mid,
-                                             il_trace_stacks_get_max_gap_ns (stacks), &holder) &&
-            holder.tid != il_run_trace_get_worker (run, 1)->tid)
+            il_trace_stacks_find_gil_holder (stacks, il_run_trace_get_worker (run, 1)->pid,
+                                             il_run_trace_get_worker (run, 1)->tid, mid,
+                                             il_trace_stacks_get_max_gap_ns (stacks), &holder))
           {
             best_len = s->end_ns - s->start_ns;
             t = mid;
@@ -126,7 +126,8 @@ test_stacks (void)
       }
   }
   g_assert_cmpint (t, >=, 0);
-  g_assert_true (il_trace_stacks_find_gil_holder (stacks, il_run_trace_get_worker (run, 1)->pid, t,
+  g_assert_true (il_trace_stacks_find_gil_holder (stacks, il_run_trace_get_worker (run, 1)->pid,
+                                                  il_run_trace_get_worker (run, 1)->tid, t,
                                                   il_trace_stacks_get_max_gap_ns (stacks), &holder));
   holder_frame = il_trace_stacks_format_frame (stacks, holder.frames[0]);
   waiting = tooltip_at (t, "cruncher-0 in pid");

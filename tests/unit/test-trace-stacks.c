@@ -110,10 +110,14 @@ test_store (void)
   g_assert_cmpuint (s.n_frames, ==, 3);
 
   /* The GIL's holder at 41 ms: main's sample at 45 ms, not other's at 35 ms (it held none). */
-  g_assert_true (il_trace_stacks_find_gil_holder (stacks, 900, 41 * MS, 20 * MS, &s));
+  g_assert_true (il_trace_stacks_find_gil_holder (stacks, 900, -1, 41 * MS, 20 * MS, &s));
   g_assert_cmpint (s.tid, ==, 900);
   g_assert_cmpint (s.time_ns, ==, 45 * MS);
-  g_assert_false (il_trace_stacks_find_gil_holder (stacks, 901, 41 * MS, 20 * MS, &s));
+  g_assert_true (il_trace_stacks_find_gil_holder (stacks, 900, 901, 41 * MS, 20 * MS, &s));
+  g_assert_cmpint (s.tid, ==, 900);
+  /* Only main held it: asking for anyone else finds no one. */
+  g_assert_false (il_trace_stacks_find_gil_holder (stacks, 900, 900, 41 * MS, 20 * MS, &s));
+  g_assert_false (il_trace_stacks_find_gil_holder (stacks, 901, -1, 41 * MS, 20 * MS, &s));
 
   text = il_trace_stacks_format_frame (stacks, 0);
   g_assert_cmpstr (text, ==, "compute()  worker.py:12");
