@@ -32,16 +32,6 @@ stack_bytes (const guint *frames, guint n)
   return g_bytes_new (frames, n * sizeof (guint));
 }
 
-static void
-write_text (IlWriter *w, const char *str)
-{
-  g_autofree char *valid = NULL;
-
-  if (!g_utf8_validate (str, -1, NULL))
-    str = valid = g_utf8_make_valid (str, -1);
-  il_writer_json_string (w, str);
-}
-
 /* By hand, like the spans (il-trace-write.c): a frame or stack a line, a thread's samples on a
  * few long lines, not one number a line as the header's pretty printer would. */
 void
@@ -65,9 +55,10 @@ il_trace_stacks_write_v1 (IlRunTrace *run, IlWriter *w)
 
       il_trace_stacks_get_frame (stacks, i, &f);
       il_writer_puts (w, i == 0 ? "\n   [" : ",\n   [");
-      write_text (w, f.function);
+      /* The store keeps only valid UTF-8 (il_trace_stacks_intern_frame). */
+      il_writer_json_string (w, f.function);
       il_writer_puts (w, ", ");
-      write_text (w, f.file);
+      il_writer_json_string (w, f.file);
       il_writer_puts (w, ", ");
       il_writer_int (w, f.line);
       il_writer_putc (w, ']');
