@@ -88,7 +88,6 @@ make_table (IlFunctionsDialog *self, IlRunTrace *run)
       g_autofree char *blocked = il_clock_format_duration (t->blocked_ns, IL_DURATION_SIGNIFICANT);
       const char *cells[4] = { frame, running, gil, blocked };
       GtkWidget *row = make_row (self, cells, FALSE);
-      g_autofree char *tip = NULL;
       IlStackFrame f;
 
       /* The whole path, which the cell shortens to the file's name. */

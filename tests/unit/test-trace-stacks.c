@@ -301,6 +301,8 @@ test_refused (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(IlTrace) ok = il_trace_load_from_data (text, strlen (text), "ok.json", &error);
 
+  g_assert_nonnull (il_run_trace_get_stacks (il_trace_get_run (loaded, 0)));
+
   /* The unchanged text loads, so each refusal below is the change's. */
   g_assert_no_error (error);
   g_assert_nonnull (ok);
