@@ -212,10 +212,25 @@ save_and_load (IlRunTrace *run, const char *name, char **text)
   return loaded;
 }
 
+static IlRunTrace *
+make_mixed_run (void)
+{
+  IlRunTrace *run = make_run ();
+  IlTraceStacks *stacks = il_run_trace_get_stacks (run);
+  guint f = il_trace_stacks_intern_frame (stacks, "hash", "/usr/lib/python3.11/hashlib.py", 0);
+
+  /* Runnable without the GIL (C code that released it), and holding it while not runnable: the
+   * two flags are kept apart. */
+  il_trace_stacks_add_sample (stacks, 900, 902, 7 * MS, TRUE, FALSE, &f, 1);
+  il_trace_stacks_add_sample (stacks, 900, 902, 17 * MS, FALSE, TRUE, &f, 1);
+  il_trace_stacks_add_sample (stacks, 900, 902, 27 * MS, FALSE, FALSE, NULL, 0);
+  return run;
+}
+
 static void
 test_round_trip (void)
 {
-  g_autoptr(IlRunTrace) run = make_run ();
+  g_autoptr(IlRunTrace) run = make_mixed_run ();
   g_autofree char *text = NULL;
   g_autoptr(IlTrace) loaded = save_and_load (run, "stacks.interleave.json", &text);
   IlTraceStacks *a = il_run_trace_get_stacks (run);
@@ -235,6 +250,7 @@ test_round_trip (void)
       g_assert_cmpuint (fa.line, ==, fb.line);
     }
   g_assert_cmpint (il_trace_stacks_get_interval_ns (b), ==, il_trace_stacks_get_interval_ns (a));
+  g_assert_cmpuint (il_trace_stacks_get_n_threads (b), ==, 3);
   g_assert_cmpuint (il_trace_stacks_get_n_threads (b), ==, il_trace_stacks_get_n_threads (a));
   for (guint t = 0; t < il_trace_stacks_get_n_threads (a); t++)
     {
