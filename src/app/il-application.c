@@ -226,6 +226,7 @@ il_application_startup (GApplication *app)
     { "win.trace-program", { "<Control>t", NULL } },
     { "win.save-trace", { "<Control>s", NULL } },
     { "win.find-lanes", { "<Control>f", NULL } },
+    { "win.python-functions", { "<Control><Shift>p", NULL } },
     { "win.presentation", { "F11", NULL } },
     { "win.text-zoom-in", { "<Control>plus", "<Control>equal", NULL } },
     { "win.text-zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },

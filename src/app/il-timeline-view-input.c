@@ -9,6 +9,7 @@
 #include "il-format.h"
 #include "il-timeline-keys.h"
 #include "il-timeline-view-private.h"
+#include "il-trace-stacks.h"
 
 static void
 il_timeline_view_time_area (IlTimelineView *self, double *x0, double *x1)
@@ -232,6 +233,15 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
                                                                       hit.span.start_ns));
     if (why != NULL)
       g_string_append_printf (s, ": %s", why);
+  }
+  /* A Python program's sampled stacks: the function running here, and on a GIL wait whose code
+   * held the GIL. */
+  {
+    g_autofree char *code = il_trace_stacks_describe (run, (guint) hit.worker, hit.t_ns,
+                                                      (IlState) hit.span.state, 3);
+
+    if (code != NULL)
+      g_string_append_printf (s, "\n%s", code);
   }
   start = il_clock_format_duration (hit.span.start_ns, IL_DURATION_SIGNIFICANT);
   duration = il_clock_format_duration (hit.span.end_ns - hit.span.start_ns, IL_DURATION_SIGNIFICANT);

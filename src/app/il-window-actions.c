@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "il-export-dialog.h"
+#include "il-functions-dialog.h"
 #include "il-trace-dialog.h"
 #include "il-window-private.h"
 
@@ -204,6 +205,15 @@ export_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* "Python Functions…": the table of the shown runs' sampled stacks, with their profile export. */
+static void
+python_functions_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  IlWindow *self = user_data;
+
+  gtk_window_present (GTK_WINDOW (il_functions_dialog_new (GTK_WINDOW (self), self->shown)));
+}
+
 /* "Trace a Program…": the dialog runs the command as a traced run of this window. */
 static void
 trace_program_action (GSimpleAction *action, GVariant *param, gpointer user_data)
@@ -264,6 +274,7 @@ static const GActionEntry entries[] = {
   { .name = "zoom-out", .activate = zoom_action },
   { .name = "zoom-fit", .activate = zoom_action },
   { .name = "find-lanes", .activate = find_lanes_action },
+  { .name = "python-functions", .activate = python_functions_action },
 };
 
 void

@@ -11,6 +11,7 @@
 #include "il-cpu-sampler.h"
 #include "il-export.h"
 #include "il-format.h"
+#include "il-functions-dialog.h"
 #include "il-history-item.h"
 #include "il-history-row.h"
 #include "il-timing.h"
@@ -338,6 +339,7 @@ il_window_update_actions (IlWindow *self)
   il_window_set_action_enabled (self, "stop", busy);
   il_window_set_action_enabled (self, "measure-speedup", !busy && missing->len > 0);
   il_window_set_action_enabled (self, "save-trace", !busy && self->shown->len > 0);
+  il_window_set_action_enabled (self, "python-functions", il_functions_dialog_any_stacks (self->shown));
   il_window_set_action_enabled (self, "export",
                                 !busy && (self->shown->len > 0 ||
                                           il_sweep_view_get_sweep (self->sweep_view) != NULL));

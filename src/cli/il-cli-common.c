@@ -57,6 +57,8 @@ il_cli_outputs_add_group (GOptionContext *context, IlCliOutputs *o, gboolean wit
       N_("Colour running spans by CPU instead of by task"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
       N_("Print nothing but errors"), NULL },
+    { "profile", 0, 0, G_OPTION_ARG_FILENAME, &o->profile_path,
+      N_("Write the sampled Python stacks as a speedscope profile to FILE"), N_("FILE") },
     G_OPTION_ENTRY_NULL
   };
 
@@ -283,6 +285,7 @@ check_stdout (IlCliOutputs *o, GError **error)
 {
   const struct { const char *option; const char *path; } images[] = {
     { "--png", o->png_path }, { "--svg", o->svg_path }, { "--pdf", o->pdf_path },
+    { "--profile", o->profile_path },
   };
   guint n = is_stdout (o->trace_path) + is_stdout (o->csv_path) + is_stdout (o->chrome_path);
 
@@ -397,14 +400,15 @@ il_cli_outputs_check (IlCliOutputs *o, GError **error)
          check_output_path ("--chrome-trace", o->chrome_path, error) &&
          check_output_path ("--png", o->png_path, error) &&
          check_output_path ("--svg", o->svg_path, error) &&
-         check_output_path ("--pdf", o->pdf_path, error);
+         check_output_path ("--pdf", o->pdf_path, error) &&
+         check_output_path ("--profile", o->profile_path, error);
 }
 
 gboolean
 il_cli_outputs_any (const IlCliOutputs *o)
 {
   return o->trace_path || o->csv_path || o->chrome_path || o->png_path || o->svg_path ||
-         o->pdf_path;
+         o->pdf_path || o->profile_path;
 }
 
 /* The one output that is "-", to standard output, as it is made: a pipe reader sees it at once
@@ -495,6 +499,8 @@ il_cli_outputs_write (IlCliOutputs *o, IlTrace *trace, const char *prog)
                                   images[i].path, &error);
         ok &= report_write (o, prog, written, &error, images[i].path);
       }
+  if (o->profile_path != NULL)
+    ok &= il_cli_write_profile (o->profile_path, trace, o->quiet, prog);
   return ok;
 }
 
@@ -513,6 +519,7 @@ il_cli_outputs_clear (IlCliOutputs *o)
   g_clear_pointer (&o->scale, g_free);
   g_clear_pointer (&o->theme, g_free);
   g_clear_pointer (&o->title, g_free);
+  g_clear_pointer (&o->profile_path, g_free);
 }
 
 int
@@ -710,6 +717,7 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   if (count_tasks (run, IL_TASK_FAILED) > 0)
     g_print (_("  failed tasks   %u\n"), count_tasks (run, IL_TASK_FAILED));
   print_other_programs (run);
+  il_cli_print_functions (run, 5);
   g_print (_("  capture        %s\n"),
            il_capture_describe (il_run_trace_get_capture (run), IL_CAPTURE_WORDS_CLI));
   if (il_run_trace_get_cancelled (run))

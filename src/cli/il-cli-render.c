@@ -7,6 +7,7 @@
 
 #include "il-cli.h"
 #include "il-trace-marks.h"
+#include "il-trace-stacks.h"
 
 #define PROG "interleave-cli render"
 
@@ -15,9 +16,12 @@ il_cli_render (int argc, char **argv)
 {
   IlCliOutputs out = { 0 };
   gboolean summary = FALSE;
+  gboolean functions = FALSE;
   const GOptionEntry entries[] = {
     { "summary", 's', 0, G_OPTION_ARG_NONE, &summary,
       N_("Print the runs' summaries saved in the trace"), NULL },
+    { "functions", 0, 0, G_OPTION_ARG_NONE, &functions,
+      N_("Print every Python function of the runs' sampled stacks: time running, waiting for the GIL, blocked"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -51,7 +55,7 @@ il_cli_render (int argc, char **argv)
       status = IL_CLI_EXIT_USAGE;
       goto out;
     }
-  if (!il_cli_outputs_any (&out) && !summary)
+  if (!il_cli_outputs_any (&out) && !summary && !functions)
     {
       g_printerr (_("%s: nothing to do: add --png, --svg, --pdf, --csv, --chrome-trace or --summary\n"),
                   PROG);
@@ -83,6 +87,16 @@ il_cli_render (int argc, char **argv)
         il_cli_print_comparison (il_trace_get_runs (trace), -1);
       il_cli_print_disturbed (il_trace_get_runs (trace));
     }
+  if (functions && !out.quiet)
+    for (guint r = 0; r < il_trace_get_n_runs (trace); r++)
+      {
+        IlRunTrace *run = il_trace_get_run (trace, r);
+
+        if (il_run_trace_get_stacks (run) == NULL)
+          continue;
+        g_print ("%s\n", il_run_trace_get_label (run));
+        il_cli_print_functions (run, 0);
+      }
   if (!il_cli_outputs_write (&out, trace, PROG))
     status = IL_CLI_EXIT_FAILED;
 

@@ -35,6 +35,7 @@ typedef struct
   char     *title;
   gboolean  color_by_cpu;
   gboolean  quiet;
+  char     *profile_path;   /* --profile: the Python stacks as a speedscope file */
 
   /* Parsed by il_cli_outputs_check(). */
   IlExportOptions export;
@@ -123,6 +124,12 @@ char     *il_cli_describe_end      (int wait_status);
 /* Appends a failed program's last lines on stderr (il_run_get_stderr_tail()), each indented and
  * marked, to @out: what it said before it failed, in the same message as how it ended. */
 void      il_cli_append_stderr_tail (GString *out, const char *tail);
+
+/* il-cli-stacks.c: a run's Python functions (the innermost frames of its sampled stacks), at
+ * most @max_rows of them (0: all), nothing when it has no stacks; the samples as a speedscope
+ * profile (prints "Wrote FILE" unless @quiet; FALSE, reported, when it has none or fails). */
+void      il_cli_print_functions   (IlRunTrace *run, guint max_rows);
+gboolean  il_cli_write_profile     (const char *path, IlTrace *trace, gboolean quiet, const char *prog);
 
 int       il_cli_run               (int argc, char **argv);
 int       il_cli_render            (int argc, char **argv);

@@ -105,6 +105,10 @@ void      il_paint_worker_lane      (IlPaintFrame *f, guint run_index, const IlC
  * a core lane reads only its own entries whatever the machine's size or the workers' number. */
 typedef struct _IlPaintCoreIndex IlPaintCoreIndex;
 IlPaintCoreIndex *il_paint_core_index_new  (int hl_task);
+/* il-painter-stacks.c: a traced Python program's running stretches named by their function
+ * (the dominant innermost frame of the lane's sampled stacks there), where the name fits. */
+void      il_paint_stack_labels     (IlPaintFrame *f, guint run_index, const IlColumn *cols,
+                                     const IlLayoutRow *row, const IlPaintCell *cells);
 void      il_paint_core_index_add   (IlPaintCoreIndex *index, IlPaintFrame *f, guint worker,
                                      const IlColumn *cols);
 void      il_paint_core_index_seal  (IlPaintCoreIndex *index);

@@ -130,6 +130,7 @@ il_paint_worker_lane (IlPaintFrame *f, guint run_index, const IlColumn *cols, co
                              g_ptr_array_index (f->runs, run_index), NULL,
                              il_paint_live_edge_col (f, g_ptr_array_index (f->runs, run_index)));
   }
+  il_paint_stack_labels (f, run_index, cols, row, cells);
 
   /* On a lane too dense to walk span by span, a task boundary is where neighbouring columns
    * each belong to one task, and to different ones. */

@@ -133,5 +133,7 @@ il_writer_int (IlWriter *w, gint64 v)
 /* il-trace-marks-v1.c: a run's instants, counters and flows into its trace v1 header. */
 typedef struct _JsonBuilder JsonBuilder;
 void      il_trace_marks_write_v1 (JsonBuilder *b, IlRunTrace *run);
+/* il-trace-stacks-v1.c: a run's sampled Python stacks ("stacks"), when it has them. */
+void      il_trace_stacks_write_v1 (IlRunTrace *run, IlWriter *w);
 
 G_END_DECLS

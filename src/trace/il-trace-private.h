@@ -61,6 +61,7 @@ struct _IlRunTrace
   int              exit_signal;        /* 0: not killed by a signal */
   IlRunMarks      *marks;              /* instants, counters, flows, slice args (il-trace-marks.c);
                                         * NULL until one is added */
+  struct _IlTraceStacks *stacks;       /* sampled Python stacks (il-trace-stacks.c); NULL when none */
 };
 
 struct _IlTrace

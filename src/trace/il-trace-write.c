@@ -532,6 +532,7 @@ il_trace_write_v1 (IlTrace *trace, IlWriter *w, guint states)
 
       il_writer_puts (w, r == 0 ? "\n" : ",\n");
       il_writer_puts (w, text);
+      il_trace_stacks_write_v1 (run, w);
       write_task_rows (run, w);
       il_writer_puts (w, ",\n \"spans\" : [");
       write_span_rows (run, w, states);

@@ -10,6 +10,7 @@
 #include "il-clock.h"
 #include "il-cpu-load.h"
 #include "il-trace-private.h"
+#include "il-trace-stacks.h"
 
 /* Boxed by reference: a GValue, a property or a list model holding a run or a trace shares it
  * (copying one means a reference, as everywhere else in the program). */
@@ -67,6 +68,7 @@ il_run_trace_unref (IlRunTrace *self)
   g_array_unref (self->tasks);
   g_clear_pointer (&self->task_names, g_string_chunk_free);
   g_clear_pointer (&self->marks, il_run_marks_free);
+  g_clear_pointer (&self->stacks, il_trace_stacks_free);
   il_run_config_free (self->config);
   g_free (self->label);
   g_free (self);
