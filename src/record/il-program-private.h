@@ -26,6 +26,8 @@ G_BEGIN_DECLS
                                                         * fork a dozen, 1-5 ms each) are the run's
                                                         * own time only if seen */
 #define HOUSEKEEP_NS     G_GINT64_CONSTANT (10000000)
+#define CMDLINE_EVERY    10                            /* housekeeping passes between re-reads
+                                                        * of a command with no exec seen */
 #define REASON_NS        G_GINT64_CONSTANT (2000000)   /* kernel: what blocked threads wait on;
                                                         * every 1 ms, the tracer's wake-ups were
                                                         * 4 % of a core beside a Python lesson */
@@ -58,6 +60,7 @@ struct _Proc
   char       *announced_name;
   char        comm[16];
   char       *exe;             /* sampled: /proc/PID/exe, to notice an exec */
+  gint64      cmdline_exec_ns; /* exec_ns when its command was last read (housekeeping) */
   /* Where its GIL lives, resolved when first needed after its last exec. */
   gboolean    rt_known;
   gint64      rt_tried_ns;
@@ -207,6 +210,7 @@ struct _IlProgram
   GArray       *found;          /* sampled: children read by the last scan (of long), reused */
   gint64        last_new_proc_ns; /* when the newest process was found */
   GHashTable   *elf_cache;      /* path → ElfRuntime */
+  guint         housekeep_pass; /* housekeeping passes so far (0: the last one, everything) */
   guint         next_lane;
   gboolean      ending;
 
