@@ -27,6 +27,8 @@ G_BEGIN_DECLS
                                                         * fork a dozen, 1-5 ms each) are the run's
                                                         * own time only if seen */
 #define HOUSEKEEP_NS     G_GINT64_CONSTANT (10000000)
+#define CMDLINE_EVERY    10                            /* housekeeping passes between re-reads
+                                                        * of a command with no exec seen */
 #define REASON_NS        G_GINT64_CONSTANT (2000000)   /* kernel: what blocked threads wait on;
                                                         * every 1 ms, the tracer's wake-ups were
                                                         * 4 % of a core beside a Python lesson */
@@ -61,6 +63,7 @@ struct _Proc
   char       *announced_name;
   char        comm[16];
   char       *exe;             /* sampled: /proc/PID/exe, to notice an exec */
+  gint64      cmdline_exec_ns; /* exec_ns when its command was last read (housekeeping) */
   /* Where its GIL lives, resolved when first needed after its last exec. */
   gboolean    rt_known;
   gint64      rt_tried_ns;
@@ -224,6 +227,7 @@ struct _IlProgram
   GHashTable   *py_names;       /* ident → name, reused */
   gint64        stacks_cpu_ns;  /* the sampler's own CPU time */
   guint64       stacks_rounds;
+  guint         housekeep_pass; /* housekeeping passes so far (0: the last one, everything) */
   guint         next_lane;
   gboolean      ending;
 

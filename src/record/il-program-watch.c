@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "il-program-private.h"
+#include "il-run.h"
 
 /* From here on, in the watcher and the program before its exec: only async-signal-safe calls,
  * we may have been forked from a threaded GUI. */
@@ -166,7 +168,8 @@ kill_everything (pid_t program)
 
 /* The program, forked by the watcher: waits at the gate, then becomes the command. */
 static void G_GNUC_NORETURN
-program_main (IlProgram *self, int gate, int gate_out, int err_out, pid_t watcher)
+program_main (const char *path, const char *cwd, char **command, int gate, int gate_out,
+              int err_out, pid_t watcher)
 {
   extern char **environ;
   sigset_t none;
@@ -188,9 +191,9 @@ program_main (IlProgram *self, int gate, int gate_out, int err_out, pid_t watche
     _exit (127);
   if (read (gate, &c, 1) != 1)
     _exit (127);
-  if (self->config->cwd != NULL && *self->config->cwd != '\0' && chdir (self->config->cwd) != 0)
+  if (cwd != NULL && *cwd != '\0' && chdir (cwd) != 0)
     _exit (127);
-  execve (self->path, self->config->command, environ);
+  execve (path, command, environ);
   _exit (127);
 }
 
@@ -224,7 +227,8 @@ reap (pid_t program, int status_out, gboolean *ended, gboolean reaped)
 }
 
 static void G_GNUC_NORETURN
-watcher_main (IlProgram *self, int ctl, int status_out, int gate, int gate_out, int err_out)
+watcher_main (const char *path, const char *cwd, char **command, int ctl, int status_out, int gate,
+              int gate_out, int err_out)
 {
   pid_t watcher = getpid (), program;
   gboolean ended = FALSE, reaped = FALSE;
@@ -246,7 +250,7 @@ watcher_main (IlProgram *self, int ctl, int status_out, int gate, int gate_out, 
 
   program = fork ();
   if (program == 0)
-    program_main (self, gate, gate_out, err_out, watcher);
+    program_main (path, cwd, command, gate, gate_out, err_out, watcher);
   if (program < 0)
     {
       int e = -errno;
@@ -315,14 +319,84 @@ watcher_main (IlProgram *self, int ctl, int status_out, int gate, int gate_out, 
     }
 }
 
-/* Forks the watcher, which forks the program; sets self->root, ->watcher and the pipes. The
- * program waits at self->gate; its stderr goes to @err_out when it is not -1. */
+/* The watcher started as `interleave-worker --watch ERR CWD PATH ARGV…` with its pipes on
+ * fixed descriptors (WATCH_FD_*): see spawn_watcher_exec(). */
+enum { WATCH_FD_CTL = 3, WATCH_FD_STATUS, WATCH_FD_GATE, WATCH_FD_GATE_OUT, WATCH_FD_ERR, WATCH_N_FDS = 5 };
+
+int
+il_program_watcher_main (int argc, char **argv)
+{
+  /* argv: [0] the worker, [1] --watch, [2] "1" when the program's stderr is WATCH_FD_ERR,
+   * [3] its folder ("" for ours), [4] the program, [5…] its argument vector. */
+  if (argc < 6 || strcmp (argv[1], "--watch") != 0)
+    return 2;
+  watcher_main (argv[4], argv[3], argv + 5, WATCH_FD_CTL, WATCH_FD_STATUS, WATCH_FD_GATE,
+                WATCH_FD_GATE_OUT, strcmp (argv[2], "1") == 0 ? WATCH_FD_ERR : -1);
+}
+
+/* Starts the watcher as a program of its own (the worker binary, `--watch`) through
+ * posix_spawn, which does not copy our memory: a fork of the window (100+ MB) made every page
+ * it then wrote during the run a copy-on-write fault with a TLB shoot-down, a quarter of the
+ * window's main thread in a Python lesson (perf, bench-window). The pipes go to WATCH_FD_*:
+ * first copied above any of those numbers, so no dup2 overwrites one not yet copied. FALSE with
+ * errno when it could not be started. */
+static gboolean
+spawn_watcher_exec (IlProgram *self, const char *worker, int ctl, int status, int err_out,
+                    pid_t *pid)
+{
+  extern char **environ;
+  int from[WATCH_N_FDS] = { ctl, status, self->gate[0], self->gate[1], err_out };
+  int high[WATCH_N_FDS];
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  sigset_t none, all;
+  int e = 0;
+
+  for (guint i = 0; i < WATCH_N_FDS; i++)
+    high[i] = from[i] >= 0 ? fcntl (from[i], F_DUPFD_CLOEXEC, 64) : -1;
+  g_ptr_array_add (argv, (gpointer) worker);
+  g_ptr_array_add (argv, "--watch");
+  g_ptr_array_add (argv, err_out >= 0 ? "1" : "0");
+  g_ptr_array_add (argv, self->config->cwd != NULL ? self->config->cwd : "");
+  g_ptr_array_add (argv, self->path);
+  for (guint i = 0; self->config->command[i] != NULL; i++)
+    g_ptr_array_add (argv, self->config->command[i]);
+  g_ptr_array_add (argv, NULL);
+
+  posix_spawn_file_actions_init (&actions);
+  for (guint i = 0; i < WATCH_N_FDS; i++)
+    if (from[i] >= 0 && high[i] < 0)
+      e = errno;
+    else if (high[i] >= 0)
+      posix_spawn_file_actions_adddup2 (&actions, high[i], WATCH_FD_CTL + (int) i);
+  posix_spawnattr_init (&attr);
+  sigemptyset (&none);
+  sigfillset (&all);
+  posix_spawnattr_setsigmask (&attr, &none);
+  posix_spawnattr_setsigdefault (&attr, &all);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  if (e == 0)
+    e = posix_spawn (pid, worker, &actions, &attr, (char **) argv->pdata, environ);
+  posix_spawnattr_destroy (&attr);
+  posix_spawn_file_actions_destroy (&actions);
+  for (guint i = 0; i < WATCH_N_FDS; i++)
+    if (high[i] >= 0)
+      close (high[i]);
+  errno = e;
+  return e == 0;
+}
+
+/* Starts the watcher, which forks the program; sets self->root, ->watcher and the pipes. The
+ * program waits at self->gate; its stderr goes to @err_out when it is not -1. The watcher is
+ * the worker binary where it is found, else a fork of ours. */
 gboolean
 il_program_spawn (IlProgram *self, int err_out, GError **error)
 {
+  const char *worker = il_run_get_worker_path ();
   int ctl[2], status[2];
   int got = 0;
-  pid_t pid;
+  pid_t pid = -1;
   ssize_t n;
 
   if (pipe2 (ctl, O_CLOEXEC) != 0)
@@ -333,12 +407,17 @@ il_program_spawn (IlProgram *self, int err_out, GError **error)
       close (ctl[1]);
       goto failed;
     }
-  pid = fork ();
-  if (pid == 0)
+  if (worker != NULL && access (worker, X_OK) == 0)
+    {
+      if (!spawn_watcher_exec (self, worker, ctl[0], status[1], err_out, &pid))
+        pid = -1;
+    }
+  else if ((pid = fork ()) == 0)
     {
       close (ctl[1]);
       close (status[0]);
-      watcher_main (self, ctl[0], status[1], self->gate[0], self->gate[1], err_out);
+      watcher_main (self->path, self->config->cwd, self->config->command, ctl[0], status[1],
+                    self->gate[0], self->gate[1], err_out);
     }
   close (ctl[0]);
   close (status[1]);

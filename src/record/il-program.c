@@ -34,10 +34,16 @@ housekeeping (IlProgram *self, gint64 now, gint64 horizon)
 
       if (p->exited || p->status == PROC_DROPPED)
         continue;
-      if ((cmd = il_program_read_cmdline (p->pid)) != NULL)
+      /* Read again after an exec the capture saw, and every CMDLINE_EVERY passes for one it did
+       * not (and at the end, pass 0): reading every process's cmdline every pass was a third of
+       * the tracer thread's CPU in the Python lessons (perf). */
+      if ((p->command == NULL || p->exec_ns != p->cmdline_exec_ns ||
+           self->housekeep_pass % CMDLINE_EVERY == 0) &&
+          (cmd = il_program_read_cmdline (p->pid)) != NULL)
         {
           g_free (p->command);
           p->command = cmd;
+          p->cmdline_exec_ns = p->exec_ns;
         }
       if (p->status == PROC_CONFIRMED && p->announced)
         il_program_announce_process (self, p);
@@ -131,6 +137,7 @@ tracer_thread (gpointer data)
         }
       if (now - last_house >= HOUSEKEEP_NS)
         {
+          self->housekeep_pass++;
           housekeeping (self, now, horizon);
           last_house = now;
         }
@@ -220,6 +227,7 @@ tracer_thread (gpointer data)
      * forked just before the command exited is known only from them. */
     il_program_mark_alive (self);
     il_program_release_watcher (self, FALSE);
+    self->housekeep_pass = 0;
     housekeeping (self, now, now);
     g_hash_table_iter_init (&iter, self->threads);
     while (g_hash_table_iter_next (&iter, NULL, &value))

@@ -55,6 +55,11 @@ const char    *il_program_get_stderr_tail (IlProgram *self);
  * process runs no CPython that exports it. Exposed for tests. */
 gboolean       il_program_find_python_runtime (int pid, guint64 *lo, guint64 *hi);
 
+/* The watcher (the traced program's parent, which ends its whole tree if we die), run by
+ * `interleave-worker --watch …` as il_program_start() starts it: never returns but with 2 for a
+ * wrong argument vector. */
+int            il_program_watcher_main (int argc, char **argv);
+
 /* Marks as helpers the lanes of @trace that never ran a task-like stretch (DESIGN.md). */
 void           il_program_mark_helpers (IlRunTrace *trace);
 

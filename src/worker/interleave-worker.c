@@ -15,6 +15,7 @@
 
 #include "il-capture.h"
 #include "il-clock.h"
+#include "il-program.h"
 #include "il-recorder.h"
 #include "il-ring.h"
 #include "il-worker-protocol.h"
@@ -148,6 +149,10 @@ main (int   argc,
   IlWorkCtx ctx;
   IlMsgHello hello;
   gboolean eof = FALSE;
+
+  /* Not a pool worker: the watcher of a traced program (il-program-watch.c). */
+  if (argc > 1 && strcmp (argv[1], "--watch") == 0)
+    return il_program_watcher_main (argc, argv);
 
   /* Nothing left behind: we go with the process that started us, even if it is SIGKILLed. Set
    * here because posix_spawn has no hook before the exec; if it died before this line our parent

@@ -410,6 +410,30 @@ test_kill_run_processes (void)
   kill_and_check (argv, workers_started, &started, 2);
 }
 
+/* The program's parent, the watcher, is the small worker binary started by posix_spawn, not a
+ * fork of the tracer (which shared its memory for the whole run: every page the window wrote
+ * was then a copy-on-write fault); without the worker binary, the fork still works. */
+static void
+test_watcher_spawned (gconstpointer data)
+{
+  gboolean without_worker = GPOINTER_TO_INT (data);
+  const char *argv[] = { cli_path, "trace", "-q", "--", "/bin/sh", "-c", "readlink /proc/$PPID/exe", NULL };
+  g_auto(GStrv) envp = g_get_environ ();
+  g_auto(IlTestResult) r = { 0 };
+  g_autofree char *cli = realpath (cli_path, NULL);
+  g_autofree char *forked = g_strconcat (cli, "\n", NULL);
+
+  if (without_worker)
+    envp = g_environ_setenv (envp, "IL_WORKER_PATH", "/nonexistent/interleave-worker", TRUE);
+  il_test_run_argv (&r, argv, envp);
+  g_test_message ("exit %d, out: %s, stderr: %s", r.status, r.out, r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  if (without_worker)
+    g_assert_cmpstr (r.out, ==, forked);
+  else
+    g_assert_true (g_str_has_suffix (r.out, "/interleave-worker\n"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -438,6 +462,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/lifetimes/kill-9/trace-setsid/sampled", GINT_TO_POINTER (TRUE),
                         test_kill_trace_setsid);
   g_test_add_func ("/lifetimes/kill-9/run-processes", test_kill_run_processes);
+  g_test_add_data_func ("/lifetimes/watcher/spawned", GINT_TO_POINTER (FALSE), test_watcher_spawned);
+  g_test_add_data_func ("/lifetimes/watcher/forked", GINT_TO_POINTER (TRUE), test_watcher_spawned);
   status = g_test_run ();
 
   il_test_remove_tree (tmpdir);
