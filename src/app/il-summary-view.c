@@ -402,6 +402,17 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
           }
         {
           g_autofree char *text = with_range (cpu, repeat, repeat ? repeat->cpu_ns : NULL, format_ns);
+          gint64 unknown_ns;
+          guint64 lost = il_run_trace_get_lost_records (run, &unknown_ns);
+
+          /* The kernel dropped records: the CPU time is what it kept, the rest is unknown. */
+          if (lost > 0)
+            {
+              g_autofree char *unknown = il_clock_format_duration (unknown_ns, IL_DURATION_SIGNIFICANT);
+              g_autofree char *known = g_steal_pointer (&text);
+              text = g_strdup_printf (_("%s · %s unknown (%" PRIu64 " kernel records lost)"), known,
+                                      unknown, lost);
+            }
           il_summary_view_put (self, ROW_CPU, i, text);
         }
         g_snprintf (buf, sizeof buf, "%.2f", summary->avg_parallelism);

@@ -712,6 +712,15 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   print_other_programs (run);
   g_print (_("  capture        %s\n"),
            il_capture_describe (il_run_trace_get_capture (run), IL_CAPTURE_WORDS_CLI));
+  if (il_run_trace_get_lost_records (run, NULL) > 0)
+    {
+      gint64 unknown_ns;
+      guint64 lost = il_run_trace_get_lost_records (run, &unknown_ns);
+      g_autofree char *unknown = il_clock_format_duration (unknown_ns, IL_DURATION_FIXED);
+
+      g_print (_("  LOST: the kernel dropped %" PRIu64 " records (its buffer overflowed): %s of the CPUs' time is unknown (hatched)\n"),
+               lost, unknown);
+    }
   if (il_run_trace_get_cancelled (run))
     g_print (_("  CANCELLED: the trace is partial\n"));
   if (il_run_trace_get_truncated_at_spans (run) > 0)

@@ -133,5 +133,7 @@ il_writer_int (IlWriter *w, gint64 v)
 /* il-trace-marks-v1.c: a run's instants, counters and flows into its trace v1 header. */
 typedef struct _JsonBuilder JsonBuilder;
 void      il_trace_marks_write_v1 (JsonBuilder *b, IlRunTrace *run);
+/* Opens member @key as {"columns": @names, "rows": [ … (the caller adds the rows and closes). */
+void      il_trace_begin_table    (JsonBuilder *b, const char *key, const char *const *names, guint n);
 
 G_END_DECLS

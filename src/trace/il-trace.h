@@ -181,6 +181,25 @@ gboolean       il_run_trace_get_exit        (IlRunTrace *self, int *code, int *s
  * NULL when not known. */
 char          *il_run_trace_describe_exit   (IlRunTrace *self);
 
+/* Traced programs under the kernel capture: records the kernel dropped because its ring for CPU
+ * @cpu overflowed (PERF_RECORD_LOST), @records of them, covering [@start_ns, @end_ns) of that CPU
+ * (from its ring's last record kept to the loss's report). What the run's threads did there is
+ * not known: the tracer leaves their lanes empty, and the painter hatches it (run "lost"). */
+typedef struct
+{
+  gint64  start_ns;
+  gint64  end_ns;
+  int     cpu;
+  guint64 records;
+} IlLostStretch;
+
+void           il_run_trace_add_lost        (IlRunTrace *self, int cpu, gint64 start_ns, gint64 end_ns,
+                                             guint64 records);
+/* The stretches in the order added, @n_stretches of them (NULL and 0 when nothing was lost). */
+const IlLostStretch *il_run_trace_get_lost  (IlRunTrace *self, guint *n_stretches);
+/* How many records were lost, and (@covered_ns, may be NULL) the sum of the stretches' lengths. */
+guint64        il_run_trace_get_lost_records (IlRunTrace *self, gint64 *covered_ns);
+
 /* Tasks: created pending, ids 0 … n-1. */
 void           il_run_trace_set_n_tasks     (IlRunTrace *self, guint n_tasks);
 guint          il_run_trace_get_n_tasks     (IlRunTrace *self);
