@@ -441,7 +441,28 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         else
           il_summary_view_put (self, ROW_EFFICIENCY, i, "—");
         il_summary_view_put (self, ROW_GIL_WAIT, i, gil);
-        il_summary_view_put (self, ROW_IO_WAIT, i, io);
+        {
+          g_autoptr(GArray) loops = il_run_trace_find_event_loops (run);
+          gint64 busy_ns = 0, idle_ns = 0;
+
+          /* An event loop's thread: was it idle in its selector, or busy in a callback while
+           * its other tasks waited? (il-trace-loops.c) */
+          for (guint k = 0; k < loops->len; k++)
+            {
+              busy_ns += g_array_index (loops, IlEventLoop, k).busy_ns;
+              idle_ns += g_array_index (loops, IlEventLoop, k).idle_ns;
+            }
+          if (loops->len > 0)
+            {
+              g_autofree char *busy = il_clock_format_duration (busy_ns, IL_DURATION_SIGNIFICANT);
+              g_autofree char *idle = il_clock_format_duration (idle_ns, IL_DURATION_SIGNIFICANT);
+              g_autofree char *text = g_strdup_printf (_("%s · loop busy in callbacks %s, loop idle waiting for I/O %s"),
+                                                       io, busy, idle);
+              il_summary_view_put (self, ROW_IO_WAIT, i, text);
+            }
+          else
+            il_summary_view_put (self, ROW_IO_WAIT, i, io);
+        }
         il_summary_view_put (self, ROW_READY, i, ready);
         {
           g_autofree char *loop = il_clock_format_duration (summary->loop_wait_ns,

@@ -200,6 +200,20 @@ const IlLostStretch *il_run_trace_get_lost  (IlRunTrace *self, guint *n_stretche
 /* How many records were lost, and (@covered_ns, may be NULL) the sum of the stretches' lengths. */
 guint64        il_run_trace_get_lost_records (IlRunTrace *self, gint64 *covered_ns);
 
+/* Traced programs: a thread that ran an event loop (asyncio's): it blocked in epoll_wait, select
+ * or poll at least 3 times, there for most of its blocked time from the first such wait to the
+ * end of the last (il-trace-loops.c). In that stretch: */
+typedef struct
+{
+  guint  worker;
+  gint64 busy_ns;   /* the loop busy in a callback: running, ready, or blocked in anything else */
+  gint64 idle_ns;   /* the loop idle, waiting for I/O in its selector */
+} IlEventLoop;
+
+/* The event-loop threads of the run, in worker order; an empty array when none. Free with
+ * g_array_unref(). */
+GArray        *il_run_trace_find_event_loops (IlRunTrace *self);
+
 /* Tasks: created pending, ids 0 … n-1. */
 void           il_run_trace_set_n_tasks     (IlRunTrace *self, guint n_tasks);
 guint          il_run_trace_get_n_tasks     (IlRunTrace *self);

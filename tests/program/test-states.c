@@ -4,7 +4,10 @@
  * made one page small (IL_TEST_PERF_PAGES, the test hook of il-program-perf.c) under two threads
  * that ping-pong through pipes, so the kernel drops switch records: they are counted in the trace
  * and the summary, the time they cover is left unknown in the lanes (never a state), and a file
- * with a negative count is refused. Args: interleave-cli. */
+ * with a negative count is refused. Asyncio (python3.11): a loop blocked for 1.2 s in a CPU-bound
+ * callback is busy (running or ready there, never waiting), one that only awaits sleeps is idle in
+ * its selector, and the summary names both figures for the loop's thread; with the kernel capture
+ * and the sampled one (perf refused by il-no-perf). Args: interleave-cli, il-no-perf. */
 #include "config.h"
 
 #include <linux/perf_event.h>
@@ -19,6 +22,7 @@
 #include "il-test-util.h"
 
 static const char *cli_path;
+static const char *no_perf_path;
 static char *python;
 static char *tmpdir;
 static gboolean perf_allowed;
@@ -39,7 +43,8 @@ static const char pingpong_py[] =
 
 /* `interleave-cli trace -o OUT -- argv` with @env added to ours; exit 0 expected. */
 static IlRunTrace *
-trace_cli (const char *const *argv, const char *env, const char *out, char **summary)
+trace_cli (const char *const *argv, gboolean refuse_perf, const char *env, const char *out,
+           char **summary)
 {
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_auto(GStrv) args = NULL;
@@ -53,6 +58,8 @@ trace_cli (const char *const *argv, const char *env, const char *out, char **sum
       g_auto(GStrv) kv = g_strsplit (env, "=", 2);
       envp = g_environ_setenv (envp, kv[0], kv[1], TRUE);
     }
+  if (refuse_perf)
+    g_strv_builder_add (b, no_perf_path);
   g_strv_builder_add_many (b, cli_path, "trace", "-o", out, "--", NULL);
   g_strv_builder_addv (b, (const char **) argv);
   args = g_strv_builder_end (b);
@@ -108,7 +115,7 @@ test_lost_records (void)
       return;
     }
   g_assert_true (g_file_set_contents (script, pingpong_py, -1, NULL));
-  run = trace_cli (argv, "IL_TEST_PERF_PAGES=1", out, &summary);
+  run = trace_cli (argv, FALSE, "IL_TEST_PERF_PAGES=1", out, &summary);
   g_test_message ("%s", summary);
   g_assert_cmpint (il_run_trace_get_capture (run), ==, IL_CAPTURE_KERNEL);
 
@@ -179,6 +186,115 @@ test_lost_records (void)
   g_assert_nonnull (strstr (error->message, "lost"));
 }
 
+/* An asyncio program whose loop runs a 1.2 s CPU-bound callback between 50 ms ticks… */
+static const char loop_busy_py[] =
+  "import asyncio, time\n"
+  "def burn(seconds):\n"
+  "    end = time.perf_counter() + seconds\n"
+  "    n = 0\n"
+  "    while time.perf_counter() < end:\n"
+  "        n += 1\n"
+  "async def ticker():\n"
+  "    for _ in range(10):\n"
+  "        await asyncio.sleep(0.05)\n"
+  "async def main():\n"
+  "    t = asyncio.create_task(ticker())\n"
+  "    await asyncio.sleep(0.1)\n"
+  "    asyncio.get_running_loop().call_soon(burn, 1.2)\n"
+  "    await t\n"
+  "asyncio.run(main())\n";
+
+/* …and one whose loop only waits: 100 ms ticks beside a 1 s sleep. */
+static const char loop_idle_py[] =
+  "import asyncio\n"
+  "async def ticker():\n"
+  "    for _ in range(12):\n"
+  "        await asyncio.sleep(0.1)\n"
+  "async def main():\n"
+  "    await asyncio.gather(ticker(), asyncio.sleep(1.0))\n"
+  "asyncio.run(main())\n";
+
+/* The longest stretch of @worker's lane with no blocked span (running or ready, back to back). */
+static gint64
+longest_unblocked (IlRunTrace *run, guint worker)
+{
+  const IlLane *lane = il_run_trace_get_lane (run, worker);
+  gint64 best = 0, from = -1, end = -1;
+
+  for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+    {
+      const IlSpan *sp = il_lane_get_span (lane, i);
+      gboolean on = sp->state == IL_STATE_RUNNING || sp->state == IL_STATE_READY;
+
+      if (!on)
+        from = -1;
+      else if (from < 0 || sp->start_ns != end)
+        from = sp->start_ns;
+      end = sp->end_ns;
+      if (from >= 0)
+        best = MAX (best, end - from);
+    }
+  return best;
+}
+
+static const IlEventLoop *
+only_loop (GArray *loops, const char *summary)
+{
+  g_assert_cmpuint (loops->len, ==, 1);
+  g_assert_nonnull (strstr (summary, "loop busy in callbacks"));
+  g_assert_nonnull (strstr (summary, "loop idle waiting for I/O"));
+  return &g_array_index (loops, IlEventLoop, 0);
+}
+
+static void
+test_asyncio (gconstpointer data)
+{
+  gboolean sampled = GPOINTER_TO_INT (data);
+  g_autofree char *py311 = g_find_program_in_path ("python3.11");
+  g_autofree char *busy_script = g_build_filename (tmpdir, "loop_busy.py", NULL);
+  g_autofree char *idle_script = g_build_filename (tmpdir, "loop_idle.py", NULL);
+  g_autofree char *busy_out = g_build_filename (tmpdir, "loop-busy.interleave.json", NULL);
+  g_autofree char *idle_out = g_build_filename (tmpdir, "loop-idle.interleave.json", NULL);
+  g_autofree char *busy_summary = NULL, *idle_summary = NULL;
+  g_autoptr(IlRunTrace) busy = NULL, idle = NULL;
+  g_autoptr(GArray) busy_loops = NULL, idle_loops = NULL;
+  const IlEventLoop *b, *i;
+
+  if (py311 == NULL)
+    {
+      g_test_skip ("python3.11 is not installed");
+      return;
+    }
+  if (!sampled && !perf_allowed)
+    {
+      g_test_skip ("perf_event_open is not allowed here");
+      return;
+    }
+  g_assert_true (g_file_set_contents (busy_script, loop_busy_py, -1, NULL));
+  g_assert_true (g_file_set_contents (idle_script, loop_idle_py, -1, NULL));
+  busy = trace_cli ((const char *[]) { py311, busy_script, NULL }, sampled, NULL, busy_out, &busy_summary);
+  idle = trace_cli ((const char *[]) { py311, idle_script, NULL }, sampled, NULL, idle_out, &idle_summary);
+  g_test_message ("busy loop:\n%s\nidle loop:\n%s", busy_summary, idle_summary);
+  g_assert_cmpint (il_run_trace_get_capture (busy), ==, sampled ? IL_CAPTURE_SAMPLED : IL_CAPTURE_KERNEL);
+  busy_loops = il_run_trace_find_event_loops (busy);
+  idle_loops = il_run_trace_find_event_loops (idle);
+  b = only_loop (busy_loops, busy_summary);
+  i = only_loop (idle_loops, idle_summary);
+  g_test_message ("busy loop: busy %.3f s, idle %.3f s, longest unblocked %.3f s; idle loop: busy "
+                  "%.3f s, idle %.3f s", b->busy_ns / 1e9, b->idle_ns / 1e9,
+                  longest_unblocked (busy, b->worker) / 1e9, i->busy_ns / 1e9, i->idle_ns / 1e9);
+
+  /* The callback's 1.2 s are the loop busy, in one stretch of running or ready (never a wait);
+   * the ticks before and after it are the loop idle. */
+  g_assert_cmpint (b->busy_ns, >=, G_GINT64_CONSTANT (1100000000));
+  g_assert_cmpint (longest_unblocked (busy, b->worker), >=, G_GINT64_CONSTANT (1100000000));
+  g_assert_cmpint (b->idle_ns, >, 0);
+  g_assert_cmpint (b->busy_ns, >, b->idle_ns);
+  /* The loop that only awaits is idle in its selector for its 1.2 s of ticks, busy only briefly. */
+  g_assert_cmpint (i->idle_ns, >=, G_GINT64_CONSTANT (1000000000));
+  g_assert_cmpint (i->busy_ns * 4, <, i->idle_ns);
+}
+
 static gboolean
 check_perf (void)
 {
@@ -197,9 +313,10 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  if (argc < 2)
-    g_error ("usage: test-states INTERLEAVE-CLI");
+  if (argc < 3)
+    g_error ("usage: test-states INTERLEAVE-CLI IL-NO-PERF");
   cli_path = argv[1];
+  no_perf_path = argv[2];
   python = g_find_program_in_path ("python3");
   if (python == NULL)
     {
@@ -210,6 +327,8 @@ main (int argc, char **argv)
   tmpdir = il_test_tmpdir_new ("il-test-states");
 
   g_test_add_func ("/states/lost-records", test_lost_records);
+  g_test_add_data_func ("/states/asyncio/kernel", GINT_TO_POINTER (FALSE), test_asyncio);
+  g_test_add_data_func ("/states/asyncio/sampled", GINT_TO_POINTER (TRUE), test_asyncio);
   status = g_test_run ();
 
   il_test_remove_tree (tmpdir);
