@@ -251,6 +251,9 @@ guint64        il_run_trace_get_generation  (IlRunTrace *self);
 const IlSummary *il_run_trace_get_summary   (IlRunTrace *self);
 void           il_run_trace_set_summary     (IlRunTrace *self, const IlSummary *summary);
 void           il_run_trace_compute_summary (IlRunTrace *self);
+/* The same figures from the spans recorded so far, into @out, the run's summary left alone: a
+ * live run's, from exactly what its lanes draw (other_ns and steal_ns 0, other_share NAN). */
+void           il_run_trace_summarise       (IlRunTrace *self, IlSummary *out);
 void           il_run_trace_set_speedup     (IlRunTrace *self, double speedup);
 
 /* What other programs took of each CPU while the run went on (NULL when not measured, e.g. an
