@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
@@ -245,6 +246,27 @@ speedup_text (IlRunTrace *run, GPtrArray *runs)
   return NULL;
 }
 
+/* A live run's figures so far (NULL for the rows it has none yet), from the spans its lanes draw
+ * now (il_run_trace_summarise): the table and the timeline read the same lanes at the same
+ * moment, and the time so far is the timeline header's (the run's end so far). */
+static void
+live_texts (IlRunTrace *run, char *texts[N_ROWS])
+{
+  IlSummary s;
+
+  memset (texts, 0, N_ROWS * sizeof texts[0]);
+  texts[ROW_WALL] = il_summary_view_live_text (run);
+  if (il_run_trace_get_end_ns (run) <= 0)
+    return;
+  il_run_trace_summarise (run, &s);
+  texts[ROW_CPU] = il_clock_format_duration (s.cpu_ns, IL_DURATION_SIGNIFICANT);
+  texts[ROW_AVG_PARALLELISM] = g_strdup_printf ("%.2f", s.avg_parallelism);
+  texts[ROW_MAX_PARALLELISM] = g_strdup_printf ("%u", s.max_parallelism);
+  texts[ROW_GIL_WAIT] = il_clock_format_duration (s.gil_wait_ns, IL_DURATION_SIGNIFICANT);
+  texts[ROW_IO_WAIT] = il_clock_format_duration (s.io_wait_ns, IL_DURATION_SIGNIFICANT);
+  texts[ROW_READY] = il_clock_format_duration (s.ready_ns, IL_DURATION_SIGNIFICANT);
+}
+
 void
 il_summary_view_update_live (IlSummaryView *self)
 {
@@ -253,21 +275,33 @@ il_summary_view_update_live (IlSummaryView *self)
 
   g_return_if_fail (IL_IS_SUMMARY_VIEW (self));
 
-  /* Only the live runs' time so far changes: their cells get new text, nothing is rebuilt, so
-   * following a run costs two labels, not a relayout of the tables. */
+  /* Only the live runs' figures so far change: their cells get new text, nothing is rebuilt. */
   g_hash_table_iter_init (&iter, self->live);
   while (g_hash_table_iter_next (&iter, &run, &column))
     {
-      g_autofree char *text = il_summary_view_live_text (run);
+      char *texts[N_ROWS];
       int i = GPOINTER_TO_INT (column) - 1;
-      GtkWidget *wide = gtk_grid_get_child_at (self->grid, 1 + ROW_WALL, 1 + i);
-      GtkWidget *tall = gtk_grid_get_child_at (self->tall_grid, 1 + i, 1 + ROW_WALL);
 
-      if (GTK_IS_LABEL (wide))
-        gtk_label_set_label (GTK_LABEL (wide), text);
-      if (GTK_IS_LABEL (tall))
-        gtk_label_set_label (GTK_LABEL (tall), text);
-      g_hash_table_insert (self->values, g_strdup_printf ("%s:%d", rows[ROW_WALL].id, i), g_strdup (text));
+      live_texts (run, texts);
+      for (guint r = 0; r < N_ROWS; r++)
+        {
+          GtkWidget *wide = gtk_grid_get_child_at (self->grid, 1 + r, 1 + i);
+          GtkWidget *tall = gtk_grid_get_child_at (self->tall_grid, 1 + i, 1 + r);
+
+          if (texts[r] == NULL || row_hidden (self, r))
+            {
+              g_free (texts[r]);
+              continue;
+            }
+          /* A cell first filled now (the run's first spans came) is made as set_runs would. */
+          if (!GTK_IS_LABEL (wide) || !GTK_IS_LABEL (tall))
+            il_summary_view_put (self, r, i, texts[r]);
+          if (GTK_IS_LABEL (wide))
+            gtk_label_set_label (GTK_LABEL (wide), texts[r]);
+          if (GTK_IS_LABEL (tall))
+            gtk_label_set_label (GTK_LABEL (tall), texts[r]);
+          g_hash_table_insert (self->values, g_strdup_printf ("%s:%d", rows[r].id, i), texts[r]);
+        }
     }
 }
 
@@ -366,9 +400,15 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
 
       if (il_run_trace_get_live (run) || summary == NULL)
         {
-          g_autofree char *text = il_summary_view_live_text (run);
+          char *texts[N_ROWS];
 
-          il_summary_view_put (self, ROW_WALL, i, text);
+          live_texts (run, texts);
+          for (guint r = 0; r < N_ROWS; r++)
+            {
+              if (texts[r] != NULL)
+                il_summary_view_put (self, r, i, texts[r]);
+              g_free (texts[r]);
+            }
           g_hash_table_insert (self->live, il_run_trace_ref (run), GINT_TO_POINTER (i + 1));
           all_known_speedup = FALSE;
           continue;
@@ -402,6 +442,17 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
           }
         {
           g_autofree char *text = with_range (cpu, repeat, repeat ? repeat->cpu_ns : NULL, format_ns);
+          gint64 unknown_ns;
+          guint64 lost = il_run_trace_get_lost_records (run, &unknown_ns);
+
+          /* The kernel dropped records: the CPU time is what it kept, the rest is unknown. */
+          if (lost > 0)
+            {
+              g_autofree char *unknown = il_clock_format_duration (unknown_ns, IL_DURATION_SIGNIFICANT);
+              g_autofree char *known = g_steal_pointer (&text);
+              text = g_strdup_printf (_("%s · %s unknown (%" PRIu64 " kernel records lost)"), known,
+                                      unknown, lost);
+            }
           il_summary_view_put (self, ROW_CPU, i, text);
         }
         g_snprintf (buf, sizeof buf, "%.2f", summary->avg_parallelism);
@@ -430,7 +481,28 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         else
           il_summary_view_put (self, ROW_EFFICIENCY, i, "—");
         il_summary_view_put (self, ROW_GIL_WAIT, i, gil);
-        il_summary_view_put (self, ROW_IO_WAIT, i, io);
+        {
+          g_autoptr(GArray) loops = il_run_trace_find_event_loops (run);
+          gint64 busy_ns = 0, idle_ns = 0;
+
+          /* An event loop's thread: was it idle in its selector, or busy in a callback while
+           * its other tasks waited? (il-trace-loops.c) */
+          for (guint k = 0; k < loops->len; k++)
+            {
+              busy_ns += g_array_index (loops, IlEventLoop, k).busy_ns;
+              idle_ns += g_array_index (loops, IlEventLoop, k).idle_ns;
+            }
+          if (loops->len > 0)
+            {
+              g_autofree char *busy = il_clock_format_duration (busy_ns, IL_DURATION_SIGNIFICANT);
+              g_autofree char *idle = il_clock_format_duration (idle_ns, IL_DURATION_SIGNIFICANT);
+              g_autofree char *text = g_strdup_printf (_("%s · loop busy in callbacks %s, loop idle waiting for I/O %s"),
+                                                       io, busy, idle);
+              il_summary_view_put (self, ROW_IO_WAIT, i, text);
+            }
+          else
+            il_summary_view_put (self, ROW_IO_WAIT, i, io);
+        }
         il_summary_view_put (self, ROW_READY, i, ready);
         {
           g_autofree char *loop = il_clock_format_duration (summary->loop_wait_ns,

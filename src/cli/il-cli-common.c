@@ -645,6 +645,25 @@ il_cli_print_disturbed (GPtrArray *runs)
     g_print ("\n%s\n", text);
 }
 
+/* A traced program's event-loop threads: busy in a callback (its other tasks wait) or idle. */
+static void
+print_event_loops (IlRunTrace *run)
+{
+  g_autoptr(GArray) loops = il_run_trace_find_event_loops (run);
+
+  for (guint i = 0; i < loops->len; i++)
+    {
+      const IlEventLoop *l = &g_array_index (loops, IlEventLoop, i);
+      g_autofree char *name = il_run_trace_get_worker_label (run, l->worker);
+      g_autofree char *busy = il_clock_format_duration (l->busy_ns, IL_DURATION_FIXED);
+      g_autofree char *idle = il_clock_format_duration (l->idle_ns, IL_DURATION_FIXED);
+
+      /* TRANSLATORS: an event-loop thread's name, then two durations */
+      g_print (_("  event loop     %s: loop busy in callbacks %s, loop idle waiting for I/O %s\n"),
+               name, busy, idle);
+    }
+}
+
 void
 il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
 {
@@ -703,6 +722,7 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
       g_autofree char *loop = il_clock_format_duration (s->loop_wait_ns, IL_DURATION_FIXED);
       g_print (_("  loop-wait      %s (ready to go on, waiting for the event loop's thread)\n"), loop);
     }
+  print_event_loops (run);
   if (has_tasks)
     g_print (_("  tasks          %u of %u done\n"), count_tasks (run, IL_TASK_OK), n_tasks);
   if (convoy_task_ns (run) >= 0)
@@ -720,6 +740,15 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   il_cli_print_functions (run, 5);
   g_print (_("  capture        %s\n"),
            il_capture_describe (il_run_trace_get_capture (run), IL_CAPTURE_WORDS_CLI));
+  if (il_run_trace_get_lost_records (run, NULL) > 0)
+    {
+      gint64 unknown_ns;
+      guint64 lost = il_run_trace_get_lost_records (run, &unknown_ns);
+      g_autofree char *unknown = il_clock_format_duration (unknown_ns, IL_DURATION_FIXED);
+
+      g_print (_("  LOST: the kernel dropped %" PRIu64 " records (its buffer overflowed): %s of the CPUs' time is unknown (hatched)\n"),
+               lost, unknown);
+    }
   if (il_run_trace_get_cancelled (run))
     g_print (_("  CANCELLED: the trace is partial\n"));
   if (il_run_trace_get_truncated_at_spans (run) > 0)

@@ -158,6 +158,15 @@ il_program_push_undrawn (IlProgram *self, const IlSpan *span)
   il_program_push_span (self, &s);
 }
 
+/* Records the kernel dropped from @cpu's ring over [@start, @end) of the run (il-program-perf.c). */
+void
+il_program_post_lost (IlProgram *self, int cpu, gint64 start, gint64 end, guint64 records)
+{
+  Note note = { NOTE_LOST, 0, 0, 0, cpu, NULL, NULL, start, end, records };
+
+  il_program_post_note (self, &note);
+}
+
 static void
 flush_span (IlProgram *self, Thread *th, const IlSpan *span)
 {
@@ -254,6 +263,9 @@ apply_notes (IlProgram *self, IlRunTrace *trace)
           break;
         case NOTE_DROP:
           g_array_append_val (self->drop_pids, n->pid);
+          break;
+        case NOTE_LOST:
+          il_run_trace_add_lost (trace, n->tid, n->start_ns, n->end_ns, n->count);
           break;
         default:
           break;

@@ -24,16 +24,26 @@ collect_record (const struct perf_event_header *h, gpointer data)
   struct { guint32 pid, tid; guint64 time; guint32 cpu, res; } id;
   Event e = { 0 };
 
-  if (h->type == PERF_RECORD_LOST)
-    {
-      guint64 lost;
-      memcpy (&lost, rec + sizeof *h + 8, 8);
-      self->lost += lost;
-      return;
-    }
   if (h->size < sizeof *h + sizeof id)
     return;
   memcpy (&id, rec + h->size - sizeof id, sizeof id);
+  if (h->type == PERF_RECORD_LOST)
+    {
+      /* { id, lost, sample_id }: reported when the ring had room again, so what it lost lies
+       * between the ring's last record kept and this one, on this ring's CPU. */
+      memcpy (&e.lost, rec + sizeof *h + 8, 8);
+      self->lost += e.lost;
+      e.type = h->type;
+      e.time = id.time;
+      e.cpu = (int) self->reading;
+      e.lost_since = self->ring_last[self->reading] != 0 ? self->ring_last[self->reading]
+                                                          : (guint64) self->origin_ns;
+      e.lost_since = MIN (e.lost_since, e.time);
+      self->ring_last[self->reading] = id.time;
+      g_array_append_val (self->events, e);
+      return;
+    }
+  self->ring_last[self->reading] = MAX (self->ring_last[self->reading], id.time);
   e.type = h->type;
   e.misc = h->misc;
   e.time = id.time;
@@ -94,6 +104,38 @@ rewind_to (IlProgram *self, Thread *th, gint64 t)
   th->since_ns = t;
 }
 
+/* What the kernel dropped from CPU @e->cpu's ring covers [lost_since, time) there: a thread that
+ * was on another CPU then kept its records (a switch is recorded on the CPU it happens on) and is
+ * known; any other may have run, blocked or moved in it. Their lanes stay empty over it (unknown,
+ * never a wait or idle), and each is unsure until its next record says where it was since. */
+static void
+lost_records (IlProgram *self, const Event *e)
+{
+  gint64 s = (gint64) e->lost_since, t = (gint64) e->time;
+  GHashTableIter iter;
+  gpointer value;
+
+  il_program_post_lost (self, e->cpu, s - self->origin_ns, t - self->origin_ns, e->lost);
+  g_hash_table_iter_init (&iter, self->threads);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Thread *th = value;
+
+      if (th->exited || th->before_exec || (th->on_cpu && th->cpu != e->cpu && !th->unsure))
+        continue;
+      /* What was laid out past its own last record (up to a horizon) is cut back. */
+      rewind_to (self, th, MAX (s, th->record_ns));
+      if (!th->unsure && th->since_ns < s)
+        il_program_emit (self, th,
+                         th->on_cpu ? IL_STATE_RUNNING
+                                    : th->preempted ? IL_STATE_READY
+                                                    : il_program_blocked_state_between (th, th->since_ns, s),
+                         th->on_cpu ? th->cpu : -1, th->since_ns, s);
+      th->since_ns = MAX (th->since_ns, t);
+      th->unsure = TRUE;
+    }
+}
+
 static void
 handle_event (IlProgram *self, const Event *e)
 {
@@ -108,6 +150,16 @@ handle_event (IlProgram *self, const Event *e)
         break;
       th->before_exec = FALSE;   /* its exec record went missing: from its start, as before */
       rewind_to (self, th, t);
+      th->record_ns = MAX (th->record_ns, t);
+      if (th->unsure)
+        {
+          /* Its first record after a loss: whatever it did in the loss, since then it was on
+           * a CPU (this one) if it now leaves it, off any if it now comes to one. */
+          th->unsure = FALSE;
+          th->on_cpu = (e->misc & PERF_RECORD_MISC_SWITCH_OUT) != 0;
+          th->cpu = e->cpu;
+          th->preempted = FALSE;
+        }
       if (e->misc & PERF_RECORD_MISC_SWITCH_OUT)
         {
           /* Without a switch-in seen (on CPU when tracing began at its exec), it ran on the CPU
@@ -164,6 +216,13 @@ handle_event (IlProgram *self, const Event *e)
       if (th != NULL && !th->exited)
         {
           rewind_to (self, th, t);
+          if (th->unsure)
+            {
+              /* A thread ends on a CPU: it was on this one since the loss. */
+              th->unsure = FALSE;
+              th->on_cpu = TRUE;
+              th->cpu = e->cpu;
+            }
           if (th->on_cpu)
             il_program_emit (self, th, IL_STATE_RUNNING, th->cpu, th->since_ns, t);
           th->on_cpu = FALSE;
@@ -173,6 +232,10 @@ handle_event (IlProgram *self, const Event *e)
           if (th->tid == th->pid)
             th->proc->exited = TRUE;
         }
+      break;
+
+    case PERF_RECORD_LOST:
+      lost_records (self, e);
       break;
 
     default:
@@ -198,8 +261,11 @@ il_program_perf_process (IlProgram *self, gint64 horizon)
   gpointer value;
 
   for (guint c = 0; c < self->n_cpus; c++)
-    il_perf_ring_read (self->rings[c], (const guint8 *) self->rings[c] + self->rings[c]->data_offset,
-                       self->rings[c]->data_size, collect_record, self);
+    {
+      self->reading = c;
+      il_perf_ring_read (self->rings[c], (const guint8 *) self->rings[c] + self->rings[c]->data_offset,
+                         self->rings[c]->data_size, collect_record, self);
+    }
   g_array_sort (self->events, compare_events);
   /* A new thread of a known process is known from its record at once, not only when the record
    * is handled (up to PERF_MARGIN_NS later): what it waits on is sampled from its start. */
@@ -224,7 +290,7 @@ il_program_perf_process (IlProgram *self, gint64 horizon)
     {
       Thread *th = value;
 
-      if (th->exited || th->before_exec || th->since_ns >= horizon)
+      if (th->exited || th->before_exec || th->unsure || th->since_ns >= horizon)
         continue;
       if (th->on_cpu)
         il_program_emit (self, th, IL_STATE_RUNNING, th->cpu, th->since_ns, horizon);
@@ -253,7 +319,7 @@ perf_open (IlProgram *self, int cpu, int *saved_errno)
   attr.disabled = 1;
   attr.enable_on_exec = 1;
   attr.watermark = 1;
-  attr.wakeup_watermark = PERF_PAGES * 4096 / 4;
+  attr.wakeup_watermark = self->perf_pages * 4096 / 4;
   /* One event per CPU: the kernel maps a ring only for those when children inherit it. */
   fd = (int) syscall (SYS_perf_event_open, &attr, self->root, cpu, -1, PERF_FLAG_FD_CLOEXEC);
   if (fd < 0)
@@ -264,8 +330,19 @@ perf_open (IlProgram *self, int cpu, int *saved_errno)
 gboolean
 il_program_perf_setup (IlProgram *self, GError **error)
 {
+  const char *pages = g_getenv ("IL_TEST_PERF_PAGES");
+
   self->n_cpus = MAX (il_cpu_count (), 1);
-  self->map_size = (1 + PERF_PAGES) * (gsize) sysconf (_SC_PAGESIZE);
+  /* Test hook (docs/capture.md): smaller rings, so a test can make the kernel drop records. */
+  self->perf_pages = PERF_PAGES;
+  if (pages != NULL)
+    {
+      guint64 n = g_ascii_strtoull (pages, NULL, 10);
+      if (n >= 1 && n <= PERF_PAGES && (n & (n - 1)) == 0)
+        self->perf_pages = (guint) n;
+    }
+  self->map_size = (1 + self->perf_pages) * (gsize) sysconf (_SC_PAGESIZE);
+  self->ring_last = g_new0 (guint64, self->n_cpus);
   self->fds = g_new (int, self->n_cpus);
   self->rings = g_new0 (struct perf_event_mmap_page *, self->n_cpus);
   for (guint c = 0; c < self->n_cpus; c++)
@@ -306,6 +383,7 @@ il_program_perf_teardown (IlProgram *self)
     }
   g_clear_pointer (&self->fds, g_free);
   g_clear_pointer (&self->rings, g_free);
+  g_clear_pointer (&self->ring_last, g_free);
 }
 
 /* Kernel capture: which blocked system call each live thread is in, sampled every 2 ms (switch

@@ -111,6 +111,9 @@ typedef struct
   gint64    since_ns;
   gboolean  preempted;         /* off CPU and still runnable: ready */
   gboolean  before_exec;       /* the root before its exec: not the program yet, nothing to show */
+  gint64    record_ns;         /* kernel: the time of its last switch record */
+  gboolean  unsure;            /* records of a CPU it may have been on were lost: on or off a CPU
+                                * since since_ns is known only at its next record */
   /* Sampling: /proc files kept open (pread at 0 re-reads them). */
   int       fd_syscall, fd_stat, fd_schedstat;
   int       fd_children;       /* sampled: its children, opened at the first scan (-1: none) */
@@ -130,7 +133,7 @@ typedef struct
   GArray   *held;
 } Thread;
 
-typedef enum { NOTE_LANE, NOTE_PROCESS, NOTE_NAME, NOTE_DROP } NoteKind;
+typedef enum { NOTE_LANE, NOTE_PROCESS, NOTE_NAME, NOTE_DROP, NOTE_LOST } NoteKind;
 
 typedef struct
 {
@@ -138,6 +141,8 @@ typedef struct
   guint    lane;
   int      pid, ppid, tid;
   char    *text, *text2;
+  gint64   start_ns, end_ns;   /* NOTE_LOST: the stretch of CPU `tid` the records covered… */
+  guint64  count;              /* …and how many */
 } Note;
 
 typedef struct
@@ -147,6 +152,7 @@ typedef struct
   int     pid, tid, ppid;
   int     cpu;
   char    comm[16];
+  guint64 lost_since, lost;    /* PERF_RECORD_LOST: its ring's last record before, how many */
 } Event;
 
 /* Sampled capture: a stretch of a core given to a thread, and what one thread asks of one
@@ -198,6 +204,9 @@ struct _IlProgram
   gsize         map_size;
   GArray       *events;         /* of Event, waiting for the horizon */
   guint64       lost;
+  guint64      *ring_last;      /* per ring: the time of its newest record (0: none yet) */
+  guint         perf_pages;     /* each ring's data pages: PERF_PAGES, or IL_TEST_PERF_PAGES */
+  guint         reading;        /* the ring being read */
 
   /* Sampled capture: the cores running time is placed on (il-program-place.c) */
   int          *place_cpus;     /* their CPU numbers */
@@ -352,6 +361,8 @@ void      il_program_announce_process   (IlProgram *self, Proc *p);
 void      il_program_push_span          (IlProgram *self, const IlSpan *span);
 void      il_program_thread_announce    (IlProgram *self, Thread *th);
 void      il_program_push_undrawn       (IlProgram *self, const IlSpan *span);
+void      il_program_post_lost          (IlProgram *self, int cpu, gint64 start, gint64 end,
+                                         guint64 records);
 void      il_program_flush_open         (IlProgram *self, Thread *th);
 void      il_program_emit               (IlProgram *self, Thread *th, guint8 code, int cpu,
                                          gint64 start, gint64 end);

@@ -493,8 +493,6 @@ il_program_finish (IlProgram *self, IlRunTrace *trace)
     il_run_trace_set_exit (trace, WEXITSTATUS (self->wait_status), 0);
   else if (self->wait_status != -1 && WIFSIGNALED (self->wait_status))
     il_run_trace_set_exit (trace, -1, WTERMSIG (self->wait_status));
-  if (self->lost > 0)
-    g_warning ("%" G_GUINT64_FORMAT " kernel records were lost (the buffer overflowed)", self->lost);
 
   /* Its threads are the workers: known only now that the program has ended. */
   config = il_run_config_copy (il_run_trace_get_config (trace));

@@ -179,6 +179,7 @@ typedef struct
   double w;          /* swatch and text */
   guint  row;
   gboolean triangle; /* an instant's mark instead of a box */
+  gboolean hatched;  /* what the kernel's lost records leave unknown (il-painter-lost.c) */
 } LegendItem;
 
 static void
@@ -304,6 +305,14 @@ il_paint_legend (IlPaintFrame *f, gboolean any_strip, guint max_cpus)
     }
   if (f->o->view & IL_VIEW_WORKERS)
     marks_legend (f, items);
+  for (guint r = 0; r < f->runs->len; r++)
+    if (il_run_trace_get_lost_records (g_ptr_array_index (f->runs, r), NULL) > 0)
+      {
+        LegendItem item = { f->pal->text_dim, { 0 }, FALSE, FALSE,
+                            g_strdup (_("unknown (the kernel dropped records)")), .hatched = TRUE };
+        g_array_append_val (items, item);
+        break;
+      }
   if ((f->o->view & IL_VIEW_CORES) && max_cpus > 0)
     {
       LegendItem item = { il_palette_worker_color (f->pal, 0), il_palette_worker_color (f->pal, 1),
@@ -389,6 +398,23 @@ il_paint_legend (IlPaintFrame *f, gboolean any_strip, guint max_cpus)
           cairo_line_to (cr, x + sw * 0.5, cy + sw * 0.4);
           cairo_close_path (cr);
           cairo_fill (cr);
+        }
+      else if (item->hatched)
+        {
+          cairo_save (cr);
+          cairo_rectangle (cr, x, cy - sw / 2, sw, sw);
+          cairo_clip (cr);
+          il_rgb_set_source (cr, f->pal->panel);
+          cairo_paint (cr);
+          il_rgb_set_source (cr, item->color);
+          cairo_set_line_width (cr, MAX (f->hairline, sw / 10));
+          for (double d = -sw; d < sw; d += sw / 3)
+            {
+              cairo_move_to (cr, x + d, cy + sw / 2);
+              cairo_line_to (cr, x + d + sw, cy - sw / 2);
+            }
+          cairo_stroke (cr);
+          cairo_restore (cr);
         }
       else if (item->split)
         {

@@ -116,6 +116,9 @@ void      il_paint_core_index_free  (IlPaintCoreIndex *index);
 void      il_paint_core_lane        (IlPaintFrame *f, guint run_index, IlRunTrace *run,
                                      const IlPaintCoreIndex *index, const IlLayoutRow *row,
                                      IlPaintCell *cells);
+/* What the kernel's dropped records leave unknown, hatched over a worker or core lane
+ * (il-painter-lost.c). */
+void      il_paint_lost             (IlPaintFrame *f, IlRunTrace *run, const IlLayoutRow *row);
 /* The strip's sums per column (workers in flight, running), added worker by worker. */
 void      il_paint_strip_add        (IlPaintFrame *f, IlRunTrace *run, guint worker,
                                      const IlColumn *cols, double *flight, double *running);

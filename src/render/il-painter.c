@@ -162,10 +162,12 @@ draw_run (IlPaintFrame *f, guint r)
         case IL_ROW_WORKER:
           if (row->index >= 0 && (guint) row->index < n_workers && cols[row->index] != NULL)
             il_paint_worker_lane (f, r, cols[row->index], row, bounds[row->index], cells);
+          il_paint_lost (f, run, row);
           break;
         case IL_ROW_CORE:
           if (cores != NULL)
             il_paint_core_lane (f, r, run, cores, row, cells);
+          il_paint_lost (f, run, row);
           break;
         case IL_ROW_PROCESS:
           break;

@@ -135,5 +135,7 @@ typedef struct _JsonBuilder JsonBuilder;
 void      il_trace_marks_write_v1 (JsonBuilder *b, IlRunTrace *run);
 /* il-trace-stacks-v1.c: a run's sampled Python stacks ("stacks"), when it has them. */
 void      il_trace_stacks_write_v1 (IlRunTrace *run, IlWriter *w);
+/* Opens member @key as {"columns": @names, "rows": [ … (the caller adds the rows and closes). */
+void      il_trace_begin_table    (JsonBuilder *b, const char *key, const char *const *names, guint n);
 
 G_END_DECLS

@@ -45,8 +45,8 @@ add_args (JsonBuilder *b, const char *args)
 }
 
 /* Opens member @key as {"columns": @names, "rows": [ … (the caller adds the rows and closes). */
-static void
-begin_table (JsonBuilder *b, const char *key, const char *const *names, guint n)
+void
+il_trace_begin_table (JsonBuilder *b, const char *key, const char *const *names, guint n)
 {
   json_builder_set_member_name (b, key);
   json_builder_begin_object (b);
@@ -64,7 +64,7 @@ il_trace_marks_write_v1 (JsonBuilder *b, IlRunTrace *run)
 {
   if (il_run_trace_get_n_instants (run) > 0)
     {
-      begin_table (b, "instants", instant_columns, G_N_ELEMENTS (instant_columns));
+      il_trace_begin_table (b, "instants", instant_columns, G_N_ELEMENTS (instant_columns));
       for (guint i = 0; i < il_run_trace_get_n_instants (run); i++)
         {
           const IlInstant *in = il_run_trace_get_instant (run, i);
@@ -115,7 +115,7 @@ il_trace_marks_write_v1 (JsonBuilder *b, IlRunTrace *run)
     }
   if (il_run_trace_get_n_flows (run) > 0)
     {
-      begin_table (b, "flows", flow_columns, G_N_ELEMENTS (flow_columns));
+      il_trace_begin_table (b, "flows", flow_columns, G_N_ELEMENTS (flow_columns));
       for (guint i = 0; i < il_run_trace_get_n_flows (run); i++)
         {
           const IlFlow *f = il_run_trace_get_flow (run, i);

@@ -59,6 +59,7 @@ struct _IlRunTrace
   gint64           sample_interval_ns;
   int              exit_code;          /* -1: not known, or killed (exit_signal) */
   int              exit_signal;        /* 0: not killed by a signal */
+  GArray          *lost;               /* of IlLostStretch; NULL when the kernel dropped nothing */
   IlRunMarks      *marks;              /* instants, counters, flows, slice args (il-trace-marks.c);
                                         * NULL until one is added */
   struct _IlTraceStacks *stacks;       /* sampled Python stacks (il-trace-stacks.c); NULL when none */

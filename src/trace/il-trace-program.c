@@ -21,6 +21,7 @@ void
 il_run_trace_clear_processes (IlRunTrace *self)
 {
   g_clear_pointer (&self->waits, g_ptr_array_unref);
+  g_clear_pointer (&self->lost, g_array_unref);
   if (self->processes == NULL)
     return;
   for (guint i = 0; i < self->processes->len; i++)
@@ -128,6 +129,51 @@ il_run_trace_set_process_still_running (IlRunTrace *self, int pid, gboolean stil
         g_array_index (self->processes, IlProcessInfo, i).still_running = !!still_running;
         self->generation++;
       }
+}
+
+void
+il_run_trace_add_lost (IlRunTrace *self, int cpu, gint64 start_ns, gint64 end_ns, guint64 records)
+{
+  IlLostStretch l = { MAX (start_ns, 0), MAX (end_ns, 0), cpu, records };
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (cpu >= 0 && records > 0);
+
+  l.end_ns = MAX (l.end_ns, l.start_ns);
+  if (self->lost == NULL)
+    self->lost = g_array_new (FALSE, FALSE, sizeof (IlLostStretch));
+  g_array_append_val (self->lost, l);
+  self->generation++;
+}
+
+const IlLostStretch *
+il_run_trace_get_lost (IlRunTrace *self, guint *n_stretches)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (n_stretches != NULL, NULL);
+
+  *n_stretches = self->lost != NULL ? self->lost->len : 0;
+  return self->lost != NULL ? (const IlLostStretch *) (gconstpointer) self->lost->data : NULL;
+}
+
+guint64
+il_run_trace_get_lost_records (IlRunTrace *self, gint64 *covered_ns)
+{
+  guint64 records = 0;
+  gint64 covered = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  for (guint i = 0; self->lost != NULL && i < self->lost->len; i++)
+    {
+      const IlLostStretch *l = &g_array_index (self->lost, IlLostStretch, i);
+
+      records += l->records;
+      covered += l->end_ns - l->start_ns;
+    }
+  if (covered_ns != NULL)
+    *covered_ns = covered;
+  return records;
 }
 
 void

@@ -215,25 +215,39 @@ read_worker_program (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTra
   return TRUE;
 }
 
+/* Member @key (at @sub) as {"columns": @names, "rows": […]}: its rows, or NULL when it is not one
+ * (said, @columns_error when the columns are not @names in order). */
+static JsonArray *
+read_table (IlReadCtx *ctx, JsonObject *obj, const char *path, const char *key, const char *sub,
+            const char *const *names, guint n_names, const char *columns_error)
+{
+  JsonObject *o = il_read_get_object (ctx, obj, path, key);
+  JsonArray *columns, *rows;
+
+  if (o == NULL || (columns = il_read_get_array (ctx, o, sub, "columns")) == NULL ||
+      (rows = il_read_get_array (ctx, o, sub, "rows")) == NULL)
+    return NULL;
+  if (json_array_get_length (columns) != n_names)
+    return il_read_fail (ctx, sub, "%s", columns_error), NULL;
+  for (guint i = 0; i < n_names; i++)
+    if (!JSON_NODE_HOLDS_VALUE (json_array_get_element (columns, i)) ||
+        json_node_get_value_type (json_array_get_element (columns, i)) != G_TYPE_STRING ||
+        g_strcmp0 (json_array_get_string_element (columns, i), names[i]) != 0)
+      return il_read_fail (ctx, sub, "%s", columns_error), NULL;
+  return rows;
+}
+
 /* run.waits: {"columns": ["worker", "start_ns", "kind"], "rows": [[0, 1200, "sleep"], …]} */
 static gboolean
 read_run_waits (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *run)
 {
   g_autofree char *sub = g_strdup_printf ("%s.waits", path);
-  JsonObject *o = il_read_get_object (ctx, obj, path, "waits");
-  JsonArray *columns, *rows;
   static const char *const names[] = { "worker", "start_ns", "kind" };
+  JsonArray *rows = read_table (ctx, obj, path, "waits", sub, names, G_N_ELEMENTS (names),
+                                _("“columns” must name worker, start_ns, kind"));
 
-  if (o == NULL || (columns = il_read_get_array (ctx, o, sub, "columns")) == NULL ||
-      (rows = il_read_get_array (ctx, o, sub, "rows")) == NULL)
+  if (rows == NULL)
     return FALSE;
-  if (json_array_get_length (columns) != G_N_ELEMENTS (names))
-    return il_read_fail (ctx, sub, _("“columns” must name worker, start_ns, kind"));
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (!JSON_NODE_HOLDS_VALUE (json_array_get_element (columns, i)) ||
-        json_node_get_value_type (json_array_get_element (columns, i)) != G_TYPE_STRING ||
-        g_strcmp0 (json_array_get_string_element (columns, i), names[i]) != 0)
-      return il_read_fail (ctx, sub, _("“columns” must name worker, start_ns, kind"));
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
       JsonNode *node = json_array_get_element (rows, i);
@@ -259,6 +273,30 @@ read_run_waits (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *r
   return TRUE;
 }
 
+/* A row of run.lost: [cpu, start_ns, end_ns, records]; no figure may be negative, a stretch end
+ * before it starts, or a row count nothing. */
+static gboolean
+read_lost_row (IlReadCtx *ctx, const char *sub, JsonNode *node, guint i, IlRunTrace *run)
+{
+  JsonArray *row;
+  gint64 v[4];
+
+  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (row = json_node_get_array (node)) != 4)
+    return il_read_fail (ctx, sub, _("row %u must be [cpu, start_ns, end_ns, records]"), i);
+  for (guint k = 0; k < 4; k++)
+    {
+      JsonNode *e = json_array_get_element (row, k);
+
+      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_INT64)
+        return il_read_fail (ctx, sub, _("row %u must be [cpu, start_ns, end_ns, records]"), i);
+      v[k] = json_node_get_int (e);
+    }
+  if (v[0] < 0 || v[0] > G_MAXINT16 || v[1] < 0 || v[2] < v[1] || v[3] < 1)
+    return il_read_fail (ctx, sub, _("row %u: a CPU, times from 0 that do not run backwards, and at least one record"), i);
+  il_run_trace_add_lost (run, (int) v[0], v[1], v[2], (guint64) v[3]);
+  return TRUE;
+}
+
 static gboolean
 read_run_program (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *run)
 {
@@ -266,6 +304,21 @@ read_run_program (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace 
 
   if (json_object_has_member (obj, "waits") && !read_run_waits (ctx, obj, path, run))
     return FALSE;
+  /* run.lost: {"columns": ["cpu", "start_ns", "end_ns", "records"], "rows": [[1, 1200, 5400, 37], …]} */
+  if (json_object_has_member (obj, "lost"))
+    {
+      static const char *const lost_names[] = { "cpu", "start_ns", "end_ns", "records" };
+      g_autofree char *lost_path = g_strdup_printf ("%s.lost", path);
+      JsonArray *lost = read_table (ctx, obj, path, "lost", lost_path, lost_names,
+                                    G_N_ELEMENTS (lost_names),
+                                    _("“columns” must name cpu, start_ns, end_ns, records"));
+
+      for (guint i = 0; lost != NULL && i < json_array_get_length (lost); i++)
+        if (!read_lost_row (ctx, lost_path, json_array_get_element (lost, i), i, run))
+          return FALSE;
+      if (lost == NULL)
+        return FALSE;
+    }
 
   if (json_object_has_member (obj, "sample_interval_ns"))
     {

@@ -60,15 +60,17 @@ sat_add (gint64 a, gint64 b)
 }
 
 void
-il_run_trace_compute_summary (IlRunTrace *self)
+il_run_trace_summarise (IlRunTrace *self, IlSummary *out)
 {
   IlSummary s = { 0 };
   g_autoptr(GArray) edges = g_array_new (FALSE, FALSE, sizeof (Edge));
   int level = 0;
 
   g_return_if_fail (self != NULL);
+  g_return_if_fail (out != NULL);
 
   s.speedup = self->summary.speedup;
+  s.other_share = NAN;
   s.wall_ns = self->end_ns;
   for (guint i = 0; i < self->tasks->len; i++)
     {
@@ -141,7 +143,15 @@ il_run_trace_compute_summary (IlRunTrace *self)
   g_assert (s.wall_ns >= 0 && s.cpu_ns >= 0 && s.gil_wait_ns >= 0 && s.io_wait_ns >= 0 &&
             s.ready_ns >= 0 && s.lock_wait_ns >= 0 && s.loop_wait_ns >= 0);
   s.avg_parallelism = s.wall_ns > 0 ? (double) s.cpu_ns / (double) s.wall_ns : 0.0;
-  self->summary = s;
+  *out = s;
+}
+
+void
+il_run_trace_compute_summary (IlRunTrace *self)
+{
+  g_return_if_fail (self != NULL);
+
+  il_run_trace_summarise (self, &self->summary);
   il_run_trace_summarise_cpu_load (self);
 }
 

@@ -148,6 +148,30 @@ write_wait_row (guint worker, gint64 start_ns, IlWaitKind kind, gpointer data)
   json_builder_end_array (b);
 }
 
+/* run.lost: {"columns": ["cpu", "start_ns", "end_ns", "records"], "rows": [[1, 1200, 5400, 37], …]} */
+static void
+write_run_lost (JsonBuilder *b, IlRunTrace *run)
+{
+  static const char *const columns[] = { "cpu", "start_ns", "end_ns", "records" };
+  guint n;
+  const IlLostStretch *lost = il_run_trace_get_lost (run, &n);
+
+  if (n == 0)
+    return;
+  il_trace_begin_table (b, "lost", columns, G_N_ELEMENTS (columns));
+  for (guint i = 0; i < n; i++)
+    {
+      json_builder_begin_array (b);
+      json_builder_add_int_value (b, lost[i].cpu);
+      json_builder_add_int_value (b, lost[i].start_ns);
+      json_builder_add_int_value (b, lost[i].end_ns);
+      json_builder_add_int_value (b, (gint64) MIN (lost[i].records, (guint64) G_MAXINT64));
+      json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
 static void
 write_run_program (JsonBuilder *b, IlRunTrace *run)
 {
@@ -165,6 +189,7 @@ write_run_program (JsonBuilder *b, IlRunTrace *run)
       json_builder_set_member_name (b, signal > 0 ? "exit_signal" : "exit_code");
       json_builder_add_int_value (b, signal > 0 ? signal : code);
     }
+  write_run_lost (b, run);
   if (n == 0)
     return;
   /* What each blocked span waited on, by the span's worker and start. */

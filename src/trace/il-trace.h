@@ -181,6 +181,39 @@ gboolean       il_run_trace_get_exit        (IlRunTrace *self, int *code, int *s
  * NULL when not known. */
 char          *il_run_trace_describe_exit   (IlRunTrace *self);
 
+/* Traced programs under the kernel capture: records the kernel dropped because its ring for CPU
+ * @cpu overflowed (PERF_RECORD_LOST), @records of them, covering [@start_ns, @end_ns) of that CPU
+ * (from its ring's last record kept to the loss's report). What the run's threads did there is
+ * not known: the tracer leaves their lanes empty, and the painter hatches it (run "lost"). */
+typedef struct
+{
+  gint64  start_ns;
+  gint64  end_ns;
+  int     cpu;
+  guint64 records;
+} IlLostStretch;
+
+void           il_run_trace_add_lost        (IlRunTrace *self, int cpu, gint64 start_ns, gint64 end_ns,
+                                             guint64 records);
+/* The stretches in the order added, @n_stretches of them (NULL and 0 when nothing was lost). */
+const IlLostStretch *il_run_trace_get_lost  (IlRunTrace *self, guint *n_stretches);
+/* How many records were lost, and (@covered_ns, may be NULL) the sum of the stretches' lengths. */
+guint64        il_run_trace_get_lost_records (IlRunTrace *self, gint64 *covered_ns);
+
+/* Traced programs: a thread that ran an event loop (asyncio's): it blocked in epoll_wait, select
+ * or poll at least 3 times, there for most of its blocked time from the first such wait to the
+ * end of the last (il-trace-loops.c). In that stretch: */
+typedef struct
+{
+  guint  worker;
+  gint64 busy_ns;   /* the loop busy in a callback: running, ready, or blocked in anything else */
+  gint64 idle_ns;   /* the loop idle, waiting for I/O in its selector */
+} IlEventLoop;
+
+/* The event-loop threads of the run, in worker order; an empty array when none. Free with
+ * g_array_unref(). */
+GArray        *il_run_trace_find_event_loops (IlRunTrace *self);
+
 /* Tasks: created pending, ids 0 … n-1. */
 void           il_run_trace_set_n_tasks     (IlRunTrace *self, guint n_tasks);
 guint          il_run_trace_get_n_tasks     (IlRunTrace *self);
@@ -218,6 +251,9 @@ guint64        il_run_trace_get_generation  (IlRunTrace *self);
 const IlSummary *il_run_trace_get_summary   (IlRunTrace *self);
 void           il_run_trace_set_summary     (IlRunTrace *self, const IlSummary *summary);
 void           il_run_trace_compute_summary (IlRunTrace *self);
+/* The same figures from the spans recorded so far, into @out, the run's summary left alone: a
+ * live run's, from exactly what its lanes draw (other_ns and steal_ns 0, other_share NAN). */
+void           il_run_trace_summarise       (IlRunTrace *self, IlSummary *out);
 void           il_run_trace_set_speedup     (IlRunTrace *self, double speedup);
 
 /* What other programs took of each CPU while the run went on (NULL when not measured, e.g. an

@@ -365,6 +365,44 @@ view_caught_up (gpointer data)
   return !il_run_trace_get_live (live) || t1 >= il_run_trace_get_end_ns (live) - (t1 - t0) / 10;
 }
 
+/* The live summary's figures are the timeline's: at one moment (no drain between), the table's
+ * time so far, CPU time and waits are what the shown run's lanes hold (issue 20). */
+static void
+check_live_summary (void)
+{
+  IlRunTrace *live = g_ptr_array_index (il_timeline_view_get_runs (il_window_get_timeline (window)), 0);
+  IlSummaryView *summary = il_window_get_summary (window);
+  gint64 totals[IL_N_STATES] = { 0 };
+  g_autofree char *wall = NULL, *so_far = NULL, *cpu = NULL, *ready = NULL, *gil = NULL;
+
+  if (!il_run_trace_get_live (live))
+    return;
+  il_summary_view_update_live (summary);
+  for (guint w = 0; w < il_run_trace_get_n_workers (live); w++)
+    {
+      const IlLane *lane = il_run_trace_get_lane (live, w);
+
+      for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+        {
+          const IlSpan *sp = il_lane_get_span (lane, i);
+          totals[sp->state] += sp->end_ns - sp->start_ns;
+        }
+    }
+  so_far = il_clock_format_duration (il_run_trace_get_end_ns (live), IL_DURATION_SIGNIFICANT);
+  wall = g_strdup_printf ("running… %s", so_far);
+  cpu = il_clock_format_duration (totals[IL_STATE_RUNNING], IL_DURATION_SIGNIFICANT);
+  ready = il_clock_format_duration (totals[IL_STATE_READY], IL_DURATION_SIGNIFICANT);
+  gil = il_clock_format_duration (totals[IL_STATE_GIL_WAIT], IL_DURATION_SIGNIFICANT);
+  g_test_message ("live: table %s, %s CPU, %s ready; lanes %s, %s, %s",
+                  il_summary_view_get_value (summary, "wall", 0),
+                  il_summary_view_get_value (summary, "cpu", 0),
+                  il_summary_view_get_value (summary, "ready", 0), wall, cpu, ready);
+  g_assert_cmpstr (il_summary_view_get_value (summary, "wall", 0), ==, wall);
+  g_assert_cmpstr (il_summary_view_get_value (summary, "cpu", 0), ==, cpu);
+  g_assert_cmpstr (il_summary_view_get_value (summary, "ready", 0), ==, ready);
+  g_assert_cmpstr (il_summary_view_get_value (summary, "gil-wait", 0), ==, gil);
+}
+
 static void
 test_stop (void)
 {
@@ -377,6 +415,7 @@ test_stop (void)
   activate ("run");
   il_test_wait_for (has_spans, NULL, 60, "the first spans");
   g_assert_true (il_timeline_view_get_ticking (il_window_get_timeline (window)));
+  check_live_summary ();
 
   /* Zoomed in while live, the view follows the newest time; panning back stops that. */
   {

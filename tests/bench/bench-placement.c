@@ -1,0 +1,202 @@
+/* bench-placement.c: per-thread IoU of running time against the kernel's own record, with perf (kernel capture) and without (sampled capture), for CPU-bound threads, processes and GIL-bound threads. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Issue 20 item 2: each program is traced twice, each time inside an outer
+ * `interleave-cli trace --capture kernel` that records the inner CLI's child (the program) by its
+ * context switches: once with the inner `--capture kernel` (with perf), once with `--capture
+ * sampled` (without). For every thread that ran 20 ms or more: the intersection over union of its
+ * running time against the outer record, and its CPU time against it. Prints `name: value` lines
+ * and the load average; asserts nothing. Args: interleave-cli. Needs perf_event_open allowed. */
+#include "config.h"
+
+#include <linux/perf_event.h>
+#include <math.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "il-perf.h"
+#include "il-trace-io.h"
+#include "il-test-util.h"
+
+static const char burn_text[] =
+  "import hashlib, multiprocessing, sys, threading\n"
+  "kind, n, amount = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])\n"
+  "def count():\n"
+  "    total = 0\n"
+  "    for i in range(amount):\n"
+  "        total += i * i\n"
+  "def digest():\n"
+  "    data = b'x' * (1 << 20)\n"
+  "    for _ in range(amount):\n"
+  "        hashlib.sha256(data).digest()\n"
+  "if __name__ == '__main__':\n"
+  "    if kind == 'processes':\n"
+  "        ctx = multiprocessing.get_context('fork')\n"
+  "        workers = [ctx.Process(target=count) for _ in range(n)]\n"
+  "    else:\n"
+  "        workers = [threading.Thread(target=count if kind == 'gil-threads' else digest) for _ in range(n)]\n"
+  "    for w in workers:\n"
+  "        w.start()\n"
+  "    for w in workers:\n"
+  "        w.join()\n";
+
+typedef struct
+{
+  const char *kind;
+  const char *title;
+  const char *n;
+  const char *amount;
+} Program;
+
+static const Program programs[] = {
+  { "cpu-threads", "threads CPU-bound (hashlib releases the GIL)", "2", "360" },
+  { "processes", "processes CPU-bound", "2", "15000000" },
+  { "gil-threads", "GIL-bound threads (pure Python)", "4", "7500000" },
+};
+
+typedef struct
+{
+  gint64 s, e;
+} Range;
+
+static GArray *
+running (IlRunTrace *run, guint w)
+{
+  const IlLane *lane = il_run_trace_get_lane (run, w);
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (Range));
+  gint64 origin = il_run_trace_get_origin_ns (run);
+
+  for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+    {
+      const IlSpan *sp = il_lane_get_span (lane, i);
+      Range r = { origin + sp->start_ns, origin + sp->end_ns };
+
+      if (sp->state == IL_STATE_RUNNING)
+        g_array_append_val (out, r);
+    }
+  return out;
+}
+
+static gint64
+total (GArray *a)
+{
+  gint64 t = 0;
+
+  for (guint i = 0; i < a->len; i++)
+    t += g_array_index (a, Range, i).e - g_array_index (a, Range, i).s;
+  return t;
+}
+
+static gint64
+overlap (GArray *a, GArray *b)
+{
+  gint64 both = 0;
+  guint i = 0, j = 0;
+
+  while (i < a->len && j < b->len)
+    {
+      const Range *x = &g_array_index (a, Range, i), *y = &g_array_index (b, Range, j);
+
+      both += MAX (MIN (x->e, y->e) - MAX (x->s, y->s), 0);
+      if (x->e < y->e)
+        i++;
+      else
+        j++;
+    }
+  return both;
+}
+
+/* Traces @p with the inner @capture inside an outer kernel capture; prints its per-thread IoU. */
+static void
+measure (const char *cli, const char *python, const char *script, const char *dir, const Program *p,
+         const char *capture)
+{
+  g_autofree char *outer = g_build_filename (dir, "outer.interleave.json", NULL);
+  g_autofree char *inner = g_build_filename (dir, "inner.interleave.json", NULL);
+  const char *argv[] = { cli, "trace", "-q", "--capture", "kernel", "-o", outer, "--",
+                         cli, "trace", "-q", "--capture", capture, "-o", inner, "--",
+                         python, script, p->kind, p->n, p->amount, NULL };
+  g_auto(IlTestResult) r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) ot = NULL, it = NULL;
+  IlRunTrace *kernel, *traced;
+  double sum = 0, worst = 1, cpu_err = 0;
+  int compared = 0;
+
+  il_test_run_argv (&r, argv, NULL);
+  if (r.status != 0 || (ot = il_trace_load (outer, &error)) == NULL ||
+      (it = il_trace_load (inner, &error)) == NULL)
+    {
+      printf ("%s_%s: failed (%d) %s\n", p->kind, capture, r.status, error ? error->message : r.err);
+      return;
+    }
+  kernel = il_trace_get_run (ot, 0);
+  traced = il_trace_get_run (it, 0);
+  for (guint w = 0; w < il_run_trace_get_n_workers (traced); w++)
+    {
+      int tid = il_run_trace_get_worker (traced, w)->tid;
+      g_autoptr(GArray) a = NULL, b = NULL;
+      gint64 ta, tb, both;
+
+      for (guint k = 0; k < il_run_trace_get_n_workers (kernel) && a == NULL; k++)
+        if (il_run_trace_get_worker (kernel, k)->tid == tid)
+          a = running (kernel, k);
+      if (a == NULL || (ta = total (a)) < G_GINT64_CONSTANT (20000000))
+        continue;
+      b = running (traced, w);
+      tb = total (b);
+      both = overlap (a, b);
+      sum += (double) both / (double) (ta + tb - both);
+      worst = MIN (worst, (double) both / (double) (ta + tb - both));
+      cpu_err = MAX (cpu_err, fabs ((double) (tb - ta) / (double) ta));
+      compared++;
+    }
+  printf ("%s_%s_threads_compared: %d\n", p->kind, capture, compared);
+  if (compared > 0)
+    printf ("%s_%s_iou_mean: %.3f\n%s_%s_iou_worst: %.3f\n%s_%s_cpu_error_worst_pct: %.1f\n",
+            p->kind, capture, sum / compared, p->kind, capture, worst, p->kind, capture,
+            100 * cpu_err);
+}
+
+static void
+print_load (const char *when)
+{
+  g_autofree char *load = NULL;
+
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("loadavg_%s: %s", when, load);
+}
+
+int
+main (int argc, char **argv)
+{
+  struct perf_event_attr attr;
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autofree char *dir = NULL, *script = NULL;
+  int fd;
+
+  if (argc < 2)
+    g_error ("usage: bench-placement INTERLEAVE-CLI");
+  il_perf_switch_attr_init (&attr);
+  fd = (int) syscall (SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+  if (fd < 0 || python == NULL)
+    {
+      printf ("skipped: %s\n", python == NULL ? "no python3" : "perf_event_open is not allowed here");
+      return 0;
+    }
+  close (fd);
+  dir = il_test_tmpdir_new ("il-bench-placement");
+  script = g_build_filename (dir, "burn.py", NULL);
+  g_file_set_contents (script, burn_text, -1, NULL);
+  printf ("cpus: %u\n", (guint) sysconf (_SC_NPROCESSORS_ONLN));
+  print_load ("before");
+  for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
+    {
+      printf ("# %s\n", programs[i].title);
+      measure (argv[1], python, script, dir, &programs[i], "kernel");
+      measure (argv[1], python, script, dir, &programs[i], "sampled");
+    }
+  print_load ("after");
+  il_test_remove_tree (dir);
+  return 0;
+}
