@@ -166,7 +166,7 @@ kill_everything (pid_t program)
 
 /* The program, forked by the watcher: waits at the gate, then becomes the command. */
 static void G_GNUC_NORETURN
-program_main (IlProgram *self, int gate, int gate_out, int err_out, pid_t watcher)
+program_main (IlProgram *self, int gate, int gate_out, int out_out, int err_out, pid_t watcher)
 {
   extern char **environ;
   sigset_t none;
@@ -184,6 +184,8 @@ program_main (IlProgram *self, int gate, int gate_out, int err_out, pid_t watche
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != watcher)
     _exit (127);
   close (gate_out);
+  if (out_out >= 0 && dup2 (out_out, STDOUT_FILENO) < 0)
+    _exit (127);
   if (err_out >= 0 && dup2 (err_out, STDERR_FILENO) < 0)
     _exit (127);
   if (read (gate, &c, 1) != 1)
@@ -224,7 +226,8 @@ reap (pid_t program, int status_out, gboolean *ended, gboolean reaped)
 }
 
 static void G_GNUC_NORETURN
-watcher_main (IlProgram *self, int ctl, int status_out, int gate, int gate_out, int err_out)
+watcher_main (IlProgram *self, int ctl, int status_out, int gate, int gate_out, int out_out,
+              int err_out)
 {
   pid_t watcher = getpid (), program;
   gboolean ended = FALSE, reaped = FALSE;
@@ -246,7 +249,7 @@ watcher_main (IlProgram *self, int ctl, int status_out, int gate, int gate_out, 
 
   program = fork ();
   if (program == 0)
-    program_main (self, gate, gate_out, err_out, watcher);
+    program_main (self, gate, gate_out, out_out, err_out, watcher);
   if (program < 0)
     {
       int e = -errno;
@@ -316,9 +319,10 @@ watcher_main (IlProgram *self, int ctl, int status_out, int gate, int gate_out, 
 }
 
 /* Forks the watcher, which forks the program; sets self->root, ->watcher and the pipes. The
- * program waits at self->gate; its stderr goes to @err_out when it is not -1. */
+ * program waits at self->gate; its stdout goes to @out_out and its stderr to @err_out when they
+ * are not -1. */
 gboolean
-il_program_spawn (IlProgram *self, int err_out, GError **error)
+il_program_spawn (IlProgram *self, int out_out, int err_out, GError **error)
 {
   int ctl[2], status[2];
   int got = 0;
@@ -338,7 +342,7 @@ il_program_spawn (IlProgram *self, int err_out, GError **error)
     {
       close (ctl[1]);
       close (status[0]);
-      watcher_main (self, ctl[0], status[1], self->gate[0], self->gate[1], err_out);
+      watcher_main (self, ctl[0], status[1], self->gate[0], self->gate[1], out_out, err_out);
     }
   close (ctl[0]);
   close (status[1]);

@@ -133,5 +133,7 @@ il_writer_int (IlWriter *w, gint64 v)
 /* il-trace-marks-v1.c: a run's instants, counters and flows into its trace v1 header. */
 typedef struct _JsonBuilder JsonBuilder;
 void      il_trace_marks_write_v1 (JsonBuilder *b, IlRunTrace *run);
+/* il-trace-output.c: a traced program's stdout and stderr into its trace v1 header. */
+void      il_trace_output_write_v1 (JsonBuilder *b, IlRunTrace *run);
 
 G_END_DECLS

@@ -61,6 +61,7 @@ struct _IlRunTrace
   int              exit_signal;        /* 0: not killed by a signal */
   IlRunMarks      *marks;              /* instants, counters, flows, slice args (il-trace-marks.c);
                                         * NULL until one is added */
+  struct _IlRunOutput *output;         /* stdout and stderr (il-trace-output.c); NULL until set */
 };
 
 struct _IlTrace
@@ -72,6 +73,8 @@ struct _IlTrace
   GPtrArray       *runs;
   GPtrArray       *warnings;  /* of char*: what the reader loaded despite (a cut-off file); NULL if none */
 };
+
+void il_run_output_free (struct _IlRunOutput *output);
 
 static inline IlSpan *
 lane_at (const IlLane *lane, guint index)
