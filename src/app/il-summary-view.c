@@ -15,6 +15,7 @@
 #include "il-batch.h"
 #include "il-format.h"
 #include "il-summary-view.h"
+#include "il-output-view.h"
 
 struct _IlSummaryView
 {
@@ -32,6 +33,8 @@ struct _IlSummaryView
   gboolean     imported;      /* every run is an imported file: no rows for states it lacks */
   GtkLabel    *capture_label;
   GtkButton   *speedup_button;
+  GtkExpander *output_expander;
+  IlOutputView *output_view;
 
   /* The answer card is composed from the lesson's texts and the shown runs' disturbance. */
   char        *question;
@@ -290,6 +293,9 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         self->disturbed = il_cpu_load_describe_disturbed (runs);
     }
   il_summary_view_update_answer (self);
+  il_output_view_set_runs (self->output_view, runs);
+  gtk_widget_set_visible (GTK_WIDGET (self->output_expander),
+                          il_output_view_get_n_runs (self->output_view) > 0);
   if (runs == NULL || runs->len == 0)
     {
       gtk_label_set_label (self->capture_label, "");
@@ -570,6 +576,13 @@ il_summary_view_get_value (IlSummaryView *self, const char *row, guint column)
 }
 
 GtkWidget *
+il_summary_view_get_output (IlSummaryView *self)
+{
+  g_return_val_if_fail (IL_IS_SUMMARY_VIEW (self), NULL);
+  return GTK_WIDGET (self->output_expander);
+}
+
+GtkWidget *
 il_summary_view_get_table (IlSummaryView *self)
 {
   g_return_val_if_fail (IL_IS_SUMMARY_VIEW (self), NULL);
@@ -600,6 +613,7 @@ il_summary_view_class_init (IlSummaryViewClass *klass)
 
   object_class->dispose = il_summary_view_dispose;
 
+  g_type_ensure (IL_TYPE_OUTPUT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/interleave/Interleave/il-summary-view.ui");
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, answer_box);
@@ -609,6 +623,8 @@ il_summary_view_class_init (IlSummaryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, squeezer);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, capture_label);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, speedup_button);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, output_expander);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, output_view);
 }
 
 static void
