@@ -13,6 +13,8 @@ struct _IlOutputView
 {
   GtkBox     parent_instance;
   guint      n_runs;    /* shown runs that have output */
+  GPtrArray *shown;     /* of IlRunTrace: the runs whose output is shown, to keep a megabyte of
+                         * text from being laid out again when the same runs are shown again */
 };
 
 G_DEFINE_FINAL_TYPE (IlOutputView, il_output_view, GTK_TYPE_BOX)
@@ -109,6 +111,25 @@ add_stream (IlOutputView *self, IlRunTrace *run, IlOutputStream stream)
   gtk_box_append (GTK_BOX (self), scroller);
 }
 
+/* Whether @runs are the finished runs shown already, in the same order. */
+static gboolean
+same_runs (IlOutputView *self, GPtrArray *runs)
+{
+  guint n = 0;
+
+  for (guint i = 0; runs != NULL && i < runs->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, i);
+
+      if (il_run_trace_get_live (run))
+        return FALSE;
+      if (n >= self->shown->len || g_ptr_array_index (self->shown, n) != run)
+        return FALSE;
+      n++;
+    }
+  return n == self->shown->len;
+}
+
 void
 il_output_view_set_runs (IlOutputView *self, GPtrArray *runs)
 {
@@ -116,6 +137,17 @@ il_output_view_set_runs (IlOutputView *self, GPtrArray *runs)
 
   g_return_if_fail (IL_IS_OUTPUT_VIEW (self));
 
+  if (same_runs (self, runs))
+    return;
+  g_ptr_array_set_size (self->shown, 0);
+  for (guint i = 0; runs != NULL && i < runs->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, i);
+
+      /* A live run has no output yet: shown again once it has ended. */
+      if (!il_run_trace_get_live (run))
+        g_ptr_array_add (self->shown, il_run_trace_ref (run));
+    }
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_box_remove (GTK_BOX (self), child);
   self->n_runs = 0;
@@ -153,8 +185,18 @@ il_output_view_get_n_runs (IlOutputView *self)
 }
 
 static void
+il_output_view_finalize (GObject *object)
+{
+  IlOutputView *self = IL_OUTPUT_VIEW (object);
+
+  g_ptr_array_unref (self->shown);
+  G_OBJECT_CLASS (il_output_view_parent_class)->finalize (object);
+}
+
+static void
 il_output_view_class_init (IlOutputViewClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = il_output_view_finalize;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "outputview");
 }
 
@@ -163,6 +205,7 @@ il_output_view_init (IlOutputView *self)
 {
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 4);
+  self->shown = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
 }
 
 GtkWidget *
