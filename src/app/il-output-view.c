@@ -5,6 +5,7 @@
  * out as it scrolls into view, and it is selected and copied with the keyboard like any text. */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "il-output-view.h"
@@ -15,6 +16,7 @@ struct _IlOutputView
   guint      n_runs;    /* shown runs that have output */
   GPtrArray *shown;     /* of IlRunTrace: the runs whose output is shown, to keep a megabyte of
                          * text from being laid out again when the same runs are shown again */
+  gboolean   dirty;     /* shown changed since the text was laid out */
 };
 
 G_DEFINE_FINAL_TYPE (IlOutputView, il_output_view, GTK_TYPE_BOX)
@@ -105,10 +107,24 @@ add_stream (IlOutputView *self, IlRunTrace *run, IlOutputStream stream)
 
   scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 220);
+  /* A short text takes the height it needs; a long one a fixed height, since its natural height
+   * is known only once all of it is laid out (a megabyte took seconds on a busy machine). */
+  if (strlen (text) < 8192)
+    {
+      gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+      gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 220);
+    }
+  else
+    gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 220);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
   gtk_box_append (GTK_BOX (self), scroller);
+}
+
+static gboolean
+has_output (IlRunTrace *run)
+{
+  return il_run_trace_get_output (run, IL_OUTPUT_STDOUT, NULL, NULL) != NULL ||
+         il_run_trace_get_output (run, IL_OUTPUT_STDERR, NULL, NULL) != NULL;
 }
 
 /* Whether @runs are the finished runs shown already, in the same order. */
@@ -130,38 +146,26 @@ same_runs (IlOutputView *self, GPtrArray *runs)
   return n == self->shown->len;
 }
 
-void
-il_output_view_set_runs (IlOutputView *self, GPtrArray *runs)
+/* Lays out the kept runs' output: only once it is on screen (the expander open), since a
+ * megabyte of text takes a third of a second to put in a buffer. */
+static void
+build (IlOutputView *self)
 {
   GtkWidget *child;
+  guint n = 0;
 
-  g_return_if_fail (IL_IS_OUTPUT_VIEW (self));
-
-  if (same_runs (self, runs))
-    return;
-  g_ptr_array_set_size (self->shown, 0);
-  for (guint i = 0; runs != NULL && i < runs->len; i++)
-    {
-      IlRunTrace *run = g_ptr_array_index (runs, i);
-
-      /* A live run has no output yet: shown again once it has ended. */
-      if (!il_run_trace_get_live (run))
-        g_ptr_array_add (self->shown, il_run_trace_ref (run));
-    }
+  self->dirty = FALSE;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_box_remove (GTK_BOX (self), child);
-  self->n_runs = 0;
-  for (guint i = 0; runs != NULL && i < runs->len; i++)
+  for (guint i = 0; i < self->shown->len; i++)
     {
-      IlRunTrace *run = g_ptr_array_index (runs, i);
+      IlRunTrace *run = g_ptr_array_index (self->shown, i);
       g_autofree char *ending = NULL;
       g_autofree char *title = NULL;
       GtkWidget *heading;
 
-      if (il_run_trace_get_output (run, IL_OUTPUT_STDOUT, NULL, NULL) == NULL &&
-          il_run_trace_get_output (run, IL_OUTPUT_STDERR, NULL, NULL) == NULL)
+      if (!has_output (run))
         continue;
-      self->n_runs++;
       ending = il_run_trace_describe_exit (run);
       title = ending != NULL ? g_strdup_printf ("%s — %s", il_run_trace_get_label (run), ending)
                              : g_strdup (il_run_trace_get_label (run));
@@ -169,12 +173,36 @@ il_output_view_set_runs (IlOutputView *self, GPtrArray *runs)
       gtk_label_set_xalign (GTK_LABEL (heading), 0.0);
       gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
       gtk_widget_add_css_class (heading, "heading");
-      if (self->n_runs > 1)
+      if (n++ > 0)
         gtk_widget_set_margin_top (heading, 12);
       gtk_box_append (GTK_BOX (self), heading);
       add_stream (self, run, IL_OUTPUT_STDOUT);
       add_stream (self, run, IL_OUTPUT_STDERR);
     }
+}
+
+void
+il_output_view_set_runs (IlOutputView *self, GPtrArray *runs)
+{
+  g_return_if_fail (IL_IS_OUTPUT_VIEW (self));
+
+  if (same_runs (self, runs))
+    return;
+  g_ptr_array_set_size (self->shown, 0);
+  self->n_runs = 0;
+  for (guint i = 0; runs != NULL && i < runs->len; i++)
+    {
+      IlRunTrace *run = g_ptr_array_index (runs, i);
+
+      /* A live run has no output yet: shown again once it has ended. */
+      if (il_run_trace_get_live (run))
+        continue;
+      g_ptr_array_add (self->shown, il_run_trace_ref (run));
+      self->n_runs += has_output (run);
+    }
+  self->dirty = TRUE;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    build (self);
 }
 
 guint
@@ -194,9 +222,20 @@ il_output_view_finalize (GObject *object)
 }
 
 static void
+il_output_view_map (GtkWidget *widget)
+{
+  IlOutputView *self = IL_OUTPUT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (il_output_view_parent_class)->map (widget);
+  if (self->dirty)
+    build (self);
+}
+
+static void
 il_output_view_class_init (IlOutputViewClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = il_output_view_finalize;
+  GTK_WIDGET_CLASS (klass)->map = il_output_view_map;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "outputview");
 }
 

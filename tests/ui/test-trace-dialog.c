@@ -382,6 +382,49 @@ test_lesson_output (void)
   adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+static gboolean
+find_label_with (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (find_label_with (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* A stream cut in the middle says how much is missing, where it is missing; stderr is told
+ * apart from stdout. */
+static void
+test_output_not_kept (void)
+{
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  g_autoptr(IlRunTrace) run = NULL;
+  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
+  GtkWidget *expander, *view;
+
+  config->workers = 1;
+  run = il_run_trace_new (config);
+  il_run_trace_add_worker (run, IL_WORKER_THREAD, 1, 2, "a");
+  il_run_trace_set_output (run, IL_OUTPUT_STDOUT, "", 0, 0, NULL, 0);
+  il_run_trace_set_output (run, IL_OUTPUT_STDERR, "first words\n", 12, 3000, "last words\n", 11);
+  il_run_trace_set_live (run, FALSE);
+  g_ptr_array_add (runs, run);
+  il_window_show_runs (window, runs);
+  expander = il_summary_view_get_output (il_window_get_summary (window));
+  gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+  il_test_window_settle (window);
+  view = find_text_view_with (expander, "first words\n… 3000 bytes not kept …\nlast words");
+  g_assert_nonnull (view);
+  g_assert_true (gtk_widget_has_css_class (view, "stderr"));
+  /* Nothing on stdout: said in words, no empty box. */
+  g_assert_true (find_text_view_with (expander, "") == view);
+  g_assert_true (find_label_with (expander, "Standard output: nothing"));
+  g_ptr_array_set_size (runs, 0);
+  il_window_show_runs (window, runs);
+  g_assert_false (gtk_widget_get_visible (expander));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -407,6 +450,7 @@ main (int argc, char *argv[])
   window = il_test_window_open (&app);
 
   g_test_add_func ("/trace-dialog/split-and-validate", test_split_and_validate);
+  g_test_add_func ("/trace-dialog/output-not-kept", test_output_not_kept);
   g_test_add_func ("/trace-dialog/trace-from-window", test_trace_from_window);
   g_test_add_func ("/trace-dialog/stop-ends-tree", test_stop_ends_tree);
   g_test_add_func ("/trace-dialog/python-lesson", test_python_lesson);
