@@ -246,9 +246,3 @@ il_output_view_init (IlOutputView *self)
   gtk_box_set_spacing (GTK_BOX (self), 4);
   self->shown = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_trace_unref);
 }
-
-GtkWidget *
-il_output_view_new (void)
-{
-  return g_object_new (IL_TYPE_OUTPUT_VIEW, NULL);
-}

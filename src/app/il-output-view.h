@@ -7,13 +7,14 @@
 
 G_BEGIN_DECLS
 
+/* A vertical box: per run with output, a heading, then its stdout and its stderr. */
 #define IL_TYPE_OUTPUT_VIEW (il_output_view_get_type ())
 G_DECLARE_FINAL_TYPE (IlOutputView, il_output_view, IL, OUTPUT_VIEW, GtkBox)
 
-GtkWidget  *il_output_view_new        (void);
-/* Shows the output of those of @runs (of IlRunTrace*) that recorded any. */
-void        il_output_view_set_runs   (IlOutputView *self, GPtrArray *runs);
-/* How many of the shown runs have output (0: nothing to show). */
+/* How many of the shown runs have output (0: nothing to show). Made by il-summary-view.ui. */
 guint       il_output_view_get_n_runs (IlOutputView *self);
+/* Shows the output of those of @runs (of IlRunTrace*) that recorded any; the text is laid out
+ * when the view is first on screen. */
+void        il_output_view_set_runs   (IlOutputView *self, GPtrArray *runs);
 
 G_END_DECLS
