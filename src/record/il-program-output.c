@@ -126,7 +126,16 @@ relay_thread (gpointer data)
   return NULL;
 }
 
-/* Starts passing @fd (the read end, now ours) through to @pass_fd. */
+static gint stdout_to_stderr;
+
+void
+il_program_set_stdout_to_stderr (gboolean to_stderr)
+{
+  g_atomic_int_set (&stdout_to_stderr, !!to_stderr);
+}
+
+/* Starts passing @fd (the read end, now ours) through to @pass_fd (our stdout: see
+ * il_program_set_stdout_to_stderr()). */
 IlProgramOutput *
 il_program_output_new (int fd, int pass_fd)
 {
@@ -136,7 +145,7 @@ il_program_output_new (int fd, int pass_fd)
 
   self->ref = 2;     /* ours and the thread's */
   self->fd = fd;
-  self->pass_fd = pass_fd;
+  self->pass_fd = pass_fd == STDOUT_FILENO && g_atomic_int_get (&stdout_to_stderr) ? STDERR_FILENO : pass_fd;
   self->head = g_byte_array_new ();
   self->tail = g_byte_array_new ();
   g_mutex_init (&self->mutex);

@@ -444,6 +444,23 @@ test_output (void)
   g_assert_true (g_str_has_prefix (text, "first\nxxx"));
   g_assert_true (g_str_has_suffix (text, "xxx\nlast\n"));
   g_assert_cmpstr (il_run_trace_get_output (run, IL_OUTPUT_STDERR, NULL, NULL), ==, "");
+
+  /* The trace itself on stdout (-o -): the program's words go to stderr instead, and the file
+   * stays one trace. */
+  {
+    const char *args[] = { cli_path, "trace", "-o", "-", "--", python, "-c", "print('to stdout')", NULL };
+    g_auto(IlTestResult) r = { 0 };
+    g_autoptr(IlTrace) trace = NULL;
+    g_autoptr(GError) error = NULL;
+
+    il_test_run_argv (&r, args, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.err, "to stdout\n"));
+    trace = il_trace_load_from_data (r.out, strlen (r.out), "stdout", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (il_run_trace_get_output (il_trace_get_run (trace, 0), IL_OUTPUT_STDOUT, NULL, NULL), ==,
+                     "to stdout\n");
+  }
 }
 
 int
