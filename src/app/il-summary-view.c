@@ -16,6 +16,7 @@
 #include "il-batch.h"
 #include "il-format.h"
 #include "il-summary-view.h"
+#include "il-output-view.h"
 
 struct _IlSummaryView
 {
@@ -33,6 +34,8 @@ struct _IlSummaryView
   gboolean     imported;      /* every run is an imported file: no rows for states it lacks */
   GtkLabel    *capture_label;
   GtkButton   *speedup_button;
+  GtkExpander *output_expander;
+  IlOutputView *output_view;
 
   /* The answer card is composed from the lesson's texts and the shown runs' disturbance. */
   char        *question;
@@ -72,10 +75,10 @@ static const struct
   { "max-parallelism", N_("Maximum parallelism"), N_("The most workers running on cores at one instant") },
   { "speedup", N_("Speedup"), N_("Wall time of a sequential run of the same work divided by this run’s") },
   { "efficiency", N_("Efficiency"), N_("Speedup divided by the number of workers: 100 % means every worker pulled its full weight") },
-  { "gil-wait", N_("Waiting for the GIL"), N_("Time workers were blocked on the global interpreter lock, added up") },
-  { "io-wait", N_("Waiting for I/O"), N_("Time workers were blocked in I/O or a latency wait, added up") },
-  { "ready", N_("Ready, not running"), N_("Time workers wanted a core but the kernel ran something else, added up") },
-  { "loop-wait", N_("Waiting for the event loop"), N_("Time event-loop tasks were ready to go on while the loop’s one thread ran another, added up") },
+  { "gil-wait", N_("GIL wait"), N_("Time workers were blocked on the global interpreter lock, added up") },
+  { "io-wait", N_("I/O wait"), N_("Time workers were blocked in I/O or a latency wait, added up") },
+  { "ready", N_("Ready (waiting for a CPU)"), N_("Time workers wanted a core but the kernel ran something else, added up") },
+  { "loop-wait", N_("Loop wait"), N_("Time event-loop tasks were ready to go on while the loop’s one thread ran another, added up") },
   { "other", N_("Other programs"), N_("Share of the run’s CPUs that other programs took while it ran, and their CPU time") },
   { "io-task", N_("Task 0 (the I/O task)"), N_("How long task 0, the task that waits for I/O among computing tasks, took from its start to its end") },
 };
@@ -324,6 +327,9 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
         self->disturbed = il_cpu_load_describe_disturbed (runs);
     }
   il_summary_view_update_answer (self);
+  il_output_view_set_runs (self->output_view, runs);
+  gtk_widget_set_visible (GTK_WIDGET (self->output_expander),
+                          il_output_view_get_n_runs (self->output_view) > 0);
   if (runs == NULL || runs->len == 0)
     {
       gtk_label_set_label (self->capture_label, "");
@@ -642,6 +648,13 @@ il_summary_view_get_value (IlSummaryView *self, const char *row, guint column)
 }
 
 GtkWidget *
+il_summary_view_get_output (IlSummaryView *self)
+{
+  g_return_val_if_fail (IL_IS_SUMMARY_VIEW (self), NULL);
+  return GTK_WIDGET (self->output_expander);
+}
+
+GtkWidget *
 il_summary_view_get_table (IlSummaryView *self)
 {
   g_return_val_if_fail (IL_IS_SUMMARY_VIEW (self), NULL);
@@ -672,6 +685,7 @@ il_summary_view_class_init (IlSummaryViewClass *klass)
 
   object_class->dispose = il_summary_view_dispose;
 
+  g_type_ensure (IL_TYPE_OUTPUT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/interleave/Interleave/il-summary-view.ui");
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, answer_box);
@@ -681,6 +695,8 @@ il_summary_view_class_init (IlSummaryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, squeezer);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, capture_label);
   gtk_widget_class_bind_template_child (widget_class, IlSummaryView, speedup_button);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, output_expander);
+  gtk_widget_class_bind_template_child (widget_class, IlSummaryView, output_view);
 }
 
 static void

@@ -26,5 +26,7 @@ const char *il_summary_view_get_value  (IlSummaryView *self, const char *row, gu
 
 /* The table on screen: one row per run, or (when that does not fit) one column per run. */
 GtkWidget  *il_summary_view_get_table  (IlSummaryView *self);
+/* The expander with what the shown traced programs printed (hidden when none did). */
+GtkWidget  *il_summary_view_get_output (IlSummaryView *self);
 
 G_END_DECLS

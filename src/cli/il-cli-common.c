@@ -19,6 +19,7 @@
 #include "il-cli.h"
 #include "il-clock.h"
 #include "il-cpu-load.h"
+#include "il-program.h"
 
 #define MIN_SIZE 64
 #define MAX_SIZE 16384
@@ -305,6 +306,8 @@ check_stdout (IlCliOutputs *o, GError **error)
     }
   if (n == 1)
     o->quiet = TRUE;
+  /* What a traced program prints would be read as part of that file. */
+  il_program_set_stdout_to_stderr (n == 1);
   return TRUE;
 }
 

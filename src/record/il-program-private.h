@@ -82,7 +82,7 @@ typedef struct
   guint8 state;
 } Reason;
 
-typedef struct _IlProgramStderr IlProgramStderr;
+typedef struct _IlProgramOutput IlProgramOutput;
 
 /* Sampled capture: one thread's /proc figures at one sample (il-program-sampled.c). */
 typedef struct
@@ -194,7 +194,8 @@ struct _IlProgram
   int           status_fd;      /* what it says: the program's pid, its end, its wait status */
   gboolean      root_ended;     /* it said the program has ended (not yet reaped) */
   int           gate[2];
-  IlProgramStderr *err;         /* the program's stderr, passed through (il-program-stderr.c) */
+  IlProgramOutput *out;         /* the program's stdout, passed through (il-program-output.c) */
+  IlProgramOutput *err;         /* and its stderr */
   char         *stderr_tail;    /* its last lines, once done */
 
   /* Kernel capture */
@@ -327,17 +328,18 @@ void      il_program_drop_late_launcher_helpers (IlProgram *self);
 void      il_program_fold_waiting_launchers (IlRunTrace *trace);
 
 /* il-program-watch.c: the watcher, the program's parent and a subreaper of its tree. */
-gboolean  il_program_spawn              (IlProgram *self, int err_out, GError **error);
+gboolean  il_program_spawn              (IlProgram *self, int out_out, int err_out, GError **error);
 gboolean  il_program_watch_ended        (IlProgram *self);
 int       il_program_watch_reap         (IlProgram *self);
 void      il_program_watch_kill         (IlProgram *self);
 void      il_program_release_watcher    (IlProgram *self, gboolean kill_all);
 
-/* il-program-stderr.c: the program's stderr passed through, its last lines kept. */
-IlProgramStderr *il_program_stderr_new  (int fd);
-void      il_program_stderr_settle      (IlProgramStderr *self, gint64 timeout_us);
-char     *il_program_stderr_get_tail    (IlProgramStderr *self, guint max_lines);
-void      il_program_stderr_free        (IlProgramStderr *self);
+/* il-program-output.c: the program's stdout or stderr passed through, kept (bounded). */
+IlProgramOutput *il_program_output_new  (int fd, int pass_fd);
+void      il_program_output_settle      (IlProgramOutput *self, gint64 timeout_us);
+void      il_program_output_store       (IlProgramOutput *self, IlRunTrace *trace, IlOutputStream stream);
+char     *il_program_output_get_tail    (IlProgramOutput *self, guint max_lines);
+void      il_program_output_free        (IlProgramOutput *self);
 
 /* il-program-perf.c: the kernel capture. */
 void      il_program_perf_process       (IlProgram *self, gint64 horizon);

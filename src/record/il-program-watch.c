@@ -169,7 +169,7 @@ kill_everything (pid_t program)
 /* The program, forked by the watcher: waits at the gate, then becomes the command. */
 static void G_GNUC_NORETURN
 program_main (const char *path, const char *cwd, char **command, int gate, int gate_out,
-              int err_out, pid_t watcher)
+              int out_out, int err_out, pid_t watcher)
 {
   extern char **environ;
   sigset_t none;
@@ -187,6 +187,8 @@ program_main (const char *path, const char *cwd, char **command, int gate, int g
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != watcher)
     _exit (127);
   close (gate_out);
+  if (out_out >= 0 && dup2 (out_out, STDOUT_FILENO) < 0)
+    _exit (127);
   if (err_out >= 0 && dup2 (err_out, STDERR_FILENO) < 0)
     _exit (127);
   if (read (gate, &c, 1) != 1)
@@ -228,7 +230,7 @@ reap (pid_t program, int status_out, gboolean *ended, gboolean reaped)
 
 static void G_GNUC_NORETURN
 watcher_main (const char *path, const char *cwd, char **command, int ctl, int status_out, int gate,
-              int gate_out, int err_out)
+              int gate_out, int out_out, int err_out)
 {
   pid_t watcher = getpid (), program;
   gboolean ended = FALSE, reaped = FALSE;
@@ -250,7 +252,7 @@ watcher_main (const char *path, const char *cwd, char **command, int ctl, int st
 
   program = fork ();
   if (program == 0)
-    program_main (path, cwd, command, gate, gate_out, err_out, watcher);
+    program_main (path, cwd, command, gate, gate_out, out_out, err_out, watcher);
   if (program < 0)
     {
       int e = -errno;
@@ -319,19 +321,22 @@ watcher_main (const char *path, const char *cwd, char **command, int ctl, int st
     }
 }
 
-/* The watcher started as `interleave-worker --watch ERR CWD PATH ARGV…` with its pipes on
+/* The watcher started as `interleave-worker --watch PIPES CWD PATH ARGV…` with its pipes on
  * fixed descriptors (WATCH_FD_*): see spawn_watcher_exec(). */
-enum { WATCH_FD_CTL = 3, WATCH_FD_STATUS, WATCH_FD_GATE, WATCH_FD_GATE_OUT, WATCH_FD_ERR, WATCH_N_FDS = 5 };
+enum { WATCH_FD_CTL = 3, WATCH_FD_STATUS, WATCH_FD_GATE, WATCH_FD_GATE_OUT, WATCH_FD_ERR,
+       WATCH_FD_OUT, WATCH_N_FDS = 6 };
 
 int
 il_program_watcher_main (int argc, char **argv)
 {
-  /* argv: [0] the worker, [1] --watch, [2] "1" when the program's stderr is WATCH_FD_ERR,
-   * [3] its folder ("" for ours), [4] the program, [5…] its argument vector. */
+  /* argv: [0] the worker, [1] --watch, [2] which of the program's outputs are pipes ("e":
+   * stderr is WATCH_FD_ERR, "o": stdout is WATCH_FD_OUT, "-": neither), [3] its folder ("" for
+   * ours), [4] the program, [5…] its argument vector. */
   if (argc < 6 || strcmp (argv[1], "--watch") != 0)
     return 2;
   watcher_main (argv[4], argv[3], argv + 5, WATCH_FD_CTL, WATCH_FD_STATUS, WATCH_FD_GATE,
-                WATCH_FD_GATE_OUT, strcmp (argv[2], "1") == 0 ? WATCH_FD_ERR : -1);
+                WATCH_FD_GATE_OUT, strchr (argv[2], 'o') != NULL ? WATCH_FD_OUT : -1,
+                strchr (argv[2], 'e') != NULL ? WATCH_FD_ERR : -1);
 }
 
 /* Starts the watcher as a program of its own (the worker binary, `--watch`) through
@@ -341,11 +346,12 @@ il_program_watcher_main (int argc, char **argv)
  * first copied above any of those numbers, so no dup2 overwrites one not yet copied. FALSE with
  * errno when it could not be started. */
 static gboolean
-spawn_watcher_exec (IlProgram *self, const char *worker, int ctl, int status, int err_out,
-                    pid_t *pid)
+spawn_watcher_exec (IlProgram *self, const char *worker, int ctl, int status, int out_out,
+                    int err_out, pid_t *pid)
 {
   extern char **environ;
-  int from[WATCH_N_FDS] = { ctl, status, self->gate[0], self->gate[1], err_out };
+  int from[WATCH_N_FDS] = { ctl, status, self->gate[0], self->gate[1], err_out, out_out };
+  char pipes[3] = "-";
   int high[WATCH_N_FDS];
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   posix_spawn_file_actions_t actions;
@@ -357,7 +363,12 @@ spawn_watcher_exec (IlProgram *self, const char *worker, int ctl, int status, in
     high[i] = from[i] >= 0 ? fcntl (from[i], F_DUPFD_CLOEXEC, 64) : -1;
   g_ptr_array_add (argv, (gpointer) worker);
   g_ptr_array_add (argv, "--watch");
-  g_ptr_array_add (argv, err_out >= 0 ? "1" : "0");
+  if (out_out >= 0 || err_out >= 0)
+    {
+      pipes[0] = out_out >= 0 ? 'o' : 'e';
+      pipes[1] = out_out >= 0 && err_out >= 0 ? 'e' : '\0';
+    }
+  g_ptr_array_add (argv, pipes);
   g_ptr_array_add (argv, self->config->cwd != NULL ? self->config->cwd : "");
   g_ptr_array_add (argv, self->path);
   for (guint i = 0; self->config->command[i] != NULL; i++)
@@ -388,10 +399,11 @@ spawn_watcher_exec (IlProgram *self, const char *worker, int ctl, int status, in
 }
 
 /* Starts the watcher, which forks the program; sets self->root, ->watcher and the pipes. The
- * program waits at self->gate; its stderr goes to @err_out when it is not -1. The watcher is
+ * program waits at self->gate; its stdout goes to @out_out and its stderr to @err_out when they
+ * are not -1. The watcher is
  * the worker binary where it is found, else a fork of ours. */
 gboolean
-il_program_spawn (IlProgram *self, int err_out, GError **error)
+il_program_spawn (IlProgram *self, int out_out, int err_out, GError **error)
 {
   const char *worker = il_run_get_worker_path ();
   int ctl[2], status[2];
@@ -409,7 +421,7 @@ il_program_spawn (IlProgram *self, int err_out, GError **error)
     }
   if (worker != NULL && access (worker, X_OK) == 0)
     {
-      if (!spawn_watcher_exec (self, worker, ctl[0], status[1], err_out, &pid))
+      if (!spawn_watcher_exec (self, worker, ctl[0], status[1], out_out, err_out, &pid))
         pid = -1;
     }
   else if ((pid = fork ()) == 0)
@@ -417,7 +429,7 @@ il_program_spawn (IlProgram *self, int err_out, GError **error)
       close (ctl[1]);
       close (status[0]);
       watcher_main (self->path, self->config->cwd, self->config->command, ctl[0], status[1],
-                    self->gate[0], self->gate[1], err_out);
+                    self->gate[0], self->gate[1], out_out, err_out);
     }
   close (ctl[0]);
   close (status[1]);

@@ -210,11 +210,13 @@ tracer_thread (gpointer data)
         /* And what left the group unseen (a daemon's grandchild): a stopped run leaves nothing. */
         il_program_watch_kill (self);
       }
-    /* Its last words: all it wrote is in the pipe now, what is not read yet is read first. */
+    /* Its last words: all it wrote is in the pipes now, what is not read yet is read first. */
+    if (self->out != NULL)
+      il_program_output_settle (self->out, G_USEC_PER_SEC);
     if (self->err != NULL)
       {
-        il_program_stderr_settle (self->err, G_USEC_PER_SEC);
-        self->stderr_tail = il_program_stderr_get_tail (self->err, IL_PROGRAM_STDERR_LINES);
+        il_program_output_settle (self->err, G_USEC_PER_SEC);
+        self->stderr_tail = il_program_output_get_tail (self->err, IL_PROGRAM_STDERR_LINES);
       }
     now = il_clock_now_ns ();
     self->ending = TRUE;
@@ -299,7 +301,7 @@ il_program_start (IlProgram *self,
 {
   g_autoptr(GError) perf_error = NULL;
   pid_t child;
-  int err[2] = { -1, -1 };
+  int out[2] = { -1, -1 }, err[2] = { -1, -1 };
   gboolean spawned;
   char go = 'g';
 
@@ -314,22 +316,36 @@ il_program_start (IlProgram *self,
     return FALSE;
 
   /* The program waits on a pipe until its tracing is set up, so the trace starts at its exec.
-   * Its stderr comes to us through another, to keep its last lines (il-program-stderr.c). */
-  if (pipe2 (self->gate, O_CLOEXEC) != 0 || pipe2 (err, O_CLOEXEC) != 0)
+   * Its stdout and stderr come to us through two more, to keep what it printed and show it
+   * with its run (il-program-output.c). */
+  if (pipe2 (self->gate, O_CLOEXEC) != 0 || pipe2 (out, O_CLOEXEC) != 0 || pipe2 (err, O_CLOEXEC) != 0)
     {
-      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, "%s", g_strerror (errno));
+      int e = errno;
+
+      for (guint i = 0; i < 2; i++)
+        {
+          if (out[i] >= 0)
+            close (out[i]);
+          if (self->gate[i] >= 0)
+            close (self->gate[i]);
+          self->gate[i] = -1;
+        }
+      g_set_error (error, IL_ERROR, IL_ERROR_FAILED, "%s", g_strerror (e));
       return FALSE;
     }
-  spawned = il_program_spawn (self, err[1], error);
+  spawned = il_program_spawn (self, out[1], err[1], error);
+  close (out[1]);
   close (err[1]);
   close (self->gate[0]);
   self->gate[0] = -1;
   if (!spawned)
     {
+      close (out[0]);
       close (err[0]);
       return FALSE;
     }
-  self->err = il_program_stderr_new (err[0]);
+  self->out = il_program_output_new (out[0], STDOUT_FILENO);
+  self->err = il_program_output_new (err[0], STDERR_FILENO);
   child = self->root;
 
   if (self->config->capture == IL_CAPTURE_KERNEL || self->config->capture == IL_CAPTURE_AUTO)
@@ -489,6 +505,10 @@ il_program_finish (IlProgram *self, IlRunTrace *trace)
       if (p->still_running && p->status == PROC_CONFIRMED)
         il_run_trace_set_process_still_running (trace, p->pid, TRUE);
     }
+  if (self->out != NULL)
+    il_program_output_store (self->out, trace, IL_OUTPUT_STDOUT);
+  if (self->err != NULL)
+    il_program_output_store (self->err, trace, IL_OUTPUT_STDERR);
   if (self->wait_status != -1 && WIFEXITED (self->wait_status))
     il_run_trace_set_exit (trace, WEXITSTATUS (self->wait_status), 0);
   else if (self->wait_status != -1 && WIFSIGNALED (self->wait_status))
@@ -518,7 +538,8 @@ il_program_free (IlProgram *self)
   /* Started but never traced (or the tracer let it go already): the watcher's end of file
    * kills what is left unless it was let go. */
   il_program_release_watcher (self, TRUE);
-  il_program_stderr_free (self->err);
+  il_program_output_free (self->out);
+  il_program_output_free (self->err);
   g_free (self->stderr_tail);
   il_program_perf_teardown (self);
   il_program_place_free (self);

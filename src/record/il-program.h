@@ -49,6 +49,10 @@ int            il_program_get_wait_status (IlProgram *self);
  * descendants wrote to stderr while it ran, which also went on to ours; NULL when none. */
 #define IL_PROGRAM_STDERR_LINES 10
 const char    *il_program_get_stderr_tail (IlProgram *self);
+/* Where programs started from now on pass their stdout on to: our stdout (the default), or our
+ * stderr when our stdout carries a file (`interleave-cli trace -o -`) that their words would
+ * break. Either way it is kept with the run. */
+void           il_program_set_stdout_to_stderr (gboolean to_stderr);
 
 /* Where the GIL of a CPython process lives: [lo, hi) of its _PyRuntime (in the python binary's
  * or libpython's ELF symbol table, at the load address /proc/PID/maps gives). FALSE when the

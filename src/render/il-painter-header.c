@@ -182,7 +182,7 @@ summary_line (IlRunTrace *run)
       if (sum->loop_wait_ns > 0)
         {
           g_autofree char *v = il_clock_format_duration (sum->loop_wait_ns, IL_DURATION_SIGNIFICANT);
-          g_string_append_printf (s, _(" · waiting for the loop %s"), v);
+          g_string_append_printf (s, _(" · loop wait %s"), v);
         }
     }
   if (!il_run_trace_get_live (run) && wall > 0)

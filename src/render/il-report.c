@@ -245,7 +245,7 @@ figure (IlRunTrace *run, guint row)
 
 static const char *const figure_names[] = {
   N_("Wall time"), N_("CPU time"), N_("Average parallelism"), N_("Maximum parallelism"),
-  N_("Speedup"), N_("Waiting for the GIL"), N_("Waiting for I/O"), N_("Ready, not running"),
+  N_("Speedup"), N_("GIL wait"), N_("I/O wait"), N_("Ready (waiting for a CPU)"),
   N_("Other programs’ share"), N_("Disturbed"),
 };
 

@@ -137,5 +137,7 @@ void      il_trace_marks_write_v1 (JsonBuilder *b, IlRunTrace *run);
 void      il_trace_stacks_write_v1 (IlRunTrace *run, IlWriter *w);
 /* Opens member @key as {"columns": @names, "rows": [ … (the caller adds the rows and closes). */
 void      il_trace_begin_table    (JsonBuilder *b, const char *key, const char *const *names, guint n);
+/* il-trace-output.c: a traced program's stdout and stderr into its trace v1 header. */
+void      il_trace_output_write_v1 (JsonBuilder *b, IlRunTrace *run);
 
 G_END_DECLS

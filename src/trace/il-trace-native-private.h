@@ -50,6 +50,8 @@ gboolean    il_read_columns      (IlReadCtx *ctx, JsonObject *obj, guint index, 
 gboolean    il_trace_marks_read_v1  (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *run);
 /* il-trace-stacks-v1.c: a run's optional "stacks". */
 gboolean    il_trace_stacks_read_v1 (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *run);
+/* il-trace-output.c: a run's optional "output". */
+gboolean    il_trace_output_read_v1 (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *run);
 
 /* il-trace-read-rows.c */
 gboolean    il_read_span_rows    (IlTraceSource *src, const IlRowRange *range, IlRunTrace *run,

@@ -63,6 +63,7 @@ struct _IlRunTrace
   IlRunMarks      *marks;              /* instants, counters, flows, slice args (il-trace-marks.c);
                                         * NULL until one is added */
   struct _IlTraceStacks *stacks;       /* sampled Python stacks (il-trace-stacks.c); NULL when none */
+  struct _IlRunOutput *output;         /* stdout and stderr (il-trace-output.c); NULL until set */
 };
 
 struct _IlTrace
@@ -74,6 +75,8 @@ struct _IlTrace
   GPtrArray       *runs;
   GPtrArray       *warnings;  /* of char*: what the reader loaded despite (a cut-off file); NULL if none */
 };
+
+void il_run_output_free (struct _IlRunOutput *output);
 
 static inline IlSpan *
 lane_at (const IlLane *lane, guint index)

@@ -725,6 +725,8 @@ il_read_run_header (IlReadCtx *ctx, JsonObject *obj, guint index, guint machine_
     return NULL;
   if (!il_trace_stacks_read_v1 (ctx, obj, path, run))
     return NULL;
+  if (!il_trace_output_read_v1 (ctx, obj, path, run))
+    return NULL;
   il_run_trace_set_summary (run, &summary);
   {
     g_autofree char *message = NULL;

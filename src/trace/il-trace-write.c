@@ -377,6 +377,7 @@ build_run_header (IlRunTrace *run)
 
   write_run_program (b, run);
   il_trace_marks_write_v1 (b, run);
+  il_trace_output_write_v1 (b, run);
 
   json_builder_set_member_name (b, "spans_columns");
   json_builder_begin_array (b);

@@ -69,6 +69,7 @@ il_run_trace_unref (IlRunTrace *self)
   g_clear_pointer (&self->task_names, g_string_chunk_free);
   g_clear_pointer (&self->marks, il_run_marks_free);
   g_clear_pointer (&self->stacks, il_trace_stacks_free);
+  g_clear_pointer (&self->output, il_run_output_free);
   il_run_config_free (self->config);
   g_free (self->label);
   g_free (self);

@@ -180,6 +180,25 @@ gboolean       il_run_trace_get_exit        (IlRunTrace *self, int *code, int *s
 /* "exit status 3", "killed by SIGSEGV", with how many processes were still running at the end;
  * NULL when not known. */
 char          *il_run_trace_describe_exit   (IlRunTrace *self);
+/* What a traced program wrote on its standard output and error (trace field run "output"). */
+typedef enum
+{
+  IL_OUTPUT_STDOUT,
+  IL_OUTPUT_STDERR,
+  IL_N_OUTPUTS
+} IlOutputStream;
+/* At most this many bytes of each stream are kept, half from its start and half from its end. */
+#define IL_OUTPUT_MAX_BYTES (1000u * 1024u)
+/* Keeps what the program wrote on @stream: @head, then (when @dropped > 0) @dropped bytes that
+ * were not kept, then @tail. Made valid UTF-8 (a NUL becomes U+FFFD) and cut to
+ * IL_OUTPUT_MAX_BYTES, what is cut counted in the dropped bytes. */
+void           il_run_trace_set_output      (IlRunTrace *self, IlOutputStream stream,
+                                             const char *head, gsize head_len, guint64 dropped,
+                                             const char *tail, gsize tail_len);
+/* The kept text ("" when the program wrote nothing; NULL when it was not recorded), the bytes
+ * not kept and where in the text they were (@dropped_at, a byte offset). */
+const char    *il_run_trace_get_output      (IlRunTrace *self, IlOutputStream stream,
+                                             guint64 *dropped, gsize *dropped_at);
 
 /* Traced programs under the kernel capture: records the kernel dropped because its ring for CPU
  * @cpu overflowed (PERF_RECORD_LOST), @records of them, covering [@start_ns, @end_ns) of that CPU

@@ -74,10 +74,11 @@ il_state_get_title (IlState state)
     {
     case IL_STATE_RUNNING:  return _("Running");
     case IL_STATE_READY:    return _("Ready (waiting for a CPU)");
-    case IL_STATE_GIL_WAIT: return _("Waiting for the GIL");
-    case IL_STATE_LOCK_WAIT: return _("Waiting for a lock");
-    case IL_STATE_IO_WAIT:  return _("Waiting for I/O");
-    case IL_STATE_LOOP_WAIT: return _("Waiting for the event loop");
+    /* One name per state everywhere people read it (docs/glossary.md, check-vocabulary.py). */
+    case IL_STATE_GIL_WAIT: return _("GIL wait");
+    case IL_STATE_LOCK_WAIT: return _("Lock wait");
+    case IL_STATE_IO_WAIT:  return _("I/O wait");
+    case IL_STATE_LOOP_WAIT: return _("Loop wait (a task waits for the loop’s thread)");
     case IL_STATE_IDLE:     return _("Idle");
     case IL_STATE_STARTUP:  return _("Starting up");
     case IL_N_STATES:

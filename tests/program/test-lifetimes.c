@@ -434,6 +434,59 @@ test_watcher_spawned (gconstpointer data)
     g_assert_true (g_str_has_suffix (r.out, "/interleave-worker\n"));
 }
 
+/* Issue 21 item 4: what the program and its children print on stdout and stderr lands in the
+ * trace, each apart, and still goes through to ours; too much keeps its start and its end. */
+static void
+test_output (void)
+{
+  const char *both[] = { python, "-c", "import subprocess, sys\nprint('to stdout', flush=True)\n"
+                         "print('to stderr', file=sys.stderr, flush=True)\n"
+                         "subprocess.run(['echo', 'from a child'])\n", NULL };
+  const char *lots[] = { python, "-c", "import sys\nsys.stdout.write('first\\n' + 'x' * 1500000 + '\\nlast\\n')\n",
+                         NULL };
+  g_autoptr(IlRunTrace) run = NULL;
+  g_autofree char *printed = NULL;
+  const char *text;
+  guint64 dropped;
+  gsize at;
+
+  run = trace_cli (both, FALSE, NULL, 0, &printed, NULL);
+  g_assert_cmpstr (il_run_trace_get_output (run, IL_OUTPUT_STDOUT, &dropped, NULL), ==,
+                   "to stdout\nfrom a child\n");
+  g_assert_cmpuint (dropped, ==, 0);
+  g_assert_cmpstr (il_run_trace_get_output (run, IL_OUTPUT_STDERR, NULL, NULL), ==, "to stderr\n");
+  /* The terminal still sees it: the CLI's stdout has the program's. */
+  g_assert_nonnull (strstr (printed, "to stdout\nfrom a child\n"));
+  g_clear_pointer (&run, il_run_trace_unref);
+  g_clear_pointer (&printed, g_free);
+
+  run = trace_cli (lots, FALSE, NULL, 0, NULL, NULL);
+  text = il_run_trace_get_output (run, IL_OUTPUT_STDOUT, &dropped, &at);
+  g_assert_cmpuint (strlen (text), ==, IL_OUTPUT_MAX_BYTES);
+  g_assert_cmpuint (dropped, ==, strlen ("first\n\nlast\n") + 1500000 - IL_OUTPUT_MAX_BYTES);
+  g_assert_cmpuint (at, ==, IL_OUTPUT_MAX_BYTES / 2);
+  g_assert_true (g_str_has_prefix (text, "first\nxxx"));
+  g_assert_true (g_str_has_suffix (text, "xxx\nlast\n"));
+  g_assert_cmpstr (il_run_trace_get_output (run, IL_OUTPUT_STDERR, NULL, NULL), ==, "");
+
+  /* The trace itself on stdout (-o -): the program's words go to stderr instead, and the file
+   * stays one trace. */
+  {
+    const char *args[] = { cli_path, "trace", "-o", "-", "--", python, "-c", "print('to stdout')", NULL };
+    g_auto(IlTestResult) r = { 0 };
+    g_autoptr(IlTrace) trace = NULL;
+    g_autoptr(GError) error = NULL;
+
+    il_test_run_argv (&r, args, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.err, "to stdout\n"));
+    trace = il_trace_load_from_data (r.out, strlen (r.out), "stdout", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (il_run_trace_get_output (il_trace_get_run (trace, 0), IL_OUTPUT_STDOUT, NULL, NULL), ==,
+                     "to stdout\n");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -456,6 +509,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lifetimes/exit-status", test_exit_status);
   g_test_add_func ("/lifetimes/still-running", test_still_running);
   g_test_add_func ("/lifetimes/failed-stderr", test_failed_stderr);
+  g_test_add_func ("/lifetimes/output", test_output);
   g_test_add_func ("/lifetimes/kill-9/trace", test_kill_trace);
   g_test_add_data_func ("/lifetimes/kill-9/trace-setsid/auto", GINT_TO_POINTER (FALSE),
                         test_kill_trace_setsid);

@@ -7,6 +7,8 @@
 
 #include "il-lesson.h"
 #include "il-preferences-window.h"
+#include "il-summary-view.h"
+#include "il-trace-dialog.h"
 #include "il-trace-io.h"
 #include "il-window-private.h"
 #include "il-test-util.h"
@@ -500,6 +502,45 @@ test_report_fields (void)
   destroy_window (&w);
 }
 
+/* Issue 21 item 4: what a traced program printed comes back with its run after a restart. Its
+ * line is a TAP comment: the window passes it on to this test's stdout. */
+static void
+test_restart_output (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "restart-output", NULL);
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autofree char *line = NULL;
+  IlWindow *w;
+  IlTraceDialog *dialog;
+  IlRunTrace *run;
+  GtkWidget *expander;
+
+  if (python == NULL)
+    {
+      g_test_skip ("python3 is not installed");
+      return;
+    }
+  line = g_strdup_printf ("'%s' -c 'import sys; print(\"# printed before the restart\"); "
+                          "print(\"said on stderr\", file=sys.stderr)'", python);
+  w = open_window (dir);
+  dialog = il_trace_dialog_new (w);
+  il_trace_dialog_set_command (dialog, line, NULL);
+  g_assert_true (il_trace_dialog_start (dialog));
+  il_test_wait_for (idle_cb, w, 60, "the program");
+  il_window_session_save_now (w);
+  destroy_window (&w);
+  w = open_window (dir);
+
+  g_assert_cmpuint (il_window_get_shown (w)->len, ==, 1);
+  run = g_ptr_array_index (il_window_get_shown (w), 0);
+  g_assert_cmpstr (il_run_trace_get_output (run, IL_OUTPUT_STDOUT, NULL, NULL), ==,
+                   "# printed before the restart\n");
+  g_assert_cmpstr (il_run_trace_get_output (run, IL_OUTPUT_STDERR, NULL, NULL), ==, "said on stderr\n");
+  expander = il_summary_view_get_output (il_window_get_summary (w));
+  g_assert_true (gtk_widget_get_visible (expander));
+  destroy_window (&w);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -526,6 +567,7 @@ main (int argc, char *argv[])
   g_assert_no_error (error);
 
   g_test_add_func ("/lab/restart", test_restart);
+  g_test_add_func ("/lab/restart-output", test_restart_output);
   g_test_add_func ("/lab/close-asks", test_close_asks);
   g_test_add_func ("/lab/new-session", test_new_session);
   g_test_add_func ("/lab/report-fields", test_report_fields);

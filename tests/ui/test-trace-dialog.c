@@ -14,6 +14,7 @@
 
 #include "il-application.h"
 #include "il-lesson.h"
+#include "il-summary-view.h"
 #include "il-timeline-view.h"
 #include "il-trace-dialog.h"
 #include "il-window.h"
@@ -142,6 +143,55 @@ restore_stdout (int saved)
   close (saved);
 }
 
+/* The text view under @widget whose text holds @text, or NULL. */
+static GtkWidget *
+find_text_view_with (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextIter start, end;
+      g_autofree char *all = NULL;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      all = gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+      if (strstr (all, text) != NULL)
+        return widget;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_text_view_with (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Issue 21 item 4: under the summary, "Program output" holds what the program printed, on
+ * screen once opened, its stdout apart from its stderr. */
+static void
+assert_output_shown (const char *line, const char *shot_name)
+{
+  GtkWidget *expander = il_summary_view_get_output (il_window_get_summary (window));
+  GtkWidget *view;
+
+  g_assert_true (gtk_widget_get_visible (expander));
+  /* An expander's child is in the widget tree only while it is open. */
+  gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+  il_test_window_settle (window);
+  view = find_text_view_with (expander, line);
+  g_assert_nonnull (view);
+  g_assert_true (gtk_widget_has_css_class (view, "stdout"));
+  g_assert_true (gtk_widget_get_mapped (view));
+  g_assert_true (gtk_text_view_get_monospace (GTK_TEXT_VIEW (view)));
+  g_assert_false (gtk_text_view_get_editable (GTK_TEXT_VIEW (view)));
+  /* Reached by the keyboard: it takes the focus, and the summary scrolls to it. */
+  g_assert_true (gtk_widget_grab_focus (view));
+  il_test_window_settle (window);
+  shot (GTK_WIDGET (window), shot_name);
+}
+
 /* The user types a command, presses Trace: the program's threads fill lanes live, the run is
  * shown and kept in the history, the command is remembered. */
 static void
@@ -197,6 +247,7 @@ test_trace_from_window (void)
   recent = g_settings_get_strv (settings, "recent-commands");
   g_assert_cmpstr (recent[0], ==, line);
   shot (GTK_WIDGET (window), "traced-program");
+  assert_output_shown ("4 threads counted to 400,000 each", "traced-program-output");
 }
 
 /* Ended: no such process, or a zombie whose parent (the program, already ended) cannot reap it. */
@@ -291,6 +342,89 @@ test_python_lesson (void)
   shot (GTK_WIDGET (window), "python-lesson");
 }
 
+/* Lesson 10's answer points at what the program printed: the window shows it for both runs,
+ * in the light and the dark style. */
+static void
+test_lesson_output (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("IL_LESSONS_DIR"), "10-python-gil-convoy.lesson", NULL);
+  g_autoptr(GError) error = NULL;
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  GtkWidget *expander;
+  guint repeat = g_settings_get_uint (settings, "lesson-repeat");
+  int saved_stdout;
+
+  g_settings_set_uint (settings, "lesson-repeat", 1);
+  g_assert_true (il_window_open_lesson (window, path, &error));
+  g_assert_no_error (error);
+  il_window_set_prediction (window, "about twice as long");
+  saved_stdout = quiet_stdout ();
+  g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
+  il_test_wait_for (window_idle, NULL, 90, "lesson 10's programs");
+  restore_stdout (saved_stdout);
+  g_settings_set_uint (settings, "lesson-repeat", repeat);
+  g_assert_cmpuint (il_window_get_shown (window)->len, ==, 2);
+  assert_output_shown ("100 waits of 1 ms took", "lesson-10-output-light");
+  /* Both runs printed it: two views hold the line. */
+  expander = il_summary_view_get_output (il_window_get_summary (window));
+  {
+    GtkWidget *first = find_text_view_with (expander, "100 waits of 1 ms took");
+    GtkWidget *box = gtk_widget_get_parent (gtk_widget_get_parent (first));
+    guint n = 0;
+
+    for (GtkWidget *c = gtk_widget_get_first_child (box); c != NULL; c = gtk_widget_get_next_sibling (c))
+      n += find_text_view_with (c, "100 waits of 1 ms took") != NULL;
+    g_assert_cmpuint (n, ==, 2);
+  }
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  il_test_window_settle (window);
+  shot (GTK_WIDGET (window), "lesson-10-output-dark");
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static gboolean
+find_label_with (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (find_label_with (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* A stream cut in the middle says how much is missing, where it is missing; stderr is told
+ * apart from stdout. */
+static void
+test_output_not_kept (void)
+{
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  g_autoptr(IlRunTrace) run = NULL;
+  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
+  GtkWidget *expander, *view;
+
+  config->workers = 1;
+  run = il_run_trace_new (config);
+  il_run_trace_add_worker (run, IL_WORKER_THREAD, 1, 2, "a");
+  il_run_trace_set_output (run, IL_OUTPUT_STDOUT, "", 0, 0, NULL, 0);
+  il_run_trace_set_output (run, IL_OUTPUT_STDERR, "first words\n", 12, 3000, "last words\n", 11);
+  il_run_trace_set_live (run, FALSE);
+  g_ptr_array_add (runs, run);
+  il_window_show_runs (window, runs);
+  expander = il_summary_view_get_output (il_window_get_summary (window));
+  gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+  il_test_window_settle (window);
+  view = find_text_view_with (expander, "first words\n… 3000 bytes not kept …\nlast words");
+  g_assert_nonnull (view);
+  g_assert_true (gtk_widget_has_css_class (view, "stderr"));
+  /* Nothing on stdout: said in words, no empty box. */
+  g_assert_true (find_text_view_with (expander, "") == view);
+  g_assert_true (find_label_with (expander, "Standard output: nothing"));
+  g_ptr_array_set_size (runs, 0);
+  il_window_show_runs (window, runs);
+  g_assert_false (gtk_widget_get_visible (expander));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -316,9 +450,11 @@ main (int argc, char *argv[])
   window = il_test_window_open (&app);
 
   g_test_add_func ("/trace-dialog/split-and-validate", test_split_and_validate);
+  g_test_add_func ("/trace-dialog/output-not-kept", test_output_not_kept);
   g_test_add_func ("/trace-dialog/trace-from-window", test_trace_from_window);
   g_test_add_func ("/trace-dialog/stop-ends-tree", test_stop_ends_tree);
   g_test_add_func ("/trace-dialog/python-lesson", test_python_lesson);
+  g_test_add_func ("/trace-dialog/lesson-output", test_lesson_output);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

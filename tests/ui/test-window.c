@@ -1323,7 +1323,7 @@ test_adaptive (void)
     g_assert_cmpint (totals[IL_STATE_RUNNING], >, 0);
     g_assert_cmpint (totals[IL_STATE_GIL_WAIT], >, 0);
     g_assert_nonnull (strstr (details, "Running: "));
-    g_assert_nonnull (strstr (details, "Waiting for the GIL: "));
+    g_assert_nonnull (strstr (details, "GIL wait: "));
   }
   il_timeline_view_set_highlight (timeline, -1, -1);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->details_label)));

@@ -1144,6 +1144,79 @@ test_truncation (void)
   g_unlink (path);
 }
 
+/* A traced program's stdout and stderr (issue 21): kept with the run, bounded with the bytes
+ * between its start and end counted, valid UTF-8, and read back from the file; a bad field is
+ * refused. */
+static void
+test_output (void)
+{
+  g_autoptr(IlRunConfig) config = il_run_config_new ();
+  g_autoptr(IlRunTrace) run = NULL;
+  g_autoptr(IlTrace) trace = il_trace_new ();
+  g_autoptr(IlTrace) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("output.interleave.json");
+  g_autofree char *good = file_with_spans ("");
+  g_autofree char *big = g_malloc (IL_OUTPUT_MAX_BYTES);
+  g_autofree char *bad_at = replace_once (good, "\"capture\"",
+                                          "\"output\":{\"stdout\":{\"text\":\"ab\",\"dropped_bytes\":3,"
+                                          "\"dropped_at\":5}},\"capture\"");
+  g_autofree char *mid_char = replace_once (good, "\"capture\"",
+                                            "\"output\":{\"stderr\":{\"text\":\"\\u00e9\",\"dropped_bytes\":3,"
+                                            "\"dropped_at\":1}},\"capture\"");
+  g_autofree char *no_text = replace_once (good, "\"capture\"",
+                                           "\"output\":{\"stdout\":{}},\"capture\"");
+  guint64 dropped;
+  gsize at;
+  const char *text;
+  IlRunTrace *back;
+
+  config->workers = 1;
+  run = il_run_trace_new (config);
+  il_run_trace_add_worker (run, IL_WORKER_THREAD, 1, 2, "a");
+  g_assert_null (il_run_trace_get_output (run, IL_OUTPUT_STDOUT, NULL, NULL));
+  /* A NUL and a byte that is not UTF-8 become U+FFFD. */
+  il_run_trace_set_output (run, IL_OUTPUT_STDOUT, "hello\0\xff\n", 8, 0, NULL, 0);
+  text = il_run_trace_get_output (run, IL_OUTPUT_STDOUT, &dropped, &at);
+  g_assert_cmpstr (text, ==, "hello\xef\xbf\xbd\xef\xbf\xbd\n");
+  g_assert_cmpuint (dropped, ==, 0);
+  /* Too much: the first half and the rest from the end, the middle counted. */
+  memset (big, 'x', IL_OUTPUT_MAX_BYTES);
+  big[0] = 'A';
+  big[IL_OUTPUT_MAX_BYTES - 1] = 'Z';
+  il_run_trace_set_output (run, IL_OUTPUT_STDERR, big, IL_OUTPUT_MAX_BYTES, 7, big, IL_OUTPUT_MAX_BYTES);
+  text = il_run_trace_get_output (run, IL_OUTPUT_STDERR, &dropped, &at);
+  g_assert_cmpuint (strlen (text), ==, IL_OUTPUT_MAX_BYTES);
+  g_assert_cmpuint (at, ==, IL_OUTPUT_MAX_BYTES / 2);
+  g_assert_cmpuint (dropped, ==, 7 + IL_OUTPUT_MAX_BYTES);
+  g_assert_cmpint (text[0], ==, 'A');
+  g_assert_cmpint (text[IL_OUTPUT_MAX_BYTES - 1], ==, 'Z');
+
+  il_trace_set_machine (trace, 2, "6.1", "h");
+  il_trace_add_run (trace, run);
+  g_assert_true (il_trace_save (trace, path, &error));
+  g_assert_no_error (error);
+  loaded = il_trace_load (path, &error);
+  g_assert_no_error (error);
+  back = il_trace_get_run (loaded, 0);
+  g_assert_cmpstr (il_run_trace_get_output (back, IL_OUTPUT_STDOUT, &dropped, &at), ==,
+                   "hello\xef\xbf\xbd\xef\xbf\xbd\n");
+  g_assert_cmpuint (dropped, ==, 0);
+  g_assert_cmpstr (il_run_trace_get_output (back, IL_OUTPUT_STDERR, &dropped, &at), ==, text);
+  g_assert_cmpuint (dropped, ==, 7 + IL_OUTPUT_MAX_BYTES);
+  g_assert_cmpuint (at, ==, IL_OUTPUT_MAX_BYTES / 2);
+  g_clear_pointer (&loaded, il_trace_unref);
+
+  /* A run without it has none; bad fields are refused. */
+  loaded = il_trace_load_from_data (good, strlen (good), "good.json", &error);
+  g_assert_no_error (error);
+  g_assert_null (il_run_trace_get_output (il_trace_get_run (loaded, 0), IL_OUTPUT_STDERR, NULL, NULL));
+  assert_load_error (bad_at, "bad.json: runs[0].output.stdout: “dropped_at” is 5, outside 0…2");
+  assert_load_error (mid_char, "bad.json: runs[0].output.stderr: “dropped_at” must be at the start of a character");
+  assert_load_error (no_text, "bad.json: runs[0].output.stdout: “text” is missing");
+  g_unlink (path);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1171,6 +1244,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/trace-io/atomic-write", test_atomic_write);
   g_test_add_func ("/trace-io/config-limits", test_config_limits);
   g_test_add_func ("/trace-io/truncation", test_truncation);
+  g_test_add_func ("/trace-io/output", test_output);
   ret = g_test_run ();
 
   /* Leave nothing behind in /tmp. */
