@@ -48,6 +48,23 @@ gboolean  il_painter_hit_test         (int                   width,
                                        double                y,
                                        IlPaintHit           *hit);
 
+/* Whether every run's summary line shows whole (leaving out details it has no room for, never
+ * cut with "…") in a @width × @height picture. */
+gboolean  il_painter_fit_run_headers  (int                   width,
+                                       int                   height,
+                                       GPtrArray            *runs,
+                                       const IlPaintOptions *o);
+
+/* A run's header under (x, y) in full, for a tooltip: its name, configuration and every figure of
+ * its summary, one to a line (the line drawn leaves out what its width has no room for). NULL
+ * when (x, y) is over no run's header. */
+char     *il_painter_describe_header  (int                   width,
+                                       int                   height,
+                                       GPtrArray            *runs,
+                                       const IlPaintOptions *o,
+                                       double                x,
+                                       double                y);
+
 /* What is under (x, y) of an imported trace's marks: an instant near x on a lane (@instant), or
  * the value a counter track shows at x (@counter its index, @point the point in force). */
 typedef struct
