@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include <math.h>
+#include <string.h>
 
 #include "il-clock.h"
 #include "il-number-input.h"
@@ -316,17 +317,16 @@ make_title_model (GSettings *settings, gboolean executors)
   return G_LIST_MODEL (list);
 }
 
-/* The value a combo row shows at its end, where the other rows show theirs: whole, in as many
- * lines as it needs (the default label cuts a long choice, "Convoy (one I/O task among …"). */
+/* The value a combo row shows at its end, where the other rows show theirs: the choice's name
+ * without its explanation in brackets ("Convoy" of "Convoy (one I/O task among CPU tasks)"), in
+ * one line that is never cut; the whole title in its tooltip and in the popover's list. One
+ * line, as the row's list measures its items' height before it knows their width (a label that
+ * wrapped in a narrower place would lose its second line). */
 static void
 value_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
   GtkWidget *label = gtk_label_new (NULL);
 
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 16);
-  gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
   gtk_list_item_set_child (item, label);
@@ -335,10 +335,14 @@ value_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user
 static void
 value_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
-  GtkStringObject *string = gtk_list_item_get_item (item);
+  const char *title = gtk_string_object_get_string (gtk_list_item_get_item (item));
+  const char *bracket = strstr (title, " (");
+  g_autofree char *name = g_strndup (title, bracket != NULL ? (gsize) (bracket - title)
+                                                            : strlen (title));
+  GtkWidget *label = gtk_list_item_get_child (item);
 
-  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)),
-                       gtk_string_object_get_string (string));
+  gtk_label_set_label (GTK_LABEL (label), name);
+  gtk_widget_set_tooltip_text (label, bracket != NULL ? title : NULL);
 }
 
 /* The row's value through the label above; the popover keeps libadwaita's own list (with its

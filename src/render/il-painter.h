@@ -26,6 +26,17 @@ void      il_painter_draw_sweep       (cairo_t              *cr,
                                        int                   height,
                                        const IlSweep        *sweep,
                                        IlTheme               theme);
+/* The same with @o's theme, text size, text zoom and presentation: the window's chart follows
+ * Ctrl + / − and F11 as its timeline does. */
+void      il_painter_draw_sweep_with  (cairo_t              *cr,
+                                       int                   width,
+                                       int                   height,
+                                       const IlSweep        *sweep,
+                                       const IlPaintOptions *o);
+/* The sweep chart's text size in a @height-tall picture drawn with @o (every other size of the
+ * chart is a multiple of it). */
+double    il_painter_sweep_text_px    (int                   height,
+                                       const IlPaintOptions *o);
 
 /* Hit testing for hover/click, same geometry as the drawing. */
 typedef struct

@@ -362,7 +362,8 @@ save_shot (GtkWidget *widget, const char *name)
 }
 
 /* Every choice of the executor and workload rows shows at the row's end, where the spin
- * buttons show their numbers, whole: not as a subtitle under the title, never cut. */
+ * buttons show their numbers: its name whole (not as a subtitle under the title, never cut), the
+ * explanation in brackets in the name's tooltip; at normal size and zoomed. */
 static void
 test_choices_shown (void)
 {
@@ -372,13 +373,16 @@ test_choices_shown (void)
 
   il_window_show_pane (window, TRUE);
   il_test_wait_for (pane_shown, NULL, 10, "the side pane");
-  for (guint i = 0; i < G_N_ELEMENTS (workloads) + G_N_ELEMENTS (executors); i++)
+  for (guint i = 0; i < 2 * (G_N_ELEMENTS (workloads) + G_N_ELEMENTS (executors)); i++)
     {
-      gboolean workload = i < G_N_ELEMENTS (workloads);
-      const char *name = workload ? workloads[i] : executors[i - G_N_ELEMENTS (workloads)];
+      guint n = G_N_ELEMENTS (workloads) + G_N_ELEMENTS (executors);
+      gboolean workload = i % n < G_N_ELEMENTS (workloads);
+      const char *name = workload ? workloads[i % n] : executors[i % n - G_N_ELEMENTS (workloads)];
       const char *title;
+      g_autofree char *shown = NULL;
       GtkLabel *label;
       graphene_point_t at;
+      int text_w = 0;
       IlWorkloadKind work;
       IlExecutorKind executor;
 
@@ -392,24 +396,118 @@ test_choices_shown (void)
           g_assert_true (il_executor_from_string (name, &executor));
           title = il_executor_get_title (executor);
         }
+
+      /* The second time round, with the text zoomed to 1.5. */
+      if (i == n)
+        for (guint z = 0; z < 3; z++)
+          activate ("text-zoom-in", NULL);
+      shown = g_strdup (title);
+      if (strstr (shown, " (") != NULL)
+        *strstr (shown, " (") = '\0';
       g_settings_set_string (settings, workload ? "workload" : "executor", name);
       il_test_window_settle (window);
-      label = find_label (pane, title);
+      label = find_label (pane, shown);
       g_assert_nonnull (label);
+      g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (label)), ==,
+                       g_str_equal (shown, title) ? NULL : title);
+      /* In one line, all of it in sight. */
+      g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (label)), ==, 1);
+      pango_layout_get_pixel_size (gtk_label_get_layout (label), &text_w, NULL);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (label)), >=, text_w);
       g_assert_true (gtk_widget_compute_point (GTK_WIDGET (label), pane,
                                                &GRAPHENE_POINT_INIT (gtk_widget_get_width (GTK_WIDGET (label)), 0),
                                                &at));
-      g_test_message ("%s: “%s” ends at x = %.0f of %d", name, title, at.x,
+      g_test_message ("%s: “%s” ends at x = %.0f of %d", name, shown, at.x,
                       gtk_widget_get_width (pane));
       /* At the row's end, as the numbers are (not a subtitle starting at the left). */
       g_assert_cmpfloat (at.x, >, gtk_widget_get_width (pane) * 0.7);
       g_assert_cmpfloat (at.x, <=, gtk_widget_get_width (pane));
       g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (label)));
       if (g_str_equal (name, "convoy"))
-        save_shot (pane, "setup-pane-convoy.png");
+        save_shot (pane, i < n ? "setup-pane-convoy.png" : "setup-pane-convoy-zoomed.png");
     }
+  activate ("text-zoom-reset", NULL);
   g_settings_reset (settings, "workload");
   g_settings_reset (settings, "executor");
+}
+
+static gboolean
+sweep_done (gpointer data)
+{
+  return !il_sweep_view_get_running (il_window_get_sweep_view (window));
+}
+
+/* How many pixels of the sweep chart drawn with the view's options are not its background. */
+static guint
+sweep_ink (const IlSweep *sweep)
+{
+  IlSweepView *view = il_window_get_sweep_view (window);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 800, 500);
+  cairo_t *cr = cairo_create (surface);
+  guint32 *data, bg;
+  guint ink = 0;
+  int stride;
+
+  il_painter_draw_sweep_with (cr, 800, 500, sweep, il_sweep_view_get_paint_options (view));
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  data = (guint32 *) (gpointer) cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface) / 4;
+  bg = data[0] & 0xffffff;
+  for (int y = 0; y < 500; y++)
+    for (int x = 0; x < 800; x++)
+      ink += (data[y * stride + x] & 0xffffff) != bg;
+  cairo_surface_destroy (surface);
+  return ink;
+}
+
+/* The sweep chart follows Ctrl + / − and F11 as the timeline does: its text grows, and with it
+ * its lines, points and margins (more of the picture is ink). */
+static void
+test_sweep_zoom (void)
+{
+  IlSweepView *view = il_window_get_sweep_view (window);
+  g_autoptr(GError) error = NULL;
+  const IlSweep *sweep;
+  guint ink_normal, ink_zoomed, ink_presenting;
+  double px_normal, px_zoomed, px_presenting;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "close-lesson", NULL);
+  il_test_window_set_run (settings, "threads", 4, 4, 5);
+  il_test_window_settle (window);
+  il_sweep_view_set_counts (view, "1, 2, 4");
+  g_assert_true (il_sweep_view_run (view, &error));
+  g_assert_no_error (error);
+  il_test_wait_for (sweep_done, NULL, 120, "the sweep");
+  sweep = il_sweep_view_get_sweep (view);
+  g_assert_nonnull (sweep);
+  adw_view_stack_set_visible_child_name (window->view_stack, "sweep");
+
+  activate ("text-zoom-reset", NULL);
+  px_normal = il_painter_sweep_text_px (500, il_sweep_view_get_paint_options (view));
+  ink_normal = sweep_ink (sweep);
+  activate ("text-zoom-in", NULL);
+  activate ("text-zoom-in", NULL);
+  activate ("text-zoom-in", NULL);
+  px_zoomed = il_painter_sweep_text_px (500, il_sweep_view_get_paint_options (view));
+  ink_zoomed = sweep_ink (sweep);
+  save_shot (GTK_WIDGET (window), "sweep-zoomed.png");
+  activate ("text-zoom-reset", NULL);
+  il_window_set_presenting (window, TRUE);
+  il_test_window_settle (window);
+  px_presenting = il_painter_sweep_text_px (500, il_sweep_view_get_paint_options (view));
+  ink_presenting = sweep_ink (sweep);
+  il_window_set_presenting (window, FALSE);
+  il_test_window_settle (window);
+  g_test_message ("sweep chart 800 × 500: text %.1f px, %u ink pixels; zoomed 1.5: %.1f px, %u; "
+                  "presenting: %.1f px, %u", px_normal, ink_normal, px_zoomed, ink_zoomed,
+                  px_presenting, ink_presenting);
+  g_assert_cmpfloat (px_zoomed, >=, px_normal * 1.5 - 1e-9);
+  g_assert_cmpfloat (px_presenting, >=, IL_LAYOUT_PRESENT_FONT_PX);
+  g_assert_cmpfloat (px_presenting, >, px_normal);
+  g_assert_cmpuint (ink_zoomed, >, ink_normal * 11 / 10);
+  g_assert_cmpuint (ink_presenting, >, ink_normal);
+  adw_view_stack_set_visible_child_name (window->view_stack, "timeline");
 }
 
 /* The slide presets never cut the title: shrunk or in two lines, it fits the picture's width,
@@ -620,6 +718,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/present/presentation-scrolls", test_presentation_scrolls);
   g_test_add_func ("/present/headers-fit", test_headers_fit);
   g_test_add_func ("/present/choices-shown", test_choices_shown);
+  g_test_add_func ("/present/sweep-zoom", test_sweep_zoom);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
