@@ -492,6 +492,9 @@ test_sweep_zoom (void)
   px_zoomed = il_painter_sweep_text_px (500, il_sweep_view_get_paint_options (view));
   ink_zoomed = sweep_ink (sweep);
   save_shot (GTK_WIDGET (window), "sweep-zoomed.png");
+  activate ("color-scheme", g_variant_new_string ("dark"));
+  save_shot (GTK_WIDGET (window), "sweep-zoomed-dark.png");
+  activate ("color-scheme", g_variant_new_string ("default"));
   activate ("text-zoom-reset", NULL);
   il_window_set_presenting (window, TRUE);
   il_test_window_settle (window);
@@ -608,6 +611,8 @@ test_clamping_said (void)
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "at most 256"));
   g_assert_nonnull (strstr (message, "1000"));
+  il_test_window_settle (window);
+  save_shot (GTK_WIDGET (pane), "setup-pane-clamped.png");
 
   gtk_editable_set_text (GTK_EDITABLE (tasks), "1e9");
   gtk_spin_button_update (tasks);
