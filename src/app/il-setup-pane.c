@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include <math.h>
+#include <string.h>
 
 #include "il-clock.h"
 #include "il-number-input.h"
@@ -316,6 +317,47 @@ make_title_model (GSettings *settings, gboolean executors)
   return G_LIST_MODEL (list);
 }
 
+/* The value a combo row shows at its end, where the other rows show theirs: the choice's name
+ * without its explanation in brackets ("Convoy" of "Convoy (one I/O task among CPU tasks)"), in
+ * one line that is never cut; the whole title in its tooltip and in the popover's list. One
+ * line, as the row's list measures its items' height before it knows their width (a label that
+ * wrapped in a narrower place would lose its second line). */
+static void
+value_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+value_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  const char *title = gtk_string_object_get_string (gtk_list_item_get_item (item));
+  const char *bracket = strstr (title, " (");
+  g_autofree char *name = g_strndup (title, bracket != NULL ? (gsize) (bracket - title)
+                                                            : strlen (title));
+  GtkWidget *label = gtk_list_item_get_child (item);
+
+  gtk_label_set_label (GTK_LABEL (label), name);
+  gtk_widget_set_tooltip_text (label, bracket != NULL ? title : NULL);
+}
+
+/* The row's value through the label above; the popover keeps libadwaita's own list (with its
+ * check mark on the current choice). */
+static void
+show_value_whole (AdwComboRow *row)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  adw_combo_row_set_list_factory (row, adw_combo_row_get_factory (row));
+  g_signal_connect (factory, "setup", G_CALLBACK (value_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (value_bind), NULL);
+  adw_combo_row_set_factory (row, factory);
+}
+
 static void
 il_setup_pane_build_cpu_toggles (IlSetupPane *self)
 {
@@ -421,6 +463,8 @@ il_setup_pane_init (IlSetupPane *self)
   workloads = make_title_model (self->settings, FALSE);
   adw_combo_row_set_model (self->executor_row, executors);
   adw_combo_row_set_model (self->workload_row, workloads);
+  show_value_whole (self->executor_row);
+  show_value_whole (self->workload_row);
   il_setup_pane_build_cpu_toggles (self);
 
   g_settings_bind_with_mapping (self->settings, "executor", self->executor_row, "selected",

@@ -30,6 +30,7 @@ struct _IlSweepView
   GtkDrawingArea *drawing_area;
   GtkLabel       *result_label;
   IlSweep        *partial;    /* what is measured so far while a sweep runs, drawn live */
+  IlPaintOptions  options;    /* the chart's text zoom and presentation, as the timeline's */
 };
 
 G_DEFINE_FINAL_TYPE (IlSweepView, il_sweep_view, GTK_TYPE_BOX)
@@ -373,6 +374,23 @@ il_sweep_view_set_counts (IlSweepView *self, const char *counts)
 }
 
 void
+il_sweep_view_set_scale (IlSweepView *self, double text_scale, gboolean presentation)
+{
+  g_return_if_fail (IL_IS_SWEEP_VIEW (self));
+
+  self->options.text_scale = text_scale;
+  self->options.presentation = !!presentation;
+  gtk_widget_queue_draw (GTK_WIDGET (self->drawing_area));
+}
+
+const IlPaintOptions *
+il_sweep_view_get_paint_options (IlSweepView *self)
+{
+  g_return_val_if_fail (IL_IS_SWEEP_VIEW (self), NULL);
+  return &self->options;
+}
+
+void
 il_sweep_view_set_base_config (IlSweepView *self, const IlRunConfig *config)
 {
   g_autofree char *work = NULL;
@@ -391,14 +409,14 @@ static void
 draw_sweep (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
 {
   IlSweepView *self = user_data;
-  IlTheme theme = adw_style_manager_get_dark (adw_style_manager_get_default ())
-                  ? IL_THEME_DARK : IL_THEME_LIGHT;
+  self->options.theme = adw_style_manager_get_dark (adw_style_manager_get_default ())
+                         ? IL_THEME_DARK : IL_THEME_LIGHT;
 
   /* While a sweep runs, its points as they arrive; then the finished sweep. */
   if (self->partial != NULL)
-    il_painter_draw_sweep (cr, width, height, self->partial, theme);
+    il_painter_draw_sweep_with (cr, width, height, self->partial, &self->options);
   else if (self->sweep != NULL)
-    il_painter_draw_sweep (cr, width, height, self->sweep, theme);
+    il_painter_draw_sweep_with (cr, width, height, self->sweep, &self->options);
   else
     {
       /* Say what will appear here rather than leave an empty box. */
@@ -509,6 +527,7 @@ il_sweep_view_init (IlSweepView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->base = il_run_config_new ();
+  il_paint_options_init (&self->options);
   gtk_drawing_area_set_draw_func (self->drawing_area, draw_sweep, self, NULL);
   g_signal_connect_object (self->run_button, "clicked", G_CALLBACK (on_run_clicked), self,
                            G_CONNECT_SWAPPED);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include "il-paint-options.h"
 #include "il-run-config.h"
 #include "il-sweep.h"
 
@@ -22,5 +23,9 @@ gboolean       il_sweep_view_run             (IlSweepView *self, GError **error)
 void           il_sweep_view_stop            (IlSweepView *self);
 gboolean       il_sweep_view_get_running     (IlSweepView *self);
 const IlSweep *il_sweep_view_get_sweep       (IlSweepView *self);
+/* The chart's text zoom and presentation mode (the window's, as its timeline gets them). */
+void           il_sweep_view_set_scale       (IlSweepView *self, double text_scale,
+                                              gboolean presentation);
+const IlPaintOptions *il_sweep_view_get_paint_options (IlSweepView *self);
 
 G_END_DECLS

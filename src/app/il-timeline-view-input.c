@@ -175,6 +175,11 @@ il_timeline_view_describe_point (IlTimelineView *self, double x, double y)
 
       if (mark != NULL)
         return mark;
+      /* Over a run's header: all of it, where the line drawn may have left details out. */
+      mark = il_painter_describe_header (width, height, self->runs, &o, x,
+                                         y + il_timeline_view_scroll_y (self));
+      if (mark != NULL)
+        return mark;
     }
   if (self->runs->len == 0 ||
       !il_painter_hit_test (width, height, self->runs, &o, x, y + il_timeline_view_scroll_y (self), &hit) ||

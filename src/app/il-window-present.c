@@ -42,6 +42,7 @@ il_window_apply_text_zoom (IlWindow *self)
   if (base_dpi != 0)
     g_object_set (gtk_settings, "gtk-xft-dpi", (int) lround (base_dpi * zoom), NULL);
   il_timeline_view_set_text_scale (self->timeline, zoom);
+  il_sweep_view_set_scale (self->sweep_view, zoom, self->presenting);
   il_window_set_action_enabled (self, "text-zoom-in",
                                 zoom < zoom_steps[G_N_ELEMENTS (zoom_steps) - 1]);
   il_window_set_action_enabled (self, "text-zoom-out", zoom > zoom_steps[0]);
@@ -125,6 +126,7 @@ il_window_set_presenting (IlWindow *self, gboolean presenting)
       self->fullscreened = FALSE;
     }
   il_timeline_view_set_presentation (self->timeline, presenting);
+  il_sweep_view_set_scale (self->sweep_view, il_window_get_text_zoom (self), presenting);
 
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "presentation");
   g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (presenting));

@@ -117,23 +117,60 @@ repeat_wall (IlRunTrace *run, gint64 wall)
                           median, repeat->count, lo, hi);
 }
 
-static char *
-summary_line (IlRunTrace *run)
+/* One figure of a run's summary line, with its " · " before it (but the first). The line drawn
+ * keeps what its width has room for: when it needs room at @level or more, a piece goes away
+ * (a piece of @level 0 stays always); one with no @whole but a @brief is the short stand-in of
+ * the piece before it. The tooltip over the header shows them all whole
+ * (il_painter_describe_header()). */
+typedef struct
+{
+  char  *whole;
+  char  *brief;
+  guint  level;
+} SummaryPiece;
+
+/* The levels, in the order the line gives up detail: how it was captured (said in the tooltip
+ * and the table), other programs' CPU time (the share stays), a repeat's spread of ratios, an
+ * imported file's counts of marks, and last what other programs took at all (the title's
+ * warning says it when it matters). */
+enum { LEVEL_CAPTURE = 1, LEVEL_OTHER_BRIEF, LEVEL_SPREAD, LEVEL_MARKS, LEVEL_OTHER, N_LEVELS };
+
+static void
+summary_piece_clear (gpointer data)
+{
+  SummaryPiece *piece = data;
+
+  g_free (piece->whole);
+  g_free (piece->brief);
+}
+
+/* Takes @whole and @brief. */
+static void
+add_piece (GArray *pieces, guint level, char *whole, char *brief)
+{
+  SummaryPiece piece = { whole, brief, level };
+
+  g_array_append_val (pieces, piece);
+}
+
+static GArray *
+summary_pieces (IlRunTrace *run)
 {
   const IlSummary *sum = il_run_trace_get_summary (run);
-  GString *s = g_string_new (NULL);
+  GArray *p = g_array_new (FALSE, FALSE, sizeof (SummaryPiece));
   const char *capture = il_capture_describe (il_run_trace_get_capture (run),
                                              IL_CAPTURE_WORDS_HEADER);
   gint64 wall = sum != NULL ? sum->wall_ns : 0;
 
+  g_array_set_clear_func (p, summary_piece_clear);
   if (il_run_trace_get_live (run) || wall <= 0)
     {
       g_autofree char *so_far = il_clock_format_duration (il_run_trace_get_end_ns (run),
                                                           IL_DURATION_SIGNIFICANT);
       if (il_run_trace_get_live (run))
-        g_string_append_printf (s, _("running… %s so far"), so_far);
+        add_piece (p, 0, g_strdup_printf (_("running… %s so far"), so_far), NULL);
       else
-        g_string_append_printf (s, _("wall %s"), so_far);
+        add_piece (p, 0, g_strdup_printf (_("wall %s"), so_far), NULL);
     }
   else
     {
@@ -142,76 +179,129 @@ summary_line (IlRunTrace *run)
 
       /* An imported trace knows when its slices ran, not whether a CPU ran them. */
       if (!il_layout_run_has_cores (run))
-        g_string_append_printf (s, _("wall %s · in slices %s · avg slices at once %.2f · max %u"),
-                                wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism);
+        add_piece (p, 0, g_strdup_printf (_("wall %s · in slices %s · avg slices at once %.2f · max %u"),
+                                          wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism),
+                   NULL);
       else
-        g_string_append_printf (s, _("wall %s · CPU %s · avg parallelism %.2f · max %u"),
-                                wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism);
+        add_piece (p, 0, g_strdup_printf (_("wall %s · CPU %s · avg parallelism %.2f · max %u"),
+                                          wall_s, cpu_s, sum->avg_parallelism, sum->max_parallelism),
+                   NULL);
       if (!isnan (sum->speedup) && sum->speedup > 0)
         {
           const IlRepeat *repeat = il_run_trace_get_repeat (run);
 
-          g_string_append_printf (s, _(" · speedup %.2f×"), sum->speedup);
+          add_piece (p, 0, g_strdup_printf (_(" · speedup %.2f×"), sum->speedup), NULL);
           /* Repeated: the spread of the rounds' paired ratios (each against its own round's
            * baseline), the median above lying inside it. */
           if (repeat != NULL && isfinite (repeat->speedup[0]) && isfinite (repeat->speedup[1]) &&
               repeat->speedup[1] > repeat->speedup[0])
             /* TRANSLATORS: after "speedup 1.90×": the lowest and highest of the rounds' ratios */
-            g_string_append_printf (s, _(" (%.2f–%.2f×)"), repeat->speedup[0], repeat->speedup[1]);
+            add_piece (p, LEVEL_SPREAD, g_strdup_printf (_(" (%.2f–%.2f×)"), repeat->speedup[0],
+                                                         repeat->speedup[1]), NULL);
         }
       if (sum->gil_wait_ns > 0)
         {
           g_autofree char *v = il_clock_format_duration (sum->gil_wait_ns, IL_DURATION_SIGNIFICANT);
-          g_string_append_printf (s, _(" · GIL wait %s"), v);
+          add_piece (p, 0, g_strdup_printf (_(" · GIL wait %s"), v), NULL);
         }
       if (sum->lock_wait_ns > 0)
         {
           g_autofree char *v = il_clock_format_duration (sum->lock_wait_ns, IL_DURATION_SIGNIFICANT);
-          g_string_append_printf (s, _(" · lock wait %s"), v);
+          add_piece (p, 0, g_strdup_printf (_(" · lock wait %s"), v), NULL);
         }
       if (sum->ready_ns > 0)
         {
           g_autofree char *v = il_clock_format_duration (sum->ready_ns, IL_DURATION_SIGNIFICANT);
-          g_string_append_printf (s, _(" · ready %s"), v);
+          add_piece (p, 0, g_strdup_printf (_(" · ready %s"), v), NULL);
         }
       if (sum->io_wait_ns > 0)
         {
           g_autofree char *v = il_clock_format_duration (sum->io_wait_ns, IL_DURATION_SIGNIFICANT);
-          g_string_append_printf (s, _(" · I/O wait %s"), v);
+          add_piece (p, 0, g_strdup_printf (_(" · I/O wait %s"), v), NULL);
         }
       if (sum->loop_wait_ns > 0)
         {
           g_autofree char *v = il_clock_format_duration (sum->loop_wait_ns, IL_DURATION_SIGNIFICANT);
-          g_string_append_printf (s, _(" · loop wait %s"), v);
+          add_piece (p, 0, g_strdup_printf (_(" · loop wait %s"), v), NULL);
         }
     }
   if (!il_run_trace_get_live (run) && wall > 0)
     {
       g_autofree char *other = il_cpu_load_describe_run (run);
       if (other != NULL)
-        g_string_append_printf (s, " · %s", other);
+        {
+          add_piece (p, LEVEL_OTHER_BRIEF, g_strdup_printf (" · %s", other), NULL);
+          /* TRANSLATORS: the short form of "other programs took 47 % of the CPUs (…)" in a
+           * run's header line when the long one has no room */
+          add_piece (p, LEVEL_OTHER, NULL,
+                     g_strdup_printf (_(" · other programs %d %%"),
+                                      (int) round (sum->other_share * 100)));
+        }
     }
   /* An imported file's instants, counters and flows: how many, so none goes unnoticed. */
   if (il_run_trace_get_n_instants (run) > 0)
-    g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, " · %u instant", " · %u instants",
-                                            il_run_trace_get_n_instants (run)),
-                            il_run_trace_get_n_instants (run));
+    add_piece (p, LEVEL_MARKS, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, " · %u instant", " · %u instants",
+                                                             il_run_trace_get_n_instants (run)),
+                                                il_run_trace_get_n_instants (run)), NULL);
   if (il_run_trace_get_n_counters (run) > 0)
-    g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, " · %u counter", " · %u counters",
-                                            il_run_trace_get_n_counters (run)),
-                            il_run_trace_get_n_counters (run));
+    add_piece (p, LEVEL_MARKS, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, " · %u counter", " · %u counters",
+                                                             il_run_trace_get_n_counters (run)),
+                                                il_run_trace_get_n_counters (run)), NULL);
   if (il_run_trace_get_n_flows (run) > 0)
-    g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, " · %u flow", " · %u flows",
-                                            il_run_trace_get_n_flows (run)),
-                            il_run_trace_get_n_flows (run));
+    add_piece (p, LEVEL_MARKS, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, " · %u flow", " · %u flows",
+                                                             il_run_trace_get_n_flows (run)),
+                                                il_run_trace_get_n_flows (run)), NULL);
   if (il_run_trace_get_cancelled (run))
-    g_string_append (s, _(" · cancelled"));
+    add_piece (p, 0, g_strdup (_(" · cancelled")), NULL);
   if (il_run_trace_get_truncated_at_spans (run) > 0)
-    g_string_append_printf (s, _(" · trace truncated at %" PRIu64 " spans"),
-                            il_run_trace_get_truncated_at_spans (run));
+    add_piece (p, 0, g_strdup_printf (_(" · trace truncated at %" PRIu64 " spans"),
+                                      il_run_trace_get_truncated_at_spans (run)), NULL);
   if (capture != NULL)
-    g_string_append_printf (s, " · %s", capture);
+    add_piece (p, LEVEL_CAPTURE, g_strdup_printf (" · %s", capture), NULL);
+  return p;
+}
+
+/* The line as it reads when it needs room at @level (0: all of it). A piece with no whole form
+ * is the brief stand-in of the one before it: shown once that one went, until its own @level. */
+static char *
+summary_at (GArray *pieces, guint level)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      const SummaryPiece *piece = &g_array_index (pieces, SummaryPiece, i);
+
+      if (piece->whole == NULL)
+        {
+          const SummaryPiece *whole = &g_array_index (pieces, SummaryPiece, i - 1);
+          if (level >= whole->level && level < piece->level)
+            g_string_append (s, piece->brief);
+        }
+      else if (piece->level == 0 || level < piece->level)
+        g_string_append (s, piece->whole);
+    }
   return g_string_free (s, FALSE);
+}
+
+/* Sets the run's summary in @f's text at @px: the most of it that fits @max_w whole, and only
+ * when even the least of it does not, cut at the end. Returns whether it shows whole. */
+static gboolean
+set_summary (IlPaintFrame *f, IlRunTrace *run, double px, double max_w)
+{
+  g_autoptr(GArray) pieces = summary_pieces (run);
+
+  for (guint level = 0; level < N_LEVELS; level++)
+    {
+      g_autofree char *line = summary_at (pieces, level);
+
+      if (il_text_set (f->text, line, px, FALSE, -1) <= max_w || level == N_LEVELS - 1)
+        {
+          il_text_set (f->text, line, px, FALSE, max_w);
+          return !pango_layout_is_ellipsized (f->text);
+        }
+    }
+  g_return_val_if_reached (FALSE);
 }
 
 
@@ -322,15 +412,16 @@ il_paint_title (IlPaintFrame *f)
   pango_layout_set_wrap (f->text, PANGO_WRAP_WORD);
 }
 
-/* The run's name, configuration in words and summary, in one line when the block is compact. */
-void
+/* The run's name, configuration in words and summary, in one line when the block is compact.
+ * Returns whether the summary shows whole. */
+gboolean
 il_paint_run_header (IlPaintFrame *f, IlRunTrace *run, const IlLayoutBlock *block)
 {
   IlLayout *l = f->layout;
   g_autofree char *title = run_title (run);
   g_autofree char *config = painter_describe_config (run);
-  g_autofree char *summary = summary_line (run);
   double line = l->font_px * 1.35;
+  gboolean whole;
   double w;
 
   if (block->header_h < l->font_px * 2)
@@ -339,8 +430,8 @@ il_paint_run_header (IlPaintFrame *f, IlRunTrace *run, const IlLayoutBlock *bloc
       w = il_text_set (f->text, title, l->font_px * 1.0, TRUE, l->width * 0.4);
       il_text_draw (f->cr, f->text, l->margin, block->header_y + block->header_h / 2, IL_ALIGN_LEFT,
                     f->pal->text);
-      il_text_set (f->text, summary, l->font_px * 0.9, FALSE,
-                   MAX (1, l->width - 2 * l->margin - w - l->font_px));
+      whole = set_summary (f, run, l->font_px * 0.9,
+                           MAX (1, l->width - 2 * l->margin - w - l->font_px));
       il_text_draw (f->cr, f->text, l->margin + w + l->font_px, block->header_y + block->header_h / 2,
                     IL_ALIGN_LEFT, f->pal->text_dim);
     }
@@ -363,8 +454,82 @@ il_paint_run_header (IlPaintFrame *f, IlRunTrace *run, const IlLayoutBlock *bloc
           il_text_draw (f->cr, f->text, l->margin + w + l->font_px, block->header_y + line * 0.5,
                         IL_ALIGN_LEFT, f->pal->text_dim);
         }
-      il_text_set (f->text, summary, l->font_px * 0.95, FALSE, l->width - 2 * l->margin);
+      whole = set_summary (f, run, l->font_px * 0.95, l->width - 2 * l->margin);
       il_text_draw (f->cr, f->text, l->margin, block->header_y + line * 1.55, IL_ALIGN_LEFT,
                     f->pal->text_dim);
     }
+  return whole;
+}
+
+gboolean
+il_painter_fit_run_headers (int width, int height, GPtrArray *runs, const IlPaintOptions *o)
+{
+  g_autoptr(IlLayout) layout = NULL;
+  g_autoptr(PangoLayout) text = NULL;
+  IlPaintFrame f = { 0 };
+  cairo_surface_t *surface;
+  gboolean whole = TRUE;
+
+  g_return_val_if_fail (runs != NULL && o != NULL, FALSE);
+
+  /* The headers set as il_painter_draw() sets them, onto a pixel nobody sees. */
+  layout = il_layout_new (width, height, runs, o);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  f.cr = cairo_create (surface);
+  text = il_text_layout_new (f.cr);
+  f.o = o;
+  f.pal = il_palette_get (o->theme);
+  f.layout = layout;
+  f.text = text;
+  f.runs = runs;
+  for (guint b = 0; b < layout->blocks->len; b++)
+    {
+      const IlLayoutBlock *block = &g_array_index (layout->blocks, IlLayoutBlock, b);
+
+      whole &= il_paint_run_header (&f, g_ptr_array_index (runs, block->run), block);
+    }
+  cairo_destroy (f.cr);
+  cairo_surface_destroy (surface);
+  return whole;
+}
+
+char *
+il_painter_describe_header (int width, int height, GPtrArray *runs, const IlPaintOptions *o,
+                            double x, double y)
+{
+  g_autoptr(IlLayout) layout = NULL;
+
+  g_return_val_if_fail (runs != NULL && o != NULL, NULL);
+
+  layout = il_layout_new (width, height, runs, o);
+  if (x < 0 || x >= layout->width)
+    return NULL;
+  for (guint b = 0; b < layout->blocks->len; b++)
+    {
+      const IlLayoutBlock *block = &g_array_index (layout->blocks, IlLayoutBlock, b);
+      IlRunTrace *run;
+      g_autoptr(GArray) pieces = NULL;
+      g_autofree char *title = NULL;
+      g_autofree char *config = NULL;
+      g_autofree char *line = NULL;
+      g_auto(GStrv) figures = NULL;
+      GString *s;
+
+      if (y < block->header_y || y >= block->header_y + block->header_h)
+        continue;
+      run = g_ptr_array_index (runs, block->run);
+      title = run_title (run);
+      config = painter_describe_config (run);
+      pieces = summary_pieces (run);
+      s = g_string_new (title);
+      if (g_strcmp0 (title, config) != 0)
+        g_string_append_printf (s, "\n%s", config);
+      /* Every figure whole, one to a line. */
+      line = summary_at (pieces, 0);
+      figures = g_strsplit (line, " · ", -1);
+      for (guint i = 0; figures[i] != NULL; i++)
+        g_string_append_printf (s, "\n%s", figures[i]);
+      return g_string_free (s, FALSE);
+    }
+  return NULL;
 }

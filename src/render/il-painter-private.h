@@ -129,8 +129,9 @@ void      il_paint_strip            (IlPaintFrame *f, IlRunTrace *run, double *f
 
 /* The image title, with the warning when a shown run was disturbed (il-painter-header.c). */
 void      il_paint_title            (IlPaintFrame *f);
-/* A run's name, configuration and one-line summary above its lanes (il-painter-header.c). */
-void      il_paint_run_header       (IlPaintFrame *f, IlRunTrace *run, const IlLayoutBlock *block);
+/* A run's name, configuration and one-line summary above its lanes (il-painter-header.c);
+ * whether the summary shows whole. */
+gboolean  il_paint_run_header       (IlPaintFrame *f, IlRunTrace *run, const IlLayoutBlock *block);
 /* The label left of a lane, or a process's header line (il-painter-guides.c). */
 void      il_paint_lane_label       (IlPaintFrame *f, IlRunTrace *run, const IlLayoutRow *row);
 void      il_paint_grid_and_axis    (IlPaintFrame *f, const IlTicks *ticks);

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "il-clock.h"
+#include "il-layout.h"
 #include "il-painter.h"
 #include "il-painter-private.h"
 
@@ -137,19 +138,53 @@ draw_range_bars (cairo_t *cr, const Plot *p, const IlSweep *sweep, const IlSweep
   cairo_restore (cr);
 }
 
+double
+il_painter_sweep_text_px (int height, const IlPaintOptions *o)
+{
+  double f;
+
+  g_return_val_if_fail (o != NULL, 11.0);
+
+  /* As the timeline's layout sizes its text (il_layout_new()): grown with the picture's height,
+   * presenting at least the projector's size (the chart never scrolls, so a tall one keeps its
+   * larger text), times the text zoom within the same bounds. */
+  f = o->font_px > 0 ? o->font_px : CLAMP (height / 56.0, 11.0, 24.0);
+  if (o->presentation && o->font_px <= 0)
+    f = MAX (f, IL_LAYOUT_PRESENT_FONT_PX);
+  return f * (o->text_scale > 0 ? CLAMP (o->text_scale, 0.5, 4.0) : 1.0);
+}
+
 void
 il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep, IlTheme theme)
 {
-  const IlPalette *pal = il_palette_get (theme);
+  IlPaintOptions o;
+
+  il_paint_options_init (&o);
+  o.theme = theme;
+  il_painter_draw_sweep_with (cr, width, height, sweep, &o);
+}
+
+/* Every size below (margins, lines, points, dashes) is a multiple of the text size, so the whole
+ * chart grows with the zoom. */
+void
+il_painter_draw_sweep_with (cairo_t *cr, int width, int height, const IlSweep *sweep,
+                            const IlPaintOptions *o)
+{
+  const IlPalette *pal;
   g_autoptr(PangoLayout) text = NULL;
-  double f = CLAMP (height / 56.0, 11.0, 24.0);
-  double margin = round (f * 1.5);
+  double f, margin;
+  int warning_lines = 1;
   double legend_w = 0, hair, s_low = G_MAXDOUBLE;
   Plot p = { 0 };
   guint n_counts;
 
   g_return_if_fail (cr != NULL);
   g_return_if_fail (sweep != NULL);
+  g_return_if_fail (o != NULL);
+
+  pal = il_palette_get (o->theme);
+  f = il_painter_sweep_text_px (height, o);
+  margin = round (f * 1.5);
 
   text = il_text_layout_new (cr);
   hair = il_device_line_width (cr, 1);
@@ -172,8 +207,14 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
                            sweep->culprit)
         : g_strdup (_("Disturbed: ringed points lost CPU time to other programs; close them and sweep again."));
 
+      /* In two lines sooner than cut (a zoomed or narrow chart); the plot moves down for it. */
       il_text_set (text, warning, f * 0.95, TRUE, width - 2 * margin);
-      il_text_draw (cr, text, margin, margin + f * 2.7, IL_ALIGN_LEFT, pal->reference);
+      pango_layout_set_wrap (text, PANGO_WRAP_WORD);
+      pango_layout_set_height (text, -2);
+      warning_lines = pango_layout_get_line_count (text);
+      il_text_draw (cr, text, margin, margin + f * (2.7 + 0.6 * (warning_lines - 1)), IL_ALIGN_LEFT,
+                    pal->reference);
+      pango_layout_set_height (text, -1);
     }
 
   if (n_counts == 0)
@@ -234,7 +275,7 @@ il_painter_draw_sweep (cairo_t *cr, int width, int height, const IlSweep *sweep,
   legend_w = MIN (legend_w + f * 3, width * 0.38);
   p.x0 = margin + f * 3.5;
   p.x1 = width - margin - legend_w - f;
-  p.y0 = margin + f * (il_sweep_is_disturbed (sweep) ? 5.6 : 4.5);
+  p.y0 = margin + f * (il_sweep_is_disturbed (sweep) ? 5.6 + 1.2 * (warning_lines - 1) : 4.5);
   p.y1 = height - margin - f * 3.2;
 
   /* Grid and y labels. */

@@ -26,6 +26,17 @@ void      il_painter_draw_sweep       (cairo_t              *cr,
                                        int                   height,
                                        const IlSweep        *sweep,
                                        IlTheme               theme);
+/* The same with @o's theme, text size, text zoom and presentation: the window's chart follows
+ * Ctrl + / − and F11 as its timeline does. */
+void      il_painter_draw_sweep_with  (cairo_t              *cr,
+                                       int                   width,
+                                       int                   height,
+                                       const IlSweep        *sweep,
+                                       const IlPaintOptions *o);
+/* The sweep chart's text size in a @height-tall picture drawn with @o (every other size of the
+ * chart is a multiple of it). */
+double    il_painter_sweep_text_px    (int                   height,
+                                       const IlPaintOptions *o);
 
 /* Hit testing for hover/click, same geometry as the drawing. */
 typedef struct
@@ -47,6 +58,23 @@ gboolean  il_painter_hit_test         (int                   width,
                                        double                x,
                                        double                y,
                                        IlPaintHit           *hit);
+
+/* Whether every run's summary line shows whole (leaving out details it has no room for, never
+ * cut with "…") in a @width × @height picture. */
+gboolean  il_painter_fit_run_headers  (int                   width,
+                                       int                   height,
+                                       GPtrArray            *runs,
+                                       const IlPaintOptions *o);
+
+/* A run's header under (x, y) in full, for a tooltip: its name, configuration and every figure of
+ * its summary, one to a line (the line drawn leaves out what its width has no room for). NULL
+ * when (x, y) is over no run's header. */
+char     *il_painter_describe_header  (int                   width,
+                                       int                   height,
+                                       GPtrArray            *runs,
+                                       const IlPaintOptions *o,
+                                       double                x,
+                                       double                y);
 
 /* What is under (x, y) of an imported trace's marks: an instant near x on a lane (@instant), or
  * the value a counter track shows at x (@counter its index, @point the point in force). */

@@ -13,6 +13,7 @@
 #include "il-test-util.h"
 #include "il-test-window.h"
 #include "il-timeline-view.h"
+#include "il-window-private.h"
 
 static IlApplication *app;
 static IlWindow *window;
@@ -82,8 +83,29 @@ pane_shown (gpointer data)
   return gtk_widget_get_mapped (GTK_WIDGET (il_window_get_setup_pane (window)));
 }
 
-/* F11: the pictures for a projector. Three runs at 1280 × 800 keep worker lanes of at least
- * 24 px, in sight without scrolling; the side pane and the table go and come back. */
+/* F11, as the application binds it: the one key that toggles presentation mode. */
+static void
+press_f11 (void)
+{
+  g_auto(GStrv) actions = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), "F11");
+
+  g_assert_nonnull (actions);
+  g_assert_cmpstr (actions[0], ==, "win.presentation");
+  g_assert_null (actions[1]);
+  activate ("presentation", NULL);
+}
+
+/* The row of view toggles and zoom buttons above the timeline (the status label's row). */
+static GtkWidget *
+view_toggles (void)
+{
+  return gtk_widget_get_parent (GTK_WIDGET (window->status_label));
+}
+
+/* F11: the pictures for a projector. The window goes fullscreen (asked of the display: Xvfb has
+ * no window manager to grant it, so the request is what is checked there); the set-up chrome
+ * (side pane, view toggles, table) goes; three runs at 1280 × 800 keep worker lanes of at least
+ * 24 px, in sight without scrolling; F11 again brings all back. */
 static void
 test_presentation (void)
 {
@@ -91,27 +113,39 @@ test_presentation (void)
   g_autoptr(IlLayout) shown = NULL;
   g_autoptr(IlLayout) whole = NULL;
   g_autoptr(GVariant) state = NULL;
+  g_autoptr(GVariant) state_after = NULL;
   GtkWidget *summary = GTK_WIDGET (il_window_get_summary (window));
 
   open_three_runs ();
   il_window_show_pane (window, TRUE);
   il_test_wait_for (pane_shown, NULL, 10, "the side pane");
+  g_assert_cmpint (gdk_surface_get_width (gtk_native_get_surface (GTK_NATIVE (window))), ==, 1280);
+  g_assert_cmpint (gdk_surface_get_height (gtk_native_get_surface (GTK_NATIVE (window))), ==, 800);
   before = timeline_layout (TRUE);
   g_test_message ("not presenting: worker lanes %.0f px, text %.1f px", min_worker_h (before),
                   before->font_px);
   g_assert_true (gtk_widget_get_mapped (summary));
+  g_assert_true (gtk_widget_get_mapped (view_toggles ()));
+  g_assert_false (window->fullscreened);
 
-  activate ("presentation", NULL);
+  press_f11 ();
   g_assert_true (il_window_get_presenting (window));
   state = g_action_group_get_action_state (G_ACTION_GROUP (window), "presentation");
   g_assert_true (g_variant_get_boolean (state));
+  g_assert_true (window->fullscreened);
+  g_test_message ("fullscreen asked; the display %s it",
+                  gtk_window_is_fullscreen (GTK_WINDOW (window)) ? "granted" : "did not grant");
   il_test_wait_for (pane_hidden, NULL, 10, "the side pane to go");
   g_assert_false (gtk_widget_get_mapped (summary));
+  g_assert_false (gtk_widget_get_mapped (view_toggles ()));
 
   shown = timeline_layout (TRUE);
   whole = timeline_layout (FALSE);
-  g_test_message ("presenting: worker lanes %.0f px in a %.0f px view (picture %.0f px), text %.1f px",
-                  min_worker_h (shown), shown->height, whole->height, shown->font_px);
+  g_test_message ("presenting in a %d × %d window: worker lanes %.0f px in a %.0f px view "
+                  "(picture %.0f px), text %.1f px",
+                  gtk_widget_get_width (GTK_WIDGET (window)),
+                  gtk_widget_get_height (GTK_WIDGET (window)), min_worker_h (shown), shown->height,
+                  whole->height, shown->font_px);
   g_assert_cmpuint (shown->blocks->len, ==, 3);
   g_assert_cmpfloat (min_worker_h (shown), >=, IL_LAYOUT_PRESENT_LANE_H);
   g_assert_cmpfloat (il_layout_min_lane_h (whole), >=, IL_LAYOUT_PRESENT_LANE_H);
@@ -121,10 +155,68 @@ test_presentation (void)
   g_assert_cmpfloat (shown->font_px, >, before->font_px * 1.2);
   g_assert_cmpfloat (shown->legend_h, >, before->legend_h);
 
-  activate ("presentation", NULL);
+  press_f11 ();
   g_assert_false (il_window_get_presenting (window));
+  state_after = g_action_group_get_action_state (G_ACTION_GROUP (window), "presentation");
+  g_assert_false (g_variant_get_boolean (state_after));
+  g_assert_false (window->fullscreened);
+  g_assert_false (gtk_window_is_fullscreen (GTK_WINDOW (window)));
   il_test_wait_for (pane_shown, NULL, 10, "the side pane back");
   g_assert_true (gtk_widget_get_mapped (summary));
+  g_assert_true (gtk_widget_get_mapped (view_toggles ()));
+}
+
+/* Whether every run's summary line fits the timeline as it is now. */
+static gboolean
+headers_fit (void)
+{
+  IlTimelineView *timeline = il_window_get_timeline (window);
+
+  return il_painter_fit_run_headers (gtk_widget_get_width (GTK_WIDGET (timeline)),
+                                     il_timeline_view_get_content_height (timeline),
+                                     il_timeline_view_get_runs (timeline),
+                                     il_timeline_view_get_paint_options (timeline));
+}
+
+/* The tooltip over run @b's header. */
+static char *
+header_tooltip (guint b)
+{
+  g_autoptr(IlLayout) layout = timeline_layout (FALSE);
+  const IlLayoutBlock *block = &g_array_index (layout->blocks, IlLayoutBlock, b);
+
+  return il_timeline_view_describe_point (il_window_get_timeline (window), layout->width / 2,
+                                          block->header_y + block->header_h / 2);
+}
+
+/* Three runs at 1280 × 800 beside the side pane, presenting, and zoomed: each run's header line
+ * fits whole (what has no room is left out, never cut with "…"), and the tooltip over a header
+ * holds all of it. */
+static void
+test_headers_fit (void)
+{
+  g_autofree char *tooltip = NULL;
+
+  open_three_runs ();
+  il_window_show_pane (window, TRUE);
+  il_test_wait_for (pane_shown, NULL, 10, "the side pane");
+  g_assert_true (headers_fit ());
+  tooltip = header_tooltip (1);
+  g_test_message ("the second run's header in full:\n%s", tooltip);
+  g_assert_nonnull (strstr (tooltip, "2 threads + GIL"));
+  g_assert_nonnull (strstr (tooltip, "\nother programs took 51 % of the CPUs (892 ms of CPU time)"));
+  g_assert_nonnull (strstr (tooltip, "\ncaptured from kernel context switches"));
+
+  activate ("text-zoom-in", NULL);
+  activate ("text-zoom-in", NULL);
+  g_assert_true (headers_fit ());
+  activate ("text-zoom-reset", NULL);
+
+  il_window_set_presenting (window, TRUE);
+  il_test_wait_for (pane_hidden, NULL, 10, "the side pane to go");
+  g_assert_true (headers_fit ());
+  il_window_set_presenting (window, FALSE);
+  il_test_wait_for (pane_shown, NULL, 10, "the side pane back");
 }
 
 static void
@@ -263,10 +355,162 @@ save_shot (GtkWidget *widget, const char *name)
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, snapshot, w, h);
   node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, w, h));
   path = g_build_filename (dir, name, NULL);
   gdk_texture_save_to_png (texture, path);
+}
+
+/* Every choice of the executor and workload rows shows at the row's end, where the spin
+ * buttons show their numbers: its name whole (not as a subtitle under the title, never cut), the
+ * explanation in brackets in the name's tooltip; at normal size and zoomed. */
+static void
+test_choices_shown (void)
+{
+  static const char *const workloads[] = { "cpu", "memory", "sleep", "disk", "mixed", "convoy" };
+  static const char *const executors[] = { "sequential", "threads", "processes", "async" };
+  GtkWidget *pane = GTK_WIDGET (il_window_get_setup_pane (window));
+
+  il_window_show_pane (window, TRUE);
+  il_test_wait_for (pane_shown, NULL, 10, "the side pane");
+  for (guint i = 0; i < 2 * (G_N_ELEMENTS (workloads) + G_N_ELEMENTS (executors)); i++)
+    {
+      guint n = G_N_ELEMENTS (workloads) + G_N_ELEMENTS (executors);
+      gboolean workload = i % n < G_N_ELEMENTS (workloads);
+      const char *name = workload ? workloads[i % n] : executors[i % n - G_N_ELEMENTS (workloads)];
+      const char *title;
+      g_autofree char *shown = NULL;
+      GtkLabel *label;
+      graphene_point_t at;
+      int text_w = 0;
+      IlWorkloadKind work;
+      IlExecutorKind executor;
+
+      if (workload)
+        {
+          g_assert_true (il_workload_from_string (name, &work));
+          title = il_workload_get_title (work);
+        }
+      else
+        {
+          g_assert_true (il_executor_from_string (name, &executor));
+          title = il_executor_get_title (executor);
+        }
+
+      /* The second time round, with the text zoomed to 1.5. */
+      if (i == n)
+        for (guint z = 0; z < 3; z++)
+          activate ("text-zoom-in", NULL);
+      shown = g_strdup (title);
+      if (strstr (shown, " (") != NULL)
+        *strstr (shown, " (") = '\0';
+      g_settings_set_string (settings, workload ? "workload" : "executor", name);
+      il_test_window_settle (window);
+      label = find_label (pane, shown);
+      g_assert_nonnull (label);
+      g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (label)), ==,
+                       g_str_equal (shown, title) ? NULL : title);
+      /* In one line, all of it in sight. */
+      g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (label)), ==, 1);
+      pango_layout_get_pixel_size (gtk_label_get_layout (label), &text_w, NULL);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (label)), >=, text_w);
+      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (label), pane,
+                                               &GRAPHENE_POINT_INIT (gtk_widget_get_width (GTK_WIDGET (label)), 0),
+                                               &at));
+      g_test_message ("%s: “%s” ends at x = %.0f of %d", name, shown, at.x,
+                      gtk_widget_get_width (pane));
+      /* At the row's end, as the numbers are (not a subtitle starting at the left). */
+      g_assert_cmpfloat (at.x, >, gtk_widget_get_width (pane) * 0.7);
+      g_assert_cmpfloat (at.x, <=, gtk_widget_get_width (pane));
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (label)));
+      if (g_str_equal (name, "convoy"))
+        save_shot (pane, i < n ? "setup-pane-convoy.png" : "setup-pane-convoy-zoomed.png");
+    }
+  activate ("text-zoom-reset", NULL);
+  g_settings_reset (settings, "workload");
+  g_settings_reset (settings, "executor");
+}
+
+static gboolean
+sweep_done (gpointer data)
+{
+  return !il_sweep_view_get_running (il_window_get_sweep_view (window));
+}
+
+/* How many pixels of the sweep chart drawn with the view's options are not its background. */
+static guint
+sweep_ink (const IlSweep *sweep)
+{
+  IlSweepView *view = il_window_get_sweep_view (window);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 800, 500);
+  cairo_t *cr = cairo_create (surface);
+  guint32 *data, bg;
+  guint ink = 0;
+  int stride;
+
+  il_painter_draw_sweep_with (cr, 800, 500, sweep, il_sweep_view_get_paint_options (view));
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  data = (guint32 *) (gpointer) cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface) / 4;
+  bg = data[0] & 0xffffff;
+  for (int y = 0; y < 500; y++)
+    for (int x = 0; x < 800; x++)
+      ink += (data[y * stride + x] & 0xffffff) != bg;
+  cairo_surface_destroy (surface);
+  return ink;
+}
+
+/* The sweep chart follows Ctrl + / − and F11 as the timeline does: its text grows, and with it
+ * its lines, points and margins (more of the picture is ink). */
+static void
+test_sweep_zoom (void)
+{
+  IlSweepView *view = il_window_get_sweep_view (window);
+  g_autoptr(GError) error = NULL;
+  const IlSweep *sweep;
+  guint ink_normal, ink_zoomed, ink_presenting;
+  double px_normal, px_zoomed, px_presenting;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "close-lesson", NULL);
+  il_test_window_set_run (settings, "threads", 4, 4, 5);
+  il_test_window_settle (window);
+  il_sweep_view_set_counts (view, "1, 2, 4");
+  g_assert_true (il_sweep_view_run (view, &error));
+  g_assert_no_error (error);
+  il_test_wait_for (sweep_done, NULL, 120, "the sweep");
+  sweep = il_sweep_view_get_sweep (view);
+  g_assert_nonnull (sweep);
+  adw_view_stack_set_visible_child_name (window->view_stack, "sweep");
+
+  activate ("text-zoom-reset", NULL);
+  px_normal = il_painter_sweep_text_px (500, il_sweep_view_get_paint_options (view));
+  ink_normal = sweep_ink (sweep);
+  activate ("text-zoom-in", NULL);
+  activate ("text-zoom-in", NULL);
+  activate ("text-zoom-in", NULL);
+  px_zoomed = il_painter_sweep_text_px (500, il_sweep_view_get_paint_options (view));
+  ink_zoomed = sweep_ink (sweep);
+  save_shot (GTK_WIDGET (window), "sweep-zoomed.png");
+  activate ("color-scheme", g_variant_new_string ("dark"));
+  save_shot (GTK_WIDGET (window), "sweep-zoomed-dark.png");
+  activate ("color-scheme", g_variant_new_string ("default"));
+  activate ("text-zoom-reset", NULL);
+  il_window_set_presenting (window, TRUE);
+  il_test_window_settle (window);
+  px_presenting = il_painter_sweep_text_px (500, il_sweep_view_get_paint_options (view));
+  ink_presenting = sweep_ink (sweep);
+  il_window_set_presenting (window, FALSE);
+  il_test_window_settle (window);
+  g_test_message ("sweep chart 800 × 500: text %.1f px, %u ink pixels; zoomed 1.5: %.1f px, %u; "
+                  "presenting: %.1f px, %u", px_normal, ink_normal, px_zoomed, ink_zoomed,
+                  px_presenting, ink_presenting);
+  g_assert_cmpfloat (px_zoomed, >=, px_normal * 1.5 - 1e-9);
+  g_assert_cmpfloat (px_presenting, >=, IL_LAYOUT_PRESENT_FONT_PX);
+  g_assert_cmpfloat (px_presenting, >, px_normal);
+  g_assert_cmpuint (ink_zoomed, >, ink_normal * 11 / 10);
+  g_assert_cmpuint (ink_presenting, >, ink_normal);
+  adw_view_stack_set_visible_child_name (window->view_stack, "timeline");
 }
 
 /* The slide presets never cut the title: shrunk or in two lines, it fits the picture's width,
@@ -367,6 +611,8 @@ test_clamping_said (void)
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "at most 256"));
   g_assert_nonnull (strstr (message, "1000"));
+  il_test_window_settle (window);
+  save_shot (GTK_WIDGET (pane), "setup-pane-clamped.png");
 
   gtk_editable_set_text (GTK_EDITABLE (tasks), "1e9");
   gtk_spin_button_update (tasks);
@@ -475,6 +721,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/present/lessons-numbered", test_lessons_numbered);
   g_test_add_func ("/present/summary-one-stop", test_summary_one_stop);
   g_test_add_func ("/present/presentation-scrolls", test_presentation_scrolls);
+  g_test_add_func ("/present/headers-fit", test_headers_fit);
+  g_test_add_func ("/present/choices-shown", test_choices_shown);
+  g_test_add_func ("/present/sweep-zoom", test_sweep_zoom);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
