@@ -614,11 +614,10 @@ write_marks (Out *o, IlRunTrace *run, const RunIds *ids)
       mark_head (o, 'i', in->category, in->name, pid, tid, origin, in->ts_ns);
       s[6] = scopes[in->scope];
       il_writer_puts (o->w, s);
-      if (in->args != NULL)
-        {
-          il_writer_puts (o->w, ",\"args\":");
-          il_writer_puts (o->w, in->args);
-        }
+      /* "args" {} at least: DevTools' handlers read members of some instants' args (Chromium's
+       * MetaCharsetCheck: args.data) and its trace engine throws when there is none. */
+      il_writer_puts (o->w, ",\"args\":");
+      il_writer_puts (o->w, in->args != NULL ? in->args : "{}");
       il_writer_putc (o->w, '}');
     }
   for (guint i = 0; i < il_run_trace_get_n_counters (run) && o->w->error == NULL; i++)

@@ -1,9 +1,9 @@
 #!/bin/sh
 # The consumer suite's imported files: traces that real producers write (clang -ftime-trace, 41
 # levels deep here; Node.js trace events with B/E pairs and async slices; CMake's google-trace
-# profile, B/E only, tid 0) and a generated browser-like one (dense, many threads, async tracks, out
-# of order), each imported and exported again as a Chrome trace by interleave-cli render, then
-# checked by compare-chrome.py (every slice and async slice kept) and loaded into each CHECK.mjs
+# profile, B/E only, tid 0; Chromium's own trace of a page) and a generated browser-like one (dense,
+# many threads, async tracks, out of order), each imported and exported again as a Chrome trace by
+# interleave-cli render, then checked by compare-chrome.py (every slice and async slice kept) and loaded into each CHECK.mjs
 # (Chrome DevTools' trace model, speedscope's importer, tracerbench's trace model), which compare
 # them slice by slice and thread by thread with the producer's file (slices, their nesting, start
 # and duration).
@@ -48,10 +48,28 @@ if ! python3 "$producers/make-browser-like.py" "$out/browser-like.json" 50000 >"
   echo "FAIL: make-browser-like.py failed (see $out/browser-like.log)"
   exit 1
 fi
+# Chromium's own trace of a page (as tests/producers/run-producers.sh makes it): instants whose
+# args DevTools reads, 30-odd levels, many threads and async tracks.
+command -v chromium >/dev/null || {
+  echo "FAIL: chromium is not installed (build-aux/install-deps.sh installs it)"
+  exit 1
+}
+timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync \
+  --user-data-dir="$out/chromium-profile" \
+  --trace-startup='*,disabled-by-default-devtools.timeline' --trace-startup-format=json \
+  --trace-startup-file="$out/chromium.json" --trace-startup-duration=3 \
+  --virtual-time-budget=3000 --dump-dom "file://$producers/page.html" >/dev/null 2>"$out/chromium.log" ||
+  true
+rm -rf "$out/chromium-profile"
+[ -s "$out/chromium.json" ] || {
+  echo "FAIL: chromium wrote no trace (see $out/chromium.log)"
+  exit 1
+}
 
 cd "$here" || exit 1
 status=0
-for name in clang node cmake browser-like; do
+for name in clang node cmake browser-like chromium; do
   file="$out/$name.json"
   if ! "$cli" render "$file" --chrome-trace "$out/$name.export.json" --quiet; then
     echo "FAIL: interleave-cli render could not export $name.json"
@@ -108,7 +126,8 @@ PY
     continue
   fi
   for check in "$@"; do
-    IL_PYTHON_COUNTS="$out/$name.counts.json" "$node" "$check" "$file" "$out/$name.export.json" || status=1
+    IL_PYTHON_COUNTS="$out/$name.counts.json" "$node" --max-old-space-size=4096 "$check" "$file" \
+      "$out/$name.export.json" || status=1
   done
 done
 exit $status
