@@ -47,7 +47,8 @@ typedef struct
   /* PyInterpreterState */
   guint64  is_threads_head, is_modules;
   guint64  is_ceval_gil;         /* 3.13: the pointer to its _gil_runtime_state; 0: none */
-  guint64  gil_locked, gil_holder;
+  guint64  gil_locked, gil_holder;   /* 3.13: from the interpreter (its _gil's fields) */
+  guint64  gil_locked_in_state;      /* 3.13: `locked` from the start of _gil */
   /* PyThreadState */
   guint64  ts_size, ts_next, ts_interp, ts_thread_id, ts_native_thread_id;
   guint64  ts_cframe;            /* 3.11: cframe, whose current_frame is the innermost */
@@ -89,6 +90,26 @@ struct _PyReader
   guint64     threading_dict;    /* threading's module dict, once found */
   guint64     active_dict;       /* threading._active */
 };
+
+typedef struct
+{
+  guint64 code, instr;
+} FrameKey;
+
+static guint
+frame_key_hash (gconstpointer data)
+{
+  const FrameKey *k = data;
+  guint64 h = k->code * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15) ^ k->instr;
+
+  return (guint) (h ^ (h >> 32));
+}
+
+static gboolean
+frame_key_equal (gconstpointer a, gconstpointer b)
+{
+  return memcmp (a, b, sizeof (FrameKey)) == 0;
+}
 
 static void
 code_free (gpointer data)
@@ -419,6 +440,7 @@ layout_313 (Layout *L, const DebugOffsets313 *d, char **why)
   L->is_ceval_gil = d->interpreter_state.ceval_gil;
   L->gil_locked = d->interpreter_state.gil_runtime_state_locked;
   L->gil_holder = d->interpreter_state.gil_runtime_state_holder;
+  L->gil_locked_in_state = d->interpreter_state.gil_runtime_state_locked - d->interpreter_state.gil_runtime_state;
   L->ts_size = d->thread_state.size;
   L->ts_next = d->thread_state.next;
   L->ts_interp = d->thread_state.interp;
@@ -536,7 +558,7 @@ il_pystack_reader_new (int pid, guint64 runtime, char **why)
       goto refuse;
     }
   r->codes = g_hash_table_new_full (NULL, NULL, NULL, code_free);
-  r->frame_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  r->frame_ids = g_hash_table_new_full (frame_key_hash, frame_key_equal, g_free, NULL);
   return g_steal_pointer (&r);
 
 refuse:
@@ -688,13 +710,11 @@ get_code (PyReader *r, guint64 addr)
 static gboolean
 frame_id (PyReader *r, IlTraceStacks *stacks, guint64 code, guint64 instr, guint *out)
 {
-  gint64 key = (gint64) (code ^ (instr << 20) ^ (instr >> 44));
+  FrameKey key = { code, instr };
   gpointer found = g_hash_table_lookup (r->frame_ids, &key);
   Code *c;
   gint64 index;
 
-  /* Keyed on a hash of both: a collision names a frame by another's line at worst, and the
-   * table is cleared every second. */
   if (found != NULL)
     {
       *out = GPOINTER_TO_UINT (found) - 1;
@@ -758,9 +778,14 @@ gil_holder (PyReader *r, guint64 interp)
       rd_ptr (r, r->runtime + L->rt_tstate_current, &holder);
       return holder;
     }
+  /* 3.13: the interpreter's own GIL state (_gil) is inside it, and the debug offsets of
+   * `locked` and `last_holder` count from the interpreter (offsetof (PyInterpreterState,
+   * _gil.locked)). ceval.gil points at the GIL in use: the interpreter's own, unless it shares
+   * the main interpreter's, whose holder this reader then does not tell. */
   if (L->is_ceval_gil == 0 || !rd_ptr (r, interp + L->is_ceval_gil, &gil) ||
-      !rd (r, gil + L->gil_locked, &locked, sizeof locked) || !locked ||
-      !rd_ptr (r, gil + L->gil_holder, &holder))
+      gil != interp + L->gil_locked - L->gil_locked_in_state ||
+      !rd (r, interp + L->gil_locked, &locked, sizeof locked) || !locked ||
+      !rd_ptr (r, interp + L->gil_holder, &holder))
     return 0;
   return holder;
 }
