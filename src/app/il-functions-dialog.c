@@ -222,8 +222,8 @@ il_functions_dialog_new (GtkWindow *parent, GPtrArray *runs)
   gtk_widget_set_margin_top (content, 12);
   gtk_widget_set_margin_bottom (content, 12);
   note = gtk_label_new (_("Time of each function where it was the innermost frame, one sampling interval per "
-                          "sample: running when the thread was runnable, GIL wait when it slept without the "
-                          "GIL in a GIL-wait span, blocked otherwise."));
+                          "sample: running when the thread was running or ready, GIL wait when it slept without "
+                          "the GIL where its lane shows GIL wait, blocked otherwise."));
   gtk_label_set_wrap (GTK_LABEL (note), TRUE);
   gtk_label_set_xalign (GTK_LABEL (note), 0.0f);
   gtk_widget_add_css_class (note, "dim-label");

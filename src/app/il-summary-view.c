@@ -502,7 +502,7 @@ il_summary_view_set_runs (IlSummaryView *self, GPtrArray *runs)
             {
               g_autofree char *busy = il_clock_format_duration (busy_ns, IL_DURATION_SIGNIFICANT);
               g_autofree char *idle = il_clock_format_duration (idle_ns, IL_DURATION_SIGNIFICANT);
-              g_autofree char *text = g_strdup_printf (_("%s · loop busy in callbacks %s, loop idle waiting for I/O %s"),
+              g_autofree char *text = g_strdup_printf (_("%s · loop busy in callbacks %s, loop idle in I/O wait %s"),
                                                        io, busy, idle);
               il_summary_view_put (self, ROW_IO_WAIT, i, text);
             }
