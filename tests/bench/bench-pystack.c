@@ -64,7 +64,7 @@ run_once (const char *cli, const char *prog, gboolean stacks, double *work, doub
   if (!g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error) ||
       !g_spawn_check_wait_status (status, &error))
     {
-      g_printerr ("bench-pystack: %s\n", error->message);
+      g_printerr ("bench-pystack: %s\n%s", error->message, err != NULL ? err : "");
       return FALSE;
     }
   if ((line = strstr (out, "work ")) == NULL || sscanf (line, "work %lf", work) != 1)
