@@ -291,6 +291,7 @@ typedef struct
 PyReader *il_pystack_reader_new         (int pid, guint64 runtime, char **why);
 void      il_pystack_reader_free        (PyReader *r);
 int       il_pystack_reader_get_minor   (PyReader *r);
+/* @stacks NULL: no frames read. */
 gboolean  il_pystack_sample             (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why);
 void      il_pystack_forget_codes       (PyReader *r, gint64 now);
 gboolean  il_pystack_read_names         (PyReader *r, GHashTable *names);

@@ -842,7 +842,8 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
       else
         memcpy (&frame, buf + L->ts_current_frame, 8);
       win_at = win_len = 0;
-      for (guint depth = 0; frame != 0 && depth < 1024 && s.n_frames < PY_MAX_FRAMES; depth++)
+      /* No store (IL_NO_STACKS=1): the threads and names only. */
+      for (guint depth = 0; stacks != NULL && frame != 0 && depth < 1024 && s.n_frames < PY_MAX_FRAMES; depth++)
         {
           guint8 fb[1024];
           guint64 code, instr, previous;

@@ -15,7 +15,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#define ROUNDS 7
+#define ROUNDS 9
 
 static const char program[] =
   "import threading, time\n"
@@ -25,9 +25,9 @@ static const char program[] =
   "        x += i * i\n"
   "    return x\n"
   "t0 = time.perf_counter()\n"
-  "threads = [threading.Thread(target=compute, args=(1_500_000,), name=f'worker-{k}') for k in range(3)]\n"
+  "threads = [threading.Thread(target=compute, args=(4_000_000,), name=f'worker-{k}') for k in range(3)]\n"
   "for t in threads: t.start()\n"
-  "compute(1_500_000)\n"
+  "compute(4_000_000)\n"
   "for t in threads: t.join()\n"
   "print(f'work {time.perf_counter() - t0:.6f}')\n";
 
@@ -64,7 +64,7 @@ run_once (const char *cli, const char *prog, gboolean stacks, double *work, doub
   if (!g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error) ||
       !g_spawn_check_wait_status (status, &error))
     {
-      g_printerr ("bench-pystack: %s\n", error->message);
+      g_printerr ("bench-pystack: %s\n%s", error->message, err != NULL ? err : "");
       return FALSE;
     }
   if ((line = strstr (out, "work ")) == NULL || sscanf (line, "work %lf", work) != 1)

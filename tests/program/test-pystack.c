@@ -200,6 +200,19 @@ test_stacks (gconstpointer data)
   g_assert_cmpuint (holders_running * 10, >=, holders * 7);
 }
 
+/* IL_NO_STACKS=1 (the benchmark's run without stacks): no stacks, the names still. */
+static void
+test_no_stacks (void)
+{
+  g_autoptr(IlRunTrace) run = NULL;
+
+  g_setenv ("IL_NO_STACKS", "1", TRUE);
+  run = trace_engine (IL_CAPTURE_AUTO);
+  g_unsetenv ("IL_NO_STACKS");
+  g_assert_null (il_run_trace_get_stacks (run));
+  check_names (run);
+}
+
 /* A CPython whose layout the reader does not know (Debian's python3.11 under the name
  * python3.99, which is all it goes by) is refused with the reason, said once, and the program
  * is traced as before: its lanes keep the kernel's names. */
@@ -258,6 +271,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/pystack/stacks/kernel", GINT_TO_POINTER (IL_CAPTURE_AUTO), test_stacks);
   g_test_add_data_func ("/pystack/stacks/sampled", GINT_TO_POINTER (IL_CAPTURE_SAMPLED), test_stacks);
   g_test_add_func ("/pystack/unknown-version", test_unknown_version);
+  g_test_add_func ("/pystack/no-stacks", test_no_stacks);
   status = g_test_run ();
   il_test_remove_tree (tmpdir);
   g_free (tmpdir);
