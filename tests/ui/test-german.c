@@ -5,9 +5,37 @@
 #include <glib/gi18n.h>
 
 #include "il-locale.h"
+#include "il-painter.h"
 #include "il-window-private.h"
 #include "il-test-util.h"
 #include "il-test-window.h"
+
+/* Three runs at 1280 × 800 in German (longer words), beside the side pane and presenting: each
+ * run's header line fits whole, never cut with "…" (issue 21). */
+static void
+headers_fit_in_german (IlWindow *window)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "golden", "lesson-01.interleave.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  IlTimelineView *timeline = il_window_get_timeline (window);
+
+  g_assert_true (il_window_open_file (window, file, &error));
+  g_assert_no_error (error);
+  il_window_show_pane (window, TRUE);
+  for (int presenting = 0; presenting < 2; presenting++)
+    {
+      il_window_set_presenting (window, presenting);
+      il_test_window_settle (window);
+      il_test_window_settle (window);
+      g_assert_cmpuint (il_timeline_view_get_runs (timeline)->len, ==, 3);
+      g_assert_true (il_painter_fit_run_headers (gtk_widget_get_width (GTK_WIDGET (timeline)),
+                                                 il_timeline_view_get_content_height (timeline),
+                                                 il_timeline_view_get_runs (timeline),
+                                                 il_timeline_view_get_paint_options (timeline)));
+    }
+  il_window_set_presenting (window, FALSE);
+}
 
 /* Run with LANGUAGE=de LANG=C.UTF-8 (tests/ui/meson.build): main() binds the catalogues exactly
  * as the programs' main() does. */
@@ -26,6 +54,7 @@ test_window_labels (void)
   g_assert_cmpstr (adw_status_page_get_title (window->empty_page), ==, "Nebenläufigkeit sichtbar machen");
   /* From the code as well as from the .ui file. */
   g_assert_cmpstr (_("There is no run to save."), !=, "There is no run to save.");
+  headers_fit_in_german (window);
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&app);
 }
