@@ -4,61 +4,18 @@
 // named as its lane, and per thread and function (innermost frame) the same self weight as the
 // file's samples times its interval, the same total weight, and stacks nested as sampled.
 //
-// speedscope's importer is loaded from its bundle the way check-speedscope.mjs does it (the
-// bundle runs in a Node vm context and stops once its import module's promise exists).
+// speedscope's importer comes from its bundle through speedscope-importer.mjs.
 //
 // Usage: node check-speedscope-profile.mjs TRACE.json PROFILE.json [TRACE.json PROFILE.json ...]
 // Prints one line per file and exits 1 on the first file with a difference.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import vm from 'node:vm';
-import {createRequire} from 'node:module';
 
 const warnings = [];
 
-async function loadImporter() {
-  const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('speedscope/package.json')),
-                        'dist', 'release');
-  const bundle = fs.readdirSync(dir).find((f) => /^speedscope-[\w-]+\.js$/.test(f));
-  if (!bundle)
-    throw new Error(`no speedscope-*.js in ${dir}`);
-  const src = fs.readFileSync(path.join(dir, bundle), 'utf8');
-  const use = src.match(/async function [\w$]+\(\w,\w\)\{return\(await ([\w$]+)\)\.importProfileGroupFromText\(\w,\w\)\}/);
-  if (!use)
-    throw new Error(`${bundle}: the import module's promise was not found (a speedscope other than the pinned one?)`);
-  const name = use[1].replace(/\$/g, '\\$');
-  const def = src.match(new RegExp(`var ${name}=Promise\\.resolve\\(\\)[^;]*;`));
-  if (!def)
-    throw new Error(`${bundle}: where ${use[1]} is made was not found`);
-  const patched = src.replace(def[0], `${def[0]}globalThis.__importer=${use[1]};throw new Error('__stop');`);
-  const inert = new Proxy(function () {}, {
-    get: (t, k) => (k === Symbol.toPrimitive ? () => '' : k === 'then' ? undefined : inert),
-    apply: () => inert,
-    construct: () => inert,
-    set: () => true,
-    has: () => true,
-  });
-  const context = {
-    console: {log() {}, info() {}, error() {}, warn: (...a) => warnings.push(a.join(' '))},
-    TextDecoder, TextEncoder, URL, setTimeout, clearTimeout,
-    window: inert, document: inert, navigator: inert, location: inert, localStorage: inert, self: inert,
-  };
-  context.globalThis = context;
-  vm.createContext(context);
-  try {
-    vm.runInContext(patched, context, {filename: bundle});
-  } catch (e) {
-    if (!String(e?.message).includes('__stop'))
-      throw new Error(`${bundle} did not load: ${String(e?.stack ?? e).slice(0, 500)}`);
-  }
-  const module = await context.__importer;
-  if (typeof module?.importProfileGroupFromText !== 'function')
-    throw new Error(`${bundle}: no importProfileGroupFromText`);
-  return module.importProfileGroupFromText;
-}
-
-const importText = await loadImporter();
+const {loadImporter} = await import('./speedscope-importer.mjs');
+const importText = await loadImporter(warnings);
 
 // What the trace v1 file says: per thread (pid/tid), its lane's name and per innermost function
 // (name, file, line) the count of samples with a stack; and the interval.

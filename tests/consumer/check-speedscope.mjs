@@ -5,10 +5,8 @@
 // nested, one frame per name and thread (speedscope keys frames on name + args: per-span args made
 // every span a frame of its own), one profile per track, and the same busy time per thread.
 //
-// speedscope ships only as the bundle of its web app (npm "speedscope", pinned in
-// package-lock.json). Its importer is the app's own code: the bundle runs in a Node vm context
-// with inert stand-ins for the browser's objects, and stops right after it has created the
-// promise of its import module (which the app loads lazily), before anything is drawn.
+// speedscope ships only as the bundle of its web app; speedscope-importer.mjs loads its own
+// importer from it.
 //
 // An imported Chrome trace's export is checked against the file it came from instead (see
 // checkImported): each thread's calls are the file's slices of non-zero length, each with its
@@ -20,58 +18,14 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import vm from 'node:vm';
-import {createRequire} from 'node:module';
 
 const {expectedTracks, trackKey, checkPairs} = await import('./v1-tracks.mjs');
 const {readOriginal, fileThreads, matchThreads, pairOrder} = await import('./chrome-slices.mjs');
 
 const warnings = [];
 
-async function loadImporter() {
-  const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('speedscope/package.json')),
-                        'dist', 'release');
-  const bundle = fs.readdirSync(dir).find((f) => /^speedscope-[\w-]+\.js$/.test(f));
-  if (!bundle)
-    throw new Error(`no speedscope-*.js in ${dir}`);
-  const src = fs.readFileSync(path.join(dir, bundle), 'utf8');
-  // async function X(t,e){return(await P).importProfileGroupFromText(t,e)}: P is the promise.
-  const use = src.match(/async function [\w$]+\(\w,\w\)\{return\(await ([\w$]+)\)\.importProfileGroupFromText\(\w,\w\)\}/);
-  if (!use)
-    throw new Error(`${bundle}: the import module's promise was not found (a speedscope other than the pinned one?)`);
-  const name = use[1].replace(/\$/g, '\\$');
-  const def = src.match(new RegExp(`var ${name}=Promise\\.resolve\\(\\)[^;]*;`));
-  if (!def)
-    throw new Error(`${bundle}: where ${use[1]} is made was not found`);
-  const patched = src.replace(def[0], `${def[0]}globalThis.__importer=${use[1]};throw new Error('__stop');`);
-  // Anything the app touches while it loads: every property, call and construction gives itself.
-  const inert = new Proxy(function () {}, {
-    get: (t, k) => (k === Symbol.toPrimitive ? () => '' : k === 'then' ? undefined : inert),
-    apply: () => inert,
-    construct: () => inert,
-    set: () => true,
-    has: () => true,
-  });
-  const context = {
-    console: {log() {}, info() {}, error() {}, warn: (...a) => warnings.push(a.join(' '))},
-    TextDecoder, TextEncoder, URL, setTimeout, clearTimeout,
-    window: inert, document: inert, navigator: inert, location: inert, localStorage: inert, self: inert,
-  };
-  context.globalThis = context;
-  vm.createContext(context);
-  try {
-    vm.runInContext(patched, context, {filename: bundle});
-  } catch (e) {
-    if (!String(e?.message).includes('__stop'))
-      throw new Error(`${bundle} did not load: ${String(e?.stack ?? e).slice(0, 500)}`);
-  }
-  const module = await context.__importer;
-  if (typeof module?.importProfileGroupFromText !== 'function')
-    throw new Error(`${bundle}: no importProfileGroupFromText`);
-  return module.importProfileGroupFromText;
-}
-
-const importText = await loadImporter();
+const {loadImporter} = await import('./speedscope-importer.mjs');
+const importText = await loadImporter(warnings);
 
 // speedscope's frame name for a slice: its name, then its args as JSON. An empty "args" ({}, which
 // Node.js writes on every event) says nothing and Interleave keeps none, so the export's frame has
