@@ -144,7 +144,7 @@ il_functions_dialog_save_profile (IlFunctionsDialog *self, const char *path, GEr
 
   g_return_val_if_fail (IL_IS_FUNCTIONS_DIALOG (self), FALSE);
   for (guint i = 0; i < self->runs->len; i++)
-    il_trace_add_run (trace, il_run_trace_ref (g_ptr_array_index (self->runs, i)));
+    il_trace_add_run (trace, g_ptr_array_index (self->runs, i));
   return il_trace_export_speedscope (trace, path, error);
 }
 

@@ -197,7 +197,7 @@ il_program_output_store (IlProgramOutput *self, IlRunTrace *trace, IlOutputStrea
   tail_from = self->tail->len - tail_len;
   il_run_trace_set_output (trace, stream, (const char *) self->head->data, self->head->len,
                            self->total - self->head->len - tail_len,
-                           (const char *) self->tail->data + tail_from, tail_len);
+                           tail_len > 0 ? (const char *) self->tail->data + tail_from : "", tail_len);
   g_mutex_unlock (&self->mutex);
 }
 
@@ -218,8 +218,11 @@ il_program_output_get_tail (IlProgramOutput *self, guint max_lines)
     gsize tail_len = MIN (self->tail->len, 4096);
     gsize head_len = MIN (self->head->len, 4096 - tail_len);
 
-    g_byte_array_append (all, self->head->data + self->head->len - head_len, (guint) head_len);
-    g_byte_array_append (all, self->tail->data + self->tail->len - tail_len, (guint) tail_len);
+    /* An empty GByteArray's data is NULL, and NULL + 0 is undefined behaviour. */
+    if (head_len > 0)
+      g_byte_array_append (all, self->head->data + self->head->len - head_len, (guint) head_len);
+    if (tail_len > 0)
+      g_byte_array_append (all, self->tail->data + self->tail->len - tail_len, (guint) tail_len);
     len = all->len;
     cut = self->total > len;
     text = g_strndup ((const char *) all->data, len);

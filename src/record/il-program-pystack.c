@@ -623,12 +623,14 @@ read_svarint (const guint8 **p, const guint8 *end, int *out)
 static int
 code_line (const Code *c, gint64 index)
 {
-  const guint8 *p = c->table, *end = c->table + c->table_len;
+  const guint8 *p = c->table, *end;
   int line = c->firstlineno;
   gint64 addr = 0;
 
-  if (index < 0)
+  /* A code object whose table was not read has none (NULL + 0 is undefined behaviour). */
+  if (index < 0 || p == NULL)
     return c->firstlineno;
+  end = p + c->table_len;
   while (p < end)
     {
       guint8 first = *p++;

@@ -203,7 +203,7 @@ save_and_load (IlRunTrace *run, const char *name, char **text)
   IlTrace *loaded;
 
   il_trace_set_machine (trace, 2, "Linux", "host");
-  il_trace_add_run (trace, il_run_trace_ref (run));
+  il_trace_add_run (trace, run);
   g_assert_true (il_trace_save (trace, path, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (path, text, NULL, NULL));
@@ -355,7 +355,7 @@ test_speedscope (void)
   JsonArray *frames, *profiles, *sample;
   gsize len;
 
-  il_trace_add_run (trace, il_run_trace_ref (run));
+  il_trace_add_run (trace, run);
   g_assert_true (il_trace_has_stacks (trace));
   g_assert_false (il_trace_has_stacks (empty));
   g_assert_false (il_trace_export_speedscope (empty, path, &error));
