@@ -114,6 +114,23 @@ key_base (const char *key)
   return bracket != NULL ? g_strndup (key, (gsize) (bracket - key)) : g_strdup (key);
 }
 
+/* Whether every backslash in a raw value starts an escape a key file knows (\s \n \t \r \\, and
+ * \; in lists). Checked before GLib reads the value: GLib 2.74 sets its error twice for a bad
+ * escape followed by a backslash at the end of the line, and warns. */
+static gboolean
+escapes_valid (const char *raw)
+{
+  for (const char *c = raw; *c != '\0'; c++)
+    {
+      if (*c != '\\')
+        continue;
+      c++;
+      if (*c == '\0' || strchr ("sntr\\;", *c) == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_keys (Parse *p, const char *group, const char *const *known, guint n_known,
             const char *const *translatable, guint n_translatable)
@@ -123,8 +140,13 @@ check_keys (Parse *p, const char *group, const char *const *known, guint n_known
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
     {
       g_autofree char *base = key_base (keys[i]);
+      g_autofree char *raw = g_key_file_get_value (p->kf, group, keys[i], NULL);
       gboolean ok = FALSE;
       gboolean localized = strchr (keys[i], '[') != NULL;
+
+      if (raw != NULL && !escapes_valid (raw))
+        return fail (p, group, keys[i],
+                     _("has a backslash that starts no escape (write \\\\ for a backslash)"));
 
       for (guint k = 0; k < n_known && !ok; k++)
         ok = strcmp (base, known[k]) == 0;

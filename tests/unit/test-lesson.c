@@ -174,6 +174,9 @@ test_malformed (void)
                      "bad.lesson: [Run gil] Workers[de]: only text keys can have translations");
   assert_edit_error ("[Run procs]", "[Runs procs]",
                      "bad.lesson: [Lesson] Runs: lists “procs” but there is no [Run procs] group");
+  /* A bad escape, then a backslash at the end: GLib 2.74 would set its error twice. */
+  assert_edit_error ("Label=4 threads", "Label=4 thr\\qeads\\",
+                     "bad.lesson: [Run gil] Label: has a backslash that starts no escape (write \\\\ for a backslash)");
   assert_edit_error ("\n[Run procs]", "\n[Extra]\nA=b\n[Run procs]",
                      "bad.lesson: [Extra]: unknown group (a lesson has [Lesson] and [Run NAME] groups)");
 }
