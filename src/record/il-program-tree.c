@@ -405,14 +405,16 @@ il_program_kill_tree (IlProgram *self, int sig)
   GHashTableIter iter;
   gpointer value;
 
-  /* The process group first, then every process we know: a child may have left the group (one
-   * we never saw is the watcher's to kill, il_program_watch_kill). */
+  /* The process group first, then every process we know that has left the group (one we never
+   * saw is the watcher's to kill, il_program_watch_kill). Never twice to one process: a second
+   * SIGINT that lands after Python handled the first raises KeyboardInterrupt again inside the
+   * program's handler, and it dies of SIGINT instead of ending its finally blocks. */
   kill (-self->root, sig);
   g_hash_table_iter_init (&iter, self->procs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Proc *p = value;
-      if (!p->exited)
+      if (!p->exited && getpgid (p->pid) != self->root)
         kill (p->pid, sig);
     }
 }

@@ -16,6 +16,7 @@
 
 #include "il-perf.h"
 #include "il-trace-io.h"
+#include "il-test-running.h"
 #include "il-test-util.h"
 
 static const char burn_text[] =
@@ -54,58 +55,6 @@ static const Program programs[] = {
   { "gil-threads", "GIL-bound threads (pure Python)", "4", "7500000" },
 };
 
-typedef struct
-{
-  gint64 s, e;
-} Range;
-
-static GArray *
-running (IlRunTrace *run, guint w)
-{
-  const IlLane *lane = il_run_trace_get_lane (run, w);
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (Range));
-  gint64 origin = il_run_trace_get_origin_ns (run);
-
-  for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
-    {
-      const IlSpan *sp = il_lane_get_span (lane, i);
-      Range r = { origin + sp->start_ns, origin + sp->end_ns };
-
-      if (sp->state == IL_STATE_RUNNING)
-        g_array_append_val (out, r);
-    }
-  return out;
-}
-
-static gint64
-total (GArray *a)
-{
-  gint64 t = 0;
-
-  for (guint i = 0; i < a->len; i++)
-    t += g_array_index (a, Range, i).e - g_array_index (a, Range, i).s;
-  return t;
-}
-
-static gint64
-overlap (GArray *a, GArray *b)
-{
-  gint64 both = 0;
-  guint i = 0, j = 0;
-
-  while (i < a->len && j < b->len)
-    {
-      const Range *x = &g_array_index (a, Range, i), *y = &g_array_index (b, Range, j);
-
-      both += MAX (MIN (x->e, y->e) - MAX (x->s, y->s), 0);
-      if (x->e < y->e)
-        i++;
-      else
-        j++;
-    }
-  return both;
-}
-
 /* Traces @p with the inner @capture inside an outer kernel capture; prints its per-thread IoU. */
 static void
 measure (const char *cli, const char *python, const char *script, const char *dir, const Program *p,
@@ -135,17 +84,17 @@ measure (const char *cli, const char *python, const char *script, const char *di
   for (guint w = 0; w < il_run_trace_get_n_workers (traced); w++)
     {
       int tid = il_run_trace_get_worker (traced, w)->tid;
-      g_autoptr(GArray) a = NULL, b = NULL;
-      gint64 ta, tb, both;
+      gint64 ta = 0, tb = 0, both = 0;
+      gboolean found = FALSE;
 
-      for (guint k = 0; k < il_run_trace_get_n_workers (kernel) && a == NULL; k++)
+      for (guint k = 0; k < il_run_trace_get_n_workers (kernel) && !found; k++)
         if (il_run_trace_get_worker (kernel, k)->tid == tid)
-          a = running (kernel, k);
-      if (a == NULL || (ta = total (a)) < G_GINT64_CONSTANT (20000000))
+          {
+            both = il_test_running_overlap (kernel, k, traced, w, &ta, &tb);
+            found = TRUE;
+          }
+      if (!found || ta < G_GINT64_CONSTANT (20000000))
         continue;
-      b = running (traced, w);
-      tb = total (b);
-      both = overlap (a, b);
       sum += (double) both / (double) (ta + tb - both);
       worst = MIN (worst, (double) both / (double) (ta + tb - both));
       cpu_err = MAX (cpu_err, fabs ((double) (tb - ta) / (double) ta));

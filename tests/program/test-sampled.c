@@ -23,6 +23,7 @@
 
 #include "il-perf.h"
 #include "il-trace-io.h"
+#include "il-test-running.h"
 #include "il-test-util.h"
 
 static const char *cli_path;
@@ -296,61 +297,6 @@ test_hog (gconstpointer data)
   check_cpu (run, report, burn->n);
 }
 
-typedef struct
-{
-  gint64 s, e;
-} Range;
-
-static GArray *
-running_ranges (IlRunTrace *run, guint w)
-{
-  const IlLane *lane = il_run_trace_get_lane (run, w);
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (Range));
-  gint64 origin = il_run_trace_get_origin_ns (run);
-
-  for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
-    {
-      const IlSpan *s = il_lane_get_span (lane, i);
-      Range r = { origin + s->start_ns, origin + s->end_ns };
-
-      if (s->state == IL_STATE_RUNNING)
-        g_array_append_val (out, r);
-    }
-  return out;
-}
-
-static gint64
-ranges_total (GArray *a)
-{
-  gint64 t = 0;
-
-  for (guint i = 0; i < a->len; i++)
-    t += g_array_index (a, Range, i).e - g_array_index (a, Range, i).s;
-  return t;
-}
-
-/* Running time both have (each lane's spans are sorted and never overlap). */
-static gint64
-ranges_overlap (GArray *a, GArray *b)
-{
-  gint64 both = 0;
-  guint i = 0, j = 0;
-
-  while (i < a->len && j < b->len)
-    {
-      const Range *x = &g_array_index (a, Range, i), *y = &g_array_index (b, Range, j);
-      gint64 lo = MAX (x->s, y->s), hi = MIN (x->e, y->e);
-
-      if (hi > lo)
-        both += hi - lo;
-      if (x->e < y->e)
-        i++;
-      else
-        j++;
-    }
-  return both;
-}
-
 /* The same program recorded both ways at once: `interleave-cli trace --capture kernel -- \
  * interleave-cli trace --capture sampled -- python3 burn.py …`. The outer capture follows the
  * inner CLI's fork, so its lanes hold the program's threads by tid, on the same clock. */
@@ -398,20 +344,14 @@ test_iou (gconstpointer data)
     {
       const IlWorkerInfo *info = il_run_trace_get_worker (sampled, w);
       int k = worker_of (kernel, info->tid);
-      g_autoptr(GArray) a = NULL;
-      g_autoptr(GArray) b = NULL;
       gint64 ta, tb, both;
       double iou;
 
       g_assert_cmpint (k, >=, 0);
-      a = running_ranges (kernel, (guint) k);
-      b = running_ranges (sampled, w);
-      ta = ranges_total (a);
-      tb = ranges_total (b);
+      both = il_test_running_overlap (kernel, (guint) k, sampled, w, &ta, &tb);
       /* Threads that hardly ran (the interpreter's start-up helpers) say little either way. */
       if (ta < 20 * G_GINT64_CONSTANT (1000000))
         continue;
-      both = ranges_overlap (a, b);
       iou = (double) both / (ta + tb - both);
       g_test_message ("%s: %s: kernel %.1f ms running, sampled %.1f ms (%+.1f %%): IoU %.3f",
                       burn->kind, info->name, ta / 1e6, tb / 1e6, 100.0 * (tb - ta) / ta, iou);

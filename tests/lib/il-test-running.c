@@ -1,0 +1,54 @@
+/* il-test-running.c: how much running time two lanes share (il-test-running.h). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "il-test-running.h"
+
+typedef struct
+{
+  gint64 s, e;
+} Range;
+
+static GArray *
+running_ranges (IlRunTrace *run, guint w, gint64 *total)
+{
+  const IlLane *lane = il_run_trace_get_lane (run, w);
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (Range));
+  gint64 origin = il_run_trace_get_origin_ns (run);
+
+  *total = 0;
+  for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
+    {
+      const IlSpan *s = il_lane_get_span (lane, i);
+      Range r = { origin + s->start_ns, origin + s->end_ns };
+
+      if (s->state != IL_STATE_RUNNING)
+        continue;
+      g_array_append_val (out, r);
+      *total += r.e - r.s;
+    }
+  return out;
+}
+
+gint64
+il_test_running_overlap (IlRunTrace *a, guint wa, IlRunTrace *b, guint wb, gint64 *ta, gint64 *tb)
+{
+  g_autoptr(GArray) x = running_ranges (a, wa, ta);
+  g_autoptr(GArray) y = running_ranges (b, wb, tb);
+  gint64 both = 0;
+  guint i = 0, j = 0;
+
+  while (i < x->len && j < y->len)
+    {
+      const Range *p = &g_array_index (x, Range, i), *q = &g_array_index (y, Range, j);
+      gint64 lo = MAX (p->s, q->s), hi = MIN (p->e, q->e);
+
+      if (hi > lo)
+        both += hi - lo;
+      if (p->e < q->e)
+        i++;
+      else
+        j++;
+    }
+  return both;
+}
