@@ -63,6 +63,7 @@ struct _Proc
   char       *announced_name;
   char        comm[16];
   char       *exe;             /* sampled: /proc/PID/exe, to notice an exec */
+  gboolean    comm_recheck;    /* sampled: an exec was seen on the last scan; read comm again */
   gint64      cmdline_exec_ns; /* exec_ns when its command was last read (housekeeping) */
   /* Where its GIL lives, resolved when first needed after its last exec. */
   gboolean    rt_known;
@@ -74,6 +75,7 @@ struct _Proc
   char       *py_why;          /* …what it said */
   gint64      py_names_ns;     /* when threading's names were last read */
   gboolean    py_names_found;  /* …and whether threading was there to read them from */
+  guint       py_names_soon;   /* …and how many times in a row sooner, for an unnamed thread */
 };
 
 typedef struct

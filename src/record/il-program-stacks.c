@@ -18,6 +18,7 @@
 
 #define NAMES_NS     G_GINT64_CONSTANT (100000000)  /* names again, for threads renamed later */
 #define NAMES_NEW_NS G_GINT64_CONSTANT (10000000)   /* …sooner while a thread has none yet */
+#define NAMES_SOON   20                               /* …at most this many times in a row */
 
 static gint64
 thread_cpu_ns (void)
@@ -53,6 +54,7 @@ il_program_stacks_forget_proc (Proc *p)
   p->py_refused = FALSE;
   p->py_names_ns = 0;
   p->py_names_found = FALSE;
+  p->py_names_soon = 0;
 }
 
 /* The kernel's state of a thread is R: on a CPU or waiting for one. */
@@ -88,20 +90,30 @@ on_cpu (Thread *th, int pid, gint64 tid, gint64 now)
 static void
 apply_names (IlProgram *self, Proc *p, gint64 now)
 {
-  gboolean unnamed = FALSE;
+  gboolean unnamed_main = FALSE, unnamed_other = FALSE, soon;
 
   for (guint i = 0; i < self->py_samples->len; i++)
     {
       PyThreadSample *s = &g_array_index (self->py_samples, PyThreadSample, i);
       Thread *th = g_hash_table_lookup (self->threads, GINT_TO_POINTER ((int) s->tid));
 
-      if (th != NULL && th->pid == p->pid && th->py_name == NULL)
-        unnamed = TRUE;
+      if (s->tid <= 0 || (th != NULL && (th->pid != p->pid || th->py_name != NULL)))
+        continue;
+      /* (A thread the scan has not found yet has no name either.) */
+      if (s->tid == p->pid)
+        unnamed_main = TRUE;
+      else
+        unnamed_other = TRUE;
     }
-  /* Sooner while a thread has no name yet, unless threading is not there to give one (a
-   * program without threads may never import it: looking for it reads sys.modules). */
-  if (now - p->py_names_ns < (unnamed && p->py_names_found ? NAMES_NEW_NS : NAMES_NS))
+  /* Sooner while a thread has no name yet: a thread other than the main one was started by
+   * threading (or will be named by it soon), and may not live long. The main thread alone is
+   * not a reason while threading is not there to name it: a program without threads may never
+   * import it, and looking for it reads sys.modules. A thread threading never names (started
+   * by _thread or a C library) stops being a reason after NAMES_SOON tries. */
+  soon = (unnamed_other || (unnamed_main && p->py_names_found)) && p->py_names_soon < NAMES_SOON;
+  if (now - p->py_names_ns < (soon ? NAMES_NEW_NS : NAMES_NS))
     return;
+  p->py_names_soon = soon ? p->py_names_soon + 1 : 0;
   p->py_names_ns = now;
   g_hash_table_remove_all (self->py_names);
   p->py_names_found = il_pystack_read_names (p->py, self->py_names);
@@ -117,6 +129,7 @@ apply_names (IlProgram *self, Proc *p, gint64 now)
         continue;
       g_free (th->py_name);
       th->py_name = g_strdup (name);
+      p->py_names_soon = 0;
       if (th->lane >= 0)
         il_program_thread_announce (self, th);
     }

@@ -350,6 +350,7 @@ il_program_sampled_scan (IlProgram *self, gint64 now)
       char path[64];
       g_autofree char *exe = NULL;
       g_autofree char *cmd = NULL;
+      gboolean execed;
       DIR *tasks;
 
       if (p->exited)
@@ -358,20 +359,10 @@ il_program_sampled_scan (IlProgram *self, gint64 now)
       exe = g_file_read_link (path, NULL);
       /* An exec changes the executable, or (a script exec'ing another script) the command line. */
       cmd = il_program_read_cmdline (p->pid);
-      if ((exe != NULL && p->exe != NULL && strcmp (exe, p->exe) != 0) ||
-          (cmd != NULL && p->command != NULL && strcmp (cmd, p->command) != 0))
-        {
-          Thread *main_thread = g_hash_table_lookup (self->threads, GINT_TO_POINTER (p->pid));
-
-          il_program_proc_exec (self, p, now);
-          il_program_read_comm (p->pid, p->pid, p->comm);
-          if (main_thread != NULL)
-            {
-              memcpy (main_thread->comm, p->comm, sizeof p->comm);
-              if (main_thread->lane >= 0)
-                il_program_thread_announce (self, main_thread);
-            }
-        }
+      execed = (exe != NULL && p->exe != NULL && strcmp (exe, p->exe) != 0) ||
+               (cmd != NULL && p->command != NULL && strcmp (cmd, p->command) != 0);
+      if (execed)
+        il_program_proc_exec (self, p, now);
       if (exe != NULL)
         {
           g_free (p->exe);
@@ -382,6 +373,27 @@ il_program_sampled_scan (IlProgram *self, gint64 now)
           g_free (p->command);
           p->command = g_steal_pointer (&cmd);
         }
+      /* The kernel names the process a moment after it swaps the program in, so the name is
+       * read again on the scan after an exec too, or a lane could keep the launcher's ("env"). */
+      if (execed || p->comm_recheck)
+        {
+          Thread *main_thread = g_hash_table_lookup (self->threads, GINT_TO_POINTER (p->pid));
+          char comm[16] = "";
+
+          il_program_read_comm (p->pid, p->pid, comm);
+          if (comm[0] != '\0' && (execed || strcmp (comm, p->comm) != 0))
+            {
+              memcpy (p->comm, comm, sizeof p->comm);
+              /* After the command is the new one, so a Python main thread is named by its script. */
+              if (main_thread != NULL)
+                {
+                  memcpy (main_thread->comm, p->comm, sizeof p->comm);
+                  if (main_thread->lane >= 0)
+                    il_program_thread_announce (self, main_thread);
+                }
+            }
+        }
+      p->comm_recheck = execed;
       g_snprintf (path, sizeof path, "/proc/%d/task", p->pid);
       tasks = opendir (path);
       if (tasks == NULL)

@@ -480,6 +480,7 @@ test_shim (gconstpointer data)
   for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
     {
       const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+      g_test_message ("lane %u: %s", w, info->name);
       g_assert_cmpint (info->pid, ==, proc->pid);
       /* The main thread by the kernel's name, the others by the names threading gave them. */
       g_assert_true (g_str_has_prefix (info->name, info->tid == info->pid ? "python" : "cpu-"));
