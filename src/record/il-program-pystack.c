@@ -6,20 +6,27 @@
  * the process: it runs on while we read, so any pointer may be stale and every read may fail;
  * a failed read loses one thread's sample, never more.
  *
- * Layouts:
- *   3.11  offsets compiled here from Debian's python3.11 internal headers (offsetof against
- *         /usr/include/python3.11/internal, 3.11.7) and checked against the running binary by
- *         the tests: each thread state must point back at its interpreter.
- *   3.13  the offsets CPython publishes at the start of _PyRuntime (_Py_DebugOffsets, cookie
- *         "xdebugpy"), read in the 3.13 layout of that struct. UNTESTED here (no 3.13 on this
- *         machine); thread names are not read for 3.13 (its Thread objects keep attributes in
- *         inline values whose keys live in the type, at offsets the struct does not publish).
- *   other versions (3.12, 3.14+, before 3.11) are refused with the reason: their layouts are not
- *         known to this reader, and guessing would read random memory.
+ * Versions (64-bit Linux; offsets in il-program-pystack-layouts.c):
+ *   3.8-3.10  thread states from interp->tstate_head; frame objects (f_back, f_code, f_lasti);
+ *             lines from co_lnotab (3.8, 3.9) or 3.10's co_linetable; the GIL's holder is
+ *             _PyRuntime.gilstate.tstate_current; no native thread id in the thread state: the
+ *             main thread's is the pid (its ident is _PyRuntime.main_thread), the others' from
+ *             glibc's pthread (checked on the main thread first), else their Thread._native_id.
+ *   3.11-3.12 thread states from interp->threads.head; ts->cframe->current_frame, a
+ *             _PyInterpreterFrame chain; the GIL's holder: gilstate.tstate_current (3.11), the
+ *             interpreter's _gil while locked (3.12).
+ *   3.13      the offsets CPython publishes at the start of _PyRuntime (_Py_DebugOffsets,
+ *             cookie "xdebugpy") for all but thread names' ht_cached_keys and frames' f_globals.
+ *   Names in every version: threading._active (sys.modules → threading → _active, ident →
+ *   Thread), each Thread's _name from its __dict__ (3.8-3.10), its managed dict or values
+ *   (3.11, 3.12) or its inline values (3.13). Each sample checks that every thread state points
+ *   back at its interpreter (a wrong layout is refused, not read); tests/program/test-pystack.c
+ *   reads every version installed. Anything else with a _PyRuntime (3.7; 3.14+, whose
+ *   _Py_DebugOffsets differ; a free-threaded build) is refused with the reason: guessing its
+ *   layout would read random memory. (2.7 and 3.6 have no _PyRuntime: never read at all.)
  *
- * Lines: from the code object's location table (the 3.11-3.13 format, Objects/locations.md)
- * at the frame's last instruction, so a sample names the line running, not only the function's
- * first line. */
+ * Lines: from the code object's line table at the frame's last instruction, so a sample names
+ * the line running, not only the function's first line. */
 #include "config.h"
 
 #include <errno.h>
