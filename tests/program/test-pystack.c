@@ -239,6 +239,24 @@ check_stacks (IlRunTrace *run)
   g_assert_cmpuint (in_compute * 10, >=, cruncher_samples * 8);
   g_assert_cmpuint (in_loop, ==, in_compute);
   g_assert_cmpuint (callers * 10, >=, in_compute * 8);
+  /* The function table (the CLI's and the window's): compute() in prog.py at its loop comes
+   * first, three threads spin in it. */
+  {
+    g_autoptr(GArray) totals = il_trace_stacks_get_function_totals (stacks, run);
+    const IlStackFunctionTotal *top;
+    IlStackFrame f;
+
+    g_assert_cmpuint (totals->len, >, 0);
+    top = &g_array_index (totals, IlStackFunctionTotal, 0);
+    g_assert_true (il_trace_stacks_get_frame (stacks, top->frame, &f));
+    g_test_message ("function table: %s %s:%u, running %" G_GINT64_FORMAT " ns", f.function, f.file, f.line,
+                    top->running_ns);
+    g_assert_cmpstr (f.function, ==, "compute");
+    g_assert_cmpstr (f.file, ==, prog_path);
+    g_assert_cmpuint (f.line, >=, 7);
+    g_assert_cmpuint (f.line, <=, 9);
+    g_assert_cmpint (top->running_ns, >, 0);
+  }
   /* The GIL: held at some samples (three threads computing), by one thread at a time, one of the
    * program's, which runs Python code and so is runnable (R); a sample read just as it dropped
    * the GIL may see it going to sleep, rarely. */
