@@ -61,7 +61,7 @@ struct _PyReader
   PyLayout    L;
   int         mem_fd;            /* /proc/PID/mem once process_vm_readv was refused; else -1 */
   int         last_errno;
-  GHashTable *codes;             /* code address → Code */
+  GHashTable *codes;             /* (code address, globals) → Code */
   GHashTable *frame_ids;         /* (code, instruction) → frame id + 1 */
   gint64      cache_ns;
   guint64     threading_dict;    /* threading's module dict, once found */
@@ -455,7 +455,12 @@ il_pystack_reader_new (int pid, guint64 runtime, char **why)
       if (!il_pystack_layout_313 (d, &r->L, why))
         goto refuse;
     }
-  else if (minor == 13 || !il_pystack_layout_for (minor, &r->L))
+  else if (minor == 13)
+    {
+      *why = g_strdup ("CPython 3.13 without the _Py_DebugOffsets its layout is read from");
+      goto refuse;
+    }
+  else if (!il_pystack_layout_for (minor, &r->L))
     {
       *why = minor >= 0 ? g_strdup_printf ("CPython 3.%d: its layout is not one this reader knows "
                                            "(3.8-3.13)", minor)
