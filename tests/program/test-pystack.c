@@ -41,6 +41,7 @@ static const char program[] =
   "    return x\n"                                                      /* 10 */
   "\n"                                                                  /* 11 */
   "t = threading.Thread(target=compute, args=(0.6,), name='cruncher-1')\n"
+  "t.__dict__\n"   /* its attributes in a dict of their own; the executor's stay in values (3.11+) */
   "t.start()\n"
   "with ThreadPoolExecutor(max_workers=2) as ex:\n"
   "    list(ex.map(compute, [0.4, 0.4]))\n"
