@@ -6,20 +6,27 @@
  * the process: it runs on while we read, so any pointer may be stale and every read may fail;
  * a failed read loses one thread's sample, never more.
  *
- * Layouts:
- *   3.11  offsets compiled here from Debian's python3.11 internal headers (offsetof against
- *         /usr/include/python3.11/internal, 3.11.7) and checked against the running binary by
- *         the tests: each thread state must point back at its interpreter.
- *   3.13  the offsets CPython publishes at the start of _PyRuntime (_Py_DebugOffsets, cookie
- *         "xdebugpy"), read in the 3.13 layout of that struct. UNTESTED here (no 3.13 on this
- *         machine); thread names are not read for 3.13 (its Thread objects keep attributes in
- *         inline values whose keys live in the type, at offsets the struct does not publish).
- *   other versions (3.12, 3.14+, before 3.11) are refused with the reason: their layouts are not
- *         known to this reader, and guessing would read random memory.
+ * Versions (64-bit Linux; offsets in il-program-pystack-layouts.c):
+ *   3.8-3.10  thread states from interp->tstate_head; frame objects (f_back, f_code, f_lasti);
+ *             lines from co_lnotab (3.8, 3.9) or 3.10's co_linetable; the GIL's holder is
+ *             _PyRuntime.gilstate.tstate_current; no native thread id in the thread state: the
+ *             main thread's is the pid (its ident is _PyRuntime.main_thread), the others' from
+ *             glibc's pthread (checked on the main thread first), else their Thread._native_id.
+ *   3.11-3.12 thread states from interp->threads.head; ts->cframe->current_frame, a
+ *             _PyInterpreterFrame chain; the GIL's holder: gilstate.tstate_current (3.11), the
+ *             interpreter's _gil while locked (3.12).
+ *   3.13      the offsets CPython publishes at the start of _PyRuntime (_Py_DebugOffsets,
+ *             cookie "xdebugpy") for all but thread names' ht_cached_keys and frames' f_globals.
+ *   Names in every version: threading._active (sys.modules → threading → _active, ident →
+ *   Thread), each Thread's _name from its __dict__ (3.8-3.10), its managed dict or values
+ *   (3.11, 3.12) or its inline values (3.13). Each sample checks that every thread state points
+ *   back at its interpreter (a wrong layout is refused, not read); tests/program/test-pystack.c
+ *   reads every version installed. Anything else with a _PyRuntime (3.7; 3.14+, whose
+ *   _Py_DebugOffsets differ; a free-threaded build) is refused with the reason: guessing its
+ *   layout would read random memory. (2.7 and 3.6 have no _PyRuntime: never read at all.)
  *
- * Lines: from the code object's location table (the 3.11-3.13 format, Objects/locations.md)
- * at the frame's last instruction, so a sample names the line running, not only the function's
- * first line. */
+ * Lines: from the code object's line table at the frame's last instruction, so a sample names
+ * the line running, not only the function's first line. */
 #include "config.h"
 
 #include <errno.h>
@@ -30,6 +37,7 @@
 #include <unistd.h>
 
 #include "il-program-private.h"
+#include "il-program-pystack-private.h"
 #include "il-trace-stacks.h"
 
 #define MAX_THREADS      512
@@ -37,37 +45,6 @@
 #define MAX_DICT_ENTRIES 4096
 #define CACHE_NS         G_GINT64_CONSTANT (1000000000) /* code objects re-read every second: a
                                                           * freed one's address may be reused */
-
-typedef struct
-{
-  int      minor;
-  /* _PyRuntime */
-  guint64  rt_interp_head;
-  guint64  rt_tstate_current;    /* 3.11: gilstate.tstate_current, the GIL's holder; 0: none */
-  /* PyInterpreterState */
-  guint64  is_threads_head, is_modules;
-  guint64  is_ceval_gil;         /* 3.13: the pointer to its _gil_runtime_state; 0: none */
-  guint64  gil_locked, gil_holder;   /* 3.13: from the interpreter (its _gil's fields) */
-  guint64  gil_locked_in_state;      /* 3.13: `locked` from the start of _gil */
-  /* PyThreadState */
-  guint64  ts_size, ts_next, ts_interp, ts_thread_id, ts_native_thread_id;
-  guint64  ts_cframe;            /* 3.11: cframe, whose current_frame is the innermost */
-  guint64  cf_current_frame;
-  guint64  ts_current_frame;     /* 3.13: the innermost frame, in the thread state */
-  /* _PyInterpreterFrame */
-  guint64  fr_size, fr_previous, fr_code, fr_instr, fr_owner;
-  int      owner_cstack;         /* a C entry's shim frame, skipped; -1: none */
-  /* PyCodeObject */
-  guint64  co_size, co_filename, co_name, co_qualname, co_firstlineno, co_linetable, co_code;
-  /* str, bytes, int, dict, type, module */
-  guint64  str_state, str_length, str_ascii_size, str_compact_size;
-  guint64  bytes_size, bytes_sval;
-  guint64  long_size, long_digit;
-  gboolean long_tagged;          /* 3.12+: lv_tag, digits count << 3 */
-  guint64  dict_keys, dict_values, values_at;
-  guint64  ob_type, tp_flags, tp_dictoffset, ht_cached_keys;
-  gboolean names;                /* thread names can be read */
-} Layout;
 
 typedef struct
 {
@@ -81,26 +58,33 @@ struct _PyReader
 {
   int         pid;
   guint64     runtime;
-  Layout      L;
+  PyLayout    L;
   int         mem_fd;            /* /proc/PID/mem once process_vm_readv was refused; else -1 */
   int         last_errno;
-  GHashTable *codes;             /* code address → Code */
+  GHashTable *codes;             /* (code address, globals) → Code */
   GHashTable *frame_ids;         /* (code, instruction) → frame id + 1 */
   gint64      cache_ns;
   guint64     threading_dict;    /* threading's module dict, once found */
   guint64     active_dict;       /* threading._active */
+  guint64     main_ident;        /* 3.8-3.10: _PyRuntime.main_thread, once set */
+  int         pthread_tid;       /* 3.8-3.10: 1: glibc's pthread holds the tid at PTHREAD_TID_AT */
+  GHashTable *native_ids;        /* 3.8-3.10: ident → tid, from threading's Thread._native_id */
 };
 
+/* A code object is known by its address and its frame's globals: a code object freed and
+ * another made at its address within the cache's second (site.py's module code, then the
+ * program's functions, at start-up) would otherwise keep the first one's name; the globals of
+ * the module each comes from tell them apart. instr: 0 in the key of a Code. */
 typedef struct
 {
-  guint64 code, instr;
+  guint64 code, globals, instr;
 } FrameKey;
 
 static guint
 frame_key_hash (gconstpointer data)
 {
   const FrameKey *k = data;
-  guint64 h = k->code * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15) ^ k->instr;
+  guint64 h = (k->code ^ (k->globals << 7)) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15) ^ k->instr;
 
   return (guint) (h ^ (h >> 32));
 }
@@ -172,7 +156,7 @@ rd_ptr (PyReader *r, guint64 addr, guint64 *out)
 static char *
 read_str (PyReader *r, guint64 obj)
 {
-  const Layout *L = &r->L;
+  const PyLayout *L = &r->L;
   guint8 head[256 + STR_AHEAD];
   gsize head_len = L->str_ascii_size + STR_AHEAD;
   gint64 length;
@@ -229,7 +213,7 @@ str_equals (PyReader *r, guint64 obj, const char *want)
 static gboolean
 read_long (PyReader *r, guint64 obj, guint64 *out)
 {
-  const Layout *L = &r->L;
+  const PyLayout *L = &r->L;
   gint64 size;
   guint32 digits[3] = { 0 };
   guint64 n;
@@ -245,34 +229,61 @@ read_long (PyReader *r, guint64 obj, guint64 *out)
   return TRUE;
 }
 
-/* A dict's live entries, up to @max: keys and values. */
-static guint
-dict_items (PyReader *r, guint64 dict, guint64 *keys, guint64 *values, guint max)
+/* Where a dict's keys object keeps its entries: their address, count and size in words
+ * (key and value last). */
+static gboolean
+dict_entries (PyReader *r, guint64 dk, guint64 *entries, gint64 *nentries, gsize *esize)
 {
-  const Layout *L = &r->L;
-  guint64 dk, mv = 0, entries;
-  guint8 head[3];
+  if (r->L.dict_old)
+    {
+      /* 3.8-3.10: dk_refcnt, dk_size, dk_lookup, dk_usable, dk_nentries, then dk_size indices
+       * of 1, 2, 4 or 8 bytes (by the size), then entries of hash, key and value. */
+      gint64 head[5];
+      guint width;
+
+      if (!rd (r, dk, head, sizeof head) || head[1] <= 0 || head[1] > (G_GINT64_CONSTANT (1) << 40))
+        return FALSE;
+      width = head[1] <= 0xff ? 1 : head[1] <= 0xffff ? 2 : head[1] <= 0xffffffff ? 4 : 8;
+      *nentries = head[4];
+      *entries = dk + sizeof head + (guint64) head[1] * width;
+      *esize = 3;
+      return TRUE;
+    }
+  {
+    /* 3.11+: dk_refcnt, dk_log2_size, dk_log2_index_bytes, dk_kind, dk_version, dk_usable,
+     * dk_nentries, then 1 << dk_log2_index_bytes bytes of indices; general entries (kind 0)
+     * carry a hash, unicode and split ones do not. */
+    guint8 head[3];
+
+    if (!rd (r, dk + 8, head, sizeof head) || !rd (r, dk + 24, nentries, sizeof *nentries) || head[1] > 40)
+      return FALSE;
+    *entries = dk + 32 + ((guint64) 1 << head[1]);
+    *esize = head[2] == 0 ? 3 : 2;
+    return TRUE;
+  }
+}
+
+/* A dict's live entries, up to @max: keys and values. @values_of (not 0): the values of a split
+ * dict, for the keys of @dk. */
+static guint
+keys_items (PyReader *r, guint64 dk, guint64 values_of, guint64 *keys, guint64 *values, guint max)
+{
+  guint64 entries;
   gint64 nentries;
   gsize esize;
   g_autofree guint64 *raw = NULL;
   g_autofree guint64 *vals = NULL;
   guint n = 0;
 
-  if (!rd_ptr (r, dict + L->dict_keys, &dk) || !rd_ptr (r, dict + L->dict_values, &mv) ||
-      !rd (r, dk + 8, head, sizeof head) || !rd (r, dk + 24, &nentries, sizeof nentries))
+  if (!dict_entries (r, dk, &entries, &nentries, &esize) || nentries <= 0 || nentries > MAX_DICT_ENTRIES)
     return 0;
-  if (nentries <= 0 || nentries > MAX_DICT_ENTRIES || head[1] > 40)
-    return 0;
-  /* dk_indices (1 << dk_log2_index_bytes bytes) come first; general entries carry a hash. */
-  entries = dk + 32 + ((guint64) 1 << head[1]);
-  esize = head[2] == 0 ? 3 : 2;
   raw = g_new (guint64, (gsize) nentries * esize);
   if (!rd (r, entries, raw, (gsize) nentries * esize * sizeof (guint64)))
     return 0;
-  if (mv != 0)
+  if (values_of != 0)
     {
       vals = g_new (guint64, (gsize) nentries);
-      if (!rd (r, mv + L->values_at, vals, (gsize) nentries * sizeof (guint64)))
+      if (!rd (r, values_of + r->L.values_at, vals, (gsize) nentries * sizeof (guint64)))
         return 0;
     }
   for (gint64 i = 0; i < nentries && n < max; i++)
@@ -289,199 +300,87 @@ dict_items (PyReader *r, guint64 dict, guint64 *keys, guint64 *values, guint max
   return n;
 }
 
+static guint
+dict_items (PyReader *r, guint64 dict, guint64 *keys, guint64 *values, guint max)
+{
+  guint64 dk, mv = 0;
+
+  if (!rd_ptr (r, dict + r->L.dict_keys, &dk) || !rd_ptr (r, dict + r->L.dict_values, &mv))
+    return 0;
+  return keys_items (r, dk, mv, keys, values, max);
+}
+
+static guint64 lookup (PyReader *r, const guint64 *keys, const guint64 *values, guint n, const char *name);
+
 static guint64
 dict_get (PyReader *r, guint64 dict, const char *key)
 {
   guint64 keys[MAX_DICT_ENTRIES / 4], values[MAX_DICT_ENTRIES / 4];
   guint n = dict_items (r, dict, keys, values, G_N_ELEMENTS (keys));
 
+  return lookup (r, keys, values, n, key);
+}
+
+static guint64
+lookup (PyReader *r, const guint64 *keys, const guint64 *values, guint n, const char *name)
+{
   for (guint i = 0; i < n; i++)
-    if (str_equals (r, keys[i], key))
+    if (str_equals (r, keys[i], name))
       return values[i];
   return 0;
 }
 
-/* An instance attribute of a plain Python object (3.11): its managed dict, or its values with
- * the keys its type shares, or a dict at tp_dictoffset. */
+/* An attribute among @values, which go with the keys its type @type shares (3.11+). */
+static guint64
+shared_attr (PyReader *r, guint64 type, guint64 values, const char *name)
+{
+  guint64 cached, keys[64], vals[64];
+  guint n;
+
+  if (!rd_ptr (r, type + r->L.ht_cached_keys, &cached) || cached == 0)
+    return 0;
+  n = keys_items (r, cached, values, keys, vals, G_N_ELEMENTS (keys));
+  return lookup (r, keys, vals, n, name);
+}
+
+/* An instance attribute of a plain Python object: in a dict at tp_dictoffset (3.8-3.10), or
+ * in its managed dict, or in values beside the keys its type shares (3.11+). */
 static guint64
 instance_attr (PyReader *r, guint64 obj, const char *name)
 {
-  const Layout *L = &r->L;
+  const PyLayout *L = &r->L;
   guint64 type, flags, dict = 0, values = 0;
-  gint64 dictoffset;
+  gint64 dictoffset = 0;
 
-  if (!rd_ptr (r, obj + L->ob_type, &type) || !rd_ptr (r, type + L->tp_flags, &flags) ||
-      !rd (r, type + L->tp_dictoffset, &dictoffset, sizeof dictoffset))
+  if (!rd_ptr (r, obj + L->ob_type, &type) || !rd_ptr (r, type + L->tp_flags, &flags))
     return 0;
-  if (flags & (1 << 4))    /* Py_TPFLAGS_MANAGED_DICT: the dict and values before the object */
+  if (L->attrs != PY_ATTRS_DICTOFFSET && (flags & (1 << 4)))   /* Py_TPFLAGS_MANAGED_DICT */
     {
-      if (rd_ptr (r, obj - 24, &dict) && dict != 0)
+      /* The dict (or 3.11's values, or 3.12's either) in the words before the object. */
+      if (!rd_ptr (r, obj - 24, &dict))
+        return 0;
+      if (L->attrs == PY_ATTRS_312 && (dict & 1))
+        return shared_attr (r, type, dict + 1, name);
+      if (dict != 0)
         return dict_get (r, dict, name);
-      if (rd_ptr (r, obj - 32, &values) && values != 0)
+      if (L->attrs == PY_ATTRS_311 && rd_ptr (r, obj - 32, &values) && values != 0)
+        return shared_attr (r, type, values, name);
+      if (L->attrs == PY_ATTRS_313 && (flags & (1 << 2)))   /* Py_TPFLAGS_INLINE_VALUES */
         {
-          guint64 cached, keys[64], vals[64];
-          guint n;
+          guint8 valid = 0;
 
-          /* The type's shared keys, read as a split dict with these values. */
-          if (!rd_ptr (r, type + L->ht_cached_keys, &cached) || cached == 0)
-            return 0;
-          {
-            guint8 head[3];
-            gint64 nentries;
-            g_autofree guint64 *raw = NULL;
-
-            if (!rd (r, cached + 8, head, sizeof head) || !rd (r, cached + 24, &nentries, sizeof nentries) ||
-                nentries <= 0 || nentries > 64 || head[2] == 0 || head[1] > 40)
-              return 0;
-            raw = g_new (guint64, (gsize) nentries * 2);
-            if (!rd (r, cached + 32 + ((guint64) 1 << head[1]), raw, (gsize) nentries * 16) ||
-                !rd (r, values + L->values_at, vals, (gsize) nentries * 8))
-              return 0;
-            n = (guint) nentries;
-            for (guint i = 0; i < n; i++)
-              keys[i] = raw[i * 2];
-          }
-          for (guint i = 0; i < n; i++)
-            if (keys[i] != 0 && vals[i] != 0 && str_equals (r, keys[i], name))
-              return vals[i];
+          /* Right after the object's header; `valid` (its 4th byte) is 0 once they moved
+           * into a dict. */
+          values = obj + 16;
+          if (rd (r, values + 3, &valid, 1) && valid)
+            return shared_attr (r, type, values, name);
         }
       return 0;
     }
-  if (dictoffset > 0 && rd_ptr (r, obj + (guint64) dictoffset, &dict) && dict != 0)
+  if (L->tp_dictoffset != 0 && rd (r, type + L->tp_dictoffset, &dictoffset, sizeof dictoffset) &&
+      dictoffset > 0 && rd_ptr (r, obj + (guint64) dictoffset, &dict) && dict != 0)
     return dict_get (r, dict, name);
   return 0;
-}
-
-static void
-layout_311 (Layout *L)
-{
-  /* offsetof against Debian's python3.11 (3.11.7) internal headers, 64-bit. */
-  L->minor = 11;
-  L->rt_interp_head = 40;
-  L->rt_tstate_current = 576;
-  L->is_threads_head = 16;
-  L->is_modules = 888;
-  L->ts_size = 168;
-  L->ts_next = 8;
-  L->ts_interp = 16;
-  L->ts_cframe = 56;
-  L->cf_current_frame = 8;
-  L->ts_thread_id = 152;
-  L->ts_native_thread_id = 160;
-  L->fr_size = 72;
-  L->fr_code = 32;
-  L->fr_previous = 48;
-  L->fr_instr = 56;
-  L->fr_owner = 69;
-  L->owner_cstack = -1;
-  L->co_size = 192;
-  L->co_firstlineno = 72;
-  L->co_filename = 112;
-  L->co_name = 120;
-  L->co_qualname = 128;
-  L->co_linetable = 136;
-  L->co_code = 184;
-  L->str_length = 16;
-  L->str_state = 32;
-  L->str_ascii_size = 48;
-  L->str_compact_size = 72;
-  L->bytes_size = 16;
-  L->bytes_sval = 32;
-  L->long_size = 16;
-  L->long_digit = 24;
-  L->dict_keys = 32;
-  L->dict_values = 40;
-  L->values_at = 0;
-  L->ob_type = 8;
-  L->tp_flags = 168;
-  L->tp_dictoffset = 288;
-  L->ht_cached_keys = 872;
-  L->names = TRUE;
-}
-
-/* 3.13's _Py_DebugOffsets, as its pycore_runtime.h declares it (all uint64_t), up to the
- * fields read. UNTESTED: no 3.13 on the machine this was written on. */
-typedef struct
-{
-  char    cookie[8];
-  guint64 version, free_threaded;
-  struct { guint64 size, finalizing, interpreters_head; } runtime_state;
-  struct { guint64 size, id, next, threads_head, gc, imports_modules, sysdict, builtins, ceval_gil,
-           gil_runtime_state, gil_runtime_state_enabled, gil_runtime_state_locked,
-           gil_runtime_state_holder; } interpreter_state;
-  struct { guint64 size, prev, next, interp, current_frame, thread_id, native_thread_id,
-           datastack_chunk, status; } thread_state;
-  struct { guint64 size, previous, executable, instr_ptr, localsplus, owner; } interpreter_frame;
-  struct { guint64 size, filename, name, qualname, linetable, firstlineno, argcount,
-           localsplusnames, localspluskinds, co_code_adaptive; } code_object;
-  struct { guint64 size, ob_type; } pyobject;
-  struct { guint64 size, tp_name, tp_repr, tp_flags; } type_object;
-  struct { guint64 size, ob_item, ob_size; } tuple_object;
-  struct { guint64 size, ob_item, ob_size; } list_object;
-  struct { guint64 size, ma_keys, ma_values; } dict_object;
-  struct { guint64 size, ob_fval; } float_object;
-  struct { guint64 size, lv_tag, ob_digit; } long_object;
-  struct { guint64 size, ob_size, ob_sval; } bytes_object;
-  struct { guint64 size, state, length, asciiobject_size; } unicode_object;
-} DebugOffsets313;
-
-static gboolean
-layout_313 (Layout *L, const DebugOffsets313 *d, char **why)
-{
-  if (d->free_threaded)
-    {
-      *why = g_strdup ("a free-threaded CPython build, which this reader does not know");
-      return FALSE;
-    }
-  L->minor = 13;
-  L->rt_interp_head = d->runtime_state.interpreters_head;
-  L->is_threads_head = d->interpreter_state.threads_head;
-  L->is_modules = d->interpreter_state.imports_modules;
-  L->is_ceval_gil = d->interpreter_state.ceval_gil;
-  L->gil_locked = d->interpreter_state.gil_runtime_state_locked;
-  L->gil_holder = d->interpreter_state.gil_runtime_state_holder;
-  L->gil_locked_in_state = d->interpreter_state.gil_runtime_state_locked - d->interpreter_state.gil_runtime_state;
-  L->ts_size = d->thread_state.size;
-  L->ts_next = d->thread_state.next;
-  L->ts_interp = d->thread_state.interp;
-  L->ts_current_frame = d->thread_state.current_frame;
-  L->ts_thread_id = d->thread_state.thread_id;
-  L->ts_native_thread_id = d->thread_state.native_thread_id;
-  L->fr_size = d->interpreter_frame.size;
-  L->fr_previous = d->interpreter_frame.previous;
-  L->fr_code = d->interpreter_frame.executable;
-  L->fr_instr = d->interpreter_frame.instr_ptr;
-  L->fr_owner = d->interpreter_frame.owner;
-  L->owner_cstack = 3;   /* FRAME_OWNED_BY_CSTACK */
-  L->co_size = d->code_object.co_code_adaptive;
-  L->co_filename = d->code_object.filename;
-  L->co_name = d->code_object.name;
-  L->co_qualname = d->code_object.qualname;
-  L->co_firstlineno = d->code_object.firstlineno;
-  L->co_linetable = d->code_object.linetable;
-  L->co_code = d->code_object.co_code_adaptive;
-  L->str_state = d->unicode_object.state;
-  L->str_length = d->unicode_object.length;
-  L->str_ascii_size = d->unicode_object.asciiobject_size;
-  L->str_compact_size = d->unicode_object.asciiobject_size + 16;  /* + utf8_length, utf8 */
-  L->bytes_size = d->bytes_object.ob_size;
-  L->bytes_sval = d->bytes_object.ob_sval;
-  L->long_size = d->long_object.lv_tag;
-  L->long_digit = d->long_object.ob_digit;
-  L->long_tagged = TRUE;
-  L->dict_keys = d->dict_object.ma_keys;
-  L->dict_values = d->dict_object.ma_values;
-  L->values_at = 8;
-  L->ob_type = d->pyobject.ob_type;
-  L->tp_flags = d->type_object.tp_flags;
-  L->names = FALSE;
-  /* Sizes this reader reads at once: refuse what is not plausible rather than read far. */
-  if (L->ts_size > 4096 || L->fr_size > 1024 || L->co_size > 1024 || L->ts_size == 0 || L->fr_size == 0)
-    {
-      *why = g_strdup ("its _Py_DebugOffsets hold sizes this reader does not expect");
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* The CPython version of the file _PyRuntime lives in, from its name in /proc/PID/maps
@@ -492,6 +391,8 @@ runtime_minor (int pid, guint64 runtime)
   g_autofree char *path = g_strdup_printf ("/proc/%d/maps", pid);
   g_autofree char *maps = NULL;
   g_auto(GStrv) lines = NULL;
+  const char *named = NULL;        /* the last mapping with a file name */
+  unsigned long long named_end = 0;
 
   if (!g_file_get_contents (path, &maps, NULL, NULL))
     return -1;
@@ -500,13 +401,25 @@ runtime_minor (int pid, guint64 runtime)
     {
       unsigned long long start, end;
       int name_at = 0, major = 0, minor = -1;
-      const char *base;
+      const char *base, *name;
 
-      if (sscanf (lines[i], "%llx-%llx %*s %*s %*s %*s %n", &start, &end, &name_at) < 2 || name_at == 0 ||
-          runtime < start || runtime >= end)
+      if (sscanf (lines[i], "%llx-%llx %*s %*s %*s %*s %n", &start, &end, &name_at) < 2 || name_at == 0)
         continue;
-      base = strrchr (lines[i] + name_at, '/');
-      base = base != NULL ? base + 1 : lines[i] + name_at;
+      name = lines[i] + name_at;
+      if (runtime < start || runtime >= end)
+        {
+          if (name[0] == '/')
+            {
+              named = name;
+              named_end = end;
+            }
+          continue;
+        }
+      /* In the .bss (3.8, 3.9): anonymous memory right after the file's last mapping. */
+      if (name[0] == '\0' && named != NULL && named_end == start)
+        name = named;
+      base = strrchr (name, '/');
+      base = base != NULL ? base + 1 : name;
       if (sscanf (base, "python%d.%d", &major, &minor) == 2 || sscanf (base, "libpython%d.%d", &major, &minor) == 2)
         return major == 3 ? minor : -1;
       return -1;
@@ -518,14 +431,15 @@ PyReader *
 il_pystack_reader_new (int pid, guint64 runtime, char **why)
 {
   g_autofree PyReader *r = g_new0 (PyReader, 1);
-  DebugOffsets313 d;
+  guint8 d[1024];
   int minor;
 
   g_return_val_if_fail (why != NULL, NULL);
+  g_assert (il_pystack_debug_offsets_size () <= sizeof d);
   r->pid = pid;
   r->runtime = runtime;
   r->mem_fd = -1;
-  if (!rd (r, runtime, &d, sizeof d))
+  if (!rd (r, runtime, d, il_pystack_debug_offsets_size ()))
     {
       *why = g_strdup_printf ("its memory cannot be read (process_vm_readv and /proc/%d/mem: %s; "
                               "a ptrace_scope above 1 or a seccomp filter refuses them)",
@@ -535,30 +449,27 @@ il_pystack_reader_new (int pid, guint64 runtime, char **why)
       return NULL;
     }
   minor = runtime_minor (pid, runtime);
-  if (memcmp (d.cookie, "xdebugpy", 8) == 0)
+  /* 3.13 on: the offsets CPython publishes, where they are (cookie "xdebugpy"); before: ours. */
+  if (memcmp (d, "xdebugpy", 8) == 0)
     {
-      guint major_minor = (guint) (d.version >> 16);
-
-      if (major_minor != 0x030d)
-        {
-          *why = g_strdup_printf ("CPython %u.%u: its _Py_DebugOffsets layout is not one this reader knows "
-                                  "(3.13 only)", major_minor >> 8, major_minor & 0xff);
-          goto refuse;
-        }
-      if (!layout_313 (&r->L, &d, why))
+      if (!il_pystack_layout_313 (d, &r->L, why))
         goto refuse;
     }
-  else if (minor == 11)
-    layout_311 (&r->L);
-  else
+  else if (minor == 13)
+    {
+      *why = g_strdup ("CPython 3.13 without the _Py_DebugOffsets its layout is read from");
+      goto refuse;
+    }
+  else if (!il_pystack_layout_for (minor, &r->L))
     {
       *why = minor >= 0 ? g_strdup_printf ("CPython 3.%d: its layout is not one this reader knows "
-                                           "(3.11, and 3.13 through _Py_DebugOffsets)", minor)
+                                           "(3.8-3.13)", minor)
                         : g_strdup ("its CPython version could not be told from the file _PyRuntime is in");
       goto refuse;
     }
-  r->codes = g_hash_table_new_full (NULL, NULL, NULL, code_free);
+  r->codes = g_hash_table_new_full (frame_key_hash, frame_key_equal, g_free, code_free);
   r->frame_ids = g_hash_table_new_full (frame_key_hash, frame_key_equal, g_free, NULL);
+  r->native_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   return g_steal_pointer (&r);
 
 refuse:
@@ -576,6 +487,7 @@ il_pystack_reader_free (PyReader *r)
     close (r->mem_fd);
   g_hash_table_unref (r->codes);
   g_hash_table_unref (r->frame_ids);
+  g_hash_table_unref (r->native_ids);
   g_free (r);
 }
 
@@ -585,94 +497,12 @@ il_pystack_reader_get_minor (PyReader *r)
   return r->L.minor;
 }
 
-static gboolean
-read_varint (const guint8 **p, const guint8 *end, guint *out)
-{
-  guint v = 0, shift = 0;
-
-  while (*p < end)
-    {
-      guint8 b = *(*p)++;
-
-      v |= (guint) (b & 63) << shift;
-      shift += 6;
-      if (!(b & 64))
-        {
-          *out = v;
-          return TRUE;
-        }
-      if (shift > 30)
-        return FALSE;
-    }
-  return FALSE;
-}
-
-static gboolean
-read_svarint (const guint8 **p, const guint8 *end, int *out)
-{
-  guint v;
-
-  if (!read_varint (p, end, &v))
-    return FALSE;
-  *out = (v & 1) ? -(int) (v >> 1) : (int) (v >> 1);
-  return TRUE;
-}
-
-/* The line of code unit @index, from the location table (3.11-3.13 format; see CPython's
- * Objects/locations.md). The function's first line when the table has none. */
-static int
-code_line (const Code *c, gint64 index)
-{
-  const guint8 *p = c->table, *end;
-  int line = c->firstlineno;
-  gint64 addr = 0;
-
-  /* A code object whose table was not read has none (NULL + 0 is undefined behaviour). */
-  if (index < 0 || p == NULL)
-    return c->firstlineno;
-  end = p + c->table_len;
-  while (p < end)
-    {
-      guint8 first = *p++;
-      guint code = (first >> 3) & 15, length = (first & 7) + 1;
-      int delta = 0;
-      guint skip;
-
-      if (!(first & 128))
-        break;
-      if (code == 15)
-        delta = 0;
-      else if (code == 14)
-        {
-          if (!read_svarint (&p, end, &delta) || !read_varint (&p, end, &skip) ||
-              !read_varint (&p, end, &skip) || !read_varint (&p, end, &skip))
-            break;
-        }
-      else if (code == 13)
-        {
-          if (!read_svarint (&p, end, &delta))
-            break;
-        }
-      else if (code >= 10)
-        {
-          delta = (int) code - 10;
-          p += 2;
-        }
-      else
-        p += 1;
-      line += delta;
-      if (index < addr + length)
-        return code == 15 ? c->firstlineno : line;
-      addr += length;
-    }
-  return c->firstlineno;
-}
-
 static Code *
-get_code (PyReader *r, guint64 addr)
+get_code (PyReader *r, guint64 addr, guint64 globals)
 {
-  const Layout *L = &r->L;
-  Code *c = g_hash_table_lookup (r->codes, GSIZE_TO_POINTER (addr));
+  const PyLayout *L = &r->L;
+  FrameKey key = { addr, globals, 0 };
+  Code *c = g_hash_table_lookup (r->codes, &key);
   guint8 buf[1024];
   guint64 name, qualname, filename, table;
   gint32 firstlineno;
@@ -683,12 +513,14 @@ get_code (PyReader *r, guint64 addr)
   if (!rd (r, addr, buf, L->co_size))
     return NULL;
   memcpy (&name, buf + L->co_name, 8);
-  memcpy (&qualname, buf + L->co_qualname, 8);
+  qualname = 0;   /* before 3.11: none */
+  if (L->co_qualname != 0)
+    memcpy (&qualname, buf + L->co_qualname, 8);
   memcpy (&filename, buf + L->co_filename, 8);
   memcpy (&table, buf + L->co_linetable, 8);
   memcpy (&firstlineno, buf + L->co_firstlineno, 4);
   c = g_new0 (Code, 1);
-  c->function = read_str (r, qualname);
+  c->function = qualname != 0 ? read_str (r, qualname) : NULL;
   if (c->function == NULL)
     c->function = read_str (r, name);
   c->file = read_str (r, filename);
@@ -704,30 +536,37 @@ get_code (PyReader *r, guint64 addr)
       if (rd (r, table + L->bytes_sval, c->table, (gsize) size))
         c->table_len = (gsize) size;
     }
-  g_hash_table_insert (r->codes, GSIZE_TO_POINTER (addr), c);
+  g_hash_table_insert (r->codes, g_memdup2 (&key, sizeof key), c);
   return c;
 }
 
-/* The frame id of code @code at its instruction @instr (a pointer into its bytecode). */
+/* The frame id of code @code at its instruction @instr (a pointer into its bytecode; before
+ * 3.11, f_lasti). */
 static gboolean
-frame_id (PyReader *r, IlTraceStacks *stacks, guint64 code, guint64 instr, guint *out)
+frame_id (PyReader *r, IlTraceStacks *stacks, guint64 code, guint64 globals, guint64 instr, guint *out)
 {
-  FrameKey key = { code, instr };
+  FrameKey key = { code, globals, instr };
   gpointer found = g_hash_table_lookup (r->frame_ids, &key);
   Code *c;
-  gint64 index;
+  gint64 offset;
+  int line;
 
   if (found != NULL)
     {
       *out = GPOINTER_TO_UINT (found) - 1;
       return TRUE;
     }
-  if ((c = get_code (r, code)) == NULL)
+  if ((c = get_code (r, code, globals)) == NULL)
     return FALSE;
-  /* 3.11: prev_instr, the last instruction run; 3.13: instr_ptr, the one running. Both are
-   * code units (2 bytes) from the start of co_code_adaptive. */
-  index = ((gint64) instr - (gint64) (code + r->L.co_code)) / 2;
-  *out = il_trace_stacks_intern_frame (stacks, c->function, c->file, (guint) MAX (code_line (c, index), 0));
+  /* 3.11-3.12: prev_instr, the last instruction run; 3.13: instr_ptr, the one running: both
+   * point into co_code_adaptive. Before 3.11, f_lasti: a byte offset (3.8-3.9) or a count of
+   * 2-byte code units (3.10). */
+  if (r->L.frames != PY_FRAMES_OBJECT)
+    offset = (gint64) instr - (gint64) (code + r->L.co_code);
+  else
+    offset = (gint32) instr * (r->L.lines == PY_LINES_310 ? 2 : 1);
+  line = il_pystack_table_line (r->L.lines, c->table, c->table_len, c->firstlineno, offset);
+  *out = il_trace_stacks_intern_frame (stacks, c->function, c->file, (guint) MAX (line, 0));
   g_hash_table_insert (r->frame_ids, g_memdup2 (&key, sizeof key), GUINT_TO_POINTER (*out + 1));
   return TRUE;
 }
@@ -770,17 +609,18 @@ first_interp (PyReader *r)
 static guint64
 gil_holder (PyReader *r, guint64 interp)
 {
-  const Layout *L = &r->L;
+  const PyLayout *L = &r->L;
   guint64 holder = 0, gil = 0;
   gint32 locked = 0;
 
-  if (L->minor == 11)
+  if (L->rt_tstate_current != 0)
     {
-      /* gilstate.tstate_current: set by the thread that takes the GIL, NULL while none has it. */
+      /* 3.8-3.11: gilstate.tstate_current: set by the thread that takes the GIL, NULL while
+       * none has it. */
       rd_ptr (r, r->runtime + L->rt_tstate_current, &holder);
       return holder;
     }
-  /* 3.13: the interpreter's own GIL state (_gil) is inside it, and the debug offsets of
+  /* 3.12-3.13: the interpreter's own GIL state (_gil) is inside it, and the offsets of
    * `locked` and `last_holder` count from the interpreter (offsetof (PyInterpreterState,
    * _gil.locked)). ceval.gil points at the GIL in use: the interpreter's own, unless it shares
    * the main interpreter's, whose holder this reader then does not tell. */
@@ -792,10 +632,37 @@ gil_holder (PyReader *r, guint64 interp)
   return holder;
 }
 
+/* glibc's struct pthread (a thread's pthread_t, which is threading's ident) holds the thread's
+ * kernel id here on 64-bit Linux (glibc 2.28-2.36 at least); checked on the main thread, whose
+ * id is the process's, before it is believed. */
+#define PTHREAD_TID_AT 720
+
+/* 3.8-3.10 keep no native thread id in the thread state: the main thread's is the pid, another
+ * one's is read from its pthread, or else from its Thread's native_id (threading, read with the
+ * names). 0: not known yet. */
+static gint64
+legacy_tid (PyReader *r, guint64 ident)
+{
+  gint32 tid = 0;
+  gpointer known;
+
+  if (r->main_ident == 0 && rd_ptr (r, r->runtime + r->L.rt_main_thread, &r->main_ident) &&
+      r->main_ident != 0)
+    r->pthread_tid = rd (r, r->main_ident + PTHREAD_TID_AT, &tid, sizeof tid) && tid == r->pid ? 1 : -1;
+  if (ident == 0)
+    return 0;
+  if (ident == r->main_ident)
+    return r->pid;
+  if (r->pthread_tid > 0 && rd (r, ident + PTHREAD_TID_AT, &tid, sizeof tid) && tid > 0)
+    return tid;
+  known = g_hash_table_lookup (r->native_ids, &ident);
+  return known != NULL ? GPOINTER_TO_INT (known) : 0;
+}
+
 gboolean
 il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
 {
-  const Layout *L = &r->L;
+  const PyLayout *L = &r->L;
   guint64 interp = first_interp (r), ts, holder;
   guint n = 0;
 
@@ -811,7 +678,7 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
       guint8 buf[4096], win[FRAME_WINDOW];
       guint64 next, tinterp, frame = 0, ident, win_at;
       gsize win_len;
-      gint64 native;
+      gint64 native = 0;
       PyThreadSample s = { 0 };
 
       if (!rd (r, ts, buf, L->ts_size))
@@ -819,7 +686,8 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
       memcpy (&next, buf + L->ts_next, 8);
       memcpy (&tinterp, buf + L->ts_interp, 8);
       memcpy (&ident, buf + L->ts_thread_id, 8);
-      memcpy (&native, buf + L->ts_native_thread_id, 8);
+      if (L->ts_native_thread_id != 0)
+        memcpy (&native, buf + L->ts_native_thread_id, 8);
       if (tinterp != interp)
         {
           /* Every thread state points back at its interpreter: when this one does not, the
@@ -833,31 +701,29 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
       s.ident = ident;
       s.tid = native;
       s.holds_gil = holder != 0 && holder == ts;
-      if (L->minor == 11)
-        {
-          guint64 cframe = 0;
-
-          memcpy (&cframe, buf + L->ts_cframe, 8);
-          if (cframe != 0)
-            rd_ptr (r, cframe + L->cf_current_frame, &frame);
-        }
-      else
-        memcpy (&frame, buf + L->ts_current_frame, 8);
+      if (L->frames == PY_FRAMES_OBJECT)
+        s.tid = legacy_tid (r, ident);
+      memcpy (&frame, buf + L->ts_frame, 8);
+      if (L->frames == PY_FRAMES_CFRAME && frame != 0 && !rd_ptr (r, frame + L->cf_current_frame, &frame))
+        frame = 0;
       win_at = win_len = 0;
       /* No store (IL_NO_STACKS=1): the threads and names only. */
       for (guint depth = 0; stacks != NULL && frame != 0 && depth < 1024 && s.n_frames < PY_MAX_FRAMES; depth++)
         {
           guint8 fb[1024];
-          guint64 code, instr, previous;
+          guint64 code, globals, instr = 0, previous;
           guint id;
 
-          if (!read_frame (r, frame, fb, win, &win_at, &win_len))
+          /* Frame objects (before 3.11) are on the heap, each apart: no window. */
+          if (L->frames == PY_FRAMES_OBJECT ? !rd (r, frame, fb, L->fr_size)
+                                            : !read_frame (r, frame, fb, win, &win_at, &win_len))
             break;
           memcpy (&code, fb + L->fr_code, 8);
-          memcpy (&instr, fb + L->fr_instr, 8);
+          memcpy (&globals, fb + L->fr_globals, 8);
+          memcpy (&instr, fb + L->fr_instr, L->frames == PY_FRAMES_OBJECT ? 4 : 8);
           memcpy (&previous, fb + L->fr_previous, 8);
           if (L->owner_cstack < 0 || fb[L->fr_owner] != (guint8) L->owner_cstack)
-            if (frame_id (r, stacks, code, instr, &id))
+            if (frame_id (r, stacks, code, globals, instr, &id))
               s.frames[s.n_frames++] = id;
           frame = previous;
         }
@@ -881,7 +747,7 @@ il_pystack_forget_codes (PyReader *r, gint64 now)
 gboolean
 il_pystack_read_names (PyReader *r, GHashTable *names)
 {
-  const Layout *L = &r->L;
+  const PyLayout *L = &r->L;
   guint64 keys[256], values[256];
   guint n;
 
@@ -910,6 +776,14 @@ il_pystack_read_names (PyReader *r, GHashTable *names)
           (name = read_str (r, name_obj)) == NULL)
         continue;
       g_hash_table_insert (names, g_memdup2 (&ident, sizeof ident), name);
+      /* 3.8-3.10 where glibc's pthread did not give the tid: the Thread's own native_id. */
+      if (L->frames == PY_FRAMES_OBJECT && r->pthread_tid < 0)
+        {
+          guint64 native_obj = instance_attr (r, values[i], "_native_id"), native = 0;
+
+          if (native_obj != 0 && read_long (r, native_obj, &native) && native > 0 && native < G_MAXINT)
+            g_hash_table_insert (r->native_ids, g_memdup2 (&ident, sizeof ident), GINT_TO_POINTER ((int) native));
+        }
     }
   return TRUE;
 }

@@ -3,8 +3,11 @@
 /* Real python3 programs written here, traced through the engine (IlRun, as the window does) and
  * through `interleave-cli trace`: lanes carry the names the program gave its threads
  * (threading.Thread(name=…), a ThreadPoolExecutor's), the sampled stacks name the function a
- * worker spins in, its file and a line of its loop, and the GIL's holder is one of the
- * program's runnable threads. Args: interleave-cli. */
+ * worker spins in, its file and a line of its loop, and its caller's line in threading.py, and
+ * the GIL's holder is one of the program's runnable threads. Debian's python3.11 through both
+ * captures and the CLI; every pyenv CPython 3.8-3.13 installed (PYENV_ROOT, else ~/.pyenv, any
+ * patch release) through the CLI; one skipped, saying so, when it is not installed; pyenv's 3.7
+ * is refused with its version named. Args: interleave-cli. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -20,7 +23,7 @@
 #include "il-test-util.h"
 
 static const char *cli_path;
-static char *python;
+static char *python;          /* Debian's python3.11, when installed */
 static char *tmpdir;
 static char *prog_path;
 
@@ -38,6 +41,7 @@ static const char program[] =
   "    return x\n"                                                      /* 10 */
   "\n"                                                                  /* 11 */
   "t = threading.Thread(target=compute, args=(0.6,), name='cruncher-1')\n"
+  "t.__dict__\n"   /* its attributes in a dict of their own; the executor's stay in values (3.11+) */
   "t.start()\n"
   "with ThreadPoolExecutor(max_workers=2) as ex:\n"
   "    list(ex.map(compute, [0.4, 0.4]))\n"
@@ -49,6 +53,12 @@ trace_engine (IlCaptureKind capture)
   g_autoptr(IlRunConfig) config = il_run_config_new ();
   g_autoptr(GError) error = NULL;
   const char *argv[] = { python, prog_path, NULL };
+
+  if (python == NULL)
+    {
+      g_test_skip ("/usr/bin/python3.11 (Debian's) is not installed");
+      return NULL;
+    }
   IlRunTrace *run;
 
   config->executor = IL_EXECUTOR_EXTERNAL;
@@ -61,16 +71,18 @@ trace_engine (IlCaptureKind capture)
 }
 
 static IlRunTrace *
-trace_cli (void)
+trace_cli (const char *with)
 {
   g_autofree char *out = g_build_filename (tmpdir, "trace.interleave.json", NULL);
-  const char *argv[] = { cli_path, "trace", "-q", "-o", out, "--", python, prog_path, NULL };
+  const char *argv[] = { cli_path, "trace", "-q", "-o", out, "--", with, prog_path, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(IlTrace) trace = NULL;
   g_auto(IlTestResult) r = { 0 };
 
   il_test_run_argv (&r, argv, NULL);
   g_assert_cmpint (r.status, ==, 0);
+  /* Read, not refused: the tracer says nothing about its Python threads. */
+  g_assert_null (strstr (r.err, "are not read"));
   trace = il_trace_load (out, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (il_trace_get_n_runs (trace), ==, 1);
@@ -117,28 +129,50 @@ test_names_engine (gconstpointer data)
 {
   g_autoptr(IlRunTrace) run = trace_engine ((IlCaptureKind) GPOINTER_TO_INT (data));
 
-  check_names (run);
+  if (run != NULL)
+    check_names (run);
 }
 
 static void
 test_names_cli (void)
 {
-  g_autoptr(IlRunTrace) run = trace_cli ();
+  g_autoptr(IlRunTrace) run = NULL;
 
+  if (python == NULL)
+    {
+      g_test_skip ("/usr/bin/python3.11 (Debian's) is not installed");
+      return;
+    }
+  run = trace_cli (python);
   check_names (run);
 }
 
-/* The samples of the cruncher name compute() in prog.py at a line of its loop, under <module>;
- * each sample round has at most one GIL holder, and the holder is a thread of the program the
- * kernel had runnable. */
-static void
-test_stacks (gconstpointer data)
+/* Line @line of the file @path, without its indent; NULL when it has none. */
+static char *
+source_line (const char *path, guint line)
 {
-  g_autoptr(IlRunTrace) run = trace_engine ((IlCaptureKind) GPOINTER_TO_INT (data));
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (line == 0 || !g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  if (line > g_strv_length (lines))
+    return NULL;
+  return g_strstrip (g_strdup (lines[line - 1]));
+}
+
+/* The samples of the cruncher name compute() in prog.py at a line of its loop, called from
+ * Thread.run() (run() before 3.11, which has no qualified names) at the line of threading.py
+ * that calls the target; each sample round has at most one GIL holder, and the holder is a
+ * thread of the program the kernel had runnable. */
+static void
+check_stacks (IlRunTrace *run)
+{
   IlTraceStacks *stacks = il_run_trace_get_stacks (run);
   const IlWorkerInfo *cruncher = find_named (run, "cruncher-1");
   guint in_compute = 0, in_loop = 0, cruncher_samples = 0, holders = 0, holders_running = 0;
-  guint holder_not_ours = 0, rounds_two_holders = 0;
+  guint holder_not_ours = 0, rounds_two_holders = 0, callers = 0;
   GHashTable *holder_times = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   g_assert_nonnull (stacks);
@@ -181,6 +215,20 @@ test_stacks (gconstpointer data)
           g_assert_cmpstr (f.file, ==, prog_path);
           if (f.line >= 7 && f.line <= 9)
             in_loop++;
+          /* Its caller: the line of threading.py that calls the target. */
+          if (s.n_frames >= 2)
+            {
+              g_autofree char *text = NULL;
+
+              g_assert_true (il_trace_stacks_get_frame (stacks, s.frames[1], &f));
+              g_assert_true (strcmp (f.function, "Thread.run") == 0 || strcmp (f.function, "run") == 0);
+              g_assert_true (g_str_has_suffix (f.file, "/threading.py"));
+              text = source_line (f.file, f.line);
+              g_assert_nonnull (text);
+              if (!g_str_has_prefix (text, "self._target("))
+                g_error ("threading.py:%u is %s, not the call of the target", f.line, text);
+              callers++;
+            }
         }
     }
   g_hash_table_unref (holder_times);
@@ -191,6 +239,25 @@ test_stacks (gconstpointer data)
   g_assert_cmpuint (cruncher_samples, >=, 10);
   g_assert_cmpuint (in_compute * 10, >=, cruncher_samples * 8);
   g_assert_cmpuint (in_loop, ==, in_compute);
+  g_assert_cmpuint (callers * 10, >=, in_compute * 8);
+  /* The function table (the CLI's and the window's): compute() in prog.py at its loop comes
+   * first, three threads spin in it. */
+  {
+    g_autoptr(GArray) totals = il_trace_stacks_get_function_totals (stacks, run);
+    const IlStackFunctionTotal *top;
+    IlStackFrame f;
+
+    g_assert_cmpuint (totals->len, >, 0);
+    top = &g_array_index (totals, IlStackFunctionTotal, 0);
+    g_assert_true (il_trace_stacks_get_frame (stacks, top->frame, &f));
+    g_test_message ("function table: %s %s:%u, running %" G_GINT64_FORMAT " ns", f.function, f.file, f.line,
+                    top->running_ns);
+    g_assert_cmpstr (f.function, ==, "compute");
+    g_assert_cmpstr (f.file, ==, prog_path);
+    g_assert_cmpuint (f.line, >=, 7);
+    g_assert_cmpuint (f.line, <=, 9);
+    g_assert_cmpint (top->running_ns, >, 0);
+  }
   /* The GIL: held at some samples (three threads computing), by one thread at a time, one of the
    * program's, which runs Python code and so is runnable (R); a sample read just as it dropped
    * the GIL may see it going to sleep, rarely. */
@@ -198,6 +265,86 @@ test_stacks (gconstpointer data)
   g_assert_cmpuint (rounds_two_holders, ==, 0);
   g_assert_cmpuint (holder_not_ours, ==, 0);
   g_assert_cmpuint (holders_running * 10, >=, holders * 7);
+}
+
+static void
+test_stacks (gconstpointer data)
+{
+  g_autoptr(IlRunTrace) run = trace_engine ((IlCaptureKind) GPOINTER_TO_INT (data));
+
+  if (run != NULL)
+    check_stacks (run);
+}
+
+/* pyenv's CPython 3.@data (any patch release), when installed: NULL else. */
+static char *
+pyenv_python (int minor)
+{
+  const char *root = g_getenv ("PYENV_ROOT");
+  g_autofree char *home_root = g_build_filename (g_get_home_dir (), ".pyenv", NULL);
+  g_autofree char *versions = g_build_filename (root != NULL ? root : home_root, "versions", NULL);
+  g_autofree char *prefix = g_strdup_printf ("3.%d.", minor);
+  g_autofree char *exe = g_strdup_printf ("python3.%d", minor);
+  g_autoptr(GDir) dir = g_dir_open (versions, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+
+      /* 3.12.1, not 3.12-dev or 3.12.1t (free-threaded) */
+      if (!g_str_has_prefix (name, prefix) || !g_ascii_isdigit (name[strlen (prefix)]) ||
+          strspn (name + strlen (prefix), "0123456789") != strlen (name + strlen (prefix)))
+        continue;
+      path = g_build_filename (versions, name, "bin", exe, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&path);
+    }
+  return NULL;
+}
+
+/* pyenv's 3.@data through `interleave-cli trace`: its names, stacks, lines and GIL holder. */
+static void
+test_pyenv (gconstpointer data)
+{
+  int minor = GPOINTER_TO_INT (data);
+  g_autofree char *with = pyenv_python (minor);
+  g_autoptr(IlRunTrace) run = NULL;
+
+  if (with == NULL)
+    {
+      g_autofree char *why = g_strdup_printf ("pyenv's CPython 3.%d is not installed", minor);
+
+      g_test_skip (why);
+      return;
+    }
+  g_test_message ("%s", with);
+  run = trace_cli (with);
+  check_names (run);
+  check_stacks (run);
+}
+
+/* pyenv's 3.7 has a _PyRuntime whose layout this reader does not know: refused, its version
+ * named, once, and the program traced as before. */
+static void
+test_pyenv_refused (void)
+{
+  g_autofree char *with = pyenv_python (7);
+  g_autofree char *out = g_build_filename (tmpdir, "old.interleave.json", NULL);
+  const char *argv[] = { cli_path, "trace", "-q", "-o", out, "--", with, prog_path, NULL };
+  g_auto(IlTestResult) r = { 0 };
+  const char *said;
+
+  if (with == NULL)
+    {
+      g_test_skip ("pyenv's CPython 3.7 is not installed");
+      return;
+    }
+  il_test_run_argv (&r, argv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  said = strstr (r.err, "CPython 3.7: its layout is not one this reader knows (3.8-3.13)\n");
+  g_assert_nonnull (said);
+  g_assert_null (strstr (said + 1, "CPython 3.7"));
 }
 
 /* IL_NO_STACKS=1 (the benchmark's run without stacks): no stacks, the names still. */
@@ -209,6 +356,8 @@ test_no_stacks (void)
   g_setenv ("IL_NO_STACKS", "1", TRUE);
   run = trace_engine (IL_CAPTURE_AUTO);
   g_unsetenv ("IL_NO_STACKS");
+  if (run == NULL)
+    return;
   g_assert_null (il_run_trace_get_stacks (run));
   check_names (run);
 }
@@ -230,6 +379,11 @@ test_unknown_version (void)
   IlRunTrace *run;
   gsize len;
 
+  if (python == NULL)
+    {
+      g_test_skip ("/usr/bin/python3.11 (Debian's) is not installed");
+      return;
+    }
   g_assert_true (g_file_get_contents (python, &data, &len, NULL));
   g_assert_true (g_file_set_contents (fake, data, (gssize) len, NULL));
   g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
@@ -254,13 +408,9 @@ main (int argc, char **argv)
   if (argc < 2)
     g_error ("usage: test-pystack INTERLEAVE-CLI");
   cli_path = argv[1];
-  /* Debian's python3.11: the version whose layout the reader knows and can be tested here. */
-  python = g_strdup ("/usr/bin/python3.11");
-  if (!g_file_test (python, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_message ("/usr/bin/python3.11 is not installed: nothing to read");
-      return 77;
-    }
+  /* Debian's python3.11, the python3 of the machine these tests were written on. */
+  if (g_file_test ("/usr/bin/python3.11", G_FILE_TEST_IS_EXECUTABLE))
+    python = g_strdup ("/usr/bin/python3.11");
   tmpdir = il_test_tmpdir_new ("il-test-pystack");
   prog_path = g_build_filename (tmpdir, "prog.py", NULL);
   g_assert_true (g_file_set_contents (prog_path, program, -1, NULL));
@@ -272,6 +422,13 @@ main (int argc, char **argv)
   g_test_add_data_func ("/pystack/stacks/sampled", GINT_TO_POINTER (IL_CAPTURE_SAMPLED), test_stacks);
   g_test_add_func ("/pystack/unknown-version", test_unknown_version);
   g_test_add_func ("/pystack/no-stacks", test_no_stacks);
+  for (int minor = 8; minor <= 13; minor++)
+    {
+      g_autofree char *path = g_strdup_printf ("/pystack/pyenv/3.%d", minor);
+
+      g_test_add_data_func (path, GINT_TO_POINTER (minor), test_pyenv);
+    }
+  g_test_add_func ("/pystack/pyenv/3.7-refused", test_pyenv_refused);
   status = g_test_run ();
   il_test_remove_tree (tmpdir);
   g_free (tmpdir);
