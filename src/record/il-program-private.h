@@ -124,6 +124,8 @@ typedef struct
   gint64    stat_ns;           /* when /proc/…/stat was last read */
   gint64    sample_ns;         /* time of the last sample; -1 before the first */
   char      state;             /* /proc stat state at the last sample */
+  gint64    syscall_ns;        /* when /proc/…/syscall was last read (0: never)… */
+  gboolean  syscall_running;   /* …and whether it said "running" (state R) */
   guint8    block_state;       /* what it blocked on at the last blocked sample (a CODE) */
   PlaceSample *samples;        /* sampled: the last PLACE_RING samples, by sample number */
   gint64    first_tick, last_tick, placed_tick; /* …its first and last, and laid out up to */

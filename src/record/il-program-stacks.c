@@ -16,7 +16,9 @@
 
 #include "il-program-private.h"
 
-#define NAMES_NS     G_GINT64_CONSTANT (100000000)  /* names again, for threads renamed later */
+#define NAMES_NS     G_GINT64_CONSTANT (500000000)  /* names again, for threads renamed later
+                                                     * (every 100 ms, a tenth of the sampler's
+                                                     * CPU went on a dict walk per thread) */
 #define NAMES_NEW_NS G_GINT64_CONSTANT (10000000)   /* …sooner while a thread has none yet */
 #define NAMES_SOON   20                               /* …at most this many times in a row */
 
@@ -70,6 +72,10 @@ on_cpu (Thread *th, int pid, gint64 tid, gint64 now)
   /* The sampled capture read it within the last 2 ms. */
   if (th != NULL && th->sample_ns >= 0 && now - th->sample_ns <= 2 * IL_PROGRAM_SAMPLE_NS && th->state != '\0')
     return th->state == 'R';
+  /* The kernel capture's look at its system call this tick ("running" is state R): a stat read
+   * per thread per sample was a sixth of the sampler's CPU. */
+  if (th != NULL && th->syscall_ns > 0 && now - th->syscall_ns <= REASON_NS)
+    return th->syscall_running;
   if (fd < 0)
     {
       /* A thread the tracer has not met yet (just started): its stat read once. */
