@@ -236,6 +236,7 @@ struct _IlProgram
   GHashTable   *elf_cache;      /* path → ElfRuntime */
   /* Python stacks (il-program-stacks.c) */
   IlTraceStacks *stacks;        /* NULL: not sampled (IL_NO_STACKS=1) */
+  gboolean      stacks_given;   /* …owned by the run's trace since the start (a live run's) */
   gint64        stacks_ns;      /* the last sample */
   GArray       *py_samples;     /* of PyThreadSample, reused */
   GHashTable   *py_names;       /* ident → name, reused */

@@ -43,7 +43,8 @@ il_program_stacks_init (IlProgram *self)
 void
 il_program_stacks_free (IlProgram *self)
 {
-  il_trace_stacks_free (self->stacks);
+  if (!self->stacks_given)
+    il_trace_stacks_free (self->stacks);
   self->stacks = NULL;
   g_clear_pointer (&self->py_samples, g_array_unref);
   g_clear_pointer (&self->py_names, g_hash_table_unref);
@@ -217,6 +218,27 @@ il_program_stacks_finish (IlProgram *self, IlRunTrace *trace)
     fprintf (stderr, "stacks: %" G_GUINT64_FORMAT " rounds, %" G_GUINT64_FORMAT " samples, sampler CPU %.1f ms\n",
              self->stacks_rounds, self->stacks != NULL ? il_trace_stacks_get_n_samples (self->stacks) : 0,
              self->stacks_cpu_ns / 1e6);
-  if (self->stacks != NULL && il_trace_stacks_get_n_samples (self->stacks) > 0)
-    il_run_trace_set_stacks (trace, g_steal_pointer (&self->stacks));
+  if (self->stacks == NULL)
+    return;
+  /* A trace keeps a store only when it holds samples (a program that never ran Python has none). */
+  if (il_trace_stacks_get_n_samples (self->stacks) > 0)
+    il_run_trace_set_stacks (trace, self->stacks);
+  else if (self->stacks_given && il_run_trace_get_stacks (trace) == self->stacks)
+    il_run_trace_set_stacks (trace, NULL);
+  else if (!self->stacks_given)
+    il_trace_stacks_free (self->stacks);
+  self->stacks = NULL;
+  self->stacks_given = FALSE;
+}
+
+/* The store is the trace's from the start: the sampler (tracer thread) adds to it under its
+ * lock while the owner's thread reads it, and the tracer is joined before the run lets go of its
+ * trace (IlRun frees the program first). */
+void
+il_program_attach_stacks (IlProgram *self, IlRunTrace *trace)
+{
+  if (self->stacks == NULL || self->stacks_given)
+    return;
+  il_run_trace_set_stacks (trace, self->stacks);
+  self->stacks_given = TRUE;
 }
