@@ -27,52 +27,6 @@ typedef struct
 } Target;
 
 static gboolean
-frames_done (gpointer data)
-{
-  return *(guint *) data >= 3;
-}
-
-static gboolean
-count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
-{
-  (*(guint *) data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-/* With IL_TEST_SHOTS=DIR, saves what the window shows as DIR/NAME.png, to look at by eye (the
- * live picture with its labels, light and dark). */
-static void
-shot (const char *name)
-{
-  GtkWidget *widget = GTK_WIDGET (window);
-  const char *dir = g_getenv ("IL_TEST_SHOTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GtkSnapshot *snapshot;
-  guint frames = 0, id;
-  int w, h;
-
-  if (dir == NULL)
-    return;
-  id = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  il_test_wait_for (frames_done, &frames, 20, "frames");
-  gtk_widget_remove_tick_callback (widget, id);
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  gdk_texture_save_to_png (texture, path);
-}
-
-static gboolean
 window_idle (gpointer data)
 {
   return !il_window_get_busy (window);
@@ -192,9 +146,9 @@ test_live_hover (void)
     {
       AdwStyleManager *manager = adw_style_manager_get_default ();
 
-      shot ("live-stacks-light");
+      il_test_window_shot (GTK_WIDGET (window), "live-stacks-light");
       adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
-      shot ("live-stacks-dark");
+      il_test_window_shot (GTK_WIDGET (window), "live-stacks-dark");
       adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
     }
 
