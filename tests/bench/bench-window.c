@@ -325,7 +325,7 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
   IlLesson *lesson;
   guint n_runs;
   gint64 live_cpu0, live_wall0, live_cpu1, live_wall1;
-  guint full0, strips0, full1, strips1;
+  guint full0, strips0, full1, strips1, snapshots0;
   gint64 rss0;
 
   if (!il_window_open_lesson (window, path, &error))
@@ -345,6 +345,7 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
   reset_peak_rss ();
   il_window_get_live_cost (window, &live_cpu0, &live_wall0);
   il_timeline_view_get_paint_counts (il_window_get_timeline (window), &full0, &strips0);
+  snapshots0 = il_timeline_view_get_n_frames (il_window_get_timeline (window));
   /* Alternating, so drift in the machine's load hits both sides alike. */
   for (guint k = 0; k < rounds; k++)
     {
@@ -410,6 +411,9 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
   il_timeline_view_get_paint_counts (il_window_get_timeline (window), &full1, &strips1);
   printf ("%-28s live paints per round: %.1f whole, %.1f strips\n", name,
           (double) (full1 - full0) / rounds, (double) (strips1 - strips0) / rounds);
+  /* Live or at rest (a frame at rest paints the whole picture, uncached), the CLI's rounds too. */
+  printf ("%-28s timeline snapshots per round: %.1f\n", name,
+          (double) (il_timeline_view_get_n_frames (il_window_get_timeline (window)) - snapshots0) / rounds);
   printf ("%-28s window_cpu_share_while_running %.1f %% of one core\n", name,
           live_wall1 > live_wall0 ? 100.0 * (live_cpu1 - live_cpu0) / (live_wall1 - live_wall0) : 0.0);
   /* The window process (its tracer thread included) over all rounds of this lesson. */
