@@ -124,6 +124,8 @@ typedef struct
   gint64    stat_ns;           /* when /proc/…/stat was last read */
   gint64    sample_ns;         /* time of the last sample; -1 before the first */
   char      state;             /* /proc stat state at the last sample */
+  gint64    syscall_ns;        /* when /proc/…/syscall was last read (0: never)… */
+  gboolean  syscall_running;   /* …and whether it said "running" (state R) */
   guint8    block_state;       /* what it blocked on at the last blocked sample (a CODE) */
   PlaceSample *samples;        /* sampled: the last PLACE_RING samples, by sample number */
   gint64    first_tick, last_tick, placed_tick; /* …its first and last, and laid out up to */
@@ -234,6 +236,7 @@ struct _IlProgram
   GHashTable   *elf_cache;      /* path → ElfRuntime */
   /* Python stacks (il-program-stacks.c) */
   IlTraceStacks *stacks;        /* NULL: not sampled (IL_NO_STACKS=1) */
+  gboolean      stacks_given;   /* …owned by the run's trace since the start (a live run's) */
   gint64        stacks_ns;      /* the last sample */
   GArray       *py_samples;     /* of PyThreadSample, reused */
   GHashTable   *py_names;       /* ident → name, reused */

@@ -16,7 +16,9 @@
 
 #include "il-program-private.h"
 
-#define NAMES_NS     G_GINT64_CONSTANT (100000000)  /* names again, for threads renamed later */
+#define NAMES_NS     G_GINT64_CONSTANT (500000000)  /* names again, for threads renamed later
+                                                     * (every 100 ms, a tenth of the sampler's
+                                                     * CPU went on a dict walk per thread) */
 #define NAMES_NEW_NS G_GINT64_CONSTANT (10000000)   /* …sooner while a thread has none yet */
 #define NAMES_SOON   20                               /* …at most this many times in a row */
 
@@ -41,7 +43,8 @@ il_program_stacks_init (IlProgram *self)
 void
 il_program_stacks_free (IlProgram *self)
 {
-  il_trace_stacks_free (self->stacks);
+  if (!self->stacks_given)
+    il_trace_stacks_free (self->stacks);
   self->stacks = NULL;
   g_clear_pointer (&self->py_samples, g_array_unref);
   g_clear_pointer (&self->py_names, g_hash_table_unref);
@@ -70,6 +73,10 @@ on_cpu (Thread *th, int pid, gint64 tid, gint64 now)
   /* The sampled capture read it within the last 2 ms. */
   if (th != NULL && th->sample_ns >= 0 && now - th->sample_ns <= 2 * IL_PROGRAM_SAMPLE_NS && th->state != '\0')
     return th->state == 'R';
+  /* The kernel capture's look at its system call this tick ("running" is state R): a stat read
+   * per thread per sample was a sixth of the sampler's CPU. */
+  if (th != NULL && th->syscall_ns > 0 && now - th->syscall_ns <= REASON_NS)
+    return th->syscall_running;
   if (fd < 0)
     {
       /* A thread the tracer has not met yet (just started): its stat read once. */
@@ -211,6 +218,27 @@ il_program_stacks_finish (IlProgram *self, IlRunTrace *trace)
     fprintf (stderr, "stacks: %" G_GUINT64_FORMAT " rounds, %" G_GUINT64_FORMAT " samples, sampler CPU %.1f ms\n",
              self->stacks_rounds, self->stacks != NULL ? il_trace_stacks_get_n_samples (self->stacks) : 0,
              self->stacks_cpu_ns / 1e6);
-  if (self->stacks != NULL && il_trace_stacks_get_n_samples (self->stacks) > 0)
-    il_run_trace_set_stacks (trace, g_steal_pointer (&self->stacks));
+  if (self->stacks == NULL)
+    return;
+  /* A trace keeps a store only when it holds samples (a program that never ran Python has none). */
+  if (il_trace_stacks_get_n_samples (self->stacks) > 0)
+    il_run_trace_set_stacks (trace, self->stacks);
+  else if (self->stacks_given && il_run_trace_get_stacks (trace) == self->stacks)
+    il_run_trace_set_stacks (trace, NULL);
+  else if (!self->stacks_given)
+    il_trace_stacks_free (self->stacks);
+  self->stacks = NULL;
+  self->stacks_given = FALSE;
+}
+
+/* The store is the trace's from the start: the sampler (tracer thread) adds to it under its
+ * lock while the owner's thread reads it, and the tracer is joined before the run lets go of its
+ * trace (IlRun frees the program first). */
+void
+il_program_attach_stacks (IlProgram *self, IlRunTrace *trace)
+{
+  if (self->stacks == NULL || self->stacks_given)
+    return;
+  il_run_trace_set_stacks (trace, self->stacks);
+  self->stacks_given = TRUE;
 }

@@ -39,6 +39,9 @@ il_program_read_block_reason (IlProgram *self, Thread *th, gint64 now)
   if (n <= 0)
     return NO_REASON;
   buf[n] = '\0';
+  /* The kernel's state at this read, which the stacks sampler takes instead of reading stat. */
+  th->syscall_ns = now;
+  th->syscall_running = buf[0] == 'r';
   if (buf[0] == 'r')   /* "running" */
     return NO_REASON;
   nr = strtol (buf, &end, 10);

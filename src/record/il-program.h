@@ -39,6 +39,9 @@ IlCaptureKind  il_program_get_capture  (IlProgram *self);
 void           il_program_cancel       (IlProgram *self);
 gboolean       il_program_is_cancelled (IlProgram *self);
 gboolean       il_program_is_done      (IlProgram *self);
+/* On the owner, once started: gives @trace the program's Python stacks store (when sampled), so a
+ * live run's tooltips and labels name its code while it runs; the trace owns it from then on. */
+void           il_program_attach_stacks (IlProgram *self, IlRunTrace *trace);
 /* On the owner: moves new lanes, processes, names and spans into @trace. TRUE when spans came. */
 gboolean       il_program_drain        (IlProgram *self, IlRunTrace *trace);
 /* On the owner, once done: joins the tracer, drains the rest and marks helper threads. */

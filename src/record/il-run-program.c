@@ -144,6 +144,7 @@ il_run_start_program (IlRun        *self,
     }
   /* Its time starts when the forked program was let go, not before the fork. */
   il_run_trace_set_origin_ns (self->trace, il_program_get_origin_ns (self->program));
+  il_program_attach_stacks (self->program, self->trace);
   /* The rest of the machine, as for an executor's run: the program's traced threads are its own
    * time; whatever else ran on a CPU (the window, the tracer) is other programs. */
   il_run_start_cpu_load (self);

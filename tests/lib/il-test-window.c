@@ -108,3 +108,47 @@ il_test_window_set_run (GSettings *settings, const char *executor, guint workers
   g_settings_set_string (settings, "cpus", "");
   il_test_window_set_work (settings, workers, tasks, task_ms);
 }
+
+static gboolean
+frames_done (gpointer data)
+{
+  return *(guint *) data >= 3;
+}
+
+static gboolean
+count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+void
+il_test_window_shot (GtkWidget *widget, const char *name)
+{
+  const char *dir = g_getenv ("IL_TEST_SHOTS");
+  guint frames = 0;
+  guint id;
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int w, h;
+
+  if (dir == NULL)
+    return;
+  id = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
+  gtk_widget_queue_draw (widget);
+  il_test_wait_for (frames_done, &frames, 20, "frames");
+  gtk_widget_remove_tick_callback (widget, id);
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  gdk_texture_save_to_png (texture, path);
+}

@@ -25,5 +25,8 @@ void       il_test_window_set_run  (GSettings *settings, const char *executor, g
 void       il_test_window_resize (IlWindow *window, int width, int height);
 /* Lets layout and drawing happen: waits for two frames of @window, then for what they queued. */
 void       il_test_window_settle (IlWindow *window);
+/* With IL_TEST_SHOTS=DIR, saves what @widget shows (after three frames) as DIR/NAME.png, to look
+ * at by eye; does nothing otherwise. */
+void       il_test_window_shot   (GtkWidget *widget, const char *name);
 
 G_END_DECLS

@@ -42,51 +42,6 @@ has_lanes (gpointer data)
          il_run_trace_get_n_spans (g_ptr_array_index (shown, 0)) > 0;
 }
 
-static gboolean
-frames_done (gpointer data)
-{
-  return *(guint *) data >= 3;
-}
-
-static gboolean
-count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
-{
-  (*(guint *) data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-/* With IL_TEST_SHOTS=DIR, saves what @widget shows as DIR/NAME.png, to look at by eye. */
-static void
-shot (GtkWidget *widget, const char *name)
-{
-  const char *dir = g_getenv ("IL_TEST_SHOTS");
-  guint frames = 0;
-  guint id;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  GtkSnapshot *snapshot;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int w, h;
-
-  if (dir == NULL)
-    return;
-  id = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  il_test_wait_for (frames_done, &frames, 20, "frames");
-  gtk_widget_remove_tick_callback (widget, id);
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  gdk_texture_save_to_png (texture, path);
-}
-
 static void
 test_split_and_validate (void)
 {
@@ -189,7 +144,7 @@ assert_output_shown (const char *line, const char *shot_name)
   /* Reached by the keyboard: it takes the focus, and the summary scrolls to it. */
   g_assert_true (gtk_widget_grab_focus (view));
   il_test_window_settle (window);
-  shot (GTK_WIDGET (window), shot_name);
+  il_test_window_shot (GTK_WIDGET (window), shot_name);
 }
 
 /* The user types a command, presses Trace: the program's threads fill lanes live, the run is
@@ -208,7 +163,7 @@ test_trace_from_window (void)
   dialog = il_trace_dialog_new (window);
   gtk_window_present (GTK_WINDOW (dialog));
   il_trace_dialog_set_command (dialog, line, g_getenv ("IL_LESSONS_DIR"));
-  shot (GTK_WIDGET (dialog), "trace-dialog");
+  il_test_window_shot (GTK_WIDGET (dialog), "trace-dialog");
   saved_stdout = quiet_stdout ();
   g_assert_true (il_trace_dialog_start (dialog));
 
@@ -246,7 +201,7 @@ test_trace_from_window (void)
 
   recent = g_settings_get_strv (settings, "recent-commands");
   g_assert_cmpstr (recent[0], ==, line);
-  shot (GTK_WIDGET (window), "traced-program");
+  il_test_window_shot (GTK_WIDGET (window), "traced-program");
   assert_output_shown ("4 threads counted to 400,000 each", "traced-program-output");
 }
 
@@ -339,7 +294,7 @@ test_python_lesson (void)
   /* threading: the main thread and four; asyncio: one thread (its loop) */
   g_assert_cmpuint (il_run_trace_get_n_workers (g_ptr_array_index (shown, 0)), ==, 5);
   g_assert_cmpuint (il_run_trace_get_n_workers (g_ptr_array_index (shown, 1)), ==, 1);
-  shot (GTK_WIDGET (window), "python-lesson");
+  il_test_window_shot (GTK_WIDGET (window), "python-lesson");
 }
 
 /* Lesson 10's answer points at what the program printed: the window shows it for both runs,
@@ -378,7 +333,7 @@ test_lesson_output (void)
   }
   adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
   il_test_window_settle (window);
-  shot (GTK_WIDGET (window), "lesson-10-output-dark");
+  il_test_window_shot (GTK_WIDGET (window), "lesson-10-output-dark");
   adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
 }
 
