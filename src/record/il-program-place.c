@@ -142,11 +142,8 @@ take (IlProgram *self, PlaceAsk *ask, guint c, gint64 rest)
     }
   for (guint i = 0; i < ask->n_pieces; i++)
     g_array_append_val (gaps, ask->pieces[i]);
-  if (ask->hole_e > ask->hole_s)
-    {
-      PlacePiece hole = { ask->hole_s, ask->hole_e, -1 };
-      g_array_append_val (gaps, hole);
-    }
+  for (guint i = 0; i < ask->n_holes; i++)
+    g_array_append_val (gaps, ask->holes[i]);
   g_array_sort (gaps, compare_pieces);
   merge_pieces (gaps);
 
@@ -260,13 +257,61 @@ emit_ask (IlProgram *self, PlaceAsk *ask)
   emit_rest (self, ask, t, ask->b, first, first_ns, second);
 }
 
+/* Estimates when @th got a CPU in the interval up to sample @k, into the sample's arrive (-1:
+ * it did not). schedstat adds each run-queue wait W as it ends, at an arrival. A thread that was
+ * runnable at the interval's start and waited less than the interval most often began waiting at
+ * its start: the sampling thread itself, woken there, took the thread's core (half of them came
+ * within 30 us of the start plus W, against the kernel's record on a loaded 2-core machine); else
+ * the middle.
+ * A thread that was blocked woke somewhere inside (another thread woke it: a lock or the GIL
+ * handed over), then waited W: the middle of what is left. Tried and dropped: the arrival as
+ * the previous one plus the run and wait counted between (per thread, or for a woken thread the
+ * block of the GIL's last holder plus W): a running thread's counter lags up to a tick, and those
+ * placed worse than the middle. */
+static void
+estimate_arrival (IlProgram *self, Thread *th, gint64 k)
+{
+  const PlaceSample *p = &th->samples[(k - 1) % PLACE_RING];
+  PlaceSample *q = &th->samples[k % PLACE_RING];
+  gint64 from = self->place_times[(k - 1) % PLACE_RING], to = self->place_times[k % PLACE_RING];
+  gint64 waited = (gint64) (q->wait - p->wait);
+
+  if (q->pcount == p->pcount)
+    q->arrive = -1;
+  else if (p->state == 'S')
+    q->arrive = MIN (from + waited, to) / 2 + to / 2;
+  else
+    q->arrive = waited <= to - from ? from + waited : from / 2 + to / 2;
+}
+
+/* Arrivals up to the newest sample, each estimated once. */
+static void
+estimate_arrivals (IlProgram *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  for (gint64 k = self->place_arrived + 1; k < self->place_tick; k++)
+    {
+      g_hash_table_iter_init (&iter, self->threads);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Thread *th = value;
+
+          if (k > th->first_tick && k <= th->last_tick)
+            estimate_arrival (self, th, k);
+        }
+      self->place_arrived = k;
+    }
+}
+
 /* What @th asks of the interval that ends at sample @m: from the samples at both ends, and the
  * newest one, up to PLACE_AHEAD later. */
 static void
 ask_for (IlProgram *self, Thread *th, gint64 m)
 {
   const PlaceSample *s0, *s1, *ahead;
-  gint64 a, b, len, debt, ahead_ns, arrive = -1, waited = 0;
+  gint64 a, b, len, debt, ahead_ns, arrive = -1, holes = 0;
   PlaceAsk *ask;
 
   if (th->first_tick < 0 || th->placed_tick != m - 1 || th->last_tick < m)
@@ -305,38 +350,44 @@ ask_for (IlProgram *self, Thread *th, gint64 m)
   ask->dwait = CLAMP ((gint64) (s1->wait - th->wait_ns), 0, len);
   /* A thread gets a CPU at an arrival (schedstat counts them), after waiting in the run queue
    * for what its wait counter adds then; it runs from there until its next wait or block. So
-   * the next arrival, here or in the samples ahead, tells where it waited: taken at the middle
-   * of the interval it was seen in. */
-  for (gint64 j = m; j <= th->last_tick; j++)
+   * each arrival here or in the samples ahead tells where it waited before: a hole in its
+   * running. All of them, not the next one only: a thread preempted again after it got its CPU
+   * back here waits in this interval too (a sampler that waited for a CPU itself makes long
+   * intervals). */
+  for (gint64 j = m; j <= th->last_tick && !(ask->was_blocked && ask->is_blocked); j++)
     {
       const PlaceSample *p = &th->samples[(j - 1) % PLACE_RING], *q = &th->samples[j % PLACE_RING];
 
-      if (q->pcount != p->pcount)
+      if (q->pcount != p->pcount && q->arrive >= 0)
         {
-          gint64 from = self->place_times[(j - 1) % PLACE_RING], to = self->place_times[j % PLACE_RING];
+          gint64 w = (gint64) (q->wait - p->wait);
+          PlacePiece hole = { MAX (q->arrive - w, a), MIN (q->arrive, b), -1 };
 
-          /* A wait shorter than the interval most often began at its start: the sampling
-           * thread itself, woken there, took the thread's core. Else the middle. */
-          waited = (gint64) (q->wait - p->wait);
-          arrive = waited <= to - from ? from + waited : from / 2 + to / 2;
-          break;
+          if (arrive < 0)
+            arrive = q->arrive;
+          if (q->arrive - w >= b || ask->n_holes == PLACE_MAX_HOLES)
+            break;
+          if (hole.e > hole.s)
+            {
+              ask->holes[ask->n_holes++] = hole;
+              holes += hole.e - hole.s;
+            }
         }
       if (q->state != 'R')
         break;
     }
   if (!ask->was_blocked && !ask->is_blocked)
-    {
-      /* Runnable throughout: on a CPU but where it waited for one. */
-      if (arrive >= 0)
-        {
-          ask->hole_s = MAX (arrive - waited, a);
-          ask->hole_e = MIN (arrive, b);
-        }
-      ask->want = MAX (debt, MIN (len - MAX (ask->hole_e - ask->hole_s, 0), ahead_ns));
-    }
+    /* Runnable throughout: on a CPU but where it waited for one. */
+    ask->want = MAX (debt, MIN (len - holes, ahead_ns));
   else if (ask->was_blocked && !ask->is_blocked)
-    /* Woke in it: ran from its arrival, if it had one here, on. */
-    ask->want = MAX (debt, MIN (arrive >= 0 && arrive <= b ? b - arrive : 0, ahead_ns));
+    {
+      /* Woke in it: ran from its arrival, if it had one here, on, but where it waited again. */
+      gint64 run = arrive >= 0 && arrive <= b ? b - arrive : 0;
+
+      for (guint i = 0; i < ask->n_holes; i++)
+        run -= MAX (ask->holes[i].e - MAX (ask->holes[i].s, arrive), 0);
+      ask->want = MAX (debt, MIN (MAX (run, 0), ahead_ns));
+    }
   else
     ask->want = debt;
   /* A thread that ended has its last counter in hand: what it ran and is not laid out yet is
@@ -356,6 +407,7 @@ il_program_place (IlProgram *self, gint64 m)
   GHashTableIter iter;
   gpointer value;
 
+  estimate_arrivals (self);
   g_hash_table_iter_init (&iter, self->threads);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     ask_for (self, value, m);

@@ -93,6 +93,8 @@ typedef struct
   int     cpu;                 /* stat: its last CPU */
   char    state;               /* 'R' runnable, 'S' blocked */
   guint8  block;               /* what it blocked on (a CODE) */
+  gint64  arrive;              /* when it got a CPU since the sample before, estimated (-1: it
+                                * did not; the last time, if more than once) */
 } PlaceSample;
 
 #define PLACE_AHEAD 6          /* samples looked ahead before an interval is laid out */
@@ -166,6 +168,7 @@ typedef struct
 } PlacePiece;
 
 #define PLACE_MAX_PIECES 8
+#define PLACE_MAX_HOLES  4
 
 typedef struct
 {
@@ -177,7 +180,8 @@ typedef struct
   int        cpu;              /* its last core (an index into place_cpus), or -1 */
   gboolean   was_blocked, is_blocked;
   gboolean   late;             /* woke in the interval: its running goes at the end */
-  gint64     hole_s, hole_e;   /* where it surely waited for a CPU: no running there */
+  guint      n_holes;          /* where it surely waited for a CPU: no running there */
+  PlacePiece holes[PLACE_MAX_HOLES];
   guint8     block_before, block; /* what it blocked on at the samples before and after (CODEs) */
   guint      n_pieces;
   PlacePiece pieces[PLACE_MAX_PIECES];
@@ -222,6 +226,7 @@ struct _IlProgram
   gint64        place_times[PLACE_RING]; /* when each of the last samples was taken */
   gint64        place_tick;     /* samples taken */
   gint64        place_placed;   /* the last sample whose interval is laid out */
+  gint64        place_arrived;  /* …and whose arrivals are estimated */
 
   /* Tracer state (tracer thread only) */
   GThread      *thread;

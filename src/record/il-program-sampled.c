@@ -161,6 +161,7 @@ il_program_sample_all (IlProgram *self, gint64 now, gboolean last)
     {
       il_program_place_init (self);
       self->place_placed = 0;
+      self->place_arrived = 0;
     }
   self->place_times[tick % PLACE_RING] = now;
   g_hash_table_iter_init (&iter, self->threads);
