@@ -227,6 +227,7 @@ struct _IlProgram
   gint64        place_tick;     /* samples taken */
   gint64        place_placed;   /* the last sample whose interval is laid out */
   gint64        place_arrived;  /* …and whose arrivals are estimated */
+  int           place_sampler_cpu[PLACE_RING]; /* the CPU the tracer took each sample on */
 
   /* Tracer state (tracer thread only) */
   GThread      *thread;
