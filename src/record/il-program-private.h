@@ -131,6 +131,10 @@ typedef struct
   gint64    first_tick, last_tick, placed_tick; /* …its first and last, and laid out up to */
   gboolean  gone;              /* sampled: ended; its spans are flushed once laid out */
   GArray   *reasons;           /* of Reason: blocked samples, oldest first */
+  int       gil_index;         /* sampled: its thread in the stacks store (-1: not found yet in */
+  guint     gil_seen;          /* …the store's first gil_seen threads), */
+  guint     gil_read;          /* …its samples read so far, */
+  guint     gil_held, gil_free; /* …and of those on a CPU, how many held the GIL and not */
   /* Output: the open span (merged while state and CPU stay) and spans held while pending. */
   IlSpan    open;
   gboolean  has_open;
@@ -180,6 +184,7 @@ typedef struct
   int        cpu;              /* its last core (an index into place_cpus), or -1 */
   gboolean   was_blocked, is_blocked;
   gboolean   late;             /* woke in the interval: its running goes at the end */
+  gboolean   gil;              /* it runs holding its process's GIL: never beside another such */
   guint      n_holes;          /* where it surely waited for a CPU: no running there */
   PlacePiece holes[PLACE_MAX_HOLES];
   guint8     block_before, block; /* what it blocked on at the samples before and after (CODEs) */
