@@ -342,10 +342,6 @@ gil_bound (IlProgram *self, Thread *th)
   gint64 pid, tid;
   guint n;
 
-#ifdef REPLAY
-  if (g_getenv ("GILALL") != NULL)
-    return TRUE;
-#endif
   if (self->stacks == NULL)
     return FALSE;
   for (; th->gil_index < 0 && th->gil_seen < il_trace_stacks_get_n_threads (self->stacks); th->gil_seen++)
