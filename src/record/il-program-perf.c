@@ -251,6 +251,30 @@ compare_events (gconstpointer a, gconstpointer b)
   return x->time < y->time ? -1 : x->time > y->time;
 }
 
+/* Reads every ring. A new thread of a known process is known from its record at once, not only
+ * when the record is handled (up to PERF_MARGIN_NS later): what it waits on is sampled from its
+ * start. */
+static void
+read_rings (IlProgram *self)
+{
+  guint from = self->events->len;
+
+  for (guint c = 0; c < self->n_cpus; c++)
+    {
+      self->reading = c;
+      il_perf_ring_read (self->rings[c], (const guint8 *) self->rings[c] + self->rings[c]->data_offset,
+                         self->rings[c]->data_size, collect_record, self);
+    }
+  for (guint i = from; i < self->events->len; i++)
+    {
+      const Event *e = &g_array_index (self->events, Event, i);
+
+      if (e->type == PERF_RECORD_FORK && e->pid != e->tid &&
+          g_hash_table_contains (self->procs, GINT_TO_POINTER (e->pid)))
+        il_program_get_thread (self, e->pid, e->tid, (gint64) e->time);
+    }
+}
+
 /* Reads every ring, then handles the records older than @horizon in time order (rings are per
  * CPU, so a thread's switch-out and its next switch-in can sit in different rings). */
 void
@@ -260,23 +284,8 @@ il_program_perf_process (IlProgram *self, gint64 horizon)
   GHashTableIter iter;
   gpointer value;
 
-  for (guint c = 0; c < self->n_cpus; c++)
-    {
-      self->reading = c;
-      il_perf_ring_read (self->rings[c], (const guint8 *) self->rings[c] + self->rings[c]->data_offset,
-                         self->rings[c]->data_size, collect_record, self);
-    }
+  read_rings (self);
   g_array_sort (self->events, compare_events);
-  /* A new thread of a known process is known from its record at once, not only when the record
-   * is handled (up to PERF_MARGIN_NS later): what it waits on is sampled from its start. */
-  for (guint i = 0; i < self->events->len; i++)
-    {
-      const Event *e = &g_array_index (self->events, Event, i);
-
-      if (e->type == PERF_RECORD_FORK && e->pid != e->tid &&
-          g_hash_table_contains (self->procs, GINT_TO_POINTER (e->pid)))
-        il_program_get_thread (self, e->pid, e->tid, (gint64) e->time);
-    }
   while (keep < self->events->len && (gint64) g_array_index (self->events, Event, keep).time < horizon)
     keep++;
   for (guint i = 0; i < keep; i++)
@@ -387,13 +396,17 @@ il_program_perf_teardown (IlProgram *self)
 }
 
 /* Kernel capture: which blocked system call each live thread is in, sampled every 2 ms (switch
- * records say when a thread blocked, not on what). */
+ * records say when a thread blocked, not on what). The rings are read first (a read of our own
+ * memory): a thread started since is sampled from now, not from the next drain, up to 10 ms
+ * later, by when its first wait (a Python thread's is the GIL's, 1-5 ms) was over unsampled and
+ * drawn as a wait of no known kind. */
 void
 il_program_perf_sample_reasons (IlProgram *self, gint64 now)
 {
   GHashTableIter iter;
   gpointer value;
 
+  read_rings (self);
   g_hash_table_iter_init (&iter, self->threads);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {

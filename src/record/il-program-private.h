@@ -93,6 +93,8 @@ typedef struct
   int     cpu;                 /* stat: its last CPU */
   char    state;               /* 'R' runnable, 'S' blocked */
   guint8  block;               /* what it blocked on (a CODE) */
+  gint64  arrive;              /* when it got a CPU since the sample before, estimated (-1: it
+                                * did not; the last time, if more than once) */
 } PlaceSample;
 
 #define PLACE_AHEAD 6          /* samples looked ahead before an interval is laid out */
@@ -131,6 +133,10 @@ typedef struct
   gint64    first_tick, last_tick, placed_tick; /* …its first and last, and laid out up to */
   gboolean  gone;              /* sampled: ended; its spans are flushed once laid out */
   GArray   *reasons;           /* of Reason: blocked samples, oldest first */
+  int       gil_index;         /* sampled: its thread in the stacks store (-1: not found yet in */
+  guint     gil_seen;          /* …the store's first gil_seen threads), */
+  guint     gil_read;          /* …its samples read so far, */
+  guint     gil_held, gil_free; /* …and of those on a CPU, how many held the GIL and not */
   /* Output: the open span (merged while state and CPU stay) and spans held while pending. */
   IlSpan    open;
   gboolean  has_open;
@@ -168,6 +174,7 @@ typedef struct
 } PlacePiece;
 
 #define PLACE_MAX_PIECES 8
+#define PLACE_MAX_HOLES  4
 
 typedef struct
 {
@@ -179,7 +186,9 @@ typedef struct
   int        cpu;              /* its last core (an index into place_cpus), or -1 */
   gboolean   was_blocked, is_blocked;
   gboolean   late;             /* woke in the interval: its running goes at the end */
-  gint64     hole_s, hole_e;   /* where it surely waited for a CPU: no running there */
+  gboolean   gil;              /* it runs holding its process's GIL: never beside another such */
+  guint      n_holes;          /* where it surely waited for a CPU: no running there */
+  PlacePiece holes[PLACE_MAX_HOLES];
   guint8     block_before, block; /* what it blocked on at the samples before and after (CODEs) */
   guint      n_pieces;
   PlacePiece pieces[PLACE_MAX_PIECES];
@@ -224,6 +233,8 @@ struct _IlProgram
   gint64        place_times[PLACE_RING]; /* when each of the last samples was taken */
   gint64        place_tick;     /* samples taken */
   gint64        place_placed;   /* the last sample whose interval is laid out */
+  gint64        place_arrived;  /* …and whose arrivals are estimated */
+  int           place_sampler_cpu[PLACE_RING]; /* the CPU the tracer took each sample on */
 
   /* Tracer state (tracer thread only) */
   GThread      *thread;

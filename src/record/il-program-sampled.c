@@ -4,6 +4,7 @@
  * schedstat read every 1 ms and laid out as running, ready and blocked. */
 #include "config.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,8 +162,10 @@ il_program_sample_all (IlProgram *self, gint64 now, gboolean last)
     {
       il_program_place_init (self);
       self->place_placed = 0;
+      self->place_arrived = 0;
     }
   self->place_times[tick % PLACE_RING] = now;
+  self->place_sampler_cpu[tick % PLACE_RING] = sched_getcpu ();
   g_hash_table_iter_init (&iter, self->threads);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     sample_thread (self, value, now, tick);

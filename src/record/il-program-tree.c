@@ -122,6 +122,7 @@ il_program_get_thread (IlProgram *self, int pid, int tid, gint64 t)
   th->preempted = TRUE;   /* a new thread is runnable from its creation */
   th->sample_ns = -1;
   th->first_tick = th->last_tick = th->placed_tick = -1;
+  th->gil_index = -1;
   th->block_state = CODE (IL_STATE_IO_WAIT, IL_WAIT_NONE);
   th->fd_syscall = th->fd_stat = th->fd_schedstat = th->fd_children = -1;
   th->reasons = g_array_new (FALSE, FALSE, sizeof (Reason));

@@ -4,13 +4,17 @@
  * `interleave-cli trace --capture kernel` that records the inner CLI's child (the program) by its
  * context switches: once with the inner `--capture kernel` (with perf), once with `--capture
  * sampled` (without). For every thread that ran 20 ms or more: the intersection over union of its
- * running time against the outer record, and its CPU time against it. Prints `name: value` lines
- * and the load average; asserts nothing. Args: interleave-cli. Needs perf_event_open allowed. */
+ * running time against the outer record, and its CPU time against it. In ROUNDS rounds (each
+ * round every program both ways, so the machine's load falls on all alike; IL_BENCH_ROUNDS=N
+ * for another count): each round's figures, then per program and capture the median of the
+ * rounds' mean IoU, worst IoU and worst CPU error. Prints `name: value` lines and the load
+ * average; asserts nothing. Args: interleave-cli. Needs perf_event_open allowed. */
 #include "config.h"
 
 #include <linux/perf_event.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -18,6 +22,8 @@
 #include "il-trace-io.h"
 #include "il-test-running.h"
 #include "il-test-util.h"
+
+#define ROUNDS 5
 
 static const char burn_text[] =
   "import hashlib, multiprocessing, sys, threading\n"
@@ -55,10 +61,18 @@ static const Program programs[] = {
   { "gil-threads", "GIL-bound threads (pure Python)", "4", "7500000" },
 };
 
-/* Traces @p with the inner @capture inside an outer kernel capture; prints its per-thread IoU. */
+/* One round's figures of one program and capture. */
+typedef struct
+{
+  double iou_mean, iou_worst, cpu_err;
+  gboolean ok;
+} Figures;
+
+/* Traces @p with the inner @capture inside an outer kernel capture; prints its per-thread IoU of
+ * round @round into @out. */
 static void
 measure (const char *cli, const char *python, const char *script, const char *dir, const Program *p,
-         const char *capture)
+         const char *capture, guint round, Figures *out)
 {
   g_autofree char *outer = g_build_filename (dir, "outer.interleave.json", NULL);
   g_autofree char *inner = g_build_filename (dir, "inner.interleave.json", NULL);
@@ -76,7 +90,9 @@ measure (const char *cli, const char *python, const char *script, const char *di
   if (r.status != 0 || (ot = il_trace_load (outer, &error)) == NULL ||
       (it = il_trace_load (inner, &error)) == NULL)
     {
-      printf ("%s_%s: failed (%d) %s\n", p->kind, capture, r.status, error ? error->message : r.err);
+      printf ("%s_%s_round%u: failed (%d) %s\n", p->kind, capture, round, r.status,
+              error ? error->message : r.err);
+      out->ok = FALSE;
       return;
     }
   kernel = il_trace_get_run (ot, 0);
@@ -100,11 +116,37 @@ measure (const char *cli, const char *python, const char *script, const char *di
       cpu_err = MAX (cpu_err, fabs ((double) (tb - ta) / (double) ta));
       compared++;
     }
-  printf ("%s_%s_threads_compared: %d\n", p->kind, capture, compared);
-  if (compared > 0)
-    printf ("%s_%s_iou_mean: %.3f\n%s_%s_iou_worst: %.3f\n%s_%s_cpu_error_worst_pct: %.1f\n",
-            p->kind, capture, sum / compared, p->kind, capture, worst, p->kind, capture,
-            100 * cpu_err);
+  out->ok = compared > 0;
+  out->iou_mean = compared > 0 ? sum / compared : 0;
+  out->iou_worst = worst;
+  out->cpu_err = 100 * cpu_err;
+  printf ("%s_%s_round%u: %d threads, IoU mean %.3f worst %.3f, CPU error worst %.1f %%\n", p->kind,
+          capture, round, compared, out->iou_mean, worst, out->cpu_err);
+  fflush (stdout);
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The median of the rounds that gave figures (field at @offset of each Figures); -1: none. */
+static double
+median (const Figures *f, guint n, gsize offset)
+{
+  g_autoptr(GArray) v = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint i = 0; i < n; i++)
+    if (f[i].ok)
+      g_array_append_val (v, G_STRUCT_MEMBER (double, (gpointer) &f[i], offset));
+  if (v->len == 0)
+    return -1;
+  g_array_sort (v, compare_doubles);
+  return v->len % 2 ? g_array_index (v, double, v->len / 2)
+                    : (g_array_index (v, double, v->len / 2 - 1) + g_array_index (v, double, v->len / 2)) / 2;
 }
 
 static void
@@ -122,6 +164,10 @@ main (int argc, char **argv)
   struct perf_event_attr attr;
   g_autofree char *python = g_find_program_in_path ("python3");
   g_autofree char *dir = NULL, *script = NULL;
+  const char *captures[] = { "kernel", "sampled" };
+  const char *env = g_getenv ("IL_BENCH_ROUNDS");
+  guint rounds = env != NULL && atoi (env) > 0 ? (guint) atoi (env) : ROUNDS;
+  g_autofree Figures *figs = NULL;
   int fd;
 
   if (argc < 2)
@@ -137,15 +183,28 @@ main (int argc, char **argv)
   dir = il_test_tmpdir_new ("il-bench-placement");
   script = g_build_filename (dir, "burn.py", NULL);
   g_file_set_contents (script, burn_text, -1, NULL);
-  printf ("cpus: %u\n", (guint) sysconf (_SC_NPROCESSORS_ONLN));
+  printf ("cpus: %u\nrounds: %u\n", (guint) sysconf (_SC_NPROCESSORS_ONLN), rounds);
   print_load ("before");
+  figs = g_new0 (Figures, G_N_ELEMENTS (programs) * 2 * rounds);
+  for (guint r = 0; r < rounds; r++)
+    for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
+      for (guint c = 0; c < 2; c++)
+        measure (argv[1], python, script, dir, &programs[i], captures[c], r + 1,
+                 &figs[(i * 2 + c) * rounds + r]);
+  print_load ("after");
   for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
     {
-      printf ("# %s\n", programs[i].title);
-      measure (argv[1], python, script, dir, &programs[i], "kernel");
-      measure (argv[1], python, script, dir, &programs[i], "sampled");
+      printf ("# %s: medians of %u rounds\n", programs[i].title, rounds);
+      for (guint c = 0; c < 2; c++)
+        {
+          const Figures *f = &figs[(i * 2 + c) * rounds];
+
+          printf ("%s_%s_iou_mean: %.3f\n%s_%s_iou_worst: %.3f\n%s_%s_cpu_error_worst_pct: %.1f\n",
+                  programs[i].kind, captures[c], median (f, rounds, G_STRUCT_OFFSET (Figures, iou_mean)),
+                  programs[i].kind, captures[c], median (f, rounds, G_STRUCT_OFFSET (Figures, iou_worst)),
+                  programs[i].kind, captures[c], median (f, rounds, G_STRUCT_OFFSET (Figures, cpu_err)));
+        }
     }
-  print_load ("after");
   il_test_remove_tree (dir);
   return 0;
 }

@@ -443,12 +443,14 @@ machine_load (void)
 /* A started thread's first wait is the GIL's: drawn as gil-wait, not as a wait of no known kind
  * (the kernel capture knew of a new thread only when it handled its records, 20-30 ms late, and
  * so sampled nothing of what it waited on until then: 31 % of the GIL waits were io-wait).
- * It still learns of a thread only when it reads the records (every 10 ms), and its reason
- * sampler runs late on a busy machine: there a first wait of a few ms that began and ended
- * unsampled is io-wait (io-wait 3.6 ms against gil-wait 12.5 ms, and 16 ms against 17 ms, were
- * seen on a loaded 2-core machine). So the share is held to 10 % only on a quiet machine (neither
- * the load average nor the program's own threads waiting for a CPU say otherwise), and under load
- * only to 75 %. What holds under load is counted per thread: its first wait. All is reported. */
+ * It learned of a thread when it next read the rings, every 10 ms: a first wait of 1-5 ms was
+ * often over, unsampled, by then, and one run in three failed this check on a quiet machine (4 of
+ * 8 first waits unknown; 5 of 8 and 12 ms of 45 seen under load). The rings are now read with
+ * every reason sample (2 ms): only waits shorter than a sample can pass unseen (under 1 ms of
+ * unknown in ten runs at load 2.5-4 per CPU). Its reason sampler still runs late on a busy
+ * machine, so the share is held to 10 % only on a quiet machine (neither the load average nor the
+ * program's own threads waiting for a CPU say otherwise), and under load only to 75 %. What holds
+ * under load is counted per thread: its first wait. All is reported. */
 static void
 test_thread_start (gconstpointer data)
 {
