@@ -582,13 +582,18 @@ read_frame (PyReader *r, guint64 frame, guint8 *fb, guint8 *win, guint64 *win_at
 {
   gsize n = r->L.fr_size;
 
+  /* @frame comes from the program's memory, which changes as it is read: any value, so no sum
+   * with it may wrap (a frame near 2^64 once passed "frame + n <= end" and was copied from far
+   * outside the window). */
+  if (frame > G_MAXUINT64 - n)
+    return FALSE;
   if (*win_len == 0 && frame + n >= FRAME_WINDOW)
     {
       /* The first frame: the window ends with it, unless that crosses into unmapped memory. */
       *win_at = frame + n - FRAME_WINDOW;
       *win_len = rd (r, *win_at, win, FRAME_WINDOW) ? FRAME_WINDOW : 0;
     }
-  if (*win_len > 0 && frame >= *win_at && frame + n <= *win_at + *win_len)
+  if (*win_len >= n && frame >= *win_at && frame - *win_at <= *win_len - n)
     {
       memcpy (fb, win + (frame - *win_at), n);
       return TRUE;
