@@ -326,7 +326,10 @@ check_sleepers (IlRunTrace *run)
       g_test_message ("sleeper %d: io-wait %.1f %%, gil-wait %.2f %% (the program's threads were "
                       "ready %.2f ms)", info->tid, 100.0 * t.ns[IL_STATE_IO_WAIT] / t.total,
                       100.0 * t.ns[IL_STATE_GIL_WAIT] / t.total, ready / 1e6);
-      g_assert_cmpfloat ((double) t.ns[IL_STATE_IO_WAIT], >=, 0.8 * t.total);
+      /* Asleep most of its life, but for the time it waited for a CPU after each wake: on a busy
+       * machine that is the other programs', not the sleeper's (a sleeper 78 % of its life asleep
+       * was seen at load 5 on 2 cores). */
+      g_assert_cmpfloat ((double) t.ns[IL_STATE_IO_WAIT], >=, 0.8 * (t.total - t.ns[IL_STATE_READY]));
       /* and the tooltip says it was sleeping, not I/O (a wait shorter than a sample, on a busy
        * machine where the tracer itself waits for a CPU, may go untold) */
       g_assert_cmpfloat ((double) wait_ns (run, w, IL_STATE_IO_WAIT, IL_WAIT_SLEEP), >=,
