@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "il-trace-io.h"
+#include "il-test-util.h"
 
 /* Writes a trace v1 file as Interleave writes it: @n_workers lanes of @n_spans spans in all and
  * @n_tasks tasks, with the text laid out like il_trace_save()'s. */
@@ -56,18 +57,6 @@ generate (const char *path, guint n_workers, guint64 n_spans, guint n_tasks)
   g_assert_cmpint (fclose (f), ==, 0);
 }
 
-static gint64
-status_kib (const char *field)
-{
-  g_autofree char *text = NULL;
-  const char *at;
-
-  if (!g_file_get_contents ("/proc/self/status", &text, NULL, NULL) ||
-      (at = strstr (text, field)) == NULL)
-    return -1;
-  return g_ascii_strtoll (at + strlen (field), NULL, 10);
-}
-
 /* In a fresh process, so the peak is this load's alone: prints one line of figures. */
 static int
 measure (const char *path)
@@ -78,7 +67,7 @@ measure (const char *path)
   guint64 n_spans = 0, n_tasks = 0;
   FILE *f;
 
-  before = status_kib ("VmRSS:");
+  before = il_test_status_kib ("VmRSS:");
   /* Resets VmHWM to the current RSS (Linux 4.0 and later). */
   if ((f = fopen ("/proc/self/clear_refs", "w")) != NULL)
     {
@@ -89,8 +78,8 @@ measure (const char *path)
   trace = il_trace_load (path, &error);
   t1 = g_get_monotonic_time ();
   g_assert_no_error (error);
-  peak = status_kib ("VmHWM:");
-  after = status_kib ("VmRSS:");
+  peak = il_test_status_kib ("VmHWM:");
+  after = il_test_status_kib ("VmRSS:");
   for (guint r = 0; r < il_trace_get_n_runs (trace); r++)
     {
       n_spans += il_run_trace_get_n_spans (il_trace_get_run (trace, r));

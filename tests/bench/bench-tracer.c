@@ -10,6 +10,7 @@
 
 #include "il-lesson.h"
 #include "il-run.h"
+#include "il-test-util.h"
 
 /* Usage: bench-tracer (IL_LESSONS_DIR set)
  * Each Python lesson (08, 09, 10; IL_BENCH_LESSONS a comma list of substrings chooses others)
@@ -19,18 +20,6 @@
  * run, and its own CPU time (all its threads: the tracer, the /proc/stat sampler, draining). The
  * traced programs and the watcher are other processes, in neither figure. Medians are printed per
  * lesson with the load average beside them. Nothing is asserted. */
-
-static gint64
-status_kib (const char *field)
-{
-  g_autofree char *text = NULL;
-  const char *at;
-
-  if (!g_file_get_contents ("/proc/self/status", &text, NULL, NULL) ||
-      (at = strstr (text, field)) == NULL)
-    return -1;
-  return g_ascii_strtoll (at + strlen (field), NULL, 10);
-}
 
 static double
 self_cpu_s (void)
@@ -56,7 +45,7 @@ measure (const char *path)
       fprintf (stderr, "%s\n", error->message);
       return 1;
     }
-  before = status_kib ("VmRSS:");
+  before = il_test_status_kib ("VmRSS:");
   cpu0 = self_cpu_s ();
   t0 = g_get_monotonic_time ();
   for (guint i = 0; i < il_lesson_get_n_runs (lesson); i++)
@@ -69,7 +58,7 @@ measure (const char *path)
           return 1;
         }
     }
-  printf ("figures: %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %.3f %.3f\n", before, status_kib ("VmHWM:"),
+  printf ("figures: %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %.3f %.3f\n", before, il_test_status_kib ("VmHWM:"),
           self_cpu_s () - cpu0, (g_get_monotonic_time () - t0) / 1e6);
   return 0;
 }

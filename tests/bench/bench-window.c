@@ -132,19 +132,6 @@ median_extra (GArray *walls, guint col)
   return median (v);
 }
 
-/* A field of /proc/self/status in KiB, or -1. */
-static gint64
-status_kib (const char *field)
-{
-  g_autofree char *text = NULL;
-  const char *at;
-
-  if (!g_file_get_contents ("/proc/self/status", &text, NULL, NULL) ||
-      (at = strstr (text, field)) == NULL)
-    return -1;
-  return g_ascii_strtoll (at + strlen (field), NULL, 10);
-}
-
 /* Sets VmHWM back to the current RSS (Linux 4.0 and later), so a lesson's peak is its own. */
 static void
 reset_peak_rss (void)
@@ -341,7 +328,7 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
       g_ptr_array_add (win_walls, g_array_new (FALSE, FALSE, sizeof (double)));
     }
 
-  rss0 = status_kib ("VmRSS:");
+  rss0 = il_test_status_kib ("VmRSS:");
   reset_peak_rss ();
   il_window_get_live_cost (window, &live_cpu0, &live_wall0);
   il_timeline_view_get_paint_counts (il_window_get_timeline (window), &full0, &strips0);
@@ -418,7 +405,7 @@ bench_lesson (const char *cli, const char *path, guint rounds, const char *out)
           live_wall1 > live_wall0 ? 100.0 * (live_cpu1 - live_cpu0) / (live_wall1 - live_wall0) : 0.0);
   /* The window process (its tracer thread included) over all rounds of this lesson. */
   printf ("%-28s window_rss_mb before %.1f peak %.1f after %.1f\n", name, rss0 / 1024.0,
-          status_kib ("VmHWM:") / 1024.0, status_kib ("VmRSS:") / 1024.0);
+          il_test_status_kib ("VmHWM:") / 1024.0, il_test_status_kib ("VmRSS:") / 1024.0);
   fflush (stdout);
   /* The wall arrays go with this lesson; their addresses may come back for the next one. */
   for (guint i = 0; i < n_runs; i++)

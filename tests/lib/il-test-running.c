@@ -1,7 +1,12 @@
-/* il-test-running.c: how much running time two lanes share (il-test-running.h). */
+/* il-test-running.c: how much running time two lanes share, and whether perf is allowed (il-test-running.h). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "il-perf.h"
 #include "il-test-running.h"
 
 typedef struct
@@ -51,4 +56,15 @@ il_test_running_overlap (IlRunTrace *a, guint wa, IlRunTrace *b, guint wb, gint6
         j++;
     }
   return both;
+}
+
+gboolean
+il_test_perf_allowed (void)
+{
+  struct perf_event_attr attr;
+  int fd;
+
+  il_perf_switch_attr_init (&attr);
+  fd = (int) syscall (SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+  return fd >= 0 && close (fd) == 0;
 }

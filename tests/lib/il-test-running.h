@@ -1,10 +1,14 @@
-/* il-test-running.h: how much running time two lanes share, for the IoU of one capture against another. */
+/* il-test-running.h: what the program tests share that needs the engine: how much running time two lanes share (the IoU of one capture against another), and whether perf is allowed. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "il-trace.h"
 
 G_BEGIN_DECLS
+
+/* Whether this process may open the kernel capture's perf events (the attributes the tracer asks
+ * for, on itself): FALSE where perf_event_paranoid or a seccomp filter refuses them. */
+gboolean il_test_perf_allowed (void);
 
 /* The running time of lane @wa of @a and of lane @wb of @b (into @ta and @tb) and the time both
  * ran at once, all on the machine's clock (each run's origin added), so two runs recorded at once

@@ -206,3 +206,15 @@ il_test_hog_start (const char *hog_path, int cpu, int limit_s)
   g_assert_cmpstr (line, ==, "ready");
   return hog;
 }
+
+gint64
+il_test_status_kib (const char *field)
+{
+  g_autofree char *text = NULL;
+  const char *at;
+
+  if (!g_file_get_contents ("/proc/self/status", &text, NULL, NULL) ||
+      (at = strstr (text, field)) == NULL)
+    return -1;
+  return g_ascii_strtoll (at + strlen (field), NULL, 10);
+}

@@ -78,5 +78,7 @@ GArray   *il_test_children_of    (GPid pid);
 GSubprocess *il_test_hog_start   (const char *hog_path, int cpu, int limit_s);
 /* CPU time process @pid has used (user and system), in clock ticks; 0 when it is gone. */
 guint64   il_test_cpu_ticks      (int pid);
+/* A field of /proc/self/status ("VmHWM:", "VmRSS:") in KiB, or -1. */
+gint64    il_test_status_kib     (const char *field);
 
 G_END_DECLS

@@ -21,6 +21,7 @@
 #include "il-program.h"
 #include "il-run.h"
 #include "il-trace-io.h"
+#include "il-test-running.h"
 #include "il-test-util.h"
 
 static const char *cli_path;
@@ -686,20 +687,6 @@ test_runtime_symbol (void)
     check_runtime_symbol ("/usr/bin/python3");
 }
 
-static gboolean
-check_perf (void)
-{
-  struct perf_event_attr attr;
-  int fd;
-
-  il_perf_switch_attr_init (&attr);
-  fd = (int) syscall (SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-  if (fd < 0)
-    return FALSE;
-  close (fd);
-  return TRUE;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -712,7 +699,7 @@ main (int argc, char **argv)
   no_perf_path = argv[2];
   lessons = g_strdup (g_getenv ("IL_LESSONS_DIR"));
   python = g_find_program_in_path ("python3");
-  perf_allowed = check_perf ();
+  perf_allowed = il_test_perf_allowed ();
   tmpdir = il_test_tmpdir_new ("il-test-program");
   {
     /* cpu_threads.py writes each thread's schedstat run time here (set before any thread). */

@@ -548,20 +548,6 @@ test_lock_convoy (gconstpointer data)
   g_assert_nonnull (strstr (summary, "lock-wait"));
 }
 
-static gboolean
-check_perf (void)
-{
-  struct perf_event_attr attr;
-  int fd;
-
-  il_perf_switch_attr_init (&attr);
-  fd = (int) syscall (SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-  if (fd < 0)
-    return FALSE;
-  close (fd);
-  return TRUE;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -579,7 +565,7 @@ main (int argc, char **argv)
       g_test_message ("python3 is not installed: nothing to trace");
       return 77;
     }
-  perf_allowed = check_perf ();
+  perf_allowed = il_test_perf_allowed ();
   tmpdir = il_test_tmpdir_new ("il-test-sampled");
   burn_py = g_build_filename (tmpdir, "burn.py", NULL);
   {

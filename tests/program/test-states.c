@@ -19,6 +19,7 @@
 
 #include "il-perf.h"
 #include "il-trace-io.h"
+#include "il-test-running.h"
 #include "il-test-util.h"
 
 static const char *cli_path;
@@ -295,18 +296,6 @@ test_asyncio (gconstpointer data)
   g_assert_cmpint (i->busy_ns * 4, <, i->idle_ns);
 }
 
-static gboolean
-check_perf (void)
-{
-  struct perf_event_attr attr;
-  int fd;
-
-  /* The attributes the tracer asks for, on ourselves: allowed here or not. */
-  il_perf_switch_attr_init (&attr);
-  fd = (int) syscall (SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-  return fd >= 0 && close (fd) == 0;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -323,7 +312,7 @@ main (int argc, char **argv)
       g_test_message ("python3 is not installed: nothing to trace");
       return 77;
     }
-  perf_allowed = check_perf ();
+  perf_allowed = il_test_perf_allowed ();
   tmpdir = il_test_tmpdir_new ("il-test-states");
 
   g_test_add_func ("/states/lost-records", test_lost_records);
