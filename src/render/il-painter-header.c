@@ -257,7 +257,15 @@ summary_pieces (IlRunTrace *run)
     add_piece (p, 0, g_strdup_printf (_(" · trace truncated at %" PRIu64 " spans"),
                                       il_run_trace_get_truncated_at_spans (run)), NULL);
   if (capture != NULL)
-    add_piece (p, LEVEL_CAPTURE, g_strdup_printf (" · %s", capture), NULL);
+    {
+      const char *brief = il_capture_describe (il_run_trace_get_capture (run),
+                                               IL_CAPTURE_WORDS_HEADER_BRIEF);
+
+      add_piece (p, LEVEL_CAPTURE, g_strdup_printf (" · %s", capture), NULL);
+      /* An estimate stays said, in brief, down to the narrowest header. */
+      if (brief != NULL)
+        add_piece (p, N_LEVELS, NULL, g_strdup_printf (" · %s", brief));
+    }
   return p;
 }
 

@@ -49,6 +49,14 @@ header_words (IlCaptureKind capture)
     }
 }
 
+/* Only an estimate must stay said however narrow the header: where the cores' lanes are not the
+ * kernel's record. */
+static const char *
+header_brief_words (IlCaptureKind capture)
+{
+  return capture == IL_CAPTURE_SAMPLED ? _("placement estimated") : NULL;
+}
+
 static const char *
 report_words (IlCaptureKind capture)
 {
@@ -88,6 +96,8 @@ il_capture_describe (IlCaptureKind  capture,
       return summary_words (capture);
     case IL_CAPTURE_WORDS_HEADER:
       return header_words (capture);
+    case IL_CAPTURE_WORDS_HEADER_BRIEF:
+      return header_brief_words (capture);
     case IL_CAPTURE_WORDS_REPORT:
       return report_words (capture);
     case IL_CAPTURE_WORDS_CLI:

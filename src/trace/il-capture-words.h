@@ -14,6 +14,8 @@ typedef enum
 {
   IL_CAPTURE_WORDS_SUMMARY,  /* the window's summary: whole sentences on what is exact */
   IL_CAPTURE_WORDS_HEADER,   /* a painted timeline's header, after the run; NULL for auto */
+  IL_CAPTURE_WORDS_HEADER_BRIEF, /* …what stays of it when the header needs the room; NULL:
+                                  * nothing needs to stay (the exact captures) */
   IL_CAPTURE_WORDS_REPORT,   /* the lab report's "Scheduling recorded from %s." */
   IL_CAPTURE_WORDS_CLI,      /* interleave-cli's "capture" line: the kind, then how */
 } IlCaptureWords;
