@@ -20,7 +20,9 @@
                                                      * (every 100 ms, a tenth of the sampler's
                                                      * CPU went on a dict walk per thread) */
 #define NAMES_NEW_NS G_GINT64_CONSTANT (10000000)   /* …sooner while a thread has none yet */
-#define NAMES_SOON   20                               /* …at most this many times in a row */
+#define NAMES_SOON   100                              /* …at most this many times in a row (1 s:
+                                                       * with 200 ms a loaded ASan run once left two
+                                                       * executor threads of 0.4 s unnamed) */
 
 static gint64
 thread_cpu_ns (void)
