@@ -95,10 +95,24 @@ typedef struct
   guint8  block;               /* what it blocked on (a CODE) */
   gint64  arrive;              /* when it got a CPU since the sample before, estimated (-1: it
                                 * did not; the last time, if more than once) */
+  /* /proc/…/sched: the scheduler's own clock of the thread (-1: not known). A thread's runtime
+   * is brought up to date at each switch and at its core's tick, together with the time that
+   * happened: erun is exactly what it had run at estart (on our clock), and off a CPU, estart is
+   * the instant it left its core. */
+  gint64  estart;
+  guint64 erun;
+  guint64 switches;            /* times it left a core */
+  gint8   on;                  /* on a CPU when read: arrivals (pcount) one more than switches
+                                * (-1: not known) */
+  gint64  read_ns;             /* when it was read: the sample's time, or later if the tracer
+                                * lost its core while reading */
 } PlaceSample;
 
 #define PLACE_AHEAD 6          /* samples looked ahead before an interval is laid out */
 #define PLACE_RING  (PLACE_AHEAD + 2)
+#define PLACE_READ_SLACK_NS 100000 /* a thread read later than this after its sample's time: its
+                                    * reading is not that time's */
+#define PLACE_CLOCK_RING 16    /* readings of the scheduler's clock against ours kept */
 
 typedef struct
 {
@@ -119,7 +133,7 @@ typedef struct
   gboolean  unsure;            /* records of a CPU it may have been on were lost: on or off a CPU
                                 * since since_ns is known only at its next record */
   /* Sampling: /proc files kept open (pread at 0 re-reads them). */
-  int       fd_syscall, fd_stat, fd_schedstat;
+  int       fd_syscall, fd_stat, fd_schedstat, fd_sched;
   int       fd_children;       /* sampled: its children, opened at the first scan (-1: none) */
   guint64   run_ns, wait_ns;   /* schedstat at the last sample */
   guint64   pcount;            /* schedstat's times on a CPU at the last sample */
@@ -192,6 +206,10 @@ typedef struct
   guint8     block_before, block; /* what it blocked on at the samples before and after (CODEs) */
   guint      n_pieces;
   PlacePiece pieces[PLACE_MAX_PIECES];
+  gboolean   exact;            /* where it ran is all known (from /proc/…/sched), not estimated… */
+  guint      n_fixed;          /* …or this much of it: where it surely ran, */
+  PlacePiece fixed[2];
+  gint64     got_fixed;        /* …and how much of that was free */
 } PlaceAsk;
 
 struct _IlProgram
@@ -235,6 +253,10 @@ struct _IlProgram
   gint64        place_placed;   /* the last sample whose interval is laid out */
   gint64        place_arrived;  /* …and whose arrivals are estimated */
   int           place_sampler_cpu[PLACE_RING]; /* the CPU the tracer took each sample on */
+  int           place_fd_sched; /* the tracer's own /proc/thread-self/sched (-1: none) */
+  gint64        place_clock[PLACE_CLOCK_RING]; /* our clock minus the scheduler's, as read */
+  guint         place_n_clock;  /* …readings so far */
+  gint64        place_offset;   /* …their least: the scheduler's clock to ours (G_MAXINT64: none) */
 
   /* Tracer state (tracer thread only) */
   GThread      *thread;
@@ -366,6 +388,8 @@ void      il_program_perf_sample_reasons (IlProgram *self, gint64 now);
 
 /* il-program-sampled.c: the sampled capture. */
 gboolean  il_program_parse_stat         (const char *buf, char *state, int *cpu, int *ppid);
+gboolean  il_program_parse_sched        (const char *buf, gint64 *exec_start, gint64 *runtime,
+                                         gint64 *switches);
 void      il_program_sample_all         (IlProgram *self, gint64 now, gboolean last);
 
 /* il-program-place.c: the sampled capture's running time on the cores. */

@@ -89,6 +89,9 @@ thread_open_files (Thread *th)
   th->fd_stat = open (path, O_RDONLY | O_CLOEXEC);
   g_snprintf (path, sizeof path, "/proc/%d/task/%d/schedstat", th->pid, th->tid);
   th->fd_schedstat = open (path, O_RDONLY | O_CLOEXEC);
+  /* Only with CONFIG_SCHED_DEBUG (Debian's kernels have it); without, placement estimates more. */
+  g_snprintf (path, sizeof path, "/proc/%d/task/%d/sched", th->pid, th->tid);
+  th->fd_sched = open (path, O_RDONLY | O_CLOEXEC);
 }
 
 void
@@ -102,7 +105,9 @@ il_program_thread_close_files (Thread *th)
     close (th->fd_schedstat);
   if (th->fd_children >= 0)
     close (th->fd_children);
-  th->fd_syscall = th->fd_stat = th->fd_schedstat = th->fd_children = -1;
+  if (th->fd_sched >= 0)
+    close (th->fd_sched);
+  th->fd_syscall = th->fd_stat = th->fd_schedstat = th->fd_children = th->fd_sched = -1;
 }
 
 Thread *
@@ -124,7 +129,7 @@ il_program_get_thread (IlProgram *self, int pid, int tid, gint64 t)
   th->first_tick = th->last_tick = th->placed_tick = -1;
   th->gil_index = -1;
   th->block_state = CODE (IL_STATE_IO_WAIT, IL_WAIT_NONE);
-  th->fd_syscall = th->fd_stat = th->fd_schedstat = th->fd_children = -1;
+  th->fd_syscall = th->fd_stat = th->fd_schedstat = th->fd_children = th->fd_sched = -1;
   th->reasons = g_array_new (FALSE, FALSE, sizeof (Reason));
   th->held = g_array_new (FALSE, FALSE, sizeof (IlSpan));
   memcpy (th->comm, th->proc->comm, sizeof th->comm);

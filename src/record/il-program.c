@@ -253,6 +253,7 @@ il_program_new (const IlRunConfig *config, gint64 origin_ns)
   g_return_val_if_fail (il_run_config_is_program (config), NULL);
 
   self = g_new0 (IlProgram, 1);
+  self->place_fd_sched = -1;
   self->config = il_run_config_copy (config);
   self->origin_ns = origin_ns;
   self->capture = IL_CAPTURE_KERNEL;
