@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -19,6 +20,7 @@
 #include "il-lesson.h"
 #include "il-perf.h"
 #include "il-program.h"
+#include "il-program-private.h"
 #include "il-run.h"
 #include "il-trace-io.h"
 #include "il-test-running.h"
@@ -687,6 +689,99 @@ test_runtime_symbol (void)
     check_runtime_symbol ("/usr/bin/python3");
 }
 
+static gpointer
+block_on (gpointer data)
+{
+  GAsyncQueue **q = data;
+
+  g_async_queue_push (q[0], GINT_TO_POINTER (1));
+  g_async_queue_pop (q[1]);   /* blocked here until the test has read it */
+  return NULL;
+}
+
+/* /proc/…/sched as the sampled capture reads it: a text of a known kernel's, then a live thread
+ * that is blocked, so off a core: its runtime is schedstat's to the ns (one counter, printed by
+ * two files), and it has left a core as many times as it got one (schedstat's third field). */
+static void
+test_sched_file (void)
+{
+  static const char text[] =
+    "python3 (4242, #threads: 3)\n"
+    "-------------------------------------------------------------------\n"
+    "se.exec_start                                :      61490913.888336\n"
+    "se.vruntime                                  :         51901.272502\n"
+    "se.sum_exec_runtime                          :             4.382745\n"
+    "se.nr_migrations                             :                    0\n"
+    "nr_switches                                  :                   17\n"
+    "nr_voluntary_switches                        :                   16\n";
+  GAsyncQueue *q[2] = { g_async_queue_new (), g_async_queue_new () };
+  g_autoptr(GThread) th = NULL;
+  g_autofree char *sched = NULL, *schedstat = NULL, *path = NULL, *path2 = NULL;
+  gint64 start, runtime, switches;
+  guint64 run, wait, pcount;
+  int tid;
+
+  g_assert_true (il_program_parse_sched (text, &start, &runtime, &switches));
+  g_assert_cmpint (start, ==, G_GINT64_CONSTANT (61490913888336));
+  g_assert_cmpint (runtime, ==, 4382745);
+  g_assert_cmpint (switches, ==, 17);
+  g_assert_false (il_program_parse_sched ("se.exec_start : 12.5\n", &start, &runtime, &switches));
+
+  if (!g_file_test ("/proc/thread-self/sched", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("this kernel has no /proc/PID/sched (CONFIG_SCHED_DEBUG)");
+      g_async_queue_unref (q[0]);
+      g_async_queue_unref (q[1]);
+      return;
+    }
+  th = g_thread_new ("blocked", block_on, q);
+  g_async_queue_pop (q[0]);
+  /* Its tid: the newest task of ours that is asleep (S) in the queue's wait. */
+  tid = -1;
+  {
+    g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *stat_path = g_strdup_printf ("/proc/self/task/%s/comm", name);
+        g_autofree char *comm = NULL;
+
+        if (g_file_get_contents (stat_path, &comm, NULL, NULL) && g_str_has_prefix (comm, "blocked"))
+          tid = atoi (name);
+      }
+  }
+  g_assert_cmpint (tid, >, 0);
+  path = g_strdup_printf ("/proc/self/task/%d/sched", tid);
+  path2 = g_strdup_printf ("/proc/self/task/%d/schedstat", tid);
+  /* Asleep once its state says so; then nothing moves until it is woken. */
+  for (;;)
+    {
+      g_autofree char *stat_path = g_strdup_printf ("/proc/self/task/%d/stat", tid);
+      g_autofree char *stat = NULL;
+      char state;
+      int cpu;
+
+      g_assert_true (g_file_get_contents (stat_path, &stat, NULL, NULL));
+      g_assert_true (il_program_parse_stat (stat, &state, &cpu, NULL));
+      if (state == 'S')
+        break;
+      g_usleep (1000);
+    }
+  g_assert_true (g_file_get_contents (path, &sched, NULL, NULL));
+  g_assert_true (g_file_get_contents (path2, &schedstat, NULL, NULL));
+  g_assert_true (il_program_parse_sched (sched, &start, &runtime, &switches));
+  g_assert_cmpint (sscanf (schedstat, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+                           &run, &wait, &pcount), ==, 3);
+  g_assert_cmpint (runtime, ==, (gint64) run);
+  g_assert_cmpint (switches, ==, (gint64) pcount);
+  g_assert_cmpint (start, >, 0);
+  g_async_queue_push (q[1], GINT_TO_POINTER (1));
+  g_thread_join (g_steal_pointer (&th));
+  g_async_queue_unref (q[0]);
+  g_async_queue_unref (q[1]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -713,6 +808,7 @@ main (int argc, char **argv)
       return 77;
     }
   g_test_add_func ("/program/runtime-symbol", test_runtime_symbol);
+  g_test_add_func ("/program/sched-file", test_sched_file);
   g_test_add_func ("/program/lesson-command", test_lesson_command);
   g_test_add_func ("/program/gil/engine-kernel", test_gil_engine);
   g_test_add_func ("/program/gil/cli-sampled", test_gil_cli_sampled);
