@@ -204,9 +204,12 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
       sample->on = (gint8) ((gint64) pcount - switches);
       sample->read_ns = read_ns;
       /* What it ran by now, exactly: schedstat's figure lags by up to a tick while it runs; on a
-       * CPU since estart, it ran all the time since. */
+       * CPU since estart, it ran all the time since. Off one, what it ran by when it left, read
+       * with that instant (schedstat was read a few µs before: it may have run in between). */
       if (sample->on && now > sample->estart && read_ns - now < PLACE_READ_SLACK_NS)
         sample->run = MAX (sample->run, sample->erun + (guint64) (now - sample->estart));
+      else if (!sample->on)
+        sample->run = MAX (sample->run, sample->erun);
     }
   else if (unchanged && prev_known)
     {
