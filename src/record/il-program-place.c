@@ -51,8 +51,9 @@ il_program_place_init (IlProgram *self)
   self->place_order = g_ptr_array_new ();
   self->place_gaps = g_array_new (FALSE, FALSE, sizeof (PlacePiece));
   self->place_fd_sched = open ("/proc/thread-self/sched", O_RDONLY | O_CLOEXEC);
-  self->place_n_clock = 0;
-  self->place_offset = G_MAXINT64;
+  self->place_clocks = g_new (PlaceClock, self->place_n_cpus);
+  for (guint c = 0; c < self->place_n_cpus; c++)
+    self->place_clocks[c] = (PlaceClock) { G_MAXINT64, G_MAXINT64, 0 };
 }
 
 void
@@ -66,6 +67,7 @@ il_program_place_free (IlProgram *self)
   g_clear_pointer (&self->place_asks, g_array_unref);
   g_clear_pointer (&self->place_order, g_ptr_array_unref);
   g_clear_pointer (&self->place_gaps, g_array_unref);
+  g_clear_pointer (&self->place_clocks, g_free);
   if (self->place_fd_sched >= 0)
     close (self->place_fd_sched);
   self->place_fd_sched = -1;
@@ -391,7 +393,7 @@ known_pieces (IlProgram *self, const PlaceSample *s0, const PlaceSample *s1, Pla
   int cpu0 = il_program_place_cpu_index (self, s0->cpu), cpu1 = il_program_place_cpu_index (self, s1->cpu);
 
   if (s0->on < 0 || s1->on < 0 || s0->estart < 0 || e1 < 0 || e1 > b || ran < 0 ||
-      s0->read_ns - a > PLACE_READ_SLACK_NS || s1->read_ns - b > PLACE_READ_SLACK_NS ||
+      s0->estart > a ||
       (!s0->on && s1->on && arrivals == 0) || (s0->on && !s1->on && arrivals == 0 && e1 < a))
     return;
   end = s1->on ? b : e1;
@@ -538,8 +540,7 @@ ask_for (IlProgram *self, Thread *th, gint64 m)
           ask->n_holes = 0;
           ask->gil = FALSE;
         }
-      else if (s0->estart >= 0 && s1->estart >= 0 && s0->read_ns - a < PLACE_READ_SLACK_NS &&
-               s1->read_ns - b < PLACE_READ_SLACK_NS)
+      else if (s0->estart >= 0 && s1->estart >= 0 && s0->estart <= a && s1->estart <= b)
         /* Its counters are exact at both ends (not lagging): it ran what they grew, no more;
          * the look ahead would lay out here what it runs in later intervals. */
         ask->want = CLAMP (MAX (debt, fixed), 0, len);

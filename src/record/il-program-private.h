@@ -104,15 +104,22 @@ typedef struct
   guint64 switches;            /* times it left a core */
   gint8   on;                  /* on a CPU when read: arrivals (pcount) one more than switches
                                 * (-1: not known) */
-  gint64  read_ns;             /* when it was read: the sample's time, or later if the tracer
-                                * lost its core while reading */
 } PlaceSample;
 
 #define PLACE_AHEAD 6          /* samples looked ahead before an interval is laid out */
 #define PLACE_RING  (PLACE_AHEAD + 2)
-#define PLACE_READ_SLACK_NS 100000 /* a thread read later than this after its sample's time: its
-                                    * reading is not that time's */
-#define PLACE_CLOCK_RING 16    /* readings of the scheduler's clock against ours kept */
+
+/* Sampled capture: one core's scheduler clock against ours (il-program-sampled.c). Each core has
+ * its own (it leaves out the time the core spent in interrupts, with IRQ_TIME_ACCOUNTING), so
+ * each is read on that core; the least of our clock minus it over two windows of readings is the
+ * offset, the older window forgotten as the newer fills (the clocks drift apart slowly). */
+typedef struct
+{
+  gint64 least, least_before;  /* G_MAXINT64: no reading */
+  gint64 since;                /* when the newer window began */
+} PlaceClock;
+
+#define PLACE_CLOCK_WINDOW_NS (100 * G_GINT64_CONSTANT (1000000))
 
 typedef struct
 {
@@ -254,9 +261,7 @@ struct _IlProgram
   gint64        place_arrived;  /* …and whose arrivals are estimated */
   int           place_sampler_cpu[PLACE_RING]; /* the CPU the tracer took each sample on */
   int           place_fd_sched; /* the tracer's own /proc/thread-self/sched (-1: none) */
-  gint64        place_clock[PLACE_CLOCK_RING]; /* our clock minus the scheduler's, as read */
-  guint         place_n_clock;  /* …readings so far */
-  gint64        place_offset;   /* …their least: the scheduler's clock to ours (G_MAXINT64: none) */
+  PlaceClock   *place_clocks;   /* per core (an index into place_cpus): its scheduler clock */
 
   /* Tracer state (tracer thread only) */
   GThread      *thread;

@@ -71,30 +71,81 @@ il_program_parse_sched (const char *buf, gint64 *exec_start, gint64 *runtime, gi
   return *exec_start >= 0 && *runtime >= 0 && *switches >= 0;
 }
 
-/* Reads the scheduler's clock against ours, on the tracer's own thread just after it woke: the
- * scheduler set its exec_start as it took its core, a few µs before @now, so now minus it is the
- * clocks' offset plus that delay; the least of the last PLACE_CLOCK_RING readings is the offset
- * (on this 2-core VM: 1.347 ms, the least within 2 µs with the cores busy). Every sample until
- * that many, then every 8th: a reading costs about 5 µs. */
+/* The scheduler's clock of @c (an index into place_cpus) to ours, or G_MAXINT64 if not read yet. */
+static gint64
+clock_offset (IlProgram *self, int c)
+{
+  const PlaceClock *k;
+
+  if (c < 0 || self->place_clocks == NULL)
+    return G_MAXINT64;
+  k = &self->place_clocks[c];
+  return MIN (k->least, k->least_before);
+}
+
+/* One reading of the scheduler's clock against ours, on the core the tracer is on: its own
+ * thread's exec_start was set as it took the core, or later as the core brought its runtime up
+ * to date, always before the read ends; so our clock after the read minus it is the offset plus
+ * a few µs (5 µs at best: the read), never less, and the least of many readings is the offset
+ * (on this 2-core VM: 1.347 ms, the least within 2 µs with both cores busy; each core alike). */
 static void
-read_clock (IlProgram *self, gint64 now, gint64 tick)
+read_clock_here (IlProgram *self, gint64 now)
 {
   char buf[4096];
-  gint64 e, r, n_sw, least = G_MAXINT64;
+  gint64 e, r, n_sw, t;
   ssize_t n;
+  int c;
+  PlaceClock *k;
 
-  if (self->place_fd_sched < 0 || (self->place_n_clock >= PLACE_CLOCK_RING && tick % 8 != 0))
-    return;
   n = pread (self->place_fd_sched, buf, sizeof buf - 1, 0);
-  if (n <= 0)
+  t = il_clock_now_ns ();
+  c = il_program_place_cpu_index (self, sched_getcpu ());
+  if (n <= 0 || c < 0)
     return;
   buf[n] = '\0';
   if (!il_program_parse_sched (buf, &e, &r, &n_sw) || e == 0)
     return;
-  self->place_clock[self->place_n_clock++ % PLACE_CLOCK_RING] = now - e;
-  for (guint i = 0; i < MIN (self->place_n_clock, PLACE_CLOCK_RING); i++)
-    least = MIN (least, self->place_clock[i]);
-  self->place_offset = least;
+  k = &self->place_clocks[c];
+  if (now - k->since > PLACE_CLOCK_WINDOW_NS)
+    {
+      k->least_before = k->least;
+      k->least = t - e;
+      k->since = now;
+    }
+  else
+    k->least = MIN (k->least, t - e);
+}
+
+/* Reads the clocks: where the tracer woke, every other sample; and a core it has not woken on
+ * for a window, by moving there for one reading (its affinity set to that core, then back), at
+ * most one a sample. The first sample reads them all. */
+static void
+read_clocks (IlProgram *self, gint64 now, gint64 tick)
+{
+  cpu_set_t all, one;
+
+  if (self->place_fd_sched < 0)
+    return;
+  if (tick % 2 == 0)
+    read_clock_here (self, now);
+  if (sched_getaffinity (0, sizeof all, &all) != 0)
+    return;
+  for (guint c = 0; c < self->place_n_cpus; c++)
+    {
+      PlaceClock *k = &self->place_clocks[c];
+
+      if (k->least != G_MAXINT64 && now - k->since <= 2 * PLACE_CLOCK_WINDOW_NS)
+        continue;
+      CPU_ZERO (&one);
+      CPU_SET (self->place_cpus[c], &one);
+      if (sched_setaffinity (0, sizeof one, &one) == 0)
+        {
+          read_clock_here (self, now);
+          sched_setaffinity (0, sizeof all, &all);
+        }
+      if (tick > 0)
+        break;
+    }
 }
 
 /* Reads one thread's sample @tick: its schedstat (time on a CPU and waiting in the run queue, in
@@ -108,7 +159,7 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
   char state;
   int cpu;
   unsigned long long run_ns, wait_ns, pcount;
-  gint64 estart = -1, erun = -1, switches = -1, read_ns = now;
+  gint64 estart = -1, erun = -1, switches = -1, offset;
   gboolean is_blocked, have_final = FALSE, unchanged, prev_known;
   guint8 block = th->block_state;
   PlaceSample *sample;
@@ -162,7 +213,8 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
    * sample (of one that did not, the last reading holds). */
   prev_known = th->samples != NULL && th->first_tick >= 0 && th->last_tick == tick - 1 &&
                th->samples[(tick - 1) % PLACE_RING].estart >= 0;
-  if (th->fd_sched >= 0 && self->place_offset != G_MAXINT64 && !(unchanged && prev_known))
+  offset = clock_offset (self, il_program_place_cpu_index (self, cpu));
+  if (th->fd_sched >= 0 && offset != G_MAXINT64 && !(unchanged && prev_known))
     {
       n = pread (th->fd_sched, buf, sizeof buf - 1, 0);
       if (n > 0)
@@ -170,7 +222,6 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
           buf[n] = '\0';
           if (!il_program_parse_sched (buf, &estart, &erun, &switches) || estart == 0)
             estart = -1;   /* 0: it moved to another core and did not run there yet */
-          read_ns = il_clock_now_ns ();
         }
     }
   th->pcount = pcount;
@@ -198,15 +249,14 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
   sample->block = block;
   if (estart >= 0 && (gint64) pcount - switches >= 0 && (gint64) pcount - switches <= 1)
     {
-      sample->estart = estart + self->place_offset;
+      sample->estart = estart + offset;
       sample->erun = (guint64) erun;
       sample->switches = (guint64) switches;
       sample->on = (gint8) ((gint64) pcount - switches);
-      sample->read_ns = read_ns;
       /* What it ran by now, exactly: schedstat's figure lags by up to a tick while it runs; on a
        * CPU since estart, it ran all the time since. Off one, what it ran by when it left, read
        * with that instant (schedstat was read a few µs before: it may have run in between). */
-      if (sample->on && now > sample->estart && read_ns - now < PLACE_READ_SLACK_NS)
+      if (sample->on && now >= sample->estart)
         sample->run = MAX (sample->run, sample->erun + (guint64) (now - sample->estart));
       else if (!sample->on)
         sample->run = MAX (sample->run, sample->erun);
@@ -219,7 +269,6 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
       sample->erun = prev->erun;
       sample->switches = prev->switches;
       sample->on = prev->estart >= 0 ? 0 : -1;
-      sample->read_ns = now;
     }
   else
     sample->on = -1, sample->estart = -1;
@@ -269,7 +318,7 @@ il_program_sample_all (IlProgram *self, gint64 now, gboolean last)
     }
   self->place_times[tick % PLACE_RING] = now;
   self->place_sampler_cpu[tick % PLACE_RING] = sched_getcpu ();
-  read_clock (self, now, tick);
+  read_clocks (self, now, tick);
   g_hash_table_iter_init (&iter, self->threads);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     sample_thread (self, value, now, tick);
