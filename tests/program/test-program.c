@@ -483,7 +483,9 @@ test_shim (gconstpointer data)
                                              "exec /usr/bin/env %s \"$@\"\n", python);
   g_autofree char *shim = write_script ("python3-shim", script);
   g_autofree char *prog = lesson_program ("cpu_threads.py");
-  const char *argv[] = { shim, prog, "2", "300000", NULL };
+  /* Threads of about 0.2 s each: the sampled capture finds threads every 5 ms, later when the
+   * machine is loaded (at load 8 on 2 CPUs, threads of 20 ms were at times never seen). */
+  const char *argv[] = { shim, prog, "2", "3000000", NULL };
   g_autoptr(IlRunTrace) run = NULL;
   const IlProcessInfo *proc;
 
