@@ -535,8 +535,11 @@ ask_for (IlProgram *self, Thread *th, gint64 m)
         fixed += ask->fixed[i].e - ask->fixed[i].s;
       if (ask->exact)
         {
-          /* Its own time, not an estimate: no holes to keep clear, no holder of the GIL. */
-          ask->want = fixed;
+          /* Its own time, not an estimate: no holes to keep clear, no holder of the GIL. What
+           * its counter says it ran before and was not laid out (it ran before the tracer found
+           * it, 5 ms or more under load) goes where it is free, as estimated intervals do: a
+           * thread's total stays its counter's. */
+          ask->want = MAX (fixed, MIN (debt, len));
           ask->n_holes = 0;
           ask->gil = FALSE;
         }
