@@ -441,6 +441,32 @@ on_run_prepared (IlWindow *self, IlRun *run, guint round, guint index, IlBatchRu
   il_window_go_when_painted (self);
 }
 
+static void
+on_busy_toast_dismissed (IlWindow *self, AdwToast *toast)
+{
+  if (self->busy_toast == toast)
+    self->busy_toast = NULL;
+}
+
+/* Says that the machine is busy. The notice of the last lesson run may still be up (it stays 6 s,
+ * and a lesson started again within them is busy again): that one says the new share, rather
+ * than a second one queued behind it, which came in with its animation in the middle of the
+ * runs (about 30 frames of the whole window, 2-3 ms each: 1-2 % of a core for that run). */
+static void
+il_window_say_busy (IlWindow *self, const char *warning)
+{
+  if (self->busy_toast != NULL)
+    {
+      adw_toast_set_title (self->busy_toast, warning);
+      return;
+    }
+  self->busy_toast = adw_toast_new (warning);
+  adw_toast_set_timeout (self->busy_toast, 6);
+  g_signal_connect_object (self->busy_toast, "dismissed", G_CALLBACK (on_busy_toast_dismissed), self,
+                           G_CONNECT_SWAPPED);
+  adw_toast_overlay_add_toast (self->toast_overlay, self->busy_toast);
+}
+
 /* Before a lesson: 200 ms of /proc/stat. A busy machine is said once, then the lesson runs. */
 static void
 on_quiet_checked (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -454,7 +480,7 @@ on_quiet_checked (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->disposed)
     return;
   if (warning != NULL)
-    il_window_toast (self, warning);
+    il_window_say_busy (self, warning);
   /* Stopped meanwhile: the runner sees the cancel and ends the batch at once. */
   il_batch_runner_run_async (self->runner, self->cancellable, on_batch_done, g_object_ref (self));
 }

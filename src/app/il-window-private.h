@@ -33,6 +33,7 @@ struct _IlWindow
   gboolean              queue_is_lesson;
   gboolean              checking_quiet;     /* the quiet-machine check before a lesson goes on */
   gboolean              told_capture_refused;  /* the kernel's refusal was said this session */
+  AdwToast             *busy_toast;         /* the busy-machine notice while shown or queued */
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
   gint64                summary_shown_us;   /* when the live summary was last updated */
   gint64                progress_shown_us;  /* when the progress text was last set */

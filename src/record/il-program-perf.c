@@ -268,10 +268,31 @@ read_rings (IlProgram *self)
   for (guint i = from; i < self->events->len; i++)
     {
       const Event *e = &g_array_index (self->events, Event, i);
+      Thread *th;
 
       if (e->type == PERF_RECORD_FORK && e->pid != e->tid &&
           g_hash_table_contains (self->procs, GINT_TO_POINTER (e->pid)))
         il_program_get_thread (self, e->pid, e->tid, (gint64) e->time);
+      /* Where each thread is now, as far as its records say (rings are per CPU, so its records
+       * come in time order only across all of them). */
+      else if (e->type == PERF_RECORD_SWITCH &&
+               (th = g_hash_table_lookup (self->threads, GINT_TO_POINTER (e->tid))) != NULL &&
+               (gint64) e->time >= th->seen_ns)
+        {
+          th->seen_ns = (gint64) e->time;
+          th->seen_blocked = (e->misc & PERF_RECORD_MISC_SWITCH_OUT) &&
+                             !(e->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
+        }
+      /* Records were lost: what the others say may be old; every system call is read again. */
+      else if (e->type == PERF_RECORD_LOST)
+        {
+          GHashTableIter iter;
+          gpointer value;
+
+          g_hash_table_iter_init (&iter, self->threads);
+          while (g_hash_table_iter_next (&iter, NULL, &value))
+            ((Thread *) value)->seen_ns = 0;
+        }
     }
 }
 
@@ -399,7 +420,13 @@ il_program_perf_teardown (IlProgram *self)
  * records say when a thread blocked, not on what). The rings are read first (a read of our own
  * memory): a thread started since is sampled from now, not from the next drain, up to 10 ms
  * later, by when its first wait (a Python thread's is the GIL's, 1-5 ms) was over unsampled and
- * drawn as a wait of no known kind. */
+ * drawn as a wait of no known kind. They also say where each thread is now, which spares most
+ * reads of /proc (each a system call with a permission check, and most of the tracer's time
+ * beside its wake-ups): a thread whose latest record put it on a CPU or preempted it is not in
+ * a blocking call (the read would say "running"); one that blocked and has had no record since
+ * has not run since, so it is still in the call its last read found, which counts again as this
+ * tick's sample. Every thread is still read at least every REASON_READ_NS, and after lost
+ * records. */
 void
 il_program_perf_sample_reasons (IlProgram *self, gint64 now)
 {
@@ -415,7 +442,19 @@ il_program_perf_sample_reasons (IlProgram *self, gint64 now)
 
       if (th->exited)
         continue;
+      if (th->seen_ns > 0 && th->seen_ns == th->reason_seen_ns && now - th->reason_read_ns < REASON_READ_NS &&
+          (!th->seen_blocked || th->reason_code != NO_REASON))
+        {
+          th->syscall_running = !th->seen_blocked;
+          th->syscall_ns = now;
+          if (th->seen_blocked)
+            il_program_note_reason (th, now, th->reason_code);
+          continue;
+        }
       s = il_program_read_block_reason (self, th, now);
+      th->reason_read_ns = now;
+      th->reason_seen_ns = th->seen_ns;
+      th->reason_code = s;
       if (s != NO_REASON)
         il_program_note_reason (th, now, s);
     }

@@ -38,6 +38,9 @@ G_BEGIN_DECLS
                                                         * record that comes late may still cut */
 #define CONFIRM_NS       G_GINT64_CONSTANT (250000000) /* a child younger than this may be a launcher's */
 #define REASON_KEEP_NS   G_GINT64_CONSTANT (50000000)
+#define REASON_READ_NS   G_GINT64_CONSTANT (20000000)  /* kernel: a thread's system call read at
+                                                        * least this often, whatever its records
+                                                        * say (il_program_perf_sample_reasons) */
 #define INT_GRACE_NS     G_GINT64_CONSTANT (2000000000)  /* Stop: SIGINT, then SIGTERM after this */
 #define KILL_GRACE_NS    G_GINT64_CONSTANT (2000000000)  /* …and SIGKILL after this more */
 #define RING_CAPACITY    (1u << 16)
@@ -137,6 +140,12 @@ typedef struct
   gboolean  preempted;         /* off CPU and still runnable: ready */
   gboolean  before_exec;       /* the root before its exec: not the program yet, nothing to show */
   gint64    record_ns;         /* kernel: the time of its last switch record */
+  gint64    seen_ns;           /* kernel: its latest switch record read from the rings so far
+                                * (handled or not; 0: none yet)… */
+  gboolean  seen_blocked;      /* …left its CPU not preempted: blocked in a system call */
+  gint64    reason_read_ns;    /* when its system call was last read (not taken from records)… */
+  gint64    reason_seen_ns;    /* …seen_ns then… */
+  guint8    reason_code;       /* …and what it said (NO_REASON: running or unknown) */
   gboolean  unsure;            /* records of a CPU it may have been on were lost: on or off a CPU
                                 * since since_ns is known only at its next record */
   /* Sampling: /proc files kept open (pread at 0 re-reads them). */

@@ -256,6 +256,7 @@ il_paint_label_segments (IlPaintFrame *f, const int *ids, const IlPaintCell *cel
     {
       guint e = c + 1;
       double w, avail;
+      IlTextExtent extent;
       gboolean named;
       g_autofree char *text = NULL;
 
@@ -294,14 +295,17 @@ il_paint_label_segments (IlPaintFrame *f, const int *ids, const IlPaintCell *cel
             text = il_painter_worker_label (workers_of, (guint) ids[c]);
           else
             text = g_strdup_printf (long_fmt, ids[c]);
-          w = il_text_set (f->text, text, px, FALSE, 0);
+          /* Measured (il_text_measure), and set only when it is drawn. */
+          il_text_measure (f->text, text, px, FALSE, 0, &extent);
+          w = extent.width;
           /* A slice name that does not fit is left out rather than replaced by a number
            * no one knows. */
           if (w > avail && !named)
             {
               g_free (text);
               text = g_strdup_printf ("%d", ids[c]);
-              w = il_text_set (f->text, text, px, FALSE, 0);
+              il_text_measure (f->text, text, px, FALSE, 0, &extent);
+              w = extent.width;
             }
           /* Only stretches wholly inside the clip are named: a strip repainted alone (the live
            * window appends columns) must not name a stretch that goes on outside it, or the
@@ -313,6 +317,7 @@ il_paint_label_segments (IlPaintFrame *f, const int *ids, const IlPaintCell *cel
               const IlPaintCell *mid = &cells[(c + e) / 2];
               IlRgb bg = il_rgb_unpack (mid->top != G_MAXUINT32 ? mid->top : mid->bottom);
               IlRgb ink = il_rgb_luminance (bg) > 0.45 ? (IlRgb) { 0.08, 0.08, 0.1 } : (IlRgb) { 1, 1, 1 };
+              il_text_set (f->text, text, px, FALSE, 0);
               il_text_draw (f->cr, f->text, cx, y + h / 2, IL_ALIGN_CENTER, ink);
             }
         }

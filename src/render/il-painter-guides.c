@@ -348,7 +348,10 @@ il_paint_legend (IlPaintFrame *f, gboolean any_strip, guint max_cpus)
       for (guint i = 0; i < items->len; i++)
         {
           LegendItem *item = &g_array_index (items, LegendItem, i);
-          item->w = sw + px * 0.4 + il_text_set (f->text, item->text, px, FALSE, 0);
+          IlTextExtent e;
+
+          il_text_measure (f->text, item->text, px, FALSE, 0, &e);
+          item->w = sw + px * 0.4 + e.width;
           if (line > 0 && line + gap + item->w > l->width - 2 * l->margin)
             {
               row++;

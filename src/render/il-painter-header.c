@@ -303,7 +303,10 @@ set_summary (IlPaintFrame *f, IlRunTrace *run, double px, double max_w)
     {
       g_autofree char *line = summary_at (pieces, level);
 
-      if (il_text_set (f->text, line, px, FALSE, -1) <= max_w || level == N_LEVELS - 1)
+      IlTextExtent whole;
+
+      il_text_measure (f->text, line, px, FALSE, -1, &whole);
+      if (whole.width <= max_w || level == N_LEVELS - 1)
         {
           il_text_set (f->text, line, px, FALSE, max_w);
           return !pango_layout_is_ellipsized (f->text);
@@ -323,8 +326,11 @@ fit_title (PangoLayout *text, const char *title, const IlLayout *layout, double 
            double max_w, IlTitleFit *fit)
 {
   double max_h = layout->title_h + round (layout->font_px * 0.4);
-  PangoRectangle logical;
+  IlTextExtent e;
+  gboolean set;
 
+  /* Each size tried is measured (il_text_measure: shaped once per title, size and width, not at
+   * every paint); the one taken is then set for drawing. */
   memset (fit, 0, sizeof *fit);
   pango_layout_set_height (text, -1);
   pango_layout_set_wrap (text, PANGO_WRAP_WORD);
@@ -332,27 +338,28 @@ fit_title (PangoLayout *text, const char *title, const IlLayout *layout, double 
   fit->lines = 1;
   for (fit->px = px; ; fit->px = MAX (least, fit->px * 0.92))
     {
-      fit->width = il_text_set (text, title, fit->px, TRUE, max_w);
-      if (!pango_layout_is_ellipsized (text) || fit->px <= least)
+      set = il_text_measure (text, title, fit->px, TRUE, max_w, &e);
+      fit->width = e.width;
+      if (!e.ellipsized || fit->px <= least)
         break;
     }
-  if (pango_layout_is_ellipsized (text))
+  if (e.ellipsized)
     {
       /* Two lines, words kept whole where they can be, the size shrunk until both fit. */
+      pango_layout_set_wrap (text, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_height (text, -2);
       for (fit->px = px; ; fit->px *= 0.92)
         {
-          il_text_set (text, title, fit->px, TRUE, max_w);
-          pango_layout_set_wrap (text, PANGO_WRAP_WORD_CHAR);
-          pango_layout_set_height (text, -2);
-          pango_layout_get_extents (text, NULL, &logical);
-          if ((!pango_layout_is_ellipsized (text) && logical.height <= max_h * PANGO_SCALE)
-              || fit->px < 6)
+          set = il_text_measure (text, title, fit->px, TRUE, max_w, &e);
+          if ((!e.ellipsized && e.height <= max_h) || fit->px < 6)
             break;
         }
-      fit->width = (double) logical.width / PANGO_SCALE;
-      fit->lines = pango_layout_get_line_count (text);
+      fit->width = e.width;
+      fit->lines = e.lines;
     }
-  fit->whole = !pango_layout_is_ellipsized (text);
+  if (!set)
+    il_text_set (text, title, fit->px, TRUE, max_w);
+  fit->whole = !e.ellipsized;
 }
 
 gboolean

@@ -24,6 +24,19 @@ PangoLayout *il_text_layout_new  (cairo_t *cr);
 /* Sets text and size; @max_w > 0 ellipsizes at the end. Returns the logical width. */
 double       il_text_set         (PangoLayout *layout, const char *text, double px, gboolean bold,
                                   double max_w);
+/* What il_text_set() would make of a text in @layout, without setting it when that was measured
+ * before (in this frame or an earlier one, with the same font context, wrap and height): labels
+ * fitted by trying sizes or forms (the title, a run's summary line, the legend) are shaped once,
+ * not at every paint. Returns TRUE when @layout now holds the text (it was not known). */
+typedef struct
+{
+  double   width;       /* logical, in user units */
+  double   height;
+  gboolean ellipsized;
+  int      lines;
+} IlTextExtent;
+gboolean     il_text_measure     (PangoLayout *layout, const char *text, double px, gboolean bold,
+                                  double max_w, IlTextExtent *out);
 /* Draws the layout with its vertical centre at @cy. */
 void         il_text_draw        (cairo_t *cr, PangoLayout *layout, double x, double cy,
                                   IlAlign align, IlRgb color);

@@ -13,20 +13,23 @@
 #define MAX_GAP_COLS 2
 
 /* The stretch's label: "compute()  worker.py:12" where that fits in @avail, else "compute()";
- * NULL when neither does. Leaves the text set in f->text. */
+ * NULL when neither does. Measured only (il_text_measure): the caller sets the one it draws. */
 static char *
 fit_label (IlPaintFrame *f, IlTraceStacks *stacks, guint frame, double px, double avail)
 {
   g_autofree char *full = il_trace_stacks_format_frame (stacks, frame);
   const char *gap = strstr (full, "()  ");
+  IlTextExtent e;
 
-  if (il_text_set (f->text, full, px, FALSE, 0) <= avail)
+  il_text_measure (f->text, full, px, FALSE, 0, &e);
+  if (e.width <= avail)
     return g_steal_pointer (&full);
   if (gap != NULL)
     {
       char *name = g_strndup (full, (gsize) (gap - full) + 2);
 
-      if (il_text_set (f->text, name, px, FALSE, 0) <= avail)
+      il_text_measure (f->text, name, px, FALSE, 0, &e);
+      if (e.width <= avail)
         return name;
       g_free (name);
     }
