@@ -576,9 +576,57 @@ frame_id (PyReader *r, IlTraceStacks *stacks, guint64 code, guint64 globals, gui
  * of a stack, where a read per frame cost 5-20 system calls a thread. A frame outside the
  * window (a generator's, in its object; another chunk) is read alone. */
 #define FRAME_WINDOW 2048
+#define PAGE         G_GUINT64_CONSTANT (4096)
+
+/* The window: up to FRAME_WINDOW bytes ending at @end, where the innermost frame of @n bytes
+ * ends, into @win; its first byte's address in @at; its length (0: none). A data stack's first
+ * chunk is a mapping of its own, and a shallow stack's frames lie in its first page, so the
+ * window often reaches below the mapping: the page holding the frame is asked for first, the
+ * rest of the window (within the page below) after it in the same read, and a failure of that
+ * rest leaves the first part (before, the whole read failed and every frame was then read
+ * alone, after a failed window each: 2 system calls a frame). */
+static gsize
+read_window (PyReader *r, guint64 end, gsize n, guint8 *win, guint64 *at)
+{
+  guint64 lo = end - FRAME_WINDOW, page = (end - n) & ~(PAGE - 1), mid = MAX (page, lo);
+  gsize high = end - mid, low = mid - lo;
+
+  if (end < FRAME_WINDOW)
+    return 0;
+  if (r->mem_fd < 0 && low > 0)
+    {
+      struct iovec local[2] = { { win + low, high }, { win, low } };
+      struct iovec remote[2] = { { GSIZE_TO_POINTER (mid), high }, { GSIZE_TO_POINTER (lo), low } };
+      ssize_t got = process_vm_readv (r->pid, local, 2, remote, 2, 0);
+
+      if (got == (ssize_t) (high + low))
+        {
+          *at = lo;
+          return high + low;
+        }
+      if (got >= (ssize_t) high)
+        {
+          memmove (win, win + low, high);
+          *at = mid;
+          return high;
+        }
+      /* Refused or failed: the door below says which, and falls back to /proc/PID/mem. */
+    }
+  if (!rd (r, mid, win + low, high))
+    return 0;
+  if (low > 0 && rd (r, lo, win, low))
+    {
+      *at = lo;
+      return high + low;
+    }
+  memmove (win, win + low, high);
+  *at = mid;
+  return high;
+}
 
 static gboolean
-read_frame (PyReader *r, guint64 frame, guint8 *fb, guint8 *win, guint64 *win_at, gsize *win_len)
+read_frame (PyReader *r, guint64 frame, guint8 *fb, guint8 *win, guint64 *win_at, gsize *win_len,
+            gboolean *win_tried)
 {
   gsize n = r->L.fr_size;
 
@@ -587,11 +635,12 @@ read_frame (PyReader *r, guint64 frame, guint8 *fb, guint8 *win, guint64 *win_at
    * outside the window). */
   if (frame > G_MAXUINT64 - n)
     return FALSE;
-  if (*win_len == 0 && frame + n >= FRAME_WINDOW)
+  /* The first frame only: the window ends with it (tried once; a failed one is not tried again
+   * for each frame after it). */
+  if (!*win_tried)
     {
-      /* The first frame: the window ends with it, unless that crosses into unmapped memory. */
-      *win_at = frame + n - FRAME_WINDOW;
-      *win_len = rd (r, *win_at, win, FRAME_WINDOW) ? FRAME_WINDOW : 0;
+      *win_tried = TRUE;
+      *win_len = read_window (r, frame + n, n, win, win_at);
     }
   if (*win_len >= n && frame >= *win_at && frame - *win_at <= *win_len - n)
     {
@@ -683,6 +732,7 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
       guint8 buf[4096], win[FRAME_WINDOW];
       guint64 next, tinterp, frame = 0, ident, win_at;
       gsize win_len;
+      gboolean win_tried = FALSE;
       gint64 native = 0;
       PyThreadSample s = { 0 };
 
@@ -709,7 +759,9 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
       if (L->frames == PY_FRAMES_OBJECT)
         s.tid = legacy_tid (r, ident);
       memcpy (&frame, buf + L->ts_frame, 8);
-      if (L->frames == PY_FRAMES_CFRAME && frame != 0 && !rd_ptr (r, frame + L->cf_current_frame, &frame))
+      /* (No store, IL_NO_STACKS=1: no frame is read, not even the first.) */
+      if (stacks != NULL && L->frames == PY_FRAMES_CFRAME && frame != 0 &&
+          !rd_ptr (r, frame + L->cf_current_frame, &frame))
         frame = 0;
       win_at = win_len = 0;
       /* No store (IL_NO_STACKS=1): the threads and names only. */
@@ -721,7 +773,7 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
 
           /* Frame objects (before 3.11) are on the heap, each apart: no window. */
           if (L->frames == PY_FRAMES_OBJECT ? !rd (r, frame, fb, L->fr_size)
-                                            : !read_frame (r, frame, fb, win, &win_at, &win_len))
+                                            : !read_frame (r, frame, fb, win, &win_at, &win_len, &win_tried))
             break;
           memcpy (&code, fb + L->fr_code, 8);
           memcpy (&globals, fb + L->fr_globals, 8);
