@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -54,6 +55,17 @@ typedef struct
   gsize    table_len;
 } Code;
 
+/* Reads that do not depend on one another, asked for in one process_vm_readv (IOV_MAX at a
+ * time): a system call costs several µs here, far more than the bytes it copies. */
+#define BATCH_MAX (2 * MAX_THREADS + 8)
+
+typedef struct
+{
+  guint        n;
+  struct iovec local[BATCH_MAX], remote[BATCH_MAX];
+  gboolean     ok[BATCH_MAX];
+} Batch;
+
 struct _PyReader
 {
   int         pid;
@@ -69,6 +81,15 @@ struct _PyReader
   guint64     main_ident;        /* 3.8-3.10: _PyRuntime.main_thread, once set */
   int         pthread_tid;       /* 3.8-3.10: 1: glibc's pthread holds the tid at PTHREAD_TID_AT */
   GHashTable *native_ids;        /* 3.8-3.10: ident → tid, from threading's Thread._native_id */
+  /* The last sample's thread states: read again together, in one system call with the
+   * interpreter's list head and the GIL's holder, while the list stays the same. */
+  guint64     interp_seen;
+  GArray     *ts_seen;           /* of guint64, the list's order */
+  guint8     *ts_bufs;           /* ts_size bytes a thread state */
+  guint8     *windows;           /* FRAME_WINDOW bytes a thread */
+  guint       bufs_cap;          /* thread states each of the two has room for */
+  GHashTable *low_unmapped;      /* pages below a frame window found unreadable (as set) */
+  Batch       batch;
 };
 
 /* A code object is known by its address and its frame's globals: a code object freed and
@@ -140,6 +161,70 @@ rd (PyReader *r, guint64 addr, gpointer buf, gsize n)
     return TRUE;
   r->last_errno = errno;
   return FALSE;
+}
+
+/* Adds a read of @n bytes at @addr into @buf; its index, or -1 when there is nothing to read
+ * (address 0, no length, no room). */
+static int
+batch_add (Batch *b, guint64 addr, gpointer buf, gsize n)
+{
+  if (addr == 0 || n == 0 || b->n >= BATCH_MAX)
+    return -1;
+  b->local[b->n] = (struct iovec) { buf, n };
+  b->remote[b->n] = (struct iovec) { GSIZE_TO_POINTER (addr), n };
+  b->ok[b->n] = FALSE;
+  return (int) b->n++;
+}
+
+static gboolean
+batch_ok (const Batch *b, int i)
+{
+  return i >= 0 && b->ok[i];
+}
+
+/* Every read of @b, each ok or not. process_vm_readv stops at the first read it cannot do and
+ * says how many bytes it copied: the reads before it are whole, that one failed, and the rest
+ * are asked for again. Refused (a seccomp filter): one by one through rd(), which opens
+ * /proc/PID/mem. */
+static void
+batch_read (PyReader *r, Batch *b)
+{
+  guint i = 0;
+
+  while (i < b->n)
+    {
+      guint m = MIN (b->n - i, (guint) IOV_MAX);
+      ssize_t got;
+
+      got = r->mem_fd < 0 ? process_vm_readv (r->pid, b->local + i, m, b->remote + i, m, 0) : -1;
+      if (r->mem_fd >= 0 || (got < 0 && (errno == EPERM || errno == ENOSYS)))
+        {
+          /* rd() tries the system call once more and opens /proc/PID/mem when refused. */
+          b->ok[i] = rd (r, GPOINTER_TO_SIZE (b->remote[i].iov_base), b->local[i].iov_base, b->local[i].iov_len);
+          i++;
+          continue;
+        }
+      if (got < 0)
+        {
+          r->last_errno = errno;
+          if (errno != EFAULT)
+            {
+              /* The process is gone (ESRCH), or no memory: nothing more will read. */
+              for (; i < b->n; i++)
+                b->ok[i] = FALSE;
+              return;
+            }
+          b->ok[i++] = FALSE;
+          continue;
+        }
+      for (; m > 0 && (gsize) got >= b->local[i].iov_len; m--)
+        {
+          got -= (ssize_t) b->local[i].iov_len;
+          b->ok[i++] = TRUE;
+        }
+      if (m > 0)
+        b->ok[i++] = FALSE;
+    }
 }
 
 static gboolean
@@ -470,6 +555,8 @@ il_pystack_reader_new (int pid, guint64 runtime, char **why)
   r->codes = g_hash_table_new_full (frame_key_hash, frame_key_equal, g_free, code_free);
   r->frame_ids = g_hash_table_new_full (frame_key_hash, frame_key_equal, g_free, NULL);
   r->native_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  r->ts_seen = g_array_new (FALSE, FALSE, sizeof (guint64));
+  r->low_unmapped = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   return g_steal_pointer (&r);
 
 refuse:
@@ -488,6 +575,10 @@ il_pystack_reader_free (PyReader *r)
   g_hash_table_unref (r->codes);
   g_hash_table_unref (r->frame_ids);
   g_hash_table_unref (r->native_ids);
+  g_array_unref (r->ts_seen);
+  g_hash_table_unref (r->low_unmapped);
+  g_free (r->ts_bufs);
+  g_free (r->windows);
   g_free (r);
 }
 
@@ -578,55 +669,8 @@ frame_id (PyReader *r, IlTraceStacks *stacks, guint64 code, guint64 globals, gui
 #define FRAME_WINDOW 2048
 #define PAGE         G_GUINT64_CONSTANT (4096)
 
-/* The window: up to FRAME_WINDOW bytes ending at @end, where the innermost frame of @n bytes
- * ends, into @win; its first byte's address in @at; its length (0: none). A data stack's first
- * chunk is a mapping of its own, and a shallow stack's frames lie in its first page, so the
- * window often reaches below the mapping: the page holding the frame is asked for first, the
- * rest of the window (within the page below) after it in the same read, and a failure of that
- * rest leaves the first part (before, the whole read failed and every frame was then read
- * alone, after a failed window each: 2 system calls a frame). */
-static gsize
-read_window (PyReader *r, guint64 end, gsize n, guint8 *win, guint64 *at)
-{
-  guint64 lo = end - FRAME_WINDOW, page = (end - n) & ~(PAGE - 1), mid = MAX (page, lo);
-  gsize high = end - mid, low = mid - lo;
-
-  if (end < FRAME_WINDOW)
-    return 0;
-  if (r->mem_fd < 0 && low > 0)
-    {
-      struct iovec local[2] = { { win + low, high }, { win, low } };
-      struct iovec remote[2] = { { GSIZE_TO_POINTER (mid), high }, { GSIZE_TO_POINTER (lo), low } };
-      ssize_t got = process_vm_readv (r->pid, local, 2, remote, 2, 0);
-
-      if (got == (ssize_t) (high + low))
-        {
-          *at = lo;
-          return high + low;
-        }
-      if (got >= (ssize_t) high)
-        {
-          memmove (win, win + low, high);
-          *at = mid;
-          return high;
-        }
-      /* Refused or failed: the door below says which, and falls back to /proc/PID/mem. */
-    }
-  if (!rd (r, mid, win + low, high))
-    return 0;
-  if (low > 0 && rd (r, lo, win, low))
-    {
-      *at = lo;
-      return high + low;
-    }
-  memmove (win, win + low, high);
-  *at = mid;
-  return high;
-}
-
 static gboolean
-read_frame (PyReader *r, guint64 frame, guint8 *fb, guint8 *win, guint64 *win_at, gsize *win_len,
-            gboolean *win_tried)
+read_frame (PyReader *r, guint64 frame, guint8 *fb, const guint8 *win, guint64 win_at, gsize win_len)
 {
   gsize n = r->L.fr_size;
 
@@ -635,16 +679,9 @@ read_frame (PyReader *r, guint64 frame, guint8 *fb, guint8 *win, guint64 *win_at
    * outside the window). */
   if (frame > G_MAXUINT64 - n)
     return FALSE;
-  /* The first frame only: the window ends with it (tried once; a failed one is not tried again
-   * for each frame after it). */
-  if (!*win_tried)
+  if (win_len >= n && frame >= win_at && frame - win_at <= win_len - n)
     {
-      *win_tried = TRUE;
-      *win_len = read_window (r, frame + n, n, win, win_at);
-    }
-  if (*win_len >= n && frame >= *win_at && frame - *win_at <= *win_len - n)
-    {
-      memcpy (fb, win + (frame - *win_at), n);
+      memcpy (fb, win + (frame - win_at), n);
       return TRUE;
     }
   return rd (r, frame, fb, n);
@@ -713,32 +750,207 @@ legacy_tid (PyReader *r, guint64 ident)
   return known != NULL ? GPOINTER_TO_INT (known) : 0;
 }
 
+/* Room for @n thread states and windows. */
+static void
+reserve_bufs (PyReader *r, guint n)
+{
+  if (n <= r->bufs_cap)
+    return;
+  r->bufs_cap = MAX (n, 2 * r->bufs_cap);
+  r->ts_bufs = g_realloc_n (r->ts_bufs, r->bufs_cap, r->L.ts_size);
+  r->windows = g_realloc_n (r->windows, r->bufs_cap, FRAME_WINDOW);
+}
+
+static guint64
+ts_next (PyReader *r, guint i)
+{
+  guint64 next;
+
+  memcpy (&next, r->ts_bufs + (gsize) i * r->L.ts_size + r->L.ts_next, 8);
+  return next;
+}
+
+/* The thread states of the last sample read again, with the interpreter, its list's head and
+ * the GIL's holder, all in one batch: TRUE when the list is still the same (each next as
+ * before), which it is but when a thread starts or ends. */
+static gboolean
+reread_thread_states (PyReader *r, guint64 *holder)
+{
+  const PyLayout *L = &r->L;
+  Batch *b = &r->batch;
+  guint n = r->ts_seen->len;
+  guint64 interp = 0, head = 0, hold = 0, gil = 0;
+  gint32 locked = 0;
+  int at_interp, at_head, at_hold, at_gil = -1, at_locked = -1;
+
+  if (n == 0 || r->interp_seen == 0)
+    return FALSE;
+  b->n = 0;
+  at_interp = batch_add (b, r->runtime + L->rt_interp_head, &interp, 8);
+  at_head = batch_add (b, r->interp_seen + L->is_threads_head, &head, 8);
+  if (L->rt_tstate_current != 0)
+    at_hold = batch_add (b, r->runtime + L->rt_tstate_current, &hold, 8);
+  else if (L->is_ceval_gil != 0)
+    {
+      at_gil = batch_add (b, r->interp_seen + L->is_ceval_gil, &gil, 8);
+      at_locked = batch_add (b, r->interp_seen + L->gil_locked, &locked, sizeof locked);
+      at_hold = batch_add (b, r->interp_seen + L->gil_holder, &hold, 8);
+    }
+  else
+    at_hold = -2;   /* no holder to read */
+  for (guint i = 0; i < n; i++)
+    batch_add (b, g_array_index (r->ts_seen, guint64, i), r->ts_bufs + (gsize) i * L->ts_size, L->ts_size);
+  batch_read (r, b);
+  for (guint i = 0; i < b->n; i++)
+    if (!b->ok[i])
+      return FALSE;
+  if (at_interp < 0 || at_head < 0 || interp != r->interp_seen || head != g_array_index (r->ts_seen, guint64, 0))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (ts_next (r, i) != (i + 1 < n ? g_array_index (r->ts_seen, guint64, i + 1) : 0))
+      return FALSE;
+  /* As gil_holder() says it (3.12-3.13: the interpreter's own GIL, while locked). */
+  if (at_hold == -2 || (at_gil >= 0 && (!batch_ok (b, at_locked) || gil != interp + L->gil_locked - L->gil_locked_in_state || !locked)))
+    hold = 0;
+  *holder = hold;
+  return TRUE;
+}
+
+/* The thread states from the interpreter's list, one after the other; how many were read
+ * (into ts_bufs) and kept in ts_seen for the next sample. A walk stops at a thread state that
+ * does not point back at @interp (kept: the caller says why) or cannot be read. */
+static guint
+walk_thread_states (PyReader *r, guint64 interp)
+{
+  const PyLayout *L = &r->L;
+  guint64 ts = 0, tinterp;
+  guint n = 0;
+
+  g_array_set_size (r->ts_seen, 0);
+  r->interp_seen = 0;
+  if (!rd_ptr (r, interp + L->is_threads_head, &ts))
+    return 0;
+  for (; ts != 0 && n < MAX_THREADS; n++)
+    {
+      guint8 *buf;
+
+      reserve_bufs (r, n + 1);
+      buf = r->ts_bufs + (gsize) n * L->ts_size;
+      if (!rd (r, ts, buf, L->ts_size))
+        break;
+      g_array_append_val (r->ts_seen, ts);
+      memcpy (&tinterp, buf + L->ts_interp, 8);
+      if (tinterp != interp)
+        return n + 1;
+      ts = ts_next (r, n);
+    }
+  /* Kept only when whole: a list cut short by a failed read is walked again next time. */
+  if (ts == 0)
+    r->interp_seen = interp;
+  return n;
+}
+
+/* Each thread's frame window: up to FRAME_WINDOW bytes ending where its innermost frame
+ * (@frame, or 0) ends, into @win_at / @win_len (0: none), all in one batch. A data stack's
+ * first chunk is a mapping of its own, and a shallow stack's frames lie in its first page, so a
+ * window often reaches below the mapping: the pages holding the innermost frames are asked for
+ * first, then the rest of each window (within the page below), but for a page already found
+ * unreadable (not asked again until the code cache is emptied); a window whose rest failed
+ * keeps its first part. (Before, such a window failed whole, was tried again before each
+ * frame, and every frame was read alone: 28 system calls a round for 4 threads.) */
+static void
+read_windows (PyReader *r, const guint64 *frame, guint n, guint64 *win_at, gsize *win_len)
+{
+  Batch *b = &r->batch;
+  gsize fr = r->L.fr_size;
+  int *at_high = g_newa (int, n), *at_low = g_newa (int, n);
+
+  b->n = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 end = frame[i] + fr, lo = end - FRAME_WINDOW, mid = MAX ((frame[i] & ~(PAGE - 1)), lo);
+
+      at_high[i] = at_low[i] = -1;
+      win_at[i] = win_len[i] = 0;
+      if (frame[i] == 0 || frame[i] > G_MAXUINT64 - fr || end < FRAME_WINDOW)
+        continue;
+      at_high[i] = batch_add (b, mid, r->windows + (gsize) i * FRAME_WINDOW + (mid - lo), end - mid);
+      win_at[i] = mid;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 lo = frame[i] + fr - FRAME_WINDOW;
+      guint64 page = lo & ~(PAGE - 1);
+
+      if (at_high[i] < 0 || win_at[i] == lo || g_hash_table_contains (r->low_unmapped, &page))
+        continue;
+      at_low[i] = batch_add (b, lo, r->windows + (gsize) i * FRAME_WINDOW, win_at[i] - lo);
+    }
+  batch_read (r, b);
+  for (guint i = 0; i < n; i++)
+    {
+      guint8 *win = r->windows + (gsize) i * FRAME_WINDOW;
+      guint64 lo = frame[i] + fr - FRAME_WINDOW;
+
+      if (!batch_ok (b, at_high[i]))
+        {
+          win_at[i] = win_len[i] = 0;
+          continue;
+        }
+      win_len[i] = frame[i] + fr - win_at[i];
+      if (batch_ok (b, at_low[i]))
+        {
+          win_at[i] = lo;
+          win_len[i] = FRAME_WINDOW;
+        }
+      else
+        {
+          if (at_low[i] >= 0)
+            {
+              guint64 page = lo & ~(PAGE - 1);
+
+              g_hash_table_add (r->low_unmapped, g_memdup2 (&page, sizeof page));
+            }
+          /* The part read first, to the window's start. */
+          memmove (win, win + (win_at[i] - lo), win_len[i]);
+        }
+    }
+}
+
 gboolean
 il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
 {
   const PyLayout *L = &r->L;
-  guint64 interp = first_interp (r), ts, holder;
-  guint n = 0;
+  guint64 interp, holder = 0;
+  guint n;
+  guint64 *frame;
+  guint64 *win_at;
+  gsize *win_len;
 
   g_array_set_size (out, 0);
-  if (interp == 0 || !rd_ptr (r, interp + L->is_threads_head, &ts))
+  if (reread_thread_states (r, &holder))
+    {
+      interp = r->interp_seen;
+      n = r->ts_seen->len;
+    }
+  else
     {
       /* Before its interpreter exists or after it is gone: nothing to sample, not an error. */
-      return TRUE;
+      if ((interp = first_interp (r)) == 0)
+        return TRUE;
+      holder = gil_holder (r, interp);
+      n = walk_thread_states (r, interp);
     }
-  holder = gil_holder (r, interp);
-  for (; ts != 0 && n < MAX_THREADS; n++)
+  frame = g_newa (guint64, MAX (n, 1));
+  win_at = g_newa (guint64, MAX (n, 1));
+  win_len = g_newa (gsize, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
     {
-      guint8 buf[4096], win[FRAME_WINDOW];
-      guint64 next, tinterp, frame = 0, ident, win_at;
-      gsize win_len;
-      gboolean win_tried = FALSE;
+      const guint8 *buf = r->ts_bufs + (gsize) i * L->ts_size;
+      guint64 tinterp, ident;
       gint64 native = 0;
       PyThreadSample s = { 0 };
 
-      if (!rd (r, ts, buf, L->ts_size))
-        break;
-      memcpy (&next, buf + L->ts_next, 8);
       memcpy (&tinterp, buf + L->ts_interp, 8);
       memcpy (&ident, buf + L->ts_thread_id, 8);
       if (L->ts_native_thread_id != 0)
@@ -747,33 +959,60 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
         {
           /* Every thread state points back at its interpreter: when this one does not, the
            * offsets are wrong for this binary, and nothing it reads can be trusted. */
-          if (why != NULL && n == 0)
+          if (why != NULL && i == 0)
             *why = g_strdup ("its thread states do not point back at their interpreter: "
                              "this binary's layout is not the one expected");
-          return n > 0;
+          g_array_set_size (r->ts_seen, 0);
+          r->interp_seen = 0;
+          n = i;
+          if (i == 0)
+            return FALSE;
+          break;
         }
-      s.tstate = ts;
+      s.tstate = g_array_index (r->ts_seen, guint64, i);
       s.ident = ident;
       s.tid = native;
-      s.holds_gil = holder != 0 && holder == ts;
+      s.holds_gil = holder != 0 && holder == s.tstate;
       if (L->frames == PY_FRAMES_OBJECT)
         s.tid = legacy_tid (r, ident);
-      memcpy (&frame, buf + L->ts_frame, 8);
-      /* (No store, IL_NO_STACKS=1: no frame is read, not even the first.) */
-      if (stacks != NULL && L->frames == PY_FRAMES_CFRAME && frame != 0 &&
-          !rd_ptr (r, frame + L->cf_current_frame, &frame))
-        frame = 0;
-      win_at = win_len = 0;
-      /* No store (IL_NO_STACKS=1): the threads and names only. */
-      for (guint depth = 0; stacks != NULL && frame != 0 && depth < 1024 && s.n_frames < PY_MAX_FRAMES; depth++)
+      memcpy (&frame[i], buf + L->ts_frame, 8);
+      g_array_append_val (out, s);
+    }
+  /* No store (IL_NO_STACKS=1): the threads and names only, no frame read. */
+  if (stacks == NULL || n == 0)
+    return TRUE;
+  /* 3.11-3.12: each thread's _PyCFrame holds its innermost frame: all of them in one batch. */
+  if (L->frames == PY_FRAMES_CFRAME)
+    {
+      Batch *b = &r->batch;
+      int *at = g_newa (int, n);
+
+      b->n = 0;
+      for (guint i = 0; i < n; i++)
+        at[i] = frame[i] != 0 && frame[i] <= G_MAXUINT64 - L->cf_current_frame - 8
+                  ? batch_add (b, frame[i] + L->cf_current_frame, &frame[i], 8) : -1;
+      batch_read (r, b);
+      for (guint i = 0; i < n; i++)
+        if (!batch_ok (b, at[i]))
+          frame[i] = 0;
+    }
+  /* Frame objects (before 3.11) are on the heap, each apart: no window. */
+  if (L->frames != PY_FRAMES_OBJECT)
+    read_windows (r, frame, n, win_at, win_len);
+  for (guint i = 0; i < n; i++)
+    {
+      PyThreadSample *s = &g_array_index (out, PyThreadSample, i);
+      guint64 f = frame[i];
+
+      for (guint depth = 0; f != 0 && depth < 1024 && s->n_frames < PY_MAX_FRAMES; depth++)
         {
           guint8 fb[1024];
           guint64 code, globals, instr = 0, previous;
           guint id;
 
-          /* Frame objects (before 3.11) are on the heap, each apart: no window. */
-          if (L->frames == PY_FRAMES_OBJECT ? !rd (r, frame, fb, L->fr_size)
-                                            : !read_frame (r, frame, fb, win, &win_at, &win_len, &win_tried))
+          if (L->frames == PY_FRAMES_OBJECT ? !rd (r, f, fb, L->fr_size)
+                                            : !read_frame (r, f, fb, r->windows + (gsize) i * FRAME_WINDOW,
+                                                           win_at[i], win_len[i]))
             break;
           memcpy (&code, fb + L->fr_code, 8);
           memcpy (&globals, fb + L->fr_globals, 8);
@@ -781,11 +1020,9 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
           memcpy (&previous, fb + L->fr_previous, 8);
           if (L->owner_cstack < 0 || fb[L->fr_owner] != (guint8) L->owner_cstack)
             if (frame_id (r, stacks, code, globals, instr, &id))
-              s.frames[s.n_frames++] = id;
-          frame = previous;
+              s->frames[s->n_frames++] = id;
+          f = previous;
         }
-      g_array_append_val (out, s);
-      ts = next;
     }
   return TRUE;
 }
@@ -798,6 +1035,8 @@ il_pystack_forget_codes (PyReader *r, gint64 now)
   r->cache_ns = now;
   g_hash_table_remove_all (r->codes);
   g_hash_table_remove_all (r->frame_ids);
+  /* (A page below a window may have been mapped since.) */
+  g_hash_table_remove_all (r->low_unmapped);
 }
 
 /* threading._active: ident → Thread, as the program's threads registered themselves. */
