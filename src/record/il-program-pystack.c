@@ -66,6 +66,15 @@ typedef struct
   gboolean     ok[BATCH_MAX];
 } Batch;
 
+/* A thread's frame window: where it ends (the end of the innermost frame it was read for;
+ * 0: none), the part read (@at, @len) and the reads of its two parts in the batch. */
+typedef struct
+{
+  guint64 end, at;
+  gsize   len;
+  int     at_high, at_low;
+} Window;
+
 struct _PyReader
 {
   int         pid;
@@ -87,7 +96,11 @@ struct _PyReader
   GArray     *ts_seen;           /* of guint64, the list's order */
   guint8     *ts_bufs;           /* ts_size bytes a thread state */
   guint8     *windows;           /* FRAME_WINDOW bytes a thread */
-  guint       bufs_cap;          /* thread states each of the two has room for */
+  Window     *wins;              /* …what each holds, and its end: the next sample's guess */
+  guint64    *cframes;           /* 3.11-3.12: each thread's last cframe… */
+  guint64    *cframe_frames;     /* …and the innermost frame read from it */
+  int        *at_cframe;         /* …where in the batch that read is (-1: none) */
+  guint       bufs_cap;          /* threads each of these has room for */
   GHashTable *low_unmapped;      /* pages below a frame window found unreadable (as set) */
   Batch       batch;
 };
@@ -579,6 +592,10 @@ il_pystack_reader_free (PyReader *r)
   g_hash_table_unref (r->low_unmapped);
   g_free (r->ts_bufs);
   g_free (r->windows);
+  g_free (r->wins);
+  g_free (r->cframes);
+  g_free (r->cframe_frames);
+  g_free (r->at_cframe);
   g_free (r);
 }
 
@@ -750,7 +767,7 @@ legacy_tid (PyReader *r, guint64 ident)
   return known != NULL ? GPOINTER_TO_INT (known) : 0;
 }
 
-/* Room for @n thread states and windows. */
+/* Room for @n threads' states, windows and what the next sample guesses from them. */
 static void
 reserve_bufs (PyReader *r, guint n)
 {
@@ -759,6 +776,10 @@ reserve_bufs (PyReader *r, guint n)
   r->bufs_cap = MAX (n, 2 * r->bufs_cap);
   r->ts_bufs = g_realloc_n (r->ts_bufs, r->bufs_cap, r->L.ts_size);
   r->windows = g_realloc_n (r->windows, r->bufs_cap, FRAME_WINDOW);
+  r->wins = g_renew (Window, r->wins, r->bufs_cap);
+  r->cframes = g_renew (guint64, r->cframes, r->bufs_cap);
+  r->cframe_frames = g_renew (guint64, r->cframe_frames, r->bufs_cap);
+  r->at_cframe = g_renew (int, r->at_cframe, r->bufs_cap);
 }
 
 static guint64
@@ -770,18 +791,97 @@ ts_next (PyReader *r, guint i)
   return next;
 }
 
+/* Thread @i's frame window: up to FRAME_WINDOW bytes ending at @end (where an innermost frame
+ * ends) into its part of r->windows. A data stack's first chunk is a mapping of its own, and a
+ * shallow stack's frames lie in its first page, so a window often reaches below the mapping:
+ * the page holding the frame is asked for first (window_add_high, for every thread), then the
+ * rest of the window within the page below (window_add_low, after every thread's first part),
+ * but for a page already found unreadable (not asked again until the code cache is emptied);
+ * a window whose rest failed keeps its first part (window_finish). (Before, such a window
+ * failed whole, was tried again before each frame, and every frame was read alone: 28 system
+ * calls a round for 4 threads.) */
+static void
+window_add_high (PyReader *r, guint i, guint64 end)
+{
+  Window *w = &r->wins[i];
+  gsize n = r->L.fr_size;
+  guint64 lo = end - FRAME_WINDOW, mid;
+
+  w->end = w->at = w->len = 0;
+  w->at_high = w->at_low = -1;
+  if (end < FRAME_WINDOW || end < n)
+    return;
+  mid = MAX ((end - n) & ~(PAGE - 1), lo);
+  w->end = end;
+  w->at = mid;
+  w->at_high = batch_add (&r->batch, mid, r->windows + (gsize) i * FRAME_WINDOW + (mid - lo), end - mid);
+}
+
+static void
+window_add_low (PyReader *r, guint i)
+{
+  Window *w = &r->wins[i];
+  guint64 lo = w->end - FRAME_WINDOW, page = lo & ~(PAGE - 1);
+
+  if (w->at_high < 0 || w->at == lo || g_hash_table_contains (r->low_unmapped, &page))
+    return;
+  w->at_low = batch_add (&r->batch, lo, r->windows + (gsize) i * FRAME_WINDOW, w->at - lo);
+}
+
+static void
+window_finish (PyReader *r, guint i)
+{
+  Window *w = &r->wins[i];
+  guint8 *win = r->windows + (gsize) i * FRAME_WINDOW;
+  guint64 lo = w->end - FRAME_WINDOW;
+
+  if (!batch_ok (&r->batch, w->at_high))
+    {
+      w->end = w->at = w->len = 0;
+      return;
+    }
+  w->len = w->end - w->at;
+  if (batch_ok (&r->batch, w->at_low))
+    {
+      w->at = lo;
+      w->len = FRAME_WINDOW;
+      return;
+    }
+  if (w->at_low >= 0)
+    {
+      guint64 page = lo & ~(PAGE - 1);
+
+      g_hash_table_add (r->low_unmapped, g_memdup2 (&page, sizeof page));
+    }
+  /* The part read first, to the window's start. */
+  memmove (win, win + (w->at - lo), w->len);
+}
+
+/* Whether thread @i's window holds the frame at @frame. */
+static gboolean
+window_holds (PyReader *r, guint i, guint64 frame)
+{
+  const Window *w = &r->wins[i];
+  gsize n = r->L.fr_size;
+
+  return frame != 0 && frame <= G_MAXUINT64 - n && w->len >= n && frame >= w->at && frame - w->at <= w->len - n;
+}
+
 /* The thread states of the last sample read again, with the interpreter, its list's head and
  * the GIL's holder, all in one batch: TRUE when the list is still the same (each next as
- * before), which it is but when a thread starts or ends. */
+ * before), which it is but when a thread starts or ends. With @frames, the same batch also
+ * guesses where each thread's stack is from where it was: its last cframe's frame (3.11-3.12)
+ * and its last window. A thread in a loop does not move them between two samples, so a sample
+ * is one system call for the whole process; a guess that missed is read again after. */
 static gboolean
-reread_thread_states (PyReader *r, guint64 *holder)
+reread_thread_states (PyReader *r, gboolean frames, guint64 *holder)
 {
   const PyLayout *L = &r->L;
   Batch *b = &r->batch;
-  guint n = r->ts_seen->len;
+  guint n = r->ts_seen->len, need;
   guint64 interp = 0, head = 0, hold = 0, gil = 0;
   gint32 locked = 0;
-  int at_interp, at_head, at_hold, at_gil = -1, at_locked = -1;
+  int at_interp, at_head, at_hold, at_gil = -1;
 
   if (n == 0 || r->interp_seen == 0)
     return FALSE;
@@ -793,32 +893,43 @@ reread_thread_states (PyReader *r, guint64 *holder)
   else if (L->is_ceval_gil != 0)
     {
       at_gil = batch_add (b, r->interp_seen + L->is_ceval_gil, &gil, 8);
-      at_locked = batch_add (b, r->interp_seen + L->gil_locked, &locked, sizeof locked);
+      batch_add (b, r->interp_seen + L->gil_locked, &locked, sizeof locked);
       at_hold = batch_add (b, r->interp_seen + L->gil_holder, &hold, 8);
     }
   else
     at_hold = -2;   /* no holder to read */
   for (guint i = 0; i < n; i++)
     batch_add (b, g_array_index (r->ts_seen, guint64, i), r->ts_bufs + (gsize) i * L->ts_size, L->ts_size);
+  need = b->n;
+  for (guint i = 0; i < n && frames; i++)
+    r->at_cframe[i] = L->frames == PY_FRAMES_CFRAME && r->cframes[i] != 0
+                        ? batch_add (b, r->cframes[i] + L->cf_current_frame, &r->cframe_frames[i], 8) : -1;
+  for (guint i = 0; i < n && frames; i++)
+    window_add_high (r, i, r->wins[i].end);
+  for (guint i = 0; i < n && frames; i++)
+    window_add_low (r, i);
   batch_read (r, b);
-  for (guint i = 0; i < b->n; i++)
+  for (guint i = 0; i < need; i++)
     if (!b->ok[i])
       return FALSE;
+  for (guint i = 0; i < n && frames; i++)
+    window_finish (r, i);
   if (at_interp < 0 || at_head < 0 || interp != r->interp_seen || head != g_array_index (r->ts_seen, guint64, 0))
     return FALSE;
   for (guint i = 0; i < n; i++)
     if (ts_next (r, i) != (i + 1 < n ? g_array_index (r->ts_seen, guint64, i + 1) : 0))
       return FALSE;
   /* As gil_holder() says it (3.12-3.13: the interpreter's own GIL, while locked). */
-  if (at_hold == -2 || (at_gil >= 0 && (!batch_ok (b, at_locked) || gil != interp + L->gil_locked - L->gil_locked_in_state || !locked)))
+  if (at_hold == -2 || (at_gil >= 0 && (gil != interp + L->gil_locked - L->gil_locked_in_state || !locked)))
     hold = 0;
   *holder = hold;
   return TRUE;
 }
 
 /* The thread states from the interpreter's list, one after the other; how many were read
- * (into ts_bufs) and kept in ts_seen for the next sample. A walk stops at a thread state that
- * does not point back at @interp (kept: the caller says why) or cannot be read. */
+ * (into ts_bufs) and kept in ts_seen for the next sample, with no guess of their stacks yet. A
+ * walk stops at a thread state that does not point back at @interp (kept: the caller says why)
+ * or cannot be read. */
 static guint
 walk_thread_states (PyReader *r, guint64 interp)
 {
@@ -836,6 +947,9 @@ walk_thread_states (PyReader *r, guint64 interp)
 
       reserve_bufs (r, n + 1);
       buf = r->ts_bufs + (gsize) n * L->ts_size;
+      r->cframes[n] = 0;
+      r->at_cframe[n] = -1;
+      r->wins[n] = (Window) { .at_high = -1, .at_low = -1 };
       if (!rd (r, ts, buf, L->ts_size))
         break;
       g_array_append_val (r->ts_seen, ts);
@@ -850,85 +964,17 @@ walk_thread_states (PyReader *r, guint64 interp)
   return n;
 }
 
-/* Each thread's frame window: up to FRAME_WINDOW bytes ending where its innermost frame
- * (@frame, or 0) ends, into @win_at / @win_len (0: none), all in one batch. A data stack's
- * first chunk is a mapping of its own, and a shallow stack's frames lie in its first page, so a
- * window often reaches below the mapping: the pages holding the innermost frames are asked for
- * first, then the rest of each window (within the page below), but for a page already found
- * unreadable (not asked again until the code cache is emptied); a window whose rest failed
- * keeps its first part. (Before, such a window failed whole, was tried again before each
- * frame, and every frame was read alone: 28 system calls a round for 4 threads.) */
-static void
-read_windows (PyReader *r, const guint64 *frame, guint n, guint64 *win_at, gsize *win_len)
-{
-  Batch *b = &r->batch;
-  gsize fr = r->L.fr_size;
-  int *at_high = g_newa (int, n), *at_low = g_newa (int, n);
-
-  b->n = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      guint64 end = frame[i] + fr, lo = end - FRAME_WINDOW, mid = MAX ((frame[i] & ~(PAGE - 1)), lo);
-
-      at_high[i] = at_low[i] = -1;
-      win_at[i] = win_len[i] = 0;
-      if (frame[i] == 0 || frame[i] > G_MAXUINT64 - fr || end < FRAME_WINDOW)
-        continue;
-      at_high[i] = batch_add (b, mid, r->windows + (gsize) i * FRAME_WINDOW + (mid - lo), end - mid);
-      win_at[i] = mid;
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      guint64 lo = frame[i] + fr - FRAME_WINDOW;
-      guint64 page = lo & ~(PAGE - 1);
-
-      if (at_high[i] < 0 || win_at[i] == lo || g_hash_table_contains (r->low_unmapped, &page))
-        continue;
-      at_low[i] = batch_add (b, lo, r->windows + (gsize) i * FRAME_WINDOW, win_at[i] - lo);
-    }
-  batch_read (r, b);
-  for (guint i = 0; i < n; i++)
-    {
-      guint8 *win = r->windows + (gsize) i * FRAME_WINDOW;
-      guint64 lo = frame[i] + fr - FRAME_WINDOW;
-
-      if (!batch_ok (b, at_high[i]))
-        {
-          win_at[i] = win_len[i] = 0;
-          continue;
-        }
-      win_len[i] = frame[i] + fr - win_at[i];
-      if (batch_ok (b, at_low[i]))
-        {
-          win_at[i] = lo;
-          win_len[i] = FRAME_WINDOW;
-        }
-      else
-        {
-          if (at_low[i] >= 0)
-            {
-              guint64 page = lo & ~(PAGE - 1);
-
-              g_hash_table_add (r->low_unmapped, g_memdup2 (&page, sizeof page));
-            }
-          /* The part read first, to the window's start. */
-          memmove (win, win + (win_at[i] - lo), win_len[i]);
-        }
-    }
-}
-
 gboolean
 il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
 {
   const PyLayout *L = &r->L;
+  Batch *b = &r->batch;
   guint64 interp, holder = 0;
   guint n;
   guint64 *frame;
-  guint64 *win_at;
-  gsize *win_len;
 
   g_array_set_size (out, 0);
-  if (reread_thread_states (r, &holder))
+  if (reread_thread_states (r, stacks != NULL, &holder))
     {
       interp = r->interp_seen;
       n = r->ts_seen->len;
@@ -942,8 +988,6 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
       n = walk_thread_states (r, interp);
     }
   frame = g_newa (guint64, MAX (n, 1));
-  win_at = g_newa (guint64, MAX (n, 1));
-  win_len = g_newa (gsize, MAX (n, 1));
   for (guint i = 0; i < n; i++)
     {
       const guint8 *buf = r->ts_bufs + (gsize) i * L->ts_size;
@@ -981,24 +1025,56 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
   /* No store (IL_NO_STACKS=1): the threads and names only, no frame read. */
   if (stacks == NULL || n == 0)
     return TRUE;
-  /* 3.11-3.12: each thread's _PyCFrame holds its innermost frame: all of them in one batch. */
+  /* 3.11-3.12: each thread's _PyCFrame holds its innermost frame: guessed with the thread
+   * states when the cframe is the one read before, the others all in one batch. */
   if (L->frames == PY_FRAMES_CFRAME)
     {
-      Batch *b = &r->batch;
-      int *at = g_newa (int, n);
+      gboolean *guessed = g_newa (gboolean, n);
+
+      /* (The guesses' batch is read before the next one overwrites it.) */
+      for (guint i = 0; i < n; i++)
+        guessed[i] = frame[i] == r->cframes[i] && batch_ok (b, r->at_cframe[i]);
+      b->n = 0;
+      for (guint i = 0; i < n; i++)
+        {
+          r->cframes[i] = frame[i];
+          r->at_cframe[i] = -1;
+          if (guessed[i])
+            frame[i] = r->cframe_frames[i];
+          else if (frame[i] != 0 && frame[i] <= G_MAXUINT64 - L->cf_current_frame - 8)
+            r->at_cframe[i] = batch_add (b, frame[i] + L->cf_current_frame, &r->cframe_frames[i], 8);
+          else
+            frame[i] = 0;
+        }
+      if (b->n > 0)
+        batch_read (r, b);
+      for (guint i = 0; i < n; i++)
+        {
+          if (r->at_cframe[i] >= 0)
+            frame[i] = batch_ok (b, r->at_cframe[i]) ? r->cframe_frames[i] : 0;
+          r->at_cframe[i] = -1;
+        }
+    }
+  /* Frame objects (before 3.11) are on the heap, each apart: no window. Else a window that
+   * does not hold the innermost frame (none guessed, or the thread went deeper) is read again,
+   * all in one batch, ending at that frame. */
+  if (L->frames != PY_FRAMES_OBJECT)
+    {
+      gboolean *again = g_newa (gboolean, n);
 
       b->n = 0;
       for (guint i = 0; i < n; i++)
-        at[i] = frame[i] != 0 && frame[i] <= G_MAXUINT64 - L->cf_current_frame - 8
-                  ? batch_add (b, frame[i] + L->cf_current_frame, &frame[i], 8) : -1;
-      batch_read (r, b);
+        if ((again[i] = frame[i] != 0 && !window_holds (r, i, frame[i])))
+          window_add_high (r, i, frame[i] <= G_MAXUINT64 - L->fr_size ? frame[i] + L->fr_size : 0);
       for (guint i = 0; i < n; i++)
-        if (!batch_ok (b, at[i]))
-          frame[i] = 0;
+        if (again[i])
+          window_add_low (r, i);
+      if (b->n > 0)
+        batch_read (r, b);
+      for (guint i = 0; i < n; i++)
+        if (again[i])
+          window_finish (r, i);
     }
-  /* Frame objects (before 3.11) are on the heap, each apart: no window. */
-  if (L->frames != PY_FRAMES_OBJECT)
-    read_windows (r, frame, n, win_at, win_len);
   for (guint i = 0; i < n; i++)
     {
       PyThreadSample *s = &g_array_index (out, PyThreadSample, i);
@@ -1012,7 +1088,7 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
 
           if (L->frames == PY_FRAMES_OBJECT ? !rd (r, f, fb, L->fr_size)
                                             : !read_frame (r, f, fb, r->windows + (gsize) i * FRAME_WINDOW,
-                                                           win_at[i], win_len[i]))
+                                                           r->wins[i].at, r->wins[i].len))
             break;
           memcpy (&code, fb + L->fr_code, 8);
           memcpy (&globals, fb + L->fr_globals, 8);
