@@ -248,25 +248,30 @@ rd_ptr (PyReader *r, guint64 addr, guint64 *out)
 
 /* A str object as UTF-8 (compact strings only: every name and file of a code object is one);
  * NULL when it is not one. Its header and the first STR_AHEAD bytes of its characters come in
- * one read: names and keys are short, and a dict lookup reads many. */
+ * one read (names and keys are short), or in a batch with others (str_head_size() bytes). */
 #define STR_AHEAD 64
+#define STR_HEAD_MAX (256 + STR_AHEAD)
 
+static gsize
+str_head_size (PyReader *r)
+{
+  return MIN (r->L.str_ascii_size + STR_AHEAD, STR_HEAD_MAX);
+}
+
+/* The str at @obj from @head, its first @have bytes (at least its header; 0: not read); the
+ * characters past them are read. */
 static char *
-read_str (PyReader *r, guint64 obj)
+str_from_head (PyReader *r, guint64 obj, const guint8 *head, gsize have)
 {
   const PyLayout *L = &r->L;
-  guint8 head[256 + STR_AHEAD];
-  gsize head_len = L->str_ascii_size + STR_AHEAD;
   gint64 length;
   guint32 state;
   guint kind;
-  gboolean ascii, ahead;
+  gboolean ascii;
   g_autofree guint8 *data = NULL;
   gsize bytes, at;
 
-  /* An object near the end of a mapping may not have STR_AHEAD bytes after it. */
-  ahead = head_len <= sizeof head && rd (r, obj, head, head_len);
-  if (!ahead && !rd (r, obj, head, L->str_ascii_size))
+  if (have < L->str_ascii_size)
     return NULL;
   memcpy (&length, head + L->str_length, sizeof length);
   memcpy (&state, head + L->str_state, sizeof state);
@@ -277,7 +282,7 @@ read_str (PyReader *r, guint64 obj)
   at = ascii ? L->str_ascii_size : L->str_compact_size;
   bytes = (gsize) length * kind;
   data = g_malloc (bytes + 1);
-  if (ahead && at + bytes <= head_len)
+  if (at + bytes <= have)
     memcpy (data, head + at, bytes);
   else if (!rd (r, obj + at, data, bytes))
     return NULL;
@@ -299,12 +304,16 @@ read_str (PyReader *r, guint64 obj)
   }
 }
 
-static gboolean
-str_equals (PyReader *r, guint64 obj, const char *want)
+static char *
+read_str (PyReader *r, guint64 obj)
 {
-  g_autofree char *s = read_str (r, obj);
+  guint8 head[STR_HEAD_MAX];
+  gsize have = str_head_size (r);
 
-  return s != NULL && strcmp (s, want) == 0;
+  /* An object near the end of a mapping may not have STR_AHEAD bytes after it. */
+  if (!rd (r, obj, head, have))
+    have = rd (r, obj, head, r->L.str_ascii_size) ? r->L.str_ascii_size : 0;
+  return str_from_head (r, obj, head, have);
 }
 
 /* A small int (threading's idents fit one 64-bit value). */
@@ -419,12 +428,37 @@ dict_get (PyReader *r, guint64 dict, const char *key)
   return lookup (r, keys, values, n, key);
 }
 
+/* The value of the str key @name among @n keys: every key's head read in one batch (a
+ * lookup in sys.modules read a few hundred keys one system call each). */
 static guint64
 lookup (PyReader *r, const guint64 *keys, const guint64 *values, guint n, const char *name)
 {
-  for (guint i = 0; i < n; i++)
-    if (str_equals (r, keys[i], name))
-      return values[i];
+  Batch *b = &r->batch;
+  gsize size = str_head_size (r);
+  g_autofree guint8 *heads = g_malloc (MAX (n, 1) * size);
+  guint done = 0;
+
+  while (done < n)
+    {
+      guint m = MIN (n - done, BATCH_MAX);
+      int *at = g_newa (int, m);
+
+      b->n = 0;
+      for (guint i = 0; i < m; i++)
+        at[i] = batch_add (b, keys[done + i], heads + (gsize) i * size, size);
+      batch_read (r, b);
+      for (guint i = 0; i < m; i++)
+        {
+          g_autofree char *s = NULL;
+
+          /* A key near the end of a mapping: alone, as read_str() reads it. */
+          s = batch_ok (b, at[i]) ? str_from_head (r, keys[done + i], heads + (gsize) i * size, size)
+                                  : read_str (r, keys[done + i]);
+          if (s != NULL && strcmp (s, name) == 0)
+            return values[done + i];
+        }
+      done += m;
+    }
   return 0;
 }
 
@@ -605,16 +639,21 @@ il_pystack_reader_get_minor (PyReader *r)
   return r->L.minor;
 }
 
+#define TABLE_AHEAD 256   /* a line table's bytes read with its header */
+
 static Code *
 get_code (PyReader *r, guint64 addr, guint64 globals)
 {
   const PyLayout *L = &r->L;
   FrameKey key = { addr, globals, 0 };
   Code *c = g_hash_table_lookup (r->codes, &key);
-  guint8 buf[1024];
-  guint64 name, qualname, filename, table;
+  Batch *b = &r->batch;
+  guint8 buf[1024], fn_head[STR_HEAD_MAX], file_head[STR_HEAD_MAX], table_head[64 + TABLE_AHEAD];
+  gsize head_size = str_head_size (r);
+  guint64 name, qualname, filename, table, fn;
+  int at_fn, at_file, at_table;
   gint32 firstlineno;
-  gint64 size;
+  gint64 size = 0;
 
   if (c != NULL)
     return c;
@@ -627,21 +666,41 @@ get_code (PyReader *r, guint64 addr, guint64 globals)
   memcpy (&filename, buf + L->co_filename, 8);
   memcpy (&table, buf + L->co_linetable, 8);
   memcpy (&firstlineno, buf + L->co_firstlineno, 4);
+  /* Its name, file and line table in one batch, each with the first bytes of its contents
+   * (most hold all of it): a code object was 6 system calls, read for each new function met
+   * (a program's start-up meets hundreds) and again every second. (r->batch: the sample's
+   * batches are all read before its frames' codes are looked up.) */
+  b->n = 0;
+  fn = qualname != 0 ? qualname : name;
+  at_fn = batch_add (b, fn, fn_head, head_size);
+  at_file = batch_add (b, filename, file_head, head_size);
+  at_table = L->bytes_sval + TABLE_AHEAD <= sizeof table_head
+               ? batch_add (b, table, table_head, L->bytes_sval + TABLE_AHEAD) : -1;
+  batch_read (r, b);
   c = g_new0 (Code, 1);
-  c->function = qualname != 0 ? read_str (r, qualname) : NULL;
-  if (c->function == NULL)
+  c->function = batch_ok (b, at_fn) ? str_from_head (r, fn, fn_head, head_size) : read_str (r, fn);
+  if (c->function == NULL && fn != name)
     c->function = read_str (r, name);
-  c->file = read_str (r, filename);
+  c->file = batch_ok (b, at_file) ? str_from_head (r, filename, file_head, head_size) : read_str (r, filename);
   c->firstlineno = firstlineno;
   if (c->function == NULL || c->file == NULL)
     {
       code_free (c);
       return NULL;
     }
-  if (rd (r, table + L->bytes_size, &size, sizeof size) && size > 0 && size <= MAX_TABLE)
+  if (batch_ok (b, at_table))
+    memcpy (&size, table_head + L->bytes_size, sizeof size);
+  else if (!rd (r, table + L->bytes_size, &size, sizeof size))
+    size = 0;
+  if (size > 0 && size <= MAX_TABLE)
     {
       c->table = g_malloc ((gsize) size);
-      if (rd (r, table + L->bytes_sval, c->table, (gsize) size))
+      if (batch_ok (b, at_table) && size <= TABLE_AHEAD)
+        {
+          memcpy (c->table, table_head + L->bytes_sval, (gsize) size);
+          c->table_len = (gsize) size;
+        }
+      else if (rd (r, table + L->bytes_sval, c->table, (gsize) size))
         c->table_len = (gsize) size;
     }
   g_hash_table_insert (r->codes, g_memdup2 (&key, sizeof key), c);
