@@ -741,8 +741,9 @@ frame_id (PyReader *r, IlTraceStacks *stacks, guint64 code, guint64 globals, gui
 /* A thread's frames lie below one another in its data stack (each call pushes the next above
  * its caller's): one read of the FRAME_WINDOW bytes that end at the innermost frame holds most
  * of a stack, where a read per frame cost 5-20 system calls a thread. A frame outside the
- * window (a generator's, in its object; another chunk) is read alone. */
-#define FRAME_WINDOW 2048
+ * window (a generator's, in its object; another chunk) is read alone. 4 KB: 16 frames of an
+ * import's machinery did not fit in 2 (a read costs the same). */
+#define FRAME_WINDOW 4096
 #define PAGE         G_GUINT64_CONSTANT (4096)
 
 static gboolean
@@ -916,14 +917,18 @@ window_finish (PyReader *r, guint i)
   memmove (win, win + (w->at - lo), w->len);
 }
 
-/* Whether thread @i's window holds the frame at @frame. */
+/* Whether thread @i's window holds the frame at @frame near its top: a window guessed from a
+ * deeper stack holds the frames above the innermost one, which are gone, and not its callers
+ * below (an import's stack, deeper and shallower by turns, read its callers one by one). A
+ * loop's call goes one frame deeper and back: within a quarter. */
 static gboolean
 window_holds (PyReader *r, guint i, guint64 frame)
 {
   const Window *w = &r->wins[i];
   gsize n = r->L.fr_size;
 
-  return frame != 0 && frame <= G_MAXUINT64 - n && w->len >= n && frame >= w->at && frame - w->at <= w->len - n;
+  return frame != 0 && frame <= G_MAXUINT64 - n && w->len >= n && frame >= w->at && frame - w->at <= w->len - n &&
+         frame + n + FRAME_WINDOW / 4 >= w->at + w->len;
 }
 
 /* The thread states of the last sample read again, with the interpreter, its list's head and
