@@ -100,6 +100,7 @@ struct _PyReader
   guint64    *cframes;           /* 3.11-3.12: each thread's last cframe… */
   guint64    *cframe_frames;     /* …and the innermost frame read from it */
   int        *at_cframe;         /* …where in the batch that read is (-1: none) */
+  guint8     *frame_bufs;        /* fr_size bytes a thread: the frame its walk is at */
   guint       bufs_cap;          /* threads each of these has room for */
   GHashTable *low_unmapped;      /* pages below a frame window found unreadable (as set) */
   Batch       batch;
@@ -630,6 +631,7 @@ il_pystack_reader_free (PyReader *r)
   g_free (r->cframes);
   g_free (r->cframe_frames);
   g_free (r->at_cframe);
+  g_free (r->frame_bufs);
   g_free (r);
 }
 
@@ -746,24 +748,6 @@ frame_id (PyReader *r, IlTraceStacks *stacks, guint64 code, guint64 globals, gui
 #define FRAME_WINDOW 4096
 #define PAGE         G_GUINT64_CONSTANT (4096)
 
-static gboolean
-read_frame (PyReader *r, guint64 frame, guint8 *fb, const guint8 *win, guint64 win_at, gsize win_len)
-{
-  gsize n = r->L.fr_size;
-
-  /* @frame comes from the program's memory, which changes as it is read: any value, so no sum
-   * with it may wrap (a frame near 2^64 once passed "frame + n <= end" and was copied from far
-   * outside the window). */
-  if (frame > G_MAXUINT64 - n)
-    return FALSE;
-  if (win_len >= n && frame >= win_at && frame - win_at <= win_len - n)
-    {
-      memcpy (fb, win + (frame - win_at), n);
-      return TRUE;
-    }
-  return rd (r, frame, fb, n);
-}
-
 static guint64
 first_interp (PyReader *r)
 {
@@ -806,10 +790,11 @@ gil_holder (PyReader *r, guint64 interp)
 #define PTHREAD_TID_AT 720
 
 /* 3.8-3.10 keep no native thread id in the thread state: the main thread's is the pid, another
- * one's is read from its pthread, or else from its Thread's native_id (threading, read with the
- * names). 0: not known yet. */
+ * one's is read from its pthread (@pthread_tid: what is at PTHREAD_TID_AT there, read by the
+ * caller with the other threads'; 0: not read), or else from its Thread's native_id
+ * (threading, read with the names). 0: not known yet. */
 static gint64
-legacy_tid (PyReader *r, guint64 ident)
+legacy_tid (PyReader *r, guint64 ident, gint32 pthread_tid)
 {
   gint32 tid = 0;
   gpointer known;
@@ -821,8 +806,8 @@ legacy_tid (PyReader *r, guint64 ident)
     return 0;
   if (ident == r->main_ident)
     return r->pid;
-  if (r->pthread_tid > 0 && rd (r, ident + PTHREAD_TID_AT, &tid, sizeof tid) && tid > 0)
-    return tid;
+  if (r->pthread_tid > 0 && pthread_tid > 0)
+    return pthread_tid;
   known = g_hash_table_lookup (r->native_ids, &ident);
   return known != NULL ? GPOINTER_TO_INT (known) : 0;
 }
@@ -840,6 +825,7 @@ reserve_bufs (PyReader *r, guint n)
   r->cframes = g_renew (guint64, r->cframes, r->bufs_cap);
   r->cframe_frames = g_renew (guint64, r->cframe_frames, r->bufs_cap);
   r->at_cframe = g_renew (int, r->at_cframe, r->bufs_cap);
+  r->frame_bufs = g_realloc_n (r->frame_bufs, r->bufs_cap, r->L.fr_size);
 }
 
 static guint64
@@ -917,6 +903,16 @@ window_finish (PyReader *r, guint i)
   memmove (win, win + (w->at - lo), w->len);
 }
 
+/* Whether thread @i's window holds the frame at @frame. */
+static gboolean
+window_holds_frame (PyReader *r, guint i, guint64 frame)
+{
+  const Window *w = &r->wins[i];
+  gsize n = r->L.fr_size;
+
+  return frame <= G_MAXUINT64 - n && w->len >= n && frame >= w->at && frame - w->at <= w->len - n;
+}
+
 /* Whether thread @i's window holds the frame at @frame near its top: a window guessed from a
  * deeper stack holds the frames above the innermost one, which are gone, and not its callers
  * below (an import's stack, deeper and shallower by turns, read its callers one by one). A
@@ -927,8 +923,7 @@ window_holds (PyReader *r, guint i, guint64 frame)
   const Window *w = &r->wins[i];
   gsize n = r->L.fr_size;
 
-  return frame != 0 && frame <= G_MAXUINT64 - n && w->len >= n && frame >= w->at && frame - w->at <= w->len - n &&
-         frame + n + FRAME_WINDOW / 4 >= w->at + w->len;
+  return frame != 0 && window_holds_frame (r, i, frame) && frame + n + FRAME_WINDOW / 4 >= w->at + w->len;
 }
 
 /* The thread states of the last sample read again, with the interpreter, its list's head and
@@ -1036,6 +1031,8 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
   guint64 interp, holder = 0;
   guint n;
   guint64 *frame;
+  gint32 *pthread_tids;
+  int *at_tid;
 
   g_array_set_size (out, 0);
   if (reread_thread_states (r, stacks != NULL, &holder))
@@ -1052,6 +1049,24 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
       n = walk_thread_states (r, interp);
     }
   frame = g_newa (guint64, MAX (n, 1));
+  pthread_tids = g_newa (gint32, MAX (n, 1));
+  at_tid = g_newa (int, MAX (n, 1));
+  /* 3.8-3.10: each thread's pthread holds its tid: every thread's in one batch. */
+  b->n = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 ident;
+
+      memcpy (&ident, r->ts_bufs + (gsize) i * L->ts_size + L->ts_thread_id, 8);
+      pthread_tids[i] = 0;
+      at_tid[i] = L->frames == PY_FRAMES_OBJECT && r->pthread_tid >= 0 && ident != 0 && ident <= G_MAXUINT64 - PTHREAD_TID_AT
+                    ? batch_add (b, ident + PTHREAD_TID_AT, &pthread_tids[i], sizeof pthread_tids[i]) : -1;
+    }
+  if (b->n > 0)
+    batch_read (r, b);
+  for (guint i = 0; i < n; i++)
+    if (!batch_ok (b, at_tid[i]))
+      pthread_tids[i] = 0;
   for (guint i = 0; i < n; i++)
     {
       const guint8 *buf = r->ts_bufs + (gsize) i * L->ts_size;
@@ -1082,7 +1097,7 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
       s.tid = native;
       s.holds_gil = holder != 0 && holder == s.tstate;
       if (L->frames == PY_FRAMES_OBJECT)
-        s.tid = legacy_tid (r, ident);
+        s.tid = legacy_tid (r, ident, pthread_tids[i]);
       memcpy (&frame[i], buf + L->ts_frame, 8);
       g_array_append_val (out, s);
     }
@@ -1139,31 +1154,73 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
         if (again[i])
           window_finish (r, i);
     }
-  for (guint i = 0; i < n; i++)
-    {
-      PyThreadSample *s = &g_array_index (out, PyThreadSample, i);
-      guint64 f = frame[i];
+  /* Every thread's stack walked together, a frame deeper a step: a frame its window holds is
+   * copied from it, the others (3.8-3.10's frame objects, each on the heap apart; a generator's;
+   * another chunk's) are read in one batch a step, where a thread's 16 frame objects were 16
+   * system calls. (The batch's answers are taken before the frames' codes are looked up, which
+   * may use it.) */
+  {
+    gsize fr = L->fr_size;
+    int *at = g_newa (int, n);
+    gboolean *got = g_newa (gboolean, n);
 
-      for (guint depth = 0; f != 0 && depth < 1024 && s->n_frames < PY_MAX_FRAMES; depth++)
-        {
-          guint8 fb[1024];
-          guint64 code, globals, instr = 0, previous;
-          guint id;
+    for (guint depth = 0; depth < 1024; depth++)
+      {
+        gboolean any = FALSE;
 
-          if (L->frames == PY_FRAMES_OBJECT ? !rd (r, f, fb, L->fr_size)
-                                            : !read_frame (r, f, fb, r->windows + (gsize) i * FRAME_WINDOW,
-                                                           r->wins[i].at, r->wins[i].len))
-            break;
-          memcpy (&code, fb + L->fr_code, 8);
-          memcpy (&globals, fb + L->fr_globals, 8);
-          memcpy (&instr, fb + L->fr_instr, L->frames == PY_FRAMES_OBJECT ? 4 : 8);
-          memcpy (&previous, fb + L->fr_previous, 8);
-          if (L->owner_cstack < 0 || fb[L->fr_owner] != (guint8) L->owner_cstack)
-            if (frame_id (r, stacks, code, globals, instr, &id))
-              s->frames[s->n_frames++] = id;
-          f = previous;
-        }
-    }
+        b->n = 0;
+        for (guint i = 0; i < n; i++)
+          {
+            guint8 *fb = r->frame_bufs + (gsize) i * fr;
+
+            at[i] = -1;
+            got[i] = FALSE;
+            /* @frame comes from the program's memory, which changes as it is read: any value,
+             * so no sum with it may wrap. */
+            if (frame[i] > G_MAXUINT64 - fr || g_array_index (out, PyThreadSample, i).n_frames >= PY_MAX_FRAMES)
+              frame[i] = 0;
+            if (frame[i] == 0)
+              continue;
+            any = TRUE;
+            if (L->frames != PY_FRAMES_OBJECT && window_holds_frame (r, i, frame[i]))
+              {
+                memcpy (fb, r->windows + (gsize) i * FRAME_WINDOW + (frame[i] - r->wins[i].at), fr);
+                got[i] = TRUE;
+              }
+            else
+              at[i] = batch_add (b, frame[i], fb, fr);
+          }
+        if (!any)
+          break;
+        if (b->n > 0)
+          batch_read (r, b);
+        for (guint i = 0; i < n; i++)
+          if (at[i] >= 0)
+            got[i] = batch_ok (b, at[i]);
+        for (guint i = 0; i < n; i++)
+          {
+            PyThreadSample *s = &g_array_index (out, PyThreadSample, i);
+            const guint8 *fb = r->frame_bufs + (gsize) i * fr;
+            guint64 code, globals, instr = 0;
+            guint id;
+
+            if (frame[i] == 0)
+              continue;
+            if (!got[i])
+              {
+                frame[i] = 0;
+                continue;
+              }
+            memcpy (&code, fb + L->fr_code, 8);
+            memcpy (&globals, fb + L->fr_globals, 8);
+            memcpy (&instr, fb + L->fr_instr, L->frames == PY_FRAMES_OBJECT ? 4 : 8);
+            memcpy (&frame[i], fb + L->fr_previous, 8);
+            if (L->owner_cstack < 0 || fb[L->fr_owner] != (guint8) L->owner_cstack)
+              if (frame_id (r, stacks, code, globals, instr, &id))
+                s->frames[s->n_frames++] = id;
+          }
+      }
+  }
   return TRUE;
 }
 
