@@ -1,23 +1,31 @@
 /* bench-pystack.c: what sampling Python stacks costs the traced program, measured in many interleaved pairs with and without, and the sampler's own CPU. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Issue 20 item 5 (goal: at most 2 % slower). Three CPU-bound pure-Python programs, run by the
- * real python3 through `interleave-cli trace -q` (the capture it picks by itself, as a user
- * gets it): four threads under the GIL, one thread alone, and a multiprocessing pool of one
- * process per CPU (fork). Each is traced in PAIRS pairs, once with stacks (the default) and
- * once without (IL_NO_STACKS=1: the sampler then reads the thread states and names only), the
- * order alternating pair by pair (ABBA: a drift of the machine's load falls on both sides
- * alike), the three programs interleaved within each pair. Each run is timed by the program on
- * its own clock: its wall time around the work (time.perf_counter, the interpreter's start-up
- * left out) and its CPU time (getrusage of itself and its waited-for children, so the pool's
- * workers count). Per program: the median of the pairs' ratios (with / without) for wall and
- * CPU, their interquartile range and a bootstrap 90 % interval of the median (2000 resamples of
- * the pairs); and the sampler's own CPU time (IL_DEBUG_STACKS=1, the tracer's thread CPU clock
- * around each round) per second of the program's wall time, with stacks and without: a direct
- * bound of what it can take from a program on a fully busy machine. The load average before and
- * after. IL_BENCH_ROUNDS=N: N pairs (default 30, about 2-3 minutes on 2 CPUs); asserts nothing.
- * Args: interleave-cli.
+ * real python3 (Debian's /usr/bin/python3 where there is one) through `interleave-cli trace -q`
+ * (the capture it picks by itself, as a user gets it): four threads under the GIL, one thread
+ * alone, and a multiprocessing pool of one process per CPU (fork). Each is traced in PAIRS pairs,
+ * once with stacks (the default) and once without (IL_NO_STACKS=1: the sampler then reads the
+ * thread states and names only), the order alternating pair by pair (ABBA: a drift of the
+ * machine's load falls on both sides alike), the three programs interleaved within each pair. Each
+ * run is timed by the program on its own clock: its wall time around the work (time.perf_counter,
+ * the interpreter's start-up left out) and its CPU time (getrusage of itself and its waited-for
+ * children, so the pool's workers count). Per program: the median of the pairs' ratios (with /
+ * without) for wall and CPU, their interquartile range and a bootstrap 90 % interval of the median
+ * (2000 resamples of the pairs); and the sampler's own CPU time (IL_DEBUG_STACKS=1, the tracer's
+ * thread CPU clock around each round) per second of the program's wall time, with stacks and
+ * without: a direct bound of what it can take from a program on a fully busy machine; and that
+ * bound: the CPU ratio's upper end plus the sampler's CPU with stacks beyond without. The load
+ * average before and after. IL_BENCH_ROUNDS=N: N pairs (default 30, about 2-3 minutes on 2 CPUs);
+ * asserts nothing. Args: interleave-cli.
  *
- * Figures: see docs/capture.md (Python threads and stacks, "What it costs"). */
+ * Measured on the 2-core VM shared with other builds (load average 5.5-7.8), 90 pairs, medians:
+ * CPU with stacks -0.5 % (90 % interval -2.1 to +0.7) GIL threads, -0.1 % (-1.1 to +0.5) one
+ * thread, +0.7 % (-0.1 to +1.6) the pool; sampler 1.7 / 1.3 / 2.2 % of a core per second of the
+ * program (names only 1.0 / 0.8 / 1.1); bounds +1.4 / +1.0 / +2.6 %; wall -2.2 / -1.1 / +2.4 %
+ * with intervals 10-12 points wide (half the pairs' two runs differ by more than 15 % at that
+ * load: the wall figure says something only on a quieter machine). Before the sampler's reads were
+ * batched (30 pairs, load 3.9-7.1): sampler 2.5 / 1.7 / 3.2 %. More in docs/capture.md ("What it
+ * costs"). */
 #include "config.h"
 
 #include <stdio.h>
