@@ -926,6 +926,58 @@ window_holds (PyReader *r, guint i, guint64 frame)
   return frame != 0 && window_holds_frame (r, i, frame) && frame + n + FRAME_WINDOW / 4 >= w->at + w->len;
 }
 
+/* Fields of one structure that lie close together are one read of the span they cover, not
+ * one each: the kernel pins the pages of every read apart (a third of the sampler's time). */
+#define SPAN_MAX 2048
+
+typedef struct
+{
+  guint64  offset;
+  gsize    size;
+  gpointer out;
+  int      at;         /* its read in the batch: the span's when shared */
+} Field;
+
+/* Adds the reads of @n fields of the structure at @base: the span they cover into @span when it
+ * is at most SPAN_MAX bytes (its start in @span_lo), else one each (@span_lo G_MAXUINT64). */
+static void
+fields_add (Batch *b, guint64 base, Field *f, guint n, guint8 *span, guint64 *span_lo)
+{
+  guint64 lo = G_MAXUINT64, hi = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      lo = MIN (lo, f[i].offset);
+      hi = MAX (hi, f[i].offset + f[i].size);
+    }
+  *span_lo = G_MAXUINT64;
+  if (hi - lo <= SPAN_MAX && base <= G_MAXUINT64 - hi)
+    {
+      int at = batch_add (b, base + lo, span, hi - lo);
+
+      for (guint i = 0; i < n; i++)
+        f[i].at = at;
+      *span_lo = lo;
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    f[i].at = batch_add (b, base + f[i].offset, f[i].out, f[i].size);
+}
+
+/* Each field's value, once the batch is read: FALSE when any could not be read. */
+static gboolean
+fields_finish (const Batch *b, Field *f, guint n, const guint8 *span, guint64 span_lo)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      if (!batch_ok (b, f[i].at))
+        return FALSE;
+      if (span_lo != G_MAXUINT64)
+        memcpy (f[i].out, span + (f[i].offset - span_lo), f[i].size);
+    }
+  return TRUE;
+}
+
 /* The thread states of the last sample read again, with the interpreter, its list's head and
  * the GIL's holder, all in one batch: TRUE when the list is still the same (each next as
  * before), which it is but when a thread starts or ends. With @frames, the same batch also
@@ -938,25 +990,31 @@ reread_thread_states (PyReader *r, gboolean frames, guint64 *holder)
   const PyLayout *L = &r->L;
   Batch *b = &r->batch;
   guint n = r->ts_seen->len, need;
-  guint64 interp = 0, head = 0, hold = 0, gil = 0;
+  guint64 interp = 0, head = 0, hold = 0, gil = 0, rt_lo, is_lo;
   gint32 locked = 0;
-  int at_interp, at_head, at_hold, at_gil = -1;
+  Field rt[2], is[4];
+  guint n_rt, n_is = 0;
+  guint8 rt_span[SPAN_MAX], is_span[SPAN_MAX];
+  gboolean no_holder = FALSE;
 
   if (n == 0 || r->interp_seen == 0)
     return FALSE;
   b->n = 0;
-  at_interp = batch_add (b, r->runtime + L->rt_interp_head, &interp, 8);
-  at_head = batch_add (b, r->interp_seen + L->is_threads_head, &head, 8);
+  n_rt = 0;
+  rt[n_rt++] = (Field) { L->rt_interp_head, 8, &interp };
+  is[n_is++] = (Field) { L->is_threads_head, 8, &head };
   if (L->rt_tstate_current != 0)
-    at_hold = batch_add (b, r->runtime + L->rt_tstate_current, &hold, 8);
+    rt[n_rt++] = (Field) { L->rt_tstate_current, 8, &hold };
   else if (L->is_ceval_gil != 0)
     {
-      at_gil = batch_add (b, r->interp_seen + L->is_ceval_gil, &gil, 8);
-      batch_add (b, r->interp_seen + L->gil_locked, &locked, sizeof locked);
-      at_hold = batch_add (b, r->interp_seen + L->gil_holder, &hold, 8);
+      is[n_is++] = (Field) { L->is_ceval_gil, 8, &gil };
+      is[n_is++] = (Field) { L->gil_locked, sizeof locked, &locked };
+      is[n_is++] = (Field) { L->gil_holder, 8, &hold };
     }
   else
-    at_hold = -2;   /* no holder to read */
+    no_holder = TRUE;
+  fields_add (b, r->runtime, rt, n_rt, rt_span, &rt_lo);
+  fields_add (b, r->interp_seen, is, n_is, is_span, &is_lo);
   for (guint i = 0; i < n; i++)
     batch_add (b, g_array_index (r->ts_seen, guint64, i), r->ts_bufs + (gsize) i * L->ts_size, L->ts_size);
   need = b->n;
@@ -973,13 +1031,15 @@ reread_thread_states (PyReader *r, gboolean frames, guint64 *holder)
       return FALSE;
   for (guint i = 0; i < n && frames; i++)
     window_finish (r, i);
-  if (at_interp < 0 || at_head < 0 || interp != r->interp_seen || head != g_array_index (r->ts_seen, guint64, 0))
+  if (!fields_finish (b, rt, n_rt, rt_span, rt_lo) || !fields_finish (b, is, n_is, is_span, is_lo) ||
+      interp != r->interp_seen || head != g_array_index (r->ts_seen, guint64, 0))
     return FALSE;
   for (guint i = 0; i < n; i++)
     if (ts_next (r, i) != (i + 1 < n ? g_array_index (r->ts_seen, guint64, i + 1) : 0))
       return FALSE;
   /* As gil_holder() says it (3.12-3.13: the interpreter's own GIL, while locked). */
-  if (at_hold == -2 || (at_gil >= 0 && (gil != interp + L->gil_locked - L->gil_locked_in_state || !locked)))
+  if (no_holder || (L->is_ceval_gil != 0 && L->rt_tstate_current == 0 &&
+                    (gil != interp + L->gil_locked - L->gil_locked_in_state || !locked)))
     hold = 0;
   *holder = hold;
   return TRUE;
