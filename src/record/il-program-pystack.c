@@ -26,7 +26,12 @@
  *   layout would read random memory. (2.7 and 3.6 have no _PyRuntime: never read at all.)
  *
  * Lines: from the code object's line table at the frame's last instruction, so a sample names
- * the line running, not only the function's first line. */
+ * the line running, not only the function's first line.
+ *
+ * Reads: a system call costs far more than the bytes it copies, so the reads of a sample that do
+ * not depend on one another go in one process_vm_readv (a Batch), and each sample guesses from
+ * the one before where every thread's stack is, in the same call as the thread states: in steady
+ * state a process's sample is one system call (docs/capture.md, "How much it reads"). */
 #include "config.h"
 
 #include <errno.h>
@@ -743,8 +748,9 @@ frame_id (PyReader *r, IlTraceStacks *stacks, guint64 code, guint64 globals, gui
 /* A thread's frames lie below one another in its data stack (each call pushes the next above
  * its caller's): one read of the FRAME_WINDOW bytes that end at the innermost frame holds most
  * of a stack, where a read per frame cost 5-20 system calls a thread. A frame outside the
- * window (a generator's, in its object; another chunk) is read alone. 4 KB: 16 frames of an
- * import's machinery did not fit in 2 (a read costs the same). */
+ * window (a generator's, in its object; another chunk) is read with the other threads' frames
+ * of its depth. 4 KB: 16 frames of an import's machinery did not fit in 2 (a read costs the
+ * same). */
 #define FRAME_WINDOW 4096
 #define PAGE         G_GUINT64_CONSTANT (4096)
 
