@@ -106,6 +106,10 @@ struct _PyReader
   guint64    *cframe_frames;     /* …and the innermost frame read from it */
   int        *at_cframe;         /* …where in the batch that read is (-1: none) */
   guint8     *frame_bufs;        /* fr_size bytes a thread: the frame its walk is at */
+  guint64    *outside;           /* each thread's first frame no window held (3.12+: the C
+                                  * stack's entry frame), guessed with the thread states… */
+  guint8     *outside_bufs;      /* …into these fr_size bytes… */
+  int        *at_outside;        /* …by this read of the batch (-1: none) */
   guint       bufs_cap;          /* threads each of these has room for */
   GHashTable *low_unmapped;      /* pages below a frame window found unreadable (as set) */
   Batch       batch;
@@ -637,6 +641,9 @@ il_pystack_reader_free (PyReader *r)
   g_free (r->cframe_frames);
   g_free (r->at_cframe);
   g_free (r->frame_bufs);
+  g_free (r->outside);
+  g_free (r->outside_bufs);
+  g_free (r->at_outside);
   g_free (r);
 }
 
@@ -753,6 +760,8 @@ frame_id (PyReader *r, IlTraceStacks *stacks, guint64 code, guint64 globals, gui
  * same). */
 #define FRAME_WINDOW 4096
 #define PAGE         G_GUINT64_CONSTANT (4096)
+#define MAX_BAD_FRAMES 4   /* frames whose code cannot be read before a walk gives up: past them
+                            * is not a stack (a frame's code is read once, then cached) */
 
 static guint64
 first_interp (PyReader *r)
@@ -832,6 +841,9 @@ reserve_bufs (PyReader *r, guint n)
   r->cframe_frames = g_renew (guint64, r->cframe_frames, r->bufs_cap);
   r->at_cframe = g_renew (int, r->at_cframe, r->bufs_cap);
   r->frame_bufs = g_realloc_n (r->frame_bufs, r->bufs_cap, r->L.fr_size);
+  r->outside = g_renew (guint64, r->outside, r->bufs_cap);
+  r->outside_bufs = g_realloc_n (r->outside_bufs, r->bufs_cap, r->L.fr_size);
+  r->at_outside = g_renew (int, r->at_outside, r->bufs_cap);
 }
 
 static guint64
@@ -1030,6 +1042,8 @@ reread_thread_states (PyReader *r, gboolean frames, guint64 *holder)
   for (guint i = 0; i < n && frames; i++)
     window_add_high (r, i, r->wins[i].end);
   for (guint i = 0; i < n && frames; i++)
+    r->at_outside[i] = batch_add (b, r->outside[i], r->outside_bufs + (gsize) i * L->fr_size, L->fr_size);
+  for (guint i = 0; i < n && frames; i++)
     window_add_low (r, i);
   batch_read (r, b);
   for (guint i = 0; i < need; i++)
@@ -1074,6 +1088,8 @@ walk_thread_states (PyReader *r, guint64 interp)
       buf = r->ts_bufs + (gsize) n * L->ts_size;
       r->cframes[n] = 0;
       r->at_cframe[n] = -1;
+      r->outside[n] = 0;
+      r->at_outside[n] = -1;
       r->wins[n] = (Window) { .at_high = -1, .at_low = -1 };
       if (!rd (r, ts, buf, L->ts_size))
         break;
@@ -1099,9 +1115,12 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
   guint64 *frame;
   gint32 *pthread_tids;
   int *at_tid;
+  gboolean *same_read;   /* its innermost frame known from the guesses' read */
+  gboolean *outside_ok;  /* its guessed frame outside the window was read */
+  gboolean reread;
 
   g_array_set_size (out, 0);
-  if (reread_thread_states (r, stacks != NULL, &holder))
+  if ((reread = reread_thread_states (r, stacks != NULL, &holder)))
     {
       interp = r->interp_seen;
       n = r->ts_seen->len;
@@ -1170,6 +1189,18 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
   /* No store (IL_NO_STACKS=1): the threads and names only, no frame read. */
   if (stacks == NULL || n == 0)
     return TRUE;
+  /* A guessed window (or frame) is the memory of the guesses' read: it is used only for a frame
+   * known from that same read (3.13 and 3.8-3.10: the thread state's; 3.11-3.12: a guessed
+   * cframe's), never for one read after it, which the guess may predate. */
+  same_read = g_newa (gboolean, n);
+  outside_ok = g_newa (gboolean, n);
+  for (guint i = 0; i < n; i++)
+    {
+      same_read[i] = reread && L->frames != PY_FRAMES_CFRAME;
+      /* (Taken before the next batch overwrites the guesses'.) */
+      outside_ok[i] = reread && batch_ok (b, r->at_outside[i]);
+      r->at_outside[i] = -1;
+    }
   /* 3.11-3.12: each thread's _PyCFrame holds its innermost frame: guessed with the thread
    * states when the cframe is the one read before, the others all in one batch. */
   if (L->frames == PY_FRAMES_CFRAME)
@@ -1184,6 +1215,7 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
         {
           r->cframes[i] = frame[i];
           r->at_cframe[i] = -1;
+          same_read[i] = guessed[i];
           if (guessed[i])
             frame[i] = r->cframe_frames[i];
           else if (frame[i] != 0 && frame[i] <= G_MAXUINT64 - L->cf_current_frame - 8)
@@ -1201,16 +1233,23 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
         }
     }
   /* Frame objects (before 3.11) are on the heap, each apart: no window. Else a window that
-   * does not hold the innermost frame (none guessed, or the thread went deeper) is read again,
-   * all in one batch, ending at that frame. */
+   * does not hold the innermost frame near its top (none guessed, the thread went deeper or
+   * much shallower, or its frame was read after the window) is read again, all in one batch,
+   * ending at that frame. */
   if (L->frames != PY_FRAMES_OBJECT)
     {
       gboolean *again = g_newa (gboolean, n);
 
       b->n = 0;
       for (guint i = 0; i < n; i++)
-        if ((again[i] = frame[i] != 0 && !window_holds (r, i, frame[i])))
-          window_add_high (r, i, frame[i] <= G_MAXUINT64 - L->fr_size ? frame[i] + L->fr_size : 0);
+        {
+          if ((again[i] = frame[i] != 0 && !(same_read[i] && window_holds (r, i, frame[i]))))
+            window_add_high (r, i, frame[i] <= G_MAXUINT64 - L->fr_size ? frame[i] + L->fr_size : 0);
+          /* A frame read with the guesses is of their instant: a stack read after it (a window
+           * read again) may lead elsewhere, or to memory that changed since. */
+          if (again[i])
+            same_read[i] = FALSE;
+        }
       for (guint i = 0; i < n; i++)
         if (again[i])
           window_add_low (r, i);
@@ -1229,6 +1268,11 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
     gsize fr = L->fr_size;
     int *at = g_newa (int, n);
     gboolean *got = g_newa (gboolean, n);
+    guint64 *outside_next = g_newa (guint64, n);
+    guint *bad = g_newa (guint, n);
+
+    for (guint i = 0; i < n; i++)
+      outside_next[i] = bad[i] = 0;
 
     for (guint depth = 0; depth < 1024; depth++)
       {
@@ -1253,8 +1297,18 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
                 memcpy (fb, r->windows + (gsize) i * FRAME_WINDOW + (frame[i] - r->wins[i].at), fr);
                 got[i] = TRUE;
               }
+            else if (same_read[i] && frame[i] == r->outside[i] && outside_ok[i])
+              {
+                memcpy (fb, r->outside_bufs + (gsize) i * fr, fr);
+                got[i] = TRUE;
+                outside_next[i] = frame[i];
+              }
             else
-              at[i] = batch_add (b, frame[i], fb, fr);
+              {
+                at[i] = batch_add (b, frame[i], fb, fr);
+                if (outside_next[i] == 0)
+                  outside_next[i] = frame[i];
+              }
           }
         if (!any)
           break;
@@ -1267,7 +1321,7 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
           {
             PyThreadSample *s = &g_array_index (out, PyThreadSample, i);
             const guint8 *fb = r->frame_bufs + (gsize) i * fr;
-            guint64 code, globals, instr = 0;
+            guint64 code, globals, instr = 0, previous;
             guint id;
 
             if (frame[i] == 0)
@@ -1280,12 +1334,26 @@ il_pystack_sample (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why)
             memcpy (&code, fb + L->fr_code, 8);
             memcpy (&globals, fb + L->fr_globals, 8);
             memcpy (&instr, fb + L->fr_instr, L->frames == PY_FRAMES_OBJECT ? 4 : 8);
+            previous = frame[i];
             memcpy (&frame[i], fb + L->fr_previous, 8);
             if (L->owner_cstack < 0 || fb[L->fr_owner] != (guint8) L->owner_cstack)
-              if (frame_id (r, stacks, code, globals, instr, &id))
-                s->frames[s->n_frames++] = id;
+              {
+                if (frame_id (r, stacks, code, globals, instr, &id))
+                  s->frames[s->n_frames++] = id;
+                else if (++bad[i] >= MAX_BAD_FRAMES)
+                  frame[i] = 0;
+              }
+            /* The program's memory changes as it is read: a frame that is its own caller (seen:
+             * a C stack's old bytes, 1024 reads a sample) ends the walk. */
+            if (frame[i] == previous)
+              frame[i] = 0;
           }
       }
+    /* The next sample's guess: the first frame read outside the window (one a loop keeps in
+     * place, as 3.12+'s entry frame on the C stack; read alone, it was one more system call a
+     * sample). */
+    for (guint i = 0; i < n; i++)
+      r->outside[i] = outside_next[i];
   }
   return TRUE;
 }
