@@ -18,15 +18,15 @@
  * average before and after. IL_BENCH_ROUNDS=N: N pairs (default 30, about 2-3 minutes on 2 CPUs);
  * asserts nothing. Args: interleave-cli.
  *
- * Measured on the 2-core VM shared with other builds (load average 5-8), two runs of 90 pairs,
- * medians: CPU with stacks -0.5 and +1.5 % for the GIL threads, -0.1 and -1.3 % for one thread,
- * +0.7 and -0.4 % for the pool (90 % intervals 2-4 points wide, and the two runs further apart
- * than that: the load changes over minutes); wall -2.2 and +2.3 %, -1.1 and -2.9 %, +2.4 and +2.2
- * % (intervals 5-12 points wide: the wall figure says something only on a quieter machine);
- * sampler 1.7-1.8 / 1.3-1.5 / 2.2-2.9 % of a core per second of the program, 0.5-1.3 beyond
- * without; bounds +1.4 and +3.7 / +1.0 and +0.3 / +2.6 and +3.3 %. Before the sampler's reads were
- * batched (30 pairs, load 3.9-7.1): sampler 2.5 / 1.7 / 3.2 %. More in docs/capture.md ("What it
- * costs"). */
+ * Measured on the 2-core VM shared with other builds (load average 2-8), three runs of 90 pairs,
+ * medians: CPU with stacks -0.5, +1.5 and 0.0 % for the GIL threads, -0.1, -1.3 and -1.2 % for one
+ * thread, +0.7, -0.4 and +0.4 % for the pool (90 % intervals 2-4 points wide, and the runs further
+ * apart than that: the load changes over minutes); wall -2.2, +2.3 and -0.1 %, -1.1, -2.9 and -0.2
+ * %, +2.4, +2.2 and -0.5 % (intervals 3-12 points wide: the wall figure says something only on a
+ * quieter machine); sampler 1.7-1.8 / 1.3-1.5 / 2.2-2.9 % of a core per second of the program,
+ * 0.5-1.3 beyond without; bounds 1.4-3.7 / 0.3-1.0 / 2.6-3.3 %. Before the sampler's reads were
+ * batched (30 pairs, load 3.9-7.1): sampler 2.5 / 1.7 / 3.2 %. A default run of 30 pairs at load
+ * 4-5.5: CPU intervals 13-19 points wide. More in docs/capture.md ("What it costs"). */
 #include "config.h"
 
 #include <stdio.h>
