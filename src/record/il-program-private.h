@@ -287,7 +287,8 @@ struct _IlProgram
   gint64        stacks_ns;      /* the last sample */
   GArray       *py_samples;     /* of PyThreadSample, reused */
   GHashTable   *py_names;       /* ident → name, reused */
-  gint64        stacks_cpu_ns;  /* the sampler's own CPU time */
+  gboolean      stacks_debug;   /* IL_DEBUG_STACKS=1: its rounds and CPU time said at the end */
+  gint64        stacks_cpu_ns;  /* the sampler's own CPU time (only then) */
   guint64       stacks_rounds;
   guint         housekeep_pass; /* housekeeping passes so far (0: the last one, everything) */
   guint         next_lane;

@@ -38,6 +38,7 @@ il_program_stacks_init (IlProgram *self)
 {
   if (g_strcmp0 (g_getenv ("IL_NO_STACKS"), "1") != 0)
     self->stacks = il_trace_stacks_new ();
+  self->stacks_debug = g_strcmp0 (g_getenv ("IL_DEBUG_STACKS"), "1") == 0;
   self->py_samples = g_array_new (FALSE, FALSE, sizeof (PyThreadSample));
   self->py_names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 }
@@ -199,7 +200,8 @@ sample_proc (IlProgram *self, Proc *p, gint64 now)
 void
 il_program_stacks_sample (IlProgram *self, gint64 now)
 {
-  gint64 cpu0 = thread_cpu_ns ();
+  /* The thread's CPU clock is a system call (no vDSO for it): read only when asked for. */
+  gint64 cpu0 = self->stacks_debug ? thread_cpu_ns () : 0;
 
   for (guint i = 0; i < self->proc_order->len; i++)
     {
@@ -209,14 +211,15 @@ il_program_stacks_sample (IlProgram *self, gint64 now)
         continue;
       sample_proc (self, p, now);
     }
-  self->stacks_cpu_ns += thread_cpu_ns () - cpu0;
+  if (self->stacks_debug)
+    self->stacks_cpu_ns += thread_cpu_ns () - cpu0;
   self->stacks_rounds++;
 }
 
 void
 il_program_stacks_finish (IlProgram *self, IlRunTrace *trace)
 {
-  if (g_strcmp0 (g_getenv ("IL_DEBUG_STACKS"), "1") == 0)
+  if (self->stacks_debug)
     fprintf (stderr, "stacks: %" G_GUINT64_FORMAT " rounds, %" G_GUINT64_FORMAT " samples, sampler CPU %.1f ms\n",
              self->stacks_rounds, self->stacks != NULL ? il_trace_stacks_get_n_samples (self->stacks) : 0,
              self->stacks_cpu_ns / 1e6);

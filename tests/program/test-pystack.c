@@ -7,7 +7,8 @@
  * the GIL's holder is one of the program's runnable threads. Debian's python3.11 through both
  * captures and the CLI; every pyenv CPython 3.8-3.13 installed (PYENV_ROOT, else ~/.pyenv, any
  * patch release) through the CLI; one skipped, saying so, when it is not installed; pyenv's 3.7
- * is refused with its version named. Args: interleave-cli. */
+ * is refused with its version named; and the same stacks where a seccomp filter refuses
+ * process_vm_readv (the reader's /proc/PID/mem door). Args: interleave-cli il-no-perf. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include "il-test-util.h"
 
 static const char *cli_path;
+static const char *no_perf_path;
 static char *python;          /* Debian's python3.11, when installed */
 static char *tmpdir;
 static char *prog_path;
@@ -70,16 +72,19 @@ trace_engine (IlCaptureKind capture)
   return run;
 }
 
+/* `interleave-cli trace` of prog.py run by @with; under il-no-perf --no-process-vm-readv when
+ * @no_pvm. */
 static IlRunTrace *
-trace_cli (const char *with)
+trace_cli_with (const char *with, gboolean no_pvm)
 {
   g_autofree char *out = g_build_filename (tmpdir, "trace.interleave.json", NULL);
-  const char *argv[] = { cli_path, "trace", "-q", "-o", out, "--", with, prog_path, NULL };
+  const char *argv[] = { no_perf_path, "--no-process-vm-readv", cli_path, "trace", "-q", "-o", out, "--",
+                         with, prog_path, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(IlTrace) trace = NULL;
   g_auto(IlTestResult) r = { 0 };
 
-  il_test_run_argv (&r, argv, NULL);
+  il_test_run_argv (&r, no_pvm ? argv : argv + 2, NULL);
   g_assert_cmpint (r.status, ==, 0);
   /* Read, not refused: the tracer says nothing about its Python threads. */
   g_assert_null (strstr (r.err, "are not read"));
@@ -87,6 +92,12 @@ trace_cli (const char *with)
   g_assert_no_error (error);
   g_assert_cmpuint (il_trace_get_n_runs (trace), ==, 1);
   return il_run_trace_ref (il_trace_get_run (trace, 0));
+}
+
+static IlRunTrace *
+trace_cli (const char *with)
+{
+  return trace_cli_with (with, FALSE);
 }
 
 /* The lane of the thread the program named @name: "name · TID". */
@@ -347,6 +358,24 @@ test_pyenv_refused (void)
   g_assert_null (strstr (said + 1, "CPython 3.7"));
 }
 
+/* Where a seccomp filter refuses process_vm_readv (EPERM), the reader reads the same bytes
+ * through /proc/PID/mem, one read at a time where it batched them: the same names and stacks
+ * (il-no-perf refuses perf too: the sampled capture). */
+static void
+test_proc_mem (void)
+{
+  g_autoptr(IlRunTrace) run = NULL;
+
+  if (python == NULL)
+    {
+      g_test_skip ("/usr/bin/python3.11 (Debian's) is not installed");
+      return;
+    }
+  run = trace_cli_with (python, TRUE);
+  check_names (run);
+  check_stacks (run);
+}
+
 /* IL_NO_STACKS=1 (the benchmark's run without stacks): no stacks, the names still. */
 static void
 test_no_stacks (void)
@@ -405,9 +434,10 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  if (argc < 2)
-    g_error ("usage: test-pystack INTERLEAVE-CLI");
+  if (argc < 3)
+    g_error ("usage: test-pystack INTERLEAVE-CLI IL-NO-PERF");
   cli_path = argv[1];
+  no_perf_path = argv[2];
   /* Debian's python3.11, the python3 of the machine these tests were written on. */
   if (g_file_test ("/usr/bin/python3.11", G_FILE_TEST_IS_EXECUTABLE))
     python = g_strdup ("/usr/bin/python3.11");
@@ -422,6 +452,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/pystack/stacks/sampled", GINT_TO_POINTER (IL_CAPTURE_SAMPLED), test_stacks);
   g_test_add_func ("/pystack/unknown-version", test_unknown_version);
   g_test_add_func ("/pystack/no-stacks", test_no_stacks);
+  g_test_add_func ("/pystack/stacks/proc-mem", test_proc_mem);
   for (int minor = 8; minor <= 13; minor++)
     {
       g_autofree char *path = g_strdup_printf ("/pystack/pyenv/3.%d", minor);
