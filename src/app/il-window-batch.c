@@ -136,10 +136,22 @@ il_window_live_before_paint (GdkFrameClock *clock, IlWindow *self)
 {
   gint64 now = g_get_monotonic_time ();
 
+  IlRunTrace *trace = self->run != NULL ? il_run_get_trace (self->run) : NULL;
+  guint lanes = trace != NULL ? il_run_trace_get_n_workers (trace) + 65536 * il_run_trace_get_n_processes (trace) : 0;
+
   if (!self->live_ui_due || self->run == NULL)
     return;
   self->live_ui_due = FALSE;
-  if (now - self->progress_shown_us > IL_WINDOW_LIVE_PROGRESS_US)
+  /* A traced program's status counts its threads and processes: said in the frame its lanes
+   * change, so it never says fewer than the timeline shows (it said "0 threads" for a second
+   * while the first lanes were drawn). */
+  if (il_run_config_is_program (il_run_get_config (self->run)) && lanes != self->status_lanes)
+    {
+      self->status_lanes = lanes;
+      self->progress_shown_us = now;
+      il_window_update_progress (self);
+    }
+  else if (now - self->progress_shown_us > IL_WINDOW_LIVE_PROGRESS_US)
     {
       self->progress_shown_us = now;
       /* A traced program has no tasks to count: its status (threads and processes seen) is its

@@ -37,6 +37,7 @@ struct _IlWindow
   gboolean              syncing_history;    /* guards the check buttons <-> shown loop */
   gint64                summary_shown_us;   /* when the live summary was last updated */
   gint64                progress_shown_us;  /* when the progress text was last set */
+  guint                 status_lanes;       /* a traced program's: threads and processes it said */
   gint64                live_start_us;      /* the current run's start, for the live cost */
   gint64                live_start_cpu_ns;
   gint64                live_cpu_ns;        /* summed over the session's runs */

@@ -13,6 +13,7 @@
 #include "il-test-window.h"
 #include "il-timeline-view.h"
 #include "il-trace-stacks.h"
+#include "il-window-private.h"
 
 static IlApplication *app;
 static IlWindow *window;
@@ -142,6 +143,20 @@ test_live_hover (void)
   tip = hover_target (&target);
   /* Still running: this is the live picture, not the finished run's. */
   g_assert_true (il_run_trace_get_live (target.run));
+  /* Its status says the threads the timeline shows, from the frame its lanes change on: a
+   * frame's live update, then the two read before anything else can run. */
+  {
+    IlRunTrace *live = il_run_get_trace (window->run);
+    g_autofree char *threads = NULL;
+    const char *status;
+
+    window->live_ui_due = TRUE;
+    il_window_live_before_paint (NULL, window);
+    threads = g_strdup_printf ("%u thread", il_run_trace_get_n_workers (live));
+    status = gtk_label_get_label (window->status_label);
+    g_test_message ("status: %s", status);
+    g_assert_nonnull (strstr (status, threads));
+  }
   if (g_getenv ("IL_TEST_SHOTS") != NULL)
     {
       AdwStyleManager *manager = adw_style_manager_get_default ();
