@@ -149,15 +149,6 @@ median (const Figures *f, guint n, gsize offset)
                     : (g_array_index (v, double, v->len / 2 - 1) + g_array_index (v, double, v->len / 2)) / 2;
 }
 
-static void
-print_load (const char *when)
-{
-  g_autofree char *load = NULL;
-
-  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
-    printf ("loadavg_%s: %s", when, load);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -184,14 +175,14 @@ main (int argc, char **argv)
   script = g_build_filename (dir, "burn.py", NULL);
   g_file_set_contents (script, burn_text, -1, NULL);
   printf ("cpus: %u\nrounds: %u\n", (guint) sysconf (_SC_NPROCESSORS_ONLN), rounds);
-  print_load ("before");
+  il_test_print_load ("loadavg_before");
   figs = g_new0 (Figures, G_N_ELEMENTS (programs) * 2 * rounds);
   for (guint r = 0; r < rounds; r++)
     for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
       for (guint c = 0; c < 2; c++)
         measure (argv[1], python, script, dir, &programs[i], captures[c], r + 1,
                  &figs[(i * 2 + c) * rounds + r]);
-  print_load ("after");
+  il_test_print_load ("loadavg_after");
   for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
     {
       printf ("# %s: medians of %u rounds\n", programs[i].title, rounds);

@@ -158,15 +158,6 @@ run_once (const char *cli, const char *python, const char *script, const Program
   return TRUE;
 }
 
-static void
-print_load (const char *when)
-{
-  g_autofree char *load = NULL;
-
-  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
-    printf ("loadavg %s: %s", when, load);
-}
-
 /* Median, interquartile range and bootstrap interval of @ratio (n values), as % slower; the
  * interval's upper end in @upper. */
 static void
@@ -217,7 +208,7 @@ main (int argc, char **argv)
   without = g_new0 (Run, N_PROGRAMS * pairs);
   v = g_new (double, pairs);
   printf ("python: %s\ncpus: %d\npairs: %u (IL_BENCH_ROUNDS)\n", python, g_get_num_processors (), pairs);
-  print_load ("before");
+  il_test_print_load ("loadavg before");
   for (guint k = 0; k < pairs; k++)
     {
       /* ABBA: with first in even pairs, without first in odd ones. */
@@ -236,7 +227,7 @@ main (int argc, char **argv)
       printf ("\n");
       fflush (stdout);
     }
-  print_load ("after");
+  il_test_print_load ("loadavg after");
   printf ("bench time: %.0f s\n", (g_get_monotonic_time () - t0) / 1e6);
   for (guint i = 0; i < N_PROGRAMS; i++)
     {

@@ -82,15 +82,6 @@ median (GArray *values)
           g_array_index (values, double, values->len / 2)) / 2;
 }
 
-static void
-print_load (const char *when)
-{
-  g_autofree char *load = NULL;
-
-  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
-    printf ("load_%s: %s", when, load);
-}
-
 /* g_ptr_array_sort passes pointers to the elements. */
 static int
 cmp_path (gconstpointer a, gconstpointer b)
@@ -148,7 +139,7 @@ bench_lesson (const char *self, const char *path, guint rounds)
           median (peak), max_peak, median (before), peak->len);
   printf ("%-38s tracer_process_cpu_s %.3f  cpu_share %.1f %% of one core\n", name, median (cpu),
           median (share));
-  print_load ("now");
+  il_test_print_load ("load_now");
   fflush (stdout);
 }
 
@@ -177,7 +168,7 @@ main (int argc, char **argv)
   g_ptr_array_sort (lessons, cmp_path);
 
   printf ("rounds: %u (each a fresh process; medians)\n", rounds);
-  print_load ("before");
+  il_test_print_load ("load_before");
   for (guint i = 0; i < lessons->len; i++)
     bench_lesson (self, g_ptr_array_index (lessons, i), rounds);
   return 0;

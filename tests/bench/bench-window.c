@@ -145,15 +145,6 @@ reset_peak_rss (void)
     }
 }
 
-static void
-print_load (const char *when)
-{
-  g_autofree char *load = NULL;
-
-  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
-    printf ("load_%s: %s", when, load);
-}
-
 /* One lesson run by the CLI: each run's wall time in seconds, appended to @walls[i]. A round
  * whose trace cannot be read back is reported and left out (the medians then have fewer). */
 static double
@@ -504,12 +495,12 @@ main (int argc, char **argv)
   g_ptr_array_sort (lessons, cmp_path);
 
   printf ("cpus: %u  rounds: %u\n", g_get_num_processors (), rounds);
-  print_load ("before");
+  il_test_print_load ("load_before");
   for (guint i = 0; i < lessons->len; i++)
     bench_lesson (argv[1], g_ptr_array_index (lessons, i), rounds, out);
   if (g_strcmp0 (g_getenv ("IL_BENCH_LIVE"), "0") != 0)
     bench_live_64 ();
-  print_load ("after");
+  il_test_print_load ("load_after");
 
   il_test_remove_tree (tmpdir);
   gtk_window_destroy (GTK_WINDOW (window));

@@ -2,6 +2,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdio.h>
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +207,15 @@ il_test_hog_start (const char *hog_path, int cpu, int limit_s)
   g_assert_no_error (error);
   g_assert_cmpstr (line, ==, "ready");
   return hog;
+}
+
+void
+il_test_print_load (const char *label)
+{
+  g_autofree char *load = NULL;
+
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("%s: %s", label, load);
 }
 
 gint64

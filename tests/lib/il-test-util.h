@@ -80,5 +80,7 @@ GSubprocess *il_test_hog_start   (const char *hog_path, int cpu, int limit_s);
 guint64   il_test_cpu_ticks      (int pid);
 /* A field of /proc/self/status ("VmHWM:", "VmRSS:") in KiB, or -1. */
 gint64    il_test_status_kib     (const char *field);
+/* Prints "LABEL: " and /proc/loadavg: a benchmark's figures say how busy the machine was. */
+void      il_test_print_load     (const char *label);
 
 G_END_DECLS
