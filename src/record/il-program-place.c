@@ -375,7 +375,7 @@ gil_bound (IlProgram *self, Thread *th)
 }
 
 /* Where @th ran in [a, b), from /proc/…/sched at both samples. The scheduler brings a thread's
- * runtime up to date (estart, erun) as it takes a core, as it leaves one and at its core's tick:
+ * runtime up to date (at estart) as it takes a core, as it leaves one and at its core's tick:
  * off a core, estart is when it left; on one when read, it has run since estart. So:
  * - on a core at a and not off it since: it ran from a up to when it left (or to b);
  * - off at a and got a core once: it ran for what its runtime grew, up to when it left (or b);

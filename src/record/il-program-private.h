@@ -98,13 +98,10 @@ typedef struct
   guint8  block;               /* what it blocked on (a CODE) */
   gint64  arrive;              /* when it got a CPU since the sample before, estimated (-1: it
                                 * did not; the last time, if more than once) */
-  /* /proc/…/sched: the scheduler's own clock of the thread (-1: not known). A thread's runtime
-   * is brought up to date at each switch and at its core's tick, together with the time that
-   * happened: erun is exactly what it had run at estart (on our clock), and off a CPU, estart is
-   * the instant it left its core. */
+  /* /proc/…/sched: when the scheduler last brought its runtime up to date, on our clock (-1:
+   * not known): at each switch and at its core's tick; off a CPU, the instant it left its core.
+   * With it, run above is exact at the sample's time, not lagging. */
   gint64  estart;
-  guint64 erun;
-  guint64 switches;            /* times it left a core */
   gint8   on;                  /* on a CPU when read: arrivals (pcount) one more than switches
                                 * (-1: not known) */
 } PlaceSample;

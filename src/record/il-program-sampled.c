@@ -128,14 +128,15 @@ read_clocks (IlProgram *self, gint64 now, gint64 tick)
     return;
   if (tick % 2 == 0)
     read_clock_here (self, now);
-  if (sched_getaffinity (0, sizeof all, &all) != 0)
-    return;
   for (guint c = 0; c < self->place_n_cpus; c++)
     {
       PlaceClock *k = &self->place_clocks[c];
 
       if (k->least != G_MAXINT64 && now - k->since <= 2 * PLACE_CLOCK_WINDOW_NS)
         continue;
+      /* Only then: the affinity calls are two system calls more a sample. */
+      if (sched_getaffinity (0, sizeof all, &all) != 0)
+        return;
       CPU_ZERO (&one);
       CPU_SET (self->place_cpus[c], &one);
       if (sched_setaffinity (0, sizeof one, &one) == 0)
@@ -250,24 +251,21 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
   if (estart >= 0 && (gint64) pcount - switches >= 0 && (gint64) pcount - switches <= 1)
     {
       sample->estart = estart + offset;
-      sample->erun = (guint64) erun;
-      sample->switches = (guint64) switches;
       sample->on = (gint8) ((gint64) pcount - switches);
       /* What it ran by now, exactly: schedstat's figure lags by up to a tick while it runs; on a
        * CPU since estart, it ran all the time since. Off one, what it ran by when it left, read
        * with that instant (schedstat was read a few µs before: it may have run in between). */
       if (sample->on && now >= sample->estart)
-        sample->run = MAX (sample->run, sample->erun + (guint64) (now - sample->estart));
+        sample->run = MAX (sample->run, (guint64) erun + (guint64) (now - sample->estart));
       else if (!sample->on)
-        sample->run = MAX (sample->run, sample->erun);
+        sample->run = MAX (sample->run, (guint64) erun);
     }
   else if (unchanged && prev_known)
     {
       /* Blocked since and did not run: as it was. */
       const PlaceSample *prev = &th->samples[(tick - 1) % PLACE_RING];
       sample->estart = prev->estart;
-      sample->erun = prev->erun;
-      sample->switches = prev->switches;
+      sample->run = MAX (sample->run, prev->run);
       sample->on = prev->estart >= 0 ? 0 : -1;
     }
   else
