@@ -32,6 +32,8 @@ G_BEGIN_DECLS
 #define REASON_NS        G_GINT64_CONSTANT (2000000)   /* kernel: what blocked threads wait on;
                                                         * every 1 ms, the tracer's wake-ups were
                                                         * 4 % of a core beside a Python lesson */
+#define SAMPLE_LATE_NS   G_GINT64_CONSTANT (1000000)   /* sampled: a pause this long between two */
+#define SAMPLE_PASSES    3                             /* …threads' reads: the sample is read again */
 #define STAT_EVERY_NS    G_GINT64_CONSTANT (10000000)  /* sampled: a blocked thread's stat at least */
 #define FLUSH_NS         G_GINT64_CONSTANT (10000000)  /* open spans are split so a live view moves */
 #define KEEP_OPEN_NS     G_GINT64_CONSTANT (60000000)  /* …keeping their newest part open, which a
@@ -290,6 +292,11 @@ struct _IlProgram
   guint         housekeep_pass; /* housekeeping passes so far (0: the last one, everything) */
   guint         next_lane;
   gboolean      ending;
+
+  /* The tracer runs before the program is let go (il_program_start): both under start_mutex. */
+  GMutex        start_mutex;
+  GCond         start_cond;
+  gboolean      tracer_running, let_go;
 
   /* Owner side */
   IlRing       *ring;

@@ -327,6 +327,33 @@ il_program_scan_children (IlProgram *self, gint64 now)
   return TRUE;
 }
 
+/* @p was seen to exec (into @exe with command @cmd) at @now, and its children found up to then
+ * count as the launcher's: forked before the exec. A scan that comes late (the tracer waited
+ * 100 ms or more for a core on a loaded machine) finds the exec and the program's first children
+ * at once, and those would be dropped with their lanes. A child that runs the new program with
+ * its very command line did not exec itself and was forked from what @p became: it stays. */
+static void
+keep_children_of_exec (IlProgram *self, Proc *p, const char *exe, const char *cmd, gint64 now)
+{
+  if (exe == NULL || cmd == NULL)
+    return;
+  for (guint i = 0; i < self->proc_order->len; i++)
+    {
+      Proc *c = g_ptr_array_index (self->proc_order, i);
+      char path[64];
+      g_autofree char *c_exe = NULL;
+      g_autofree char *c_cmd = NULL;
+
+      if (c->parent != p || c->status != PROC_PENDING || c->fork_ns > now)
+        continue;
+      g_snprintf (path, sizeof path, "/proc/%d/exe", c->pid);
+      c_exe = g_file_read_link (path, NULL);
+      c_cmd = il_program_read_cmdline (c->pid);
+      if (g_strcmp0 (c_exe, exe) == 0 && g_strcmp0 (c_cmd, cmd) == 0)
+        c->fork_ns = now + 1;
+    }
+}
+
 /* Sampled capture: finds new processes (children of ours) and new threads, and notices an exec by
  * the executable changing. */
 void
@@ -368,7 +395,10 @@ il_program_sampled_scan (IlProgram *self, gint64 now)
       execed = (exe != NULL && p->exe != NULL && strcmp (exe, p->exe) != 0) ||
                (cmd != NULL && p->command != NULL && strcmp (cmd, p->command) != 0);
       if (execed)
-        il_program_proc_exec (self, p, now);
+        {
+          keep_children_of_exec (self, p, exe, cmd, now);
+          il_program_proc_exec (self, p, now);
+        }
       if (exe != NULL)
         {
           g_free (p->exe);

@@ -92,12 +92,25 @@ housekeeping (IlProgram *self, gint64 now, gint64 horizon)
     }
 }
 
+/* Says the tracer runs, then waits until the program is let go (il_program_start); the time. */
+static gint64
+wait_to_start (IlProgram *self)
+{
+  g_mutex_lock (&self->start_mutex);
+  self->tracer_running = TRUE;
+  g_cond_broadcast (&self->start_cond);
+  while (!self->let_go)
+    g_cond_wait (&self->start_cond, &self->start_mutex);
+  g_mutex_unlock (&self->start_mutex);
+  return il_clock_now_ns ();
+}
+
 static gpointer
 tracer_thread (gpointer data)
 {
   IlProgram *self = data;
   gboolean perf = self->capture == IL_CAPTURE_KERNEL;
-  gint64 next = il_clock_now_ns ();
+  gint64 next = wait_to_start (self);
   gint64 last_drain = next, last_scan = 0, last_house = next, cancel_ns = 0;
   int stop_stage = 0;
   gint64 horizon = self->origin_ns, last_alive = 0, root_done_ns = 0;
@@ -275,6 +288,8 @@ il_program_new (const IlRunConfig *config, gint64 origin_ns)
   self->scratch = g_new (IlSpan, 4096);
   self->drop_pids = g_array_new (FALSE, FALSE, sizeof (int));
   g_mutex_init (&self->note_mutex);
+  g_mutex_init (&self->start_mutex);
+  g_cond_init (&self->start_cond);
   il_program_stacks_init (self);
   return self;
 }
@@ -369,6 +384,15 @@ il_program_start (IlProgram *self,
   else
     self->capture = IL_CAPTURE_SAMPLED;
 
+  /* The tracer first, and running: a new thread waited 100 ms or more for a core on a loaded
+   * 2-core machine, and the program, let go before, forked its workers unseen; their first
+   * milliseconds were lost and the late scan took them for a launcher's. */
+  self->thread = g_thread_new ("il-program", tracer_thread, self);
+  g_mutex_lock (&self->start_mutex);
+  while (!self->tracer_running)
+    g_cond_wait (&self->start_cond, &self->start_mutex);
+  g_mutex_unlock (&self->start_mutex);
+
   /* The program's time starts here, as it is let go: forking took 5-10 ms from the window (its
    * page tables are large) and 1-2 ms from the command line, and that is Interleave's time, not
    * the program's. The child has done nothing of its own yet but wait at the gate. */
@@ -390,7 +414,10 @@ il_program_start (IlProgram *self,
   close (self->gate[1]);
   self->gate[1] = -1;
 
-  self->thread = g_thread_new ("il-program", tracer_thread, self);
+  g_mutex_lock (&self->start_mutex);
+  self->let_go = TRUE;
+  g_cond_broadcast (&self->start_cond);
+  g_mutex_unlock (&self->start_mutex);
   return TRUE;
 }
 
@@ -551,6 +578,8 @@ il_program_free (IlProgram *self)
     }
   g_array_unref (self->notes);
   g_mutex_clear (&self->note_mutex);
+  g_mutex_clear (&self->start_mutex);
+  g_cond_clear (&self->start_cond);
   g_hash_table_unref (self->threads);
   il_program_stacks_free (self);
   g_ptr_array_unref (self->proc_order);
