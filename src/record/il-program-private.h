@@ -409,6 +409,7 @@ void      il_program_perf_sample_reasons (IlProgram *self, gint64 now);
 gboolean  il_program_parse_stat         (const char *buf, char *state, int *cpu, int *ppid);
 gboolean  il_program_parse_sched        (const char *buf, gint64 *exec_start, gint64 *runtime,
                                          gint64 *switches);
+void      il_program_sampled_prepare    (IlProgram *self);
 void      il_program_sample_all         (IlProgram *self, gint64 now, gboolean last);
 
 /* il-program-place.c: the sampled capture's running time on the cores. */

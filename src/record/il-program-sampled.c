@@ -315,7 +315,14 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
     }
   else
     sample->on = -1, sample->estart = -1;
-  if (th->first_tick == tick)
+  if (tick == 0)
+    {
+      /* The first sample is taken before the program is let go: what the child ran before it
+       * (2-3 ms of the fork's copy-on-write faults) is Interleave's time, not laid out. */
+      th->run_ns = sample->run;
+      th->wait_ns = sample->wait;
+    }
+  else if (th->first_tick == tick)
     backdate (self, th, tick);
   return;
 
@@ -345,6 +352,19 @@ gone:
     il_program_flush_open (self, th);
 }
 
+/* Sets the placement up and reads every core's scheduler clock (moving the tracer to each):
+ * before the program is let go, so its first milliseconds are not spent waiting for that. */
+void
+il_program_sampled_prepare (IlProgram *self)
+{
+  if (self->place_asks != NULL)
+    return;
+  il_program_place_init (self);
+  self->place_placed = 0;
+  self->place_arrived = 0;
+  read_clocks (self, il_clock_now_ns (), 0);
+}
+
 /* One sample of every thread; the intervals PLACE_AHEAD samples back (all, when @last) are laid
  * out together: a running thread's schedstat is brought up to date only at a switch or its
  * core's tick (4 ms at 250 Hz), so how long it ran in an interval is known only a few samples
@@ -356,12 +376,7 @@ il_program_sample_all (IlProgram *self, gint64 now, gboolean last)
   gpointer value;
   gint64 tick = self->place_tick++;
 
-  if (self->place_asks == NULL)
-    {
-      il_program_place_init (self);
-      self->place_placed = 0;
-      self->place_arrived = 0;
-    }
+  il_program_sampled_prepare (self);
   read_clocks (self, now, tick);
   /* The sample's instant is when its reads begin, and they are taken together: if the tracer
    * lost its core in between (for 20-100 ms on a loaded machine), what it read after that is

@@ -96,6 +96,11 @@ housekeeping (IlProgram *self, gint64 now, gint64 horizon)
 static gint64
 wait_to_start (IlProgram *self)
 {
+  if (self->capture == IL_CAPTURE_SAMPLED)
+    {
+      il_program_sampled_prepare (self);
+      il_program_sample_all (self, il_clock_now_ns (), FALSE);
+    }
   g_mutex_lock (&self->start_mutex);
   self->tracer_running = TRUE;
   g_cond_broadcast (&self->start_cond);
@@ -384,18 +389,7 @@ il_program_start (IlProgram *self,
   else
     self->capture = IL_CAPTURE_SAMPLED;
 
-  /* The tracer first, and running: a new thread waited 100 ms or more for a core on a loaded
-   * 2-core machine, and the program, let go before, forked its workers unseen; their first
-   * milliseconds were lost and the late scan took them for a launcher's. */
-  self->thread = g_thread_new ("il-program", tracer_thread, self);
-  g_mutex_lock (&self->start_mutex);
-  while (!self->tracer_running)
-    g_cond_wait (&self->start_cond, &self->start_mutex);
-  g_mutex_unlock (&self->start_mutex);
-
-  /* The program's time starts here, as it is let go: forking took 5-10 ms from the window (its
-   * page tables are large) and 1-2 ms from the command line, and that is Interleave's time, not
-   * the program's. The child has done nothing of its own yet but wait at the gate. */
+  /* The child has done nothing of its own yet but wait at the gate. */
   self->origin_ns = il_clock_now_ns ();
   {
     Proc *p = il_program_get_proc (self, child, getpid (), self->origin_ns);
@@ -409,6 +403,20 @@ il_program_start (IlProgram *self,
     th->before_exec = self->capture == IL_CAPTURE_KERNEL;
   }
 
+  /* The tracer first, and running (the sampled capture's first sample taken, of the child at
+   * the gate): a new thread waited 100 ms or more for a core on a loaded 2-core machine, and the
+   * program, let go before, forked its workers unseen; their first milliseconds were lost and
+   * the late scan took them for a launcher's. */
+  self->thread = g_thread_new ("il-program", tracer_thread, self);
+  g_mutex_lock (&self->start_mutex);
+  while (!self->tracer_running)
+    g_cond_wait (&self->start_cond, &self->start_mutex);
+  g_mutex_unlock (&self->start_mutex);
+
+  /* The program's time starts here, as it is let go: forking took 5-10 ms from the window (its
+   * page tables are large) and 1-2 ms from the command line, and that is Interleave's time, not
+   * the program's. */
+  self->origin_ns = il_clock_now_ns ();
   if (write (self->gate[1], &go, 1) != 1)
     g_debug ("gate: %s", g_strerror (errno));
   close (self->gate[1]);

@@ -491,6 +491,9 @@ test_shim (gconstpointer data)
 
   run = trace_cli (argv, refuse_perf);
 
+  for (guint i = 0; i < il_run_trace_get_n_processes (run); i++)
+    g_test_message ("process %d (parent %d): %s", il_run_trace_get_process (run, i)->pid,
+                    il_run_trace_get_process (run, i)->ppid, il_run_trace_get_process (run, i)->command);
   g_assert_cmpuint (il_run_trace_get_n_processes (run), ==, 1);
   proc = il_run_trace_get_process (run, 0);
   g_test_message ("process %d: %s", proc->pid, proc->command);
