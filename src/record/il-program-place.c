@@ -374,65 +374,93 @@ gil_bound (IlProgram *self, Thread *th)
   return th->gil_held >= 3 && th->gil_held >= 2 * th->gil_free;
 }
 
-/* Where @th ran in [a, b), from /proc/…/sched at both samples. The scheduler brings a thread's
- * runtime up to date (at estart) as it takes a core, as it leaves one and at its core's tick:
- * off a core, estart is when it left; on one when read, it has run since estart. So:
- * - on a core at a and not off it since: it ran from a up to when it left (or to b);
- * - off at a and got a core once: it ran for what its runtime grew, up to when it left (or b);
- * - on at a and at b, off once between: from a, then from estart to b (estart is when it got its
- *   core back unless a tick came since: then the gap is drawn later by as much);
- * - off at a and b, no core in between: it did not run.
- * Those are all of it (exact). Otherwise what is known is fixed and the rest estimated: on a
- * core at b, it ran from estart to b; off it, it ran nothing after estart (a hole). On this
- * 2-core VM the exact intervals were within 10 µs of the kernel's record at each end. */
+/* Adds where @ask's thread ran, [s, e) on core @cpu, to its fixed pieces: what lies in its
+ * interval; what lies after goes into @out (at most 2), laid out with the next interval. */
 static void
-known_pieces (IlProgram *self, const PlaceSample *s0, const PlaceSample *s1, PlaceAsk *ask)
+fix_piece (PlaceAsk *ask, gint64 s, gint64 e, int cpu, PlacePiece *out, guint *n_out)
+{
+  gint64 fs = MAX (s, ask->a), fe = MIN (e, ask->b);
+
+  if (fe > fs && ask->n_fixed < G_N_ELEMENTS (ask->fixed))
+    ask->fixed[ask->n_fixed++] = (PlacePiece) { fs, fe, cpu };
+  if (e > MAX (s, ask->b) && *n_out < 2)
+    {
+      out[*n_out] = (PlacePiece) { MAX (s, ask->b), e, cpu };
+      ask->carried += e - MAX (s, ask->b);
+      (*n_out)++;
+    }
+}
+
+/* Where @th ran in [a, b), from /proc/…/sched at both samples. Each was read a little after its
+ * sample's instant (by µs, more when the tracer lost its core while reading), and describes the
+ * thread as it was then: what the two readings tell is for [A, B), the instants they were read;
+ * its part after b was kept for this interval by the one before (carried), and its part after b
+ * is kept for the next. The scheduler brings a thread's runtime up to date (at estart) as it
+ * takes a core, as it leaves one and at its core's tick: off a core, estart is when it left; on
+ * one when read, it has run since estart. So:
+ * - on a core at A and not off it since: it ran from A up to when it left (or to B);
+ * - off at A and got a core once: it ran for what its runtime grew, up to when it left (or B);
+ * - on at A and at B, off once between: from A, then from estart to B (estart is when it got its
+ *   core back unless a tick came since: then the gap is drawn later by as much);
+ * - off at A and B, no core in between: it did not run.
+ * Those are all of it (exact, with [a, A) exact too or under 50 µs). Otherwise what is known is
+ * fixed and the rest estimated: on a core at B, it ran from estart to B; off it, it ran nothing
+ * after estart (a hole). On this 2-core VM the exact intervals were within 10 µs of the kernel's
+ * record at each end. Reading each sample at its instant instead left a third of a loaded
+ * program's intervals with one arrival estimated: the thread came or left between the two. */
+static void
+known_pieces (IlProgram *self, Thread *th, const PlaceSample *s0, const PlaceSample *s1, PlaceAsk *ask)
 {
   guint64 arrivals = s1->pcount - s0->pcount;
-  gint64 a = ask->a, b = ask->b, ran = (gint64) (s1->run - s0->run), e1 = s1->estart, end;
+  gint64 A = s0->read, B = s1->read, ran = (gint64) (s1->run - s0->run), e1 = s1->estart, end;
   int cpu0 = il_program_place_cpu_index (self, s0->cpu), cpu1 = il_program_place_cpu_index (self, s1->cpu);
+  gboolean before = th->carry_exact || A - ask->a <= KNOWN_GAP_NS;
+  PlacePiece out[2];
+  guint n_out = 0;
 
-  if (s0->on < 0 || s1->on < 0 || s0->estart < 0 || e1 < 0 || e1 > b || ran < 0 ||
-      s0->estart > a ||
-      (!s0->on && s1->on && arrivals == 0) || (s0->on && !s1->on && arrivals == 0 && e1 < a))
-    return;
-  end = s1->on ? b : e1;
+  /* What the interval before knew of this one. */
+  for (guint i = 0; i < th->n_carry; i++)
+    fix_piece (ask, th->carry_s[i], th->carry_e[i], th->carry_cpu[i], out, &n_out);
+  th->carry_exact = FALSE;
+
+  if (s0->on < 0 || s1->on < 0 || s0->estart < 0 || e1 < 0 || e1 > B || ran < 0 || B < A ||
+      s0->estart > A || (!s0->on && s1->on && arrivals == 0) ||
+      (s0->on && !s1->on && arrivals == 0 && e1 < A))
+    goto done;
+  end = s1->on ? B : e1;
   if (!s0->on && arrivals == 0)
+    th->carry_exact = TRUE;   /* did not run */
+  else if (s0->on && arrivals == 0 && cpu0 >= 0)
     {
-      ask->exact = TRUE;   /* did not run */
-      return;
+      th->carry_exact = TRUE;
+      fix_piece (ask, A, end, cpu0, out, &n_out);
     }
-  if (s0->on && arrivals == 0 && cpu0 >= 0)
+  else if (!s0->on && arrivals == 1 && cpu1 >= 0)
     {
-      ask->exact = TRUE;
-      ask->fixed[ask->n_fixed++] = (PlacePiece) { a, end, cpu0 };
-      return;
+      th->carry_exact = TRUE;
+      fix_piece (ask, MAX (end - ran, A), end, cpu1, out, &n_out);
     }
-  if (!s0->on && arrivals == 1 && cpu1 >= 0)
+  else if (s0->on && s1->on && arrivals == 1 && e1 >= A && cpu0 >= 0 && cpu1 >= 0 &&
+           A + ran - (B - e1) >= A && A + ran - (B - e1) <= e1)
     {
-      ask->exact = TRUE;
-      if (end > a)
-        ask->fixed[ask->n_fixed++] = (PlacePiece) { MAX (end - ran, a), end, cpu1 };
-      return;
+      th->carry_exact = TRUE;
+      fix_piece (ask, A, A + ran - (B - e1), cpu0, out, &n_out);
+      fix_piece (ask, e1, B, cpu1, out, &n_out);
     }
-  if (s0->on && s1->on && arrivals == 1 && e1 >= a && cpu0 >= 0 && cpu1 >= 0)
-    {
-      gint64 x = a + ran - (b - e1);
+  else if (s1->on && cpu1 >= 0)
+    fix_piece (ask, MAX (e1, A), B, cpu1, out, &n_out);
+  else if (!s1->on && MAX (e1, ask->a) < ask->b && ask->n_holes < PLACE_MAX_HOLES)
+    ask->holes[ask->n_holes++] = (PlacePiece) { MAX (e1, ask->a), ask->b, -1 };
 
-      if (x >= a && x <= e1)
-        {
-          ask->exact = TRUE;
-          if (x > a)
-            ask->fixed[ask->n_fixed++] = (PlacePiece) { a, x, cpu0 };
-          if (b > e1)
-            ask->fixed[ask->n_fixed++] = (PlacePiece) { e1, b, cpu1 };
-          return;
-        }
+done:
+  ask->exact = th->carry_exact && before;
+  th->n_carry = n_out;
+  for (guint i = 0; i < n_out; i++)
+    {
+      th->carry_s[i] = out[i].s;
+      th->carry_e[i] = out[i].e;
+      th->carry_cpu[i] = out[i].cpu;
     }
-  if (s1->on && cpu1 >= 0 && b > MAX (e1, a))
-    ask->fixed[ask->n_fixed++] = (PlacePiece) { MAX (e1, a), b, cpu1 };
-  else if (!s1->on && e1 > a && b > e1 && ask->n_holes < PLACE_MAX_HOLES)
-    ask->holes[ask->n_holes++] = (PlacePiece) { e1, b, -1 };
 }
 
 /* What @th asks of the interval that ends at sample @m: from the samples at both ends, and the
@@ -530,7 +558,7 @@ ask_for (IlProgram *self, Thread *th, gint64 m)
     {
       gint64 fixed = 0;
 
-      known_pieces (self, s0, s1, ask);
+      known_pieces (self, th, s0, s1, ask);
       for (guint i = 0; i < ask->n_fixed; i++)
         fixed += ask->fixed[i].e - ask->fixed[i].s;
       if (ask->exact)
@@ -539,14 +567,14 @@ ask_for (IlProgram *self, Thread *th, gint64 m)
            * its counter says it ran before and was not laid out (it ran before the tracer found
            * it, 5 ms or more under load) goes where it is free, as estimated intervals do: a
            * thread's total stays its counter's. */
-          ask->want = MAX (fixed, MIN (debt, len));
+          ask->want = MAX (fixed, MIN (debt - ask->carried, len));
           ask->n_holes = 0;
           ask->gil = FALSE;
         }
-      else if (s0->estart >= 0 && s1->estart >= 0 && s0->estart <= a && s1->estart <= b)
-        /* Its counters are exact at both ends (not lagging): it ran what they grew, no more;
+      else if (s0->estart >= 0 && s1->estart >= 0)
+        /* Its counters are exact at both reads (not lagging): it ran what they grew, no more;
          * the look ahead would lay out here what it runs in later intervals. */
-        ask->want = CLAMP (MAX (debt, fixed), 0, len);
+        ask->want = CLAMP (MAX (debt - ask->carried, fixed), 0, len);
       else
         ask->want = CLAMP (MAX (ask->want, fixed), 0, len);
     }

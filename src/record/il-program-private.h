@@ -102,8 +102,10 @@ typedef struct
                                 * did not; the last time, if more than once) */
   /* /proc/…/sched: when the scheduler last brought its runtime up to date, on our clock (-1:
    * not known): at each switch and at its core's tick; off a CPU, the instant it left its core.
-   * With it, run above is exact at the sample's time, not lagging. */
+   * With it, run above is exact at the instant it was read (read), not lagging: that is
+   * later than the sample's (by µs, or more when the tracer lost its core while reading). */
   gint64  estart;
+  gint64  read;
   gint8   on;                  /* on a CPU when read: arrivals (pcount) one more than switches
                                 * (-1: not known) */
 } PlaceSample;
@@ -161,6 +163,12 @@ typedef struct
   PlaceSample *samples;        /* sampled: the last PLACE_RING samples, by sample number */
   gint64    first_tick, last_tick, placed_tick; /* …its first and last, and laid out up to */
   gboolean  gone;              /* sampled: ended; its spans are flushed once laid out */
+  /* Sampled: where it ran after the end of the interval last laid out, up to its last sample's
+   * read (known then, laid out with the next interval), and whether that was all of it there. */
+  gint64    carry_s[2], carry_e[2];
+  int       carry_cpu[2];
+  guint     n_carry;
+  gboolean  carry_exact;
   GArray   *reasons;           /* of Reason: blocked samples, oldest first */
   int       gil_index;         /* sampled: its thread in the stacks store (-1: not found yet in */
   guint     gil_seen;          /* …the store's first gil_seen threads), */
@@ -203,6 +211,8 @@ typedef struct
 } PlacePiece;
 
 #define PLACE_MAX_PIECES 8
+#define KNOWN_GAP_NS     G_GINT64_CONSTANT (50000) /* an interval's start to its first read that
+                                                   * may go unknown and still be exact */
 #define PLACE_MAX_HOLES  4
 
 typedef struct
@@ -223,7 +233,8 @@ typedef struct
   PlacePiece pieces[PLACE_MAX_PIECES];
   gboolean   exact;            /* where it ran is all known (from /proc/…/sched), not estimated… */
   guint      n_fixed;          /* …or this much of it: where it surely ran, */
-  PlacePiece fixed[2];
+  PlacePiece fixed[4];
+  gint64     carried;          /* known running after its interval, laid out with the next */
   gint64     got_fixed;        /* …and how much of that was free */
 } PlaceAsk;
 

@@ -179,6 +179,7 @@ backdate (IlProgram *self, Thread *th, gint64 tick)
       q->block = NO_REASON;
       q->on = -1;
       q->estart = -1;
+      q->read = t;
       q->arrive = -1;
     }
   th->first_tick = th->placed_tick = first;
@@ -195,7 +196,7 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
   char state;
   int cpu;
   unsigned long long run_ns, wait_ns, pcount;
-  gint64 estart = -1, erun = -1, switches = -1, offset;
+  gint64 estart = -1, erun = -1, switches = -1, offset, read_ns = now;
   gboolean is_blocked, have_final = FALSE, unchanged, prev_known;
   guint8 block = th->block_state;
   PlaceSample *sample, again;
@@ -263,6 +264,7 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
   if (th->fd_sched >= 0 && offset != G_MAXINT64 && !(unchanged && prev_known))
     {
       n = pread (th->fd_sched, buf, sizeof buf - 1, 0);
+      read_ns = il_clock_now_ns ();
       if (n > 0)
         {
           buf[n] = '\0';
@@ -285,6 +287,8 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
       th->first_tick = th->placed_tick = tick;
       th->run_ns = 0;
       th->wait_ns = 0;
+      th->n_carry = 0;
+      th->carry_exact = FALSE;
     }
   th->last_tick = tick;
   sample = &th->samples[tick % PLACE_RING];
@@ -294,15 +298,17 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
   sample->cpu = cpu;
   sample->state = th->state;
   sample->block = block;
+  sample->read = now;
   if (estart >= 0 && (gint64) pcount - switches >= 0 && (gint64) pcount - switches <= 1)
     {
       sample->estart = estart + offset;
       sample->on = (gint8) ((gint64) pcount - switches);
-      /* What it ran by now, exactly: schedstat's figure lags by up to a tick while it runs; on a
-       * CPU since estart, it ran all the time since. Off one, what it ran by when it left, read
-       * with that instant (schedstat was read a few µs before: it may have run in between). */
-      if (sample->on && now >= sample->estart)
-        sample->run = MAX (sample->run, (guint64) erun + (guint64) (now - sample->estart));
+      sample->read = MAX (read_ns, sample->estart);
+      /* What it ran by the read, exactly: schedstat's figure lags by up to a tick while it runs;
+       * on a CPU since estart, it ran all the time since. Off one, what it ran by when it left,
+       * read with that instant (schedstat was read a few µs before: it may have run between). */
+      if (sample->on)
+        sample->run = MAX (sample->run, (guint64) erun + (guint64) (sample->read - sample->estart));
       else if (!sample->on)
         sample->run = MAX (sample->run, (guint64) erun);
     }

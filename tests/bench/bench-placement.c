@@ -85,6 +85,7 @@ measure (const char *cli, const char *python, const char *script, const char *di
   IlRunTrace *kernel, *traced;
   double sum = 0, worst = 1, cpu_err = 0;
   int compared = 0;
+  const char *worst_name = "";
 
   il_test_run_argv (&r, argv, NULL);
   if (r.status != 0 || (ot = il_trace_load (outer, &error)) == NULL ||
@@ -112,7 +113,11 @@ measure (const char *cli, const char *python, const char *script, const char *di
       if (!found || ta < G_GINT64_CONSTANT (20000000))
         continue;
       sum += (double) both / (double) (ta + tb - both);
-      worst = MIN (worst, (double) both / (double) (ta + tb - both));
+      if ((double) both / (double) (ta + tb - both) < worst)
+        {
+          worst = (double) both / (double) (ta + tb - both);
+          worst_name = il_run_trace_get_worker (traced, w)->name;
+        }
       cpu_err = MAX (cpu_err, fabs ((double) (tb - ta) / (double) ta));
       compared++;
     }
@@ -120,8 +125,8 @@ measure (const char *cli, const char *python, const char *script, const char *di
   out->iou_mean = compared > 0 ? sum / compared : 0;
   out->iou_worst = worst;
   out->cpu_err = 100 * cpu_err;
-  printf ("%s_%s_round%u: %d threads, IoU mean %.3f worst %.3f, CPU error worst %.1f %%\n", p->kind,
-          capture, round, compared, out->iou_mean, worst, out->cpu_err);
+  printf ("%s_%s_round%u: %d threads, IoU mean %.3f worst %.3f (%s), CPU error worst %.1f %%\n",
+          p->kind, capture, round, compared, out->iou_mean, worst, worst_name, out->cpu_err);
   fflush (stdout);
 }
 
