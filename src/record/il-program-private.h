@@ -68,6 +68,8 @@ struct _Proc
   char       *announced_name;
   char        comm[16];
   char       *exe;             /* sampled: /proc/PID/exe, to notice an exec */
+  int         pidfd;           /* sampled: readable once it ends (-1: not open yet, -2: refused,
+                                * -3: it ended, or is the command: the watcher tells that) */
   gboolean    comm_recheck;    /* sampled: an exec was seen on the last scan; read comm again */
   gint64      cmdline_exec_ns; /* exec_ns when its command was last read (housekeeping) */
   /* Where its GIL lives, resolved when first needed after its last exec. */
@@ -421,6 +423,7 @@ gboolean  il_program_parse_stat         (const char *buf, char *state, int *cpu,
 gboolean  il_program_parse_sched        (const char *buf, gint64 *exec_start, gint64 *runtime,
                                          gint64 *switches);
 void      il_program_sampled_prepare    (IlProgram *self);
+void      il_program_sampled_wait       (IlProgram *self, gint64 until);
 void      il_program_sample_all         (IlProgram *self, gint64 now, gboolean last);
 
 /* il-program-place.c: the sampled capture's running time on the cores. */

@@ -55,6 +55,7 @@ il_program_get_proc (IlProgram *self, int pid, int ppid, gint64 t)
   p->fork_ns = t;
   p->exec_ns = G_MININT64;
   p->rt_tried_ns = G_MININT64;
+  p->pidfd = -1;
   p->status = pid == self->root ? PROC_CONFIRMED : PROC_PENDING;
   self->last_new_proc_ns = t;
   if (p->parent != NULL)
@@ -69,6 +70,8 @@ il_program_proc_free (gpointer data)
 {
   Proc *p = data;
 
+  if (p->pidfd >= 0)
+    close (p->pidfd);
   g_free (p->command);
   g_free (p->announced_command);
   g_free (p->announced_name);
