@@ -34,8 +34,10 @@ window_idle (gpointer data)
 }
 
 /* A live run's counting thread (lane "cpu-0" or "cpu-1": the lesson's program names them) with
- * a running span that ended at least 100 ms before the run's newest span: by then the sampler
- * (every 5-6 ms) has sampled all around it. The longest such span. */
+ * a running span that ended at least 100 ms before the run's newest span, and a stack sample of
+ * its thread near it (the sampler takes one every 5-6 ms; on a loaded machine, at load 6-11, the
+ * first spans came before its first sample of the thread, and a tooltip there has no code). The
+ * longest such span. */
 static gboolean
 live_running_span (gpointer data)
 {
@@ -69,8 +71,15 @@ live_running_span (gpointer data)
             {
               const IlSpan *s = il_lane_get_span (lane, i);
 
+              IlTraceStacks *stacks = il_run_trace_get_stacks (run);
+              IlStackSample sample;
+
               if (s->state == IL_STATE_RUNNING && s->end_ns - s->start_ns >= 2000000 &&
-                  s->end_ns + 100000000 <= newest && s->end_ns - s->start_ns > best_len)
+                  s->end_ns + 100000000 <= newest && s->end_ns - s->start_ns > best_len &&
+                  stacks != NULL &&
+                  il_trace_stacks_find_worker_sample (stacks, run, w, (s->start_ns + s->end_ns) / 2,
+                                                      il_trace_stacks_get_max_gap_ns (stacks), &sample) &&
+                  sample.n_frames > 0)
                 {
                   best_len = s->end_ns - s->start_ns;
                   target->run = run;
