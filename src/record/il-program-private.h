@@ -7,6 +7,7 @@
 
 #include <linux/perf_event.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include <glib.h>
 
@@ -75,6 +76,13 @@ struct _Proc
   /* Where its GIL lives, resolved when first needed after its last exec. */
   gboolean    rt_known;
   gint64      rt_tried_ns;
+  /* Sampled: its CPU clock (every thread's runtime, those that ended too) minus its live threads'
+   * runtimes at the last sample: what its ended threads ran (G_MININT64: not read). */
+  gint64      ended_ns;
+  clockid_t   cpu_clock;
+  gboolean    has_cpu_clock;
+  gint64      cpu_now_ns, live_ns, ended_known_ns, missing_ns; /* …this sample's reckoning */
+  guint       n_ended_unread;
   guint64     rt_lo, rt_hi;
   /* Its Python threads and stacks (il-program-stacks.c), read once _PyRuntime is found. */
   PyReader   *py;
@@ -165,6 +173,8 @@ typedef struct
   PlaceSample *samples;        /* sampled: the last PLACE_RING samples, by sample number */
   gint64    first_tick, last_tick, placed_tick; /* …its first and last, and laid out up to */
   gboolean  gone;              /* sampled: ended; its spans are flushed once laid out */
+  gint64    gone_unread;       /* sampled: the sample it was found gone at, its last figures not
+                                * read (a thread leaves no zombie; -1: none) */
   /* Sampled: where it ran after the end of the interval last laid out, up to its last sample's
    * read (known then, laid out with the next interval), and whether that was all of it there. */
   gint64    carry_s[2], carry_e[2];

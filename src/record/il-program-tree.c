@@ -56,6 +56,7 @@ il_program_get_proc (IlProgram *self, int pid, int ppid, gint64 t)
   p->exec_ns = G_MININT64;
   p->rt_tried_ns = G_MININT64;
   p->pidfd = -1;
+  p->ended_ns = G_MININT64;
   p->status = pid == self->root ? PROC_CONFIRMED : PROC_PENDING;
   self->last_new_proc_ns = t;
   if (p->parent != NULL)
@@ -131,6 +132,7 @@ il_program_get_thread (IlProgram *self, int pid, int tid, gint64 t)
   th->sample_ns = -1;
   th->first_tick = th->last_tick = th->placed_tick = -1;
   th->gil_index = -1;
+  th->gone_unread = -1;
   th->block_state = CODE (IL_STATE_IO_WAIT, IL_WAIT_NONE);
   th->fd_syscall = th->fd_stat = th->fd_schedstat = th->fd_children = th->fd_sched = -1;
   th->reasons = g_array_new (FALSE, FALSE, sizeof (Reason));

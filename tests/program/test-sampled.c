@@ -13,6 +13,8 @@
 
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <linux/perf_event.h>
 #include <string.h>
@@ -548,6 +550,141 @@ test_lock_convoy (gconstpointer data)
   g_assert_nonnull (strstr (summary, "lock-wait"));
 }
 
+/* The number of lines in @path (0 if it is not there yet). */
+static guint
+count_lines (const char *path)
+{
+  g_autofree char *text = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  for (const char *c = text; *c != '\0'; c++)
+    n += *c == '\n';
+  return n;
+}
+
+/* How many threads process @pid has now. */
+static guint
+count_threads (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task", pid);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* A descendant of process @pid running burn.py with its two threads started (with @pid itself
+ * if @self), or 0: the CLI's watcher forks the program, and the command lines of the CLI and the
+ * watcher name burn.py too. */
+static int
+find_burn (int pid, gboolean self)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", pid);
+  g_autofree char *cmd = NULL;
+  g_autoptr(GDir) tasks = NULL;
+  gsize len = 0;
+  const char *name;
+
+  if (g_file_get_contents (path, &cmd, &len, NULL))
+    for (gsize i = 0; i + 1 < len; i++)
+      if (cmd[i] == '\0')
+        cmd[i] = ' ';
+  if (self && cmd != NULL && strstr (cmd, "burn.py") != NULL && count_threads (pid) >= 3)
+    return pid;
+  g_free (path);
+  path = g_strdup_printf ("/proc/%d/task", pid);
+  tasks = g_dir_open (path, 0, NULL);
+  while (tasks != NULL && (name = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *children = g_strdup_printf ("/proc/%d/task/%s/children", pid, name);
+      g_autofree char *text = NULL;
+      char *p, *end;
+
+      if (!g_file_get_contents (children, &text, NULL, NULL))
+        continue;
+      for (p = text; (end = NULL, strtol (p, &end, 10)) > 0 && end != p; p = end)
+        {
+          int found = find_burn ((int) strtol (p, NULL, 10), TRUE);
+
+          if (found > 0)
+            return found;
+        }
+    }
+  return 0;
+}
+
+/* Threads that end while the tracer cannot run (stopped here, as a starved one is on a loaded
+ * machine) leave nothing to read: a thread leaves no zombie. What they ran since they were last
+ * read comes from their process's CPU clock; without it a thread that ended 100 ms into such a
+ * wait was drawn that much short (75-90 % of these threads' time). */
+static void
+test_ended_unread (void)
+{
+  g_autofree char *report = report_path ("ended-unread");
+  g_autofree char *out = g_build_filename (tmpdir, "ended-unread.interleave.json", NULL);
+  const char *argv[] = { no_perf_path, cli_path, "trace", "-q", "--capture", "sampled", "-o", out, "--",
+                         python, burn_py, "hash", "2", "360", report, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) cli = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  g_autoptr(IlTrace) trace = NULL;
+  IlRunTrace *run;
+  int pid, child = 0;
+  gint64 until = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_assert_no_error (error);
+  pid = atoi (g_subprocess_get_identifier (cli));
+  /* Its two threads running, and read by the tracer a few times (it reads every 1 ms). */
+  while ((child = find_burn (pid, FALSE)) == 0 && g_get_monotonic_time () < until)
+    g_usleep (2000);
+  g_assert_cmpint (child, >, 0);
+  g_usleep (60000);
+  g_assert_cmpint (count_lines (report), ==, 0);
+  kill (pid, SIGSTOP);
+  while (count_lines (report) < 2 && g_get_monotonic_time () < until)
+    g_usleep (5000);
+  g_usleep (20000);   /* they end after they report */
+  kill (pid, SIGCONT);
+  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
+  g_assert_no_error (error);
+
+  trace = il_trace_load (out, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    g_test_message ("lane %s: running %.1f ms", il_run_trace_get_worker (run, w)->name,
+                    running_ns (run, w) / 1e6);
+  check_possible (run);
+  /* Both ended in the same wait: what they ran in it together is exact, and shared between them
+   * (each is within 10 %; they burn alike). */
+  {
+    g_autofree char *data = il_test_read_text (report);
+    g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
+    gint64 traced = 0, sched = 0;
+
+    for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+      {
+        int tid, w;
+        gint64 ns;
+
+        g_assert_cmpint (sscanf (lines[i], "%d %" G_GINT64_FORMAT, &tid, &ns), ==, 2);
+        w = worker_of (run, tid);
+        g_assert_cmpint (w, >=, 0);
+        g_test_message ("thread %d: traced running %.1f ms, the kernel counted %.1f ms", tid,
+                        running_ns (run, (guint) w) / 1e6, ns / 1e6);
+        g_assert_cmpfloat (fabs ((double) (running_ns (run, (guint) w) - ns)), <=, 0.10 * ns);
+        traced += running_ns (run, (guint) w);
+        sched += ns;
+      }
+    g_test_message ("both: traced running %.1f ms, the kernel counted %.1f ms (%+.2f %%)", traced / 1e6,
+                    sched / 1e6, 100.0 * (traced - sched) / sched);
+    g_assert_cmpfloat (fabs ((double) (traced - sched)), <=, 0.03 * sched);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -584,6 +721,7 @@ main (int argc, char **argv)
       g_test_add_data_func (hog, &burns[i], test_hog);
       g_test_add_data_func (iou, &burns[i], test_iou);
     }
+  g_test_add_func ("/sampled/ended-unread", test_ended_unread);
   g_test_add_data_func ("/sampled/states/thread-start/kernel", GINT_TO_POINTER (TRUE), test_thread_start);
   g_test_add_data_func ("/sampled/states/thread-start/sampled", GINT_TO_POINTER (FALSE), test_thread_start);
   g_test_add_data_func ("/sampled/states/lock-convoy/kernel", GINT_TO_POINTER (TRUE), test_lock_convoy);
