@@ -441,8 +441,9 @@ known_pieces (IlProgram *self, Thread *th, const PlaceSample *s0, const PlaceSam
       fix_piece (ask, MAX (end - ran, A), end, cpu1, out, &n_out);
     }
   else if (s0->on && s1->on && arrivals == 1 && e1 >= A && cpu0 >= 0 && cpu1 >= 0 &&
-           A + ran - (B - e1) >= A && A + ran - (B - e1) <= e1)
+           ran - (B - e1) >= 0 && A + ran - (B - e1) <= e1)
     {
+      /* Left its core at A + what it ran before it got it back at e1. */
       th->carry_exact = TRUE;
       fix_piece (ask, A, A + ran - (B - e1), cpu0, out, &n_out);
       fix_piece (ask, e1, B, cpu1, out, &n_out);

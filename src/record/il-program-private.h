@@ -433,7 +433,7 @@ gboolean  il_program_parse_stat         (const char *buf, char *state, int *cpu,
 gboolean  il_program_parse_sched        (const char *buf, gint64 *exec_start, gint64 *runtime,
                                          gint64 *switches);
 void      il_program_sampled_prepare    (IlProgram *self);
-void      il_program_sampled_wait       (IlProgram *self, gint64 until);
+void      il_program_wait               (IlProgram *self, gint64 until);
 void      il_program_sample_all         (IlProgram *self, gint64 now, gboolean last);
 
 /* il-program-place.c: the sampled capture's running time on the cores. */

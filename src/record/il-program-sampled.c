@@ -178,8 +178,13 @@ backdate (IlProgram *self, Thread *th, gint64 tick)
       *q = *s;
       q->run = (guint64) CLAMP (t - begin, 0, (gint64) s->run);
       q->wait = 0;
-      q->state = 'R';
-      q->block = NO_REASON;
+      /* Blocked when seen: since it left its core, on what it waits for now (a thread's first
+       * wait for the GIL, as it starts, is that, not a wait for a CPU). */
+      if (s->state != 'S' || t < end)
+        {
+          q->state = 'R';
+          q->block = NO_REASON;
+        }
       q->on = -1;
       q->estart = -1;
       q->read = t;
@@ -409,13 +414,12 @@ account_ended (IlProgram *self, gint64 tick)
       s = &th->samples[tick % PLACE_RING];
       if (!th->gone)
         th->proc->live_ns += (gint64) s->run;
-      else if (th->gone_unread == tick)
-        {
-          th->proc->ended_known_ns += (gint64) s->run;
-          th->proc->n_ended_unread++;
-        }
       else
-        th->proc->ended_known_ns += (gint64) s->run;
+        {
+          /* Ended at this sample: its final figures, or as far as it was last read. */
+          th->proc->ended_known_ns += (gint64) s->run;
+          th->proc->n_ended_unread += th->gone_unread == tick;
+        }
     }
 
   g_hash_table_iter_init (&iter, self->procs);
@@ -466,13 +470,13 @@ il_program_sampled_prepare (IlProgram *self)
   read_clocks (self, il_clock_now_ns (), 0);
 }
 
-/* Sleeps until @until, or until a process of the program ends: the next sample then reads its
+/* Sleeps until @until; sampled, or until a process of the program ends: the next sample reads its
  * threads' last figures while it is a zombie, before its parent reaps it. A child reaped before
  * the tracer's next sample is gone with what it ran since the last one (a process that burned
  * for 570 ms was drawn 17-26 ms short beside a test suite: its parent's join() reaped it first);
  * the kernel tells its end to a pidfd as it tells the parent. */
 void
-il_program_sampled_wait (IlProgram *self, gint64 until)
+il_program_wait (IlProgram *self, gint64 until)
 {
   struct pollfd fds[64];
   Proc *of[G_N_ELEMENTS (fds)];
@@ -482,7 +486,8 @@ il_program_sampled_wait (IlProgram *self, gint64 until)
   gint64 now;
 
   g_hash_table_iter_init (&iter, self->procs);
-  while (g_hash_table_iter_next (&iter, NULL, &value) && n < G_N_ELEMENTS (fds))
+  while (self->capture == IL_CAPTURE_SAMPLED && g_hash_table_iter_next (&iter, NULL, &value) &&
+         n < G_N_ELEMENTS (fds))
     {
       Proc *p = value;
 

@@ -206,14 +206,7 @@ tracer_thread (gpointer data)
       next += perf ? REASON_NS : IL_PROGRAM_SAMPLE_NS;
       if (next < now)
         next = now + (perf ? REASON_NS : IL_PROGRAM_SAMPLE_NS);
-      if (!perf)
-        il_program_sampled_wait (self, next);
-      else
-        {
-          struct timespec ts = { next / G_GINT64_CONSTANT (1000000000), next % G_GINT64_CONSTANT (1000000000) };
-          while (clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-            ;
-        }
+      il_program_wait (self, next);
     }
 
   /* The last figures, then reap the command; its descendants go with it. */
