@@ -740,13 +740,14 @@ own_process_group (gpointer data)
   setpgid (0, 0);
 }
 
-/* Starts a processes run of the CLI (in a process group of its own when @group), waits until
- * both its workers are inside a task, and returns its pid; its stderr is read from *@err_fd. */
+/* Starts a processes run of the CLI (24 tasks of @task_ms each, in a process group of its own when
+ * @group), waits until both its workers are inside a task, and returns its pid; its stderr is
+ * read from *@err_fd. */
 static GPid
-start_processes_run (const char *trace_path, gboolean group, int *err_fd)
+start_processes_run (const char *trace_path, const char *task_ms, gboolean group, int *err_fd)
 {
   const char *argv[] = { cli_path, "run", "--executor", "processes", "--workers", "2", "--tasks",
-                         "24", "--task-ms", "60", "-o", trace_path, NULL };
+                         "24", "--task-ms", task_ms, "-o", trace_path, NULL };
   g_autoptr(GError) error = NULL;
   GPid pid;
 
@@ -757,6 +758,18 @@ start_processes_run (const char *trace_path, gboolean group, int *err_fd)
   g_assert_no_error (error);
   il_test_poll_for (workers_in_tasks, GINT_TO_POINTER (pid), 60, "both workers to be in a task");
   return pid;
+}
+
+/* Whether process @data is running or ready to (state R in /proc/PID/stat). */
+static gboolean
+computing (gpointer data)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", GPOINTER_TO_INT (data));
+  g_autofree char *text = NULL;
+  const char *paren;
+
+  return g_file_get_contents (path, &text, NULL, NULL) && (paren = strrchr (text, ')')) != NULL &&
+         paren[1] == ' ' && paren[2] == 'R';
 }
 
 static int
@@ -787,10 +800,14 @@ test_worker_killed (void)
   IlRunTrace *run;
   int err_fd, victim;
   guint n_failed = 0, n_ok = 0, n_replaced = 0;
-  GPid pid = start_processes_run (trace_path, FALSE, &err_fd);
+  GPid pid = start_processes_run (trace_path, "150", FALSE, &err_fd);
 
   workers = il_test_children_of (pid);
   victim = g_array_index (workers, int, 0);
+  /* Killed inside a task, not between two: a worker waiting for its next task sleeps (under ASan
+   * beside other suites, that wait was long enough for a kill to land in it, and rightly no task
+   * failed). Computing, it is running or ready (R). */
+  il_test_poll_for (computing, GINT_TO_POINTER (victim), 60, "the worker to be computing");
   g_assert_cmpint (kill (victim, SIGKILL), ==, 0);
   g_assert_cmpint (wait_exit (pid, err_fd, &err), ==, 1);
   g_assert_nonnull (strstr (err, "took its place"));
@@ -844,7 +861,7 @@ test_group_signal (gconstpointer data)
   IlRunTrace *run;
   int err_fd;
   guint n_ok = 0, n_cancelled = 0;
-  GPid pid = start_processes_run (trace_path, TRUE, &err_fd);
+  GPid pid = start_processes_run (trace_path, "60", TRUE, &err_fd);
 
   g_assert_cmpint (kill (-pid, sig), ==, 0);
   g_assert_cmpint (wait_exit (pid, err_fd, &err), ==, 1);

@@ -237,6 +237,11 @@ check_schedstat (IlRunTrace *run, const char *report, gint64 uncounted)
             if (tolerance > 0.02)
               g_test_message ("the machine was busy (%.1f %% ready): within %.0f %%",
                               100.0 * t.ns[IL_STATE_READY] / t.total, 100 * tolerance);
+            if (sched - t.ns[IL_STATE_RUNNING] > tolerance * sched ||
+                t.ns[IL_STATE_RUNNING] - sched > tolerance * sched + uncounted)
+              g_printerr ("thread %d: traced running %.2f ms, schedstat %.2f ms, ready %.1f %%\n", tid,
+                          t.ns[IL_STATE_RUNNING] / 1e6, sched / 1e6,
+                          100.0 * t.ns[IL_STATE_READY] / t.total);
             g_assert_cmpfloat ((double) (sched - t.ns[IL_STATE_RUNNING]), <=, tolerance * sched);
             g_assert_cmpfloat ((double) (t.ns[IL_STATE_RUNNING] - sched), <=, tolerance * sched + uncounted);
             checked++;

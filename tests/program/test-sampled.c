@@ -196,6 +196,9 @@ check_cpu (IlRunTrace *run, const char *report, int n)
       traced = running_ns (run, (guint) w);
       g_test_message ("thread %d: traced running %.1f ms, the kernel counted %.1f ms (%+.2f %%)", tid,
                       traced / 1e6, sched / 1e6, 100.0 * (traced - sched) / sched);
+      if (fabs ((double) (traced - sched)) > 0.05 * sched)
+        g_printerr ("thread %d (lane %s): traced running %.1f ms, the kernel counted %.1f ms\n", tid,
+                    il_run_trace_get_worker (run, (guint) w)->name, traced / 1e6, sched / 1e6);
       /* The thread reads its counter 2 ms before it ends: the trace may have a little more. */
       g_assert_cmpfloat (fabs ((double) (traced - sched)), <=, 0.05 * sched);
       checked++;
