@@ -37,6 +37,7 @@ typedef struct
 {
   gint64 ns[IL_N_STATES];
   gint64 total;
+  guint  arrivals;   /* running spans that follow no running span: the times it got a core */
 } Totals;
 
 /* Time of @worker's spans in @state whose recorded wait is @kind. */
@@ -64,8 +65,12 @@ lane_totals (IlRunTrace *run, guint w, Totals *t)
   for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
     {
       const IlSpan *s = il_lane_get_span (lane, i);
+      const IlSpan *before = i > 0 ? il_lane_get_span (lane, i - 1) : NULL;
+
       t->ns[s->state] += s->end_ns - s->start_ns;
       t->total += s->end_ns - s->start_ns;
+      t->arrivals += s->state == IL_STATE_RUNNING &&
+                     (before == NULL || before->state != IL_STATE_RUNNING || before->end_ns != s->start_ns);
     }
 }
 
@@ -222,27 +227,31 @@ check_schedstat (IlRunTrace *run, const char *report, gint64 uncounted)
         if (il_run_trace_get_worker (run, w)->tid == tid)
           {
             Totals t;
-            double tolerance;
+            double tolerance, short_ns;
 
             lane_totals (run, w, &t);
-            g_test_message ("thread %d: traced running %.2f ms, schedstat %.2f ms (%+.2f %%)", tid,
+            g_test_message ("thread %d: traced running %.2f ms, schedstat %.2f ms (%+.2f %%), %u arrivals", tid,
                             t.ns[IL_STATE_RUNNING] / 1e6, sched / 1e6,
-                            100.0 * (t.ns[IL_STATE_RUNNING] - sched) / sched);
+                            100.0 * (t.ns[IL_STATE_RUNNING] - sched) / sched, t.arrivals);
             /* The thread reads its counter just before it ends: the trace has a little more.
              * 2 % where the machine left the CPUs to the program (ready at most a tenth of the
              * thread's time, as check_gil_turns() judges it); on a busy machine, with the tracer
              * itself waiting for a CPU, up to 2.1 % short (meaning not found yet) and 4.75 % long
-             * were seen: 5 % there. */
+             * were seen: 5 % there. Each time the thread gets a core, the kernel counts its
+             * runtime from the pick, before the context switch the switch record follows: a few
+             * µs the trace cannot see (here ±0.9 % of a 55 ms thread with 60-120 arrivals, both
+             * ways), 5 µs an arrival more short (a CI run under ASan: 2.2 % short). */
             tolerance = t.ns[IL_STATE_READY] <= t.total / 10 ? 0.02 : 0.05;
+            short_ns = tolerance * sched + 5000.0 * t.arrivals;
             if (tolerance > 0.02)
               g_test_message ("the machine was busy (%.1f %% ready): within %.0f %%",
                               100.0 * t.ns[IL_STATE_READY] / t.total, 100 * tolerance);
-            if (sched - t.ns[IL_STATE_RUNNING] > tolerance * sched ||
+            if (sched - t.ns[IL_STATE_RUNNING] > short_ns ||
                 t.ns[IL_STATE_RUNNING] - sched > tolerance * sched + uncounted)
-              g_printerr ("thread %d: traced running %.2f ms, schedstat %.2f ms, ready %.1f %%\n", tid,
-                          t.ns[IL_STATE_RUNNING] / 1e6, sched / 1e6,
+              g_printerr ("thread %d: traced running %.2f ms, schedstat %.2f ms, %u arrivals, ready %.1f %%\n",
+                          tid, t.ns[IL_STATE_RUNNING] / 1e6, sched / 1e6, t.arrivals,
                           100.0 * t.ns[IL_STATE_READY] / t.total);
-            g_assert_cmpfloat ((double) (sched - t.ns[IL_STATE_RUNNING]), <=, tolerance * sched);
+            g_assert_cmpfloat ((double) (sched - t.ns[IL_STATE_RUNNING]), <=, short_ns);
             g_assert_cmpfloat ((double) (t.ns[IL_STATE_RUNNING] - sched), <=, tolerance * sched + uncounted);
             checked++;
           }
