@@ -177,16 +177,18 @@ worker_of (IlRunTrace *run, int tid)
   return -1;
 }
 
-/* Each worker's running time against what the kernel counted for it. On a failure every thread's
- * figures and the machine's load go to stderr too (a test's stdout is not in CI's log). */
+/* Each worker's running time against what the kernel counted for it: each within @each (a
+ * fraction), all of them together within 5 %. On a failure every thread's figures and the
+ * machine's load go to stderr too (a test's stdout is not in CI's log). */
 static void
-check_cpu (IlRunTrace *run, const char *report, int n)
+check_cpu (IlRunTrace *run, const char *report, int n, double each)
 {
   g_autofree char *data = il_test_read_text (report);
   g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
   g_autoptr(GString) figures = g_string_new (NULL);
   g_autofree char *load = NULL;
   int checked = 0;
+  gint64 all_sched = 0, all_traced = 0;
   gboolean off = FALSE;
 
   for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
@@ -202,9 +204,14 @@ check_cpu (IlRunTrace *run, const char *report, int n)
                               tid, il_run_trace_get_worker (run, (guint) w)->name, traced / 1e6,
                               sched / 1e6, 100.0 * (traced - sched) / sched);
       /* The thread reads its counter 2 ms before it ends: the trace may have a little more. */
-      off |= fabs ((double) (traced - sched)) > 0.05 * sched;
+      off |= fabs ((double) (traced - sched)) > each * sched;
+      all_sched += sched;
+      all_traced += traced;
       checked++;
     }
+  g_string_append_printf (figures, "all: traced running %.1f ms, the kernel counted %.1f ms (%+.2f %%)\n",
+                          all_traced / 1e6, all_sched / 1e6, 100.0 * (all_traced - all_sched) / all_sched);
+  off |= fabs ((double) (all_traced - all_sched)) > 0.05 * all_sched;
   g_test_message ("%s", figures->str);
   if (off)
     {
@@ -292,7 +299,7 @@ test_refused (gconstpointer data)
 
   g_assert_cmpint (il_run_trace_get_capture (run), ==, IL_CAPTURE_SAMPLED);
   check_possible (run);
-  check_cpu (run, report, burn->n);
+  check_cpu (run, report, burn->n, 0.05);
   check_script_names (run);
 }
 
@@ -309,7 +316,12 @@ test_hog (gconstpointer data)
   g_subprocess_force_exit (hog);
   g_subprocess_wait (hog, NULL, NULL);
   check_possible (run);
-  check_cpu (run, report, burn->n);
+  /* The tracer waits for a core here too, up to 100 ms at a time: threads that end while it
+   * waits are not read again, and share what their process's CPU clock says they ran unseen
+   * equally (account_ended() in il-program-sampled.c). Their sum is exact, each one within what
+   * they ran in that stretch (a CI run beside another suite drew a 296 ms thread 26 ms off; its
+   * log did not say which way). */
+  check_cpu (run, report, burn->n, 0.10);
 }
 
 /* The same program recorded both ways at once: `interleave-cli trace --capture kernel -- \
@@ -351,7 +363,7 @@ test_iou (gconstpointer data)
   g_assert_cmpint (il_run_trace_get_capture (kernel), ==, IL_CAPTURE_KERNEL);
   g_assert_cmpint (il_run_trace_get_capture (sampled), ==, IL_CAPTURE_SAMPLED);
   check_possible (sampled);
-  check_cpu (sampled, report, burn->n);
+  check_cpu (sampled, report, burn->n, 0.05);
 
   if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
     g_strchomp (load);
