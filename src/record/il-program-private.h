@@ -83,6 +83,21 @@ struct _Proc
   gboolean    has_cpu_clock;
   gint64      cpu_now_ns, live_ns, ended_known_ns, missing_ns; /* …this sample's reckoning */
   guint       n_ended_unread;
+  gint64      cpu_last_ns;     /* …its CPU clock at its last reading (G_MININT64: none), */
+  gint64      cpu_last_read_ns; /* …when that was, */
+  gint64      ended_last_ns;   /* …what its ended threads had run then, */
+  gboolean    final_read;      /* …and whether it had ended then (a zombie: final) */
+  /* Sampled, a process its parent reaped before the tracer read it as a zombie (the tracer waited
+   * for a core): what it ran after its last reading comes from its parent's children's CPU time
+   * (account_reaped() in il-program-sampled.c). */
+  int         stat_fd;         /* as a parent: its /proc/PID/stat (-1: not open, -2: gone) */
+  gint64      reaped_ns, reaped_prev_ns; /* …its reaped children's CPU time, as read at this
+                                * sample and the one before (G_MININT64: not read) */
+  gint64      vanish_known_ns; /* …this sample: what its children reaped since ran, as known */
+  guint       n_vanish_unread; /* …and how many of them were not read at their end */
+  gboolean    has_children;    /* …it has a traced child not reaped yet */
+  gboolean    vanished;        /* reaped (gone from /proc) */
+  gint64      unseen_ns;       /* …what it ran after its last reading (-1: not known) */
   guint64     rt_lo, rt_hi;
   /* Its Python threads and stacks (il-program-stacks.c), read once _PyRuntime is found. */
   PyReader   *py;

@@ -57,6 +57,10 @@ il_program_get_proc (IlProgram *self, int pid, int ppid, gint64 t)
   p->rt_tried_ns = G_MININT64;
   p->pidfd = -1;
   p->ended_ns = G_MININT64;
+  p->cpu_last_ns = G_MININT64;
+  p->stat_fd = -1;
+  p->reaped_ns = p->reaped_prev_ns = G_MININT64;
+  p->unseen_ns = -1;
   p->status = pid == self->root ? PROC_CONFIRMED : PROC_PENDING;
   self->last_new_proc_ns = t;
   if (p->parent != NULL)
@@ -73,6 +77,8 @@ il_program_proc_free (gpointer data)
 
   if (p->pidfd >= 0)
     close (p->pidfd);
+  if (p->stat_fd >= 0)
+    close (p->stat_fd);
   g_free (p->command);
   g_free (p->announced_command);
   g_free (p->announced_name);
