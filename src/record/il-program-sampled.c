@@ -458,14 +458,17 @@ account_reaped (IlProgram *self, gint64 tick)
     {
       Proc *c = value;
 
-      /* Only where the parent's figure grew (it reaped a child): nothing to look at else. */
+      /* Where the parent's figure grew (it reaped a child), and every 10 samples for one that
+       * has ended (reaped with less than a tick, it may not make it grow: its parent's figure
+       * would be read for as long as the parent lives; a pyenv launcher's helpers are so). */
       if (c->parent == NULL || c->vanished || c->parent->reaped_ns == G_MININT64 ||
-          c->parent->reaped_ns == c->parent->reaped_prev_ns || kill (c->pid, 0) == 0 || errno != ESRCH)
+          (c->parent->reaped_ns == c->parent->reaped_prev_ns && !(c->exited && tick % 10 == 0)) ||
+          kill (c->pid, 0) == 0 || errno != ESRCH)
         continue;
       c->vanished = TRUE;
-      if (c->cpu_last_ns == G_MININT64)
-        c->parent->vanish_known_ns = G_MININT64;   /* never read: nothing can be told */
-      else if (c->parent->vanish_known_ns != G_MININT64)
+      /* One never read (a launcher's helper that lived less than a sample) ran little: its time
+       * goes to the others' shares, at most every core since their last reading. */
+      if (c->cpu_last_ns != G_MININT64)
         c->parent->vanish_known_ns += c->cpu_last_ns + MAX (c->reaped_ns, 0);
       if (!c->final_read && c->cpu_last_ns != G_MININT64)
         {
@@ -482,7 +485,7 @@ account_reaped (IlProgram *self, gint64 tick)
 
       if (q == NULL || c->unseen_ns != -2)
         continue;
-      if (q->reaped_prev_ns == G_MININT64 || q->vanish_known_ns == G_MININT64)
+      if (q->reaped_prev_ns == G_MININT64)
         {
           c->unseen_ns = -1;   /* as before: what it ran unseen is lost */
           continue;

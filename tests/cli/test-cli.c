@@ -760,6 +760,13 @@ start_processes_run (const char *trace_path, const char *task_ms, gboolean group
   return pid;
 }
 
+/* Whether process @data has run for 300 ms. */
+static gboolean
+past_start (gpointer data)
+{
+  return il_test_cpu_ticks (GPOINTER_TO_INT (data)) >= 30;
+}
+
 /* Whether process @data is running or ready to (state R in /proc/PID/stat). */
 static gboolean
 computing (gpointer data)
@@ -804,6 +811,10 @@ test_worker_killed (void)
 
   workers = il_test_children_of (pid);
   victim = g_array_index (workers, int, 0);
+  /* Past its start-up: under ASan beside other suites a worker's start took more than the 50 ms
+   * of CPU workers_in_tasks() waits for, and the kill landed before its first task. 300 ms of
+   * CPU is its second or third task of 150 ms. */
+  il_test_poll_for (past_start, GINT_TO_POINTER (victim), 60, "the worker to be past its start-up");
   /* Killed inside a task, not between two: a worker waiting for its next task sleeps (under ASan
    * beside other suites, that wait was long enough for a kill to land in it, and rightly no task
    * failed). Computing, it is running or ready (R). */
