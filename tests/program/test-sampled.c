@@ -706,8 +706,10 @@ test_ended_unread (gconstpointer kind_data)
                     running_ns (run, w) / 1e6);
   check_possible (run);
   /* Both ended in the same wait: what they ran in it together is exact, and shared between them
-   * equally: each thread within 10 % (they burn alike), each process within 20 % (one may start
-   * and end 100 ms after the other: each is then 50 ms off, 9 % of its time; once 17 %). */
+   * equally: each thread within 10 % (they burn alike). The processes were stopped for all but
+   * their first 60 ms, and the same work took one 586 ms of CPU and the other 1030 under ASan
+   * (the VM's cores ran at different speeds): each gets half of the 1.5 s, so each within 50 %
+   * (without their parent's figure they were 85-90 % short); their sum within 3 %. */
   {
     g_autofree char *data = il_test_read_text (report);
     g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
@@ -723,7 +725,7 @@ test_ended_unread (gconstpointer kind_data)
         g_assert_cmpint (w, >=, 0);
         g_test_message ("thread %d: traced running %.1f ms, the kernel counted %.1f ms", tid,
                         running_ns (run, (guint) w) / 1e6, ns / 1e6);
-        g_assert_cmpfloat (fabs ((double) (running_ns (run, (guint) w) - ns)), <=, (processes ? 0.20 : 0.10) * ns);
+        g_assert_cmpfloat (fabs ((double) (running_ns (run, (guint) w) - ns)), <=, (processes ? 0.50 : 0.10) * ns);
         traced += running_ns (run, (guint) w);
         sched += ns;
       }
