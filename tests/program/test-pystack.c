@@ -183,7 +183,7 @@ check_stacks (IlRunTrace *run)
   IlTraceStacks *stacks = il_run_trace_get_stacks (run);
   const IlWorkerInfo *cruncher = find_named (run, "cruncher-1");
   guint in_compute = 0, in_loop = 0, cruncher_samples = 0, holders = 0, holders_running = 0;
-  guint holder_not_ours = 0, rounds_two_holders = 0, callers = 0;
+  guint holder_not_ours = 0, rounds_two_holders = 0, callers = 0, past_call = 0;
   GHashTable *holder_times = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   g_assert_nonnull (stacks);
@@ -236,6 +236,14 @@ check_stacks (IlRunTrace *run)
               g_assert_true (g_str_has_suffix (f.file, "/threading.py"));
               text = source_line (f.file, f.line);
               g_assert_nonnull (text);
+              /* The reader does not stop the program: a sample read as compute() returned (its
+               * thread's last instants) may find it innermost and its caller past the call
+               * already, in the finally that follows (once in 10 runs under ASan).  */
+              if (g_str_has_prefix (text, "del self._target") && past_call++ < 2)
+                {
+                  g_test_message ("a sample read as compute() returned: its caller at threading.py:%u", f.line);
+                  continue;
+                }
               if (!g_str_has_prefix (text, "self._target("))
                 g_error ("threading.py:%u is %s, not the call of the target", f.line, text);
               callers++;
