@@ -238,7 +238,7 @@ check_stacks (IlRunTrace *run)
               g_assert_nonnull (text);
               /* The reader does not stop the program: a sample read as compute() returned (its
                * thread's last instants) may find it innermost and its caller past the call
-               * already, in the finally that follows (once in 10 runs under ASan).  */
+               * already, in the finally that follows (once in 10 runs under ASan). */
               if (g_str_has_prefix (text, "del self._target") && past_call++ < 2)
                 {
                   g_test_message ("a sample read as compute() returned: its caller at threading.py:%u", f.line);
