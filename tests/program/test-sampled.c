@@ -705,11 +705,13 @@ test_ended_unread (gconstpointer kind_data)
     g_test_message ("lane %s: running %.1f ms", il_run_trace_get_worker (run, w)->name,
                     running_ns (run, w) / 1e6);
   check_possible (run);
-  /* Both ended in the same wait: what they ran in it together is exact, and shared between them
-   * equally: each thread within 10 % (they burn alike). The processes were stopped for all but
-   * their first 60 ms, and the same work took one 586 ms of CPU and the other 1030 under ASan
-   * (the VM's cores ran at different speeds): each gets half of the 1.5 s, so each within 50 %
-   * (without their parent's figure they were 85-90 % short); their sum within 3 %. */
+  /* Both ended in the same wait: what they ran in it together is exact (their sum within 3 %),
+   * and shared between them equally, which is off by half the difference of what each ran in
+   * it. They do the same work, but not at the same speed: the VM's two cores do not run alike
+   * (in CI one hash thread took 238 ms of CPU, the other, by their sum, about 300; under ASan one
+   * worker process 586 ms and the other 1030). Each thread within 20 %, each process within
+   * 50 % (stopped for all but their first 60 ms, 180 and 500 ms unseen); without what this
+   * recovers they were 75-90 % short. */
   {
     g_autofree char *data = il_test_read_text (report);
     g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
@@ -725,7 +727,7 @@ test_ended_unread (gconstpointer kind_data)
         g_assert_cmpint (w, >=, 0);
         g_test_message ("thread %d: traced running %.1f ms, the kernel counted %.1f ms", tid,
                         running_ns (run, (guint) w) / 1e6, ns / 1e6);
-        g_assert_cmpfloat (fabs ((double) (running_ns (run, (guint) w) - ns)), <=, (processes ? 0.50 : 0.10) * ns);
+        g_assert_cmpfloat (fabs ((double) (running_ns (run, (guint) w) - ns)), <=, (processes ? 0.50 : 0.20) * ns);
         traced += running_ns (run, (guint) w);
         sched += ns;
       }
