@@ -22,6 +22,8 @@ G_BEGIN_DECLS
 #define PERF_MARGIN_NS   G_GINT64_CONSTANT (20000000)  /* records may land this late in a ring (a
                                                         * virtual CPU can be stopped between an
                                                         * event's time stamp and its record) */
+#define UNSEEN_NS        G_GINT64_CONSTANT (300000)    /* sampled: CPU its clock counts beyond its
+                                                        * known threads that sends for a scan */
 #define SCAN_NS          G_GINT64_CONSTANT (5000000)   /* sampled: new threads and processes; new
                                                         * processes every 1 ms for CONFIRM_NS after
                                                         * one: a launcher's helpers (pyenv's shims
@@ -96,6 +98,8 @@ struct _Proc
   gint64      vanish_known_ns; /* …this sample: what its children reaped since ran, as known */
   guint       n_vanish_unread; /* …and how many of them were not read at their end */
   gboolean    has_children;    /* …it has a traced child not reaped yet */
+  gboolean    tasks_soon;      /* sampled: its CPU clock counts a thread the last scan had not
+                                * found: its threads are listed at the next sample */
   gboolean    vanished;        /* reaped (gone from /proc) */
   gint64      unseen_ns;       /* …what it ran after its last reading (-1: not known) */
   guint64     rt_lo, rt_hi;
@@ -418,6 +422,7 @@ void      il_program_resolve_processes  (IlProgram *self, gint64 now);
 void      il_program_proc_exec          (IlProgram *self, Proc *p, gint64 t);
 gboolean  il_program_scan_children      (IlProgram *self, gint64 now);
 void      il_program_sampled_scan       (IlProgram *self, gint64 now);
+gboolean  il_program_scan_tasks_soon    (IlProgram *self, gint64 now);
 void      il_program_kill_tree          (IlProgram *self, int sig);
 gboolean  il_program_mark_alive         (IlProgram *self);
 void      il_program_drop_late_launcher_helpers (IlProgram *self);

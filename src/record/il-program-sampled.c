@@ -615,6 +615,12 @@ account_ended (IlProgram *self, gint64 tick)
       ended = p->cpu_now_ns - p->live_ns;
       if (p->ended_ns != G_MININT64 && p->n_ended_unread > 0)
         p->missing_ns = (ended - p->ended_ns - p->ended_known_ns) / p->n_ended_unread;
+      /* No thread of it ended, and its clock counts more than its threads: one the last scan had
+       * not found runs, or ran and ended. Its threads are listed at the next sample (not at the
+       * next scan, 5 ms on): found, what it ran before goes in the intervals not laid out yet. */
+      else if (p->ended_ns != G_MININT64 && !p->exited &&
+               ended - p->ended_ns - p->ended_known_ns > UNSEEN_NS)
+        p->tasks_soon = TRUE;
       p->ended_ns = p->exited ? G_MININT64 : ended;
       p->ended_last_ns = ended;
     }

@@ -365,6 +365,55 @@ keep_children_of_exec (IlProgram *self, Proc *p, const char *exe, const char *cm
     }
 }
 
+/* New threads of process @p, from /proc/PID/task. */
+static void
+scan_tasks (IlProgram *self, Proc *p, gint64 now)
+{
+  char path[64];
+  struct dirent *de;
+  DIR *tasks;
+
+  g_snprintf (path, sizeof path, "/proc/%d/task", p->pid);
+  tasks = opendir (path);
+  if (tasks == NULL)
+    return;
+  while ((de = readdir (tasks)) != NULL)
+    {
+      char *end;
+      long tid = strtol (de->d_name, &end, 10);
+
+      if (*end != '\0' || tid <= 0 || g_hash_table_contains (self->threads, GINT_TO_POINTER (tid)))
+        continue;
+      il_program_get_thread (self, p->pid, (int) tid, now);
+    }
+  closedir (tasks);
+}
+
+/* New threads of the processes whose CPU clock counted one the last scan had not found (between
+ * scans, every SCAN_NS: a thread that lived less than that was never seen, and what it ran was
+ * lost); FALSE if there was none to list. */
+gboolean
+il_program_scan_tasks_soon (IlProgram *self, gint64 now)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gboolean any = FALSE;
+
+  g_hash_table_iter_init (&iter, self->procs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Proc *p = value;
+
+      if (p->tasks_soon && !p->exited)
+        {
+          any = TRUE;
+          scan_tasks (self, p, now);
+        }
+      p->tasks_soon = FALSE;
+    }
+  return any;
+}
+
 /* Sampled capture: finds new processes (children of ours) and new threads, and notices an exec by
  * the executable changing. */
 void
@@ -395,7 +444,6 @@ il_program_sampled_scan (IlProgram *self, gint64 now)
       g_autofree char *exe = NULL;
       g_autofree char *cmd = NULL;
       gboolean execed;
-      DIR *tasks;
 
       if (p->exited)
         continue;
@@ -441,20 +489,7 @@ il_program_sampled_scan (IlProgram *self, gint64 now)
             }
         }
       p->comm_recheck = execed;
-      g_snprintf (path, sizeof path, "/proc/%d/task", p->pid);
-      tasks = opendir (path);
-      if (tasks == NULL)
-        continue;
-      while ((de = readdir (tasks)) != NULL)
-        {
-          char *end;
-          long tid = strtol (de->d_name, &end, 10);
-
-          if (*end != '\0' || tid <= 0 || g_hash_table_contains (self->threads, GINT_TO_POINTER (tid)))
-            continue;
-          il_program_get_thread (self, p->pid, (int) tid, now);
-        }
-      closedir (tasks);
+      scan_tasks (self, p, now);
     }
 }
 

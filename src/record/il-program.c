@@ -132,6 +132,8 @@ tracer_thread (gpointer data)
         }
       else if (!perf && now - self->last_new_proc_ns < CONFIRM_NS)
         il_program_scan_children (self, now);
+      if (!perf)
+        il_program_scan_tasks_soon (self, now);
 
       if (perf)
         il_program_perf_sample_reasons (self, now);
