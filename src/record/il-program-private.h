@@ -422,7 +422,7 @@ void      il_program_resolve_processes  (IlProgram *self, gint64 now);
 void      il_program_proc_exec          (IlProgram *self, Proc *p, gint64 t);
 gboolean  il_program_scan_children      (IlProgram *self, gint64 now);
 void      il_program_sampled_scan       (IlProgram *self, gint64 now);
-gboolean  il_program_scan_tasks_soon    (IlProgram *self, gint64 now);
+void      il_program_scan_tasks_soon    (IlProgram *self, gint64 now);
 void      il_program_kill_tree          (IlProgram *self, int sig);
 gboolean  il_program_mark_alive         (IlProgram *self);
 void      il_program_drop_late_launcher_helpers (IlProgram *self);

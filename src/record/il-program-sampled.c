@@ -421,6 +421,7 @@ account_reaped (IlProgram *self, gint64 tick)
   gint64 now = self->place_times[tick % PLACE_RING], read_ns;
   GHashTableIter iter;
   gpointer value;
+  gboolean pending = FALSE;
 
   if (tick == 0)
     return;
@@ -483,8 +484,10 @@ account_reaped (IlProgram *self, gint64 tick)
       Proc *q = c->parent;
       gint64 share;
 
+      pending |= c->unseen_ns >= 0;   /* found reaped at the sample before, given now */
       if (q == NULL || c->unseen_ns != -2)
         continue;
+      pending = TRUE;
       if (q->reaped_prev_ns == G_MININT64)
         {
           c->unseen_ns = -1;   /* as before: what it ran unseen is lost */
@@ -496,7 +499,11 @@ account_reaped (IlProgram *self, gint64 tick)
       c->unseen_ns = CLAMP (share, 0, (read_ns - c->cpu_last_read_ns) * (gint64) MAX (il_cpu_count (), 1));
     }
 
-  /* Its threads found gone since: what they ran after they were last read, shared equally. */
+  if (!pending)
+    return;   /* every sample but those a child was reaped at: no thread to look at */
+
+  /* Its threads found gone since: what they ran after they were last read, shared equally
+   * (live_ns and n_ended_unread count these here). */
   g_hash_table_iter_init (&iter, self->procs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {

@@ -391,13 +391,12 @@ scan_tasks (IlProgram *self, Proc *p, gint64 now)
 
 /* New threads of the processes whose CPU clock counted one the last scan had not found (between
  * scans, every SCAN_NS: a thread that lived less than that was never seen, and what it ran was
- * lost); FALSE if there was none to list. */
-gboolean
+ * lost). */
+void
 il_program_scan_tasks_soon (IlProgram *self, gint64 now)
 {
   GHashTableIter iter;
   gpointer value;
-  gboolean any = FALSE;
 
   g_hash_table_iter_init (&iter, self->procs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -405,13 +404,9 @@ il_program_scan_tasks_soon (IlProgram *self, gint64 now)
       Proc *p = value;
 
       if (p->tasks_soon && !p->exited)
-        {
-          any = TRUE;
-          scan_tasks (self, p, now);
-        }
+        scan_tasks (self, p, now);
       p->tasks_soon = FALSE;
     }
-  return any;
 }
 
 /* Sampled capture: finds new processes (children of ours) and new threads, and notices an exec by
