@@ -487,6 +487,17 @@ ask_for (IlProgram *self, Thread *th, gint64 m)
       return;
     }
 
+  /* Read as a zombie: nothing after it left its core for good. */
+  if (th->final_exact && m == th->last_tick && s1->estart >= 0 && s1->estart < b)
+    {
+      b = MAX (s1->estart, a);
+      len = b - a;
+      if (len <= 0)
+        {
+          th->placed_tick = m;
+          return;
+        }
+    }
   g_array_set_size (self->place_asks, self->place_asks->len + 1);
   ask = &g_array_index (self->place_asks, PlaceAsk, self->place_asks->len - 1);
   memset (ask, 0, sizeof *ask);
@@ -552,10 +563,10 @@ ask_for (IlProgram *self, Thread *th, gint64 m)
     ask->want = debt;
   /* A thread that ended has its last counter in hand: what it ran and is not laid out yet is
    * spread over its intervals left, not left to the last one, which could not hold it all. */
-  if (th->gone && !(ask->was_blocked && ask->is_blocked))
+  if (th->gone && !th->final_exact && !(ask->was_blocked && ask->is_blocked))
     ask->want = MAX (ask->want, MIN (ahead_ns / (th->last_tick - m + 1), len));
   ask->want = CLAMP (ask->want, 0, len);
-  if (!th->gone)
+  if (!th->gone || th->final_exact)
     {
       gint64 fixed = 0;
 

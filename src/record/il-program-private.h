@@ -194,6 +194,8 @@ typedef struct
   gboolean  gone;              /* sampled: ended; its spans are flushed once laid out */
   gint64    gone_unread;       /* sampled: the sample it was found gone at, its last figures not
                                 * read (a thread leaves no zombie; -1: none) */
+  gboolean  final_exact;       /* sampled: read as a zombie, off its core: its last sample says
+                                * when it left it for good (estart) and all it ran */
   /* Sampled: where it ran after the end of the interval last laid out, up to its last sample's
    * read (known then, laid out with the next interval), and whether that was all of it there. */
   gint64    carry_s[2], carry_e[2];

@@ -196,6 +196,34 @@ backdate (IlProgram *self, Thread *th, gint64 tick)
   th->first_tick = th->placed_tick = first;
 }
 
+/* Of a zombie (a process's main thread, its files there until it is reaped): when it left its
+ * core for good, on our clock, into @estart, and all it ran, into @erun, read at @read_ns; -1 if
+ * not known (no sched file, its core's clock offset not known yet, or still on its core: a
+ * thread is a zombie a little before its last switch). A process's end is then where it was, not
+ * at the sample that found it ended (1-2 ms late). */
+static void
+read_final (IlProgram *self, Thread *th, int cpu, gint64 *estart, gint64 *erun, gint64 *read_ns,
+            guint64 pcount)
+{
+  char buf[1024];
+  ssize_t n;
+  gint64 offset = clock_offset (self, il_program_place_cpu_index (self, cpu)), start, run, switches;
+
+  *estart = *erun = -1;
+  if (th->fd_sched < 0 || offset == G_MAXINT64)
+    return;
+  n = pread (th->fd_sched, buf, sizeof buf - 1, 0);
+  *read_ns = il_clock_now_ns ();
+  if (n <= 0)
+    return;
+  buf[n] = '\0';
+  if (!il_program_parse_sched (buf, &start, &run, &switches) || start == 0 ||
+      (gint64) pcount != switches)
+    return;
+  *estart = start + offset;
+  *erun = run;
+}
+
 /* Reads one thread's sample @tick: its schedstat (time on a CPU and waiting in the run queue, in
  * ns, exact) and state, kept until il_program_place() lays its interval out with every other
  * thread's. */
@@ -257,7 +285,10 @@ sample_thread (IlProgram *self, Thread *th, gint64 now, gint64 tick)
        * a sampler that ran late (20-30 ms on a loaded machine) would otherwise lose. */
       have_final = state == 'Z' || state == 'X' || state == 'x';
       if (have_final)
-        goto gone;
+        {
+          read_final (self, th, cpu, &estart, &erun, &read_ns, pcount);
+          goto gone;
+        }
       th->stat_ns = now;
       is_blocked = state == 'S' || state == 'D' || state == 'T' || state == 't' || state == 'I';
       if (is_blocked)
@@ -356,7 +387,24 @@ gone:
           sample->run = run_ns;
           sample->wait = MAX (wait_ns, sample->wait);
         }
-      else if (!have_final)
+      if (have_final && estart >= 0 && (gint64) sample->run <= erun && th->last_tick == tick - 1 &&
+          tick > th->first_tick)
+        {
+          /* Off its core for good since estart: laid out as exactly as a live thread's. */
+          sample->run = (guint64) erun;
+          sample->estart = estart;
+          sample->on = 0;
+          sample->read = MAX (read_ns, estart);
+          sample->pcount = pcount;
+          sample->cpu = cpu;
+          th->final_exact = TRUE;
+        }
+      else
+        {
+          sample->on = -1;
+          sample->estart = -1;
+        }
+      if (!have_final)
         th->gone_unread = tick;
       sample->state = 'X';
       sample->block = NO_REASON;

@@ -197,6 +197,8 @@ check_stacks (IlRunTrace *run)
       guint n;
       gboolean ours = FALSE;
 
+      guint thread_holders = 0, thread_running = 0;
+
       il_trace_stacks_get_thread (stacks, t, &pid, &tid, &n);
       for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
         if (il_run_trace_get_worker (run, w)->tid == tid && il_run_trace_get_worker (run, w)->pid == pid)
@@ -209,6 +211,8 @@ check_stacks (IlRunTrace *run)
           g_assert_true (il_trace_stacks_get_thread_sample (stacks, t, i, &s));
           if (s.holds_gil)
             {
+              thread_holders++;
+              thread_running += s.on_cpu;
               holders++;
               holders_running += s.on_cpu;
               holder_not_ours += !ours;
@@ -249,6 +253,8 @@ check_stacks (IlRunTrace *run)
               callers++;
             }
         }
+      g_test_message ("thread %" G_GINT64_FORMAT " (%s): %u samples, held the GIL at %u, runnable at %u of those",
+                      tid, ours ? "the program's" : "not the program's", n, thread_holders, thread_running);
     }
   g_hash_table_unref (holder_times);
   g_test_message ("cruncher: %u samples, %u in compute(), %u at its loop's lines; %u GIL holder "
