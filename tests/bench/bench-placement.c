@@ -4,7 +4,10 @@
  * `interleave-cli trace --capture kernel` that records the inner CLI's child (the program) by its
  * context switches: once with the inner `--capture kernel` (with perf), once with `--capture
  * sampled` (without). For every thread that ran 20 ms or more: the intersection over union of its
- * running time against the outer record, and its CPU time against it. In ROUNDS rounds (each
+ * running time against the outer record, and its CPU time against it, from the inner run's start
+ * on (before it, the outer record has the program's process as it waited to be let go, 1-5 ms of
+ * Interleave's own code). The outer record misses a process's last millisecond (after its exit
+ * record, docs/capture.md), which the sampled capture draws: counted against it. In ROUNDS rounds (each
  * round every program both ways, so the machine's load falls on all alike; IL_BENCH_ROUNDS=N
  * for another count): each round's figures, then per program and capture the median of the
  * rounds' mean IoU, worst IoU and worst CPU error. Prints `name: value` lines and the load
@@ -107,7 +110,8 @@ measure (const char *cli, const char *python, const char *script, const char *di
       for (guint k = 0; k < il_run_trace_get_n_workers (kernel) && !found; k++)
         if (il_run_trace_get_worker (kernel, k)->tid == tid)
           {
-            both = il_test_running_overlap (kernel, k, traced, w, &ta, &tb);
+            both = il_test_running_overlap (kernel, k, traced, w, il_run_trace_get_origin_ns (traced),
+                                            &ta, &tb);
             found = TRUE;
           }
       if (!found || ta < G_GINT64_CONSTANT (20000000))

@@ -15,7 +15,7 @@ typedef struct
 } Range;
 
 static GArray *
-running_ranges (IlRunTrace *run, guint w, gint64 *total)
+running_ranges (IlRunTrace *run, guint w, gint64 from_ns, gint64 *total)
 {
   const IlLane *lane = il_run_trace_get_lane (run, w);
   GArray *out = g_array_new (FALSE, FALSE, sizeof (Range));
@@ -25,9 +25,9 @@ running_ranges (IlRunTrace *run, guint w, gint64 *total)
   for (guint i = 0; i < il_lane_get_n_spans (lane); i++)
     {
       const IlSpan *s = il_lane_get_span (lane, i);
-      Range r = { origin + s->start_ns, origin + s->end_ns };
+      Range r = { MAX (origin + s->start_ns, from_ns), origin + s->end_ns };
 
-      if (s->state != IL_STATE_RUNNING)
+      if (s->state != IL_STATE_RUNNING || r.e <= r.s)
         continue;
       g_array_append_val (out, r);
       *total += r.e - r.s;
@@ -36,10 +36,11 @@ running_ranges (IlRunTrace *run, guint w, gint64 *total)
 }
 
 gint64
-il_test_running_overlap (IlRunTrace *a, guint wa, IlRunTrace *b, guint wb, gint64 *ta, gint64 *tb)
+il_test_running_overlap (IlRunTrace *a, guint wa, IlRunTrace *b, guint wb, gint64 from_ns,
+                         gint64 *ta, gint64 *tb)
 {
-  g_autoptr(GArray) x = running_ranges (a, wa, ta);
-  g_autoptr(GArray) y = running_ranges (b, wb, tb);
+  g_autoptr(GArray) x = running_ranges (a, wa, from_ns, ta);
+  g_autoptr(GArray) y = running_ranges (b, wb, from_ns, tb);
   gint64 both = 0;
   guint i = 0, j = 0;
 

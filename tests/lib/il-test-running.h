@@ -12,8 +12,8 @@ gboolean il_test_perf_allowed (void);
 
 /* The running time of lane @wa of @a and of lane @wb of @b (into @ta and @tb) and the time both
  * ran at once, all on the machine's clock (each run's origin added), so two runs recorded at once
- * compare. Each lane's spans are sorted and never overlap. */
-gint64 il_test_running_overlap (IlRunTrace *a, guint wa, IlRunTrace *b, guint wb, gint64 *ta,
-                                gint64 *tb);
+ * compare; only from @from_ns on (on that clock). Each lane's spans are sorted and never overlap. */
+gint64 il_test_running_overlap (IlRunTrace *a, guint wa, IlRunTrace *b, guint wb, gint64 from_ns,
+                                gint64 *ta, gint64 *tb);
 
 G_END_DECLS

@@ -385,7 +385,10 @@ test_iou (gconstpointer data)
       double iou;
 
       g_assert_cmpint (k, >=, 0);
-      both = il_test_running_overlap (kernel, (guint) k, sampled, w, &ta, &tb);
+      /* From the inner run's start: what the outer capture saw before it is the program's
+       * process before it was let go (Interleave's own code, not the program's). */
+      both = il_test_running_overlap (kernel, (guint) k, sampled, w,
+                                      il_run_trace_get_origin_ns (sampled), &ta, &tb);
       /* Threads that hardly ran (the interpreter's start-up helpers) say little either way. */
       if (ta < 20 * G_GINT64_CONSTANT (1000000))
         continue;
