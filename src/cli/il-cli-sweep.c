@@ -11,6 +11,7 @@
 
 #include "il-cli.h"
 #include "il-clock.h"
+#include "il-json-write.h"
 #include "il-sweep-run.h"
 
 #define PROG "interleave-cli sweep"
@@ -302,7 +303,6 @@ static gboolean
 write_sweep_json (const IlSweep *sweep, const char *path, GError **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (b);
@@ -372,11 +372,9 @@ write_sweep_json (const IlSweep *sweep, const char *path, GError **error)
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
   {
     gsize len = 0;
-    g_autofree char *text = json_generator_to_data (gen, &len);
+    g_autofree char *text = il_json_to_data (root, TRUE, 2, &len);
 
     return il_cli_write_file (path, text, len, error);
   }

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "il-json-write.h"
 #include "il-trace-marks.h"
 #include "il-trace-native-private.h"
 
@@ -236,8 +237,9 @@ read_instants (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *ru
       if (JSON_NODE_HOLDS_OBJECT (args))
         {
           g_autofree char *text = json_to_string (args, FALSE);
+          gsize len = il_json_repair_numbers (text, strlen (text));
 
-          in.args = args_text = il_json_compact (text, strlen (text));
+          in.args = args_text = il_json_compact (text, len);
         }
       il_run_trace_add_instant (run, &in);
     }
@@ -282,6 +284,9 @@ read_counters (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *ru
             return il_read_fail (ctx, sub, _("point %u must be [ts_ns, value]"), k);
           value = json_node_get_value_type (v) == G_TYPE_INT64 ? (double) json_node_get_int (v)
                                                                 : json_node_get_double (v);
+          /* (1e999 reads as infinity: no file Interleave writes holds one, and no JSON could.) */
+          if (!isfinite (value))
+            return il_read_fail (ctx, sub, _("point %u: its value is not a finite number"), k);
           il_run_trace_add_counter_point (run, c, json_node_get_int (json_array_get_element (p, 0)), value);
         }
     }

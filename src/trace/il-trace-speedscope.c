@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "il-atomic-file.h"
+#include "il-json-write.h"
 #include "il-trace-stacks.h"
 
 /* speedscope's file format (https://www.speedscope.app/file-format-schema.json): frames shared
@@ -125,7 +126,6 @@ il_trace_to_speedscope (IlTrace *trace, gsize *length)
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonBuilder) frames = json_builder_new ();
   g_autoptr(JsonBuilder) profiles = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   guint n_frames = 0, n_runs = il_trace_get_n_runs (trace);
   const char *name = n_runs > 0 ? il_run_trace_get_label (il_trace_get_run (trace, 0)) : NULL;
@@ -155,8 +155,7 @@ il_trace_to_speedscope (IlTrace *trace, gsize *length)
   json_builder_add_value (b, json_builder_get_root (profiles));
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, length);
+  return il_json_to_data (root, FALSE, 0, length);
 }
 
 gboolean

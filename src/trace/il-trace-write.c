@@ -12,6 +12,7 @@
 
 #include "il-batch.h"
 #include "il-cpu-load.h"
+#include "il-json-write.h"
 #include "il-trace-io-private.h"
 #include "il-trace-marks.h"
 
@@ -393,14 +394,9 @@ build_run_header (IlRunTrace *run)
 static char *
 generate_open_object (JsonNode *node)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  char *text;
   gsize len;
+  char *text = il_json_to_data (node, TRUE, 1, &len);
 
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_indent (gen, 1);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, &len);
   while (len > 0 && g_ascii_isspace (text[len - 1]))
     len--;
   g_assert (len > 0 && text[len - 1] == '}');

@@ -282,6 +282,68 @@ test_args_describe (void)
   g_assert_null (empty);
 }
 
+/* Numbers json-glib 1.6 wrote as no JSON: a counter of 1e55 (shortest form "1e+55", to which it
+ * appended ".0") and an argument of 1e999 (infinity, "inf.0"). Saved, exported and read back:
+ * every file opens again, with the counter's value. (A fuzzer's find.) */
+static const char big_numbers[] =
+  "{\"traceEvents\":[\n"
+  "{\"ph\":\"X\",\"name\":\"load\",\"pid\":1,\"tid\":2,\"ts\":100,\"dur\":50,\"args\":{\"x\":1e55,\"y\":1e999}},\n"
+  "{\"ph\":\"i\",\"name\":\"mark\",\"pid\":1,\"tid\":2,\"ts\":110,\"s\":\"t\",\"args\":{\"why\":1e55,\"inf\":-1e999}},\n"
+  "{\"ph\":\"C\",\"name\":\"heap\",\"pid\":1,\"ts\":100,\"args\":{\"used\":1e55}},\n"
+  "{\"ph\":\"C\",\"name\":\"heap\",\"pid\":1,\"ts\":140,\"args\":{\"used\":2}}\n"
+  "]}\n";
+
+static void
+check_big_counter (IlTrace *trace)
+{
+  IlRunTrace *run = il_trace_get_run (trace, 0);
+  const IlCounter *c;
+
+  g_assert_cmpuint (il_run_trace_get_n_counters (run), ==, 1);
+  c = il_run_trace_get_counter (run, 0);
+  g_assert_cmpuint (c->n_points, ==, 2);
+  g_assert_cmpfloat (c->points[0].value, ==, 1e55);
+  g_assert_cmpfloat (c->points[1].value, ==, 2);
+  g_assert_cmpuint (il_run_trace_get_n_instants (run), ==, 1);
+}
+
+static void
+test_big_numbers (void)
+{
+  g_autoptr(IlTrace) trace = load_text (big_numbers, "big.json");
+  g_autofree char *native = g_build_filename (tmpdir, "big.interleave.json", NULL);
+  g_autofree char *chrome = g_build_filename (tmpdir, "big.trace.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) saved = NULL;
+  g_autoptr(IlTrace) exported = NULL;
+
+  check_big_counter (trace);
+  g_assert_true (il_trace_save (trace, native, &error));
+  g_assert_no_error (error);
+  saved = il_trace_load (native, &error);
+  g_assert_no_error (error);
+  check_big_counter (saved);
+  g_assert_true (il_trace_export_chrome (saved, chrome, &error));
+  g_assert_no_error (error);
+  exported = il_trace_load (chrome, &error);
+  g_assert_no_error (error);
+  check_big_counter (exported);
+
+  /* A counter's value that reads as infinity is refused by name. */
+  {
+    g_autofree char *text = il_test_read_text (native);
+    g_auto(GStrv) parts = g_strsplit (text, "1e+55", -1);
+    g_autofree char *infinite = g_strjoinv ("1e999", parts);
+    g_autoptr(IlTrace) refused = NULL;
+
+    g_assert_cmpuint (g_strv_length (parts), >=, 2);
+    refused = il_trace_load_from_data (infinite, strlen (infinite), "inf.json", &error);
+    g_assert_null (refused);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "not a finite number"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -296,6 +358,7 @@ main (int argc, char **argv)
   g_test_add_func ("/chrome-marks/export-events", test_export_events);
   g_test_add_func ("/chrome-marks/csv", test_csv);
   g_test_add_func ("/chrome-marks/args-describe", test_args_describe);
+  g_test_add_func ("/chrome-marks/big-numbers", test_big_numbers);
 
   status = g_test_run ();
   il_test_remove_tree (tmpdir);

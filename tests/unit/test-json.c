@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "il-json-private.h"
+#include "il-json-write.h"
 #include "il-trace-io.h"
 #include "il-types.h"
 
@@ -432,6 +433,32 @@ test_native_rows (void)
   g_assert_cmpuint (il_run_trace_get_n_spans (il_trace_get_run (trace, 0)), ==, 1);
 }
 
+/* json-glib 1.6's numbers that are no JSON, repaired; strings and the rest left alone. */
+static void
+test_repair (void)
+{
+  static const struct
+  {
+    const char *in, *out;
+  } cases[] = {
+    { "[1e+55.0,2.5,-3e-07.0,1.5e+300]", "[1e+55,2.5,-3e-07,1.5e+300]" },
+    { "{\"a\":inf.0,\"b\":-inf.0,\"c\":nan.0}", "{\"a\":null,\"b\":null,\"c\":null}" },
+    { "[true,false,null,1e5]", "[true,false,null,1e5]" },
+    { "{\"1e+5.0 inf.0\":\"x\\\"1e+5.0\"}", "{\"1e+5.0 inf.0\":\"x\\\"1e+5.0\"}" },
+    { "{\n  \"k\" : 2e+20.0\n}", "{\n  \"k\" : 2e+20\n}" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup (cases[i].in);
+      gsize len = il_json_repair_numbers (text, strlen (text));
+
+      g_assert_cmpstr (text, ==, cases[i].out);
+      g_assert_cmpuint (len, ==, strlen (cases[i].out));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -445,6 +472,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/depth", test_depth);
   g_test_add_func ("/json/brackets", test_brackets);
   g_test_add_func ("/json/keys", test_keys);
+  g_test_add_func ("/json/repair", test_repair);
   g_test_add_func ("/json/bom", test_bom);
   g_test_add_func ("/json/readers-agree", test_readers_agree);
   g_test_add_func ("/json/readers-errors", test_readers_errors);
