@@ -183,7 +183,7 @@ check_stacks (IlRunTrace *run)
   IlTraceStacks *stacks = il_run_trace_get_stacks (run);
   const IlWorkerInfo *cruncher = find_named (run, "cruncher-1");
   guint in_compute = 0, in_loop = 0, cruncher_samples = 0, holders = 0, holders_running = 0;
-  guint holder_not_ours = 0, rounds_two_holders = 0, callers = 0, past_call = 0;
+  guint holder_not_ours = 0, rounds_two_holders = 0, callers = 0, past_call = 0, holders_computing = 0;
   GHashTable *holder_times = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   g_assert_nonnull (stacks);
@@ -214,7 +214,15 @@ check_stacks (IlRunTrace *run)
               thread_holders++;
               thread_running += s.on_cpu;
               holders++;
-              holders_running += s.on_cpu;
+              /* In compute(), which only computes, a holder runs or waits for a core. Elsewhere
+               * it may hold the GIL while it waits for the disk: an import read from a cold page
+               * cache (state D), half a second of a first run after a build. */
+              if (s.n_frames > 0 && il_trace_stacks_get_frame (stacks, s.frames[0], &f) &&
+                  strcmp (f.function, "compute") == 0)
+                {
+                  holders_computing++;
+                  holders_running += s.on_cpu;
+                }
               holder_not_ours += !ours;
               if (g_hash_table_contains (holder_times, &s.time_ns))
                 rounds_two_holders++;
@@ -258,8 +266,8 @@ check_stacks (IlRunTrace *run)
     }
   g_hash_table_unref (holder_times);
   g_test_message ("cruncher: %u samples, %u in compute(), %u at its loop's lines; %u GIL holder "
-                  "samples, %u of them runnable", cruncher_samples, in_compute, in_loop, holders,
-                  holders_running);
+                  "samples, %u of them in compute(), %u of those runnable", cruncher_samples,
+                  in_compute, in_loop, holders, holders_computing, holders_running);
   /* It spins in compute() its whole life but for its first and last instants. */
   g_assert_cmpuint (cruncher_samples, >=, 10);
   g_assert_cmpuint (in_compute * 10, >=, cruncher_samples * 8);
@@ -284,12 +292,13 @@ check_stacks (IlRunTrace *run)
     g_assert_cmpint (top->running_ns, >, 0);
   }
   /* The GIL: held at some samples (three threads computing), by one thread at a time, one of the
-   * program's, which runs Python code and so is runnable (R); a sample read just as it dropped
-   * the GIL may see it going to sleep, rarely. */
+   * program's; in compute() it runs Python code and so is runnable (R); a sample read just as it
+   * dropped the GIL may see it going to sleep, rarely. */
   g_assert_cmpuint (holders, >=, 5);
   g_assert_cmpuint (rounds_two_holders, ==, 0);
   g_assert_cmpuint (holder_not_ours, ==, 0);
-  g_assert_cmpuint (holders_running * 10, >=, holders * 7);
+  g_assert_cmpuint (holders_computing, >=, 5);
+  g_assert_cmpuint (holders_running * 10, >=, holders_computing * 7);
 }
 
 static void
