@@ -110,6 +110,8 @@ struct _Proc
   gint64      py_names_ns;     /* when threading's names were last read */
   gboolean    py_names_found;  /* …and whether threading was there to read them from */
   guint       py_names_soon;   /* …and how many times in a row sooner, for an unnamed thread */
+  GArray     *py_last;         /* its last samples read (of PyThreadSample), NULL before one… */
+  gint64      py_cpu_ns;       /* …and its CPU clock just before (-1: not read) */
 };
 
 typedef struct

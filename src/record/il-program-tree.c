@@ -61,6 +61,7 @@ il_program_get_proc (IlProgram *self, int pid, int ppid, gint64 t)
   p->stat_fd = -1;
   p->reaped_ns = p->reaped_prev_ns = G_MININT64;
   p->unseen_ns = -1;
+  p->py_cpu_ns = -1;
   p->status = pid == self->root ? PROC_CONFIRMED : PROC_PENDING;
   self->last_new_proc_ns = t;
   if (p->parent != NULL)
