@@ -183,14 +183,15 @@ test_read (void)
   check_hand_run (il_trace_get_run (trace, 0));
 }
 
-/* Save and Open keep everything (trace v1's optional members), and so does the Chrome export
- * (its header is trace v1). */
-static void
-test_round_trip (void)
+/* @trace saved as STEM.interleave.json and read back, then exported as STEM.trace.json and read
+ * back: @check holds of each. Returns the saved file's path. */
+static char *
+save_and_export (IlTrace *trace, const char *stem, void (*check) (IlRunTrace *run))
 {
-  g_autoptr(IlTrace) trace = load_text (hand_trace, "hand.json");
-  g_autofree char *native = g_build_filename (tmpdir, "hand.interleave.json", NULL);
-  g_autofree char *chrome = g_build_filename (tmpdir, "hand.trace.json", NULL);
+  g_autofree char *native_name = g_strconcat (stem, ".interleave.json", NULL);
+  g_autofree char *chrome_name = g_strconcat (stem, ".trace.json", NULL);
+  char *native = g_build_filename (tmpdir, native_name, NULL);
+  g_autofree char *chrome = g_build_filename (tmpdir, chrome_name, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(IlTrace) saved = NULL;
   g_autoptr(IlTrace) exported = NULL;
@@ -199,13 +200,24 @@ test_round_trip (void)
   g_assert_no_error (error);
   saved = il_trace_load (native, &error);
   g_assert_no_error (error);
-  check_hand_run (il_trace_get_run (saved, 0));
+  check (il_trace_get_run (saved, 0));
 
   g_assert_true (il_trace_export_chrome (saved, chrome, &error));
   g_assert_no_error (error);
   exported = il_trace_load (chrome, &error);
   g_assert_no_error (error);
-  check_hand_run (il_trace_get_run (exported, 0));
+  check (il_trace_get_run (exported, 0));
+  return native;
+}
+
+/* Save and Open keep everything (trace v1's optional members), and so does the Chrome export
+ * (its header is trace v1). */
+static void
+test_round_trip (void)
+{
+  g_autoptr(IlTrace) trace = load_text (hand_trace, "hand.json");
+
+  g_free (save_and_export (trace, "hand", check_hand_run));
 }
 
 /* The export's events alone (what another viewer reads, and what Interleave reads of it without
@@ -294,9 +306,8 @@ static const char big_numbers[] =
   "]}\n";
 
 static void
-check_big_counter (IlTrace *trace)
+check_big_counter (IlRunTrace *run)
 {
-  IlRunTrace *run = il_trace_get_run (trace, 0);
   const IlCounter *c;
 
   g_assert_cmpuint (il_run_trace_get_n_counters (run), ==, 1);
@@ -311,37 +322,25 @@ static void
 test_big_numbers (void)
 {
   g_autoptr(IlTrace) trace = load_text (big_numbers, "big.json");
-  g_autofree char *native = g_build_filename (tmpdir, "big.interleave.json", NULL);
-  g_autofree char *chrome = g_build_filename (tmpdir, "big.trace.json", NULL);
+  g_autofree char *native = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *infinite = NULL;
+  g_autoptr(IlTrace) refused = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(IlTrace) saved = NULL;
-  g_autoptr(IlTrace) exported = NULL;
 
-  check_big_counter (trace);
-  g_assert_true (il_trace_save (trace, native, &error));
-  g_assert_no_error (error);
-  saved = il_trace_load (native, &error);
-  g_assert_no_error (error);
-  check_big_counter (saved);
-  g_assert_true (il_trace_export_chrome (saved, chrome, &error));
-  g_assert_no_error (error);
-  exported = il_trace_load (chrome, &error);
-  g_assert_no_error (error);
-  check_big_counter (exported);
+  check_big_counter (il_trace_get_run (trace, 0));
+  native = save_and_export (trace, "big", check_big_counter);
 
   /* A counter's value that reads as infinity is refused by name. */
-  {
-    g_autofree char *text = il_test_read_text (native);
-    g_auto(GStrv) parts = g_strsplit (text, "1e+55", -1);
-    g_autofree char *infinite = g_strjoinv ("1e999", parts);
-    g_autoptr(IlTrace) refused = NULL;
-
-    g_assert_cmpuint (g_strv_length (parts), >=, 2);
-    refused = il_trace_load_from_data (infinite, strlen (infinite), "inf.json", &error);
-    g_assert_null (refused);
-    g_assert_nonnull (error);
-    g_assert_nonnull (strstr (error->message, "not a finite number"));
-  }
+  text = il_test_read_text (native);
+  parts = g_strsplit (text, "1e+55", -1);
+  infinite = g_strjoinv ("1e999", parts);
+  g_assert_cmpuint (g_strv_length (parts), >=, 2);
+  refused = il_trace_load_from_data (infinite, strlen (infinite), "inf.json", &error);
+  g_assert_null (refused);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "not a finite number"));
 }
 
 int
