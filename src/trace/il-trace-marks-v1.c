@@ -236,8 +236,8 @@ read_instants (IlReadCtx *ctx, JsonObject *obj, const char *path, IlRunTrace *ru
       in.scope = (IlMarkScope) s;
       if (JSON_NODE_HOLDS_OBJECT (args))
         {
-          g_autofree char *text = json_to_string (args, FALSE);
-          gsize len = il_json_repair_numbers (text, strlen (text));
+          gsize len;
+          g_autofree char *text = il_json_to_data (args, FALSE, 0, &len);
 
           in.args = args_text = il_json_compact (text, len);
         }

@@ -493,10 +493,7 @@ il_json_args_describe (const char *args, guint max_lines, guint max_chars)
       if (JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_STRING)
         text = g_strdup (json_node_get_string (v));
       else
-        {
-          text = json_to_string (v, FALSE);
-          il_json_repair_numbers (text, strlen (text));
-        }
+        text = il_json_to_data (v, FALSE, 0, NULL);
       line = g_strdup_printf ("%s: %s", (const char *) l->data, text);
       if (s->len > 0)
         g_string_append_c (s, '\n');
