@@ -740,7 +740,7 @@ il_cli_print_run_summary (IlRunTrace *run, const char *baseline_label)
   if (count_tasks (run, IL_TASK_FAILED) > 0)
     g_print (_("  failed tasks   %u\n"), count_tasks (run, IL_TASK_FAILED));
   print_other_programs (run);
-  il_cli_print_functions (run, 5);
+  il_cli_print_functions (run, il_cli_get_summary_functions ());
   g_print (_("  capture        %s\n"),
            il_capture_describe (il_run_trace_get_capture (run), IL_CAPTURE_WORDS_CLI));
   if (il_run_trace_get_lost_records (run, NULL) > 0)

@@ -353,6 +353,7 @@ int
 il_cli_run (int argc, char **argv)
 {
   RunOptions o = { 0 };
+  gboolean functions = FALSE;
   const GOptionEntry entries[] = {
     { "lesson", 'l', 0, G_OPTION_ARG_FILENAME, &o.lesson,
       N_("Run a lesson: a .lesson file or a shipped lesson's name (e.g. 01-gil-vs-processes, or 01); combines only with --capture, --baseline and the outputs"),
@@ -395,6 +396,8 @@ il_cli_run (int argc, char **argv)
       N_("The student's ID, for the lab report"), N_("ID") },
     { "group", 0, 0, G_OPTION_ARG_STRING, &o.group,
       N_("The student's group or class, for the lab report"), N_("GROUP") },
+    { "functions", 0, 0, G_OPTION_ARG_NONE, &functions,
+      N_("Print every Python function of the runs' sampled stacks: time running, waiting for the GIL, blocked"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -435,6 +438,7 @@ il_cli_run (int argc, char **argv)
       run_options_clear (&o);
       return status;
     }
+  il_cli_set_summary_functions (functions);
   if (argc > 1)
     {
       g_printerr (_("%s: unexpected argument “%s” (see --help)\n"), PROG, argv[1]);

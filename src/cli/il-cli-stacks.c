@@ -9,6 +9,20 @@
 #include "il-clock.h"
 #include "il-trace-stacks.h"
 
+static gboolean summary_all_functions;
+
+void
+il_cli_set_summary_functions (gboolean all)
+{
+  summary_all_functions = all;
+}
+
+guint
+il_cli_get_summary_functions (void)
+{
+  return summary_all_functions ? 0 : 5;
+}
+
 void
 il_cli_print_functions (IlRunTrace *run, guint max_rows)
 {

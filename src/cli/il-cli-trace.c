@@ -37,6 +37,7 @@ il_cli_trace (int argc, char **argv)
   g_autofree char *capture = NULL;
   g_autofree char *max_spans = NULL;
   gboolean wait_all = FALSE;
+  gboolean functions = FALSE;
   const GOptionEntry entries[] = {
     { "label", 0, 0, G_OPTION_ARG_FILENAME, &label,
       N_("Name of the run in the trace (default: the command line)"), N_("TEXT") },
@@ -46,6 +47,8 @@ il_cli_trace (int argc, char **argv)
       N_("auto (kernel when allowed, else sampled), kernel or sampled"), N_("KIND") },
     { "wait-all", 0, 0, G_OPTION_ARG_NONE, &wait_all,
       N_("End when every process the command started has ended, not when the command has"), NULL },
+    { "functions", 0, 0, G_OPTION_ARG_NONE, &functions,
+      N_("Print every Python function of the runs' sampled stacks: time running, waiting for the GIL, blocked"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -95,6 +98,7 @@ il_cli_trace (int argc, char **argv)
       status = il_cli_report_error (PROG, error);
       goto done;
     }
+  il_cli_set_summary_functions (functions);
   if (argc < 2 || (strcmp (argv[1], "--") == 0 && argc < 3))
     {
       g_printerr (_("%s: which command? Give it after -- (see --help)\n"), PROG);

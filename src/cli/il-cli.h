@@ -129,6 +129,9 @@ void      il_cli_append_stderr_tail (GString *out, const char *tail);
  * most @max_rows of them (0: all), nothing when it has no stacks; the samples as a speedscope
  * profile (prints "Wrote FILE" unless @quiet; FALSE, reported, when it has none or fails). */
 void      il_cli_print_functions   (IlRunTrace *run, guint max_rows);
+/* How many of them a run's summary lists: 5, or all once --functions asked for every one. */
+void      il_cli_set_summary_functions (gboolean all);
+guint     il_cli_get_summary_functions (void);
 gboolean  il_cli_write_profile     (const char *path, IlTrace *trace, gboolean quiet, const char *prog);
 
 int       il_cli_run               (int argc, char **argv);

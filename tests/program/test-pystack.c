@@ -158,6 +158,54 @@ test_names_cli (void)
   check_names (run);
 }
 
+/* The lines of @text's function table: from its head to the line before "  capture". */
+static guint
+count_function_rows (const char *text)
+{
+  const char *from = strstr (text, "Python functions (innermost frame");
+  const char *to = from != NULL ? strstr (from, "\n  capture ") : NULL;
+  g_autofree char *table = NULL;
+
+  if (from == NULL)
+    return 0;
+  table = to != NULL ? g_strndup (from, (gsize) (to - from) + 1) : g_strdup (from);
+  return il_test_count_lines (table);
+}
+
+/* `trace --functions`: the summary lists every function (the hint for more is true there too),
+ * the same rows as `render --functions` of its trace; without it, at most 5. */
+static void
+test_functions_cli (void)
+{
+  g_autofree char *out = g_build_filename (tmpdir, "functions.interleave.json", NULL);
+  const char *all[] = { cli_path, "trace", "--functions", "-o", out, "--", python, prog_path, NULL };
+  const char *some[] = { cli_path, "render", "--summary", out, NULL };
+  const char *each[] = { cli_path, "render", "--functions", out, NULL };
+  g_auto(IlTestResult) r = { 0 };
+  g_auto(IlTestResult) s = { 0 };
+  g_auto(IlTestResult) e = { 0 };
+
+  if (python == NULL)
+    {
+      g_test_skip ("/usr/bin/python3.11 (Debian's) is not installed");
+      return;
+    }
+  il_test_run_argv (&r, all, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_test_message ("%s", r.out);
+  g_assert_null (strstr (r.out, "lists all"));
+  il_test_run_argv (&e, each, NULL);
+  g_assert_cmpint (e.status, ==, 0);
+  /* render --functions: the run's label, then the table (its head, its column heads, a row each). */
+  g_assert_cmpuint (count_function_rows (r.out), >=, 3);
+  g_assert_cmpuint (count_function_rows (r.out), ==, count_function_rows (e.out));
+  il_test_run_argv (&s, some, NULL);
+  g_assert_cmpint (s.status, ==, 0);
+  g_assert_cmpuint (count_function_rows (s.out), <=, 2 + 5 + 1);
+  if (count_function_rows (e.out) > 2 + 5)
+    g_assert_nonnull (strstr (s.out, "--functions lists all"));
+}
+
 /* Line @line of the file @path, without its indent; NULL when it has none. */
 static char *
 source_line (const char *path, guint line)
@@ -471,6 +519,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/pystack/names/engine-kernel", GINT_TO_POINTER (IL_CAPTURE_AUTO), test_names_engine);
   g_test_add_data_func ("/pystack/names/engine-sampled", GINT_TO_POINTER (IL_CAPTURE_SAMPLED), test_names_engine);
   g_test_add_func ("/pystack/names/cli", test_names_cli);
+  g_test_add_func ("/pystack/functions-cli", test_functions_cli);
   g_test_add_data_func ("/pystack/stacks/kernel", GINT_TO_POINTER (IL_CAPTURE_AUTO), test_stacks);
   g_test_add_data_func ("/pystack/stacks/sampled", GINT_TO_POINTER (IL_CAPTURE_SAMPLED), test_stacks);
   g_test_add_func ("/pystack/unknown-version", test_unknown_version);
