@@ -329,7 +329,7 @@ struct _IlProgram
   /* Python stacks (il-program-stacks.c) */
   IlTraceStacks *stacks;        /* NULL: not sampled (IL_NO_STACKS=1) */
   gboolean      stacks_given;   /* …owned by the run's trace since the start (a live run's) */
-  gint64        stacks_ns;      /* the last sample */
+  gint64        stacks_due;     /* when the next sample is due, on the ticks' schedule */
   GArray       *py_samples;     /* of PyThreadSample, reused */
   GHashTable   *py_names;       /* ident → name, reused */
   gboolean      stacks_debug;   /* IL_DEBUG_STACKS=1: its rounds and CPU time said at the end */
@@ -399,8 +399,11 @@ gboolean  il_pystack_sample             (PyReader *r, IlTraceStacks *stacks, GAr
 void      il_pystack_forget_codes       (PyReader *r, gint64 now);
 gboolean  il_pystack_read_names         (PyReader *r, GHashTable *names);
 
-/* il-program-stacks.c: the sampler: every STACK_NS, each Python process's threads. */
-#define STACK_NS G_GINT64_CONSTANT (5000000)
+/* il-program-stacks.c: the sampler: every STACK_NS, each Python process's threads. A multiple of
+ * both captures' ticks (REASON_NS, IL_PROGRAM_SAMPLE_NS), so every interval is the same: 5 ms on
+ * 2 ms ticks was 6 (167 Hz), or 4 and 6 by turns, and a function's time is its samples times
+ * their median interval. */
+#define STACK_NS G_GINT64_CONSTANT (4000000)
 void      il_program_stacks_init        (IlProgram *self);
 void      il_program_stacks_sample      (IlProgram *self, gint64 now);
 void      il_program_stacks_forget_proc (Proc *p);

@@ -1,4 +1,4 @@
-/* il-program-stacks.c: the traced program's Python stacks and thread names, sampled every 5 ms. */
+/* il-program-stacks.c: the traced program's Python stacks and thread names, sampled every 4 ms. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The tracer thread's sampler of Python processes: every STACK_NS, for each confirmed process
  * whose _PyRuntime is known, every thread state's innermost frames and the GIL's holder (read by

@@ -121,6 +121,7 @@ tracer_thread (gpointer data)
   gint64 horizon = self->origin_ns, last_alive = 0, root_done_ns = 0;
   gboolean root_done = FALSE, others_alive = TRUE;
 
+  self->stacks_due = next;
   for (;;)
     {
       gint64 now = il_clock_now_ns ();
@@ -149,11 +150,16 @@ tracer_thread (gpointer data)
           il_program_perf_process (self, horizon);
           last_drain = now;
         }
-      /* Python stacks every STACK_NS: after the state samples, so a new thread is known. */
-      if (now - self->stacks_ns >= STACK_NS)
+      /* Python stacks every STACK_NS: after the state samples, so a new thread is known. Due on
+       * the ticks' schedule, not STACK_NS after the last one's instant: a tick that woke a few
+       * µs earlier after its tick than the last one did would wait one tick more. */
+      if (now >= self->stacks_due)
         {
           il_program_stacks_sample (self, now);
-          self->stacks_ns = now;
+          self->stacks_due += STACK_NS;
+          /* Late by a whole interval (the tracer lost its core): from this tick on. */
+          if (self->stacks_due <= now)
+            self->stacks_due = now + STACK_NS;
         }
       if (now - last_house >= HOUSEKEEP_NS)
         {

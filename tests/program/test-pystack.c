@@ -236,9 +236,14 @@ check_stacks (IlRunTrace *run)
 
   g_assert_nonnull (stacks);
   g_assert_nonnull (cruncher);
-  g_test_message ("%" G_GUINT64_FORMAT " samples of %u threads, %u frames",
+  g_test_message ("%" G_GUINT64_FORMAT " samples of %u threads, %u frames, one every %" G_GINT64_FORMAT " us",
                   il_trace_stacks_get_n_samples (stacks), il_trace_stacks_get_n_threads (stacks),
-                  il_trace_stacks_get_n_frames (stacks));
+                  il_trace_stacks_get_n_frames (stacks), il_trace_stacks_get_interval_ns (stacks) / 1000);
+  /* Every 4 ms on the ticks' schedule: the median interval, which weighs each sample in the
+   * function table, is that (every 5 ms after the last instant came to 6 ms on the kernel
+   * capture's 2 ms ticks, 5 or 6 by turns on the sampled capture's 1 ms ones). */
+  g_assert_cmpint (il_trace_stacks_get_interval_ns (stacks), >=, G_GINT64_CONSTANT (3500000));
+  g_assert_cmpint (il_trace_stacks_get_interval_ns (stacks), <=, G_GINT64_CONSTANT (5000000));
   for (guint t = 0; t < il_trace_stacks_get_n_threads (stacks); t++)
     {
       gint64 pid, tid;
