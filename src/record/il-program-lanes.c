@@ -61,6 +61,11 @@ thread_name (Thread *th)
   /* The kernel's thread name (what `ps -L` and `top -H` show; CPython ≥ 3.14 sets it from
    * threading's names), with the tid that tells a process's threads apart; a Python process's
    * main thread by its script. */
+  /* A multiprocessing child's main thread by the name multiprocessing gave its process
+   * (ForkPoolWorker-1, a Process(name=…)): threading's name for it is that of the parent's
+   * thread that forked it. */
+  if (th->tid == th->pid && th->proc != NULL && th->proc->mp_name != NULL)
+    return g_strdup_printf ("%s · %d", th->proc->mp_name, th->tid);
   /* The name the program gave it (threading.Thread(name=…), ThreadPoolExecutor-0_1), read from
    * its memory (il-program-stacks.c); not a main thread's default "MainThread": its script
    * says more. */

@@ -110,6 +110,10 @@ struct _Proc
   gint64      py_names_ns;     /* when threading's names were last read */
   gboolean    py_names_found;  /* …and whether threading was there to read them from */
   guint       py_names_soon;   /* …and how many times in a row sooner, for an unnamed thread */
+  char       *mp_name;         /* multiprocessing's name for it (ForkPoolWorker-1), NULL: none */
+  gboolean    mp_pending;      /* …still "MainProcess" in a child: named soon by its Process */
+  gint64      mp_ns;           /* …when it was last read */
+  guint       mp_tries;        /* …how many times in a row sooner */
   GArray     *py_last;         /* its last samples read (of PyThreadSample), NULL before one… */
   gint64      py_cpu_ns;       /* …and its CPU clock just before (-1: not read) */
 };
@@ -398,6 +402,7 @@ int       il_pystack_reader_get_minor   (PyReader *r);
 gboolean  il_pystack_sample             (PyReader *r, IlTraceStacks *stacks, GArray *out, char **why);
 void      il_pystack_forget_codes       (PyReader *r, gint64 now);
 gboolean  il_pystack_read_names         (PyReader *r, GHashTable *names);
+char     *il_pystack_read_process_name  (PyReader *r);
 
 /* il-program-stacks.c: the sampler: every STACK_NS, each Python process's threads. A multiple of
  * both captures' ticks (REASON_NS, IL_PROGRAM_SAMPLE_NS), so every interval is the same: 5 ms on

@@ -92,6 +92,7 @@ struct _PyReader
   gint64      cache_ns;
   guint64     threading_dict;    /* threading's module dict, once found */
   guint64     active_dict;       /* threading._active */
+  guint64     mp_dict;           /* multiprocessing.process's module dict, once found */
   guint64     main_ident;        /* 3.8-3.10: _PyRuntime.main_thread, once set */
   int         pthread_tid;       /* 3.8-3.10: 1: glibc's pthread holds the tid at PTHREAD_TID_AT */
   GHashTable *native_ids;        /* 3.8-3.10: ident → tid, from threading's Thread._native_id */
@@ -1413,4 +1414,35 @@ il_pystack_read_names (PyReader *r, GHashTable *names)
         }
     }
   return TRUE;
+}
+
+/* multiprocessing's name for the process: `multiprocessing.process._current_process._name`, read
+ * from its memory ("ForkPoolWorker-1", "SpawnPoolWorker-2", a Process(name=…); "MainProcess" in
+ * a program's own process, and in a child until its Process object takes over, which in a
+ * `spawn` child comes after its parent's main module is imported again). NULL while
+ * multiprocessing is not imported (looked for in sys.modules, one batch of reads). */
+char *
+il_pystack_read_process_name (PyReader *r)
+{
+  const PyLayout *L = &r->L;
+  guint64 current, name_obj;
+
+  if (!L->names)
+    return NULL;
+  if (r->mp_dict == 0)
+    {
+      guint64 interp, modules = 0, module;
+
+      interp = first_interp (r);
+      if (interp == 0 || !rd_ptr (r, interp + L->is_modules, &modules) || modules == 0 ||
+          (module = dict_get (r, modules, "multiprocessing.process")) == 0 ||
+          !rd_ptr (r, module + 16, &r->mp_dict))   /* md_dict */
+        r->mp_dict = 0;
+      if (r->mp_dict == 0)
+        return NULL;
+    }
+  if ((current = dict_get (r, r->mp_dict, "_current_process")) == 0 ||
+      (name_obj = instance_attr (r, current, "_name")) == 0)
+    return NULL;
+  return read_str (r, name_obj);
 }

@@ -3,7 +3,8 @@
 /* The tracer thread's sampler of Python processes: every STACK_NS, for each confirmed process
  * whose _PyRuntime is known, every thread state's innermost frames and the GIL's holder (read by
  * il-program-pystack.c), with the kernel's state of the thread, into the run's stacks store; and
- * every NAMES_NS, the names the program gave its threads, which become their lanes' names. A
+ * every NAMES_NS, the names the program gave its threads, which become their lanes' names, and
+ * multiprocessing's name for each process, which names its main thread's lane. A
  * process the reader refuses (its memory cannot be read, an unknown CPython) is said once and
  * left alone until its next exec. IL_NO_STACKS=1 turns the stacks (not the names) off. */
 #include "config.h"
@@ -61,6 +62,10 @@ il_program_stacks_forget_proc (Proc *p)
   p->py_names_ns = 0;
   p->py_names_found = FALSE;
   p->py_names_soon = 0;
+  g_clear_pointer (&p->mp_name, g_free);
+  p->mp_pending = FALSE;
+  p->mp_ns = 0;
+  p->mp_tries = 0;
   g_clear_pointer (&p->py_last, g_array_unref);
   p->py_cpu_ns = -1;
 }
@@ -110,6 +115,35 @@ on_cpu (Thread *th, int pid, gint64 tid, gint64 now)
     return FALSE;
   buf[n] = '\0';
   return il_program_parse_stat (buf, &state, &cpu, NULL) && state == 'R';
+}
+
+/* multiprocessing's name for @p (ForkPoolWorker-1, a Process(name=…)), onto its main thread's
+ * lane: a worker's main thread is otherwise named by whichever thread of its parent forked it
+ * (a pool forks its later workers from its "Thread-1 (_handle_workers)"), or by the command line
+ * it shares with its parent (fork) or with every other worker (`spawn`: `python3 -c`). A child
+ * still "MainProcess", or without multiprocessing yet, is looked at again soon: a `spawn` child
+ * takes its name after it has imported its parent's main module again. */
+static void
+apply_process_name (IlProgram *self, Proc *p, gint64 now)
+{
+  g_autofree char *name = NULL;
+  gboolean soon = (p->mp_ns == 0 || p->mp_pending) && p->mp_tries < NAMES_SOON;
+  Thread *th;
+
+  if (p->mp_ns != 0 && now - p->mp_ns < (soon ? NAMES_NEW_NS : NAMES_NS))
+    return;
+  p->mp_tries = soon ? p->mp_tries + 1 : 0;
+  p->mp_ns = now;
+  name = il_pystack_read_process_name (p->py);
+  p->mp_pending = p->pid != self->root && (name == NULL || strcmp (name, "MainProcess") == 0);
+  if (name == NULL || strcmp (name, "MainProcess") == 0 || g_strcmp0 (name, p->mp_name) == 0)
+    return;
+  g_free (p->mp_name);
+  p->mp_name = g_steal_pointer (&name);
+  p->mp_tries = 0;
+  th = g_hash_table_lookup (self->threads, GINT_TO_POINTER (p->pid));
+  if (th != NULL && th->lane >= 0)
+    il_program_thread_announce (self, th);
 }
 
 /* The names threading gave @p's threads, onto their Thread (and lanes, when they have one). */
@@ -173,22 +207,33 @@ refuse (Proc *p, const char *why)
   p->py_why = g_strdup (why);
 }
 
+/* @p's reader, made once its _PyRuntime is known; FALSE while there is none. */
+static gboolean
+ensure_reader (IlProgram *self, Proc *p, gint64 now)
+{
+  g_autofree char *why = NULL;
+
+  if (p->py != NULL)
+    return TRUE;
+  if (p->py_refused || !il_program_proc_runtime (self, p, now))
+    return FALSE;
+  if ((p->py = il_pystack_reader_new (p->pid, p->rt_lo, &why)) == NULL)
+    {
+      refuse (p, why);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 sample_proc (IlProgram *self, Proc *p, gint64 now)
 {
   g_autofree char *why = NULL;
   gint64 cpu;
 
-  if (p->py == NULL)
-    {
-      if (p->py_refused || !il_program_proc_runtime (self, p, now))
-        return;
-      if ((p->py = il_pystack_reader_new (p->pid, p->rt_lo, &why)) == NULL)
-        {
-          refuse (p, why);
-          return;
-        }
-    }
+  if (!ensure_reader (self, p, now))
+    return;
+  apply_process_name (self, p, now);
   /* Nothing of it ran since its stacks were last read (its CPU clock has not moved): they are
    * as they were, and so is the GIL's holder; a thread's start or end would have moved it. The
    * processes of a pool wait most of the time, and reading every frame of theirs 200 times a
@@ -243,7 +288,13 @@ il_program_stacks_sample (IlProgram *self, gint64 now)
     {
       Proc *p = g_ptr_array_index (self->proc_order, i);
 
-      if (p->exited || p->status != PROC_CONFIRMED)
+      if (p->exited)
+        continue;
+      /* A child not yet known to be the program's (a launcher's helper execs within
+       * CONFIRM_NS): no stacks yet, but its name, so a worker that ends sooner has it. */
+      if (p->status == PROC_PENDING && ensure_reader (self, p, now))
+        apply_process_name (self, p, now);
+      if (p->status != PROC_CONFIRMED)
         continue;
       sample_proc (self, p, now);
     }

@@ -158,6 +158,69 @@ test_names_cli (void)
   check_names (run);
 }
 
+/* A process named `loader` and a pool of two, started by the method given as argv[1]. */
+static const char mp_program[] =
+  "import multiprocessing as mp, sys\n"
+  "def work(n):\n"
+  "    t = 0\n"
+  "    for i in range(n):\n"
+  "        t += i * i\n"
+  "    return t\n"
+  "if __name__ == '__main__':\n"
+  "    ctx = mp.get_context(sys.argv[1])\n"
+  "    p = ctx.Process(target=work, args=(3000000,), name='loader')\n"
+  "    p.start()\n"
+  "    with ctx.Pool(2) as pool:\n"
+  "        pool.map(work, [1500000] * 4)\n"
+  "    p.join()\n";
+
+/* A multiprocessing child's main thread by multiprocessing's name for its process (the
+ * Process(name=…), ForkPoolWorker-2), not by its parent's command line (fork) or `python3 -c`
+ * (spawn); the program's own main thread by its script still. */
+static void
+test_process_names (gconstpointer data)
+{
+  const char *method = data;
+  g_autofree char *script = g_build_filename (tmpdir, "mp.py", NULL);
+  g_autofree char *out = g_build_filename (tmpdir, "mp.interleave.json", NULL);
+  g_autofree char *worker_prefix = g_strdup_printf ("%c%sPoolWorker-", g_ascii_toupper (method[0]), method + 1);
+  const char *argv[] = { cli_path, "trace", "-q", "-o", out, "--", python, script, method, NULL };
+  g_auto(IlTestResult) r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTrace) trace = NULL;
+  IlRunTrace *run;
+  guint loaders = 0, workers = 0, scripts = 0;
+
+  if (python == NULL)
+    {
+      g_test_skip ("/usr/bin/python3.11 (Debian's) is not installed");
+      return;
+    }
+  g_assert_true (g_file_set_contents (script, mp_program, -1, NULL));
+  il_test_run_argv (&r, argv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  trace = il_trace_load (out, &error);
+  g_assert_no_error (error);
+  run = il_trace_get_run (trace, 0);
+  for (guint w = 0; w < il_run_trace_get_n_workers (run); w++)
+    {
+      const IlWorkerInfo *info = il_run_trace_get_worker (run, w);
+      g_autofree char *suffix = g_strdup_printf (" · %d", info->tid);
+
+      g_test_message ("lane %u: %s (pid %d)", w, info->name, info->pid);
+      if (info->tid != info->pid)
+        continue;
+      g_assert_true (g_str_has_suffix (info->name, suffix));
+      loaders += g_str_has_prefix (info->name, "loader · ");
+      workers += g_str_has_prefix (info->name, worker_prefix);
+      scripts += g_str_has_prefix (info->name, "python3") && strstr (info->name, "mp.py") != NULL;
+    }
+  g_assert_cmpuint (loaders, ==, 1);
+  g_assert_cmpuint (workers, ==, 2);
+  /* The program's own process; a fork child named by its command line would be one more. */
+  g_assert_cmpuint (scripts, ==, 1);
+}
+
 /* The lines of @text's function table: from its head to the line before "  capture". */
 static guint
 count_function_rows (const char *text)
@@ -525,6 +588,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/pystack/names/engine-sampled", GINT_TO_POINTER (IL_CAPTURE_SAMPLED), test_names_engine);
   g_test_add_func ("/pystack/names/cli", test_names_cli);
   g_test_add_func ("/pystack/functions-cli", test_functions_cli);
+  g_test_add_data_func ("/pystack/process-names/fork", "fork", test_process_names);
+  g_test_add_data_func ("/pystack/process-names/spawn", "spawn", test_process_names);
   g_test_add_data_func ("/pystack/stacks/kernel", GINT_TO_POINTER (IL_CAPTURE_AUTO), test_stacks);
   g_test_add_data_func ("/pystack/stacks/sampled", GINT_TO_POINTER (IL_CAPTURE_SAMPLED), test_stacks);
   g_test_add_func ("/pystack/unknown-version", test_unknown_version);
