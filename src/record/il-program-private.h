@@ -114,6 +114,7 @@ struct _Proc
   gboolean    mp_pending;      /* …still "MainProcess" in a child: named soon by its Process */
   gint64      mp_ns;           /* …when it was last read */
   guint       mp_tries;        /* …how many times in a row sooner */
+  GArray     *py_held;         /* its stack samples while it is PROC_PENDING (of HeldSample) */
   GArray     *py_last;         /* its last samples read (of PyThreadSample), NULL before one… */
   gint64      py_cpu_ns;       /* …and its CPU clock just before (-1: not read) */
 };
@@ -412,6 +413,9 @@ char     *il_pystack_read_process_name  (PyReader *r);
 void      il_program_stacks_init        (IlProgram *self);
 void      il_program_stacks_sample      (IlProgram *self, gint64 now);
 void      il_program_stacks_forget_proc (Proc *p);
+/* @p was confirmed as the program's: the samples held since it started go into the store (or,
+ * @keep FALSE, it was dropped: they go). */
+void      il_program_stacks_settle_proc (IlProgram *self, Proc *p, gboolean keep);
 void      il_program_stacks_finish      (IlProgram *self, IlRunTrace *trace);
 void      il_program_stacks_free        (IlProgram *self);
 

@@ -67,7 +67,31 @@ il_program_stacks_forget_proc (Proc *p)
   p->mp_ns = 0;
   p->mp_tries = 0;
   g_clear_pointer (&p->py_last, g_array_unref);
+  g_clear_pointer (&p->py_held, g_array_unref);
   p->py_cpu_ns = -1;
+}
+
+/* A sample of a process not yet confirmed as the program's: the store has no way to take a
+ * process's samples out again, and a launcher's helper is dropped. */
+typedef struct
+{
+  gint64   tid, time_ns;
+  gboolean on_cpu, holds_gil;
+  guint    n_frames;
+  guint    frames[PY_MAX_FRAMES];
+} HeldSample;
+
+void
+il_program_stacks_settle_proc (IlProgram *self, Proc *p, gboolean keep)
+{
+  for (guint i = 0; keep && self->stacks != NULL && p->py_held != NULL && i < p->py_held->len; i++)
+    {
+      const HeldSample *h = &g_array_index (p->py_held, HeldSample, i);
+
+      il_trace_stacks_add_sample (self->stacks, p->pid, h->tid, h->time_ns, h->on_cpu, h->holds_gil,
+                                  h->frames, h->n_frames);
+    }
+  g_clear_pointer (&p->py_held, g_array_unref);
 }
 
 /* All @p's threads have run, to the ns, those that ended too (-1: not known). A clock read from
@@ -273,6 +297,17 @@ sample_proc (IlProgram *self, Proc *p, gint64 now)
         continue;
       if (th != NULL && th->pid != p->pid)
         th = NULL;
+      if (p->status == PROC_PENDING)
+        {
+          HeldSample h = { s->tid, now - self->origin_ns, on_cpu (th, p->pid, s->tid, now), s->holds_gil,
+                           MIN (s->n_frames, PY_MAX_FRAMES), { 0 } };
+
+          memcpy (h.frames, s->frames, h.n_frames * sizeof h.frames[0]);
+          if (p->py_held == NULL)
+            p->py_held = g_array_new (FALSE, FALSE, sizeof (HeldSample));
+          g_array_append_val (p->py_held, h);
+          continue;
+        }
       il_trace_stacks_add_sample (self->stacks, p->pid, s->tid, now - self->origin_ns,
                                   on_cpu (th, p->pid, s->tid, now), s->holds_gil, s->frames, s->n_frames);
     }
@@ -288,13 +323,10 @@ il_program_stacks_sample (IlProgram *self, gint64 now)
     {
       Proc *p = g_ptr_array_index (self->proc_order, i);
 
-      if (p->exited)
-        continue;
       /* A child not yet known to be the program's (a launcher's helper execs within
-       * CONFIRM_NS): no stacks yet, but its name, so a worker that ends sooner has it. */
-      if (p->status == PROC_PENDING && ensure_reader (self, p, now))
-        apply_process_name (self, p, now);
-      if (p->status != PROC_CONFIRMED)
+       * CONFIRM_NS) is sampled too, its samples held until it is (a pool's workers often
+       * live less: lesson 08's had none). */
+      if (p->exited || p->status == PROC_DROPPED)
         continue;
       sample_proc (self, p, now);
     }

@@ -186,6 +186,7 @@ il_program_resolve_processes (IlProgram *self, gint64 now)
       else if (p->parent->status == PROC_DROPPED || p->parent->exec_ns >= p->fork_ns)
         {
           p->status = PROC_DROPPED;
+          il_program_stacks_settle_proc (self, p, FALSE);
           continue;
         }
       else
@@ -196,6 +197,7 @@ il_program_resolve_processes (IlProgram *self, gint64 now)
       if (!confirm)
         continue;
       p->status = PROC_CONFIRMED;
+      il_program_stacks_settle_proc (self, p, TRUE);
     }
 
   /* Threads of newly confirmed processes get their lanes and held spans. */
@@ -241,7 +243,10 @@ il_program_proc_exec (IlProgram *self, Proc *p, gint64 t)
       Proc *c = g_ptr_array_index (self->proc_order, i);
       if (c->status == PROC_PENDING && (c->parent == p || (c->parent != NULL && c->parent->status == PROC_DROPPED)) &&
           c->fork_ns <= t)
-        c->status = PROC_DROPPED;
+        {
+          c->status = PROC_DROPPED;
+          il_program_stacks_settle_proc (self, c, FALSE);
+        }
     }
 }
 

@@ -174,9 +174,36 @@ static const char mp_program[] =
   "        pool.map(work, [1500000] * 4)\n"
   "    p.join()\n";
 
+/* Samples of process @pid whose innermost frame is work(). */
+static guint
+count_work_samples (IlRunTrace *run, int pid)
+{
+  IlTraceStacks *stacks = il_run_trace_get_stacks (run);
+  guint count = 0;
+
+  for (guint t = 0; stacks != NULL && t < il_trace_stacks_get_n_threads (stacks); t++)
+    {
+      gint64 p, tid;
+      guint n;
+
+      il_trace_stacks_get_thread (stacks, t, &p, &tid, &n);
+      for (guint i = 0; p == pid && i < n; i++)
+        {
+          IlStackSample s;
+          IlStackFrame f;
+
+          if (il_trace_stacks_get_thread_sample (stacks, t, i, &s) && s.n_frames > 0 &&
+              il_trace_stacks_get_frame (stacks, s.frames[0], &f) && strcmp (f.function, "work") == 0)
+            count++;
+        }
+    }
+  return count;
+}
+
 /* A multiprocessing child's main thread by multiprocessing's name for its process (the
  * Process(name=…), ForkPoolWorker-2), not by its parent's command line (fork) or `python3 -c`
- * (spawn); the program's own main thread by its script still. */
+ * (spawn); the program's own main thread by its script still. And each worker's stacks, from
+ * its start: one that ends younger than CONFIRM_NS (these run 100-300 ms) had none. */
 static void
 test_process_names (gconstpointer data)
 {
@@ -213,6 +240,13 @@ test_process_names (gconstpointer data)
       g_assert_true (g_str_has_suffix (info->name, suffix));
       loaders += g_str_has_prefix (info->name, "loader · ");
       workers += g_str_has_prefix (info->name, worker_prefix);
+      if (g_str_has_prefix (info->name, worker_prefix) || g_str_has_prefix (info->name, "loader · "))
+        {
+          guint in_work = count_work_samples (run, info->pid);
+
+          g_test_message ("%s: %u samples in work()", info->name, in_work);
+          g_assert_cmpuint (in_work, >=, 3);
+        }
       scripts += g_str_has_prefix (info->name, "python3") && strstr (info->name, "mp.py") != NULL;
     }
   g_assert_cmpuint (loaders, ==, 1);
