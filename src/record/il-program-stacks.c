@@ -1,8 +1,9 @@
 /* il-program-stacks.c: the traced program's Python stacks and thread names, sampled every 4 ms. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The tracer thread's sampler of Python processes: every STACK_NS, for each confirmed process
- * whose _PyRuntime is known, every thread state's innermost frames and the GIL's holder (read by
- * il-program-pystack.c), with the kernel's state of the thread, into the run's stacks store; and
+/* The tracer thread's sampler of Python processes: every STACK_NS, for each process whose
+ * _PyRuntime is known, every thread state's innermost frames and the GIL's holder (read by
+ * il-program-pystack.c), with the kernel's state of the thread, into the run's stacks store (a
+ * child not yet confirmed as the program's: held apart until it is); and
  * every NAMES_NS, the names the program gave its threads, which become their lanes' names, and
  * multiprocessing's name for each process, which names its main thread's lane. A
  * process the reader refuses (its memory cannot be read, an unknown CPython) is said once and
@@ -141,6 +142,21 @@ on_cpu (Thread *th, int pid, gint64 tid, gint64 now)
   return il_program_parse_stat (buf, &state, &cpu, NULL) && state == 'R';
 }
 
+/* Whether a names read last done at *@last_ns (0: never) is due at @now: every NAMES_NS, or
+ * every NAMES_NEW_NS while @wanted, at most NAMES_SOON times in a row (counted in *@soon); a
+ * read that is due counts as done. */
+static gboolean
+names_due (gint64 *last_ns, guint *soon, gboolean wanted, gint64 now)
+{
+  gboolean sooner = wanted && *soon < NAMES_SOON;
+
+  if (*last_ns != 0 && now - *last_ns < (sooner ? NAMES_NEW_NS : NAMES_NS))
+    return FALSE;
+  *soon = sooner ? *soon + 1 : 0;
+  *last_ns = now;
+  return TRUE;
+}
+
 /* multiprocessing's name for @p (ForkPoolWorker-1, a Process(name=…)), onto its main thread's
  * lane: a worker's main thread is otherwise named by whichever thread of its parent forked it
  * (a pool forks its later workers from its "Thread-1 (_handle_workers)"), or by the command line
@@ -151,13 +167,10 @@ static void
 apply_process_name (IlProgram *self, Proc *p, gint64 now)
 {
   g_autofree char *name = NULL;
-  gboolean soon = (p->mp_ns == 0 || p->mp_pending) && p->mp_tries < NAMES_SOON;
   Thread *th;
 
-  if (p->mp_ns != 0 && now - p->mp_ns < (soon ? NAMES_NEW_NS : NAMES_NS))
+  if (!names_due (&p->mp_ns, &p->mp_tries, p->mp_pending, now))
     return;
-  p->mp_tries = soon ? p->mp_tries + 1 : 0;
-  p->mp_ns = now;
   name = il_pystack_read_process_name (p->py);
   p->mp_pending = p->pid != self->root && (name == NULL || strcmp (name, "MainProcess") == 0);
   if (name == NULL || strcmp (name, "MainProcess") == 0 || g_strcmp0 (name, p->mp_name) == 0)
@@ -174,7 +187,7 @@ apply_process_name (IlProgram *self, Proc *p, gint64 now)
 static void
 apply_names (IlProgram *self, Proc *p, gint64 now)
 {
-  gboolean unnamed_main = FALSE, unnamed_other = FALSE, soon;
+  gboolean unnamed_main = FALSE, unnamed_other = FALSE;
 
   for (guint i = 0; i < self->py_samples->len; i++)
     {
@@ -194,11 +207,9 @@ apply_names (IlProgram *self, Proc *p, gint64 now)
    * not a reason while threading is not there to name it: a program without threads may never
    * import it, and looking for it reads sys.modules. A thread threading never names (started
    * by _thread or a C library) stops being a reason after NAMES_SOON tries. */
-  soon = (unnamed_other || (unnamed_main && p->py_names_found)) && p->py_names_soon < NAMES_SOON;
-  if (now - p->py_names_ns < (soon ? NAMES_NEW_NS : NAMES_NS))
+  if (!names_due (&p->py_names_ns, &p->py_names_soon, unnamed_other || (unnamed_main && p->py_names_found),
+                  now))
     return;
-  p->py_names_soon = soon ? p->py_names_soon + 1 : 0;
-  p->py_names_ns = now;
   g_hash_table_remove_all (self->py_names);
   p->py_names_found = il_pystack_read_names (p->py, self->py_names);
   if (!p->py_names_found)
